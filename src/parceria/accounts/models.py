@@ -1,0 +1,89 @@
+"""Users (staff and partner users) and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    PARTNER_MANAGER = "partner_manager", "Partner manager"
+    FINANCE = "finance", "Finance"
+    ANALYST = "analyst", "Executive / analyst (read-only)"
+    ADMIN = "admin", "Administrator"
+    PARTNER_ADMIN = "partner_admin", "Partner admin"
+    PARTNER_MEMBER = "partner_member", "Partner user"
+
+
+STAFF_ROLES = frozenset({Role.PARTNER_MANAGER, Role.FINANCE, Role.ANALYST, Role.ADMIN})
+PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
+
+
+class User(AbstractUser):
+    """A person who signs in: a staff member (role without partner) or a partner user (role with partner)."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTNER_MEMBER)
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="user_partner_matches_role",
+                condition=(
+                    Q(role__in=sorted(PARTNER_ROLES), partner__isnull=False)
+                    | Q(role__in=sorted(STAFF_ROLES), partner__isnull=True)
+                ),
+            )
+        ]
+
+    @property
+    def is_partner_user(self) -> bool:
+        return self.role in PARTNER_ROLES
+
+
+class ApiKeyScope(models.TextChoices):
+    PLATFORM = "platform", "Platform ingest (events, customers)"
+    PARTNER = "partner", "One partner's own data"
+    ANALYTICS = "analytics", "Read-only analytics"
+    ADMIN = "admin", "Administration (everything)"
+
+
+def hash_api_key(raw: str) -> str:
+    """Keys are 32 random bytes, so a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """An API key. Only its SHA-256 hash is stored; the key itself is shown once, at creation."""
+
+    name = models.CharField(max_length=120)
+    scope = models.CharField(max_length=20, choices=ApiKeyScope.choices)
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="api_keys"
+    )
+    prefix = models.CharField(max_length=16, help_text="The first characters of the key, to recognise it.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="api_key_partner_iff_partner_scope",
+                condition=(Q(scope="partner", partner__isnull=False) | (~Q(scope="partner") & Q(partner__isnull=True))),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scope}, {self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

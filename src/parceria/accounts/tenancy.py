@@ -1,0 +1,81 @@
+"""Who is asking, and what they may see. Every partner-facing query goes through the helpers here
+(DESIGN rule 6): a partner principal only ever gets querysets filtered to its own partner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from parceria.accounts.models import PARTNER_ROLES, ApiKeyScope, Role
+from parceria.common.audit import Actor
+from parceria.common.errors import PermissionDenied
+
+
+class Ability:
+    READ = "read"
+    INGEST = "ingest"  # push customers and events
+    MANAGE_PARTNERS = "manage_partners"
+
+
+_SCOPE_ABILITIES = {
+    ApiKeyScope.ADMIN: {Ability.READ, Ability.INGEST, Ability.MANAGE_PARTNERS},
+    ApiKeyScope.PLATFORM: {Ability.READ, Ability.INGEST},
+    ApiKeyScope.ANALYTICS: {Ability.READ},
+    ApiKeyScope.PARTNER: {Ability.READ},
+}
+_ROLE_SCOPE = {
+    Role.ADMIN: ApiKeyScope.ADMIN,
+    Role.PARTNER_MANAGER: ApiKeyScope.ADMIN,
+    Role.FINANCE: ApiKeyScope.ANALYTICS,
+    Role.ANALYST: ApiKeyScope.ANALYTICS,
+    Role.PARTNER_ADMIN: ApiKeyScope.PARTNER,
+    Role.PARTNER_MEMBER: ApiKeyScope.PARTNER,
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller: an API key or a signed-in user, reduced to a scope and maybe a partner."""
+
+    scope: str
+    label: str
+    partner_id: int | None = None
+    user: Any = None
+    api_key: Any = None
+
+    @classmethod
+    def for_api_key(cls, key: Any) -> Principal:
+        return cls(scope=key.scope, label=f"api-key:{key.name}", partner_id=key.partner_id, api_key=key)
+
+    @classmethod
+    def for_user(cls, user: Any) -> Principal:
+        partner_id = user.partner_id if user.role in PARTNER_ROLES else None
+        return cls(scope=_ROLE_SCOPE[user.role], label=f"user:{user.username}", partner_id=partner_id, user=user)
+
+    @property
+    def is_partner(self) -> bool:
+        return self.scope == ApiKeyScope.PARTNER
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(label=self.label, user=self.user, api_key=self.api_key)
+
+    def require(self, ability: str) -> None:
+        if ability not in _SCOPE_ABILITIES.get(self.scope, set()):
+            raise PermissionDenied(f"a {self.scope} credential may not do this ({ability})", code="forbidden_scope")
+
+
+def scope_partners(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    from parceria.partners.models import Partner
+
+    qs = queryset if queryset is not None else Partner.objects.all()
+    return qs.filter(pk=principal.partner_id) if principal.is_partner else qs
+
+
+def scope_customers(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    from parceria.customers.models import Customer
+
+    qs = queryset if queryset is not None else Customer.objects.all()
+    return qs.filter(partner_id=principal.partner_id) if principal.is_partner else qs

@@ -1,0 +1,43 @@
+"""The REST API under /api/v1/: assembles the routers of the domain apps (SPEC §14.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.parser import Parser
+
+from parceria.api.auth import ApiKeyAuth
+from parceria.api.errors import install_error_handlers
+from parceria.commissions.api import router as ledger_router
+from parceria.customers.api import events_router
+from parceria.customers.api import router as customers_router
+from parceria.partners.api import router as partners_router
+
+
+class OrjsonParser(Parser):
+    def parse_body(self, request: HttpRequest) -> Any:
+        return orjson.loads(request.body)
+
+
+api = NinjaAPI(
+    title="Parceria API",
+    version="1",
+    description=(
+        "Partners, customers, events and the commission ledger. Authenticate with an API key "
+        "(`Authorization: Bearer <key>`); keys are scoped `platform`, `partner`, `analytics` or `admin`. "
+        "Errors are JSON: `{\"error\": {\"code\", \"message\", \"details\"}}`. Amounts are decimal strings."
+    ),
+    auth=ApiKeyAuth(),
+    parser=OrjsonParser(),
+    urls_namespace="api-v1",
+)
+install_error_handlers(api)
+api.add_router("/partners", partners_router)
+api.add_router("/partners", ledger_router)
+api.add_router("/customers", customers_router)
+api.add_router("/events", events_router)
+
+urlpatterns = api.urls

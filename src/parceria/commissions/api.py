@@ -1,0 +1,93 @@
+"""Balance and ledger API (SPEC §6.5)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+
+from parceria.accounts.tenancy import Ability, scope_partners
+from parceria.api.auth import principal_of
+from parceria.api.schemas import ERRORS, Page, PageParams
+from parceria.commissions.models import LedgerKind, LedgerLine
+from parceria.commissions.selectors import ledger_lines_for, partner_balance
+from parceria.common.errors import InvalidInput
+from parceria.common.money import ledger_str
+
+router = Router(tags=["ledger"])
+
+
+class BalanceOut(Schema):
+    currency: str
+    balance: str
+    accrued: str
+    clawed_back: str
+    adjusted: str
+    paid_out: str
+
+
+class LedgerLineOut(Schema):
+    id: int
+    kind: str
+    rule: str
+    amount: str
+    currency: str
+    event_id: str | None
+    invoice_id: str | None
+    customer_id: int | None
+    rate: str | None
+    base: str | None
+    share: str
+    fx_rate: str | None
+    fx_source: str
+    plan: str | None
+    reverses: str | None
+    explanation: str
+    occurred_at: datetime
+    period: date
+    created_at: datetime
+
+
+class LedgerPage(Page):
+    items: list[LedgerLineOut]
+
+
+def _line(line: LedgerLine, plans: dict[int, str]) -> dict[str, object]:
+    return {
+        "id": line.pk, "kind": line.kind, "rule": line.rule, "amount": ledger_str(line.amount),
+        "currency": line.currency, "event_id": line.event_id, "invoice_id": line.invoice_id,
+        "customer_id": line.customer_id, "rate": None if line.rate is None else str(line.rate.normalize()),
+        "base": None if line.base is None else ledger_str(line.base), "share": line.share,
+        "fx_rate": None if line.fx_rate is None else str(line.fx_rate), "fx_source": line.fx_source,
+        "plan": plans.get(line.plan_id) if line.plan_id else None, "reverses": line.reverses_id,
+        "explanation": line.explanation, "occurred_at": line.occurred_at, "period": line.period,
+        "created_at": line.created_at,
+    }
+
+
+@router.get("/{int:partner_id}/balance", response={200: BalanceOut, **ERRORS}, summary="A partner's balance")
+def get_balance(request: HttpRequest, partner_id: int):
+    principal = principal_of(request)
+    principal.require(Ability.READ)
+    balance = partner_balance(get_object_or_404(scope_partners(principal), pk=partner_id))
+    return {
+        "currency": balance.currency, "balance": ledger_str(balance.balance), "accrued": ledger_str(balance.accrued),
+        "clawed_back": ledger_str(balance.clawed_back), "adjusted": ledger_str(balance.adjusted),
+        "paid_out": ledger_str(balance.paid_out),
+    }
+
+
+@router.get("/{int:partner_id}/ledger", response={200: LedgerPage, **ERRORS}, summary="A partner's ledger lines")
+def get_ledger(request: HttpRequest, partner_id: int, page: Query[PageParams], kind: str | None = None):
+    principal = principal_of(request)
+    principal.require(Ability.READ)
+    partner = get_object_or_404(scope_partners(principal), pk=partner_id)
+    if kind is not None and kind not in LedgerKind.values:
+        raise InvalidInput(f"kind must be one of {', '.join(LedgerKind.values)}", details={"field": "kind"})
+    lines = ledger_lines_for(partner, kind=kind)
+    items = list(lines.select_related("plan")[page.offset : page.offset + page.limit])
+    plans = {line.plan_id: f"{line.plan.name} v{line.plan.version}" for line in items if line.plan_id and line.plan}
+    return {"count": lines.count(), "limit": page.limit, "offset": page.offset,
+            "items": [_line(line, plans) for line in items]}

@@ -1,0 +1,126 @@
+"""Commission plans and the append-only ledger (SPEC §6)."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.db import models
+
+from parceria.common.money import CURRENCY_CHOICES
+
+
+class CommissionPlan(models.Model):
+    """A version of the commission plan. The version whose [effective_from, effective_to) contains an
+    invoice's payment time applies to it. Active versions are never edited: a change is a new version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft (what-if only)"
+        ACTIVE = "active", "Active"
+
+    name = models.CharField(max_length=120)
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    effective_from = models.DateTimeField(null=True, blank=True, help_text="Null: since the beginning.")
+    effective_to = models.DateTimeField(null=True, blank=True, help_text="Null: open-ended.")
+    referral_rates = models.JSONField(help_text='Rate per tier, e.g. {"certified": "0.20", ...}.')
+    entry_rate = models.DecimalField(max_digits=6, decimal_places=4, help_text="Rate for active partners with no tier.")
+    max_months = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Months after attribution that referral commission is paid; null: lifetime."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "version"]
+        constraints = [models.UniqueConstraint(fields=["name", "version"], name="plan_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class LedgerKind(models.TextChoices):
+    ACCRUAL = "accrual", "Accrual"
+    CLAWBACK = "clawback", "Clawback"
+    ADJUSTMENT = "adjustment", "Adjustment"
+    PAYOUT = "payout", "Payout"
+    PAYOUT_REVERSAL = "payout_reversal", "Payout reversal"
+
+
+class LedgerRule(models.TextChoices):
+    REFERRAL = "referral", "Referral commission"
+    INTEGRATION = "integration", "Integration revenue share"
+    MANUAL = "manual", "Manual"
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on any attempt to change or delete a ledger line."""
+
+
+class LedgerQuerySet(models.QuerySet["LedgerLine"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("ledger lines are never updated; post a correcting line instead")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("ledger lines are never deleted; post a reversing line instead")
+
+
+class LedgerLine(models.Model):
+    """One immutable entry of a partner's commission ledger, in the partner's payout currency.
+
+    `amount` is signed: accruals and adjustments in the partner's favour are positive; clawbacks and payouts
+    are negative. A partner's balance is the SUM of its lines. Every line explains itself: the event it
+    came from, the plan version and rate, the base it was computed on, and the formula in words.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="ledger_lines")
+    kind = models.CharField(max_length=16, choices=LedgerKind.choices)
+    rule = models.CharField(max_length=12, choices=LedgerRule.choices)
+    amount = models.DecimalField(max_digits=20, decimal_places=4, help_text="Signed, in `currency` (4 places).")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    event = models.ForeignKey(
+        "customers.Event", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
+    )
+    invoice = models.ForeignKey(
+        "customers.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
+    )
+    plan = models.ForeignKey(CommissionPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    rate = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True, help_text="Commission rate.")
+    base = models.DecimalField(
+        max_digits=20, decimal_places=4, null=True, blank=True, help_text="Amount the rate applied to (invoice currency)."
+    )
+    share = models.CharField(max_length=80, blank=True, help_text="Usage share 'part/total' for integration lines.")
+    fx_rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
+    fx_source = models.CharField(max_length=120, blank=True)
+    reverses = models.ForeignKey(
+        "self", to_field="dedupe_key", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals",
+        help_text="The line this one claws back, reverses or corrects.",
+    )
+    explanation = models.TextField()
+    dedupe_key = models.CharField(max_length=250, unique=True, help_text="Makes each posting happen at most once.")
+    occurred_at = models.DateTimeField(help_text="When the underlying event happened.")
+    period = models.DateField(help_text="First day of the accounting month the line belongs to.")
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=200)
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["partner", "period"]),
+            models.Index(fields=["partner", "occurred_at"]),
+            models.Index(fields=["invoice"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency} → partner {self.partner_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("ledger lines are never updated; post a correcting line instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("ledger lines are never deleted; post a reversing line instead")

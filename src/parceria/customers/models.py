@@ -1,0 +1,144 @@
+"""Customers of the platform, their attribution, and the events the platform sends about them (SPEC §5)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from parceria.common.money import CURRENCY_CHOICES
+
+
+class CustomerStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    CHURNED = "churned", "Churned"
+
+
+class Customer(models.Model):
+    """A customer of the SaaS platform. `partner` is the attributed (referring) partner; null means direct."""
+
+    external_id = models.CharField(max_length=120, unique=True, help_text="The platform's id of this customer.")
+    name = models.CharField(max_length=300)
+    tax_id = models.CharField(max_length=40, blank=True)
+    domain = models.CharField(max_length=253, blank=True, db_index=True)
+    country = models.CharField(max_length=2)
+    vertical = models.CharField(max_length=60, blank=True)
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
+    )
+    attributed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
+    churned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["partner", "status"]), models.Index(fields=["tax_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.external_id})"
+
+    @property
+    def source(self) -> str:
+        return "partner" if self.partner_id else "direct"
+
+
+class EventType(models.TextChoices):
+    INVOICE_PAID = "invoice.paid", "Invoice paid"
+    INVOICE_REFUNDED = "invoice.refunded", "Invoice refunded"
+    USAGE_RECORDED = "usage.recorded", "Usage recorded"
+    CUSTOMER_CHURNED = "customer.churned", "Customer churned"
+    CUSTOMER_CSAT = "customer.csat", "Customer satisfaction score"
+
+
+class EventSource(models.TextChoices):
+    API = "api", "API"
+    CSV = "csv", "CSV import"
+    WEBHOOK = "webhook", "Webhook"
+    DEMO = "demo", "Demo data"
+
+
+class EventBatch(models.Model):
+    """One call of the intake (an API request, a CSV file): what came in and what was rejected, and why."""
+
+    source = models.CharField(max_length=10, choices=EventSource.choices)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    submitted_by = models.CharField(max_length=200)
+    received = models.PositiveIntegerField()
+    accepted = models.PositiveIntegerField()
+    duplicates = models.PositiveIntegerField()
+    rejected = models.JSONField(default=list, help_text="[{index, id, error}] of the rejected items.")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+
+class Event(models.Model):
+    """An accepted event. The primary key is the sender's event id: an event is stored at most once.
+    The normalised payload and its SHA-256 are kept so that a retry can be told from a conflict."""
+
+    event_id = models.CharField(max_length=200, primary_key=True)
+    type = models.CharField(max_length=20, choices=EventType.choices)
+    occurred_at = models.DateTimeField()
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events")
+    payload = models.JSONField()
+    payload_hash = models.CharField(max_length=64)
+    batch = models.ForeignKey(EventBatch, null=True, on_delete=models.PROTECT, related_name="events")
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["occurred_at", "event_id"]
+        indexes = [models.Index(fields=["customer", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}"
+
+
+class Invoice(models.Model):
+    """A paid invoice (from an `invoice.paid` event). Refunds are Refund rows; the remainder is derived."""
+
+    invoice_id = models.CharField(max_length=200, primary_key=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="invoice")
+    amount = models.DecimalField(max_digits=20, decimal_places=4, help_text="Amount paid, in `currency`.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    paid_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["paid_at", "invoice_id"]
+        indexes = [models.Index(fields=["customer", "paid_at"])]
+
+
+class Refund(models.Model):
+    """A refund (full or partial) of an invoice, from an `invoice.refunded` event."""
+
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, primary_key=True, related_name="refund")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=20, decimal_places=4, help_text="Amount refunded, in `currency`.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    refunded_at = models.DateTimeField()
+
+
+class UsageRecord(models.Model):
+    """Usage of the platform by a customer, optionally through an integration partner."""
+
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, primary_key=True, related_name="usage")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="usage_records")
+    integration_partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="usage_records"
+    )
+    quantity = models.DecimalField(max_digits=20, decimal_places=4)
+    day = models.DateField(help_text="The day (in the platform's time zone) the usage happened.")
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "day"])]
+
+
+class CsatScore(models.Model):
+    """A customer satisfaction score (1–5)."""
+
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, primary_key=True, related_name="csat")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="csat_scores")
+    score = models.PositiveSmallIntegerField()
+    occurred_at = models.DateTimeField()

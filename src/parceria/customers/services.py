@@ -1,0 +1,152 @@
+"""Writes for customers and their attribution (SPEC §5.1)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from parceria.common.audit import Actor, audit_record_create
+from parceria.common.countries import is_country
+from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.taxids import TaxIdError, validate_tax_id
+from parceria.customers.models import Customer
+from parceria.partners.models import Partner, PartnerStatus
+
+FIELDS = ("external_id", "name", "tax_id", "domain", "country", "vertical", "partner_id", "attributed_at")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def normalise_domain(value: str) -> str:
+    """'https://www.Example.com.br/path' → 'example.com.br'."""
+    text = value.strip().lower()
+    text = re.sub(r"^[a-z]+://", "", text).split("/")[0].split(":")[0]
+    return text.removeprefix("www.")
+
+
+def _str(data: Mapping[str, Any], field: str, *, required: bool, max_length: int) -> str:
+    value = data.get(field)
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(f"{field} is required", details={"field": field})
+        return ""
+    if not isinstance(value, str) or len(value.strip()) > max_length:
+        raise InvalidInput(f"{field} must be text of at most {max_length} characters", details={"field": field})
+    return value.strip()
+
+
+def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {
+        "external_id": _str(data, "external_id", required=True, max_length=120),
+        "name": _str(data, "name", required=True, max_length=300),
+        "vertical": _str(data, "vertical", required=False, max_length=60),
+    }
+    country = data.get("country")
+    if not isinstance(country, str) or not is_country(country):
+        raise InvalidInput(f"country must be an ISO 3166 alpha-2 code; got {country!r}", details={"field": "country"})
+    clean["country"] = country.upper()
+    tax_id = _str(data, "tax_id", required=False, max_length=40)
+    if tax_id:
+        try:
+            tax_id = validate_tax_id(clean["country"], tax_id).compact
+        except TaxIdError as exc:
+            raise InvalidInput(str(exc), code="invalid_tax_id", details={"field": "tax_id"}) from None
+    clean["tax_id"] = tax_id
+    domain = _str(data, "domain", required=False, max_length=253)
+    if domain:
+        domain = normalise_domain(domain)
+        if not _DOMAIN.match(domain):
+            raise InvalidInput(f"domain {data.get('domain')!r} is not a valid domain name", details={"field": "domain"})
+    clean["domain"] = domain
+    clean["partner_id"] = _partner_id(data.get("partner_id"))
+    clean["attributed_at"] = _attributed_at(data.get("attributed_at")) if clean["partner_id"] else None
+    return clean
+
+
+def _partner_id(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput("partner_id must be a partner's id (an integer) or null", details={"field": "partner_id"})
+    status = Partner.objects.filter(pk=value).values_list("status", flat=True).first()
+    if status is None:
+        raise InvalidInput(f"partner {value} does not exist", code="unknown_partner", details={"field": "partner_id"})
+    if status == PartnerStatus.TERMINATED:
+        raise InvalidInput(f"partner {value} is terminated", code="partner_terminated", details={"field": "partner_id"})
+    return value
+
+
+def _attributed_at(value: Any) -> datetime:
+    if value is None:
+        return timezone.now()
+    parsed = value if isinstance(value, datetime) else parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None or timezone.is_naive(parsed):
+        raise InvalidInput("attributed_at must be an ISO 8601 date-time with a UTC offset",
+                           details={"field": "attributed_at"})
+    return parsed
+
+
+def snapshot(customer: Customer) -> dict[str, Any]:
+    return {
+        "external_id": customer.external_id, "name": customer.name, "tax_id": customer.tax_id,
+        "domain": customer.domain, "country": customer.country, "vertical": customer.vertical,
+        "partner_id": customer.partner_id,
+        "attributed_at": customer.attributed_at.isoformat() if customer.attributed_at else None,
+    }
+
+
+def customer_create(*, data: Mapping[str, Any], actor: Actor) -> tuple[Customer, bool]:
+    """Create a customer. Idempotent on external_id: the same data again returns the existing customer
+    (created=False); different data for an existing external_id is a conflict."""
+    clean = _validated(data)
+    existing = Customer.objects.filter(external_id=clean["external_id"]).first()
+    if existing is not None:
+        return _replay(existing, clean, data), False
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(**clean)
+            audit_record_create(actor=actor, action="customer.created", obj=customer, after=snapshot(customer))
+    except IntegrityError:
+        existing = Customer.objects.get(external_id=clean["external_id"])
+        return _replay(existing, clean, data), False
+    return customer, True
+
+
+def _replay(existing: Customer, clean: dict[str, Any], data: Mapping[str, Any]) -> Customer:
+    current = snapshot(existing)
+    compare = [f for f in FIELDS if f != "attributed_at" or data.get("attributed_at") is not None]
+    wanted = {**clean, "attributed_at": clean["attributed_at"].isoformat() if clean["attributed_at"] else None}
+    if any(current[f] != wanted[f] for f in compare):
+        raise Conflict(
+            f"customer {clean['external_id']!r} already exists with different data", code="duplicate_customer",
+            details={"customer_id": existing.pk},
+        )
+    return existing
+
+
+def customer_update(*, customer: Customer, changes: Mapping[str, Any], actor: Actor) -> Customer:
+    unknown = set(changes) - set(FIELDS)
+    if unknown:
+        raise InvalidInput(f"fields that cannot be changed: {', '.join(sorted(unknown))}", code="unknown_field")
+    before = snapshot(customer)
+    merged = {**before, **changes}
+    if "partner_id" in changes and changes["partner_id"] != customer.partner_id and "attributed_at" not in changes:
+        merged["attributed_at"] = None  # a new attribution starts now
+    clean = _validated(merged)
+    try:
+        with transaction.atomic():
+            locked = Customer.objects.select_for_update().get(pk=customer.pk)
+            for field, value in clean.items():
+                setattr(locked, field, value)
+            locked.save()
+            after = snapshot(locked)
+            if after != before:
+                audit_record_create(actor=actor, action="customer.updated", obj=locked, before=before, after=after)
+    except IntegrityError:
+        raise Conflict(f"another customer has external id {clean['external_id']!r}", code="duplicate_customer") from None
+    return locked

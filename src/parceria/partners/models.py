@@ -1,0 +1,109 @@
+"""Partners: the organisations that refer customers or integrate with the platform (SPEC §1.1)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from parceria.common.money import CURRENCY_CHOICES
+
+
+class PartnerStatus(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    TERMINATED = "terminated", "Terminated"
+
+
+#: Allowed status moves (DESIGN rule 8). Terminated is final.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    PartnerStatus.PROSPECT: frozenset({PartnerStatus.ACTIVE, PartnerStatus.TERMINATED}),
+    PartnerStatus.ACTIVE: frozenset({PartnerStatus.SUSPENDED, PartnerStatus.TERMINATED}),
+    PartnerStatus.SUSPENDED: frozenset({PartnerStatus.ACTIVE, PartnerStatus.TERMINATED}),
+    PartnerStatus.TERMINATED: frozenset(),
+}
+
+
+class TaxRegime(models.TextChoices):
+    PJ = "pj", "BR company (PJ, lucro real/presumido)"
+    PJ_SIMPLES = "pj_simples", "BR company in Simples Nacional"
+    PF = "pf", "BR individual (PF)"
+    FOREIGN = "foreign", "Outside Brazil"
+
+
+BR_TAX_REGIMES = frozenset({TaxRegime.PJ, TaxRegime.PJ_SIMPLES, TaxRegime.PF})
+
+
+class Category(models.TextChoices):
+    TECHNOLOGY_INTEGRATION = "technology_integration", "Technology integration"
+    CONSULTING_AGENCY = "consulting_agency", "Consulting & agency"
+    INDUSTRY_VERTICAL = "industry_vertical", "Industry vertical"
+    INTERNATIONAL = "international", "International"
+
+
+SUBCATEGORIES: dict[str, tuple[str, ...]] = {
+    Category.TECHNOLOGY_INTEGRATION: ("crm", "ecommerce", "accounting", "social_media"),
+    Category.CONSULTING_AGENCY: ("digital_agency", "management_consultancy", "accelerator"),
+    Category.INDUSTRY_VERTICAL: ("healthcare", "food_beverage", "fashion_beauty", "professional_services"),
+    Category.INTERNATIONAL: ("distributor", "joint_venture"),
+}
+
+
+class Tier(models.TextChoices):
+    CERTIFIED = "certified", "Certified"
+    PREFERRED = "preferred", "Preferred"
+    STRATEGIC = "strategic", "Strategic"
+
+
+class Partner(models.Model):
+    """A partner organisation. Commercial terms (tier, integration share) are versioned in PartnerTerms;
+    the fields here show the terms in force now."""
+
+    name = models.CharField(max_length=200)
+    legal_name = models.CharField(max_length=300)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2.")
+    tax_id = models.CharField(max_length=40, help_text="Compact form, validated per country.")
+    tax_id_kind = models.CharField(max_length=10, help_text="cnpj, cpf, rfc, nit, cuit, rut or other.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, help_text="Payout currency.")
+    tax_regime = models.CharField(max_length=12, choices=TaxRegime.choices)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    subcategory = models.CharField(max_length=30)
+    status = models.CharField(max_length=12, choices=PartnerStatus.choices, default=PartnerStatus.PROSPECT)
+    tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
+    integration_share_rate = models.DecimalField(
+        max_digits=6, decimal_places=4, null=True, blank=True,
+        help_text="Share of integration revenue (0.10–0.25) for integration partners; null if none.",
+    )
+    verticals = models.JSONField(default=list, blank=True)
+    territories = models.JSONField(default=list, blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="managed_partners"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["country", "tax_id"], name="partner_unique_tax_id")]
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerTerms(models.Model):
+    """A version of a partner's commercial terms. The engine uses the version in force when an invoice was
+    paid. The first version of a partner has no start (it applies to everything before the next one)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="terms_versions")
+    effective_from = models.DateTimeField(null=True, blank=True)
+    tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
+    integration_share_rate = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["partner_id", "effective_from"]
+        indexes = [models.Index(fields=["partner", "effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}: tier={self.tier} share={self.integration_share_rate} from {self.effective_from}"

@@ -1,0 +1,168 @@
+"""Writes for partners: registration, updates, status moves and commercial terms."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from parceria.common.audit import Actor, audit_record_create
+from parceria.common.countries import is_country
+from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.money import CURRENCIES, MoneyError, parse_amount
+from parceria.common.taxids import TaxIdError, validate_tax_id
+from parceria.partners.models import (
+    BR_TAX_REGIMES,
+    STATUS_TRANSITIONS,
+    SUBCATEGORIES,
+    Category,
+    Partner,
+    PartnerStatus,
+    PartnerTerms,
+    TaxRegime,
+    Tier,
+)
+
+INTEGRATION_SHARE_MIN = Decimal("0.10")
+INTEGRATION_SHARE_MAX = Decimal("0.25")
+
+EDITABLE_FIELDS = (
+    "name", "legal_name", "country", "tax_id", "currency", "tax_regime", "category", "subcategory", "status",
+    "tier", "integration_share_rate", "verticals", "territories",
+)
+TERMS_FIELDS = ("tier", "integration_share_rate")
+
+
+def _text(field: str, value: Any, max_length: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{field} is required", code="invalid_field", details={"field": field})
+    if len(value.strip()) > max_length:
+        raise InvalidInput(f"{field} must have at most {max_length} characters", details={"field": field})
+    return value.strip()
+
+
+def _choice(field: str, value: Any, choices: list[str]) -> str:
+    if value not in choices:
+        raise InvalidInput(
+            f"{field} must be one of {', '.join(choices)}; got {value!r}", code="invalid_choice", details={"field": field}
+        )
+    return str(value)
+
+
+def _share_rate(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        rate = parse_amount(value)
+    except MoneyError as exc:
+        raise InvalidInput(f"integration_share_rate: {exc}", details={"field": "integration_share_rate"}) from None
+    if not INTEGRATION_SHARE_MIN <= rate <= INTEGRATION_SHARE_MAX:
+        raise InvalidInput(
+            f"integration_share_rate must be between {INTEGRATION_SHARE_MIN} and {INTEGRATION_SHARE_MAX}",
+            code="out_of_range", details={"field": "integration_share_rate"},
+        )
+    return rate
+
+
+def _string_list(field: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise InvalidInput(f"{field} must be a list of names", details={"field": field})
+    return [v.strip() for v in value]
+
+
+def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Check a complete set of partner fields, returning them cleaned."""
+    clean: dict[str, Any] = {
+        "name": _text("name", data.get("name"), 200),
+        "legal_name": _text("legal_name", data.get("legal_name"), 300),
+    }
+    country = data.get("country")
+    if not isinstance(country, str) or not is_country(country):
+        raise InvalidInput(f"country must be an ISO 3166 alpha-2 code; got {country!r}", details={"field": "country"})
+    clean["country"] = country.upper()
+    try:
+        tax_id = validate_tax_id(clean["country"], data.get("tax_id") or "")
+    except TaxIdError as exc:
+        raise InvalidInput(str(exc), code="invalid_tax_id", details={"field": "tax_id"}) from None
+    clean["tax_id"], clean["tax_id_kind"] = tax_id.compact, tax_id.kind
+    clean["currency"] = _choice("currency", data.get("currency"), list(CURRENCIES))
+    regime = _choice("tax_regime", data.get("tax_regime"), TaxRegime.values)
+    if (clean["country"] == "BR") != (regime in BR_TAX_REGIMES):
+        raise InvalidInput(
+            "tax_regime must be pj, pj_simples or pf for Brazilian partners and foreign otherwise",
+            code="invalid_tax_regime", details={"field": "tax_regime"},
+        )
+    if regime == TaxRegime.PF and tax_id.kind != "cpf":
+        raise InvalidInput("an individual (pf) partner needs a CPF", code="invalid_tax_regime", details={"field": "tax_id"})
+    if regime in (TaxRegime.PJ, TaxRegime.PJ_SIMPLES) and tax_id.kind != "cnpj":
+        raise InvalidInput("a company (pj) partner needs a CNPJ", code="invalid_tax_regime", details={"field": "tax_id"})
+    clean["tax_regime"] = regime
+    clean["category"] = _choice("category", data.get("category"), Category.values)
+    clean["subcategory"] = _choice("subcategory", data.get("subcategory"), list(SUBCATEGORIES[clean["category"]]))
+    clean["status"] = _choice("status", data.get("status", PartnerStatus.PROSPECT), PartnerStatus.values)
+    tier = data.get("tier")
+    clean["tier"] = None if tier is None else _choice("tier", tier, Tier.values)
+    clean["integration_share_rate"] = _share_rate(data.get("integration_share_rate"))
+    clean["verticals"] = _string_list("verticals", data.get("verticals", []))
+    clean["territories"] = _string_list("territories", data.get("territories", []))
+    return clean
+
+
+def snapshot(partner: Partner) -> dict[str, Any]:
+    return {
+        f: (str(getattr(partner, f)) if isinstance(getattr(partner, f), Decimal) else getattr(partner, f))
+        for f in EDITABLE_FIELDS
+    }
+
+
+def partner_create(*, data: Mapping[str, Any], actor: Actor) -> Partner:
+    clean = _validated(data)
+    try:
+        with transaction.atomic():
+            partner = Partner.objects.create(**clean)
+            PartnerTerms.objects.create(
+                partner=partner, effective_from=None, tier=partner.tier,
+                integration_share_rate=partner.integration_share_rate, created_by=actor.label,
+            )
+            audit_record_create(actor=actor, action="partner.created", obj=partner, after=snapshot(partner))
+    except IntegrityError:
+        raise Conflict(
+            f"a partner with tax id {clean['tax_id']} in {clean['country']} already exists", code="duplicate_partner"
+        ) from None
+    return partner
+
+
+def partner_update(*, partner: Partner, changes: Mapping[str, Any], actor: Actor) -> Partner:
+    """Apply a partial update. Status moves follow STATUS_TRANSITIONS; tier and share-rate changes start a
+    new terms version effective now (posted commissions never change)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"fields that cannot be changed: {', '.join(sorted(unknown))}", code="unknown_field")
+    before = snapshot(partner)
+    clean = _validated({**before, **changes})
+    if clean["status"] != partner.status and clean["status"] not in STATUS_TRANSITIONS[partner.status]:
+        raise InvalidInput(
+            f"a partner cannot move from {partner.status} to {clean['status']}", code="invalid_transition",
+            details={"field": "status"},
+        )
+    terms_changed = any(clean[f] != getattr(partner, f) for f in TERMS_FIELDS)
+    try:
+        with transaction.atomic():
+            locked = Partner.objects.select_for_update().get(pk=partner.pk)
+            for field, value in clean.items():
+                setattr(locked, field, value)
+            locked.save()
+            if terms_changed:
+                PartnerTerms.objects.create(
+                    partner=locked, effective_from=timezone.now(), tier=locked.tier,
+                    integration_share_rate=locked.integration_share_rate, created_by=actor.label,
+                )
+            after = snapshot(locked)
+            if after != before:
+                audit_record_create(actor=actor, action="partner.updated", obj=locked, before=before, after=after)
+    except IntegrityError:
+        raise Conflict(f"another partner already has tax id {clean['tax_id']}", code="duplicate_partner") from None
+    return locked

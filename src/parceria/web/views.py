@@ -1,0 +1,27 @@
+"""The start page and the health check."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from parceria.commissions.models import LedgerLine
+from parceria.customers.models import Customer
+from parceria.partners.models import Partner
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    context = {
+        "partners": Partner.objects.count(),
+        "customers": Customer.objects.count(),
+        "ledger_lines": LedgerLine.objects.count(),
+        "database": connection.vendor,
+    }
+    return render(request, "web/start.html", context)
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})
