@@ -88,3 +88,46 @@ def validate_tax_id(country: str, value: str) -> TaxId:
             raise TaxIdError("tax id must have at most 40 characters")
         return TaxId(country.upper(), "other", compact, compact)
     return validator(value.strip())  # type: ignore[operator]
+
+
+def _cpf_check_digits(base: str) -> str:
+    digits = [int(c) for c in base]
+    for weight_start in (10, 11):
+        total = sum(d * w for d, w in zip(digits, range(weight_start, 1, -1), strict=False))
+        digits.append((total * 10 % 11) % 10)
+    return "".join(str(d) for d in digits[-2:])
+
+
+def synthetic_tax_id(country: str, n: int, *, person: bool = False) -> str:
+    """A valid, made-up tax id for demo data and tests, deterministic in `n` (0 ≤ n < 10**6)."""
+    country = country.upper()
+    for k in range(n * 7, n * 7 + 7):  # a few candidates: some bases have no valid check digit
+        candidate = _synthetic(country, k, person)
+        try:
+            return validate_tax_id(country, candidate).compact
+        except TaxIdError:
+            continue
+    raise TaxIdError(f"could not make a synthetic tax id for {country} from {n}")
+
+
+def _synthetic(country: str, k: int, person: bool) -> str:
+    if country == "BR" and person:
+        base = f"{k + 100_000_000:09d}"[-9:]
+        return base + _cpf_check_digits(base)
+    if country == "BR":
+        base = f"{k + 10_000_000:08d}"[-8:] + "0001"
+        return base + cnpj.calc_check_digits(base)
+    if country == "MX":
+        letters = "".join(chr(ord("A") + (k // 26**i) % 26) for i in range(3))
+        body = f"{letters}{90 + k % 10:02d}{(k % 12) + 1:02d}{(k % 28) + 1:02d}A{k % 10}"
+        return body + rfc.calc_check_digit(body)
+    if country == "AR":
+        base = f"30{k + 50_000_000:08d}"[-10:]
+        return base + cuit.calc_check_digit(base)
+    if country == "CL":
+        base = str(k + 76_000_000)
+        return base + rut.calc_check_digit(base)
+    if country == "CO":
+        base = str(k + 800_000_000)
+        return base + nit.calc_check_digit(base)
+    return f"TAX{k:08d}"

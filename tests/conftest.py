@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+
+class ApiClient:
+    """A JSON client for /api/v1 that sends an API key."""
+
+    def __init__(self, key: str | None) -> None:
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+        self._client = Client(**headers)
+
+    def get(self, path: str, **params: Any):
+        return self._client.get(f"/api/v1{path}", params)
+
+    def post(self, path: str, body: Any = None, *, raw: bytes | None = None):
+        data = raw if raw is not None else body
+        return self._client.post(f"/api/v1{path}", data, content_type="application/json")
+
+    def patch(self, path: str, body: Any):
+        return self._client.patch(f"/api/v1{path}", body, content_type="application/json")
+
+    def request(self, method: str, path: str, body: Any = None):
+        return getattr(self._client, method.lower())(f"/api/v1{path}", body, content_type="application/json")
+
+
+@pytest.fixture
+def admin_api(db):
+    from tests.factories import make_key
+
+    return ApiClient(make_key("admin"))
+
+
+@pytest.fixture
+def platform_api(db):
+    from tests.factories import make_key
+
+    return ApiClient(make_key("platform"))
+
+
+@pytest.fixture
+def api_client_for():
+    from tests.factories import make_key
+
+    def build(scope: str, partner=None) -> ApiClient:
+        return ApiClient(make_key(scope, partner))
+
+    return build

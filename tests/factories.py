@@ -1,0 +1,113 @@
+"""Builders for test data. They go through the real services, so test data obeys the same rules."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from parceria.accounts.services import api_key_create
+from parceria.common.audit import Actor
+from parceria.common.taxids import synthetic_tax_id
+from parceria.customers.intake import IngestResult, events_ingest
+from parceria.customers.models import Customer, EventSource
+from parceria.customers.services import customer_create
+from parceria.partners.models import Partner
+from parceria.partners.services import partner_create
+
+ACTOR = Actor.system("tests")
+_seq = itertools.count(1)
+
+CURRENCY_OF = {"BR": "BRL", "MX": "MXN", "CO": "COP", "AR": "ARS", "CL": "CLP"}
+
+
+def make_partner(**overrides: Any) -> Partner:
+    n = next(_seq)
+    country = overrides.pop("country", "BR")
+    regime = overrides.pop("tax_regime", "pj" if country == "BR" else "foreign")
+    data: dict[str, Any] = {
+        "name": f"Partner {n}",
+        "legal_name": f"Partner {n} Ltda",
+        "country": country,
+        "tax_id": synthetic_tax_id(country, n, person=regime == "pf"),
+        "currency": CURRENCY_OF.get(country, "USD"),
+        "tax_regime": regime,
+        "category": "consulting_agency",
+        "subcategory": "digital_agency",
+        "status": "active",
+    }
+    data.update(overrides)
+    return partner_create(data=data, actor=ACTOR)
+
+
+def make_integration_partner(rate: str = "0.15", **overrides: Any) -> Partner:
+    return make_partner(
+        category="technology_integration", subcategory="crm", integration_share_rate=rate, **overrides
+    )
+
+
+def make_customer(partner: Partner | None = None, **overrides: Any) -> Customer:
+    n = next(_seq)
+    data: dict[str, Any] = {
+        "external_id": f"cus_{n}",
+        "name": f"Customer {n}",
+        "country": "BR",
+        "partner_id": partner.pk if partner else None,
+    }
+    data.update(overrides)
+    customer, _ = customer_create(data=data, actor=ACTOR)
+    return customer
+
+
+def make_key(scope: str, partner: Partner | None = None) -> str:
+    return api_key_create(
+        name=f"{scope}-{next(_seq)}", scope=scope, partner_id=partner.pk if partner else None, actor=ACTOR
+    ).raw_key
+
+
+def paid(
+    customer: Customer, amount: str, *, event_id: str | None = None, invoice_id: str | None = None,
+    at: str = "2026-03-31T12:00:00-03:00", currency: str = "BRL", period: tuple[str, str] = ("2026-03-01", "2026-03-31"),
+) -> dict[str, Any]:
+    n = next(_seq)
+    return {
+        "id": event_id or f"evt_paid_{n}", "type": "invoice.paid", "occurred_at": at, "customer": customer.external_id,
+        "invoice_id": invoice_id or f"inv_{n}", "amount": amount, "currency": currency,
+        "period_start": period[0], "period_end": period[1],
+    }
+
+
+def refunded(
+    customer: Customer, invoice_id: str, amount: str, *, event_id: str | None = None,
+    at: str = "2026-04-02T12:00:00-03:00", currency: str = "BRL",
+) -> dict[str, Any]:
+    return {
+        "id": event_id or f"evt_refund_{next(_seq)}", "type": "invoice.refunded", "occurred_at": at,
+        "customer": customer.external_id, "invoice_id": invoice_id, "amount": amount, "currency": currency,
+    }
+
+
+def usage(
+    customer: Customer, quantity: str, *, partner: Partner | None = None, at: str = "2026-03-10T12:00:00-03:00",
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "id": event_id or f"evt_usage_{next(_seq)}", "type": "usage.recorded", "occurred_at": at,
+        "customer": customer.external_id, "quantity": quantity,
+    }
+    if partner is not None:
+        event["integration_partner_id"] = partner.pk
+    return event
+
+
+def ingest(*events: dict[str, Any]) -> IngestResult:
+    return events_ingest(items=list(events), source=EventSource.API, submitted_by="tests")
+
+
+def dt(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def D(text: str) -> Decimal:  # noqa: N802
+    return Decimal(text)
