@@ -42,9 +42,7 @@ def make_partner(**overrides: Any) -> Partner:
 
 
 def make_integration_partner(rate: str = "0.15", **overrides: Any) -> Partner:
-    return make_partner(
-        category="technology_integration", subcategory="crm", integration_share_rate=rate, **overrides
-    )
+    return make_partner(category="technology_integration", subcategory="crm", integration_share_rate=rate, **overrides)
 
 
 def make_customer(partner: Partner | None = None, **overrides: Any) -> Customer:
@@ -67,34 +65,63 @@ def make_key(scope: str, partner: Partner | None = None) -> str:
 
 
 def paid(
-    customer: Customer, amount: str, *, event_id: str | None = None, invoice_id: str | None = None,
-    at: str = "2026-03-31T12:00:00-03:00", currency: str = "BRL", period: tuple[str, str] = ("2026-03-01", "2026-03-31"),
+    customer: Customer,
+    amount: str,
+    *,
+    event_id: str | None = None,
+    invoice_id: str | None = None,
+    at: str = "2026-03-31T12:00:00-03:00",
+    currency: str = "BRL",
+    period: tuple[str, str] = ("2026-03-01", "2026-03-31"),
 ) -> dict[str, Any]:
     n = next(_seq)
     return {
-        "id": event_id or f"evt_paid_{n}", "type": "invoice.paid", "occurred_at": at, "customer": customer.external_id,
-        "invoice_id": invoice_id or f"inv_{n}", "amount": amount, "currency": currency,
-        "period_start": period[0], "period_end": period[1],
+        "id": event_id or f"evt_paid_{n}",
+        "type": "invoice.paid",
+        "occurred_at": at,
+        "customer": customer.external_id,
+        "invoice_id": invoice_id or f"inv_{n}",
+        "amount": amount,
+        "currency": currency,
+        "period_start": period[0],
+        "period_end": period[1],
     }
 
 
 def refunded(
-    customer: Customer, invoice_id: str, amount: str, *, event_id: str | None = None,
-    at: str = "2026-04-02T12:00:00-03:00", currency: str = "BRL",
+    customer: Customer,
+    invoice_id: str,
+    amount: str,
+    *,
+    event_id: str | None = None,
+    at: str = "2026-04-02T12:00:00-03:00",
+    currency: str = "BRL",
 ) -> dict[str, Any]:
     return {
-        "id": event_id or f"evt_refund_{next(_seq)}", "type": "invoice.refunded", "occurred_at": at,
-        "customer": customer.external_id, "invoice_id": invoice_id, "amount": amount, "currency": currency,
+        "id": event_id or f"evt_refund_{next(_seq)}",
+        "type": "invoice.refunded",
+        "occurred_at": at,
+        "customer": customer.external_id,
+        "invoice_id": invoice_id,
+        "amount": amount,
+        "currency": currency,
     }
 
 
 def usage(
-    customer: Customer, quantity: str, *, partner: Partner | None = None, at: str = "2026-03-10T12:00:00-03:00",
+    customer: Customer,
+    quantity: str,
+    *,
+    partner: Partner | None = None,
+    at: str = "2026-03-10T12:00:00-03:00",
     event_id: str | None = None,
 ) -> dict[str, Any]:
     event: dict[str, Any] = {
-        "id": event_id or f"evt_usage_{next(_seq)}", "type": "usage.recorded", "occurred_at": at,
-        "customer": customer.external_id, "quantity": quantity,
+        "id": event_id or f"evt_usage_{next(_seq)}",
+        "type": "usage.recorded",
+        "occurred_at": at,
+        "customer": customer.external_id,
+        "quantity": quantity,
     }
     if partner is not None:
         event["integration_partner_id"] = partner.pk

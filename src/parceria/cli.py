@@ -1,6 +1,6 @@
 """The `parceria` command: Django's management commands with hyphenated names allowed.
 
-    parceria migrate | serve | demo | create-api-key | create-user | import-events | …
+parceria migrate | serve | demo | create-api-key | create-user | import-events | …
 """
 
 from __future__ import annotations

@@ -37,7 +37,11 @@ def api_key_create(*, name: str, scope: str, partner_id: int | None = None, acto
     raw = f"prc_{scope[:4]}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():
         key = ApiKey.objects.create(
-            name=name.strip(), scope=scope, partner=partner, prefix=raw[:12], key_hash=hash_api_key(raw),
+            name=name.strip(),
+            scope=scope,
+            partner=partner,
+            prefix=raw[:12],
+            key_hash=hash_api_key(raw),
             created_by=actor.user,
         )
         audit_record_create(actor=actor, action="api_key.created", obj=key, after={"scope": scope, "name": key.name})
@@ -63,8 +67,13 @@ def user_create(
         raise InvalidInput(f"user {username!r} already exists", code="duplicate_user")
     with transaction.atomic():
         user = User.objects.create_user(
-            username=username, password=password, email=email, role=role, partner=partner,
-            is_staff=role not in PARTNER_ROLES, is_superuser=role == Role.ADMIN,
+            username=username,
+            password=password,
+            email=email,
+            role=role,
+            partner=partner,
+            is_staff=role not in PARTNER_ROLES,
+            is_superuser=role == Role.ADMIN,
         )
         audit_record_create(actor=actor, action="user.created", obj=user, after={"role": role})
     return user

@@ -63,7 +63,7 @@ class Principal:
         return Actor(label=self.label, user=self.user, api_key=self.api_key)
 
     def require(self, ability: str) -> None:
-        if ability not in _SCOPE_ABILITIES.get(self.scope, set()):
+        if ability not in _SCOPE_ABILITIES.get(ApiKeyScope(self.scope), set()):
             raise PermissionDenied(f"a {self.scope} credential may not do this ({ability})", code="forbidden_scope")
 
 
@@ -71,11 +71,11 @@ def scope_partners(principal: Principal, queryset: QuerySet[Any] | None = None) 
     from parceria.partners.models import Partner
 
     qs = queryset if queryset is not None else Partner.objects.all()
-    return qs.filter(pk=principal.partner_id) if principal.is_partner else qs
+    return qs.filter(pk=principal.partner_id or 0) if principal.is_partner else qs
 
 
 def scope_customers(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
     from parceria.customers.models import Customer
 
     qs = queryset if queryset is not None else Customer.objects.all()
-    return qs.filter(partner_id=principal.partner_id) if principal.is_partner else qs
+    return qs.filter(partner_id=principal.partner_id or 0) if principal.is_partner else qs

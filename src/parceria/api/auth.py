@@ -33,4 +33,4 @@ class ApiKeyAuth(HttpBearer):
 
 
 def principal_of(request: HttpRequest) -> Principal:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]

@@ -29,27 +29,28 @@ def _describe_validation(errors: list[dict[str, Any]]) -> tuple[str, list[dict[s
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
-    def domain_error(request: HttpRequest, exc: ParceriaError) -> HttpResponse:
+    def domain_error(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, exc.as_dict(), status=exc.status)
 
-    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    def validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
         message, details = _describe_validation(exc.errors)
         return api.create_response(request, _body("invalid", message, details), status=422)
 
-    def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    def auth_error(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(
-            request, _body("unauthorized", "a valid, unrevoked API key is required (Authorization: Bearer <key>)"),
+            request,
+            _body("unauthorized", "a valid, unrevoked API key is required (Authorization: Bearer <key>)"),
             status=401,
         )
 
-    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
         code = {400: "malformed_request", 403: "forbidden", 405: "method_not_allowed"}.get(exc.status_code, "error")
         return api.create_response(request, _body(code, str(exc)), status=exc.status_code)
 
-    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    def not_found(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, _body("not_found", str(exc) or "not found"), status=404)
 
-    def append_only(request: HttpRequest, exc: AppendOnlyError) -> HttpResponse:
+    def append_only(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, _body("append_only", str(exc)), status=409)
 
     api.add_exception_handler(ParceriaError, domain_error)

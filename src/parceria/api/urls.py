@@ -28,7 +28,7 @@ api = NinjaAPI(
     description=(
         "Partners, customers, events and the commission ledger. Authenticate with an API key "
         "(`Authorization: Bearer <key>`); keys are scoped `platform`, `partner`, `analytics` or `admin`. "
-        "Errors are JSON: `{\"error\": {\"code\", \"message\", \"details\"}}`. Amounts are decimal strings."
+        'Errors are JSON: `{"error": {"code", "message", "details"}}`. Amounts are decimal strings.'
     ),
     auth=ApiKeyAuth(),
     parser=OrjsonParser(),

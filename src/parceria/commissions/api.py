@@ -56,31 +56,47 @@ class LedgerPage(Page):
 
 def _line(line: LedgerLine, plans: dict[int, str]) -> dict[str, object]:
     return {
-        "id": line.pk, "kind": line.kind, "rule": line.rule, "amount": ledger_str(line.amount),
-        "currency": line.currency, "event_id": line.event_id, "invoice_id": line.invoice_id,
-        "customer_id": line.customer_id, "rate": None if line.rate is None else str(line.rate.normalize()),
-        "base": None if line.base is None else ledger_str(line.base), "share": line.share,
-        "fx_rate": None if line.fx_rate is None else str(line.fx_rate), "fx_source": line.fx_source,
-        "plan": plans.get(line.plan_id) if line.plan_id else None, "reverses": line.reverses_id,
-        "explanation": line.explanation, "occurred_at": line.occurred_at, "period": line.period,
+        "id": line.pk,
+        "kind": line.kind,
+        "rule": line.rule,
+        "amount": ledger_str(line.amount),
+        "currency": line.currency,
+        "event_id": line.event_id,
+        "invoice_id": line.invoice_id,
+        "customer_id": line.customer_id,
+        "rate": None if line.rate is None else str(line.rate.normalize()),
+        "base": None if line.base is None else ledger_str(line.base),
+        "share": line.share,
+        "fx_rate": None if line.fx_rate is None else str(line.fx_rate),
+        "fx_source": line.fx_source,
+        "plan": plans.get(line.plan_id) if line.plan_id else None,
+        "reverses": line.reverses_id,
+        "explanation": line.explanation,
+        "occurred_at": line.occurred_at,
+        "period": line.period,
         "created_at": line.created_at,
     }
 
 
 @router.get("/{int:partner_id}/balance", response={200: BalanceOut, **ERRORS}, summary="A partner's balance")
-def get_balance(request: HttpRequest, partner_id: int):
+def get_balance(request: HttpRequest, partner_id: int) -> dict[str, str]:
     principal = principal_of(request)
     principal.require(Ability.READ)
     balance = partner_balance(get_object_or_404(scope_partners(principal), pk=partner_id))
     return {
-        "currency": balance.currency, "balance": ledger_str(balance.balance), "accrued": ledger_str(balance.accrued),
-        "clawed_back": ledger_str(balance.clawed_back), "adjusted": ledger_str(balance.adjusted),
+        "currency": balance.currency,
+        "balance": ledger_str(balance.balance),
+        "accrued": ledger_str(balance.accrued),
+        "clawed_back": ledger_str(balance.clawed_back),
+        "adjusted": ledger_str(balance.adjusted),
         "paid_out": ledger_str(balance.paid_out),
     }
 
 
 @router.get("/{int:partner_id}/ledger", response={200: LedgerPage, **ERRORS}, summary="A partner's ledger lines")
-def get_ledger(request: HttpRequest, partner_id: int, page: Query[PageParams], kind: str | None = None):
+def get_ledger(
+    request: HttpRequest, partner_id: int, page: Query[PageParams], kind: str | None = None
+) -> dict[str, object]:
     principal = principal_of(request)
     principal.require(Ability.READ)
     partner = get_object_or_404(scope_partners(principal), pk=partner_id)
@@ -89,5 +105,9 @@ def get_ledger(request: HttpRequest, partner_id: int, page: Query[PageParams], k
     lines = ledger_lines_for(partner, kind=kind)
     items = list(lines.select_related("plan")[page.offset : page.offset + page.limit])
     plans = {line.plan_id: f"{line.plan.name} v{line.plan.version}" for line in items if line.plan_id and line.plan}
-    return {"count": lines.count(), "limit": page.limit, "offset": page.offset,
-            "items": [_line(line, plans) for line in items]}
+    return {
+        "count": lines.count(),
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": [_line(line, plans) for line in items],
+    }

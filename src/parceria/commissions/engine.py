@@ -156,7 +156,9 @@ def _money(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
-def _convert(amount: Decimal, invoice: PaidInvoice, partner: PartnerInfo, fx: Mapping[tuple[str, str], FxQuote]):
+def _convert(
+    amount: Decimal, invoice: PaidInvoice, partner: PartnerInfo, fx: Mapping[tuple[str, str], FxQuote]
+) -> tuple[Decimal, FxQuote | None]:
     if invoice.currency == partner.currency:
         return amount, None
     quote = fx.get((invoice.currency, partner.currency))
@@ -168,8 +170,16 @@ def _convert(amount: Decimal, invoice: PaidInvoice, partner: PartnerInfo, fx: Ma
 
 
 def _posting(
-    *, partner: PartnerInfo, rule: str, rate: Decimal, factor: Decimal, invoice: PaidInvoice, plan: Plan,
-    fx: Mapping[tuple[str, str], FxQuote], why: str, share: str = "",
+    *,
+    partner: PartnerInfo,
+    rule: str,
+    rate: Decimal,
+    factor: Decimal,
+    invoice: PaidInvoice,
+    plan: Plan,
+    fx: Mapping[tuple[str, str], FxQuote],
+    why: str,
+    share: str = "",
 ) -> Posting | None:
     raw, quote = _convert(multiply(invoice.amount, rate, factor), invoice, partner, fx)
     amount = round_ledger(raw)
@@ -182,31 +192,50 @@ def _posting(
         f"(plan {plan.name} v{plan.version}, event {invoice.event_id})"
     )
     return Posting(
-        partner_id=partner.id, kind="accrual", rule=rule, amount=amount, currency=partner.currency, rate=rate,
-        base=invoice.amount, explanation=explanation, dedupe_key=f"acc:{rule[:3]}:{partner.id}:{invoice.event_id}",
-        plan_id=plan.id, share=share, fx_rate=quote.rate if quote else None,
+        partner_id=partner.id,
+        kind="accrual",
+        rule=rule,
+        amount=amount,
+        currency=partner.currency,
+        rate=rate,
+        base=invoice.amount,
+        explanation=explanation,
+        dedupe_key=f"acc:{rule[:3]}:{partner.id}:{invoice.event_id}",
+        plan_id=plan.id,
+        share=share,
+        fx_rate=quote.rate if quote else None,
         fx_source=f"{quote.source} {quote.on_date.isoformat()}" if quote else "",
     )
 
 
 def referral_accrual(
-    invoice: PaidInvoice, plan: Plan, referrer: PartnerInfo, attributed_at: datetime | None,
+    invoice: PaidInvoice,
+    plan: Plan,
+    referrer: PartnerInfo,
+    attributed_at: datetime | None,
     fx: Mapping[tuple[str, str], FxQuote],
 ) -> Posting | None:
     if referrer.status != ACTIVE:
         return None
-    if plan.max_months is not None and attributed_at is not None:
-        if months_between(attributed_at, invoice.paid_at) >= plan.max_months:
-            return None
+    if (
+        plan.max_months is not None
+        and attributed_at is not None
+        and months_between(attributed_at, invoice.paid_at) >= plan.max_months
+    ):
+        return None
     tier = referrer.terms_at(invoice.paid_at).tier
     rate = plan.referral_rates.get(tier, plan.entry_rate) if tier else plan.entry_rate
     why = f"Referral commission (tier {tier})" if tier else "Referral commission (entry rate, no tier)"
-    return _posting(partner=referrer, rule=REFERRAL, rate=rate, factor=Decimal(1), invoice=invoice, plan=plan, fx=fx,
-                    why=why)
+    return _posting(
+        partner=referrer, rule=REFERRAL, rate=rate, factor=Decimal(1), invoice=invoice, plan=plan, fx=fx, why=why
+    )
 
 
 def integration_accruals(
-    invoice: PaidInvoice, plan: Plan, partners: Mapping[int, PartnerInfo], usage: UsageSplit,
+    invoice: PaidInvoice,
+    plan: Plan,
+    partners: Mapping[int, PartnerInfo],
+    usage: UsageSplit,
     fx: Mapping[tuple[str, str], FxQuote],
 ) -> list[Posting]:
     if usage.total <= 0:
@@ -221,8 +250,15 @@ def integration_accruals(
         if rate is None:
             continue
         posting = _posting(
-            partner=partner, rule=INTEGRATION, rate=rate, factor=divide(part, usage.total), invoice=invoice,
-            plan=plan, fx=fx, why="Integration revenue share", share=f"{part.normalize():f}/{usage.total.normalize():f}",
+            partner=partner,
+            rule=INTEGRATION,
+            rate=rate,
+            factor=divide(part, usage.total),
+            invoice=invoice,
+            plan=plan,
+            fx=fx,
+            why="Integration revenue share",
+            share=f"{part.normalize():f}/{usage.total.normalize():f}",
         )
         if posting:
             postings.append(posting)
@@ -251,8 +287,14 @@ def accrue_invoice(
 
 
 def claw_back(
-    *, refund_event_id: str, invoice_id: str, invoice_amount: Decimal, invoice_currency: str,
-    refunded_before: Decimal, refund_amount: Decimal, accruals: Sequence[PriorAccrual],
+    *,
+    refund_event_id: str,
+    invoice_id: str,
+    invoice_amount: Decimal,
+    invoice_currency: str,
+    refunded_before: Decimal,
+    refund_amount: Decimal,
+    accruals: Sequence[PriorAccrual],
 ) -> list[Posting]:
     """Clawbacks for one refund: for each accrual C, post −(round4(C × refunded_total / invoice) − already)."""
     if invoice_amount <= 0:
@@ -266,8 +308,13 @@ def claw_back(
             continue
         postings.append(
             Posting(
-                partner_id=accrual.partner_id, kind="clawback", rule=accrual.rule, amount=-amount,
-                currency=accrual.currency, rate=accrual.rate, base=refund_amount,
+                partner_id=accrual.partner_id,
+                kind="clawback",
+                rule=accrual.rule,
+                amount=-amount,
+                currency=accrual.currency,
+                rate=accrual.rate,
+                base=refund_amount,
                 explanation=(
                     f"Clawback of {accrual.rule} accrual {accrual.amount} {accrual.currency}: refund of "
                     f"{_money(refund_amount, invoice_currency)} on invoice {invoice_id} "

@@ -17,8 +17,26 @@ from parceria.commissions.models import LedgerLine
 from parceria.common.bulk import insert_rows
 
 LEDGER_COLUMNS = (
-    "partner", "kind", "rule", "amount", "currency", "event", "invoice", "customer", "plan", "rate", "base", "share",
-    "fx_rate", "fx_source", "reverses", "explanation", "dedupe_key", "occurred_at", "period", "created_at",
+    "partner",
+    "kind",
+    "rule",
+    "amount",
+    "currency",
+    "event",
+    "invoice",
+    "customer",
+    "plan",
+    "rate",
+    "base",
+    "share",
+    "fx_rate",
+    "fx_source",
+    "reverses",
+    "explanation",
+    "dedupe_key",
+    "occurred_at",
+    "period",
+    "created_at",
     "created_by",
 )
 
@@ -38,10 +56,29 @@ def ledger_post(
     for posting, ctx in postings:
         occurred_at = ctx["occurred_at"]
         assert isinstance(occurred_at, datetime)
-        rows.append((
-            posting.partner_id, posting.kind, posting.rule, posting.amount, posting.currency, ctx.get("event_id"),
-            ctx.get("invoice_id"), ctx.get("customer_id"), posting.plan_id, posting.rate, posting.base, posting.share,
-            posting.fx_rate, posting.fx_source, posting.reverses_key, posting.explanation, posting.dedupe_key,
-            occurred_at, period_for(occurred_at), now, created_by[:200],
-        ))
+        rows.append(
+            (
+                posting.partner_id,
+                posting.kind,
+                posting.rule,
+                posting.amount,
+                posting.currency,
+                ctx.get("event_id"),
+                ctx.get("invoice_id"),
+                ctx.get("customer_id"),
+                posting.plan_id,
+                posting.rate,
+                posting.base,
+                posting.share,
+                posting.fx_rate,
+                posting.fx_source,
+                posting.reverses_key,
+                posting.explanation,
+                posting.dedupe_key,
+                occurred_at,
+                period_for(occurred_at),
+                now,
+                created_by[:200],
+            )
+        )
     return insert_rows(LedgerLine, LEDGER_COLUMNS, rows)

@@ -59,7 +59,7 @@ class LedgerQuerySet(models.QuerySet["LedgerLine"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("ledger lines are never updated; post a correcting line instead")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("ledger lines are never deleted; post a reversing line instead")
 
 
@@ -88,13 +88,22 @@ class LedgerLine(models.Model):
     plan = models.ForeignKey(CommissionPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     rate = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True, help_text="Commission rate.")
     base = models.DecimalField(
-        max_digits=20, decimal_places=4, null=True, blank=True, help_text="Amount the rate applied to (invoice currency)."
+        max_digits=20,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Amount the rate applied to (invoice currency).",
     )
     share = models.CharField(max_length=80, blank=True, help_text="Usage share 'part/total' for integration lines.")
     fx_rate = models.DecimalField(max_digits=20, decimal_places=10, null=True, blank=True)
     fx_source = models.CharField(max_length=120, blank=True)
     reverses = models.ForeignKey(
-        "self", to_field="dedupe_key", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals",
+        "self",
+        to_field="dedupe_key",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversals",
         help_text="The line this one claws back, reverses or corrects.",
     )
     explanation = models.TextField()

@@ -24,16 +24,18 @@ class Balance:
 
 
 def partner_balance(partner: Partner) -> Balance:
-    sums = dict(
-        LedgerLine.objects.filter(partner=partner).values_list("kind").annotate(total=Sum("amount")).order_by()
-    )
+    sums = dict(LedgerLine.objects.filter(partner=partner).values_list("kind").annotate(total=Sum("amount")).order_by())
     zero = Decimal("0.0000")
 
     def total(kind: str) -> Decimal:
         return Decimal(sums.get(kind) or zero)
 
     paid_out = -(total(LedgerKind.PAYOUT) + total(LedgerKind.PAYOUT_REVERSAL))
-    accrued, clawed_back, adjusted = total(LedgerKind.ACCRUAL), -total(LedgerKind.CLAWBACK), total(LedgerKind.ADJUSTMENT)
+    accrued, clawed_back, adjusted = (
+        total(LedgerKind.ACCRUAL),
+        -total(LedgerKind.CLAWBACK),
+        total(LedgerKind.ADJUSTMENT),
+    )
     return Balance(
         currency=partner.currency,
         balance=accrued - clawed_back + adjusted - paid_out,

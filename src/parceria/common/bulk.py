@@ -13,8 +13,8 @@ from django.db import connection, models
 
 
 def _prepare(model: type[models.Model], columns: Sequence[str]) -> tuple[str, list[str], list[Any]]:
-    fields = [model._meta.get_field(name) for name in columns]
-    db_columns = [f.column for f in fields]  # type: ignore[union-attr]
+    fields: list[Any] = [model._meta.get_field(name) for name in columns]
+    db_columns: list[str] = [f.column for f in fields]
     return model._meta.db_table, db_columns, fields
 
 
@@ -32,7 +32,9 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
                     copy.write_row(row)
         else:
             placeholders = ", ".join(["%s"] * len(db_columns))
-            cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})", prepared)
+            cursor.executemany(
+                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})", prepared
+            )
     return len(rows)
 
 
@@ -44,7 +46,7 @@ def insert_new_rows(
     if not rows:
         return set()
     table, db_columns, fields = _prepare(model, columns)
-    key_column = model._meta.get_field(key).column  # type: ignore[union-attr]
+    key_column: str = getattr(model._meta.get_field(key), "column", key)
     quoted = ", ".join(connection.ops.quote_name(c) for c in db_columns)
     one_row = "(" + ", ".join(["%s"] * len(db_columns)) + ")"
     inserted: set[Any] = set()

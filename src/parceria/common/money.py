@@ -63,8 +63,8 @@ def get_currency(code: str) -> Currency:
 
 def parse_amount(value: object, *, allow_negative: bool = False, allow_zero: bool = True) -> Decimal:
     """Parse a decimal string (or int/Decimal) into a Decimal. Floats are refused: they are not exact."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise MoneyError("amounts must be decimal strings such as \"123.45\", not floating-point numbers")
+    if isinstance(value, bool | float):
+        raise MoneyError('amounts must be decimal strings such as "123.45", not floating-point numbers')
     if isinstance(value, int | Decimal):
         amount = Decimal(value)
     elif isinstance(value, str):

@@ -35,12 +35,12 @@ def _br(value: str) -> TaxId:
         try:
             number = cpf.validate(digits)
         except stdnum_exceptions.ValidationError as exc:
-            raise TaxIdError(f"invalid CPF {value!r}: {exc.message}") from None
+            raise TaxIdError(f"invalid CPF {value!r}: {exc}") from None
         return TaxId("BR", "cpf", number, cpf.format(number))
     try:
         number = cnpj.validate(digits)
     except stdnum_exceptions.ValidationError as exc:
-        raise TaxIdError(f"invalid CNPJ {value!r}: {exc.message}") from None
+        raise TaxIdError(f"invalid CNPJ {value!r}: {exc}") from None
     return TaxId("BR", "cnpj", number, cnpj.format(number))
 
 
@@ -51,7 +51,7 @@ def _mx(value: str) -> TaxId:
     try:
         number = rfc.validate(compact, validate_check_digits=True)
     except stdnum_exceptions.ValidationError as exc:
-        raise TaxIdError(f"invalid RFC {value!r}: {exc.message}") from None
+        raise TaxIdError(f"invalid RFC {value!r}: {exc}") from None
     return TaxId("MX", "rfc", number, rfc.format(number))
 
 
@@ -60,7 +60,7 @@ def _simple(country: str, kind: str, module: object) -> object:
         try:
             number = module.validate(value)  # type: ignore[attr-defined]
         except stdnum_exceptions.ValidationError as exc:
-            raise TaxIdError(f"invalid {kind.upper()} {value!r}: {exc.message}") from None
+            raise TaxIdError(f"invalid {kind.upper()} {value!r}: {exc}") from None
         return TaxId(country, kind, number, module.format(number))  # type: ignore[attr-defined]
 
     return check

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -86,12 +87,13 @@ TEMPLATES = [
 ]
 
 
-def _database_config() -> dict:
+def _database_config() -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'parceria.sqlite3'}"
-    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("PARCERIA_DB_CONN_MAX_AGE", "60")))
+    max_age = int(os.environ.get("PARCERIA_DB_CONN_MAX_AGE", "60"))
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=max_age))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, so two
         # writers queue on busy_timeout instead of failing half-way through a transaction.

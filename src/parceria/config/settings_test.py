@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("PARCERIA_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("PARCERIA_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
-from parceria.config.settings import *  # noqa: E402,F403
+from parceria.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

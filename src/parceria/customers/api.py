@@ -84,8 +84,12 @@ def list_customers(
         qs = qs.filter(partner_id=partner_id)
     if status:
         qs = qs.filter(status=status)
-    return {"count": qs.count(), "limit": page.limit, "offset": page.offset,
-            "items": list(qs[page.offset : page.offset + page.limit])}
+    return {
+        "count": qs.count(),
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": list(qs[page.offset : page.offset + page.limit]),
+    }
 
 
 @router.get("/{int:customer_id}", response={200: CustomerOut, **ERRORS}, summary="Read a customer")
@@ -129,8 +133,11 @@ class EventBatchOut(Schema):
     rejected: list[RejectedOut]
 
 
-@events_router.post("", response={200: EventBatchOut, 409: EventBatchOut, 422: EventBatchOut | ERRORS[422]},
-                    summary="Send a batch of events")
+@events_router.post(
+    "",
+    response={200: EventBatchOut, 409: EventBatchOut, 422: EventBatchOut | ERRORS[422]},
+    summary="Send a batch of events",
+)
 def post_events(request: HttpRequest, payload: EventBatchIn):
     """Each event is accepted once: the same id with the same payload again counts as a duplicate, with a
     different payload it is rejected as a conflict. Bad events are rejected one by one; the good events of
@@ -140,7 +147,8 @@ def post_events(request: HttpRequest, payload: EventBatchIn):
     principal.require(Ability.INGEST)
     result = events_ingest(items=payload.events, source=EventSource.API, submitted_by=principal.label)
     body = {
-        "accepted": result.accepted, "duplicates": result.duplicates,
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
         "rejected": [{"index": r.index, "id": r.id, "error": r.error, "code": r.code} for r in result.rejected],
     }
     if result.accepted == 0 and result.duplicates == 0 and result.rejected:

@@ -57,9 +57,7 @@ def count_rows(path: Path) -> int:
         return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
 
 
-def events_import_csv(
-    *, path: Path, submitted_by: str, progress: Callable[[int], None] | None = None
-) -> ImportReport:
+def events_import_csv(*, path: Path, submitted_by: str, progress: Callable[[int], None] | None = None) -> ImportReport:
     report = ImportReport()
     with path.open(encoding="utf-8-sig", newline="") as handle:
         chunk: list[dict[str, Any]] = []

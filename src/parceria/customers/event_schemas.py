@@ -54,7 +54,8 @@ PositiveDecimal = Annotated[
     Decimal, BeforeValidator(_positive_decimal), PlainSerializer(lambda d: format(d.normalize(), "f"), when_used="json")
 ]
 Timestamp = Annotated[
-    AwareDatetime, BeforeValidator(_iso_string),
+    AwareDatetime,
+    BeforeValidator(_iso_string),
     PlainSerializer(lambda dt: dt.astimezone(UTC).isoformat(), when_used="json"),
 ]
 Day = Annotated[date, BeforeValidator(_date_string)]
@@ -74,7 +75,7 @@ class _EventBase(BaseModel):
 class InvoicePaidEvent(_EventBase):
     type: Literal["invoice.paid"]
     invoice_id: Ident
-    amount: PositiveDecimal = Field(description="Amount paid, a decimal string such as \"1234.56\".")
+    amount: PositiveDecimal = Field(description='Amount paid, a decimal string such as "1234.56".')
     currency: CurrencyCode
     period_start: Day = Field(description="First day of the service period (inclusive).")
     period_end: Day = Field(description="Last day of the service period (inclusive).")
@@ -139,7 +140,9 @@ def parse_event(item: Any) -> Any:
         raise EventInvalid("an event must be a JSON object")
     event_type = item.get("type")
     if event_type not in EVENT_TYPES:
-        raise EventInvalid(f"unknown event type {event_type!r}; expected one of {', '.join(EVENT_TYPES)}", "unknown_type")
+        raise EventInvalid(
+            f"unknown event type {event_type!r}; expected one of {', '.join(EVENT_TYPES)}", "unknown_type"
+        )
     try:
         return _ADAPTER.validate_python(item)
     except ValidationError as exc:

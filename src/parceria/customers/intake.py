@@ -34,9 +34,9 @@ from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.models import FxRate
 from parceria.customers.event_schemas import EventInvalid, canonical_payload, parse_event
 from parceria.customers.models import (
+    CsatScore,
     Customer,
     CustomerStatus,
-    CsatScore,
     Event,
     EventBatch,
     Invoice,
@@ -122,8 +122,9 @@ def events_ingest(*, items: Sequence[Any], source: str, submitted_by: str, limit
                 result = _store(parsed, source=source, submitted_by=submitted_by, received=len(items))
                 result.duplicates += duplicates
                 result.rejected = sorted(rejected + result.rejected, key=lambda r: r.index)
-                EventBatch.objects.filter(pk=result.batch_id).update(
-                    accepted=result.accepted, duplicates=result.duplicates,
+                EventBatch.objects.filter(pk=result.batch_id or 0).update(
+                    accepted=result.accepted,
+                    duplicates=result.duplicates,
                     rejected=[r.__dict__ for r in result.rejected],
                 )
                 return result
@@ -180,9 +181,11 @@ class _Context:
         self.invoices = self._load_invoices(invoice_ids)
         paid = [e for e in events if e.type == "invoice.paid" and e.customer in self.customers]
         self.usage = self._load_usage(paid)
-        partner_ids = {self.customers[e.customer].partner_id for e in paid} - {None}
+        partner_ids: set[int] = {p for e in paid if (p := self.customers[e.customer].partner_id) is not None}
         partner_ids |= {pid for rows in self.usage.values() for _, pid, _ in rows if pid}
-        partner_ids |= {e.integration_partner_id for e in events if e.type == "usage.recorded" and e.integration_partner_id}
+        partner_ids |= {
+            e.integration_partner_id for e in events if e.type == "usage.recorded" and e.integration_partner_id
+        }
         self.partners = _load_partners(partner_ids)
         self.plans = _load_plans()
         self.fx = _load_fx(paid, self.customers, self.partners)
@@ -195,8 +198,9 @@ class _Context:
         if connection.vendor == "postgresql":
             rows = rows.select_for_update()  # two refunds of one invoice must not both pass the check
         states = {
-            inv.invoice_id: _InvoiceState(inv.invoice_id, inv.event_id, inv.customer_id, inv.amount, inv.currency,
-                                          Decimal(0), [])
+            inv.invoice_id: _InvoiceState(
+                inv.invoice_id, inv.event_id, inv.customer_id, inv.amount, inv.currency, Decimal(0), []
+            )
             for inv in rows
         }
         if not states:
@@ -207,12 +211,21 @@ class _Context:
             states[invoice_id].refunded = total
         clawed = dict(
             LedgerLine.objects.filter(invoice_id__in=states, kind=LedgerKind.CLAWBACK)
-            .values_list("reverses_id").annotate(t=Sum("amount")).order_by()
+            .values_list("reverses_id")
+            .annotate(t=Sum("amount"))
+            .order_by()
         )
         for line in LedgerLine.objects.filter(invoice_id__in=states, kind=LedgerKind.ACCRUAL).order_by("id"):
             states[line.invoice_id].accruals.append(  # type: ignore[index]
-                engine.PriorAccrual(line.dedupe_key, line.partner_id, line.rule, line.amount, line.currency, line.rate,
-                                    -(clawed.get(line.dedupe_key) or Decimal(0)))
+                engine.PriorAccrual(
+                    line.dedupe_key,
+                    line.partner_id,
+                    line.rule,
+                    line.amount,
+                    line.currency,
+                    line.rate,
+                    -(clawed.get(line.dedupe_key) or Decimal(0)),
+                )
             )
         return states
 
@@ -225,7 +238,10 @@ class _Context:
         rows = (
             UsageRecord.objects.filter(
                 customer_id__in={self.customers[e.customer].pk for e in paid}, day__gte=start, day__lte=end
-            ).values_list("customer_id", "day", "integration_partner_id").annotate(q=Sum("quantity")).order_by()
+            )
+            .values_list("customer_id", "day", "integration_partner_id")
+            .annotate(q=Sum("quantity"))
+            .order_by()
         )
         for customer_id, day, partner_id, quantity in rows:
             usage[customer_id].append((day, partner_id, quantity))
@@ -248,9 +264,19 @@ def _load_partners(partner_ids: set[int]) -> dict[int, engine.PartnerInfo]:
 
 def _load_plans() -> list[engine.Plan]:
     return [
-        engine.Plan(p.pk, p.name, p.version, {k: Decimal(v) for k, v in p.referral_rates.items()}, p.entry_rate,
-                    p.max_months, p.effective_from, p.effective_to)
-        for p in CommissionPlan.objects.filter(status=CommissionPlan.Status.ACTIVE).order_by("-effective_from", "-version")
+        engine.Plan(
+            p.pk,
+            p.name,
+            p.version,
+            {k: Decimal(v) for k, v in p.referral_rates.items()},
+            p.entry_rate,
+            p.max_months,
+            p.effective_from,
+            p.effective_to,
+        )
+        for p in CommissionPlan.objects.filter(status=CommissionPlan.Status.ACTIVE).order_by(
+            "-effective_from", "-version"
+        )
     ]
 
 
@@ -262,8 +288,10 @@ def _load_fx(paid: list[Any], customers: dict[str, Customer], partners: dict[int
     days = [timezone.localdate(e.occurred_at) for e in paid]
     rates: dict[tuple[str, str], list[FxRate]] = defaultdict(list)
     for rate in FxRate.objects.filter(
-        base__in={b for b, _ in needed}, quote__in={q for _, q in needed},
-        on_date__gte=min(days) - timedelta(days=FX_MAX_AGE_DAYS), on_date__lte=max(days),
+        base__in={b for b, _ in needed},
+        quote__in={q for _, q in needed},
+        on_date__gte=min(days) - timedelta(days=FX_MAX_AGE_DAYS),
+        on_date__lte=max(days),
     ).order_by("on_date"):
         rates[(rate.base, rate.quote)].append(rate)
     return rates
@@ -287,7 +315,9 @@ def _apply(fresh: list[_Parsed], batch: EventBatch, submitted_by: str, result: I
         event = p.event
         customer = ctx.customers.get(event.customer)
         if customer is None:
-            result.rejected.append(Rejection(p.index, event.id, f"unknown customer {event.customer!r}", "unknown_customer"))
+            result.rejected.append(
+                Rejection(p.index, event.id, f"unknown customer {event.customer!r}", "unknown_customer")
+            )
             continue
         try:
             handler = _HANDLERS[event.type]
@@ -314,13 +344,18 @@ class _BatchWriter:
 
     def flush(self, *, created_by: str, now: datetime) -> None:
         inserted = insert_new_rows(
-            Event, ("event_id", "type", "occurred_at", "customer", "payload", "payload_hash", "batch", "received_at"),
-            self.events, key="event_id",
+            Event,
+            ("event_id", "type", "occurred_at", "customer", "payload", "payload_hash", "batch", "received_at"),
+            self.events,
+            key="event_id",
         )
         if len(inserted) != len(self.events):
             raise _RaceLost
-        insert_rows(Invoice, ("invoice_id", "customer", "event", "amount", "currency", "period_start", "period_end",
-                              "paid_at"), self.invoices)
+        insert_rows(
+            Invoice,
+            ("invoice_id", "customer", "event", "amount", "currency", "period_start", "period_end", "paid_at"),
+            self.invoices,
+        )
         insert_rows(Refund, ("event", "invoice", "amount", "currency", "refunded_at"), self.refunds)
         insert_rows(UsageRecord, ("event", "customer", "integration_partner", "quantity", "day"), self.usage)
         insert_rows(CsatScore, ("event", "customer", "score", "occurred_at"), self.csat)
@@ -332,28 +367,64 @@ class _BatchWriter:
 def _on_invoice_paid(event: Any, customer: Customer, ctx: _Context, writer: _BatchWriter) -> None:
     known = ctx.invoices.get(event.invoice_id)
     if known is not None:
-        raise EventInvalid(f"invoice {event.invoice_id!r} was already recorded as paid by event {known.event_id!r}",
-                           "invoice_already_paid")
-    invoice = engine.PaidInvoice(event.id, event.invoice_id, customer.pk, event.amount, event.currency,
-                                 event.occurred_at, event.period_start, event.period_end)
+        raise EventInvalid(
+            f"invoice {event.invoice_id!r} was already recorded as paid by event {known.event_id!r}",
+            "invoice_already_paid",
+        )
+    invoice = engine.PaidInvoice(
+        event.id,
+        event.invoice_id,
+        customer.pk,
+        event.amount,
+        event.currency,
+        event.occurred_at,
+        event.period_start,
+        event.period_end,
+    )
     usage = _usage_split(ctx.usage.get(customer.pk, []) + writer.batch_usage.get(customer.pk, []), invoice)
     referrer = ctx.partners.get(customer.partner_id) if customer.partner_id else None
     try:
         postings = engine.accrue_invoice(
-            invoice, ctx.plans, referrer, customer.attributed_at, ctx.partners, usage,
+            invoice,
+            ctx.plans,
+            referrer,
+            customer.attributed_at,
+            ctx.partners,
+            usage,
             _fx_quotes(ctx.fx, timezone.localdate(event.occurred_at)),
         )
     except engine.EngineError as exc:
         raise EventInvalid(str(exc), "cannot_accrue") from None
-    context = {"event_id": event.id, "invoice_id": event.invoice_id, "customer_id": customer.pk,
-               "occurred_at": event.occurred_at}
+    context = {
+        "event_id": event.id,
+        "invoice_id": event.invoice_id,
+        "customer_id": customer.pk,
+        "occurred_at": event.occurred_at,
+    }
     writer.postings.extend((posting, context) for posting in postings)
-    writer.invoices.append((event.invoice_id, customer.pk, event.id, event.amount, event.currency, event.period_start,
-                            event.period_end, event.occurred_at))
+    writer.invoices.append(
+        (
+            event.invoice_id,
+            customer.pk,
+            event.id,
+            event.amount,
+            event.currency,
+            event.period_start,
+            event.period_end,
+            event.occurred_at,
+        )
+    )
     ctx.invoices[event.invoice_id] = _InvoiceState(
-        event.invoice_id, event.id, customer.pk, event.amount, event.currency, Decimal(0),
-        [engine.PriorAccrual(p.dedupe_key, p.partner_id, p.rule, p.amount, p.currency, p.rate, Decimal(0))
-         for p in postings],
+        event.invoice_id,
+        event.id,
+        customer.pk,
+        event.amount,
+        event.currency,
+        Decimal(0),
+        [
+            engine.PriorAccrual(p.dedupe_key, p.partner_id, p.rule, p.amount, p.currency, p.rate, Decimal(0))
+            for p in postings
+        ],
     )
 
 
@@ -371,33 +442,52 @@ def _usage_split(rows: list[tuple[date, int | None, Decimal]], invoice: engine.P
 def _on_invoice_refunded(event: Any, customer: Customer, ctx: _Context, writer: _BatchWriter) -> None:
     state = ctx.invoices.get(event.invoice_id)
     if state is None:
-        raise EventInvalid(f"unknown invoice {event.invoice_id!r}: no invoice.paid event has been received for it",
-                           "unknown_invoice")
+        raise EventInvalid(
+            f"unknown invoice {event.invoice_id!r}: no invoice.paid event has been received for it", "unknown_invoice"
+        )
     if state.customer_id != customer.pk:
         raise EventInvalid(f"invoice {event.invoice_id!r} belongs to another customer", "invoice_customer_mismatch")
     if event.currency != state.currency:
-        raise EventInvalid(f"refund currency {event.currency} differs from the invoice's currency {state.currency}",
-                           "currency_mismatch")
+        raise EventInvalid(
+            f"refund currency {event.currency} differs from the invoice's currency {state.currency}",
+            "currency_mismatch",
+        )
     remaining = state.amount - state.refunded
     if event.amount > remaining:
         raise EventInvalid(
             f"refund of {event.amount} {event.currency} exceeds what remains of invoice {event.invoice_id!r} "
-            f"({remaining} of {state.amount} {state.currency})", "refund_exceeds_invoice",
+            f"({remaining} of {state.amount} {state.currency})",
+            "refund_exceeds_invoice",
         )
     postings = engine.claw_back(
-        refund_event_id=event.id, invoice_id=state.invoice_id, invoice_amount=state.amount,
-        invoice_currency=state.currency, refunded_before=state.refunded, refund_amount=event.amount,
+        refund_event_id=event.id,
+        invoice_id=state.invoice_id,
+        invoice_amount=state.amount,
+        invoice_currency=state.currency,
+        refunded_before=state.refunded,
+        refund_amount=event.amount,
         accruals=state.accruals,
     )
-    context = {"event_id": event.id, "invoice_id": state.invoice_id, "customer_id": customer.pk,
-               "occurred_at": event.occurred_at}
+    context = {
+        "event_id": event.id,
+        "invoice_id": state.invoice_id,
+        "customer_id": customer.pk,
+        "occurred_at": event.occurred_at,
+    }
     writer.postings.extend((p, context) for p in postings)
     writer.refunds.append((event.id, state.invoice_id, event.amount, event.currency, event.occurred_at))
     state.refunded += event.amount
     clawed = {p.reverses_key: -p.amount for p in postings}
     state.accruals = [
-        engine.PriorAccrual(a.dedupe_key, a.partner_id, a.rule, a.amount, a.currency, a.rate,
-                            a.clawed_back + clawed.get(a.dedupe_key, Decimal(0)))
+        engine.PriorAccrual(
+            a.dedupe_key,
+            a.partner_id,
+            a.rule,
+            a.amount,
+            a.currency,
+            a.rate,
+            a.clawed_back + clawed.get(a.dedupe_key, Decimal(0)),
+        )
         for a in state.accruals
     ]
 

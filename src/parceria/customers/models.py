@@ -71,6 +71,9 @@ class EventBatch(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"batch #{self.pk} from {self.submitted_by}: {self.accepted}/{self.received} accepted"
+
 
 class Event(models.Model):
     """An accepted event. The primary key is the sender's event id: an event is stored at most once.
@@ -109,6 +112,9 @@ class Invoice(models.Model):
         ordering = ["paid_at", "invoice_id"]
         indexes = [models.Index(fields=["customer", "paid_at"])]
 
+    def __str__(self) -> str:
+        return f"invoice {self.invoice_id}: {self.amount} {self.currency}"
+
 
 class Refund(models.Model):
     """A refund (full or partial) of an invoice, from an `invoice.refunded` event."""
@@ -118,6 +124,9 @@ class Refund(models.Model):
     amount = models.DecimalField(max_digits=20, decimal_places=4, help_text="Amount refunded, in `currency`.")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     refunded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"refund {self.event_id} of invoice {self.invoice_id}: {self.amount} {self.currency}"
 
 
 class UsageRecord(models.Model):
@@ -134,6 +143,9 @@ class UsageRecord(models.Model):
     class Meta:
         indexes = [models.Index(fields=["customer", "day"])]
 
+    def __str__(self) -> str:
+        return f"usage {self.quantity} by customer {self.customer_id} on {self.day}"
+
 
 class CsatScore(models.Model):
     """A customer satisfaction score (1–5)."""
@@ -142,3 +154,6 @@ class CsatScore(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="csat_scores")
     score = models.PositiveSmallIntegerField()
     occurred_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"CSAT {self.score} from customer {self.customer_id}"

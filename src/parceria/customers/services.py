@@ -86,15 +86,20 @@ def _attributed_at(value: Any) -> datetime:
         return timezone.now()
     parsed = value if isinstance(value, datetime) else parse_datetime(value) if isinstance(value, str) else None
     if parsed is None or timezone.is_naive(parsed):
-        raise InvalidInput("attributed_at must be an ISO 8601 date-time with a UTC offset",
-                           details={"field": "attributed_at"})
+        raise InvalidInput(
+            "attributed_at must be an ISO 8601 date-time with a UTC offset", details={"field": "attributed_at"}
+        )
     return parsed
 
 
 def snapshot(customer: Customer) -> dict[str, Any]:
     return {
-        "external_id": customer.external_id, "name": customer.name, "tax_id": customer.tax_id,
-        "domain": customer.domain, "country": customer.country, "vertical": customer.vertical,
+        "external_id": customer.external_id,
+        "name": customer.name,
+        "tax_id": customer.tax_id,
+        "domain": customer.domain,
+        "country": customer.country,
+        "vertical": customer.vertical,
         "partner_id": customer.partner_id,
         "attributed_at": customer.attributed_at.isoformat() if customer.attributed_at else None,
     }
@@ -123,7 +128,8 @@ def _replay(existing: Customer, clean: dict[str, Any], data: Mapping[str, Any]) 
     wanted = {**clean, "attributed_at": clean["attributed_at"].isoformat() if clean["attributed_at"] else None}
     if any(current[f] != wanted[f] for f in compare):
         raise Conflict(
-            f"customer {clean['external_id']!r} already exists with different data", code="duplicate_customer",
+            f"customer {clean['external_id']!r} already exists with different data",
+            code="duplicate_customer",
             details={"customer_id": existing.pk},
         )
     return existing
@@ -148,5 +154,7 @@ def customer_update(*, customer: Customer, changes: Mapping[str, Any], actor: Ac
             if after != before:
                 audit_record_create(actor=actor, action="customer.updated", obj=locked, before=before, after=after)
     except IntegrityError:
-        raise Conflict(f"another customer has external id {clean['external_id']!r}", code="duplicate_customer") from None
+        raise Conflict(
+            f"another customer has external id {clean['external_id']!r}", code="duplicate_customer"
+        ) from None
     return locked

@@ -95,8 +95,12 @@ def list_partners(request: HttpRequest, page: Query[PageParams], status: str | N
     qs = scope_partners(principal).order_by("id")
     if status:
         qs = qs.filter(status=status)
-    return {"count": qs.count(), "limit": page.limit, "offset": page.offset,
-            "items": list(qs[page.offset : page.offset + page.limit])}
+    return {
+        "count": qs.count(),
+        "limit": page.limit,
+        "offset": page.offset,
+        "items": list(qs[page.offset : page.offset + page.limit]),
+    }
 
 
 @router.get("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, summary="Read a partner")

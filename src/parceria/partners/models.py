@@ -71,7 +71,10 @@ class Partner(models.Model):
     status = models.CharField(max_length=12, choices=PartnerStatus.choices, default=PartnerStatus.PROSPECT)
     tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
     integration_share_rate = models.DecimalField(
-        max_digits=6, decimal_places=4, null=True, blank=True,
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text="Share of integration revenue (0.10–0.25) for integration partners; null if none.",
     )
     verticals = models.JSONField(default=list, blank=True)

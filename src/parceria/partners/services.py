@@ -30,8 +30,19 @@ INTEGRATION_SHARE_MIN = Decimal("0.10")
 INTEGRATION_SHARE_MAX = Decimal("0.25")
 
 EDITABLE_FIELDS = (
-    "name", "legal_name", "country", "tax_id", "currency", "tax_regime", "category", "subcategory", "status",
-    "tier", "integration_share_rate", "verticals", "territories",
+    "name",
+    "legal_name",
+    "country",
+    "tax_id",
+    "currency",
+    "tax_regime",
+    "category",
+    "subcategory",
+    "status",
+    "tier",
+    "integration_share_rate",
+    "verticals",
+    "territories",
 )
 TERMS_FIELDS = ("tier", "integration_share_rate")
 
@@ -47,7 +58,9 @@ def _text(field: str, value: Any, max_length: int) -> str:
 def _choice(field: str, value: Any, choices: list[str]) -> str:
     if value not in choices:
         raise InvalidInput(
-            f"{field} must be one of {', '.join(choices)}; got {value!r}", code="invalid_choice", details={"field": field}
+            f"{field} must be one of {', '.join(choices)}; got {value!r}",
+            code="invalid_choice",
+            details={"field": field},
         )
     return str(value)
 
@@ -62,7 +75,8 @@ def _share_rate(value: Any) -> Decimal | None:
     if not INTEGRATION_SHARE_MIN <= rate <= INTEGRATION_SHARE_MAX:
         raise InvalidInput(
             f"integration_share_rate must be between {INTEGRATION_SHARE_MIN} and {INTEGRATION_SHARE_MAX}",
-            code="out_of_range", details={"field": "integration_share_rate"},
+            code="out_of_range",
+            details={"field": "integration_share_rate"},
         )
     return rate
 
@@ -93,12 +107,17 @@ def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
     if (clean["country"] == "BR") != (regime in BR_TAX_REGIMES):
         raise InvalidInput(
             "tax_regime must be pj, pj_simples or pf for Brazilian partners and foreign otherwise",
-            code="invalid_tax_regime", details={"field": "tax_regime"},
+            code="invalid_tax_regime",
+            details={"field": "tax_regime"},
         )
     if regime == TaxRegime.PF and tax_id.kind != "cpf":
-        raise InvalidInput("an individual (pf) partner needs a CPF", code="invalid_tax_regime", details={"field": "tax_id"})
+        raise InvalidInput(
+            "an individual (pf) partner needs a CPF", code="invalid_tax_regime", details={"field": "tax_id"}
+        )
     if regime in (TaxRegime.PJ, TaxRegime.PJ_SIMPLES) and tax_id.kind != "cnpj":
-        raise InvalidInput("a company (pj) partner needs a CNPJ", code="invalid_tax_regime", details={"field": "tax_id"})
+        raise InvalidInput(
+            "a company (pj) partner needs a CNPJ", code="invalid_tax_regime", details={"field": "tax_id"}
+        )
     clean["tax_regime"] = regime
     clean["category"] = _choice("category", data.get("category"), Category.values)
     clean["subcategory"] = _choice("subcategory", data.get("subcategory"), list(SUBCATEGORIES[clean["category"]]))
@@ -124,8 +143,11 @@ def partner_create(*, data: Mapping[str, Any], actor: Actor) -> Partner:
         with transaction.atomic():
             partner = Partner.objects.create(**clean)
             PartnerTerms.objects.create(
-                partner=partner, effective_from=None, tier=partner.tier,
-                integration_share_rate=partner.integration_share_rate, created_by=actor.label,
+                partner=partner,
+                effective_from=None,
+                tier=partner.tier,
+                integration_share_rate=partner.integration_share_rate,
+                created_by=actor.label,
             )
             audit_record_create(actor=actor, action="partner.created", obj=partner, after=snapshot(partner))
     except IntegrityError:
@@ -145,7 +167,8 @@ def partner_update(*, partner: Partner, changes: Mapping[str, Any], actor: Actor
     clean = _validated({**before, **changes})
     if clean["status"] != partner.status and clean["status"] not in STATUS_TRANSITIONS[partner.status]:
         raise InvalidInput(
-            f"a partner cannot move from {partner.status} to {clean['status']}", code="invalid_transition",
+            f"a partner cannot move from {partner.status} to {clean['status']}",
+            code="invalid_transition",
             details={"field": "status"},
         )
     terms_changed = any(clean[f] != getattr(partner, f) for f in TERMS_FIELDS)
@@ -157,8 +180,11 @@ def partner_update(*, partner: Partner, changes: Mapping[str, Any], actor: Actor
             locked.save()
             if terms_changed:
                 PartnerTerms.objects.create(
-                    partner=locked, effective_from=timezone.now(), tier=locked.tier,
-                    integration_share_rate=locked.integration_share_rate, created_by=actor.label,
+                    partner=locked,
+                    effective_from=timezone.now(),
+                    tier=locked.tier,
+                    integration_share_rate=locked.integration_share_rate,
+                    created_by=actor.label,
                 )
             after = snapshot(locked)
             if after != before:

@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             issued = api_key_create(
-                name=options["name"], scope=options["scope"], partner_id=options["partner"],
+                name=options["name"],
+                scope=options["scope"],
+                partner_id=options["partner"],
                 actor=Actor.system("command:create-api-key"),
             )
         except ParceriaError as exc:

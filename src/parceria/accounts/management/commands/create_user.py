@@ -30,8 +30,14 @@ class Command(BaseCommand):
                 raise CommandError(f"partner {options['partner']} does not exist")
         password = options["password"] or getpass.getpass("Password: ")
         try:
-            user = user_create(username=options["username"], password=password, role=options["role"],
-                               email=options["email"], partner=partner, actor=Actor.system("command:create-user"))
+            user = user_create(
+                username=options["username"],
+                password=password,
+                role=options["role"],
+                email=options["email"],
+                partner=partner,
+                actor=Actor.system("command:create-user"),
+            )
         except ParceriaError as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(f"Created {user.role} user {user.username!r} (#{user.pk}).")

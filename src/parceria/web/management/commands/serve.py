@@ -21,14 +21,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         argv = [
-            "gunicorn", "parceria.config.wsgi:application",
-            "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(options["workers"]),
-            "--timeout", str(options["timeout"]),
-            "--worker-tmp-dir", "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",  # noqa: S108
+            "gunicorn",
+            "parceria.config.wsgi:application",
+            "--bind",
+            f"{options['host']}:{options['port']}",
+            "--workers",
+            str(options["workers"]),
+            "--timeout",
+            str(options["timeout"]),
+            "--worker-tmp-dir",
+            "/dev/shm" if os.path.isdir("/dev/shm") else "/tmp",  # noqa: S108
         ]
         if options["access_log"]:
             argv += ["--access-logfile", "-"]
         self.stdout.write(f"Serving Parceria on http://{options['host']}:{options['port']}/ (Ctrl+C to stop)")
         self.stdout.flush()
-        os.execvp(sys.executable, [sys.executable, "-m", *argv])
+        os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 - replaces this process
