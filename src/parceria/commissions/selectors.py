@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from parceria.commissions.models import LedgerKind, LedgerLine
+from parceria.common.dbsum import exact_sums
 from parceria.partners.models import Partner
 
 
@@ -24,7 +25,7 @@ class Balance:
 
 
 def partner_balance(partner: Partner) -> Balance:
-    sums = dict(LedgerLine.objects.filter(partner=partner).values_list("kind").annotate(total=Sum("amount")).order_by())
+    sums = exact_sums(LedgerLine.objects.filter(partner=partner), "amount", "kind")
     zero = Decimal("0.0000")
 
     def total(kind: str) -> Decimal:

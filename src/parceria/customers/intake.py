@@ -23,13 +23,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from parceria.commissions import engine
 from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine
 from parceria.common.bulk import insert_new_rows, insert_rows
+from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.models import FxRate
 from parceria.customers.event_schemas import EventInvalid, canonical_payload, parse_event
@@ -150,6 +150,11 @@ def _store(parsed: list[_Parsed], *, source: str, submitted_by: str, received: i
         source=source, submitted_by=submitted_by[:200], received=received, accepted=0, duplicates=0
     )
     result.batch_id = batch.pk
+    if not parsed:
+        return result
+    # Load (and on PostgreSQL lock) what the batch touches before asking which events are new: a
+    # concurrent batch that committed while we waited for a lock is then seen as a duplicate.
+    ctx = _Context(parsed)
     existing = dict(
         Event.objects.filter(event_id__in=[p.event.id for p in parsed]).values_list("event_id", "payload_hash")
     )
@@ -162,7 +167,7 @@ def _store(parsed: list[_Parsed], *, source: str, submitted_by: str, received: i
         else:
             result.rejected.append(Rejection(p.index, p.event.id, _conflict_text(p.event.id), "conflict"))
     if fresh:
-        _apply(fresh, batch, submitted_by, result)
+        _apply(fresh, ctx, batch, submitted_by, result)
     return result
 
 
@@ -205,15 +210,12 @@ class _Context:
         }
         if not states:
             return states
-        for invoice_id, total in (
-            Refund.objects.filter(invoice_id__in=states).values_list("invoice_id").annotate(t=Sum("amount")).order_by()
-        ):
-            states[invoice_id].refunded = total
-        clawed = dict(
-            LedgerLine.objects.filter(invoice_id__in=states, kind=LedgerKind.CLAWBACK)
-            .values_list("reverses_id")
-            .annotate(t=Sum("amount"))
-            .order_by()
+        for invoice_id, total in exact_sums(
+            Refund.objects.filter(invoice_id__in=states), "amount", "invoice_id"
+        ).items():
+            states[str(invoice_id)].refunded = total
+        clawed = exact_sums(
+            LedgerLine.objects.filter(invoice_id__in=states, kind=LedgerKind.CLAWBACK), "amount", "reverses_id"
         )
         for line in LedgerLine.objects.filter(invoice_id__in=states, kind=LedgerKind.ACCRUAL).order_by("id"):
             states[line.invoice_id].accruals.append(  # type: ignore[index]
@@ -235,15 +237,16 @@ class _Context:
         start = min(e.period_start for e in paid)
         end = max(e.period_end for e in paid)
         usage: dict[int, list[tuple[date, int | None, Decimal]]] = defaultdict(list)
-        rows = (
+        rows = exact_sums(
             UsageRecord.objects.filter(
                 customer_id__in={self.customers[e.customer].pk for e in paid}, day__gte=start, day__lte=end
-            )
-            .values_list("customer_id", "day", "integration_partner_id")
-            .annotate(q=Sum("quantity"))
-            .order_by()
+            ),
+            "quantity",
+            "customer_id",
+            "day",
+            "integration_partner_id",
         )
-        for customer_id, day, partner_id, quantity in rows:
+        for (customer_id, day, partner_id), quantity in rows.items():  # type: ignore[misc]
             usage[customer_id].append((day, partner_id, quantity))
         return usage
 
@@ -307,8 +310,7 @@ def _fx_quotes(fx: dict[tuple[str, str], list[FxRate]], day: date) -> dict[tuple
     return quotes
 
 
-def _apply(fresh: list[_Parsed], batch: EventBatch, submitted_by: str, result: IngestResult) -> None:
-    ctx = _Context(fresh)
+def _apply(fresh: list[_Parsed], ctx: _Context, batch: EventBatch, submitted_by: str, result: IngestResult) -> None:
     now = timezone.now()
     writer = _BatchWriter()
     for p in fresh:
@@ -366,6 +368,8 @@ class _BatchWriter:
 
 def _on_invoice_paid(event: Any, customer: Customer, ctx: _Context, writer: _BatchWriter) -> None:
     known = ctx.invoices.get(event.invoice_id)
+    if known is not None and known.event_id == event.id:
+        raise _RaceLost  # this very event was committed by a concurrent batch after we looked
     if known is not None:
         raise EventInvalid(
             f"invoice {event.invoice_id!r} was already recorded as paid by event {known.event_id!r}",

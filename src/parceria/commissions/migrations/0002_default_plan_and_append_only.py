@@ -13,13 +13,9 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER commissions_ledgerline_append_only
     BEFORE UPDATE OR DELETE ON commissions_ledgerline
     FOR EACH ROW EXECUTE FUNCTION parceria_ledger_append_only();
-CREATE TRIGGER commissions_ledgerline_no_truncate
-    BEFORE TRUNCATE ON commissions_ledgerline
-    FOR EACH STATEMENT EXECUTE FUNCTION parceria_ledger_append_only();
 """
 
 DROP_SQL = """
-DROP TRIGGER IF EXISTS commissions_ledgerline_no_truncate ON commissions_ledgerline;
 DROP TRIGGER IF EXISTS commissions_ledgerline_append_only ON commissions_ledgerline;
 DROP FUNCTION IF EXISTS parceria_ledger_append_only();
 """
@@ -27,12 +23,12 @@ DROP FUNCTION IF EXISTS parceria_ledger_append_only();
 
 def create_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER_SQL)
+        schema_editor.execute(TRIGGER_SQL, params=None)
 
 
 def drop_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_SQL)
+        schema_editor.execute(DROP_SQL, params=None)
 
 
 def create_plan(apps, schema_editor):

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from parceria.accounts.models import ApiKey, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "email", "role", "partner", "is_active")
+    list_filter = ("role", "is_active")
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Parceria", {"fields": ("role", "partner")}))  # type: ignore[misc]
+    raw_id_fields = ("partner",)
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Keys are created with `parceria create-api-key` (the raw key is shown once); here they can be revoked."""
+
+    list_display = ("name", "scope", "partner", "prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("scope",)
+    readonly_fields = ("name", "scope", "partner", "prefix", "key_hash", "created_by", "created_at", "last_used_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from parceria.commissions.models import CommissionPlan, LedgerLine
+
+
+@admin.register(LedgerLine)
+class LedgerLineAdmin(admin.ModelAdmin):
+    """The ledger is append-only: the admin shows it and changes nothing."""
+
+    list_display = ("id", "partner", "kind", "rule", "amount", "currency", "occurred_at", "event")
+    list_filter = ("kind", "rule", "currency")
+    search_fields = ("event__event_id", "invoice__invoice_id", "explanation")
+    raw_id_fields = ("partner", "event", "invoice", "customer", "reverses")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CommissionPlan)
+class CommissionPlanAdmin(admin.ModelAdmin):
+    list_display = ("name", "version", "status", "effective_from", "effective_to", "entry_rate", "max_months")
+
+    def has_delete_permission(self, request, obj=None):
+        return False

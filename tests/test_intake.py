@@ -1,0 +1,229 @@
+"""Event intake: exactly-once under retries and concurrency, ledger append-only, CSV import."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, connections, transaction
+
+from parceria.commissions.models import AppendOnlyError, LedgerLine
+from parceria.commissions.selectors import partner_balance
+from parceria.customers.intake import events_ingest
+from parceria.customers.models import Customer, Event, EventSource, Invoice, Refund
+from tests.factories import ingest, make_customer, make_integration_partner, make_partner, paid, refunded, usage
+
+
+def _state():
+    return (Event.objects.count(), Invoice.objects.count(), Refund.objects.count(), LedgerLine.objects.count())
+
+
+@pytest.mark.django_db
+def test_the_same_event_sent_five_times_accrues_once():
+    referrer = make_partner(tier="preferred")
+    customer = make_customer(referrer)
+    event = paid(customer, "1000.00", event_id="evt_once")
+    results = [ingest(event) for _ in range(5)]
+    assert [(r.accepted, r.duplicates) for r in results] == [(1, 0)] + [(0, 1)] * 4
+    assert _state() == (1, 1, 0, 1)
+    assert partner_balance(referrer).accrued == D("250.0000")
+
+
+@pytest.mark.django_db
+def test_same_id_with_a_different_payload_is_a_conflict_and_writes_nothing():
+    customer = make_customer(make_partner(tier="preferred"))
+    ingest(paid(customer, "100.00", event_id="evt_x", invoice_id="inv_x"))
+    before = _state()
+    result = ingest(paid(customer, "100.01", event_id="evt_x", invoice_id="inv_x"))
+    assert (result.accepted, result.duplicates) == (0, 0)
+    assert [(r.index, r.id, r.code) for r in result.rejected] == [(0, "evt_x", "conflict")]
+    assert _state() == before
+
+
+@pytest.mark.django_db
+def test_equivalent_payloads_are_duplicates_not_conflicts():
+    customer = make_customer(make_partner(tier="preferred"))
+    first = paid(customer, "100.00", event_id="evt_eq", at="2026-03-31T12:00:00-03:00")
+    same = {**first, "amount": "100", "occurred_at": "2026-03-31T15:00:00+00:00", "currency": "brl"}
+    assert ingest(first).accepted == 1
+    assert ingest(same).duplicates == 1
+
+
+def _in_threads(count: int, work):
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(work())
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_event_sent_by_fifty_threads_at_once_accrues_once():
+    referrer = make_partner(tier="strategic")
+    integrator = make_integration_partner("0.20")
+    customer = make_customer(referrer)
+    ingest(usage(customer, "50", partner=integrator), usage(customer, "50"))
+    event = paid(customer, "200.00", event_id="evt_race")
+    results, errors = _in_threads(50, lambda: events_ingest(items=[event], source=EventSource.API, submitted_by="t"))
+    assert errors == []
+    assert sum(r.accepted for r in results) == 1
+    assert sum(r.duplicates for r in results) == 49, [x for r in results for x in r.rejected]
+    assert Event.objects.filter(pk="evt_race").count() == 1
+    lines = LedgerLine.objects.filter(event_id="evt_race").order_by("partner_id")
+    assert [(line.partner_id, line.amount) for line in lines] == [
+        (referrer.pk, D("60.0000")),
+        (integrator.pk, D("20.0000")),
+    ]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_refunds_never_refund_more_than_the_invoice():
+    referrer = make_partner(tier="preferred")
+    customer = make_customer(referrer)
+    first = ingest(paid(customer, "100.00", invoice_id="inv_race"))
+    assert first.accepted == 1, first.rejected
+
+    counter = iter(range(1000))
+    lock = threading.Lock()
+
+    def refund_ten():
+        with lock:
+            n = next(counter)
+        return events_ingest(
+            items=[refunded(customer, "inv_race", "10.00", event_id=f"evt_refund_{n}")],
+            source=EventSource.API,
+            submitted_by="t",
+        )
+
+    results, errors = _in_threads(30, refund_ten)
+    assert errors == []
+    assert sum(r.accepted for r in results) == 10, [x for r in results for x in r.rejected][:3]
+    assert sum(1 for r in results for x in r.rejected if x.code == "refund_exceeds_invoice") == 20
+    balance = partner_balance(referrer)
+    assert (balance.accrued, balance.clawed_back, balance.balance) == (D("25.0000"), D("25.0000"), D("0.0000"))
+
+
+@pytest.mark.django_db
+def test_a_refund_after_payout_leaves_a_negative_balance_that_carries():
+    from parceria.commissions.engine import Posting
+    from parceria.commissions.ledger import ledger_post
+    from tests.factories import dt
+
+    referrer = make_partner(tier="certified")
+    customer = make_customer(referrer)
+    ingest(paid(customer, "500.00", invoice_id="inv_paid_out"))
+    payout = Posting(
+        referrer.pk, "payout", "manual", D("-100.0000"), "BRL", None, None, "Payout of March", "payout:test:1"
+    )
+    ledger_post([(payout, {"occurred_at": dt("2026-04-10T12:00:00-03:00")})], created_by="tests")
+    ingest(refunded(customer, "inv_paid_out", "500.00"))
+    balance = partner_balance(referrer)
+    assert (balance.accrued, balance.clawed_back, balance.paid_out) == (D("100.0000"), D("100.0000"), D("100.0000"))
+    assert balance.balance == D("-100.0000")
+
+
+@pytest.mark.django_db
+def test_bad_items_are_rejected_one_by_one_and_good_ones_kept():
+    customer = make_customer(make_partner(tier="preferred"))
+    result = ingest(paid(customer, "10.00"), {"id": "bad", "type": "invoice.paid"}, paid(customer, "20.00"))
+    assert (result.accepted, [r.index for r in result.rejected]) == (2, [1])
+    assert Event.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_churn_and_csat_events_update_the_customer():
+    customer = make_customer(make_partner())
+    ingest(
+        {
+            "id": "c1",
+            "type": "customer.csat",
+            "occurred_at": "2026-03-01T10:00:00Z",
+            "customer": customer.external_id,
+            "score": 4,
+        },
+        {
+            "id": "c2",
+            "type": "customer.churned",
+            "occurred_at": "2026-03-02T10:00:00Z",
+            "customer": customer.external_id,
+        },
+    )
+    customer.refresh_from_db()
+    assert customer.status == "churned" and customer.churned_at.isoformat() == "2026-03-02T10:00:00+00:00"
+    assert list(customer.csat_scores.values_list("score", flat=True)) == [4]
+
+
+@pytest.mark.django_db
+def test_ledger_lines_cannot_be_updated_or_deleted_through_the_orm():
+    customer = make_customer(make_partner(tier="preferred"))
+    ingest(paid(customer, "100.00"))
+    line = LedgerLine.objects.get()
+    line.amount = D("999")
+    with pytest.raises(AppendOnlyError):
+        line.save()
+    with pytest.raises(AppendOnlyError):
+        line.delete()
+    with pytest.raises(AppendOnlyError):
+        LedgerLine.objects.filter(pk=line.pk).update(amount=D("999"))
+    with pytest.raises(AppendOnlyError):
+        LedgerLine.objects.all().delete()
+    assert LedgerLine.objects.get().amount == D("25.0000")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_refuses_raw_sql_updates_and_deletes_of_ledger_lines():
+    customer = make_customer(make_partner(tier="preferred"))
+    ingest(paid(customer, "100.00"))
+    for sql in ("UPDATE commissions_ledgerline SET amount = 0", "DELETE FROM commissions_ledgerline"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert LedgerLine.objects.get().amount == D("25.0000")
+
+
+@pytest.mark.django_db
+def test_import_events_from_csv_reports_rejected_lines(tmp_path: Path, capsys):
+    customer = make_customer(make_partner(tier="preferred"), external_id="cus_csv")
+    Customer.objects.filter(pk=customer.pk).update(name="CSV customer")
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "id,type,occurred_at,customer,invoice_id,amount,currency,period_start,period_end,score\n"
+        "e1,invoice.paid,2026-03-31T12:00:00-03:00,cus_csv,inv_c1,400.00,BRL,2026-03-01,2026-03-31,\n"
+        "e2,customer.csat,2026-03-31T12:00:00-03:00,cus_csv,,,,,,5\n"
+        "e3,invoice.paid,2026-03-31T12:00:00-03:00,cus_nobody,inv_c2,10.00,BRL,2026-03-01,2026-03-31,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_events", str(path), "--quiet")
+    assert exit_info.value.code == 2
+    out = capsys.readouterr()
+    assert "3 rows: 2 accepted, 0 duplicates, 1 rejected" in out.out
+    assert "line 4: e3: unknown customer 'cus_nobody'" in out.err
+    assert partner_balance(customer.partner).accrued == D("100.0000")
+
+
+@pytest.mark.django_db
+def test_import_events_refuses_a_file_without_the_required_columns(tmp_path: Path):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "bad.csv"
+    path.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="lacks the column"):
+        call_command("import_events", str(path), "--quiet")
+    assert Event.objects.count() == 0
