@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from parceria.commissions.models import CommissionPlan, LedgerLine
 
@@ -12,13 +13,13 @@ class LedgerLineAdmin(admin.ModelAdmin):
     search_fields = ("event__event_id", "invoice__invoice_id", "explanation")
     raw_id_fields = ("partner", "event", "invoice", "customer", "reverses")
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 
@@ -26,5 +27,5 @@ class LedgerLineAdmin(admin.ModelAdmin):
 class CommissionPlanAdmin(admin.ModelAdmin):
     list_display = ("name", "version", "status", "effective_from", "effective_to", "entry_rate", "max_months")
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field, StrictInt
 
 from parceria.accounts.tenancy import Ability, scope_customers
 from parceria.api.auth import principal_of
@@ -22,24 +22,28 @@ events_router = Router(tags=["events"])
 
 
 class CustomerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     external_id: str
     name: str
     tax_id: str = ""
     domain: str = ""
     country: str
     vertical: str = ""
-    partner_id: int | None = None
+    partner_id: StrictInt | None = None
     attributed_at: datetime | None = None
 
 
 class CustomerPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     external_id: str | None = None
     name: str | None = None
     tax_id: str | None = None
     domain: str | None = None
     country: str | None = None
     vertical: str | None = None
-    partner_id: int | None = None
+    partner_id: StrictInt | None = None
     attributed_at: datetime | None = None
 
 
@@ -70,7 +74,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     principal = principal_of(request)
     principal.require(Ability.INGEST)
     customer, created = customer_create(data=payload.model_dump(), actor=principal.actor)
-    return (201 if created else 200), customer
+    return Status(201 if created else 200, customer)
 
 
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="List customers")
@@ -110,7 +114,7 @@ def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerPatc
 
 
 class EventBatchIn(Schema):
-    events: list[dict[str, Any]] = Field(
+    events: list[Any] = Field(
         description=(
             "Up to 1,000 events. Each has `id`, `type`, `occurred_at` (ISO 8601 with offset) and `customer` "
             "(external id), and by type: `invoice.paid`: invoice_id, amount, currency, period_start, period_end; "
@@ -152,5 +156,5 @@ def post_events(request: HttpRequest, payload: EventBatchIn):
         "rejected": [{"index": r.index, "id": r.id, "error": r.error, "code": r.code} for r in result.rejected],
     }
     if result.accepted == 0 and result.duplicates == 0 and result.rejected:
-        return (409 if all(r.code == "conflict" for r in result.rejected) else 422), body
-    return 200, body
+        return Status(409 if all(r.code == "conflict" for r in result.rejected) else 422, body)
+    return Status(200, body)

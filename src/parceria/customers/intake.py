@@ -98,7 +98,7 @@ def events_ingest(*, items: Sequence[Any], source: str, submitted_by: str, limit
         raise InvalidInput(f"a batch holds at most {limit} events; this one has {len(items)}", code="batch_too_large")
     rejected: list[Rejection] = []
     parsed: list[_Parsed] = []
-    duplicates = 0
+    copies: list[tuple[int, str]] = []
     seen: dict[str, str] = {}
     for index, item in enumerate(items):
         raw_id = item.get("id") if isinstance(item, dict) else None
@@ -110,7 +110,7 @@ def events_ingest(*, items: Sequence[Any], source: str, submitted_by: str, limit
         payload, digest = canonical_payload(event)
         if event.id in seen:
             if seen[event.id] == digest:
-                duplicates += 1
+                copies.append((index, event.id))  # judged like its first occurrence, below
             else:
                 rejected.append(Rejection(index, event.id, _conflict_text(event.id), "conflict"))
             continue
@@ -120,7 +120,7 @@ def events_ingest(*, items: Sequence[Any], source: str, submitted_by: str, limit
         try:
             with transaction.atomic():
                 result = _store(parsed, source=source, submitted_by=submitted_by, received=len(items))
-                result.duplicates += duplicates
+                _judge_copies(result, copies)
                 result.rejected = sorted(rejected + result.rejected, key=lambda r: r.index)
                 EventBatch.objects.filter(pk=result.batch_id or 0).update(
                     accepted=result.accepted,
@@ -133,6 +133,18 @@ def events_ingest(*, items: Sequence[Any], source: str, submitted_by: str, limit
                 raise
             logger.info("event batch retried after a concurrent write (attempt %s): %s", attempt, exc)
     raise Conflict("the batch collided with concurrent writes too often; send it again", code="busy")
+
+
+def _judge_copies(result: IngestResult, copies: list[tuple[int, str]]) -> None:
+    """A repeated event inside one batch is a duplicate if its first occurrence was accepted or already
+    known, and is rejected for the same reason if its first occurrence was rejected."""
+    first_rejection = {r.id: r for r in reversed(result.rejected)}
+    for index, event_id in copies:
+        rejection = first_rejection.get(event_id)
+        if rejection is None:
+            result.duplicates += 1
+        else:
+            result.rejected.append(Rejection(index, event_id, rejection.error, rejection.code))
 
 
 def _retryable(exc: OperationalError) -> bool:
@@ -246,7 +258,8 @@ class _Context:
             "day",
             "integration_partner_id",
         )
-        for (customer_id, day, partner_id), quantity in rows.items():  # type: ignore[misc]
+        for key, quantity in rows.items():
+            customer_id, day, partner_id = key  # type: ignore[misc]
             usage[customer_id].append((day, partner_id, quantity))
         return usage
 

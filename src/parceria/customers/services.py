@@ -31,6 +31,8 @@ def normalise_domain(value: str) -> str:
 
 def _str(data: Mapping[str, Any], field: str, *, required: bool, max_length: int) -> str:
     value = data.get(field)
+    if isinstance(value, str):
+        value = value.strip()
     if value is None or value == "":
         if required:
             raise InvalidInput(f"{field} is required", details={"field": field})

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
@@ -18,6 +19,8 @@ router = Router(tags=["partners"])
 
 
 class PartnerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: str
     legal_name: str
     country: str
@@ -34,6 +37,8 @@ class PartnerIn(Schema):
 
 
 class PartnerPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     name: str | None = None
     legal_name: str | None = None
     country: str | None = None
@@ -70,7 +75,7 @@ class PartnerOut(Schema):
 
     @staticmethod
     def resolve_integration_share_rate(obj: Partner) -> str | None:
-        return None if obj.integration_share_rate is None else str(obj.integration_share_rate)
+        return None if obj.integration_share_rate is None else format(obj.integration_share_rate.normalize(), "f")
 
 
 class PartnerPage(Page):
@@ -85,7 +90,7 @@ _NULLABLE = {"tier", "integration_share_rate"}
 def create_partner(request: HttpRequest, payload: PartnerIn):
     principal = principal_of(request)
     principal.require(Ability.MANAGE_PARTNERS)
-    return 201, partner_create(data=payload.model_dump(), actor=principal.actor)
+    return Status(201, partner_create(data=payload.model_dump(), actor=principal.actor))
 
 
 @router.get("", response={200: PartnerPage, **ERRORS}, summary="List partners")
