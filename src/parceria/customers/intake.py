@@ -259,8 +259,9 @@ class _Context:
             "integration_partner_id",
         )
         for key, quantity in rows.items():
-            customer_id, day, partner_id = key  # type: ignore[misc]
-            usage[customer_id].append((day, partner_id, quantity))
+            assert isinstance(key, tuple)
+            customer_id: int = key[0]
+            usage[customer_id].append((key[1], key[2], quantity))
         return usage
 
 
