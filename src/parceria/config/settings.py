@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "parceria.customers",
     "parceria.commissions",
     "parceria.web",
+    "parceria.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,193 @@
+"""The demo partner program, generated from a seed and loaded through the real services and intake.
+
+    from parceria.demo.generator import generate
+    summary = generate(seed=2026, partners=60, customers=5000, months=18)
+
+The plan (partners, customers, their timelines) is made first from named random streams derived from the
+seed, without touching the database; then partners are registered, and month by month the customers that
+signed up are created and the month's events stream through `events_ingest` in batches of 1,000, so the
+ledger is the one real events produce. Memory stays bounded: one batch of events at a time, plus one small
+record per customer. The same seed, sizes and end month give the same program, names, events and ledger.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from django.utils import timezone
+
+from parceria.commissions.models import LedgerLine
+from parceria.common.audit import Actor
+from parceria.common.dbsum import exact_sums
+from parceria.customers.intake import events_ingest
+from parceria.customers.models import EventSource
+from parceria.demo.billing import Month, customer_month_events
+from parceria.demo.customers import CustomerSpec, customers_create, plan_customers
+from parceria.demo.partners import (
+    PartnerSpec,
+    partners_change_status,
+    partners_create,
+    plan_partners,
+    showcase_partner_index,
+)
+from parceria.demo.progress import NoProgress, ProgressSink
+from parceria.demo.timeline import DemoCalendar, previous_month
+
+BATCH_SIZE = 1000
+SUBMITTED_BY = "demo"
+ACTOR_LABEL = "demo"
+
+
+def demo_rng(seed: int, stream: str) -> random.Random:
+    """A generator for one part of the plan. Separate streams keep, say, the customers the same when
+    only the way partner names are drawn changes."""
+    return random.Random(f"parceria-demo:{seed}:{stream}")
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    calendar: DemoCalendar
+    partners: list[PartnerSpec]
+    customers: list[CustomerSpec]
+
+
+def plan_program(*, seed: int, partners: int, customers: int, calendar: DemoCalendar) -> DemoPlan:
+    """The whole program, decided without the database."""
+    partner_specs = plan_partners(demo_rng(seed, "partners"), partners, calendar.months)
+    customer_specs = plan_customers(demo_rng(seed, "customers"), customers, partner_specs, calendar.months)
+    return DemoPlan(calendar, partner_specs, customer_specs)
+
+
+def month_events(plan: DemoPlan, month: int, partner_ids: Sequence[int], rng: random.Random) -> Iterator[list[dict]]:
+    """Each billed or leaving customer's events of `month`, customer by customer (mutates plans and seats)."""
+    context = Month.of(plan.calendar, month, plan.partners, partner_ids)
+    for customer in plan.customers:
+        if customer.start_month > month:
+            break  # customers are in order of sign-up
+        if customer.churn_month is not None and customer.churn_month < month:
+            continue
+        yield customer_month_events(customer, context, rng)
+
+
+@dataclass
+class DemoSummary:
+    """What a demo load created."""
+
+    seed: int
+    first_month: str
+    end_month: str
+    partners: int = 0
+    customers: int = 0
+    events: int = 0
+    rejected: int = 0
+    rejections: list[str] = field(default_factory=list)
+    ledger_lines: int = 0
+    events_by_type: dict[str, int] = field(default_factory=dict)
+    ledger_by_currency: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    partner_ids: list[int] = field(default_factory=list)
+    showcase_partner_id: int | None = None
+    seconds: float = 0.0
+
+
+class _Feeder:
+    """Collects events and sends them to the intake 1,000 at a time."""
+
+    def __init__(self, summary: DemoSummary, by_type: Counter[str]) -> None:
+        self.buffer: list[dict[str, Any]] = []
+        self.summary = summary
+        self.by_type = by_type
+
+    def add(self, events: list[dict[str, Any]]) -> None:
+        self.buffer.extend(events)
+        while len(self.buffer) >= BATCH_SIZE:
+            self._send(self.buffer[:BATCH_SIZE])
+            del self.buffer[:BATCH_SIZE]
+
+    def flush(self) -> None:
+        if self.buffer:
+            self._send(self.buffer)
+            self.buffer = []
+
+    def _send(self, items: list[dict[str, Any]]) -> None:
+        result = events_ingest(items=items, source=EventSource.DEMO, submitted_by=SUBMITTED_BY, limit=BATCH_SIZE)
+        self.summary.events += result.accepted
+        self.summary.ledger_lines += result.accrued
+        self.summary.rejected += len(result.rejected)
+        room = max(0, 10 - len(self.summary.rejections))
+        self.summary.rejections.extend(f"{r.id}: {r.error}" for r in result.rejected[:room])
+        rejected = {r.index for r in result.rejected}
+        self.by_type.update(e["type"] for i, e in enumerate(items) if i not in rejected)
+
+
+def _work(plan: DemoPlan) -> int:
+    """Units of progress: customer-months to bill, plus one per customer to create."""
+    months = plan.calendar.months
+    return sum(
+        min(c.churn_month + 1 if c.churn_month is not None else months, months) - max(c.start_month, 0) + 1
+        for c in plan.customers
+    )
+
+
+def _load_month(
+    plan: DemoPlan, month: int, ids: list[int], feeder: _Feeder, progress: ProgressSink, seed: int, actor: Actor
+) -> None:
+    calendar = plan.calendar
+    if any(p.status_change_month == month for p in plan.partners):
+        feeder.flush()  # the events before a suspension must be judged with the old status
+        partners_change_status(plan.partners, ids, month, actor=actor)
+    joining = [c for c in plan.customers if (c.start_month == month or (month == 0 and c.start_month < 0))]
+    customers_create(joining, calendar, ids, actor=actor)
+    progress.advance(len(joining), note=calendar.label(month))
+    rng = demo_rng(seed, f"month:{month}")
+    for events in month_events(plan, month, ids, rng):
+        feeder.add(events)
+        progress.advance(1, note=calendar.label(month))
+    feeder.flush()
+
+
+def generate(
+    *,
+    seed: int = 2026,
+    partners: int = 60,
+    customers: int = 5000,
+    months: int = 18,
+    end_month: date | None = None,
+    progress: ProgressSink | None = None,
+) -> DemoSummary:
+    """Plan and load the demo program. `end_month` (its first day) defaults to the last full month before today."""
+    started = time.monotonic()
+    progress = progress or NoProgress()
+    calendar = DemoCalendar(end_month or previous_month(timezone.localdate()), months)
+    plan = plan_program(seed=seed, partners=partners, customers=customers, calendar=calendar)
+    actor = Actor.system(ACTOR_LABEL)
+    summary = DemoSummary(seed=seed, first_month=calendar.label(0), end_month=calendar.label(months - 1))
+    progress.phase("Partners", len(plan.partners))
+    summary.partner_ids = partners_create(plan.partners, actor=actor, progress=progress)
+    showcase = showcase_partner_index(plan.partners)
+    summary.showcase_partner_id = None if showcase is None else summary.partner_ids[showcase]
+    by_type: Counter[str] = Counter()
+    feeder = _Feeder(summary, by_type)
+    progress.phase("Customers and events", _work(plan))
+    for month in range(months):
+        _load_month(plan, month, summary.partner_ids, feeder, progress, seed, actor)
+    summary.partners, summary.customers = len(plan.partners), len(plan.customers)
+    summary.events_by_type = dict(sorted(by_type.items()))
+    summary.ledger_by_currency = ledger_totals()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def ledger_totals() -> dict[str, dict[str, Decimal]]:
+    """Per currency, the sum of the ledger's lines of each kind (all partners)."""
+    totals: dict[str, dict[str, Decimal]] = {}
+    for key, total in exact_sums(LedgerLine.objects.all(), "amount", "currency", "kind").items():
+        currency, kind = cast(tuple[str, str], key)
+        totals.setdefault(currency, {})[kind] = total
+    return dict(sorted(totals.items()))

@@ -1,0 +1,124 @@
+"""Demo users (one per role), their partner-manager assignments, and a platform API key.
+
+The demo password is fixed and printed: this is demo data, never a production account. The admin user is
+created last, so its presence means a demo load finished.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from parceria.accounts.models import ApiKeyScope, Role, User
+from parceria.accounts.services import api_key_create, user_create
+from parceria.common.audit import Actor
+from parceria.customers.models import Customer
+from parceria.partners.models import Partner
+
+DEMO_PASSWORD = "parceria-demo"  # noqa: S105 - demo data, printed on purpose
+MARKER_USERNAME = "admin@demo"
+BRAZIL_MANAGER = "manager@demo"
+LATAM_MANAGER = "manager.latam@demo"
+API_KEY_NAME = "Demo platform key"
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    role: str
+    note: str
+
+
+STAFF_LOGINS = (
+    Login(BRAZIL_MANAGER, Role.PARTNER_MANAGER, "partner manager for the Brazilian partners"),
+    Login(LATAM_MANAGER, Role.PARTNER_MANAGER, "partner manager for Mexico, Colombia, Argentina and Chile"),
+    Login("finance@demo", Role.FINANCE, "finance: close, payouts, tax"),
+    Login("analyst@demo", Role.ANALYST, "executive / analyst, read-only"),
+)
+PARTNER_LOGINS = (
+    Login("partner.admin@demo", Role.PARTNER_ADMIN, "partner admin of {partner}"),
+    Login("partner.user@demo", Role.PARTNER_MEMBER, "partner user of {partner}"),
+)
+ADMIN_LOGIN = Login(MARKER_USERNAME, Role.ADMIN, "administrator (Django admin at /admin/)")
+ALL_USERNAMES = tuple(login.username for login in (*STAFF_LOGINS, *PARTNER_LOGINS, ADMIN_LOGIN))
+
+
+def demo_loaded() -> bool:
+    """A demo load finished in this database."""
+    return User.objects.filter(username=MARKER_USERNAME).exists()
+
+
+def demo_started() -> bool:
+    """Some demo data exists (a finished load, or one that was interrupted)."""
+    return (
+        User.objects.filter(username__in=ALL_USERNAMES).exists()
+        or Customer.objects.filter(external_id__startswith="cus_demo_").exists()
+    )
+
+
+def _email(username: str) -> str:
+    return f"{username.replace('@demo', '')}@demo.parceria.example"
+
+
+def demo_users_create(*, partner_ids: Sequence[int], showcase_partner_id: int | None, actor: Actor) -> list[Login]:
+    """Create the demo users and make the two partner managers own the demo partners. Returns the logins."""
+    created: list[Login] = []
+    with transaction.atomic():
+        for login in STAFF_LOGINS:
+            user_create(
+                username=login.username,
+                password=DEMO_PASSWORD,
+                role=login.role,
+                email=_email(login.username),
+                actor=actor,
+            )
+            created.append(login)
+        managers_assign(partner_ids)
+        if showcase_partner_id is not None:
+            partner = Partner.objects.get(pk=showcase_partner_id)
+            for login in PARTNER_LOGINS:
+                user_create(
+                    username=login.username,
+                    password=DEMO_PASSWORD,
+                    role=login.role,
+                    email=_email(login.username),
+                    partner=partner,
+                    actor=actor,
+                )
+                created.append(Login(login.username, login.role, login.note.format(partner=partner.name)))
+        user_create(
+            username=ADMIN_LOGIN.username,
+            password=DEMO_PASSWORD,
+            role=ADMIN_LOGIN.role,
+            email=_email(ADMIN_LOGIN.username),
+            actor=actor,
+        )
+    return [ADMIN_LOGIN, *created]
+
+
+def managers_assign(partner_ids: Sequence[int]) -> None:
+    """Brazilian partners to one manager, the others to the LatAm manager. `manager` is not a field the
+    partner services edit, so demo setup sets it directly."""
+    managers = dict(User.objects.filter(username__in=(BRAZIL_MANAGER, LATAM_MANAGER)).values_list("username", "pk"))
+    demo_partners = Partner.objects.filter(pk__in=partner_ids)
+    demo_partners.filter(country="BR").update(manager_id=managers[BRAZIL_MANAGER])
+    demo_partners.exclude(country="BR").update(manager_id=managers[LATAM_MANAGER])
+
+
+def existing_logins() -> list[Login]:
+    """The demo logins of a database loaded earlier."""
+    users = {u.username: u for u in User.objects.filter(username__in=ALL_USERNAMES).select_related("partner")}
+    logins = []
+    for login in (ADMIN_LOGIN, *STAFF_LOGINS, *PARTNER_LOGINS):
+        user = users.get(login.username)
+        if user is not None:
+            partner = user.partner.name if user.partner else ""
+            logins.append(Login(login.username, login.role, login.note.format(partner=partner)))
+    return logins
+
+
+def platform_key_create(*, actor: Actor) -> str:
+    """A platform (ingest) API key; the raw key exists only now."""
+    return api_key_create(name=API_KEY_NAME, scope=ApiKeyScope.PLATFORM, actor=actor).raw_key
