@@ -71,7 +71,9 @@ class LedgerLine(models.Model):
     came from, the plan version and rate, the base it was computed on, and the formula in words.
     """
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="ledger_lines")
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="ledger_lines", db_index=False
+    )  # indexed by (partner, period) and (partner, occurred_at)
     kind = models.CharField(max_length=16, choices=LedgerKind.choices)
     rule = models.CharField(max_length=12, choices=LedgerRule.choices)
     amount = models.DecimalField(max_digits=20, decimal_places=4, help_text="Signed, in `currency` (4 places).")
@@ -85,7 +87,9 @@ class LedgerLine(models.Model):
     customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_lines"
     )
-    plan = models.ForeignKey(CommissionPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        CommissionPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     rate = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True, help_text="Commission rate.")
     base = models.DecimalField(
         max_digits=20,
@@ -100,6 +104,7 @@ class LedgerLine(models.Model):
     reverses = models.ForeignKey(
         "self",
         to_field="dedupe_key",
+        db_index=False,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -120,7 +125,6 @@ class LedgerLine(models.Model):
         indexes = [
             models.Index(fields=["partner", "period"]),
             models.Index(fields=["partner", "occurred_at"]),
-            models.Index(fields=["invoice"]),
         ]
 
     def __str__(self) -> str:

@@ -1,40 +1,68 @@
-"""Set-based inserts for hot paths (event intake, the close). DESIGN rule 10: no per-row ORM loops.
+"""Set-based inserts and look-ups for hot paths (event intake, the close). DESIGN rule 10: no per-row
+ORM loops.
 
-On PostgreSQL rows go through COPY; on SQLite through one executemany. Values are converted by each
-field's own `get_db_prep_save`, so what lands is exactly what the ORM would have written.
+On PostgreSQL rows go through COPY (psycopg adapts Decimal, dates, times and numbers itself; JSON is
+dumped once with orjson); on SQLite through one executemany, with dates, times and decimals converted
+by the field's own `get_db_prep_save` so that what lands is what the ORM would have written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, models
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
 
-def _prepare(model: type[models.Model], columns: Sequence[str]) -> tuple[str, list[str], list[Any]]:
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _json(value: Any) -> Any:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def _converter(field: Any) -> Callable[[Any], Any]:
+    if isinstance(field, models.JSONField):
+        return _json
+    if connection.vendor == "postgresql":
+        return _identity
+    if isinstance(field, models.DateTimeField | models.DateField | models.DecimalField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    return _identity
+
+
+def _prepare(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> tuple[str, list[str], list[list[Any]]]:
     fields: list[Any] = [model._meta.get_field(name) for name in columns]
-    db_columns: list[str] = [f.column for f in fields]
-    return model._meta.db_table, db_columns, fields
+    converters = [_converter(f) for f in fields]
+    prepared = [[convert(v) for convert, v in zip(converters, row, strict=True)] for row in rows]
+    return connection.ops.quote_name(model._meta.db_table), [f.column for f in fields], prepared
+
+
+def _copy(cursor: Any, table: str, columns: list[str], rows: list[list[Any]]) -> None:
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> int:
     """Insert `rows` (tuples in the order of `columns`) into `model`'s table. Returns the row count."""
     if not rows:
         return 0
-    table, db_columns, fields = _prepare(model, columns)
-    quoted = ", ".join(connection.ops.quote_name(c) for c in db_columns)
-    prepared = [[f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)] for row in rows]
+    table, db_columns, prepared = _prepare(model, columns, rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-                for row in prepared:
-                    copy.write_row(row)
+            _copy(cursor, table, db_columns, prepared)
         else:
+            quoted = ", ".join(connection.ops.quote_name(c) for c in db_columns)
             placeholders = ", ".join(["%s"] * len(db_columns))
-            cursor.executemany(
-                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({placeholders})", prepared
-            )
+            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", prepared)
     return len(rows)
 
 
@@ -45,20 +73,47 @@ def insert_new_rows(
     A row whose key exists (or is being inserted by a concurrent transaction) is skipped."""
     if not rows:
         return set()
-    table, db_columns, fields = _prepare(model, columns)
-    key_column: str = getattr(model._meta.get_field(key), "column", key)
+    table, db_columns, prepared = _prepare(model, columns, rows)
+    key_column = connection.ops.quote_name(getattr(model._meta.get_field(key), "column", key))
     quoted = ", ".join(connection.ops.quote_name(c) for c in db_columns)
-    one_row = "(" + ", ".join(["%s"] * len(db_columns)) + ")"
-    inserted: set[Any] = set()
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            part = rows[start : start + chunk]
-            params = [f.get_db_prep_save(v, connection) for row in part for f, v in zip(fields, row, strict=True)]
+        if connection.vendor == "postgresql":
+            return _insert_new_rows_postgresql(cursor, table, db_columns, quoted, key_column, prepared)
+        inserted: set[Any] = set()
+        one_row = "(" + ", ".join(["%s"] * len(db_columns)) + ")"
+        for start in range(0, len(prepared), chunk):
+            part = prepared[start : start + chunk]
             cursor.execute(
-                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES {', '.join([one_row] * len(part))} "
-                f"ON CONFLICT ({connection.ops.quote_name(key_column)}) DO NOTHING "
-                f"RETURNING {connection.ops.quote_name(key_column)}",
-                params,
+                f"INSERT INTO {table} ({quoted}) VALUES {', '.join([one_row] * len(part))} "
+                f"ON CONFLICT ({key_column}) DO NOTHING RETURNING {key_column}",
+                [value for row in part for value in row],
             )
             inserted.update(r[0] for r in cursor.fetchall())
-    return inserted
+        return inserted
+
+
+def _insert_new_rows_postgresql(
+    cursor: Any, table: str, columns: list[str], quoted: str, key_column: str, rows: list[list[Any]]
+) -> set[Any]:
+    # COPY into a session-private staging table, then one INSERT … SELECT … ON CONFLICT: far fewer
+    # parameters to send and parse than a multi-row VALUES list.
+    staging = connection.ops.quote_name(f"staging_{table.strip(chr(34))}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    cursor.execute(f"TRUNCATE {staging}")
+    _copy(cursor, staging, columns, rows)
+    cursor.execute(
+        f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {staging} "
+        f"ON CONFLICT ({key_column}) DO NOTHING RETURNING {key_column}"
+    )
+    return {r[0] for r in cursor.fetchall()}
+
+
+def key_in(column: str, values: Collection[Any]) -> Q | RawSQL:
+    """A filter `column IN values` that stays cheap for thousands of values: `= ANY(array)` on
+    PostgreSQL (one parameter), a plain IN list elsewhere. `column` is the model's own column name."""
+    if connection.vendor == "postgresql":
+        sql = f"{connection.ops.quote_name(column)} = ANY(%s)"  # the column is ours; values are a parameter
+        return RawSQL(sql, (list(values),), output_field=BooleanField())  # noqa: S611
+    return Q(**{f"{column}__in": values})

@@ -28,7 +28,7 @@ from django.utils import timezone
 from parceria.commissions import engine
 from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine
-from parceria.common.bulk import insert_new_rows, insert_rows
+from parceria.common.bulk import insert_new_rows, insert_rows, key_in
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.models import FxRate
@@ -168,7 +168,7 @@ def _store(parsed: list[_Parsed], *, source: str, submitted_by: str, received: i
     # concurrent batch that committed while we waited for a lock is then seen as a duplicate.
     ctx = _Context(parsed)
     existing = dict(
-        Event.objects.filter(event_id__in=[p.event.id for p in parsed]).values_list("event_id", "payload_hash")
+        Event.objects.filter(key_in("event_id", [p.event.id for p in parsed])).values_list("event_id", "payload_hash")
     )
     fresh = []
     for p in parsed:
@@ -190,7 +190,7 @@ class _Context:
         events = [p.event for p in fresh]
         self.customers = {
             c.external_id: c
-            for c in Customer.objects.filter(external_id__in={e.customer for e in events}).only(
+            for c in Customer.objects.filter(key_in("external_id", {e.customer for e in events})).only(
                 "id", "external_id", "partner_id", "attributed_at", "status", "churned_at"
             )
         }
@@ -211,7 +211,7 @@ class _Context:
     def _load_invoices(invoice_ids: set[str]) -> dict[str, _InvoiceState]:
         if not invoice_ids:
             return {}
-        rows = Invoice.objects.filter(invoice_id__in=invoice_ids).order_by("invoice_id")
+        rows = Invoice.objects.filter(key_in("invoice_id", invoice_ids)).order_by("invoice_id")
         if connection.vendor == "postgresql":
             rows = rows.select_for_update()  # two refunds of one invoice must not both pass the check
         states = {
@@ -251,7 +251,7 @@ class _Context:
         usage: dict[int, list[tuple[date, int | None, Decimal]]] = defaultdict(list)
         rows = exact_sums(
             UsageRecord.objects.filter(
-                customer_id__in={self.customers[e.customer].pk for e in paid}, day__gte=start, day__lte=end
+                key_in("customer_id", {self.customers[e.customer].pk for e in paid}), day__gte=start, day__lte=end
             ),
             "quantity",
             "customer_id",

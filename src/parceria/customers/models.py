@@ -22,8 +22,8 @@ class Customer(models.Model):
     country = models.CharField(max_length=2)
     vertical = models.CharField(max_length=60, blank=True)
     partner = models.ForeignKey(
-        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="customers"
-    )
+        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="customers", db_index=False
+    )  # indexed by (partner, status)
     attributed_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     churned_at = models.DateTimeField(null=True, blank=True)
@@ -82,7 +82,7 @@ class Event(models.Model):
     event_id = models.CharField(max_length=200, primary_key=True)
     type = models.CharField(max_length=20, choices=EventType.choices)
     occurred_at = models.DateTimeField()
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="events", db_index=False)
     payload = models.JSONField()
     payload_hash = models.CharField(max_length=64)
     batch = models.ForeignKey(EventBatch, null=True, on_delete=models.PROTECT, related_name="events")
@@ -100,7 +100,7 @@ class Invoice(models.Model):
     """A paid invoice (from an `invoice.paid` event). Refunds are Refund rows; the remainder is derived."""
 
     invoice_id = models.CharField(max_length=200, primary_key=True)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices", db_index=False)
     event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="invoice")
     amount = models.DecimalField(max_digits=20, decimal_places=4, help_text="Amount paid, in `currency`.")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
@@ -133,7 +133,7 @@ class UsageRecord(models.Model):
     """Usage of the platform by a customer, optionally through an integration partner."""
 
     event = models.OneToOneField(Event, on_delete=models.PROTECT, primary_key=True, related_name="usage")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="usage_records")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="usage_records", db_index=False)
     integration_partner = models.ForeignKey(
         "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="usage_records"
     )
