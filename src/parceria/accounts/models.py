@@ -50,6 +50,7 @@ class ApiKeyScope(models.TextChoices):
     PLATFORM = "platform", "Platform ingest (events, customers)"
     PARTNER = "partner", "One partner's own data"
     ANALYTICS = "analytics", "Read-only analytics"
+    FINANCE = "finance", "Finance (close, payouts, adjustments)"
     ADMIN = "admin", "Administration (everything)"
 
 

@@ -17,18 +17,24 @@ class Ability:
     READ = "read"
     INGEST = "ingest"  # push customers and events
     MANAGE_PARTNERS = "manage_partners"
+    FINANCE = "finance"  # close periods, approve and export payouts, adjustments
+    DISPUTE = "dispute"  # open and follow disputes (a partner, on its own data)
+    RESOLVE_DISPUTES = "resolve_disputes"  # staff answer disputes
 
 
 _SCOPE_ABILITIES = {
-    ApiKeyScope.ADMIN: {Ability.READ, Ability.INGEST, Ability.MANAGE_PARTNERS},
+    ApiKeyScope.ADMIN: {
+        Ability.READ, Ability.INGEST, Ability.MANAGE_PARTNERS, Ability.FINANCE, Ability.RESOLVE_DISPUTES,
+    },
     ApiKeyScope.PLATFORM: {Ability.READ, Ability.INGEST},
     ApiKeyScope.ANALYTICS: {Ability.READ},
-    ApiKeyScope.PARTNER: {Ability.READ},
+    ApiKeyScope.FINANCE: {Ability.READ, Ability.FINANCE, Ability.RESOLVE_DISPUTES},
+    ApiKeyScope.PARTNER: {Ability.READ, Ability.DISPUTE},
 }
 _ROLE_SCOPE = {
     Role.ADMIN: ApiKeyScope.ADMIN,
     Role.PARTNER_MANAGER: ApiKeyScope.ADMIN,
-    Role.FINANCE: ApiKeyScope.ANALYTICS,
+    Role.FINANCE: ApiKeyScope.FINANCE,
     Role.ANALYST: ApiKeyScope.ANALYTICS,
     Role.PARTNER_ADMIN: ApiKeyScope.PARTNER,
     Role.PARTNER_MEMBER: ApiKeyScope.PARTNER,

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "parceria.customers",
     "parceria.commissions",
     "parceria.web",
+    "parceria.payouts",
     "parceria.demo",
 ]
 
@@ -154,4 +155,19 @@ LOGGING = {
 PARCERIA = {
     # Maximum number of events accepted by one POST /api/v1/events call.
     "EVENT_BATCH_LIMIT": 1000,
+    # A payout batch whose total (in any one currency) is above this needs a second finance approver.
+    "BATCH_SECOND_APPROVAL_ABOVE": os.environ.get("PARCERIA_BATCH_SECOND_APPROVAL_ABOVE", "50000.00"),
+    # A manual adjustment above this amount (absolute, partner currency) needs a second approver.
+    "ADJUSTMENT_SECOND_APPROVAL_ABOVE": os.environ.get("PARCERIA_ADJUSTMENT_SECOND_APPROVAL_ABOVE", "1000.00"),
+    # Payouts are due this many days after the end of their period.
+    "PAYOUT_DUE_DAYS": 30,
+    # The paying company, for bank remittance files (CNAB 240).
+    "COMPANY": {
+        "name": os.environ.get("PARCERIA_COMPANY_NAME", "Parceria Demo Ltda"),
+        "tax_id": os.environ.get("PARCERIA_COMPANY_CNPJ", "11222333000181"),
+        "bank_code": os.environ.get("PARCERIA_COMPANY_BANK", "341"),
+        "agency": os.environ.get("PARCERIA_COMPANY_AGENCY", "0001"),
+        "account": os.environ.get("PARCERIA_COMPANY_ACCOUNT", "12345"),
+        "account_digit": os.environ.get("PARCERIA_COMPANY_ACCOUNT_DIGIT", "6"),
+    },
 }

@@ -93,7 +93,7 @@ class _InvoiceState:
 
 def events_ingest(*, items: Sequence[Any], source: str, submitted_by: str, limit: int | None = None) -> IngestResult:
     """Ingest up to `limit` raw events (dicts). Returns counts and per-item rejections."""
-    limit = limit or settings.PARCERIA["EVENT_BATCH_LIMIT"]
+    limit = limit or int(settings.PARCERIA["EVENT_BATCH_LIMIT"])  # type: ignore[call-overload]
     if len(items) > limit:
         raise InvalidInput(f"a batch holds at most {limit} events; this one has {len(items)}", code="batch_too_large")
     rejected: list[Rejection] = []

@@ -79,6 +79,10 @@ class Partner(models.Model):
     )
     verticals = models.JSONField(default=list, blank=True)
     territories = models.JSONField(default=list, blank=True)
+    pix_key_type = models.CharField(
+        max_length=10, blank=True, help_text="cpf, cnpj, email, phone or evp (random key); blank: none yet."
+    )
+    pix_key = models.CharField(max_length=120, blank=True, help_text="Normalised PIX key payouts are sent to.")
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="managed_partners"
     )

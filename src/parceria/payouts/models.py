@@ -1,0 +1,211 @@
+"""Closed periods, payout batches, payouts and their withholdings (SPEC §7).
+
+Payouts, like ledger lines, are never updated or deleted: what happens to a payout after it is made
+(approved with its batch, exported, paid, failed) is recorded as PayoutStatusChange rows, and its
+current status is the latest of those.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+
+from parceria.common.money import CURRENCY_CHOICES
+
+
+class ClosedPeriod(models.Model):
+    """A closed accounting month. Closing month P locks every month up to P: ledger lines of events
+    dated in a locked month post into the first open month, keeping their own dates."""
+
+    month = models.DateField(unique=True, help_text="First day of the closed month.")
+    closed_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} closed by {self.closed_by}"
+
+
+class PayoutThreshold(models.Model):
+    """The minimum balance paid out for partners paid in `currency`. The amount may be set in another
+    currency (USD for high-inflation countries), converted at the FX rate of the period's last day."""
+
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, unique=True)
+    amount = models.DecimalField(max_digits=20, decimal_places=4)
+    amount_currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+
+    def __str__(self) -> str:
+        return f"{self.currency}: minimum {self.amount} {self.amount_currency}"
+
+
+class WithholdingKind(models.TextChoices):
+    FLAT = "flat", "Flat rate of the gross"
+    PROGRESSIVE = "progressive", "Progressive table with deductions"
+
+
+class WithholdingRule(models.Model):
+    """A version of a withholding tax rule, as data (SPEC §7.2). The version in force on the payment
+    date applies. `params` holds the rate (flat) or the brackets and any reduction (progressive):
+
+    flat:        {"rate": "0.015", "minimum_tax": "10.00"}   # not withheld when the tax ≤ minimum_tax
+    progressive: {"brackets": [{"up_to": "2428.80", "rate": "0", "deduction": "0"}, …, {"up_to": null, …}],
+                  "reduction": {"zero_up_to": "5000.00", "up_to": "7350.00", "constant": "978.62",
+                                "factor": "0.133145"}}
+    """
+
+    code = models.CharField(max_length=10, help_text="Tax code (DARF code in Brazil, e.g. 8045).")
+    name = models.CharField(max_length=120)
+    country = models.CharField(max_length=2)
+    tax_regime = models.CharField(max_length=12, help_text="The partner tax regime the rule applies to.")
+    kind = models.CharField(max_length=12, choices=WithholdingKind.choices)
+    params = models.JSONField()
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="Exclusive; null: open-ended.")
+    legal_basis = models.TextField(help_text="The law or act the rule comes from, and what to verify.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["country", "tax_regime", "code", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "tax_regime", "code", "effective_from"], name="withholding_rule_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} ({self.country}/{self.tax_regime}) from {self.effective_from}"
+
+
+class PayoutBatch(models.Model):
+    """All payouts of one close. One batch per closed month."""
+
+    period = models.DateField(unique=True, help_text="The closed month (first day).")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-period"]
+
+    def __str__(self) -> str:
+        return f"payout batch {self.period:%Y-%m}"
+
+
+class BatchApproval(models.Model):
+    """An approval of a batch by a finance user. Batches above the configured total need two."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="approvals")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    approver_label = models.CharField(max_length=200)
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "approver_label"], name="batch_approval_once_per_approver")
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} approved by {self.approver_label}"
+
+
+class ImmutableModel(models.Model):
+    """Rows that are written once and never changed or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RuntimeError(f"{self._meta.label} rows are never updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise RuntimeError(f"{self._meta.label} rows are never deleted")
+
+
+class Payout(ImmutableModel):
+    """What one close pays one partner. gross − Σ withholdings = net. The ledger holds a payout line of
+    −gross (dedupe key `payout:<period>:<partner>`). The payee's details are copied at payout time."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="payouts")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="payouts")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    gross = models.DecimalField(max_digits=20, decimal_places=4, help_text="Balance paid, at the minor unit.")
+    net = models.DecimalField(max_digits=20, decimal_places=4, help_text="Gross less withholdings: what is sent.")
+    due_date = models.DateField(help_text="30 days after the period's end.")
+    payee_name = models.CharField(max_length=300)
+    payee_tax_id = models.CharField(max_length=40)
+    pix_key_type = models.CharField(max_length=10, blank=True)
+    pix_key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["batch_id", "partner_id"]
+        constraints = [models.UniqueConstraint(fields=["batch", "partner"], name="payout_once_per_partner_per_batch")]
+
+    def __str__(self) -> str:
+        return f"payout #{self.pk} {self.gross} {self.currency} to partner {self.partner_id}"
+
+
+class PayoutWithholding(ImmutableModel):
+    """One tax withheld from a payout, with the rule version that computed it."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="withholdings")
+    rule = models.ForeignKey(WithholdingRule, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=10)
+    base = models.DecimalField(max_digits=20, decimal_places=4)
+    amount = models.DecimalField(max_digits=20, decimal_places=4)
+    explanation = models.TextField()
+
+    class Meta:
+        ordering = ["payout_id", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.amount} withheld from payout {self.payout_id}"
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+    FAILED = "failed", "Failed"
+
+
+class PayoutStatusChange(ImmutableModel):
+    """A payout was paid or failed (from the bank's return file or the API). The latest row is its status;
+    a payout without one is pending. A failed payout's gross goes back on the balance by a reversing line."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="status_changes")
+    status = models.CharField(max_length=10, choices=PayoutStatus.choices)
+    at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=200, help_text="api, return file name, …")
+    reference = models.CharField(max_length=200, blank=True, help_text="Bank reference or reason.")
+
+    class Meta:
+        ordering = ["payout_id", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["payout", "status"], name="payout_status_reached_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"payout {self.payout_id} {self.status} ({self.source})"
+
+
+class CarriedBalance(ImmutableModel):
+    """A partner balance left after a close: below the minimum, negative, or the sub-cent remainder of
+    a payout. Σ payouts' gross + Σ carried = the partners' balances at the close."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="carried")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    balance = models.DecimalField(max_digits=20, decimal_places=4)
+    reason = models.CharField(max_length=20, help_text="below_minimum, negative or remainder.")
+
+    class Meta:
+        ordering = ["batch_id", "partner_id"]
+        constraints = [models.UniqueConstraint(fields=["batch", "partner"], name="carried_once_per_partner")]
+
+    def __str__(self) -> str:
+        return f"partner {self.partner_id} carries {self.balance} {self.currency}"
