@@ -15,6 +15,7 @@ from parceria.commissions.api import router as ledger_router
 from parceria.customers.api import events_router
 from parceria.customers.api import router as customers_router
 from parceria.partners.api import router as partners_router
+from parceria.payouts.api import router as payouts_router
 
 
 class OrjsonParser(Parser):
@@ -39,5 +40,6 @@ api.add_router("/partners", partners_router)
 api.add_router("/partners", ledger_router)
 api.add_router("/customers", customers_router)
 api.add_router("/events", events_router)
+api.add_router("", payouts_router)
 
 urlpatterns = api.urls

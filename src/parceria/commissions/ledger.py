@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from django.db import connection
 from django.utils import timezone
 
 from parceria.commissions.engine import Posting
@@ -41,21 +42,60 @@ LEDGER_COLUMNS = (
 )
 
 
-def period_for(occurred_at: datetime) -> date:
-    """The accounting month a line posts into: the month of the event in the platform's time zone."""
-    local = timezone.localtime(occurred_at)
+#: Advisory lock shared by ledger writers and taken exclusively by the close (PostgreSQL). On SQLite the
+#: IMMEDIATE transactions already serialise writers.
+PERIOD_LOCK_KEY = 72_610_001
+
+
+def month_of(moment: datetime) -> date:
+    local = timezone.localtime(moment)
     return date(local.year, local.month, 1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def first_open_period() -> date | None:
+    """The first month after the last closed one (None when nothing was closed yet)."""
+    from parceria.payouts.models import ClosedPeriod
+
+    last = ClosedPeriod.objects.order_by("-month").values_list("month", flat=True).first()
+    return next_month(last) if last else None
+
+
+def period_for(occurred_at: datetime, floor: date | None = None) -> date:
+    """The accounting month a line posts into: the event's month in the platform's time zone, or the
+    first open month when the event's month is already closed (the line keeps its own date)."""
+    month = month_of(occurred_at)
+    return max(month, floor) if floor else month
+
+
+def lock_periods(*, exclusive: bool = False) -> None:
+    """Writers take the period lock shared; the close takes it exclusively, so no line lands in a
+    month while that month is being closed."""
+    if connection.vendor == "postgresql":
+        function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(%s)", [PERIOD_LOCK_KEY])
 
 
 def ledger_post(
     postings: Iterable[tuple[Posting, dict[str, object]]], *, created_by: str, now: datetime | None = None
 ) -> int:
-    """Write postings. Each comes with its context: event_id, invoice_id, customer_id and occurred_at."""
+    """Write postings. Each comes with its context: event_id, invoice_id, customer_id, occurred_at and,
+    for the close's own payout lines, an explicit period."""
+    postings = list(postings)
+    if not postings:
+        return 0
     now = now or timezone.now()
+    lock_periods()
+    floor = first_open_period()
     rows = []
     for posting, ctx in postings:
         occurred_at = ctx["occurred_at"]
         assert isinstance(occurred_at, datetime)
+        period = ctx.get("period") or period_for(occurred_at, floor)
         rows.append(
             (
                 posting.partner_id,
@@ -76,7 +116,7 @@ def ledger_post(
                 posting.explanation,
                 posting.dedupe_key,
                 occurred_at,
-                period_for(occurred_at),
+                period,
                 now,
                 created_by[:200],
             )

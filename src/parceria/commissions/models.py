@@ -49,6 +49,7 @@ class LedgerRule(models.TextChoices):
     REFERRAL = "referral", "Referral commission"
     INTEGRATION = "integration", "Integration revenue share"
     MANUAL = "manual", "Manual"
+    PAYOUT = "payout", "Payout"
 
 
 class AppendOnlyError(RuntimeError):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "parceria.commissions",
     "parceria.web",
     "parceria.payouts",
+    "parceria.disputes",
     "parceria.demo",
 ]
 

@@ -209,3 +209,21 @@ class CarriedBalance(ImmutableModel):
 
     def __str__(self) -> str:
         return f"partner {self.partner_id} carries {self.balance} {self.currency}"
+
+
+class BatchExport(ImmutableModel):
+    """A file exported for a batch (CNAB remittance or CSV), kept as sent."""
+
+    batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="exports")
+    kind = models.CharField(max_length=10, help_text="cnab or csv.")
+    file_sequence = models.PositiveIntegerField(help_text="Remittance sequence number (CNAB), 0 for CSV.")
+    filename = models.CharField(max_length=120)
+    content = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} export {self.filename} of batch {self.batch_id}"

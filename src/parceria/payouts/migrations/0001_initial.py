@@ -6,155 +6,287 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('partners', '0002_partner_pix_key_partner_pix_key_type'),
+        ("partners", "0002_partner_pix_key_partner_pix_key_type"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClosedPeriod',
+            name="ClosedPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='First day of the closed month.', unique=True)),
-                ('closed_at', models.DateTimeField(auto_now_add=True)),
-                ('closed_by', models.CharField(max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="First day of the closed month.", unique=True)),
+                ("closed_at", models.DateTimeField(auto_now_add=True)),
+                ("closed_by", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['-month'],
+                "ordering": ["-month"],
             },
         ),
         migrations.CreateModel(
-            name='PayoutBatch',
+            name="PayoutBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField(help_text='The closed month (first day).', unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.CharField(max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.DateField(help_text="The closed month (first day).", unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("created_by", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['-period'],
+                "ordering": ["-period"],
             },
         ),
         migrations.CreateModel(
-            name='PayoutThreshold',
+            name="PayoutThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', models.CharField(choices=[('BRL', 'BRL — Brazilian real'), ('MXN', 'MXN — Mexican peso'), ('COP', 'COP — Colombian peso'), ('ARS', 'ARS — Argentine peso'), ('CLP', 'CLP — Chilean peso'), ('USD', 'USD — US dollar')], max_length=3, unique=True)),
-                ('amount', models.DecimalField(decimal_places=4, max_digits=20)),
-                ('amount_currency', models.CharField(choices=[('BRL', 'BRL — Brazilian real'), ('MXN', 'MXN — Mexican peso'), ('COP', 'COP — Colombian peso'), ('ARS', 'ARS — Argentine peso'), ('CLP', 'CLP — Chilean peso'), ('USD', 'USD — US dollar')], max_length=3)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("BRL", "BRL — Brazilian real"),
+                            ("MXN", "MXN — Mexican peso"),
+                            ("COP", "COP — Colombian peso"),
+                            ("ARS", "ARS — Argentine peso"),
+                            ("CLP", "CLP — Chilean peso"),
+                            ("USD", "USD — US dollar"),
+                        ],
+                        max_length=3,
+                        unique=True,
+                    ),
+                ),
+                ("amount", models.DecimalField(decimal_places=4, max_digits=20)),
+                (
+                    "amount_currency",
+                    models.CharField(
+                        choices=[
+                            ("BRL", "BRL — Brazilian real"),
+                            ("MXN", "MXN — Mexican peso"),
+                            ("COP", "COP — Colombian peso"),
+                            ("ARS", "ARS — Argentine peso"),
+                            ("CLP", "CLP — Chilean peso"),
+                            ("USD", "USD — US dollar"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Payout',
+            name="Payout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', models.CharField(choices=[('BRL', 'BRL — Brazilian real'), ('MXN', 'MXN — Mexican peso'), ('COP', 'COP — Colombian peso'), ('ARS', 'ARS — Argentine peso'), ('CLP', 'CLP — Chilean peso'), ('USD', 'USD — US dollar')], max_length=3)),
-                ('gross', models.DecimalField(decimal_places=4, help_text='Balance paid, at the minor unit.', max_digits=20)),
-                ('net', models.DecimalField(decimal_places=4, help_text='Gross less withholdings: what is sent.', max_digits=20)),
-                ('due_date', models.DateField(help_text="30 days after the period's end.")),
-                ('payee_name', models.CharField(max_length=300)),
-                ('payee_tax_id', models.CharField(max_length=40)),
-                ('pix_key_type', models.CharField(blank=True, max_length=10)),
-                ('pix_key', models.CharField(blank=True, max_length=120)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='partners.partner')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='payouts.payoutbatch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("BRL", "BRL — Brazilian real"),
+                            ("MXN", "MXN — Mexican peso"),
+                            ("COP", "COP — Colombian peso"),
+                            ("ARS", "ARS — Argentine peso"),
+                            ("CLP", "CLP — Chilean peso"),
+                            ("USD", "USD — US dollar"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                (
+                    "gross",
+                    models.DecimalField(decimal_places=4, help_text="Balance paid, at the minor unit.", max_digits=20),
+                ),
+                (
+                    "net",
+                    models.DecimalField(
+                        decimal_places=4, help_text="Gross less withholdings: what is sent.", max_digits=20
+                    ),
+                ),
+                ("due_date", models.DateField(help_text="30 days after the period's end.")),
+                ("payee_name", models.CharField(max_length=300)),
+                ("payee_tax_id", models.CharField(max_length=40)),
+                ("pix_key_type", models.CharField(blank=True, max_length=10)),
+                ("pix_key", models.CharField(blank=True, max_length=120)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="payouts", to="partners.partner"
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="payouts", to="payouts.payoutbatch"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch_id', 'partner_id'],
+                "ordering": ["batch_id", "partner_id"],
             },
         ),
         migrations.CreateModel(
-            name='CarriedBalance',
+            name="CarriedBalance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', models.CharField(choices=[('BRL', 'BRL — Brazilian real'), ('MXN', 'MXN — Mexican peso'), ('COP', 'COP — Colombian peso'), ('ARS', 'ARS — Argentine peso'), ('CLP', 'CLP — Chilean peso'), ('USD', 'USD — US dollar')], max_length=3)),
-                ('balance', models.DecimalField(decimal_places=4, max_digits=20)),
-                ('reason', models.CharField(help_text='below_minimum, negative or remainder.', max_length=20)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.partner')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='carried', to='payouts.payoutbatch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("BRL", "BRL — Brazilian real"),
+                            ("MXN", "MXN — Mexican peso"),
+                            ("COP", "COP — Colombian peso"),
+                            ("ARS", "ARS — Argentine peso"),
+                            ("CLP", "CLP — Chilean peso"),
+                            ("USD", "USD — US dollar"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("balance", models.DecimalField(decimal_places=4, max_digits=20)),
+                ("reason", models.CharField(help_text="below_minimum, negative or remainder.", max_length=20)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="partners.partner"
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="carried", to="payouts.payoutbatch"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch_id', 'partner_id'],
+                "ordering": ["batch_id", "partner_id"],
             },
         ),
         migrations.CreateModel(
-            name='BatchApproval',
+            name="BatchApproval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('approver_label', models.CharField(max_length=200)),
-                ('approved_at', models.DateTimeField(auto_now_add=True)),
-                ('approved_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='approvals', to='payouts.payoutbatch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("approver_label", models.CharField(max_length=200)),
+                ("approved_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="approvals", to="payouts.payoutbatch"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PayoutStatusChange',
+            name="PayoutStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('paid', 'Paid'), ('failed', 'Failed')], max_length=10)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('source', models.CharField(help_text='api, return file name, …', max_length=200)),
-                ('reference', models.CharField(blank=True, help_text='Bank reference or reason.', max_length=200)),
-                ('payout', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='payouts.payout')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("paid", "Paid"), ("failed", "Failed")], max_length=10
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("source", models.CharField(help_text="api, return file name, …", max_length=200)),
+                ("reference", models.CharField(blank=True, help_text="Bank reference or reason.", max_length=200)),
+                (
+                    "payout",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="status_changes", to="payouts.payout"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['payout_id', 'at', 'id'],
+                "ordering": ["payout_id", "at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WithholdingRule',
+            name="WithholdingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Tax code (DARF code in Brazil, e.g. 8045).', max_length=10)),
-                ('name', models.CharField(max_length=120)),
-                ('country', models.CharField(max_length=2)),
-                ('tax_regime', models.CharField(help_text='The partner tax regime the rule applies to.', max_length=12)),
-                ('kind', models.CharField(choices=[('flat', 'Flat rate of the gross'), ('progressive', 'Progressive table with deductions')], max_length=12)),
-                ('params', models.JSONField()),
-                ('effective_from', models.DateField()),
-                ('effective_to', models.DateField(blank=True, help_text='Exclusive; null: open-ended.', null=True)),
-                ('legal_basis', models.TextField(help_text='The law or act the rule comes from, and what to verify.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(help_text="Tax code (DARF code in Brazil, e.g. 8045).", max_length=10)),
+                ("name", models.CharField(max_length=120)),
+                ("country", models.CharField(max_length=2)),
+                (
+                    "tax_regime",
+                    models.CharField(help_text="The partner tax regime the rule applies to.", max_length=12),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("flat", "Flat rate of the gross"),
+                            ("progressive", "Progressive table with deductions"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("params", models.JSONField()),
+                ("effective_from", models.DateField()),
+                ("effective_to", models.DateField(blank=True, help_text="Exclusive; null: open-ended.", null=True)),
+                ("legal_basis", models.TextField(help_text="The law or act the rule comes from, and what to verify.")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['country', 'tax_regime', 'code', 'effective_from'],
-                'constraints': [models.UniqueConstraint(fields=('country', 'tax_regime', 'code', 'effective_from'), name='withholding_rule_version_unique')],
+                "ordering": ["country", "tax_regime", "code", "effective_from"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("country", "tax_regime", "code", "effective_from"),
+                        name="withholding_rule_version_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PayoutWithholding',
+            name="PayoutWithholding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=10)),
-                ('base', models.DecimalField(decimal_places=4, max_digits=20)),
-                ('amount', models.DecimalField(decimal_places=4, max_digits=20)),
-                ('explanation', models.TextField()),
-                ('payout', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='withholdings', to='payouts.payout')),
-                ('rule', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='payouts.withholdingrule')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=10)),
+                ("base", models.DecimalField(decimal_places=4, max_digits=20)),
+                ("amount", models.DecimalField(decimal_places=4, max_digits=20)),
+                ("explanation", models.TextField()),
+                (
+                    "payout",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="withholdings", to="payouts.payout"
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="payouts.withholdingrule"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['payout_id', 'code'],
+                "ordering": ["payout_id", "code"],
             },
         ),
         migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.UniqueConstraint(fields=('batch', 'partner'), name='payout_once_per_partner_per_batch'),
+            model_name="payout",
+            constraint=models.UniqueConstraint(fields=("batch", "partner"), name="payout_once_per_partner_per_batch"),
         ),
         migrations.AddConstraint(
-            model_name='carriedbalance',
-            constraint=models.UniqueConstraint(fields=('batch', 'partner'), name='carried_once_per_partner'),
+            model_name="carriedbalance",
+            constraint=models.UniqueConstraint(fields=("batch", "partner"), name="carried_once_per_partner"),
         ),
         migrations.AddConstraint(
-            model_name='batchapproval',
-            constraint=models.UniqueConstraint(fields=('batch', 'approver_label'), name='batch_approval_once_per_approver'),
+            model_name="batchapproval",
+            constraint=models.UniqueConstraint(
+                fields=("batch", "approver_label"), name="batch_approval_once_per_approver"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payoutstatuschange',
-            constraint=models.UniqueConstraint(fields=('payout', 'status'), name='payout_status_reached_once'),
+            model_name="payoutstatuschange",
+            constraint=models.UniqueConstraint(fields=("payout", "status"), name="payout_status_reached_once"),
         ),
     ]

@@ -1,0 +1,167 @@
+"""Close, payout batches and payouts API (SPEC §7)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+from pydantic import ConfigDict
+
+from parceria.accounts.tenancy import Ability, scope_partners
+from parceria.api.auth import principal_of
+from parceria.api.schemas import ERRORS, Page, PageParams
+from parceria.common.money import ledger_str
+from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict
+from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
+from parceria.payouts.selectors import payout_rows
+from parceria.payouts.services import batch_approve, batch_state, payout_mark
+
+router = Router(tags=["payouts"])
+
+
+class WithholdingOut(Schema):
+    code: str
+    amount: str
+
+
+class ClosePayoutOut(Schema):
+    partner_id: int
+    currency: str
+    gross: str
+    withholdings: list[WithholdingOut]
+    net: str
+
+
+class CarriedOut(Schema):
+    partner_id: int
+    balance: str
+    reason: str
+
+
+class CloseOut(Schema):
+    period: str
+    batch_id: int | None
+    payouts: list[ClosePayoutOut]
+    carried: list[CarriedOut]
+    warnings: list[str]
+
+
+@router.post("/periods/{period}/close", response={200: CloseOut, **ERRORS}, summary="Close a month (finance)")
+def close_period(request: HttpRequest, period: str) -> dict[str, object]:
+    """Locks the month, pays every balance at or above the minimum and carries the rest. Closing the same
+    month again returns the same batch and pays nothing twice."""
+    principal = principal_of(request)
+    principal.require(Ability.FINANCE)
+    return plan_as_dict(period_close(month=parse_period(period), actor=principal.actor))
+
+
+@router.get("/periods/{period}/close-preview", response={200: CloseOut, **ERRORS}, summary="Preview a close")
+def preview_close(request: HttpRequest, period: str) -> dict[str, object]:
+    principal = principal_of(request)
+    principal.require(Ability.FINANCE)
+    return plan_as_dict(close_preview(month=parse_period(period)))
+
+
+class BatchOut(Schema):
+    id: int
+    period: date
+    created_at: datetime
+    totals: dict[str, str]
+    approvals: list[str]
+    required_approvals: int
+    approved: bool
+
+
+def _batch(batch: PayoutBatch) -> dict[str, object]:
+    state = batch_state(batch)
+    return {
+        "id": batch.pk,
+        "period": batch.period,
+        "created_at": batch.created_at,
+        "totals": {c: ledger_str(t) for c, t in sorted(state.totals.items())},
+        "approvals": state.approvals,
+        "required_approvals": state.required_approvals,
+        "approved": state.approved,
+    }
+
+
+@router.get("/payout-batches", response={200: list[BatchOut], **ERRORS}, summary="Payout batches (finance)")
+def list_batches(request: HttpRequest) -> list[dict[str, object]]:
+    principal_of(request).require(Ability.FINANCE)
+    return [_batch(b) for b in PayoutBatch.objects.order_by("-period")[:120]]
+
+
+@router.get("/payout-batches/{int:batch_id}", response={200: BatchOut, **ERRORS}, summary="A payout batch")
+def get_batch(request: HttpRequest, batch_id: int) -> dict[str, object]:
+    principal_of(request).require(Ability.FINANCE)
+    return _batch(get_object_or_404(PayoutBatch, pk=batch_id))
+
+
+@router.post("/payout-batches/{int:batch_id}/approve", response={200: BatchOut, **ERRORS}, summary="Approve")
+def approve_batch(request: HttpRequest, batch_id: int) -> dict[str, object]:
+    principal = principal_of(request)
+    principal.require(Ability.FINANCE)
+    batch_approve(batch=get_object_or_404(PayoutBatch, pk=batch_id), actor=principal.actor)
+    return _batch(PayoutBatch.objects.get(pk=batch_id))
+
+
+class PayoutOut(Schema):
+    id: int
+    batch_id: int
+    period: date
+    partner_id: int
+    currency: str
+    gross: str
+    withholdings: list[WithholdingOut]
+    net: str
+    due_date: date
+    status: str
+    late: bool
+    pix_key_type: str
+    pix_key: str
+
+
+class PayoutPage(Page):
+    items: list[PayoutOut]
+
+
+@router.get("/payouts", response={200: PayoutPage, **ERRORS}, summary="Payouts (a partner sees its own)")
+def list_payouts(
+    request: HttpRequest, page: Query[PageParams], batch_id: int | None = None, partner_id: int | None = None
+) -> dict[str, object]:
+    principal = principal_of(request)
+    principal.require(Ability.READ)
+    payouts = Payout.objects.filter(partner__in=scope_partners(principal)).order_by("-batch__period", "partner_id")
+    if batch_id is not None:
+        payouts = payouts.filter(batch_id=batch_id)
+    if partner_id is not None:
+        payouts = payouts.filter(partner_id=partner_id)
+    items = payout_rows(payouts[page.offset : page.offset + page.limit])
+    return {"count": payouts.count(), "limit": page.limit, "offset": page.offset, "items": items}
+
+
+class MarkIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reference: str = ""
+
+
+@router.post("/payouts/{int:payout_id}/mark-paid", response={200: PayoutOut, **ERRORS}, summary="Mark paid")
+def mark_paid(request: HttpRequest, payout_id: int, payload: MarkIn) -> dict[str, object]:
+    return _mark(request, payout_id, PayoutStatus.PAID, payload.reference)
+
+
+@router.post("/payouts/{int:payout_id}/mark-failed", response={200: PayoutOut, **ERRORS}, summary="Mark failed")
+def mark_failed(request: HttpRequest, payout_id: int, payload: MarkIn) -> dict[str, object]:
+    """A failed payout's gross goes back on the partner's balance (a reversing ledger line)."""
+    return _mark(request, payout_id, PayoutStatus.FAILED, payload.reference)
+
+
+def _mark(request: HttpRequest, payout_id: int, status: str, reference: str) -> dict[str, object]:
+    principal = principal_of(request)
+    principal.require(Ability.FINANCE)
+    payout = get_object_or_404(Payout.objects.select_related("batch"), pk=payout_id)
+    payout_mark(payout=payout, status=status, source="api", reference=reference, actor=principal.actor)
+    return payout_rows(Payout.objects.filter(pk=payout_id))[0]

@@ -1,0 +1,330 @@
+"""The monthly close (SPEC §7.1, §7.6).
+
+Closing month P locks every month up to P and, for each partner, takes the available balance (the sum
+of its ledger lines in months up to P). A balance at or above the minimum for the partner's currency is
+paid: the payout's gross is the balance rounded down to the currency's minor unit, taxes are withheld
+from it, and a ledger line of −gross posts in P. Everything else (smaller or negative balances, held
+partners, the sub-cent remainder of a payout) is carried.
+
+The whole close is one database transaction taken under the exclusive period lock: killed half-way,
+it leaves nothing behind, and run again it does everything once. Closing a closed month returns its
+batch and pays nothing.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import signal
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from parceria.commissions.engine import Posting
+from parceria.commissions.ledger import ledger_post, lock_periods
+from parceria.commissions.models import LedgerLine
+from parceria.common.audit import Actor, audit_record_create
+from parceria.common.dbsum import exact_sums
+from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.models import FxRate
+from parceria.common.money import round_down_minor
+from parceria.partners.models import Partner, PartnerStatus
+from parceria.payouts.models import (
+    CarriedBalance,
+    ClosedPeriod,
+    Payout,
+    PayoutBatch,
+    PayoutThreshold,
+    PayoutWithholding,
+    WithholdingRule,
+)
+from parceria.payouts.withholding import WithholdingLine, compute_withholdings, rules_in_force
+
+PAYABLE_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.TERMINATED})
+FX_MAX_AGE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PlannedPayout:
+    partner_id: int
+    currency: str
+    balance: Decimal
+    gross: Decimal
+    withholdings: list[WithholdingLine]
+    net: Decimal
+
+
+@dataclass(frozen=True)
+class Carried:
+    partner_id: int
+    currency: str
+    balance: Decimal
+    reason: str
+
+
+@dataclass
+class ClosePlan:
+    period: date
+    payouts: list[PlannedPayout] = field(default_factory=list)
+    carried: list[Carried] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    batch_id: int | None = None
+
+
+def parse_period(text: str) -> date:
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except (ValueError, TypeError):
+        raise InvalidInput(f"period must be YYYY-MM, got {text!r}", code="invalid_period") from None
+
+
+def period_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def payout_due_date(month: date) -> date:
+    return period_end(month) + timedelta(days=int(settings.PARCERIA["PAYOUT_DUE_DAYS"]))  # type: ignore[call-overload]
+
+
+def _checkpoint(stage: str) -> None:
+    """Fault injection for the crash tests: PARCERIA_CLOSE_KILL_AT=<stage> makes the process SIGKILL
+    itself at that stage of the close (stages: locked, planned, payouts_written, ledger_written)."""
+    if os.environ.get("PARCERIA_CLOSE_KILL_AT") == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _balances(month: date) -> dict[tuple[int, str], Decimal]:
+    sums = exact_sums(LedgerLine.objects.filter(period__lte=month), "amount", "partner_id", "currency")
+    return {key: total for key, total in sums.items() if total != 0}  # type: ignore[misc]
+
+
+def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
+    """The minimum payout per currency, converted when set in another currency (None: no rate)."""
+    result: dict[str, Decimal | None] = {}
+    end = period_end(month)
+    for row in PayoutThreshold.objects.all():
+        if row.amount_currency == row.currency:
+            result[row.currency] = row.amount
+            continue
+        rate = (
+            FxRate.objects.filter(
+                base=row.amount_currency,
+                quote=row.currency,
+                on_date__lte=end,
+                on_date__gte=end - timedelta(days=FX_MAX_AGE_DAYS),
+            )
+            .order_by("-on_date")
+            .values_list("rate", flat=True)
+            .first()
+        )
+        if rate is None:
+            warnings.append(
+                f"no FX rate {row.amount_currency}→{row.currency} on or before {end.isoformat()}: the minimum "
+                f"payout for {row.currency} ({row.amount} {row.amount_currency}) cannot be converted; "
+                f"{row.currency} balances are carried"
+            )
+        result[row.currency] = None if rate is None else row.amount * rate
+    return result
+
+
+def plan_close(month: date, *, today: date) -> ClosePlan:
+    """Compute what closing `month` would pay and carry, without writing anything."""
+    plan = ClosePlan(period=month)
+    balances = _balances(month)
+    thresholds = _thresholds(month, plan.warnings)
+    partners = {p.pk: p for p in Partner.objects.filter(pk__in={pid for pid, _ in balances})}
+    rules = list(WithholdingRule.objects.all())
+    for (partner_id, currency), balance in sorted(balances.items()):
+        partner = partners[partner_id]
+        reason = _carry_reason(partner, currency, balance, thresholds)
+        if reason:
+            plan.carried.append(Carried(partner_id, currency, balance, reason))
+            continue
+        gross = round_down_minor(balance, currency)
+        taxes = compute_withholdings(
+            rules_in_force(rules, country=partner.country, tax_regime=partner.tax_regime, on=today), gross, currency
+        )
+        plan.payouts.append(
+            PlannedPayout(
+                partner_id, currency, balance, gross, taxes, gross - sum((t.amount for t in taxes), Decimal(0))
+            )
+        )
+        if balance != gross:
+            plan.carried.append(Carried(partner_id, currency, balance - gross, "remainder"))
+    return plan
+
+
+def _carry_reason(partner: Partner, currency: str, balance: Decimal, thresholds: dict[str, Decimal | None]) -> str:
+    if balance < 0:
+        return "negative"
+    if partner.status not in PAYABLE_STATUSES:
+        return "held"
+    if currency not in thresholds or thresholds[currency] is None:
+        return "no_fx_rate"
+    minimum = thresholds[currency]
+    assert minimum is not None
+    return "below_minimum" if balance < minimum else ""
+
+
+def close_preview(*, month: date, today: date | None = None) -> ClosePlan:
+    batch = PayoutBatch.objects.filter(period=month).first()
+    if batch is not None:
+        return stored_close(batch)
+    _check_closable(month, today or timezone.localdate())
+    return plan_close(month, today=today or timezone.localdate())
+
+
+def _check_closable(month: date, today: date) -> None:
+    if period_end(month) >= today:
+        raise InvalidInput(f"period {month:%Y-%m} has not ended yet", code="period_not_ended")
+    later = ClosedPeriod.objects.filter(month__gt=month).order_by("month").first()
+    if later is not None:
+        raise Conflict(
+            f"period {later.month:%Y-%m} is already closed, so {month:%Y-%m} is locked", code="later_period_closed"
+        )
+
+
+def period_close(*, month: date, actor: Actor, now: datetime | None = None) -> ClosePlan:
+    """Close `month`: idempotent (a second call returns the first call's batch) and all-or-nothing."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        lock_periods(exclusive=True)
+        _checkpoint("locked")
+        existing = PayoutBatch.objects.filter(period=month).first()
+        if existing is not None:
+            return stored_close(existing)
+        _check_closable(month, today)
+        plan = plan_close(month, today=today)
+        _checkpoint("planned")
+        ClosedPeriod.objects.create(month=month, closed_by=actor.label[:200])
+        batch = PayoutBatch.objects.create(period=month, created_by=actor.label[:200])
+        payouts = _write_payouts(batch, plan, month)
+        _checkpoint("payouts_written")
+        _post_payout_lines(plan, payouts, month, actor, now)
+        _checkpoint("ledger_written")
+        audit_record_create(
+            actor=actor,
+            action="period.closed",
+            obj=batch,
+            after={"period": f"{month:%Y-%m}", "payouts": len(plan.payouts), "carried": len(plan.carried)},
+        )
+        plan.batch_id = batch.pk
+        return plan
+
+
+def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date) -> dict[int, Payout]:
+    partners = {p.pk: p for p in Partner.objects.filter(pk__in=[p.partner_id for p in plan.payouts])}
+    due = payout_due_date(month)
+    rows = [
+        Payout(
+            batch=batch,
+            partner_id=p.partner_id,
+            currency=p.currency,
+            gross=p.gross,
+            net=p.net,
+            due_date=due,
+            payee_name=partners[p.partner_id].legal_name,
+            payee_tax_id=partners[p.partner_id].tax_id,
+            pix_key_type=partners[p.partner_id].pix_key_type,
+            pix_key=partners[p.partner_id].pix_key,
+        )
+        for p in plan.payouts
+    ]
+    created = {row.partner_id: row for row in Payout.objects.bulk_create(rows, batch_size=1000)}
+    PayoutWithholding.objects.bulk_create(
+        [
+            PayoutWithholding(
+                payout=created[p.partner_id],
+                rule_id=t.rule_id,
+                code=t.code,
+                base=t.base,
+                amount=t.amount,
+                explanation=t.explanation,
+            )
+            for p in plan.payouts
+            for t in p.withholdings
+        ],
+        batch_size=1000,
+    )
+    CarriedBalance.objects.bulk_create(
+        [
+            CarriedBalance(
+                batch=batch, partner_id=c.partner_id, currency=c.currency, balance=c.balance, reason=c.reason
+            )
+            for c in plan.carried
+        ],
+        batch_size=1000,
+    )
+    return created
+
+
+def payout_dedupe_key(month: date, partner_id: int) -> str:
+    return f"payout:{month:%Y-%m}:{partner_id}"
+
+
+def _post_payout_lines(plan: ClosePlan, payouts: dict[int, Payout], month: date, actor: Actor, now: datetime) -> None:
+    postings = []
+    for p in plan.payouts:
+        taxes = "; ".join(f"{t.code} {t.amount}" for t in p.withholdings) or "none"
+        posting = Posting(
+            partner_id=p.partner_id,
+            kind="payout",
+            rule="payout",
+            amount=-p.gross,
+            currency=p.currency,
+            rate=None,
+            base=p.balance,
+            dedupe_key=payout_dedupe_key(month, p.partner_id),
+            explanation=(
+                f"Payout #{payouts[p.partner_id].pk} for {month:%Y-%m}: balance {p.balance} {p.currency} paid "
+                f"{p.gross} gross (withheld: {taxes}; net {p.net})"
+            ),
+        )
+        context: dict[str, object] = {"occurred_at": now, "period": month}
+        postings.append((posting, context))
+    ledger_post(postings, created_by=actor.label, now=now)
+
+
+def stored_close(batch: PayoutBatch) -> ClosePlan:
+    """The close as it was written (for repeated calls)."""
+    plan = ClosePlan(period=batch.period, batch_id=batch.pk)
+    payouts = list(batch.payouts.prefetch_related("withholdings").order_by("partner_id"))
+    for payout in payouts:
+        taxes = [WithholdingLine(w.rule_id, w.code, w.base, w.amount, w.explanation) for w in payout.withholdings.all()]
+        plan.payouts.append(
+            PlannedPayout(payout.partner_id, payout.currency, payout.gross, payout.gross, taxes, payout.net)
+        )
+    plan.carried = [
+        Carried(c.partner_id, c.currency, c.balance, c.reason) for c in batch.carried.order_by("partner_id")
+    ]
+    return plan
+
+
+def plan_as_dict(plan: ClosePlan) -> dict[str, Any]:
+    from parceria.common.money import ledger_str
+
+    return {
+        "period": f"{plan.period:%Y-%m}",
+        "batch_id": plan.batch_id,
+        "payouts": [
+            {
+                "partner_id": p.partner_id,
+                "currency": p.currency,
+                "gross": ledger_str(p.gross),
+                "withholdings": [{"code": t.code, "amount": ledger_str(t.amount)} for t in p.withholdings],
+                "net": ledger_str(p.net),
+            }
+            for p in plan.payouts
+        ],
+        "carried": [
+            {"partner_id": c.partner_id, "balance": ledger_str(c.balance), "reason": c.reason} for c in plan.carried
+        ],
+        "warnings": plan.warnings,
+    }

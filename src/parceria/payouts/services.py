@@ -1,0 +1,105 @@
+"""Writes on payouts after the close: batch approval, paid/failed marks (SPEC §7.3)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from parceria.commissions.engine import Posting
+from parceria.commissions.ledger import ledger_post
+from parceria.common.audit import Actor, audit_record_create
+from parceria.common.errors import Conflict, InvalidInput
+from parceria.payouts.close import payout_dedupe_key
+from parceria.payouts.models import BatchApproval, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
+
+
+@dataclass(frozen=True)
+class BatchState:
+    totals: dict[str, Decimal]
+    approvals: list[str]
+    required_approvals: int
+
+    @property
+    def approved(self) -> bool:
+        return len(self.approvals) >= self.required_approvals
+
+
+def batch_state(batch: PayoutBatch) -> BatchState:
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for currency, gross in batch.payouts.values_list("currency", "gross"):
+        totals[currency] += gross
+    limit = Decimal(str(settings.PARCERIA["BATCH_SECOND_APPROVAL_ABOVE"]))
+    required = 2 if any(total > limit for total in totals.values()) else 1
+    approvals = list(batch.approvals.order_by("approved_at", "id").values_list("approver_label", flat=True))
+    return BatchState(dict(totals), approvals, required)
+
+
+def batch_approve(*, batch: PayoutBatch, actor: Actor) -> BatchState:
+    """Record `actor`'s approval. Approving twice is harmless; a batch above the second-approval total
+    needs two different approvers."""
+    with transaction.atomic():
+        locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+        state = batch_state(locked)
+        if actor.label in state.approvals:
+            return state
+        if state.approved:
+            raise Conflict("the batch is already approved", code="already_approved")
+        try:
+            with transaction.atomic():
+                BatchApproval.objects.create(batch=locked, approved_by=actor.user, approver_label=actor.label[:200])
+        except IntegrityError:
+            return batch_state(locked)
+        audit_record_create(actor=actor, action="payout_batch.approved", obj=locked)
+        return batch_state(locked)
+
+
+def payout_status(payout: Payout) -> str:
+    last = payout.status_changes.order_by("-at", "-id").values_list("status", flat=True).first()
+    return last or PayoutStatus.PENDING
+
+
+def payout_mark(
+    *, payout: Payout, status: str, source: str, reference: str = "", actor: Actor, now: datetime | None = None
+) -> PayoutStatusChange:
+    """Mark a payout paid or failed. The same mark again is a no-op; the opposite mark is a conflict.
+    A failed payout puts its gross back on the partner's balance with a reversing ledger line."""
+    if status not in (PayoutStatus.PAID, PayoutStatus.FAILED):
+        raise InvalidInput(f"a payout can be marked paid or failed, not {status!r}", code="invalid_status")
+    with transaction.atomic():
+        locked = Payout.objects.select_for_update().get(pk=payout.pk) if connection.vendor == "postgresql" else payout
+        current = locked.status_changes.order_by("-at", "-id").first()
+        if current is not None:
+            if current.status == status:
+                return current
+            raise Conflict(f"payout {locked.pk} is already {current.status}", code="payout_already_settled")
+        change = PayoutStatusChange.objects.create(
+            payout=locked, status=status, source=source[:200], reference=reference[:200]
+        )
+        if status == PayoutStatus.FAILED:
+            _reverse(locked, reference, actor, now or timezone.now())
+        audit_record_create(actor=actor, action=f"payout.{status}", obj=locked, after={"reference": reference})
+        return change
+
+
+def _reverse(payout: Payout, reference: str, actor: Actor, now: datetime) -> None:
+    posting = Posting(
+        partner_id=payout.partner_id,
+        kind="payout_reversal",
+        rule="payout",
+        amount=payout.gross,
+        currency=payout.currency,
+        rate=None,
+        base=None,
+        dedupe_key=f"payout-reversal:{payout.pk}",
+        reverses_key=payout_dedupe_key(payout.batch.period, payout.partner_id),
+        explanation=(
+            f"Payout #{payout.pk} failed ({reference or 'no reason given'}): {payout.gross} back on the balance"
+        ),
+    )
+    ledger_post([(posting, {"occurred_at": now})], created_by=actor.label, now=now)
