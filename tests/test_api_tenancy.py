@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,7 @@ from parceria.commissions.models import LedgerLine
 from parceria.common.models import AuditRecord
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
 from parceria.partners.models import Partner, PartnerTerms
+from parceria.payouts.models import BatchApproval, ClosedPeriod, PayoutBatch, PayoutStatusChange
 from tests.conftest import ApiClient
 from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid, refunded
 
@@ -99,6 +101,8 @@ class World:
     a_customers: list[Customer]
     b_customers: list[Customer]
     b_markers: list[str]  # strings that only B's data contains
+    batch_id: int = 999_999  # set by close_march()
+    b_payout_id: int = 999_999
 
 
 @pytest.fixture
@@ -121,9 +125,22 @@ def world(db) -> World:
     return World(a, b, a_customers, b_customers, markers)
 
 
+def close_march(w: World) -> None:
+    """Close March so that B has a payout (750.00) the sweep can aim at."""
+    from parceria.payouts.close import period_close
+    from parceria.payouts.models import Payout
+
+    plan = period_close(month=date(2026, 3, 1), actor=ACTOR)
+    w.batch_id = plan.batch_id or 0
+    w.b_payout_id = Payout.objects.get(partner=w.b).pk
+
+
 def path_values(w: World) -> dict[str, Any]:
     """B's ids for every path parameter an API route may have."""
-    return {"partner_id": w.b.pk, "customer_id": w.b_customers[0].pk}
+    return {
+        "partner_id": w.b.pk, "customer_id": w.b_customers[0].pk, "period": "2026-03", "batch_id": w.batch_id,
+        "payout_id": w.b_payout_id,
+    }
 
 
 def plausible_body(route: Route, w: World) -> Any:
@@ -144,6 +161,10 @@ def plausible_body(route: Route, w: World) -> Any:
             {"id": "alfa-attack-3", "type": "customer.churned", "occurred_at": "2026-04-01T00:00:00-03:00",
              "customer": b_customer.external_id},
         ]},
+        ("POST", "/periods/{period}/close"): None,
+        ("POST", "/payout-batches/{batch_id}/approve"): None,
+        ("POST", "/payouts/{payout_id}/mark-paid"): {"reference": "alfa was here"},
+        ("POST", "/payouts/{payout_id}/mark-failed"): {"reference": "alfa was here"},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
@@ -169,6 +190,10 @@ def stored_state() -> dict[str, Any]:
         "ledger": list(LedgerLine.objects.order_by("id").values_list("id", "partner_id", "amount")),
         "audit": AuditRecord.objects.count(),
         "api_keys": ApiKey.objects.count(),
+        "closed_periods": ClosedPeriod.objects.count(),
+        "batches": PayoutBatch.objects.count(),
+        "approvals": BatchApproval.objects.count(),
+        "payout_statuses": PayoutStatusChange.objects.count(),
     }
 
 
@@ -207,6 +232,7 @@ def test_every_served_api_url_is_a_known_route_or_public_docs():
 
 
 def test_partner_key_of_a_reaches_nothing_of_b_by_any_route(world):
+    close_march(world)
     client = ApiClient(make_key("partner", world.a))
     before = stored_state()
     swept = []
