@@ -132,7 +132,8 @@ class CloseMachine(RuleBasedStateMachine):
             return
         row = data.draw(st.sampled_from(pending))
         status = PayoutStatus.FAILED if fail else PayoutStatus.PAID
-        payout_mark(payout=Payout.objects.get(pk=row["id"]), status=status, source="bank", actor=ACTOR)
+        now = datetime(self.month.year, self.month.month, 2, 9, tzinfo=SP)  # the bank answers in the open month
+        payout_mark(payout=Payout.objects.get(pk=row["id"]), status=status, source="bank", actor=ACTOR, now=now)
 
     @invariant()
     def money_is_conserved(self):
@@ -143,7 +144,7 @@ class CloseMachine(RuleBasedStateMachine):
 @pytest.mark.django_db
 def test_close_state_machine():
     CloseMachine.TestCase.settings = settings(
-        max_examples=15, stateful_step_count=20, deadline=None,
+        max_examples=40, stateful_step_count=25, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
     CloseMachine.TestCase("runTest").runTest()
