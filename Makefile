@@ -1,0 +1,151 @@
+# Parceria — developer and CI entry points. `make help` lists the targets.
+#
+#   make demo    create .venv, install, migrate, load the demo program, serve it on http://127.0.0.1:8000/
+#   make test    lint, type-check, migrations check, then the test suite on SQLite and on PostgreSQL
+#   make bench   the benchmarks under bench/ (SQLite and a throwaway PostgreSQL cluster)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PARCERIA := $(BIN)/parceria
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+# `make demo`: where the demo database and its generated secret key live, and where it serves.
+DEMO_VAR_DIR ?= $(if $(PARCERIA_VAR_DIR),$(PARCERIA_VAR_DIR),$(CURDIR)/var)
+DEMO_SECRET_FILE := $(DEMO_VAR_DIR)/secret_key
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8000
+
+# `make test`: a private folder for the SQLite test databases (override to run beside other checkouts),
+# and the pytest options. PYTEST_WORKERS adds pytest-xdist workers (e.g. PYTEST_WORKERS=2).
+TEST_VAR_DIR ?= $(CURDIR)/var/test
+PYTEST_ARGS ?= -q
+PYTEST_WORKERS ?=
+PYTEST := $(BIN)/pytest $(PYTEST_ARGS) $(if $(PYTEST_WORKERS),-n $(PYTEST_WORKERS))
+TEST_SETTINGS := parceria.config.settings_test
+
+# System packages `make test` needs. Browser tests (Playwright driving Debian's Chromium) do not exist
+# yet: when they do, add `chromium` here so that `make test` installs it.
+TEST_SYSTEM_DEPS ?= postgres-server
+CHROMIUM ?= /usr/bin/chromium
+
+# Benchmarks: every bench/*.py except helper modules (names starting with `_`), each given BENCH_ARGS.
+BENCH_SCRIPTS := $(filter-out bench/_%,$(wildcard bench/*.py))
+BENCH_ARGS ?=
+
+APP_STAMP := $(VENV)/.parceria-installed
+TEST_STAMP := $(VENV)/.parceria-test-installed
+
+.PHONY: help demo test test-sqlite test-postgres lint typecheck migrations-check bench clean \
+	install install-test postgres-server chromium
+
+help:
+	@echo "make demo              install, migrate, load demo data and serve on http://$(DEMO_HOST):$(DEMO_PORT)/"
+	@echo "make test              lint, mypy, migrations check, tests on SQLite and on PostgreSQL"
+	@echo "make test-sqlite       only the test suite on SQLite"
+	@echo "make test-postgres     only the test suite on a throwaway PostgreSQL cluster"
+	@echo "make lint              ruff check"
+	@echo "make typecheck         mypy"
+	@echo "make migrations-check  fail if a model change lacks its migration"
+	@echo "make bench             run the benchmarks in bench/ (prints JSON; BENCH_ARGS=... passes options)"
+	@echo "make clean             remove test databases and caches (keeps .venv and the demo database)"
+
+# --- installation -----------------------------------------------------------------------------------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(APP_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(APP_STAMP)
+
+install: $(APP_STAMP)
+install-test: $(TEST_STAMP)
+
+# PostgreSQL's server binaries, from Debian, only when none are installed.
+postgres-server:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "Installing PostgreSQL from Debian"; \
+		$(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+
+# Hook for browser tests (not part of `make test` yet, see TEST_SYSTEM_DEPS).
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		$(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+# --- demo -------------------------------------------------------------------------------------------
+
+# PARCERIA_DEBUG stays unset: the demo runs as production does, with a secret key generated on the first
+# run and kept in $(DEMO_SECRET_FILE).
+DEMO_ENV = env -u PARCERIA_DEBUG PARCERIA_VAR_DIR="$(DEMO_VAR_DIR)" PARCERIA_SECRET_KEY="$$(cat '$(DEMO_SECRET_FILE)')"
+
+$(DEMO_SECRET_FILE): | $(BIN)/python
+	@mkdir -p "$(DEMO_VAR_DIR)"
+	@umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > "$@"
+	@echo "Generated a secret key in $@"
+
+demo: $(APP_STAMP) $(DEMO_SECRET_FILE)
+	$(DEMO_ENV) $(PARCERIA) migrate
+	$(DEMO_ENV) $(PARCERIA) demo
+	$(DEMO_ENV) $(PARCERIA) serve --host $(DEMO_HOST) --port $(DEMO_PORT)
+
+# --- checks and tests -------------------------------------------------------------------------------
+
+# Every check runs with the test settings, without DATABASE_URL (SQLite in a private folder) unless a
+# target sets it.
+CHECK_ENV = env -u DATABASE_URL DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PARCERIA_VAR_DIR="$(TEST_VAR_DIR)/sqlite"
+
+test: $(TEST_STAMP) $(TEST_SYSTEM_DEPS)
+	$(BIN)/ruff check src tests bench
+	$(CHECK_ENV) $(BIN)/mypy
+	$(CHECK_ENV) $(PARCERIA) makemigrations --check --dry-run
+	@echo "=== tests on SQLite ==="
+	$(CHECK_ENV) $(PYTEST)
+	@echo "=== tests on PostgreSQL ==="
+	env DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PARCERIA_VAR_DIR="$(TEST_VAR_DIR)/postgresql" \
+		scripts/with-postgres.sh $(PYTEST)
+
+test-sqlite: $(TEST_STAMP)
+	$(CHECK_ENV) $(PYTEST)
+
+test-postgres: $(TEST_STAMP) postgres-server
+	env DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PARCERIA_VAR_DIR="$(TEST_VAR_DIR)/postgresql" \
+		scripts/with-postgres.sh $(PYTEST)
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check src tests bench
+
+typecheck: $(TEST_STAMP)
+	$(CHECK_ENV) $(BIN)/mypy
+
+migrations-check: $(TEST_STAMP)
+	$(CHECK_ENV) $(PARCERIA) makemigrations --check --dry-run
+
+# --- benchmarks -------------------------------------------------------------------------------------
+
+bench: $(TEST_STAMP) postgres-server
+	@test -n "$(BENCH_SCRIPTS)" || { echo "no benchmarks in bench/"; exit 1; }
+	@for script in $(BENCH_SCRIPTS); do \
+		echo "=== $$script ===" >&2; \
+		scripts/with-postgres.sh $(BIN)/python "$$script" $(BENCH_ARGS); \
+	done
+
+# --- housekeeping -----------------------------------------------------------------------------------
+
+clean:
+	rm -rf "$(TEST_VAR_DIR)" var/static .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
+	rm -rf src/*.egg-info
+	find src tests bench -name __pycache__ -type d -prune -exec rm -rf {} +
