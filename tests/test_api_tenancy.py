@@ -21,8 +21,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from parceria.accounts.models import ApiKey
 from parceria.accounts.services import api_key_create, api_key_revoke
 from parceria.api.urls import api
-from parceria.commissions.models import LedgerLine
-from parceria.common.models import AuditRecord
+from parceria.commissions.models import CommissionPlan, LedgerLine
+from parceria.common.models import AuditRecord, FxRate
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
 from parceria.partners.models import Partner, PartnerTerms
 from parceria.payouts.models import BatchApproval, ClosedPeriod, PayoutBatch, PayoutStatusChange
@@ -36,6 +36,8 @@ API_PREFIX = "/api/v1"
 MIN_ROUTES = 11
 #: What may be read without a key: the OpenAPI document and its docs page (SPEC §14.2).
 PUBLIC_PATHS = {"/openapi.json", "/docs"}
+# Program-wide reference data every key may read: no partner owns these rows (B's markers are still checked).
+SHARED_REFERENCE_ROUTES = {"/plans", "/fx-rates"}
 
 _PARAM = re.compile(r"\{(?:\w+:)?(\w+)\}|<(?:\w+:)?(\w+)>")
 
@@ -139,7 +141,7 @@ def path_values(w: World) -> dict[str, Any]:
     """B's ids for every path parameter an API route may have."""
     return {
         "partner_id": w.b.pk, "customer_id": w.b_customers[0].pk, "period": "2026-03", "batch_id": w.batch_id,
-        "payout_id": w.b_payout_id,
+        "payout_id": w.b_payout_id, "plan_id": 1,
     }
 
 
@@ -165,6 +167,10 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/payout-batches/{batch_id}/approve"): None,
         ("POST", "/payouts/{payout_id}/mark-paid"): {"reference": "alfa was here"},
         ("POST", "/payouts/{payout_id}/mark-failed"): {"reference": "alfa was here"},
+        ("POST", "/fx-rates/import"): {"csv": "02032026;220;A;USD;5,4321;5,4327;1,0000;1,0000", "use": "sell"},
+        ("POST", "/plans"): {"name": "Alfa plan", "referral_rates": {"certified": "0.9", "preferred": "0.9",
+                                                                     "strategic": "0.9"}, "entry_rate": "0.9"},
+        ("POST", "/plans/{plan_id}/what-if"): {"from": "2026-03", "to": "2026-03"},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
@@ -194,6 +200,8 @@ def stored_state() -> dict[str, Any]:
         "batches": PayoutBatch.objects.count(),
         "approvals": BatchApproval.objects.count(),
         "payout_statuses": PayoutStatusChange.objects.count(),
+        "plans": CommissionPlan.objects.count(),
+        "fx_rates": FxRate.objects.count(),
     }
 
 
@@ -209,7 +217,8 @@ def assert_no_data_of_b(response, w: World, what: str, *, rows_of_a: bool = Fals
     for marker in w.b_markers:
         assert marker not in text, f"{what}: the answer holds {marker!r} of partner B: {text[:500]}"
     if rows_of_a and response.status_code == 200:
-        for item in response.json().get("items", []):
+        body = response.json()
+        for item in body.get("items", []) if isinstance(body, dict) else body:
             # a customer row names its partner; a partner row is the partner
             owner = item["partner_id"] if "partner_id" in item else item["id"]
             assert owner == w.a.pk, f"{what}: a row that is not partner A's: {item}"
@@ -246,7 +255,8 @@ def test_partner_key_of_a_reaches_nothing_of_b_by_any_route(world):
                 assert response.json()["error"]["code"] in ("forbidden", "forbidden_scope", "not_found"), what
             else:
                 assert response.status_code in (200, 403, 404), f"{what}: {response.status_code}"
-            assert_no_data_of_b(response, world, what, rows_of_a=not route.params)
+            owned = not route.params and route.template not in SHARED_REFERENCE_ROUTES
+            assert_no_data_of_b(response, world, what, rows_of_a=owned)
             swept.append((route, response.status_code))
 
     assert len({r for r, _ in swept}) >= MIN_ROUTES

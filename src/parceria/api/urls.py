@@ -12,6 +12,8 @@ from ninja.parser import Parser
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import install_error_handlers
 from parceria.commissions.api import router as ledger_router
+from parceria.commissions.whatif_api import router as plans_router
+from parceria.common.api import router as fx_router
 from parceria.customers.api import events_router
 from parceria.customers.api import router as customers_router
 from parceria.partners.api import router as partners_router
@@ -41,5 +43,7 @@ api.add_router("/partners", ledger_router)
 api.add_router("/customers", customers_router)
 api.add_router("/events", events_router)
 api.add_router("", payouts_router)
+api.add_router("", fx_router)
+api.add_router("", plans_router)
 
 urlpatterns = api.urls

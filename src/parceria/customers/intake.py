@@ -17,7 +17,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +31,7 @@ from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine
 from parceria.common.bulk import insert_new_rows, insert_rows, key_in
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
-from parceria.common.models import FxRate
+from parceria.common.fx import FxBook
 from parceria.customers.event_schemas import EventInvalid, canonical_payload, parse_event
 from parceria.customers.models import (
     CsatScore,
@@ -48,7 +48,6 @@ from parceria.partners.models import Partner, PartnerTerms
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
-FX_MAX_AGE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -205,7 +204,7 @@ class _Context:
         }
         self.partners = _load_partners(partner_ids)
         self.plans = _load_plans()
-        self.fx = _load_fx(paid, self.customers, self.partners)
+        self.fx = _load_fx(paid, self.partners)
 
     @staticmethod
     def _load_invoices(invoice_ids: set[str]) -> dict[str, _InvoiceState]:
@@ -297,31 +296,12 @@ def _load_plans() -> list[engine.Plan]:
     ]
 
 
-def _load_fx(paid: list[Any], customers: dict[str, Customer], partners: dict[int, engine.PartnerInfo]):
-    """FX rates for each (invoice currency → partner currency) pair the batch needs, by date."""
-    needed = {(e.currency, p.currency) for e in paid for p in partners.values() if e.currency != p.currency}
-    if not needed:
-        return {}
+def _load_fx(paid: list[Any], partners: dict[int, engine.PartnerInfo]) -> FxBook:
+    """FX rates for each (invoice currency → partner currency) pair the batch may need, over its days."""
+    if not paid:
+        return FxBook({})
     days = [timezone.localdate(e.occurred_at) for e in paid]
-    rates: dict[tuple[str, str], list[FxRate]] = defaultdict(list)
-    for rate in FxRate.objects.filter(
-        base__in={b for b, _ in needed},
-        quote__in={q for _, q in needed},
-        on_date__gte=min(days) - timedelta(days=FX_MAX_AGE_DAYS),
-        on_date__lte=max(days),
-    ).order_by("on_date"):
-        rates[(rate.base, rate.quote)].append(rate)
-    return rates
-
-
-def _fx_quotes(fx: dict[tuple[str, str], list[FxRate]], day: date) -> dict[tuple[str, str], engine.FxQuote]:
-    quotes = {}
-    for pair, rows in fx.items():
-        usable = [r for r in rows if day - timedelta(days=FX_MAX_AGE_DAYS) <= r.on_date <= day]
-        if usable:
-            r = usable[-1]
-            quotes[pair] = engine.FxQuote(r.base, r.quote, r.rate, r.source, r.on_date)
-    return quotes
+    return FxBook.load({(e.currency, p.currency) for e in paid for p in partners.values()}, min(days), max(days))
 
 
 def _apply(fresh: list[_Parsed], ctx: _Context, batch: EventBatch, submitted_by: str, result: IngestResult) -> None:
@@ -409,7 +389,7 @@ def _on_invoice_paid(event: Any, customer: Customer, ctx: _Context, writer: _Bat
             customer.attributed_at,
             ctx.partners,
             usage,
-            _fx_quotes(ctx.fx, timezone.localdate(event.occurred_at)),
+            ctx.fx.quotes_on(timezone.localdate(event.occurred_at)),
         )
     except engine.EngineError as exc:
         raise EventInvalid(str(exc), "cannot_accrue") from None

@@ -31,7 +31,7 @@ from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
-from parceria.common.models import FxRate
+from parceria.common.fx import fx_quote
 from parceria.common.money import round_down_minor
 from parceria.partners.models import Partner, PartnerStatus
 from parceria.payouts.models import (
@@ -46,7 +46,6 @@ from parceria.payouts.models import (
 from parceria.payouts.withholding import WithholdingLine, compute_withholdings, rules_in_force
 
 PAYABLE_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.TERMINATED})
-FX_MAX_AGE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -112,17 +111,8 @@ def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
         if row.amount_currency == row.currency:
             result[row.currency] = row.amount
             continue
-        rate = (
-            FxRate.objects.filter(
-                base=row.amount_currency,
-                quote=row.currency,
-                on_date__lte=end,
-                on_date__gte=end - timedelta(days=FX_MAX_AGE_DAYS),
-            )
-            .order_by("-on_date")
-            .values_list("rate", flat=True)
-            .first()
-        )
+        quote = fx_quote(row.amount_currency, row.currency, end)
+        rate = None if quote is None else quote.rate
         if rate is None:
             warnings.append(
                 f"no FX rate {row.amount_currency}→{row.currency} on or before {end.isoformat()}: the minimum "

@@ -1,0 +1,482 @@
+"""What-if (SPEC §6.7): run a plan — typically a draft — over a past period without writing anything,
+and compare per partner with what the ledger actually accrued. Also: creating draft plan versions.
+
+How the what-if recomputes each invoice paid in the period (paid_at in the platform's time zone):
+
+* the engine (`engine.accrue_invoice`) with the given plan alone, its effective dates ignored (the
+  question is "what if this plan had applied to the whole period");
+* the partners' terms in force at the invoice's payment time (PartnerTerms), the customer's
+  attribution, and the usage split of the invoice's service period (usage days within
+  [period_start, period_end], inclusive — the intake's rule), from the usage known now;
+* the FX rates of the payment day, with the intake's look-up rule (`parceria.common.fx`);
+* partner status: the engine only pays active partners, and status has no history. A partner counts as
+  active for an invoice if it is active now, or if the ledger holds an accrual of that invoice for it
+  (it was evidently active then) — so a partner terminated since keeps its past in the comparison.
+
+"Current" is what the ledger holds for the same invoices: accrual lines (before clawbacks), and,
+separately, the clawback lines of those invoices' refunds (recorded up to now). The what-if clawback of
+an accrual C is what the cumulative refund rule would have clawed back: round4(C × refunded / amount).
+
+Set-based: a fixed number of queries whatever the number of invoices (invoices with their customers,
+ledger sums, refund sums, usage sums, partners, terms, FX rates); nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from parceria.commissions import engine
+from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine
+from parceria.common.audit import Actor, audit_record_create
+from parceria.common.bulk import key_in
+from parceria.common.dbsum import exact_sums
+from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.fx import FxBook
+from parceria.common.money import divide, multiply, round_ledger
+from parceria.customers.models import Invoice, Refund, UsageRecord
+from parceria.partners.models import Partner, PartnerTerms, Tier
+
+ZERO = Decimal("0.0000")
+MAX_PERIOD_DAYS = 3 * 366  # a what-if runs in one request: at most about three years
+
+
+@dataclass(frozen=True)
+class PartnerWhatIf:
+    """One partner's accruals on the period's invoices: in the ledger now, and under the what-if plan."""
+
+    partner_id: int
+    name: str
+    currency: str
+    current_accrued: Decimal
+    what_if_accrued: Decimal
+    current_clawed_back: Decimal
+    what_if_clawed_back: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        """What-if accrued − current accrued (before clawbacks)."""
+        return self.what_if_accrued - self.current_accrued
+
+    @property
+    def net_difference(self) -> Decimal:
+        """The same difference after clawbacks."""
+        return (self.what_if_accrued - self.what_if_clawed_back) - (self.current_accrued - self.current_clawed_back)
+
+
+@dataclass(frozen=True)
+class CurrencyWhatIf:
+    """The totals of one payout currency."""
+
+    currency: str
+    partners: int
+    current_accrued: Decimal
+    what_if_accrued: Decimal
+    current_clawed_back: Decimal
+    what_if_clawed_back: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.what_if_accrued - self.current_accrued
+
+    @property
+    def net_difference(self) -> Decimal:
+        return (self.what_if_accrued - self.what_if_clawed_back) - (self.current_accrued - self.current_clawed_back)
+
+
+@dataclass(frozen=True)
+class InvoiceNotComputed:
+    """An invoice the engine could not compute under the plan (e.g. no FX rate), left out of the what-if."""
+
+    invoice_id: str
+    error: str
+
+
+@dataclass(frozen=True)
+class WhatIfReport:
+    plan_id: int
+    plan_name: str
+    plan_version: int
+    plan_status: str
+    period_from: date
+    period_to: date
+    invoices: int
+    partners: list[PartnerWhatIf]
+    totals: list[CurrencyWhatIf]
+    not_computed: list[InvoiceNotComputed] = field(default_factory=list)
+
+
+@dataclass
+class _Sums:
+    current_accrued: Decimal = ZERO
+    what_if_accrued: Decimal = ZERO
+    current_clawed_back: Decimal = ZERO
+    what_if_clawed_back: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class _InvoiceRow:
+    invoice: engine.PaidInvoice
+    referrer_id: int | None
+    attributed_at: datetime | None
+
+
+def plan_what_if(*, plan: CommissionPlan, period_from: date, period_to: date) -> WhatIfReport:
+    """Recompute, without writing, the accruals of every invoice paid from `period_from` to `period_to`
+    (inclusive days, platform time zone) under `plan`, and compare per partner with the ledger."""
+    if period_from > period_to:
+        raise InvalidInput("the period's start must not be after its end", code="invalid_period")
+    if (period_to - period_from).days >= MAX_PERIOD_DAYS:
+        raise InvalidInput("a what-if covers at most three years", code="period_too_long")
+    if period_from.year < 1900 or period_to.year > 9998:
+        raise InvalidInput("the period must lie between the years 1900 and 9998", code="invalid_period")
+    start, end = _bounds(period_from, period_to)
+    invoices = _load_invoices(start, end)
+    sums: dict[tuple[int, str], _Sums] = defaultdict(_Sums)
+    accrued_pairs = _load_ledger(start, end, sums)
+    not_computed: list[InvoiceNotComputed] = []
+    partner_ids = {pid for pid, _ in sums}
+    if invoices:
+        usage = _load_usage(start, end, invoices)
+        refunded = exact_sums(
+            Refund.objects.filter(invoice__paid_at__gte=start, invoice__paid_at__lt=end), "amount", "invoice_id"
+        )
+        partner_ids |= {row.referrer_id for row in invoices if row.referrer_id}
+        partner_ids |= {pid for rows in usage.values() for _, pid, _ in rows if pid}
+        partners, names = _load_partners(partner_ids)
+        not_computed = _run(
+            _engine_plan(plan), invoices, usage, refunded, partners, accrued_pairs, _fx_book(invoices, partners), sums
+        )
+    else:
+        _, names = _load_partners(partner_ids)
+    return _report(plan, period_from, period_to, len(invoices), sums, names, not_computed)
+
+
+def _bounds(period_from: date, period_to: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(period_from, time.min), tz)
+    end = timezone.make_aware(datetime.combine(period_to + timedelta(days=1), time.min), tz)
+    return start, end
+
+
+def _engine_plan(plan: CommissionPlan) -> engine.Plan:
+    try:
+        rates = {str(tier): Decimal(str(rate)) for tier, rate in dict(plan.referral_rates).items()}
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidInput(f"plan {plan} holds a referral rate that is not a decimal number") from None
+    return engine.Plan(plan.pk, plan.name, plan.version, rates, Decimal(plan.entry_rate), plan.max_months, None, None)
+
+
+def _load_invoices(start: datetime, end: datetime) -> list[_InvoiceRow]:
+    rows = (
+        Invoice.objects.filter(paid_at__gte=start, paid_at__lt=end)
+        .order_by("paid_at", "invoice_id")
+        .values(
+            "invoice_id",
+            "event_id",
+            "customer_id",
+            "amount",
+            "currency",
+            "period_start",
+            "period_end",
+            "paid_at",
+            "customer__partner_id",
+            "customer__attributed_at",
+        )
+    )
+    return [
+        _InvoiceRow(
+            engine.PaidInvoice(
+                event_id=r["event_id"],
+                invoice_id=r["invoice_id"],
+                customer_id=r["customer_id"],
+                amount=r["amount"],
+                currency=r["currency"],
+                paid_at=r["paid_at"],
+                period_start=r["period_start"],
+                period_end=r["period_end"],
+            ),
+            referrer_id=r["customer__partner_id"],
+            attributed_at=r["customer__attributed_at"],
+        )
+        for r in rows
+    ]
+
+
+def _load_ledger(start: datetime, end: datetime, sums: dict[tuple[int, str], _Sums]) -> set[tuple[str, int]]:
+    """Add the ledger's accruals and clawbacks of the period's invoices to `sums`; answer which
+    (invoice, partner) pairs accrued."""
+    lines = LedgerLine.objects.filter(
+        invoice__paid_at__gte=start, invoice__paid_at__lt=end, kind__in=(LedgerKind.ACCRUAL, LedgerKind.CLAWBACK)
+    )
+    accrued_pairs: set[tuple[str, int]] = set()
+    for key, total in exact_sums(lines, "amount", "invoice_id", "partner_id", "currency", "kind").items():
+        assert isinstance(key, tuple)
+        invoice_id, partner_id, currency, kind = key
+        if kind == LedgerKind.ACCRUAL:
+            sums[(partner_id, currency)].current_accrued += total
+            accrued_pairs.add((invoice_id, partner_id))
+        else:
+            sums[(partner_id, currency)].current_clawed_back -= total
+    return accrued_pairs
+
+
+def _load_usage(
+    start: datetime, end: datetime, invoices: list[_InvoiceRow]
+) -> dict[int, list[tuple[date, int | None, Decimal]]]:
+    first = min(row.invoice.period_start for row in invoices)
+    last = max(row.invoice.period_end for row in invoices)
+    customers = Invoice.objects.filter(paid_at__gte=start, paid_at__lt=end).values("customer_id")
+    records = UsageRecord.objects.filter(customer_id__in=customers, day__gte=first, day__lte=last)
+    usage: dict[int, list[tuple[date, int | None, Decimal]]] = defaultdict(list)
+    for key, quantity in exact_sums(records, "quantity", "customer_id", "day", "integration_partner_id").items():
+        assert isinstance(key, tuple)
+        customer_id, day, partner_id = key
+        usage[customer_id].append((day, partner_id, quantity))
+    return usage
+
+
+def _load_partners(partner_ids: set[int]) -> tuple[dict[int, engine.PartnerInfo], dict[int, str]]:
+    if not partner_ids:
+        return {}, {}
+    terms: dict[int, list[engine.Terms]] = defaultdict(list)
+    versions_rows = (
+        PartnerTerms.objects.filter(key_in("partner_id", partner_ids))
+        .order_by("partner_id", "effective_from", "id")
+        .values_list("partner_id", "effective_from", "tier", "integration_share_rate")
+    )
+    for partner_id, effective_from, tier, share_rate in versions_rows:
+        terms[partner_id].append(engine.Terms(effective_from, tier, share_rate))
+    for versions in terms.values():  # the open-start version first (as the intake orders them)
+        versions.sort(key=lambda v: (v.effective_from is not None, v.effective_from or timezone.now()))
+    partners: dict[int, engine.PartnerInfo] = {}
+    names: dict[int, str] = {}
+    rows = Partner.objects.filter(key_in("id", partner_ids)).order_by().values_list("id", "name", "status", "currency")
+    for pid, name, status, currency in rows:
+        partners[pid] = engine.PartnerInfo(pid, status, currency, tuple(terms[pid]))
+        names[pid] = name
+    return partners, names
+
+
+def _fx_book(invoices: list[_InvoiceRow], partners: Mapping[int, engine.PartnerInfo]) -> FxBook:
+    invoice_currencies = {row.invoice.currency for row in invoices}
+    partner_currencies = {p.currency for p in partners.values()}
+    pairs = {(i, p) for i in invoice_currencies for p in partner_currencies if i != p}
+    days = [timezone.localdate(row.invoice.paid_at) for row in invoices]
+    return FxBook.load(pairs, min(days), max(days))
+
+
+def _usage_split(rows: list[tuple[date, int | None, Decimal]], invoice: engine.PaidInvoice) -> engine.UsageSplit:
+    """The intake's rule: usage days within [period_start, period_end], inclusive."""
+    total = Decimal(0)
+    by_partner: dict[int, Decimal] = defaultdict(Decimal)
+    for day, partner_id, quantity in rows:
+        if invoice.period_start <= day <= invoice.period_end:
+            total += quantity
+            if partner_id:
+                by_partner[partner_id] += quantity
+    return engine.UsageSplit(total, dict(by_partner))
+
+
+class _StatusAtPayment:
+    """Partners as the engine should see them for one invoice (see the module docstring on status)."""
+
+    def __init__(self, partners: Mapping[int, engine.PartnerInfo], accrued_pairs: set[tuple[str, int]]) -> None:
+        self.partners = partners
+        self.accrued_pairs = accrued_pairs
+        self._active = {
+            pid: replace(p, status=engine.ACTIVE) for pid, p in partners.items() if p.status != engine.ACTIVE
+        }
+
+    def get(self, partner_id: int | None, invoice_id: str) -> engine.PartnerInfo | None:
+        if partner_id is None:
+            return None
+        if partner_id in self._active and (invoice_id, partner_id) in self.accrued_pairs:
+            return self._active[partner_id]
+        return self.partners.get(partner_id)
+
+
+def _run(
+    plan: engine.Plan,
+    invoices: list[_InvoiceRow],
+    usage: Mapping[int, list[tuple[date, int | None, Decimal]]],
+    refunded: Mapping[Any, Decimal],
+    partners: Mapping[int, engine.PartnerInfo],
+    accrued_pairs: set[tuple[str, int]],
+    fx: FxBook,
+    sums: dict[tuple[int, str], _Sums],
+) -> list[InvoiceNotComputed]:
+    status = _StatusAtPayment(partners, accrued_pairs)
+    quotes_by_day: dict[date, dict[tuple[str, str], engine.FxQuote]] = {}
+    not_computed: list[InvoiceNotComputed] = []
+    for row in invoices:
+        invoice = row.invoice
+        split = _usage_split(usage.get(invoice.customer_id, []), invoice)
+        integrators = {
+            pid: info for pid in split.by_partner if (info := status.get(pid, invoice.invoice_id)) is not None
+        }
+        day = timezone.localdate(invoice.paid_at)
+        if day not in quotes_by_day:
+            quotes_by_day[day] = fx.quotes_on(day)
+        try:
+            postings = engine.accrue_invoice(
+                invoice,
+                [plan],
+                status.get(row.referrer_id, invoice.invoice_id),
+                row.attributed_at,
+                integrators,
+                split,
+                quotes_by_day[day],
+            )
+        except engine.EngineError as exc:
+            not_computed.append(InvoiceNotComputed(invoice.invoice_id, str(exc)))
+            continue
+        share_refunded = refunded.get(invoice.invoice_id, ZERO)
+        for posting in postings:
+            totals = sums[(posting.partner_id, posting.currency)]
+            totals.what_if_accrued += posting.amount
+            if share_refunded and invoice.amount > 0:
+                totals.what_if_clawed_back += round_ledger(
+                    multiply(posting.amount, divide(share_refunded, invoice.amount))
+                )
+    return not_computed
+
+
+def _report(
+    plan: CommissionPlan,
+    period_from: date,
+    period_to: date,
+    invoices: int,
+    sums: Mapping[tuple[int, str], _Sums],
+    names: Mapping[int, str],
+    not_computed: list[InvoiceNotComputed],
+) -> WhatIfReport:
+    partners = [
+        PartnerWhatIf(
+            pid,
+            names.get(pid, f"Partner {pid}"),
+            currency,
+            s.current_accrued,
+            s.what_if_accrued,
+            s.current_clawed_back,
+            s.what_if_clawed_back,
+        )
+        for (pid, currency), s in sorted(sums.items())
+    ]
+    by_currency: dict[str, list[PartnerWhatIf]] = defaultdict(list)
+    for p in partners:
+        by_currency[p.currency].append(p)
+    totals = [
+        CurrencyWhatIf(
+            currency,
+            len(rows),
+            sum((r.current_accrued for r in rows), ZERO),
+            sum((r.what_if_accrued for r in rows), ZERO),
+            sum((r.current_clawed_back for r in rows), ZERO),
+            sum((r.what_if_clawed_back for r in rows), ZERO),
+        )
+        for currency, rows in sorted(by_currency.items())
+    ]
+    return WhatIfReport(
+        plan.pk, plan.name, plan.version, plan.status, period_from, period_to, invoices, partners, totals, not_computed
+    )
+
+
+# Draft plan versions ----------------------------------------------------------------------------------
+
+_RATE_PLACES = 4  # CommissionPlan.entry_rate has 4 decimal places; referral rates follow the same rule
+_NAME_MAX_LENGTH = 120  # CommissionPlan.name
+
+
+def plan_draft_create(
+    *,
+    name: str,
+    referral_rates: Mapping[str, object],
+    entry_rate: object,
+    max_months: int | None,
+    actor: Actor,
+) -> CommissionPlan:
+    """Create a draft version of plan `name` (the next version number). A draft never accrues: the intake
+    loads active plans only; drafts exist to be tried with `plan_what_if`."""
+    name = " ".join(str(name).split())
+    if not name or len(name) > _NAME_MAX_LENGTH:
+        raise InvalidInput("name must be 1 to 120 characters", details={"field": "name"})
+    rates = _tier_rates(referral_rates)
+    entry = _rate(entry_rate, "entry_rate")
+    if max_months is not None and (isinstance(max_months, bool) or not isinstance(max_months, int) or max_months < 1):
+        raise InvalidInput(
+            "max_months must be a whole number of months ≥ 1, or null for lifetime", details={"field": "max_months"}
+        )
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                latest = CommissionPlan.objects.filter(name=name).aggregate(v=Max("version"))["v"] or 0
+                plan = CommissionPlan.objects.create(
+                    name=name,
+                    version=latest + 1,
+                    status=CommissionPlan.Status.DRAFT,
+                    effective_from=None,
+                    effective_to=None,
+                    referral_rates={tier: format(rate, "f") for tier, rate in rates.items()},
+                    entry_rate=entry,
+                    max_months=max_months,
+                )
+                audit_record_create(actor=actor, action="plan.draft_created", obj=plan, after=_plan_dict(plan))
+                return plan
+        except IntegrityError:  # a concurrent draft of the same plan took the version number
+            continue
+    raise Conflict(f"could not number a new version of plan {name!r}; try again", code="busy")
+
+
+def _plan_dict(plan: CommissionPlan) -> dict[str, object]:
+    return {
+        "name": plan.name,
+        "version": plan.version,
+        "status": plan.status,
+        "referral_rates": plan.referral_rates,
+        "entry_rate": str(plan.entry_rate),
+        "max_months": plan.max_months,
+    }
+
+
+def _tier_rates(referral_rates: Mapping[str, object]) -> dict[str, Decimal]:
+    if not isinstance(referral_rates, Mapping):
+        raise InvalidInput("referral_rates must be an object {tier: rate}", details={"field": "referral_rates"})
+    unknown = sorted(set(referral_rates) - set(Tier.values))
+    if unknown:
+        raise InvalidInput(
+            f"unknown tier(s) {', '.join(map(repr, unknown))}; tiers are {', '.join(Tier.values)}",
+            details={"field": "referral_rates"},
+        )
+    missing = [tier for tier in Tier.values if tier not in referral_rates]
+    if missing:
+        raise InvalidInput(
+            f"give a rate for every tier; missing: {', '.join(missing)}", details={"field": "referral_rates"}
+        )
+    return {tier: _rate(referral_rates[tier], f"referral_rates.{tier}") for tier in Tier.values}
+
+
+def _rate(value: object, field_name: str) -> Decimal:
+    problem = f'{field_name} must be a decimal string between 0 and 1 with at most {_RATE_PLACES} places, e.g. "0.25"'
+    if not isinstance(value, str):
+        raise InvalidInput(problem, details={"field": field_name})
+    try:
+        rate = Decimal(value.strip())
+    except InvalidOperation:
+        raise InvalidInput(problem, details={"field": field_name}) from None
+    exponent = rate.as_tuple().exponent
+    if (
+        not rate.is_finite()
+        or not Decimal(0) <= rate <= Decimal(1)
+        or (isinstance(exponent, int) and exponent < -_RATE_PLACES)
+    ):
+        raise InvalidInput(problem, details={"field": field_name})
+    return rate.copy_abs() if rate == 0 else rate

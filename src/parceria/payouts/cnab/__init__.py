@@ -1,0 +1,325 @@
+"""CNAB 240 (FEBRABAN) bank files for payouts: the layout model shared by the writer and the return reader.
+
+A layout is data: one JSON file per bank and product in ``layouts/`` (``itau_sispag_pix.json`` first). It
+lists, per record (file header, batch header, each detail segment, batch trailer, file trailer), every
+field with its 1-based start and end position, its type and either a constant ``value`` or, without one,
+the value of the same name that the writer supplies. The code here is generic: a second bank is a second
+JSON file. Loading checks that each record covers positions 1 to ``line_length`` with no gap or overlap.
+
+Field types, as they go on the line:
+
+* ``num``   digits, zero-padded on the left; a value too long is an error.
+* ``alnum`` digits and capital letters (tax ids, incl. the alphanumeric CNPJ), zero-padded on the left.
+* ``alpha`` ASCII text without accents, upper case (unless ``keep_case``), space-padded on the right;
+  too long is an error unless the field says ``truncate`` (names only).
+* ``money`` an amount in cents, ``9(n)V99``, zero-padded; sub-cent or negative amounts are errors.
+* ``date``  DDMMAAAA (zeros for none); ``time`` HHMMSS.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import cached_property, lru_cache
+from importlib import resources
+from typing import Any
+
+from parceria.common.errors import InvalidInput
+
+FIELD_TYPES = frozenset({"num", "alnum", "alpha", "money", "date", "time"})
+_LAYOUT_NAME = re.compile(r"^[a-z0-9_]+$")
+_ALNUM = re.compile(r"^[0-9A-Z]*$")
+REQUIRED_RECORDS = ("file_header", "batch_header", "batch_trailer", "file_trailer")
+
+
+class CnabError(InvalidInput, ValueError):
+    """Data that cannot be written to, or read from, a CNAB file."""
+
+    code = "invalid_cnab"
+
+
+class LayoutError(CnabError):
+    """A layout file that is missing or inconsistent."""
+
+    code = "invalid_cnab_layout"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    start: int
+    end: int
+    type: str
+    doc: str
+    value: str | None = None
+    truncate: bool = False
+    keep_case: bool = False
+
+    @property
+    def width(self) -> int:
+        return self.end - self.start + 1
+
+    @cached_property
+    def constant_text(self) -> str | None:
+        """The constant `value` as it goes on the line; None for a field filled from the writer's values."""
+        if self.value is None:
+            return None
+        return format_value(self, self.value if self.type in ("alpha", "alnum") else int(self.value))
+
+    def cut(self, line: str) -> str:
+        """This field's characters in `line`."""
+        return line[self.start - 1 : self.end]
+
+
+@dataclass(frozen=True)
+class Record:
+    key: str
+    doc: str
+    fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field:
+        for field in self.fields:
+            if field.name == name:
+                return field
+        raise LayoutError(f"record {self.key} has no field {name!r}")
+
+    def constant(self, name: str) -> str | None:
+        """The constant value of field `name`; None if the record has no such constant."""
+        return self._constants.get(name)
+
+    @cached_property
+    def _constants(self) -> dict[str, str | None]:
+        return {field.name: field.value for field in self.fields}
+
+    def render(self, values: Mapping[str, object]) -> str:
+        """The line of this record: constants from the layout, other fields from `values` by name."""
+        return "".join(_render_field(self.key, field, values) for field in self.fields)
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    bank_code: str
+    line_length: int
+    records: Mapping[str, Record]
+    detail_records: tuple[str, ...]
+    pix_key_type_codes: Mapping[str, str]
+    tax_id_kind_codes: Mapping[str, str]
+    success_codes: frozenset[str]
+    occurrence_codes: Mapping[str, str]
+    ignored_return_segments: frozenset[str]
+
+    def record(self, key: str) -> Record:
+        try:
+            return self.records[key]
+        except KeyError:
+            raise LayoutError(f"layout {self.name} has no record {key!r}") from None
+
+    def identify(self, line: str) -> Record | None:
+        """The record that `line` is, by its record type and (for details) segment letter; None if unknown."""
+        kind_field, segment_field = self._identifiers
+        kind = kind_field.cut(line)
+        return self._by_identity.get((kind, None)) or self._by_identity.get((kind, segment_field.cut(line)))
+
+    @cached_property
+    def _identifiers(self) -> tuple[Field, Field]:
+        """Where every record holds its record type, and where detail records hold their segment letter."""
+        return self.record("file_header").field("record_type"), self.record(self.detail_records[0]).field("segment")
+
+    @cached_property
+    def _by_identity(self) -> dict[tuple[str | None, str | None], Record]:
+        return {
+            (record.constant("record_type"), record.constant("segment") if key in self.detail_records else None): record
+            for key, record in self.records.items()
+        }
+
+
+def ascii_text(text: str) -> str:
+    """`text` without accents and with every character that is not printable ASCII turned into a space."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c if " " <= c <= "~" else " " for c in plain)
+
+
+def format_value(field: Field, value: object) -> str:
+    """`value` formatted for `field`: exactly `field.width` characters, or CnabError."""
+    return _FORMATTERS[field.type](field, value)
+
+
+def _render_field(record: str, field: Field, values: Mapping[str, object]) -> str:
+    if field.constant_text is not None:
+        return field.constant_text
+    if field.name not in values:
+        raise LayoutError(f"record {record}: no value supplied for field {field.name!r}")
+    return format_value(field, values[field.name])
+
+
+def _num(field: Field, value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise CnabError(f"{field.name}: expected a whole number, got {type(value).__name__}")
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):
+        raise CnabError(f"{field.name}: {text!r} is not a non-negative whole number")
+    return _pad_left(field, text)
+
+
+def _alnum(field: Field, value: object) -> str:
+    text = str(value).upper()
+    if not _ALNUM.fullmatch(text):
+        raise CnabError(f"{field.name}: {value!r} may only hold digits and capital letters")
+    return _pad_left(field, text)
+
+
+def _pad_left(field: Field, text: str) -> str:
+    if len(text) > field.width:
+        raise CnabError(f"{field.name}: {text!r} does not fit in {field.width} positions")
+    return text.zfill(field.width)
+
+
+def _alpha(field: Field, value: object) -> str:
+    text = " ".join(ascii_text(str(value)).split())
+    text = text if field.keep_case else text.upper()
+    if len(text) > field.width and not field.truncate:
+        raise CnabError(f"{field.name}: {text!r} is longer than {field.width} characters")
+    return text[: field.width].ljust(field.width)
+
+
+def _money(field: Field, value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = Decimal(value)
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise CnabError(f"{field.name}: amounts must be Decimal, got {value!r}")
+    cents = value * 100
+    if cents != cents.to_integral_value() or cents < 0:
+        raise CnabError(f"{field.name}: {value} is not a non-negative amount in whole cents")
+    return _num(field, int(cents))
+
+
+def _date(field: Field, value: object) -> str:
+    if value is None or value == 0:
+        return _num(field, 0)
+    if not isinstance(value, date):
+        raise CnabError(f"{field.name}: expected a date, got {value!r}")
+    return _num(field, value.strftime("%d%m%Y"))
+
+
+def _time(field: Field, value: object) -> str:
+    if value == 0:
+        return _num(field, 0)
+    if not isinstance(value, datetime | time):
+        raise CnabError(f"{field.name}: expected a time, got {value!r}")
+    return _num(field, value.strftime("%H%M%S"))
+
+
+_FORMATTERS: dict[str, Callable[[Field, object], str]] = {
+    "num": _num,
+    "alnum": _alnum,
+    "alpha": _alpha,
+    "money": _money,
+    "date": _date,
+    "time": _time,
+}
+
+
+def available_layouts() -> list[str]:
+    folder = resources.files(__name__).joinpath("layouts")
+    return sorted(entry.name.removesuffix(".json") for entry in folder.iterdir() if entry.name.endswith(".json"))
+
+
+@lru_cache(maxsize=16)
+def load_layout(name: str) -> Layout:
+    """The layout `name` from ``layouts/<name>.json``, checked; LayoutError if missing or inconsistent."""
+    if not _LAYOUT_NAME.fullmatch(name) or name not in available_layouts():
+        raise LayoutError(f"unknown CNAB layout {name!r}; available: {', '.join(available_layouts())}")
+    text = resources.files(__name__).joinpath("layouts", f"{name}.json").read_text(encoding="utf-8")
+    return layout_from_dict(name, json.loads(text))
+
+
+def layout_from_dict(name: str, data: dict[str, Any]) -> Layout:
+    """A checked layout from its JSON structure (see ``layouts/itau_sispag_pix.json``)."""
+    try:
+        return _check_layout(_build_layout(name, data))
+    except LayoutError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise LayoutError(f"layout {name}: malformed: {exc!r}") from None
+
+
+def resolve_layout(layout: str | Layout) -> Layout:
+    """`layout` itself, or the stored layout of that name."""
+    return layout if isinstance(layout, Layout) else load_layout(layout)
+
+
+def _build_layout(name: str, data: dict[str, Any]) -> Layout:
+    returns = data["return"]
+    return Layout(
+        name=name,
+        bank_code=str(data["bank_code"]),
+        line_length=int(data["line_length"]),
+        records={key: _build_record(key, spec) for key, spec in data["records"].items()},
+        detail_records=tuple(data["detail_records"]),
+        pix_key_type_codes=dict(data["pix_key_type_codes"]),
+        tax_id_kind_codes=dict(data["tax_id_kind_codes"]),
+        success_codes=frozenset(returns["success_codes"]),
+        occurrence_codes=dict(returns["occurrence_codes"]),
+        ignored_return_segments=frozenset(returns.get("ignored_segments", ())),
+    )
+
+
+def _build_record(key: str, spec: dict[str, Any]) -> Record:
+    fields = tuple(_build_field(item) for item in spec["fields"])
+    return Record(key=key, doc=str(spec["doc"]), fields=fields)
+
+
+def _build_field(item: dict[str, Any]) -> Field:
+    value = item.get("value")
+    return Field(
+        name=str(item["name"]),
+        start=int(item["start"]),
+        end=int(item["end"]),
+        type=str(item["type"]),
+        doc=str(item["doc"]),
+        value=None if value is None else str(value),
+        truncate=bool(item.get("truncate", False)),
+        keep_case=bool(item.get("keep_case", False)),
+    )
+
+
+def _check_layout(layout: Layout) -> Layout:
+    missing = [key for key in (*REQUIRED_RECORDS, *layout.detail_records) if key not in layout.records]
+    if missing or not layout.detail_records:
+        raise LayoutError(f"layout {layout.name}: missing records {missing or ['detail']}")
+    for record in layout.records.values():
+        _check_record(layout, record)
+    _check_identifiers(layout)
+    return layout
+
+
+def _check_identifiers(layout: Layout) -> None:
+    """Records are told apart by record type (and segment letter for details) at the same positions in all."""
+    for name, keys in (("record_type", tuple(layout.records)), ("segment", layout.detail_records)):
+        spots = {(layout.record(key).field(name).start, layout.record(key).field(name).end) for key in keys}
+        if len(spots) != 1 or any(layout.record(key).constant(name) is None for key in keys):
+            raise LayoutError(f"layout {layout.name}: {name} must be a constant at the same positions in {keys}")
+
+
+def _check_record(layout: Layout, record: Record) -> None:
+    where = f"layout {layout.name}, record {record.key}"
+    position = 1
+    for field in record.fields:
+        if field.start != position or field.end < field.start:
+            raise LayoutError(f"{where}: field {field.name} starts at {field.start}, expected {position}")
+        if field.type not in FIELD_TYPES or not field.doc.strip():
+            raise LayoutError(f"{where}: field {field.name} needs a type in {sorted(FIELD_TYPES)} and a doc")
+        if field.value is not None:
+            _render_field(record.key, field, {})
+        position = field.end + 1
+    if position != layout.line_length + 1:
+        raise LayoutError(f"{where}: fields end at {position - 1}, expected {layout.line_length}")
+    if len({field.name for field in record.fields}) != len(record.fields) or record.constant("record_type") is None:
+        raise LayoutError(f"{where}: field names must be unique and record_type a constant")
