@@ -31,7 +31,7 @@ TEST_SETTINGS := parceria.config.settings_test
 
 # System packages `make test` needs. Browser tests (Playwright driving Debian's Chromium) do not exist
 # yet: when they do, add `chromium` here so that `make test` installs it.
-TEST_SYSTEM_DEPS ?= postgres-server
+TEST_SYSTEM_DEPS ?= postgres-server pdf-tools
 CHROMIUM ?= /usr/bin/chromium
 
 # Benchmarks: every bench/*.py except helper modules (names starting with `_`), each given BENCH_ARGS.
@@ -42,7 +42,7 @@ APP_STAMP := $(VENV)/.parceria-installed
 TEST_STAMP := $(VENV)/.parceria-test-installed
 
 .PHONY: help demo test test-sqlite test-postgres lint typecheck migrations-check bench clean \
-	install install-test postgres-server chromium
+	install install-test postgres-server pdf-tools chromium
 
 help:
 	@echo "make demo              install, migrate, load demo data and serve on http://$(DEMO_HOST):$(DEMO_PORT)/"
@@ -77,6 +77,14 @@ postgres-server:
 		echo "Installing PostgreSQL from Debian"; \
 		$(SUDO) apt-get update; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+
+# Pango for WeasyPrint (statement PDFs) and pdftotext, with which the tests read the PDFs back.
+pdf-tools:
+	@if ! command -v pdftotext >/dev/null 2>&1 || ! ldconfig -p | grep -q libpangoft2; then \
+		echo "Installing Pango and poppler-utils from Debian"; \
+		$(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; \
 	fi
 
 # Hook for browser tests (not part of `make test` yet, see TEST_SYSTEM_DEPS).

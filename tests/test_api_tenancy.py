@@ -141,7 +141,7 @@ def path_values(w: World) -> dict[str, Any]:
     """B's ids for every path parameter an API route may have."""
     return {
         "partner_id": w.b.pk, "customer_id": w.b_customers[0].pk, "period": "2026-03", "batch_id": w.batch_id,
-        "payout_id": w.b_payout_id, "plan_id": 1,
+        "payout_id": w.b_payout_id, "plan_id": 1, "year": 2026,
     }
 
 

@@ -207,3 +207,11 @@ def test_payouts_and_carried_balances_add_up_to_the_ledger_per_partner():
         carried = sum((c.balance for c in plan.carried if c.partner_id == partner.pk), D(0))
         assert paid_out + carried == before[partner.pk]
         assert partner_balance(partner).balance == carried
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026", "march", "99999999999999999999-01", "2026-00", ""])
+def test_a_bad_period_is_a_clear_422(text):
+    from parceria.payouts.close import parse_period
+
+    with pytest.raises(InvalidInput, match="period must be YYYY-MM"):
+        parse_period(text)

@@ -18,6 +18,7 @@ from parceria.customers.api import events_router
 from parceria.customers.api import router as customers_router
 from parceria.partners.api import router as partners_router
 from parceria.payouts.api import router as payouts_router
+from parceria.payouts.statements_api import router as statements_router
 
 
 class OrjsonParser(Parser):
@@ -45,5 +46,6 @@ api.add_router("/events", events_router)
 api.add_router("", payouts_router)
 api.add_router("", fx_router)
 api.add_router("", plans_router)
+api.add_router("", statements_router)
 
 urlpatterns = api.urls

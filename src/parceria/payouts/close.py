@@ -79,7 +79,7 @@ def parse_period(text: str) -> date:
     try:
         year, month = (int(part) for part in text.split("-"))
         return date(year, month, 1)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise InvalidInput(f"period must be YYYY-MM, got {text!r}", code="invalid_period") from None
 
 

@@ -1,0 +1,768 @@
+"""Partner statements (SPEC §7.5): the monthly statement of a partner's ledger and the annual income
+statement (informe de rendimentos), each as data, CSV and PDF (WeasyPrint, from an HTML template).
+
+Monthly statement of month M: every ledger line of the partner whose `period` is M, in the order they
+occurred; the opening balance (Σ of the lines of earlier periods); the totals by kind as the ledger
+holds them, signed (clawbacks and payouts are negative, reversals of failed payouts positive); and the
+closing balance = opening + Σ lines of M. All sums are taken in SQL with `exact_sums`, per currency
+(a partner whose payout currency changed has lines in more than one). The payouts of M's batch are
+listed with their withholdings and net.
+
+Income statement of year Y: the partner's payouts whose payment date falls in Y, with gross, each tax
+withheld (by code) and net, per month and in total. The payment date is the date of the close that
+made the payout, which is the date of its payout ledger line (`occurred_at`): the day the gross was
+credited to the partner and the day whose withholding table the close applied (taxable event:
+"pagamento ou crédito"). In production it is also the day the payout's batch was created. A payout
+whose latest status is failed was never paid (its gross went back on the balance and is paid again by
+a later close, which is counted then): it is left out and listed as excluded.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any, cast
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from parceria.commissions.models import LedgerKind, LedgerLine
+from parceria.common.dbsum import PLACES, exact_sums
+from parceria.common.errors import InvalidInput
+from parceria.common.money import get_currency, ledger_str
+from parceria.common.taxids import TaxIdError, validate_tax_id
+from parceria.partners.models import Partner
+from parceria.payouts.close import payout_dedupe_key, period_end
+from parceria.payouts.models import Payout, PayoutStatus, PayoutStatusChange, PayoutWithholding
+
+LANGUAGES = ("pt-br", "en")
+ZERO = Decimal("0.0000")
+
+# Data ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """One ledger line as the statement shows it."""
+
+    id: int
+    occurred_at: datetime
+    kind: str
+    rule: str
+    invoice_id: str
+    customer_external_id: str
+    customer_name: str
+    rate: Decimal | None
+    base: Decimal | None
+    amount: Decimal
+    currency: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class StatementTotals:
+    """The month's figures in one currency. Kind totals are signed sums of the month's lines."""
+
+    currency: str
+    opening: Decimal
+    accrued: Decimal
+    clawed_back: Decimal
+    adjusted: Decimal
+    paid_out: Decimal
+    reversed: Decimal
+
+    @property
+    def movement(self) -> Decimal:
+        return self.accrued + self.clawed_back + self.adjusted + self.paid_out + self.reversed
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.movement
+
+
+@dataclass(frozen=True)
+class Withheld:
+    code: str
+    name: str
+    base: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class StatementPayout:
+    id: int
+    currency: str
+    gross: Decimal
+    withholdings: tuple[Withheld, ...]
+    net: Decimal
+    due_date: date
+    status: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    partner: Partner
+    month: date
+    currency: str
+    lines: tuple[StatementLine, ...]
+    totals: tuple[StatementTotals, ...]
+    payouts: tuple[StatementPayout, ...]
+
+
+@dataclass(frozen=True)
+class IncomeRow:
+    """Payouts of one month (or the year, month None) in one currency."""
+
+    month: date | None
+    currency: str
+    payouts: int
+    gross: Decimal
+    withheld: Mapping[str, Decimal]
+    net: Decimal
+
+    @property
+    def withheld_total(self) -> Decimal:
+        return sum(self.withheld.values(), Decimal(0))
+
+
+@dataclass(frozen=True)
+class IncomeStatement:
+    partner: Partner
+    year: int
+    payer_name: str
+    payer_tax_id: str
+    beneficiary_name: str
+    beneficiary_tax_id: str
+    codes: tuple[tuple[str, str], ...]  # (code, name) of every tax withheld in the year
+    months: tuple[IncomeRow, ...]
+    totals: tuple[IncomeRow, ...]
+    excluded_failed: tuple[int, ...] = field(default=())  # ids of failed payouts left out
+
+
+# Monthly statement -----------------------------------------------------------------------------------
+
+
+def statement_for(*, partner: Partner, month: date) -> Statement:
+    """The statement of `partner` for the accounting month that contains `month`."""
+    month = month.replace(day=1)
+    ledger = LedgerLine.objects.filter(partner=partner)
+    in_month = ledger.filter(period=month)
+    lines = tuple(_statement_line(line) for line in in_month.select_related("customer").order_by("occurred_at", "id"))
+    opening = exact_sums(ledger.filter(period__lt=month), "amount", "currency")
+    by_kind = exact_sums(in_month, "amount", "currency", "kind")
+    return Statement(
+        partner=partner,
+        month=month,
+        currency=partner.currency,
+        lines=lines,
+        totals=_totals(partner.currency, opening, by_kind),
+        payouts=_month_payouts(partner, month),
+    )
+
+
+def _statement_line(line: LedgerLine) -> StatementLine:
+    customer = line.customer
+    return StatementLine(
+        id=line.pk,
+        occurred_at=line.occurred_at,
+        kind=line.kind,
+        rule=line.rule,
+        invoice_id=line.invoice_id or "",
+        customer_external_id=customer.external_id if customer else "",
+        customer_name=customer.name if customer else "",
+        rate=line.rate,
+        base=line.base,
+        amount=line.amount,
+        currency=line.currency,
+        explanation=line.explanation,
+    )
+
+
+def _totals(
+    partner_currency: str, opening: Mapping[Any, Decimal], by_kind: Mapping[Any, Decimal]
+) -> tuple[StatementTotals, ...]:
+    currencies = {partner_currency, *opening, *(currency for currency, _ in by_kind)}
+    ordered = sorted(currencies, key=lambda c: (c != partner_currency, c))
+
+    def kind(currency: str, name: str) -> Decimal:
+        return by_kind.get((currency, name), ZERO)
+
+    return tuple(
+        StatementTotals(
+            currency=c,
+            opening=opening.get(c, ZERO),
+            accrued=kind(c, LedgerKind.ACCRUAL),
+            clawed_back=kind(c, LedgerKind.CLAWBACK),
+            adjusted=kind(c, LedgerKind.ADJUSTMENT),
+            paid_out=kind(c, LedgerKind.PAYOUT),
+            reversed=kind(c, LedgerKind.PAYOUT_REVERSAL),
+        )
+        for c in ordered
+    )
+
+
+def _with_withholdings(payouts: QuerySet[Payout]) -> QuerySet[Payout]:
+    return payouts.prefetch_related(
+        Prefetch("withholdings", queryset=PayoutWithholding.objects.select_related("rule").order_by("code", "id"))
+    )
+
+
+def _withheld(payout: Payout) -> tuple[Withheld, ...]:
+    return tuple(Withheld(w.code, w.rule.name, w.base, w.amount) for w in payout.withholdings.all())
+
+
+def latest_statuses(payout_ids: Iterable[int]) -> dict[int, str]:
+    """The current status of each payout (pending when it has no status change)."""
+    ids = list(payout_ids)
+    changes = (
+        PayoutStatusChange.objects.filter(payout_id__in=ids)
+        .order_by("payout_id", "at", "id")
+        .values_list("payout_id", "status")
+    )
+    return {pid: PayoutStatus.PENDING for pid in ids} | dict(changes)
+
+
+def _month_payouts(partner: Partner, month: date) -> tuple[StatementPayout, ...]:
+    payouts = list(_with_withholdings(Payout.objects.filter(partner=partner, batch__period=month).order_by("id")))
+    statuses = latest_statuses(p.pk for p in payouts)
+    return tuple(
+        StatementPayout(p.pk, p.currency, p.gross, _withheld(p), p.net, p.due_date, statuses[p.pk]) for p in payouts
+    )
+
+
+# Annual income statement -----------------------------------------------------------------------------
+
+
+def income_statement(*, partner: Partner, year: int) -> IncomeStatement:
+    """The informe de rendimentos of `partner` for calendar year `year` (see the module's docstring)."""
+    if not 1900 <= year <= 9998:
+        raise InvalidInput(f"year must be between 1900 and 9998, got {year}", code="invalid_year")
+    payments = _payments_in(partner, year)
+    statuses = latest_statuses(p.pk for _, p in payments)
+    paid = [(day, p) for day, p in payments if statuses[p.pk] != PayoutStatus.FAILED]
+    payer_name, payer_tax_id = payer()
+    codes = {w.code: w.name for _, p in paid for w in _withheld(p)}
+    return IncomeStatement(
+        partner=partner,
+        year=year,
+        payer_name=payer_name,
+        payer_tax_id=payer_tax_id,
+        beneficiary_name=partner.legal_name,
+        beneficiary_tax_id=formatted_tax_id(partner.country, partner.tax_id),
+        codes=tuple(sorted(codes.items())),
+        months=_income_rows(paid, by_month=True),
+        totals=_income_rows(paid, by_month=False),
+        excluded_failed=tuple(sorted(p.pk for _, p in payments if statuses[p.pk] == PayoutStatus.FAILED)),
+    )
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    return datetime.combine(date(year, 1, 1), time(), zone), datetime.combine(date(year + 1, 1, 1), time(), zone)
+
+
+def _payments_in(partner: Partner, year: int) -> list[tuple[date, Payout]]:
+    """(payment date, payout) of every payout whose payout line is dated in `year`, in date order."""
+    start, end = _year_bounds(year)
+    lines = (
+        LedgerLine.objects.filter(partner=partner, kind=LedgerKind.PAYOUT, occurred_at__gte=start, occurred_at__lt=end)
+        .order_by("occurred_at", "id")
+        .values_list("period", "occurred_at", "dedupe_key")
+    )
+    rows = list(lines)
+    made = Payout.objects.filter(partner=partner, batch__period__in={period for period, _, _ in rows})
+    payouts = {p.batch.period: p for p in _with_withholdings(made.select_related("batch"))}
+    return [
+        (timezone.localdate(occurred_at), payouts[period])
+        for period, occurred_at, key in rows
+        if period in payouts and key == payout_dedupe_key(period, partner.pk)
+    ]
+
+
+def _income_rows(paid: list[tuple[date, Payout]], *, by_month: bool) -> tuple[IncomeRow, ...]:
+    groups: dict[tuple[date | None, str], list[Payout]] = defaultdict(list)
+    for day, payout in paid:
+        groups[(day.replace(day=1) if by_month else None, payout.currency)].append(payout)
+    return tuple(
+        _income_row(month, currency, groups[(month, currency)]) for month, currency in sorted(groups, key=_key)
+    )
+
+
+def _key(group: tuple[date | None, str]) -> tuple[date, str]:
+    return (group[0] or date.min, group[1])
+
+
+def _income_row(month: date | None, currency: str, payouts: list[Payout]) -> IncomeRow:
+    withheld: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
+    for payout in payouts:
+        for w in payout.withholdings.all():
+            withheld[w.code] += w.amount
+    return IncomeRow(
+        month=month,
+        currency=currency,
+        payouts=len(payouts),
+        gross=sum((p.gross for p in payouts), Decimal(0)),
+        withheld=dict(sorted(withheld.items())),
+        net=sum((p.net for p in payouts), Decimal(0)),
+    )
+
+
+# Formatting ------------------------------------------------------------------------------------------
+
+CURRENCY_SYMBOLS = {"BRL": "R$", "USD": "US$", "MXN": "MX$", "COP": "COL$", "ARS": "AR$", "CLP": "CLP$"}
+
+
+def check_language(language: str) -> str:
+    if language not in LANGUAGES:
+        raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}", code="invalid_language")
+    return language
+
+
+def format_number(value: Decimal, places: int, *, language: str = "pt-br") -> str:
+    """`value` with `places` decimals and thousands separators: 1.234,56 (pt-br) or 1,234.56 (en)."""
+    exact = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    text = f"{abs(exact):,.{places}f}"
+    if language == "pt-br":
+        text = text.translate(str.maketrans(",.", ".,"))
+    return f"-{text}" if exact < 0 else text
+
+
+def format_money(amount: Decimal, currency: str, *, language: str = "pt-br", places: int | None = None) -> str:
+    """R$ 1.234,56 (pt-br) or R$ 1,234.56 (en); `places` defaults to the currency's minor unit."""
+    places = get_currency(currency).minor_units if places is None else places
+    number = format_number(amount, places, language=language)
+    symbol = CURRENCY_SYMBOLS.get(currency, currency)
+    return f"-{symbol} {number[1:]}" if number.startswith("-") else f"{symbol} {number}"
+
+
+def format_ledger(amount: Decimal, currency: str, language: str) -> str:
+    """A ledger amount with the 4 places the ledger stores."""
+    return format_money(amount, currency, language=language, places=PLACES)
+
+
+def format_rate(rate: Decimal | None, language: str) -> str:
+    if rate is None:
+        return ""
+    percent = format(rate * 100, "f").rstrip("0").rstrip(".") if rate else "0"
+    return (percent.replace(".", ",") if language == "pt-br" else percent) + "%"
+
+
+def format_date(day: date, language: str) -> str:
+    return f"{day:%d/%m/%Y}" if language == "pt-br" else day.isoformat()
+
+
+def formatted_tax_id(country: str, tax_id: str) -> str:
+    try:
+        return validate_tax_id(country, tax_id).formatted
+    except TaxIdError:
+        return tax_id
+
+
+def payer() -> tuple[str, str]:
+    """The paying company (settings.PARCERIA["COMPANY"]): its name and formatted CNPJ."""
+    company = cast(dict[str, str], settings.PARCERIA["COMPANY"])
+    return str(company["name"]), formatted_tax_id("BR", str(company["tax_id"]))
+
+
+def _base_places(base: Decimal) -> int:
+    return max(2, min(PLACES, -base.normalize().as_tuple().exponent))  # type: ignore[operator]
+
+
+MONTHS = {
+    "pt-br": (
+        "janeiro", "fevereiro", "março", "abril", "maio", "junho",
+        "julho", "agosto", "setembro", "outubro", "novembro", "dezembro",
+    ),
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+}  # fmt: skip
+
+
+def month_name(month: date, language: str) -> str:
+    name = MONTHS[language][month.month - 1]
+    return f"{name.capitalize()} de {month.year}" if language == "pt-br" else f"{name} {month.year}"
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "pt-br": {
+        "title": "Extrato de comissões",
+        "partner": "Parceiro",
+        "tax_id": "CNPJ/CPF",
+        "period": "Período",
+        "currency": "Moeda",
+        "issued": "Emitido em",
+        "payer": "Fonte pagadora",
+        "lines": "Lançamentos do período",
+        "no_lines": "Nenhum lançamento neste período.",
+        "date": "Data",
+        "kind": "Tipo",
+        "rule": "Regra",
+        "invoice": "Fatura",
+        "customer": "Cliente",
+        "rate": "Taxa",
+        "base": "Base",
+        "amount": "Valor",
+        "totals": "Resumo",
+        "opening": "Saldo inicial",
+        "accrued": "Comissões",
+        "clawed_back": "Estornos",
+        "adjusted": "Ajustes",
+        "paid_out": "Pagamentos",
+        "reversed": "Pagamentos devolvidos",
+        "closing": "Saldo final",
+        "payouts": "Pagamentos do fechamento",
+        "no_payouts": "Nenhum pagamento no fechamento deste período.",
+        "payout": "Pagamento",
+        "due_date": "Vencimento",
+        "status": "Situação",
+        "gross": "Bruto",
+        "withholdings": "Retenções",
+        "net": "Líquido",
+        "none": "nenhuma",
+        "footer": (
+            "Valores em {currency}: o razão guarda 4 casas decimais; pagamentos são feitos na menor unidade da "
+            "moeda e a fração restante permanece no saldo."
+        ),
+        "page": "Página",
+    },
+    "en": {
+        "title": "Commission statement",
+        "partner": "Partner",
+        "tax_id": "Tax id",
+        "period": "Period",
+        "currency": "Currency",
+        "issued": "Issued on",
+        "payer": "Payer",
+        "lines": "Ledger lines of the period",
+        "no_lines": "No ledger lines in this period.",
+        "date": "Date",
+        "kind": "Kind",
+        "rule": "Rule",
+        "invoice": "Invoice",
+        "customer": "Customer",
+        "rate": "Rate",
+        "base": "Base",
+        "amount": "Amount",
+        "totals": "Summary",
+        "opening": "Opening balance",
+        "accrued": "Commissions accrued",
+        "clawed_back": "Clawed back",
+        "adjusted": "Adjustments",
+        "paid_out": "Paid out",
+        "reversed": "Failed payouts returned",
+        "closing": "Closing balance",
+        "payouts": "Payouts of the close",
+        "no_payouts": "No payouts in this period's close.",
+        "payout": "Payout",
+        "due_date": "Due",
+        "status": "Status",
+        "gross": "Gross",
+        "withholdings": "Withheld",
+        "net": "Net",
+        "none": "none",
+        "footer": (
+            "Amounts in {currency}: the ledger keeps 4 decimal places; payouts are made at the currency's minor "
+            "unit and the remaining fraction stays in the balance."
+        ),
+        "page": "Page",
+    },
+}
+
+KIND_LABELS = {
+    "pt-br": {
+        "accrual": "Comissão",
+        "clawback": "Estorno",
+        "adjustment": "Ajuste",
+        "payout": "Pagamento",
+        "payout_reversal": "Pagamento devolvido",
+    },
+    "en": {
+        "accrual": "Accrual",
+        "clawback": "Clawback",
+        "adjustment": "Adjustment",
+        "payout": "Payout",
+        "payout_reversal": "Payout reversal",
+    },
+}
+RULE_LABELS = {
+    "pt-br": {"referral": "Indicação", "integration": "Integração", "manual": "Manual", "payout": "Pagamento"},
+    "en": {"referral": "Referral", "integration": "Integration", "manual": "Manual", "payout": "Payout"},
+}
+STATUS_LABELS = {
+    "pt-br": {"pending": "Pendente", "paid": "Pago", "failed": "Falhou"},
+    "en": {"pending": "Pending", "paid": "Paid", "failed": "Failed"},
+}
+
+# CSV -------------------------------------------------------------------------------------------------
+
+STATEMENT_CSV_HEADER = (
+    "date", "kind", "rule", "invoice", "customer", "customer_name", "rate", "base", "amount", "currency", "explanation",
+)  # fmt: skip
+_TOTAL_ROWS = (
+    ("total_accrual", "accrued", "Commissions accrued in the period"),
+    ("total_clawback", "clawed_back", "Clawed back in the period"),
+    ("total_adjustment", "adjusted", "Adjustments in the period"),
+    ("total_payout", "paid_out", "Paid out in the period"),
+    ("total_payout_reversal", "reversed", "Failed payouts returned to the balance in the period"),
+)
+
+
+def _safe(text: str) -> str:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(rows: Iterable[Iterable[object]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
+def _line_row(line: StatementLine) -> list[str]:
+    return [
+        timezone.localdate(line.occurred_at).isoformat(),
+        line.kind,
+        line.rule,
+        _safe(line.invoice_id),
+        _safe(line.customer_external_id),
+        _safe(line.customer_name),
+        "" if line.rate is None else format(line.rate.normalize(), "f"),
+        "" if line.base is None else ledger_str(line.base),
+        ledger_str(line.amount),
+        line.currency,
+        _safe(line.explanation),
+    ]
+
+
+def _total_rows(statement: Statement, totals: StatementTotals) -> list[list[str]]:
+    first, last = statement.month.isoformat(), period_end(statement.month).isoformat()
+
+    def row(day: str, label: str, amount: Decimal, text: str) -> list[str]:
+        return [day, label, "", "", "", "", "", "", ledger_str(amount), totals.currency, text]
+
+    return [
+        row(first, "opening_balance", totals.opening, "Balance of the lines of earlier periods"),
+        *(row(last, label, getattr(totals, attr), text) for label, attr, text in _TOTAL_ROWS),
+        row(last, "closing_balance", totals.closing, "Opening balance plus the lines of the period"),
+    ]
+
+
+def statement_csv(statement: Statement) -> str:
+    """One row per ledger line, then the opening balance, the totals by kind and the closing balance."""
+    rows: list[list[str]] = [list(STATEMENT_CSV_HEADER), *(_line_row(line) for line in statement.lines)]
+    for totals in statement.totals:
+        rows.extend(_total_rows(statement, totals))
+    return _csv(rows)
+
+
+def _minor(amount: Decimal, currency: str) -> str:
+    return str(amount.quantize(get_currency(currency).minor_unit, rounding=ROUND_HALF_EVEN))
+
+
+def income_statement_csv(statement: IncomeStatement) -> str:
+    """One row per month and currency, then one total row per currency; a withheld_<code> column per tax."""
+    codes = [code for code, _ in statement.codes]
+    header = ["month", "currency", "payouts", "gross", *(f"withheld_{c}" for c in codes), "withheld_total", "net"]
+
+    def row(label: str, r: IncomeRow) -> list[str]:
+        taxes = [_minor(r.withheld.get(c, Decimal(0)), r.currency) for c in codes]
+        money = [_minor(r.gross, r.currency), *taxes, _minor(r.withheld_total, r.currency), _minor(r.net, r.currency)]
+        return [label, r.currency, str(r.payouts), *money]
+
+    months = [row(f"{r.month:%Y-%m}", r) for r in statement.months]
+    return _csv([header, *months, *(row(f"total_{statement.year}", r) for r in statement.totals)])
+
+
+# PDF -------------------------------------------------------------------------------------------------
+
+
+def _render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML  # imported here: loading Pango costs time that other code paths need not pay
+
+    pdf = HTML(string=render_to_string(template, context)).write_pdf()
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+def _header(partner: Partner, language: str) -> dict[str, str]:
+    payer_name, payer_tax_id = payer()
+    return {
+        "partner_name": partner.legal_name,
+        "partner_tax_id": formatted_tax_id(partner.country, partner.tax_id),
+        "payer_name": payer_name,
+        "payer_tax_id": payer_tax_id,
+        "issued": format_date(timezone.localdate(), language),
+    }
+
+
+def _line_context(line: StatementLine, language: str) -> dict[str, str]:
+    customer = line.customer_name or line.customer_external_id
+    return {
+        "date": format_date(timezone.localdate(line.occurred_at), language),
+        "kind": KIND_LABELS[language].get(line.kind, line.kind),
+        "rule": RULE_LABELS[language].get(line.rule, line.rule),
+        "invoice": line.invoice_id,
+        "customer": customer,
+        "rate": format_rate(line.rate, language),
+        "base": "" if line.base is None else format_number(line.base, _base_places(line.base), language=language),
+        "amount": format_ledger(line.amount, line.currency, language),
+        "negative": "negative" if line.amount < 0 else "",
+        "explanation": line.explanation,
+    }
+
+
+def _totals_context(totals: StatementTotals, labels: dict[str, str], language: str) -> dict[str, Any]:
+    rows = [
+        (labels[name], format_ledger(getattr(totals, name), totals.currency, language))
+        for name in ("accrued", "clawed_back", "adjusted", "paid_out", "reversed")
+    ]
+    return {
+        "currency": totals.currency,
+        "opening": format_ledger(totals.opening, totals.currency, language),
+        "rows": rows,
+        "closing": format_ledger(totals.closing, totals.currency, language),
+    }
+
+
+def _payout_context(payout: StatementPayout, language: str) -> dict[str, Any]:
+    def money(amount: Decimal) -> str:
+        return format_money(amount, payout.currency, language=language)
+
+    return {
+        "id": payout.id,
+        "due_date": format_date(payout.due_date, language),
+        "status": STATUS_LABELS[language].get(payout.status, payout.status),
+        "gross": money(payout.gross),
+        "withholdings": [{"code": w.code, "name": w.name, "amount": money(w.amount)} for w in payout.withholdings],
+        "net": money(payout.net),
+    }
+
+
+def statement_pdf(statement: Statement, *, language: str = "pt-br") -> bytes:
+    """The statement as a printable A4 PDF, with Brazilian Portuguese labels (or English: language="en")."""
+    labels = LABELS[check_language(language)]
+    context = {
+        "language": language,
+        "labels": labels,
+        **_header(statement.partner, language),
+        "period": month_name(statement.month, language),
+        "currency": statement.currency,
+        "lines": [_line_context(line, language) for line in statement.lines],
+        "totals": [_totals_context(t, labels, language) for t in statement.totals],
+        "payouts": [_payout_context(p, language) for p in statement.payouts],
+        "footer": labels["footer"].format(currency=", ".join(t.currency for t in statement.totals)),
+    }
+    return _render_pdf("payouts/statement.html", context)
+
+
+INCOME_LABELS: dict[str, dict[str, str]] = {
+    "pt-br": {
+        "title": "Comprovante de Rendimentos Pagos e de Imposto sobre a Renda Retido na Fonte",
+        "year": "Ano-calendário",
+        "issued": "Emitido em",
+        "payer": "1. Fonte pagadora",
+        "beneficiary": "2. Beneficiário dos rendimentos",
+        "name": "Nome empresarial / nome",
+        "tax_id": "CNPJ/CPF",
+        "income": "3. Rendimentos pagos e imposto retido, por mês de pagamento",
+        "month": "Mês",
+        "currency": "Moeda",
+        "gross": "Rendimento bruto",
+        "withheld": "Retido",
+        "withheld_total": "Total retido",
+        "net": "Valor líquido",
+        "total": "Total do ano",
+        "no_income": "Nenhum rendimento pago a este beneficiário no ano-calendário.",
+        "codes": "4. Códigos de retenção",
+        "notes": "5. Informações complementares",
+        "note_date": (
+            "Data de pagamento: a data do fechamento mensal que creditou o valor ao beneficiário (pagamento ou "
+            "crédito), também a data cuja tabela de retenção foi aplicada. Valores na menor unidade da moeda."
+        ),
+        "note_failed": (
+            "Pagamentos que falharam não são rendimentos pagos e não constam deste comprovante (o valor voltou ao "
+            "saldo e é pago em fechamento posterior): pagamentos nº {ids}."
+        ),
+        "note_advice": "Documento gerado pelo Parceria; confira com a contabilidade da fonte pagadora.",
+    },
+    "en": {
+        "title": "Statement of Income Paid and Income Tax Withheld at Source",
+        "year": "Calendar year",
+        "issued": "Issued on",
+        "payer": "1. Payer",
+        "beneficiary": "2. Beneficiary",
+        "name": "Legal name",
+        "tax_id": "Tax id",
+        "income": "3. Income paid and tax withheld, by month of payment",
+        "month": "Month",
+        "currency": "Currency",
+        "gross": "Gross income",
+        "withheld": "Withheld",
+        "withheld_total": "Total withheld",
+        "net": "Net",
+        "total": "Year total",
+        "no_income": "No income was paid to this beneficiary in the calendar year.",
+        "codes": "4. Withholding codes",
+        "notes": "5. Notes",
+        "note_date": (
+            "Payment date: the date of the monthly close that credited the amount to the beneficiary (payment or "
+            "credit), which is also the date whose withholding table was applied. Amounts at the minor unit."
+        ),
+        "note_failed": (
+            "Failed payouts are not income paid and are left out (the amount went back on the balance and is paid "
+            "by a later close): payouts no. {ids}."
+        ),
+        "note_advice": "Generated by Parceria; check it with the payer's accountant.",
+    },
+}
+
+
+def _income_row_context(label: str, row: IncomeRow, codes: list[str], language: str) -> dict[str, Any]:
+    def money(amount: Decimal) -> str:
+        return format_money(amount, row.currency, language=language)
+
+    return {
+        "label": label,
+        "currency": row.currency,
+        "gross": money(row.gross),
+        "withheld": [money(row.withheld.get(code, Decimal(0))) for code in codes],
+        "withheld_total": money(row.withheld_total),
+        "net": money(row.net),
+    }
+
+
+def income_statement_pdf(statement: IncomeStatement, *, language: str = "pt-br") -> bytes:
+    """The informe de rendimentos as a printable A4 PDF."""
+    labels = INCOME_LABELS[check_language(language)]
+    codes = [code for code, _ in statement.codes]
+    months = [
+        _income_row_context(month_name(r.month, language) if r.month else "", r, codes, language)
+        for r in statement.months
+    ]
+    totals = [_income_row_context(labels["total"], r, codes, language) for r in statement.totals]
+    context = {
+        "language": language,
+        "labels": labels,
+        "year": statement.year,
+        **_header(statement.partner, language),
+        "beneficiary_name": statement.beneficiary_name,
+        "beneficiary_tax_id": statement.beneficiary_tax_id,
+        "codes": statement.codes,
+        "months": months,
+        "totals": totals,
+        "note_failed": (
+            labels["note_failed"].format(ids=", ".join(str(i) for i in statement.excluded_failed))
+            if statement.excluded_failed
+            else ""
+        ),
+    }
+    return _render_pdf("payouts/income_statement.html", context)
