@@ -24,8 +24,9 @@ from parceria.api.urls import api
 from parceria.commissions.models import CommissionPlan, LedgerLine
 from parceria.common.models import AuditRecord, FxRate
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
+from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
 from parceria.partners.models import Partner, PartnerTerms
-from parceria.payouts.models import BatchApproval, ClosedPeriod, PayoutBatch, PayoutStatusChange
+from parceria.payouts.models import BatchApproval, BatchExport, ClosedPeriod, PayoutBatch, PayoutStatusChange
 from tests.conftest import ApiClient
 from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid, refunded
 
@@ -105,6 +106,10 @@ class World:
     b_markers: list[str]  # strings that only B's data contains
     batch_id: int = 999_999  # set by close_march()
     b_payout_id: int = 999_999
+    export_id: int = 999_999
+    b_dispute_id: int = 999_999  # set by dispute_of_b()
+    b_attachment_id: int = 999_999
+    b_adjustment_id: int = 999_999
 
 
 @pytest.fixture
@@ -135,13 +140,37 @@ def close_march(w: World) -> None:
     plan = period_close(month=date(2026, 3, 1), actor=ACTOR)
     w.batch_id = plan.batch_id or 0
     w.b_payout_id = Payout.objects.get(partner=w.b).pk
+    from parceria.common.audit import Actor
+    from parceria.payouts.bank_files import batch_export
+    from parceria.payouts.services import batch_approve
+
+    batch = PayoutBatch.objects.get(pk=w.batch_id)
+    batch_approve(batch=batch, actor=Actor(label="finance-1"))
+    w.export_id = batch_export(batch=batch, kind="csv", actor=ACTOR).export.pk
+
+
+def dispute_of_b(w: World) -> None:
+    """B disputes one of its lines, with an attachment, and finance has a pending adjustment for it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from parceria.disputes.adjustments import adjustment_request
+    from parceria.disputes.services import dispute_attachment_add, dispute_open
+
+    line = LedgerLine.objects.filter(partner=w.b).first()
+    dispute = dispute_open(partner=w.b, subject="ledger_line", actor=ACTOR,
+                           data={"ledger_line_id": line.pk, "description": "bravo-dispute"})
+    attachment = dispute_attachment_add(dispute=dispute, filename="bravo.pdf", content=SimpleUploadedFile(
+        "bravo.pdf", b"%PDF-1.4 bravo-file"), actor=ACTOR, is_staff=False)
+    adjustment = adjustment_request(partner=w.b, amount="5000.00", reason="bravo-adjustment", actor=ACTOR)
+    w.b_dispute_id, w.b_attachment_id, w.b_adjustment_id = dispute.pk, attachment.pk, adjustment.pk
 
 
 def path_values(w: World) -> dict[str, Any]:
     """B's ids for every path parameter an API route may have."""
     return {
         "partner_id": w.b.pk, "customer_id": w.b_customers[0].pk, "period": "2026-03", "batch_id": w.batch_id,
-        "payout_id": w.b_payout_id, "plan_id": 1, "year": 2026,
+        "payout_id": w.b_payout_id, "plan_id": 1, "year": 2026, "dispute_id": w.b_dispute_id,
+        "attachment_id": w.b_attachment_id, "adjustment_id": w.b_adjustment_id, "export_id": w.export_id,
     }
 
 
@@ -171,6 +200,19 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/plans"): {"name": "Alfa plan", "referral_rates": {"certified": "0.9", "preferred": "0.9",
                                                                      "strategic": "0.9"}, "entry_rate": "0.9"},
         ("POST", "/plans/{plan_id}/what-if"): {"from": "2026-03", "to": "2026-03"},
+        ("POST", "/payout-batches/{batch_id}/exports"): {"format": "csv"},
+        ("POST", "/payout-returns"): {"filename": "alfa.ret", "content": "alfa was here"},
+        ("POST", "/disputes"): {"subject": "ledger_line", "description": "alfa was here",
+                                "ledger_line_id": LedgerLine.objects.filter(partner=w.b).first().pk},
+        ("POST", "/disputes/{dispute_id}/comments"): {"text": "alfa was here"},
+        ("POST", "/disputes/{dispute_id}/attachments"): None,
+        ("POST", "/disputes/{dispute_id}/withdraw"): {"reason": "alfa was here"},
+        ("POST", "/disputes/{dispute_id}/review"): None,
+        ("POST", "/disputes/{dispute_id}/resolve"): {"adjustment_amount": "-750.00", "resolution": "alfa was here"},
+        ("POST", "/disputes/{dispute_id}/reject"): {"reason": "alfa was here"},
+        ("POST", "/adjustments"): {"partner_id": w.b.pk, "amount": "-750.00", "reason": "alfa was here"},
+        ("POST", "/adjustments/{adjustment_id}/approve"): None,
+        ("POST", "/adjustments/{adjustment_id}/reject"): {"reason": "alfa was here"},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
@@ -202,6 +244,12 @@ def stored_state() -> dict[str, Any]:
         "payout_statuses": PayoutStatusChange.objects.count(),
         "plans": CommissionPlan.objects.count(),
         "fx_rates": FxRate.objects.count(),
+        "exports": BatchExport.objects.count(),
+        "disputes": list(Dispute.objects.order_by("id").values()),
+        "dispute_comments": DisputeComment.objects.count(),
+        "dispute_attachments": DisputeAttachment.objects.count(),
+        "adjustments": list(Adjustment.objects.order_by("id").values()),
+        "adjustment_approvals": AdjustmentApproval.objects.count(),
     }
 
 
@@ -242,6 +290,7 @@ def test_every_served_api_url_is_a_known_route_or_public_docs():
 
 def test_partner_key_of_a_reaches_nothing_of_b_by_any_route(world):
     close_march(world)
+    dispute_of_b(world)
     client = ApiClient(make_key("partner", world.a))
     before = stored_state()
     swept = []

@@ -16,6 +16,8 @@ from parceria.commissions.whatif_api import router as plans_router
 from parceria.common.api import router as fx_router
 from parceria.customers.api import events_router
 from parceria.customers.api import router as customers_router
+from parceria.disputes.api import adjustments_router
+from parceria.disputes.api import router as disputes_router
 from parceria.partners.api import router as partners_router
 from parceria.payouts.api import router as payouts_router
 from parceria.payouts.statements_api import router as statements_router
@@ -47,5 +49,7 @@ api.add_router("", payouts_router)
 api.add_router("", fx_router)
 api.add_router("", plans_router)
 api.add_router("", statements_router)
+api.add_router("/disputes", disputes_router)
+api.add_router("/adjustments", adjustments_router)
 
 urlpatterns = api.urls

@@ -34,6 +34,8 @@ class PartnerIn(Schema):
     integration_share_rate: str | None = None
     verticals: list[str] = []
     territories: list[str] = []
+    pix_key_type: str = ""
+    pix_key: str = ""
 
 
 class PartnerPatch(Schema):
@@ -52,6 +54,8 @@ class PartnerPatch(Schema):
     integration_share_rate: str | None = None
     verticals: list[str] | None = None
     territories: list[str] | None = None
+    pix_key_type: str | None = None
+    pix_key: str | None = None
 
 
 class PartnerOut(Schema):
@@ -70,6 +74,8 @@ class PartnerOut(Schema):
     integration_share_rate: str | None
     verticals: list[str]
     territories: list[str]
+    pix_key_type: str
+    pix_key: str
     created_at: datetime
     updated_at: datetime
 

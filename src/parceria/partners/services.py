@@ -25,6 +25,7 @@ from parceria.partners.models import (
     TaxRegime,
     Tier,
 )
+from parceria.payouts.pix import parse_key_type, validate_pix_key
 
 INTEGRATION_SHARE_MIN = Decimal("0.10")
 INTEGRATION_SHARE_MAX = Decimal("0.25")
@@ -43,6 +44,8 @@ EDITABLE_FIELDS = (
     "integration_share_rate",
     "verticals",
     "territories",
+    "pix_key_type",
+    "pix_key",
 )
 TERMS_FIELDS = ("tier", "integration_share_rate")
 
@@ -79,6 +82,18 @@ def _share_rate(value: Any) -> Decimal | None:
             details={"field": "integration_share_rate"},
         )
     return rate
+
+
+def _pix(key_type: Any, key: Any) -> tuple[str, str]:
+    """Both blank (no payout key yet) or a valid PIX key of the given type, normalised."""
+    if not key_type and not key:
+        return "", ""
+    if not isinstance(key_type, str) or not isinstance(key, str) or not key_type or not key:
+        raise InvalidInput("pix_key_type and pix_key go together", code="invalid_pix_key", details={"field": "pix_key"})
+    try:
+        return parse_key_type(key_type).value, validate_pix_key(key_type, key)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), code="invalid_pix_key", details={"field": "pix_key"}) from None
 
 
 def _string_list(field: str, value: Any) -> list[str]:
@@ -127,6 +142,7 @@ def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
     clean["integration_share_rate"] = _share_rate(data.get("integration_share_rate"))
     clean["verticals"] = _string_list("verticals", data.get("verticals", []))
     clean["territories"] = _string_list("territories", data.get("territories", []))
+    clean["pix_key_type"], clean["pix_key"] = _pix(data.get("pix_key_type") or "", data.get("pix_key") or "")
     return clean
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, Page, PageParams
 from parceria.common.money import ledger_str
+from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict
-from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
+from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
 
@@ -165,3 +166,95 @@ def _mark(request: HttpRequest, payout_id: int, status: str, reference: str) -> 
     payout = get_object_or_404(Payout.objects.select_related("batch"), pk=payout_id)
     payout_mark(payout=payout, status=status, source="api", reference=reference, actor=principal.actor)
     return payout_rows(Payout.objects.filter(pk=payout_id))[0]
+
+
+class ExportIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    format: str
+
+
+class SkippedOut(Schema):
+    payout_id: int
+    reason: str
+
+
+class ExportOut(Schema):
+    id: int
+    batch_id: int
+    kind: str
+    filename: str
+    file_sequence: int
+    included: list[int]
+    skipped: list[SkippedOut]
+    download: str
+
+
+@router.post(
+    "/payout-batches/{int:batch_id}/exports", response={201: ExportOut, **ERRORS}, summary="Export an approved batch"
+)
+def export_batch(request: HttpRequest, batch_id: int, payload: ExportIn) -> Status[dict[str, object]]:
+    """`format` is `cnab` (a CNAB 240 PIX remittance of the BRL payouts with a PIX key; the others are listed
+    in `skipped`) or `csv` (every payout still to be paid). Download the file from `download`."""
+    principal = principal_of(request)
+    principal.require(Ability.FINANCE)
+    batch = get_object_or_404(PayoutBatch, pk=batch_id)
+    result = batch_export(batch=batch, kind=payload.format, actor=principal.actor)
+    export = result.export
+    return Status(
+        201,
+        {
+            "id": export.pk,
+            "batch_id": batch.pk,
+            "kind": export.kind,
+            "filename": export.filename,
+            "file_sequence": export.file_sequence,
+            "included": result.included,
+            "skipped": result.skipped,
+            "download": f"/api/v1/payout-batches/{batch.pk}/exports/{export.pk}",
+        },
+    )
+
+
+@router.get(
+    "/payout-batches/{int:batch_id}/exports/{int:export_id}",
+    response={200: None, **ERRORS},
+    summary="Download an exported file",
+    openapi_extra={"responses": {"200": {"description": "The file as sent", "content": {"text/plain": {}}}}},
+)
+def download_export(request: HttpRequest, batch_id: int, export_id: int) -> HttpResponse:
+    principal_of(request).require(Ability.FINANCE)
+    export = get_object_or_404(BatchExport, pk=export_id, batch_id=batch_id)
+    content_type = "text/csv; charset=utf-8" if export.kind == "csv" else "text/plain; charset=ascii"
+    response = HttpResponse(export.content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
+
+
+class ReturnFileIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str
+    content: str
+
+
+class ReturnProblemOut(Schema):
+    reference: str
+    error: str
+
+
+class ReturnReportOut(Schema):
+    paid: list[int]
+    failed: list[int]
+    unchanged: list[int]
+    problems: list[ReturnProblemOut]
+
+
+@router.post("/payout-returns", response={200: ReturnReportOut, **ERRORS}, summary="Import a bank return file")
+def import_return(request: HttpRequest, payload: ReturnFileIn) -> dict[str, object]:
+    """Marks each payout named in the return file paid or failed; a failed payout's gross goes back on the
+    partner's balance. Unknown references and contradictions are listed in `problems`, not applied."""
+    principal = principal_of(request)
+    principal.require(Ability.FINANCE)
+    report = return_file_import(text=payload.content, filename=payload.filename[:120], actor=principal.actor)
+    return {"paid": report.paid, "failed": report.failed, "unchanged": report.unchanged, "problems": report.problems}

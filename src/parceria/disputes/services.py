@@ -1,0 +1,365 @@
+"""Writes for disputes (SPEC §8): open, comment, attach, review, resolve with an adjustment, reject, withdraw.
+
+The services receive objects that the caller has already found through `scope_disputes` (so a partner only
+ever reaches its own disputes) and an Actor; who may call which service (Ability.DISPUTE for the partner's
+moves, Ability.RESOLVE_DISPUTES for staff, plus Ability.FINANCE to resolve with money) is checked by the API.
+Each status move is checked against DISPUTE_TRANSITIONS, made under a row lock, and audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from parceria.commissions.models import LedgerLine
+from parceria.common.audit import Actor, audit_record_create
+from parceria.common.errors import Conflict, InvalidInput, NotFound
+from parceria.disputes.adjustments import (
+    actor_user,
+    adjustment_request_locked,
+    clean_amount,
+    clean_text,
+    require_transition,
+)
+from parceria.disputes.models import (
+    ACTIVE_DISPUTE_STATUSES,
+    DISPUTE_TRANSITIONS,
+    AdjustmentStatus,
+    Dispute,
+    DisputeAttachment,
+    DisputeComment,
+    DisputeStatus,
+    DisputeSubject,
+)
+from parceria.disputes.sla import response_due
+from parceria.partners.models import Partner
+from parceria.payouts.models import Payout
+
+DESCRIPTION_MAX_LENGTH = 5000
+COMMENT_MAX_LENGTH = 5000
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+ATTACHMENTS_PER_DISPUTE = 20
+#: Accepted attachment types: extension → (content type, how the file must begin; None: text without NUL bytes).
+ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
+    "pdf": ("application/pdf", (b"%PDF-",)),
+    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    "csv": ("text/csv", None),
+}
+
+
+def _snapshot(dispute: Dispute) -> dict[str, Any]:
+    return {"status": dispute.status}
+
+
+def _move(dispute: Dispute, target: str, actor: Actor, now: datetime, *, reason: str = "", **extra: Any) -> None:
+    """Move a locked dispute to `target`, saving and auditing it."""
+    require_transition(DISPUTE_TRANSITIONS, dispute.status, target, "a dispute")
+    before = _snapshot(dispute)
+    dispute.status = target
+    if target not in ACTIVE_DISPUTE_STATUSES:
+        dispute.closed_at, dispute.closed_by_label = now, actor.label[:200]
+    dispute.save()
+    audit_record_create(
+        actor=actor, action=f"dispute.{target}", obj=dispute, before=before, after={**_snapshot(dispute), **extra},
+        reason=reason,
+    )
+
+
+def _staff_responded(dispute: Dispute, now: datetime) -> None:
+    if dispute.first_staff_response_at is None:
+        dispute.first_staff_response_at = now
+
+
+def _locked(dispute: Dispute) -> Dispute:
+    """The partner row, then the dispute row, locked in that order (the adjustment services take the same)."""
+    Partner.objects.select_for_update().get(pk=dispute.partner_id)
+    return Dispute.objects.select_for_update().get(pk=dispute.pk)
+
+
+def _require_active(dispute: Dispute) -> None:
+    if dispute.status not in ACTIVE_DISPUTE_STATUSES:
+        raise InvalidInput(f"dispute #{dispute.pk} is {dispute.status}: it is closed", code="invalid_transition",
+                           details={"from": dispute.status})
+
+
+def _no_pending_adjustment(dispute: Dispute) -> None:
+    pending = dispute.adjustments.filter(status=AdjustmentStatus.PENDING_APPROVAL).first()
+    if pending is not None:
+        raise Conflict(
+            f"adjustment #{pending.pk} for dispute #{dispute.pk} is waiting for approval; "
+            "finance must approve or reject it first",
+            code="adjustment_pending",
+            details={"adjustment_id": pending.pk},
+        )
+
+
+# --- opening --------------------------------------------------------------------------------------------------------
+
+
+def _subject_fields(partner: Partner, subject: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The subject's fields, checked to belong to `partner` (another partner's line or payout: not found)."""
+    line_id, payout_id = data.get("ledger_line_id"), data.get("payout_id")
+    external_id = (data.get("customer_external_id") or "").strip()
+    name = (data.get("customer_name") or "").strip()
+    given = {k for k, v in (("ledger_line_id", line_id), ("payout_id", payout_id)) if v is not None}
+    if external_id or name:
+        given.add("customer")
+    expected = {
+        DisputeSubject.LEDGER_LINE: {"ledger_line_id"},
+        DisputeSubject.PAYOUT: {"payout_id"},
+        DisputeSubject.MISSING_ATTRIBUTION: {"customer"},
+    }
+    if subject not in expected:
+        raise InvalidInput(f"subject must be one of {', '.join(DisputeSubject.values)}", code="invalid_choice",
+                           details={"field": "subject"})
+    if given != expected[DisputeSubject(subject)]:
+        needs = {"ledger_line": "ledger_line_id", "payout": "payout_id",
+                 "missing_attribution": "customer_external_id and/or customer_name"}[subject]
+        raise InvalidInput(f"a {subject} dispute names {needs}, and nothing else", code="invalid_subject",
+                           details={"field": "subject"})
+    if subject == DisputeSubject.LEDGER_LINE:
+        line = LedgerLine.objects.filter(pk=line_id or 0, partner=partner).first()
+        if line is None:
+            raise NotFound(f"ledger line {line_id} not found")
+        return {"ledger_line": line}
+    if subject == DisputeSubject.PAYOUT:
+        payout = Payout.objects.filter(pk=payout_id or 0, partner=partner).first()
+        if payout is None:
+            raise NotFound(f"payout {payout_id} not found")
+        return {"payout": payout}
+    if len(external_id) > 200 or len(name) > 300:
+        raise InvalidInput("customer_external_id (200) or customer_name (300) is too long",
+                           details={"field": "customer"})
+    return {"customer_external_id": external_id, "customer_name": name}
+
+
+def dispute_open(
+    *, partner: Partner, subject: str, data: dict[str, Any], actor: Actor, now: datetime | None = None
+) -> Dispute:
+    """Open a dispute for `partner`. `data` holds description and, by subject, ledger_line_id, payout_id or
+    customer_external_id / customer_name. One active dispute per line, payout or customer id (409)."""
+    fields = _subject_fields(partner, subject, data)
+    description = clean_text("description", data.get("description"), DESCRIPTION_MAX_LENGTH)
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            Partner.objects.select_for_update().get(pk=partner.pk)
+            dispute = Dispute.objects.create(
+                partner=partner,
+                subject=subject,
+                description=description,
+                status=DisputeStatus.OPEN,
+                opened_by_label=actor.label[:200],
+                opened_by_user=actor_user(actor),
+                opened_at=now,
+                response_due_at=response_due(now),
+                **fields,
+            )
+            audit_record_create(
+                actor=actor, action="dispute.opened", obj=dispute,
+                after={
+                    "status": dispute.status,
+                    "subject": subject,
+                    "response_due_at": dispute.response_due_at.isoformat(),
+                },
+            )
+    except IntegrityError:
+        raise Conflict(f"there is already an open dispute about this {subject.replace('_', ' ')}",
+                       code="already_disputed") from None
+    return dispute
+
+
+# --- conversation ---------------------------------------------------------------------------------------------------
+
+
+def dispute_comment_add(
+    *, dispute: Dispute, text: str, actor: Actor, is_staff: bool, internal: bool = False, now: datetime | None = None
+) -> DisputeComment:
+    """Add a comment. A staff comment that the partner can see counts as the first staff response;
+    internal notes (staff only) do not."""
+    body = clean_text("text", text, COMMENT_MAX_LENGTH)
+    if internal and not is_staff:
+        raise InvalidInput("only staff may write internal notes", details={"field": "internal"})
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(dispute)
+        _require_active(locked)
+        comment = DisputeComment.objects.create(
+            dispute=locked, author_label=actor.label[:200], author_user=actor_user(actor), is_staff=is_staff,
+            is_internal=internal, text=body, created_at=now,
+        )
+        if is_staff and not internal and locked.first_staff_response_at is None:
+            _staff_responded(locked, now)
+            locked.save(update_fields=["first_staff_response_at"])
+        audit_record_create(actor=actor, action="dispute.comment_added", obj=locked,
+                            after={"comment_id": comment.pk, "internal": internal})
+    return comment
+
+
+def _attachment_type(filename: str, head: bytes, content: File) -> tuple[str, str]:
+    """The extension and content type of an upload, or 422 when its name or its bytes are not an accepted type."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in ATTACHMENT_TYPES:
+        raise InvalidInput("attachments must be PDF, PNG, JPEG or CSV files", code="invalid_file_type",
+                           details={"field": "file"})
+    content_type, signatures = ATTACHMENT_TYPES[extension]
+    if signatures is not None and not head.startswith(signatures):
+        raise InvalidInput(f"the file's content is not a {extension.upper()} file", code="invalid_file_type",
+                           details={"field": "file"})
+    if signatures is None and not _is_text(content):
+        raise InvalidInput("a CSV file must be text (UTF-8 or Windows-1252) without NUL bytes",
+                           code="invalid_file_type", details={"field": "file"})
+    return extension, content_type
+
+
+def _is_text(content: File) -> bool:
+    content.seek(0)
+    data = b"".join(content.chunks())
+    if b"\x00" in data:
+        return False
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            data.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def _digest(content: File) -> str:
+    content.seek(0)
+    sha = hashlib.sha256()
+    for chunk in content.chunks():
+        sha.update(chunk)
+    return sha.hexdigest()
+
+
+def _clean_upload(filename: str, content: File) -> tuple[str, str, str, int]:
+    """(display name, extension, content type, size) of an acceptable upload."""
+    size = content.size or 0
+    if size <= 0:
+        raise InvalidInput("the file is empty", code="invalid_file", details={"field": "file"})
+    if size > ATTACHMENT_MAX_BYTES:
+        raise InvalidInput(f"attachments may be at most {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB; this one has "
+                           f"{size} bytes", code="file_too_large", details={"field": "file"})
+    content.seek(0)
+    head = content.read(16)
+    extension, content_type = _attachment_type(filename, head, content)
+    try:
+        display = get_valid_filename(filename.replace("\\", "/").rsplit("/", 1)[-1])[-200:]
+    except SuspiciousFileOperation:
+        display = f"attachment.{extension}"
+    return display, extension, content_type, size
+
+
+def dispute_attachment_add(
+    *, dispute: Dispute, filename: str, content: File, actor: Actor, is_staff: bool, now: datetime | None = None
+) -> DisputeAttachment:
+    """Attach a PDF, PNG, JPEG or CSV file of at most 10 MB to an active dispute. The file is stored under a
+    random name; if the database write fails, the stored file is removed again."""
+    display, extension, content_type, size = _clean_upload(filename or "", content)
+    digest = _digest(content)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(dispute)
+        _require_active(locked)
+        if locked.attachments.count() >= ATTACHMENTS_PER_DISPUTE:
+            raise InvalidInput(f"a dispute holds at most {ATTACHMENTS_PER_DISPUTE} attachments",
+                               code="too_many_attachments")
+        attachment = DisputeAttachment(
+            dispute=locked, filename=display, content_type=content_type, size=size, sha256=digest,
+            uploaded_by_label=actor.label[:200], is_staff=is_staff, created_at=now,
+        )
+        content.seek(0)
+        attachment.file.save(f"{uuid.uuid4().hex}.{extension}", content, save=False)
+        try:
+            attachment.save()
+            audit_record_create(actor=actor, action="dispute.attachment_added", obj=locked,
+                                after={"attachment_id": attachment.pk, "filename": display, "size": size,
+                                       "sha256": digest})
+        except Exception:
+            attachment.file.storage.delete(attachment.file.name or "")
+            raise
+    return attachment
+
+
+# --- staff decisions ------------------------------------------------------------------------------------------------
+
+
+def dispute_review(*, dispute: Dispute, actor: Actor, now: datetime | None = None) -> Dispute:
+    """Staff take the dispute up (open → in_review); this is a first response for the SLA."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(dispute)
+        require_transition(DISPUTE_TRANSITIONS, locked.status, DisputeStatus.IN_REVIEW, "a dispute")
+        _staff_responded(locked, now)
+        _move(locked, DisputeStatus.IN_REVIEW, actor, now)
+    return locked
+
+
+def dispute_resolve(
+    *, dispute: Dispute, adjustment_amount: Decimal | str, resolution: str, actor: Actor, now: datetime | None = None
+) -> Dispute:
+    """Resolve with an adjustment of the partner's balance, linked to the dispute. Up to the threshold the
+    adjustment posts at once and the dispute becomes resolved_with_adjustment; above it the dispute waits in
+    review until finance's second approval posts the adjustment (and resolves the dispute)."""
+    amount = clean_amount(adjustment_amount, "adjustment_amount")
+    text = clean_text("resolution", resolution, DESCRIPTION_MAX_LENGTH)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(dispute)
+        require_transition(DISPUTE_TRANSITIONS, locked.status, DisputeStatus.RESOLVED_WITH_ADJUSTMENT, "a dispute")
+        _no_pending_adjustment(locked)
+        _staff_responded(locked, now)
+        locked.resolution = text
+        locked.save(update_fields=["first_staff_response_at", "resolution"])
+        adjustment = adjustment_request_locked(
+            partner=locked.partner, amount=amount, reason=text, actor=actor,
+            dispute=locked, now=now,
+        )
+        locked.refresh_from_db()
+        if adjustment.status != AdjustmentStatus.PENDING_APPROVAL:
+            return locked  # posted: the adjustment service has resolved the dispute
+        if locked.status == DisputeStatus.OPEN:
+            _move(locked, DisputeStatus.IN_REVIEW, actor, now, adjustment_id=adjustment.pk)
+        else:
+            audit_record_create(actor=actor, action="dispute.adjustment_requested", obj=locked,
+                                after={"status": locked.status, "adjustment_id": adjustment.pk})
+    return locked
+
+
+def dispute_reject(*, dispute: Dispute, reason: str, actor: Actor, now: datetime | None = None) -> Dispute:
+    """Staff reject the claim, with the reason shown to the partner. Nothing reaches the ledger."""
+    text = clean_text("reason", reason, DESCRIPTION_MAX_LENGTH)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(dispute)
+        require_transition(DISPUTE_TRANSITIONS, locked.status, DisputeStatus.REJECTED, "a dispute")
+        _no_pending_adjustment(locked)
+        _staff_responded(locked, now)
+        locked.resolution = text
+        _move(locked, DisputeStatus.REJECTED, actor, now, reason=text)
+    return locked
+
+
+def dispute_withdraw(*, dispute: Dispute, actor: Actor, reason: str = "", now: datetime | None = None) -> Dispute:
+    """The partner withdraws its dispute. Refused while an adjustment for it awaits approval."""
+    text = reason.strip()[:DESCRIPTION_MAX_LENGTH] if isinstance(reason, str) else ""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(dispute)
+        require_transition(DISPUTE_TRANSITIONS, locked.status, DisputeStatus.WITHDRAWN, "a dispute")
+        _no_pending_adjustment(locked)
+        _move(locked, DisputeStatus.WITHDRAWN, actor, now, reason=text)
+    return locked

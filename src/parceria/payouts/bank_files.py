@@ -1,0 +1,178 @@
+"""Exporting approved payout batches to the bank and reading the bank's answer (SPEC §7.3).
+
+CNAB 240 remittances carry the BRL payouts that have a PIX key (the others are listed as skipped);
+the CSV carries every payout still to be paid. Each export is kept (BatchExport) with its remittance
+sequence number. A bank return file marks each payout paid or failed by its reference, the payout id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from parceria.common.audit import Actor, audit_record_create
+from parceria.common.errors import Conflict, InvalidInput
+from parceria.payouts.cnab.returns import ReturnFileError, parse_return
+from parceria.payouts.cnab.writer import Company, RemittancePayment, write_remittance
+from parceria.payouts.exports import PayoutCsvRow, payouts_csv
+from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
+from parceria.payouts.services import batch_state, payout_mark
+
+EXPORT_KINDS = ("cnab", "csv")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class ExportResult:
+    export: BatchExport
+    included: list[int]
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class ReturnReport:
+    paid: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _pending(batch: PayoutBatch) -> list[Payout]:
+    settled = set(PayoutStatusChange.objects.filter(payout__batch=batch).values_list("payout_id", flat=True))
+    payouts = Payout.objects.filter(batch=batch).prefetch_related("withholdings").order_by("partner_id")
+    return [p for p in payouts if p.pk not in settled]
+
+
+def batch_export(*, batch: PayoutBatch, kind: str, actor: Actor, now: datetime | None = None) -> ExportResult:
+    """Export an approved batch as a CNAB 240 PIX remittance or a CSV; the file is kept as sent."""
+    if kind not in EXPORT_KINDS:
+        raise InvalidInput(f"format must be one of {', '.join(EXPORT_KINDS)}", code="invalid_format")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+        state = batch_state(locked)
+        if not state.approved:
+            raise Conflict(
+                f"batch {locked.period:%Y-%m} needs {state.required_approvals} approval(s) before export "
+                f"(it has {len(state.approvals)})",
+                code="batch_not_approved",
+            )
+        payouts = _pending(locked)
+        result = _cnab(locked, payouts, now, actor) if kind == "cnab" else _csv(locked, payouts, actor)
+        audit_record_create(
+            actor=actor,
+            action=f"payout_batch.exported_{kind}",
+            obj=locked,
+            after={"export_id": result.export.pk, "included": len(result.included), "skipped": len(result.skipped)},
+        )
+        return result
+
+
+def _cnab(batch: PayoutBatch, payouts: list[Payout], now: datetime, actor: Actor) -> ExportResult:
+    skipped = [
+        {"payout_id": p.pk, "reason": "not paid in BRL" if p.currency != "BRL" else "no PIX key on file"}
+        for p in payouts
+        if p.currency != "BRL" or not p.pix_key
+    ]
+    chosen = [p for p in payouts if p.currency == "BRL" and p.pix_key]
+    if not chosen:
+        raise Conflict(
+            "no payout of this batch can go in a PIX remittance", code="nothing_to_export", details={"skipped": skipped}
+        )
+    payments = [
+        RemittancePayment(
+            reference=str(p.pk),
+            payee_name=p.payee_name,
+            payee_tax_id=p.payee_tax_id,
+            pix_key_type=p.pix_key_type,
+            pix_key=p.pix_key,
+            amount=p.net.quantize(CENT),
+            payment_date=timezone.localdate(now),
+        )
+        for p in chosen
+    ]
+    sequence = (BatchExport.objects.filter(kind="cnab").aggregate(m=Max("file_sequence"))["m"] or 0) + 1
+    company = Company(**settings.PARCERIA["COMPANY"])  # type: ignore[arg-type]
+    try:
+        content = write_remittance(
+            company=company, payments=payments, file_sequence=sequence, generated_at=timezone.localtime(now)
+        )
+    except ValueError as exc:
+        raise InvalidInput(str(exc), code="remittance_invalid") from None
+    export = BatchExport.objects.create(
+        batch=batch,
+        kind="cnab",
+        file_sequence=sequence,
+        filename=f"parceria-pix-{batch.period:%Y-%m}-{sequence:06d}.rem",
+        content=content,
+        created_by=actor.label[:200],
+    )
+    return ExportResult(export, [p.pk for p in chosen], skipped)
+
+
+def _csv(batch: PayoutBatch, payouts: list[Payout], actor: Actor) -> ExportResult:
+    rows = [
+        PayoutCsvRow(
+            payout_id=p.pk,
+            partner_id=p.partner_id,
+            payee_name=p.payee_name,
+            payee_tax_id=p.payee_tax_id,
+            currency=p.currency,
+            gross=p.gross,
+            withholdings=[(w.code, w.amount) for w in p.withholdings.all()],
+            net=p.net,
+            pix_key_type=p.pix_key_type,
+            pix_key=p.pix_key,
+            due_date=p.due_date,
+        )
+        for p in payouts
+    ]
+    export = BatchExport.objects.create(
+        batch=batch,
+        kind="csv",
+        file_sequence=0,
+        filename=f"parceria-payouts-{batch.period:%Y-%m}.csv",
+        content=payouts_csv(rows),
+        created_by=actor.label[:200],
+    )
+    return ExportResult(export, [p.pk for p in payouts])
+
+
+def return_file_import(*, text: str | bytes, filename: str, actor: Actor) -> ReturnReport:
+    """Mark each payout of a bank return file paid or failed. Unknown references and contradictions are
+    reported, not applied; a payout already marked the same way is left as it is."""
+    try:
+        entries = parse_return(text)
+    except ReturnFileError as exc:
+        raise InvalidInput(f"{filename}: {exc}", code="invalid_return_file") from None
+    report = ReturnReport()
+    payouts = Payout.objects.select_related("batch").in_bulk(
+        [int(e.reference) for e in entries if e.reference.isdigit()]
+    )
+    for entry in entries:
+        payout = payouts.get(int(entry.reference)) if entry.reference.isdigit() else None
+        if payout is None:
+            report.problems.append({"reference": entry.reference, "error": "no payout has this reference"})
+            continue
+        _apply_entry(payout, entry.status, ",".join(entry.codes), filename, actor, report)
+    return report
+
+
+def _apply_entry(payout: Payout, status: str, codes: str, filename: str, actor: Actor, report: ReturnReport) -> None:
+    before = payout.status_changes.count()
+    try:
+        payout_mark(payout=payout, status=status, source=f"return:{filename}", reference=codes, actor=actor)
+    except Conflict as exc:
+        report.problems.append({"reference": str(payout.pk), "error": exc.message})
+        return
+    if payout.status_changes.count() == before:
+        report.unchanged.append(payout.pk)
+    else:
+        (report.paid if status == PayoutStatus.PAID else report.failed).append(payout.pk)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from parceria.common.audit import Actor
+from parceria.common.errors import ParceriaError
+from parceria.payouts.bank_files import EXPORT_KINDS, batch_export
+from parceria.payouts.close import parse_period
+from parceria.payouts.models import PayoutBatch
+
+
+class Command(BaseCommand):
+    help = "Export an approved payout batch (by its month, YYYY-MM) as a CNAB 240 PIX remittance or a CSV."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("period", help="The batch's month, YYYY-MM.")
+        parser.add_argument("--format", choices=EXPORT_KINDS, default="cnab")
+        parser.add_argument("--output", type=Path, help="Where to write the file (default: its own name, here).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            batch = PayoutBatch.objects.filter(period=parse_period(options["period"])).first()
+            if batch is None:
+                raise CommandError(f"no payout batch for {options['period']}: close the month first")
+            result = batch_export(batch=batch, kind=options["format"], actor=Actor.system("command:export-payouts"))
+        except ParceriaError as exc:
+            raise CommandError(exc.message) from None
+        path: Path = options["output"] or Path(result.export.filename)
+        path.write_text(
+            result.export.content, encoding="ascii" if result.export.kind == "cnab" else "utf-8", newline=""
+        )
+        for skipped in result.skipped:
+            self.stderr.write(f"skipped payout {skipped['payout_id']}: {skipped['reason']}")
+        self.stdout.write(f"{len(result.included)} payouts written to {path}")
