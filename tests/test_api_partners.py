@@ -100,6 +100,8 @@ def test_create_echoes_fields_and_compacts_the_tax_id(admin_api):
         "integration_share_rate": None,
         "verticals": ["healthcare"],
         "territories": ["SP", "RJ"],
+        "pix_key_type": "",
+        "pix_key": "",
     }
     assert partner.tax_id == CNPJ
     assert partner.terms_versions.count() == 1

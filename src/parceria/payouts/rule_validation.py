@@ -1,0 +1,96 @@
+"""Checks for withholding rules that staff add or change (a rule is data: it must be well formed)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Q
+
+from parceria.payouts.models import WithholdingKind, WithholdingRule
+
+
+class RuleError(ValueError):
+    """A withholding rule that cannot be used, with the field it concerns."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _decimal(value: Any, what: str, *, low: Decimal = Decimal(0), high: Decimal | None = None) -> Decimal:
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise RuleError("params", f"{what} must be a decimal number, got {value!r}") from None
+    if not number.is_finite() or number < low or (high is not None and number > high):
+        raise RuleError("params", f"{what} must be between {low} and {high if high is not None else '∞'}")
+    return number
+
+
+def _check_flat(params: dict[str, Any]) -> None:
+    if "rate" not in params:
+        raise RuleError("params", 'a flat rule needs {"rate": "0.015"} (and optionally "minimum_tax")')
+    _decimal(params["rate"], "rate", high=Decimal(1))
+    _decimal(params.get("minimum_tax", "0"), "minimum_tax")
+
+
+def _check_progressive(params: dict[str, Any]) -> None:
+    brackets = params.get("brackets")
+    if not isinstance(brackets, list) or not brackets:
+        raise RuleError("params", 'a progressive rule needs "brackets": [{"up_to", "rate", "deduction"}, …]')
+    previous = Decimal(-1)
+    for n, bracket in enumerate(brackets, start=1):
+        if not isinstance(bracket, dict):
+            raise RuleError("params", f"bracket {n} must be an object")
+        _decimal(bracket.get("rate"), f"bracket {n} rate", high=Decimal(1))
+        _decimal(bracket.get("deduction"), f"bracket {n} deduction")
+        last = n == len(brackets)
+        if bracket.get("up_to") is None:
+            if not last:
+                raise RuleError("params", f"only the last bracket may be open-ended (bracket {n} has no up_to)")
+            continue
+        limit = _decimal(bracket["up_to"], f"bracket {n} up_to")
+        if limit <= previous:
+            raise RuleError("params", f"bracket {n} must start above bracket {n - 1}")
+        previous = limit
+    if brackets[-1].get("up_to") is not None:
+        raise RuleError("params", "the last bracket must be open-ended (up_to: null)")
+    if "reduction" in params:
+        reduction = params["reduction"]
+        for key in ("zero_up_to", "up_to", "constant", "factor"):
+            if not isinstance(reduction, dict) or key not in reduction:
+                raise RuleError("params", f"a reduction needs {key}")
+            _decimal(reduction[key], f"reduction {key}")
+
+
+def check_rule(
+    *, code: str, country: str, tax_regime: str, kind: str, params: Any, effective_from: date,
+    effective_to: date | None, exclude_pk: int | None = None,
+) -> None:
+    """Raise RuleError if the rule is malformed or overlaps another version of the same tax."""
+    if not isinstance(params, dict):
+        raise RuleError("params", "params must be a JSON object")
+    if kind == WithholdingKind.FLAT:
+        _check_flat(params)
+    elif kind == WithholdingKind.PROGRESSIVE:
+        _check_progressive(params)
+    else:
+        raise RuleError("kind", f"kind must be flat or progressive, got {kind!r}")
+    if effective_to is not None and effective_to <= effective_from:
+        raise RuleError("effective_to", "a version must end after it starts")
+    overlapping = WithholdingRule.objects.filter(code=code, country=country, tax_regime=tax_regime).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gt=effective_from)
+    )
+    if effective_to is not None:
+        overlapping = overlapping.filter(effective_from__lt=effective_to)
+    if exclude_pk is not None:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    clash = overlapping.first()
+    if clash is not None:
+        raise RuleError(
+            "effective_from",
+            f"overlaps the version from {clash.effective_from} to {clash.effective_to or 'open-ended'}: "
+            f"end that version first (set its effective_to) or choose other dates",
+        )
