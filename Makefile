@@ -105,7 +105,7 @@ $(DEMO_SECRET_FILE): | $(BIN)/python
 	@umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > "$@"
 	@echo "Generated a secret key in $@"
 
-demo: $(APP_STAMP) $(DEMO_SECRET_FILE)
+demo: $(APP_STAMP) $(DEMO_SECRET_FILE) pdf-tools
 	$(DEMO_ENV) $(PARCERIA) migrate
 	$(DEMO_ENV) $(PARCERIA) demo
 	$(DEMO_ENV) $(PARCERIA) serve --host $(DEMO_HOST) --port $(DEMO_PORT)

@@ -64,7 +64,12 @@ def test_cnab_export_holds_the_brl_payouts_with_a_pix_key(batch):
     assert segment_b[127:227].strip() == "financeiro@comchave.com.br"
     assert keyed.pix_key == "financeiro@comchave.com.br"
     assert result.export.file_sequence == 1
-    assert batch_export(batch=batch, kind="cnab", actor=ACTOR, now=NOW).export.file_sequence == 2
+    with pytest.raises(Conflict) as info:  # nothing is sent twice by accident
+        batch_export(batch=batch, kind="cnab", actor=ACTOR, now=NOW)
+    already = {"payout_id": keyed.pk, "reason": f"already sent in {result.export.filename}"}
+    assert already in info.value.details["skipped"]
+    again = batch_export(batch=batch, kind="cnab", actor=ACTOR, now=NOW, again=True)
+    assert (again.included, again.export.file_sequence) == ([keyed.pk], 2)
 
 
 def test_csv_export_lists_every_payout_still_to_pay(batch):

@@ -33,7 +33,7 @@ api = NinjaAPI(
     version="1",
     description=(
         "Partners, customers, events and the commission ledger. Authenticate with an API key "
-        "(`Authorization: Bearer <key>`); keys are scoped `platform`, `partner`, `analytics` or `admin`. "
+        "(`Authorization: Bearer <key>`); keys are scoped `platform`, `partner`, `analytics`, `finance` or `admin`. "
         'Errors are JSON: `{"error": {"code", "message", "details"}}`. Amounts are decimal strings.'
     ),
     auth=ApiKeyAuth(),

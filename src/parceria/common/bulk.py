@@ -117,3 +117,21 @@ def key_in(column: str, values: Collection[Any]) -> Q | RawSQL:
         sql = f"{connection.ops.quote_name(column)} = ANY(%s)"  # the column is ours; values are a parameter
         return RawSQL(sql, (list(values),), output_field=BooleanField())  # noqa: S611
     return Q(**{f"{column}__in": values})
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """Primary keys for `count` rows about to be inserted with insert_rows (whose children need them).
+    PostgreSQL draws them from the table's sequence; on SQLite the caller holds the write lock (IMMEDIATE
+    transactions), so the next ids after the current maximum are free."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        start = int(cursor.fetchone()[0]) + 1
+        return list(range(start, start + count))

@@ -6,6 +6,8 @@ PARCERIA_DEBUG         "1"/"true" to enable debug mode (default off)
 PARCERIA_ALLOWED_HOSTS comma-separated host names (default: localhost,127.0.0.1)
 PARCERIA_VAR_DIR       folder for the SQLite file and other runtime data (default: ./var)
 PARCERIA_DB_CONN_MAX_AGE  seconds a database connection is kept (default 60)
+The payout settings (PARCERIA_BATCH_SECOND_APPROVAL_ABOVE, PARCERIA_ADJUSTMENT_SECOND_APPROVAL_ABOVE,
+PARCERIA_COMPANY_*) are listed in docs/configuration.md and in PARCERIA below.
 """
 
 from __future__ import annotations

@@ -122,6 +122,9 @@ class PartnerSpec:
             "integration_share_rate": None if self.integration_share_rate is None else str(self.integration_share_rate),
             "verticals": list(self.verticals),
             "territories": list(self.territories),
+            # Brazilian partners receive PIX to their own tax id (a CNPJ or CPF key), so batches export.
+            "pix_key_type": ("cpf" if self.tax_regime == "pf" else "cnpj") if self.country == "BR" else "",
+            "pix_key": self.tax_id if self.country == "BR" else "",
         }
 
 

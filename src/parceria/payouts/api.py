@@ -172,6 +172,7 @@ class ExportIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     format: str
+    again: bool = False
 
 
 class SkippedOut(Schema):
@@ -199,7 +200,7 @@ def export_batch(request: HttpRequest, batch_id: int, payload: ExportIn) -> Stat
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
-    result = batch_export(batch=batch, kind=payload.format, actor=principal.actor)
+    result = batch_export(batch=batch, kind=payload.format, actor=principal.actor, again=payload.again)
     export = result.export
     return Status(
         201,

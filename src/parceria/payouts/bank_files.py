@@ -50,8 +50,12 @@ def _pending(batch: PayoutBatch) -> list[Payout]:
     return [p for p in payouts if p.pk not in settled]
 
 
-def batch_export(*, batch: PayoutBatch, kind: str, actor: Actor, now: datetime | None = None) -> ExportResult:
-    """Export an approved batch as a CNAB 240 PIX remittance or a CSV; the file is kept as sent."""
+def batch_export(
+    *, batch: PayoutBatch, kind: str, actor: Actor, again: bool = False, now: datetime | None = None
+) -> ExportResult:
+    """Export an approved batch as a CNAB 240 PIX remittance or a CSV; the file is kept as sent. A payout
+    already sent in an earlier remittance is left out (so nothing is paid twice) unless `again` is set,
+    for a file the bank never received."""
     if kind not in EXPORT_KINDS:
         raise InvalidInput(f"format must be one of {', '.join(EXPORT_KINDS)}", code="invalid_format")
     now = now or timezone.now()
@@ -65,7 +69,7 @@ def batch_export(*, batch: PayoutBatch, kind: str, actor: Actor, now: datetime |
                 code="batch_not_approved",
             )
         payouts = _pending(locked)
-        result = _cnab(locked, payouts, now, actor) if kind == "cnab" else _csv(locked, payouts, actor)
+        result = _cnab(locked, payouts, now, actor, again) if kind == "cnab" else _csv(locked, payouts, actor)
         audit_record_create(
             actor=actor,
             action=f"payout_batch.exported_{kind}",
@@ -75,13 +79,30 @@ def batch_export(*, batch: PayoutBatch, kind: str, actor: Actor, now: datetime |
         return result
 
 
-def _cnab(batch: PayoutBatch, payouts: list[Payout], now: datetime, actor: Actor) -> ExportResult:
-    skipped = [
-        {"payout_id": p.pk, "reason": "not paid in BRL" if p.currency != "BRL" else "no PIX key on file"}
-        for p in payouts
-        if p.currency != "BRL" or not p.pix_key
-    ]
-    chosen = [p for p in payouts if p.currency == "BRL" and p.pix_key]
+def _sent_before(batch: PayoutBatch) -> dict[int, str]:
+    sent: dict[int, str] = {}
+    for filename, payout_ids in BatchExport.objects.filter(batch=batch, kind="cnab").values_list(
+        "filename", "payout_ids"
+    ):
+        sent.update({payout_id: filename for payout_id in payout_ids})
+    return sent
+
+
+def _cnab_skip_reason(payout: Payout, sent: dict[int, str]) -> str:
+    if payout.currency != "BRL":
+        return "not paid in BRL"
+    if not payout.pix_key:
+        return "no PIX key on file"
+    if payout.pk in sent:
+        return f"already sent in {sent[payout.pk]}"
+    return ""
+
+
+def _cnab(batch: PayoutBatch, payouts: list[Payout], now: datetime, actor: Actor, again: bool) -> ExportResult:
+    sent = {} if again else _sent_before(batch)
+    reasons = {p.pk: _cnab_skip_reason(p, sent) for p in payouts}
+    skipped = [{"payout_id": p.pk, "reason": reasons[p.pk]} for p in payouts if reasons[p.pk]]
+    chosen = [p for p in payouts if not reasons[p.pk]]
     if not chosen:
         raise Conflict(
             "no payout of this batch can go in a PIX remittance", code="nothing_to_export", details={"skipped": skipped}
@@ -112,6 +133,7 @@ def _cnab(batch: PayoutBatch, payouts: list[Payout], now: datetime, actor: Actor
         file_sequence=sequence,
         filename=f"parceria-pix-{batch.period:%Y-%m}-{sequence:06d}.rem",
         content=content,
+        payout_ids=[p.pk for p in chosen],
         created_by=actor.label[:200],
     )
     return ExportResult(export, [p.pk for p in chosen], skipped)
@@ -140,6 +162,7 @@ def _csv(batch: PayoutBatch, payouts: list[Payout], actor: Actor) -> ExportResul
         file_sequence=0,
         filename=f"parceria-payouts-{batch.period:%Y-%m}.csv",
         content=payouts_csv(rows),
+        payout_ids=[p.pk for p in payouts],
         created_by=actor.label[:200],
     )
     return ExportResult(export, [p.pk for p in payouts])

@@ -19,7 +19,7 @@ import signal
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +29,7 @@ from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post, lock_periods
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor, audit_record_create
+from parceria.common.bulk import insert_rows, reserve_ids
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import fx_quote
@@ -43,7 +44,7 @@ from parceria.payouts.models import (
     PayoutWithholding,
     WithholdingRule,
 )
-from parceria.payouts.withholding import WithholdingLine, compute_withholdings, rules_in_force
+from parceria.payouts.withholding import Rule, WithholdingLine, compute_withholdings, rules_in_force
 
 PAYABLE_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.TERMINATED})
 
@@ -66,6 +67,19 @@ class Carried:
     reason: str
 
 
+class Payee(NamedTuple):
+    """What the close needs of a partner (loaded as plain tuples: the close may see thousands)."""
+
+    pk: int
+    status: str
+    country: str
+    tax_regime: str
+    legal_name: str
+    tax_id: str
+    pix_key_type: str
+    pix_key: str
+
+
 @dataclass
 class ClosePlan:
     period: date
@@ -73,6 +87,7 @@ class ClosePlan:
     carried: list[Carried] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     batch_id: int | None = None
+    payees: dict[int, Payee] = field(default_factory=dict)
 
 
 def parse_period(text: str) -> date:
@@ -128,18 +143,23 @@ def plan_close(month: date, *, today: date) -> ClosePlan:
     plan = ClosePlan(period=month)
     balances = _balances(month)
     thresholds = _thresholds(month, plan.warnings)
-    partners = {p.pk: p for p in Partner.objects.filter(pk__in={pid for pid, _ in balances})}
-    rules = list(WithholdingRule.objects.all())
+    plan.payees = {
+        row[0]: Payee(*row)
+        for row in Partner.objects.filter(pk__in={pid for pid, _ in balances}).values_list(*Payee._fields)
+    }
+    rows = list(WithholdingRule.objects.all())
+    rules: dict[tuple[str, str], list[Rule]] = {}
     for (partner_id, currency), balance in sorted(balances.items()):
-        partner = partners[partner_id]
+        partner = plan.payees[partner_id]
         reason = _carry_reason(partner, currency, balance, thresholds)
         if reason:
             plan.carried.append(Carried(partner_id, currency, balance, reason))
             continue
         gross = round_down_minor(balance, currency)
-        taxes = compute_withholdings(
-            rules_in_force(rules, country=partner.country, tax_regime=partner.tax_regime, on=today), gross, currency
-        )
+        regime = (partner.country, partner.tax_regime)
+        if regime not in rules:
+            rules[regime] = rules_in_force(rows, country=regime[0], tax_regime=regime[1], on=today)
+        taxes = compute_withholdings(rules[regime], gross, currency)
         plan.payouts.append(
             PlannedPayout(
                 partner_id, currency, balance, gross, taxes, gross - sum((t.amount for t in taxes), Decimal(0))
@@ -150,7 +170,7 @@ def plan_close(month: date, *, today: date) -> ClosePlan:
     return plan
 
 
-def _carry_reason(partner: Partner, currency: str, balance: Decimal, thresholds: dict[str, Decimal | None]) -> str:
+def _carry_reason(partner: Payee, currency: str, balance: Decimal, thresholds: dict[str, Decimal | None]) -> str:
     if balance < 0:
         return "negative"
     if partner.status not in PAYABLE_STATUSES:
@@ -195,7 +215,7 @@ def period_close(*, month: date, actor: Actor, now: datetime | None = None) -> C
         _checkpoint("planned")
         ClosedPeriod.objects.create(month=month, closed_by=actor.label[:200])
         batch = PayoutBatch.objects.create(period=month, created_by=actor.label[:200])
-        payouts = _write_payouts(batch, plan, month)
+        payouts = _write_payouts(batch, plan, month, now)
         _checkpoint("payouts_written")
         _post_payout_lines(plan, payouts, month, actor, now)
         _checkpoint("ledger_written")
@@ -209,57 +229,63 @@ def period_close(*, month: date, actor: Actor, now: datetime | None = None) -> C
         return plan
 
 
-def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date) -> dict[int, Payout]:
-    partners = {p.pk: p for p in Partner.objects.filter(pk__in=[p.partner_id for p in plan.payouts])}
+def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: datetime) -> dict[int, int]:
+    """Write payouts, their withholdings and the carried balances set-based (COPY on PostgreSQL);
+    returns the payout id of each paid partner."""
     due = payout_due_date(month)
-    rows = [
-        Payout(
-            batch=batch,
-            partner_id=p.partner_id,
-            currency=p.currency,
-            gross=p.gross,
-            net=p.net,
-            due_date=due,
-            payee_name=partners[p.partner_id].legal_name,
-            payee_tax_id=partners[p.partner_id].tax_id,
-            pix_key_type=partners[p.partner_id].pix_key_type,
-            pix_key=partners[p.partner_id].pix_key,
+    ids = dict(zip((p.partner_id for p in plan.payouts), reserve_ids(Payout, len(plan.payouts)), strict=True))
+    payout_rows = []
+    for p in plan.payouts:
+        payee = plan.payees[p.partner_id]
+        payout_rows.append(
+            (
+                ids[p.partner_id],
+                batch.pk,
+                p.partner_id,
+                p.currency,
+                p.gross,
+                p.net,
+                due,
+                payee.legal_name,
+                payee.tax_id,
+                payee.pix_key_type,
+                payee.pix_key,
+                now,
+            )
         )
+    insert_rows(Payout, PAYOUT_COLUMNS, payout_rows)
+    taxes = [
+        (ids[p.partner_id], t.rule_id, t.code, t.base, t.amount, t.explanation)
         for p in plan.payouts
+        for t in p.withholdings
     ]
-    created = {row.partner_id: row for row in Payout.objects.bulk_create(rows, batch_size=1000)}
-    PayoutWithholding.objects.bulk_create(
-        [
-            PayoutWithholding(
-                payout=created[p.partner_id],
-                rule_id=t.rule_id,
-                code=t.code,
-                base=t.base,
-                amount=t.amount,
-                explanation=t.explanation,
-            )
-            for p in plan.payouts
-            for t in p.withholdings
-        ],
-        batch_size=1000,
-    )
-    CarriedBalance.objects.bulk_create(
-        [
-            CarriedBalance(
-                batch=batch, partner_id=c.partner_id, currency=c.currency, balance=c.balance, reason=c.reason
-            )
-            for c in plan.carried
-        ],
-        batch_size=1000,
-    )
-    return created
+    insert_rows(PayoutWithholding, ("payout", "rule", "code", "base", "amount", "explanation"), taxes)
+    carried = [(batch.pk, c.partner_id, c.currency, c.balance, c.reason) for c in plan.carried]
+    insert_rows(CarriedBalance, ("batch", "partner", "currency", "balance", "reason"), carried)
+    return ids
+
+
+PAYOUT_COLUMNS = (
+    "id",
+    "batch",
+    "partner",
+    "currency",
+    "gross",
+    "net",
+    "due_date",
+    "payee_name",
+    "payee_tax_id",
+    "pix_key_type",
+    "pix_key",
+    "created_at",
+)
 
 
 def payout_dedupe_key(month: date, partner_id: int) -> str:
     return f"payout:{month:%Y-%m}:{partner_id}"
 
 
-def _post_payout_lines(plan: ClosePlan, payouts: dict[int, Payout], month: date, actor: Actor, now: datetime) -> None:
+def _post_payout_lines(plan: ClosePlan, payouts: dict[int, int], month: date, actor: Actor, now: datetime) -> None:
     postings = []
     for p in plan.payouts:
         taxes = "; ".join(f"{t.code} {t.amount}" for t in p.withholdings) or "none"
@@ -273,7 +299,7 @@ def _post_payout_lines(plan: ClosePlan, payouts: dict[int, Payout], month: date,
             base=p.balance,
             dedupe_key=payout_dedupe_key(month, p.partner_id),
             explanation=(
-                f"Payout #{payouts[p.partner_id].pk} for {month:%Y-%m}: balance {p.balance} {p.currency} paid "
+                f"Payout #{payouts[p.partner_id]} for {month:%Y-%m}: balance {p.balance} {p.currency} paid "
                 f"{p.gross} gross (withheld: {taxes}; net {p.net})"
             ),
         )

@@ -201,7 +201,9 @@ class CarriedBalance(ImmutableModel):
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     balance = models.DecimalField(max_digits=20, decimal_places=4)
-    reason = models.CharField(max_length=20, help_text="below_minimum, negative or remainder.")
+    reason = models.CharField(
+        max_length=20, help_text="below_minimum, negative, held (suspended partner), no_fx_rate or remainder."
+    )
 
     class Meta:
         ordering = ["batch_id", "partner_id"]
@@ -219,6 +221,7 @@ class BatchExport(ImmutableModel):
     file_sequence = models.PositiveIntegerField(help_text="Remittance sequence number (CNAB), 0 for CSV.")
     filename = models.CharField(max_length=120)
     content = models.TextField()
+    payout_ids = models.JSONField(default=list, help_text="The payouts this file carries.")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=200)
 

@@ -19,13 +19,21 @@ class Command(BaseCommand):
         parser.add_argument("period", help="The batch's month, YYYY-MM.")
         parser.add_argument("--format", choices=EXPORT_KINDS, default="cnab")
         parser.add_argument("--output", type=Path, help="Where to write the file (default: its own name, here).")
+        parser.add_argument(
+            "--again", action="store_true", help="Include payouts already sent in an earlier remittance."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             batch = PayoutBatch.objects.filter(period=parse_period(options["period"])).first()
             if batch is None:
                 raise CommandError(f"no payout batch for {options['period']}: close the month first")
-            result = batch_export(batch=batch, kind=options["format"], actor=Actor.system("command:export-payouts"))
+            result = batch_export(
+                batch=batch,
+                kind=options["format"],
+                actor=Actor.system("command:export-payouts"),
+                again=options["again"],
+            )
         except ParceriaError as exc:
             raise CommandError(exc.message) from None
         path: Path = options["output"] or Path(result.export.filename)
