@@ -31,7 +31,7 @@ TEST_SETTINGS := parceria.config.settings_test
 
 # System packages `make test` needs. Browser tests (Playwright driving Debian's Chromium) do not exist
 # yet: when they do, add `chromium` here so that `make test` installs it.
-TEST_SYSTEM_DEPS ?= postgres-server pdf-tools
+TEST_SYSTEM_DEPS ?= postgres-server pdf-tools messages
 CHROMIUM ?= /usr/bin/chromium
 
 # Benchmarks: every bench/*.py except helper modules (names starting with `_`), each given BENCH_ARGS.
@@ -42,7 +42,7 @@ APP_STAMP := $(VENV)/.parceria-installed
 TEST_STAMP := $(VENV)/.parceria-test-installed
 
 .PHONY: help demo test test-sqlite test-postgres lint typecheck migrations-check bench clean \
-	install install-test postgres-server pdf-tools chromium
+	install install-test postgres-server pdf-tools messages chromium
 
 help:
 	@echo "make demo              install, migrate, load demo data and serve on http://$(DEMO_HOST):$(DEMO_PORT)/"
@@ -87,6 +87,15 @@ pdf-tools:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 poppler-utils; \
 	fi
 
+# Compile the translation catalogues (pt-BR, es) with gettext's msgfmt, installed from Debian if missing.
+messages: $(APP_STAMP)
+	@if ! command -v msgfmt >/dev/null 2>&1; then \
+		echo "Installing gettext from Debian"; \
+		$(SUDO) apt-get update; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y gettext; \
+	fi
+	cd src/parceria && PARCERIA_DEBUG=1 PARCERIA_VAR_DIR="$(abspath var)" $(abspath $(PARCERIA)) compilemessages -v 0
+
 # Hook for browser tests (not part of `make test` yet, see TEST_SYSTEM_DEPS).
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
@@ -105,7 +114,7 @@ $(DEMO_SECRET_FILE): | $(BIN)/python
 	@umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > "$@"
 	@echo "Generated a secret key in $@"
 
-demo: $(APP_STAMP) $(DEMO_SECRET_FILE) pdf-tools
+demo: $(APP_STAMP) $(DEMO_SECRET_FILE) pdf-tools messages
 	$(DEMO_ENV) $(PARCERIA) migrate
 	$(DEMO_ENV) $(PARCERIA) demo
 	$(DEMO_ENV) $(PARCERIA) serve --host $(DEMO_HOST) --port $(DEMO_PORT)

@@ -1,9 +1,29 @@
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+
+SOURCE = Path(__file__).resolve().parent.parent / "src" / "parceria"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Compile the message catalogues (as `make messages` does) so translated pages can be tested."""
+    if shutil.which("msgfmt") is None:
+        return
+    from django.core.management import call_command
+
+    here = os.getcwd()
+    os.chdir(SOURCE)
+    try:
+        call_command("compilemessages", verbosity=0)
+    finally:
+        os.chdir(here)
 
 
 class ApiClient:

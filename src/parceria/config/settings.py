@@ -50,12 +50,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "parceria.common",
     "parceria.accounts",
     "parceria.partners",
     "parceria.customers",
     "parceria.commissions",
     "parceria.web",
+    "parceria.portal",
+    "parceria.console",
     "parceria.payouts",
     "parceria.disputes",
     "parceria.demo",
@@ -69,6 +74,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "parceria.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -86,6 +94,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "parceria.web.context.navigation",
             ],
         },
     },
@@ -119,6 +129,10 @@ DATABASES = {"default": _database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -140,11 +154,31 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = int(os.environ.get("PARCERIA_SESSION_SECONDS", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_SECURE = _env_bool("PARCERIA_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+OTP_TOTP_ISSUER = "Parceria"
+
+# E-mail: printed to the console unless an SMTP host is configured.
+if os.environ.get("PARCERIA_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["PARCERIA_SMTP_HOST"]
+    EMAIL_PORT = int(os.environ.get("PARCERIA_SMTP_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("PARCERIA_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("PARCERIA_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = _env_bool("PARCERIA_SMTP_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("PARCERIA_FROM_EMAIL", "Parceria <no-reply@localhost>")
 
 
 LOGGING = {
@@ -164,6 +198,12 @@ PARCERIA = {
     "ADJUSTMENT_SECOND_APPROVAL_ABOVE": os.environ.get("PARCERIA_ADJUSTMENT_SECOND_APPROVAL_ABOVE", "1000.00"),
     # Payouts are due this many days after the end of their period.
     "PAYOUT_DUE_DAYS": 30,
+    # Sign-in throttling: failures allowed per user name, and per address, within the window.
+    "LOGIN_FAILURES_PER_USER": 5,
+    "LOGIN_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_WINDOW_MINUTES": 15,
+    # A change of payout details holds payouts to the new account for this many hours.
+    "PAYOUT_DETAILS_HOLD_HOURS": 48,
     # The paying company, for bank remittance files (CNAB 240).
     "COMPANY": {
         "name": os.environ.get("PARCERIA_COMPANY_NAME", "Parceria Demo Ltda"),

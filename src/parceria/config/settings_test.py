@@ -8,4 +8,5 @@ os.environ.setdefault("PARCERIA_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1"
 from parceria.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405

@@ -1,12 +1,20 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from parceria.api.urls import api
 from parceria.web import views
 
+# Staff sign in to the Django admin with their password and a TOTP code, as in the console.
+admin.site.__class__ = OTPAdminSite
+
 urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("parceria.web.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("portal/", include("parceria.portal.urls")),
+    path("console/", include("parceria.console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -6,6 +6,8 @@ created last, so its presence means a demo load finished.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -58,6 +60,21 @@ def demo_started() -> bool:
     )
 
 
+#: The TOTP key every demo staff login uses (demo data: printed with the logins, never for real accounts).
+DEMO_TOTP_HEX = hashlib.sha1(b"parceria demo staff second factor").hexdigest()  # noqa: S324 - a demo key, not a hash
+
+
+def demo_totp_key() -> str:
+    """The demo TOTP key as authenticator apps want it (base32)."""
+    return base64.b32encode(bytes.fromhex(DEMO_TOTP_HEX)).decode()
+
+
+def _second_factor(user: object) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=user, name="demo authenticator", key=DEMO_TOTP_HEX, confirmed=True)
+
+
 def _email(username: str) -> str:
     return f"{username.replace('@demo', '')}@demo.parceria.example"
 
@@ -67,13 +84,14 @@ def demo_users_create(*, partner_ids: Sequence[int], showcase_partner_id: int | 
     created: list[Login] = []
     with transaction.atomic():
         for login in STAFF_LOGINS:
-            user_create(
+            staff = user_create(
                 username=login.username,
                 password=DEMO_PASSWORD,
                 role=login.role,
                 email=_email(login.username),
                 actor=actor,
             )
+            _second_factor(staff)
             created.append(login)
         managers_assign(partner_ids)
         if showcase_partner_id is not None:
@@ -88,13 +106,14 @@ def demo_users_create(*, partner_ids: Sequence[int], showcase_partner_id: int | 
                     actor=actor,
                 )
                 created.append(Login(login.username, login.role, login.note.format(partner=partner.name)))
-        user_create(
+        admin = user_create(
             username=ADMIN_LOGIN.username,
             password=DEMO_PASSWORD,
             role=ADMIN_LOGIN.role,
             email=_email(ADMIN_LOGIN.username),
             actor=actor,
         )
+        _second_factor(admin)
     return [ADMIN_LOGIN, *created]
 
 

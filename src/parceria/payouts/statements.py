@@ -36,6 +36,7 @@ from django.utils import timezone
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.common.dbsum import PLACES, exact_sums
 from parceria.common.errors import InvalidInput
+from parceria.common.formatting import format_money, format_number
 from parceria.common.money import get_currency, ledger_str
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.partners.models import Partner
@@ -316,30 +317,10 @@ def _income_row(month: date | None, currency: str, payouts: list[Payout]) -> Inc
 
 # Formatting ------------------------------------------------------------------------------------------
 
-CURRENCY_SYMBOLS = {"BRL": "R$", "USD": "US$", "MXN": "MX$", "COP": "COL$", "ARS": "AR$", "CLP": "CLP$"}
-
-
 def check_language(language: str) -> str:
     if language not in LANGUAGES:
         raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}", code="invalid_language")
     return language
-
-
-def format_number(value: Decimal, places: int, *, language: str = "pt-br") -> str:
-    """`value` with `places` decimals and thousands separators: 1.234,56 (pt-br) or 1,234.56 (en)."""
-    exact = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
-    text = f"{abs(exact):,.{places}f}"
-    if language == "pt-br":
-        text = text.translate(str.maketrans(",.", ".,"))
-    return f"-{text}" if exact < 0 else text
-
-
-def format_money(amount: Decimal, currency: str, *, language: str = "pt-br", places: int | None = None) -> str:
-    """R$ 1.234,56 (pt-br) or R$ 1,234.56 (en); `places` defaults to the currency's minor unit."""
-    places = get_currency(currency).minor_units if places is None else places
-    number = format_number(amount, places, language=language)
-    symbol = CURRENCY_SYMBOLS.get(currency, currency)
-    return f"-{symbol} {number[1:]}" if number.startswith("-") else f"{symbol} {number}"
 
 
 def format_ledger(amount: Decimal, currency: str, language: str) -> str:

@@ -18,6 +18,7 @@ from parceria.demo.logins import (
     Login,
     demo_loaded,
     demo_started,
+    demo_totp_key,
     demo_users_create,
     existing_logins,
     platform_key_create,
@@ -151,4 +152,8 @@ class Command(BaseCommand):
         width = max((len(login.username) for login in logins), default=0)
         for login in logins:
             self.stdout.write(f"  {login.username:<{width}}  {login.note}")
+        self.stdout.write(
+            f"Staff logins also ask for a code from an authenticator app: add the demo TOTP key {demo_totp_key()} "
+            "to one (Google Authenticator, Aegis, 1Password, …)."
+        )
         self.stdout.write("")
