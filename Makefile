@@ -29,9 +29,9 @@ PYTEST_WORKERS ?=
 PYTEST := $(BIN)/pytest $(PYTEST_ARGS) $(if $(PYTEST_WORKERS),-n $(PYTEST_WORKERS))
 TEST_SETTINGS := parceria.config.settings_test
 
-# System packages `make test` needs. Browser tests (Playwright driving Debian's Chromium) do not exist
-# yet: when they do, add `chromium` here so that `make test` installs it.
-TEST_SYSTEM_DEPS ?= postgres-server pdf-tools messages
+# System packages `make test` needs, Chromium included for the browser tests (Playwright drives Debian's
+# Chromium; Playwright's own browser download is not used).
+TEST_SYSTEM_DEPS ?= postgres-server pdf-tools messages chromium
 CHROMIUM ?= /usr/bin/chromium
 
 # Benchmarks: every bench/*.py except helper modules (names starting with `_`), each given BENCH_ARGS.
@@ -96,7 +96,7 @@ messages: $(APP_STAMP)
 	fi
 	cd src/parceria && PARCERIA_DEBUG=1 PARCERIA_VAR_DIR="$(abspath var)" $(abspath $(PARCERIA)) compilemessages -v 0
 
-# Hook for browser tests (not part of `make test` yet, see TEST_SYSTEM_DEPS).
+# Debian's Chromium for the browser tests.
 chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 		$(SUDO) apt-get update; \
