@@ -1,0 +1,48 @@
+"""Template helpers: money and numbers per the active language, sortable table headers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from parceria.common.formatting import format_money, format_number
+
+register = template.Library()
+
+
+@register.simple_tag
+def money(amount: Any, currency: str, places: int | None = None) -> str:
+    """{% money line.amount line.currency %} → "R$ 1.234,56" in pt-BR, "R$ 1,234.56" in English."""
+    if amount is None or amount == "":
+        return ""
+    return format_money(Decimal(amount), currency, language=get_language() or "en", places=places)
+
+
+@register.simple_tag
+def number(value: Any, places: int = 0) -> str:
+    return "" if value is None else format_number(Decimal(value), places, language=get_language() or "en")
+
+
+@register.filter
+def call_page_link(table: Any, number: int) -> str:
+    return str(table.page_link(number))
+
+
+@register.simple_tag
+def sort_header(table: Any, key: str, label: str, numeric: bool = False) -> str:
+    """A column header that sorts the table, with aria-sort for screen readers."""
+    state = "ascending" if table.sort == key else "descending" if table.sort == f"-{key}" else "none"
+    arrow = {"ascending": " ▲", "descending": " ▼", "none": ""}[state]
+    css = ' class="num"' if numeric else ""
+    return format_html(
+        '<th scope="col" aria-sort="{}"{}><a href="{}">{}{}</a></th>',
+        state,
+        format_html(css),
+        table.sort_link(key),
+        label,
+        arrow,
+    )
