@@ -130,3 +130,21 @@ def test_the_next_page_after_sign_in_stays_on_this_site(partner_user):
     client = Client()
     inside = client.post("/login/?next=/portal/", {"username": "ana@parceira", "password": PASSWORD})
     assert inside["Location"] == "/portal/"
+
+
+def test_the_start_page_lists_the_demo_logins_only_when_the_demo_is_loaded(db):
+    from parceria.demo.generator import generate
+    from parceria.demo.logins import demo_totp_key
+
+    assert "Demo logins" not in Client().get("/").content.decode()
+    from datetime import date
+
+    from parceria.common.audit import Actor
+    from parceria.demo.logins import demo_users_create
+
+    summary = generate(seed=3, partners=8, customers=60, months=2, end_month=date(2026, 3, 1))
+    demo_users_create(partner_ids=summary.partner_ids, showcase_partner_id=summary.showcase_partner_id,
+                      actor=Actor.system("demo"))
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode()
+    assert "Demo logins" in page and "partner.admin@demo" in page and "finance@demo" in page
+    assert demo_totp_key() in page

@@ -8,16 +8,20 @@ from django.shortcuts import render
 
 from parceria.commissions.models import LedgerLine
 from parceria.customers.models import Customer
+from parceria.demo.logins import DEMO_PASSWORD, demo_loaded, demo_totp_key, existing_logins
 from parceria.partners.models import Partner
 
 
 def start(request: HttpRequest) -> HttpResponse:
-    context = {
+    context: dict[str, object] = {
         "partners": Partner.objects.count(),
         "customers": Customer.objects.count(),
         "ledger_lines": LedgerLine.objects.count(),
         "database": connection.vendor,
     }
+    if demo_loaded():
+        # Demo data only: these accounts and their password are public by design.
+        context |= {"demo_logins": existing_logins(), "demo_password": DEMO_PASSWORD, "demo_totp": demo_totp_key()}
     return render(request, "web/start.html", context)
 
 
