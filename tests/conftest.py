@@ -26,6 +26,28 @@ def compiled_translations():
         os.chdir(here)
 
 
+def _load_reference_data() -> None:
+    """The rows the data migrations create (the standard plan, withholding rules, payout minimums), loaded
+    again with the migrations' own idempotent functions. A transactional test starts from an emptied
+    database; this puts the product's reference data back whatever ran before."""
+    import importlib
+
+    from django.apps import apps
+
+    plan = importlib.import_module("parceria.commissions.migrations.0002_default_plan_and_append_only")
+    payouts = importlib.import_module("parceria.payouts.migrations.0002_withholding_rules_and_thresholds")
+    plan.create_plan(apps, None)
+    payouts.load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        _load_reference_data()
+
+
 class ApiClient:
     """A JSON client for /api/v1 that sends an API key."""
 
