@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams
+from parceria.api.schemas import ERRORS, Page, PageParams, page_of
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.commissions.selectors import ledger_lines_for, partner_balance
 from parceria.common.errors import InvalidInput
@@ -105,9 +105,4 @@ def get_ledger(
     lines = ledger_lines_for(partner, kind=kind)
     items = list(lines.select_related("plan")[page.offset : page.offset + page.limit])
     plans = {line.plan_id: f"{line.plan.name} v{line.plan.version}" for line in items if line.plan_id and line.plan}
-    return {
-        "count": lines.count(),
-        "limit": page.limit,
-        "offset": page.offset,
-        "items": [_line(line, plans) for line in items],
-    }
+    return page_of(lines, page, items=[_line(line, plans) for line in items])

@@ -137,6 +137,19 @@ class PriorAccrual:
     clawed_back: Decimal
 
 
+def usage_split(rows: Sequence[tuple[date, int | None, Decimal]], period_start: date, period_end: date) -> UsageSplit:
+    """The usage in an invoice's service period (days within [period_start, period_end], inclusive), in
+    total and per integration partner, from (day, integration partner or None, quantity) rows."""
+    total = Decimal(0)
+    by_partner: dict[int, Decimal] = {}
+    for day, partner_id, quantity in rows:
+        if period_start <= day <= period_end:
+            total += quantity
+            if partner_id:
+                by_partner[partner_id] = by_partner.get(partner_id, Decimal(0)) + quantity
+    return UsageSplit(total, by_partner)
+
+
 def select_plan(plans: Sequence[Plan], at: datetime) -> Plan:
     for plan in plans:
         if plan.covers(at):

@@ -274,18 +274,6 @@ def _fx_book(invoices: list[_InvoiceRow], partners: Mapping[int, engine.PartnerI
     return FxBook.load(pairs, min(days), max(days))
 
 
-def _usage_split(rows: list[tuple[date, int | None, Decimal]], invoice: engine.PaidInvoice) -> engine.UsageSplit:
-    """The intake's rule: usage days within [period_start, period_end], inclusive."""
-    total = Decimal(0)
-    by_partner: dict[int, Decimal] = defaultdict(Decimal)
-    for day, partner_id, quantity in rows:
-        if invoice.period_start <= day <= invoice.period_end:
-            total += quantity
-            if partner_id:
-                by_partner[partner_id] += quantity
-    return engine.UsageSplit(total, dict(by_partner))
-
-
 class _StatusAtPayment:
     """Partners as the engine should see them for one invoice (see the module docstring on status)."""
 
@@ -319,7 +307,7 @@ def _run(
     not_computed: list[InvoiceNotComputed] = []
     for row in invoices:
         invoice = row.invoice
-        split = _usage_split(usage.get(invoice.customer_id, []), invoice)
+        split = engine.usage_split(usage.get(invoice.customer_id, []), invoice.period_start, invoice.period_end)
         integrators = {
             pid: info for pid in split.by_partner if (info := status.get(pid, invoice.invoice_id)) is not None
         }

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field, StrictInt
 
 from parceria.accounts.tenancy import Ability, scope_customers
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams
+from parceria.api.schemas import ERRORS, Page, PageParams, page_of
 from parceria.customers.intake import events_ingest
 from parceria.customers.models import Customer, EventSource
 from parceria.customers.services import customer_create, customer_update
@@ -88,12 +88,7 @@ def list_customers(
         qs = qs.filter(partner_id=partner_id)
     if status:
         qs = qs.filter(status=status)
-    return {
-        "count": qs.count(),
-        "limit": page.limit,
-        "offset": page.offset,
-        "items": list(qs[page.offset : page.offset + page.limit]),
-    }
+    return page_of(qs, page)
 
 
 @router.get("/{int:customer_id}", response={200: CustomerOut, **ERRORS}, summary="Read a customer")

@@ -379,7 +379,8 @@ def _on_invoice_paid(event: Any, customer: Customer, ctx: _Context, writer: _Bat
         event.period_start,
         event.period_end,
     )
-    usage = _usage_split(ctx.usage.get(customer.pk, []) + writer.batch_usage.get(customer.pk, []), invoice)
+    known_usage = ctx.usage.get(customer.pk, []) + writer.batch_usage.get(customer.pk, [])
+    usage = engine.usage_split(known_usage, invoice.period_start, invoice.period_end)
     referrer = ctx.partners.get(customer.partner_id) if customer.partner_id else None
     try:
         postings = engine.accrue_invoice(
@@ -424,17 +425,6 @@ def _on_invoice_paid(event: Any, customer: Customer, ctx: _Context, writer: _Bat
             for p in postings
         ],
     )
-
-
-def _usage_split(rows: list[tuple[date, int | None, Decimal]], invoice: engine.PaidInvoice) -> engine.UsageSplit:
-    total = Decimal(0)
-    by_partner: dict[int, Decimal] = defaultdict(Decimal)
-    for day, partner_id, quantity in rows:
-        if invoice.period_start <= day <= invoice.period_end:
-            total += quantity
-            if partner_id:
-                by_partner[partner_id] += quantity
-    return engine.UsageSplit(total, dict(by_partner))
 
 
 def _on_invoice_refunded(event: Any, customer: Customer, ctx: _Context, writer: _BatchWriter) -> None:

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams
+from parceria.api.schemas import ERRORS, Page, PageParams, page_of
 from parceria.partners.models import Partner
 from parceria.partners.services import partner_create, partner_update
 
@@ -106,12 +106,7 @@ def list_partners(request: HttpRequest, page: Query[PageParams], status: str | N
     qs = scope_partners(principal).order_by("id")
     if status:
         qs = qs.filter(status=status)
-    return {
-        "count": qs.count(),
-        "limit": page.limit,
-        "offset": page.offset,
-        "items": list(qs[page.offset : page.offset + page.limit]),
-    }
+    return page_of(qs, page)
 
 
 @router.get("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, summary="Read a partner")

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams
+from parceria.api.schemas import ERRORS, Page, PageParams, page_of
 from parceria.common.money import ledger_str
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict
@@ -140,7 +140,7 @@ def list_payouts(
     if partner_id is not None:
         payouts = payouts.filter(partner_id=partner_id)
     items = payout_rows(payouts[page.offset : page.offset + page.limit])
-    return {"count": payouts.count(), "limit": page.limit, "offset": page.offset, "items": items}
+    return page_of(payouts, page, items=items)
 
 
 class MarkIn(Schema):
