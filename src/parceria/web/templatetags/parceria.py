@@ -37,12 +37,5 @@ def sort_header(table: Any, key: str, label: str, numeric: bool = False) -> str:
     """A column header that sorts the table, with aria-sort for screen readers."""
     state = "ascending" if table.sort == key else "descending" if table.sort == f"-{key}" else "none"
     arrow = {"ascending": " ▲", "descending": " ▼", "none": ""}[state]
-    css = ' class="num"' if numeric else ""
-    return format_html(
-        '<th scope="col" aria-sort="{}"{}><a href="{}">{}{}</a></th>',
-        state,
-        format_html(css),
-        table.sort_link(key),
-        label,
-        arrow,
-    )
+    cell = '<th scope="col" class="num" aria-sort="{}">' if numeric else '<th scope="col" aria-sort="{}">'
+    return format_html(cell + '<a href="{}">{}{}</a></th>', state, table.sort_link(key), label, arrow)
