@@ -83,6 +83,9 @@ class Partner(models.Model):
         max_length=10, blank=True, help_text="cpf, cnpj, email, phone or evp (random key); blank: none yet."
     )
     pix_key = models.CharField(max_length=120, blank=True, help_text="Normalised PIX key payouts are sent to.")
+    payout_details_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last change of the PIX key; payouts are held for a while after it."
+    )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="managed_partners"
     )

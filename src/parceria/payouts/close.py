@@ -78,6 +78,7 @@ class Payee(NamedTuple):
     tax_id: str
     pix_key_type: str
     pix_key: str
+    payout_details_changed_at: datetime | None
 
 
 @dataclass
@@ -138,8 +139,9 @@ def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
     return result
 
 
-def plan_close(month: date, *, today: date) -> ClosePlan:
+def plan_close(month: date, *, today: date, now: datetime | None = None) -> ClosePlan:
     """Compute what closing `month` would pay and carry, without writing anything."""
+    now = now or timezone.now()
     plan = ClosePlan(period=month)
     balances = _balances(month)
     thresholds = _thresholds(month, plan.warnings)
@@ -151,7 +153,7 @@ def plan_close(month: date, *, today: date) -> ClosePlan:
     rules: dict[tuple[str, str], list[Rule]] = {}
     for (partner_id, currency), balance in sorted(balances.items()):
         partner = plan.payees[partner_id]
-        reason = _carry_reason(partner, currency, balance, thresholds)
+        reason = _carry_reason(partner, currency, balance, thresholds, now)
         if reason:
             plan.carried.append(Carried(partner_id, currency, balance, reason))
             continue
@@ -170,16 +172,32 @@ def plan_close(month: date, *, today: date) -> ClosePlan:
     return plan
 
 
-def _carry_reason(partner: Payee, currency: str, balance: Decimal, thresholds: dict[str, Decimal | None]) -> str:
+def _carry_reason(
+    partner: Payee, currency: str, balance: Decimal, thresholds: dict[str, Decimal | None], now: datetime
+) -> str:
     if balance < 0:
         return "negative"
     if partner.status not in PAYABLE_STATUSES:
         return "held"
+    if _payout_details_on_hold(partner, now):
+        return "details_changed"
     if currency not in thresholds or thresholds[currency] is None:
         return "no_fx_rate"
     minimum = thresholds[currency]
     assert minimum is not None
     return "below_minimum" if balance < minimum else ""
+
+
+def _payout_details_on_hold(partner: Payee, now: datetime) -> bool:
+    """A new PIX key receives nothing until PAYOUT_DETAILS_HOLD_HOURS have passed since the change."""
+    changed = partner.payout_details_changed_at
+    hours = int(settings.PARCERIA["PAYOUT_DETAILS_HOLD_HOURS"])  # type: ignore[call-overload]
+    return changed is not None and now < changed + timedelta(hours=hours)
+
+
+def payout_minimum(currency: str, month: date) -> Decimal | None:
+    """The minimum payout for `currency` at the close of `month` (None: no minimum set or no FX rate)."""
+    return _thresholds(month, []).get(currency)
 
 
 def close_preview(*, month: date, today: date | None = None) -> ClosePlan:
@@ -211,7 +229,7 @@ def period_close(*, month: date, actor: Actor, now: datetime | None = None) -> C
         if existing is not None:
             return stored_close(existing)
         _check_closable(month, today)
-        plan = plan_close(month, today=today)
+        plan = plan_close(month, today=today, now=now)
         _checkpoint("planned")
         ClosedPeriod.objects.create(month=month, closed_by=actor.label[:200])
         batch = PayoutBatch.objects.create(period=month, created_by=actor.label[:200])

@@ -1,0 +1,80 @@
+"""A partner admin invites the people of its organisation to the portal and removes them (issue 4 item 2).
+
+An invited user is a partner member with an unusable password; the invitation e-mail carries a one-time
+link to the set-password page (Django's password-reset token, so it stops working once used).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from parceria.accounts.models import Role, User
+from parceria.common.audit import Actor, audit_record_create
+from parceria.common.errors import InvalidInput, NotFound, PermissionDenied
+from parceria.partners.models import Partner
+
+
+def _require_admin(inviter: User) -> None:
+    if inviter.role != Role.PARTNER_ADMIN or inviter.partner_id is None:
+        raise PermissionDenied("only a partner admin manages the partner's users", code="not_partner_admin")
+
+
+def user_invite(*, inviter: User, email: str, name: str = "", base_url: str, actor: Actor) -> User:
+    """Create a partner member for `inviter`'s partner and e-mail them a link to choose a password."""
+    _require_admin(inviter)
+    address = (email or "").strip().lower()
+    try:
+        validate_email(address)
+    except Exception:
+        raise InvalidInput("enter a valid e-mail address", code="invalid_email", details={"field": "email"}) from None
+    if User.objects.filter(username__iexact=address).exists() or User.objects.filter(email__iexact=address).exists():
+        raise InvalidInput("a user with this e-mail already exists", code="duplicate_user", details={"field": "email"})
+    partner: Partner = inviter.partner  # type: ignore[assignment]
+    first, _, last = (name or "").strip().partition(" ")
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=address, email=address, password=None, role=Role.PARTNER_MEMBER, partner=partner,
+            first_name=first[:150], last_name=last[:150],
+        )
+        audit_record_create(actor=actor, action="user.invited", obj=user, after={"partner_id": partner.pk})
+        link = base_url.rstrip("/") + _set_password_path(user)
+        transaction.on_commit(lambda: _send_invitation(user, partner, inviter, link))
+    return user
+
+
+def _set_password_path(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("web:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+
+def _send_invitation(user: User, partner: Partner, inviter: User, link: str) -> None:
+    who = inviter.get_full_name() or inviter.username
+    body = (
+        f"{who} invited you to the Parceria partner portal of {partner.name}.\n\n"
+        f"Choose your password here (the link works once):\n{link}\n\n"
+        f"Then sign in with your e-mail address, {user.email}."
+    )
+    send_mail(f"Parceria: invitation to the portal of {partner.name}", body, None, [user.email])
+
+
+def user_remove(*, remover: User, user_id: int, actor: Actor) -> User:
+    """Deactivate a user of the remover's partner (never the remover themself)."""
+    _require_admin(remover)
+    user = User.objects.filter(pk=user_id, partner=remover.partner).first()
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    if user.pk == remover.pk:
+        raise InvalidInput("you cannot remove yourself", code="cannot_remove_self")
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        audit_record_create(actor=actor, action="user.removed", obj=user, before={"is_active": user.is_active},
+                            after={"is_active": False})
+    user.is_active = False
+    return user

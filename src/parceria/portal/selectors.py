@@ -1,0 +1,195 @@
+"""Reads for the partner portal. Every query here is filtered to one partner, given by the caller from the
+signed-in user (DESIGN rule 6): nothing takes a partner id from a URL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from parceria.accounts.tenancy import Principal, scope_customers
+from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine
+from parceria.commissions.selectors import partner_balance
+from parceria.common.dbsum import exact_sum, exact_sums
+from parceria.common.money import round_down_minor
+from parceria.customers.models import Customer, Invoice
+from parceria.partners.models import Partner, Tier
+from parceria.partners.payout_details import payout_details_held_until
+from parceria.payouts.close import payout_due_date, payout_minimum, period_end
+from parceria.payouts.models import Payout
+
+EARNING_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK)
+TIER_ORDER = (None, Tier.CERTIFIED, Tier.PREFERRED, Tier.STRATEGIC)
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def parse_month(text: str | None) -> date | None:
+    """'2026-03' → date(2026, 3, 1); anything else → None."""
+    match = _MONTH.match(text or "")
+    return date(int(match.group(1)), int(match.group(2)), 1) if match else None
+
+
+# --- dashboard ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NextPayout:
+    close_date: date
+    due_date: date
+    amount: Decimal
+    minimum: Decimal | None
+    pays: bool
+    held_until: datetime | None
+
+
+@dataclass(frozen=True)
+class TierInfo:
+    tier: str | None
+    rate: Decimal | None
+    plan_name: str
+    next_tier: str | None
+
+    @property
+    def percent(self) -> Decimal | None:
+        return None if self.rate is None else self.rate * 100
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    currency: str
+    earned_this_month: Decimal
+    balance: Decimal
+    next_payout: NextPayout
+    chart: dict[str, list[Any]]
+    tier: TierInfo
+
+
+def earned_in(partner: Partner, month: date) -> Decimal:
+    """Accruals minus clawbacks of the accounting month (clawback lines are negative)."""
+    return exact_sum(LedgerLine.objects.filter(partner=partner, period=month, kind__in=EARNING_KINDS), "amount")
+
+
+def monthly_earnings(partner: Partner, last: date, months: int = 12) -> list[tuple[date, Decimal]]:
+    first = add_months(last, -(months - 1))
+    lines = LedgerLine.objects.filter(partner=partner, period__gte=first, period__lte=last, kind__in=EARNING_KINDS)
+    sums = exact_sums(lines, "amount", "period")
+    return [(m, sums.get(m, Decimal("0.0000"))) for m in (add_months(first, i) for i in range(months))]
+
+
+def next_payout(partner: Partner, balance: Decimal, today: date, now: datetime) -> NextPayout:
+    month = month_start(today)
+    minimum = payout_minimum(partner.currency, month)
+    amount = round_down_minor(balance, partner.currency) if balance > 0 else Decimal(0)
+    held_until = payout_details_held_until(partner)
+    if held_until is not None and held_until <= now:
+        held_until = None
+    pays = minimum is not None and amount >= minimum and amount > 0
+    return NextPayout(period_end(month), payout_due_date(month), amount, minimum, pays, held_until)
+
+
+def tier_info(partner: Partner, now: datetime) -> TierInfo:
+    plan = active_plan(now)
+    rate: Decimal | None = None
+    if plan is not None:
+        raw = plan.referral_rates.get(partner.tier) if partner.tier else plan.entry_rate
+        rate = Decimal(str(raw)) if raw is not None else None
+    position = TIER_ORDER.index(partner.tier) if partner.tier in TIER_ORDER else 0
+    following = TIER_ORDER[position + 1] if position + 1 < len(TIER_ORDER) else None
+    return TierInfo(partner.tier, rate, str(plan) if plan else "", following)
+
+
+def active_plan(now: datetime) -> CommissionPlan | None:
+    return (
+        CommissionPlan.objects.filter(status=CommissionPlan.Status.ACTIVE)
+        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=now))
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=now))
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+
+
+def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    balance = partner_balance(partner).balance
+    series = monthly_earnings(partner, month_start(today))
+    chart = {"labels": [f"{m:%Y-%m}" for m, _ in series], "values": [str(v) for _, v in series]}
+    return Dashboard(
+        currency=partner.currency,
+        earned_this_month=earned_in(partner, month_start(today)),
+        balance=balance,
+        next_payout=next_payout(partner, balance, today, now),
+        chart=chart,
+        tier=tier_info(partner, now),
+    )
+
+
+# --- customers ------------------------------------------------------------------------------------------------------
+
+
+def customers_with_revenue(principal: Principal) -> QuerySet[Customer]:
+    """The partner's customers, each annotated with `revenue_sort` (SUM of paid invoices, for ordering only:
+    shown amounts come exact from `customer_revenue`)."""
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=4))
+    return scope_customers(principal).annotate(revenue_sort=Coalesce(Sum("invoices__amount"), zero))
+
+
+def customer_revenue(customer_ids: list[int]) -> dict[int, list[tuple[str, Decimal]]]:
+    """Exact revenue (paid invoices) per customer and currency, in one query."""
+    sums = exact_sums(Invoice.objects.filter(customer_id__in=customer_ids), "amount", "customer_id", "currency")
+    result: dict[int, list[tuple[str, Decimal]]] = {}
+    for key, total in sums.items():
+        assert isinstance(key, tuple)
+        result.setdefault(int(key[0]), []).append((str(key[1]), total))
+    for amounts in result.values():
+        amounts.sort()
+    return result
+
+
+# --- ledger ---------------------------------------------------------------------------------------------------------
+
+
+def ledger_search(
+    partner: Partner, *, kind: str = "", month: date | None = None, text: str = ""
+) -> QuerySet[LedgerLine]:
+    lines = LedgerLine.objects.filter(partner=partner).select_related("customer")
+    if kind in LedgerKind.values:
+        lines = lines.filter(kind=kind)
+    if month is not None:
+        lines = lines.filter(period=month)
+    if text:
+        lines = lines.filter(
+            Q(explanation__icontains=text) | Q(invoice__invoice_id__icontains=text) | Q(customer__name__icontains=text)
+        )
+    return lines
+
+
+def ledger_months(partner: Partner) -> list[date]:
+    """The accounting months that have lines, newest first (one statement per month)."""
+    return list(
+        LedgerLine.objects.filter(partner=partner).order_by("-period").values_list("period", flat=True).distinct()
+    )
+
+
+def payout_years(partner: Partner) -> list[int]:
+    """Calendar years in which payouts were made (the informe de rendimentos is per year of payment)."""
+    return sorted({d.year for d in Payout.objects.filter(partner=partner).dates("created_at", "year")}, reverse=True)
+
+
+def partner_payouts(partner: Partner) -> QuerySet[Payout]:
+    return Payout.objects.filter(partner=partner).select_related("batch")

@@ -1,0 +1,102 @@
+"""The partner's profile, payout details and users (issue 4 item 2)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parceria.accounts.invitations import user_invite, user_remove
+from parceria.accounts.models import Role, User
+from parceria.common.errors import InvalidInput, NotFound
+from parceria.partners.payout_details import partner_payout_details_change, payout_details_held_until
+from parceria.portal.common import partner_of, portal_user
+from parceria.portal.forms import PIX_LABELS, InviteForm, PayoutDetailsForm
+from parceria.web.access import partner_required, principal_for
+
+
+def _profile(request: HttpRequest, form: PayoutDetailsForm | None = None, status: int = 200) -> HttpResponse:
+    partner = partner_of(request)
+    context = {
+        "nav": "profile", "partner": partner, "form": form or PayoutDetailsForm(user=portal_user(request)),
+        "held_until": payout_details_held_until(partner), "pix_labels": PIX_LABELS,
+    }
+    return render(request, "portal/profile.html", context, status=status)
+
+
+@partner_required
+def profile(request: HttpRequest) -> HttpResponse:
+    return _profile(request)
+
+
+@partner_required
+@require_POST
+def payout_details(request: HttpRequest) -> HttpResponse:
+    form = PayoutDetailsForm(request.POST, user=portal_user(request))
+    if not form.is_valid():
+        return _profile(request, form, status=422)
+    try:
+        partner_payout_details_change(partner=partner_of(request), key_type=form.cleaned_data["key_type"],
+                                      key=form.cleaned_data["key"], actor=principal_for(request).actor)
+    except InvalidInput:
+        form.add_error("key", _("This is not a valid PIX key of the chosen type."))
+        return _profile(request, form, status=422)
+    messages.success(request, _("PIX key changed. Your admins were notified; payouts to it start after 48 hours."))
+    return redirect("portal:profile")
+
+
+def _admin_only(request: HttpRequest) -> None:
+    if portal_user(request).role != Role.PARTNER_ADMIN:
+        raise PermissionDenied("only a partner admin manages users")
+
+
+def _users(request: HttpRequest, form: InviteForm | None = None, status: int = 200) -> HttpResponse:
+    people = User.objects.filter(partner=partner_of(request)).order_by("-is_active", "email", "id")
+    return render(request, "portal/users.html",
+                  {"nav": "users", "people": people, "form": form or InviteForm(), "roles": _role_labels()},
+                  status=status)
+
+
+def _role_labels() -> dict[str, str]:
+    return {Role.PARTNER_ADMIN: _("Admin"), Role.PARTNER_MEMBER: _("User")}
+
+
+@partner_required
+def users(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    return _users(request)
+
+
+@partner_required
+@require_POST
+def user_invite_view(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _users(request, form, status=422)
+    try:
+        user_invite(inviter=portal_user(request), email=form.cleaned_data["email"], name=form.cleaned_data["name"],
+                    base_url=request.build_absolute_uri("/"), actor=principal_for(request).actor)
+    except InvalidInput:
+        form.add_error("email", _("A user with this e-mail already exists."))
+        return _users(request, form, status=422)
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+    return redirect("portal:users")
+
+
+@partner_required
+@require_POST
+def user_remove_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    _admin_only(request)
+    try:
+        removed = user_remove(remover=portal_user(request), user_id=user_id, actor=principal_for(request).actor)
+    except NotFound:
+        raise Http404("no such user") from None
+    except InvalidInput:
+        messages.error(request, _("You cannot remove yourself."))
+        return redirect("portal:users")
+    messages.success(request, _("%(name)s can no longer sign in.") % {"name": removed.email or removed.username})
+    return redirect("portal:users")

@@ -1,0 +1,140 @@
+"""Disputes in the portal (SPEC §8): list, open, follow, comment, withdraw. Staff answer in the console."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from parceria.common.errors import Conflict, InvalidInput, NotFound
+from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Dispute, DisputeStatus
+from parceria.disputes.selectors import dispute_attachments, dispute_comments, dispute_is_overdue, scope_disputes
+from parceria.disputes.services import dispute_comment_add, dispute_open, dispute_withdraw
+from parceria.portal.common import partner_of
+from parceria.portal.forms import SUBJECT_LABELS, CommentForm, DisputeForm, WithdrawForm
+from parceria.web.access import partner_required, principal_for
+from parceria.web.tables import build_table, csv_response, wants_csv
+
+
+def _labels() -> dict[str, object]:
+    statuses = {
+        DisputeStatus.OPEN: _("Open"),
+        DisputeStatus.IN_REVIEW: _("In review"),
+        DisputeStatus.RESOLVED_WITH_ADJUSTMENT: _("Resolved with an adjustment"),
+        DisputeStatus.REJECTED: _("Rejected"),
+        DisputeStatus.WITHDRAWN: _("Withdrawn"),
+    }
+    return {"statuses": statuses, "subjects": SUBJECT_LABELS}
+
+
+@partner_required
+def disputes(request: HttpRequest) -> HttpResponse:
+    rows = scope_disputes(principal_for(request)).select_related("ledger_line", "payout")
+    sortable = {"opened": "opened_at", "status": "status", "due": "response_due_at"}
+    table = build_table(request, rows, sortable=sortable, default_sort="-opened",
+                        per_page=10**9 if wants_csv(request) else 25)
+    if wants_csv(request):
+        return csv_response("disputes.csv", ["id", "opened_at", "subject", "status", "about", "description"], (
+            [d.pk, d.opened_at.isoformat(), d.subject, d.status, _about(d), d.description]
+            for d in table.page.object_list
+        ))
+    return render(request, "portal/disputes.html", {"nav": "disputes", "table": table, **_labels()})
+
+
+def _about(dispute: Dispute) -> str:
+    if dispute.ledger_line_id:
+        return f"line #{dispute.ledger_line_id}"
+    if dispute.payout_id:
+        return f"payout #{dispute.payout_id}"
+    return " ".join(filter(None, [dispute.customer_name, dispute.customer_external_id]))
+
+
+@partner_required
+def dispute_new(request: HttpRequest) -> HttpResponse:
+    partner = partner_of(request)
+    initial = _initial_subject(request)
+    form = DisputeForm(request.POST or None, partner=partner, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dispute = dispute_open(partner=partner, subject=form.cleaned_data["subject"], data=form.service_data(),
+                                   actor=principal_for(request).actor)
+        except Conflict:
+            form.add_error("subject", _("There is already an open dispute about this. Follow it in your disputes."))
+        except (InvalidInput, NotFound):
+            form.add_error(None, _("Check the details of the dispute and try again."))
+        else:
+            messages.success(request, _("Dispute opened. We answer within the response time shown."))
+            return redirect("portal:dispute", dispute_id=dispute.pk)
+    return render(request, "portal/dispute_new.html", {"nav": "disputes", "form": form},
+                  status=422 if form.errors else 200)
+
+
+def _initial_subject(request: HttpRequest) -> dict[str, object]:
+    line, payout = request.GET.get("line", ""), request.GET.get("payout", "")
+    if line.isdigit():
+        return {"subject": "ledger_line", "ledger_line": int(line)}
+    if payout.isdigit():
+        return {"subject": "payout", "payout": payout}
+    if request.GET.get("subject") == "missing_attribution":
+        return {"subject": "missing_attribution"}
+    return {}
+
+
+def _own_dispute(request: HttpRequest, dispute_id: int) -> Dispute:
+    dispute: Dispute = get_object_or_404(scope_disputes(principal_for(request)), pk=dispute_id)
+    return dispute
+
+
+def _detail(request: HttpRequest, dispute: Dispute, *, comment_form: CommentForm | None = None,
+            withdraw_form: WithdrawForm | None = None, status: int = 200) -> HttpResponse:
+    context = {
+        "nav": "disputes", "dispute": dispute, "comments": dispute_comments(dispute, include_internal=False),
+        "attachments": dispute_attachments(dispute), "overdue": dispute_is_overdue(dispute),
+        "active": dispute.status in ACTIVE_DISPUTE_STATUSES,
+        "comment_form": comment_form or CommentForm(), "withdraw_form": withdraw_form or WithdrawForm(),
+        **_labels(),
+    }
+    return render(request, "portal/dispute.html", context, status=status)
+
+
+@partner_required
+def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    return _detail(request, _own_dispute(request, dispute_id))
+
+
+@partner_required
+@require_POST
+def dispute_comment(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    item = _own_dispute(request, dispute_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            dispute_comment_add(dispute=item, text=form.cleaned_data["text"], actor=principal_for(request).actor,
+                                is_staff=False)
+        except (InvalidInput, Conflict):
+            form.add_error("text", _("This dispute is closed: it takes no more comments."))
+    if request.htmx and form.is_valid() and not form.errors:  # type: ignore[attr-defined]
+        context = {"dispute": item, "comments": dispute_comments(item, include_internal=False),
+                   "comment_form": CommentForm(), "active": True}
+        return render(request, "portal/_dispute_comments.html", context)
+    if form.errors:
+        return _detail(request, item, comment_form=form, status=422)
+    return redirect("portal:dispute", dispute_id=item.pk)
+
+
+@partner_required
+@require_POST
+def dispute_withdraw_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    item = _own_dispute(request, dispute_id)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            dispute_withdraw(dispute=item, actor=principal_for(request).actor, reason=form.cleaned_data["reason"])
+        except (InvalidInput, Conflict):
+            form.add_error("reason", _("This dispute cannot be withdrawn now."))
+    if form.errors:
+        return _detail(request, item, withdraw_form=form, status=422)
+    messages.success(request, _("Dispute withdrawn."))
+    return redirect("portal:dispute", dispute_id=item.pk)

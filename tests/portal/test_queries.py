@@ -1,0 +1,55 @@
+"""List pages run a constant number of queries: the same with 3 rows as with 30 (DESIGN rule 10)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from parceria.accounts.services import user_create
+from parceria.disputes.services import dispute_open
+from parceria.payouts.close import period_close
+from parceria.portal.selectors import add_months
+from tests.factories import ingest, make_customer, make_partner, paid
+from tests.portal.conftest import ACTOR, PASSWORD, SP, client_for, credit
+
+PAGES = ["/portal/", "/portal/customers/", "/portal/commissions/", "/portal/payouts/", "/portal/disputes/",
+         "/portal/users/", "/portal/customers/?sort=-revenue", "/portal/commissions/?kind=accrual&q=inv"]
+FIRST = date(2023, 1, 1)
+
+
+def grow(partner, start: int, stop: int) -> None:
+    """Rows start..stop-1 of every list: customers with a paid invoice, disputes, users, and monthly payouts."""
+    for n in range(start, stop):
+        customer = make_customer(partner, name=f"Customer {n}", external_id=f"cus_q_{n}")
+        ingest(paid(customer, "1000.00", invoice_id=f"inv_q_{n}", at="2026-05-05T10:00:00-03:00"))
+        dispute_open(partner=partner, subject="missing_attribution",
+                     data={"customer_external_id": f"missing_{n}", "description": "where is it?"}, actor=ACTOR)
+        user_create(username=f"q{n}@example.com", email=f"q{n}@example.com", password=PASSWORD,
+                    role="partner_member", partner=partner, actor=ACTOR)
+        month = add_months(FIRST, n)
+        credit(partner, "150.00", at=datetime(month.year, month.month, 10, 12, 0, tzinfo=SP))
+        period_close(month=month, actor=ACTOR, now=datetime(2026, 11, 1, 10, 0, tzinfo=SP))
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_list_pages_run_the_same_number_of_queries_with_3_and_30_rows():
+    partner = make_partner(tier="certified")
+    admin = user_create(username="qa@example.com", password=PASSWORD, role="partner_admin", partner=partner,
+                        actor=ACTOR)
+    client = client_for(admin)
+    grow(partner, 0, 3)
+    few = {url: count_queries(client, url) for url in PAGES}
+    grow(partner, 3, 30)
+    many = {url: count_queries(client, url) for url in PAGES}
+    assert many == few
+    assert all(count <= 16 for count in many.values()), many
