@@ -148,3 +148,21 @@ def test_the_start_page_lists_the_demo_logins_only_when_the_demo_is_loaded(db):
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get("/").content.decode()
     assert "Demo logins" in page and "partner.admin@demo" in page and "finance@demo" in page
     assert demo_totp_key() in page
+
+
+def test_behind_a_proxy_the_throttle_counts_the_client_address(settings, partner_user):
+    settings.PARCERIA = {**settings.PARCERIA, "BEHIND_PROXY": True}
+    for n in range(5):
+        Client(HTTP_X_FORWARDED_FOR=f"203.0.113.{n}", REMOTE_ADDR="10.0.0.1").post(
+            "/login/", {"username": f"nobody{n}", "password": "x"})
+    addresses = set(LoginAttempt.objects.values_list("address", flat=True))
+    assert addresses == {f"203.0.113.{n}" for n in range(5)}  # not the proxy's 10.0.0.1
+
+
+def test_the_admin_sign_in_is_throttled_too(finance_user):
+    client = Client()
+    for _ in range(5):
+        client.post("/admin/login/", {"username": "fin@staff", "password": "wrong", "otp_token": "000000"})
+    locked = client.post("/admin/login/", {"username": "fin@staff", "password": PASSWORD, "otp_token": "000000"})
+    assert locked.status_code == 429 and "Too many failed sign-ins" in locked.content.decode()
+    assert LoginAttempt.objects.filter(username="fin@staff", succeeded=False).count() == 5

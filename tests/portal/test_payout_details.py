@@ -66,3 +66,28 @@ def test_an_invalid_key_changes_nothing():
         partner_payout_details_change(partner=partner, key_type="cpf", key="123", actor=ACTOR)
     partner.refresh_from_db()
     assert (partner.pix_key, partner.payout_details_changed_at) == ("", None) and mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_mail_server_that_is_down_does_not_undo_or_break_the_change(world_tx, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
+    a = world_tx["a"]
+    response = client_for(a.member).post("/portal/profile/payout-details/",
+                                         {"key_type": "email", "key": "pix@alfa.example", "password": PASSWORD})
+    assert response.status_code == 302  # the notice failed and was logged; the change stands
+    a.partner.refresh_from_db()
+    assert a.partner.pix_key == "pix@alfa.example" and a.partner.payout_details_changed_at is not None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_invited_member_who_never_signed_in_can_be_invited_again(world_tx):
+    from parceria.accounts.invitations import user_invite
+    from parceria.accounts.models import User
+
+    a = world_tx["a"]
+    first = user_invite(inviter=a.admin, email="Nova@Alfa.example", base_url="http://testserver", actor=ACTOR)
+    again = user_invite(inviter=a.admin, email="nova@alfa.example", base_url="http://testserver", actor=ACTOR)
+    assert again.pk == first.pk and User.objects.filter(email="nova@alfa.example").count() == 1
+    assert [m.to for m in mail.outbox][-2:] == [["nova@alfa.example"], ["nova@alfa.example"]]
+    assert AuditRecord.objects.filter(action="user.invited_again", object_id=str(first.pk)).count() == 1

@@ -33,18 +33,37 @@ def user_invite(*, inviter: User, email: str, name: str = "", base_url: str, act
         validate_email(address)
     except Exception:
         raise InvalidInput("enter a valid e-mail address", code="invalid_email", details={"field": "email"}) from None
+    partner: Partner = inviter.partner  # type: ignore[assignment]
+    pending = User.objects.filter(
+        email__iexact=address, partner=partner, last_login__isnull=True, is_active=True
+    ).first()
+    if pending is not None and not pending.has_usable_password():
+        return _invite_again(pending, partner, inviter, base_url, actor)
     if User.objects.filter(username__iexact=address).exists() or User.objects.filter(email__iexact=address).exists():
         raise InvalidInput("a user with this e-mail already exists", code="duplicate_user", details={"field": "email"})
-    partner: Partner = inviter.partner  # type: ignore[assignment]
     first, _, last = (name or "").strip().partition(" ")
     with transaction.atomic():
         user = User.objects.create_user(
-            username=address, email=address, password=None, role=Role.PARTNER_MEMBER, partner=partner,
-            first_name=first[:150], last_name=last[:150],
+            username=address,
+            email=address,
+            password=None,
+            role=Role.PARTNER_MEMBER,
+            partner=partner,
+            first_name=first[:150],
+            last_name=last[:150],
         )
         audit_record_create(actor=actor, action="user.invited", obj=user, after={"partner_id": partner.pk})
         link = base_url.rstrip("/") + _set_password_path(user)
-        transaction.on_commit(lambda: _send_invitation(user, partner, inviter, link))
+        transaction.on_commit(lambda: _send_invitation(user, partner, inviter, link), robust=True)
+    return user
+
+
+def _invite_again(user: User, partner: Partner, inviter: User, base_url: str, actor: Actor) -> User:
+    """An invited member who never chose a password (the link expired or got lost) gets a new link."""
+    with transaction.atomic():
+        audit_record_create(actor=actor, action="user.invited_again", obj=user, after={"partner_id": partner.pk})
+        link = base_url.rstrip("/") + _set_password_path(user)
+        transaction.on_commit(lambda: _send_invitation(user, partner, inviter, link), robust=True)
     return user
 
 
@@ -74,7 +93,12 @@ def user_remove(*, remover: User, user_id: int, actor: Actor) -> User:
         raise InvalidInput("you cannot remove yourself", code="cannot_remove_self")
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
-        audit_record_create(actor=actor, action="user.removed", obj=user, before={"is_active": user.is_active},
-                            after={"is_active": False})
+        audit_record_create(
+            actor=actor,
+            action="user.removed",
+            obj=user,
+            before={"is_active": user.is_active},
+            after={"is_active": False},
+        )
     user.is_active = False
     return user

@@ -6,9 +6,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
 
 from parceria.accounts.models import LoginAttempt
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address. Behind a reverse proxy (PARCERIA_BEHIND_PROXY=1) it is the last address the
+    proxy appended to X-Forwarded-For; otherwise the socket's peer."""
+    if settings.PARCERIA.get("BEHIND_PROXY"):
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def _limits() -> tuple[int, int, timedelta]:

@@ -202,6 +202,8 @@ PARCERIA = {
     "LOGIN_FAILURES_PER_USER": 5,
     "LOGIN_FAILURES_PER_ADDRESS": 20,
     "LOGIN_WINDOW_MINUTES": 15,
+    # Behind a reverse proxy, throttle by the client address the proxy puts in X-Forwarded-For.
+    "BEHIND_PROXY": _env_bool("PARCERIA_BEHIND_PROXY", False),
     # A change of payout details holds payouts to the new account for this many hours.
     "PAYOUT_DETAILS_HOLD_HOURS": 48,
     # The paying company, for bank remittance files (CNAB 240).

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
 from parceria.api.urls import api
 from parceria.web import views
+from parceria.web.admin_site import ParceriaAdminSite
 
-# Staff sign in to the Django admin with their password and a TOTP code, as in the console.
-admin.site.__class__ = OTPAdminSite
+# Staff sign in to the Django admin with their password and a TOTP code, throttled, as in the console.
+admin.site.__class__ = ParceriaAdminSite
 
 urlpatterns = [
     path("", views.start, name="start"),

@@ -48,6 +48,7 @@ def carry_reasons() -> dict[str, str]:
         "no_fx_rate": _("no exchange rate to convert the minimum payout"),
         "below_minimum": _("below the minimum payout"),
         "remainder": _("fraction of a cent left after rounding"),
+        "details_changed": _("PIX key changed in the last hours: payouts to it wait"),
     }
 
 

@@ -46,7 +46,7 @@ def partner_payout_details_change(
             actor=actor, action="partner.payout_details_changed", obj=locked, before=before,
             after={"pix_key_type": kind, "pix_key": normalised, "changed_at": now.isoformat()},
         )
-        transaction.on_commit(lambda: _notify_admins(locked, actor, now))
+        transaction.on_commit(lambda: _notify_admins(locked, actor, now), robust=True)
     partner.refresh_from_db()
     return partner
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,8 +22,12 @@ from parceria.web.access import partner_required, principal_for
 def _profile(request: HttpRequest, form: PayoutDetailsForm | None = None, status: int = 200) -> HttpResponse:
     partner = partner_of(request)
     context = {
-        "nav": "profile", "partner": partner, "form": form or PayoutDetailsForm(user=portal_user(request)),
-        "held_until": payout_details_held_until(partner), "pix_labels": PIX_LABELS,
+        "nav": "profile",
+        "partner": partner,
+        "form": form or PayoutDetailsForm(user=portal_user(request)),
+        "held_until": payout_details_held_until(partner),
+        "pix_labels": PIX_LABELS,
+        "hold_hours": settings.PARCERIA["PAYOUT_DETAILS_HOLD_HOURS"],
     }
     return render(request, "portal/profile.html", context, status=status)
 
@@ -39,12 +44,20 @@ def payout_details(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _profile(request, form, status=422)
     try:
-        partner_payout_details_change(partner=partner_of(request), key_type=form.cleaned_data["key_type"],
-                                      key=form.cleaned_data["key"], actor=principal_for(request).actor)
+        partner_payout_details_change(
+            partner=partner_of(request),
+            key_type=form.cleaned_data["key_type"],
+            key=form.cleaned_data["key"],
+            actor=principal_for(request).actor,
+        )
     except InvalidInput:
         form.add_error("key", _("This is not a valid PIX key of the chosen type."))
         return _profile(request, form, status=422)
-    messages.success(request, _("PIX key changed. Your admins were notified; payouts to it start after 48 hours."))
+    hours = settings.PARCERIA["PAYOUT_DETAILS_HOLD_HOURS"]
+    messages.success(
+        request,
+        _("PIX key changed. Your admins were notified; payouts to it start after %(hours)s hours.") % {"hours": hours},
+    )
     return redirect("portal:profile")
 
 
@@ -55,9 +68,12 @@ def _admin_only(request: HttpRequest) -> None:
 
 def _users(request: HttpRequest, form: InviteForm | None = None, status: int = 200) -> HttpResponse:
     people = User.objects.filter(partner=partner_of(request)).order_by("-is_active", "email", "id")
-    return render(request, "portal/users.html",
-                  {"nav": "users", "people": people, "form": form or InviteForm(), "roles": _role_labels()},
-                  status=status)
+    return render(
+        request,
+        "portal/users.html",
+        {"nav": "users", "people": people, "form": form or InviteForm(), "roles": _role_labels()},
+        status=status,
+    )
 
 
 def _role_labels() -> dict[str, str]:
@@ -78,8 +94,13 @@ def user_invite_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _users(request, form, status=422)
     try:
-        user_invite(inviter=portal_user(request), email=form.cleaned_data["email"], name=form.cleaned_data["name"],
-                    base_url=request.build_absolute_uri("/"), actor=principal_for(request).actor)
+        user_invite(
+            inviter=portal_user(request),
+            email=form.cleaned_data["email"],
+            name=form.cleaned_data["name"],
+            base_url=request.build_absolute_uri("/"),
+            actor=principal_for(request).actor,
+        )
     except InvalidInput:
         form.add_error("email", _("A user with this e-mail already exists."))
         return _users(request, form, status=422)

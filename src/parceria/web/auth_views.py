@@ -21,13 +21,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parceria.accounts.models import PARTNER_ROLES
-from parceria.accounts.throttle import minutes_locked, record_attempt
+from parceria.accounts.throttle import client_address, minutes_locked, record_attempt
 from parceria.common.audit import Actor, audit_record_create
 from parceria.web.access import second_factor_passed
-
-
-def _address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _next_or(request: HttpRequest, default: str) -> str:
@@ -43,13 +39,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = AuthenticationForm(request, data=request.POST or None)
     if request.method == "POST":
         username = request.POST.get("username", "")
-        wait = minutes_locked(username, _address(request))
+        wait = minutes_locked(username, client_address(request))
         if wait:
             form.errors.clear()
             form.add_error(None, _("Too many failed sign-ins. Try again in %(minutes)s minutes.") % {"minutes": wait})
         elif form.is_valid():
             user = form.get_user()
-            record_attempt(username, _address(request), succeeded=True)
+            record_attempt(username, client_address(request), succeeded=True)
             auth.login(request, user)
             audit_record_create(
                 actor=Actor(label=f"user:{user.username}", user=user), action="user.signed_in", obj=user
@@ -58,7 +54,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return redirect(_next_or(request, "portal:home"))
             return redirect("web:two_factor")
         else:
-            record_attempt(username, _address(request), succeeded=False)
+            record_attempt(username, client_address(request), succeeded=False)
     return render(request, "web/auth/login.html", {"form": form})
 
 
