@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "parceria.console",
     "parceria.payouts",
     "parceria.disputes",
+    "parceria.enablement",
+    "parceria.agreements",
     "parceria.demo",
 ]
 

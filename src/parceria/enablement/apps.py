@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EnablementConfig(AppConfig):
+    name = "parceria.enablement"
+    label = "enablement"

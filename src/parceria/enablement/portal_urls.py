@@ -1,0 +1,5 @@
+"""Enablement pages in the portal (mounted under /portal/enablement/ by config/urls.py)."""
+
+app_name = "enablement_portal"
+
+urlpatterns: list = []
