@@ -124,7 +124,9 @@ class LedgerLine(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         indexes = [
-            models.Index(fields=["partner", "period"]),
+            # Covers the per-partner sums (balance by kind, earnings by month) without reading the table:
+            # PostgreSQL answers them from the index alone (INCLUDE is ignored where unsupported).
+            models.Index(fields=["partner", "period", "kind"], include=["amount"], name="ledger_partner_period_kind"),
             models.Index(fields=["partner", "occurred_at"]),
         ]
 
