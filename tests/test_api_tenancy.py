@@ -38,7 +38,7 @@ MIN_ROUTES = 11
 #: What may be read without a key: the OpenAPI document and its docs page (SPEC §14.2).
 PUBLIC_PATHS = {"/openapi.json", "/docs"}
 # Program-wide reference data every key may read: no partner owns these rows (B's markers are still checked).
-SHARED_REFERENCE_ROUTES = {"/plans", "/fx-rates"}
+SHARED_REFERENCE_ROUTES = {"/plans", "/fx-rates", "/enablement/courses"}
 
 _PARAM = re.compile(r"\{(?:\w+:)?(\w+)\}|<(?:\w+:)?(\w+)>")
 
@@ -213,6 +213,7 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/adjustments"): {"partner_id": w.b.pk, "amount": "-750.00", "reason": "alfa was here"},
         ("POST", "/adjustments/{adjustment_id}/approve"): None,
         ("POST", "/adjustments/{adjustment_id}/reject"): {"reason": "alfa was here"},
+        ("POST", "/partners/{partner_id}/enablement/completions"): {"user_id": 1, "module_id": 1},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None

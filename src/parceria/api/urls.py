@@ -18,6 +18,7 @@ from parceria.customers.api import events_router
 from parceria.customers.api import router as customers_router
 from parceria.disputes.api import adjustments_router
 from parceria.disputes.api import router as disputes_router
+from parceria.enablement.api import router as enablement_router
 from parceria.partners.api import router as partners_router
 from parceria.payouts.api import router as payouts_router
 from parceria.payouts.statements_api import router as statements_router
@@ -51,5 +52,6 @@ api.add_router("", plans_router)
 api.add_router("", statements_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/adjustments", adjustments_router)
+api.add_router("", enablement_router)
 
 urlpatterns = api.urls
