@@ -20,12 +20,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from parceria.accounts.models import ApiKey
 from parceria.accounts.services import api_key_create, api_key_revoke
+from parceria.agreements.models import Agreement
 from parceria.api.urls import api
 from parceria.commissions.models import CommissionPlan, LedgerLine
 from parceria.common.models import AuditRecord, FxRate
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
 from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
-from parceria.partners.models import Partner, PartnerTerms
+from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms
 from parceria.payouts.models import BatchApproval, BatchExport, ClosedPeriod, PayoutBatch, PayoutStatusChange
 from tests.conftest import ApiClient
 from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid, refunded
@@ -107,6 +108,7 @@ class World:
     batch_id: int = 999_999  # set by close_march()
     b_payout_id: int = 999_999
     export_id: int = 999_999
+    b_agreement_id: int = 999_999
     b_dispute_id: int = 999_999  # set by dispute_of_b()
     b_attachment_id: int = 999_999
     b_adjustment_id: int = 999_999
@@ -163,6 +165,10 @@ def dispute_of_b(w: World) -> None:
         "bravo.pdf", b"%PDF-1.4 bravo-file"), actor=ACTOR, is_staff=False)
     adjustment = adjustment_request(partner=w.b, amount="5000.00", reason="bravo-adjustment", actor=ACTOR)
     w.b_dispute_id, w.b_attachment_id, w.b_adjustment_id = dispute.pk, attachment.pk, adjustment.pk
+    from parceria.agreements.services import agreement_create
+
+    w.b_agreement_id = agreement_create(partner=w.b, actor=ACTOR, data={
+        "type": "channel_partner", "title": "bravo-agreement", "start_date": "2026-01-01"}).pk
 
 
 def path_values(w: World) -> dict[str, Any]:
@@ -171,6 +177,7 @@ def path_values(w: World) -> dict[str, Any]:
         "partner_id": w.b.pk, "customer_id": w.b_customers[0].pk, "period": "2026-03", "batch_id": w.batch_id,
         "payout_id": w.b_payout_id, "plan_id": 1, "year": 2026, "dispute_id": w.b_dispute_id,
         "attachment_id": w.b_attachment_id, "adjustment_id": w.b_adjustment_id, "export_id": w.export_id,
+        "agreement_id": w.b_agreement_id,
     }
 
 
@@ -214,6 +221,16 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/adjustments/{adjustment_id}/approve"): None,
         ("POST", "/adjustments/{adjustment_id}/reject"): {"reason": "alfa was here"},
         ("POST", "/partners/{partner_id}/enablement/completions"): {"user_id": 1, "module_id": 1},
+        ("POST", "/evaluation-weights"): {"weights": {"customer_overlap": 1, "integration_complexity": 1,
+                                                      "market_size": 1, "competitive_advantage": 1,
+                                                      "partner_willingness": 1}, "note": "alfa was here"},
+        ("POST", "/partners/{partner_id}/evaluations"): {"scores": {"customer_overlap": {"score": 9}}},
+        ("POST", "/partners/{partner_id}/lifecycle/moves"): {"to": "rejected", "reason": "alfa was here"},
+        ("POST", "/partners/{partner_id}/lifecycle/checklist"): {"stage": "identification_research",
+                                                                   "item": "x", "done": True},
+        ("POST", "/agreements"): {"partner_id": w.b.pk, "type": "letter_of_intent", "start_date": "2026-03-01"},
+        ("POST", "/agreements/{agreement_id}/status"): {"status": "terminated"},
+        ("POST", "/agreements/{agreement_id}/rate-overrides"): {"rate": "0.99", "effective_from": "2026-03-01"},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
@@ -251,11 +268,21 @@ def stored_state() -> dict[str, Any]:
         "dispute_attachments": DisputeAttachment.objects.count(),
         "adjustments": list(Adjustment.objects.order_by("id").values()),
         "adjustment_approvals": AdjustmentApproval.objects.count(),
+        "agreements": list(Agreement.objects.order_by("id").values()),
+        "evaluations": Evaluation.objects.count(),
+        "lifecycles": list(PartnerLifecycle.objects.order_by("id").values()),
     }
+
+
+def required_query(route: Route, w: World) -> dict[str, Any]:
+    """Query parameters a route cannot do without (so the call reaches its permission check)."""
+    required = {"/evaluations/compare": {"a": w.b.pk, "b": w.b.pk}, "/evaluations/ranking": {"category": w.b.category}}
+    return required.get(route.template, {})
 
 
 def call(client: ApiClient, route: Route, w: World, query: dict[str, Any] | None = None):
     path = route.path(path_values(w))
+    query = {**required_query(route, w), **(query or {})}
     if query:
         path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
     return client.request(route.method, path, plausible_body(route, w))

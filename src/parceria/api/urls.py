@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
+from parceria.agreements.api import router as agreements_router
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import install_error_handlers
 from parceria.commissions.api import router as ledger_router
@@ -20,6 +21,7 @@ from parceria.disputes.api import adjustments_router
 from parceria.disputes.api import router as disputes_router
 from parceria.enablement.api import router as enablement_router
 from parceria.partners.api import router as partners_router
+from parceria.partners.pipeline_api import router as pipeline_router
 from parceria.payouts.api import router as payouts_router
 from parceria.payouts.statements_api import router as statements_router
 
@@ -53,5 +55,7 @@ api.add_router("", statements_router)
 api.add_router("/disputes", disputes_router)
 api.add_router("/adjustments", adjustments_router)
 api.add_router("", enablement_router)
+api.add_router("", pipeline_router)
+api.add_router("/agreements", agreements_router)
 
 urlpatterns = api.urls

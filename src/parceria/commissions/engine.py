@@ -51,11 +51,14 @@ class Plan:
 
 @dataclass(frozen=True)
 class Terms:
-    """A version of a partner's commercial terms; `effective_from` None means since the beginning."""
+    """A version of a partner's commercial terms; `effective_from` None means since the beginning.
+    `referral_rate_override`, when set, is a referral rate agreed in an agreement; it replaces the tier
+    (or entry) rate of the plan."""
 
     effective_from: datetime | None
     tier: str | None
     integration_share_rate: Decimal | None
+    referral_rate_override: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -236,9 +239,14 @@ def referral_accrual(
         and months_between(attributed_at, invoice.paid_at) >= plan.max_months
     ):
         return None
-    tier = referrer.terms_at(invoice.paid_at).tier
-    rate = plan.referral_rates.get(tier, plan.entry_rate) if tier else plan.entry_rate
-    why = f"Referral commission (tier {tier})" if tier else "Referral commission (entry rate, no tier)"
+    terms = referrer.terms_at(invoice.paid_at)
+    tier = terms.tier
+    if terms.referral_rate_override is not None:
+        rate = terms.referral_rate_override
+        why = "Referral commission (rate from an agreement override)"
+    else:
+        rate = plan.referral_rates.get(tier, plan.entry_rate) if tier else plan.entry_rate
+        why = f"Referral commission (tier {tier})" if tier else "Referral commission (entry rate, no tier)"
     return _posting(
         partner=referrer, rule=REFERRAL, rate=rate, factor=Decimal(1), invoice=invoice, plan=plan, fx=fx, why=why
     )

@@ -251,10 +251,10 @@ def _load_partners(partner_ids: set[int]) -> tuple[dict[int, engine.PartnerInfo]
     versions_rows = (
         PartnerTerms.objects.filter(key_in("partner_id", partner_ids))
         .order_by("partner_id", "effective_from", "id")
-        .values_list("partner_id", "effective_from", "tier", "integration_share_rate")
+        .values_list("partner_id", "effective_from", "tier", "integration_share_rate", "referral_rate_override")
     )
-    for partner_id, effective_from, tier, share_rate in versions_rows:
-        terms[partner_id].append(engine.Terms(effective_from, tier, share_rate))
+    for partner_id, effective_from, tier, share_rate, rate_override in versions_rows:
+        terms[partner_id].append(engine.Terms(effective_from, tier, share_rate, rate_override))
     for versions in terms.values():  # the open-start version first (as the intake orders them)
         versions.sort(key=lambda v: (v.effective_from is not None, v.effective_from or timezone.now()))
     partners: dict[int, engine.PartnerInfo] = {}

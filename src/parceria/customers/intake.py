@@ -269,7 +269,9 @@ def _load_partners(partner_ids: set[int]) -> dict[int, engine.PartnerInfo]:
         return {}
     terms: dict[int, list[engine.Terms]] = defaultdict(list)
     for t in PartnerTerms.objects.filter(partner_id__in=partner_ids).order_by("partner_id", "effective_from", "id"):
-        terms[t.partner_id].append(engine.Terms(t.effective_from, t.tier, t.integration_share_rate))
+        terms[t.partner_id].append(
+            engine.Terms(t.effective_from, t.tier, t.integration_share_rate, t.referral_rate_override)
+        )
     for versions in terms.values():  # the open-start version first
         versions.sort(key=lambda v: (v.effective_from is not None, v.effective_from or timezone.now()))
     return {

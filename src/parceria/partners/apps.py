@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PartnersConfig(AppConfig):
     name = "parceria.partners"
     label = "partners"
+
+    def ready(self) -> None:
+        from parceria.agreements.alerts import register_alert_provider
+        from parceria.partners.alert_providers import overdue_stages
+
+        register_alert_provider(overdue_stages)

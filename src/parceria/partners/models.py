@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from parceria.common.money import CURRENCY_CHOICES
+from parceria.partners.lifecycle_data import Stage
 
 
 class PartnerStatus(models.TextChoices):
@@ -108,6 +109,13 @@ class PartnerTerms(models.Model):
     effective_from = models.DateTimeField(null=True, blank=True)
     tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
     integration_share_rate = models.DecimalField(max_digits=6, decimal_places=4, null=True, blank=True)
+    referral_rate_override = models.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Referral rate agreed in an agreement (e.g. 0.27); replaces the tier rate while in force.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=200)
 
@@ -117,3 +125,100 @@ class PartnerTerms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id}: tier={self.tier} share={self.integration_share_rate} from {self.effective_from}"
+
+
+# --- Evaluation (SPEC §1.2) and lifecycle (SPEC §1.3) -------------------------------------------------------
+
+
+class EvaluationWeights(models.Model):
+    """A version of the evaluation criteria weights. The newest version is in force; versions are never changed
+    (a new one is written, and audited), and every evaluation keeps the version and the weights it used."""
+
+    weights = models.JSONField(help_text="Criterion key → weight as a decimal string; the weights sum to > 0.")
+    note = models.CharField(max_length=500, blank=True, help_text="Why the weights changed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"weights v{self.pk}: {self.weights}"
+
+
+class Evaluation(models.Model):
+    """An evaluation of a partner (candidate) against the strategic criteria. Kept forever: the partner's
+    history is its list of evaluations; the latest one ranks it."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="evaluations")
+    weights_version = models.ForeignKey(EvaluationWeights, on_delete=models.PROTECT, related_name="evaluations")
+    weights = models.JSONField(help_text="The weights used (copied from the version), criterion → decimal string.")
+    scores = models.JSONField(help_text='Criterion → {"score": decimal string 0–10, "note": evidence}.')
+    priority_score = models.DecimalField(
+        max_digits=3, decimal_places=1, help_text="Weighted mean of the scores, 0–10, one decimal, half-even."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"evaluation of {self.partner_id}: {self.priority_score}"
+
+
+class PartnerLifecycle(models.Model):
+    """Where a partner stands in the lifecycle. A partner without a row is in identification & research since
+    it was registered."""
+
+    partner = models.OneToOneField(Partner, on_delete=models.PROTECT, related_name="lifecycle")
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.IDENTIFICATION)
+    entered_at = models.DateTimeField(help_text="When the partner entered its current stage.")
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}: {self.stage} since {self.entered_at}"
+
+
+class StageTransition(models.Model):
+    """One move of a partner between stages: the full history, append-only."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="stage_transitions")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    by_label = models.CharField(max_length=200)
+    reason = models.TextField(blank=True)
+    gates = models.JSONField(default=list, help_text='The gates checked: [{"gate", "passed", "message"}].')
+    overridden = models.BooleanField(default=False, help_text="Moved although a gate failed (with a reason).")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["partner", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}: {self.from_stage} → {self.to_stage} at {self.at}"
+
+
+class ChecklistTick(models.Model):
+    """An exit-checklist item of a stage, ticked (or unticked) for a partner with its evidence."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="checklist_ticks")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    item = models.CharField(max_length=40)
+    done = models.BooleanField(default=False)
+    evidence = models.TextField(blank=True, help_text="What shows the criterion is met (a link, a document).")
+    updated_at = models.DateTimeField()
+    updated_by = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "stage", "item"], name="checklist_tick_unique_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.stage}.{self.item}: {self.done}"

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from parceria.common.audit import Actor, audit_record_create
@@ -173,6 +174,17 @@ def partner_create(*, data: Mapping[str, Any], actor: Actor) -> Partner:
     return partner
 
 
+def _rate_override_at(partner: Partner, at: Any) -> Decimal | None:
+    """The referral rate override (from an agreement) in force at `at`; a new terms version keeps it."""
+    version = (
+        PartnerTerms.objects.filter(partner=partner)
+        .exclude(effective_from__gt=at)
+        .order_by(F("effective_from").asc(nulls_first=True), "id")
+        .last()
+    )
+    return version.referral_rate_override if version else None
+
+
 def partner_update(*, partner: Partner, changes: Mapping[str, Any], actor: Actor) -> Partner:
     """Apply a partial update. Status moves follow STATUS_TRANSITIONS; tier and share-rate changes start a
     new terms version effective now (posted commissions never change)."""
@@ -195,11 +207,13 @@ def partner_update(*, partner: Partner, changes: Mapping[str, Any], actor: Actor
                 setattr(locked, field, value)
             locked.save()
             if terms_changed:
+                now = timezone.now()
                 PartnerTerms.objects.create(
                     partner=locked,
-                    effective_from=timezone.now(),
+                    effective_from=now,
                     tier=locked.tier,
                     integration_share_rate=locked.integration_share_rate,
+                    referral_rate_override=_rate_override_at(locked, now),
                     created_by=actor.label,
                 )
             after = snapshot(locked)

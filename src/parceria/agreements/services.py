@@ -1,0 +1,256 @@
+"""Writes for agreements: create, change, move status, approve a joint business plan, attach documents,
+and grant terms (exclusivity, referral-rate overrides that the commission engine honours)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from parceria.agreements.models import (
+    STATUS_TRANSITIONS,
+    TYPE_DEFAULTS,
+    Agreement,
+    AgreementDocument,
+    AgreementStatus,
+    AgreementTerm,
+    AgreementType,
+    PlanApproval,
+    TermKind,
+)
+from parceria.common.audit import Actor, audit_record_create
+from parceria.common.errors import InvalidInput
+from parceria.partners.models import Partner, PartnerTerms
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_TERM_MONTHS = 1200
+EDITABLE_FIELDS = (
+    "title", "start_date", "initial_term_months", "end_date", "auto_renewal", "renewal_term_months",
+    "notice_days", "signed_on", "notes",
+)
+
+
+def _bad(field: str, message: str, code: str = "invalid") -> InvalidInput:
+    return InvalidInput(message, code=code, details={"field": field})
+
+
+def _date(field: str, value: Any, *, required: bool = False) -> date | None:
+    if value in (None, ""):
+        if required:
+            raise _bad(field, f"{field} is required")
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise _bad(field, f"{field} must be a date (YYYY-MM-DD), not {value!r}") from None
+
+
+def _months(field: str, value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        months = int(value)
+    except (TypeError, ValueError):
+        raise _bad(field, f"{field} must be a whole number of months") from None
+    if months <= 0 or months > MAX_TERM_MONTHS:
+        raise _bad(field, f"{field} must be between 1 and {MAX_TERM_MONTHS} months, not {months}")
+    return months
+
+
+def _days(field: str, value: Any) -> int:
+    try:
+        days = int(value or 0)
+    except (TypeError, ValueError):
+        raise _bad(field, f"{field} must be a whole number of days") from None
+    if days < 0 or days > 3650:
+        raise _bad(field, f"{field} must be between 0 and 3650 days, not {days}")
+    return days
+
+
+def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {
+        "title": str(data.get("title") or "")[:200],
+        "notes": str(data.get("notes") or ""),
+        "start_date": _date("start_date", data.get("start_date"), required=True),
+        "end_date": _date("end_date", data.get("end_date")),
+        "signed_on": _date("signed_on", data.get("signed_on")),
+        "initial_term_months": _months("initial_term_months", data.get("initial_term_months")),
+        "renewal_term_months": _months("renewal_term_months", data.get("renewal_term_months")),
+        "notice_days": _days("notice_days", data.get("notice_days")),
+        "auto_renewal": bool(data.get("auto_renewal")),
+    }
+    if clean["end_date"] is not None and clean["end_date"] < clean["start_date"]:
+        raise _bad("end_date", "the end date is before the start date", "end_before_start")
+    if clean["end_date"] is not None and (clean["initial_term_months"] or clean["auto_renewal"]):
+        raise _bad("end_date", "give either a fixed end date or a term in months (with renewal), not both")
+    if clean["auto_renewal"] and clean["initial_term_months"] is None:
+        raise _bad("initial_term_months", "an agreement that renews needs an initial term in months")
+    if not clean["auto_renewal"]:
+        clean["renewal_term_months"] = None
+    return clean
+
+
+def snapshot(agreement: Agreement) -> dict[str, Any]:
+    keys = ("type", "status", "plan_approval", "terminated_on", *EDITABLE_FIELDS)
+    return {k: (v.isoformat() if isinstance(v := getattr(agreement, k), date) else v) for k in keys}
+
+
+def agreement_create(*, partner: Partner, data: Mapping[str, Any], actor: Actor) -> Agreement:
+    """A new draft agreement. Term, renewal and notice default to the type's (SPEC §10.1) when not given."""
+    kind = data.get("type")
+    if kind not in AgreementType.values:
+        raise _bad("type", f"type must be one of {', '.join(AgreementType.values)}, not {kind!r}")
+    merged = {**TYPE_DEFAULTS[kind], **{k: v for k, v in data.items() if v is not None}}
+    clean = _validated(merged)
+    approval = PlanApproval.PENDING if kind == AgreementType.JOINT_BUSINESS_PLAN else PlanApproval.NOT_APPLICABLE
+    with transaction.atomic():
+        agreement = Agreement.objects.create(partner=partner, type=kind, plan_approval=approval, **clean)
+        audit_record_create(actor=actor, action="agreement.created", obj=agreement, after=snapshot(agreement))
+    return agreement
+
+
+def agreement_update(*, agreement: Agreement, changes: Mapping[str, Any], actor: Actor) -> Agreement:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"fields that cannot be changed: {', '.join(sorted(unknown))}", code="unknown_field")
+    before = snapshot(agreement)
+    current = {f: getattr(agreement, f) for f in EDITABLE_FIELDS}
+    clean = _validated({**current, **changes})
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        for field, value in clean.items():
+            setattr(locked, field, value)
+        locked.save()
+        after = snapshot(locked)
+        if after != before:
+            audit_record_create(actor=actor, action="agreement.updated", obj=locked, before=before, after=after)
+    return locked
+
+
+def agreement_move(*, agreement: Agreement, status: str, actor: Actor, on: date | None = None) -> Agreement:
+    """Move along STATUS_TRANSITIONS. Activation needs the signature date; termination records its day."""
+    if status not in AgreementStatus.values:
+        raise _bad("status", f"unknown status {status!r}")
+    if status not in STATUS_TRANSITIONS[agreement.status]:
+        raise _bad("status", f"an agreement cannot move from {agreement.status} to {status}", "invalid_transition")
+    if status == AgreementStatus.ACTIVE and agreement.signed_on is None:
+        raise _bad("signed_on", "an agreement becomes active only once signed (give the signature date)")
+    before = snapshot(agreement)
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        locked.status = status
+        if status == AgreementStatus.TERMINATED:
+            locked.terminated_on = on or timezone.localdate()
+        locked.save()
+        audit_record_create(
+            actor=actor, action=f"agreement.{status}", obj=locked, before=before, after=snapshot(locked)
+        )
+    return locked
+
+
+def joint_business_plan_decide(*, agreement: Agreement, approve: bool, actor: Actor) -> Agreement:
+    if agreement.type != AgreementType.JOINT_BUSINESS_PLAN:
+        raise _bad("plan_approval", "only a joint business plan is approved")
+    before = snapshot(agreement)
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        locked.plan_approval = PlanApproval.APPROVED if approve else PlanApproval.REJECTED
+        locked.save()
+        audit_record_create(
+            actor=actor, action="agreement.plan_decided", obj=locked, before=before, after=snapshot(locked)
+        )
+    return locked
+
+
+def document_attach(*, agreement: Agreement, upload: UploadedFile, actor: Actor) -> AgreementDocument:
+    """Attach a PDF (checked by its content, not only its name) of at most 10 MB."""
+    name = (upload.name or "").rsplit("/", 1)[-1]
+    if upload.size is None or upload.size == 0:
+        raise _bad("file", "the file is empty")
+    if upload.size > MAX_DOCUMENT_BYTES:
+        raise _bad("file", f"the file has {upload.size:,} bytes; the limit is 10 MB", "too_large")
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if not name.lower().endswith(".pdf") or head != b"%PDF-":
+        raise _bad("file", "only PDF documents can be attached", "not_pdf")
+    with transaction.atomic():
+        document = AgreementDocument(agreement=agreement, name=name[:255], size=upload.size, uploaded_by=actor.label)
+        document.file.save(name, upload, save=False)
+        document.save()
+        audit_record_create(
+            actor=actor, action="agreement.document_attached", obj=agreement, after={"document": name}
+        )
+    return document
+
+
+def exclusivity_grant(*, agreement: Agreement, kind: str, value: str, actor: Actor) -> AgreementTerm:
+    if kind not in (TermKind.TERRITORY_EXCLUSIVITY, TermKind.VERTICAL_EXCLUSIVITY):
+        raise _bad("kind", f"exclusivity is by territory or vertical, not {kind!r}")
+    value = (value or "").strip()
+    if not value:
+        raise _bad("value", "name the exclusive territory or vertical")
+    with transaction.atomic():
+        term = AgreementTerm.objects.create(agreement=agreement, kind=kind, value=value[:100], created_by=actor.label)
+        audit_record_create(actor=actor, action="agreement.term_added", obj=agreement, after={kind: value})
+    return term
+
+
+def _rate(value: Any) -> Decimal:
+    try:
+        rate = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise _bad("rate", f"the rate must be a decimal fraction such as 0.27, not {value!r}") from None
+    if not rate.is_finite() or rate <= 0 or rate >= 1 or rate != rate.quantize(Decimal("0.0001")):
+        raise _bad("rate", f"the rate must be between 0 and 1 with at most 4 decimals (e.g. 0.27), not {value}")
+    return rate
+
+
+def rate_override_grant(*, agreement: Agreement, rate: Any, effective_from: Any, actor: Actor) -> AgreementTerm:
+    """A referral rate that replaces the tier rate from the start of `effective_from` (local time): a new
+    PartnerTerms version copying the tier and share rate in force then. Posted lines never change; an
+    override may not start before the partner's latest terms version (that would rewrite history)."""
+    rate = _rate(rate)
+    day = _date("effective_from", effective_from, required=True)
+    assert day is not None
+    if agreement.status != AgreementStatus.ACTIVE:
+        raise _bad("status", "a rate override is granted only by an active agreement")
+    starts = timezone.make_aware(datetime.combine(day, time.min))
+    with transaction.atomic():
+        Partner.objects.select_for_update().get(pk=agreement.partner_id)
+        versions = PartnerTerms.objects.filter(partner_id=agreement.partner_id)
+        latest = versions.order_by(F("effective_from").asc(nulls_first=True), "id").last()
+        if latest is not None and latest.effective_from is not None and latest.effective_from > starts:
+            raise _bad(
+                "effective_from",
+                f"the partner's terms already changed on {timezone.localtime(latest.effective_from).date()}; "
+                "an override must start on or after that day",
+                "retroactive_override",
+            )
+        PartnerTerms.objects.create(
+            partner_id=agreement.partner_id,
+            effective_from=starts,
+            tier=latest.tier if latest else None,
+            integration_share_rate=latest.integration_share_rate if latest else None,
+            referral_rate_override=rate,
+            created_by=actor.label,
+        )
+        term = AgreementTerm.objects.create(
+            agreement=agreement, kind=TermKind.REFERRAL_RATE_OVERRIDE, rate=rate, effective_from=day,
+            created_by=actor.label,
+        )
+        audit_record_create(
+            actor=actor, action="agreement.rate_override", obj=agreement,
+            after={"rate": str(rate), "effective_from": day.isoformat()},
+        )
+    return term
