@@ -26,7 +26,7 @@ from parceria.commissions.models import CommissionPlan, LedgerLine
 from parceria.common.models import AuditRecord, FxRate
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
 from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
-from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms
+from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms, TierAssessment
 from parceria.payouts.models import BatchApproval, BatchExport, ClosedPeriod, PayoutBatch, PayoutStatusChange
 from tests.conftest import ApiClient
 from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid, refunded
@@ -229,6 +229,7 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/partners/{partner_id}/lifecycle/checklist"): {"stage": "identification_research",
                                                                    "item": "x", "done": True},
         ("POST", "/agreements"): {"partner_id": w.b.pk, "type": "letter_of_intent", "start_date": "2026-03-01"},
+        ("POST", "/tier-assessments"): {"partner_id": w.b.pk},
         ("POST", "/agreements/{agreement_id}/status"): {"status": "terminated"},
         ("POST", "/agreements/{agreement_id}/rate-overrides"): {"rate": "0.99", "effective_from": "2026-03-01"},
     }
@@ -271,6 +272,7 @@ def stored_state() -> dict[str, Any]:
         "agreements": list(Agreement.objects.order_by("id").values()),
         "evaluations": Evaluation.objects.count(),
         "lifecycles": list(PartnerLifecycle.objects.order_by("id").values()),
+        "tier_assessments": TierAssessment.objects.count(),
     }
 
 

@@ -22,6 +22,7 @@ from parceria.disputes.api import router as disputes_router
 from parceria.enablement.api import router as enablement_router
 from parceria.partners.api import router as partners_router
 from parceria.partners.pipeline_api import router as pipeline_router
+from parceria.partners.tiers_api import router as tiers_router
 from parceria.payouts.api import router as payouts_router
 from parceria.payouts.statements_api import router as statements_router
 
@@ -56,6 +57,7 @@ api.add_router("/disputes", disputes_router)
 api.add_router("/adjustments", adjustments_router)
 api.add_router("", enablement_router)
 api.add_router("", pipeline_router)
+api.add_router("", tiers_router)
 api.add_router("/agreements", agreements_router)
 
 urlpatterns = api.urls

@@ -222,3 +222,53 @@ class ChecklistTick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.stage}.{self.item}: {self.done}"
+
+
+# --- Tiers (SPEC §2) -------------------------------------------------------------------------------------------
+
+
+class TierDefinition(models.Model):
+    """A version of a tier's requirements and benefits (data from parceria.partners.tier_data). Versions of one
+    tier never overlap (checked by parceria.partners.tiers.tier_definition_create); effective_to is exclusive."""
+
+    tier = models.CharField(max_length=12, choices=Tier.choices)
+    version = models.PositiveIntegerField()
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="Exclusive; null: open-ended.")
+    requirements = models.JSONField(help_text='[{"metric", "op", "value"}], see tier_data.')
+    benefits = models.JSONField(help_text="commission_rate and the benefit flags.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tier", "effective_from"]
+        constraints = [models.UniqueConstraint(fields=["tier", "version"], name="tier_definition_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.tier} v{self.version} from {self.effective_from}"
+
+
+class TierAssessment(models.Model):
+    """One assessment of a partner against the tiers: each requirement met or not with its numbers (evidence),
+    the tier it qualifies for, and the resulting tier. One per partner and day (a re-run replaces the day's)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="tier_assessments")
+    assessed_on = models.DateField()
+    assessed_at = models.DateTimeField()
+    evidence = models.JSONField(help_text="Metrics and per-tier requirement results.")
+    previous_tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
+    qualified_tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
+    resulting_tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
+    below_since = models.DateField(
+        null=True, blank=True, help_text="First day seen below the current tier's requirements (demotion grace)."
+    )
+    change = models.CharField(max_length=10, blank=True, help_text="promoted, demoted or blank.")
+    created_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "assessed_on"], name="tier_assessment_one_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} on {self.assessed_on}: {self.resulting_tier}"
