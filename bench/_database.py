@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from _common import emit, log
 from _cpu import parent_of
 
 Row = tuple[str, str, str, str, str]
@@ -138,3 +139,14 @@ def stored_counts(target: Target) -> dict[str, int]:
         return {name: _count(lite.cursor(), sql) for name, sql in _COUNTS_SQL.items()}
     finally:
         lite.close()
+
+
+def run_on_postgres(name: str, bench: Callable[[str, Any], bool], args: Any) -> int:
+    """Run a PostgreSQL-only benchmark against DATABASE_URL, or say (one JSON line) that it was skipped."""
+    url = os.environ.get("DATABASE_URL") or None
+    if url is None or not is_postgres_url(url):
+        log(f"DATABASE_URL is not a PostgreSQL URL: the {name} benchmark runs on PostgreSQL only")
+        emit({"bench": name, "db": "sqlite",
+              "skipped": f"the {name} target is for PostgreSQL; set DATABASE_URL (scripts/with-postgres.sh)"})
+        return 0
+    return 0 if bench(url, args) else 1

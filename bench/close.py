@@ -41,7 +41,7 @@ from _close_data import MONTH, PERIOD, Scale, build_dataset
 from _close_load import drop_database, load, standard_plan_id
 from _close_sql import carried_by_reason, check_close, expected_close, explain_bare_aggregate, time_bare_aggregate
 from _common import emit, log
-from _database import _admin_connect, is_postgres_url, scratch_postgres
+from _database import _admin_connect, run_on_postgres, scratch_postgres
 from _server import BENCH_DIR, PARCERIA, app_env, migrate
 
 TARGETS = {"close_s": 30.0, "ratio_to_aggregate": 3.0, "peak_rss_mb": 500.0}
@@ -187,14 +187,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     args = parse_args(argv)
-    url = os.environ.get("DATABASE_URL") or None
-    if not is_postgres_url(url):
-        log("DATABASE_URL is not a PostgreSQL URL: the close benchmark runs on PostgreSQL only")
-        emit({"bench": "close", "db": "sqlite", "skipped": "the close target is for PostgreSQL; set DATABASE_URL "
-              "(scripts/with-postgres.sh)"})
-        return 0
-    assert url is not None
-    return 0 if bench(url, args) else 1
+    return run_on_postgres("close", bench, args)
 
 
 if __name__ == "__main__":

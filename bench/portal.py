@@ -50,7 +50,7 @@ from _close_data import Scale
 from _close_load import drop_database
 from _common import emit, log, percentile
 from _cpu import CpuMeter
-from _database import _admin_connect, is_postgres_url, scratch_postgres
+from _database import _admin_connect, run_on_postgres, scratch_postgres
 from _portal_client import HEALTHZ, Account, Browser, Endpoint, LoadResult, endpoints, run_load, sign_in
 from _portal_data import SampledPartner, invoices_for, postmaster_pid, sample_partners, set_up
 from _server import app_env, run_bench_script, serve
@@ -291,14 +291,7 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     args = parse_args(argv)
-    url = os.environ.get("DATABASE_URL") or None
-    if not is_postgres_url(url):
-        log("DATABASE_URL is not a PostgreSQL URL: the portal benchmark runs on PostgreSQL only")
-        emit({"bench": "portal", "db": "sqlite", "skipped": "the portal target is for PostgreSQL; set DATABASE_URL "
-              "(scripts/with-postgres.sh)"})
-        return 0
-    assert url is not None
-    return 0 if bench(url, args) else 1
+    return run_on_postgres("portal", bench, args)
 
 
 if __name__ == "__main__":
