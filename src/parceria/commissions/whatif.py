@@ -49,13 +49,9 @@ ZERO = Decimal("0.0000")
 MAX_PERIOD_DAYS = 3 * 366  # a what-if runs in one request: at most about three years
 
 
-@dataclass(frozen=True)
-class PartnerWhatIf:
-    """One partner's accruals on the period's invoices: in the ledger now, and under the what-if plan."""
+class _Differences:
+    """What-if minus current, for a result that carries accrued and clawed-back amounts both ways."""
 
-    partner_id: int
-    name: str
-    currency: str
     current_accrued: Decimal
     what_if_accrued: Decimal
     current_clawed_back: Decimal
@@ -73,7 +69,20 @@ class PartnerWhatIf:
 
 
 @dataclass(frozen=True)
-class CurrencyWhatIf:
+class PartnerWhatIf(_Differences):
+    """One partner's accruals on the period's invoices: in the ledger now, and under the what-if plan."""
+
+    partner_id: int
+    name: str
+    currency: str
+    current_accrued: Decimal
+    what_if_accrued: Decimal
+    current_clawed_back: Decimal
+    what_if_clawed_back: Decimal
+
+
+@dataclass(frozen=True)
+class CurrencyWhatIf(_Differences):
     """The totals of one payout currency."""
 
     currency: str
@@ -82,14 +91,6 @@ class CurrencyWhatIf:
     what_if_accrued: Decimal
     current_clawed_back: Decimal
     what_if_clawed_back: Decimal
-
-    @property
-    def difference(self) -> Decimal:
-        return self.what_if_accrued - self.current_accrued
-
-    @property
-    def net_difference(self) -> Decimal:
-        return (self.what_if_accrued - self.what_if_clawed_back) - (self.current_accrued - self.current_clawed_back)
 
 
 @dataclass(frozen=True)

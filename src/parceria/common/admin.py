@@ -1,22 +1,30 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from parceria.common.models import AuditRecord, FxRate
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are shown in the admin and never added, changed or deleted there (ledger lines,
+    events, payouts, audit records): they change only through the services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditRecord)
-class AuditRecordAdmin(admin.ModelAdmin):
+class AuditRecordAdmin(ReadOnlyAdmin):
     list_display = ("at", "actor_label", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
     search_fields = ("actor_label", "object_id")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FxRate)

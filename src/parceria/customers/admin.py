@@ -1,19 +1,7 @@
 from django.contrib import admin
 
+from parceria.common.admin import ReadOnlyAdmin
 from parceria.customers.models import Customer, Event, EventBatch, Invoice
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Events and invoices are records of what the platform sent: they are read, never edited here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Customer)

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from parceria.common.admin import ReadOnlyAdmin
 from parceria.payouts.models import (
     BatchExport,
     ClosedPeriod,
@@ -20,8 +21,17 @@ from parceria.payouts.rule_validation import RuleError, check_rule
 class WithholdingRuleForm(forms.ModelForm):
     class Meta:
         model = WithholdingRule
-        fields = ["code", "name", "country", "tax_regime", "kind", "params", "effective_from", "effective_to",
-                  "legal_basis"]
+        fields = [
+            "code",
+            "name",
+            "country",
+            "tax_regime",
+            "kind",
+            "params",
+            "effective_from",
+            "effective_to",
+            "legal_basis",
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -29,8 +39,13 @@ class WithholdingRuleForm(forms.ModelForm):
             return data
         try:
             check_rule(
-                code=data["code"], country=data["country"], tax_regime=data["tax_regime"], kind=data["kind"],
-                params=data["params"], effective_from=data["effective_from"], effective_to=data.get("effective_to"),
+                code=data["code"],
+                country=data["country"],
+                tax_regime=data["tax_regime"],
+                kind=data["kind"],
+                params=data["params"],
+                effective_from=data["effective_from"],
+                effective_to=data.get("effective_to"),
                 exclude_pk=self.instance.pk,
             )
         except RuleError as exc:
@@ -53,17 +68,6 @@ class WithholdingRuleAdmin(admin.ModelAdmin):
 @admin.register(PayoutThreshold)
 class PayoutThresholdAdmin(admin.ModelAdmin):
     list_display = ("currency", "amount", "amount_currency")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(ClosedPeriod)
