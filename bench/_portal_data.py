@@ -22,7 +22,7 @@ from _close_load import load, standard_plan_id
 from _common import log
 from _cpu import parent_of
 from _database import _admin_connect
-from _server import migrate
+from _server import PARCERIA, migrate, run
 
 # Active partners with ledger lines, largest first, with the newest line (the ledger page's first row under its
 # default sort, "-date": occurred_at DESC, id DESC) and the balance (every line's amount: the API's balance).
@@ -53,13 +53,18 @@ def invoices_for(lines: int) -> int:
 
 
 def set_up(env: Mapping[str, str], url: str, scale: Scale) -> tuple[dict[str, int], float]:
-    """Migrate the scratch database and COPY the data set into it (then VACUUM (ANALYZE), by `load`)."""
+    """Migrate the scratch database and COPY the data set into it (then VACUUM (ANALYZE), by `load`). The lines
+    bypass the ledger writer, so the ledger-totals projection is then rebuilt and checked the way an operator
+    would after loading lines from elsewhere: `parceria ledger-totals --rebuild`."""
     started = time.perf_counter()
     log(f"setup: migrating; then {scale.partners:,} partners, {scale.customers:,} customers, "
         f"{scale.invoices:,} paid invoices by COPY")
     migrate(env)
     with _admin_connect(url) as conn:
         counts = load(conn, build_dataset(scale, standard_plan_id(conn)))
+    rebuilt = time.perf_counter()
+    run([PARCERIA, "ledger-totals", "--rebuild"], env)
+    log(f"setup: ledger totals rebuilt and checked in {time.perf_counter() - rebuilt:.1f}s")
     return counts, time.perf_counter() - started
 
 

@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from parceria.commissions.models import AppendOnlyError, LedgerLine
 from parceria.commissions.selectors import partner_balance
+from parceria.commissions.totals import totals_check
 from parceria.customers.intake import events_ingest
 from parceria.customers.models import Customer, Event, EventSource, Invoice, Refund
 from tests.factories import ingest, make_customer, make_integration_partner, make_partner, paid, refunded, usage
@@ -117,6 +118,7 @@ def test_concurrent_refunds_never_refund_more_than_the_invoice():
     assert sum(1 for r in results for x in r.rejected if x.code == "refund_exceeds_invoice") == 20
     balance = partner_balance(referrer)
     assert (balance.accrued, balance.clawed_back, balance.balance) == (D("25.0000"), D("25.0000"), D("0.0000"))
+    assert totals_check() == []
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance
+from parceria.commissions.totals import totals_check
 from tests.factories import dt, ingest, make_customer, make_integration_partner, make_partner, paid, refunded, usage
 
 RATES = {"preferred": D("0.25"), None: D("0.20")}
@@ -138,6 +139,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert balance.clawed_back == clawed
             assert balance.paid_out == self.paid_out[partner.pk]
             assert balance.balance == accrued - clawed - self.paid_out[partner.pk]
+        assert totals_check() == []  # the projection equals the lines, group by group
 
     @invariant()
     def fully_refunded_invoices_net_to_zero(self):

@@ -80,6 +80,19 @@ def scope_partners(principal: Principal, queryset: QuerySet[Any] | None = None) 
     return qs.filter(pk=principal.partner_id or 0) if principal.is_partner else qs
 
 
+def scoped_partner(principal: Principal, partner_id: int) -> Any:
+    """The partner `partner_id` if the principal may see it, else None. A partner credential sees its own
+    partner only, and gets it without a query when its key or user was loaded with the partner."""
+    if principal.is_partner:
+        if partner_id != principal.partner_id:
+            return None
+        holder = principal.api_key or principal.user
+        cache = getattr(getattr(holder, "_state", None), "fields_cache", {})
+        if "partner" in cache:
+            return cache["partner"]
+    return scope_partners(principal).filter(pk=partner_id).first()
+
+
 def scope_customers(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
     from parceria.customers.models import Customer
 

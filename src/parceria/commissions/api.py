@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
-from parceria.accounts.tenancy import Ability, scope_partners
+from parceria.accounts.tenancy import Ability, scope_partners, scoped_partner
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, Page, PageParams, page_of
 from parceria.commissions.models import LedgerKind, LedgerLine
@@ -82,7 +82,10 @@ def _line(line: LedgerLine, plans: dict[int, str]) -> dict[str, object]:
 def get_balance(request: HttpRequest, partner_id: int) -> dict[str, str]:
     principal = principal_of(request)
     principal.require(Ability.READ)
-    balance = partner_balance(get_object_or_404(scope_partners(principal), pk=partner_id))
+    partner = scoped_partner(principal, partner_id)
+    if partner is None:
+        raise Http404("no such partner")
+    balance = partner_balance(partner)
     return {
         "currency": balance.currency,
         "balance": ledger_str(balance.balance),

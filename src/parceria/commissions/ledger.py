@@ -1,4 +1,5 @@
-"""The ledger writer: the only code that creates ledger lines (DESIGN rule 3).
+"""The ledger writer: the only code that creates ledger lines (DESIGN rule 3), and with them the ledger-totals
+projection (commissions/totals.py).
 
 Lines are inserted, never updated or deleted. Each line has a unique dedupe key, so a posting that is
 attempted twice (a retried event, a re-run close) fails on the database constraint rather than paying
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from parceria.commissions.engine import Posting
 from parceria.commissions.models import LedgerLine
+from parceria.commissions.totals import group, totals_add
 from parceria.common.bulk import insert_rows
 
 LEDGER_COLUMNS = (
@@ -92,10 +95,13 @@ def ledger_post(
     lock_periods()
     floor = first_open_period()
     rows = []
+    grouped: list[tuple[int, date, str, str, Decimal]] = []
     for posting, ctx in postings:
         occurred_at = ctx["occurred_at"]
         assert isinstance(occurred_at, datetime)
         period = ctx.get("period") or period_for(occurred_at, floor)
+        assert isinstance(period, date)
+        grouped.append((posting.partner_id, period, posting.kind, posting.currency, posting.amount))
         rows.append(
             (
                 posting.partner_id,
@@ -121,4 +127,8 @@ def ledger_post(
                 created_by[:200],
             )
         )
-    return insert_rows(LedgerLine, LEDGER_COLUMNS, rows)
+    with transaction.atomic():
+        count = insert_rows(LedgerLine, LEDGER_COLUMNS, rows)
+        # The projection moves with the lines, in the same transaction (commissions/totals.py).
+        totals_add(group(grouped))
+    return count

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.db import models
@@ -140,3 +141,33 @@ class LedgerLine(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("ledger lines are never deleted; post a reversing line instead")
+
+
+class LedgerTotal(models.Model):
+    """A rebuildable projection of the ledger (DESIGN rule 4): the sum and count of a partner's lines per
+    accounting month, kind and currency, kept by `ledger_post` in the same transaction as the lines it
+    adds. Balances and monthly earnings read it instead of summing every line; `parceria ledger-totals
+    --check` compares it with the lines and `--rebuild` recomputes it from them.
+
+    The amount is stored in ten-thousandths (the ledger's 4 places) as an integer, so it stays exact on
+    every database, SQLite included.
+    """
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.DateField()
+    kind = models.CharField(max_length=16, choices=LedgerKind.choices)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    amount_units = models.BigIntegerField(help_text="Σ amount × 10⁴ of the lines in this group.")
+    lines = models.PositiveIntegerField(help_text="Number of lines in this group.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "period", "kind", "currency"], name="ledger_total_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"partner {self.partner_id} {self.period:%Y-%m} {self.kind} {self.amount} {self.currency}"
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.amount_units).scaleb(-4)

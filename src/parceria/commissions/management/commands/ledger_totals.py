@@ -1,0 +1,40 @@
+"""`parceria ledger-totals --check | --rebuild`: compare the ledger-totals projection with the ledger lines, or
+recompute it from them.
+
+--check prints every group (partner, month, kind, currency) whose total differs from its lines and exits 1
+if there is any; it writes nothing and is safe to run from cron. --rebuild recomputes the whole projection
+in one transaction while ledger writers wait (seconds for a million lines), then checks it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from parceria.commissions.totals import totals_check, totals_rebuild
+
+
+class Command(BaseCommand):
+    help = "Check the ledger-totals projection against the ledger lines (--check) or rebuild it (--rebuild)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        action = parser.add_mutually_exclusive_group(required=True)
+        action.add_argument("--check", action="store_true", help="Report differences; exit 1 if any.")
+        action.add_argument("--rebuild", action="store_true", help="Recompute the projection from the lines.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["rebuild"]:
+            groups = totals_rebuild()
+            self.stdout.write(f"Rebuilt the ledger totals: {groups:,} groups.")
+        differences = totals_check()
+        for d in differences:
+            self.stdout.write(
+                f"partner {d.partner_id} {d.period:%Y-%m} {d.kind} {d.currency}: lines {d.lines_amount} "
+                f"({d.lines_count} lines), totals {d.total_amount} ({d.total_count} lines)"
+            )
+        if differences:
+            raise CommandError(
+                f"{len(differences)} ledger-total group(s) differ from the lines; "
+                "run `parceria ledger-totals --rebuild`."
+            )
+        self.stdout.write("The ledger totals agree with the ledger lines.")
