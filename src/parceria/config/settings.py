@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "parceria.demo",
 ]
 
+# Django's model backend, loading a partner user's partner in the same query (accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["parceria.accounts.backends.AccountBackend"]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

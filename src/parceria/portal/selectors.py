@@ -4,6 +4,7 @@ signed-in user (DESIGN rule 6): nothing takes a partner id from a URL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -14,9 +15,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from parceria.accounts.tenancy import Principal, scope_customers
-from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine
-from parceria.commissions.selectors import partner_balance
-from parceria.common.dbsum import exact_sum, exact_sums
+from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine, LedgerTotal
+from parceria.commissions.selectors import PeriodTotal, balance_of, period_totals
+from parceria.common.dbsum import exact_sums
 from parceria.common.money import round_down_minor
 from parceria.customers.models import Customer, Invoice
 from parceria.partners.models import Partner, Tier
@@ -79,15 +80,17 @@ class Dashboard:
     tier: TierInfo
 
 
-def earned_in(partner: Partner, month: date) -> Decimal:
+def earned_in(totals: Sequence[PeriodTotal], month: date) -> Decimal:
     """Accruals minus clawbacks of the accounting month (clawback lines are negative)."""
-    return exact_sum(LedgerLine.objects.filter(partner=partner, period=month, kind__in=EARNING_KINDS), "amount")
+    return sum((t.amount for t in totals if t.period == month and t.kind in EARNING_KINDS), Decimal("0.0000"))
 
 
-def monthly_earnings(partner: Partner, last: date, months: int = 12) -> list[tuple[date, Decimal]]:
+def monthly_earnings(totals: Sequence[PeriodTotal], last: date, months: int = 12) -> list[tuple[date, Decimal]]:
     first = add_months(last, -(months - 1))
-    lines = LedgerLine.objects.filter(partner=partner, period__gte=first, period__lte=last, kind__in=EARNING_KINDS)
-    sums = exact_sums(lines, "amount", "period")
+    sums: dict[date, Decimal] = {}
+    for t in totals:
+        if first <= t.period <= last and t.kind in EARNING_KINDS:
+            sums[t.period] = sums.get(t.period, Decimal("0.0000")) + t.amount
     return [(m, sums.get(m, Decimal("0.0000"))) for m in (add_months(first, i) for i in range(months))]
 
 
@@ -126,12 +129,13 @@ def active_plan(now: datetime) -> CommissionPlan | None:
 def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    balance = partner_balance(partner).balance
-    series = monthly_earnings(partner, month_start(today))
+    totals = period_totals(partner)  # one query on the ledger-totals projection for all three figures
+    balance = balance_of(partner.currency, totals).balance
+    series = monthly_earnings(totals, month_start(today))
     chart = {"labels": [f"{m:%Y-%m}" for m, _ in series], "values": [str(v) for _, v in series]}
     return Dashboard(
         currency=partner.currency,
-        earned_this_month=earned_in(partner, month_start(today)),
+        earned_this_month=earned_in(totals, month_start(today)),
         balance=balance,
         next_payout=next_payout(partner, balance, today, now),
         chart=chart,
@@ -177,6 +181,19 @@ def ledger_search(
             Q(explanation__icontains=text) | Q(invoice__invoice_id__icontains=text) | Q(customer__name__icontains=text)
         )
     return lines
+
+
+def ledger_count(partner: Partner, *, kind: str = "", month: date | None = None, text: str = "") -> int | None:
+    """The number of lines `ledger_search` finds, read from the ledger-totals projection (which counts every
+    line it sums), or None when a text search makes it unknowable there."""
+    if text:
+        return None
+    totals = LedgerTotal.objects.filter(partner=partner)
+    if kind in LedgerKind.values:
+        totals = totals.filter(kind=kind)
+    if month is not None:
+        totals = totals.filter(period=month)
+    return sum(totals.values_list("lines", flat=True))
 
 
 def ledger_months(partner: Partner) -> list[date]:

@@ -84,14 +84,16 @@ def ledger(request: HttpRequest) -> HttpResponse:
     partner = partner_of(request)
     form = LedgerFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    lines = selectors.ledger_search(
-        partner, kind=filters.get("kind", ""), month=selectors.parse_month(filters.get("month")),
-        text=(filters.get("q") or "").strip(),
-    )
+    search = {"kind": filters.get("kind", ""), "month": selectors.parse_month(filters.get("month")),
+              "text": (filters.get("q") or "").strip()}
+    lines = selectors.ledger_search(partner, **search)
     sortable = {"date": "occurred_at", "kind": "kind", "amount": "amount", "month": "period"}
     if wants_csv(request):
         return _ledger_csv(request, lines, sortable)
-    table = build_table(request, lines, sortable=sortable, default_sort="-date")
+    # The page shows a few columns only; the count comes from the ledger totals when no text search is given.
+    shown = lines.only("id", "occurred_at", "kind", "invoice_id", "explanation", "amount", "currency", "customer__name")
+    table = build_table(request, shown, sortable=sortable, default_sort="-date",
+                        count=selectors.ledger_count(partner, **search))
     return render(request, "portal/ledger.html",
                   {"nav": "ledger", "table": table, "form": form, "kinds": KIND_LABELS, "filtered": bool(filters)})
 

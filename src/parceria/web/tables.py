@@ -53,8 +53,10 @@ def build_table(
     sortable: dict[str, str],
     default_sort: str,
     per_page: int = PER_PAGE,
+    count: int | None = None,
 ) -> Table:
-    """`sortable` maps the names used in links to queryset fields, e.g. {"date": "occurred_at"}."""
+    """`sortable` maps the names used in links to queryset fields, e.g. {"date": "occurred_at"}. `count`, when
+    the caller knows the number of rows exactly (e.g. from a maintained projection), saves the COUNT query."""
     sort = request.GET.get("sort", default_sort)
     key = sort.removeprefix("-")
     if key not in sortable:
@@ -62,6 +64,8 @@ def build_table(
     field = sortable[key]
     ordered = queryset.order_by(f"-{field}" if sort.startswith("-") else field, "-pk")
     paginator = Paginator(ordered, per_page)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is its value
     page = paginator.get_page(request.GET.get("page"))
     return Table(page=page, sort=sort, sortable=sortable, query=request.GET)
 
