@@ -1,5 +1,6 @@
 """The pipeline board in a real browser: a partner manager moves a partner forward, meets a refused move with
-the gate's message, and overrides it with a written reason. Screenshots go to var/screenshots/."""
+the gate's message, and overrides it with a written reason; then drags cards between columns (a move and a
+refused one). Screenshots go to var/screenshots/."""
 
 from __future__ import annotations
 
@@ -65,6 +66,30 @@ def test_partner_manager_moves_is_refused_and_overrides(page, screenshot):
     assert move is not None and move.overridden and move.to_stage == "pilot"
     assert move.reason == "Carta assinada em papel; digitalização a caminho"
     screenshot(page, "pipeline-board-overridden")
+
+    # drag and drop: the same moves as the buttons
+    dragged = make_partner(name="Loja Arrasta", category="technology_integration", subcategory="ecommerce")
+    evaluation_create(partner=dragged, scores=SCORES, actor=ACTOR)
+    for item in ("qualified_list", "interest_validated"):
+        checklist_tick(partner=dragged, stage=Stage.IDENTIFICATION, item=item, done=True, evidence="lista.csv",
+                       actor=ACTOR)
+    page.goto("/console/pipeline/")
+    card = page.locator(f"article[data-partner='{dragged.pk}']")
+    card.drag_to(page.locator("section[data-stage='engagement']"), source_position={"x": 6, "y": 6})
+    page.locator(f"section[data-stage='engagement'] article[data-partner='{dragged.pk}']").wait_for()
+    assert stage_state(dragged).stage == Stage.ENGAGEMENT
+    move = StageTransition.objects.order_by("-id").first()
+    assert move is not None and (move.partner_id, move.to_stage, move.overridden) == (dragged.pk, "engagement", False)
+
+    # a refused drag shows the failed gate beside the card and moves nothing
+    card = page.locator(f"article[data-partner='{ready.pk}']")
+    card.drag_to(page.locator("section[data-stage='launch']"), source_position={"x": 6, "y": 6})
+    alert = page.locator(f"article[data-partner='{ready.pk}'] .gates .failed").first
+    alert.wait_for()
+    assert "piloto" in alert.inner_text().lower() or "pilot" in alert.inner_text().lower()
+    screenshot(page, "pipeline-board-refused-drag")
+    assert stage_state(ready).stage == Stage.PILOT
+    assert StageTransition.objects.filter(partner=ready).count() == 2
 
     page.goto(f"/console/pipeline/partners/{ready.pk}/")
     page.locator("#history").wait_for()

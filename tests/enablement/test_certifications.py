@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.models import AuditRecord
@@ -57,17 +58,18 @@ def test_issued_at_the_last_module_when_demo_and_pilot_came_first(partner, membe
     assert cert.certification.code == "product" and cert.issued_at == at("2026-03-03 11:00")
 
 
-def test_no_pilot_customer_no_certificate_until_one_is_closed(partner, member, staff):
+def test_no_pilot_customer_no_certificate_until_one_is_closed(partner, member, staff, monkeypatch):
     services.demo_confirm(partner=partner, confirmed_by=staff, actor=ACTOR, now=at("2026-03-01 09:00"))
     complete_course(member, "technical-integration", at("2026-03-02 09:00"))
     assert not PartnerCertification.objects.exists()
     other = make_partner()
     close_pilot(other)  # another partner's customer does not count
     assert services.certifications_issue_due(partner=partner, actor=ACTOR, now=at("2026-03-03 09:00")) == []
-    close_pilot(partner, when="2026-03-04T09:00:00-03:00")
-    assert services.certifications_issue_due(partner=partner, actor=ACTOR, now=at("2026-03-04 08:59")) == []
-    issued = services.certifications_issue_due(partner=partner, actor=ACTOR, now=at("2026-03-04 09:00"))
-    assert [c.certification.code for c in issued] == ["technical-integration"]
+    assert not PartnerCertification.objects.exists()
+    monkeypatch.setattr(timezone, "now", lambda: at("2026-03-04 09:05"))
+    close_pilot(partner, when="2026-03-04T09:00:00-03:00")  # the intake issues it with the batch
+    cert = PartnerCertification.objects.get()
+    assert (cert.certification.code, cert.issued_at) == ("technical-integration", at("2026-03-04 09:05"))
     # running it again issues nothing more
     assert services.certifications_issue_due(partner=partner, actor=ACTOR, now=at("2026-03-04 10:00")) == []
 

@@ -168,3 +168,12 @@ def test_ranking_and_compare_pages(manager):
     html = manager.get("/console/pipeline/compare/", {"a": a.pk, "b": b.pk}).content.decode()
     assert "Alpha" in html and "Beta" in html and "2.50" in html
     assert manager.get("/console/pipeline/compare/", {"a": a.pk, "b": a.pk}).status_code == 422
+
+
+def test_cards_are_draggable_only_for_those_who_may_move(manager, finance):
+    partner = make_partner(name="Arrastável")
+    html = manager.get("/console/pipeline/").content.decode()
+    assert f'data-partner="{partner.pk}" draggable="true" data-moves="engagement rejected churned"' in html
+    assert 'class="board" data-draggable' in html and "partners/board.js" in html
+    read_only = finance.get("/console/pipeline/").content.decode()
+    assert 'draggable="true"' not in read_only and "data-draggable" not in read_only

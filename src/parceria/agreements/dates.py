@@ -58,6 +58,31 @@ def current_term_end(rule: TermRule, on: date) -> date | None:
     return end
 
 
+def renewals_passed(rule: TermRule, *, after: date | None, on: date) -> list[date]:
+    """The ends of the terms of an auto-renewal chain that are over on `on` (each renewed the agreement the next
+    day), later than `after` (None: from the first). Empty for an agreement that does not renew by itself."""
+    if not rule.auto_renewal or rule.end_date is not None or rule.initial_term_months is None:
+        return []
+    ends = []
+    terms_done = 0
+    end = add_months(rule.start, _months_to_end(rule, terms_done))
+    while end < on:
+        if after is None or end > after:
+            ends.append(end)
+        terms_done += 1
+        end = add_months(rule.start, _months_to_end(rule, terms_done))
+    return ends
+
+
+def expired_after(rule: TermRule, on: date) -> date | None:
+    """The last day in force of an agreement that does not renew by itself and whose term is over on `on`
+    (its end is before `on`); None while it is in force, if it is open-ended, or if it renews."""
+    if rule.auto_renewal and rule.end_date is None:
+        return None
+    end = current_term_end(rule, on)
+    return end if end is not None and end < on else None
+
+
 def next_renewal_date(rule: TermRule, on: date) -> date | None:
     """The day the agreement renews by itself (the end of the current term), or None if it does not renew."""
     if not rule.auto_renewal or rule.end_date is not None:

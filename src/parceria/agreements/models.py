@@ -90,6 +90,12 @@ class Agreement(models.Model):
     notice_days = models.PositiveIntegerField(default=0, help_text="Termination notice period in days.")
     signed_on = models.DateField(null=True, blank=True)
     terminated_on = models.DateField(null=True, blank=True)
+    renewed_through = models.DateField(
+        null=True,
+        blank=True,
+        help_text="End of the latest term whose automatic renewal was recorded (by `parceria agreements-expire`); "
+        "the dates themselves are always computed from the start.",
+    )
     plan_approval = models.CharField(
         max_length=16, choices=PlanApproval.choices, default=PlanApproval.NOT_APPLICABLE
     )

@@ -31,8 +31,15 @@ from parceria.partners.models import Partner, PartnerTerms
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_TERM_MONTHS = 1200
 EDITABLE_FIELDS = (
-    "title", "start_date", "initial_term_months", "end_date", "auto_renewal", "renewal_term_months",
-    "notice_days", "signed_on", "notes",
+    "title",
+    "start_date",
+    "initial_term_months",
+    "end_date",
+    "auto_renewal",
+    "renewal_term_months",
+    "notice_days",
+    "signed_on",
+    "notes",
 )
 
 
@@ -155,6 +162,8 @@ def agreement_move(*, agreement: Agreement, status: str, actor: Actor, on: date 
         audit_record_create(
             actor=actor, action=f"agreement.{status}", obj=locked, before=before, after=snapshot(locked)
         )
+        if locked.terminated_on is not None and status == AgreementStatus.TERMINATED:
+            rate_override_end(agreement=locked, day=locked.terminated_on, actor=actor)
     return locked
 
 
@@ -188,9 +197,7 @@ def document_attach(*, agreement: Agreement, upload: UploadedFile, actor: Actor)
         document = AgreementDocument(agreement=agreement, name=name[:255], size=upload.size, uploaded_by=actor.label)
         document.file.save(name, upload, save=False)
         document.save()
-        audit_record_create(
-            actor=actor, action="agreement.document_attached", obj=agreement, after={"document": name}
-        )
+        audit_record_create(actor=actor, action="agreement.document_attached", obj=agreement, after={"document": name})
     return document
 
 
@@ -216,6 +223,64 @@ def _rate(value: Any) -> Decimal:
     return rate
 
 
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def rate_override_end(*, agreement: Agreement, day: date, actor: Actor) -> list[PartnerTerms]:
+    """End the referral-rate override(s) `agreement` granted, from the start of `day` (its termination day, or
+    the day after its last day in force): a new PartnerTerms version from then, copying the tier and share rate
+    in force, without the override, so the engine pays the plan's tier rate again. A later version that still
+    carries the override (a tier change copies it forward) is followed by a copy without it at the same moment
+    (the later version wins). Posted lines never change. Called inside the transaction of the status move."""
+    rates = set(agreement.terms.filter(kind=TermKind.REFERRAL_RATE_OVERRIDE).values_list("rate", flat=True))
+    if not rates:
+        return []
+    starts = _day_start(day)
+    Partner.objects.select_for_update().get(pk=agreement.partner_id)
+    in_force: PartnerTerms | None = None
+    later: dict[datetime, PartnerTerms] = {}  # the version that wins at each later moment: the last written
+    for version in PartnerTerms.objects.filter(partner_id=agreement.partner_id).order_by(
+        F("effective_from").asc(nulls_first=True), "id"
+    ):
+        if version.effective_from is None or version.effective_from <= starts:
+            in_force = version
+        else:
+            later[version.effective_from] = version
+    granted_elsewhere = {  # a later override of another agreement is not this one's to end
+        _day_start(d)
+        for d in AgreementTerm.objects.filter(
+            agreement__partner_id=agreement.partner_id, kind=TermKind.REFERRAL_RATE_OVERRIDE, effective_from__gt=day
+        )
+        .exclude(agreement=agreement)
+        .values_list("effective_from", flat=True)
+        if d is not None
+    }
+    to_end = [(starts, in_force)] if in_force is not None else []
+    to_end += [(moment, v) for moment, v in later.items() if moment not in granted_elsewhere]
+    ended = [
+        PartnerTerms.objects.create(
+            partner_id=agreement.partner_id,
+            effective_from=moment,
+            tier=version.tier,
+            integration_share_rate=version.integration_share_rate,
+            referral_rate_override=None,
+            created_by=actor.label,
+        )
+        for moment, version in to_end
+        if version.referral_rate_override in rates
+    ]
+    if ended:
+        audit_record_create(
+            actor=actor,
+            action="agreement.rate_override_ended",
+            obj=agreement,
+            before={"rates": sorted(str(r) for r in rates)},
+            after={"from": day.isoformat()},
+        )
+    return ended
+
+
 def rate_override_grant(*, agreement: Agreement, rate: Any, effective_from: Any, actor: Actor) -> AgreementTerm:
     """A referral rate that replaces the tier rate from the start of `effective_from` (local time): a new
     PartnerTerms version copying the tier and share rate in force then. Posted lines never change; an
@@ -225,7 +290,7 @@ def rate_override_grant(*, agreement: Agreement, rate: Any, effective_from: Any,
     assert day is not None
     if agreement.status != AgreementStatus.ACTIVE:
         raise _bad("status", "a rate override is granted only by an active agreement")
-    starts = timezone.make_aware(datetime.combine(day, time.min))
+    starts = _day_start(day)
     with transaction.atomic():
         Partner.objects.select_for_update().get(pk=agreement.partner_id)
         versions = PartnerTerms.objects.filter(partner_id=agreement.partner_id)
@@ -246,11 +311,16 @@ def rate_override_grant(*, agreement: Agreement, rate: Any, effective_from: Any,
             created_by=actor.label,
         )
         term = AgreementTerm.objects.create(
-            agreement=agreement, kind=TermKind.REFERRAL_RATE_OVERRIDE, rate=rate, effective_from=day,
+            agreement=agreement,
+            kind=TermKind.REFERRAL_RATE_OVERRIDE,
+            rate=rate,
+            effective_from=day,
             created_by=actor.label,
         )
         audit_record_create(
-            actor=actor, action="agreement.rate_override", obj=agreement,
+            actor=actor,
+            action="agreement.rate_override",
+            obj=agreement,
             after={"rate": str(rate), "effective_from": day.isoformat()},
         )
     return term

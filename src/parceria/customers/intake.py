@@ -28,6 +28,7 @@ from django.utils import timezone
 from parceria.commissions import engine
 from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine
+from parceria.common.audit import Actor
 from parceria.common.bulk import insert_new_rows, insert_rows, key_in
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
@@ -43,6 +44,7 @@ from parceria.customers.models import (
     Refund,
     UsageRecord,
 )
+from parceria.enablement.services import certifications_issue_after_payment
 from parceria.partners.models import Partner, PartnerTerms
 
 logger = logging.getLogger(__name__)
@@ -339,6 +341,7 @@ class _BatchWriter:
         self.churned: dict[int, datetime] = {}
         self.postings: list[tuple[engine.Posting, dict[str, object]]] = []
         self.batch_usage: dict[int, list[tuple[date, int | None, Decimal]]] = defaultdict(list)
+        self.paying_partners: set[int] = set()  # referrers of the customers whose invoices this batch paid
 
     def flush(self, *, created_by: str, now: datetime) -> None:
         inserted = insert_new_rows(
@@ -360,6 +363,8 @@ class _BatchWriter:
         for customer_id, at in self.churned.items():
             Customer.objects.filter(pk=customer_id).update(status=CustomerStatus.CHURNED, churned_at=at, updated_at=now)
         ledger_post(self.postings, created_by=created_by, now=now)
+        if self.paying_partners:  # a first paid invoice may complete a certification (a pilot customer)
+            certifications_issue_after_payment(partner_ids=self.paying_partners, actor=Actor(label=created_by), now=now)
 
 
 def _on_invoice_paid(event: Any, customer: Customer, ctx: _Context, writer: _BatchWriter) -> None:
@@ -403,6 +408,8 @@ def _on_invoice_paid(event: Any, customer: Customer, ctx: _Context, writer: _Bat
         "occurred_at": event.occurred_at,
     }
     writer.postings.extend((posting, context) for posting in postings)
+    if customer.partner_id is not None:
+        writer.paying_partners.add(customer.partner_id)
     writer.invoices.append(
         (
             event.invoice_id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from parceria.customers.models import Invoice
@@ -158,6 +158,24 @@ def pilot_closed(partner_ids: Iterable[int], now: datetime) -> set[int]:
     """Partners with at least one attributed customer with a paid invoice (by `now`)."""
     rows = Invoice.objects.filter(customer__partner_id__in=list(partner_ids), paid_at__lte=now)
     return set(rows.values_list("customer__partner_id", flat=True).distinct())
+
+
+def pilot_certification_candidates(partner_ids: Iterable[int]) -> list[int]:
+    """Partners among `partner_ids` for which a paid invoice may be the last missing requirement of a certification
+    (one query): some user completed the course of a certification that asks for a pilot customer, its product
+    demo is confirmed if the certification asks for one, and the partner was never issued that certification."""
+    ids = list(partner_ids)
+    if not ids:
+        return []
+    pending = Certification.objects.filter(
+        requires_pilot=True,
+        course__enrolments__partner_id=OuterRef("pk"),
+        course__enrolments__completed_at__isnull=False,
+    ).filter(
+        Q(requires_demo=False) | Exists(DemoConfirmation.objects.filter(partner_id=OuterRef(OuterRef("pk")))),
+        ~Exists(PartnerCertification.objects.filter(partner_id=OuterRef(OuterRef("pk")), certification=OuterRef("pk"))),
+    )
+    return list(Partner.objects.filter(pk__in=ids).filter(Exists(pending)).order_by("pk").values_list("pk", flat=True))
 
 
 def course_completions(partner: Partner) -> dict[int, list[tuple[datetime, int]]]:

@@ -3,6 +3,7 @@ certificate issue and renewal, onboarding plans and check-ins. Each issues certi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -118,6 +119,19 @@ def certifications_issue_due(
         check = selectors.checklist(certification, last=last, demo=demo, pilot=pilot, course_done=done, now=now)
         if check.met:
             issued.append(_issue(partner, certification, last, check.earned_by_id, actor, now))
+    return issued
+
+
+def certifications_issue_after_payment(*, partner_ids: Iterable[int], actor: Actor, now: datetime) -> list[
+    PartnerCertification
+]:
+    """After the intake recorded paid invoices for `partner_ids`: issue the certifications whose last missing
+    requirement was a pilot customer. One query finds the few partners with such a pending certification;
+    only those are checked in full. Runs inside the intake's transaction, once per batch."""
+    issued: list[PartnerCertification] = []
+    candidates = selectors.pilot_certification_candidates(partner_ids)
+    for partner in Partner.objects.filter(pk__in=candidates).order_by("pk"):
+        issued.extend(certifications_issue_due(partner=partner, actor=actor, now=now))
     return issued
 
 

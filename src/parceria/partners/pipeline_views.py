@@ -49,7 +49,9 @@ def _board_page(request: HttpRequest, *, failed: tuple[int, MoveForm, list[Any]]
                 form, gates = failed[1], failed[2]
             cards.append({"card": card, "form": form, "gates": gates})
         rows.append({"stage": stage, "spec": STAGES[stage], "cards": cards})
-    return page(request, "partners/board.html", {"columns": rows}, nav=NAV, status=status)
+    role = request.user.role  # type: ignore[union-attr]
+    may_move = role in WRITE or role == "admin"  # the roles the move view lets POST
+    return page(request, "partners/board.html", {"columns": rows, "may_move": may_move}, nav=NAV, status=status)
 
 
 @console_view()

@@ -7,10 +7,12 @@ Metrics, for a partner at the moment ``now`` (``on`` is its local date, America/
 * ``successful_implementations``: attributed customers with at least one invoice paid by ``now``.
 * ``referrals_last_quarter``: customers attributed to the partner in the last full calendar quarter before ``on``.
 * ``arr`` = 12 × MRR, rounded to the cent (half-even); the requirement compares the rounded value. MRR is the
-  sum over the partner's *active* attributed customers of each one's current invoice amount, taken as monthly:
-  the latest BRL invoice paid by ``now`` whose service period starts on or before ``on`` and ends on or after
-  the first day of the month before ``on``'s month (a month's slack for the next invoice to be paid). Refunds and
-  invoices in other currencies are not counted (ARR is in R$).
+  sum over the partner's *active* attributed customers of each one's current invoice, taken as monthly: the
+  latest invoice paid by ``now`` whose service period starts on or before ``on`` and ends on or after the first
+  day of the month before ``on``'s month (a month's slack for the next invoice to be paid), net of its refunds
+  by ``now`` (a fully refunded one counts 0). ARR is in R$: an invoice in another currency converts at the rate
+  of the day it was paid, looked up as the intake does (``FxBook``), rounded half-even to 4 places; one without a
+  usable rate is left out and listed in the evidence (``mrr_unconverted``).
 * ``csat``: the mean of the latest score (by ``now``) of each active attributed customer, rounded to 2 places
   half-even; none when no customer scored. The requirement compares the rounded value.
 * ``joint_business_plan``: an approved joint business plan in force on ``on`` (as agreements'
@@ -43,7 +45,9 @@ from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import InvalidInput
-from parceria.customers.models import CsatScore, Customer, CustomerStatus, Invoice
+from parceria.common.fx import FxBook
+from parceria.common.money import multiply
+from parceria.customers.models import CsatScore, Customer, CustomerStatus, Invoice, Refund
 from parceria.enablement.selectors import certifications_held, training_complete
 from parceria.partners.models import Partner, PartnerStatus, Tier, TierAssessment, TierDefinition
 from parceria.partners.services import partner_update
@@ -261,8 +265,51 @@ def decide(current: str | None, qualified: str | None, below_since: date | None,
 # --- Metrics (set-based) ----------------------------------------------------------------------------------------
 
 
+@dataclass
+class _Mrr:
+    total: Decimal = Decimal(0)
+    unconverted: list[str] = field(default_factory=list)  # invoices without a usable FX rate to BRL
+
+
+def _monthly_recurring_revenue(customers: Any, on: date, now: datetime) -> dict[int, _Mrr]:
+    """Per partner: the sum over `customers` of each one's current invoice (the latest paid by `now` whose
+    service period reaches into last month or later), net of its refunds by `now`, in BRL. An invoice in
+    another currency converts at the rate of the day it was paid, with the intake's look-up (FxBook), each
+    rounded half-even to 4 places as on accrual; a fully refunded invoice counts 0. Three queries."""
+    month_before = (on.replace(day=1) - timedelta(days=1)).replace(day=1)
+    current_invoice = (
+        Invoice.objects.filter(customer=OuterRef("pk"), paid_at__lte=now, period_start__lte=on,
+                               period_end__gte=month_before)
+        .order_by("-period_end", "-paid_at", "-invoice_id")
+        .values("invoice_id")[:1]
+    )
+    current_ids = customers.annotate(current=Subquery(current_invoice)).exclude(current=None).values("current")
+    invoices = list(
+        Invoice.objects.filter(invoice_id__in=current_ids).values_list(
+            "invoice_id", "customer__partner_id", "amount", "currency", "paid_at"
+        )
+    )
+    if not invoices:
+        return {}
+    refunded = Refund.objects.filter(invoice_id__in=current_ids, refunded_at__lte=now)
+    refunds = exact_sums(refunded, "amount", "invoice_id")
+    days = [timezone.localdate(paid_at) for *_, paid_at in invoices]
+    book = FxBook.load({(currency, "BRL") for _, _, _, currency, _ in invoices}, min(days), max(days))
+    result: dict[int, _Mrr] = defaultdict(_Mrr)
+    for (invoice_id, partner_id, amount, currency, _), day in zip(invoices, days, strict=True):
+        net = max(Decimal(amount) - refunds.get(invoice_id, Decimal(0)), Decimal(0))
+        mrr = result[partner_id]
+        if currency == "BRL" or net == 0:
+            mrr.total += net
+        elif (quote := book.quote(currency, "BRL", day)) is not None:
+            mrr.total += multiply(net, quote.rate).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
+        else:
+            mrr.unconverted.append(invoice_id)
+    return result
+
+
 def partner_metrics(partner_ids: Sequence[int], now: datetime) -> dict[int, Metrics]:
-    """The metrics of many partners at `now`: eight queries whatever their number."""
+    """The metrics of many partners at `now`: ten queries whatever their number."""
     ids = list(partner_ids)
     on = timezone.localdate(now)
     metrics = {pk: Metrics() for pk in ids}
@@ -300,24 +347,12 @@ def partner_metrics(partner_ids: Sequence[int], now: datetime) -> dict[int, Metr
         m.extra["referral_quarter"] = [q_first.isoformat(), q_last.isoformat()]
 
     active = Customer.objects.filter(partner_id__in=ids, status=CustomerStatus.ACTIVE)
-    month_before = (on.replace(day=1) - timedelta(days=1)).replace(day=1)
-    current_invoice = (
-        Invoice.objects.filter(
-            customer=OuterRef("pk"),
-            currency="BRL",
-            paid_at__lte=now,
-            period_start__lte=on,
-            period_end__gte=month_before,
-        )
-        .order_by("-period_end", "-paid_at", "-invoice_id")
-        .values("invoice_id")[:1]
-    )
-    current_ids = active.annotate(current=Subquery(current_invoice)).exclude(current=None).values("current")
-    mrr = exact_sums(Invoice.objects.filter(invoice_id__in=current_ids), "amount", "customer__partner_id")
-    for key, total in mrr.items():
-        m = metrics[int(str(key))]
-        m.arr = (total * 12).quantize(CENT, ROUND_HALF_EVEN)
-        m.extra["mrr"] = format(total.quantize(Decimal("0.0001")), "f")
+    for partner_id, mrr in _monthly_recurring_revenue(active, on, now).items():
+        m = metrics[partner_id]
+        m.arr = (mrr.total * 12).quantize(CENT, ROUND_HALF_EVEN)
+        m.extra["mrr"] = format(mrr.total.quantize(Decimal("0.0001")), "f")
+        if mrr.unconverted:
+            m.extra["mrr_unconverted"] = sorted(mrr.unconverted)
     for m in metrics.values():
         m.extra.setdefault("mrr", "0.0000")
 

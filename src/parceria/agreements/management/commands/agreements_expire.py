@@ -1,0 +1,34 @@
+"""`parceria agreements-expire [--today YYYY-MM-DD] [--dry-run]`: the daily agreements job (run it from cron).
+
+Agreements whose term is over and that do not renew by themselves become expired (a rate override they granted
+ends the next day); agreements that renew by themselves have each renewal that took effect recorded. Prints one
+line per change and a summary. Idempotent: a second run on the same day changes nothing and says so."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from parceria.agreements.expiry import agreements_expire
+from parceria.common.audit import Actor
+
+
+class Command(BaseCommand):
+    help = "Expire agreements whose term is over and record the renewals of those that renew by themselves."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--today", default=None, help="The day to judge from (YYYY-MM-DD; default: today).")
+        parser.add_argument("--dry-run", action="store_true", help="Show what would change without writing.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            today = date.fromisoformat(options["today"]) if options["today"] else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--today must be a date (YYYY-MM-DD), not {options['today']!r}") from None
+        run = agreements_expire(today=today, actor=Actor.system("agreements-expire"), dry_run=options["dry_run"])
+        for outcome in run.outcomes:
+            self.stdout.write(outcome.line())
+        self.stdout.write(run.summary())
