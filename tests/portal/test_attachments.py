@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from parceria.common.audit import Actor
@@ -30,8 +30,18 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+@pytest.fixture(autouse=True)
+def private_storage(tmp_path):
+    """Each test stores its files in its own folder, so parallel test workers never see each other's files."""
+    field = DisputeAttachment._meta.get_field("file")
+    original = field.storage
+    field.storage = FileSystemStorage(location=tmp_path / "disputes")
+    yield
+    field.storage = original
+
+
 def stored_files() -> list[Path]:
-    root = Path(settings.VAR_DIR) / "media" / "disputes"
+    root = Path(DisputeAttachment._meta.get_field("file").storage.location)
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 

@@ -29,14 +29,7 @@ from parceria.web.tables import build_table, csv_response, wants_csv
 
 
 def _labels() -> dict[str, object]:
-    statuses = {
-        DisputeStatus.OPEN: _("Open"),
-        DisputeStatus.IN_REVIEW: _("In review"),
-        DisputeStatus.RESOLVED_WITH_ADJUSTMENT: _("Resolved with an adjustment"),
-        DisputeStatus.REJECTED: _("Rejected"),
-        DisputeStatus.WITHDRAWN: _("Withdrawn"),
-    }
-    return {"statuses": statuses, "subjects": SUBJECT_LABELS}
+    return {"statuses": dict(DisputeStatus.choices), "subjects": SUBJECT_LABELS}
 
 
 @partner_required
