@@ -30,9 +30,8 @@ NOW = datetime(2026, 4, 6, 10, tzinfo=SP)
 
 @pytest.fixture
 def batch(db):
-    with_key = make_partner(name="Com Chave", legal_name="Agência Com Chave Ltda")
-    partner_update(partner=with_key, changes={"pix_key_type": "email", "pix_key": "Financeiro@ComChave.com.br"},
-                   actor=ACTOR)
+    with_key = make_partner(name="Com Chave", legal_name="Agência Com Chave Ltda", pix_key_type="email",
+                            pix_key="Financeiro@ComChave.com.br")  # registered with its key: no 48-hour hold
     without_key = make_partner(name="Sem Chave")
     mexican = make_partner(country="MX")
     credit(with_key, "1000.00")

@@ -14,7 +14,6 @@ from parceria.customers.models import EventBatch, EventSource
 from parceria.disputes.adjustments import adjustment_request
 from parceria.disputes.models import Dispute
 from parceria.disputes.services import dispute_open
-from parceria.partners.services import partner_update
 from parceria.payouts.models import BatchExport, PayoutBatch
 from tests.browser.conftest import sign_in
 from tests.factories import ACTOR, make_customer, make_partner
@@ -31,8 +30,8 @@ def staff(username: str, role: str) -> str:
 
 @pytest.fixture
 def program(db):
-    keyed = make_partner(name="Agência Aurora", legal_name="Aurora Marketing Digital Ltda")
-    partner_update(partner=keyed, changes={"pix_key_type": "email", "pix_key": "financeiro@aurora.com.br"}, actor=ACTOR)
+    keyed = make_partner(name="Agência Aurora", legal_name="Aurora Marketing Digital Ltda", pix_key_type="email",
+                         pix_key="financeiro@aurora.com.br")  # registered with its key: no 48-hour hold
     other = make_partner(name="Consultoria Boreal", tax_regime="pj_simples")
     small = make_partner(name="Studio Cometa")
     make_customer(keyed, name="Padaria Central", domain="padariacentral.com.br")

@@ -4,6 +4,7 @@ reads but every POST of theirs is refused with 403 and changes nothing."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver, reverse
 
@@ -13,7 +14,7 @@ from parceria.common.models import AuditRecord
 from parceria.customers.models import EventBatch, EventSource
 from parceria.disputes.adjustments import adjustment_request
 from parceria.disputes.models import Dispute
-from parceria.disputes.services import dispute_open
+from parceria.disputes.services import dispute_attachment_add, dispute_open
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
@@ -21,7 +22,7 @@ from tests.console.conftest import PASSWORD, close_march
 from tests.factories import ACTOR, make_partner
 from tests.test_close import credit
 
-MIN_ROUTES = 25
+MIN_ROUTES = 27
 
 
 def console_routes() -> list[str]:
@@ -41,8 +42,11 @@ def urls(db) -> list[str]:
     adjustment = adjustment_request(partner=partner, amount="5000.00", reason="bônus", actor=Actor(label="req"))
     events = EventBatch.objects.create(source=EventSource.API, submitted_by="tests", received=1, accepted=0,
                                        duplicates=0, rejected=[{"index": 0, "id": "e1", "error": "bad"}])
-    kwargs = {"partner_id": partner.pk, "batch_id": batch.pk, "export_id": export.pk, "payout_id":
-              Payout.objects.get().pk, "dispute_id": dispute.pk, "adjustment_id": adjustment.pk,
+    attachment = dispute_attachment_add(dispute=dispute, filename="nota.pdf", actor=ACTOR, is_staff=False,
+                                        content=SimpleUploadedFile("nota.pdf", b"%PDF-1.4 nota"))
+    kwargs = {"attachment_id": attachment.pk, "partner_id": partner.pk, "batch_id": batch.pk,
+              "export_id": export.pk, "payout_id": Payout.objects.get().pk, "dispute_id": dispute.pk,
+              "adjustment_id": adjustment.pk,
               "event_batch_id": events.pk, "month": "2026-03"}
     result = []
     for name in console_routes():
@@ -98,7 +102,8 @@ def test_the_analyst_reads_but_every_post_is_refused(urls, analyst):
     assert AuditRecord.objects.count() == audit_before
     assert list(Dispute.objects.values_list("status", flat=True)) == disputes_before
     reading = [u for u in urls if not u.endswith(("/approve/", "/export/", "/return/", "/review/", "/comment/",
-                                                  "/resolve/", "/reject/", "/mark/", "/new/"))
+                                                  "/resolve/", "/reject/", "/mark/", "/new/",
+                                                  "/attach/"))
                and "/exports/" not in u]
     for url in reading:
         assert analyst.get(url).status_code in (200, 302), url

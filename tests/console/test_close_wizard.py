@@ -6,19 +6,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from parceria.common.models import AuditRecord
-from parceria.partners.services import partner_update
 from parceria.payouts.models import BatchApproval, BatchExport, Payout, PayoutBatch
 from parceria.payouts.selectors import payout_rows
 from tests.console.conftest import MARCH
-from tests.factories import ACTOR, make_partner
+from tests.factories import make_partner
 from tests.test_close import credit
 from tests.test_cnab import make_return
 
 
 @pytest.fixture
 def partners(db):
-    keyed = make_partner(name="Com Chave", legal_name="Agência Com Chave Ltda")
-    partner_update(partner=keyed, changes={"pix_key_type": "email", "pix_key": "fin@comchave.com.br"}, actor=ACTOR)
+    keyed = make_partner(name="Com Chave", legal_name="Agência Com Chave Ltda", pix_key_type="email",
+                         pix_key="fin@comchave.com.br")  # registered with its key: no 48-hour hold
     simples = make_partner(name="Simples", tax_regime="pj_simples")
     small = make_partner(name="Pequena")
     credit(keyed, "1000.00")

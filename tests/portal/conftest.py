@@ -46,6 +46,7 @@ class Side:
     payout: Payout
     dispute: Any
     secrets: list[str] = field(default_factory=list)
+    attachment: Any = None
 
 
 def build_side(label: str, *, name: str, customer_name: str, invoice: str, tier: str = "preferred") -> Side:

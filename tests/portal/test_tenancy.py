@@ -7,14 +7,16 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
 from parceria.accounts.models import User
-from parceria.disputes.models import Dispute, DisputeComment
-from tests.portal.conftest import client_for
+from parceria.disputes.models import Dispute, DisputeAttachment, DisputeComment
+from parceria.disputes.services import dispute_attachment_add
+from tests.portal.conftest import ACTOR, client_for
 
-ID_PARAMS = {"line_id", "dispute_id", "user_id"}
-MIN_ROUTES = 17
+ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id"}
+MIN_ROUTES = 19
 
 
 def portal_routes() -> list[tuple[str, set[str]]]:
@@ -23,13 +25,15 @@ def portal_routes() -> list[tuple[str, set[str]]]:
 
 
 def fill(params: set[str], b: Any) -> list[dict[str, Any]]:
-    values = {"line_id": b.line.pk, "dispute_id": b.dispute.pk, "user_id": b.member.pk, "year": 2026, "month": 3}
+    values = {"line_id": b.line.pk, "dispute_id": b.dispute.pk, "user_id": b.member.pk, "year": 2026, "month": 3,
+              "attachment_id": b.attachment.pk}
     base = {name: values[name] for name in params if name != "fmt"}
     return [{**base, "fmt": fmt} for fmt in ("pdf", "csv")] if "fmt" in params else [base]
 
 
 def post_data(b: Any) -> dict[str, Any]:
-    return {"text": "hello", "reason": "no", "subject": "ledger_line", "ledger_line": b.line.pk,
+    return {"file": SimpleUploadedFile("mine.pdf", b"%PDF-1.4 mine", content_type="application/pdf"),
+            "text": "hello", "reason": "no", "subject": "ledger_line", "ledger_line": b.line.pk,
             "payout": b.payout.pk, "description": "mine now", "email": "x@example.com", "key_type": "email",
             "key": "thief@example.com", "password": "wrong"}
 
@@ -48,6 +52,9 @@ def assert_no_leak(text: str, b: Any, url: str) -> None:
 @pytest.mark.django_db
 def test_a_user_of_a_reaches_nothing_of_b_by_any_portal_url(world):
     a, b = world["a"], world["b"]
+    b.attachment = dispute_attachment_add(dispute=b.dispute, filename="bravo-secret.pdf", actor=ACTOR, is_staff=False,
+                                          content=SimpleUploadedFile("bravo-secret.pdf", b"%PDF-1.4 bravo secret"))
+    b.secrets.append("bravo-secret.pdf")
     client = client_for(a.admin)
     routes = portal_routes()
     assert len(routes) >= MIN_ROUTES
@@ -69,6 +76,7 @@ def test_a_user_of_a_reaches_nothing_of_b_by_any_portal_url(world):
     b.dispute.refresh_from_db()
     assert b.dispute.status == "open" and not DisputeComment.objects.filter(dispute=b.dispute).exists()
     assert User.objects.get(pk=b.member.pk).is_active
+    assert list(DisputeAttachment.objects.values_list("pk", flat=True)) == [b.attachment.pk]
     assert not Dispute.objects.filter(partner=a.partner, ledger_line=b.line).exists()
     b.partner.refresh_from_db()
     assert b.partner.pix_key == "" and b.partner.payout_details_changed_at is None

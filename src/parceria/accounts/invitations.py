@@ -1,18 +1,23 @@
 """A partner admin invites the people of its organisation to the portal and removes them (issue 4 item 2).
 
 An invited user is a partner member with an unusable password; the invitation e-mail carries a one-time
-link to the set-password page (Django's password-reset token, so it stops working once used).
+link to the set-password page (Django's password-reset token, so it stops working once used). The e-mail goes
+out in the language the invitation was made in (the inviter's page language): the product keeps no language per
+user, and the inviter is the best guess for the colleague they invite.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from parceria.accounts.models import Role, User
 from parceria.common.audit import Actor, audit_record_create
@@ -22,7 +27,7 @@ from parceria.partners.models import Partner
 
 def _require_admin(inviter: User) -> None:
     if inviter.role != Role.PARTNER_ADMIN or inviter.partner_id is None:
-        raise PermissionDenied("only a partner admin manages the partner's users", code="not_partner_admin")
+        raise PermissionDenied(_("only a partner admin manages the partner's users"), code="not_partner_admin")
 
 
 def user_invite(*, inviter: User, email: str, name: str = "", base_url: str, actor: Actor) -> User:
@@ -32,7 +37,9 @@ def user_invite(*, inviter: User, email: str, name: str = "", base_url: str, act
     try:
         validate_email(address)
     except Exception:
-        raise InvalidInput("enter a valid e-mail address", code="invalid_email", details={"field": "email"}) from None
+        raise InvalidInput(
+            _("enter a valid e-mail address"), code="invalid_email", details={"field": "email"}
+        ) from None
     partner: Partner = inviter.partner  # type: ignore[assignment]
     pending = User.objects.filter(
         email__iexact=address, partner=partner, last_login__isnull=True, is_active=True
@@ -40,8 +47,10 @@ def user_invite(*, inviter: User, email: str, name: str = "", base_url: str, act
     if pending is not None and not pending.has_usable_password():
         return _invite_again(pending, partner, inviter, base_url, actor)
     if User.objects.filter(username__iexact=address).exists() or User.objects.filter(email__iexact=address).exists():
-        raise InvalidInput("a user with this e-mail already exists", code="duplicate_user", details={"field": "email"})
-    first, _, last = (name or "").strip().partition(" ")
+        raise InvalidInput(
+            _("a user with this e-mail already exists"), code="duplicate_user", details={"field": "email"}
+        )
+    first, _space, last = (name or "").strip().partition(" ")
     with transaction.atomic():
         user = User.objects.create_user(
             username=address,
@@ -54,7 +63,8 @@ def user_invite(*, inviter: User, email: str, name: str = "", base_url: str, act
         )
         audit_record_create(actor=actor, action="user.invited", obj=user, after={"partner_id": partner.pk})
         link = base_url.rstrip("/") + _set_password_path(user)
-        transaction.on_commit(lambda: _send_invitation(user, partner, inviter, link), robust=True)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        transaction.on_commit(lambda: _send_invitation(user, partner, inviter, link, language), robust=True)
     return user
 
 
@@ -63,7 +73,8 @@ def _invite_again(user: User, partner: Partner, inviter: User, base_url: str, ac
     with transaction.atomic():
         audit_record_create(actor=actor, action="user.invited_again", obj=user, after={"partner_id": partner.pk})
         link = base_url.rstrip("/") + _set_password_path(user)
-        transaction.on_commit(lambda: _send_invitation(user, partner, inviter, link), robust=True)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        transaction.on_commit(lambda: _send_invitation(user, partner, inviter, link, language), robust=True)
     return user
 
 
@@ -73,14 +84,25 @@ def _set_password_path(user: User) -> str:
     return reverse("web:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
-def _send_invitation(user: User, partner: Partner, inviter: User, link: str) -> None:
-    who = inviter.get_full_name() or inviter.username
-    body = (
-        f"{who} invited you to the Parceria partner portal of {partner.name}.\n\n"
-        f"Choose your password here (the link works once):\n{link}\n\n"
-        f"Then sign in with your e-mail address, {user.email}."
-    )
-    send_mail(f"Parceria: invitation to the portal of {partner.name}", body, None, [user.email])
+def _send_invitation(user: User, partner: Partner, inviter: User, link: str, language: str) -> None:
+    with translation.override(language):
+        subject, body = invitation_message(user, partner, inviter, link)
+    send_mail(subject, body, None, [user.email])
+
+
+def invitation_message(user: User, partner: Partner, inviter: User, link: str) -> tuple[str, str]:
+    """The invitation's subject and body, in the active language."""
+    facts = {"who": inviter.get_full_name() or inviter.username, "partner": partner.name, "link": link,
+             "email": user.email}
+    body = "\n".join([
+        _("%(who)s invited you to the Parceria partner portal of %(partner)s.") % facts,
+        "",
+        _("Choose your password here (the link works once):"),
+        link,
+        "",
+        _("Then sign in with your e-mail address, %(email)s.") % facts,
+    ])
+    return _("Parceria: invitation to the portal of %(partner)s") % facts, body
 
 
 def user_remove(*, remover: User, user_id: int, actor: Actor) -> User:
@@ -88,9 +110,9 @@ def user_remove(*, remover: User, user_id: int, actor: Actor) -> User:
     _require_admin(remover)
     user = User.objects.filter(pk=user_id, partner=remover.partner).first()
     if user is None:
-        raise NotFound(f"user {user_id} not found")
+        raise NotFound(_("user %(id)s not found") % {"id": user_id})
     if user.pk == remover.pk:
-        raise InvalidInput("you cannot remove yourself", code="cannot_remove_self")
+        raise InvalidInput(_("you cannot remove yourself"), code="cannot_remove_self")
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         audit_record_create(

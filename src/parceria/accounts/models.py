@@ -7,15 +7,16 @@ import hashlib
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    PARTNER_MANAGER = "partner_manager", "Partner manager"
-    FINANCE = "finance", "Finance"
-    ANALYST = "analyst", "Executive / analyst (read-only)"
-    ADMIN = "admin", "Administrator"
-    PARTNER_ADMIN = "partner_admin", "Partner admin"
-    PARTNER_MEMBER = "partner_member", "Partner user"
+    PARTNER_MANAGER = "partner_manager", _("Partner manager")
+    FINANCE = "finance", _("Finance")
+    ANALYST = "analyst", _("Executive / analyst (read-only)")
+    ADMIN = "admin", _("Administrator")
+    PARTNER_ADMIN = "partner_admin", _("Partner admin")
+    PARTNER_MEMBER = "partner_member", _("Partner user")
 
 
 STAFF_ROLES = frozenset({Role.PARTNER_MANAGER, Role.FINANCE, Role.ANALYST, Role.ADMIN})
@@ -47,11 +48,11 @@ class User(AbstractUser):
 
 
 class ApiKeyScope(models.TextChoices):
-    PLATFORM = "platform", "Platform ingest (events, customers)"
-    PARTNER = "partner", "One partner's own data"
-    ANALYTICS = "analytics", "Read-only analytics"
-    FINANCE = "finance", "Finance (close, payouts, adjustments)"
-    ADMIN = "admin", "Administration (everything)"
+    PLATFORM = "platform", _("Platform ingest (events, customers)")
+    PARTNER = "partner", _("One partner's own data")
+    ANALYTICS = "analytics", _("Read-only analytics")
+    FINANCE = "finance", _("Finance (close, payouts, adjustments)")
+    ADMIN = "admin", _("Administration (everything)")
 
 
 def hash_api_key(raw: str) -> str:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from parceria.common.money import CURRENCY_CHOICES
 
@@ -15,8 +16,8 @@ class CommissionPlan(models.Model):
     invoice's payment time applies to it. Active versions are never edited: a change is a new version."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft (what-if only)"
-        ACTIVE = "active", "Active"
+        DRAFT = "draft", _("Draft (what-if only)")
+        ACTIVE = "active", _("Active")
 
     name = models.CharField(max_length=120)
     version = models.PositiveIntegerField()
@@ -39,18 +40,18 @@ class CommissionPlan(models.Model):
 
 
 class LedgerKind(models.TextChoices):
-    ACCRUAL = "accrual", "Accrual"
-    CLAWBACK = "clawback", "Clawback"
-    ADJUSTMENT = "adjustment", "Adjustment"
-    PAYOUT = "payout", "Payout"
-    PAYOUT_REVERSAL = "payout_reversal", "Payout reversal"
+    ACCRUAL = "accrual", _("Accrual")
+    CLAWBACK = "clawback", _("Clawback")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    PAYOUT = "payout", _("Payout")
+    PAYOUT_REVERSAL = "payout_reversal", _("Payout reversal")
 
 
 class LedgerRule(models.TextChoices):
-    REFERRAL = "referral", "Referral commission"
-    INTEGRATION = "integration", "Integration revenue share"
-    MANUAL = "manual", "Manual"
-    PAYOUT = "payout", "Payout"
+    REFERRAL = "referral", _("Referral commission")
+    INTEGRATION = "integration", _("Integration revenue share")
+    MANUAL = "manual", _("Manual")
+    PAYOUT = "payout", _("Payout")
 
 
 class AppendOnlyError(RuntimeError):

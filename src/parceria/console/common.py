@@ -10,13 +10,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from parceria.common.audit import Actor
 from parceria.common.errors import ParceriaError
 from parceria.web.access import principal_for, staff_required
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 FINANCE = ("finance",)
 DISPUTES = ("partner_manager", "finance")
 ANY_STAFF: tuple[str, ...] = ()
@@ -34,7 +35,7 @@ def console_view(
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             role = request.user.role  # type: ignore[union-attr]
             if request.method == "POST":
                 if role == "analyst" or (write is not None and not _allowed(role, write)):

@@ -7,14 +7,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
-from parceria.common.errors import ParceriaError
+from parceria.common.errors import NotFound, ParceriaError
 from parceria.console.common import DISPUTES, FINANCE, actor, attempt, confirm_page, confirmed, console_view, page
 from parceria.console.forms import (
     AdjustmentFilterForm,
@@ -30,16 +31,25 @@ from parceria.disputes.adjustments import (
     adjustment_request,
     adjustment_threshold,
 )
+from parceria.disputes.files import attachment_response
 from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Adjustment, AdjustmentStatus, Dispute
 from parceria.disputes.selectors import (
     dispute_adjustments,
+    dispute_attachment_get,
     dispute_attachments,
     dispute_comments,
     dispute_is_overdue,
     overdue_q,
 )
-from parceria.disputes.services import dispute_comment_add, dispute_reject, dispute_resolve, dispute_review
+from parceria.disputes.services import (
+    dispute_attachment_add,
+    dispute_comment_add,
+    dispute_reject,
+    dispute_resolve,
+    dispute_review,
+)
 from parceria.web.access import principal_for
+from parceria.web.forms import AttachmentForm
 from parceria.web.tables import build_table, csv_response, wants_csv
 
 DISPUTE_SORTS = {"opened": "opened_at", "due": "response_due_at", "status": "status", "partner": "partner__name"}
@@ -82,6 +92,7 @@ def _dispute_page(request: HttpRequest, dispute: Dispute, *, status: int = 200, 
         "adjustments": dispute_adjustments(dispute),
         "threshold": adjustment_threshold(dispute.partner.currency),
         "comment_form": CommentForm(), "resolve_form": ResolveForm(), "reject_form": ReasonForm(),
+        "attachment_form": AttachmentForm(),
         **forms,
     }
     return page(request, "console/dispute_detail.html", context, nav="disputes", status=status)
@@ -119,6 +130,30 @@ def dispute_comment_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
         messages.success(request, _("Your comment is added."))
         return redirect("console:dispute", dispute_id=dispute.pk)
     return _dispute_page(request, dispute, comment_form=form, status=422)
+
+
+@console_view(read=None, write=DISPUTES)
+def dispute_attach_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """Staff attach a file to an active dispute (the partner sees it); a bad file is refused beside the field."""
+    dispute = _dispute(dispute_id)
+    principal_for(request).require(Ability.RESOLVE_DISPUTES)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        if attempt(form, lambda: dispute_attachment_add(dispute=dispute, filename=upload.name or "", content=upload,
+                                                        actor=actor(request), is_staff=True), "file"):
+            messages.success(request, _("The file is attached."))
+            return redirect("console:dispute", dispute_id=dispute.pk)
+    return _dispute_page(request, dispute, attachment_form=form, status=422)
+
+
+@console_view()
+def dispute_attachment_view(request: HttpRequest, dispute_id: int, attachment_id: int) -> HttpResponseBase:
+    """Download one of the dispute's attachments."""
+    try:
+        return attachment_response(dispute_attachment_get(_dispute(dispute_id), attachment_id))
+    except NotFound:
+        raise Http404("attachment not found") from None
 
 
 @console_view(read=None, write=DISPUTES)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from parceria.common.money import CURRENCY_CHOICES
 
 
 class CustomerStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    CHURNED = "churned", "Churned"
+    ACTIVE = "active", _("Active")
+    CHURNED = "churned", _("Churned")
 
 
 class Customer(models.Model):
@@ -43,18 +44,18 @@ class Customer(models.Model):
 
 
 class EventType(models.TextChoices):
-    INVOICE_PAID = "invoice.paid", "Invoice paid"
-    INVOICE_REFUNDED = "invoice.refunded", "Invoice refunded"
-    USAGE_RECORDED = "usage.recorded", "Usage recorded"
-    CUSTOMER_CHURNED = "customer.churned", "Customer churned"
-    CUSTOMER_CSAT = "customer.csat", "Customer satisfaction score"
+    INVOICE_PAID = "invoice.paid", _("Invoice paid")
+    INVOICE_REFUNDED = "invoice.refunded", _("Invoice refunded")
+    USAGE_RECORDED = "usage.recorded", _("Usage recorded")
+    CUSTOMER_CHURNED = "customer.churned", _("Customer churned")
+    CUSTOMER_CSAT = "customer.csat", _("Customer satisfaction score")
 
 
 class EventSource(models.TextChoices):
-    API = "api", "API"
-    CSV = "csv", "CSV import"
-    WEBHOOK = "webhook", "Webhook"
-    DEMO = "demo", "Demo data"
+    API = "api", _("API")
+    CSV = "csv", _("CSV import")
+    WEBHOOK = "webhook", _("Webhook")
+    DEMO = "demo", _("Demo data")
 
 
 class EventBatch(models.Model):

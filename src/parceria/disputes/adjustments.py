@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post
@@ -54,7 +55,7 @@ def require_transition(transitions: Mapping[str, frozenset[str]], current: str, 
     """Refuse a status move that the TRANSITIONS table does not allow (422 invalid_transition)."""
     if target not in transitions.get(current, frozenset()):
         raise InvalidInput(
-            f"{what} cannot move from {current} to {target}",
+            _("%(what)s cannot move from %(from)s to %(to)s") % {"what": what, "from": current, "to": target},
             code="invalid_transition",
             details={"from": current, "to": target},
         )
@@ -62,10 +63,12 @@ def require_transition(transitions: Mapping[str, frozenset[str]], current: str, 
 
 def clean_text(field: str, value: object, max_length: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} is required", code="invalid_field", details={"field": field})
+        raise InvalidInput(_("%(field)s is required") % {"field": field}, code="invalid_field",
+                           details={"field": field})
     text = value.strip()
     if len(text) > max_length:
-        raise InvalidInput(f"{field} must have at most {max_length} characters", details={"field": field})
+        raise InvalidInput(_("%(field)s must have at most %(n)s characters") % {"field": field, "n": max_length},
+                           details={"field": field})
     return text
 
 
@@ -265,13 +268,15 @@ def adjustment_approve(*, adjustment: Adjustment, actor: Actor, now: datetime | 
         require_transition(ADJUSTMENT_TRANSITIONS, locked.status, AdjustmentStatus.POSTED, "an adjustment")
         if partner.currency != locked.currency:
             raise Conflict(
-                f"partner {partner.pk} is now paid in {partner.currency}, but adjustment #{locked.pk} is in "
-                f"{locked.currency}: reject it and request a new one",
+                _("partner %(partner)s is now paid in %(currency)s, but adjustment #%(id)s is in %(old)s: "
+                  "reject it and request a new one")
+                % {"partner": partner.pk, "currency": partner.currency, "id": locked.pk, "old": locked.currency},
                 code="currency_changed",
             )
         if any(_same_actor(actor, approval) for approval in locked.approvals.all()):
             raise PermissionDenied(
-                f"adjustment #{locked.pk} needs a second approver other than {locked.requested_by_label}",
+                _("adjustment #%(id)s needs a second approver other than %(who)s")
+                % {"id": locked.pk, "who": locked.requested_by_label},
                 code="same_approver",
             )
         _approve(locked, actor, now)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict, StrictInt
@@ -27,10 +27,11 @@ from pydantic import ConfigDict, StrictInt
 from parceria.accounts.tenancy import Ability, Principal, scope_partners
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, Page, PageParams
-from parceria.common.errors import InvalidInput, NotFound
+from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
 from parceria.disputes import services
 from parceria.disputes.adjustments import adjustment_approve, adjustment_reject, adjustment_request
+from parceria.disputes.files import attachment_response
 from parceria.disputes.models import Adjustment, Dispute, DisputeAttachment, DisputeComment
 from parceria.disputes.selectors import (
     adjustment_get,
@@ -378,17 +379,7 @@ def add_attachment(request: HttpRequest, dispute_id: int, file: File[UploadedFil
 )
 def download_attachment(request: HttpRequest, dispute_id: int, attachment_id: int) -> Any:
     _, dispute = _own_dispute(request, dispute_id)
-    attachment = dispute_attachment_get(dispute, attachment_id)
-    try:
-        stored = attachment.file.open("rb")
-    except OSError:
-        raise NotFound(f"the file of attachment {attachment_id} is missing from storage") from None
-    return FileResponse(
-        stored,
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
+    return attachment_response(dispute_attachment_get(dispute, attachment_id))
 
 
 @router.post("/{int:dispute_id}/withdraw", response={200: DisputeDetailOut, **ERRORS}, summary="Withdraw (partner)")

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from parceria.common.money import CURRENCY_CHOICES
 
@@ -22,9 +23,9 @@ from parceria.common.money import CURRENCY_CHOICES
 
 
 class AdjustmentStatus(models.TextChoices):
-    PENDING_APPROVAL = "pending_approval", "Waiting for a second approver"
-    POSTED = "posted", "Posted to the ledger"
-    REJECTED = "rejected", "Rejected"
+    PENDING_APPROVAL = "pending_approval", _("Waiting for a second approver")
+    POSTED = "posted", _("Posted to the ledger")
+    REJECTED = "rejected", _("Rejected")
 
 
 ADJUSTMENT_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -122,17 +123,17 @@ class AdjustmentApproval(models.Model):
 
 
 class DisputeSubject(models.TextChoices):
-    LEDGER_LINE = "ledger_line", "A ledger line"
-    PAYOUT = "payout", "A payout"
-    MISSING_ATTRIBUTION = "missing_attribution", "A customer not attributed to the partner"
+    LEDGER_LINE = "ledger_line", _("A ledger line")
+    PAYOUT = "payout", _("A payout")
+    MISSING_ATTRIBUTION = "missing_attribution", _("A customer not attributed to the partner")
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_REVIEW = "in_review", "In review"
-    RESOLVED_WITH_ADJUSTMENT = "resolved_with_adjustment", "Resolved with an adjustment"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn by the partner"
+    OPEN = "open", _("Open")
+    IN_REVIEW = "in_review", _("In review")
+    RESOLVED_WITH_ADJUSTMENT = "resolved_with_adjustment", _("Resolved with an adjustment")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the partner")
 
 
 ACTIVE_DISPUTE_STATUSES = (DisputeStatus.OPEN, DisputeStatus.IN_REVIEW)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Principal
 from parceria.common.errors import InvalidInput, NotFound
@@ -73,7 +74,7 @@ def dispute_list(
 def dispute_get(*, principal: Principal, dispute_id: int) -> Dispute:
     dispute = scope_disputes(principal).filter(pk=dispute_id).first()
     if dispute is None:
-        raise NotFound(f"dispute {dispute_id} not found")
+        raise NotFound(_("dispute %(id)s not found") % {"id": dispute_id})
     return dispute
 
 
@@ -89,7 +90,7 @@ def dispute_attachments(dispute: Dispute) -> list[DisputeAttachment]:
 def dispute_attachment_get(dispute: Dispute, attachment_id: int) -> DisputeAttachment:
     attachment = dispute.attachments.filter(pk=attachment_id).first()
     if attachment is None:
-        raise NotFound(f"attachment {attachment_id} not found")
+        raise NotFound(_("attachment %(id)s not found") % {"id": attachment_id})
     return attachment
 
 
@@ -114,5 +115,5 @@ def adjustment_list(*, status: str | None = None, partner_id: int | None = None)
 def adjustment_get(adjustment_id: int) -> Adjustment:
     adjustment = Adjustment.objects.filter(pk=adjustment_id).first()
     if adjustment is None:
-        raise NotFound(f"adjustment {adjustment_id} not found")
+        raise NotFound(_("adjustment %(id)s not found") % {"id": adjustment_id})
     return adjustment

@@ -19,6 +19,7 @@ from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor, audit_record_create
@@ -89,7 +90,9 @@ def _locked(dispute: Dispute) -> Dispute:
 
 def _require_active(dispute: Dispute) -> None:
     if dispute.status not in ACTIVE_DISPUTE_STATUSES:
-        raise InvalidInput(f"dispute #{dispute.pk} is {dispute.status}: it is closed", code="invalid_transition",
+        raise InvalidInput(_("dispute #%(id)s is %(status)s: it is closed")
+                           % {"id": dispute.pk, "status": dispute.status},
+                           code="invalid_transition",
                            details={"from": dispute.status})
 
 
@@ -97,8 +100,8 @@ def _no_pending_adjustment(dispute: Dispute) -> None:
     pending = dispute.adjustments.filter(status=AdjustmentStatus.PENDING_APPROVAL).first()
     if pending is not None:
         raise Conflict(
-            f"adjustment #{pending.pk} for dispute #{dispute.pk} is waiting for approval; "
-            "finance must approve or reject it first",
+            _("adjustment #%(adjustment)s for dispute #%(dispute)s is waiting for approval; "
+              "finance must approve or reject it first") % {"adjustment": pending.pk, "dispute": dispute.pk},
             code="adjustment_pending",
             details={"adjustment_id": pending.pk},
         )
@@ -131,12 +134,12 @@ def _subject_fields(partner: Partner, subject: str, data: dict[str, Any]) -> dic
     if subject == DisputeSubject.LEDGER_LINE:
         line = LedgerLine.objects.filter(pk=line_id or 0, partner=partner).first()
         if line is None:
-            raise NotFound(f"ledger line {line_id} not found")
+            raise NotFound(_("ledger line %(id)s not found") % {"id": line_id})
         return {"ledger_line": line}
     if subject == DisputeSubject.PAYOUT:
         payout = Payout.objects.filter(pk=payout_id or 0, partner=partner).first()
         if payout is None:
-            raise NotFound(f"payout {payout_id} not found")
+            raise NotFound(_("payout %(id)s not found") % {"id": payout_id})
         return {"payout": payout}
     if len(external_id) > 200 or len(name) > 300:
         raise InvalidInput("customer_external_id (200) or customer_name (300) is too long",
@@ -175,7 +178,8 @@ def dispute_open(
                 },
             )
     except IntegrityError:
-        raise Conflict(f"there is already an open dispute about this {subject.replace('_', ' ')}",
+        raise Conflict(_("there is already an open dispute about this %(subject)s")
+                       % {"subject": subject.replace("_", " ")},
                        code="already_disputed") from None
     return dispute
 
@@ -190,7 +194,7 @@ def dispute_comment_add(
     internal notes (staff only) do not."""
     body = clean_text("text", text, COMMENT_MAX_LENGTH)
     if internal and not is_staff:
-        raise InvalidInput("only staff may write internal notes", details={"field": "internal"})
+        raise InvalidInput(_("only staff may write internal notes"), details={"field": "internal"})
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(dispute)
@@ -211,14 +215,15 @@ def _attachment_type(filename: str, head: bytes, content: File) -> tuple[str, st
     """The extension and content type of an upload, or 422 when its name or its bytes are not an accepted type."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if extension not in ATTACHMENT_TYPES:
-        raise InvalidInput("attachments must be PDF, PNG, JPEG or CSV files", code="invalid_file_type",
+        raise InvalidInput(_("attachments must be PDF, PNG, JPEG or CSV files"), code="invalid_file_type",
                            details={"field": "file"})
     content_type, signatures = ATTACHMENT_TYPES[extension]
     if signatures is not None and not head.startswith(signatures):
-        raise InvalidInput(f"the file's content is not a {extension.upper()} file", code="invalid_file_type",
+        raise InvalidInput(_("the file's content is not a %(type)s file") % {"type": extension.upper()},
+                           code="invalid_file_type",
                            details={"field": "file"})
     if signatures is None and not _is_text(content):
-        raise InvalidInput("a CSV file must be text (UTF-8 or Windows-1252) without NUL bytes",
+        raise InvalidInput(_("a CSV file must be text (UTF-8 or Windows-1252) without NUL bytes"),
                            code="invalid_file_type", details={"field": "file"})
     return extension, content_type
 
@@ -249,10 +254,11 @@ def _clean_upload(filename: str, content: File) -> tuple[str, str, str, int]:
     """(display name, extension, content type, size) of an acceptable upload."""
     size = content.size or 0
     if size <= 0:
-        raise InvalidInput("the file is empty", code="invalid_file", details={"field": "file"})
+        raise InvalidInput(_("the file is empty"), code="invalid_file", details={"field": "file"})
     if size > ATTACHMENT_MAX_BYTES:
-        raise InvalidInput(f"attachments may be at most {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB; this one has "
-                           f"{size} bytes", code="file_too_large", details={"field": "file"})
+        raise InvalidInput(_("attachments may be at most %(mb)s MB; this one has %(size)s bytes")
+                           % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024), "size": size},
+                           code="file_too_large", details={"field": "file"})
     content.seek(0)
     head = content.read(16)
     extension, content_type = _attachment_type(filename, head, content)
@@ -275,7 +281,7 @@ def dispute_attachment_add(
         locked = _locked(dispute)
         _require_active(locked)
         if locked.attachments.count() >= ATTACHMENTS_PER_DISPUTE:
-            raise InvalidInput(f"a dispute holds at most {ATTACHMENTS_PER_DISPUTE} attachments",
+            raise InvalidInput(_("a dispute holds at most %(n)s attachments") % {"n": ATTACHMENTS_PER_DISPUTE},
                                code="too_many_attachments")
         attachment = DisputeAttachment(
             dispute=locked, filename=display, content_type=content_type, size=size, sha256=digest,

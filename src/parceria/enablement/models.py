@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Course(models.Model):
@@ -110,8 +111,8 @@ class Certification(models.Model):
 
 
 class IssueBasis(models.TextChoices):
-    REQUIREMENTS = "requirements", "Requirements met"
-    RENEWAL = "renewal", "Renewal"
+    REQUIREMENTS = "requirements", _("Requirements met")
+    RENEWAL = "renewal", _("Renewal")
 
 
 class PartnerCertification(models.Model):

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parceria.accounts.models import PARTNER_ROLES
 from parceria.common.audit import Actor, audit_record_create
@@ -38,7 +39,7 @@ def add_months_at(moment: datetime, months: int) -> datetime:
 
 def _partner_user(user: Any) -> None:
     if user.role not in PARTNER_ROLES or user.partner_id is None:
-        raise InvalidInput("only partner users take courses", code="not_a_partner_user")
+        raise InvalidInput(_("only partner users take courses"), code="not_a_partner_user")
 
 
 @transaction.atomic
@@ -48,7 +49,7 @@ def module_complete(*, user: Any, module: Module, actor: Actor, now: datetime | 
     _partner_user(user)
     now = now or timezone.now()
     if not module.course.is_active:
-        raise NotFound("no such course")
+        raise NotFound(_("no such course"))
     enrolment = (Enrolment.objects.select_for_update().filter(user=user, course_id=module.course_id,
                                                               completed_at__isnull=True).first())
     if enrolment is None:
@@ -85,15 +86,17 @@ def demo_confirm(*, partner: Partner, confirmed_by: Any, actor: Actor, note: str
     """Staff confirm the partner's product demo (once), then due certifications are issued."""
     now = now or timezone.now()
     if len(note) > 500:
-        raise InvalidInput("the note is longer than 500 characters", details={"field": "note"})
+        raise InvalidInput(_("the note is longer than 500 characters"), details={"field": "note"})
     if DemoConfirmation.objects.filter(partner=partner).exists():
-        raise Conflict("the product demo of this partner is already confirmed", code="demo_already_confirmed")
+        raise Conflict(_("the product demo of this partner is already confirmed"),
+                       code="demo_already_confirmed")
     try:
         with transaction.atomic():
             demo = DemoConfirmation.objects.create(partner=partner, confirmed_by=confirmed_by, confirmed_at=now,
                                                    note=note)
     except IntegrityError as exc:
-        raise Conflict("the product demo of this partner is already confirmed", code="demo_already_confirmed") from exc
+        raise Conflict(_("the product demo of this partner is already confirmed"),
+                       code="demo_already_confirmed") from exc
     audit_record_create(actor=actor, action="enablement.demo_confirmed", obj=partner,
                         after={"at": now.isoformat(), "note": note})
     certifications_issue_due(partner=partner, actor=actor, now=now)
@@ -160,7 +163,7 @@ def onboarding_start(*, partner: Partner, started_on: date, actor: Actor) -> Onb
         plan = OnboardingPlan.objects.create(partner=partner, started_on=started_on)
     elif plan.started_on != started_on:
         if CheckIn.objects.filter(partner=partner).exists():
-            raise Conflict("check-ins are already logged against this plan; its start can no longer move",
+            raise Conflict(_("check-ins are already logged against this plan; its start can no longer move"),
                            details={"field": "started_on"})
         before = plan.started_on.isoformat()
         plan.started_on = started_on
@@ -182,11 +185,11 @@ def check_in_log(*, partner: Partner, held_on: date, logged_by: Any, actor: Acto
     today = today or timezone.localdate()
     plan = OnboardingPlan.objects.filter(partner=partner).first()
     if plan is None:
-        raise InvalidInput("this partner has no onboarding plan yet: start it first", code="no_onboarding_plan")
+        raise InvalidInput(_("this partner has no onboarding plan yet: start it first"), code="no_onboarding_plan")
     if held_on > today:
-        raise InvalidInput("a check-in cannot be logged before it happens", details={"field": "held_on"})
+        raise InvalidInput(_("a check-in cannot be logged before it happens"), details={"field": "held_on"})
     if held_on < plan.started_on:
-        raise InvalidInput("the check-in is before the onboarding started", details={"field": "held_on"})
+        raise InvalidInput(_("the check-in is before the onboarding started"), details={"field": "held_on"})
     logged = set(CheckIn.objects.select_for_update().filter(partner=partner).values_list("due_on", flat=True))
     due_on = next(d for d in check_in_dates(plan.started_on, add_months(max(held_on, today), 2)) if d not in logged)
     check_in = CheckIn.objects.create(partner=partner, due_on=due_on, held_on=held_on, logged_by=logged_by,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from parceria.common.money import CURRENCY_CHOICES
 from parceria.partners.lifecycle_data import Stage
 
 
 class PartnerStatus(models.TextChoices):
-    PROSPECT = "prospect", "Prospect"
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
-    TERMINATED = "terminated", "Terminated"
+    PROSPECT = "prospect", _("Prospect")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    TERMINATED = "terminated", _("Terminated")
 
 
 #: Allowed status moves (DESIGN rule 8). Terminated is final.
@@ -26,20 +27,20 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class TaxRegime(models.TextChoices):
-    PJ = "pj", "BR company (PJ, lucro real/presumido)"
-    PJ_SIMPLES = "pj_simples", "BR company in Simples Nacional"
-    PF = "pf", "BR individual (PF)"
-    FOREIGN = "foreign", "Outside Brazil"
+    PJ = "pj", _("BR company (PJ, lucro real/presumido)")
+    PJ_SIMPLES = "pj_simples", _("BR company in Simples Nacional")
+    PF = "pf", _("BR individual (PF)")
+    FOREIGN = "foreign", _("Outside Brazil")
 
 
 BR_TAX_REGIMES = frozenset({TaxRegime.PJ, TaxRegime.PJ_SIMPLES, TaxRegime.PF})
 
 
 class Category(models.TextChoices):
-    TECHNOLOGY_INTEGRATION = "technology_integration", "Technology integration"
-    CONSULTING_AGENCY = "consulting_agency", "Consulting & agency"
-    INDUSTRY_VERTICAL = "industry_vertical", "Industry vertical"
-    INTERNATIONAL = "international", "International"
+    TECHNOLOGY_INTEGRATION = "technology_integration", _("Technology integration")
+    CONSULTING_AGENCY = "consulting_agency", _("Consulting & agency")
+    INDUSTRY_VERTICAL = "industry_vertical", _("Industry vertical")
+    INTERNATIONAL = "international", _("International")
 
 
 SUBCATEGORIES: dict[str, tuple[str, ...]] = {
@@ -51,9 +52,9 @@ SUBCATEGORIES: dict[str, tuple[str, ...]] = {
 
 
 class Tier(models.TextChoices):
-    CERTIFIED = "certified", "Certified"
-    PREFERRED = "preferred", "Preferred"
-    STRATEGIC = "strategic", "Strategic"
+    CERTIFIED = "certified", _("Certified")
+    PREFERRED = "preferred", _("Preferred")
+    STRATEGIC = "strategic", _("Strategic")
 
 
 class Partner(models.Model):

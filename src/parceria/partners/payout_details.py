@@ -1,9 +1,12 @@
-"""A partner changes where its payouts go (SPEC §7.3, issue 4 item 2).
+"""Where a partner's payouts go (SPEC §7.3, issue 4 item 2): the one place a partner's PIX key changes.
 
-A new PIX key is validated by type, stored with the moment of the change, audited, and announced by e-mail
-to the partner's admins once the transaction commits. The close holds (carries) the partner's payable
-balance until PAYOUT_DETAILS_HOLD_HOURS have passed since the change, so a stolen session cannot redirect
-the next payout unnoticed.
+Every path that changes the key after the partner's registration goes through `payout_details_record_locked`:
+the portal (a partner admin or user, with the password again), the partners API (`PATCH /partners/{id}`) and
+the Django admin. A new key is stored with the moment of the change, audited, and announced by e-mail to the
+partner's admins once the transaction commits, in the language the change was made in. The close holds
+(carries) the partner's payable balance until PAYOUT_DETAILS_HOLD_HOURS have passed since the change, so a
+stolen session or key cannot redirect the next payout unnoticed. The key a partner is registered with
+(`partner_create`) is its first one and starts no hold: there is no earlier account to divert from.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from parceria.common.audit import Actor, audit_record_create
 from parceria.partners.models import Partner
@@ -36,22 +40,34 @@ def partner_payout_details_change(
     """Set the partner's PIX key. Raises PixKeyError (InvalidInput, 422) for a key not valid for its type."""
     kind = parse_key_type(key_type).value
     normalised = validate_pix_key(kind, key)
-    now = now or timezone.now()
     with transaction.atomic():
         locked = Partner.objects.select_for_update().get(pk=partner.pk)
-        before = {"pix_key_type": locked.pix_key_type, "pix_key": locked.pix_key}
-        locked.pix_key_type, locked.pix_key, locked.payout_details_changed_at = kind, normalised, now
-        locked.save(update_fields=["pix_key_type", "pix_key", "payout_details_changed_at", "updated_at"])
-        audit_record_create(
-            actor=actor, action="partner.payout_details_changed", obj=locked, before=before,
-            after={"pix_key_type": kind, "pix_key": normalised, "changed_at": now.isoformat()},
-        )
-        transaction.on_commit(lambda: _notify_admins(locked, actor, now), robust=True)
+        payout_details_record_locked(locked, key_type=kind, key=normalised, actor=actor, now=now)
     partner.refresh_from_db()
     return partner
 
 
-def _notify_admins(partner: Partner, actor: Actor, now: datetime) -> None:
+def payout_details_record_locked(
+    partner: Partner, *, key_type: str, key: str, actor: Actor, now: datetime | None = None
+) -> None:
+    """Store a validated, normalised PIX key (or none: both blank) on a partner row locked in the caller's
+    transaction, start the hold, audit the change and notify the partner's admins after the commit."""
+    now = now or timezone.now()
+    before = {"pix_key_type": partner.pix_key_type, "pix_key": partner.pix_key}
+    partner.pix_key_type, partner.pix_key, partner.payout_details_changed_at = key_type, key, now
+    partner.save(update_fields=["pix_key_type", "pix_key", "payout_details_changed_at", "updated_at"])
+    audit_record_create(
+        actor=actor,
+        action="partner.payout_details_changed",
+        obj=partner,
+        before=before,
+        after={"pix_key_type": key_type, "pix_key": key, "changed_at": now.isoformat()},
+    )
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: _notify_admins(partner, actor, now, language), robust=True)
+
+
+def _notify_admins(partner: Partner, actor: Actor, now: datetime, language: str) -> None:
     from parceria.accounts.models import Role, User
 
     recipients = list(
@@ -61,15 +77,34 @@ def _notify_admins(partner: Partner, actor: Actor, now: datetime) -> None:
     )
     if not recipients:
         return
+    with translation.override(language):
+        subject, body = payout_details_changed_message(partner, actor, now)
+    send_mail(subject, body, None, recipients)
+
+
+def payout_details_changed_message(partner: Partner, actor: Actor, now: datetime) -> tuple[str, str]:
+    """The subject and body of the notice to the partner's admins, in the active language."""
     held_until = now + payout_details_hold()
-    body = (
-        f"The PIX key that receives the payouts of {partner.name} was changed by {actor.label} "
-        f"at {timezone.localtime(now):%Y-%m-%d %H:%M}.\n\n"
-        f"New key ({partner.pix_key_type}): {_masked(partner.pix_key)}\n"
-        f"Payouts to the new key are held until {timezone.localtime(held_until):%Y-%m-%d %H:%M}.\n\n"
-        "If you did not expect this change, contact your partner manager right away."
+    facts = {
+        "partner": partner.name,
+        "who": actor.label,
+        "when": f"{timezone.localtime(now):%Y-%m-%d %H:%M}",
+        "until": f"{timezone.localtime(held_until):%Y-%m-%d %H:%M}",
+        "type": partner.pix_key_type,
+        "key": _masked(partner.pix_key),
+    }
+    new_key = _("New key (%(type)s): %(key)s") % facts if partner.pix_key else _("The partner has no PIX key now.")
+    body = "\n".join(
+        [
+            _("The PIX key that receives the payouts of %(partner)s was changed by %(who)s at %(when)s.") % facts,
+            "",
+            new_key,
+            _("Payouts to the new key are held until %(until)s.") % facts,
+            "",
+            _("If you did not expect this change, contact your partner manager right away."),
+        ]
     )
-    send_mail(f"Parceria: payout details of {partner.name} changed", body, None, recipients)
+    return _("Parceria: payout details of %(partner)s changed") % facts, body
 
 
 def _masked(key: str) -> str:

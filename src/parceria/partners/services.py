@@ -26,6 +26,7 @@ from parceria.partners.models import (
     TaxRegime,
     Tier,
 )
+from parceria.partners.payout_details import payout_details_record_locked
 from parceria.payouts.pix import parse_key_type, validate_pix_key
 
 INTEGRATION_SHARE_MIN = Decimal("0.10")
@@ -187,7 +188,8 @@ def _rate_override_at(partner: Partner, at: Any) -> Decimal | None:
 
 def partner_update(*, partner: Partner, changes: Mapping[str, Any], actor: Actor) -> Partner:
     """Apply a partial update. Status moves follow STATUS_TRANSITIONS; tier and share-rate changes start a
-    new terms version effective now (posted commissions never change)."""
+    new terms version effective now (posted commissions never change); a new PIX key goes through
+    `payout_details_record_locked` (the 48-hour hold and the notice to the partner's admins)."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(f"fields that cannot be changed: {', '.join(sorted(unknown))}", code="unknown_field")
@@ -203,9 +205,12 @@ def partner_update(*, partner: Partner, changes: Mapping[str, Any], actor: Actor
     try:
         with transaction.atomic():
             locked = Partner.objects.select_for_update().get(pk=partner.pk)
+            pix = {"key_type": clean.pop("pix_key_type"), "key": clean.pop("pix_key")}
             for field, value in clean.items():
                 setattr(locked, field, value)
             locked.save()
+            if (pix["key_type"], pix["key"]) != (locked.pix_key_type, locked.pix_key):
+                payout_details_record_locked(locked, **pix, actor=actor)
             if terms_changed:
                 now = timezone.now()
                 PartnerTerms.objects.create(

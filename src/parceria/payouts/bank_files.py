@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput
@@ -57,15 +58,17 @@ def batch_export(
     already sent in an earlier remittance is left out (so nothing is paid twice) unless `again` is set,
     for a file the bank never received."""
     if kind not in EXPORT_KINDS:
-        raise InvalidInput(f"format must be one of {', '.join(EXPORT_KINDS)}", code="invalid_format")
+        raise InvalidInput(_("format must be one of %(kinds)s") % {"kinds": ", ".join(EXPORT_KINDS)},
+                           code="invalid_format")
     now = now or timezone.now()
     with transaction.atomic():
         locked = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
         state = batch_state(locked)
         if not state.approved:
             raise Conflict(
-                f"batch {locked.period:%Y-%m} needs {state.required_approvals} approval(s) before export "
-                f"(it has {len(state.approvals)})",
+                _("batch %(period)s needs %(needed)s approval(s) before export (it has %(has)s)")
+                % {"period": f"{locked.period:%Y-%m}", "needed": state.required_approvals,
+                   "has": len(state.approvals)},
                 code="batch_not_approved",
             )
         payouts = _pending(locked)
@@ -105,7 +108,9 @@ def _cnab(batch: PayoutBatch, payouts: list[Payout], now: datetime, actor: Actor
     chosen = [p for p in payouts if not reasons[p.pk]]
     if not chosen:
         raise Conflict(
-            "no payout of this batch can go in a PIX remittance", code="nothing_to_export", details={"skipped": skipped}
+            _("no payout of this batch can go in a PIX remittance"),
+            code="nothing_to_export",
+            details={"skipped": skipped},
         )
     payments = [
         RemittancePayment(

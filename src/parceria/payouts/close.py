@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post, lock_periods
@@ -96,7 +97,7 @@ def parse_period(text: str) -> date:
         year, month = (int(part) for part in text.split("-"))
         return date(year, month, 1)
     except (ValueError, TypeError, OverflowError):
-        raise InvalidInput(f"period must be YYYY-MM, got {text!r}", code="invalid_period") from None
+        raise InvalidInput(_("period must be YYYY-MM, got %(text)r") % {"text": text}, code="invalid_period") from None
 
 
 def period_end(month: date) -> date:
@@ -210,11 +211,15 @@ def close_preview(*, month: date, today: date | None = None) -> ClosePlan:
 
 def _check_closable(month: date, today: date) -> None:
     if period_end(month) >= today:
-        raise InvalidInput(f"period {month:%Y-%m} has not ended yet", code="period_not_ended")
+        raise InvalidInput(
+            _("period %(month)s has not ended yet") % {"month": f"{month:%Y-%m}"}, code="period_not_ended"
+        )
     later = ClosedPeriod.objects.filter(month__gt=month).order_by("month").first()
     if later is not None:
         raise Conflict(
-            f"period {later.month:%Y-%m} is already closed, so {month:%Y-%m} is locked", code="later_period_closed"
+            _("period %(later)s is already closed, so %(month)s is locked")
+            % {"later": f"{later.month:%Y-%m}", "month": f"{month:%Y-%m}"},
+            code="later_period_closed",
         )
 
 

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from parceria.common.money import CURRENCY_CHOICES
 
@@ -43,8 +44,8 @@ class PayoutThreshold(models.Model):
 
 
 class WithholdingKind(models.TextChoices):
-    FLAT = "flat", "Flat rate of the gross"
-    PROGRESSIVE = "progressive", "Progressive table with deductions"
+    FLAT = "flat", _("Flat rate of the gross")
+    PROGRESSIVE = "progressive", _("Progressive table with deductions")
 
 
 class WithholdingRule(models.Model):
@@ -168,9 +169,9 @@ class PayoutWithholding(ImmutableModel):
 
 
 class PayoutStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PAID = "paid", "Paid"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
 
 
 class PayoutStatusChange(ImmutableModel):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post
@@ -61,7 +62,7 @@ def batch_approve(*, batch: PayoutBatch, actor: Actor) -> BatchState:
         if actor.label in state.approvals:
             return state
         if state.approved:
-            raise Conflict("the batch is already approved", code="already_approved")
+            raise Conflict(_("the batch is already approved"), code="already_approved")
         try:
             with transaction.atomic():
                 BatchApproval.objects.create(batch=locked, approved_by=actor.user, approver_label=actor.label[:200])
@@ -82,14 +83,16 @@ def payout_mark(
     """Mark a payout paid or failed. The same mark again is a no-op; the opposite mark is a conflict.
     A failed payout puts its gross back on the partner's balance with a reversing ledger line."""
     if status not in (PayoutStatus.PAID, PayoutStatus.FAILED):
-        raise InvalidInput(f"a payout can be marked paid or failed, not {status!r}", code="invalid_status")
+        raise InvalidInput(_("a payout can be marked paid or failed, not %(status)r") % {"status": status},
+                           code="invalid_status")
     with transaction.atomic():
         locked = Payout.objects.select_for_update().get(pk=payout.pk) if connection.vendor == "postgresql" else payout
         current = locked.status_changes.order_by("-at", "-id").first()
         if current is not None:
             if current.status == status:
                 return current
-            raise Conflict(f"payout {locked.pk} is already {current.status}", code="payout_already_settled")
+            raise Conflict(_("payout %(id)s is already %(status)s") % {"id": locked.pk, "status": current.status},
+                           code="payout_already_settled")
         change = PayoutStatusChange.objects.create(
             payout=locked, status=status, source=source[:200], reference=reference[:200]
         )

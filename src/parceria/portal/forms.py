@@ -15,13 +15,8 @@ from parceria.payouts.models import Payout
 from parceria.payouts.pix import PixKeyError, PixKeyType, validate_pix_key
 from parceria.portal.selectors import parse_month
 
-KIND_LABELS = {
-    LedgerKind.ACCRUAL: _("Accrual"),
-    LedgerKind.CLAWBACK: _("Clawback"),
-    LedgerKind.ADJUSTMENT: _("Adjustment"),
-    LedgerKind.PAYOUT: _("Payout"),
-    LedgerKind.PAYOUT_REVERSAL: _("Payout reversal"),
-}
+#: The ledger kinds as the domain names them (translated there).
+KIND_LABELS = dict(LedgerKind.choices)
 SUBJECT_LABELS = {
     DisputeSubject.LEDGER_LINE: _("A commission line"),
     DisputeSubject.PAYOUT: _("A payout"),

@@ -13,10 +13,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from parceria.commissions.models import LedgerLine
-from parceria.customers.models import Customer, CustomerStatus
+from parceria.customers.models import Customer
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.statements import (
     income_statement,
@@ -59,9 +58,7 @@ def customers(request: HttpRequest) -> HttpResponse:
     page = list(table.page.object_list)
     revenue = selectors.customer_revenue([c.pk for c in page])
     items = [{"customer": c, "revenue": revenue.get(c.pk, [])} for c in page]
-    statuses = dict(CustomerStatus.choices) | {"active": _("Active"), "churned": _("Churned")}
-    return render(request, "portal/customers.html",
-                  {"nav": "customers", "table": table, "items": items, "statuses": statuses})
+    return render(request, "portal/customers.html", {"nav": "customers", "table": table, "items": items})
 
 
 def _customers_csv(request: HttpRequest, rows: QuerySet[Customer], sortable: dict[str, str]) -> HttpResponse:

@@ -1,32 +1,35 @@
-"""Disputes in the portal (SPEC §8): list, open, follow, comment, withdraw. Staff answer in the console."""
+"""Disputes in the portal (SPEC §8): list, open, follow, comment, attach files, withdraw. Staff answer in the
+console."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parceria.common.errors import Conflict, InvalidInput, NotFound
+from parceria.common.errors import Conflict, InvalidInput, NotFound, ParceriaError
+from parceria.disputes.files import attachment_response
 from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Dispute, DisputeStatus
-from parceria.disputes.selectors import dispute_attachments, dispute_comments, dispute_is_overdue, scope_disputes
-from parceria.disputes.services import dispute_comment_add, dispute_open, dispute_withdraw
+from parceria.disputes.selectors import (
+    dispute_attachment_get,
+    dispute_attachments,
+    dispute_comments,
+    dispute_is_overdue,
+    scope_disputes,
+)
+from parceria.disputes.services import dispute_attachment_add, dispute_comment_add, dispute_open, dispute_withdraw
 from parceria.portal.common import partner_of
 from parceria.portal.forms import SUBJECT_LABELS, CommentForm, DisputeForm, WithdrawForm
 from parceria.web.access import partner_required, principal_for
+from parceria.web.forms import AttachmentForm
 from parceria.web.tables import build_table, csv_response, wants_csv
 
 
 def _labels() -> dict[str, object]:
-    statuses = {
-        DisputeStatus.OPEN: _("Open"),
-        DisputeStatus.IN_REVIEW: _("In review"),
-        DisputeStatus.RESOLVED_WITH_ADJUSTMENT: _("Resolved with an adjustment"),
-        DisputeStatus.REJECTED: _("Rejected"),
-        DisputeStatus.WITHDRAWN: _("Withdrawn"),
-    }
-    return {"statuses": statuses, "subjects": SUBJECT_LABELS}
+    return {"statuses": dict(DisputeStatus.choices), "subjects": SUBJECT_LABELS}
 
 
 @partner_required
@@ -88,12 +91,14 @@ def _own_dispute(request: HttpRequest, dispute_id: int) -> Dispute:
 
 
 def _detail(request: HttpRequest, dispute: Dispute, *, comment_form: CommentForm | None = None,
-            withdraw_form: WithdrawForm | None = None, status: int = 200) -> HttpResponse:
+            withdraw_form: WithdrawForm | None = None, attachment_form: AttachmentForm | None = None,
+            status: int = 200) -> HttpResponse:
     context = {
         "nav": "disputes", "dispute": dispute, "comments": dispute_comments(dispute, include_internal=False),
         "attachments": dispute_attachments(dispute), "overdue": dispute_is_overdue(dispute),
         "active": dispute.status in ACTIVE_DISPUTE_STATUSES,
         "comment_form": comment_form or CommentForm(), "withdraw_form": withdraw_form or WithdrawForm(),
+        "attachment_form": attachment_form or AttachmentForm(),
         **_labels(),
     }
     return render(request, "portal/dispute.html", context, status=status)
@@ -138,3 +143,35 @@ def dispute_withdraw_view(request: HttpRequest, dispute_id: int) -> HttpResponse
         return _detail(request, item, withdraw_form=form, status=422)
     messages.success(request, _("Dispute withdrawn."))
     return redirect("portal:dispute", dispute_id=item.pk)
+
+
+@partner_required
+@require_POST
+def dispute_attach(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    """Attach a file to the partner's own active dispute; a bad file is refused beside the field."""
+    item = _own_dispute(request, dispute_id)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            dispute_attachment_add(dispute=item, filename=upload.name or "", content=upload,
+                                   actor=principal_for(request).actor, is_staff=False)
+        except ParceriaError as exc:
+            form.add_error("file", exc.message)
+    if form.errors:
+        return _detail(request, item, attachment_form=form, status=422)
+    messages.success(request, _("File attached."))
+    return redirect("portal:dispute", dispute_id=item.pk)
+
+
+@partner_required
+def dispute_attachment(request: HttpRequest, dispute_id: int, attachment_id: int) -> HttpResponseBase:
+    """Download an attachment of the partner's own dispute (404 for anyone else's)."""
+    item = _own_dispute(request, dispute_id)
+    try:
+        attachment = dispute_attachment_get(item, attachment_id)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET"])
+        return attachment_response(attachment)
+    except NotFound:
+        raise Http404("attachment not found") from None

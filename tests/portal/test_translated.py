@@ -1,0 +1,118 @@
+"""E-mails in the recipient's language (the language of the request that sends them: the product keeps no
+language per user) and domain labels translated in the portal's pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+
+from parceria.common.audit import Actor
+from parceria.disputes.services import dispute_withdraw
+from tests.portal.conftest import PASSWORD, client_for
+
+LANGUAGES = ["en", "pt-br", "es"]
+
+
+def speaking(client, language: str):
+    client.cookies["django_language"] = language
+    return client
+
+
+INVITATION = {
+    "en": ("Parceria: invitation to the portal of Alfa Consultoria",
+           "invited you to the Parceria partner portal of Alfa Consultoria."),
+    "pt-br": ("Parceria: convite para o portal de Alfa Consultoria",
+              "convidou você para o portal de parceiros Parceria de Alfa Consultoria."),
+    "es": ("Parceria: invitación al portal de Alfa Consultoria",
+           "lo invitó al portal de socios Parceria de Alfa Consultoria."),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_invitation_goes_out_in_the_language_of_the_page(world, language, django_capture_on_commit_callbacks):
+    client = speaking(client_for(world["a"].admin), language)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/portal/users/invite/", {"email": "nova@alfa.example", "name": "Nova Pessoa"})
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    subject, phrase = INVITATION[language]
+    assert message.to == ["nova@alfa.example"] and message.subject == subject
+    assert phrase in message.body and "/password-reset/" in message.body
+
+
+PIX_NOTICE = {
+    "en": ("Parceria: payout details of Alfa Consultoria changed", "Payouts to the new key are held until"),
+    "pt-br": ("Parceria: os dados de pagamento de Alfa Consultoria foram alterados",
+              "Os pagamentos para a nova chave ficam retidos até"),
+    "es": ("Parceria: cambiaron los datos de pago de Alfa Consultoria", "Los pagos a la nueva clave quedan retenidos"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_pix_change_notice_goes_out_in_the_language_of_the_page(world, language,
+                                                                    django_capture_on_commit_callbacks):
+    client = speaking(client_for(world["a"].member), language)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/portal/profile/payout-details/",
+                               {"key_type": "email", "key": "pix@alfa.example", "password": PASSWORD})
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    subject, phrase = PIX_NOTICE[language]
+    assert message.to == ["admin-a@example.com"] and message.subject == subject
+    assert phrase in message.body
+
+
+RESET = {
+    "en": ("Your Parceria password", "Someone asked to reset the password of your Parceria account"),
+    "pt-br": ("Sua senha do Parceria", "Alguém pediu para redefinir a senha da sua conta Parceria"),
+    "es": ("Su contraseña de Parceria", "Alguien pidió restablecer la contraseña de su cuenta de Parceria"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_password_reset_goes_out_in_the_language_of_the_page(world, client, language):
+    response = speaking(client, language).post("/password-reset/", {"email": "member-a@example.com"})
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    subject, phrase = RESET[language]
+    assert message.to == ["member-a@example.com"] and message.subject == subject
+    assert phrase in message.body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "label"), [
+    ("en", "Withdrawn by the partner"), ("pt-br", "Retirada pelo parceiro"), ("es", "Retirada por el socio"),
+])
+def test_a_dispute_status_shows_in_the_language_of_the_page(world, language, label):
+    a = world["a"]
+    dispute_withdraw(dispute=a.dispute, actor=Actor.system("tests"))
+    client = speaking(client_for(a.member), language)
+    for url in ("/portal/disputes/", f"/portal/disputes/{a.dispute.pk}/"):
+        html = client.get(url).content.decode()
+        assert re.search(rf'<span class="badge">{label}</span>', html), url
+
+
+@pytest.mark.django_db
+def test_ledger_kinds_and_customer_statuses_are_translated(world):
+    client = speaking(client_for(world["a"].member), "pt-br")
+    ledger = client.get("/portal/commissions/").content.decode()
+    assert '<span class="badge good">Comissão</span>' in ledger and '<span class="badge bad">Estorno</span>' in ledger
+    customers = client.get("/portal/customers/").content.decode()
+    assert '<span class="badge good">Ativo</span>' in customers
+
+
+@pytest.mark.django_db
+def test_a_service_error_beside_the_field_is_translated(world):
+    a = world["a"]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = speaking(client_for(a.member), "pt-br")
+    response = client.post(f"/portal/disputes/{a.dispute.pk}/attach/",
+                           {"file": SimpleUploadedFile("nota.exe", b"MZ")})
+    assert response.status_code == 422
+    assert "os anexos devem ser arquivos PDF, PNG, JPEG ou CSV" in response.content.decode()
