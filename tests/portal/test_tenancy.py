@@ -14,7 +14,7 @@ from parceria.disputes.models import Dispute, DisputeComment
 from tests.portal.conftest import client_for
 
 ID_PARAMS = {"line_id", "dispute_id", "user_id"}
-MIN_ROUTES = 17
+MIN_ROUTES = 18
 
 
 def portal_routes() -> list[tuple[str, set[str]]]:
