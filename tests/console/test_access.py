@@ -21,7 +21,7 @@ from tests.console.conftest import PASSWORD, close_march
 from tests.factories import ACTOR, make_partner
 from tests.test_close import credit
 
-MIN_ROUTES = 25
+MIN_ROUTES = 26
 
 
 def console_routes() -> list[str]:
