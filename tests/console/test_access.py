@@ -22,7 +22,7 @@ from tests.console.conftest import PASSWORD, close_march
 from tests.factories import ACTOR, make_partner
 from tests.test_close import credit
 
-MIN_ROUTES = 27
+MIN_ROUTES = 28
 
 
 def console_routes() -> list[str]:

@@ -16,7 +16,7 @@ from parceria.disputes.services import dispute_attachment_add
 from tests.portal.conftest import ACTOR, client_for
 
 ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id"}
-MIN_ROUTES = 19
+MIN_ROUTES = 20
 
 
 def portal_routes() -> list[tuple[str, set[str]]]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from html import unescape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -88,3 +90,23 @@ def assess(monkeypatch) -> Callable[..., AssessmentRun]:
         return tiers_assess(actor=ACTOR, now=when, **kwargs)
 
     return run
+
+
+def text_of(html: str) -> str:
+    """The text of an HTML fragment as a person reads it: tags removed, white space collapsed."""
+    text = re.sub(r"<[^>]+>", " ", html)
+    return " ".join(unescape(text).split())
+
+
+def part(html: str, element_id: str) -> str:
+    """The text of the element with `element_id` (a section, a table row…), up to its closing tag."""
+    match = re.search(rf'<(\w+)[^>]*\bid="{element_id}"', html)
+    assert match is not None, f"no element #{element_id}"
+    end = html.index(f"</{match.group(1)}>", match.start())
+    return text_of(html[match.start():end])
+
+
+def row_text(html: str, attribute: str, value: str, nth: int = 0) -> str:
+    """The text of the nth table row with data-`attribute`="`value`"."""
+    rows = re.findall(rf'<tr[^>]*data-{attribute}="{value}"[^>]*>(.*?)</tr>', html, re.S)
+    return text_of(rows[nth])

@@ -9,12 +9,14 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parceria.common.errors import InvalidInput
 from parceria.customers.models import EventSource
 from parceria.disputes.adjustments import clean_amount
 from parceria.disputes.models import AdjustmentStatus, DisputeStatus
 from parceria.partners.models import Category, Partner, PartnerStatus, Tier
+from parceria.partners.tier_selectors import NO_TIER
 from parceria.payouts.close import parse_period, period_end
 from parceria.payouts.models import PayoutStatus
 
@@ -125,3 +127,19 @@ class IntakeFilterForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), required=False,
                                choices=_choices(_("Any source"), EventSource.choices))
     rejected = forms.BooleanField(label=_("With rejections only"), required=False)
+
+
+TIER_LABELS = [("certified", pgettext_lazy("tier", "Certified")), ("preferred", pgettext_lazy("tier", "Preferred")),
+               ("strategic", pgettext_lazy("tier", "Strategic")),
+               (NO_TIER, _("No tier"))]
+
+
+class TierFilterForm(forms.Form):
+    q = forms.CharField(label=_("Partner"), required=False, max_length=200)
+    tier = forms.ChoiceField(label=_("Tier now"), required=False, choices=_choices(_("Any tier"), TIER_LABELS))
+    qualified = forms.ChoiceField(label=_("Qualified for"), required=False,
+                                  choices=_choices(_("Any tier"), TIER_LABELS))
+    change = forms.ChoiceField(label=pgettext_lazy("tier change", "Change"), required=False,
+                               choices=_choices(_("Any"), [
+                                   ("promoted", _("Promoted")), ("demoted", _("Demoted")),
+                                   ("unchanged", _("Unchanged")), ("grace", _("In demotion grace"))]))

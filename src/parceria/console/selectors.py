@@ -19,6 +19,7 @@ from parceria.customers.models import Customer, EventBatch, Invoice
 from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Adjustment, AdjustmentStatus, Dispute
 from parceria.disputes.selectors import overdue_q
 from parceria.partners.models import Partner, PartnerTerms
+from parceria.partners.tier_selectors import tier_overview
 from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import BatchState, batch_states
@@ -87,6 +88,7 @@ def partner_overview(partner: Partner) -> dict[str, Any]:
         "disputes": list(Dispute.objects.filter(partner=partner).order_by("-opened_at", "-id")[:10]),
         "adjustments": list(Adjustment.objects.filter(partner=partner).order_by("-requested_at", "-id")[:10]),
         "users": list(User.objects.filter(partner=partner).order_by("username")),
+        "tier": tier_overview(partner),
         "audit": list(AuditRecord.objects.filter(object_type="partners.partner", object_id=str(partner.pk))
                       .order_by("-at", "-id")[:10]),
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from parceria.console import close_views, dispute_views, views
+from parceria.console import close_views, dispute_views, tier_views, views
 
 app_name = "console"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("partners/", views.partners, name="partners"),
     path("partners/<int:partner_id>/", views.partner_detail, name="partner"),
+    path("tiers/", tier_views.tiers, name="tiers"),
     path("intake/", views.intake, name="intake"),
     path("intake/<int:event_batch_id>/", views.intake_batch, name="intake_batch"),
     path("close/", close_views.close_start, name="close"),

@@ -30,6 +30,10 @@ METRIC_LABELS: dict[str, str] = {
     "joint_business_plan": "Approved joint business plan in force",
 }
 
+#: The benefits a tier version may grant: the referral commission rate (a fraction, "0.20" is 20 %) and flags.
+BENEFIT_KEYS: tuple[str, ...] = ("commission_rate", "success_manager", "mdf_eligible", "early_access",
+                                 "exclusive_territory")
+
 #: The certification that counts as "advanced" (enablement's certification code).
 ADVANCED_CERTIFICATION = "advanced-product"
 

@@ -51,7 +51,7 @@ from parceria.customers.models import CsatScore, Customer, CustomerStatus, Invoi
 from parceria.enablement.selectors import certifications_held, training_complete
 from parceria.partners.models import Partner, PartnerStatus, Tier, TierAssessment, TierDefinition
 from parceria.partners.services import partner_update
-from parceria.partners.tier_data import ADVANCED_CERTIFICATION, LADDER, METRIC_LABELS
+from parceria.partners.tier_data import ADVANCED_CERTIFICATION, BENEFIT_KEYS, LADDER, METRIC_LABELS
 
 CENT = Decimal("0.01")
 BOOLEAN_METRICS = frozenset({"training_complete", "advanced_certification", "joint_business_plan"})
@@ -113,6 +113,66 @@ def _check_requirements(requirements: Any) -> list[dict[str, str]]:
     return clean
 
 
+def _check_benefits(benefits: Any) -> dict[str, Any]:
+    if not isinstance(benefits, Mapping):
+        raise InvalidInput("benefits must be an object of commission_rate and flags", details={"field": "benefits"})
+    unknown = sorted(set(benefits) - set(BENEFIT_KEYS))
+    if unknown:
+        known = ", ".join(BENEFIT_KEYS)
+        raise InvalidInput(f"unknown benefit {unknown[0]!r}; the benefits are {known}", details={"field": "benefits"})
+    clean: dict[str, Any] = {}
+    for key, value in benefits.items():
+        if key != "commission_rate":
+            if not isinstance(value, bool):
+                raise InvalidInput(f"benefit {key} must be true or false", details={"field": "benefits"})
+            clean[key] = value
+            continue
+        try:
+            rate = Decimal(str(value))
+        except ArithmeticError:
+            rate = Decimal("NaN")
+        if isinstance(value, bool) or not rate.is_finite() or not Decimal(0) <= rate <= Decimal(1):
+            message = f"commission_rate must be a fraction between 0 and 1 (0.20 is 20 %); got {value!r}"
+            raise InvalidInput(message, details={"field": "benefits"})
+        clean[key] = str(rate)
+    return clean
+
+
+def tier_definition_check(
+    *,
+    tier: str,
+    effective_from: date,
+    effective_to: date | None,
+    requirements: Any,
+    benefits: Any,
+    exclude_pk: int | None = None,
+) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    """The rules a version of a tier obeys (InvalidInput naming the field otherwise): a known tier, dates in
+    order, well-formed requirements and benefits, and no overlap with another version of the tier (`exclude_pk`:
+    the version being changed). Returns the cleaned requirements and benefits."""
+    if tier not in Tier.values:
+        raise InvalidInput(f"tier must be one of {', '.join(Tier.values)}; got {tier!r}", details={"field": "tier"})
+    if effective_to is not None and effective_to <= effective_from:
+        raise InvalidInput("effective_to must be after effective_from", details={"field": "effective_to"})
+    clean = _check_requirements(requirements)
+    clean_benefits = _check_benefits(benefits)
+    others = TierDefinition.objects.filter(tier=tier)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    for other in others.order_by("effective_from", "version"):
+        starts_before_other_ends = other.effective_to is None or effective_from < other.effective_to
+        ends_after_other_starts = effective_to is None or effective_to > other.effective_from
+        if starts_before_other_ends and ends_after_other_starts:
+            until = other.effective_to.isoformat() if other.effective_to else "open-ended"
+            raise InvalidInput(
+                f"the {tier} tier already has version {other.version} in force from "
+                f"{other.effective_from.isoformat()} ({until}); versions of a tier must not overlap",
+                code="overlapping_tier_version",
+                details={"field": "effective_from", "version": other.version},
+            )
+    return clean, clean_benefits
+
+
 def tier_definition_create(
     *,
     tier: str,
@@ -123,39 +183,50 @@ def tier_definition_create(
     actor: Actor,
 ) -> TierDefinition:
     """Add a version of a tier. Refused (nothing changes) when it overlaps another version of the same tier."""
-    if tier not in Tier.values:
-        raise InvalidInput(f"tier must be one of {', '.join(Tier.values)}; got {tier!r}", details={"field": "tier"})
-    if effective_to is not None and effective_to <= effective_from:
-        raise InvalidInput("effective_to must be after effective_from", details={"field": "effective_to"})
-    clean = _check_requirements(requirements)
     with transaction.atomic():
         versions = list(TierDefinition.objects.select_for_update().filter(tier=tier))
-        for other in versions:
-            starts_before_other_ends = other.effective_to is None or effective_from < other.effective_to
-            ends_after_other_starts = effective_to is None or effective_to > other.effective_from
-            if starts_before_other_ends and ends_after_other_starts:
-                until = other.effective_to.isoformat() if other.effective_to else "open-ended"
-                raise InvalidInput(
-                    f"the {tier} tier already has version {other.version} in force from "
-                    f"{other.effective_from.isoformat()} ({until}); versions of a tier must not overlap",
-                    code="overlapping_tier_version",
-                    details={"field": "effective_from", "version": other.version},
-                )
+        clean, clean_benefits = tier_definition_check(
+            tier=tier, effective_from=effective_from, effective_to=effective_to, requirements=requirements,
+            benefits=benefits,
+        )
         definition = TierDefinition.objects.create(
             tier=tier,
             version=max((v.version for v in versions), default=0) + 1,
             effective_from=effective_from,
             effective_to=effective_to,
             requirements=clean,
-            benefits=dict(benefits),
+            benefits=clean_benefits,
         )
         audit_record_create(
             actor=actor,
             action="tier_definition.created",
             obj=definition,
-            after={"tier": tier, "version": definition.version, "requirements": clean, "benefits": dict(benefits)},
+            after={"tier": tier, "version": definition.version, "requirements": clean, "benefits": clean_benefits},
         )
     return definition
+
+
+def tier_definition_end(*, definition: TierDefinition, effective_to: date | None, actor: Actor) -> TierDefinition:
+    """Set (or clear) the end of a version, so that a new version can follow it. Its requirements and benefits never
+    change: assessments name the version they used. Refused when the new end would overlap another version."""
+    with transaction.atomic():
+        versions = TierDefinition.objects.select_for_update().filter(tier=definition.tier)
+        locked = next(v for v in versions if v.pk == definition.pk)
+        tier_definition_check(
+            tier=locked.tier, effective_from=locked.effective_from, effective_to=effective_to,
+            requirements=locked.requirements, benefits=locked.benefits, exclude_pk=locked.pk,
+        )
+        before = locked.effective_to
+        locked.effective_to = effective_to
+        locked.save(update_fields=["effective_to"])
+        audit_record_create(
+            actor=actor,
+            action="tier_definition.ended",
+            obj=locked,
+            before={"effective_to": before.isoformat() if before else None},
+            after={"effective_to": effective_to.isoformat() if effective_to else None},
+        )
+    return locked
 
 
 def definitions_in_force(on: date) -> dict[str, TierDefinition]:

@@ -34,6 +34,7 @@ urlpatterns = [
     path("commissions/", views.ledger, name="ledger"),
     path("commissions/<int:line_id>/", views.ledger_line, name="ledger_line"),
     path("payouts/", views.payouts, name="payouts"),
+    path("tier/", views.tier, name="tier"),
     path("statements/<int:year>-<mm:month>.<fmt:fmt>", views.statement, name="statement"),
     path("income-statements/<int:year>.<fmt:fmt>", views.income, name="income_statement"),
     path("disputes/", views_disputes.disputes, name="disputes"),

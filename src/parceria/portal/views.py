@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 
 from parceria.commissions.models import LedgerLine
 from parceria.customers.models import Customer
+from parceria.partners.tier_selectors import tier_overview
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.statements import (
     income_statement,
@@ -44,8 +45,15 @@ def home(request: HttpRequest) -> HttpResponse:
     partner = partner_of(request)
     board = selectors.dashboard(partner)
     rows = list(zip(board.chart["labels"], board.chart["values"], strict=True))
-    context = {"nav": "home", "board": board, "chart": board.chart, "chart_rows": rows}
+    context = {"nav": "home", "board": board, "chart": board.chart, "chart_rows": rows,
+               "tier_overview": tier_overview(partner)}
     return render(request, "portal/home.html", context)
+
+
+@partner_required
+def tier(request: HttpRequest) -> HttpResponse:
+    """The partner's tier, its benefits and what is missing for the next tier (SPEC §2.3)."""
+    return render(request, "portal/tier.html", {"nav": "tier", "overview": tier_overview(partner_of(request))})
 
 
 @partner_required
