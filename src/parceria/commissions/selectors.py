@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from parceria.commissions.models import LedgerKind, LedgerLine, LedgerTotal
@@ -36,10 +37,21 @@ class PeriodTotal:
     amount: Decimal
 
 
+_TOTALS_SQL = (
+    f"SELECT period, kind, amount_units FROM {LedgerTotal._meta.db_table} WHERE partner_id = %s"
+)
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def period_totals(partner: Partner | int) -> list[PeriodTotal]:
     """The partner's ledger summed per accounting month and kind: one small query on the projection."""
     partner_id = partner if isinstance(partner, int) else partner.pk
-    rows = LedgerTotal.objects.filter(partner_id=partner_id).values_list("period", "kind", "amount_units")
+    with connection.cursor() as cursor:
+        cursor.execute(_TOTALS_SQL, [partner_id])
+        rows = [(_as_date(period), kind, units) for period, kind, units in cursor.fetchall()]
     merged: dict[tuple[date, str], int] = {}
     for period, kind, units in rows:  # a partner whose currency changed has two rows for a month
         merged[(period, kind)] = merged.get((period, kind), 0) + units
