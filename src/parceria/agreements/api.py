@@ -41,6 +41,7 @@ class StatusIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: str
+    terminated_on: date | None = None  # only when terminating; default today
 
 
 class RateOverrideIn(Schema):
@@ -139,7 +140,7 @@ def move_agreement(request: HttpRequest, agreement_id: int, payload: StatusIn):
     principal = principal_of(request)
     principal.require(Ability.MANAGE_PARTNERS)
     agreement = get_object_or_404(_scoped(principal), pk=agreement_id)
-    return agreement_move(agreement=agreement, status=payload.status, actor=principal.actor)
+    return agreement_move(agreement=agreement, status=payload.status, actor=principal.actor, on=payload.terminated_on)
 
 
 @router.post(

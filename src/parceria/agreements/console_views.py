@@ -116,7 +116,8 @@ def agreement_status(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement, pk=agreement_id)
     form = StatusForm(request.POST)
     if form.is_valid() and attempt(form, lambda: services.agreement_move(
-            agreement=agreement, status=form.cleaned_data["status"], actor=actor(request)), "status"):
+            agreement=agreement, status=form.cleaned_data["status"], actor=actor(request),
+            on=form.cleaned_data["terminated_on"]), "status"):
         return redirect("agreements_console:detail", agreement.pk)
     return _detail(request, agreement, 422, status_form=form)
 

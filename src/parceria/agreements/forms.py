@@ -37,6 +37,12 @@ class AgreementForm(forms.Form):
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=AgreementStatus.choices, label=_("Status"))
+    terminated_on = forms.DateField(
+        required=False,
+        label=_("Termination day"),
+        help_text=_("Only when terminating; blank: today. A rate override ends from this day."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
 
 class DocumentForm(forms.Form):

@@ -145,13 +145,22 @@ def agreement_update(*, agreement: Agreement, changes: Mapping[str, Any], actor:
 
 
 def agreement_move(*, agreement: Agreement, status: str, actor: Actor, on: date | None = None) -> Agreement:
-    """Move along STATUS_TRANSITIONS. Activation needs the signature date; termination records its day."""
+    """Move along STATUS_TRANSITIONS. Activation needs the signature date; termination records its day (`on`,
+    default today; not before the start, not in the future), from which a rate override it granted ends."""
     if status not in AgreementStatus.values:
         raise _bad("status", f"unknown status {status!r}")
     if status not in STATUS_TRANSITIONS[agreement.status]:
         raise _bad("status", f"an agreement cannot move from {agreement.status} to {status}", "invalid_transition")
     if status == AgreementStatus.ACTIVE and agreement.signed_on is None:
         raise _bad("signed_on", "an agreement becomes active only once signed (give the signature date)")
+    if on is not None:
+        if status != AgreementStatus.TERMINATED:
+            raise _bad("terminated_on", "a day is given only when terminating an agreement")
+        if on < agreement.start_date:
+            start = agreement.start_date
+            raise _bad("terminated_on", f"the termination day cannot precede the agreement's start ({start})")
+        if on > timezone.localdate():
+            raise _bad("terminated_on", "the termination day cannot be in the future: terminate on that day")
     before = snapshot(agreement)
     with transaction.atomic():
         locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
