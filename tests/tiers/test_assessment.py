@@ -3,6 +3,7 @@ idempotent re-runs, a fixed number of queries, and `parceria assess-tiers`."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal as D
 from io import StringIO
 
@@ -13,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 
 from parceria.commissions.models import LedgerLine
 from parceria.partners.models import Partner, PartnerTerms, TierAssessment
-from tests.factories import ingest, make_customer, make_partner, paid
+from tests.agreements.helpers import make_agreement
+from tests.factories import ingest, make_customer, make_integration_partner, make_partner, paid, usage
 from tests.tiers.conftest import (
     approve_plan,
     at,
@@ -192,11 +194,15 @@ def test_dry_run_writes_nothing(assess):
 
 
 def _build(n: int) -> None:
+    """n partners with figures, and n integration partners with an agreement and usage through them."""
     for _ in range(n):
         partner = make_partner()
         for customer in referrals(partner, 2):
             monthly(customer, "100.00")
             csat(customer, 4)
+        integrator = make_integration_partner("0.15")
+        make_agreement(integrator, "technology_integration")
+        assert ingest(usage(make_customer(), "10", partner=integrator, at="2026-02-10T10:00:00-03:00")).accepted == 1
 
 
 def test_the_assessment_runs_a_fixed_number_of_queries(assess, django_assert_max_num_queries):
@@ -206,9 +212,10 @@ def test_the_assessment_runs_a_fixed_number_of_queries(assess, django_assert_max
     _build(6)
     with CaptureQueriesContext(connection) as many:
         assess(at("2026-04-16 10:00"))
-    assert Partner.objects.count() == 8
+    assert Partner.objects.count() == 16
+    assert TierAssessment.objects.filter(assessed_on=date(2026, 4, 16)).exclude(integration=None).count() == 8
     assert len(many) == len(few)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):  # 16 for the ladder, 2 for the integration partners
         assess(at("2026-04-17 10:00"))
 
 

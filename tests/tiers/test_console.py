@@ -58,7 +58,7 @@ def test_the_list_shows_the_latest_assessment_of_each_partner_with_its_numbers(a
         "Not met ARR from referred customers: R$ 37,654.33 (at least R$ 50,000.00) · R$ 12,345.67 more ARR "
         "Not met CSAT (mean of customers' latest scores): 3.50 (above 4.00) · The mean CSAT must rise above 4.00 "
         "(it is 3.50) "
-        "Not met Advanced product certification: No (Required) · Earn the advanced product certification")
+        "Not met Advanced product certification: No (Required) · Earn the advanced product certification —")
     assert row_text(html, "partner", str(delta.pk)).startswith(
         "Delta Cloud Preferred No tier yet Unchanged below since 04/15/2026; demotion from 10/01/2026 04/15/2026 "
         "Toward Strategic: Not met Core training programme complete: No (Required)")

@@ -57,7 +57,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_migration_loads_the_tier_table():
     rows = {d.tier: d for d in TierDefinition.objects.all()}
-    assert set(rows) == {"certified", "preferred", "strategic"}
+    assert set(rows) == {"certified", "preferred", "strategic", "integration"}
     assert [rows[t].benefits["commission_rate"] for t in ("certified", "preferred", "strategic")] == [
         "0.20", "0.25", "0.30"]
     assert rows["strategic"].benefits["exclusive_territory"] is True

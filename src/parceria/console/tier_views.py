@@ -32,7 +32,7 @@ SORTS = {"partner": "partner__name", "tier": "partner__tier", "qualified": "qual
 CSV_HEADER = ["partner_id", "partner", "tier", "assessed_on", "previous_tier", "qualified_tier", "resulting_tier",
               "change", "below_since", "demotion_due", "arr", "csat", "successful_implementations",
               "referrals_last_quarter", "training_complete", "advanced_certification", "joint_business_plan",
-              "next_tier", "missing_for_next_tier"]
+              "next_tier", "missing_for_next_tier", "integration_partner", "missing_for_integration_partner"]
 METRICS = CSV_HEADER[10:17]
 
 
@@ -97,8 +97,16 @@ def _csv_row(row: AssessmentRow) -> list[Any]:
         row.partner.pk, row.partner.name, row.partner.tier or "", a.assessed_on.isoformat(), a.previous_tier or "",
         a.qualified_tier or "", a.resulting_tier or "", a.change or "unchanged",
         a.below_since.isoformat() if a.below_since else "", row.demotion_due.isoformat() if row.demotion_due else "",
-        *(_cell(metrics.get(name)) for name in METRICS), row.next_tier or "", missing,
+        *(_cell(metrics.get(name)) for name in METRICS), row.next_tier or "", missing, *_integration_cells(row),
     ]
+
+
+def _integration_cells(row: AssessmentRow) -> list[str]:
+    """"qualified" / "not qualified" (blank: not an integration partner) and its unmet requirements."""
+    if row.integration is None:
+        return ["", ""]
+    status = "qualified" if row.integration.qualified else "not qualified"
+    return [status, "; ".join(_missing_text(m) for m in row.integration.missing)]
 
 
 def _missing_text(row: RequirementRow) -> str:

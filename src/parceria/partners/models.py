@@ -57,6 +57,16 @@ class Tier(models.TextChoices):
     STRATEGIC = "strategic", _("Strategic")
 
 
+class DefinedTier(models.TextChoices):
+    """What a TierDefinition defines: a tier of the ladder or the integration partner, a special category outside
+    the ladder that never becomes a partner's tier (Partner.tier and PartnerTerms.tier keep Tier)."""
+
+    CERTIFIED = "certified", _("Certified")
+    PREFERRED = "preferred", _("Preferred")
+    STRATEGIC = "strategic", _("Strategic")
+    INTEGRATION = "integration", _("Integration partner")
+
+
 class Partner(models.Model):
     """A partner organisation. Commercial terms (tier, integration share) are versioned in PartnerTerms;
     the fields here show the terms in force now."""
@@ -232,7 +242,7 @@ class TierDefinition(models.Model):
     """A version of a tier's requirements and benefits (data from parceria.partners.tier_data). Versions of one
     tier never overlap (checked by parceria.partners.tiers.tier_definition_create); effective_to is exclusive."""
 
-    tier = models.CharField(max_length=12, choices=Tier.choices)
+    tier = models.CharField(max_length=12, choices=DefinedTier.choices)
     version = models.PositiveIntegerField()
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True, help_text="Exclusive; null: open-ended.")
@@ -259,6 +269,12 @@ class TierAssessment(models.Model):
     previous_tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
     qualified_tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
     resulting_tier = models.CharField(max_length=12, choices=Tier.choices, null=True, blank=True)
+    integration = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Integration partners only: the integration partner definition's result (qualified, version, each "
+        "requirement with its numbers, the share rate against the definition's range); null for other partners.",
+    )
     below_since = models.DateField(
         null=True, blank=True, help_text="First day seen below the current tier's requirements (demotion grace)."
     )

@@ -5,6 +5,10 @@ console's list). The numbers come from the assessment's evidence, so a page show
 Tiers are cumulative: the requirements toward the next tier are all of that tier's and any of a lower tier that the
 partner no longer meets (e.g. a partner in its demotion grace), so the unmet rows are exactly tier_progress's
 ``missing_for_next_tier``.
+
+The integration partner is shown apart from the ladder (IntegrationStatus): for a partner of the technology-integration
+category or with an integration share rate, whether it qualifies, each requirement with its numbers, the benefits of
+the definition in force and its own share rate against the definition's range.
 """
 
 from __future__ import annotations
@@ -19,13 +23,14 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from parceria.partners.models import Partner, PartnerStatus, TierAssessment, TierDefinition
-from parceria.partners.tier_data import BENEFIT_KEYS, LADDER
+from parceria.partners.tier_data import BENEFIT_KEYS, INTEGRATION, INTEGRATION_BENEFIT_KEYS, LADDER
 from parceria.partners.tiers import (
     BOOLEAN_METRICS,
     INTEGER_METRICS,
     AssessmentRun,
     definitions_in_force,
     demotion_due,
+    is_integration_partner,
     next_tier,
     rank,
     tier_progress,
@@ -35,7 +40,7 @@ Number = Decimal | int | bool
 
 #: How each metric is shown: an amount in R$, a score, a count, or yes/no.
 METRIC_KINDS = {"arr": "money", "csat": "score", "successful_implementations": "count",
-                "referrals_last_quarter": "count"}
+                "referrals_last_quarter": "count", "integration_customers": "count"}
 
 
 def _number(metric: str, value: Any) -> Number | None:
@@ -65,6 +70,16 @@ class RequirementRow:
         return METRIC_KINDS.get(self.metric, "flag")
 
 
+def _row(tier: str, check: Mapping[str, Any]) -> RequirementRow:
+    metric = check["metric"]
+    required = _number(metric, check["required"])
+    gap = _number(metric, check["gap"])
+    return RequirementRow(
+        tier=tier, metric=metric, op=check["op"], required=True if required is None else required,
+        actual=_number(metric, check["actual"]), met=bool(check["met"]), gap=None if isinstance(gap, bool) else gap,
+    )
+
+
 def requirement_rows(tiers: Sequence[Mapping[str, Any]], target: str) -> list[RequirementRow]:
     """From an assessment's per-tier results: every requirement of `target`, after the unmet requirements of the
     tiers below it."""
@@ -74,14 +89,7 @@ def requirement_rows(tiers: Sequence[Mapping[str, Any]], target: str) -> list[Re
             break
         for check in result["requirements"]:
             if result["tier"] == target or not check["met"]:
-                metric = check["metric"]
-                required = _number(metric, check["required"])
-                gap = _number(metric, check["gap"])
-                rows.append(RequirementRow(
-                    tier=result["tier"], metric=metric, op=check["op"], required=True if required is None else required,
-                    actual=_number(metric, check["actual"]), met=bool(check["met"]),
-                    gap=None if isinstance(gap, bool) else gap,
-                ))
+                rows.append(_row(result["tier"], check))
     return rows
 
 
@@ -120,6 +128,59 @@ def benefit_rows(current: Mapping[str, Any] | None, following: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
+class IntegrationStatus:
+    """The integration partner, outside the ladder: `qualified` at the latest assessment (None: not assessed yet),
+    its requirements (with the assessment's numbers once assessed), the benefits of the definition in force
+    (`revenue_share`: the range in percent; `flags`: key → yes/no), the partner's share rate in percent now, and
+    `rate_outside_range`: it qualified with a share rate outside the range (the assessment's note)."""
+
+    qualified: bool | None
+    requirements: list[RequirementRow]
+    revenue_share: tuple[Decimal, Decimal] | None
+    flags: list[tuple[str, bool]]
+    share_rate: Decimal | None
+    rate_outside_range: bool
+    usage_quarter: tuple[date, date] | None
+
+    @property
+    def assessed(self) -> bool:
+        return self.qualified is not None
+
+    @property
+    def missing(self) -> list[RequirementRow]:
+        return [row for row in self.requirements if not row.met]
+
+
+def integration_status(
+    partner: Partner, assessment: TierAssessment | None, definition: TierDefinition | None
+) -> IntegrationStatus | None:
+    """The partner's integration partner status; None for a partner that is not assessed as one. No query."""
+    result = assessment.integration if assessment is not None else None
+    if result is None and not is_integration_partner(partner):
+        return None
+    if result is not None:
+        rows = [_row(INTEGRATION, check) for check in result["requirements"]]
+        quarter = result["metrics"].get("usage_quarter")
+    else:
+        rows = target_rows(definition)
+        quarter = None
+    benefits = definition.benefits if definition is not None else {}
+    share = None
+    if "revenue_share_min" in benefits:
+        share = (Decimal(benefits["revenue_share_min"]) * 100, Decimal(benefits["revenue_share_max"]) * 100)
+    rate = partner.integration_share_rate
+    return IntegrationStatus(
+        qualified=None if result is None else bool(result["qualified"]),
+        requirements=rows,
+        revenue_share=share,
+        flags=[(key, bool(benefits[key])) for key in INTEGRATION_BENEFIT_KEYS[2:] if key in benefits],
+        share_rate=None if rate is None else Decimal(rate) * 100,
+        rate_outside_range=result is not None and result.get("note") is not None,
+        usage_quarter=(date.fromisoformat(quarter[0]), date.fromisoformat(quarter[1])) if quarter else None,
+    )
+
+
+@dataclass(frozen=True)
 class TierOverview:
     """What a partner sees of its tier. `requirements` lead to `next_tier` (for the highest tier: what keeps it)."""
 
@@ -131,6 +192,7 @@ class TierOverview:
     assessment: TierAssessment | None
     demotion_due: date | None
     referral_quarter: tuple[date, date] | None
+    integration: IntegrationStatus | None = None
 
     @property
     def missing(self) -> list[RequirementRow]:
@@ -171,6 +233,7 @@ def tier_overview(partner: Partner, on: date | None = None) -> TierOverview:
         assessment=assessment,
         demotion_due=demotion_due(below_since) if below_since is not None else None,
         referral_quarter=_referral_quarter(assessment),
+        integration=integration_status(partner, assessment, definitions.get(INTEGRATION)),
     )
 
 
@@ -216,6 +279,7 @@ class AssessmentRow:
     next_tier: str | None
     requirements: list[RequirementRow]
     demotion_due: date | None
+    integration: IntegrationStatus | None = None
 
     @property
     def missing(self) -> list[RequirementRow]:
@@ -229,7 +293,8 @@ def assessment_row(assessment: TierAssessment) -> AssessmentRow:
     target = upcoming or partner.tier
     rows = requirement_rows(assessment.evidence.get("tiers", []), target) if target else []
     due = demotion_due(assessment.below_since) if assessment.below_since is not None else None
-    return AssessmentRow(assessment, partner, upcoming, rows, due)
+    integration = integration_status(partner, assessment, None) if assessment.integration is not None else None
+    return AssessmentRow(assessment, partner, upcoming, rows, due, integration)
 
 
 def assessment_rows(assessments: Iterable[TierAssessment]) -> list[AssessmentRow]:

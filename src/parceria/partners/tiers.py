@@ -24,6 +24,12 @@ quarter has passed with the partner below its tier's requirements (``below_since
 Tier changes go through ``partner_update``, which starts a new terms version effective at the time of the change,
 so the commission engine uses the new rate from then on and posted lines never change.
 
+The integration partner (tier_data.INTEGRATION) is a special category outside the ladder: every active partner of
+the technology-integration category or with an integration share rate is also checked against the integration
+partner definition in force (metrics in parceria.partners.integration_tier), and the result is recorded on its
+assessment (``TierAssessment.integration``). It never changes the partner's tier or its integration share rate;
+a partner that qualifies with a rate outside the definition's revenue share range gets a note in the evidence.
+
 The assessment is set-based: a fixed number of queries whatever the number of partners, plus the writes of the
 partners whose tier changes.
 """
@@ -49,13 +55,24 @@ from parceria.common.fx import FxBook
 from parceria.common.money import multiply
 from parceria.customers.models import CsatScore, Customer, CustomerStatus, Invoice, Refund
 from parceria.enablement.selectors import certifications_held, training_complete
-from parceria.partners.models import Partner, PartnerStatus, Tier, TierAssessment, TierDefinition
+from parceria.partners.integration_tier import integration_metrics
+from parceria.partners.models import Category, DefinedTier, Partner, PartnerStatus, TierAssessment, TierDefinition
 from parceria.partners.services import partner_update
-from parceria.partners.tier_data import ADVANCED_CERTIFICATION, BENEFIT_KEYS, LADDER, METRIC_LABELS
+from parceria.partners.tier_data import (
+    ADVANCED_CERTIFICATION,
+    BENEFIT_KEYS,
+    INTEGRATION,
+    INTEGRATION_BENEFIT_KEYS,
+    INTEGRATION_METRICS,
+    LADDER,
+    LADDER_METRICS,
+    METRIC_LABELS,
+)
 
 CENT = Decimal("0.01")
-BOOLEAN_METRICS = frozenset({"training_complete", "advanced_certification", "joint_business_plan"})
-INTEGER_METRICS = frozenset({"successful_implementations", "referrals_last_quarter"})
+BOOLEAN_METRICS = frozenset({"training_complete", "advanced_certification", "joint_business_plan",
+                             "integration_agreement", "maintenance_commitment"})
+INTEGER_METRICS = frozenset({"successful_implementations", "referrals_last_quarter", "integration_customers"})
 DECIMAL_METRICS = frozenset({"arr", "csat"})
 OPS = frozenset({"true", ">=", ">"})
 
@@ -92,12 +109,15 @@ def _local_start(d: date) -> datetime:
 # --- Definitions ------------------------------------------------------------------------------------------------
 
 
-def _check_requirements(requirements: Any) -> list[dict[str, str]]:
+def _check_requirements(requirements: Any, metrics: frozenset[str], kind: str) -> list[dict[str, str]]:
     if not isinstance(requirements, list) or not requirements:
         raise InvalidInput("requirements must be a non-empty list", details={"field": "requirements"})
     clean = []
     for item in requirements:
         metric, op = (item.get("metric"), item.get("op")) if isinstance(item, dict) else (None, None)
+        if metric in METRIC_LABELS and metric not in metrics:
+            message = f"requirement {metric} does not apply to {kind}; they use {', '.join(sorted(metrics))}"
+            raise InvalidInput(message, details={"field": "requirements"})
         if metric not in METRIC_LABELS or op not in OPS:
             raise InvalidInput(f"invalid requirement {item!r}", details={"field": "requirements"})
         if (metric in BOOLEAN_METRICS) != (op == "true"):
@@ -138,6 +158,40 @@ def _check_benefits(benefits: Any) -> dict[str, Any]:
     return clean
 
 
+def _fraction(key: str, value: Any) -> Decimal:
+    try:
+        rate = Decimal(str(value))
+    except ArithmeticError:
+        rate = Decimal("NaN")
+    if isinstance(value, bool) or value is None or not rate.is_finite() or not Decimal(0) <= rate <= Decimal(1):
+        message = f"{key} must be a fraction between 0 and 1 (0.15 is 15 %); got {value!r}"
+        raise InvalidInput(message, details={"field": "benefits"})
+    return rate
+
+
+def _check_integration_benefits(benefits: Any) -> dict[str, Any]:
+    """The integration partner's benefits: the revenue share range (both ends, min ≤ max) and flags."""
+    keys = ", ".join(INTEGRATION_BENEFIT_KEYS)
+    if not isinstance(benefits, Mapping):
+        raise InvalidInput(f"benefits must be an object of {keys}", details={"field": "benefits"})
+    unknown = sorted(set(benefits) - set(INTEGRATION_BENEFIT_KEYS))
+    if unknown:
+        message = f"unknown benefit {unknown[0]!r} for the integration partner; its benefits are {keys}"
+        raise InvalidInput(message, details={"field": "benefits"})
+    low = _fraction("revenue_share_min", benefits.get("revenue_share_min"))
+    high = _fraction("revenue_share_max", benefits.get("revenue_share_max"))
+    if low > high:
+        message = f"revenue_share_min ({low}) must not exceed revenue_share_max ({high})"
+        raise InvalidInput(message, details={"field": "benefits"})
+    clean: dict[str, Any] = {"revenue_share_min": str(low), "revenue_share_max": str(high)}
+    for key in INTEGRATION_BENEFIT_KEYS[2:]:
+        value = benefits.get(key, False)
+        if not isinstance(value, bool):
+            raise InvalidInput(f"benefit {key} must be true or false", details={"field": "benefits"})
+        clean[key] = value
+    return clean
+
+
 def tier_definition_check(
     *,
     tier: str,
@@ -150,12 +204,17 @@ def tier_definition_check(
     """The rules a version of a tier obeys (InvalidInput naming the field otherwise): a known tier, dates in
     order, well-formed requirements and benefits, and no overlap with another version of the tier (`exclude_pk`:
     the version being changed). Returns the cleaned requirements and benefits."""
-    if tier not in Tier.values:
-        raise InvalidInput(f"tier must be one of {', '.join(Tier.values)}; got {tier!r}", details={"field": "tier"})
+    if tier not in DefinedTier.values:
+        message = f"tier must be one of {', '.join(DefinedTier.values)}; got {tier!r}"
+        raise InvalidInput(message, details={"field": "tier"})
     if effective_to is not None and effective_to <= effective_from:
         raise InvalidInput("effective_to must be after effective_from", details={"field": "effective_to"})
-    clean = _check_requirements(requirements)
-    clean_benefits = _check_benefits(benefits)
+    if tier == INTEGRATION:
+        clean = _check_requirements(requirements, INTEGRATION_METRICS, "the integration partner")
+        clean_benefits = _check_integration_benefits(benefits)
+    else:
+        clean = _check_requirements(requirements, LADDER_METRICS, "the tiers of the ladder")
+        clean_benefits = _check_benefits(benefits)
     others = TierDefinition.objects.filter(tier=tier)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
@@ -268,8 +327,9 @@ def _text(value: Any) -> Any:
     return format(value, "f") if isinstance(value, Decimal) else value
 
 
-def requirement_check(requirement: Mapping[str, Any], metrics: Metrics) -> dict[str, Any]:
-    """One requirement against the metrics: {metric, label, op, required, actual, met, gap}."""
+def requirement_check(requirement: Mapping[str, Any], metrics: Any) -> dict[str, Any]:
+    """One requirement against the metrics (Metrics, or IntegrationMetrics for the integration partner's):
+    {metric, label, op, required, actual, met, gap}."""
     metric, op = requirement["metric"], requirement["op"]
     actual = getattr(metrics, metric)
     result: dict[str, Any] = {"metric": metric, "label": METRIC_LABELS[metric], "op": op}
@@ -306,6 +366,35 @@ def evaluate(definitions: Mapping[str, TierDefinition], metrics: Metrics) -> tup
         else:
             climbing = False
     return qualified, tiers
+
+
+def evaluate_integration(
+    definition: TierDefinition | None, metrics: Any, share_rate: Decimal | None
+) -> dict[str, Any]:
+    """The integration partner definition checked (metrics: IntegrationMetrics): qualified, each requirement, and the
+    partner's integration share rate against the definition's revenue share range. A partner that qualifies with a
+    rate outside the range (or none) gets a note; nothing is changed automatically."""
+    rate = None if share_rate is None else format(share_rate, "f")
+    result: dict[str, Any] = {"version": None, "qualified": False, "requirements": [], "metrics": metrics.as_json(),
+                              "share_rate": rate, "revenue_share": None, "rate_in_range": None, "note": None}
+    if definition is None:
+        return result
+    checks = [requirement_check(r, metrics) for r in definition.requirements]
+    low, high = definition.benefits["revenue_share_min"], definition.benefits["revenue_share_max"]
+    in_range = share_rate is not None and Decimal(low) <= share_rate <= Decimal(high)
+    qualified = all(c["met"] for c in checks)
+    result.update(version=definition.version, qualified=qualified, requirements=checks, revenue_share=[low, high],
+                  rate_in_range=in_range)
+    if qualified and not in_range:
+        agreed = f"the integration share rate {rate}" if rate is not None else "no integration share rate"
+        result["note"] = (f"qualifies as integration partner with {agreed}, outside the revenue share range "
+                          f"{low}–{high} of the definition; the rate is not changed automatically")
+    return result
+
+
+def is_integration_partner(partner: Partner) -> bool:
+    """Assessed against the integration partner definition: technology-integration category or a share rate."""
+    return partner.category == Category.TECHNOLOGY_INTEGRATION or partner.integration_share_rate is not None
 
 
 def rank(tier: str | None) -> int:
@@ -466,6 +555,7 @@ class Outcome:
     below_since: date | None
     demotion_due: date | None
     evidence: dict[str, Any]
+    integration: dict[str, Any] | None = None
 
     def line(self) -> str:
         name = f"{self.partner_name} (#{self.partner_id})"
@@ -488,9 +578,12 @@ class AssessmentRun:
         demoted = sum(o.change == "demoted" for o in self.outcomes)
         grace = sum(o.below_since is not None for o in self.outcomes)
         prefix = "dry run: " if self.dry_run else ""
+        integration = [o.integration for o in self.outcomes if o.integration is not None]
+        qualified = sum(bool(i["qualified"]) for i in integration)
+        tail = f"; integration partners: {qualified} of {len(integration)} qualified" if integration else ""
         return (
             f"{prefix}{len(self.outcomes)} partners assessed on {self.on.isoformat()}: {promoted} promoted, "
-            f"{demoted} demoted, {grace} below their tier within the grace quarter"
+            f"{demoted} demoted, {grace} below their tier within the grace quarter{tail}"
         )
 
 
@@ -525,6 +618,8 @@ def tiers_assess(
     ids = [p.pk for p in partners]
     definitions = definitions_in_force(on)
     metrics = partner_metrics(ids, now)
+    integration_ids = [p.pk for p in partners if is_integration_partner(p)]
+    integration = integration_metrics(integration_ids, on, last_full_quarter(on))
     previous = _previous_assessments(ids, on) if ids else {}
     outcomes: list[Outcome] = []
     for partner in partners:
@@ -541,9 +636,13 @@ def tiers_assess(
                 "demotion_due": decision.demotion_due.isoformat() if decision.demotion_due else None,
             },
         }
+        checked = None
+        if partner.pk in integration:
+            checked = evaluate_integration(definitions.get(INTEGRATION), integration[partner.pk],
+                                           partner.integration_share_rate)
         outcomes.append(
             Outcome(partner.pk, partner.name, partner.tier, qualified, decision.resulting, decision.change,
-                    decision.below_since, decision.demotion_due, evidence)
+                    decision.below_since, decision.demotion_due, evidence, checked)
         )
     run = AssessmentRun(on, now, dry_run, outcomes)
     if dry_run:
@@ -564,6 +663,7 @@ def tiers_assess(
                     resulting_tier=o.resulting_tier,
                     below_since=o.below_since,
                     change=o.change,
+                    integration=o.integration,
                     created_by=actor.label[:200],
                 )
                 for o in outcomes
@@ -571,7 +671,8 @@ def tiers_assess(
             update_conflicts=True,
             unique_fields=["partner", "assessed_on"],
             update_fields=[
-                "assessed_at", "evidence", "qualified_tier", "resulting_tier", "below_since", "created_by",
+                "assessed_at", "evidence", "qualified_tier", "resulting_tier", "below_since", "integration",
+                "created_by",
             ],
         )
     return run

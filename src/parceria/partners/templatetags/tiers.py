@@ -15,7 +15,8 @@ from parceria.partners.tier_selectors import RequirementRow
 register = template.Library()
 
 TIER_NAMES = {"certified": pgettext_lazy("tier", "Certified"), "preferred": pgettext_lazy("tier", "Preferred"),
-              "strategic": pgettext_lazy("tier", "Strategic")}
+              "strategic": pgettext_lazy("tier", "Strategic"),
+              "integration": pgettext_lazy("tier", "Integration partner")}
 
 
 @register.simple_tag
