@@ -82,14 +82,13 @@ def scope_partners(principal: Principal, queryset: QuerySet[Any] | None = None) 
 
 def scoped_partner(principal: Principal, partner_id: int) -> Any:
     """The partner `partner_id` if the principal may see it, else None. A partner credential sees its own
-    partner only, and gets it without a query when its key or user was loaded with the partner."""
+    partner only: the one its key or user belongs to (loaded with it, so no further query)."""
     if principal.is_partner:
         if partner_id != principal.partner_id:
             return None
         holder = principal.api_key or principal.user
-        cache = getattr(getattr(holder, "_state", None), "fields_cache", {})
-        if "partner" in cache:
-            return cache["partner"]
+        if holder is not None:  # its partner is the principal's own (loaded with it by the sign-in and the API key)
+            return holder.partner
     return scope_partners(principal).filter(pk=partner_id).first()
 
 
