@@ -118,3 +118,25 @@ def test_the_console_partner_page_shows_the_integration_partner_in_portuguese(as
     assert ("Clientes que usaram a integração no último trimestre completo 2 no mínimo 3 Não atendido "
             "Falta 1 cliente usando a integração no trimestre") in text
     assert 'id="integration-partner"' not in client.get(f"/console/partners/{plain.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "names"),
+    [("", ["Alfa Consultoria", "Omega APIs", "Sigma Sync"]), ("qualified", ["Omega APIs"]),
+     ("missing", ["Sigma Sync"]), ("none", ["Alfa Consultoria"])],
+)
+def test_the_console_list_filters_on_the_integration_partner_result(assess, value, names):
+    qualifying("0.20", name="Omega APIs")
+    missing_one()
+    make_partner(name="Alfa Consultoria")
+    assess(NOW)
+    rows = list(csv.reader(io.StringIO(
+        staff_client("pm", "partner_manager").get(f"/console/tiers/?export=csv&integration={value}").content.decode()
+    )))
+    assert [r[1] for r in rows[1:]] == names
+
+
+def test_an_unknown_integration_filter_is_refused_beside_the_field():
+    response = staff_client("pm", "partner_manager").get("/console/tiers/?integration=maybe")
+    assert response.status_code == 422
+    assert 'id="id_integration_error"' in response.content.decode()

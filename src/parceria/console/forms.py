@@ -143,3 +143,7 @@ class TierFilterForm(forms.Form):
                                choices=_choices(_("Any"), [
                                    ("promoted", _("Promoted")), ("demoted", _("Demoted")),
                                    ("unchanged", _("Unchanged")), ("grace", _("In demotion grace"))]))
+    integration = forms.ChoiceField(label=_("Integration partner"), required=False,
+                                    choices=_choices(_("Any"), [
+                                        ("qualified", _("Qualifies")), ("missing", _("Requirements missing")),
+                                        ("none", _("Not assessed as one"))]))

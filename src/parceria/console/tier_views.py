@@ -41,7 +41,7 @@ def _filtered(form: TierFilterForm) -> Any:
         return latest_assessments()
     data = form.cleaned_data
     return latest_assessments(text=data["q"].strip(), tier=data["tier"], qualified=data["qualified"],
-                              change=data["change"])
+                              change=data["change"], integration=data["integration"])
 
 
 @console_view(write=MANAGERS)

@@ -243,10 +243,13 @@ CHANGE_FILTERS = ("promoted", "demoted", "unchanged", "grace")
 NO_TIER = "none"
 
 
-def latest_assessments(*, text: str = "", tier: str = "", qualified: str = "", change: str = "") -> QuerySet[Any]:
+def latest_assessments(
+    *, text: str = "", tier: str = "", qualified: str = "", change: str = "", integration: str = ""
+) -> QuerySet[Any]:
     """The latest assessment of each partner, with its partner, filtered by the partner's name, its tier now
-    (NO_TIER: none), the tier it qualified for, and the change (CHANGE_FILTERS; "grace": below its tier within
-    the demotion grace)."""
+    (NO_TIER: none), the tier it qualified for, the change (CHANGE_FILTERS; "grace": below its tier within
+    the demotion grace) and the integration partner result ("qualified", "missing", or "none": not assessed as
+    an integration partner)."""
     newest = TierAssessment.objects.filter(partner_id=OuterRef("partner_id")).order_by("-assessed_on", "-id")
     latest = newest.values("id")[:1]
     rows = TierAssessment.objects.select_related("partner").annotate(latest=Subquery(latest)).filter(id=F("latest"))
@@ -266,6 +269,12 @@ def latest_assessments(*, text: str = "", tier: str = "", qualified: str = "", c
         rows = rows.filter(change="")
     elif change == "grace":
         rows = rows.filter(below_since__isnull=False)
+    if integration == "qualified":
+        rows = rows.filter(integration__qualified=True)
+    elif integration == "missing":
+        rows = rows.filter(integration__isnull=False, integration__qualified=False)
+    elif integration == "none":
+        rows = rows.filter(integration__isnull=True)
     return rows
 
 
