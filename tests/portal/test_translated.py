@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from parceria.common.audit import Actor
-from parceria.disputes.services import dispute_withdraw
+from parceria.disputes.services import dispute_reject, dispute_withdraw
 from tests.portal.conftest import PASSWORD, client_for
 
 LANGUAGES = ["en", "pt-br", "es"]
@@ -116,3 +116,47 @@ def test_a_service_error_beside_the_field_is_translated(world):
                            {"file": SimpleUploadedFile("nota.exe", b"MZ")})
     assert response.status_code == 422
     assert "os anexos devem ser arquivos PDF, PNG, JPEG ou CSV" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "open_label", "rejected_label"), [
+    ("en", "Open", "Rejected"), ("pt-br", "Aberta", "Recusada"), ("es", "Abierta", "Rechazada"),
+])
+def test_dispute_statuses_take_their_own_gender(world, language, open_label, rejected_label):
+    a = world["a"]
+    client = speaking(client_for(a.member), language)
+    page = client.get(f"/portal/disputes/{a.dispute.pk}/").content.decode()
+    assert f'<span class="badge warn">{open_label}</span>' in page
+    dispute_reject(dispute=a.dispute, reason="the line is right", actor=Actor.system("tests"))
+    page = client.get(f"/portal/disputes/{a.dispute.pk}/").content.decode()
+    assert f'<span class="badge bad">{rejected_label}</span>' in page
+
+
+def _labels():
+    from parceria.agreements.models import AgreementStatus, PlanApproval
+    from parceria.customers.models import CustomerStatus
+    from parceria.disputes.models import AdjustmentStatus, DisputeStatus
+    from parceria.partners.lifecycle_data import Stage
+    from parceria.partners.models import Tier
+    from parceria.payouts.models import PayoutStatus
+
+    return [
+        (DisputeStatus.OPEN, "Aberta", "Abierta"), (DisputeStatus.REJECTED, "Recusada", "Rechazada"),
+        (AdjustmentStatus.REJECTED, "Recusado", "Rechazado"), (Stage.REJECTED, "Recusado", "Rechazado"),
+        (Stage.CHURNED, "Perdido", "Perdido"), (CustomerStatus.CHURNED, "Perdido", "Perdido"),
+        (AgreementStatus.EXPIRED, "Expirado", "Vencido"), (PlanApproval.APPROVED, "Aprovado", "Aprobado"),
+        (PlanApproval.REJECTED, "Rejeitado", "Rechazado"), (PayoutStatus.PENDING, "Pendente", "Pendiente"),
+        (PayoutStatus.PAID, "Pago", "Pagado"), (PayoutStatus.FAILED, "Com falha", "Fallido"),
+        (Tier.CERTIFIED, "Certificado", "Certificado"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(13))
+def test_each_status_label_has_its_own_translation_whatever_other_apps_say(index):
+    from django.utils import translation
+
+    choice, portuguese, spanish = _labels()[index]
+    with translation.override("pt-br"):
+        assert str(choice.label) == portuguese
+    with translation.override("es"):
+        assert str(choice.label) == spanish
