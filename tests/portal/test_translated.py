@@ -1,5 +1,5 @@
-"""E-mails in the recipient's language (the language of the request that sends them: the product keeps no
-language per user) and domain labels translated in the portal's pages."""
+"""E-mails to users who chose no language go out in the language of the request that sends them
+(test_user_language.py covers a stored choice), and domain labels are translated in the portal's pages."""
 
 from __future__ import annotations
 
