@@ -160,3 +160,13 @@ def test_each_status_label_has_its_own_translation_whatever_other_apps_say(index
         assert str(choice.label) == portuguese
     with translation.override("es"):
         assert str(choice.label) == spanish
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "label", "tier"), [
+    ("en", "Pending", "Preferred"), ("pt-br", "Pendente", "Preferencial"), ("es", "Pendiente", "Preferente"),
+])
+def test_the_payouts_page_and_the_tier_use_the_labels_of_their_own_context(world, language, label, tier):
+    client = speaking(client_for(world["a"].member), language)
+    assert f'<span class="badge">{label}</span>' in client.get("/portal/payouts/").content.decode()
+    assert f"<dd>{tier}" in client.get("/portal/profile/").content.decode()
