@@ -1,5 +1,5 @@
-"""E-mails in the recipient's language (the language of the request that sends them: the product keeps no
-language per user) and domain labels translated in the portal's pages."""
+"""E-mails to users who chose no language go out in the language of the request that sends them
+(test_user_language.py covers a stored choice), and domain labels are translated in the portal's pages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from parceria.common.audit import Actor
-from parceria.disputes.services import dispute_withdraw
+from parceria.disputes.services import dispute_reject, dispute_withdraw
 from tests.portal.conftest import PASSWORD, client_for
 
 LANGUAGES = ["en", "pt-br", "es"]
@@ -116,3 +116,57 @@ def test_a_service_error_beside_the_field_is_translated(world):
                            {"file": SimpleUploadedFile("nota.exe", b"MZ")})
     assert response.status_code == 422
     assert "os anexos devem ser arquivos PDF, PNG, JPEG ou CSV" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "open_label", "rejected_label"), [
+    ("en", "Open", "Rejected"), ("pt-br", "Aberta", "Recusada"), ("es", "Abierta", "Rechazada"),
+])
+def test_dispute_statuses_take_their_own_gender(world, language, open_label, rejected_label):
+    a = world["a"]
+    client = speaking(client_for(a.member), language)
+    page = client.get(f"/portal/disputes/{a.dispute.pk}/").content.decode()
+    assert f'<span class="badge warn">{open_label}</span>' in page
+    dispute_reject(dispute=a.dispute, reason="the line is right", actor=Actor.system("tests"))
+    page = client.get(f"/portal/disputes/{a.dispute.pk}/").content.decode()
+    assert f'<span class="badge bad">{rejected_label}</span>' in page
+
+
+def _labels():
+    from parceria.agreements.models import AgreementStatus, PlanApproval
+    from parceria.customers.models import CustomerStatus
+    from parceria.disputes.models import AdjustmentStatus, DisputeStatus
+    from parceria.partners.lifecycle_data import Stage
+    from parceria.partners.models import Tier
+    from parceria.payouts.models import PayoutStatus
+
+    return [
+        (DisputeStatus.OPEN, "Aberta", "Abierta"), (DisputeStatus.REJECTED, "Recusada", "Rechazada"),
+        (AdjustmentStatus.REJECTED, "Recusado", "Rechazado"), (Stage.REJECTED, "Recusado", "Rechazado"),
+        (Stage.CHURNED, "Perdido", "Perdido"), (CustomerStatus.CHURNED, "Perdido", "Perdido"),
+        (AgreementStatus.EXPIRED, "Expirado", "Vencido"), (PlanApproval.APPROVED, "Aprovado", "Aprobado"),
+        (PlanApproval.REJECTED, "Rejeitado", "Rechazado"), (PayoutStatus.PENDING, "Pendente", "Pendiente"),
+        (PayoutStatus.PAID, "Pago", "Pagado"), (PayoutStatus.FAILED, "Com falha", "Fallido"),
+        (Tier.CERTIFIED, "Certificado", "Certificado"),
+    ]
+
+
+@pytest.mark.parametrize("index", range(13))
+def test_each_status_label_has_its_own_translation_whatever_other_apps_say(index):
+    from django.utils import translation
+
+    choice, portuguese, spanish = _labels()[index]
+    with translation.override("pt-br"):
+        assert str(choice.label) == portuguese
+    with translation.override("es"):
+        assert str(choice.label) == spanish
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "label", "tier"), [
+    ("en", "Pending", "Preferred"), ("pt-br", "Pendente", "Preferencial"), ("es", "Pendiente", "Preferente"),
+])
+def test_the_payouts_page_and_the_tier_use_the_labels_of_their_own_context(world, language, label, tier):
+    client = speaking(client_for(world["a"].member), language)
+    assert f'<span class="badge">{label}</span>' in client.get("/portal/payouts/").content.decode()
+    assert f"<dd>{tier}" in client.get("/portal/profile/").content.decode()

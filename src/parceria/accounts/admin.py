@@ -8,7 +8,7 @@ from parceria.accounts.models import ApiKey, User
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "email", "role", "partner", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Parceria", {"fields": ("role", "partner")}))  # type: ignore[misc]
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Parceria", {"fields": ("role", "partner", "language")}))  # type: ignore[misc]
     raw_id_fields = ("partner",)
 
 

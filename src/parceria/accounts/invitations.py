@@ -1,14 +1,13 @@
 """A partner admin invites the people of its organisation to the portal and removes them (issue 4 item 2).
 
 An invited user is a partner member with an unusable password; the invitation e-mail carries a one-time
-link to the set-password page (Django's password-reset token, so it stops working once used). The e-mail goes
-out in the language the invitation was made in (the inviter's page language): the product keeps no language per
-user, and the inviter is the best guess for the colleague they invite.
+link to the set-password page (Django's password-reset token, so it stops working once used). The inviter may
+choose the new user's language, which is stored with them; the e-mail goes out in it, or, when none was chosen,
+in the language the invitation was made in (the inviter's page language), the best guess for a colleague.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -19,6 +18,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from parceria.accounts.languages import language_for, language_parse
 from parceria.accounts.models import Role, User
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import InvalidInput, NotFound, PermissionDenied
@@ -30,9 +30,13 @@ def _require_admin(inviter: User) -> None:
         raise PermissionDenied(_("only a partner admin manages the partner's users"), code="not_partner_admin")
 
 
-def user_invite(*, inviter: User, email: str, name: str = "", base_url: str, actor: Actor) -> User:
-    """Create a partner member for `inviter`'s partner and e-mail them a link to choose a password."""
+def user_invite(
+    *, inviter: User, email: str, name: str = "", language: str = "", base_url: str, actor: Actor
+) -> User:
+    """Create a partner member for `inviter`'s partner and e-mail them a link to choose a password, in
+    `language` (stored as theirs; "" leaves it to their browser and writes the e-mail in the active one)."""
     _require_admin(inviter)
+    code = language_parse(language)
     address = (email or "").strip().lower()
     try:
         validate_email(address)
@@ -45,7 +49,7 @@ def user_invite(*, inviter: User, email: str, name: str = "", base_url: str, act
         email__iexact=address, partner=partner, last_login__isnull=True, is_active=True
     ).first()
     if pending is not None and not pending.has_usable_password():
-        return _invite_again(pending, partner, inviter, base_url, actor)
+        return _invite_again(pending, partner, inviter, base_url, actor, code)
     if User.objects.filter(username__iexact=address).exists() or User.objects.filter(email__iexact=address).exists():
         raise InvalidInput(
             _("a user with this e-mail already exists"), code="duplicate_user", details={"field": "email"}
@@ -60,20 +64,27 @@ def user_invite(*, inviter: User, email: str, name: str = "", base_url: str, act
             partner=partner,
             first_name=first[:150],
             last_name=last[:150],
+            language=code,
         )
-        audit_record_create(actor=actor, action="user.invited", obj=user, after={"partner_id": partner.pk})
+        audit_record_create(actor=actor, action="user.invited", obj=user,
+                            after={"partner_id": partner.pk, "language": code})
         link = base_url.rstrip("/") + _set_password_path(user)
-        language = translation.get_language() or settings.LANGUAGE_CODE
+        language = language_for(user)
         transaction.on_commit(lambda: _send_invitation(user, partner, inviter, link, language), robust=True)
     return user
 
 
-def _invite_again(user: User, partner: Partner, inviter: User, base_url: str, actor: Actor) -> User:
-    """An invited member who never chose a password (the link expired or got lost) gets a new link."""
+def _invite_again(user: User, partner: Partner, inviter: User, base_url: str, actor: Actor, code: str) -> User:
+    """An invited member who never chose a password (the link expired or got lost) gets a new link, in the
+    language chosen now, else the one stored with them."""
     with transaction.atomic():
-        audit_record_create(actor=actor, action="user.invited_again", obj=user, after={"partner_id": partner.pk})
+        if code and code != user.language:
+            User.objects.filter(pk=user.pk).update(language=code)
+            user.language = code
+        audit_record_create(actor=actor, action="user.invited_again", obj=user,
+                            after={"partner_id": partner.pk, "language": user.language})
         link = base_url.rstrip("/") + _set_password_path(user)
-        language = translation.get_language() or settings.LANGUAGE_CODE
+        language = language_for(user)
         transaction.on_commit(lambda: _send_invitation(user, partner, inviter, link, language), robust=True)
     return user
 

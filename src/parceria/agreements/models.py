@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parceria.agreements.dates import TermRule
 from parceria.partners.models import Partner
@@ -27,7 +28,7 @@ class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     ACTIVE = "active", _("Active")
     TERMINATED = "terminated", _("Terminated")
-    EXPIRED = "expired", _("Expired")
+    EXPIRED = "expired", pgettext_lazy("agreement status", "Expired")
 
 
 #: Allowed status moves (DESIGN rule 8). Terminated and expired are final.
@@ -44,8 +45,8 @@ class PlanApproval(models.TextChoices):
 
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
     PENDING = "pending", _("Pending approval")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", pgettext_lazy("plan approval", "Approved")
+    REJECTED = "rejected", pgettext_lazy("plan approval", "Rejected")
 
 
 #: Defaults per type, copied onto each agreement when it is created (the agreement then keeps its own).

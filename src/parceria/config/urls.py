@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from parceria.api.urls import api
-from parceria.web import views
+from parceria.web import language, views
 from parceria.web.admin_site import ParceriaAdminSite
 
 # Staff sign in to the Django admin with their password and a TOTP code, throttled, as in the console.
@@ -12,7 +12,7 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("parceria.web.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("portal/", include("parceria.portal.urls")),
     path("console/pipeline/", include("parceria.partners.console_urls")),
     path("console/enablement/", include("parceria.enablement.console_urls")),

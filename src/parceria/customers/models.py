@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parceria.common.money import CURRENCY_CHOICES
 
 
 class CustomerStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
-    CHURNED = "churned", _("Churned")
+    CHURNED = "churned", pgettext_lazy("customer status", "Churned")
 
 
 class Customer(models.Model):

@@ -16,6 +16,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parceria.common.money import CURRENCY_CHOICES
 
@@ -25,7 +26,7 @@ from parceria.common.money import CURRENCY_CHOICES
 class AdjustmentStatus(models.TextChoices):
     PENDING_APPROVAL = "pending_approval", _("Waiting for a second approver")
     POSTED = "posted", _("Posted to the ledger")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("adjustment status", "Rejected")
 
 
 ADJUSTMENT_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -129,10 +130,10 @@ class DisputeSubject(models.TextChoices):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("dispute status", "Open")
     IN_REVIEW = "in_review", _("In review")
     RESOLVED_WITH_ADJUSTMENT = "resolved_with_adjustment", _("Resolved with an adjustment")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("dispute status", "Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn by the partner")
 
 

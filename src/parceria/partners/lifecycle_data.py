@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
@@ -26,8 +27,8 @@ class Stage(models.TextChoices):
     PILOT = "pilot", _("Pilot program")
     LAUNCH = "launch", _("Full launch")
     OPTIMISATION = "optimisation", _("Optimisation & scaling")
-    REJECTED = "rejected", _("Rejected")
-    CHURNED = "churned", _("Churned")
+    REJECTED = "rejected", pgettext_lazy("lifecycle stage", "Rejected")
+    CHURNED = "churned", pgettext_lazy("lifecycle stage", "Churned")
 
 
 #: The pipeline, in order.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parceria.common.money import CURRENCY_CHOICES
 from parceria.partners.lifecycle_data import Stage
@@ -52,9 +53,9 @@ SUBCATEGORIES: dict[str, tuple[str, ...]] = {
 
 
 class Tier(models.TextChoices):
-    CERTIFIED = "certified", _("Certified")
-    PREFERRED = "preferred", _("Preferred")
-    STRATEGIC = "strategic", _("Strategic")
+    CERTIFIED = "certified", pgettext_lazy("tier", "Certified")
+    PREFERRED = "preferred", pgettext_lazy("tier", "Preferred")
+    STRATEGIC = "strategic", pgettext_lazy("tier", "Strategic")
 
 
 class DefinedTier(models.TextChoices):

@@ -3,7 +3,8 @@
 Every path that changes the key after the partner's registration goes through `payout_details_record_locked`:
 the portal (a partner admin or user, with the password again), the partners API (`PATCH /partners/{id}`) and
 the Django admin. A new key is stored with the moment of the change, audited, and announced by e-mail to the
-partner's admins once the transaction commits, in the language the change was made in. The close holds
+partner's admins once the transaction commits, each in their own language (one message per language; an admin
+with no stored language gets the language the change was made in). The close holds
 (carries) the partner's payable balance until PAYOUT_DETAILS_HOLD_HOURS have passed since the change, so a
 stolen session or key cannot redirect the next payout unnoticed. The key a partner is registered with
 (`partner_create`) is its first one and starts no hold: there is no earlier account to divert from.
@@ -70,16 +71,19 @@ def payout_details_record_locked(
 def _notify_admins(partner: Partner, actor: Actor, now: datetime, language: str) -> None:
     from parceria.accounts.models import Role, User
 
-    recipients = list(
+    by_language: dict[str, list[str]] = {}
+    admins = (
         User.objects.filter(partner=partner, role=Role.PARTNER_ADMIN, is_active=True)
         .exclude(email="")
-        .values_list("email", flat=True)
+        .order_by("email")
+        .values_list("email", "language")
     )
-    if not recipients:
-        return
-    with translation.override(language):
-        subject, body = payout_details_changed_message(partner, actor, now)
-    send_mail(subject, body, None, recipients)
+    for email, stored in admins:
+        by_language.setdefault(stored or language, []).append(email)
+    for code, recipients in sorted(by_language.items()):
+        with translation.override(code):
+            subject, body = payout_details_changed_message(partner, actor, now)
+        send_mail(subject, body, None, recipients)
 
 
 def payout_details_changed_message(partner: Partner, actor: Actor, now: datetime) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parceria.common.money import CURRENCY_CHOICES
 
@@ -169,9 +170,9 @@ class PayoutWithholding(ImmutableModel):
 
 
 class PayoutStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    PAID = "paid", _("Paid")
-    FAILED = "failed", _("Failed")
+    PENDING = "pending", pgettext_lazy("payout status", "Pending")
+    PAID = "paid", pgettext_lazy("payout status", "Paid")
+    FAILED = "failed", pgettext_lazy("payout status", "Failed")
 
 
 class PayoutStatusChange(ImmutableModel):

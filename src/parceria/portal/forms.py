@@ -14,6 +14,7 @@ from parceria.partners.models import Partner
 from parceria.payouts.models import Payout
 from parceria.payouts.pix import PixKeyError, PixKeyType, validate_pix_key
 from parceria.portal.selectors import parse_month
+from parceria.web.forms import language_choices
 
 #: The ledger kinds as the domain names them (translated there).
 KIND_LABELS = dict(LedgerKind.choices)
@@ -135,3 +136,7 @@ class PayoutDetailsForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     name = forms.CharField(label=_("Name"), required=False, max_length=300)
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=language_choices,
+        help_text=_("Of their pages and of this invitation; without one, the invitation is in this page's language."),
+    )

@@ -17,6 +17,7 @@ from parceria.partners.payout_details import partner_payout_details_change, payo
 from parceria.portal.common import partner_of, portal_user
 from parceria.portal.forms import PIX_LABELS, InviteForm, PayoutDetailsForm
 from parceria.web.access import partner_required, principal_for
+from parceria.web.forms import LanguageForm
 
 
 def _profile(request: HttpRequest, form: PayoutDetailsForm | None = None, status: int = 200) -> HttpResponse:
@@ -28,6 +29,7 @@ def _profile(request: HttpRequest, form: PayoutDetailsForm | None = None, status
         "held_until": payout_details_held_until(partner),
         "pix_labels": PIX_LABELS,
         "hold_hours": settings.PARCERIA["PAYOUT_DETAILS_HOLD_HOURS"],
+        "language_form": LanguageForm(initial={"language": portal_user(request).language}),
     }
     return render(request, "portal/profile.html", context, status=status)
 
@@ -98,6 +100,7 @@ def user_invite_view(request: HttpRequest) -> HttpResponse:
             inviter=portal_user(request),
             email=form.cleaned_data["email"],
             name=form.cleaned_data["name"],
+            language=form.cleaned_data["language"],
             base_url=request.build_absolute_uri("/"),
             actor=principal_for(request).actor,
         )

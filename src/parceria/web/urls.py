@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from parceria.web import auth_views as views
+from parceria.web.forms import PasswordResetForm
 
 app_name = "web"
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             template_name="web/auth/password_reset.html",
             email_template_name="web/auth/password_reset_email.txt",
             subject_template_name="web/auth/password_reset_subject.txt",
