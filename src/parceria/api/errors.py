@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern
+from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -26,6 +30,19 @@ def _describe_validation(errors: list[dict[str, Any]]) -> tuple[str, list[dict[s
         details.append({"field": ".".join(loc), "message": err.get("msg", "invalid")})
     message = "; ".join(f"{d['field']}: {d['message']}" if d["field"] else d["message"] for d in details)
     return message or "invalid request", details
+
+
+API_ROOT = "/api/"
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404 (Django's `handler404`): under /api/ a URL no route matches (`/partners/abc` where an id is
+    expected) is the API's JSON error, elsewhere Django's page."""
+    if not request.path.startswith(API_ROOT):
+        return defaults.page_not_found(request, exception)
+    from parceria.api.urls import api  # the API's renderer, as for every other API answer
+
+    return api.create_response(request, _body("not_found", "no API route matches this URL"), status=404)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
@@ -59,3 +76,27 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(AppendOnlyError, append_only)
+
+
+def json_method_not_allowed(api: NinjaAPI, patterns: list[Any]) -> list[Any]:
+    """Answer a method a route does not serve with the API's JSON error (405, `method_not_allowed`, `Allow`
+    kept); django-ninja answers it with a plain-text body of its own."""
+
+    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if not isinstance(response, HttpResponseNotAllowed):
+                return response
+            allowed = ", ".join(sorted(response["Allow"].split(", ")))
+            body = _body("method_not_allowed", f"{request.method} is not allowed here; allowed: {allowed}")
+            answer = api.create_response(request, body, status=405)
+            answer["Allow"] = allowed
+            return answer
+
+        return wrapped
+
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = wrap(pattern.callback)
+    return patterns
