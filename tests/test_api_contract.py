@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from parceria.api.schemas import MAX_ID
+from parceria.customers.models import Customer
+from parceria.partners.models import TierAssessment
 from tests.conftest import ApiClient
+from tests.factories import make_customer, make_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +57,119 @@ def test_a_method_a_route_does_not_serve_is_a_json_405_with_allow(admin_api, met
     assert error_of(response) == {
         "code": "method_not_allowed", "message": f"{method.upper()} is not allowed here; allowed: {allowed}",
     }
+
+
+# --- numbers the database cannot hold ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [
+    f"/customers?offset={10**30}", f"/payouts?offset={MAX_ID + 1}", f"/customers?partner_id={10**30}",
+    f"/payouts?partner_id={10**30}", f"/disputes?partner_id={10**30}", f"/agreements?partner_id={10**30}",
+    f"/adjustments?partner_id={10**30}", f"/payouts?batch_id={10**30}", "/customers?partner_id=-1",
+])
+def test_an_id_or_offset_beyond_the_database_range_is_422_not_a_server_error(admin_api, path):
+    field = path.split("?")[1].split("=")[0]
+
+    response = admin_api.get(path)
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["code"] == "invalid"
+    assert [detail["field"] for detail in error["details"]] == [field]
+
+
+def test_the_largest_id_the_database_holds_is_still_a_plain_not_found_filter(admin_api):
+    response = admin_api.get(f"/customers?partner_id={MAX_ID}")
+
+    assert response.status_code == 200
+    assert response.json() == {"count": 0, "limit": 100, "offset": 0, "items": []}
+
+
+def test_a_customer_with_a_partner_id_beyond_the_range_is_refused_and_not_stored(admin_api):
+    response = admin_api.post("/customers", {"external_id": "cus-big", "name": "Big", "country": "BR",
+                                             "partner_id": 10**30})
+
+    assert response.status_code == 422
+    assert [detail["field"] for detail in error_of(response)["details"]] == ["partner_id"]
+    assert not Customer.objects.filter(external_id="cus-big").exists()
+
+
+# --- dates are ISO text and booleans are booleans ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 1_700_000_000, "0", "1700000000"])
+def test_a_number_is_not_taken_as_a_customer_attribution_time(admin_api, value):
+    customer = make_customer(make_partner())
+    attributed_at = customer.attributed_at
+
+    response = admin_api.patch(f"/customers/{customer.pk}", {"attributed_at": value})
+
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["code"] == "invalid"
+    assert error["details"] == [{"field": "attributed_at", "message": (
+        "Value error, expected ISO 8601 text (YYYY-MM-DD, or a date and time), not a number")}]
+    customer.refresh_from_db()
+    assert customer.attributed_at == attributed_at
+
+
+def test_an_iso_attribution_time_is_still_accepted(admin_api):
+    customer = make_customer(make_partner())
+
+    response = admin_api.patch(f"/customers/{customer.pk}", {"attributed_at": "2026-03-05T10:00:00-03:00"})
+
+    assert response.status_code == 200
+    assert response.json()["attributed_at"] == "2026-03-05T10:00:00-03:00"
+
+
+@pytest.mark.parametrize("query", ["to=0", "from=20260301"])
+def test_a_number_is_not_a_date_in_the_fx_rate_filter(admin_api, query):
+    response = admin_api.get(f"/fx-rates?{query}")
+
+    assert response.status_code == 422
+    assert [detail["field"] for detail in error_of(response)["details"]] == [query.split("=")[0]]
+
+
+@pytest.mark.parametrize("value", [0, 1, "yes"])
+def test_a_tier_assessment_dry_run_must_be_a_boolean(admin_api, value):
+    partner = make_partner()
+
+    response = admin_api.post("/tier-assessments", {"partner_id": partner.pk, "dry_run": value})
+
+    assert response.status_code == 422
+    assert error_of(response)["details"] == [{"field": "dry_run", "message": "Input should be a valid boolean"}]
+    assert TierAssessment.objects.count() == 0
+
+
+# --- every answer is declared in the OpenAPI document --------------------------------------------------------------
+
+
+def test_post_events_documents_its_client_errors(db):
+    responses = openapi()["paths"]["/api/v1/events"]["post"]["responses"]
+
+    assert sorted(int(code) for code in responses) == [200, 400, 401, 403, 404, 409, 422]
+
+
+def test_post_events_without_a_key_is_the_documented_401(db):
+    response = ApiClient(None).post("/events", {"events": []})
+
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthorized"
+
+
+def test_downloads_document_the_media_types_they_are_served_with(db):
+    paths = openapi()["paths"]
+
+    export = paths["/api/v1/payout-batches/{batch_id}/exports/{export_id}"]["get"]["responses"]["200"]
+    attachment = paths["/api/v1/disputes/{dispute_id}/attachments/{attachment_id}"]["get"]["responses"]["200"]
+
+    assert sorted(export["content"]) == ["text/csv", "text/plain"]
+    assert sorted(attachment["content"]) == ["application/pdf", "image/jpeg", "image/png", "text/csv"]
+
+
+def test_the_document_states_the_bounds_of_ids_and_offsets(db):
+    """The bounds above are in the document, so clients (and the fuzz test) see them."""
+    parameters = {p["name"]: p["schema"] for p in openapi()["paths"]["/api/v1/customers"]["get"]["parameters"]}
+
+    assert (parameters["offset"]["minimum"], parameters["offset"]["maximum"]) == (0, MAX_ID)
+    assert parameters["partner_id"]["anyOf"][0] == {"type": "integer", "minimum": 0, "maximum": MAX_ID}
