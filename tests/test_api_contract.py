@@ -122,12 +122,19 @@ def test_an_iso_attribution_time_is_still_accepted(admin_api):
     assert response.json()["attributed_at"] == "2026-03-05T10:00:00-03:00"
 
 
-@pytest.mark.parametrize("query", ["to=0", "from=20260301"])
+@pytest.mark.parametrize("query", ["to=0", "from=20260301", "from=-1.6816973735469695e-160", "to=1e9", "to=%201%20"])
 def test_a_number_is_not_a_date_in_the_fx_rate_filter(admin_api, query):
     response = admin_api.get(f"/fx-rates?{query}")
 
     assert response.status_code == 422
     assert [detail["field"] for detail in error_of(response)["details"]] == [query.split("=")[0]]
+
+
+def test_an_iso_date_is_still_a_filter_of_fx_rates(admin_api):
+    response = admin_api.get("/fx-rates?from=2026-03-01&to=2026-03-31")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
 
 
 @pytest.mark.parametrize("value", [0, 1, "yes"])

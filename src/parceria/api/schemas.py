@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -17,12 +16,17 @@ RowId = Annotated[int, Field(ge=0, le=MAX_ID)]
 #: A row id in a JSON body that must be a JSON integer ("7" is refused).
 StrictRowId = Annotated[StrictInt, Field(ge=0, le=MAX_ID)]
 
-_NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
+def _is_number_text(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _not_a_number(value: Any) -> Any:
     """Pydantic reads a number as seconds since 1970; the API takes dates and times only as ISO 8601 text."""
-    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+    if isinstance(value, int | float) or (isinstance(value, str) and _is_number_text(value)):
         raise ValueError("expected ISO 8601 text (YYYY-MM-DD, or a date and time), not a number")
     return value
 
