@@ -12,7 +12,7 @@ from parceria.api.schemas import MAX_ID
 from parceria.customers.models import Customer
 from parceria.partners.models import TierAssessment
 from tests.conftest import ApiClient
-from tests.factories import make_customer, make_partner
+from tests.factories import make_customer, make_key, make_partner
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +180,56 @@ def test_the_document_states_the_bounds_of_ids_and_offsets(db):
 
     assert (parameters["offset"]["minimum"], parameters["offset"]["maximum"]) == (0, MAX_ID)
     assert parameters["partner_id"]["anyOf"][0] == {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+
+
+# --- NUL characters, which no database stores ----------------------------------------------------------------------
+
+NUL_MESSAGE = "text may not contain NUL (\\x00) characters"
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/agreements?status=%00P&type=x", "status"), ("/customers?status=a%00", "status"), ("/partners?q%00=1", "q\x00"),
+])
+def test_a_nul_in_a_query_string_is_422(admin_api, path, field):
+    response = admin_api.get(path)
+
+    assert response.status_code == 422
+    assert error_of(response) == {"code": "invalid", "message": f"{field}: {NUL_MESSAGE}",
+                                  "details": [{"field": field, "message": NUL_MESSAGE}]}
+
+
+def test_a_nul_in_a_json_body_is_422_and_nothing_is_stored(admin_api):
+    response = admin_api.post("/customers", {"external_id": "cus-nul", "name": "Nul\x00Name", "country": "BR"})
+
+    assert response.status_code == 422
+    assert error_of(response)["details"] == [{"field": "name", "message": NUL_MESSAGE}]
+    assert not Customer.objects.filter(external_id="cus-nul").exists()
+
+
+def test_a_nul_deep_in_an_event_batch_names_its_place(admin_api):
+    response = admin_api.post("/events", {"events": [{"id": "ok"}, {"id": "evt\x00"}]})
+
+    assert response.status_code == 422
+    assert error_of(response)["details"] == [{"field": "events.1.id", "message": NUL_MESSAGE}]
+
+
+def test_the_text_backslash_u0000_is_not_a_nul_and_is_stored(admin_api):
+    response = admin_api.post("/customers", {"external_id": "cus-text", "name": "literal \\u0000", "country": "BR"})
+
+    assert response.status_code == 201
+    assert Customer.objects.get(external_id="cus-text").name == "literal \\u0000"
+
+
+def test_a_body_that_cannot_be_parsed_as_declared_is_still_the_json_error(db):
+    """A multipart content type without a boundary is not a form Django can read: the route answers it (reading
+    the body as JSON, as for every body), not Django's HTML 400 page."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {make_key('admin')}")
+
+    response = client.post("/api/v1/customers", b'{"name": "x"}', content_type="multipart/form-data")
+
+    assert response.status_code == 422
+    assert error_of(response) == {
+        "code": "invalid", "message": "external_id: Field required; country: Field required",
+        "details": [{"field": "external_id", "message": "Field required"},
+                    {"field": "country", "message": "Field required"}],
+    }
