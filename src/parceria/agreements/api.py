@@ -16,7 +16,7 @@ from parceria.agreements.models import Agreement
 from parceria.agreements.selectors import agreement_dates, agreement_list
 from parceria.agreements.services import agreement_create, agreement_move, rate_override_grant
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams, page_of
+from parceria.api.schemas import ERRORS, ApiBool, ApiDate, Page, PageParams, RowId, page_of
 
 router = Router(tags=["agreements"])
 
@@ -24,16 +24,16 @@ router = Router(tags=["agreements"])
 class AgreementIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    partner_id: int
+    partner_id: RowId
     type: str
     title: str = ""
-    start_date: date
+    start_date: ApiDate
     initial_term_months: int | None = None
-    end_date: date | None = None
-    auto_renewal: bool | None = None
+    end_date: ApiDate | None = None
+    auto_renewal: ApiBool | None = None
     renewal_term_months: int | None = None
     notice_days: int | None = None
-    signed_on: date | None = None
+    signed_on: ApiDate | None = None
     notes: str = ""
 
 
@@ -41,14 +41,14 @@ class StatusIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     status: str
-    terminated_on: date | None = None  # only when terminating; default today
+    terminated_on: ApiDate | None = None  # only when terminating; default today
 
 
 class RateOverrideIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     rate: str
-    effective_from: date
+    effective_from: ApiDate
 
 
 class TermOut(Schema):
@@ -111,7 +111,7 @@ def _scoped(principal: Principal) -> QuerySet[Agreement]:
 
 @router.get("", response={200: AgreementPage, **ERRORS}, summary="List agreements")
 def list_agreements(
-    request: HttpRequest, page: Query[PageParams], partner_id: int | None = None, type: str = "", status: str = ""
+    request: HttpRequest, page: Query[PageParams], partner_id: RowId | None = None, type: str = "", status: str = ""
 ):
     principal = principal_of(request)
     principal.require(Ability.READ)

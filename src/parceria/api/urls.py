@@ -11,7 +11,7 @@ from ninja.parser import Parser
 
 from parceria.agreements.api import router as agreements_router
 from parceria.api.auth import ApiKeyAuth
-from parceria.api.errors import install_error_handlers
+from parceria.api.errors import guard_api_views, install_error_handlers
 from parceria.commissions.api import router as ledger_router
 from parceria.commissions.whatif_api import router as plans_router
 from parceria.common.api import router as fx_router
@@ -60,4 +60,5 @@ api.add_router("", pipeline_router)
 api.add_router("", tiers_router)
 api.add_router("/agreements", agreements_router)
 
-urlpatterns = api.urls
+_patterns, _app_name, _namespace = api.urls
+urlpatterns = (guard_api_views(api, _patterns), _app_name, _namespace)

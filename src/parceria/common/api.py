@@ -11,7 +11,7 @@ from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams
+from parceria.api.schemas import ERRORS, ApiDate, Page, PageParams
 from parceria.common.errors import InvalidInput
 from parceria.common.fx import FxImportReport, fx_import_ptax
 from parceria.common.models import FxRate
@@ -35,8 +35,8 @@ class FxRatePage(Page):
 class FxFilter(Schema):
     base: str | None = Field(None, description="Currency converted from, e.g. USD.")
     quote: str | None = Field(None, description="Currency converted into, e.g. BRL.")
-    from_: date | None = Field(None, alias="from", description="First day (YYYY-MM-DD), inclusive.")
-    to: date | None = Field(None, description="Last day (YYYY-MM-DD), inclusive.")
+    from_: ApiDate | None = Field(None, alias="from", description="First day (YYYY-MM-DD), inclusive.")
+    to: ApiDate | None = Field(None, description="Last day (YYYY-MM-DD), inclusive.")
 
 
 class FxImportIn(Schema):

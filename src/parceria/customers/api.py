@@ -8,11 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field, StrictInt
+from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability, scope_customers
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams, page_of
+from parceria.api.schemas import ERRORS, ApiDateTime, Page, PageParams, RowId, StrictRowId, page_of
 from parceria.customers.intake import events_ingest
 from parceria.customers.models import Customer, EventSource
 from parceria.customers.services import customer_create, customer_update
@@ -30,8 +30,8 @@ class CustomerIn(Schema):
     domain: str = ""
     country: str
     vertical: str = ""
-    partner_id: StrictInt | None = None
-    attributed_at: datetime | None = None
+    partner_id: StrictRowId | None = None
+    attributed_at: ApiDateTime | None = None
 
 
 class CustomerPatch(Schema):
@@ -43,8 +43,8 @@ class CustomerPatch(Schema):
     domain: str | None = None
     country: str | None = None
     vertical: str | None = None
-    partner_id: StrictInt | None = None
-    attributed_at: datetime | None = None
+    partner_id: StrictRowId | None = None
+    attributed_at: ApiDateTime | None = None
 
 
 class CustomerOut(Schema):
@@ -79,7 +79,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
 
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="List customers")
 def list_customers(
-    request: HttpRequest, page: Query[PageParams], partner_id: int | None = None, status: str | None = None
+    request: HttpRequest, page: Query[PageParams], partner_id: RowId | None = None, status: str | None = None
 ):
     principal = principal_of(request)
     principal.require(Ability.READ)
@@ -134,7 +134,7 @@ class EventBatchOut(Schema):
 
 @events_router.post(
     "",
-    response={200: EventBatchOut, 409: EventBatchOut, 422: EventBatchOut | ERRORS[422]},
+    response={**ERRORS, 200: EventBatchOut, 409: EventBatchOut | ERRORS[409], 422: EventBatchOut | ERRORS[422]},
     summary="Send a batch of events",
 )
 def post_events(request: HttpRequest, payload: EventBatchIn):

@@ -22,11 +22,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status, UploadedFile
-from pydantic import ConfigDict, StrictInt
+from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, Principal, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams
+from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, RowId, StrictRowId
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
 from parceria.disputes import services
@@ -61,8 +61,8 @@ class DisputeIn(Schema):
 
     subject: str
     description: str
-    ledger_line_id: StrictInt | None = None
-    payout_id: StrictInt | None = None
+    ledger_line_id: StrictRowId | None = None
+    payout_id: StrictRowId | None = None
     customer_external_id: str | None = None
     customer_name: str | None = None
 
@@ -71,7 +71,7 @@ class CommentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     text: str
-    internal: bool = False
+    internal: ApiBool = False
 
 
 class WithdrawIn(Schema):
@@ -96,7 +96,7 @@ class ReasonIn(Schema):
 class AdjustmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    partner_id: StrictInt
+    partner_id: StrictRowId
     amount: str
     reason: str
 
@@ -161,7 +161,7 @@ class DisputePage(Page):
 class DisputeListParams(Schema):
     status: str | None = None
     overdue: bool | None = None
-    partner_id: int | None = None
+    partner_id: RowId | None = None
 
 
 class ApprovalOut(Schema):
@@ -193,7 +193,7 @@ class AdjustmentPage(Page):
 
 class AdjustmentListParams(Schema):
     status: str | None = None
-    partner_id: int | None = None
+    partner_id: RowId | None = None
 
 
 # --- serialisation --------------------------------------------------------------------------------------------------
@@ -375,7 +375,11 @@ def add_attachment(request: HttpRequest, dispute_id: int, file: File[UploadedFil
     "/{int:dispute_id}/attachments/{int:attachment_id}",
     response=ERRORS,
     summary="Download an attachment",
-    openapi_extra={"responses": {200: {"description": "The file", "content": {"application/octet-stream": {}}}}},
+    openapi_extra={"responses": {200: {
+        "description": "The file, served with the content type of its kind (PDF, PNG, JPEG or CSV)",
+        "content": {media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in sorted({media for media, _ in services.ATTACHMENT_TYPES.values()})},
+    }}},
 )
 def download_attachment(request: HttpRequest, dispute_id: int, attachment_id: int) -> Any:
     _, dispute = _own_dispute(request, dispute_id)

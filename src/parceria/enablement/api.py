@@ -9,12 +9,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, StrictInt
+from pydantic import ConfigDict
 
 from parceria.accounts.models import PARTNER_ROLES, User
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS
+from parceria.api.schemas import ERRORS, StrictRowId
 from parceria.common.errors import PermissionDenied
 from parceria.enablement import selectors, services
 from parceria.enablement.models import Module
@@ -79,8 +79,8 @@ class EnablementOut(Schema):
 class CompletionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    user_id: StrictInt
-    module_id: StrictInt
+    user_id: StrictRowId
+    module_id: StrictRowId
 
 
 class CompletionOut(Schema):

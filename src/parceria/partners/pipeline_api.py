@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability, Principal
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS
+from parceria.api.schemas import ERRORS, RowId
 from parceria.common.errors import PermissionDenied
 from parceria.partners import evaluation as ev
 from parceria.partners import lifecycle as lc
@@ -243,7 +243,7 @@ def ranking(request: HttpRequest, category: str) -> Any:
 
 @router.get("/evaluations/compare", response={200: CompareOut, **ERRORS},
             summary="Two partners' latest evaluations side by side")
-def compare(request: HttpRequest, a: int, b: int) -> Any:
+def compare(request: HttpRequest, a: RowId, b: RowId) -> Any:
     _staff(request, Ability.READ)
     result = ev.compare(_partner(a), _partner(b))
     return {

@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS
+from parceria.api.schemas import ERRORS, ApiBool, RowId
 from parceria.partners.tiers import tier_progress, tiers_assess
 
 router = Router(tags=["tiers"])
@@ -44,8 +44,8 @@ class TierProgressOut(Schema):
 class AssessIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    partner_id: int | None = Field(None, description="Assess one partner; omit to assess every active partner.")
-    dry_run: bool = False
+    partner_id: RowId | None = Field(None, description="Assess one partner; omit to assess every active partner.")
+    dry_run: ApiBool = False
 
 
 class OutcomeOut(Schema):

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams, page_of
+from parceria.api.schemas import ERRORS, Page, PageParams, RowId, page_of
 from parceria.common.money import ledger_str
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict
@@ -130,7 +130,7 @@ class PayoutPage(Page):
 
 @router.get("/payouts", response={200: PayoutPage, **ERRORS}, summary="Payouts (a partner sees its own)")
 def list_payouts(
-    request: HttpRequest, page: Query[PageParams], batch_id: int | None = None, partner_id: int | None = None
+    request: HttpRequest, page: Query[PageParams], batch_id: RowId | None = None, partner_id: RowId | None = None
 ) -> dict[str, object]:
     principal = principal_of(request)
     principal.require(Ability.READ)
@@ -221,7 +221,10 @@ def export_batch(request: HttpRequest, batch_id: int, payload: ExportIn) -> Stat
     "/payout-batches/{int:batch_id}/exports/{int:export_id}",
     response={200: None, **ERRORS},
     summary="Download an exported file",
-    openapi_extra={"responses": {"200": {"description": "The file as sent", "content": {"text/plain": {}}}}},
+    openapi_extra={"responses": {"200": {
+        "description": "The file as sent: CSV for `csv` exports, plain ASCII text for bank (CNAB) files",
+        "content": {"text/csv": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}},
+    }}},
 )
 def download_export(request: HttpRequest, batch_id: int, export_id: int) -> HttpResponse:
     principal_of(request).require(Ability.FINANCE)
