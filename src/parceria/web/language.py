@@ -71,6 +71,10 @@ def _set_cookie(response: HttpResponse, code: str) -> None:
     )
 
 
+#: Paths that are not pages: no stored language applies to them.
+_NOT_PAGES = ("/api/", "/healthz", "/static/")
+
+
 class UserLanguageMiddleware:
     """After authentication: a signed-in user's stored language becomes the page's language, and the
     language cookie is brought in step with it. Placed after AuthenticationMiddleware."""
@@ -79,6 +83,10 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(_NOT_PAGES):
+            # The API answers API keys, not sessions, and the health check no one: loading the signed-in user
+            # there would cost two queries a request for nothing.
+            return self.get_response(request)
         user = getattr(request, "user", None)
         stored = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         if stored:
