@@ -97,34 +97,38 @@ def _as_date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def totals_check(partner_ids: Sequence[int] | None = None) -> list[Difference]:
-    """Every group whose stored total differs from the sum of its lines (empty when all agree)."""
-    from parceria.commissions.ledger import lock_periods
+def _check_sql() -> str:
+    """One statement (so one snapshot, whatever ledger writers commit meanwhile): each group whose lines and
+    stored total differ, as partner, period, kind, currency, lines' units and count, total's units and count."""
+    totals = connection.ops.quote_name(LedgerTotal._meta.db_table)
+    same_group = "t.partner_id = l.partner_id AND t.period = l.period AND t.kind = l.kind AND t.currency = l.currency"
+    return (
+        f"WITH l (partner_id, period, kind, currency, units, n) AS ({_grouped_sql()}) "
+        f"SELECT l.partner_id, l.period, l.kind, l.currency, l.units, l.n, "
+        f"COALESCE(t.amount_units, 0), COALESCE(t.lines, 0) FROM l LEFT JOIN {totals} t ON {same_group} "
+        "WHERE t.partner_id IS NULL OR t.amount_units <> l.units OR t.lines <> l.n "
+        "UNION ALL "
+        f"SELECT t.partner_id, t.period, t.kind, t.currency, 0, 0, t.amount_units, t.lines FROM {totals} t "
+        f"WHERE NOT EXISTS (SELECT 1 FROM l WHERE {same_group}) "
+        "ORDER BY 1, 2, 3, 4"
+    )
 
-    with transaction.atomic():
-        lock_periods()  # a consistent view: no ledger writer commits halfway through the comparison
-        with connection.cursor() as cursor:
-            cursor.execute(_grouped_sql())
-            from_lines = {
-                (row[0], _as_date(row[1]), row[2], row[3]): (int(row[4]), int(row[5])) for row in cursor.fetchall()
-            }
-        stored = {
-            (t.partner_id, t.period, t.kind, t.currency): (t.amount_units, t.lines)
-            for t in LedgerTotal.objects.all().only("partner_id", "period", "kind", "currency", "amount_units", "lines")
-        }
+
+def totals_check(partner_ids: Sequence[int] | None = None) -> list[Difference]:
+    """Every group whose stored total differs from the sum of its lines (empty when all agree). It reads both in
+    one statement, so lines and totals committed together by a writer meanwhile are seen together or not at all."""
+    with connection.cursor() as cursor:
+        cursor.execute(_check_sql())
+        rows = cursor.fetchall()
     wanted = set(partner_ids) if partner_ids is not None else None
-    differences = []
-    for key in sorted(from_lines.keys() | stored.keys()):
-        if wanted is not None and key[0] not in wanted:
-            continue
-        mine, theirs = from_lines.get(key, (0, 0)), stored.get(key, (0, 0))
-        if mine != theirs:
-            partner_id, period, kind, currency = key
-            lines_amount, total_amount = from_units(mine[0]), from_units(theirs[0])
-            differences.append(
-                Difference(partner_id, period, kind, currency, lines_amount, mine[1], total_amount, theirs[1])
-            )
-    return differences
+    return [
+        Difference(
+            partner_id, _as_date(period), kind, currency,
+            from_units(int(line_units)), int(line_count), from_units(int(total_units)), int(total_count),
+        )
+        for partner_id, period, kind, currency, line_units, line_count, total_units, total_count in rows
+        if wanted is None or partner_id in wanted
+    ]
 
 
 def totals_rebuild() -> int:
