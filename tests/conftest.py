@@ -91,3 +91,25 @@ def api_client_for():
         return ApiClient(make_key(scope, partner))
 
     return build
+
+
+# Signed-in staff who have passed the second factor, one per role the console and pipeline tests use.
+@pytest.fixture
+def manager(db) -> Client:
+    from tests.factories import staff_client
+
+    return staff_client("pm", "partner_manager")
+
+
+@pytest.fixture
+def analyst(db) -> Client:
+    from tests.factories import staff_client
+
+    return staff_client("ana", "analyst")
+
+
+@pytest.fixture
+def finance(db) -> Client:
+    from tests.factories import staff_client
+
+    return staff_client("fin", "finance")

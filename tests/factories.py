@@ -7,7 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from parceria.accounts.services import api_key_create
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from parceria.accounts.services import api_key_create, user_create
 from parceria.common.audit import Actor
 from parceria.common.taxids import synthetic_tax_id
 from parceria.customers.intake import IngestResult, events_ingest
@@ -20,6 +24,23 @@ ACTOR = Actor.system("tests")
 _seq = itertools.count(1)
 
 CURRENCY_OF = {"BR": "BRL", "MX": "MXN", "CO": "COP", "AR": "ARS", "CL": "CLP"}
+
+
+#: The password of every user the tests create for signing in.
+PASSWORD = "correct horse battery staple 7"
+
+
+def staff_client(username: str, role: str) -> Client:
+    """A client signed in as a new staff user of `role` who has passed the second factor (a confirmed TOTP device)."""
+    user = user_create(username=username, password=PASSWORD, role=role, email=f"{username}@example.com", actor=ACTOR)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    client.user = user  # type: ignore[attr-defined]
+    return client
 
 
 def make_partner(**overrides: Any) -> Partner:

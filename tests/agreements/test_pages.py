@@ -15,8 +15,7 @@ from parceria.agreements.models import Agreement, AgreementDocument
 from parceria.agreements.services import document_attach
 from parceria.common.models import AuditRecord
 from tests.agreements.helpers import make_agreement
-from tests.console.conftest import PASSWORD, staff_client
-from tests.factories import ACTOR, make_partner
+from tests.factories import ACTOR, PASSWORD, make_partner, staff_client
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"

@@ -14,8 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from parceria.accounts.services import user_create
 from parceria.agreements.services import exclusivity_grant
 from tests.agreements.helpers import make_agreement
-from tests.console.conftest import PASSWORD, staff_client
-from tests.factories import ACTOR, make_partner
+from tests.factories import ACTOR, PASSWORD, make_partner, staff_client
 
 pytestmark = pytest.mark.django_db
 TYPES = ["channel_partner", "letter_of_intent", "joint_business_plan", "dpa", "technology_integration"]

@@ -12,8 +12,7 @@ from parceria.agreements.models import Agreement
 from parceria.agreements.services import rate_override_grant
 from parceria.partners.models import PartnerTerms
 from tests.agreements.helpers import make_agreement
-from tests.console.conftest import staff_client
-from tests.factories import ACTOR, make_key, make_partner
+from tests.factories import ACTOR, make_key, make_partner, staff_client
 
 pytestmark = pytest.mark.django_db
 

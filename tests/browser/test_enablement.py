@@ -10,9 +10,8 @@ import pytest
 from parceria.enablement import services
 from parceria.enablement.models import Enrolment, PartnerCertification
 from tests.browser.conftest import sign_in
-from tests.console.conftest import staff_client
 from tests.enablement.conftest import PASSWORD, close_pilot, load_programme, partner_user
-from tests.factories import ACTOR, make_partner
+from tests.factories import ACTOR, make_partner, staff_client
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

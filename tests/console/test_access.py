@@ -18,8 +18,8 @@ from parceria.disputes.services import dispute_attachment_add, dispute_open
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
-from tests.console.conftest import PASSWORD, close_march
-from tests.factories import ACTOR, make_partner
+from tests.console.conftest import close_march
+from tests.factories import ACTOR, PASSWORD, make_partner
 from tests.test_close import credit
 
 MIN_ROUTES = 28

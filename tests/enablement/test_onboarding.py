@@ -12,9 +12,8 @@ from parceria.enablement import selectors, services
 from parceria.enablement.models import CheckIn, OnboardingPlan
 from parceria.enablement.schedule import check_in_dates, next_check_in
 from parceria.partners.models import Partner
-from tests.console.conftest import staff_client
 from tests.enablement.conftest import at
-from tests.factories import ACTOR, make_partner
+from tests.factories import ACTOR, make_partner, staff_client
 
 
 def managed(name, manager):

@@ -15,7 +15,7 @@ from parceria.common.audit import Actor
 from parceria.common.models import AuditRecord
 from parceria.disputes.models import DisputeAttachment
 from parceria.disputes.services import dispute_attachment_add, dispute_withdraw
-from tests.console.conftest import staff_client
+from tests.factories import staff_client
 from tests.portal.conftest import client_for
 from tests.portal.test_forms import assert_error_beside
 

@@ -13,8 +13,7 @@ from parceria.partners.admin import TierDefinitionForm
 from parceria.partners.models import TierAssessment, TierDefinition
 from parceria.partners.tier_data import TIER_DEFINITIONS
 from parceria.partners.tiers import definitions_in_force, tiers_assess
-from tests.console.conftest import staff_client
-from tests.factories import ACTOR, make_partner
+from tests.factories import ACTOR, make_partner, staff_client
 
 pytestmark = pytest.mark.django_db
 ADD = "/admin/partners/tierdefinition/add/"

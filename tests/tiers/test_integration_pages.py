@@ -9,8 +9,7 @@ import io
 import pytest
 
 from parceria.partners.models import Partner
-from tests.console.conftest import staff_client
-from tests.factories import make_integration_partner, make_partner
+from tests.factories import make_integration_partner, make_partner, staff_client
 from tests.tiers.conftest import part, row_text
 from tests.tiers.test_integration import NOW, customers_using, integration_agreement, qualifying
 from tests.tiers.test_portal import portal
