@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -111,25 +112,31 @@ def agreement_detail(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return _detail(request, get_object_or_404(Agreement.objects.select_related("partner"), pk=agreement_id))
 
 
+def _change(
+    request: HttpRequest, agreement_id: int, form_key: str, form: Any,
+    action: Callable[[Agreement, dict[str, Any]], Any], field: str,
+) -> HttpResponse:
+    """A change from one of the detail page's forms: the service runs with the form's data, then back to the
+    page; bad input or a refused change shows the page again with the message beside `field` (or the field the
+    service names)."""
+    agreement = get_object_or_404(Agreement, pk=agreement_id)
+    if form.is_valid() and attempt(form, lambda: action(agreement, form.cleaned_data), field):
+        return redirect("agreements_console:detail", agreement.pk)
+    return _detail(request, agreement, 422, **{form_key: form})
+
+
 @console_view(read=None, write=MANAGERS)
 def agreement_status(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = get_object_or_404(Agreement, pk=agreement_id)
-    form = StatusForm(request.POST)
-    if form.is_valid() and attempt(form, lambda: services.agreement_move(
-            agreement=agreement, status=form.cleaned_data["status"], actor=actor(request),
-            on=form.cleaned_data["terminated_on"]), "status"):
-        return redirect("agreements_console:detail", agreement.pk)
-    return _detail(request, agreement, 422, status_form=form)
+    return _change(request, agreement_id, "status_form", StatusForm(request.POST), lambda agreement, data: (
+        services.agreement_move(agreement=agreement, status=data["status"], actor=actor(request),
+                                on=data["terminated_on"])), "status")
 
 
 @console_view(read=None, write=MANAGERS)
 def document_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = get_object_or_404(Agreement, pk=agreement_id)
-    form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid() and attempt(form, lambda: services.document_attach(
-            agreement=agreement, upload=form.cleaned_data["file"], actor=actor(request)), "file"):
-        return redirect("agreements_console:detail", agreement.pk)
-    return _detail(request, agreement, 422, document_form=form)
+    return _change(request, agreement_id, "document_form", DocumentForm(request.POST, request.FILES),
+                   lambda agreement, data: services.document_attach(
+                       agreement=agreement, upload=data["file"], actor=actor(request)), "file")
 
 
 @console_view()
@@ -140,24 +147,17 @@ def document_download(request: HttpRequest, agreement_id: int, document_id: int)
 
 @console_view(read=None, write=MANAGERS)
 def exclusivity_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = get_object_or_404(Agreement, pk=agreement_id)
-    form = ExclusivityForm(request.POST)
-    if form.is_valid() and attempt(form, lambda: services.exclusivity_grant(
-            agreement=agreement, kind=form.cleaned_data["kind"], value=form.cleaned_data["value"],
-            actor=actor(request)), "value"):
-        return redirect("agreements_console:detail", agreement.pk)
-    return _detail(request, agreement, 422, exclusivity_form=form)
+    return _change(request, agreement_id, "exclusivity_form", ExclusivityForm(request.POST),
+                   lambda agreement, data: services.exclusivity_grant(
+                       agreement=agreement, kind=data["kind"], value=data["value"], actor=actor(request)), "value")
 
 
 @console_view(read=None, write=MANAGERS)
 def rate_override_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
-    agreement = get_object_or_404(Agreement, pk=agreement_id)
-    form = RateOverrideForm(request.POST)
-    if form.is_valid() and attempt(form, lambda: services.rate_override_grant(
-            agreement=agreement, rate=form.cleaned_data["rate"], effective_from=form.cleaned_data["effective_from"],
-            actor=actor(request)), "rate"):
-        return redirect("agreements_console:detail", agreement.pk)
-    return _detail(request, agreement, 422, rate_form=form)
+    return _change(request, agreement_id, "rate_form", RateOverrideForm(request.POST),
+                   lambda agreement, data: services.rate_override_grant(
+                       agreement=agreement, rate=data["rate"], effective_from=data["effective_from"],
+                       actor=actor(request)), "rate")
 
 
 @console_view(read=None, write=MANAGERS)
