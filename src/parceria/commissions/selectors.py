@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from parceria.commissions.models import LedgerKind, LedgerLine, LedgerTotal
-from parceria.commissions.totals import from_units
+from parceria.commissions.totals import as_date, from_units
 from parceria.partners.models import Partner
 
 
@@ -42,16 +42,12 @@ _TOTALS_SQL = (
 )
 
 
-def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
 def period_totals(partner: Partner | int) -> list[PeriodTotal]:
     """The partner's ledger summed per accounting month and kind: one small query on the projection."""
     partner_id = partner if isinstance(partner, int) else partner.pk
     with connection.cursor() as cursor:
         cursor.execute(_TOTALS_SQL, [partner_id])
-        rows = [(_as_date(period), kind, units) for period, kind, units in cursor.fetchall()]
+        rows = [(as_date(period), kind, units) for period, kind, units in cursor.fetchall()]
     merged: dict[tuple[date, str], int] = {}
     for period, kind, units in rows:  # a partner whose currency changed has two rows for a month
         merged[(period, kind)] = merged.get((period, kind), 0) + units

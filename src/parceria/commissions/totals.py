@@ -93,7 +93,8 @@ class Difference:
     total_count: int
 
 
-def _as_date(value: object) -> date:
+def as_date(value: object) -> date:
+    """A date column read with raw SQL: a date on PostgreSQL, ISO text on SQLite."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
@@ -123,7 +124,7 @@ def totals_check(partner_ids: Sequence[int] | None = None) -> list[Difference]:
     wanted = set(partner_ids) if partner_ids is not None else None
     return [
         Difference(
-            partner_id, _as_date(period), kind, currency,
+            partner_id, as_date(period), kind, currency,
             from_units(int(line_units)), int(line_count), from_units(int(total_units)), int(total_count),
         )
         for partner_id, period, kind, currency, line_units, line_count, total_units, total_count in rows
