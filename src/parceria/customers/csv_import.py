@@ -37,7 +37,7 @@ from parceria.customers.models import EventSource
 
 REQUIRED_COLUMNS = ("id", "type", "occurred_at", "customer")
 CHUNK = 1000
-#: The largest file the console accepts (about 60,000 events); `parceria import-events` takes any size.
+#: The largest file the console accepts (about 100,000 rows); `parceria import-events` takes any size.
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _UNCLOSED = "unexpected end of data"  # the csv module's word for a quote still open at the end of the file
