@@ -184,7 +184,7 @@ def parse_event(item: Any) -> Any:
     if not isinstance(item, dict):
         raise EventInvalid("an event must be a JSON object")
     for value in item.values():  # cheap: an event has a dozen fields at most
-        if value.__class__ is str and (len(value) > MAX_TEXT or "\x00" in value):
+        if isinstance(value, str) and (len(value) > MAX_TEXT or "\x00" in value):
             _refuse_text(item)
     event_type = item.get("type")
     if event_type not in EVENT_TYPES:
