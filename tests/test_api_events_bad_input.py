@@ -124,6 +124,11 @@ BAD_EVENTS: list[tuple[str, str, Callable[[dict[str, Any]], dict[str, Any]], str
     ("usage with negative quantity", "usage", _set(quantity="-1"), "invalid_event", "quantity"),
     ("usage with integration partner id as text", "usage", _set(integration_partner_id="1"), "invalid_event",
      "integration_partner_id"),
+    # the event rules' text limit (shared with the CSV import): a long value is refused, not echoed back
+    ("amount of 100,000 digits", "paid", _set(amount="9" * 100_000), "invalid_event",
+     "amount: text of at most 200 characters is allowed; this one has 100,000"),
+    ("occurred_at of 201 characters", "paid", _set(occurred_at="2" * 201), "invalid_event",
+     "occurred_at: text of at most 200 characters"),
 ]
 
 
@@ -193,6 +198,16 @@ def test_several_bad_events_are_each_reported_with_their_index(platform_api, wor
         (4, "evt_d", "unknown_customer"),
     ])
     assert grew(before, counts())["events"] == 1
+
+
+def test_an_over_long_id_is_refused_and_reported_with_a_null_id(platform_api, world):
+    event = paid(world.customer, "10.00", event_id="e" * 50_000)
+    before = counts()
+
+    body = assert_batch(platform_api.post("/events", {"events": [event]}), 422, 0, 0, [(0, None, "invalid_event")])
+
+    assert body["rejected"][0]["error"] == "id: text of at most 200 characters is allowed; this one has 50,000"
+    assert counts() == before
 
 
 def test_event_without_an_id_is_reported_with_a_null_id(platform_api, world):

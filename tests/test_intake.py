@@ -14,7 +14,7 @@ from parceria.commissions.models import AppendOnlyError, LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.commissions.totals import totals_check
 from parceria.customers.intake import events_ingest
-from parceria.customers.models import Customer, Event, EventSource, Invoice, Refund
+from parceria.customers.models import Customer, Event, EventBatch, EventSource, Invoice, Refund
 from tests.factories import ingest, make_customer, make_integration_partner, make_partner, paid, refunded, usage
 
 
@@ -216,7 +216,7 @@ def test_import_events_from_csv_reports_rejected_lines(tmp_path: Path, capsys):
     assert exit_info.value.code == 2
     out = capsys.readouterr()
     assert "3 rows: 2 accepted, 0 duplicates, 1 rejected" in out.out
-    assert "line 4: e3: unknown customer 'cus_nobody'" in out.err
+    assert "line 4, column customer: e3: unknown customer 'cus_nobody'" in out.err
     assert partner_balance(customer.partner).accrued == D("100.0000")
 
 
@@ -226,6 +226,90 @@ def test_import_events_refuses_a_file_without_the_required_columns(tmp_path: Pat
 
     path = tmp_path / "bad.csv"
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="lacks the column"):
+    with pytest.raises(CommandError, match="line 1: the CSV header lacks the column"):
         call_command("import_events", str(path), "--quiet")
     assert Event.objects.count() == 0
+
+
+_CSV_HEADER = "id,type,occurred_at,customer,invoice_id,amount,currency,period_start,period_end\n"
+_CSV_ROW = "{id},invoice.paid,2026-03-31T12:00:00-03:00,{customer},inv_{id},{amount},BRL,2026-03-01,2026-03-31\n"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ((_CSV_HEADER + _CSV_ROW.format(id="e1", customer="cus_são", amount="1.00")).encode("latin-1"),
+         "line 2: the file is not UTF-8 text: byte 0xE3"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "line 1: the file is not UTF-8 text: byte 0x89"),
+        ((_CSV_HEADER + _CSV_ROW.format(id="e1", customer='"cus_x', amount="1.00")
+          + _CSV_ROW.format(id="e2", customer="cus_x", amount="2.00")).encode(),
+         "line 2: a quote opened on this line is never closed"),
+    ],
+    ids=["latin-1", "binary", "a quote never closed"],
+)
+def test_import_events_refuses_an_unreadable_file_with_its_line_and_stores_nothing(tmp_path: Path, data, words):
+    from django.core.management.base import CommandError
+
+    make_customer(make_partner(), external_id="cus_x")
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    with pytest.raises(CommandError, match=words):
+        call_command("import_events", str(path), "--quiet")
+    assert (Event.objects.count(), LedgerLine.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_import_events_reads_utf16_and_reports_each_bad_line_with_its_column(tmp_path: Path, capsys):
+    customer = make_customer(make_partner(), external_id="cus_ç")
+    path = tmp_path / "events.csv"
+    text = (
+        _CSV_HEADER
+        + _CSV_ROW.format(id="e1", customer="cus_ç", amount="400.00")
+        + _CSV_ROW.format(id="e2", customer="cus_\x00ç", amount="1.00")
+        + _CSV_ROW.format(id="e3", customer="cus_ç", amount="9" * 140_000)
+        + _CSV_ROW.format(id="e4", customer="cus_ç", amount="1.00").replace("\n", ",extra\n")
+    )
+    path.write_bytes(text.encode("utf-16"))  # with its byte-order mark
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_events", str(path), "--quiet")
+    assert exit_info.value.code == 2
+    out = capsys.readouterr()
+    assert "4 rows: 1 accepted, 0 duplicates, 3 rejected" in out.out
+    assert out.err.splitlines() == [
+        "line 3, column customer: e2: customer: text may not contain NUL (\\x00) characters",
+        "line 4, column amount: e3: amount: text of at most 200 characters is allowed; this one has 140,000",
+        "line 5, column 10: e4: the line has 10 cells but the header has 9 columns; cells beyond the header are not "
+        "imported, so the line is refused",
+    ]
+    assert list(Event.objects.values_list("event_id", flat=True)) == ["e1"]
+    assert partner_balance(customer.partner).accrued == D("80.0000")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "reported_id", "field", "error"),
+    [
+        ({"customer": "cus_\x00x"}, "evt_text", "customer", "customer: text may not contain NUL (\\x00) characters"),
+        ({"id": "evt\x00text"}, None, "id", "id: text may not contain NUL (\\x00) characters"),
+        ({"invoice_id": "i" * 201}, "evt_text", "invoice_id",
+         "invoice_id: text of at most 200 characters is allowed; this one has 201"),
+        ({"amount": "9" * 100_000}, "evt_text", "amount",
+         "amount: text of at most 200 characters is allowed; this one has 100,000"),
+    ],
+    ids=["NUL in a field", "NUL in the id", "text over 200 characters", "a huge amount"],
+)
+def test_the_shared_event_rules_refuse_nul_and_long_text_for_every_source(change, reported_id, field, error):
+    """The rules belong to the event validation, not to the API's request guard: events that reach the intake by
+    another way (the CSV import, a webhook) are judged alike, and nothing of them is stored or echoed."""
+    customer = make_customer(make_partner(), external_id="cus_x")
+    event = paid(customer, "10.00", event_id="evt_text") | change
+
+    for source in (EventSource.API, EventSource.CSV, EventSource.WEBHOOK):
+        result = events_ingest(items=[event], source=source, submitted_by="tests")
+
+        assert (result.accepted, result.duplicates) == (0, 0)
+        assert [(r.index, r.id, r.field, r.code, r.error) for r in result.rejected] == [
+            (0, reported_id, field, "invalid_event", error)]
+    assert (Event.objects.count(), Invoice.objects.count(), LedgerLine.objects.count()) == (0, 0, 0)
+    assert [r["error"] for r in EventBatch.objects.values_list("rejected", flat=True)[0]] == [error]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from parceria.common.errors import InvalidInput
+from parceria.customers.csv_import import UPLOAD_MAX_BYTES
 from parceria.customers.models import EventSource
 from parceria.disputes.adjustments import clean_amount
 from parceria.disputes.models import AdjustmentStatus, DisputeStatus
@@ -127,6 +128,19 @@ class IntakeFilterForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), required=False,
                                choices=_choices(_("Any source"), EventSource.choices))
     rejected = forms.BooleanField(label=_("With rejections only"), required=False)
+
+
+class EventsCsvForm(forms.Form):
+    file = forms.FileField(label=_("CSV file of events"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file has %(size)s bytes; the console takes files of at most %(mb)s MB. Split it, or import "
+                  "it with the parceria import-events command.") % {"size": upload.size,
+                                                                     "mb": UPLOAD_MAX_BYTES // (1024 * 1024)})
+        return upload
 
 
 TIER_LABELS = [("certified", pgettext_lazy("tier", "Certified")), ("preferred", pgettext_lazy("tier", "Preferred")),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("tiers/", tier_views.tiers, name="tiers"),
     path("intake/", views.intake, name="intake"),
     path("intake/<int:event_batch_id>/", views.intake_batch, name="intake_batch"),
+    path("intake/import/", views.intake_import, name="intake_import"),
     path("close/", close_views.close_start, name="close"),
     path("close/<str:month>/", close_views.close_preview_view, name="close_preview"),
     path("batches/<int:batch_id>/", close_views.batch_detail, name="batch"),

@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from parceria.console import selectors
-from parceria.console.common import console_view, page
-from parceria.console.forms import IntakeFilterForm, PartnerFilterForm
+from parceria.console.common import FINANCE, actor, attempt, console_view, page
+from parceria.console.forms import EventsCsvForm, IntakeFilterForm, PartnerFilterForm
+from parceria.customers.csv_import import events_import_csv
 from parceria.customers.models import EventBatch
 from parceria.partners.models import Partner
 from parceria.web.tables import build_table, csv_response, wants_csv
@@ -93,3 +94,23 @@ def intake_batch(request: HttpRequest, event_batch_id: int) -> HttpResponse:
     batch = get_object_or_404(EventBatch, pk=event_batch_id)
     rejections = Paginator(batch.rejected or [], 50).get_page(request.GET.get("page"))
     return page(request, "console/intake_batch.html", {"batch": batch, "rejections": rejections}, nav="intake")
+
+
+@console_view(read=FINANCE, write=FINANCE)
+def intake_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV file of events: the same rules as the API's batches. The answer is 200 when anything was
+    accepted or already known (or the file had no rows), 422 when the file was refused or every row rejected."""
+    if request.method != "POST":
+        return page(request, "console/intake_import.html", {"form": EventsCsvForm()}, nav="intake")
+    form = EventsCsvForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return page(request, "console/intake_import.html", {"form": form}, nav="intake", status=422)
+    upload = form.cleaned_data["file"]
+    filename = "".join(ch for ch in upload.name or "" if ch.isprintable())[:100]
+    submitted_by = f"{actor(request).label} ({filename})"
+    report = attempt(form, lambda: events_import_csv(data=upload.read(), submitted_by=submitted_by), "file")
+    if report is None:
+        return page(request, "console/intake_import.html", {"form": form}, nav="intake", status=422)
+    status = 422 if report.rejected and not (report.accepted or report.duplicates) else 200
+    return page(request, "console/intake_import.html",
+                {"form": EventsCsvForm(), "report": report, "filename": filename}, nav="intake", status=status)

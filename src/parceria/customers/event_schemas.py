@@ -1,5 +1,5 @@
-"""What an incoming event must look like (SPEC §5.2, issue #2 §5). Used by the API, the CSV import and the
-webhook alike, so an event is judged the same way wherever it comes from."""
+"""What an incoming event must look like (SPEC §5.2). Used by the API, the CSV import and the webhook alike, so an
+event is judged the same way wherever it comes from: a CSV row becomes the same dict a JSON client sends."""
 
 from __future__ import annotations
 
@@ -60,7 +60,13 @@ Timestamp = Annotated[
 ]
 Day = Annotated[date, BeforeValidator(_date_string)]
 CurrencyCode = Annotated[str, BeforeValidator(_currency)]
-Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+#: No text field of an event holds more than this many characters (ids are the longest). Longer text, and text
+#: with a NUL character (no database stores one: PostgreSQL refuses it), is refused before the schema runs, so a
+#: huge or unstorable value costs nothing and is never echoed in an error.
+MAX_TEXT = 200
+NUL_MESSAGE = "text may not contain NUL (\\x00) characters"
+
+Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 CustomerRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 
 
@@ -109,44 +115,87 @@ class CustomerCsatEvent(_EventBase):
     score: int = Field(ge=1, le=5, strict=True)
 
 
+_EVENT_MODELS = (InvoicePaidEvent, InvoiceRefundedEvent, UsageRecordedEvent, CustomerChurnedEvent, CustomerCsatEvent)
 IncomingEvent = Annotated[
     InvoicePaidEvent | InvoiceRefundedEvent | UsageRecordedEvent | CustomerChurnedEvent | CustomerCsatEvent,
     Field(discriminator="type"),
 ]
 EVENT_TYPES = ("invoice.paid", "invoice.refunded", "usage.recorded", "customer.churned", "customer.csat")
+#: Every field of any event type, the common ones first (the columns a CSV file of events may have).
+EVENT_FIELDS = tuple(dict.fromkeys(["id", "type", *(name for m in _EVENT_MODELS for name in m.model_fields)]))
+#: The fields that hold whole numbers (a CSV cell of digits becomes a number for them, as in JSON).
+INTEGER_FIELDS = frozenset(
+    name for m in _EVENT_MODELS for name, f in m.model_fields.items() if f.annotation in (int, int | None)
+)
 _ADAPTER: TypeAdapter[Any] = TypeAdapter(IncomingEvent)
 
 
 class EventInvalid(ValueError):
-    def __init__(self, message: str, code: str = "invalid_event") -> None:
+    """An event the intake refuses; `field` names the field (the CSV column) to blame, when there is one."""
+
+    def __init__(self, message: str, code: str = "invalid_event", *, field: str | None = None) -> None:
         super().__init__(message)
         self.code = code
+        self.field = field
 
 
-def _describe(exc: ValidationError, tag: str) -> str:
+def _shown(name: str) -> str:
+    """A field name fit for an error message: a name with a NUL or over MAX_TEXT characters is shown escaped and cut."""
+    if len(name) <= MAX_TEXT and name.isprintable():
+        return name
+    return repr(name[:40]) + ("…" if len(name) > 40 else "")
+
+
+def _describe(exc: ValidationError, tag: str) -> tuple[str, str | None]:
     parts = []
+    fields = []
     for err in exc.errors(include_url=False):
-        loc = [str(p) for p in err["loc"] if str(p) != tag]
+        loc = [_shown(str(p)) for p in err["loc"] if str(p) != tag]
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "is not a field of this event type"
         parts.append(f"{'.'.join(loc)}: {msg}" if loc else msg)
-    return "; ".join(parts)
+        fields.append(loc[0] if loc else None)
+    return "; ".join(parts), fields[0] if fields else None
+
+
+def reported_id(item: Any) -> str | None:
+    """The id a rejection names for a raw event: its `id` when that is text the intake could store, else None."""
+    raw = item.get("id") if isinstance(item, dict) else None
+    if isinstance(raw, str) and len(raw) <= MAX_TEXT and "\x00" not in raw:
+        return raw
+    return None
+
+
+def _refuse_text(item: dict[Any, Any]) -> None:
+    """The NUL and length rules for the text values of an event, with the field to blame."""
+    for key, value in item.items():
+        if isinstance(value, str) and (len(value) > MAX_TEXT or "\x00" in value):
+            name = _shown(str(key))
+            if "\x00" in value:
+                raise EventInvalid(f"{name}: {NUL_MESSAGE}", field=name)
+            raise EventInvalid(
+                f"{name}: text of at most {MAX_TEXT} characters is allowed; this one has {len(value):,}", field=name
+            )
 
 
 def parse_event(item: Any) -> Any:
     """Validate one raw event (a dict from JSON or CSV). Raises EventInvalid with a readable message."""
     if not isinstance(item, dict):
         raise EventInvalid("an event must be a JSON object")
+    for value in item.values():  # cheap: an event has a dozen fields at most
+        if isinstance(value, str) and (len(value) > MAX_TEXT or "\x00" in value):
+            _refuse_text(item)
     event_type = item.get("type")
     if event_type not in EVENT_TYPES:
         raise EventInvalid(
-            f"unknown event type {event_type!r}; expected one of {', '.join(EVENT_TYPES)}", "unknown_type"
+            f"unknown event type {event_type!r}; expected one of {', '.join(EVENT_TYPES)}", "unknown_type", field="type"
         )
     try:
         return _ADAPTER.validate_python(item)
     except ValidationError as exc:
-        raise EventInvalid(_describe(exc, event_type)) from None
+        message, field = _describe(exc, event_type)
+        raise EventInvalid(message, field=field) from None
 
 
 def canonical_payload(event: Any) -> tuple[dict[str, Any], str]:

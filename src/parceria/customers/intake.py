@@ -1,7 +1,8 @@
 """Event intake (SPEC §5.2–5.3, §6.3): validate, deduplicate, store and accrue a batch of events.
 
-A batch is judged item by item: a bad item is rejected with its index and a readable error while the
-good items are kept. Within the batch, items take effect in order (a refund may follow its invoice).
+A batch is judged item by item: a bad item is rejected with its index (a CSV file's rows: its line) and a
+readable error while the good items are kept. Within the batch, items take effect in order (a refund may follow
+its invoice).
 Everything an accepted batch writes (events, invoices, refunds, usage, ledger lines) commits in one
 transaction, so the ledger holds the accruals before the caller gets its answer.
 
@@ -33,7 +34,7 @@ from parceria.common.bulk import insert_new_rows, insert_rows, key_in
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import FxBook
-from parceria.customers.event_schemas import EventInvalid, canonical_payload, parse_event
+from parceria.customers.event_schemas import EventInvalid, canonical_payload, parse_event, reported_id
 from parceria.customers.models import (
     CsatScore,
     Customer,
@@ -54,10 +55,14 @@ MAX_ATTEMPTS = 6
 
 @dataclass(frozen=True)
 class Rejection:
+    """A refused item: its position (index in the batch, or line of a CSV file), its id if it has a storable one,
+    a readable error, a machine-readable code and the field (CSV column) to blame, when there is one."""
+
     index: int
     id: str | None
     error: str
     code: str
+    field: str | None = None
 
 
 @dataclass
@@ -92,21 +97,33 @@ class _InvoiceState:
     accruals: list[engine.PriorAccrual]
 
 
-def events_ingest(*, items: Sequence[Any], source: str, submitted_by: str, limit: int | None = None) -> IngestResult:
-    """Ingest up to `limit` raw events (dicts). Returns counts and per-item rejections."""
+def events_ingest(
+    *,
+    items: Sequence[Any],
+    source: str,
+    submitted_by: str,
+    limit: int | None = None,
+    positions: Sequence[int] | None = None,
+    refused: Sequence[Rejection] = (),
+) -> IngestResult:
+    """Ingest up to `limit` raw events (dicts). Returns counts and per-item rejections.
+
+    `positions` name the items in their rejections (default: their index; the CSV import passes line numbers);
+    `refused` are items the caller already rejected (CSV lines that are not rows of the header's shape): they
+    count as received and are reported with the batch's other rejections."""
     limit = limit or int(settings.PARCERIA["EVENT_BATCH_LIMIT"])  # type: ignore[call-overload]
     if len(items) > limit:
         raise InvalidInput(f"a batch holds at most {limit} events; this one has {len(items)}", code="batch_too_large")
-    rejected: list[Rejection] = []
+    rejected: list[Rejection] = list(refused)
     parsed: list[_Parsed] = []
     copies: list[tuple[int, str]] = []
     seen: dict[str, str] = {}
-    for index, item in enumerate(items):
-        raw_id = item.get("id") if isinstance(item, dict) else None
+    for number, item in enumerate(items):
+        index = positions[number] if positions is not None else number
         try:
             event = parse_event(item)
         except EventInvalid as exc:
-            rejected.append(Rejection(index, raw_id if isinstance(raw_id, str) else None, str(exc), exc.code))
+            rejected.append(Rejection(index, reported_id(item), str(exc), exc.code, exc.field))
             continue
         payload, digest = canonical_payload(event)
         if event.id in seen:
@@ -120,7 +137,8 @@ def events_ingest(*, items: Sequence[Any], source: str, submitted_by: str, limit
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                result = _store(parsed, source=source, submitted_by=submitted_by, received=len(items))
+                received = len(items) + len(refused)
+                result = _store(parsed, source=source, submitted_by=submitted_by, received=received)
                 _judge_copies(result, copies)
                 result.rejected = sorted(rejected + result.rejected, key=lambda r: r.index)
                 EventBatch.objects.filter(pk=result.batch_id or 0).update(
@@ -145,7 +163,7 @@ def _judge_copies(result: IngestResult, copies: list[tuple[int, str]]) -> None:
         if rejection is None:
             result.duplicates += 1
         else:
-            result.rejected.append(Rejection(index, event_id, rejection.error, rejection.code))
+            result.rejected.append(Rejection(index, event_id, rejection.error, rejection.code, rejection.field))
 
 
 def _retryable(exc: OperationalError) -> bool:
@@ -316,14 +334,14 @@ def _apply(fresh: list[_Parsed], ctx: _Context, batch: EventBatch, submitted_by:
         customer = ctx.customers.get(event.customer)
         if customer is None:
             result.rejected.append(
-                Rejection(p.index, event.id, f"unknown customer {event.customer!r}", "unknown_customer")
+                Rejection(p.index, event.id, f"unknown customer {event.customer!r}", "unknown_customer", "customer")
             )
             continue
         try:
             handler = _HANDLERS[event.type]
             handler(event, customer, ctx, writer)
         except EventInvalid as exc:
-            result.rejected.append(Rejection(p.index, event.id, str(exc), exc.code))
+            result.rejected.append(Rejection(p.index, event.id, str(exc), exc.code, exc.field))
             continue
         writer.events.append((event.id, event.type, event.occurred_at, customer.pk, p.payload, p.digest, batch.pk, now))
         result.accepted += 1
@@ -375,6 +393,7 @@ def _on_invoice_paid(event: Any, customer: Customer, ctx: _Context, writer: _Bat
         raise EventInvalid(
             f"invoice {event.invoice_id!r} was already recorded as paid by event {known.event_id!r}",
             "invoice_already_paid",
+            field="invoice_id",
         )
     invoice = engine.PaidInvoice(
         event.id,
@@ -400,7 +419,7 @@ def _on_invoice_paid(event: Any, customer: Customer, ctx: _Context, writer: _Bat
             ctx.fx.quotes_on(timezone.localdate(event.occurred_at)),
         )
     except engine.EngineError as exc:
-        raise EventInvalid(str(exc), "cannot_accrue") from None
+        raise EventInvalid(str(exc), "cannot_accrue") from None  # no one field is to blame
     context = {
         "event_id": event.id,
         "invoice_id": event.invoice_id,
@@ -440,14 +459,19 @@ def _on_invoice_refunded(event: Any, customer: Customer, ctx: _Context, writer: 
     state = ctx.invoices.get(event.invoice_id)
     if state is None:
         raise EventInvalid(
-            f"unknown invoice {event.invoice_id!r}: no invoice.paid event has been received for it", "unknown_invoice"
+            f"unknown invoice {event.invoice_id!r}: no invoice.paid event has been received for it",
+            "unknown_invoice",
+            field="invoice_id",
         )
     if state.customer_id != customer.pk:
-        raise EventInvalid(f"invoice {event.invoice_id!r} belongs to another customer", "invoice_customer_mismatch")
+        raise EventInvalid(
+            f"invoice {event.invoice_id!r} belongs to another customer", "invoice_customer_mismatch", field="invoice_id"
+        )
     if event.currency != state.currency:
         raise EventInvalid(
             f"refund currency {event.currency} differs from the invoice's currency {state.currency}",
             "currency_mismatch",
+            field="currency",
         )
     remaining = state.amount - state.refunded
     if event.amount > remaining:
@@ -455,6 +479,7 @@ def _on_invoice_refunded(event: Any, customer: Customer, ctx: _Context, writer: 
             f"refund of {event.amount} {event.currency} exceeds what remains of invoice {event.invoice_id!r} "
             f"({remaining} of {state.amount} {state.currency})",
             "refund_exceeds_invoice",
+            field="amount",
         )
     postings = engine.claw_back(
         refund_event_id=event.id,
@@ -492,7 +517,9 @@ def _on_invoice_refunded(event: Any, customer: Customer, ctx: _Context, writer: 
 def _on_usage(event: Any, customer: Customer, ctx: _Context, writer: _BatchWriter) -> None:
     partner_id = event.integration_partner_id
     if partner_id is not None and partner_id not in ctx.partners:
-        raise EventInvalid(f"unknown integration partner {partner_id}", "unknown_partner")
+        raise EventInvalid(
+            f"unknown integration partner {partner_id}", "unknown_partner", field="integration_partner_id"
+        )
     day = timezone.localdate(event.occurred_at)
     writer.usage.append((event.id, customer.pk, partner_id, event.quantity, day))
     writer.batch_usage[customer.pk].append((day, partner_id, event.quantity))

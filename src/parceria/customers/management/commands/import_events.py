@@ -7,11 +7,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from parceria.common.errors import ParceriaError
-from parceria.customers.csv_import import CsvFormatError, count_rows, events_import_csv
+from parceria.customers.csv_import import events_import_csv
 
 
 class Command(BaseCommand):
-    help = "Import events from a CSV file (same rules as POST /api/v1/events). Rejected rows are listed."
+    help = (
+        "Import events from a CSV file in UTF-8 (or UTF-16 with its byte-order mark), with the same rules as "
+        "POST /api/v1/events. Rejected lines are listed; exits with status 2 if any was rejected."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -21,20 +24,24 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path} is not a file")
-        total = count_rows(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot be read ({exc.strerror or exc})") from None
         columns = (TextColumn("Importing events"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         try:
             with Progress(*columns, disable=options["quiet"]) as progress:
-                task = progress.add_task("import", total=total)
+                task = progress.add_task("import", total=None)
                 report = events_import_csv(
-                    path=path, submitted_by=f"csv:{path.name}", progress=lambda n: progress.advance(task, n)
+                    data=data,
+                    submitted_by=f"csv:{path.name}",
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )
-        except (CsvFormatError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{path}: {exc}") from None
         except ParceriaError as exc:
-            raise CommandError(exc.message) from None
+            raise CommandError(f"{path}: {exc.message}") from None
         for r in report.rejected[:200]:
-            self.stderr.write(f"line {r.index}: {r.id or '-'}: {r.error}")
+            column = f", column {r.field}" if r.field else ""
+            self.stderr.write(f"line {r.index}{column}: {r.id or '-'}: {r.error}")
         if len(report.rejected) > 200:
             self.stderr.write(f"… and {len(report.rejected) - 200} more rejected rows")
         self.stdout.write(
