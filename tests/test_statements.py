@@ -7,13 +7,16 @@ import io
 import itertools
 import shutil
 import subprocess
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 from django.utils import translation
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from ninja import NinjaAPI
 from ninja.testing import TestClient
 
@@ -28,8 +31,12 @@ from parceria.common.dbsum import exact_sum
 from parceria.common.taxids import validate_tax_id
 from parceria.payouts.close import period_close
 from parceria.payouts.informe import (
+    IncomeStatement,
+    PaidPayout,
     Party,
+    RegimeInfo,
     RetentionRow,
+    _income_rows,
     code_description,
     income_statement,
     income_statement_csv,
@@ -51,6 +58,7 @@ from parceria.payouts.models import (
 from parceria.payouts.services import payout_mark
 from parceria.payouts.statements import (
     STATEMENT_CSV_HEADER,
+    Withheld,
     format_money,
     formatted_tax_id,
     statement_csv,
@@ -454,6 +462,51 @@ def test_a_partner_outside_brazil_gets_a_plain_statement_in_the_readers_language
                      f"Abril 2026 {format_money(payout.gross, payout.currency, language='es')}"):
         assert expected in text, expected
     assert "Comprovante" not in text
+
+
+PAID = st.builds(
+    lambda day, currency, gross, taxes: PaidPayout(
+        0, date(2026, 1, 1), date(2026, 1, 1) + timedelta(days=day), currency, gross,
+        gross - sum((amount for _, amount in taxes), D(0)),
+        tuple(Withheld(code, code, gross, amount) for code, amount in taxes)),
+    st.integers(0, 364), st.sampled_from(["BRL", "USD"]),
+    st.decimals(min_value=D("0.01"), max_value=D("99999.99"), places=2),
+    st.lists(st.tuples(st.sampled_from(["inss", "0588", "8045", "9999"]),
+                       st.decimals(min_value=D("0.00"), max_value=D("999.99"), places=2)),
+             max_size=3, unique_by=lambda tax: tax[0]),
+)
+
+
+@given(st.lists(PAID, max_size=12), st.sampled_from(["pf", "pj"]))
+@hypothesis_settings(max_examples=60, deadline=None)
+def test_every_figure_of_the_informe_adds_up_to_the_payouts_paid(payouts, model):
+    months, totals = _income_rows(payouts, by_month=True), _income_rows(payouts, by_month=False)
+    informe = IncomeStatement(None, 2026, model, RegimeInfo(model, default_code="8045" if model == "pj" else None),
+                              Party("", ""), Party("", ""), "", (), tuple(payouts), months, totals, ())
+
+    def paid(currency: str, codes: set[str] | None = None) -> D:
+        if codes is None:
+            return sum((p.gross for p in payouts if p.currency == currency), D(0))
+        return sum((w.amount for p in payouts if p.currency == currency for w in p.withheld if w.code in codes), D(0))
+
+    for row in totals:
+        in_months = [m for m in months if m.currency == row.currency]
+        assert row.gross == sum((m.gross for m in in_months), D(0)) == paid(row.currency)
+        assert row.net == row.gross - row.withheld_total
+        assert row.payouts == sum(m.payouts for m in in_months) == len([p for p in payouts
+                                                                       if p.currency == row.currency])
+    figures = pf_figures(informe)
+    assert (figures["q3_01"], figures["q3_02"], figures["q3_05"]) == (
+        paid("BRL"), paid("BRL", {"inss"}), paid("BRL", {"0588"}))
+    assert sum(amount for _, amount in unplaced_withholdings(informe)) == paid("BRL", {"8045", "9999"})
+    rows, code_totals = retention_rows(informe)
+    gross_of = {m.month: m.gross for m in months if m.currency == "BRL"}
+    assert {r.month for r in rows} == set(gross_of) and all(r.income == gross_of[r.month] for r in rows)
+    for total in code_totals:
+        assert total.currency == "BRL" and total.withheld == paid("BRL", {total.code})
+        assert total.income == sum((r.income for r in rows if r.code == total.code), D(0))
+    if model == "pj" and gross_of:  # every month is listed under 8045: its income is the year's gross
+        assert next(t.income for t in code_totals if t.code == "8045") == paid("BRL")
 
 
 def test_informe_data_places_each_code_on_a_line_of_the_model_and_every_description_is_translated():
