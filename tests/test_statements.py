@@ -7,11 +7,16 @@ import io
 import itertools
 import shutil
 import subprocess
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
+from django.utils import translation
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from ninja import NinjaAPI
 from ninja.testing import TestClient
 
@@ -23,15 +28,39 @@ from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.common.audit import Actor
 from parceria.common.dbsum import exact_sum
+from parceria.common.taxids import validate_tax_id
 from parceria.payouts.close import period_close
-from parceria.payouts.models import Payout, PayoutStatus
-from parceria.payouts.services import payout_mark
-from parceria.payouts.statements import (
-    STATEMENT_CSV_HEADER,
-    format_money,
+from parceria.payouts.informe import (
+    IncomeStatement,
+    PaidPayout,
+    Party,
+    RegimeInfo,
+    RetentionRow,
+    _income_rows,
+    code_description,
     income_statement,
     income_statement_csv,
     income_statement_pdf,
+    informe_data,
+    paid_years,
+    parse_informe_data,
+    pf_figures,
+    retention_rows,
+    unplaced_withholdings,
+)
+from parceria.payouts.models import (
+    Payout,
+    PayoutBatch,
+    PayoutStatusChange,
+    PayoutWithholding,
+    WithholdingRule,
+)
+from parceria.payouts.services import payout_mark
+from parceria.payouts.statements import (
+    STATEMENT_CSV_HEADER,
+    Withheld,
+    format_money,
+    formatted_tax_id,
     statement_csv,
     statement_for,
     statement_pdf,
@@ -158,10 +187,13 @@ def test_money_is_formatted_per_locale_without_losing_a_digit():
     assert format_money(D("-0.0000"), "BRL", places=4) == "R$ 0,0000"
 
 
-def _pdf_text(pdf: bytes) -> str:
+def _pdf_text(pdf: bytes, *, layout: bool = True) -> str:
+    """The PDF's text, whitespace collapsed: with `layout`, table rows read across; without, each box's text
+    reads whole (a title beside another box)."""
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (Debian package poppler-utils) is not installed: the PDF's text is not checked")
-    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    options = ["-layout"] if layout else []
+    result = subprocess.run(["pdftotext", *options, "-", "-"], input=pdf, capture_output=True, check=True)
     return " ".join(result.stdout.decode().split())
 
 
@@ -177,7 +209,6 @@ def test_statement_pdf_shows_the_partner_and_the_totals_in_brazilian_portuguese(
         assert expected in text, expected
     # the customer's name may wrap inside its table cell, so look for each word
     assert all(word in text for word in ("Padaria", "São", "João"))
-    from parceria.common.taxids import validate_tax_id
 
     assert validate_tax_id("BR", partner.tax_id).formatted in text
 
@@ -194,69 +225,348 @@ def test_statement_pdf_in_english():
 # The informe de rendimentos ---------------------------------------------------------------------------
 
 
+def mark(payout: Payout, status: str, at: datetime) -> None:
+    """Mark `payout` as the bank did on `at` (the mark itself is recorded when it runs: set its date)."""
+    payout_mark(payout=payout, status=status, source="bank", reference="return file", actor=ACTOR, now=at)
+    PayoutStatusChange.objects.filter(payout=payout, status=status).update(at=at)
+
+
+def sp(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=10, tzinfo=SP)
+
+
 def build_year():
-    """Payouts to a PJ partner (IRRF 1.5 %, code 8045, not withheld when ≤ R$ 10.00):
-    Nov 2025 closed 5 Dec 2025: 500.00 (paid in 2025);  Dec 2025 closed 5 Jan 2026: 300.00;
-    Mar 2026 closed 5 Apr: 2,000.00 − 30.00;  Apr closed 3 May: 1,000.00, failed on 10 May;
-    May closed 3 Jun: the 1,000.00 again + 500.00 = 1,500.00 − 22.50."""
+    """Payouts to a PJ partner (IRRF 1.5 %, code 8045, not withheld when ≤ R$ 10.00), and what the bank did:
+    Oct 2025 closed 5 Nov 2025: 500.00, paid 10 Nov 2025;
+    Nov 2025 closed 5 Dec 2025: 400.00 (tax 6.00, not withheld), paid 5 Jan 2026: counts in January 2026;
+    Dec 2025 closed 5 Jan 2026: 300.00, paid 8 Jan 2026;
+    Mar 2026 closed 5 Apr: 2,000.00 − 30.00, paid 9 Apr;
+    Apr closed 3 May: 1,000.00 − 15.00, failed on 10 May (the 1,000.00 goes back on the balance);
+    May closed 3 Jun: the 1,000.00 again + 500.00 = 1,500.00 − 22.50, paid 8 Jun;
+    Jun closed 3 Jul: 800.00 − 12.00, still pending."""
     partner = make_partner(legal_name="Comercial Beneficiária S.A.")
-    steps = [("500.00", "2025-11-10", date(2025, 11, 1), datetime(2025, 12, 5, 10, tzinfo=SP)),
-             ("300.00", "2025-12-10", date(2025, 12, 1), datetime(2026, 1, 5, 10, tzinfo=SP)),
-             ("2000.00", "2026-03-10", MARCH, datetime(2026, 4, 5, 10, tzinfo=SP)),
-             ("1000.00", "2026-04-10", date(2026, 4, 1), datetime(2026, 5, 3, 10, tzinfo=SP))]
-    for amount, day, month, now in steps:
+    steps = [("500.00", "2025-10-10", date(2025, 10, 1), "2025-11-05", ("paid", "2025-11-10")),
+             ("400.00", "2025-11-10", date(2025, 11, 1), "2025-12-05", ("paid", "2026-01-05")),
+             ("300.00", "2025-12-10", date(2025, 12, 1), "2026-01-05", ("paid", "2026-01-08")),
+             ("2000.00", "2026-03-10", MARCH, "2026-04-05", ("paid", "2026-04-09")),
+             ("1000.00", "2026-04-10", date(2026, 4, 1), "2026-05-03", ("failed", "2026-05-10")),
+             ("500.00", "2026-05-15", date(2026, 5, 1), "2026-06-03", ("paid", "2026-06-08")),
+             ("800.00", "2026-06-10", date(2026, 6, 1), "2026-07-03", None)]
+    payouts = []
+    for amount, day, month, closed, outcome in steps:
         credit(partner, amount, at=f"{day}T12:00:00-03:00")
-        close(month, now)
-    failed = Payout.objects.get(partner=partner, batch__period=date(2026, 4, 1))
-    payout_mark(payout=failed, status=PayoutStatus.FAILED, source="bank", reference="closed account", actor=ACTOR,
-                now=datetime(2026, 5, 10, 10, tzinfo=SP))
-    credit(partner, "500.00", at="2026-05-15T12:00:00-03:00")
-    close(date(2026, 5, 1), datetime(2026, 6, 3, 10, tzinfo=SP))
-    payout_mark(payout=Payout.objects.get(partner=partner, batch__period=MARCH), status=PayoutStatus.PAID,
-                source="bank", actor=ACTOR)
-    return partner, failed
+        close(month, sp(closed))
+        payout = Payout.objects.get(partner=partner, batch__period=month)
+        if outcome:
+            mark(payout, outcome[0], sp(outcome[1]))
+        payouts.append(payout)
+    return partner, payouts
 
 
 @pytest.mark.django_db
-def test_income_statement_sums_the_payouts_paid_in_the_year_and_leaves_out_the_failed_one():
-    partner, failed = build_year()
+def test_income_statement_counts_payouts_in_the_month_they_were_paid_and_leaves_out_unpaid_ones():
+    partner, (oct25, nov25, dec25, mar, apr, may, jun) = build_year()
+    assert [(p.gross, [(w.code, w.amount) for w in p.withholdings.all()]) for p in (nov25, apr, jun)] == [
+        (D("400.00"), []), (D("1000.00"), [("8045", D("15.00"))]), (D("800.00"), [("8045", D("12.00"))])]
     informe = income_statement(partner=partner, year=2026)
     assert [(r.month, r.payouts, r.gross, dict(r.withheld), r.net) for r in informe.months] == [
-        (date(2026, 1, 1), 1, D("300.00"), {}, D("300.00")),
+        (date(2026, 1, 1), 2, D("700.00"), {}, D("700.00")),
         (date(2026, 4, 1), 1, D("2000.00"), {"8045": D("30.00")}, D("1970.00")),
         (date(2026, 6, 1), 1, D("1500.00"), {"8045": D("22.50")}, D("1477.50")),
     ]
     (total,) = informe.totals
     assert (total.currency, total.payouts, total.gross, dict(total.withheld), total.withheld_total, total.net) == (
-        "BRL", 3, D("3800.00"), {"8045": D("52.50")}, D("52.50"), D("3747.50"))
-    assert total.gross - total.withheld_total == total.net
-    assert informe.excluded_failed == (failed.pk,)
-    assert [code for code, _ in informe.codes] == ["8045"]
-    assert (informe.payer_name, informe.payer_tax_id) == ("Parceria Demo Ltda", "11.222.333/0001-81")
-    assert informe.beneficiary_name == "Comercial Beneficiária S.A."
+        "BRL", 4, D("4200.00"), {"8045": D("52.50")}, D("52.50"), D("4147.50"))
+    assert [p.id for p in informe.payouts] == [nov25.pk, dec25.pk, mar.pk, may.pk]
+    assert [(n.id, n.status, n.paid_on) for n in informe.not_counted] == [
+        (apr.pk, "failed", None), (jun.pk, "pending", None)]
+    assert (informe.model, informe.exercicio, [code for code, _ in informe.codes]) == ("pj", 2027, ["8045"])
+    assert (informe.payer.name, informe.payer.tax_id) == ("Parceria Demo Ltda", "11.222.333/0001-81")
+    assert informe.beneficiary == Party("Comercial Beneficiária S.A.", formatted_tax_id("BR", partner.tax_id))
+    assert informe.responsible == "Responsável Demo da Silva"
     earlier = income_statement(partner=partner, year=2025)
-    assert [(r.month, r.gross, r.net) for r in earlier.months] == [(date(2025, 12, 1), D("500.00"), D("500.00"))]
-    assert (earlier.excluded_failed, income_statement(partner=partner, year=2027).months) == ((), ())
+    assert [(r.month, r.gross, r.net) for r in earlier.months] == [(date(2025, 11, 1), D("500.00"), D("500.00"))]
+    assert [(n.id, n.status, n.paid_on) for n in earlier.not_counted] == [
+        (nov25.pk, "paid", date(2026, 1, 5)), (dec25.pk, "paid", date(2026, 1, 8))]
+    assert oct25.pk == earlier.payouts[0].id
+    later = income_statement(partner=partner, year=2027)
+    assert (later.months, later.totals, later.not_counted) == ((), (), ())
+    assert paid_years(partner) == [2026, 2025]
 
 
 @pytest.mark.django_db
-def test_income_statement_csv_and_pdf():
-    partner, failed = build_year()
-    informe = income_statement(partner=partner, year=2026)
-    assert income_statement_csv(informe).splitlines() == [
-        "month,currency,payouts,gross,withheld_8045,withheld_total,net",
-        "2026-01,BRL,1,300.00,0.00,0.00,300.00",
-        "2026-04,BRL,1,2000.00,30.00,30.00,1970.00",
-        "2026-06,BRL,1,1500.00,22.50,22.50,1477.50",
-        "total_2026,BRL,3,3800.00,52.50,52.50,3747.50",
+def test_the_company_model_lists_each_month_of_payment_with_its_retention_code():
+    partner, _payouts = build_year()
+    rows, totals = retention_rows(income_statement(partner=partner, year=2026))
+    described = "Comissões e corretagens pagas a pessoa jurídica"
+    assert rows == [
+        RetentionRow(date(2026, 1, 1), "8045", described, "BRL", D("700.00"), D("0.00")),
+        RetentionRow(date(2026, 4, 1), "8045", described, "BRL", D("2000.00"), D("30.00")),
+        RetentionRow(date(2026, 6, 1), "8045", described, "BRL", D("1500.00"), D("22.50")),
     ]
+    assert totals == [RetentionRow(None, "8045", described, "BRL", D("4200.00"), D("52.50"))]
+
+
+@pytest.mark.django_db
+def test_a_simples_nacional_company_gets_no_retention_code_and_a_note():
+    partner = make_partner(tax_regime="pj_simples")
+    credit(partner, "700.00", at="2026-03-10T12:00:00-03:00")
+    close(MARCH, sp("2026-04-05"))
+    mark(Payout.objects.get(partner=partner), "paid", sp("2026-04-08"))
+    informe = income_statement(partner=partner, year=2026)
+    rows, totals = retention_rows(informe)
+    assert [(r.month, r.code, r.income, r.withheld) for r in rows + totals] == [
+        (date(2026, 4, 1), "", D("700.00"), D("0.00")), (None, "", D("700.00"), D("0.00"))]
+    text = _pdf_text(income_statement_pdf(informe))
+    assert "optante pelo Simples Nacional" in text and "IN RFB 765/2007" in text
+
+
+def withholding_rule(code: str) -> WithholdingRule:
+    rule, _ = WithholdingRule.objects.get_or_create(
+        country="BR", tax_regime="pf", code=code, effective_from=date(2000, 1, 1),
+        defaults={"name": f"Test rule {code}", "kind": "flat", "params": {"rate": "0.11"}, "legal_basis": "test"})
+    return rule
+
+
+def hand_made_payout(partner, period: date, gross: str, withheld: dict[str, str], paid_at: str | None) -> Payout:
+    """A payout as a close writes it, with the withholdings given (not computed), marked paid on `paid_at`."""
+    batch, _ = PayoutBatch.objects.get_or_create(period=period, defaults={"created_by": "tests"})
+    net = D(gross) - sum((D(a) for a in withheld.values()), D(0))
+    payout = Payout.objects.create(batch=batch, partner=partner, currency="BRL", gross=D(gross), net=net,
+                                   due_date=period.replace(day=28), payee_name=partner.legal_name,
+                                   payee_tax_id=partner.tax_id)
+    for code, amount in withheld.items():
+        PayoutWithholding.objects.create(payout=payout, rule=withholding_rule(code), code=code, base=D(gross),
+                                         amount=D(amount), explanation="test")
+    if paid_at:
+        mark(payout, "paid", sp(paid_at))
+    return payout
+
+
+def build_individual():
+    """An individual (PF) paid in 2026: 4,000.00 (INSS 440.00, IRRF 150.00) on 7 Jan for December's close;
+    9,000.00 (INSS 988.09, IRRF 1,234.56) on 6 Feb; 2,500.00 (INSS 275.00 and 12.34 under a code the model
+    has no line for) on 7 Apr; and 1,000.00 of February's close still pending."""
+    partner = make_partner(tax_regime="pf", legal_name="Maria Beneficiária Souza")
+    hand_made_payout(partner, date(2025, 12, 1), "4000.00", {"inss": "440.00", "0588": "150.00"}, "2026-01-07")
+    hand_made_payout(partner, date(2026, 1, 1), "9000.00", {"inss": "988.09", "0588": "1234.56"}, "2026-02-06")
+    pending = hand_made_payout(partner, date(2026, 2, 1), "1000.00", {}, None)
+    hand_made_payout(partner, MARCH, "2500.00", {"inss": "275.00", "9999": "12.34"}, "2026-04-07")
+    return partner, pending
+
+
+@pytest.mark.django_db
+def test_the_individual_model_puts_inss_in_quadro_3_line_02_and_irrf_in_line_05():
+    partner, pending = build_individual()
+    informe = income_statement(partner=partner, year=2026)
+    figures = pf_figures(informe)
+    assert (figures["q3_01"], figures["q3_02"], figures["q3_05"]) == (D("15500.00"), D("1703.09"), D("1384.56"))
+    assert {key for key, amount in figures.items() if amount} == {"q3_01", "q3_02", "q3_05"}
+    assert unplaced_withholdings(informe) == [("9999", D("12.34"))]
+    assert [(n.id, n.status) for n in informe.not_counted] == [(pending.pk, "pending")]
     pdf = income_statement_pdf(informe)
-    assert pdf.startswith(b"%PDF")
     text = _pdf_text(pdf)
-    for expected in ("Comprovante de Rendimentos Pagos e de Imposto sobre a Renda Retido na Fonte",
-                     "Ano-calendário: 2026", "Parceria Demo Ltda", "11.222.333/0001-81", "Comercial Beneficiária S.A.",
-                     "R$ 3.800,00", "R$ 52,50", "R$ 3.747,50", f"nº {failed.pk}"):
+    assert "Comprovante de Rendimentos Pagos e de Imposto sobre a Renda Retido na Fonte" in _pdf_text(pdf, layout=False)
+    for expected in (
+        "IMPOSTO SOBRE A RENDA DA PESSOA FÍSICA", "Exercício de 2027", "Ano-calendário de 2026",
+        "1. Fonte Pagadora Pessoa Jurídica ou Pessoa Física", "11.222.333/0001-81", "Parceria Demo Ltda",
+        "2. Pessoa Física Beneficiária dos Rendimentos", formatted_tax_id("BR", partner.tax_id),
+        "Maria Beneficiária Souza", "Rendimentos do trabalho sem vínculo empregatício (comissões)",
+        "01. Total dos rendimentos (inclusive férias) 15.500,00", "02. Contribuição previdenciária oficial 1.703,09",
+        "05. Imposto sobre a renda retido na fonte 1.384,56", "4. Rendimentos Isentos e Não Tributáveis",
+        "5. Rendimentos Sujeitos à Tributação Exclusiva", "6. Rendimentos Recebidos Acumuladamente",
+        "7. Informações Complementares", "Janeiro/2026 4.000,00 150,00 0,00 440,00",
+        "Abril/2026 2.500,00 0,00 12,34 275,00",
+        "Outras retenções: código 9999 (Test rule 9999): 12,34.", "8. Responsável pelas Informações",
+        "Responsável Demo da Silva", "Assinatura", "Aprovado pela Instrução Normativa RFB nº 2.060",
+        # the notes around the model, in Brazilian Portuguese by default
+        "Sobre este informe de rendimentos", f"O pagamento nº {pending.pk} (fechamento de 02/2026, R$ 1.000,00)",
+        "0588 IRRF sobre rendimentos do trabalho sem vínculo empregatício",
+        "inss Contribuição previdenciária (INSS) retida do contribuinte individual"):
         assert expected in text, expected
+
+
+@pytest.mark.django_db
+def test_the_official_labels_stay_in_portuguese_and_the_notes_follow_the_reader():
+    partner, pending = build_individual()
+    informe = income_statement(partner=partner, year=2026)
+    spanish = _pdf_text(income_statement_pdf(informe, language="es"))
+    for expected in ("Contribuição previdenciária oficial 1.703,09", "Acerca de este comprobante de ingresos",
+                     f"El pago n.º {pending.pk} (cierre de 02/2026, R$ 1.000,00) no figura en este comprobante: "
+                     "pendiente, aún no pagado.",
+                     "inss Contribución a la seguridad social (INSS) retenida al contribuyente individual"):
+        assert expected in spanish, expected
+    english = _pdf_text(income_statement_pdf(informe, language="en"))
+    for expected in ("Contribuição previdenciária oficial 1.703,09", "About this income statement",
+                     f"Payout no. {pending.pk} (02/2026 close, R$ 1,000.00) is not in this statement: pending, not "
+                     "paid yet.", "0588 Income tax withheld on work without employment (individuals)"):
+        assert expected in english, expected
+
+
+@pytest.mark.django_db
+def test_income_statement_csv_carries_payer_and_beneficiary_on_every_row():
+    partner, _payouts = build_year()
+    beneficiary = formatted_tax_id("BR", partner.tax_id)
+    who = f"11.222.333/0001-81,Parceria Demo Ltda,{beneficiary},Comercial Beneficiária S.A."
+    assert income_statement_csv(income_statement(partner=partner, year=2026)).splitlines() == [
+        "payer_cnpj,payer_name,beneficiary_tax_id,beneficiary_name,month,currency,payouts,gross,withheld_8045,"
+        "withheld_total,net",
+        f"{who},2026-01,BRL,2,700.00,0.00,0.00,700.00",
+        f"{who},2026-04,BRL,1,2000.00,30.00,30.00,1970.00",
+        f"{who},2026-06,BRL,1,1500.00,22.50,22.50,1477.50",
+        f"{who},total_2026,BRL,4,4200.00,52.50,52.50,4147.50",
+    ]
+
+
+@pytest.mark.django_db
+def test_names_in_the_income_statement_csv_cannot_run_as_formulas():
+    partner = make_partner(legal_name="=HYPERLINK(\"http://x\")")
+    hand_made_payout(partner, MARCH, "300.00", {}, "2026-04-08")
+    rows = list(csv.reader(io.StringIO(income_statement_csv(income_statement(partner=partner, year=2026)))))
+    assert [row[3] for row in rows[1:]] == ["'=HYPERLINK(\"http://x\")"] * 2
+    assert rows[1][4:] == ["2026-04", "BRL", "1", "300.00", "0.00", "300.00"]
+
+
+@pytest.mark.django_db
+def test_the_company_model_pdf_has_every_required_field():
+    partner, (_oct, _nov, _dec, _mar, apr, _may, jun) = build_year()
+    pdf = income_statement_pdf(income_statement(partner=partner, year=2026))
+    text = _pdf_text(pdf)
+    assert ("Comprovante Anual de Rendimentos Pagos ou Creditados e de Retenção de Imposto de Renda na Fonte - Pessoa "
+            "Jurídica") in _pdf_text(pdf, layout=False)
+    for expected in (
+        "Ano-calendário de 2026", "1. Fonte Pagadora", "Parceria Demo Ltda", "11.222.333/0001-81",
+        "2. Pessoa Jurídica Beneficiária dos Rendimentos", "Comercial Beneficiária S.A.",
+        formatted_tax_id("BR", partner.tax_id), "Código da retenção", "Imposto retido",
+        "Janeiro/2026 8045 Comissões e corretagens pagas a pessoa jurídica 700,00 0,00",
+        "Abril/2026 8045 Comissões e corretagens pagas a pessoa jurídica 2.000,00 30,00",
+        "Junho/2026 8045 Comissões e corretagens pagas a pessoa jurídica 1.500,00 22,50",
+        "Total 8045 Comissões e corretagens pagas a pessoa jurídica 4.200,00 52,50",
+        "5. Responsável pelas Informações", "Responsável Demo da Silva", "Instrução Normativa SRF nº 119",
+        f"O pagamento nº {apr.pk} (fechamento de 04/2026, R$ 1.000,00)",
+        f"O pagamento nº {jun.pk} (fechamento de 06/2026, R$ 800,00) não consta deste informe: pendente"):
+        assert expected in text, expected
+
+
+@pytest.mark.django_db
+def test_a_partner_outside_brazil_gets_a_plain_statement_in_the_readers_language():
+    partner = make_partner(country="MX", legal_name="Socio Mexicano SA de CV")
+    credit(partner, "5000.00", at="2026-03-10T12:00:00-03:00")
+    close(MARCH, sp("2026-04-05"))
+    payout = Payout.objects.get(partner=partner)
+    mark(payout, "paid", sp("2026-04-09"))
+    informe = income_statement(partner=partner, year=2026)
+    assert informe.model == "other"
+    text = _pdf_text(income_statement_pdf(informe, language="es"))
+    for expected in ("Resumen anual de pagos", "Año calendario 2026", "Socio Mexicano SA de CV",
+                     f"Abril 2026 {format_money(payout.gross, payout.currency, language='es')}"):
+        assert expected in text, expected
+    assert "Comprovante" not in text
+
+
+PAID = st.builds(
+    lambda day, currency, gross, taxes: PaidPayout(
+        0, date(2026, 1, 1), date(2026, 1, 1) + timedelta(days=day), currency, gross,
+        gross - sum((amount for _, amount in taxes), D(0)),
+        tuple(Withheld(code, code, gross, amount) for code, amount in taxes)),
+    st.integers(0, 364), st.sampled_from(["BRL", "USD"]),
+    st.decimals(min_value=D("0.01"), max_value=D("99999.99"), places=2),
+    st.lists(st.tuples(st.sampled_from(["inss", "0588", "8045", "9999"]),
+                       st.decimals(min_value=D("0.00"), max_value=D("999.99"), places=2)),
+             max_size=3, unique_by=lambda tax: tax[0]),
+)
+
+
+@given(st.lists(PAID, max_size=12), st.sampled_from(["pf", "pj"]))
+@hypothesis_settings(max_examples=60, deadline=None)
+def test_every_figure_of_the_informe_adds_up_to_the_payouts_paid(payouts, model):
+    months, totals = _income_rows(payouts, by_month=True), _income_rows(payouts, by_month=False)
+    informe = IncomeStatement(None, 2026, model, RegimeInfo(model, default_code="8045" if model == "pj" else None),
+                              Party("", ""), Party("", ""), "", (), tuple(payouts), months, totals, ())
+
+    def paid(currency: str, codes: set[str] | None = None) -> D:
+        if codes is None:
+            return sum((p.gross for p in payouts if p.currency == currency), D(0))
+        return sum((w.amount for p in payouts if p.currency == currency for w in p.withheld if w.code in codes), D(0))
+
+    for row in totals:
+        in_months = [m for m in months if m.currency == row.currency]
+        assert row.gross == sum((m.gross for m in in_months), D(0)) == paid(row.currency)
+        assert row.net == row.gross - row.withheld_total
+        assert row.payouts == sum(m.payouts for m in in_months) == len([p for p in payouts
+                                                                       if p.currency == row.currency])
+    figures = pf_figures(informe)
+    assert (figures["q3_01"], figures["q3_02"], figures["q3_05"]) == (
+        paid("BRL"), paid("BRL", {"inss"}), paid("BRL", {"0588"}))
+    assert sum(amount for _, amount in unplaced_withholdings(informe)) == paid("BRL", {"8045", "9999"})
+    rows, code_totals = retention_rows(informe)
+    gross_of = {m.month: m.gross for m in months if m.currency == "BRL"}
+    assert {r.month for r in rows} == set(gross_of) and all(r.income == gross_of[r.month] for r in rows)
+    for total in code_totals:
+        assert total.currency == "BRL" and total.withheld == paid("BRL", {total.code})
+        assert total.income == sum((r.income for r in rows if r.code == total.code), D(0))
+    if model == "pj" and gross_of:  # every month is listed under 8045: its income is the year's gross
+        assert next(t.income for t in code_totals if t.code == "8045") == paid("BRL")
+
+
+def test_informe_data_places_each_code_on_a_line_of_the_model_and_every_description_is_translated():
+    data = informe_data()
+    assert (data.codes["inss"].pf_line, data.codes["0588"].pf_line, data.codes["8045"].pf_line) == (
+        "q3_02", "q3_05", None)
+    assert {regime: info.model for regime, info in data.regimes.items()} == {
+        "pf": "pf", "pj": "pj", "pj_simples": "pj", "foreign": "other"}
+    for info in data.codes.values():
+        for language in ("pt-br", "es"):
+            with translation.override(language):
+                assert code_description(info.code) not in ("", info.description), (info.code, language)
+    code = {"official": "x", "description": "x"}
+    regimes = {regime: {"model": "pj"} for regime in ("pf", "pj", "pj_simples", "foreign")}
+    for bad, message in (({"codes": {"x": {**code, "pf_line": "q9_99"}}, "regimes": regimes}, "q9_99"),
+                         ({"codes": {"x": {**code, "pf_line": "q3_01"}}, "regimes": regimes}, "q3_01"),
+                         ({"codes": {}, "regimes": {**regimes, "pf": {"model": "nope"}}}, "nope"),
+                         ({"codes": {}, "regimes": {**regimes, "pj": {"model": "pj", "default_code": "1"}}}, "'1'"),
+                         ({"codes": {}, "regimes": {"pf": {"model": "pf"}}}, "foreign")):
+        with pytest.raises(ValueError, match=message):
+            parse_informe_data(bad)
+
+
+@pytest.mark.django_db
+def test_staff_download_a_partners_informe_from_the_console(finance, analyst):
+    partner, _payouts = build_year()
+    base = f"/console/partners/{partner.pk}/income-statements"
+    page = finance.get(f"/console/partners/{partner.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"{base}/2026.pdf" in page and f"{base}/2025.csv" in page and f"{base}/2027.pdf" not in page
+    pdf = finance.get(f"{base}/2026.pdf", HTTP_ACCEPT_LANGUAGE="es")
+    assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
+    assert pdf["Content-Disposition"] == f'attachment; filename="parceria-informe-de-rendimentos-{partner.pk}-2026.pdf"'
+    text = _pdf_text(pdf.content)
+    assert "Acerca de este comprobante de ingresos" in text and "Relação de Rendimentos e Retenções" in text
+    csv_text = analyst.get(f"{base}/2026.csv").content.decode()
+    assert csv_text == income_statement_csv(income_statement(partner=partner, year=2026))
+    assert finance.get(f"{base}/1999.pdf").status_code == 404
+    assert finance.get(f"/console/partners/{partner.pk + 1000}/income-statements/2026.csv").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_portal_lists_an_informe_once_a_payout_is_paid_and_writes_its_notes_in_the_users_language():
+    from parceria.accounts.services import user_create
+    from tests.factories import PASSWORD
+
+    partner = make_partner(tax_regime="pf", legal_name="Joana Parceira")
+    user = user_create(username="joana@example.com", password=PASSWORD, role="partner_admin", partner=partner,
+                       actor=ACTOR)
+    client = Client()
+    client.force_login(user)
+    payout = hand_made_payout(partner, MARCH, "3000.00", {"inss": "330.00"}, None)
+    assert "/portal/income-statements/2026.pdf" not in client.get("/portal/payouts/").content.decode()
+    mark(payout, "paid", sp("2026-04-08"))
+    assert "/portal/income-statements/2026.pdf" in client.get("/portal/payouts/").content.decode()
+    pdf = client.get("/portal/income-statements/2026.pdf", HTTP_ACCEPT_LANGUAGE="es")
+    text = _pdf_text(pdf.content)
+    assert "02. Contribuição previdenciária oficial 330,00" in text and "Acerca de este comprobante" in text
+    rows = client.get("/portal/income-statements/2026.csv").content.decode().splitlines()
+    assert rows[1].startswith(f"11.222.333/0001-81,Parceria Demo Ltda,{formatted_tax_id('BR', partner.tax_id)},"
+                              "Joana Parceira,2026-04,BRL,1,3000.00,330.00,330.00,2670.00")
 
 
 # The API ----------------------------------------------------------------------------------------------
@@ -286,7 +596,13 @@ def test_a_partner_downloads_its_own_statements():
     assert informe["Content-Disposition"] == f'attachment; filename="parceria-income-statement-{partner.pk}-2026.pdf"'
     informe_csv = client.get(f"/partners/{partner.pk}/income-statements/2026.csv")
     assert informe_csv.status_code == 200
-    assert informe_csv.content.decode().splitlines()[-1] == "total_2026,BRL,1,1360.67,20.41,20.41,1340.26"
+    assert informe_csv.content.decode().splitlines()[1:] == []  # the payout is pending: no income paid yet
+    mark(Payout.objects.get(partner=partner), "paid", sp("2026-04-10"))
+    who = f"11.222.333/0001-81,Parceria Demo Ltda,{formatted_tax_id('BR', partner.tax_id)},Agência Exemplo Ltda"
+    assert client.get(f"/partners/{partner.pk}/income-statements/2026.csv").content.decode().splitlines()[1:] == [
+        f"{who},2026-04,BRL,1,1360.67,20.41,20.41,1340.26", f"{who},total_2026,BRL,1,1360.67,20.41,20.41,1340.26"]
+    for lang in ("es", "en"):
+        assert client.get(f"/partners/{partner.pk}/income-statements/2026.pdf?lang={lang}").status_code == 200
 
 
 @pytest.mark.django_db
@@ -308,7 +624,8 @@ def test_staff_read_any_partner_and_bad_input_is_a_422():
     assert client.get(f"/partners/{partner.pk}/statements/2026-03.csv").status_code == 200
     bad = [("statements/2026-13.pdf", "invalid_period"), ("statements/2026-13.csv", "invalid_period"),
            ("statements/march.pdf", "invalid_period"), ("statements/99999999999999999999-01.csv", "invalid_period"),
-           ("statements/2026-03.pdf?lang=xx", "invalid_language"), ("income-statements/20x6.pdf", "invalid_year"),
+           ("statements/2026-03.pdf?lang=xx", "invalid_language"),
+           ("income-statements/2026.pdf?lang=fr", "invalid_language"), ("income-statements/20x6.pdf", "invalid_year"),
            ("income-statements/0000.csv", "invalid_year")]
     for path, code in bad:
         response = client.get(f"/partners/{partner.pk}/{path}")

@@ -47,7 +47,7 @@ def urls(db) -> list[str]:
     kwargs = {"attachment_id": attachment.pk, "partner_id": partner.pk, "batch_id": batch.pk,
               "export_id": export.pk, "payout_id": Payout.objects.get().pk, "dispute_id": dispute.pk,
               "adjustment_id": adjustment.pk,
-              "event_batch_id": events.pk, "month": "2026-03"}
+              "event_batch_id": events.pk, "month": "2026-03", "year": 2026}
     result = []
     for name in console_routes():
         _, resolver = get_resolver().namespace_dict["console"]

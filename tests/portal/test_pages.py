@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from parceria.accounts.models import User
 from parceria.disputes.models import Dispute
+from parceria.payouts.models import Payout
+from parceria.payouts.services import payout_mark
 from parceria.portal.selectors import add_months, dashboard, month_start
 from tests.factories import ingest, make_customer, make_partner, paid, refunded
 from tests.portal.conftest import ACTOR, PASSWORD, client_for, credit
@@ -112,7 +114,11 @@ def test_statements_download_as_pdf_and_csv(world):
     income = client.get("/portal/income-statements/2026.pdf")
     assert income["Content-Type"] == "application/pdf"
     page = client.get("/portal/payouts/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "/portal/statements/2026-03.pdf" in page and "/portal/income-statements/2026.pdf" in page
+    assert "/portal/statements/2026-03.pdf" in page and "/portal/income-statements/" not in page  # not paid yet
+    payout_mark(payout=Payout.objects.get(partner=world["a"].partner), status="paid", source="bank", actor=ACTOR)
+    page = client.get("/portal/payouts/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    year = timezone.localdate().year  # the payout is paid today
+    assert f"/portal/income-statements/{year}.pdf" in page
     assert client.get("/portal/statements/2026-13.pdf").status_code == 404
 
 

@@ -214,7 +214,7 @@ PARCERIA = {
     "BEHIND_PROXY": _env_bool("PARCERIA_BEHIND_PROXY", False),
     # A change of payout details holds payouts to the new account for this many hours.
     "PAYOUT_DETAILS_HOLD_HOURS": 48,
-    # The paying company, for bank remittance files (CNAB 240).
+    # The paying company: in bank remittance files (CNAB 240) and as the fonte pagadora of income statements.
     "COMPANY": {
         "name": os.environ.get("PARCERIA_COMPANY_NAME", "Parceria Demo Ltda"),
         "tax_id": os.environ.get("PARCERIA_COMPANY_CNPJ", "11222333000181"),
@@ -223,4 +223,6 @@ PARCERIA = {
         "account": os.environ.get("PARCERIA_COMPANY_ACCOUNT", "12345"),
         "account_digit": os.environ.get("PARCERIA_COMPANY_ACCOUNT_DIGIT", "6"),
     },
+    # Quadro "Responsável pelas informações" of the income statements (informe de rendimentos).
+    "COMPANY_RESPONSIBLE": os.environ.get("PARCERIA_COMPANY_RESPONSIBLE", "Responsável Demo da Silva"),
 }

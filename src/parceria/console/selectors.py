@@ -20,6 +20,7 @@ from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Adjustment, Adjust
 from parceria.disputes.selectors import overdue_q
 from parceria.partners.models import Partner, PartnerTerms
 from parceria.partners.tier_selectors import tier_overview
+from parceria.payouts.informe import paid_years
 from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import BatchState, batch_states
@@ -85,6 +86,7 @@ def partner_overview(partner: Partner) -> dict[str, Any]:
         "customers_active": customers.filter(status="active").count(),
         "revenue": sorted((str(currency), Decimal(total)) for currency, total in revenue.items()),
         "payouts": payout_rows(payouts),
+        "income_years": paid_years(partner),
         "disputes": list(Dispute.objects.filter(partner=partner).order_by("-opened_at", "-id")[:10]),
         "adjustments": list(Adjustment.objects.filter(partner=partner).order_by("-requested_at", "-id")[:10]),
         "users": list(User.objects.filter(partner=partner).order_by("username")),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 
 from parceria.console import selectors
 from parceria.console.common import FINANCE, actor, attempt, console_view, page
@@ -14,6 +15,7 @@ from parceria.console.forms import EventsCsvForm, IntakeFilterForm, PartnerFilte
 from parceria.customers.csv_import import events_import_csv
 from parceria.customers.models import EventBatch
 from parceria.partners.models import Partner
+from parceria.payouts import informe
 from parceria.web.tables import build_table, csv_response, wants_csv
 
 PARTNER_SORTS = {"name": "name", "legal_name": "legal_name", "status": "status", "tier": "tier",
@@ -65,6 +67,24 @@ def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_object_or_404(Partner.objects.select_related("manager"), pk=partner_id)
     return page(request, "console/partner_detail.html",
                 {"partner": partner, **selectors.partner_overview(partner)}, nav="partners")
+
+
+@console_view()
+def partner_income_statement(request: HttpRequest, partner_id: int, year: int, fmt: str) -> HttpResponse:
+    """The partner's informe de rendimentos of `year`, to send to the partner (PDF: notes in the staff
+    member's language; the official model's labels stay in Portuguese)."""
+    partner = get_object_or_404(Partner, pk=partner_id)
+    if not 2000 <= year <= 2999:
+        raise Http404("no such year")
+    annual = informe.income_statement(partner=partner, year=year)
+    if fmt == "pdf":
+        content: bytes | str = informe.income_statement_pdf(annual, language=informe.reader_language(get_language()))
+        response = HttpResponse(content, content_type="application/pdf")
+    else:
+        response = HttpResponse(informe.income_statement_csv(annual), content_type="text/csv; charset=utf-8")
+    name = f"parceria-informe-de-rendimentos-{partner.pk}-{year}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def _intake(form: IntakeFilterForm) -> QuerySet[EventBatch]:

@@ -1,5 +1,6 @@
-"""Partner statements (SPEC §7.5): the monthly statement of a partner's ledger and the annual income
-statement (informe de rendimentos), each as data, CSV and PDF (WeasyPrint, from an HTML template).
+"""Partner statements (SPEC §7.5): the monthly statement of a partner's ledger, as data, CSV and PDF
+(WeasyPrint, from an HTML template). The annual income statement (informe de rendimentos) is in
+`informe.py` and uses the helpers here (payer, CSV and PDF rendering).
 
 Monthly statement of month M: every ledger line of the partner whose `period` is M, in the order they
 occurred; the opening balance (Σ of the lines of earlier periods); the totals by kind as the ledger
@@ -7,24 +8,15 @@ holds them, signed (clawbacks and payouts are negative, reversals of failed payo
 closing balance = opening + Σ lines of M. All sums are taken in SQL with `exact_sums`, per currency
 (a partner whose payout currency changed has lines in more than one). The payouts of M's batch are
 listed with their withholdings and net.
-
-Income statement of year Y: the partner's payouts whose payment date falls in Y, with gross, each tax
-withheld (by code) and net, per month and in total. The payment date is the date of the close that
-made the payout, which is the date of its payout ledger line (`occurred_at`): the day the gross was
-credited to the partner and the day whose withholding table the close applied (taxable event:
-"pagamento ou crédito"). In production it is also the day the payout's batch was created. A payout
-whose latest status is failed was never paid (its gross went back on the balance and is paid again by
-a later close, which is counted then): it is left out and listed as excluded.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, cast
 
@@ -40,7 +32,7 @@ from parceria.common.formatting import format_money, format_number
 from parceria.common.money import get_currency, ledger_str
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.partners.models import Partner
-from parceria.payouts.close import payout_dedupe_key, period_end
+from parceria.payouts.close import period_end
 from parceria.payouts.models import Payout, PayoutStatus, PayoutStatusChange, PayoutWithholding
 
 LANGUAGES = ("pt-br", "en")
@@ -115,36 +107,6 @@ class Statement:
     lines: tuple[StatementLine, ...]
     totals: tuple[StatementTotals, ...]
     payouts: tuple[StatementPayout, ...]
-
-
-@dataclass(frozen=True)
-class IncomeRow:
-    """Payouts of one month (or the year, month None) in one currency."""
-
-    month: date | None
-    currency: str
-    payouts: int
-    gross: Decimal
-    withheld: Mapping[str, Decimal]
-    net: Decimal
-
-    @property
-    def withheld_total(self) -> Decimal:
-        return sum(self.withheld.values(), Decimal(0))
-
-
-@dataclass(frozen=True)
-class IncomeStatement:
-    partner: Partner
-    year: int
-    payer_name: str
-    payer_tax_id: str
-    beneficiary_name: str
-    beneficiary_tax_id: str
-    codes: tuple[tuple[str, str], ...]  # (code, name) of every tax withheld in the year
-    months: tuple[IncomeRow, ...]
-    totals: tuple[IncomeRow, ...]
-    excluded_failed: tuple[int, ...] = field(default=())  # ids of failed payouts left out
 
 
 # Monthly statement -----------------------------------------------------------------------------------
@@ -235,83 +197,6 @@ def _month_payouts(partner: Partner, month: date) -> tuple[StatementPayout, ...]
     statuses = latest_statuses(p.pk for p in payouts)
     return tuple(
         StatementPayout(p.pk, p.currency, p.gross, _withheld(p), p.net, p.due_date, statuses[p.pk]) for p in payouts
-    )
-
-
-# Annual income statement -----------------------------------------------------------------------------
-
-
-def income_statement(*, partner: Partner, year: int) -> IncomeStatement:
-    """The informe de rendimentos of `partner` for calendar year `year` (see the module's docstring)."""
-    if not 1900 <= year <= 9998:
-        raise InvalidInput(f"year must be between 1900 and 9998, got {year}", code="invalid_year")
-    payments = _payments_in(partner, year)
-    statuses = latest_statuses(p.pk for _, p in payments)
-    paid = [(day, p) for day, p in payments if statuses[p.pk] != PayoutStatus.FAILED]
-    payer_name, payer_tax_id = payer()
-    codes = {w.code: w.name for _, p in paid for w in _withheld(p)}
-    return IncomeStatement(
-        partner=partner,
-        year=year,
-        payer_name=payer_name,
-        payer_tax_id=payer_tax_id,
-        beneficiary_name=partner.legal_name,
-        beneficiary_tax_id=formatted_tax_id(partner.country, partner.tax_id),
-        codes=tuple(sorted(codes.items())),
-        months=_income_rows(paid, by_month=True),
-        totals=_income_rows(paid, by_month=False),
-        excluded_failed=tuple(sorted(p.pk for _, p in payments if statuses[p.pk] == PayoutStatus.FAILED)),
-    )
-
-
-def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    zone = timezone.get_current_timezone()
-    return datetime.combine(date(year, 1, 1), time(), zone), datetime.combine(date(year + 1, 1, 1), time(), zone)
-
-
-def _payments_in(partner: Partner, year: int) -> list[tuple[date, Payout]]:
-    """(payment date, payout) of every payout whose payout line is dated in `year`, in date order."""
-    start, end = _year_bounds(year)
-    lines = (
-        LedgerLine.objects.filter(partner=partner, kind=LedgerKind.PAYOUT, occurred_at__gte=start, occurred_at__lt=end)
-        .order_by("occurred_at", "id")
-        .values_list("period", "occurred_at", "dedupe_key")
-    )
-    rows = list(lines)
-    made = Payout.objects.filter(partner=partner, batch__period__in={period for period, _, _ in rows})
-    payouts = {p.batch.period: p for p in _with_withholdings(made.select_related("batch"))}
-    return [
-        (timezone.localdate(occurred_at), payouts[period])
-        for period, occurred_at, key in rows
-        if period in payouts and key == payout_dedupe_key(period, partner.pk)
-    ]
-
-
-def _income_rows(paid: list[tuple[date, Payout]], *, by_month: bool) -> tuple[IncomeRow, ...]:
-    groups: dict[tuple[date | None, str], list[Payout]] = defaultdict(list)
-    for day, payout in paid:
-        groups[(day.replace(day=1) if by_month else None, payout.currency)].append(payout)
-    return tuple(
-        _income_row(month, currency, groups[(month, currency)]) for month, currency in sorted(groups, key=_key)
-    )
-
-
-def _key(group: tuple[date | None, str]) -> tuple[date, str]:
-    return (group[0] or date.min, group[1])
-
-
-def _income_row(month: date | None, currency: str, payouts: list[Payout]) -> IncomeRow:
-    withheld: dict[str, Decimal] = defaultdict(lambda: Decimal(0))
-    for payout in payouts:
-        for w in payout.withholdings.all():
-            withheld[w.code] += w.amount
-    return IncomeRow(
-        month=month,
-        currency=currency,
-        payouts=len(payouts),
-        gross=sum((p.gross for p in payouts), Decimal(0)),
-        withheld=dict(sorted(withheld.items())),
-        net=sum((p.net for p in payouts), Decimal(0)),
     )
 
 
@@ -549,20 +434,6 @@ def _minor(amount: Decimal, currency: str) -> str:
     return str(amount.quantize(get_currency(currency).minor_unit, rounding=ROUND_HALF_EVEN))
 
 
-def income_statement_csv(statement: IncomeStatement) -> str:
-    """One row per month and currency, then one total row per currency; a withheld_<code> column per tax."""
-    codes = [code for code, _ in statement.codes]
-    header = ["month", "currency", "payouts", "gross", *(f"withheld_{c}" for c in codes), "withheld_total", "net"]
-
-    def row(label: str, r: IncomeRow) -> list[str]:
-        taxes = [_minor(r.withheld.get(c, Decimal(0)), r.currency) for c in codes]
-        money = [_minor(r.gross, r.currency), *taxes, _minor(r.withheld_total, r.currency), _minor(r.net, r.currency)]
-        return [label, r.currency, str(r.payouts), *money]
-
-    months = [row(f"{r.month:%Y-%m}", r) for r in statement.months]
-    return _csv([header, *months, *(row(f"total_{statement.year}", r) for r in statement.totals)])
-
-
 # PDF -------------------------------------------------------------------------------------------------
 
 
@@ -643,107 +514,3 @@ def statement_pdf(statement: Statement, *, language: str = "pt-br") -> bytes:
         "footer": labels["footer"].format(currency=", ".join(t.currency for t in statement.totals)),
     }
     return _render_pdf("payouts/statement.html", context)
-
-
-INCOME_LABELS: dict[str, dict[str, str]] = {
-    "pt-br": {
-        "title": "Comprovante de Rendimentos Pagos e de Imposto sobre a Renda Retido na Fonte",
-        "year": "Ano-calendário",
-        "issued": "Emitido em",
-        "payer": "1. Fonte pagadora",
-        "beneficiary": "2. Beneficiário dos rendimentos",
-        "name": "Nome empresarial / nome",
-        "tax_id": "CNPJ/CPF",
-        "income": "3. Rendimentos pagos e imposto retido, por mês de pagamento",
-        "month": "Mês",
-        "currency": "Moeda",
-        "gross": "Rendimento bruto",
-        "withheld": "Retido",
-        "withheld_total": "Total retido",
-        "net": "Valor líquido",
-        "total": "Total do ano",
-        "no_income": "Nenhum rendimento pago a este beneficiário no ano-calendário.",
-        "codes": "4. Códigos de retenção",
-        "notes": "5. Informações complementares",
-        "note_date": (
-            "Data de pagamento: a data do fechamento mensal que creditou o valor ao beneficiário (pagamento ou "
-            "crédito), também a data cuja tabela de retenção foi aplicada. Valores na menor unidade da moeda."
-        ),
-        "note_failed": (
-            "Pagamentos que falharam não são rendimentos pagos e não constam deste comprovante (o valor voltou ao "
-            "saldo e é pago em fechamento posterior): pagamentos nº {ids}."
-        ),
-        "note_advice": "Documento gerado pelo Parceria; confira com a contabilidade da fonte pagadora.",
-    },
-    "en": {
-        "title": "Statement of Income Paid and Income Tax Withheld at Source",
-        "year": "Calendar year",
-        "issued": "Issued on",
-        "payer": "1. Payer",
-        "beneficiary": "2. Beneficiary",
-        "name": "Legal name",
-        "tax_id": "Tax id",
-        "income": "3. Income paid and tax withheld, by month of payment",
-        "month": "Month",
-        "currency": "Currency",
-        "gross": "Gross income",
-        "withheld": "Withheld",
-        "withheld_total": "Total withheld",
-        "net": "Net",
-        "total": "Year total",
-        "no_income": "No income was paid to this beneficiary in the calendar year.",
-        "codes": "4. Withholding codes",
-        "notes": "5. Notes",
-        "note_date": (
-            "Payment date: the date of the monthly close that credited the amount to the beneficiary (payment or "
-            "credit), which is also the date whose withholding table was applied. Amounts at the minor unit."
-        ),
-        "note_failed": (
-            "Failed payouts are not income paid and are left out (the amount went back on the balance and is paid "
-            "by a later close): payouts no. {ids}."
-        ),
-        "note_advice": "Generated by Parceria; check it with the payer's accountant.",
-    },
-}
-
-
-def _income_row_context(label: str, row: IncomeRow, codes: list[str], language: str) -> dict[str, Any]:
-    def money(amount: Decimal) -> str:
-        return format_money(amount, row.currency, language=language)
-
-    return {
-        "label": label,
-        "currency": row.currency,
-        "gross": money(row.gross),
-        "withheld": [money(row.withheld.get(code, Decimal(0))) for code in codes],
-        "withheld_total": money(row.withheld_total),
-        "net": money(row.net),
-    }
-
-
-def income_statement_pdf(statement: IncomeStatement, *, language: str = "pt-br") -> bytes:
-    """The informe de rendimentos as a printable A4 PDF."""
-    labels = INCOME_LABELS[check_language(language)]
-    codes = [code for code, _ in statement.codes]
-    months = [
-        _income_row_context(month_name(r.month, language) if r.month else "", r, codes, language)
-        for r in statement.months
-    ]
-    totals = [_income_row_context(labels["total"], r, codes, language) for r in statement.totals]
-    context = {
-        "language": language,
-        "labels": labels,
-        "year": statement.year,
-        **_header(statement.partner, language),
-        "beneficiary_name": statement.beneficiary_name,
-        "beneficiary_tax_id": statement.beneficiary_tax_id,
-        "codes": statement.codes,
-        "months": months,
-        "totals": totals,
-        "note_failed": (
-            labels["note_failed"].format(ids=", ".join(str(i) for i in statement.excluded_failed))
-            if statement.excluded_failed
-            else ""
-        ),
-    }
-    return _render_pdf("payouts/income_statement.html", context)

@@ -18,16 +18,9 @@ from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS
 from parceria.common.errors import InvalidInput
 from parceria.partners.models import Partner
+from parceria.payouts import informe
 from parceria.payouts.close import parse_period
-from parceria.payouts.statements import (
-    check_language,
-    income_statement,
-    income_statement_csv,
-    income_statement_pdf,
-    statement_csv,
-    statement_for,
-    statement_pdf,
-)
+from parceria.payouts.statements import check_language, statement_csv, statement_for, statement_pdf
 
 router = Router(tags=["statements"])
 
@@ -104,11 +97,15 @@ def get_statement_csv(request: HttpRequest, partner_id: int, period: str) -> Htt
     openapi_extra=_file_response(PDF, "The informe de rendimentos of the calendar year as an A4 PDF."),
 )
 def get_income_statement_pdf(request: HttpRequest, partner_id: int, year: str, lang: str = "pt-br") -> HttpResponse:
-    """Payouts made in the calendar year (by the date of the close that credited them; failed payouts
-    excluded) with gross, each tax withheld by code and net, per month and in total."""
+    """The official model of the partner's tax regime: individuals (pf) the Comprovante de Rendimentos Pagos
+    e de Imposto sobre a Renda Retido na Fonte (IN RFB 2.060/2021), companies (pj, pj_simples) the
+    Comprovante Anual de Rendimentos Pagos ou Creditados e de Retenção de Imposto de Renda na Fonte (IN SRF
+    119/2000), partners outside Brazil a plain statement. Only payouts paid in the year count, in the month
+    they were paid. The official labels are Portuguese; `lang` (pt-br, the default, es or en) sets the
+    language of the notes."""
     partner = _partner(request, partner_id)
-    number, language = _year(year), check_language(lang)
-    pdf = income_statement_pdf(income_statement(partner=partner, year=number), language=language)
+    number, language = _year(year), informe.check_language(lang)
+    pdf = informe.income_statement_pdf(informe.income_statement(partner=partner, year=number), language=language)
     return _download(pdf, PDF, f"parceria-income-statement-{partner.pk}-{number}.pdf")
 
 
@@ -116,10 +113,13 @@ def get_income_statement_pdf(request: HttpRequest, partner_id: int, year: str, l
     "/partners/{int:partner_id}/income-statements/{year}.csv",
     response=_ERRORS,
     summary="A partner's annual income statement (informe de rendimentos, CSV)",
-    openapi_extra=_file_response(CSV, "One row per month of payment, then one total row per currency."),
+    openapi_extra=_file_response(CSV, "One row per month of payment and currency, then one total row per currency."),
 )
 def get_income_statement_csv(request: HttpRequest, partner_id: int, year: str) -> HttpResponse:
+    """Columns: payer_cnpj, payer_name, beneficiary_tax_id, beneficiary_name (on every row), month (of
+    payment, YYYY-MM; total_YYYY on the total rows), currency, payouts, gross, withheld_<code> per tax,
+    withheld_total, net. Only payouts paid in the year count."""
     partner = _partner(request, partner_id)
     number = _year(year)
-    text = income_statement_csv(income_statement(partner=partner, year=number))
+    text = informe.income_statement_csv(informe.income_statement(partner=partner, year=number))
     return _download(text, CSV, f"parceria-income-statement-{partner.pk}-{number}.csv")

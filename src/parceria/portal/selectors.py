@@ -203,10 +203,5 @@ def ledger_months(partner: Partner) -> list[date]:
     )
 
 
-def payout_years(partner: Partner) -> list[int]:
-    """Calendar years in which payouts were made (the informe de rendimentos is per year of payment)."""
-    return sorted({d.year for d in Payout.objects.filter(partner=partner).dates("created_at", "year")}, reverse=True)
-
-
 def partner_payouts(partner: Partner) -> QuerySet[Payout]:
     return Payout.objects.filter(partner=partner).select_related("batch")

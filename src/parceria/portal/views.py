@@ -17,15 +17,9 @@ from django.utils.translation import get_language
 from parceria.commissions.models import LedgerLine
 from parceria.customers.models import Customer
 from parceria.partners.tier_selectors import tier_overview
+from parceria.payouts import informe
 from parceria.payouts.selectors import payout_rows
-from parceria.payouts.statements import (
-    income_statement,
-    income_statement_csv,
-    income_statement_pdf,
-    statement_csv,
-    statement_for,
-    statement_pdf,
-)
+from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
 from parceria.portal import selectors
 from parceria.portal.common import partner_of
 from parceria.portal.forms import KIND_LABELS, LedgerFilterForm
@@ -141,7 +135,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
     rows = payout_rows(table.page.object_list)
     return render(request, "portal/payouts.html", {
         "nav": "payouts", "table": table, "rows": rows,
-        "months": selectors.ledger_months(partner), "years": selectors.payout_years(partner),
+        "months": selectors.ledger_months(partner), "years": informe.paid_years(partner),
     })
 
 
@@ -185,9 +179,10 @@ def income(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     partner = partner_of(request)
     if not 2000 <= year <= 2999:
         raise Http404("no such year")
-    annual = income_statement(partner=partner, year=year)
+    annual = informe.income_statement(partner=partner, year=year)
     name = f"parceria-informe-de-rendimentos-{year}.{fmt}"
     if fmt == "pdf":
-        return _download(income_statement_pdf(annual, language=statement_language()), PDF, name)
-    return _download(income_statement_csv(annual), CSV, name)
+        return _download(informe.income_statement_pdf(annual, language=informe.reader_language(get_language())),
+                         PDF, name)
+    return _download(informe.income_statement_csv(annual), CSV, name)
 
