@@ -32,16 +32,25 @@ CENT = Decimal("0.01")
 
 @dataclass
 class ExportResult:
+    """`warnings`: payouts in the file that deserve a look before it is sent (a CPF/CNPJ key that is not the
+    payee's own tax id)."""
+
     export: BatchExport
     included: list[int]
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
 class ReturnReport:
+    """What a return file did. `pending`: payouts the bank accepted or scheduled but has not paid yet (left
+    pending, with the codes' meaning); `problems`: entries not applied (unknown reference, a contradiction, a
+    code the layout's table does not have), each for someone to review."""
+
     paid: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+    pending: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -141,7 +150,22 @@ def _cnab(batch: PayoutBatch, payouts: list[Payout], now: datetime, actor: Actor
         payout_ids=[p.pk for p in chosen],
         created_by=actor.label[:200],
     )
-    return ExportResult(export, [p.pk for p in chosen], skipped)
+    return ExportResult(export, [p.pk for p in chosen], skipped, _key_warnings(chosen))
+
+
+def _key_warnings(payouts: list[Payout]) -> list[dict[str, Any]]:
+    """A CPF or CNPJ key that is not the payee's own tax id: the transfer goes to whoever holds that key, which
+    may be right (a partner's owner) or a mistake; the file is written anyway."""
+    return [
+        {
+            "payout_id": p.pk,
+            "warning": _("the PIX key is the %(kind)s %(key)s, not the payee's own tax id %(tax_id)s: the money goes"
+                         " to whoever holds that key") % {"kind": p.pix_key_type.upper(), "key": p.pix_key,
+                                                         "tax_id": p.payee_tax_id},
+        }
+        for p in payouts
+        if p.pix_key_type in ("cpf", "cnpj") and p.pix_key != p.payee_tax_id
+    ]
 
 
 def _csv(batch: PayoutBatch, payouts: list[Payout], actor: Actor) -> ExportResult:
@@ -174,8 +198,10 @@ def _csv(batch: PayoutBatch, payouts: list[Payout], actor: Actor) -> ExportResul
 
 
 def return_file_import(*, text: str | bytes, filename: str, actor: Actor) -> ReturnReport:
-    """Mark each payout of a bank return file paid or failed. Unknown references and contradictions are
-    reported, not applied; a payout already marked the same way is left as it is."""
+    """Mark each payout of a bank return file paid or failed, as the layout's return table says. A payout the
+    bank only accepted or scheduled stays pending (listed in `pending`); unknown references, unknown codes and
+    contradictions are reported in `problems`, not applied; a payout already marked the same way is left as
+    it is."""
     try:
         entries = parse_return(text)
     except ReturnFileError as exc:
@@ -188,8 +214,12 @@ def return_file_import(*, text: str | bytes, filename: str, actor: Actor) -> Ret
         payout = payouts.get(int(entry.reference)) if entry.reference.isdigit() else None
         if payout is None:
             report.problems.append({"reference": entry.reference, "error": "no payout has this reference"})
-            continue
-        _apply_entry(payout, entry.status, ",".join(entry.codes), filename, actor, report)
+        elif entry.status == "review":
+            report.problems.append({"reference": entry.reference, "error": entry.note})
+        elif entry.status == "pending":
+            report.pending.append({"reference": entry.reference, "codes": entry.codes, "note": entry.note})
+        else:
+            _apply_entry(payout, entry.status, ",".join(entry.codes), filename, actor, report)
     return report
 
 
