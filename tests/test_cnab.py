@@ -643,6 +643,13 @@ def test_a_layout_field_without_a_known_source_is_refused() -> None:
         layout_from_dict("broken", data)
 
 
+def test_a_layout_citing_an_unlisted_source_is_refused() -> None:
+    data = _itau_layout_data()
+    data["return"]["sources"] = ["santander_manual"]  # type: ignore[index]
+    with pytest.raises(LayoutError, match="a source is cited that 'sources' does not list"):
+        layout_from_dict("broken", data)
+
+
 def test_a_return_code_without_a_known_status_is_refused() -> None:
     data = _itau_layout_data()
     data["return"]["codes"]["PD"]["status"] = "rejected"  # type: ignore[index]

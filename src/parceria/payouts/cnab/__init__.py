@@ -283,6 +283,9 @@ def resolve_layout(layout: str | Layout) -> Layout:
 
 def _build_layout(name: str, data: dict[str, Any]) -> Layout:
     returns = data["return"]
+    cited = [*returns["sources"], *(key for k, keys in data.items() if k.endswith("_source") for key in keys)]
+    if any(key not in data["sources"] for key in cited):
+        raise LayoutError(f"layout {name}: a source is cited that 'sources' does not list")
     return Layout(
         name=name,
         bank_code=str(data["bank_code"]),
