@@ -90,6 +90,26 @@ def test_a_cpf_key_that_is_not_the_payees_tax_id_is_exported_with_a_warning(db):
     }]
 
 
+def test_a_key_stored_before_the_rules_changed_is_left_out_not_blocking_the_file(db):
+    landline = make_partner(name="Fixo", pix_key_type="email", pix_key="fixo@example.com")
+    good = make_partner(name="Bom", pix_key_type="email", pix_key="bom@example.com")
+    credit(landline, "1000.00")
+    credit(good, "1000.00")
+    period_close(month=date(2026, 3, 1), actor=ACTOR, now=NOW)
+    batch = PayoutBatch.objects.get()
+    batch_approve(batch=batch, actor=Actor(label="finance-1"))
+    old = Payout.objects.get(partner=landline)
+    Payout.objects.filter(pk=old.pk).update(pix_key_type="phone", pix_key="+551134567890")  # valid before
+    result = batch_export(batch=batch, kind="cnab", actor=ACTOR, now=NOW)
+    assert result.included == [Payout.objects.get(partner=good).pk]
+    assert result.skipped == [{
+        "payout_id": old.pk,
+        "reason": "PIX key not valid now: phone key '+551134567890' must be a mobile number: +55, the area code"
+                  " and 9 digits starting with 9 (DICT does not take landlines)",
+    }]
+    assert old.status_changes.count() == 0
+
+
 def test_csv_export_lists_every_payout_still_to_pay(batch):
     batch_approve(batch=batch, actor=Actor(label="finance-1"))
     content = batch_export(batch=batch, kind="csv", actor=ACTOR, now=NOW).export.content

@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.payouts.cnab.returns import ReturnFileError, parse_return
 from parceria.payouts.cnab.writer import Company, RemittancePayment, write_remittance
 from parceria.payouts.exports import PayoutCsvRow, payouts_csv
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
+from parceria.payouts.pix import PixKeyError, validate_pix_key
 from parceria.payouts.services import batch_state, payout_mark
 
 EXPORT_KINDS = ("cnab", "csv")
@@ -107,6 +109,14 @@ def _cnab_skip_reason(payout: Payout, sent: dict[int, str]) -> str:
         return "no PIX key on file"
     if payout.pk in sent:
         return f"already sent in {sent[payout.pk]}"
+    try:  # a key or tax id stored before a rule changed must not block the whole file
+        validate_pix_key(payout.pix_key_type, payout.pix_key)
+    except PixKeyError as exc:
+        return f"PIX key not valid now: {exc.message}"
+    try:
+        validate_tax_id("BR", payout.payee_tax_id)
+    except TaxIdError as exc:
+        return f"payee tax id not valid now: {exc}"
     return ""
 
 
