@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parceria.common.money import MoneyError, parse_amount, round_down_minor, round_ledger
-from parceria.common.taxids import TaxIdError, synthetic_tax_id, validate_tax_id
+from parceria.common.taxids import TaxIdError, synthetic_tax_id, validate_cnpj, validate_cpf, validate_tax_id
 
 
 @pytest.mark.parametrize("value", [10.5, True, "abc", "", "1e400", "NaN", "Infinity", "1.00001", [], None])
@@ -83,3 +83,88 @@ def test_synthetic_tax_ids_are_valid_and_distinct(country):
     ids = {synthetic_tax_id(country, n) for n in range(300)}
     assert len(ids) == 300
     assert all(validate_tax_id(country, i).compact == i for i in ids)
+
+
+# --- Brazilian tax ids: one repeated character is not a real CPF or CNPJ root ----------------------------------
+
+BR_INVALID_REASON = {"cpf": "a CPF of one repeated digit is not issued", "cnpj": "of one repeated character"}
+
+
+@pytest.mark.parametrize("digit", "0123456789")
+def test_a_cpf_of_one_repeated_digit_is_refused(digit):
+    for value in (digit * 11, f"{digit * 3}.{digit * 3}.{digit * 3}-{digit * 2}"):
+        with pytest.raises(TaxIdError, match="invalid CPF"):
+            validate_tax_id("BR", value)
+
+
+@pytest.mark.parametrize("char", "123456789ABCXZ")
+def test_a_cnpj_whose_root_is_one_repeated_character_is_refused(char):
+    number = make_cnpj(char * 8 + "0001")
+    with pytest.raises(TaxIdError, match=r"root \(its first 8 characters\) of one repeated character"):
+        validate_tax_id("BR", number)
+    with pytest.raises(TaxIdError, match="of one repeated character"):
+        validate_cnpj(number.lower())
+
+
+def test_banco_do_brasils_root_00000000_is_a_real_cnpj():
+    assert validate_tax_id("BR", "00.000.000/0001-91").compact == "00000000000191"
+
+
+def test_the_refusal_gives_its_reason_without_the_number():
+    with pytest.raises(TaxIdError) as caught:
+        validate_cpf("222.222.222-22")
+    assert caught.value.reason == BR_INVALID_REASON["cpf"]
+    assert str(caught.value) == "invalid CPF '222.222.222-22': a CPF of one repeated digit is not issued"
+
+
+def mod11(base, weights):
+    digits = base
+    for _ in range(2):
+        rest = sum((ord(c) - 48) * w for c, w in zip(digits, weights(len(digits)), strict=True)) % 11
+        digits += "0" if rest < 2 else str(11 - rest)
+    return digits
+
+
+def make_cpf(base):
+    return mod11(base, lambda n: list(range(n + 1, 1, -1)))
+
+
+def make_cnpj(base):
+    return mod11(base, lambda n: [(i % 8) + 2 for i in range(n)][::-1])
+
+
+ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@given(st.text("0123456789", min_size=9, max_size=9).filter(lambda s: len(set(s)) > 1))
+def test_property_generated_cpfs_are_accepted(base):
+    number = make_cpf(base)
+    dotted = f"{number[:3]}.{number[3:6]}.{number[6:9]}-{number[9:]}"
+    assert validate_tax_id("BR", dotted) == validate_tax_id("BR", number)
+    assert validate_cpf(number) == number
+
+
+@given(
+    st.text(ALNUM, min_size=8, max_size=8).filter(lambda s: len(set(s)) > 1),
+    st.text(ALNUM, min_size=4, max_size=4),
+)
+def test_property_generated_cnpjs_numeric_or_alphanumeric_are_accepted(root, branch):
+    number = make_cnpj(root + branch)
+    tax_id = validate_tax_id("BR", number.lower())
+    assert (tax_id.kind, tax_id.compact) == ("cnpj", number)
+    assert validate_cnpj(tax_id.formatted) == number
+
+
+@given(st.sampled_from(ALNUM[1:]), st.text(ALNUM, min_size=4, max_size=4))
+def test_property_a_repeated_cnpj_root_is_refused(char, branch):
+    with pytest.raises(TaxIdError, match="of one repeated character"):
+        validate_cnpj(make_cnpj(char * 8 + branch))
+
+
+@given(st.sampled_from(["BR", "MX", "AR", "CL", "CO", "US"]), st.text(max_size=60))
+def test_property_random_text_gives_a_tax_id_or_the_validation_error(country, text):
+    try:
+        tax_id = validate_tax_id(country, text)
+    except TaxIdError:
+        return
+    assert validate_tax_id(country, tax_id.compact).compact == tax_id.compact

@@ -71,6 +71,45 @@ def test_cnab_export_holds_the_brl_payouts_with_a_pix_key(batch):
     assert (again.included, again.export.file_sequence) == ([keyed.pk], 2)
 
 
+def test_a_cpf_key_that_is_not_the_payees_tax_id_is_exported_with_a_warning(db):
+    other = make_partner(name="Chave de Outro", pix_key_type="cpf", pix_key="529.982.247-25")
+    own = make_partner(name="Chave Própria", tax_id="11.444.777/0001-61", pix_key_type="cnpj",
+                       pix_key="11444777000161")
+    credit(other, "1000.00")
+    credit(own, "1000.00")
+    period_close(month=date(2026, 3, 1), actor=ACTOR, now=NOW)
+    batch = PayoutBatch.objects.get()
+    batch_approve(batch=batch, actor=Actor(label="finance-1"))
+    result = batch_export(batch=batch, kind="cnab", actor=ACTOR, now=NOW)
+    payout = Payout.objects.get(partner=other)
+    assert len(result.included) == 2
+    assert result.warnings == [{
+        "payout_id": payout.pk,
+        "warning": f"the PIX key is the CPF 52998224725, not the payee's own tax id {other.tax_id}: the money goes"
+                   " to whoever holds that key",
+    }]
+
+
+def test_a_key_stored_before_the_rules_changed_is_left_out_not_blocking_the_file(db):
+    landline = make_partner(name="Fixo", pix_key_type="email", pix_key="fixo@example.com")
+    good = make_partner(name="Bom", pix_key_type="email", pix_key="bom@example.com")
+    credit(landline, "1000.00")
+    credit(good, "1000.00")
+    period_close(month=date(2026, 3, 1), actor=ACTOR, now=NOW)
+    batch = PayoutBatch.objects.get()
+    batch_approve(batch=batch, actor=Actor(label="finance-1"))
+    old = Payout.objects.get(partner=landline)
+    Payout.objects.filter(pk=old.pk).update(pix_key_type="phone", pix_key="+551134567890")  # valid before
+    result = batch_export(batch=batch, kind="cnab", actor=ACTOR, now=NOW)
+    assert result.included == [Payout.objects.get(partner=good).pk]
+    assert result.skipped == [{
+        "payout_id": old.pk,
+        "reason": "PIX key not valid now: phone key '+551134567890' must be a mobile number: +55, the area code"
+                  " and 9 digits starting with 9 (DICT does not take landlines)",
+    }]
+    assert old.status_changes.count() == 0
+
+
 def test_csv_export_lists_every_payout_still_to_pay(batch):
     batch_approve(batch=batch, actor=Actor(label="finance-1"))
     content = batch_export(batch=batch, kind="csv", actor=ACTOR, now=NOW).export.content
@@ -96,6 +135,50 @@ def test_a_return_file_marks_payouts_paid_or_failed_and_a_failure_restores_the_b
     assert payout_rows(Payout.objects.filter(pk=payout.pk))[0]["status"] == "failed"
 
 
+@pytest.mark.parametrize(
+    ("code", "note"),
+    [
+        ("BD", "not final yet: BD: Pagamento agendado"),
+        ("PD", "not final yet: PD: Aquisição confirmada (equivale à ocorrência 02 no layout de risco sacado)"),
+    ],
+)
+def test_a_scheduled_or_informational_code_leaves_the_payout_pending(batch, code, note):
+    batch_approve(batch=batch, actor=Actor(label="finance-1"))
+    remittance = batch_export(batch=batch, kind="cnab", actor=ACTOR, now=NOW).export.content
+    (payout,) = Payout.objects.filter(pix_key__gt="")
+    report = return_file_import(text=make_return(remittance, {str(payout.pk): code}), filename="R.ret", actor=ACTOR)
+    assert (report.paid, report.failed, report.unchanged, report.problems) == ([], [], [], [])
+    assert report.pending == [{"reference": str(payout.pk), "codes": [code], "note": note}]
+    assert payout.status_changes.count() == 0
+    assert payout_rows(Payout.objects.filter(pk=payout.pk))[0]["status"] == "pending"
+    assert partner_balance(payout.partner).balance == D("0.0000")  # nothing reversed
+    paid = return_file_import(text=make_return(remittance, {str(payout.pk): "00"}), filename="R2.ret", actor=ACTOR)
+    assert paid.paid == [payout.pk]  # the final answer still applies
+
+
+@pytest.mark.parametrize("code", ["PJ", "PA", "Z9"])
+def test_a_code_not_in_the_banks_table_is_never_counted_as_paid(batch, code, capsys, tmp_path):
+    batch_approve(batch=batch, actor=Actor(label="finance-1"))
+    remittance = batch_export(batch=batch, kind="cnab", actor=ACTOR, now=NOW).export.content
+    (payout,) = Payout.objects.filter(pix_key__gt="")
+    returned = make_return(remittance, {str(payout.pk): code})
+    report = return_file_import(text=returned, filename="R.ret", actor=ACTOR)
+    assert (report.paid, report.failed, report.pending) == ([], [], [])
+    assert report.problems == [{
+        "reference": str(payout.pk),
+        "error": f"unknown return code {code}: left pending for review ({code}: not in the itau_sispag_pix return"
+                 " table)",
+    }]
+    assert payout.status_changes.count() == 0
+    assert partner_balance(payout.partner).balance == D("0.0000")
+    ret = tmp_path / "r.ret"
+    ret.write_text(returned, encoding="ascii", newline="")
+    with pytest.raises(SystemExit) as exited:
+        call_command("import_return", str(ret))
+    assert exited.value.code == 2
+    assert "0 paid, 0 failed, 0 unchanged, 0 pending, 1 problems" in capsys.readouterr().out
+
+
 def test_a_broken_return_file_is_refused_with_its_line(batch):
     with pytest.raises(InvalidInput, match=r"bad\.ret: line 1"):
         return_file_import(text="too short\r\n", filename="bad.ret", actor=ACTOR)
@@ -115,7 +198,7 @@ def test_export_and_return_over_the_api(batch):
     (payout,) = Payout.objects.filter(pix_key__gt="")
     returned = make_return(remittance, {str(payout.pk): "00"})
     answer = finance.post("/payout-returns", {"filename": "RET.ret", "content": returned})
-    assert answer.json() == {"paid": [payout.pk], "failed": [], "unchanged": [], "problems": []}
+    assert answer.json() == {"paid": [payout.pk], "failed": [], "unchanged": [], "pending": [], "problems": []}
     assert finance.post(f"/payout-batches/{batch.pk}/exports", {"format": "xml"}).status_code == 422
     partner = ApiClient(make_key("partner", payout.partner))
     assert partner.post(f"/payout-batches/{batch.pk}/exports", {"format": "csv"}).status_code == 403

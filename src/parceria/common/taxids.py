@@ -1,6 +1,13 @@
 """Tax identifiers per country, validated with python-stdnum.
 
 BR: CNPJ (14 characters, numeric or the alphanumeric form from July 2026) or CPF (11 digits);
+python-stdnum checks the format and the check digits. On top of it, a number made of one repeated
+character is refused, though its check digits are right: a CPF of eleven equal digits (111.111.111-11 …
+999.999.999-99; stdnum already refuses 000.000.000-00) and a CNPJ whose root (its first 8 characters, the
+company) is one repeated digit or letter (11.111.111/… , AA.AAA.AAA/…). The Receita Federal assigns no
+such number; they are what people type to get past a form. The root 00000000 is not refused: it is Banco do
+Brasil's (00.000.000/0001-91). `validate_cpf` and `validate_cnpj` are the one owner of these rules; PIX
+keys of type CPF or CNPJ are checked with them too.
 MX: RFC with check digits (12 characters for companies, 13 for people); CO: NIT; AR: CUIT; CL: RUT.
 Other countries: stored as given (trimmed, at most 40 characters), since no validator is configured.
 """
@@ -18,7 +25,15 @@ from stdnum.mx import rfc
 
 
 class TaxIdError(ValueError):
-    """A tax id that is not valid for its country."""
+    """A tax id that is not valid for its country; `reason` says why, without the number."""
+
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason or message
+
+
+def _invalid(label: str, value: str, reason: object) -> TaxIdError:
+    return TaxIdError(f"invalid {label} {value!r}: {reason}", str(reason))
 
 
 @dataclass(frozen=True)
@@ -29,18 +44,41 @@ class TaxId:
     formatted: str
 
 
-def _br(value: str) -> TaxId:
-    digits = cnpj.compact(value).upper()
-    if len(digits) == 11:
-        try:
-            number = cpf.validate(digits)
-        except stdnum_exceptions.ValidationError as exc:
-            raise TaxIdError(f"invalid CPF {value!r}: {exc}") from None
-        return TaxId("BR", "cpf", number, cpf.format(number))
+#: The CNPJ root kept although it is one repeated digit: Banco do Brasil's (00.000.000/0001-91).
+_CNPJ_REAL_REPEATED_ROOTS = frozenset({"00000000"})
+
+
+def validate_cpf(value: str) -> str:
+    """The compact CPF (11 digits) in `value`, punctuation allowed; TaxIdError if it is not a real CPF."""
+    number = cpf.compact(value)
     try:
-        number = cnpj.validate(digits)
+        number = cpf.validate(number)
     except stdnum_exceptions.ValidationError as exc:
-        raise TaxIdError(f"invalid CNPJ {value!r}: {exc}") from None
+        raise _invalid("CPF", value, exc) from None
+    if len(set(number)) == 1:
+        raise _invalid("CPF", value, "a CPF of one repeated digit is not issued")
+    return number
+
+
+def validate_cnpj(value: str) -> str:
+    """The compact CNPJ (14 characters, numeric or alphanumeric, upper case) in `value`, punctuation and lower
+    case allowed; TaxIdError if it is not a real CNPJ."""
+    number = cnpj.compact(value).upper()
+    try:
+        number = cnpj.validate(number)
+    except stdnum_exceptions.ValidationError as exc:
+        raise _invalid("CNPJ", value, exc) from None
+    root = number[:8]
+    if len(set(root)) == 1 and root not in _CNPJ_REAL_REPEATED_ROOTS:
+        raise _invalid("CNPJ", value, "a CNPJ root (its first 8 characters) of one repeated character is not issued")
+    return number
+
+
+def _br(value: str) -> TaxId:
+    if len(cnpj.compact(value)) == 11:
+        number = validate_cpf(value)
+        return TaxId("BR", "cpf", number, cpf.format(number))
+    number = validate_cnpj(value)
     return TaxId("BR", "cnpj", number, cnpj.format(number))
 
 

@@ -176,7 +176,8 @@ def batch_export_view(request: HttpRequest, batch_id: int) -> HttpResponse:
         add_domain_error(form, exc, "kind")
         return _batch_page(request, batch, export_form=form, status=422)
     request.session[key] = {"export_id": result.export.pk, "filename": result.export.filename,
-                            "included": len(result.included), "skipped": _skipped(result.skipped)}
+                            "included": len(result.included), "skipped": _skipped(result.skipped),
+                            "warnings": result.warnings}
     return redirect("console:batch", batch_id=batch.pk)
 
 

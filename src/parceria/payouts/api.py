@@ -180,6 +180,11 @@ class SkippedOut(Schema):
     reason: str
 
 
+class ExportWarningOut(Schema):
+    payout_id: int
+    warning: str
+
+
 class ExportOut(Schema):
     id: int
     batch_id: int
@@ -188,6 +193,7 @@ class ExportOut(Schema):
     file_sequence: int
     included: list[int]
     skipped: list[SkippedOut]
+    warnings: list[ExportWarningOut]
     download: str
 
 
@@ -196,7 +202,9 @@ class ExportOut(Schema):
 )
 def export_batch(request: HttpRequest, batch_id: int, payload: ExportIn) -> Status[dict[str, object]]:
     """`format` is `cnab` (a CNAB 240 PIX remittance of the BRL payouts with a PIX key; the others are listed
-    in `skipped`) or `csv` (every payout still to be paid). Download the file from `download`."""
+    in `skipped`; `warnings` names payouts in the file to check before sending it, such as a CPF/CNPJ key that
+    is not the payee's own tax id) or `csv` (every payout still to be paid). Download the file from
+    `download`."""
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
@@ -212,6 +220,7 @@ def export_batch(request: HttpRequest, batch_id: int, payload: ExportIn) -> Stat
             "file_sequence": export.file_sequence,
             "included": result.included,
             "skipped": result.skipped,
+            "warnings": result.warnings,
             "download": f"/api/v1/payout-batches/{batch.pk}/exports/{export.pk}",
         },
     )
@@ -247,18 +256,28 @@ class ReturnProblemOut(Schema):
     error: str
 
 
+class ReturnPendingOut(Schema):
+    reference: str
+    codes: list[str]
+    note: str
+
+
 class ReturnReportOut(Schema):
     paid: list[int]
     failed: list[int]
     unchanged: list[int]
+    pending: list[ReturnPendingOut]
     problems: list[ReturnProblemOut]
 
 
 @router.post("/payout-returns", response={200: ReturnReportOut, **ERRORS}, summary="Import a bank return file")
 def import_return(request: HttpRequest, payload: ReturnFileIn) -> dict[str, object]:
-    """Marks each payout named in the return file paid or failed; a failed payout's gross goes back on the
-    partner's balance. Unknown references and contradictions are listed in `problems`, not applied."""
+    """Marks each payout named in the return file paid or failed, as the bank layout's return table says; a
+    failed payout's gross goes back on the partner's balance. A payout the bank only accepted or scheduled
+    stays pending and is listed in `pending`. Unknown references, return codes not in the table and
+    contradictions are listed in `problems`, not applied."""
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
     report = return_file_import(text=payload.content, filename=payload.filename[:120], actor=principal.actor)
-    return {"paid": report.paid, "failed": report.failed, "unchanged": report.unchanged, "problems": report.problems}
+    return {"paid": report.paid, "failed": report.failed, "unchanged": report.unchanged, "pending": report.pending,
+            "problems": report.problems}

@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.payouts.cnab.returns import ReturnFileError, parse_return
 from parceria.payouts.cnab.writer import Company, RemittancePayment, write_remittance
 from parceria.payouts.exports import PayoutCsvRow, payouts_csv
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
+from parceria.payouts.pix import PixKeyError, validate_pix_key
 from parceria.payouts.services import batch_state, payout_mark
 
 EXPORT_KINDS = ("cnab", "csv")
@@ -32,16 +34,25 @@ CENT = Decimal("0.01")
 
 @dataclass
 class ExportResult:
+    """`warnings`: payouts in the file that deserve a look before it is sent (a CPF/CNPJ key that is not the
+    payee's own tax id)."""
+
     export: BatchExport
     included: list[int]
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
 class ReturnReport:
+    """What a return file did. `pending`: payouts the bank accepted or scheduled but has not paid yet (left
+    pending, with the codes' meaning); `problems`: entries not applied (unknown reference, a contradiction, a
+    code the layout's table does not have), each for someone to review."""
+
     paid: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
+    pending: list[dict[str, Any]] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -98,6 +109,14 @@ def _cnab_skip_reason(payout: Payout, sent: dict[int, str]) -> str:
         return "no PIX key on file"
     if payout.pk in sent:
         return f"already sent in {sent[payout.pk]}"
+    try:  # a key or tax id stored before a rule changed must not block the whole file
+        validate_pix_key(payout.pix_key_type, payout.pix_key)
+    except PixKeyError as exc:
+        return f"PIX key not valid now: {exc.message}"
+    try:
+        validate_tax_id("BR", payout.payee_tax_id)
+    except TaxIdError as exc:
+        return f"payee tax id not valid now: {exc}"
     return ""
 
 
@@ -141,7 +160,22 @@ def _cnab(batch: PayoutBatch, payouts: list[Payout], now: datetime, actor: Actor
         payout_ids=[p.pk for p in chosen],
         created_by=actor.label[:200],
     )
-    return ExportResult(export, [p.pk for p in chosen], skipped)
+    return ExportResult(export, [p.pk for p in chosen], skipped, _key_warnings(chosen))
+
+
+def _key_warnings(payouts: list[Payout]) -> list[dict[str, Any]]:
+    """A CPF or CNPJ key that is not the payee's own tax id: the transfer goes to whoever holds that key, which
+    may be right (a partner's owner) or a mistake; the file is written anyway."""
+    return [
+        {
+            "payout_id": p.pk,
+            "warning": _("the PIX key is the %(kind)s %(key)s, not the payee's own tax id %(tax_id)s: the money goes"
+                         " to whoever holds that key") % {"kind": p.pix_key_type.upper(), "key": p.pix_key,
+                                                         "tax_id": p.payee_tax_id},
+        }
+        for p in payouts
+        if p.pix_key_type in ("cpf", "cnpj") and p.pix_key != p.payee_tax_id
+    ]
 
 
 def _csv(batch: PayoutBatch, payouts: list[Payout], actor: Actor) -> ExportResult:
@@ -174,8 +208,10 @@ def _csv(batch: PayoutBatch, payouts: list[Payout], actor: Actor) -> ExportResul
 
 
 def return_file_import(*, text: str | bytes, filename: str, actor: Actor) -> ReturnReport:
-    """Mark each payout of a bank return file paid or failed. Unknown references and contradictions are
-    reported, not applied; a payout already marked the same way is left as it is."""
+    """Mark each payout of a bank return file paid or failed, as the layout's return table says. A payout the
+    bank only accepted or scheduled stays pending (listed in `pending`); unknown references, unknown codes and
+    contradictions are reported in `problems`, not applied; a payout already marked the same way is left as
+    it is."""
     try:
         entries = parse_return(text)
     except ReturnFileError as exc:
@@ -188,8 +224,12 @@ def return_file_import(*, text: str | bytes, filename: str, actor: Actor) -> Ret
         payout = payouts.get(int(entry.reference)) if entry.reference.isdigit() else None
         if payout is None:
             report.problems.append({"reference": entry.reference, "error": "no payout has this reference"})
-            continue
-        _apply_entry(payout, entry.status, ",".join(entry.codes), filename, actor, report)
+        elif entry.status == "review":
+            report.problems.append({"reference": entry.reference, "error": entry.note})
+        elif entry.status == "pending":
+            report.pending.append({"reference": entry.reference, "codes": entry.codes, "note": entry.note})
+        else:
+            _apply_entry(payout, entry.status, ",".join(entry.codes), filename, actor, report)
     return report
 
 

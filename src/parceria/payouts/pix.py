@@ -1,28 +1,36 @@
 """PIX keys (DICT formats): validation and normalisation per key type.
 
-Formats (bacen/pix-api `openapi.yaml`; BCB "Manual de Padrões para Iniciação do Pix"):
+The rules and their sources are data, in ``payouts/data/pix_keys.json`` (the Banco Central's DICT API
+key formats, the Regulamento Pix, ANATEL's area codes, RFC 5321). In short:
 
-* ``cpf``   11 digits with valid check digits; punctuation accepted on input ("529.982.247-25").
-* ``cnpj``  14 characters ``^[0-9A-Z]{12}[0-9]{2}$``: the numeric CNPJ and the alphanumeric CNPJ (from
-  July 2026), check digits validated by python-stdnum ``br.cnpj``; punctuation and lower case accepted.
-* ``email`` lower case, at most 77 characters, ASCII ``local@domain.tld``.
-* ``phone`` E.164 ``^\\+[1-9]\\d{1,14}$``; PIX keys are Brazilian numbers: +55, a 2-digit area code (11–99)
-  and 8 digits (2–9 first) or 9 digits starting with 9. National input such as "(11) 91234-5678" is accepted and
-  becomes "+5511912345678"; input that cannot be read unambiguously (a leading 0 trunk or carrier code,
-  letters, another country) is refused.
+* ``cpf``   11 digits, a real CPF (check digits, and not one repeated digit): the tax-id rule of
+  ``parceria.common.taxids.validate_cpf``; punctuation accepted on input ("529.982.247-25").
+* ``cnpj``  14 digits, a real CNPJ (``taxids.validate_cnpj``); punctuation and lower case accepted. DICT's
+  key format is numeric (``^[0-9]{14}$``): the alphanumeric CNPJ (from July 2026) is refused as a key while
+  ``cnpj.alphanumeric_keys`` is false in the data.
+* ``email`` lower case, at most 77 characters, a local part (before the @) of at most 64, no ``%``, ASCII
+  ``local@domain.tld``.
+* ``phone`` a Brazilian mobile number in E.164: ``+55``, an area code (DDD) in use, 9 digits starting with
+  9. National input such as "(11) 91234-5678" is accepted and becomes "+5511912345678"; input that cannot
+  be read unambiguously (a leading 0 trunk or carrier code, letters, another country) is refused, and so
+  is a landline (8 digits): DICT keys are mobile numbers.
 * ``evp``   the random key: a lower-case UUID; upper-case input is accepted and lower-cased.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+from importlib import resources
 
-from stdnum import exceptions as stdnum_exceptions
 from stdnum.br import cnpj, cpf
 
 from parceria.common.errors import InvalidInput
+from parceria.common.taxids import TaxIdError, validate_cnpj, validate_cpf
 
 
 class PixKeyType(StrEnum):
@@ -39,27 +47,43 @@ class PixKeyError(InvalidInput, ValueError):
     code = "invalid_pix_key"
 
 
-EMAIL_MAX_LENGTH = 77
+@dataclass(frozen=True)
+class KeyRules:
+    """The DICT rules from ``payouts/data/pix_keys.json``."""
+
+    country_code: str
+    area_codes: frozenset[str]
+    email_max_length: int
+    email_local_max_length: int
+    email_forbidden: str
+    cnpj_alphanumeric_keys: bool
+
+
+@lru_cache(maxsize=1)
+def key_rules() -> KeyRules:
+    text = resources.files("parceria.payouts").joinpath("data", "pix_keys.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    return KeyRules(
+        country_code=str(data["phone"]["country_code"]),
+        area_codes=frozenset(str(code) for code in data["phone"]["area_codes"]),
+        email_max_length=int(data["email"]["max_length"]),
+        email_local_max_length=int(data["email"]["local_part_max_length"]),
+        email_forbidden=str(data["email"]["forbidden_characters"]),
+        cnpj_alphanumeric_keys=bool(data["cnpj"]["alphanumeric_keys"]),
+    )
+
+
 _CPF = re.compile(r"^[0-9]{11}$")
 _CNPJ = re.compile(r"^[0-9A-Z]{12}[0-9]{2}$")
+_NUMERIC_CNPJ = re.compile(r"^[0-9]{14}$")
 _EMAIL = re.compile(
-    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"^[a-z0-9!#$&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$&'*+/=?^_`{|}~-]+)*"
     r"@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$"
 )
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
-_BR_PHONE = re.compile(r"^\+55[1-9]{2}(?:9\d{8}|[2-9]\d{7})$")
+_MOBILE = re.compile(r"^9[0-9]{8}$")
 _PHONE_SEPARATORS = re.compile(r"[\s().-]")
 _EVP = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-#: Itaú SISPAG's PIX key type codes (segment B, positions 15–16). The CNAB layouts carry their own copy.
-_ITAU_KEY_TYPE_CODES = {
-    PixKeyType.PHONE: "01",
-    PixKeyType.EMAIL: "02",
-    PixKeyType.CPF: "03",
-    PixKeyType.CNPJ: "03",
-    PixKeyType.EVP: "04",
-}
-
 
 def parse_key_type(key_type: str) -> PixKeyType:
     """The PixKeyType named by `key_type` (case-insensitive), or PixKeyError."""
@@ -78,51 +102,67 @@ def validate_pix_key(key_type: str, key: str) -> str:
     return _VALIDATORS[kind](key.strip())
 
 
-def cnab_key_type_code(key_type: str) -> str:
-    """Itaú SISPAG's code for a PIX key type: 01 phone, 02 e-mail, 03 CPF/CNPJ, 04 random key."""
-    return _ITAU_KEY_TYPE_CODES[parse_key_type(key_type)]
-
-
 def _cpf(key: str) -> str:
     digits = cpf.compact(key)
     if not _CPF.fullmatch(digits):
         raise PixKeyError(f"CPF key {key!r} must have 11 digits")
-    return _stdnum_check("CPF", key, lambda: cpf.validate(digits))
+    return _tax_id_check("CPF", key, validate_cpf)
 
 
 def _cnpj(key: str) -> str:
     number = cnpj.compact(key).upper()
     if not _CNPJ.fullmatch(number):
         raise PixKeyError(f"CNPJ key {key!r} must have 14 characters: 12 digits or capital letters, then 2 digits")
-    return _stdnum_check("CNPJ", key, lambda: cnpj.validate(number))
+    number = _tax_id_check("CNPJ", key, validate_cnpj)
+    if not _NUMERIC_CNPJ.fullmatch(number) and not key_rules().cnpj_alphanumeric_keys:
+        raise PixKeyError(
+            f"CNPJ key {key!r} is an alphanumeric CNPJ, which DICT does not accept as a PIX key yet:"
+            " use the payee's e-mail, phone or random key"
+        )
+    return number
 
 
-def _stdnum_check(label: str, key: str, validate: Callable[[], str]) -> str:
+def _tax_id_check(label: str, key: str, validate: Callable[[str], str]) -> str:
     try:
-        return validate()
-    except stdnum_exceptions.ValidationError as exc:
-        raise PixKeyError(f"invalid {label} key {key!r}: {exc}") from None
+        return validate(key)
+    except TaxIdError as exc:
+        raise PixKeyError(f"invalid {label} key {key!r}: {exc.reason}") from None
 
 
 def _email(key: str) -> str:
+    rules = key_rules()
     address = key.lower()
-    if len(address) > EMAIL_MAX_LENGTH:
-        raise PixKeyError(f"e-mail key must have at most {EMAIL_MAX_LENGTH} characters, got {len(address)}")
+    if len(address) > rules.email_max_length:
+        raise PixKeyError(f"e-mail key must have at most {rules.email_max_length} characters, got {len(address)}")
+    forbidden = sorted({c for c in address if c in rules.email_forbidden})
+    if forbidden:
+        raise PixKeyError(f"e-mail key {key!r} may not contain {' '.join(forbidden)} (DICT refuses it)")
+    local = address.rpartition("@")[0]
+    if len(local) > rules.email_local_max_length:
+        raise PixKeyError(
+            f"e-mail key {key!r}: the part before the @ must have at most {rules.email_local_max_length}"
+            f" characters, got {len(local)}"
+        )
     if not _EMAIL.fullmatch(address):
         raise PixKeyError(f"e-mail key {key!r} is not a valid address such as name@example.com.br")
     return address
 
 
 def _phone(key: str) -> str:
+    rules = key_rules()
     number = _phone_e164(key)
     if not _E164.fullmatch(number):
         raise PixKeyError(f"phone key {key!r} is not an E.164 number such as +5511912345678")
-    if not number.startswith("+55"):
-        raise PixKeyError(f"phone key {key!r} must be a Brazilian number (+55)")
-    if not _BR_PHONE.fullmatch(number):
+    prefix = "+" + rules.country_code
+    if not number.startswith(prefix):
+        raise PixKeyError(f"phone key {key!r} must be a Brazilian number ({prefix})")
+    area, subscriber = number[len(prefix) : len(prefix) + 2], number[len(prefix) + 2 :]
+    if area not in rules.area_codes:
+        raise PixKeyError(f"phone key {key!r}: {area!r} is not a Brazilian area code (DDD) in use")
+    if not _MOBILE.fullmatch(subscriber):
         raise PixKeyError(
-            f"phone key {key!r} must be +55, a 2-digit area code and 8 digits, or 9 digits starting with 9"
-            " (a landline's 8 digits start with 2 to 9)"
+            f"phone key {key!r} must be a mobile number: {prefix}, the area code and 9 digits starting with 9"
+            " (DICT does not take landlines)"
         )
     return number
 

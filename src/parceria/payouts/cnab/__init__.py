@@ -2,14 +2,18 @@
 
 A layout is data: one JSON file per bank and product in ``layouts/`` (``itau_sispag_pix.json`` first). It
 lists, per record (file header, batch header, each detail segment, batch trailer, file trailer), every
-field with its 1-based start and end position, its type and either a constant ``value`` or, without one,
-the value of the same name that the writer supplies. The code here is generic: a second bank is a second
-JSON file. Loading checks that each record covers positions 1 to ``line_length`` with no gap or overlap.
+field with its 1-based start and end position, its type, its ``source`` (keys of the layout's ``sources``:
+the manual or independent layout data each position was checked against) and either a constant ``value``
+or, without one, the value of the same name that the writer supplies. The return codes are a table per
+layout too: each code's meaning and status (paid, failed or pending). The code here is generic: a second
+bank is a second JSON file. Loading checks that each record covers positions 1 to ``line_length`` with no
+gap or overlap and that every field and code has a known source and status.
 
 Field types, as they go on the line:
 
 * ``num``   digits, zero-padded on the left; a value too long is an error.
-* ``alnum`` digits and capital letters (tax ids, incl. the alphanumeric CNPJ), zero-padded on the left.
+* ``alnum`` digits and capital letters (tax ids, incl. the alphanumeric CNPJ), zero-padded on the left; with
+  ``"align": "left"``, written from the left and blank-padded (Itaú's payee CPF: 11 digits and 3 blanks).
 * ``alpha`` ASCII text without accents, upper case (unless ``keep_case``), space-padded on the right;
   too long is an error unless the field says ``truncate`` (names only).
 * ``money`` an amount in cents, ``9(n)V99``, zero-padded; sub-cent or negative amounts are errors.
@@ -32,6 +36,8 @@ from typing import Any
 from parceria.common.errors import InvalidInput
 
 FIELD_TYPES = frozenset({"num", "alnum", "alpha", "money", "date", "time"})
+RETURN_STATUSES = frozenset({"paid", "failed", "pending"})
+DETAIL_SEQUENCES = frozenset({"per_record", "per_payment"})
 _LAYOUT_NAME = re.compile(r"^[a-z0-9_]+$")
 _ALNUM = re.compile(r"^[0-9A-Z]*$")
 REQUIRED_RECORDS = ("file_header", "batch_header", "batch_trailer", "file_trailer")
@@ -59,6 +65,8 @@ class Field:
     value: str | None = None
     truncate: bool = False
     keep_case: bool = False
+    align: str = "right"
+    source: tuple[str, ...] = ()
 
     @property
     def width(self) -> int:
@@ -102,17 +110,31 @@ class Record:
 
 
 @dataclass(frozen=True)
+class ReturnCode:
+    """One occurrence code of a bank's return table: what it means and what it does to the payment."""
+
+    status: str  # paid, failed or pending (see RETURN_STATUSES)
+    meaning: str
+
+
+@dataclass(frozen=True)
 class Layout:
     name: str
     bank_code: str
     line_length: int
     records: Mapping[str, Record]
     detail_records: tuple[str, ...]
+    detail_sequence: str  # per_record (FEBRABAN: every detail line numbered) or per_payment (one number per payment)
     pix_key_type_codes: Mapping[str, str]
     tax_id_kind_codes: Mapping[str, str]
-    success_codes: frozenset[str]
-    occurrence_codes: Mapping[str, str]
+    return_codes: Mapping[str, ReturnCode]
     ignored_return_segments: frozenset[str]
+    sources: Mapping[str, str]
+
+    @property
+    def occurrence_codes(self) -> dict[str, str]:
+        """Each return code's meaning."""
+        return {code: spec.meaning for code, spec in self.return_codes.items()}
 
     def record(self, key: str) -> Record:
         try:
@@ -172,6 +194,10 @@ def _alnum(field: Field, value: object) -> str:
     text = str(value).upper()
     if not _ALNUM.fullmatch(text):
         raise CnabError(f"{field.name}: {value!r} may only hold digits and capital letters")
+    if field.align == "left":
+        if len(text) > field.width:
+            raise CnabError(f"{field.name}: {text!r} does not fit in {field.width} positions")
+        return text.ljust(field.width)
     return _pad_left(field, text)
 
 
@@ -257,17 +283,24 @@ def resolve_layout(layout: str | Layout) -> Layout:
 
 def _build_layout(name: str, data: dict[str, Any]) -> Layout:
     returns = data["return"]
+    cited = [*returns["sources"], *(key for k, keys in data.items() if k.endswith("_source") for key in keys)]
+    if any(key not in data["sources"] for key in cited):
+        raise LayoutError(f"layout {name}: a source is cited that 'sources' does not list")
     return Layout(
         name=name,
         bank_code=str(data["bank_code"]),
         line_length=int(data["line_length"]),
         records={key: _build_record(key, spec) for key, spec in data["records"].items()},
         detail_records=tuple(data["detail_records"]),
+        detail_sequence=str(data.get("detail_sequence", "per_record")),
         pix_key_type_codes=dict(data["pix_key_type_codes"]),
         tax_id_kind_codes=dict(data["tax_id_kind_codes"]),
-        success_codes=frozenset(returns["success_codes"]),
-        occurrence_codes=dict(returns["occurrence_codes"]),
+        return_codes={
+            str(code): ReturnCode(status=str(spec["status"]), meaning=str(spec["meaning"]))
+            for code, spec in returns["codes"].items()
+        },
         ignored_return_segments=frozenset(returns.get("ignored_segments", ())),
+        sources={str(key): str(text) for key, text in data["sources"].items()},
     )
 
 
@@ -287,6 +320,8 @@ def _build_field(item: dict[str, Any]) -> Field:
         value=None if value is None else str(value),
         truncate=bool(item.get("truncate", False)),
         keep_case=bool(item.get("keep_case", False)),
+        align=str(item.get("align", "right")),
+        source=tuple(str(key) for key in item["source"]),
     )
 
 
@@ -297,7 +332,22 @@ def _check_layout(layout: Layout) -> Layout:
     for record in layout.records.values():
         _check_record(layout, record)
     _check_identifiers(layout)
+    _check_returns(layout)
+    if layout.detail_sequence not in DETAIL_SEQUENCES:
+        raise LayoutError(f"layout {layout.name}: detail_sequence must be one of {sorted(DETAIL_SEQUENCES)}")
     return layout
+
+
+def _check_returns(layout: Layout) -> None:
+    """Every return code is two characters with a known status; at least one code means paid."""
+    for code, spec in layout.return_codes.items():
+        if len(code) != 2 or spec.status not in RETURN_STATUSES or not spec.meaning.strip():
+            raise LayoutError(
+                f"layout {layout.name}: return code {code!r} needs 2 characters, a meaning and a status in"
+                f" {sorted(RETURN_STATUSES)}"
+            )
+    if not any(spec.status == "paid" for spec in layout.return_codes.values()):
+        raise LayoutError(f"layout {layout.name}: the return table has no code that means paid")
 
 
 def _check_identifiers(layout: Layout) -> None:
@@ -316,6 +366,11 @@ def _check_record(layout: Layout, record: Record) -> None:
             raise LayoutError(f"{where}: field {field.name} starts at {field.start}, expected {position}")
         if field.type not in FIELD_TYPES or not field.doc.strip():
             raise LayoutError(f"{where}: field {field.name} needs a type in {sorted(FIELD_TYPES)} and a doc")
+        unknown = [key for key in field.source if key not in layout.sources]
+        if not field.source or unknown:
+            raise LayoutError(f"{where}: field {field.name} needs a source among {sorted(layout.sources)}")
+        if field.align not in ("left", "right") or (field.align == "left" and field.type != "alnum"):
+            raise LayoutError(f"{where}: field {field.name}: align 'left' is for alnum fields only")
         if field.value is not None:
             _render_field(record.key, field, {})
         position = field.end + 1

@@ -1,8 +1,16 @@
 """Read a bank's CNAB 240 return file: which payouts were paid and which failed, and why.
 
 The return file has the remittance's records (same layout) with the occurrence codes filled in. Each
-detail record that carries our ``reference`` (segment A) gives one ReturnEntry: ``paid`` when every
-occurrence code is one of the layout's success codes (Itaú: 00 paid, BD scheduled), ``failed`` otherwise.
+detail record that carries our ``reference`` (segment A) gives one ReturnEntry, whose status comes from
+the layout's own return table (each bank has its own codes; a code means what that bank's table says):
+
+* ``paid``    a paid code (Itaú: 00, FC, FD), alone or with pending ones;
+* ``failed``  failed codes only (a rejection or cancellation);
+* ``pending`` a pending code (scheduled, accepted, informational: Itaú's BD, PD …), alone or with failed
+  ones, which the bank reports as warnings on an accepted payment: not a final answer yet;
+* ``review``  a code the table does not have, or paid and failed codes together: never counted as paid
+  nor failed; the payout stays pending and the entry's ``note`` says why, for someone to look at.
+
 The file is checked as it is read (line length, bank, record order, batch numbers, trailer counts and
 sums); any fault raises ReturnFileError with its line number, and nothing is returned.
 """
@@ -17,7 +25,7 @@ from typing import Literal
 
 from parceria.payouts.cnab import CnabError, Layout, Record, resolve_layout
 
-ReturnStatus = Literal["paid", "failed"]
+ReturnStatus = Literal["paid", "failed", "pending", "review"]
 
 
 class ReturnFileError(CnabError):
@@ -33,13 +41,15 @@ class ReturnFileError(CnabError):
 @dataclass(frozen=True)
 class ReturnEntry:
     """The bank's answer for one payment. `amount` is the effective amount when the bank reports one, else the
-    amount sent; `date` the effective payment date, None when not (yet) paid."""
+    amount sent; `date` the effective payment date, None when not (yet) paid; `note` why a payment is pending
+    or needs review (empty when paid or failed)."""
 
     reference: str
     status: ReturnStatus
     codes: list[str]
     amount: Decimal
     date: dt.date | None
+    note: str = ""
 
 
 def parse_return(text: str | bytes, *, layout: str | Layout = "itau_sispag_pix") -> list[ReturnEntry]:
@@ -53,9 +63,32 @@ def parse_return(text: str | bytes, *, layout: str | Layout = "itau_sispag_pix")
 
 
 def describe_codes(codes: Sequence[str], *, layout: str | Layout = "itau_sispag_pix") -> list[str]:
-    """Each occurrence code with its meaning from the layout, e.g. "PJ: Chave PIX não cadastrada no DICT"."""
-    meanings = resolve_layout(layout).occurrence_codes
-    return [f"{code}: {meanings.get(code, 'code not in the layout table')}" for code in codes]
+    """Each occurrence code with its meaning from the layout, e.g. "AM: Agência do favorecido inválida"."""
+    spec = resolve_layout(layout)
+    return [f"{code}: {_meaning(spec, code)}" for code in codes]
+
+
+def _meaning(spec: Layout, code: str) -> str:
+    known = spec.return_codes.get(code)
+    return known.meaning if known else f"not in the {spec.name} return table"
+
+
+def classify(codes: Sequence[str], *, layout: str | Layout = "itau_sispag_pix") -> tuple[ReturnStatus, str]:
+    """The status of a payment whose return line has `codes`, and a note when it is pending or needs review."""
+    spec = resolve_layout(layout)
+    statuses = {code: spec.return_codes[code].status for code in codes if code in spec.return_codes}
+    described = "; ".join(describe_codes(codes, layout=spec))
+    unknown = [code for code in codes if code not in statuses]
+    if unknown or not codes:
+        return "review", f"unknown return code {', '.join(unknown) or '(none)'}: left pending for review ({described})"
+    found = set(statuses.values())
+    if {"paid", "failed"} <= found:
+        return "review", f"the bank reports it both paid and rejected: left pending for review ({described})"
+    if "paid" in found:
+        return "paid", ""
+    if "pending" in found:
+        return "pending", f"not final yet: {described}"
+    return "failed", ""
 
 
 def _numbered_lines(text: str | bytes) -> list[tuple[int, str]]:
@@ -188,12 +221,14 @@ def _entry(spec: Layout, number: int, line: str, record: Record) -> ReturnEntry:
     if not reference or not codes:
         raise ReturnFileError(number, f"payment {reference or '(no reference)'} has no occurrence code")
     effective = _money(number, line, record, "effective_amount")
+    status, note = classify(codes, layout=spec)
     return ReturnEntry(
         reference=reference,
-        status="paid" if all(code in spec.success_codes for code in codes) else "failed",
+        status=status,
         codes=codes,
         amount=effective or _money(number, line, record, "amount"),
         date=_date(number, line, record, "effective_date"),
+        note=note,
     )
 
 

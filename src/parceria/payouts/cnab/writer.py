@@ -156,10 +156,11 @@ def _detail_lines(
         raise RemittanceError("a remittance needs at least one payment")
     _check_unique_references(payments)
     lines: list[str] = []
-    for payment in payments:
+    for number, payment in enumerate(payments, start=1):
         values = {**file_values, **_payment_values(spec, payment, earliest)}
         for key in spec.detail_records:
-            values["sequence"] = len(lines) + 1
+            # FEBRABAN numbers every detail record; Itaú SISPAG gives a payment's segments one number (note 9).
+            values["sequence"] = number if spec.detail_sequence == "per_payment" else len(lines) + 1
             lines.append(_render(spec.record(key), values, f"payment {payment.reference}"))
     return lines
 

@@ -42,4 +42,6 @@ class Command(BaseCommand):
         )
         for skipped in result.skipped:
             self.stderr.write(f"skipped payout {skipped['payout_id']}: {skipped['reason']}")
+        for warning in result.warnings:
+            self.stderr.write(f"check payout {warning['payout_id']}: {warning['warning']}")
         self.stdout.write(f"{len(result.included)} payouts written to {path}")

@@ -11,7 +11,7 @@ from parceria.payouts.bank_files import return_file_import
 
 
 class Command(BaseCommand):
-    help = "Read a bank return file (CNAB 240) and mark each payout in it paid or failed."
+    help = "Read a bank return file (CNAB 240) and mark each payout in it paid or failed (or leave it pending)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -26,11 +26,13 @@ class Command(BaseCommand):
             )
         except ParceriaError as exc:
             raise CommandError(exc.message) from None
+        for pending in report.pending:
+            self.stdout.write(f"{pending['reference']}: left pending, {pending['note']}")
         for problem in report.problems:
             self.stderr.write(f"{problem['reference']}: {problem['error']}")
         self.stdout.write(
             f"{len(report.paid)} paid, {len(report.failed)} failed, {len(report.unchanged)} unchanged, "
-            f"{len(report.problems)} problems"
+            f"{len(report.pending)} pending, {len(report.problems)} problems"
         )
         if report.problems:
             raise SystemExit(2)
