@@ -413,3 +413,15 @@ def test_the_migration_updates_unchanged_shipped_versions_and_keeps_staff_change
     assert pf.params["deductions"] == {"simplified": "607.20", "withheld": ["inss"]}
     assert staff.params == {"brackets": [{"up_to": None, "rate": "0.1", "deduction": "0"}]}
     assert WithholdingRule.objects.get(code="inss", effective_from=date(2026, 1, 1)).params["ceiling"] == "8475.55"
+
+
+@pytest.mark.django_db
+def test_the_close_command_prints_taxes_by_code_and_the_company_contribution():
+    from django.core.management import call_command
+
+    partner = make_partner(tax_regime="pf")
+    credit(partner, "6000.00", at="2026-03-15T12:00:00-03:00")
+    out = io.StringIO()
+    call_command("close", "2026-03", "--preview", stdout=out)
+    assert ("BRL: would pay 1 partners, gross 6000.00, withheld 0588 380.02, inss 660.00, net 4959.98; "
+            "company contributions (not withheld) inss_cpp 1200.00") in out.getvalue()
