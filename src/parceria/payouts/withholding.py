@@ -140,7 +140,7 @@ def _month_difference(
     if month_tax <= rule.minimum:
         month_tax = ZERO
         text += f"; at most {rule.minimum}: not withheld"
-    before = earlier.withheld.get(rule.code, ZERO)
+    before = _minor(earlier.withheld.get(rule.code, ZERO), currency)
     amount = min(max(ZERO, month_tax - before), room)
     if amount <= 0:
         return None
@@ -154,7 +154,7 @@ def _capped(
     rule: Rule, gross: Decimal, currency: str, earlier: EarlierInMonth, room: Decimal
 ) -> WithholdingLine | None:
     rate, ceiling = Decimal(rule.params["rate"]), Decimal(rule.params["ceiling"])
-    month_gross = earlier.gross + gross
+    month_gross = _minor(earlier.gross + gross, currency)
     base = min(month_gross, ceiling)
     month_tax = _minor(base * rate, currency)
     text = f"{rule.name}: {_pct(rate)} × min(month's gross {month_gross}, ceiling {ceiling})"
@@ -182,13 +182,13 @@ def _reduction(params: dict[str, Any], income: Decimal, tax: Decimal) -> Decimal
 
 
 def _deduction(
-    params: dict[str, Any], earlier: EarlierInMonth, this_payout: Mapping[str, Decimal]
+    params: dict[str, Any], earlier: EarlierInMonth, this_payout: Mapping[str, Decimal], currency: str
 ) -> tuple[Decimal, str]:
     """The month's deduction from the base: the legal deductions (the month's amounts withheld under the
     listed codes) or the simplified discount when that is larger; and how it was chosen."""
     deductions = params.get("deductions") or {}
     codes = deductions.get("withheld", [])
-    legal = sum((earlier.withheld.get(c, ZERO) + this_payout.get(c, ZERO) for c in codes), ZERO)
+    legal = _minor(sum((earlier.withheld.get(c, ZERO) + this_payout.get(c, ZERO) for c in codes), ZERO), currency)
     simplified = Decimal(deductions.get("simplified", "0"))
     if simplified > legal:
         return simplified, f"simplified discount {simplified}"
@@ -201,8 +201,8 @@ def _progressive(
     rule: Rule, gross: Decimal, currency: str, earlier: EarlierInMonth, room: Decimal,
     this_payout: Mapping[str, Decimal],
 ) -> WithholdingLine | None:
-    month_gross = earlier.gross + gross
-    deduction, how = _deduction(rule.params, earlier, this_payout)
+    month_gross = _minor(earlier.gross + gross, currency)
+    deduction, how = _deduction(rule.params, earlier, this_payout, currency)
     base = max(ZERO, month_gross - deduction)
     bracket = _bracket(rule.params["brackets"], base)
     rate, parcel = Decimal(bracket["rate"]), Decimal(bracket["deduction"])
@@ -257,9 +257,9 @@ def employer_contributions(
         if not employer:
             continue
         code, rate = employer["code"], Decimal(employer["rate"])
-        month_gross = earlier.gross + gross
+        month_gross = _minor(earlier.gross + gross, currency)
         month_amount = _minor(month_gross * rate, currency)
-        before = earlier.contributed.get(code, ZERO)
+        before = _minor(earlier.contributed.get(code, ZERO), currency)
         amount = max(ZERO, month_amount - before)
         if amount > 0:
             text = (
