@@ -36,8 +36,10 @@ def _load_reference_data() -> None:
 
     plan = importlib.import_module("parceria.commissions.migrations.0002_default_plan_and_append_only")
     payouts = importlib.import_module("parceria.payouts.migrations.0002_withholding_rules_and_thresholds")
+    rules = importlib.import_module("parceria.payouts.migrations.0006_withholding_monthly_rules_and_inss")
     plan.create_plan(apps, None)
     payouts.load(apps, None)
+    rules.sync(apps, None)
 
 
 @pytest.fixture(autouse=True)

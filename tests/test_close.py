@@ -74,9 +74,11 @@ def test_negative_and_held_balances_are_carried():
     ("pj", "667.00", [], "667.00"),  # 10.005 rounds half-even to 10.00, which is ≤ R$ 10.00: not withheld
     ("pj", "667.34", [("8045", "10.01")], "657.33"),  # 10.0101 → 10.01: withheld
     ("pj_simples", "5000.00", [], "5000.00"),
-    ("pf", "3000.00", [], "3000.00"),  # 2026: income ≤ R$ 5,000 pays no IRRF
-    ("pf", "6000.00", [("0588", "561.52")], "5438.48"),  # 27.5 % − 908.73 = 741.27, reduced by 179.75
-    ("pf", "8000.00", [("0588", "1291.27")], "6708.73"),  # above R$ 7,350: no reduction
+    # pf: INSS 11 % (Lei 10.666/03 art. 4) deducted from the IRRF base when above the simplified 607.20
+    # (Lei 9.250/95 art. 4 IV and §2); figures in tests/test_withholding.py
+    ("pf", "3000.00", [("inss", "330.00")], "2670.00"),  # 2026: income ≤ R$ 5,000 pays no IRRF
+    ("pf", "6000.00", [("0588", "380.02"), ("inss", "660.00")], "4959.98"),  # base 5,340.00: 559.77 − 179.75
+    ("pf", "8000.00", [("0588", "1049.27"), ("inss", "880.00")], "6070.73"),  # above R$ 7,350: no reduction
 ])
 def test_withholding_by_tax_regime(regime, balance, taxes, net):
     partner = make_partner(tax_regime=regime)

@@ -124,7 +124,8 @@ class World:
 
 def _payout(partner: Any, batch: PayoutBatch) -> Payout:
     return Payout.objects.create(batch=batch, partner=partner, currency="BRL", gross=Decimal("300.00"),
-                                 net=Decimal("300.00"), due_date=date(2026, 4, 30), payee_name=partner.legal_name,
+                                 net=Decimal("300.00"), due_date=date(2026, 4, 30), payment_date=date(2026, 4, 2),
+                                 payee_name=partner.legal_name,
                                  payee_tax_id=partner.tax_id)
 
 

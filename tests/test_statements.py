@@ -137,6 +137,7 @@ def test_a_month_without_lines_gives_a_statement_with_zero_totals_and_the_balanc
 @pytest.mark.django_db
 def test_statement_csv_has_one_row_per_line_then_balances_and_totals():
     partner = build_march()
+    payout = Payout.objects.get(partner=partner)
     rows = list(csv.reader(io.StringIO(statement_csv(statement_for(partner=partner, month=MARCH)))))
     explanations = list(LedgerLine.objects.filter(partner=partner, period=MARCH).values_list("explanation", flat=True))
     assert rows[0] == list(STATEMENT_CSV_HEADER) == [
@@ -165,6 +166,11 @@ def test_statement_csv_has_one_row_per_line_then_balances_and_totals():
          "Failed payouts returned to the balance in the period"],
         ["2026-03-31", "closing_balance", "", "", "", "", "", "", "0.0081", "BRL",
          "Opening balance plus the lines of the period"],
+        # the payout of March's close, paid on 5 April: each tax withheld by code, then the net
+        ["2026-04-05", "payout_withholding", "8045", "", "", "", "", "1360.6700", "20.4100", "BRL",
+         f"Payout #{payout.pk}: IRRF on commissions paid to companies (PJ)"],
+        ["2026-04-05", "payout_net", "", "", "", "", "", "", "1340.2600", "BRL",
+         f"Payout #{payout.pk}: gross 1360.6700 less the taxes withheld, sent to the payee"],
     ]
 
 

@@ -20,8 +20,8 @@ SP = ZoneInfo("America/Sao_Paulo")
 
 def form(**overrides):
     data = {"code": "8045", "name": "IRRF PJ", "country": "BR", "tax_regime": "pj", "kind": "flat",
-            "params": '{"rate": "0.02", "minimum_tax": "10.00"}', "effective_from": "2026-07-01", "effective_to": "",
-            "legal_basis": "test"}
+            "params": '{"rate": "0.02"}', "effective_from": "2026-07-01", "effective_to": "",
+            "minimum_to_withhold": "10.00", "legal_basis": "test"}
     data.update(overrides)
     return WithholdingRuleForm(data=data)
 
@@ -45,7 +45,16 @@ def test_a_new_version_needs_the_old_one_ended_first_then_applies_from_its_date(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"params": '{"minimum_tax": "10"}'}, "params", "needs"),
+    ({"params": '{"rat": "0.015"}'}, "params", "needs"),
+    ({"params": '{"rate": "0.015", "minimum_tax": "10.00"}'}, "params", "minimum to withhold"),
+    ({"minimum_to_withhold": "-1"}, "minimum_to_withhold", "negative"),
+    ({"kind": "capped", "params": '{"rate": "0.11"}'}, "params", "ceiling"),
+    ({"kind": "capped", "params": '{"rate": "0.11", "ceiling": "8475.55", "employer": {"rate": "0.2"}}'},
+     "params", "employer"),
+    ({"kind": "progressive", "params": '{"brackets": [{"up_to": null, "rate": "0.1", "deduction": "0"}], '
+                                       '"deductions": {"withheld": "inss"}}'}, "params", "list of tax codes"),
+    ({"kind": "progressive", "params": '{"brackets": [{"up_to": null, "rate": "0.1", "deduction": "0"}], '
+                                       '"deductions": {"withheld": ["9999"]}}'}, "params", "its own tax"),
     ({"params": '{"rate": "1.5"}'}, "params", "between"),
     ({"params": '{"rate": "abc"}'}, "params", "decimal number"),
     ({"kind": "progressive", "params": '{"brackets": [{"up_to": "100", "rate": "0", "deduction": "0"}]}'},

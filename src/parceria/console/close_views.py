@@ -4,7 +4,6 @@ every change goes through the payout services, which write the audit records."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +31,15 @@ from parceria.console.forms import CloseMonthForm, ExportForm, MarkPayoutForm, P
 from parceria.console.selectors import batches_with_state, payouts_with_status
 from parceria.partners.models import Partner
 from parceria.payouts.bank_files import batch_export, return_file_import
-from parceria.payouts.close import ClosePlan, close_preview, parse_period, payout_due_date, period_close
+from parceria.payouts.close import (
+    ClosePlan,
+    close_preview,
+    parse_period,
+    payout_due_date,
+    period_close,
+    plan_totals,
+    stored_close,
+)
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
@@ -65,18 +72,11 @@ def close_start(request: HttpRequest) -> HttpResponse:
 def _plan_rows(plan: ClosePlan) -> dict[str, Any]:
     ids = {p.partner_id for p in plan.payouts} | {c.partner_id for c in plan.carried}
     partners = Partner.objects.only("name", "legal_name").in_bulk(ids)
-    totals: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    payouts = []
-    for p in plan.payouts:
-        withheld = sum((t.amount for t in p.withholdings), Decimal(0))
-        for key, value in (("gross", p.gross), ("withheld", withheld), ("net", p.net)):
-            totals[p.currency][key] += value
-        payouts.append({"partner": partners[p.partner_id], "payout": p, "withheld": withheld})
+    payouts = [{"partner": partners[p.partner_id], "payout": p} for p in plan.payouts]
     reasons = carry_reasons()
     carried = [{"partner": partners[c.partner_id], "carried": c, "reason": reasons.get(c.reason, c.reason)}
                for c in plan.carried]
-    return {"payouts": payouts, "carried": carried,
-            "totals": sorted((currency, dict(values)) for currency, values in totals.items())}
+    return {"payouts": payouts, "carried": carried, "totals": plan_totals(plan)}
 
 
 @console_view(write=FINANCE)
@@ -119,6 +119,7 @@ def _batch_context(request: HttpRequest, batch: PayoutBatch) -> dict[str, Any]:
     return {
         "batch": batch,
         "state": batch_state(batch),
+        "totals": plan_totals(stored_close(batch)),
         "second_approval_above": Decimal(str(settings.PARCERIA["BATCH_SECOND_APPROVAL_ABOVE"])),
         "rows": list(zip(payouts, payout_rows(payouts), strict=True)),
         "carried": carried,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -30,6 +31,7 @@ class WithholdingRuleForm(forms.ModelForm):
             "params",
             "effective_from",
             "effective_to",
+            "minimum_to_withhold",
             "legal_basis",
         ]
 
@@ -47,6 +49,7 @@ class WithholdingRuleForm(forms.ModelForm):
                 effective_from=data["effective_from"],
                 effective_to=data.get("effective_to"),
                 exclude_pk=self.instance.pk,
+                minimum_to_withhold=data.get("minimum_to_withhold") or Decimal(0),
             )
         except RuleError as exc:
             self.add_error(exc.field, str(exc))
@@ -58,7 +61,9 @@ class WithholdingRuleAdmin(admin.ModelAdmin):
     """Withholding rules are versions: add a new one (and end the old one with effective_to) to change a rate."""
 
     form = WithholdingRuleForm
-    list_display = ("code", "name", "country", "tax_regime", "kind", "effective_from", "effective_to")
+    list_display = (
+        "code", "name", "country", "tax_regime", "kind", "minimum_to_withhold", "effective_from", "effective_to",
+    )
     list_filter = ("country", "tax_regime", "code")
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:

@@ -33,6 +33,16 @@ class ClosePayoutOut(Schema):
     gross: str
     withholdings: list[WithholdingOut]
     net: str
+    employer_contributions: list[WithholdingOut]
+
+
+class CloseTotalsOut(Schema):
+    currency: str
+    payouts: int
+    gross: str
+    withheld: list[WithholdingOut]
+    net: str
+    employer_contributions: list[WithholdingOut]
 
 
 class CarriedOut(Schema):
@@ -44,7 +54,9 @@ class CarriedOut(Schema):
 class CloseOut(Schema):
     period: str
     batch_id: int | None
+    payment_date: date | None
     payouts: list[ClosePayoutOut]
+    totals: list[CloseTotalsOut]
     carried: list[CarriedOut]
     warnings: list[str]
 

@@ -6,6 +6,11 @@ paid: the payout's gross is the balance rounded down to the currency's minor uni
 from it, and a ledger line of −gross posts in P. Everything else (smaller or negative balances, held
 partners, the sub-cent remainder of a payout) is carried.
 
+The payment date of every payout of a close is the day the close runs (the taxable event, "pagamento ou
+crédito"): the withholding rules in force that day apply, and the monthly rules sum the payout with
+the payouts already made to the same payee tax id in that calendar month (`earlier_in_month`), and
+with the close's own earlier payouts to that tax id.
+
 The whole close is one database transaction taken under the exclusive period lock: killed half-way,
 it leaves nothing behind, and run again it does everything once. Closing a closed month returns its
 batch and pays nothing.
@@ -41,11 +46,21 @@ from parceria.payouts.models import (
     ClosedPeriod,
     Payout,
     PayoutBatch,
+    PayoutEmployerContribution,
     PayoutThreshold,
     PayoutWithholding,
     WithholdingRule,
 )
-from parceria.payouts.withholding import Rule, WithholdingLine, compute_withholdings, rules_in_force
+from parceria.payouts.selectors import earlier_in_month
+from parceria.payouts.withholding import (
+    NOTHING_EARLIER,
+    ContributionLine,
+    Rule,
+    WithholdingLine,
+    compute_withholdings,
+    employer_contributions,
+    rules_in_force,
+)
 
 PAYABLE_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.TERMINATED})
 
@@ -58,6 +73,7 @@ class PlannedPayout:
     gross: Decimal
     withholdings: list[WithholdingLine]
     net: Decimal
+    employer_contributions: list[ContributionLine] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,7 @@ class ClosePlan:
     warnings: list[str] = field(default_factory=list)
     batch_id: int | None = None
     payees: dict[int, Payee] = field(default_factory=dict)
+    payment_date: date | None = None
 
 
 def parse_period(text: str) -> date:
@@ -143,7 +160,7 @@ def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
 def plan_close(month: date, *, today: date, now: datetime | None = None) -> ClosePlan:
     """Compute what closing `month` would pay and carry, without writing anything."""
     now = now or timezone.now()
-    plan = ClosePlan(period=month)
+    plan = ClosePlan(period=month, payment_date=today)
     balances = _balances(month)
     thresholds = _thresholds(month, plan.warnings)
     plan.payees = {
@@ -152,6 +169,7 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
     }
     rows = list(WithholdingRule.objects.all())
     rules: dict[tuple[str, str], list[Rule]] = {}
+    month_so_far = earlier_in_month(today)
     for (partner_id, currency), balance in sorted(balances.items()):
         partner = plan.payees[partner_id]
         reason = _carry_reason(partner, currency, balance, thresholds, now)
@@ -162,12 +180,13 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
         regime = (partner.country, partner.tax_regime)
         if regime not in rules:
             rules[regime] = rules_in_force(rows, country=regime[0], tax_regime=regime[1], on=today)
-        taxes = compute_withholdings(rules[regime], gross, currency)
-        plan.payouts.append(
-            PlannedPayout(
-                partner_id, currency, balance, gross, taxes, gross - sum((t.amount for t in taxes), Decimal(0))
-            )
-        )
+        payee = (partner.tax_id, currency)
+        earlier = month_so_far.get(payee, NOTHING_EARLIER)
+        taxes = compute_withholdings(rules[regime], gross, currency, earlier)
+        contributions = employer_contributions(rules[regime], gross, currency, earlier)
+        month_so_far[payee] = earlier.plus(gross, taxes, contributions)
+        net = gross - sum((t.amount for t in taxes), Decimal(0))
+        plan.payouts.append(PlannedPayout(partner_id, currency, balance, gross, taxes, net, contributions))
         if balance != gross:
             plan.carried.append(Carried(partner_id, currency, balance - gross, "remainder"))
     return plan
@@ -269,6 +288,7 @@ def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: dateti
                 p.gross,
                 p.net,
                 due,
+                plan.payment_date,
                 payee.legal_name,
                 payee.tax_id,
                 payee.pix_key_type,
@@ -283,6 +303,12 @@ def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: dateti
         for t in p.withholdings
     ]
     insert_rows(PayoutWithholding, ("payout", "rule", "code", "base", "amount", "explanation"), taxes)
+    contributions = [
+        (ids[p.partner_id], c.rule_id, c.code, c.base, c.amount, c.explanation)
+        for p in plan.payouts
+        for c in p.employer_contributions
+    ]
+    insert_rows(PayoutEmployerContribution, ("payout", "rule", "code", "base", "amount", "explanation"), contributions)
     carried = [(batch.pk, c.partner_id, c.currency, c.balance, c.reason) for c in plan.carried]
     insert_rows(CarriedBalance, ("batch", "partner", "currency", "balance", "reason"), carried)
     return ids
@@ -296,6 +322,7 @@ PAYOUT_COLUMNS = (
     "gross",
     "net",
     "due_date",
+    "payment_date",
     "payee_name",
     "payee_tax_id",
     "pix_key_type",
@@ -334,11 +361,18 @@ def _post_payout_lines(plan: ClosePlan, payouts: dict[int, int], month: date, ac
 def stored_close(batch: PayoutBatch) -> ClosePlan:
     """The close as it was written (for repeated calls)."""
     plan = ClosePlan(period=batch.period, batch_id=batch.pk)
-    payouts = list(batch.payouts.prefetch_related("withholdings").order_by("partner_id"))
+    payouts = list(
+        batch.payouts.prefetch_related("withholdings", "employer_contributions").order_by("partner_id")
+    )
     for payout in payouts:
+        plan.payment_date = payout.payment_date
         taxes = [WithholdingLine(w.rule_id, w.code, w.base, w.amount, w.explanation) for w in payout.withholdings.all()]
+        costs = [
+            ContributionLine(c.rule_id, c.code, c.base, c.amount, c.explanation)
+            for c in payout.employer_contributions.all()
+        ]
         plan.payouts.append(
-            PlannedPayout(payout.partner_id, payout.currency, payout.gross, payout.gross, taxes, payout.net)
+            PlannedPayout(payout.partner_id, payout.currency, payout.gross, payout.gross, taxes, payout.net, costs)
         )
     plan.carried = [
         Carried(c.partner_id, c.currency, c.balance, c.reason) for c in batch.carried.order_by("partner_id")
@@ -346,21 +380,85 @@ def stored_close(batch: PayoutBatch) -> ClosePlan:
     return plan
 
 
+@dataclass(frozen=True)
+class CloseTotals:
+    """The close's summary in one currency: what it pays, withholds (per tax code) and sends, and what the
+    company contributes on top of the payouts (per code; a cost of the company, not withheld)."""
+
+    currency: str
+    payouts: int
+    gross: Decimal
+    withheld: dict[str, Decimal]
+    net: Decimal
+    employer_contributions: dict[str, Decimal]
+
+    @property
+    def withheld_total(self) -> Decimal:
+        return sum(self.withheld.values(), Decimal(0))
+
+    @property
+    def employer_total(self) -> Decimal:
+        return sum(self.employer_contributions.values(), Decimal(0))
+
+
+def plan_totals(plan: ClosePlan) -> list[CloseTotals]:
+    """The close's summary per currency, in currency order."""
+    groups: dict[str, list[PlannedPayout]] = {}
+    for p in plan.payouts:
+        groups.setdefault(p.currency, []).append(p)
+    result = []
+    for currency, payouts in sorted(groups.items()):
+        withheld: dict[str, Decimal] = {}
+        employer: dict[str, Decimal] = {}
+        for p in payouts:
+            for t in p.withholdings:
+                withheld[t.code] = withheld.get(t.code, Decimal(0)) + t.amount
+            for c in p.employer_contributions:
+                employer[c.code] = employer.get(c.code, Decimal(0)) + c.amount
+        result.append(
+            CloseTotals(
+                currency,
+                len(payouts),
+                sum((p.gross for p in payouts), Decimal(0)),
+                dict(sorted(withheld.items())),
+                sum((p.net for p in payouts), Decimal(0)),
+                dict(sorted(employer.items())),
+            )
+        )
+    return result
+
+
 def plan_as_dict(plan: ClosePlan) -> dict[str, Any]:
     from parceria.common.money import ledger_str
+
+    def lines(amounts: Any) -> list[dict[str, str]]:
+        return [{"code": code, "amount": ledger_str(amount)} for code, amount in amounts]
 
     return {
         "period": f"{plan.period:%Y-%m}",
         "batch_id": plan.batch_id,
+        "payment_date": plan.payment_date.isoformat() if plan.payment_date else None,
         "payouts": [
             {
                 "partner_id": p.partner_id,
                 "currency": p.currency,
                 "gross": ledger_str(p.gross),
-                "withholdings": [{"code": t.code, "amount": ledger_str(t.amount)} for t in p.withholdings],
+                "withholdings": lines((t.code, t.amount) for t in p.withholdings),
                 "net": ledger_str(p.net),
+                "employer_contributions": lines((c.code, c.amount) for c in p.employer_contributions),
             }
             for p in plan.payouts
+        ],
+        "totals": [
+            {
+                "currency": t.currency,
+                "payouts": t.payouts,
+                "gross": ledger_str(t.gross),
+                "withheld": lines(t.withheld.items()),
+                "net": ledger_str(t.net),
+                "employer_contributions": lines(t.employer_contributions.items()),
+            }
+            for t in plan_totals(plan)
         ],
         "carried": [
             {"partner_id": c.partner_id, "balance": ledger_str(c.balance), "reason": c.reason} for c in plan.carried

@@ -47,16 +47,20 @@ class PayoutThreshold(models.Model):
 class WithholdingKind(models.TextChoices):
     FLAT = "flat", _("Flat rate of the gross")
     PROGRESSIVE = "progressive", _("Progressive table with deductions")
+    CAPPED = "capped", _("Rate of the month's gross up to a ceiling")
 
 
 class WithholdingRule(models.Model):
     """A version of a withholding tax rule, as data (SPEC §7.2). The version in force on the payment
-    date applies. `params` holds the rate (flat) or the brackets and any reduction (progressive):
+    date applies. `params` holds, per kind (computation: parceria.payouts.withholding):
 
-    flat:        {"rate": "0.015", "minimum_tax": "10.00"}   # not withheld when the tax ≤ minimum_tax
+    flat:        {"rate": "0.015"}                                 # of each payout's gross
+    capped:      {"rate": "0.11", "ceiling": "8475.55",            # of the month's gross up to the ceiling
+                  "employer": {"code": "inss_cpp", "rate": "0.20"}}  # optional: the company's own contribution
     progressive: {"brackets": [{"up_to": "2428.80", "rate": "0", "deduction": "0"}, …, {"up_to": null, …}],
-                  "reduction": {"zero_up_to": "5000.00", "up_to": "7350.00", "constant": "978.62",
-                                "factor": "0.133145"}}
+                  "deductions": {"simplified": "607.20", "withheld": ["inss"]},   # optional
+                  "reduction": {"zero_up_to": "5000.00", "zero_max": "312.89", "up_to": "7350.00",
+                                "constant": "978.62", "factor": "0.133145"}}      # optional
     """
 
     code = models.CharField(max_length=10, help_text="Tax code (DARF code in Brazil, e.g. 8045).")
@@ -67,6 +71,13 @@ class WithholdingRule(models.Model):
     params = models.JSONField()
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True, help_text="Exclusive; null: open-ended.")
+    minimum_to_withhold = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        default=0,
+        help_text="Not withheld when the tax, rounded to the cent, is at most this (the payout's tax for a flat "
+        "rule, the month's for the others); 0: always withheld. Brazil: R$ 10.00, Lei 9.430/96 art. 67.",
+    )
     legal_basis = models.TextField(help_text="The law or act the rule comes from, and what to verify.")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -130,7 +141,11 @@ class ImmutableModel(models.Model):
 
 class Payout(ImmutableModel):
     """What one close pays one partner. gross − Σ withholdings = net. The ledger holds a payout line of
-    −gross (dedupe key `payout:<period>:<partner>`). The payee's details are copied at payout time."""
+    −gross (dedupe key `payout:<period>:<partner>`). The payee's details are copied at payout time.
+
+    `payment_date` is the taxable event (pagamento ou crédito): the date of the close that made the payout.
+    Its month is the month whose payouts to the same payee tax id are summed for the monthly withholding
+    rules, and the rule versions in force on it apply (parceria.payouts.withholding)."""
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="payouts")
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="payouts")
@@ -138,6 +153,7 @@ class Payout(ImmutableModel):
     gross = models.DecimalField(max_digits=20, decimal_places=4, help_text="Balance paid, at the minor unit.")
     net = models.DecimalField(max_digits=20, decimal_places=4, help_text="Gross less withholdings: what is sent.")
     due_date = models.DateField(help_text="30 days after the period's end.")
+    payment_date = models.DateField(help_text="Date of payment or credit: the day of the close that made it.")
     payee_name = models.CharField(max_length=300)
     payee_tax_id = models.CharField(max_length=40)
     pix_key_type = models.CharField(max_length=10, blank=True)
@@ -147,13 +163,16 @@ class Payout(ImmutableModel):
     class Meta:
         ordering = ["batch_id", "partner_id"]
         constraints = [models.UniqueConstraint(fields=["batch", "partner"], name="payout_once_per_partner_per_batch")]
+        indexes = [models.Index(fields=["payment_date", "payee_tax_id"], name="payout_payment_month")]
 
     def __str__(self) -> str:
         return f"payout #{self.pk} {self.gross} {self.currency} to partner {self.partner_id}"
 
 
 class PayoutWithholding(ImmutableModel):
-    """One tax withheld from a payout, with the rule version that computed it."""
+    """One tax withheld from a payout, with the rule version that computed it. `base` is what the tax was
+    computed on: the payout's gross for a flat rule; for a monthly rule, the month's base (all of the
+    month's payouts to the payee so far, less deductions)."""
 
     payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="withholdings")
     rule = models.ForeignKey(WithholdingRule, on_delete=models.PROTECT, related_name="+")
@@ -167,6 +186,25 @@ class PayoutWithholding(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.amount} withheld from payout {self.payout_id}"
+
+
+class PayoutEmployerContribution(ImmutableModel):
+    """A contribution the company pays on a payout, on top of it and never withheld from it (in Brazil the
+    company's 20 % social security contribution on remuneration paid to individuals), with the rule
+    version that computed it. A cost of the close, not part of the payout's net."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="employer_contributions")
+    rule = models.ForeignKey(WithholdingRule, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=10)
+    base = models.DecimalField(max_digits=20, decimal_places=4)
+    amount = models.DecimalField(max_digits=20, decimal_places=4)
+    explanation = models.TextField()
+
+    class Meta:
+        ordering = ["payout_id", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.amount} paid by the company on payout {self.payout_id}"
 
 
 class PayoutStatus(models.TextChoices):

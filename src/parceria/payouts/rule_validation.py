@@ -31,12 +31,38 @@ def _decimal(value: Any, what: str, *, low: Decimal = Decimal(0), high: Decimal 
 
 def _check_flat(params: dict[str, Any]) -> None:
     if "rate" not in params:
-        raise RuleError("params", 'a flat rule needs {"rate": "0.015"} (and optionally "minimum_tax")')
+        raise RuleError("params", 'a flat rule needs {"rate": "0.015"}')
     _decimal(params["rate"], "rate", high=Decimal(1))
-    _decimal(params.get("minimum_tax", "0"), "minimum_tax")
 
 
-def _check_progressive(params: dict[str, Any]) -> None:
+def _check_capped(params: dict[str, Any]) -> None:
+    for key in ("rate", "ceiling"):
+        if key not in params:
+            raise RuleError("params", 'a capped rule needs {"rate": "0.11", "ceiling": "8475.55"}')
+    _decimal(params["rate"], "rate", high=Decimal(1))
+    _decimal(params["ceiling"], "ceiling")
+    if "employer" in params:
+        employer = params["employer"]
+        if not isinstance(employer, dict) or not isinstance(employer.get("code"), str) or not employer["code"]:
+            raise RuleError("params", 'employer must be {"code": "inss_cpp", "rate": "0.20"}')
+        if len(employer["code"]) > 10:
+            raise RuleError("params", "employer code must be at most 10 characters")
+        _decimal(employer.get("rate"), "employer rate", high=Decimal(1))
+
+
+def _check_deductions(params: dict[str, Any], code: str) -> None:
+    deductions = params["deductions"]
+    if not isinstance(deductions, dict):
+        raise RuleError("params", 'deductions must be {"simplified": "607.20", "withheld": ["inss"]}')
+    _decimal(deductions.get("simplified", "0"), "deductions simplified")
+    withheld = deductions.get("withheld", [])
+    if not isinstance(withheld, list) or not all(isinstance(c, str) and c for c in withheld):
+        raise RuleError("params", 'deductions withheld must be a list of tax codes, e.g. ["inss"]')
+    if code in withheld:
+        raise RuleError("params", "a rule cannot deduct its own tax")
+
+
+def _check_progressive(params: dict[str, Any], code: str) -> None:
     brackets = params.get("brackets")
     if not isinstance(brackets, list) or not brackets:
         raise RuleError("params", 'a progressive rule needs "brackets": [{"up_to", "rate", "deduction"}, …]')
@@ -63,21 +89,31 @@ def _check_progressive(params: dict[str, Any]) -> None:
             if not isinstance(reduction, dict) or key not in reduction:
                 raise RuleError("params", f"a reduction needs {key}")
             _decimal(reduction[key], f"reduction {key}")
+        if "zero_max" in reduction:
+            _decimal(reduction["zero_max"], "reduction zero_max")
+    if "deductions" in params:
+        _check_deductions(params, code)
 
 
 def check_rule(
     *, code: str, country: str, tax_regime: str, kind: str, params: Any, effective_from: date,
-    effective_to: date | None, exclude_pk: int | None = None,
+    effective_to: date | None, exclude_pk: int | None = None, minimum_to_withhold: Decimal = Decimal(0),
 ) -> None:
     """Raise RuleError if the rule is malformed or overlaps another version of the same tax."""
+    if minimum_to_withhold < 0:
+        raise RuleError("minimum_to_withhold", "the minimum to withhold cannot be negative")
     if not isinstance(params, dict):
         raise RuleError("params", "params must be a JSON object")
+    if "minimum_tax" in params:
+        raise RuleError("params", "minimum_tax is no longer a parameter: set the rule's minimum to withhold")
     if kind == WithholdingKind.FLAT:
         _check_flat(params)
     elif kind == WithholdingKind.PROGRESSIVE:
-        _check_progressive(params)
+        _check_progressive(params, code)
+    elif kind == WithholdingKind.CAPPED:
+        _check_capped(params)
     else:
-        raise RuleError("kind", f"kind must be flat or progressive, got {kind!r}")
+        raise RuleError("kind", f"kind must be flat, progressive or capped, got {kind!r}")
     if effective_to is not None and effective_to <= effective_from:
         raise RuleError("effective_to", "a version must end after it starts")
     overlapping = WithholdingRule.objects.filter(code=code, country=country, tax_regime=tax_regime).filter(

@@ -2,15 +2,54 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from parceria.common.dbsum import exact_sums
 from parceria.common.money import ledger_str
-from parceria.payouts.models import Payout, PayoutStatus, PayoutStatusChange, PayoutWithholding
+from parceria.payouts.models import (
+    Payout,
+    PayoutEmployerContribution,
+    PayoutStatus,
+    PayoutStatusChange,
+    PayoutWithholding,
+)
+from parceria.payouts.withholding import EarlierInMonth, payment_month
+
+
+def earlier_in_month(payment_date: date) -> dict[tuple[str, str], EarlierInMonth]:
+    """What the company already paid each payee in the payment month of `payment_date`, by (payee tax id,
+    currency): the gross, the taxes withheld per code and the employer contributions per code of the
+    payouts whose payment date falls in that month and that have not failed (a failed payout was never
+    paid: its gross goes back on the balance and is paid, and taxed, again)."""
+    first = payment_month(payment_date)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    payouts = Payout.objects.filter(payment_date__range=(first, last)).exclude(
+        status_changes__status=PayoutStatus.FAILED
+    )
+    gross: dict[tuple[str, str], Decimal] = {}
+    for key, total in exact_sums(payouts, "gross", "payee_tax_id", "currency").items():
+        assert isinstance(key, tuple)
+        gross[(str(key[0]), str(key[1]))] = total
+    withheld: dict[tuple[str, str], dict[str, Decimal]] = {}
+    contributed: dict[tuple[str, str], dict[str, Decimal]] = {}
+    sources: tuple[tuple[QuerySet[Any], dict[tuple[str, str], dict[str, Decimal]]], ...] = (
+        (PayoutWithholding.objects.filter(payout__in=payouts), withheld),
+        (PayoutEmployerContribution.objects.filter(payout__in=payouts), contributed),
+    )
+    for rows, into in sources:
+        for key, total in exact_sums(rows, "amount", "payout__payee_tax_id", "payout__currency", "code").items():
+            assert isinstance(key, tuple)
+            into.setdefault((str(key[0]), str(key[1])), {})[str(key[2])] = total
+    return {
+        key: EarlierInMonth(total, withheld.get(key, {}), contributed.get(key, {})) for key, total in gross.items()
+    }
 
 
 def payout_rows(payouts: QuerySet[Payout] | Iterable[Payout], *, today: date | None = None) -> list[dict[str, Any]]:

@@ -7,7 +7,8 @@ occurred; the opening balance (Σ of the lines of earlier periods); the totals b
 holds them, signed (clawbacks and payouts are negative, reversals of failed payouts positive); and the
 closing balance = opening + Σ lines of M. All sums are taken in SQL with `exact_sums`, per currency
 (a partner whose payout currency changed has lines in more than one). The payouts of M's batch are
-listed with their withholdings and net.
+listed with each tax withheld (by code: IRRF, INSS, …) and their net; the CSV has a row per tax withheld
+and one for the net after the totals.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class StatementPayout:
     net: Decimal
     due_date: date
     status: str
+    payment_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,8 @@ def _month_payouts(partner: Partner, month: date) -> tuple[StatementPayout, ...]
     payouts = list(_with_withholdings(Payout.objects.filter(partner=partner, batch__period=month).order_by("id")))
     statuses = latest_statuses(p.pk for p in payouts)
     return tuple(
-        StatementPayout(p.pk, p.currency, p.gross, _withheld(p), p.net, p.due_date, statuses[p.pk]) for p in payouts
+        StatementPayout(p.pk, p.currency, p.gross, _withheld(p), p.net, p.due_date, statuses[p.pk], p.payment_date)
+        for p in payouts
     )
 
 
@@ -422,11 +425,28 @@ def _total_rows(statement: Statement, totals: StatementTotals) -> list[list[str]
     ]
 
 
+def _payout_rows(payout: StatementPayout) -> list[list[str]]:
+    """A row per tax withheld from a payout of the month's close (kind `payout_withholding`, the tax code in
+    the rule column), then its net (`payout_net`), dated on the payout's payment date."""
+    day = (payout.payment_date or payout.due_date).isoformat()
+    rows = [
+        [day, "payout_withholding", w.code, "", "", "", "", ledger_str(w.base), ledger_str(w.amount), payout.currency,
+         _safe(f"Payout #{payout.id}: {w.name}")]
+        for w in payout.withholdings
+    ]
+    rows.append([day, "payout_net", "", "", "", "", "", "", ledger_str(payout.net), payout.currency,
+                 f"Payout #{payout.id}: gross {ledger_str(payout.gross)} less the taxes withheld, sent to the payee"])
+    return rows
+
+
 def statement_csv(statement: Statement) -> str:
-    """One row per ledger line, then the opening balance, the totals by kind and the closing balance."""
+    """One row per ledger line, then the opening balance, the totals by kind and the closing balance, then the
+    taxes withheld from and the net of each payout of the month's close."""
     rows: list[list[str]] = [list(STATEMENT_CSV_HEADER), *(_line_row(line) for line in statement.lines)]
     for totals in statement.totals:
         rows.extend(_total_rows(statement, totals))
+    for payout in statement.payouts:
+        rows.extend(_payout_rows(payout))
     return _csv(rows)
 
 

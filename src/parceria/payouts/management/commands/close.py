@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from parceria.common.audit import Actor
 from parceria.common.errors import ParceriaError
-from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict
+from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict, plan_totals
 
 
 class Command(BaseCommand):
@@ -34,11 +34,13 @@ class Command(BaseCommand):
         for warning in plan.warnings:
             self.stderr.write(f"warning: {warning}")
         verb = "would pay" if options["preview"] and plan.batch_id is None else "paid"
-        for currency in sorted({p.currency for p in plan.payouts}):
-            paid = [p for p in plan.payouts if p.currency == currency]
-            gross = sum(p.gross for p in paid)
-            net = sum(p.net for p in paid)
-            self.stdout.write(f"{currency}: {verb} {len(paid)} partners, gross {gross}, net {net}")
+        for t in plan_totals(plan):
+            withheld = ", ".join(f"{code} {amount}" for code, amount in t.withheld.items()) or "none"
+            line = f"{t.currency}: {verb} {t.payouts} partners, gross {t.gross}, withheld {withheld}, net {t.net}"
+            if t.employer_contributions:
+                costs = ", ".join(f"{code} {amount}" for code, amount in t.employer_contributions.items())
+                line += f"; company contributions (not withheld) {costs}"
+            self.stdout.write(line)
         self.stdout.write(f"carried: {len(plan.carried)} balances")
         batch = f"batch #{plan.batch_id}" if plan.batch_id else "no batch (preview)"
         self.stdout.write(f"{result['period']}: {batch}")
