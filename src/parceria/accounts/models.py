@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -24,8 +26,20 @@ STAFF_ROLES = frozenset({Role.PARTNER_MANAGER, Role.FINANCE, Role.ANALYST, Role.
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
 
 
+def username_canonical(raw: str) -> str:
+    """The one form of a user name: the form stored, looked up at sign-in and counted by the sign-in
+    throttle. Compatibility-normalised (NFKC: full-width letters become ASCII, a no-break space a space),
+    case-folded, and without white space around it, so that " Ana@Parceira\t" and "ａｎａ@parceira" are
+    the same name as "ana@parceira"."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", raw).casefold())
+    return folded.strip()
+
+
 class User(AbstractUser):
-    """A person who signs in: a staff member (role without partner) or a partner user (role with partner)."""
+    """A person who signs in: a staff member (role without partner) or a partner user (role with partner).
+
+    The user name is always stored in its canonical form (`username_canonical`): `create_user`, the admin's
+    forms (through `clean`) and every save put it in that form, and the sign-in backend looks names up in it."""
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTNER_MEMBER)
     partner = models.ForeignKey(
@@ -49,6 +63,14 @@ class User(AbstractUser):
                 ),
             )
         ]
+
+    @classmethod
+    def normalize_username(cls, username: Any) -> Any:
+        return username_canonical(username) if isinstance(username, str) else username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.username = self.normalize_username(self.username)
+        super().save(*args, **kwargs)
 
     @property
     def is_partner_user(self) -> bool:
@@ -114,3 +136,4 @@ class LoginAttempt(models.Model):
         return (
             f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M} ({'ok' if self.succeeded else 'failed'})"
         )
+

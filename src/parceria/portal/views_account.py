@@ -42,9 +42,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 @partner_required
 @require_POST
 def payout_details(request: HttpRequest) -> HttpResponse:
-    form = PayoutDetailsForm(request.POST, user=portal_user(request))
+    form = PayoutDetailsForm(request.POST, user=portal_user(request), request=request)
     if not form.is_valid():
-        return _profile(request, form, status=422)
+        return _profile(request, form, status=429 if form.has_error("password", "locked") else 422)
     try:
         partner_payout_details_change(
             partner=partner_of(request),
