@@ -137,3 +137,26 @@ class LoginAttempt(models.Model):
             f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M} ({'ok' if self.succeeded else 'failed'})"
         )
 
+
+class Invitation(models.Model):
+    """A partner admin's invitation of an e-mail address to the partner's portal.
+
+    `user` is the partner member created for it, who chooses a password through the invitation's link. It is
+    empty when the address already belonged to someone outside the partner: then nothing was created for it,
+    its owner got a neutral notice, and the invitation stays on the partner's list as one not (yet) taken up,
+    so the list looks the same whether or not an address is known to Parceria."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=300, blank=True, default="")
+    user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation")
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(help_text="When the invitation (or the notice) last went out.")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "email"], name="invitation_one_per_partner_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} to partner {self.partner_id}"
