@@ -47,6 +47,7 @@ class Side:
     dispute: Any
     secrets: list[str] = field(default_factory=list)
     attachment: Any = None
+    invitation: Any = None
 
 
 def build_side(label: str, *, name: str, customer_name: str, invoice: str, tier: str = "preferred") -> Side:

@@ -109,7 +109,7 @@ def test_changing_the_pix_key_with_bad_input(world, data, field, message):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("email", "message"), [
     ("not-an-address", "Enter a valid email address"),
-    ("member-a@example.com", "already exists"),
+    ("member-a@example.com", "already one of your users"),
     ("", "This field is required"),
 ])
 def test_inviting_with_bad_input(world, email, message):

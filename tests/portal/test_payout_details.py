@@ -89,5 +89,6 @@ def test_an_invited_member_who_never_signed_in_can_be_invited_again(world_tx):
     first = user_invite(inviter=a.admin, email="Nova@Alfa.example", base_url="http://testserver", actor=ACTOR)
     again = user_invite(inviter=a.admin, email="nova@alfa.example", base_url="http://testserver", actor=ACTOR)
     assert again.pk == first.pk and User.objects.filter(email="nova@alfa.example").count() == 1
+    assert again.user_id == first.user_id is not None
     assert [m.to for m in mail.outbox][-2:] == [["nova@alfa.example"], ["nova@alfa.example"]]
-    assert AuditRecord.objects.filter(action="user.invited_again", object_id=str(first.pk)).count() == 1
+    assert AuditRecord.objects.filter(action="user.invited_again", object_id=str(first.user_id)).count() == 1

@@ -10,12 +10,13 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
-from parceria.accounts.models import User
+from parceria.accounts.invitations import user_invite
+from parceria.accounts.models import Invitation, User
 from parceria.disputes.models import Dispute, DisputeAttachment, DisputeComment
 from parceria.disputes.services import dispute_attachment_add
 from tests.portal.conftest import ACTOR, client_for
 
-ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id"}
+ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id", "invitation_id"}
 MIN_ROUTES = 20
 
 
@@ -26,7 +27,7 @@ def portal_routes() -> list[tuple[str, set[str]]]:
 
 def fill(params: set[str], b: Any) -> list[dict[str, Any]]:
     values = {"line_id": b.line.pk, "dispute_id": b.dispute.pk, "user_id": b.member.pk, "year": 2026, "month": 3,
-              "attachment_id": b.attachment.pk}
+              "attachment_id": b.attachment.pk, "invitation_id": b.invitation.pk}
     base = {name: values[name] for name in params if name != "fmt"}
     return [{**base, "fmt": fmt} for fmt in ("pdf", "csv")] if "fmt" in params else [base]
 
@@ -55,6 +56,9 @@ def test_a_user_of_a_reaches_nothing_of_b_by_any_portal_url(world):
     b.attachment = dispute_attachment_add(dispute=b.dispute, filename="bravo-secret.pdf", actor=ACTOR, is_staff=False,
                                           content=SimpleUploadedFile("bravo-secret.pdf", b"%PDF-1.4 bravo secret"))
     b.secrets.append("bravo-secret.pdf")
+    b.invitation = user_invite(inviter=b.admin, email="convidada@bravo.example", base_url="http://testserver",
+                               actor=ACTOR)
+    b.secrets.append("convidada@bravo.example")
     client = client_for(a.admin)
     routes = portal_routes()
     assert len(routes) >= MIN_ROUTES
@@ -76,6 +80,7 @@ def test_a_user_of_a_reaches_nothing_of_b_by_any_portal_url(world):
     b.dispute.refresh_from_db()
     assert b.dispute.status == "open" and not DisputeComment.objects.filter(dispute=b.dispute).exists()
     assert User.objects.get(pk=b.member.pk).is_active
+    assert Invitation.objects.get(pk=b.invitation.pk).withdrawn_at is None
     assert list(DisputeAttachment.objects.values_list("pk", flat=True)) == [b.attachment.pk]
     assert not Dispute.objects.filter(partner=a.partner, ledger_line=b.line).exists()
     b.partner.refresh_from_db()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from parceria.accounts.models import ApiKey, User
+from parceria.accounts.models import ApiKey, Invitation, User
 
 
 @admin.register(User)
@@ -19,6 +19,20 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ("name", "scope", "partner", "prefix", "created_at", "last_used_at", "revoked_at")
     list_filter = ("scope",)
     readonly_fields = ("name", "scope", "partner", "prefix", "key_hash", "created_by", "created_at", "last_used_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Partner admins invite from the portal; here staff see the invitations (an empty user: the address
+    belonged to someone outside the partner, who was sent a notice instead)."""
+
+    list_display = ("email", "partner", "user", "sent_at", "withdrawn_at")
+    list_filter = ("withdrawn_at",)
+    raw_id_fields = ("partner", "user", "invited_by")
+    readonly_fields = ("partner", "email", "name", "user", "invited_by", "created_at", "sent_at", "withdrawn_at")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -24,8 +26,20 @@ STAFF_ROLES = frozenset({Role.PARTNER_MANAGER, Role.FINANCE, Role.ANALYST, Role.
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
 
 
+def username_canonical(raw: str) -> str:
+    """The one form of a user name: the form stored, looked up at sign-in and counted by the sign-in
+    throttle. Compatibility-normalised (NFKC: full-width letters become ASCII, a no-break space a space),
+    case-folded, and without white space around it, so that " Ana@Parceira\t" and "ａｎａ@parceira" are
+    the same name as "ana@parceira"."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", raw).casefold())
+    return folded.strip()
+
+
 class User(AbstractUser):
-    """A person who signs in: a staff member (role without partner) or a partner user (role with partner)."""
+    """A person who signs in: a staff member (role without partner) or a partner user (role with partner).
+
+    The user name is always stored in its canonical form (`username_canonical`): `create_user`, the admin's
+    forms (through `clean`) and every save put it in that form, and the sign-in backend looks names up in it."""
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTNER_MEMBER)
     partner = models.ForeignKey(
@@ -49,6 +63,14 @@ class User(AbstractUser):
                 ),
             )
         ]
+
+    @classmethod
+    def normalize_username(cls, username: Any) -> Any:
+        return username_canonical(username) if isinstance(username, str) else username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.username = self.normalize_username(self.username)
+        super().save(*args, **kwargs)
 
     @property
     def is_partner_user(self) -> bool:
@@ -114,3 +136,27 @@ class LoginAttempt(models.Model):
         return (
             f"{self.username} from {self.address} at {self.at:%Y-%m-%d %H:%M} ({'ok' if self.succeeded else 'failed'})"
         )
+
+
+class Invitation(models.Model):
+    """A partner admin's invitation of an e-mail address to the partner's portal.
+
+    `user` is the partner member created for it, who chooses a password through the invitation's link. It is
+    empty when the address already belonged to someone outside the partner: then nothing was created for it,
+    its owner got a neutral notice, and the invitation stays on the partner's list as one not (yet) taken up,
+    so the list looks the same whether or not an address is known to Parceria."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=300, blank=True, default="")
+    user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation")
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(help_text="When the invitation (or the notice) last went out.")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "email"], name="invitation_one_per_partner_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} to partner {self.partner_id}"

@@ -63,6 +63,7 @@ def user_create(
         raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(Role.values)}", code="invalid_role")
     if (role in PARTNER_ROLES) != (partner is not None):
         raise InvalidInput("partner users need a partner; staff users must not have one", code="invalid_partner")
+    username = User.normalize_username(username)
     if User.objects.filter(username=username).exists():
         raise InvalidInput(f"user {username!r} already exists", code="duplicate_user")
     with transaction.atomic():

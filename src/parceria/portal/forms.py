@@ -14,7 +14,7 @@ from parceria.partners.models import Partner
 from parceria.payouts.models import Payout
 from parceria.payouts.pix import PixKeyError, PixKeyType, validate_pix_key
 from parceria.portal.selectors import parse_month
-from parceria.web.forms import language_choices
+from parceria.web.forms import language_choices, password_confirmed
 
 #: The ledger kinds as the domain names them (translated there).
 KIND_LABELS = dict(LedgerKind.choices)
@@ -113,14 +113,14 @@ class PayoutDetailsForm(forms.Form):
     password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput,
                                help_text=_("Confirm it is you: changing where money goes needs your password."))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.request = request
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("That password is not correct."))
+        password_confirmed(self.user, password, self.request, wrong=_("That password is not correct."))
         return password
 
     def clean(self) -> dict[str, Any]:

@@ -50,4 +50,6 @@ urlpatterns = [
     path("users/", views_account.users, name="users"),
     path("users/invite/", views_account.user_invite_view, name="user_invite"),
     path("users/<int:user_id>/remove/", views_account.user_remove_view, name="user_remove"),
+    path("users/invitations/<int:invitation_id>/withdraw/", views_account.invitation_withdraw_view,
+         name="invitation_withdraw"),
 ]

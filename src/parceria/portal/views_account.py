@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parceria.accounts.invitations import user_invite, user_remove
-from parceria.accounts.models import Role, User
+from parceria.accounts.invitations import invitation_withdraw, invitations_open, members, user_invite, user_remove
+from parceria.accounts.models import Role
 from parceria.common.errors import InvalidInput, NotFound
 from parceria.partners.payout_details import partner_payout_details_change, payout_details_held_until
 from parceria.portal.common import partner_of, portal_user
@@ -42,9 +42,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 @partner_required
 @require_POST
 def payout_details(request: HttpRequest) -> HttpResponse:
-    form = PayoutDetailsForm(request.POST, user=portal_user(request))
+    form = PayoutDetailsForm(request.POST, user=portal_user(request), request=request)
     if not form.is_valid():
-        return _profile(request, form, status=422)
+        return _profile(request, form, status=429 if form.has_error("password", "locked") else 422)
     try:
         partner_payout_details_change(
             partner=partner_of(request),
@@ -69,13 +69,10 @@ def _admin_only(request: HttpRequest) -> None:
 
 
 def _users(request: HttpRequest, form: InviteForm | None = None, status: int = 200) -> HttpResponse:
-    people = User.objects.filter(partner=partner_of(request)).order_by("-is_active", "email", "id")
-    return render(
-        request,
-        "portal/users.html",
-        {"nav": "users", "people": people, "form": form or InviteForm(), "roles": _role_labels()},
-        status=status,
-    )
+    partner = partner_of(request)
+    context = {"nav": "users", "people": members(partner), "invitations": invitations_open(partner),
+               "form": form or InviteForm(), "roles": _role_labels()}
+    return render(request, "portal/users.html", context, status=status)
 
 
 def _role_labels() -> dict[str, str]:
@@ -104,10 +101,26 @@ def user_invite_view(request: HttpRequest) -> HttpResponse:
             base_url=request.build_absolute_uri("/"),
             actor=principal_for(request).actor,
         )
-    except InvalidInput:
-        form.add_error("email", _("A user with this e-mail already exists."))
+    except InvalidInput as error:
+        already = error.code == "already_member"
+        form.add_error("email", _("This address is already one of your users.") if already else error.message)
         return _users(request, form, status=422)
+    # The same answer for every address, whether or not it is in use outside the partner (accounts/invitations.py).
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+    return redirect("portal:users")
+
+
+@partner_required
+@require_POST
+def invitation_withdraw_view(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    _admin_only(request)
+    try:
+        invitation = invitation_withdraw(
+            remover=portal_user(request), invitation_id=invitation_id, actor=principal_for(request).actor
+        )
+    except NotFound:
+        raise Http404("no such invitation") from None
+    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
     return redirect("portal:users")
 
 

@@ -9,7 +9,7 @@ import qrcode
 import qrcode.image.svg
 from django import forms
 from django.contrib import auth
-from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,9 +21,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parceria.accounts.models import PARTNER_ROLES
-from parceria.accounts.throttle import client_address, minutes_locked, record_attempt
 from parceria.common.audit import Actor, audit_record_create
 from parceria.web.access import second_factor_passed
+from parceria.web.forms import SignInForm
 
 
 def _next_or(request: HttpRequest, default: str) -> str:
@@ -36,26 +36,18 @@ def _next_or(request: HttpRequest, default: str) -> str:
 
 @sensitive_post_parameters("password")
 def login_view(request: HttpRequest) -> HttpResponse:
-    form = AuthenticationForm(request, data=request.POST or None)
-    if request.method == "POST":
-        username = request.POST.get("username", "")
-        wait = minutes_locked(username, client_address(request))
-        if wait:
-            form.errors.clear()
-            form.add_error(None, _("Too many failed sign-ins. Try again in %(minutes)s minutes.") % {"minutes": wait})
-        elif form.is_valid():
-            user = form.get_user()
-            record_attempt(username, client_address(request), succeeded=True)
-            auth.login(request, user)
-            audit_record_create(
-                actor=Actor(label=f"user:{user.username}", user=user), action="user.signed_in", obj=user
-            )
-            if user.role in PARTNER_ROLES:
-                return redirect(_next_or(request, "portal:home"))
-            return redirect("web:two_factor")
-        else:
-            record_attempt(username, client_address(request), succeeded=False)
-    return render(request, "web/auth/login.html", {"form": form})
+    """The password is checked by the backend under the sign-in throttle (accounts/throttle.py); a locked
+    user name or address gets the form's error and 429."""
+    form = SignInForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.get_user()
+        auth.login(request, user)
+        audit_record_create(actor=Actor(label=f"user:{user.username}", user=user), action="user.signed_in", obj=user)
+        if user.role in PARTNER_ROLES:
+            return redirect(_next_or(request, "portal:home"))
+        return redirect("web:two_factor")
+    status = 429 if form.has_error(NON_FIELD_ERRORS, "locked") else 200
+    return render(request, "web/auth/login.html", {"form": form}, status=status)
 
 
 class TokenForm(forms.Form):
