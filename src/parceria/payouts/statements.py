@@ -4,9 +4,9 @@ statement (informe de rendimentos), each as data, CSV and PDF (WeasyPrint, from 
 Monthly statement of month M: every ledger line of the partner whose `period` is M, in the order they
 occurred; the opening balance (Σ of the lines of earlier periods); the totals by kind as the ledger
 holds them, signed (clawbacks and payouts are negative, reversals of failed payouts positive); and the
-closing balance = opening + Σ lines of M. All sums are taken in SQL with `exact_sums`, per currency
-(a partner whose payout currency changed has lines in more than one). The payouts of M's batch are
-listed with their withholdings and net.
+closing balance = opening + Σ lines of M. The sums are read per currency with the balance selector
+(commissions/selectors.py; a partner whose payout currency changed has lines in more than one). The
+payouts of M's batch are listed with their withholdings and net.
 
 Income statement of year Y: the partner's payouts whose payment date falls in Y, with gross, each tax
 withheld (by code) and net, per month and in total. The payment date is the date of the close that
@@ -33,14 +33,16 @@ from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from parceria.commissions.ledger import next_month
 from parceria.commissions.models import LedgerKind, LedgerLine
-from parceria.common.dbsum import PLACES, exact_sums
+from parceria.commissions.selectors import balances, ledger_totals
+from parceria.common.dbsum import PLACES
 from parceria.common.errors import InvalidInput
 from parceria.common.formatting import format_money, format_number
 from parceria.common.money import get_currency, ledger_str
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.partners.models import Partner
-from parceria.payouts.close import payout_dedupe_key, period_end
+from parceria.payouts.close import payout_line_keys, period_end
 from parceria.payouts.models import Payout, PayoutStatus, PayoutStatusChange, PayoutWithholding
 
 LANGUAGES = ("pt-br", "en")
@@ -153,11 +155,11 @@ class IncomeStatement:
 def statement_for(*, partner: Partner, month: date) -> Statement:
     """The statement of `partner` for the accounting month that contains `month`."""
     month = month.replace(day=1)
-    ledger = LedgerLine.objects.filter(partner=partner)
-    in_month = ledger.filter(period=month)
+    in_month = LedgerLine.objects.filter(partner=partner, period=month)
     lines = tuple(_statement_line(line) for line in in_month.select_related("customer").order_by("occurred_at", "id"))
-    opening = exact_sums(ledger.filter(period__lt=month), "amount", "currency")
-    by_kind = exact_sums(in_month, "amount", "currency", "kind")
+    opening = {currency: b.balance for (_, currency), b in balances(partner=partner, until=month).items()}
+    month_totals = ledger_totals(partner=partner, since=month, until=next_month(month), per_month=False)
+    by_kind = {(t.currency, t.kind): t.amount for t in month_totals}
     return Statement(
         partner=partner,
         month=month,
@@ -279,12 +281,8 @@ def _payments_in(partner: Partner, year: int) -> list[tuple[date, Payout]]:
     )
     rows = list(lines)
     made = Payout.objects.filter(partner=partner, batch__period__in={period for period, _, _ in rows})
-    payouts = {p.batch.period: p for p in _with_withholdings(made.select_related("batch"))}
-    return [
-        (timezone.localdate(occurred_at), payouts[period])
-        for period, occurred_at, key in rows
-        if period in payouts and key == payout_dedupe_key(period, partner.pk)
-    ]
+    payouts = {key: p for p in _with_withholdings(made.select_related("batch")) for key in payout_line_keys(p)}
+    return [(timezone.localdate(occurred_at), payouts[key]) for _, occurred_at, key in rows if key in payouts]
 
 
 def _income_rows(paid: list[tuple[date, Payout]], *, by_month: bool) -> tuple[IncomeRow, ...]:
