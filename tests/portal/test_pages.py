@@ -157,6 +157,7 @@ def test_a_pending_payout_is_shown_with_its_net_amount_and_date_instead_of_carry
     dashboard shows the pending payout, not "carries to the next close" for the 0.0034 left on the balance."""
     from django.utils import translation
     from django.utils.formats import date_format
+    from django.utils.text import capfirst
 
     from parceria.accounts.services import user_create
     from parceria.payouts.close import payout_due_date, period_close
@@ -178,21 +179,22 @@ def test_a_pending_payout_is_shown_with_its_net_amount_and_date_instead_of_carry
     assert brl.balance == D("0.0034")
     client = client_for(user)
     html = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    with translation.override("en"):
-        month, due = date_format(last, "YEAR_MONTH_FORMAT"), date_format(payout.due_date, "SHORT_DATE_FORMAT")
+    def month_and_due(language: str) -> tuple[str, str]:
+        with translation.override(language):
+            return capfirst(date_format(last, "YEAR_MONTH_FORMAT")), date_format(payout.due_date, "SHORT_DATE_FORMAT")
+
+    month, due = month_and_due("en")
     assert stat(html, "next-payout") == "R$ 985.00"
-    assert f"Pending: the payout of the {month} close, net of taxes withheld, to be paid by {due}." in html
+    assert f"{month} close: payout pending, net of taxes withheld, to be paid by {due}." in html
     assert "Carried over" not in html and "carries" not in html
     pt = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
-    with translation.override("pt-br"):
-        month, due = date_format(last, "YEAR_MONTH_FORMAT"), date_format(payout.due_date, "SHORT_DATE_FORMAT")
+    month, due = month_and_due("pt-br")
     assert stat(pt, "next-payout") == "R$ 985,00"
-    assert f"Pendente: o pagamento do fechamento de {month}, líquido dos impostos retidos, será feito até {due}." in pt
+    assert f"{month}: pagamento pendente, líquido dos impostos retidos, a ser feito até {due}." in pt
     es = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
-    with translation.override("es"):
-        month, due = date_format(last, "YEAR_MONTH_FORMAT"), date_format(payout.due_date, "SHORT_DATE_FORMAT")
-    assert f"Pendiente: el pago del cierre de {month}, neto de impuestos retenidos, se hará hasta el {due}." in es
+    month, due = month_and_due("es")
+    assert f"{month}: pago pendiente, neto de impuestos retenidos, a realizar hasta el {due}." in es
 
     payout_mark(payout=payout, status=PayoutStatus.PAID, source="bank", actor=ACTOR)  # paid: nothing pending
     html = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Pending:" not in html and stat(html, "next-payout") == "Carried over"
+    assert "payout pending" not in html and stat(html, "next-payout") == "Carried over"

@@ -37,6 +37,7 @@ class ClosePayoutOut(Schema):
 
 class CarriedOut(Schema):
     partner_id: int
+    currency: str
     balance: str
     reason: str
 

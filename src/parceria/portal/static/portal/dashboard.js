@@ -1,5 +1,6 @@
-// The dashboard's bar chart of net commissions per month, one series per currency (amounts in different
-// currencies are never added together). Data comes from a json_script element (strict CSP).
+// The dashboard's bar chart of net commissions per month, one series per currency, each on its own axis (amounts
+// in different currencies are never added together or compared on one scale). Data comes from a json_script
+// element (strict CSP).
 document.addEventListener("DOMContentLoaded", () => {
   const data = document.getElementById("earnings-data");
   const canvas = document.getElementById("earnings-chart");
@@ -13,13 +14,27 @@ document.addEventListener("DOMContentLoaded", () => {
   const styles = getComputedStyle(document.documentElement);
   const brand = styles.getPropertyValue("--brand").trim() || "#1f5fbf";
   const bad = styles.getPropertyValue("--bad").trim() || "#b42318";
-  const others = ["#6b7280", "#0f766e", "#a16207"];
+  const colours = [brand, "#6b7280", "#0f766e", "#a16207"];
+  const several = chart.series.length > 1;
+  const tick = (v) => Number(v).toLocaleString(language);
+  const scales = {};
   const datasets = chart.series.map((series, index) => {
     const values = series.values.map(Number);
-    const colour = index === 0 ? brand : others[(index - 1) % others.length];
+    const colour = colours[index % colours.length];
+    const axis = `y${index}`;
+    scales[axis] = {
+      beginAtZero: true,
+      position: index % 2 === 0 ? "left" : "right",
+      display: index < 2,
+      grid: { drawOnChartArea: index === 0 },
+      title: { display: several, text: series.currency },
+      ticks: { callback: tick },
+    };
     return {
       label: series.currency,
       data: values,
+      yAxisID: axis,
+      borderColor: colour,
       backgroundColor: values.map((v) => (v < 0 ? bad : colour)),
       borderRadius: 3,
     };
@@ -31,8 +46,17 @@ document.addEventListener("DOMContentLoaded", () => {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
-      plugins: { legend: { display: datasets.length > 1 } },
-      scales: { y: { beginAtZero: true, ticks: { callback: (v) => Number(v).toLocaleString(language) } } },
+      plugins: {
+        legend: {
+          display: several,
+          labels: {
+            generateLabels: (c) =>
+              c.data.datasets.map((d, i) => ({ text: d.label, fillStyle: d.borderColor, strokeStyle: d.borderColor,
+                                               datasetIndex: i, hidden: !c.isDatasetVisible(i) })),
+          },
+        },
+      },
+      scales,
     },
   });
 });
