@@ -106,9 +106,6 @@ class Dashboard:
     def several_currencies(self) -> bool:
         return len(self.figures) > 1
 
-    def of(self, currency: str) -> CurrencyFigures:
-        return next(f for f in self.figures if f.currency == currency)
-
 
 def earned_in(totals: Sequence[PeriodTotal], month: date, currency: str) -> Decimal:
     """Accruals minus clawbacks of the accounting month in `currency` (clawback lines are negative)."""
