@@ -149,8 +149,8 @@ def check_ledger(account: Account, body: bytes) -> str | None:
 
 def check_balance(account: Account, body: bytes) -> str | None:
     try:
-        answer = orjson.loads(body)
-        balance, currency = Decimal(answer["balance"]), answer["currency"]
+        first = orjson.loads(body)["balances"][0]  # the payout currency's balance comes first
+        balance, currency = Decimal(first["balance"]), first["currency"]
     except (orjson.JSONDecodeError, KeyError, TypeError, ArithmeticError):
         return f"balance of partner {account.partner_id}: not the expected JSON: {body[:200]!r}"
     if balance != account.balance or currency != account.currency:

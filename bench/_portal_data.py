@@ -25,9 +25,11 @@ from _database import _admin_connect
 from _server import PARCERIA, migrate, run
 
 # Active partners with ledger lines, largest first, with the newest line (the ledger page's first row under its
-# default sort, "-date": occurred_at DESC, id DESC) and the balance (every line's amount: the API's balance).
+# default sort, "-date": occurred_at DESC, id DESC) and the balance in the payout currency (the amounts of the lines
+# in that currency: the API's first balance).
 _PARTNERS_SQL = """
-SELECT p.id, p.name, p.currency, COUNT(*) AS lines, SUM(l.amount) AS balance,
+SELECT p.id, p.name, p.currency, COUNT(*) AS lines,
+       COALESCE(SUM(l.amount) FILTER (WHERE l.currency = p.currency), 0) AS balance,
        (SELECT n.id FROM commissions_ledgerline n WHERE n.partner_id = p.id ORDER BY n.occurred_at DESC, n.id DESC
         LIMIT 1) AS first_line
 FROM partners_partner p JOIN commissions_ledgerline l ON l.partner_id = p.id

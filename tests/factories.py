@@ -18,7 +18,7 @@ from parceria.customers.intake import IngestResult, events_ingest
 from parceria.customers.models import Customer, EventSource
 from parceria.customers.services import customer_create
 from parceria.partners.models import Partner
-from parceria.partners.services import partner_create
+from parceria.partners.services import partner_create, partner_update
 
 ACTOR = Actor.system("tests")
 _seq = itertools.count(1)
@@ -159,3 +159,18 @@ def dt(text: str) -> datetime:
 
 def D(text: str) -> Decimal:  # noqa: N802
     return Decimal(text)
+
+
+def make_two_currency_partner(
+    *, brl_at: str = "2026-03-10T12:00:00-03:00", usd_at: str = "2026-03-20T12:00:00-03:00", **overrides: Any
+) -> tuple[Partner, Customer]:
+    """A preferred partner (25 %) that earned 1,000.0000 BRL on a paid invoice of 4,000.00 BRL, then had its payout
+    currency changed to USD and earned 50.0000 USD on a paid invoice of 200.00 USD. Simples Nacional by default,
+    so nothing is withheld and net = gross."""
+    partner = make_partner(tier="preferred", tax_regime=overrides.pop("tax_regime", "pj_simples"), **overrides)
+    customer = make_customer(partner)
+    assert ingest(paid(customer, "4000.00", at=brl_at)).accepted == 1
+    partner_update(partner=partner, changes={"currency": "USD"}, actor=ACTOR)
+    partner.refresh_from_db()
+    assert ingest(paid(customer, "200.00", at=usd_at, currency="USD")).accepted == 1
+    return partner, customer

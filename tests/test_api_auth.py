@@ -194,7 +194,7 @@ def test_analytics_key_reads_everything_and_writes_nothing(data):
     assert {r.json()["error"]["code"] for r in writes} == {"forbidden_scope"}
     assert stored() == before
     assert client.get("/partners").json()["count"] == 2
-    assert client.get(f"/partners/{partner.pk}/balance").json()["accrued"] == "20.0000"
+    assert client.get(f"/partners/{partner.pk}/balance").json()["balances"][0]["accrued"] == "20.0000"
 
 
 def test_partner_key_reads_its_own_data_and_writes_nothing(data):
@@ -215,7 +215,7 @@ def test_partner_key_reads_its_own_data_and_writes_nothing(data):
     ]
 
     assert [r.status_code for r in reads] == [200] * len(reads)
-    assert reads[2].json()["balance"] == "20.0000"
+    assert reads[2].json()["balances"][0]["balance"] == "20.0000"
     assert [r.status_code for r in writes] == [403] * len(writes)
     assert {r.json()["error"]["code"] for r in writes} == {"forbidden_scope"}
     assert stored() == before
@@ -259,7 +259,7 @@ def test_create_api_key_for_a_partner(data):
     out, _ = run_command("--scope", "partner", "--partner", str(partner.pk), "--name", "portal")
 
     client = ApiClient(out.splitlines()[-1])
-    assert client.get(f"/partners/{partner.pk}/balance").json()["balance"] == "20.0000"
+    assert client.get(f"/partners/{partner.pk}/balance").json()["balances"][0]["balance"] == "20.0000"
     assert client.get(f"/partners/{other.pk}").status_code == 404
 
 

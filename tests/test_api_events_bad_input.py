@@ -237,7 +237,7 @@ def test_refunds_may_not_exceed_what_remains_across_two_refunds(platform_api, wo
     # 20 % of 100.00 accrued, clawed back 12.00 then 8.00: nothing left, nothing created
     lines = sorted(LedgerLine.objects.filter(partner=world.referrer).values_list("amount", flat=True))
     assert lines == [Decimal("-12.0000"), Decimal("-8.0000"), Decimal("20.0000")]
-    balance = platform_api.get(f"/partners/{world.referrer.pk}/balance").json()
+    (balance,) = platform_api.get(f"/partners/{world.referrer.pk}/balance").json()["balances"]
     assert (balance["balance"], balance["accrued"], balance["clawed_back"]) == ("0.0000", "20.0000", "20.0000")
 
     after_full = counts()

@@ -387,8 +387,9 @@ def test_partner_key_of_a_reads_its_own_balance_and_ledger(world):
     own = client.get(f"/partners/{world.a.pk}")
 
     assert balance.status_code == 200
-    assert balance.json() == {"currency": "BRL", "balance": "100.0000", "accrued": "100.0000",
-                              "clawed_back": "0.0000", "adjusted": "0.0000", "paid_out": "0.0000"}
+    assert balance.json() == {"partner_id": world.a.pk, "payout_currency": "BRL", "balances": [
+        {"currency": "BRL", "balance": "100.0000", "accrued": "100.0000", "clawed_back": "0.0000",
+         "adjusted": "0.0000", "paid_out": "0.0000"}]}
     assert ledger.status_code == 200
     assert [(line["kind"], line["amount"], line["event_id"]) for line in ledger.json()["items"]] == [
         ("accrual", "100.0000", "alfa-evt-1"),
@@ -402,7 +403,7 @@ def test_b_data_is_really_there_for_a_staff_key(world):
     """The sweep would pass trivially if B had nothing: B's balance is 30 % of 1000 + 30 % of 2000 − 30 % of 500."""
     staff = ApiClient(make_key("analytics"))
 
-    balance = staff.get(f"/partners/{world.b.pk}/balance").json()
+    (balance,) = staff.get(f"/partners/{world.b.pk}/balance").json()["balances"]
 
     assert (balance["accrued"], balance["clawed_back"], balance["balance"]) == ("900.0000", "150.0000", "750.0000")
     assert staff.get("/customers", partner_id=world.b.pk).json()["count"] == 3
@@ -415,7 +416,8 @@ def test_partner_key_of_b_is_not_hurt_by_the_sweep(world):
     b_client = ApiClient(make_key("partner", world.b))
 
     assert b_client.get(f"/partners/{world.b.pk}").json()["status"] == "active"
-    assert Decimal(b_client.get(f"/partners/{world.b.pk}/balance").json()["balance"]) == Decimal("750")
+    (balance,) = b_client.get(f"/partners/{world.b.pk}/balance").json()["balances"]
+    assert (balance["currency"], Decimal(balance["balance"])) == ("BRL", Decimal("750"))
 
 
 # --- without a valid key ----------------------------------------------------------------------------------------------

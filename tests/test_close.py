@@ -18,7 +18,7 @@ from parceria.payouts.close import close_preview, period_close
 from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
 from parceria.payouts.withholding import Rule, compute_withholdings
-from tests.factories import ingest, make_customer, make_partner, paid, refunded
+from tests.factories import ingest, make_customer, make_partner, make_two_currency_partner, paid, refunded
 
 SP = ZoneInfo("America/Sao_Paulo")
 MARCH = date(2026, 3, 1)
@@ -217,3 +217,88 @@ def test_a_bad_period_is_a_clear_422(text):
 
     with pytest.raises(InvalidInput, match="period must be YYYY-MM"):
         parse_period(text)
+
+
+@pytest.mark.django_db
+def test_a_partner_with_balances_in_two_currencies_gets_one_payout_per_currency_with_its_own_id():
+    """1,000.0000 BRL earned before the payout currency changed to USD, then 50.0000 USD: the close pays each
+    balance in its own currency (two payouts, two ids, two ledger lines) and never adds them together."""
+    from parceria.commissions.selectors import partner_balances
+    from parceria.payouts.close import plan_as_dict, stored_close
+
+    partner, _customer = make_two_currency_partner()
+    other = make_partner()
+    credit(other, "300.00")
+    plan = close()
+    assert [(p.partner_id, p.currency, p.gross, p.net) for p in plan.payouts] == [
+        (partner.pk, "BRL", D("1000.00"), D("1000.00")), (partner.pk, "USD", D("50.00"), D("50.00")),
+        (other.pk, "BRL", D("300.00"), D("300.00"))]
+    assert plan.carried == []
+    payouts = list(Payout.objects.filter(partner=partner).order_by("currency"))
+    assert [(p.currency, p.gross, p.net) for p in payouts] == [("BRL", D("1000.0000"), D("1000.0000")),
+                                                                ("USD", D("50.0000"), D("50.0000"))]
+    assert payouts[0].pk != payouts[1].pk
+    lines = LedgerLine.objects.filter(partner=partner, kind="payout").order_by("currency")
+    assert [(line.currency, line.amount, line.dedupe_key) for line in lines] == [
+        ("BRL", D("-1000.0000"), f"payout:2026-03:{partner.pk}:BRL"),
+        ("USD", D("-50.0000"), f"payout:2026-03:{partner.pk}:USD")]
+    assert [f"Payout #{p.pk} for 2026-03" in line.explanation for p, line in zip(payouts, lines, strict=True)] == [
+        True, True]
+    assert [(b.currency, b.balance, b.paid_out) for b in partner_balances(partner)] == [
+        ("USD", D("0.0000"), D("50.0000")), ("BRL", D("0.0000"), D("1000.0000"))]
+    again = close()  # the stored close answers the same, in the same order
+    assert plan_as_dict(again)["payouts"] == plan_as_dict(plan)["payouts"] == plan_as_dict(stored_close(
+        PayoutBatch.objects.get()))["payouts"]
+
+    payout_mark(payout=payouts[1], status=PayoutStatus.FAILED, source="bank", reference="no USD account", actor=ACTOR)
+    reversal = LedgerLine.objects.get(partner=partner, kind="payout_reversal")
+    assert (reversal.currency, reversal.amount, reversal.reverses_id) == ("USD", D("50.0000"), lines[1].dedupe_key)
+    assert [(b.currency, b.balance) for b in partner_balances(partner)] == [("USD", D("50.0000")), ("BRL", D("0.0000"))]
+
+
+@pytest.mark.django_db
+def test_a_held_partner_with_balances_in_two_currencies_carries_each_one():
+    from parceria.partners.services import partner_update
+
+    partner, _customer = make_two_currency_partner()
+    partner_update(partner=partner, changes={"status": "suspended"}, actor=ACTOR)
+    plan = close()
+    assert plan.payouts == []
+    assert [(c.partner_id, c.currency, c.balance, c.reason) for c in plan.carried] == [
+        (partner.pk, "BRL", D("1000.0000"), "held"), (partner.pk, "USD", D("50.0000"), "held")]
+    from parceria.payouts.close import plan_as_dict
+
+    assert plan_as_dict(close())["carried"] == [
+        {"partner_id": partner.pk, "currency": "BRL", "balance": "1000.0000", "reason": "held"},
+        {"partner_id": partner.pk, "currency": "USD", "balance": "50.0000", "reason": "held"}]
+
+
+@pytest.mark.django_db
+def test_a_payout_whose_line_has_the_key_of_earlier_versions_is_still_reversed_and_reported():
+    """Closes before per-currency payouts keyed the payout line `payout:<YYYY-MM>:<partner>`: a failed mark
+    still reverses that line."""
+    partner = make_partner()
+    credit(partner, "400.00")
+    batch = PayoutBatch.objects.create(period=MARCH, created_by="an earlier version")
+    payout = Payout.objects.create(batch=batch, partner=partner, currency="BRL", gross=D("400.00"), net=D("400.00"),
+                                   due_date=date(2026, 4, 30), payment_date=date(2026, 4, 1), payee_name="P",
+                                   payee_tax_id=partner.tax_id)
+    legacy = f"payout:2026-03:{partner.pk}"
+    posting = Posting(partner.pk, "payout", "payout", D("-400.00"), "BRL", None, None, "paid", legacy)
+    ledger_post([(posting, {"occurred_at": NOW, "period": MARCH})], created_by="tests")
+    payout_mark(payout=payout, status=PayoutStatus.FAILED, source="bank", actor=ACTOR)
+    reversal = LedgerLine.objects.get(partner=partner, kind="payout_reversal")
+    assert (reversal.amount, reversal.reverses_id) == (D("400.0000"), legacy)
+    assert partner_balance(partner).balance == D("400.0000")
+
+
+@pytest.mark.django_db
+def test_the_income_statement_counts_both_payouts_of_a_partner_paid_in_two_currencies():
+    from parceria.payouts.informe import income_statement
+
+    partner, _customer = make_two_currency_partner()
+    close()
+    for payout in Payout.objects.filter(partner=partner):
+        payout_mark(payout=payout, status=PayoutStatus.PAID, source="bank", actor=ACTOR)
+    assert [(r.currency, r.payouts, r.gross, r.net) for r in income_statement(partner=partner, year=2026).totals] == [
+        ("BRL", 1, D("1000.0000"), D("1000.0000")), ("USD", 1, D("50.0000"), D("50.0000"))]

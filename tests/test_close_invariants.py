@@ -1,6 +1,7 @@
 """Σ payouts + Σ carried = Σ accruals − Σ clawbacks ± adjustments, to the cent, per partner and currency
-(issue #3): on the demo program, and under a state machine that mixes events, closes, payout failures
-and refunds after payout."""
+(issue #3): on the demo program, and under a state machine that mixes events, closes, payout failures,
+refunds after payout and a partner whose payout currency changes between BRL and USD (so it has balances
+in both, each paid or carried on its own)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from parceria.commissions.ledger import next_month
 from parceria.commissions.models import LedgerLine
-from parceria.commissions.selectors import partner_balance
 from parceria.common.audit import Actor
+from parceria.partners.services import partner_update
 from parceria.payouts.close import period_close, period_end
 from parceria.payouts.models import Payout, PayoutStatus
 from parceria.payouts.selectors import payout_rows
@@ -77,11 +78,15 @@ class CloseMachine(RuleBasedStateMachine):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         self.partners = [make_partner(tier="preferred"), make_partner(tax_regime="pf", tier="strategic"),
-                         make_partner(tier=None)]
+                         make_partner(tier=None), make_partner(tier="preferred", tax_regime="pj_simples")]
         self.customers = [make_customer(p) for p in self.partners]
         self.month = date(2026, 1, 1)
-        self.invoices: dict[str, tuple[int, D, D]] = {}  # id → (customer index, amount, refunded)
+        self.invoices: dict[str, tuple[int, D, D, str]] = {}  # id → (customer index, amount, refunded, currency)
         self.n = 0
+        # The last partner starts with 1,000.0000 BRL and, after its payout currency changed, 50.0000 USD.
+        self.pay_invoice(3, 400_000, 5)
+        self.switch_currency()
+        self.pay_invoice(3, 20_000, 6)
 
     def teardown(self):
         if hasattr(self, "_atomic"):
@@ -91,37 +96,56 @@ class CloseMachine(RuleBasedStateMachine):
     def _at(self, day: int) -> str:
         return datetime(self.month.year, self.month.month, day, 12, tzinfo=SP).isoformat()
 
-    @rule(c=st.integers(0, 2), cents=st.integers(1, 5_000_000), day=st.integers(1, 28))
+    @rule(c=st.integers(0, 3), cents=st.integers(1, 5_000_000), day=st.integers(1, 28))
     def pay_invoice(self, c, cents, day):
         self.n += 1
         invoice_id = f"inv_{self.n}"
         amount = D(cents) / 100
-        event = paid(self.customers[c], str(amount), invoice_id=invoice_id, event_id=f"p_{self.n}", at=self._at(day))
+        currency = self.partners[c].currency  # invoiced in the partner's payout currency: no FX rate needed
+        event = paid(self.customers[c], str(amount), invoice_id=invoice_id, event_id=f"p_{self.n}", at=self._at(day),
+                     currency=currency)
         assert ingest(event).accepted == 1
-        self.invoices[invoice_id] = (c, amount, D(0))
+        self.invoices[invoice_id] = (c, amount, D(0), currency)
+
+    @rule()
+    def switch_currency(self):
+        """The last partner's payout currency flips between BRL and USD: its earlier lines keep theirs."""
+        partner = self.partners[3]
+        partner_update(partner=partner, changes={"currency": "USD" if partner.currency == "BRL" else "BRL"},
+                       actor=ACTOR)
+        partner.refresh_from_db()
 
     @precondition(lambda self: self.invoices)
     @rule(data=st.data(), percent=st.integers(1, 100), day=st.integers(1, 28))
     def refund(self, data, percent, day):
         invoice_id = data.draw(st.sampled_from(sorted(self.invoices)))
-        c, amount, done = self.invoices[invoice_id]
+        c, amount, done, currency = self.invoices[invoice_id]
         part = min((amount * percent / 100).quantize(D("0.01")), amount - done)
         if part <= 0:
             return
         self.n += 1
-        result = ingest(refunded(self.customers[c], invoice_id, str(part), event_id=f"r_{self.n}", at=self._at(day)))
-        assert result.accepted == 1
-        self.invoices[invoice_id] = (c, amount, done + part)
+        event = refunded(self.customers[c], invoice_id, str(part), event_id=f"r_{self.n}", at=self._at(day),
+                         currency=currency)
+        assert ingest(event).accepted == 1
+        self.invoices[invoice_id] = (c, amount, done + part, currency)
 
     @rule()
     def close_month(self):
         now = datetime.combine(period_end(self.month) + timedelta(days=3), datetime.min.time(), tzinfo=SP)
-        before = {p.pk: partner_balance(p).balance for p in self.partners}
+        before: dict[tuple[int, str], D] = defaultdict(D)  # from the lines themselves, per partner and currency
+        for partner_id, currency, amount in LedgerLine.objects.filter(period__lte=self.month).values_list(
+            "partner_id", "currency", "amount"
+        ):
+            before[(partner_id, currency)] += amount
         plan = period_close(month=self.month, actor=ACTOR, now=now)
-        for p in self.partners:
-            gross = sum((x.gross for x in plan.payouts if x.partner_id == p.pk), D(0))
-            carried = sum((x.balance for x in plan.carried if x.partner_id == p.pk), D(0))
-            assert gross + carried == before[p.pk]
+        keys = [(x.partner_id, x.currency) for x in plan.payouts]
+        assert len(set(keys)) == len(keys)  # at most one payout per partner and currency
+        ids = list(Payout.objects.filter(batch_id=plan.batch_id).values_list("id", flat=True))
+        assert len(ids) == len(set(ids)) == len(plan.payouts)
+        for key, balance in before.items():
+            gross = sum((x.gross for x in plan.payouts if (x.partner_id, x.currency) == key), D(0))
+            carried = sum((x.balance for x in plan.carried if (x.partner_id, x.currency) == key), D(0))
+            assert gross + carried == balance, key
         self.month = next_month(self.month)
 
     @precondition(lambda self: Payout.objects.exists())

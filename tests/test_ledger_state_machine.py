@@ -1,6 +1,8 @@
 """A hypothesis state machine over the real intake and ledger (issue #2): random invoices, usage, refunds,
-duplicates and payouts. After every step each partner's balance equals the sum of its lines, and what
-was accrued and clawed back equals an independent recomputation written here from the rules in SPEC §6."""
+duplicates, payouts and adjustments in a second currency (as after a partner's payout currency changed).
+After every step each partner's balance in each currency equals the sum of its lines in that currency, and
+what was accrued and clawed back equals an independent recomputation written here from the rules in SPEC §6;
+amounts in different currencies are never added together."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import LedgerLine
-from parceria.commissions.selectors import partner_balance
+from parceria.commissions.selectors import partner_balance, partner_balances
 from parceria.commissions.totals import totals_check
 from tests.factories import dt, ingest, make_customer, make_integration_partner, make_partner, paid, refunded, usage
 
@@ -44,6 +46,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.invoices: dict[str, dict] = {}
         self.sent: list[dict] = []
         self.paid_out: dict[int, D] = defaultdict(D)
+        self.usd: dict[int, D] = {}  # partner id → Σ of its USD adjustments
         self.n = 0
 
     def teardown(self):
@@ -118,13 +121,27 @@ class LedgerMachine(RuleBasedStateMachine):
         ledger_post([(posting, {"occurred_at": dt("2026-04-15T12:00:00-03:00")})], created_by="tests")
         self.paid_out[partner.pk] += amount
 
+    @rule(p=st.integers(0, 3), cents=st.integers(-500_000, 10_000_000).filter(bool))
+    def adjust_in_usd(self, p, cents):
+        partner = (self.referrers + self.integrators)[p]
+        amount = D(cents) / 100
+        posting = Posting(partner.pk, "adjustment", "manual", amount, "USD", None, None, "USD", self._next("usd"))
+        ledger_post([(posting, {"occurred_at": dt("2026-04-16T12:00:00-03:00")})], created_by="tests")
+        self.usd[partner.pk] = self.usd.get(partner.pk, D(0)) + amount
+
     @invariant()
     def balances_match_lines_and_model(self):
         if not hasattr(self, "referrers"):
             return
         for partner in self.referrers + self.integrators:
+            usd = partner_balance(partner, "USD")
+            assert (usd.balance, usd.adjusted, usd.accrued) == (self.usd.get(partner.pk, D(0)), usd.balance, D(0))
+            expected = ["BRL", "USD"] if partner.pk in self.usd else ["BRL"]
+            assert [b.currency for b in partner_balances(partner)] == expected
             balance = partner_balance(partner)
-            line_sum = sum(LedgerLine.objects.filter(partner=partner).values_list("amount", flat=True), D(0))
+            assert balance.currency == "BRL"
+            lines = LedgerLine.objects.filter(partner=partner, currency="BRL")
+            line_sum = sum(lines.values_list("amount", flat=True), D(0))
             assert balance.balance == line_sum
             accrued = sum((inv["accrued"].get(partner.pk, D(0)) for inv in self.invoices.values()), D(0))
             clawed = sum(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from decimal import Decimal as D
 
 import pytest
 from django.core import mail
@@ -48,10 +49,13 @@ def stat(html: str, element_id: str) -> str:
 def test_dashboard_shows_exact_earnings_balance_and_next_payout():
     partner, user = known_ledger()
     board = dashboard(partner)
-    assert str(board.earned_this_month) == "200.0000" and str(board.balance) == "1234.5600"
-    assert board.next_payout.pays and str(board.next_payout.amount) == "1234.56"
-    assert board.chart["values"][-1] == "200.0000" and board.chart["values"][-2] == "0.0000"
-    assert len(board.chart["labels"]) == 12
+    (brl,) = board.figures
+    assert brl.currency == "BRL" and brl.pending == ()
+    assert str(brl.earned_this_month) == "200.0000" and str(brl.balance) == "1234.5600"
+    assert brl.next_payout.pays and str(brl.next_payout.amount) == "1234.56"
+    (series,) = board.chart["series"]
+    assert series["currency"] == "BRL" and series["values"][-1] == "200.0000" and series["values"][-2] == "0.0000"
+    assert len(board.chart["labels"]) == 12 == len(series["values"])
     html = client_for(user).get("/portal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert stat(html, "earned-this-month") == "R$ 200.00"
     assert stat(html, "available-balance") == "R$ 1,234.56"
@@ -151,3 +155,52 @@ def test_an_admin_invites_and_removes_a_user(world_tx):
     assert form.status_code == 200 and 'name="new_password1"' in form.content.decode()
     assert client.post(f"/portal/users/{invited.pk}/remove/").status_code == 302
     assert not User.objects.get(pk=invited.pk).is_active
+
+
+@pytest.mark.django_db
+def test_a_pending_payout_is_shown_with_its_net_amount_and_date_instead_of_carrying():
+    """After last month's close paid 1,000.00 (IRRF 1.5 % = 15.00, net 985.00) and before the bank paid it, the
+    dashboard shows the pending payout, not "carries to the next close" for the 0.0034 left on the balance."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+    from django.utils.text import capfirst
+
+    from parceria.accounts.services import user_create
+    from parceria.payouts.close import payout_due_date, period_close
+    from parceria.payouts.models import Payout, PayoutStatus
+    from parceria.payouts.services import payout_mark
+
+    partner = make_partner(name="Epsilon", tax_regime="pj")
+    user = user_create(username="e@example.com", password=PASSWORD, role="partner_member", partner=partner,
+                       actor=ACTOR)
+    last = add_months(month_start(timezone.localdate()), -1)
+    credit(partner, "1000.0034", at=timezone.make_aware(datetime(last.year, last.month, 10, 12, 0)))
+    period_close(month=last, actor=ACTOR, now=timezone.now())
+    payout = Payout.objects.get(partner=partner)
+    assert (payout.gross, payout.net, payout.due_date) == (D("1000.0000"), D("985.0000"), payout_due_date(last))
+
+    (brl,) = dashboard(partner).figures
+    assert [(p.id, p.period, p.currency, p.net, p.due_date) for p in brl.pending] == [
+        (payout.pk, last, "BRL", D("985.0000"), payout_due_date(last))]
+    assert brl.balance == D("0.0034")
+    client = client_for(user)
+    html = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    def month_and_due(language: str) -> tuple[str, str]:
+        with translation.override(language):
+            return capfirst(date_format(last, "YEAR_MONTH_FORMAT")), date_format(payout.due_date, "SHORT_DATE_FORMAT")
+
+    month, due = month_and_due("en")
+    assert stat(html, "next-payout") == "R$ 985.00"
+    assert f"{month} close: payout pending, net of taxes withheld, to be paid by {due}." in html
+    assert "Carried over" not in html and "carries" not in html
+    pt = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
+    month, due = month_and_due("pt-br")
+    assert stat(pt, "next-payout") == "R$ 985,00"
+    assert f"{month}: pagamento pendente, líquido dos impostos retidos, a ser feito até {due}." in pt
+    es = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    month, due = month_and_due("es")
+    assert f"{month}: pago pendiente, neto de impuestos retenidos, a realizar hasta el {due}." in es
+
+    payout_mark(payout=payout, status=PayoutStatus.PAID, source="bank", actor=ACTOR)  # paid: nothing pending
+    html = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "payout pending" not in html and stat(html, "next-payout") == "Carried over"

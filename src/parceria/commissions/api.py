@@ -6,26 +6,40 @@ from datetime import date, datetime
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from parceria.accounts.tenancy import Ability, scope_partners, scoped_partner
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, Page, PageParams, page_of
 from parceria.commissions.models import LedgerKind, LedgerLine
-from parceria.commissions.selectors import ledger_lines_for, partner_balance
+from parceria.commissions.selectors import Balance, ledger_lines_for, partner_balances
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
 
 router = Router(tags=["ledger"])
 
 
-class BalanceOut(Schema):
-    currency: str
+class CurrencyBalanceOut(Schema):
+    """The partner's balance in one currency and its parts: balance = accrued − clawed_back + adjusted − paid_out
+    (4 decimal places, as the ledger stores them)."""
+
+    currency: str = Field(description="ISO 4217 code of the lines summed here.")
     balance: str
     accrued: str
     clawed_back: str
     adjusted: str
-    paid_out: str
+    paid_out: str = Field(description="Payouts less payouts that failed and came back on the balance.")
+
+
+class BalanceOut(Schema):
+    """A partner's balances, one per currency: amounts in different currencies are never added together."""
+
+    partner_id: int
+    payout_currency: str = Field(description="The currency the partner is paid in now.")
+    balances: list[CurrencyBalanceOut] = Field(
+        description="One entry per currency: the payout currency first (zero when it has no lines yet), then "
+        "every other currency the partner has ledger lines in (a partner whose payout currency changed), by code."
+    )
 
 
 class LedgerLineOut(Schema):
@@ -78,14 +92,7 @@ def _line(line: LedgerLine, plans: dict[int, str]) -> dict[str, object]:
     }
 
 
-@router.get("/{int:partner_id}/balance", response={200: BalanceOut, **ERRORS}, summary="A partner's balance")
-def get_balance(request: HttpRequest, partner_id: int) -> dict[str, str]:
-    principal = principal_of(request)
-    principal.require(Ability.READ)
-    partner = scoped_partner(principal, partner_id)
-    if partner is None:
-        raise Http404("no such partner")
-    balance = partner_balance(partner)
+def _balance(balance: Balance) -> dict[str, str]:
     return {
         "currency": balance.currency,
         "balance": ledger_str(balance.balance),
@@ -93,6 +100,22 @@ def get_balance(request: HttpRequest, partner_id: int) -> dict[str, str]:
         "clawed_back": ledger_str(balance.clawed_back),
         "adjusted": ledger_str(balance.adjusted),
         "paid_out": ledger_str(balance.paid_out),
+    }
+
+
+@router.get(
+    "/{int:partner_id}/balance", response={200: BalanceOut, **ERRORS}, summary="A partner's balances, per currency"
+)
+def get_balance(request: HttpRequest, partner_id: int) -> dict[str, object]:
+    principal = principal_of(request)
+    principal.require(Ability.READ)
+    partner = scoped_partner(principal, partner_id)
+    if partner is None:
+        raise Http404("no such partner")
+    return {
+        "partner_id": partner.pk,
+        "payout_currency": partner.currency,
+        "balances": [_balance(b) for b in partner_balances(partner)],
     }
 
 

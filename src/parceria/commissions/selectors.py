@@ -1,9 +1,14 @@
-"""Reads of the ledger. Balances are sums of the partner's lines, read from the ledger-totals projection
-(commissions/totals.py: a few rows per month, kept in step with the lines and checked against them)."""
+"""Reads of the ledger. Balances are sums of a partner's lines per currency, read from the ledger-totals
+projection (commissions/totals.py: a few rows per month, kept in step with the lines and checked against them).
+
+This module is the one owner of "the balance": the API, the portal, the console, the statements and the close
+all read it through `ledger_totals` and `balances_of`, keyed by partner and currency. Amounts in different
+currencies are never added together: a partner whose payout currency changed has one balance per currency.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,11 +20,14 @@ from parceria.commissions.models import LedgerKind, LedgerLine, LedgerTotal
 from parceria.commissions.totals import as_date, from_units
 from parceria.partners.models import Partner
 
+ZERO = Decimal("0.0000")
+
 
 @dataclass(frozen=True)
 class Balance:
-    """A partner's balance and its parts. balance = accrued − clawed_back + adjusted − paid_out."""
+    """A partner's balance in one currency and its parts. balance = accrued − clawed_back + adjusted − paid_out."""
 
+    partner_id: int
     currency: str
     balance: Decimal
     accrued: Decimal
@@ -30,46 +38,64 @@ class Balance:
 
 @dataclass(frozen=True)
 class PeriodTotal:
-    """Σ of a partner's lines of one kind in one accounting month."""
+    """Σ of a partner's lines of one kind in one currency: in one accounting month, or over the months asked for
+    (period None)."""
 
-    period: date
+    partner_id: int
+    period: date | None
     kind: str
+    currency: str
     amount: Decimal
 
 
-_TOTALS_SQL = (
-    f"SELECT period, kind, amount_units FROM {LedgerTotal._meta.db_table} WHERE partner_id = %s"
-)
+def ledger_totals(
+    *, partner: Partner | int | None = None, since: date | None = None, until: date | None = None,
+    per_month: bool = True,
+) -> list[PeriodTotal]:
+    """The ledger summed per partner, currency and kind (and accounting month when `per_month`), over the months
+    `since` ≤ period < `until`: one grouped query on the projection, in key order."""
+    sqlite = connection.vendor == "sqlite"
+    where, params = [], []
+    for condition, value in (("partner_id = %s", _pk(partner)), ("period >= %s", since), ("period < %s", until)):
+        if value is not None:
+            where.append(condition)
+            params.append(value.isoformat() if sqlite and isinstance(value, date) else value)
+    keys = "partner_id, period, kind, currency" if per_month else "partner_id, kind, currency"
+    sql = (
+        f"SELECT {keys}, SUM(amount_units) FROM {connection.ops.quote_name(LedgerTotal._meta.db_table)}"
+        f"{' WHERE ' + ' AND '.join(where) if where else ''} GROUP BY {keys} ORDER BY {keys}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if per_month:
+        return [PeriodTotal(p, as_date(m), kind, cur, from_units(int(units))) for p, m, kind, cur, units in rows]
+    return [PeriodTotal(p, None, kind, cur, from_units(int(units))) for p, kind, cur, units in rows]
 
 
 def period_totals(partner: Partner | int) -> list[PeriodTotal]:
-    """The partner's ledger summed per accounting month and kind: one small query on the projection."""
-    partner_id = partner if isinstance(partner, int) else partner.pk
-    with connection.cursor() as cursor:
-        cursor.execute(_TOTALS_SQL, [partner_id])
-        rows = [(as_date(period), kind, units) for period, kind, units in cursor.fetchall()]
-    merged: dict[tuple[date, str], int] = {}
-    for period, kind, units in rows:  # a partner whose currency changed has two rows for a month
-        merged[(period, kind)] = merged.get((period, kind), 0) + units
-    return [PeriodTotal(period, kind, from_units(units)) for (period, kind), units in sorted(merged.items())]
+    """The partner's ledger per accounting month, currency and kind."""
+    return ledger_totals(partner=partner)
 
 
-def balance_of(currency: str, totals: Sequence[PeriodTotal]) -> Balance:
-    zero = Decimal("0.0000")
-    by_kind: dict[str, Decimal] = {}
+def balances_of(totals: Iterable[PeriodTotal]) -> dict[tuple[int, str], Balance]:
+    """The balance of each (partner, currency) in `totals`: the only place where ledger totals become a balance."""
+    by_kind: dict[tuple[int, str], dict[str, Decimal]] = {}
     for row in totals:
-        by_kind[row.kind] = by_kind.get(row.kind, zero) + row.amount
+        kinds = by_kind.setdefault((row.partner_id, row.currency), {})
+        kinds[row.kind] = kinds.get(row.kind, ZERO) + row.amount
+    return {key: _balance(*key, kinds) for key, kinds in by_kind.items()}
 
+
+def _balance(partner_id: int, currency: str, kinds: dict[str, Decimal]) -> Balance:
     def total(kind: str) -> Decimal:
-        return by_kind.get(kind, zero)
+        return kinds.get(kind, ZERO)
 
     paid_out = -(total(LedgerKind.PAYOUT) + total(LedgerKind.PAYOUT_REVERSAL))
-    accrued, clawed_back, adjusted = (
-        total(LedgerKind.ACCRUAL),
-        -total(LedgerKind.CLAWBACK),
-        total(LedgerKind.ADJUSTMENT),
-    )
+    accrued, clawed_back = total(LedgerKind.ACCRUAL), -total(LedgerKind.CLAWBACK)
+    adjusted = total(LedgerKind.ADJUSTMENT)
     return Balance(
+        partner_id=partner_id,
         currency=currency,
         balance=accrued - clawed_back + adjusted - paid_out,
         accrued=accrued,
@@ -79,8 +105,28 @@ def balance_of(currency: str, totals: Sequence[PeriodTotal]) -> Balance:
     )
 
 
-def partner_balance(partner: Partner) -> Balance:
-    return balance_of(partner.currency, period_totals(partner))
+def balances(*, partner: Partner | int | None = None, until: date | None = None) -> dict[tuple[int, str], Balance]:
+    """Every (partner, currency) balance of the lines in accounting months before `until` (all months: None)."""
+    return balances_of(ledger_totals(partner=partner, until=until, per_month=False))
+
+
+def partner_balances(partner: Partner, totals: Iterable[PeriodTotal] | None = None) -> list[Balance]:
+    """The partner's balance in its payout currency (zero when it has no lines in it), then in each other
+    currency it has lines in, by code. `totals` are the partner's own rows when the caller has read them."""
+    found = balances_of(ledger_totals(partner=partner, per_month=False) if totals is None else totals)
+    found.setdefault((partner.pk, partner.currency), _balance(partner.pk, partner.currency, {}))
+    return sorted(found.values(), key=lambda b: (b.currency != partner.currency, b.currency))
+
+
+def partner_balance(partner: Partner, currency: str | None = None) -> Balance:
+    """The partner's balance in `currency` (its payout currency by default), zero when it has no lines in it."""
+    currency = currency or partner.currency
+    found = balances_of(ledger_totals(partner=partner, per_month=False))
+    return found.get((partner.pk, currency)) or _balance(partner.pk, currency, {})
+
+
+def _pk(partner: Partner | int | None) -> int | None:
+    return partner.pk if isinstance(partner, Partner) else partner
 
 
 def ledger_lines_for(partner: Partner, *, kind: str | None = None) -> QuerySet[LedgerLine]:

@@ -28,7 +28,7 @@ from parceria.console.common import (
     page,
 )
 from parceria.console.forms import CloseMonthForm, ExportForm, MarkPayoutForm, PayoutFilterForm, ReturnFileForm
-from parceria.console.selectors import batches_with_state, payouts_with_status
+from parceria.console.selectors import batches_with_state
 from parceria.partners.models import Partner
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import (
@@ -41,7 +41,7 @@ from parceria.payouts.close import (
     stored_close,
 )
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
-from parceria.payouts.selectors import payout_rows
+from parceria.payouts.selectors import payout_rows, payouts_with_status
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
 from parceria.web.tables import build_table, csv_response, wants_csv
 

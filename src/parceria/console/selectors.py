@@ -7,12 +7,11 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from parceria.accounts.models import User
-from parceria.commissions.selectors import ledger_lines_for, partner_balance
+from parceria.commissions.selectors import ledger_lines_for, partner_balances
 from parceria.common.dbsum import exact_sums
 from parceria.common.models import AuditRecord
 from parceria.customers.models import Customer, EventBatch, Invoice
@@ -21,18 +20,11 @@ from parceria.disputes.selectors import overdue_q
 from parceria.partners.models import Partner, PartnerTerms
 from parceria.partners.tier_selectors import tier_overview
 from parceria.payouts.informe import paid_years
-from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
-from parceria.payouts.selectors import payout_rows
+from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
+from parceria.payouts.selectors import payout_rows, payouts_with_status
 from parceria.payouts.services import BatchState, batch_states
 
 SEARCH_LIMIT = 20
-
-
-def payouts_with_status(queryset: QuerySet[Payout] | None = None) -> QuerySet[Any]:
-    """Payouts annotated with their current status (the latest mark, or pending)."""
-    latest = PayoutStatusChange.objects.filter(payout=OuterRef("pk")).order_by("-at", "-id").values("status")[:1]
-    qs = queryset if queryset is not None else Payout.objects.all()
-    return qs.annotate(current_status=Coalesce(Subquery(latest), Value(PayoutStatus.PENDING.value)))
 
 
 def late_payouts(queryset: QuerySet[Payout] | None = None) -> QuerySet[Any]:
@@ -79,7 +71,7 @@ def partner_overview(partner: Partner) -> dict[str, Any]:
     revenue = exact_sums(Invoice.objects.filter(customer__partner=partner), "amount", "currency")
     payouts = Payout.objects.filter(partner=partner).order_by("-batch__period", "-id")[:12]
     return {
-        "balance": partner_balance(partner),
+        "balances": partner_balances(partner),
         "terms": list(PartnerTerms.objects.filter(partner=partner).order_by("-created_at", "-id")[:5]),
         "ledger": list(ledger_lines_for(partner)[:10]),
         "customers_count": customers.count(),

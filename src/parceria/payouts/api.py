@@ -47,6 +47,7 @@ class CloseTotalsOut(Schema):
 
 class CarriedOut(Schema):
     partner_id: int
+    currency: str
     balance: str
     reason: str
 

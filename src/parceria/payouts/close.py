@@ -1,10 +1,11 @@
 """The monthly close (SPEC §7.1, §7.6).
 
-Closing month P locks every month up to P and, for each partner, takes the available balance (the sum
-of its ledger lines in months up to P). A balance at or above the minimum for the partner's currency is
-paid: the payout's gross is the balance rounded down to the currency's minor unit, taxes are withheld
-from it, and a ledger line of −gross posts in P. Everything else (smaller or negative balances, held
-partners, the sub-cent remainder of a payout) is carried.
+Closing month P locks every month up to P and, for each partner and currency, takes the available balance
+(the sum of its ledger lines in months up to P, read with the balance selector of commissions/selectors.py).
+A partner with lines in two currencies has two balances, paid or carried each on its own. A balance at or
+above the minimum for its currency is paid: the payout's gross is the balance rounded down to the currency's
+minor unit, taxes are withheld from it, and a ledger line of −gross posts in P. Everything else (smaller or
+negative balances, held partners, the sub-cent remainder of a payout) is carried.
 
 The payment date of every payout of a close is the day the close runs (the taxable event, "pagamento ou
 crédito"): the withholding rules in force that day apply, and the monthly rules sum the payout with
@@ -32,11 +33,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parceria.commissions.engine import Posting
-from parceria.commissions.ledger import ledger_post, lock_periods
-from parceria.commissions.models import LedgerLine
+from parceria.commissions.ledger import ledger_post, lock_periods, next_month
+from parceria.commissions.selectors import balances
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, reserve_ids
-from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import fx_quote
 from parceria.common.money import round_down_minor
@@ -133,8 +133,8 @@ def _checkpoint(stage: str) -> None:
 
 
 def _balances(month: date) -> dict[tuple[int, str], Decimal]:
-    sums = exact_sums(LedgerLine.objects.filter(period__lte=month), "amount", "partner_id", "currency")
-    return {key: total for key, total in sums.items() if total != 0}  # type: ignore[misc]
+    """The non-zero balance of each (partner, currency) over the months up to `month`."""
+    return {key: b.balance for key, b in balances(until=next_month(month)).items() if b.balance != 0}
 
 
 def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
@@ -271,17 +271,17 @@ def period_close(*, month: date, actor: Actor, now: datetime | None = None) -> C
         return plan
 
 
-def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: datetime) -> dict[int, int]:
+def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: datetime) -> list[int]:
     """Write payouts, their withholdings and the carried balances set-based (COPY on PostgreSQL);
-    returns the payout id of each paid partner."""
+    returns the id of each payout, in the order of `plan.payouts` (a partner may have one per currency)."""
     due = payout_due_date(month)
-    ids = dict(zip((p.partner_id for p in plan.payouts), reserve_ids(Payout, len(plan.payouts)), strict=True))
+    ids = reserve_ids(Payout, len(plan.payouts))
     payout_rows = []
-    for p in plan.payouts:
+    for payout_id, p in zip(ids, plan.payouts, strict=True):
         payee = plan.payees[p.partner_id]
         payout_rows.append(
             (
-                ids[p.partner_id],
+                payout_id,
                 batch.pk,
                 p.partner_id,
                 p.currency,
@@ -298,14 +298,14 @@ def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: dateti
         )
     insert_rows(Payout, PAYOUT_COLUMNS, payout_rows)
     taxes = [
-        (ids[p.partner_id], t.rule_id, t.code, t.base, t.amount, t.explanation)
-        for p in plan.payouts
+        (payout_id, t.rule_id, t.code, t.base, t.amount, t.explanation)
+        for payout_id, p in zip(ids, plan.payouts, strict=True)
         for t in p.withholdings
     ]
     insert_rows(PayoutWithholding, ("payout", "rule", "code", "base", "amount", "explanation"), taxes)
     contributions = [
-        (ids[p.partner_id], c.rule_id, c.code, c.base, c.amount, c.explanation)
-        for p in plan.payouts
+        (payout_id, c.rule_id, c.code, c.base, c.amount, c.explanation)
+        for payout_id, p in zip(ids, plan.payouts, strict=True)
         for c in p.employer_contributions
     ]
     insert_rows(PayoutEmployerContribution, ("payout", "rule", "code", "base", "amount", "explanation"), contributions)
@@ -331,13 +331,22 @@ PAYOUT_COLUMNS = (
 )
 
 
-def payout_dedupe_key(month: date, partner_id: int) -> str:
-    return f"payout:{month:%Y-%m}:{partner_id}"
+def payout_dedupe_key(month: date, partner_id: int, currency: str) -> str:
+    """The unique key of a payout's ledger line: a close pays a partner at most once per currency."""
+    return f"payout:{month:%Y-%m}:{partner_id}:{currency}"
 
 
-def _post_payout_lines(plan: ClosePlan, payouts: dict[int, int], month: date, actor: Actor, now: datetime) -> None:
+def payout_line_keys(payout: Payout) -> tuple[str, str]:
+    """The keys the ledger line of `payout` may carry: its own, then `payout:<YYYY-MM>:<partner id>`, which
+    closes wrote before a partner could be paid in two currencies by one close (one payout per partner and
+    close then, so that key names one payout too)."""
+    month = payout.batch.period
+    return payout_dedupe_key(month, payout.partner_id, payout.currency), f"payout:{month:%Y-%m}:{payout.partner_id}"
+
+
+def _post_payout_lines(plan: ClosePlan, payouts: list[int], month: date, actor: Actor, now: datetime) -> None:
     postings = []
-    for p in plan.payouts:
+    for payout_id, p in zip(payouts, plan.payouts, strict=True):
         taxes = "; ".join(f"{t.code} {t.amount}" for t in p.withholdings) or "none"
         posting = Posting(
             partner_id=p.partner_id,
@@ -347,9 +356,9 @@ def _post_payout_lines(plan: ClosePlan, payouts: dict[int, int], month: date, ac
             currency=p.currency,
             rate=None,
             base=p.balance,
-            dedupe_key=payout_dedupe_key(month, p.partner_id),
+            dedupe_key=payout_dedupe_key(month, p.partner_id, p.currency),
             explanation=(
-                f"Payout #{payouts[p.partner_id]} for {month:%Y-%m}: balance {p.balance} {p.currency} paid "
+                f"Payout #{payout_id} for {month:%Y-%m}: balance {p.balance} {p.currency} paid "
                 f"{p.gross} gross (withheld: {taxes}; net {p.net})"
             ),
         )
@@ -362,7 +371,7 @@ def stored_close(batch: PayoutBatch) -> ClosePlan:
     """The close as it was written (for repeated calls)."""
     plan = ClosePlan(period=batch.period, batch_id=batch.pk)
     payouts = list(
-        batch.payouts.prefetch_related("withholdings", "employer_contributions").order_by("partner_id")
+        batch.payouts.prefetch_related("withholdings", "employer_contributions").order_by("partner_id", "currency")
     )
     for payout in payouts:
         plan.payment_date = payout.payment_date
@@ -375,7 +384,8 @@ def stored_close(batch: PayoutBatch) -> ClosePlan:
             PlannedPayout(payout.partner_id, payout.currency, payout.gross, payout.gross, taxes, payout.net, costs)
         )
     plan.carried = [
-        Carried(c.partner_id, c.currency, c.balance, c.reason) for c in batch.carried.order_by("partner_id")
+        Carried(c.partner_id, c.currency, c.balance, c.reason)
+        for c in batch.carried.order_by("partner_id", "currency")
     ]
     return plan
 
@@ -461,7 +471,8 @@ def plan_as_dict(plan: ClosePlan) -> dict[str, Any]:
             for t in plan_totals(plan)
         ],
         "carried": [
-            {"partner_id": c.partner_id, "balance": ledger_str(c.balance), "reason": c.reason} for c in plan.carried
+            {"partner_id": c.partner_id, "currency": c.currency, "balance": ledger_str(c.balance), "reason": c.reason}
+            for c in plan.carried
         ],
         "warnings": plan.warnings,
     }

@@ -140,8 +140,9 @@ class ImmutableModel(models.Model):
 
 
 class Payout(ImmutableModel):
-    """What one close pays one partner. gross − Σ withholdings = net. The ledger holds a payout line of
-    −gross (dedupe key `payout:<period>:<partner>`). The payee's details are copied at payout time.
+    """What one close pays one partner in one currency (a partner with balances in two currencies gets two).
+    gross − Σ withholdings = net. The ledger holds a payout line of −gross (dedupe key
+    `payout:<period>:<partner>:<currency>`). The payee's details are copied at payout time.
 
     `payment_date` is the taxable event (pagamento ou crédito): the date of the close that made the payout.
     Its month is the month whose payouts to the same payee tax id are summed for the monthly withholding
@@ -162,7 +163,11 @@ class Payout(ImmutableModel):
 
     class Meta:
         ordering = ["batch_id", "partner_id"]
-        constraints = [models.UniqueConstraint(fields=["batch", "partner"], name="payout_once_per_partner_per_batch")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "partner", "currency"], name="payout_once_per_partner_currency_per_batch"
+            )
+        ]
         indexes = [models.Index(fields=["payment_date", "payee_tax_id"], name="payout_payment_month")]
 
     def __str__(self) -> str:
@@ -234,8 +239,8 @@ class PayoutStatusChange(ImmutableModel):
 
 
 class CarriedBalance(ImmutableModel):
-    """A partner balance left after a close: below the minimum, negative, or the sub-cent remainder of
-    a payout. Σ payouts' gross + Σ carried = the partners' balances at the close."""
+    """A partner's balance in one currency left after a close: below the minimum, negative, or the sub-cent
+    remainder of a payout. Σ payouts' gross + Σ carried = the partners' balances at the close."""
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="carried")
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
@@ -247,7 +252,9 @@ class CarriedBalance(ImmutableModel):
 
     class Meta:
         ordering = ["batch_id", "partner_id"]
-        constraints = [models.UniqueConstraint(fields=["batch", "partner"], name="carried_once_per_partner")]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "partner", "currency"], name="carried_once_per_partner_currency")
+        ]
 
     def __str__(self) -> str:
         return f"partner {self.partner_id} carries {self.balance} {self.currency}"

@@ -8,7 +8,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from parceria.common.dbsum import exact_sums
@@ -50,6 +51,19 @@ def earlier_in_month(payment_date: date) -> dict[tuple[str, str], EarlierInMonth
     return {
         key: EarlierInMonth(total, withheld.get(key, {}), contributed.get(key, {})) for key, total in gross.items()
     }
+
+
+def payouts_with_status(queryset: QuerySet[Payout] | None = None) -> QuerySet[Any]:
+    """Payouts annotated with their current status (the latest mark, or pending)."""
+    latest = PayoutStatusChange.objects.filter(payout=OuterRef("pk")).order_by("-at", "-id").values("status")[:1]
+    qs = queryset if queryset is not None else Payout.objects.all()
+    return qs.annotate(current_status=Coalesce(Subquery(latest), Value(PayoutStatus.PENDING.value)))
+
+
+def pending_payouts(partner_id: int) -> list[Payout]:
+    """The partner's payouts that a close made and the bank has not yet paid (or failed), oldest first."""
+    payouts = payouts_with_status(Payout.objects.filter(partner_id=partner_id).select_related("batch"))
+    return list(payouts.filter(current_status=PayoutStatus.PENDING).order_by("due_date", "currency", "id"))
 
 
 def payout_rows(payouts: QuerySet[Payout] | Iterable[Payout], *, today: date | None = None) -> list[dict[str, Any]]:

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post
+from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
-from parceria.payouts.close import payout_dedupe_key
+from parceria.payouts.close import payout_line_keys
 from parceria.payouts.models import BatchApproval, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
 
 
@@ -103,6 +104,8 @@ def payout_mark(
 
 
 def _reverse(payout: Payout, reference: str, actor: Actor, now: datetime) -> None:
+    keys = payout_line_keys(payout)
+    line_key = LedgerLine.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True).first()
     posting = Posting(
         partner_id=payout.partner_id,
         kind="payout_reversal",
@@ -112,7 +115,7 @@ def _reverse(payout: Payout, reference: str, actor: Actor, now: datetime) -> Non
         rate=None,
         base=None,
         dedupe_key=f"payout-reversal:{payout.pk}",
-        reverses_key=payout_dedupe_key(payout.batch.period, payout.partner_id),
+        reverses_key=line_key or keys[0],
         explanation=(
             f"Payout #{payout.pk} failed ({reference or 'no reason given'}): {payout.gross} back on the balance"
         ),

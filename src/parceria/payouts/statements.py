@@ -5,10 +5,10 @@
 Monthly statement of month M: every ledger line of the partner whose `period` is M, in the order they
 occurred; the opening balance (Σ of the lines of earlier periods); the totals by kind as the ledger
 holds them, signed (clawbacks and payouts are negative, reversals of failed payouts positive); and the
-closing balance = opening + Σ lines of M. All sums are taken in SQL with `exact_sums`, per currency
-(a partner whose payout currency changed has lines in more than one). The payouts of M's batch are
-listed with each tax withheld (by code: IRRF, INSS, …) and their net; the CSV has a row per tax withheld
-and one for the net after the totals.
+closing balance = opening + Σ lines of M. The sums are read per currency with the balance selector
+(commissions/selectors.py; a partner whose payout currency changed has lines in more than one). The
+payouts of M's batch are listed with each tax withheld (by code: IRRF, INSS, …) and their net; the CSV
+has a row per tax withheld and one for the net after the totals.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from parceria.commissions.ledger import next_month
 from parceria.commissions.models import LedgerKind, LedgerLine
-from parceria.common.dbsum import PLACES, exact_sums
+from parceria.commissions.selectors import balances, ledger_totals
+from parceria.common.dbsum import PLACES
 from parceria.common.errors import InvalidInput
 from parceria.common.formatting import format_money, format_number
 from parceria.common.money import get_currency, ledger_str
@@ -117,11 +119,11 @@ class Statement:
 def statement_for(*, partner: Partner, month: date) -> Statement:
     """The statement of `partner` for the accounting month that contains `month`."""
     month = month.replace(day=1)
-    ledger = LedgerLine.objects.filter(partner=partner)
-    in_month = ledger.filter(period=month)
+    in_month = LedgerLine.objects.filter(partner=partner, period=month)
     lines = tuple(_statement_line(line) for line in in_month.select_related("customer").order_by("occurred_at", "id"))
-    opening = exact_sums(ledger.filter(period__lt=month), "amount", "currency")
-    by_kind = exact_sums(in_month, "amount", "currency", "kind")
+    opening = {currency: b.balance for (_, currency), b in balances(partner=partner, until=month).items()}
+    month_totals = ledger_totals(partner=partner, since=month, until=next_month(month), per_month=False)
+    by_kind = {(t.currency, t.kind): t.amount for t in month_totals}
     return Statement(
         partner=partner,
         month=month,

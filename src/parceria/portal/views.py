@@ -38,7 +38,8 @@ def statement_language() -> str:
 def home(request: HttpRequest) -> HttpResponse:
     partner = partner_of(request)
     board = selectors.dashboard(partner)
-    rows = list(zip(board.chart["labels"], board.chart["values"], strict=True))
+    columns = [[(s["currency"], value) for value in s["values"]] for s in board.chart["series"]]
+    rows = list(zip(board.chart["labels"], zip(*columns, strict=True), strict=True))  # (month, ((currency, v), …))
     context = {"nav": "home", "board": board, "chart": board.chart, "chart_rows": rows,
                "tier_overview": tier_overview(partner)}
     return render(request, "portal/home.html", context)
