@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,8 @@ from parceria.customers.models import Customer, EventSource
 from parceria.customers.services import customer_create
 from parceria.partners.models import Partner
 from parceria.partners.services import partner_create, partner_update
+from parceria.payouts.close import payout_due_date
+from parceria.payouts.models import Payout, PayoutBatch, PayoutWithholding, WithholdingRule
 
 ACTOR = Actor.system("tests")
 _seq = itertools.count(1)
@@ -77,6 +79,51 @@ def make_customer(partner: Partner | None = None, **overrides: Any) -> Customer:
     data.update(overrides)
     customer, _ = customer_create(data=data, actor=ACTOR)
     return customer
+
+
+def make_payout(
+    partner: Partner,
+    period: date,
+    gross: str,
+    *,
+    payment_date: date,
+    withheld: dict[str, str] | None = None,
+    currency: str = "BRL",
+) -> Payout:
+    """A payout of `period`'s close as the close writes it, dated `payment_date` (the day that close ran),
+    with the withholdings given by code (not computed: each under a test rule of that code, in force only on
+    1 January 2000 so that no close applies it). Pending: mark it with `payouts.services.payout_mark`."""
+    batch, _ = PayoutBatch.objects.get_or_create(period=period, defaults={"created_by": "tests"})
+    taxes = {code: Decimal(amount) for code, amount in (withheld or {}).items()}
+    payout = Payout.objects.create(
+        batch=batch,
+        partner=partner,
+        currency=currency,
+        gross=Decimal(gross),
+        net=Decimal(gross) - sum(taxes.values(), Decimal(0)),
+        due_date=payout_due_date(period),
+        payment_date=payment_date,
+        payee_name=partner.legal_name,
+        payee_tax_id=partner.tax_id,
+    )
+    for code, amount in taxes.items():
+        rule, _ = WithholdingRule.objects.get_or_create(
+            country=partner.country,
+            tax_regime=partner.tax_regime,
+            code=code,
+            effective_from=date(2000, 1, 1),
+            defaults={
+                "name": f"Test rule {code}",
+                "kind": "flat",
+                "params": {"rate": "0.11"},
+                "effective_to": date(2000, 1, 2),
+                "legal_basis": "test",
+            },
+        )
+        PayoutWithholding.objects.create(
+            payout=payout, rule=rule, code=code, base=Decimal(gross), amount=amount, explanation="test"
+        )
+    return payout
 
 
 def make_key(scope: str, partner: Partner | None = None) -> str:

@@ -40,7 +40,7 @@ from parceria.disputes.models import (
 from parceria.disputes.selectors import dispute_is_overdue, dispute_list
 from parceria.disputes.sla import add_business_days, national_holidays
 from parceria.payouts.models import Payout, PayoutBatch
-from tests.factories import ingest, make_customer, make_key, make_partner, paid
+from tests.factories import ingest, make_customer, make_key, make_partner, make_payout, paid
 
 pytestmark = pytest.mark.django_db
 
@@ -123,10 +123,7 @@ class World:
 
 
 def _payout(partner: Any, batch: PayoutBatch) -> Payout:
-    return Payout.objects.create(batch=batch, partner=partner, currency="BRL", gross=Decimal("300.00"),
-                                 net=Decimal("300.00"), due_date=date(2026, 4, 30), payment_date=date(2026, 4, 2),
-                                 payee_name=partner.legal_name,
-                                 payee_tax_id=partner.tax_id)
+    return make_payout(partner, batch.period, "300.00", payment_date=date(2026, 4, 2))
 
 
 @pytest.fixture

@@ -48,13 +48,7 @@ from parceria.payouts.informe import (
     retention_rows,
     unplaced_withholdings,
 )
-from parceria.payouts.models import (
-    Payout,
-    PayoutBatch,
-    PayoutStatusChange,
-    PayoutWithholding,
-    WithholdingRule,
-)
+from parceria.payouts.models import Payout, PayoutStatusChange
 from parceria.payouts.services import payout_mark
 from parceria.payouts.statements import (
     STATEMENT_CSV_HEADER,
@@ -66,7 +60,7 @@ from parceria.payouts.statements import (
     statement_pdf,
 )
 from parceria.payouts.statements_api import router
-from tests.factories import ingest, make_customer, make_key, make_partner, paid, refunded
+from tests.factories import ingest, make_customer, make_key, make_partner, make_payout, paid, refunded
 
 SP = ZoneInfo("America/Sao_Paulo")
 MARCH = date(2026, 3, 1)
@@ -242,17 +236,18 @@ def sp(day: str) -> datetime:
 
 
 def build_year():
-    """Payouts to a PJ partner (IRRF 1.5 %, code 8045, not withheld when ≤ R$ 10.00), and what the bank did:
+    """Payouts to a PJ partner (IRRF 1.5 %, code 8045, not withheld when ≤ R$ 10.00), and what the bank did
+    (each payout's payment date is the day its close ran):
     Oct 2025 closed 5 Nov 2025: 500.00, paid 10 Nov 2025;
-    Nov 2025 closed 5 Dec 2025: 400.00 (tax 6.00, not withheld), paid 5 Jan 2026: counts in January 2026;
-    Dec 2025 closed 5 Jan 2026: 300.00, paid 8 Jan 2026;
+    Nov 2025 closed 5 Dec 2025: 400.00 (tax 6.00, not withheld), marked paid 2 Jan 2026: counts in December 2025;
+    Dec 2025 closed 5 Jan 2026: 300.00 (tax 4.50, not withheld), paid 8 Jan 2026: counts in January 2026;
     Mar 2026 closed 5 Apr: 2,000.00 − 30.00, paid 9 Apr;
     Apr closed 3 May: 1,000.00 − 15.00, failed on 10 May (the 1,000.00 goes back on the balance);
     May closed 3 Jun: the 1,000.00 again + 500.00 = 1,500.00 − 22.50, paid 8 Jun;
     Jun closed 3 Jul: 800.00 − 12.00, still pending."""
     partner = make_partner(legal_name="Comercial Beneficiária S.A.")
     steps = [("500.00", "2025-10-10", date(2025, 10, 1), "2025-11-05", ("paid", "2025-11-10")),
-             ("400.00", "2025-11-10", date(2025, 11, 1), "2025-12-05", ("paid", "2026-01-05")),
+             ("400.00", "2025-11-10", date(2025, 11, 1), "2025-12-05", ("paid", "2026-01-02")),
              ("300.00", "2025-12-10", date(2025, 12, 1), "2026-01-05", ("paid", "2026-01-08")),
              ("2000.00", "2026-03-10", MARCH, "2026-04-05", ("paid", "2026-04-09")),
              ("1000.00", "2026-04-10", date(2026, 4, 1), "2026-05-03", ("failed", "2026-05-10")),
@@ -270,31 +265,38 @@ def build_year():
 
 
 @pytest.mark.django_db
-def test_income_statement_counts_payouts_in_the_month_they_were_paid_and_leaves_out_unpaid_ones():
+def test_income_statement_counts_paid_payouts_in_the_month_of_their_payment_date_and_leaves_out_unpaid_ones():
     partner, (oct25, nov25, dec25, mar, apr, may, jun) = build_year()
-    assert [(p.gross, [(w.code, w.amount) for w in p.withholdings.all()]) for p in (nov25, apr, jun)] == [
-        (D("400.00"), []), (D("1000.00"), [("8045", D("15.00"))]), (D("800.00"), [("8045", D("12.00"))])]
+    assert [(p.payment_date, p.gross, [(w.code, w.amount) for w in p.withholdings.all()])
+            for p in (nov25, dec25, apr, jun)] == [
+        (date(2025, 12, 5), D("400.00"), []), (date(2026, 1, 5), D("300.00"), []),
+        (date(2026, 5, 3), D("1000.00"), [("8045", D("15.00"))]),
+        (date(2026, 7, 3), D("800.00"), [("8045", D("12.00"))])]
     informe = income_statement(partner=partner, year=2026)
     assert [(r.month, r.payouts, r.gross, dict(r.withheld), r.net) for r in informe.months] == [
-        (date(2026, 1, 1), 2, D("700.00"), {}, D("700.00")),
+        (date(2026, 1, 1), 1, D("300.00"), {}, D("300.00")),
         (date(2026, 4, 1), 1, D("2000.00"), {"8045": D("30.00")}, D("1970.00")),
         (date(2026, 6, 1), 1, D("1500.00"), {"8045": D("22.50")}, D("1477.50")),
     ]
     (total,) = informe.totals
     assert (total.currency, total.payouts, total.gross, dict(total.withheld), total.withheld_total, total.net) == (
-        "BRL", 4, D("4200.00"), {"8045": D("52.50")}, D("52.50"), D("4147.50"))
-    assert [p.id for p in informe.payouts] == [nov25.pk, dec25.pk, mar.pk, may.pk]
-    assert [(n.id, n.status, n.paid_on) for n in informe.not_counted] == [
-        (apr.pk, "failed", None), (jun.pk, "pending", None)]
+        "BRL", 3, D("3800.00"), {"8045": D("52.50")}, D("52.50"), D("3747.50"))
+    assert [(p.id, p.payment_date) for p in informe.payouts] == [
+        (dec25.pk, date(2026, 1, 5)), (mar.pk, date(2026, 4, 5)), (may.pk, date(2026, 6, 3))]
+    # dated in 2026 but failed (its gross went back on the balance) or still pending: not income paid
+    assert [(n.id, n.status, n.payment_date) for n in informe.not_counted] == [
+        (apr.pk, "failed", date(2026, 5, 3)), (jun.pk, "pending", date(2026, 7, 3))]
     assert (informe.model, informe.exercicio, [code for code, _ in informe.codes]) == ("pj", 2027, ["8045"])
     assert (informe.payer.name, informe.payer.tax_id) == ("Parceria Demo Ltda", "11.222.333/0001-81")
     assert informe.beneficiary == Party("Comercial Beneficiária S.A.", formatted_tax_id("BR", partner.tax_id))
     assert informe.responsible == "Responsável Demo da Silva"
+    # November's close ran on 5 December 2025: counted in December 2025 although marked paid on 2 January;
+    # December's close ran on 5 January 2026: in the statement of 2026, listed in 2025's notes
     earlier = income_statement(partner=partner, year=2025)
-    assert [(r.month, r.gross, r.net) for r in earlier.months] == [(date(2025, 11, 1), D("500.00"), D("500.00"))]
-    assert [(n.id, n.status, n.paid_on) for n in earlier.not_counted] == [
-        (nov25.pk, "paid", date(2026, 1, 5)), (dec25.pk, "paid", date(2026, 1, 8))]
-    assert oct25.pk == earlier.payouts[0].id
+    assert [(r.month, r.gross, r.net) for r in earlier.months] == [
+        (date(2025, 11, 1), D("500.00"), D("500.00")), (date(2025, 12, 1), D("400.00"), D("400.00"))]
+    assert [p.id for p in earlier.payouts] == [oct25.pk, nov25.pk]
+    assert [(n.id, n.status, n.payment_date) for n in earlier.not_counted] == [(dec25.pk, "paid", date(2026, 1, 5))]
     later = income_statement(partner=partner, year=2027)
     assert (later.months, later.totals, later.not_counted) == ((), (), ())
     assert paid_years(partner) == [2026, 2025]
@@ -306,11 +308,11 @@ def test_the_company_model_lists_each_month_of_payment_with_its_retention_code()
     rows, totals = retention_rows(income_statement(partner=partner, year=2026))
     described = "Comissões e corretagens pagas a pessoa jurídica"
     assert rows == [
-        RetentionRow(date(2026, 1, 1), "8045", described, "BRL", D("700.00"), D("0.00")),
+        RetentionRow(date(2026, 1, 1), "8045", described, "BRL", D("300.00"), D("0.00")),
         RetentionRow(date(2026, 4, 1), "8045", described, "BRL", D("2000.00"), D("30.00")),
         RetentionRow(date(2026, 6, 1), "8045", described, "BRL", D("1500.00"), D("22.50")),
     ]
-    assert totals == [RetentionRow(None, "8045", described, "BRL", D("4200.00"), D("52.50"))]
+    assert totals == [RetentionRow(None, "8045", described, "BRL", D("3800.00"), D("52.50"))]
 
 
 @pytest.mark.django_db
@@ -327,49 +329,56 @@ def test_a_simples_nacional_company_gets_no_retention_code_and_a_note():
     assert "optante pelo Simples Nacional" in text and "IN RFB 765/2007" in text
 
 
-def withholding_rule(code: str) -> WithholdingRule:
-    rule, _ = WithholdingRule.objects.get_or_create(
-        country="BR", tax_regime="pf", code=code, effective_from=date(2000, 1, 1),
-        defaults={"name": f"Test rule {code}", "kind": "flat", "params": {"rate": "0.11"}, "legal_basis": "test"})
-    return rule
-
-
-def hand_made_payout(partner, period: date, gross: str, withheld: dict[str, str], paid_at: str | None) -> Payout:
-    """A payout as a close writes it, with the withholdings given (not computed), marked paid on `paid_at`."""
-    batch, _ = PayoutBatch.objects.get_or_create(period=period, defaults={"created_by": "tests"})
-    net = D(gross) - sum((D(a) for a in withheld.values()), D(0))
-    payout = Payout.objects.create(batch=batch, partner=partner, currency="BRL", gross=D(gross), net=net,
-                                   due_date=period.replace(day=28), payee_name=partner.legal_name,
-                                   payee_tax_id=partner.tax_id)
-    for code, amount in withheld.items():
-        PayoutWithholding.objects.create(payout=payout, rule=withholding_rule(code), code=code, base=D(gross),
-                                         amount=D(amount), explanation="test")
-    if paid_at:
-        mark(payout, "paid", sp(paid_at))
+def hand_made_payout(partner, period: date, gross: str, withheld: dict[str, str], *, dated: str,
+                     outcome: tuple[str, str] | None = None) -> Payout:
+    """A payout of `period`'s close run on `dated` (its payment date), with the withholdings given (not
+    computed), then marked by the bank as `outcome` (status, day) if given."""
+    payout = make_payout(partner, period, gross, payment_date=date.fromisoformat(dated), withheld=withheld)
+    if outcome:
+        mark(payout, outcome[0], sp(outcome[1]))
     return payout
 
 
 def build_individual():
-    """An individual (PF) paid in 2026: 4,000.00 (INSS 440.00, IRRF 150.00) on 7 Jan for December's close;
-    9,000.00 (INSS 988.09, IRRF 1,234.56) on 6 Feb; 2,500.00 (INSS 275.00 and 12.34 under a code the model
-    has no line for) on 7 Apr; and 1,000.00 of February's close still pending."""
+    """An individual (PF), by payment date (the day each close ran) and what the bank did:
+    5 Dec 2025: 3,000.00 (INSS 330.00) of November's close, marked paid on 2 Jan 2026: counts in December 2025;
+    7 Jan 2026: 4,000.00 (INSS 440.00, IRRF 150.00) of December's close, paid 9 Jan;
+    6 Feb: 9,000.00 (INSS 988.09, IRRF 1,234.56), marked paid on 2 Mar: counts in February;
+    5 Mar: 1,000.00 of February's close, still pending;
+    7 Apr: 2,500.00 (INSS 275.00 and 12.34 under a code the model has no line for), paid 8 Apr."""
     partner = make_partner(tax_regime="pf", legal_name="Maria Beneficiária Souza")
-    hand_made_payout(partner, date(2025, 12, 1), "4000.00", {"inss": "440.00", "0588": "150.00"}, "2026-01-07")
-    hand_made_payout(partner, date(2026, 1, 1), "9000.00", {"inss": "988.09", "0588": "1234.56"}, "2026-02-06")
-    pending = hand_made_payout(partner, date(2026, 2, 1), "1000.00", {}, None)
-    hand_made_payout(partner, MARCH, "2500.00", {"inss": "275.00", "9999": "12.34"}, "2026-04-07")
-    return partner, pending
+    nov25 = hand_made_payout(partner, date(2025, 11, 1), "3000.00", {"inss": "330.00"}, dated="2025-12-05",
+                             outcome=("paid", "2026-01-02"))
+    dec25 = hand_made_payout(partner, date(2025, 12, 1), "4000.00", {"inss": "440.00", "0588": "150.00"},
+                             dated="2026-01-07", outcome=("paid", "2026-01-09"))
+    hand_made_payout(partner, date(2026, 1, 1), "9000.00", {"inss": "988.09", "0588": "1234.56"}, dated="2026-02-06",
+                     outcome=("paid", "2026-03-02"))
+    pending = hand_made_payout(partner, date(2026, 2, 1), "1000.00", {}, dated="2026-03-05")
+    hand_made_payout(partner, MARCH, "2500.00", {"inss": "275.00", "9999": "12.34"}, dated="2026-04-07",
+                     outcome=("paid", "2026-04-08"))
+    return partner, (nov25, dec25, pending)
 
 
 @pytest.mark.django_db
 def test_the_individual_model_puts_inss_in_quadro_3_line_02_and_irrf_in_line_05():
-    partner, pending = build_individual()
+    partner, (nov25, dec25, pending) = build_individual()
     informe = income_statement(partner=partner, year=2026)
     figures = pf_figures(informe)
     assert (figures["q3_01"], figures["q3_02"], figures["q3_05"]) == (D("15500.00"), D("1703.09"), D("1384.56"))
     assert {key for key, amount in figures.items() if amount} == {"q3_01", "q3_02", "q3_05"}
     assert unplaced_withholdings(informe) == [("9999", D("12.34"))]
-    assert [(n.id, n.status) for n in informe.not_counted] == [(pending.pk, "pending")]
+    assert [(r.month, r.gross) for r in informe.months] == [
+        (date(2026, 1, 1), D("4000.00")), (date(2026, 2, 1), D("9000.00")), (date(2026, 4, 1), D("2500.00"))]
+    assert [(n.id, n.status, n.payment_date) for n in informe.not_counted] == [
+        (pending.pk, "pending", date(2026, 3, 5))]
+    # the payout dated 5 December 2025 is income of 2025, whenever the bank confirmed it
+    earlier = income_statement(partner=partner, year=2025)
+    assert [(r.month, r.payouts, r.gross, dict(r.withheld), r.net) for r in earlier.months] == [
+        (date(2025, 12, 1), 1, D("3000.00"), {"inss": D("330.00")}, D("2670.00"))]
+    assert (pf_figures(earlier)["q3_01"], pf_figures(earlier)["q3_02"]) == (D("3000.00"), D("330.00"))
+    assert [(n.id, n.status, n.payment_date) for n in earlier.not_counted] == [(dec25.pk, "paid", date(2026, 1, 7))]
+    assert paid_years(partner) == [2026, 2025]
+    assert nov25.pk not in {p.id for p in informe.payouts} | {n.id for n in informe.not_counted}
     pdf = income_statement_pdf(informe)
     text = _pdf_text(pdf)
     assert "Comprovante de Rendimentos Pagos e de Imposto sobre a Renda Retido na Fonte" in _pdf_text(pdf, layout=False)
@@ -382,19 +391,46 @@ def test_the_individual_model_puts_inss_in_quadro_3_line_02_and_irrf_in_line_05(
         "05. Imposto sobre a renda retido na fonte 1.384,56", "4. Rendimentos Isentos e Não Tributáveis",
         "5. Rendimentos Sujeitos à Tributação Exclusiva", "6. Rendimentos Recebidos Acumuladamente",
         "7. Informações Complementares", "Janeiro/2026 4.000,00 150,00 0,00 440,00",
+        "Fevereiro/2026 9.000,00 1.234,56 0,00 988,09",
         "Abril/2026 2.500,00 0,00 12,34 275,00",
         "Outras retenções: código 9999 (Test rule 9999): 12,34.", "8. Responsável pelas Informações",
         "Responsável Demo da Silva", "Assinatura", "Aprovado pela Instrução Normativa RFB nº 2.060",
         # the notes around the model, in Brazilian Portuguese by default
-        "Sobre este informe de rendimentos", f"O pagamento nº {pending.pk} (fechamento de 02/2026, R$ 1.000,00)",
+        "Sobre este informe de rendimentos", "no mês da data de pagamento de cada pagamento",
+        f"O pagamento nº {pending.pk} (fechamento de 02/2026, R$ 1.000,00) não consta deste informe: pendente",
         "0588 IRRF sobre rendimentos do trabalho sem vínculo empregatício",
         "inss Contribuição previdenciária (INSS) retida do contribuinte individual"):
         assert expected in text, expected
 
 
 @pytest.mark.django_db
+def test_a_payout_is_reported_in_the_month_its_taxes_were_computed_for_not_the_month_it_was_marked_paid():
+    """November's close runs on 5 December 2025: IRRF and INSS are computed for December 2025 under the 2025
+    rules (INSS 11 % = 660.00; IRRF on 6,000.00 − 660.00 = 5,340.00: 27.5 % − 908.73 = 559.77, with no 2026
+    reduction). The bank confirms it on 2 January 2026: it is income and tax of December 2025."""
+    partner = make_partner(tax_regime="pf", legal_name="Carla Parceira Lima")
+    credit(partner, "6000.00", at="2025-11-10T12:00:00-03:00")
+    close(date(2025, 11, 1), sp("2025-12-05"))
+    payout = Payout.objects.get(partner=partner)
+    taxes = [(w.code, w.rule.effective_from, w.amount) for w in payout.withholdings.order_by("code")]
+    assert (payout.payment_date, taxes, payout.net) == (
+        date(2025, 12, 5), [("0588", date(2025, 5, 1), D("559.77")), ("inss", date(2025, 1, 1), D("660.00"))],
+        D("4780.23"))
+    mark(payout, "paid", sp("2026-01-02"))
+    december = income_statement(partner=partner, year=2025)
+    assert [(r.month, r.payouts, r.gross, dict(r.withheld), r.net) for r in december.months] == [
+        (date(2025, 12, 1), 1, D("6000.00"), {"0588": D("559.77"), "inss": D("660.00")}, D("4780.23"))]
+    figures = pf_figures(december)
+    assert (figures["q3_01"], figures["q3_02"], figures["q3_05"]) == (D("6000.00"), D("660.00"), D("559.77"))
+    assert december.not_counted == ()
+    january = income_statement(partner=partner, year=2026)
+    assert (january.payouts, january.months, january.totals, january.not_counted) == ((), (), (), ())
+    assert paid_years(partner) == [2025]
+
+
+@pytest.mark.django_db
 def test_the_official_labels_stay_in_portuguese_and_the_notes_follow_the_reader():
-    partner, pending = build_individual()
+    partner, (_nov25, dec25, pending) = build_individual()
     informe = income_statement(partner=partner, year=2026)
     spanish = _pdf_text(income_statement_pdf(informe, language="es"))
     for expected in ("Contribuição previdenciária oficial 1.703,09", "Acerca de este comprobante de ingresos",
@@ -402,11 +438,17 @@ def test_the_official_labels_stay_in_portuguese_and_the_notes_follow_the_reader(
                      "pendiente, aún no pagado.",
                      "inss Contribución a la seguridad social (INSS) retenida al contribuyente individual"):
         assert expected in spanish, expected
+    earlier = _pdf_text(income_statement_pdf(income_statement(partner=partner, year=2025), language="es"))
+    assert (f"El pago n.º {dec25.pk} (cierre de 12/2025, R$ 4.000,00) no figura en este comprobante: su fecha de "
+            "pago es 07/01/2026, por lo que corresponde al comprobante de 2026.") in earlier
     english = _pdf_text(income_statement_pdf(informe, language="en"))
     for expected in ("Contribuição previdenciária oficial 1.703,09", "About this income statement",
                      f"Payout no. {pending.pk} (02/2026 close, R$ 1,000.00) is not in this statement: pending, not "
                      "paid yet.", "0588 Income tax withheld on work without employment (individuals)"):
         assert expected in english, expected
+    earlier = _pdf_text(income_statement_pdf(income_statement(partner=partner, year=2025), language="en"))
+    assert (f"Payout no. {dec25.pk} (12/2025 close, R$ 4,000.00) is not in this statement: its payment date is "
+            "2026-01-07, so it belongs to the statement of 2026.") in earlier
 
 
 @pytest.mark.django_db
@@ -417,17 +459,17 @@ def test_income_statement_csv_carries_payer_and_beneficiary_on_every_row():
     assert income_statement_csv(income_statement(partner=partner, year=2026)).splitlines() == [
         "payer_cnpj,payer_name,beneficiary_tax_id,beneficiary_name,month,currency,payouts,gross,withheld_8045,"
         "withheld_total,net",
-        f"{who},2026-01,BRL,2,700.00,0.00,0.00,700.00",
+        f"{who},2026-01,BRL,1,300.00,0.00,0.00,300.00",
         f"{who},2026-04,BRL,1,2000.00,30.00,30.00,1970.00",
         f"{who},2026-06,BRL,1,1500.00,22.50,22.50,1477.50",
-        f"{who},total_2026,BRL,4,4200.00,52.50,52.50,4147.50",
+        f"{who},total_2026,BRL,3,3800.00,52.50,52.50,3747.50",
     ]
 
 
 @pytest.mark.django_db
 def test_names_in_the_income_statement_csv_cannot_run_as_formulas():
     partner = make_partner(legal_name="=HYPERLINK(\"http://x\")")
-    hand_made_payout(partner, MARCH, "300.00", {}, "2026-04-08")
+    hand_made_payout(partner, MARCH, "300.00", {}, dated="2026-04-06", outcome=("paid", "2026-04-08"))
     rows = list(csv.reader(io.StringIO(income_statement_csv(income_statement(partner=partner, year=2026)))))
     assert [row[3] for row in rows[1:]] == ["'=HYPERLINK(\"http://x\")"] * 2
     assert rows[1][4:] == ["2026-04", "BRL", "1", "300.00", "0.00", "300.00"]
@@ -435,7 +477,7 @@ def test_names_in_the_income_statement_csv_cannot_run_as_formulas():
 
 @pytest.mark.django_db
 def test_the_company_model_pdf_has_every_required_field():
-    partner, (_oct, _nov, _dec, _mar, apr, _may, jun) = build_year()
+    partner, (_oct, _nov, dec25, _mar, apr, _may, jun) = build_year()
     pdf = income_statement_pdf(income_statement(partner=partner, year=2026))
     text = _pdf_text(pdf)
     assert ("Comprovante Anual de Rendimentos Pagos ou Creditados e de Retenção de Imposto de Renda na Fonte - Pessoa "
@@ -444,14 +486,21 @@ def test_the_company_model_pdf_has_every_required_field():
         "Ano-calendário de 2026", "1. Fonte Pagadora", "Parceria Demo Ltda", "11.222.333/0001-81",
         "2. Pessoa Jurídica Beneficiária dos Rendimentos", "Comercial Beneficiária S.A.",
         formatted_tax_id("BR", partner.tax_id), "Código da retenção", "Imposto retido",
-        "Janeiro/2026 8045 Comissões e corretagens pagas a pessoa jurídica 700,00 0,00",
+        "Janeiro/2026 8045 Comissões e corretagens pagas a pessoa jurídica 300,00 0,00",
         "Abril/2026 8045 Comissões e corretagens pagas a pessoa jurídica 2.000,00 30,00",
         "Junho/2026 8045 Comissões e corretagens pagas a pessoa jurídica 1.500,00 22,50",
-        "Total 8045 Comissões e corretagens pagas a pessoa jurídica 4.200,00 52,50",
+        "Total 8045 Comissões e corretagens pagas a pessoa jurídica 3.800,00 52,50",
         "5. Responsável pelas Informações", "Responsável Demo da Silva", "Instrução Normativa SRF nº 119",
         f"O pagamento nº {apr.pk} (fechamento de 04/2026, R$ 1.000,00)",
         f"O pagamento nº {jun.pk} (fechamento de 06/2026, R$ 800,00) não consta deste informe: pendente"):
         assert expected in text, expected
+    earlier = _pdf_text(income_statement_pdf(income_statement(partner=partner, year=2025)))
+    for expected in ("Novembro/2025 8045 Comissões e corretagens pagas a pessoa jurídica 500,00 0,00",
+                     "Dezembro/2025 8045 Comissões e corretagens pagas a pessoa jurídica 400,00 0,00",
+                     "Total 8045 Comissões e corretagens pagas a pessoa jurídica 900,00 0,00",
+                     f"O pagamento nº {dec25.pk} (fechamento de 12/2025, R$ 300,00) não consta deste informe: sua data "
+                     "de pagamento é 05/01/2026, portanto pertence ao informe de 2026."):
+        assert expected in earlier, expected
 
 
 @pytest.mark.django_db
@@ -563,16 +612,17 @@ def test_the_portal_lists_an_informe_once_a_payout_is_paid_and_writes_its_notes_
                        actor=ACTOR)
     client = Client()
     client.force_login(user)
-    payout = hand_made_payout(partner, MARCH, "3000.00", {"inss": "330.00"}, None)
-    assert "/portal/income-statements/2026.pdf" not in client.get("/portal/payouts/").content.decode()
-    mark(payout, "paid", sp("2026-04-08"))
-    assert "/portal/income-statements/2026.pdf" in client.get("/portal/payouts/").content.decode()
-    pdf = client.get("/portal/income-statements/2026.pdf", HTTP_ACCEPT_LANGUAGE="es")
+    payout = hand_made_payout(partner, date(2025, 11, 1), "3000.00", {"inss": "330.00"}, dated="2025-12-05")
+    assert "/portal/income-statements/2025.pdf" not in client.get("/portal/payouts/").content.decode()
+    mark(payout, "paid", sp("2026-01-02"))  # the year of its payment date is listed, not the year of the mark
+    page = client.get("/portal/payouts/").content.decode()
+    assert "/portal/income-statements/2025.pdf" in page and "/portal/income-statements/2026.pdf" not in page
+    pdf = client.get("/portal/income-statements/2025.pdf", HTTP_ACCEPT_LANGUAGE="es")
     text = _pdf_text(pdf.content)
     assert "02. Contribuição previdenciária oficial 330,00" in text and "Acerca de este comprobante" in text
-    rows = client.get("/portal/income-statements/2026.csv").content.decode().splitlines()
+    rows = client.get("/portal/income-statements/2025.csv").content.decode().splitlines()
     assert rows[1].startswith(f"11.222.333/0001-81,Parceria Demo Ltda,{formatted_tax_id('BR', partner.tax_id)},"
-                              "Joana Parceira,2026-04,BRL,1,3000.00,330.00,330.00,2670.00")
+                              "Joana Parceira,2025-12,BRL,1,3000.00,330.00,330.00,2670.00")
 
 
 # The API ----------------------------------------------------------------------------------------------

@@ -1,13 +1,19 @@
 """The annual income statement (informe de rendimentos, SPEC §7.5) of one partner for one calendar year,
 as data, CSV and PDF, in the official model of the partner's tax regime.
 
-**What counts: payouts paid in the year (regime de caixa).** A payout counts once it is marked paid, in
-the month of that mark (the date the bank confirmed it, from the return file or the API): income of an
-individual is taxed as it is received (Lei 7.713/1988 art. 2). So a December close paid in January counts
-in January of the next year. A pending payout has not been paid and is not counted; a failed payout was
-never paid (its gross went back on the balance, and the later close that pays it again makes a new payout
-that counts when it is paid). The payouts of the year's closes that are not counted are listed in the
-notes with the reason.
+**What counts: paid payouts, in the month of their payment date (regime de caixa).** A payout's month and
+year for tax are those of `Payout.payment_date` (`withholding.payment_month`): the day of the close that
+made it, when its gross is paid or credited to the partner. That is the taxable event: the tax is withheld
+"por ocasião de cada pagamento ou crédito" (Lei 7.713/1988 art. 7 §1; for companies, on the amounts "pagas
+ou creditadas", RIR/2018 art. 718). The withholding sums and taxes the payments of that same month, so the
+statement reports each payout's income and tax in the month the tax was computed for, whenever the bank
+confirmed the transfer: a payout dated 5 December and marked paid on 2 January counts in December.
+(December's own close runs in January, so its payouts are dated, taxed and counted in the next year.)
+
+Only a payout whose latest status is paid counts. A pending payout has not been paid yet; a failed payout
+was never paid (its gross went back on the balance, and the later close that pays it again makes a new
+payout, with its own payment date). The notes list every payout dated in the year that is not counted,
+and the payouts of the year's closes dated in another year, with the reason.
 
 **Which model.** `data/informe.json` maps each partner tax regime to a model and each withholding code to
 its place in the model, with the sources:
@@ -32,13 +38,14 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.text import capfirst
@@ -61,6 +68,7 @@ from parceria.payouts.statements import (
     latest_statuses,
     payer,
 )
+from parceria.payouts.withholding import payment_month
 
 LANGUAGES = ("pt-br", "es", "en")
 DATA_FILE = Path(__file__).parent / "data" / "informe.json"
@@ -175,11 +183,11 @@ class Party:
 
 @dataclass(frozen=True)
 class PaidPayout:
-    """A payout that counts: paid, on `paid_on`."""
+    """A payout that counts: paid, reported in the month of `payment_date`."""
 
     id: int
     period: date  # the month whose close made it
-    paid_on: date
+    payment_date: date
     currency: str
     gross: Decimal
     net: Decimal
@@ -188,20 +196,20 @@ class PaidPayout:
 
 @dataclass(frozen=True)
 class NotCounted:
-    """A payout of one of the year's closes that this statement does not count, and why: still pending,
-    failed, or paid in a later year (then it counts there)."""
+    """A payout dated in the year (or made by one of the year's closes) that this statement does not count,
+    and why: still pending, failed, or dated in another year (then it belongs to that year's statement)."""
 
     id: int
     period: date
     currency: str
     gross: Decimal
     status: str
-    paid_on: date | None
+    payment_date: date
 
 
 @dataclass(frozen=True)
 class IncomeRow:
-    """Payouts paid in one month (or the year: month None) in one currency."""
+    """Paid payouts dated in one month (or the year: month None) in one currency."""
 
     month: date | None
     currency: str
@@ -268,7 +276,7 @@ def income_statement(*, partner: Partner, year: int) -> IncomeStatement:
     if not 1900 <= year <= 9998:
         raise InvalidInput(f"year must be between 1900 and 9998, got {year}", code="invalid_year")
     regime = regime_info(partner.tax_regime)
-    payouts = _paid_in(partner, year)
+    payouts = _counted(partner, year)
     codes = {w.code: w.name for p in payouts for w in p.withheld}
     payer_name, payer_tax_id = payer()
     return IncomeStatement(
@@ -287,58 +295,44 @@ def income_statement(*, partner: Partner, year: int) -> IncomeStatement:
     )
 
 
-def _year_bounds(year: int) -> tuple[datetime, datetime]:
-    zone = timezone.get_current_timezone()
-    return datetime.combine(date(year, 1, 1), time(), zone), datetime.combine(date(year + 1, 1, 1), time(), zone)
+def _dated_in(year: int) -> Q:
+    """Payouts whose payment date (and so payment month) falls in `year`."""
+    return Q(payment_date__year=year)
 
 
-def _paid_marks(payout_ids: Iterable[int] | None = None, **filters: Any) -> list[tuple[int, datetime]]:
-    marks = PayoutStatusChange.objects.filter(status=PayoutStatus.PAID, **filters)
-    if payout_ids is not None:
-        marks = marks.filter(payout_id__in=list(payout_ids))
-    return list(marks.order_by("at", "id").values_list("payout_id", "at"))
-
-
-def _paid_in(partner: Partner, year: int) -> tuple[PaidPayout, ...]:
-    """The partner's payouts marked paid in `year` (and still paid: a mark is final), by payment date."""
-    start, end = _year_bounds(year)
-    marks = _paid_marks(payout__partner=partner, at__gte=start, at__lt=end)
-    statuses = latest_statuses(pid for pid, _at in marks)
-    rows = _with_withholdings(Payout.objects.filter(pk__in=[pid for pid, _at in marks]).select_related("batch"))
-    payouts = {p.pk: p for p in rows}
-    return tuple(
-        PaidPayout(
-            id=pid,
-            period=payouts[pid].batch.period,
-            paid_on=timezone.localdate(at),
-            currency=payouts[pid].currency,
-            gross=payouts[pid].gross,
-            net=payouts[pid].net,
-            withheld=_withheld(payouts[pid]),
+def _counted(partner: Partner, year: int) -> tuple[PaidPayout, ...]:
+    """The partner's payouts dated in `year` whose latest status is paid, by payment date."""
+    rows = list(
+        _with_withholdings(
+            Payout.objects.filter(_dated_in(year), partner=partner)
+            .select_related("batch")
+            .order_by("payment_date", "id")
         )
-        for pid, at in marks
-        if statuses[pid] == PayoutStatus.PAID
+    )
+    statuses = latest_statuses(p.pk for p in rows)
+    return tuple(
+        PaidPayout(p.pk, p.batch.period, p.payment_date, p.currency, p.gross, p.net, _withheld(p))
+        for p in rows
+        if statuses[p.pk] == PayoutStatus.PAID
     )
 
 
 def _not_counted(partner: Partner, year: int, counted: set[int]) -> tuple[NotCounted, ...]:
+    """The payouts dated in `year` that are not paid, and those of the year's closes dated in another year."""
     made = list(
-        Payout.objects.filter(partner=partner, batch__period__year=year)
+        Payout.objects.filter(_dated_in(year) | Q(batch__period__year=year), partner=partner)
         .exclude(pk__in=counted)
         .select_related("batch")
         .order_by("batch__period", "id")
     )
     statuses = latest_statuses(p.pk for p in made)
-    paid_on = {pid: timezone.localdate(at) for pid, at in _paid_marks(p.pk for p in made)}
-    return tuple(
-        NotCounted(p.pk, p.batch.period, p.currency, p.gross, statuses[p.pk], paid_on.get(p.pk)) for p in made
-    )
+    return tuple(NotCounted(p.pk, p.batch.period, p.currency, p.gross, statuses[p.pk], p.payment_date) for p in made)
 
 
 def _income_rows(payouts: Iterable[PaidPayout], *, by_month: bool) -> tuple[IncomeRow, ...]:
     groups: dict[tuple[date | None, str], list[PaidPayout]] = defaultdict(list)
     for payout in payouts:
-        groups[(payout.paid_on.replace(day=1) if by_month else None, payout.currency)].append(payout)
+        groups[(payment_month(payout.payment_date) if by_month else None, payout.currency)].append(payout)
     ordered = sorted(groups, key=lambda group: (group[0] or date.min, group[1] != REAIS, group[1]))
     return tuple(_income_row(month, currency, groups[(month, currency)]) for month, currency in ordered)
 
@@ -359,11 +353,12 @@ def _income_row(month: date | None, currency: str, payouts: list[PaidPayout]) ->
 
 
 def paid_years(partner: Partner) -> list[int]:
-    """The calendar years in which the partner was paid, newest first (one statement per year)."""
-    marks = PayoutStatusChange.objects.filter(payout__partner=partner, status=PayoutStatus.PAID)
-    statuses = latest_statuses(marks.values_list("payout_id", flat=True))
-    paid = marks.filter(payout_id__in=[pid for pid, status in statuses.items() if status == PayoutStatus.PAID])
-    return sorted({timezone.localdate(at).year for at in paid.values_list("at", flat=True)}, reverse=True)
+    """The calendar years with a statement to give, newest first: the years of the payment dates of the
+    partner's paid payouts (the years their statements count them in)."""
+    marked = PayoutStatusChange.objects.filter(payout__partner=partner, status=PayoutStatus.PAID)
+    statuses = latest_statuses(marked.values_list("payout_id", flat=True))
+    paid = Payout.objects.filter(pk__in=[pid for pid, status in statuses.items() if status == PayoutStatus.PAID])
+    return sorted({payment_month(day).year for day in paid.values_list("payment_date", flat=True)}, reverse=True)
 
 
 # The models' figures ---------------------------------------------------------------------------------
@@ -570,9 +565,11 @@ def _notes(statement: IncomeStatement, language: str) -> list[str]:
     """The notes around the official model, in the reader's language (called with it active)."""
     notes = [
         _(
-            "Income is counted in the month the payout was paid (the date it was marked paid, from the bank's "
-            "return file or the API), not in the month of the close that made it: a December close paid in "
-            "January counts in the next year. Pending and failed payouts are not income paid."
+            "Income and tax are counted in the month of each payout's payment date: the day of the close that "
+            "made it, when its gross was paid or credited, and the month its taxes were computed for. A payout "
+            "dated in December counts in that year even if the bank confirmed the transfer in January; "
+            "December's close runs in January and counts in the next year. Only paid payouts count: pending and "
+            "failed payouts are not income paid."
         )
     ]
     reasons: dict[str, str] = {
@@ -581,10 +578,11 @@ def _notes(statement: IncomeStatement, language: str) -> list[str]:
     }
     for item in statement.not_counted:
         amount = format_money(item.gross, item.currency, language=language)
-        if item.status == PayoutStatus.PAID and item.paid_on is not None:
-            why = _("paid on %(date)s, counted in the statement of %(year)s") % {
-                "date": _date(item.paid_on, language),
-                "year": item.paid_on.year,
+        year = payment_month(item.payment_date).year
+        if year != statement.year:
+            why = _("its payment date is %(date)s, so it belongs to the statement of %(year)s") % {
+                "date": _date(item.payment_date, language),
+                "year": year,
             }
         else:
             why = reasons.get(item.status, item.status)

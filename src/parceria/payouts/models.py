@@ -146,7 +146,8 @@ class Payout(ImmutableModel):
 
     `payment_date` is the taxable event (pagamento ou crédito): the date of the close that made the payout.
     Its month is the month whose payouts to the same payee tax id are summed for the monthly withholding
-    rules, and the rule versions in force on it apply (parceria.payouts.withholding)."""
+    rules, and the rule versions in force on it apply (parceria.payouts.withholding); the income statement
+    reports a paid payout in that month and year (parceria.payouts.informe), whenever it was marked paid."""
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="payouts")
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="payouts")

@@ -6,7 +6,8 @@ database; the close loads the month's earlier payouts (`payouts.selectors.earlie
 
 Which month: the payment month (regime de caixa). A payout's payment date (`Payout.payment_date`) is
 the date of the close that makes it, the day its gross is paid or credited to the partner; the month of
-that date is the month whose payments are summed, and the rule versions in force on that date apply.
+that date (`payment_month`) is the month whose payments are summed and the month the income statement
+reports the payout in, and the rule versions in force on that date apply.
 
 Each rule kind, per payout:
 
@@ -112,7 +113,8 @@ NOTHING_EARLIER = EarlierInMonth()
 
 
 def payment_month(payment_date: date) -> date:
-    """The month whose payments are summed with a payment on `payment_date` (its first day)."""
+    """The month of a payment on `payment_date` for tax (its first day): the month whose payments are summed
+    with it, and the month (and year) the income statement reports it in (parceria.payouts.informe)."""
     return payment_date.replace(day=1)
 
 
