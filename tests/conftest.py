@@ -43,6 +43,17 @@ def _load_reference_data() -> None:
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts and ends in the default language: a request (the language middleware) or a test may
+    activate another one on the thread, and the next test on that worker would read its messages."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def reference_data(request):
     marker = request.node.get_closest_marker("django_db")
     if marker is not None and marker.kwargs.get("transaction"):
