@@ -220,16 +220,16 @@ def test_the_text_backslash_u0000_is_not_a_nul_and_is_stored(admin_api):
     assert Customer.objects.get(external_id="cus-text").name == "literal \\u0000"
 
 
-def test_a_body_that_cannot_be_parsed_as_declared_is_still_the_json_error(db):
-    """A multipart content type without a boundary is not a form Django can read: the route answers it (reading
-    the body as JSON, as for every body), not Django's HTML 400 page."""
+def test_a_multipart_content_type_on_a_json_route_is_the_json_415(db):
+    """A multipart content type, even without a boundary (no form Django can read), on a route that takes JSON is
+    refused as such (415), never read as a form nor answered with Django's HTML 400 page."""
     client = Client(HTTP_AUTHORIZATION=f"Bearer {make_key('admin')}")
 
     response = client.post("/api/v1/customers", b'{"name": "x"}', content_type="multipart/form-data")
 
-    assert response.status_code == 422
+    assert response.status_code == 415
     assert error_of(response) == {
-        "code": "invalid", "message": "external_id: Field required; country: Field required",
-        "details": [{"field": "external_id", "message": "Field required"},
-                    {"field": "country", "message": "Field required"}],
+        "code": "unsupported_media_type",
+        "message": "send the body as JSON (Content-Type: application/json), not multipart/form-data",
     }
+    assert not Customer.objects.exists()

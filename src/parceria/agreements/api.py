@@ -16,7 +16,7 @@ from parceria.agreements.models import Agreement
 from parceria.agreements.selectors import agreement_dates, agreement_list
 from parceria.agreements.services import agreement_create, agreement_move, rate_override_grant
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, ApiBool, ApiDate, Page, PageParams, RowId, page_of
+from parceria.api.schemas import ERRORS, ApiBool, ApiDate, Page, PageParams, PathId, RowId, StrictRowId, page_of
 
 router = Router(tags=["agreements"])
 
@@ -24,7 +24,7 @@ router = Router(tags=["agreements"])
 class AgreementIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    partner_id: RowId
+    partner_id: StrictRowId
     type: str
     title: str = ""
     start_date: ApiDate
@@ -120,7 +120,7 @@ def list_agreements(
 
 
 @router.get("/{int:agreement_id}", response={200: AgreementOut, **ERRORS}, summary="Read an agreement")
-def get_agreement(request: HttpRequest, agreement_id: int):
+def get_agreement(request: HttpRequest, agreement_id: PathId):
     principal = principal_of(request)
     principal.require(Ability.READ)
     return get_object_or_404(_scoped(principal), pk=agreement_id)
@@ -136,7 +136,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn):
 
 
 @router.post("/{int:agreement_id}/status", response={200: AgreementOut, **ERRORS}, summary="Move an agreement")
-def move_agreement(request: HttpRequest, agreement_id: int, payload: StatusIn):
+def move_agreement(request: HttpRequest, agreement_id: PathId, payload: StatusIn):
     principal = principal_of(request)
     principal.require(Ability.MANAGE_PARTNERS)
     agreement = get_object_or_404(_scoped(principal), pk=agreement_id)
@@ -146,7 +146,7 @@ def move_agreement(request: HttpRequest, agreement_id: int, payload: StatusIn):
 @router.post(
     "/{int:agreement_id}/rate-overrides", response={201: AgreementOut, **ERRORS}, summary="Grant a referral rate"
 )
-def grant_rate_override(request: HttpRequest, agreement_id: int, payload: RateOverrideIn):
+def grant_rate_override(request: HttpRequest, agreement_id: PathId, payload: RateOverrideIn):
     principal = principal_of(request)
     principal.require(Ability.MANAGE_PARTNERS)
     agreement = get_object_or_404(_scoped(principal), pk=agreement_id)

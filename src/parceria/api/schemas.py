@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Path, Schema
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt
 
 #: The largest row id the databases store (a signed 64-bit integer): a bigger number is bad input (422), never a
@@ -13,8 +13,10 @@ from pydantic import BeforeValidator, Field, StrictBool, StrictInt
 MAX_ID = 2**63 - 1
 #: A row id sent in a query string or a body: a non-negative integer the database can hold.
 RowId = Annotated[int, Field(ge=0, le=MAX_ID)]
-#: A row id in a JSON body that must be a JSON integer ("7" is refused).
+#: A row id in a JSON body: a JSON integer ("7", 7.0 and true are refused) the database can hold.
 StrictRowId = Annotated[StrictInt, Field(ge=0, le=MAX_ID)]
+#: A row id in a URL path (`/partners/{partner_id}`), for every route: one the database can hold, else 422.
+PathId = Annotated[int, Path(ge=0, le=MAX_ID, description="A row id (0 to 2⁶³−1).")]
 
 def _is_number_text(value: str) -> bool:
     try:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import orjson
-from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.parser import Parser
 
 from parceria.agreements.api import router as agreements_router
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import guard_api_views, install_error_handlers
+from parceria.api.parser import ApiParser
 from parceria.commissions.api import router as ledger_router
 from parceria.commissions.whatif_api import router as plans_router
 from parceria.common.api import router as fx_router
@@ -26,12 +22,6 @@ from parceria.partners.tiers_api import router as tiers_router
 from parceria.payouts.api import router as payouts_router
 from parceria.payouts.statements_api import router as statements_router
 
-
-class OrjsonParser(Parser):
-    def parse_body(self, request: HttpRequest) -> Any:
-        return orjson.loads(request.body)
-
-
 api = NinjaAPI(
     title="Parceria API",
     version="1",
@@ -41,7 +31,7 @@ api = NinjaAPI(
         'Errors are JSON: `{"error": {"code", "message", "details"}}`. Amounts are decimal strings.'
     ),
     auth=ApiKeyAuth(),
-    parser=OrjsonParser(),
+    parser=ApiParser(),
     urls_namespace="api-v1",
 )
 install_error_handlers(api)

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema
 
 from parceria.accounts.tenancy import Ability, scope_partners, scoped_partner
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams, page_of
+from parceria.api.schemas import ERRORS, Page, PageParams, PathId, page_of
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.commissions.selectors import ledger_lines_for, partner_balance
 from parceria.common.errors import InvalidInput
@@ -79,7 +79,7 @@ def _line(line: LedgerLine, plans: dict[int, str]) -> dict[str, object]:
 
 
 @router.get("/{int:partner_id}/balance", response={200: BalanceOut, **ERRORS}, summary="A partner's balance")
-def get_balance(request: HttpRequest, partner_id: int) -> dict[str, str]:
+def get_balance(request: HttpRequest, partner_id: PathId) -> dict[str, str]:
     principal = principal_of(request)
     principal.require(Ability.READ)
     partner = scoped_partner(principal, partner_id)
@@ -98,7 +98,7 @@ def get_balance(request: HttpRequest, partner_id: int) -> dict[str, str]:
 
 @router.get("/{int:partner_id}/ledger", response={200: LedgerPage, **ERRORS}, summary="A partner's ledger lines")
 def get_ledger(
-    request: HttpRequest, partner_id: int, page: Query[PageParams], kind: str | None = None
+    request: HttpRequest, partner_id: PathId, page: Query[PageParams], kind: str | None = None
 ) -> dict[str, object]:
     principal = principal_of(request)
     principal.require(Ability.READ)

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field, StrictInt
 
 from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams
+from parceria.api.schemas import ERRORS, Page, PageParams, PathId
 from parceria.commissions.models import CommissionPlan
 from parceria.commissions.whatif import WhatIfReport, plan_draft_create, plan_what_if
 from parceria.common.errors import InvalidInput
@@ -146,7 +146,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status:
 @router.post(
     "/plans/{int:plan_id}/what-if", response={200: WhatIfOut, **ERRORS}, summary="Run a plan over past months (finance)"
 )
-def run_what_if(request: HttpRequest, plan_id: int, payload: WhatIfIn) -> dict[str, object]:
+def run_what_if(request: HttpRequest, plan_id: PathId, payload: WhatIfIn) -> dict[str, object]:
     """Recomputes, without writing anything, the accruals of every invoice paid in the months given, under
     this plan, and compares per partner with what the ledger accrued for the same invoices. Amounts are
     decimal strings in each partner's payout currency; `difference` = what-if − current, before clawbacks;

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability, scope_customers
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, ApiDateTime, Page, PageParams, RowId, StrictRowId, page_of
+from parceria.api.schemas import ERRORS, ApiDateTime, Page, PageParams, PathId, RowId, StrictRowId, page_of
 from parceria.customers.intake import events_ingest
 from parceria.customers.models import Customer, EventSource
 from parceria.customers.services import customer_create, customer_update
@@ -92,14 +92,14 @@ def list_customers(
 
 
 @router.get("/{int:customer_id}", response={200: CustomerOut, **ERRORS}, summary="Read a customer")
-def get_customer(request: HttpRequest, customer_id: int):
+def get_customer(request: HttpRequest, customer_id: PathId):
     principal = principal_of(request)
     principal.require(Ability.READ)
     return get_object_or_404(scope_customers(principal), pk=customer_id)
 
 
 @router.patch("/{int:customer_id}", response={200: CustomerOut, **ERRORS}, summary="Change a customer")
-def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch):
+def patch_customer(request: HttpRequest, customer_id: PathId, payload: CustomerPatch):
     principal = principal_of(request)
     customer: Customer = get_object_or_404(scope_customers(principal), pk=customer_id)
     principal.require(Ability.INGEST)

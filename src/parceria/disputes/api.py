@@ -26,7 +26,7 @@ from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, Principal, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, RowId, StrictRowId
+from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, PathId, RowId, StrictRowId
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
 from parceria.disputes import services
@@ -339,13 +339,13 @@ def list_disputes(request: HttpRequest, page: Query[PageParams], filters: Query[
 
 
 @router.get("/{int:dispute_id}", response={200: DisputeDetailOut, **ERRORS}, summary="Read a dispute")
-def get_dispute(request: HttpRequest, dispute_id: int) -> Any:
+def get_dispute(request: HttpRequest, dispute_id: PathId) -> Any:
     principal, dispute = _own_dispute(request, dispute_id)
     return _dispute_detail(dispute, principal)
 
 
 @router.post("/{int:dispute_id}/comments", response={201: CommentOut, **ERRORS}, summary="Comment on a dispute")
-def add_comment(request: HttpRequest, dispute_id: int, payload: CommentIn) -> Any:
+def add_comment(request: HttpRequest, dispute_id: PathId, payload: CommentIn) -> Any:
     principal, dispute = _own_dispute(request, dispute_id)
     staff = not principal.is_partner
     comment = services.dispute_comment_add(
@@ -359,7 +359,7 @@ def add_comment(request: HttpRequest, dispute_id: int, payload: CommentIn) -> An
     response={201: AttachmentOut, **ERRORS},
     summary="Attach a file (multipart/form-data, part `file`: PDF, PNG, JPEG or CSV, at most 10 MB)",
 )
-def add_attachment(request: HttpRequest, dispute_id: int, file: File[UploadedFile | None] = None) -> Any:
+def add_attachment(request: HttpRequest, dispute_id: PathId, file: File[UploadedFile | None] = None) -> Any:
     principal, dispute = _own_dispute(request, dispute_id)
     if file is None:
         raise InvalidInput("send the file as multipart/form-data in a part named `file`", code="file_required",
@@ -381,13 +381,13 @@ def add_attachment(request: HttpRequest, dispute_id: int, file: File[UploadedFil
                     for media in sorted({media for media, _ in services.ATTACHMENT_TYPES.values()})},
     }}},
 )
-def download_attachment(request: HttpRequest, dispute_id: int, attachment_id: int) -> Any:
+def download_attachment(request: HttpRequest, dispute_id: PathId, attachment_id: PathId) -> Any:
     _, dispute = _own_dispute(request, dispute_id)
     return attachment_response(dispute_attachment_get(dispute, attachment_id))
 
 
 @router.post("/{int:dispute_id}/withdraw", response={200: DisputeDetailOut, **ERRORS}, summary="Withdraw (partner)")
-def withdraw_dispute(request: HttpRequest, dispute_id: int, payload: WithdrawIn) -> Any:
+def withdraw_dispute(request: HttpRequest, dispute_id: PathId, payload: WithdrawIn) -> Any:
     principal, dispute = _own_dispute(request, dispute_id)
     principal.require(Ability.DISPUTE)
     dispute = services.dispute_withdraw(dispute=dispute, reason=payload.reason, actor=principal.actor)
@@ -395,7 +395,7 @@ def withdraw_dispute(request: HttpRequest, dispute_id: int, payload: WithdrawIn)
 
 
 @router.post("/{int:dispute_id}/review", response={200: DisputeDetailOut, **ERRORS}, summary="Take up (staff)")
-def review_dispute(request: HttpRequest, dispute_id: int) -> Any:
+def review_dispute(request: HttpRequest, dispute_id: PathId) -> Any:
     principal = _staff(request)
     dispute = services.dispute_review(dispute=dispute_get(principal=principal, dispute_id=dispute_id),
                                       actor=principal.actor)
@@ -407,7 +407,7 @@ def review_dispute(request: HttpRequest, dispute_id: int) -> Any:
     response={200: DisputeDetailOut, **ERRORS},
     summary="Resolve with an adjustment (staff with finance rights)",
 )
-def resolve_dispute(request: HttpRequest, dispute_id: int, payload: ResolveIn) -> Any:
+def resolve_dispute(request: HttpRequest, dispute_id: PathId, payload: ResolveIn) -> Any:
     principal = _staff(request)
     principal.require(Ability.FINANCE)
     dispute = services.dispute_resolve(
@@ -420,7 +420,7 @@ def resolve_dispute(request: HttpRequest, dispute_id: int, payload: ResolveIn) -
 
 
 @router.post("/{int:dispute_id}/reject", response={200: DisputeDetailOut, **ERRORS}, summary="Reject (staff)")
-def reject_dispute(request: HttpRequest, dispute_id: int, payload: ReasonIn) -> Any:
+def reject_dispute(request: HttpRequest, dispute_id: PathId, payload: ReasonIn) -> Any:
     principal = _staff(request)
     dispute = services.dispute_reject(
         dispute=dispute_get(principal=principal, dispute_id=dispute_id), reason=payload.reason, actor=principal.actor
@@ -460,7 +460,7 @@ def list_adjustments(request: HttpRequest, page: Query[PageParams], filters: Que
 
 
 @adjustments_router.get("/{int:adjustment_id}", response={200: AdjustmentOut, **ERRORS}, summary="Read one")
-def get_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
+def get_adjustment(request: HttpRequest, adjustment_id: PathId) -> Any:
     _finance(request)
     return _adjustment(adjustment_get(adjustment_id))
 
@@ -468,14 +468,14 @@ def get_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
 @adjustments_router.post(
     "/{int:adjustment_id}/approve", response={200: AdjustmentOut, **ERRORS}, summary="Approve (a second approver)"
 )
-def approve_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
+def approve_adjustment(request: HttpRequest, adjustment_id: PathId) -> Any:
     principal = _finance(request)
     adjustment = adjustment_approve(adjustment=adjustment_get(adjustment_id), actor=principal.actor)
     return _adjustment(adjustment)
 
 
 @adjustments_router.post("/{int:adjustment_id}/reject", response={200: AdjustmentOut, **ERRORS}, summary="Reject")
-def reject_adjustment(request: HttpRequest, adjustment_id: int, payload: ReasonIn) -> Any:
+def reject_adjustment(request: HttpRequest, adjustment_id: PathId, payload: ReasonIn) -> Any:
     principal = _finance(request)
     adjustment = adjustment_reject(adjustment=adjustment_get(adjustment_id), reason=payload.reason,
                                    actor=principal.actor)

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams, page_of
+from parceria.api.schemas import ERRORS, Page, PageParams, PathId, page_of
 from parceria.partners.models import Partner
 from parceria.partners.services import partner_create, partner_update
 
@@ -110,14 +110,14 @@ def list_partners(request: HttpRequest, page: Query[PageParams], status: str | N
 
 
 @router.get("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, summary="Read a partner")
-def get_partner(request: HttpRequest, partner_id: int):
+def get_partner(request: HttpRequest, partner_id: PathId):
     principal = principal_of(request)
     principal.require(Ability.READ)
     return get_object_or_404(scope_partners(principal), pk=partner_id)
 
 
 @router.patch("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, summary="Change a partner (admin)")
-def patch_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch):
+def patch_partner(request: HttpRequest, partner_id: PathId, payload: PartnerPatch):
     principal = principal_of(request)
     partner = get_object_or_404(scope_partners(principal), pk=partner_id)
     principal.require(Ability.MANAGE_PARTNERS)

@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability, Principal
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, RowId
+from parceria.api.schemas import ERRORS, PathId, RowId
 from parceria.common.errors import PermissionDenied
 from parceria.partners import evaluation as ev
 from parceria.partners import lifecycle as lc
@@ -217,7 +217,7 @@ def set_weights(request: HttpRequest, payload: WeightsIn) -> Any:
 
 @router.post("/partners/{int:partner_id}/evaluations", response={201: EvaluationOut, **ERRORS},
              summary="Evaluate a partner")
-def create_evaluation(request: HttpRequest, partner_id: int, payload: EvaluationIn) -> Any:
+def create_evaluation(request: HttpRequest, partner_id: PathId, payload: EvaluationIn) -> Any:
     principal = _staff(request, Ability.MANAGE_PARTNERS)
     partner = _partner(partner_id)
     scores = {c: s.score if not isinstance(s.score, float) else str(s.score) for c, s in payload.scores.items()}
@@ -228,7 +228,7 @@ def create_evaluation(request: HttpRequest, partner_id: int, payload: Evaluation
 
 @router.get("/partners/{int:partner_id}/evaluations", response={200: list[EvaluationOut], **ERRORS},
             summary="A partner's evaluations, newest first")
-def list_evaluations(request: HttpRequest, partner_id: int) -> Any:
+def list_evaluations(request: HttpRequest, partner_id: PathId) -> Any:
     _staff(request, Ability.READ)
     partner = _partner(partner_id)
     return [_evaluation(e) for e in ev.partner_evaluations(partner).select_related("partner")]
@@ -258,14 +258,14 @@ def compare(request: HttpRequest, a: RowId, b: RowId) -> Any:
 
 @router.get("/partners/{int:partner_id}/lifecycle", response={200: LifecycleOut, **ERRORS},
             summary="A partner's stage, checklist, next gates and history")
-def get_lifecycle(request: HttpRequest, partner_id: int) -> Any:
+def get_lifecycle(request: HttpRequest, partner_id: PathId) -> Any:
     _staff(request, Ability.READ)
     return _lifecycle(_partner(partner_id))
 
 
 @router.post("/partners/{int:partner_id}/lifecycle/moves", response={201: TransitionOut, **ERRORS},
              summary="Move a partner to another stage (gates apply; override with a reason)")
-def move(request: HttpRequest, partner_id: int, payload: MoveIn) -> Any:
+def move(request: HttpRequest, partner_id: PathId, payload: MoveIn) -> Any:
     principal = _staff(request, Ability.MANAGE_PARTNERS)
     transition = lc.lifecycle_move(partner=_partner(partner_id), to=payload.to, reason=payload.reason,
                                    override=payload.override, actor=principal.actor)
@@ -274,7 +274,7 @@ def move(request: HttpRequest, partner_id: int, payload: MoveIn) -> Any:
 
 @router.post("/partners/{int:partner_id}/lifecycle/checklist", response={200: ChecklistItemOut, **ERRORS},
              summary="Tick or untick an exit-checklist item with its evidence")
-def tick(request: HttpRequest, partner_id: int, payload: TickIn) -> Any:
+def tick(request: HttpRequest, partner_id: PathId, payload: TickIn) -> Any:
     principal = _staff(request, Ability.MANAGE_PARTNERS)
     partner = _partner(partner_id)
     row = lc.checklist_tick(partner=partner, stage=payload.stage, item=payload.item, done=payload.done,

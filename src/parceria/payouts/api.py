@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams, RowId, page_of
+from parceria.api.schemas import ERRORS, Page, PageParams, PathId, RowId, page_of
 from parceria.common.money import ledger_str
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict
@@ -95,13 +95,13 @@ def list_batches(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.get("/payout-batches/{int:batch_id}", response={200: BatchOut, **ERRORS}, summary="A payout batch")
-def get_batch(request: HttpRequest, batch_id: int) -> dict[str, object]:
+def get_batch(request: HttpRequest, batch_id: PathId) -> dict[str, object]:
     principal_of(request).require(Ability.FINANCE)
     return _batch(get_object_or_404(PayoutBatch, pk=batch_id))
 
 
 @router.post("/payout-batches/{int:batch_id}/approve", response={200: BatchOut, **ERRORS}, summary="Approve")
-def approve_batch(request: HttpRequest, batch_id: int) -> dict[str, object]:
+def approve_batch(request: HttpRequest, batch_id: PathId) -> dict[str, object]:
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
     batch_approve(batch=get_object_or_404(PayoutBatch, pk=batch_id), actor=principal.actor)
@@ -150,12 +150,12 @@ class MarkIn(Schema):
 
 
 @router.post("/payouts/{int:payout_id}/mark-paid", response={200: PayoutOut, **ERRORS}, summary="Mark paid")
-def mark_paid(request: HttpRequest, payout_id: int, payload: MarkIn) -> dict[str, object]:
+def mark_paid(request: HttpRequest, payout_id: PathId, payload: MarkIn) -> dict[str, object]:
     return _mark(request, payout_id, PayoutStatus.PAID, payload.reference)
 
 
 @router.post("/payouts/{int:payout_id}/mark-failed", response={200: PayoutOut, **ERRORS}, summary="Mark failed")
-def mark_failed(request: HttpRequest, payout_id: int, payload: MarkIn) -> dict[str, object]:
+def mark_failed(request: HttpRequest, payout_id: PathId, payload: MarkIn) -> dict[str, object]:
     """A failed payout's gross goes back on the partner's balance (a reversing ledger line)."""
     return _mark(request, payout_id, PayoutStatus.FAILED, payload.reference)
 
@@ -194,7 +194,7 @@ class ExportOut(Schema):
 @router.post(
     "/payout-batches/{int:batch_id}/exports", response={201: ExportOut, **ERRORS}, summary="Export an approved batch"
 )
-def export_batch(request: HttpRequest, batch_id: int, payload: ExportIn) -> Status[dict[str, object]]:
+def export_batch(request: HttpRequest, batch_id: PathId, payload: ExportIn) -> Status[dict[str, object]]:
     """`format` is `cnab` (a CNAB 240 PIX remittance of the BRL payouts with a PIX key; the others are listed
     in `skipped`) or `csv` (every payout still to be paid). Download the file from `download`."""
     principal = principal_of(request)
@@ -226,7 +226,7 @@ def export_batch(request: HttpRequest, batch_id: int, payload: ExportIn) -> Stat
         "content": {"text/csv": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}},
     }}},
 )
-def download_export(request: HttpRequest, batch_id: int, export_id: int) -> HttpResponse:
+def download_export(request: HttpRequest, batch_id: PathId, export_id: PathId) -> HttpResponse:
     principal_of(request).require(Ability.FINANCE)
     export = get_object_or_404(BatchExport, pk=export_id, batch_id=batch_id)
     content_type = "text/csv; charset=utf-8" if export.kind == "csv" else "text/plain; charset=ascii"

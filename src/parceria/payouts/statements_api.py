@@ -15,7 +15,7 @@ from ninja import Router
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS
+from parceria.api.schemas import ERRORS, PathId
 from parceria.common.errors import InvalidInput
 from parceria.partners.models import Partner
 from parceria.payouts.close import parse_period
@@ -73,7 +73,7 @@ def _download(content: bytes | str, content_type: str, filename: str) -> HttpRes
     summary="A partner's monthly statement (PDF)",
     openapi_extra=_file_response(PDF, "The statement of the month as an A4 PDF."),
 )
-def get_statement_pdf(request: HttpRequest, partner_id: int, period: str, lang: str = "pt-br") -> HttpResponse:
+def get_statement_pdf(request: HttpRequest, partner_id: PathId, period: str, lang: str = "pt-br") -> HttpResponse:
     """Every ledger line of the month (YYYY-MM), opening balance, totals by kind, closing balance, and the
     payouts of the month's close with their withholdings. `lang`: pt-br (default) or en."""
     partner = _partner(request, partner_id)
@@ -88,7 +88,7 @@ def get_statement_pdf(request: HttpRequest, partner_id: int, period: str, lang: 
     summary="A partner's monthly statement (CSV)",
     openapi_extra=_file_response(CSV, "One row per ledger line, then the balances and totals by kind."),
 )
-def get_statement_csv(request: HttpRequest, partner_id: int, period: str) -> HttpResponse:
+def get_statement_csv(request: HttpRequest, partner_id: PathId, period: str) -> HttpResponse:
     """Columns: date, kind, rule, invoice, customer, customer_name, rate, base, amount, currency, explanation;
     after the lines, rows opening_balance, total_<kind> and closing_balance."""
     partner = _partner(request, partner_id)
@@ -103,7 +103,7 @@ def get_statement_csv(request: HttpRequest, partner_id: int, period: str) -> Htt
     summary="A partner's annual income statement (informe de rendimentos, PDF)",
     openapi_extra=_file_response(PDF, "The informe de rendimentos of the calendar year as an A4 PDF."),
 )
-def get_income_statement_pdf(request: HttpRequest, partner_id: int, year: str, lang: str = "pt-br") -> HttpResponse:
+def get_income_statement_pdf(request: HttpRequest, partner_id: PathId, year: str, lang: str = "pt-br") -> HttpResponse:
     """Payouts made in the calendar year (by the date of the close that credited them; failed payouts
     excluded) with gross, each tax withheld by code and net, per month and in total."""
     partner = _partner(request, partner_id)
@@ -118,7 +118,7 @@ def get_income_statement_pdf(request: HttpRequest, partner_id: int, year: str, l
     summary="A partner's annual income statement (informe de rendimentos, CSV)",
     openapi_extra=_file_response(CSV, "One row per month of payment, then one total row per currency."),
 )
-def get_income_statement_csv(request: HttpRequest, partner_id: int, year: str) -> HttpResponse:
+def get_income_statement_csv(request: HttpRequest, partner_id: PathId, year: str) -> HttpResponse:
     partner = _partner(request, partner_id)
     number = _year(year)
     text = income_statement_csv(income_statement(partner=partner, year=number))
