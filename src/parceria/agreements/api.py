@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
-from parceria.accounts.tenancy import Ability, Principal, scope_partners
+from parceria.accounts.tenancy import Ability, Principal, scope_agreements, scope_partners, sees_staff_notes
 from parceria.agreements.models import Agreement
 from parceria.agreements.selectors import agreement_dates, agreement_list
 from parceria.agreements.services import agreement_create, agreement_move, rate_override_grant
@@ -73,12 +74,16 @@ class AgreementOut(Schema):
     signed_on: date | None
     terminated_on: date | None
     plan_approval: str
-    notes: str
+    notes: str | None = Field(description="Staff notes: null for a partner credential, which never sees them.")
     current_term_end: date | None
     next_renewal_date: date | None
     notice_deadline: date | None
     terms: list[TermOut]
     created_at: datetime
+
+    @staticmethod
+    def resolve_notes(obj: Agreement, context: dict[str, Any]) -> str | None:
+        return obj.notes if sees_staff_notes(principal_of(context["request"])) else None
 
     @staticmethod
     def resolve_current_term_end(obj: Agreement) -> date | None:
@@ -106,7 +111,7 @@ class AgreementPage(Page):
 
 
 def _scoped(principal: Principal) -> QuerySet[Agreement]:
-    return Agreement.objects.filter(partner__in=scope_partners(principal)).prefetch_related("terms")
+    return scope_agreements(principal).prefetch_related("terms")
 
 
 @router.get("", response={200: AgreementPage, **ERRORS}, summary="List agreements")

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
-from parceria.accounts.tenancy import Ability, Principal, scope_partners
+from parceria.accounts.tenancy import Ability, Principal, scope_partners, sees_staff_notes
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, PathId, RowId, StrictRowId
 from parceria.common.errors import InvalidInput
@@ -249,7 +249,7 @@ def _attachment(attachment: DisputeAttachment, staff_view: bool) -> dict[str, An
 
 
 def _dispute_detail(dispute: Dispute, principal: Principal) -> dict[str, Any]:
-    staff_view = not principal.is_partner
+    staff_view = sees_staff_notes(principal)
     return {
         **_dispute(dispute),
         "comments": [_comment(c, staff_view) for c in dispute_comments(dispute, include_internal=staff_view)],

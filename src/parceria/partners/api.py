@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
-from parceria.accounts.tenancy import Ability, scope_partners
+from parceria.accounts.tenancy import Ability, scope_partners, shown_pix_key
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, Page, PageParams, PathId, page_of
 from parceria.partners.models import Partner
@@ -75,9 +76,13 @@ class PartnerOut(Schema):
     verticals: list[str]
     territories: list[str]
     pix_key_type: str
-    pix_key: str
+    pix_key: str = Field(description="Whole for credentials that may read payouts; a platform key sees it masked.")
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_pix_key(obj: Partner, context: dict[str, Any]) -> str:
+        return shown_pix_key(principal_of(context["request"]), obj.pix_key)
 
     @staticmethod
     def resolve_integration_share_rate(obj: Partner) -> str | None:

@@ -133,7 +133,7 @@ def list_payouts(
     request: HttpRequest, page: Query[PageParams], batch_id: RowId | None = None, partner_id: RowId | None = None
 ) -> dict[str, object]:
     principal = principal_of(request)
-    principal.require(Ability.READ)
+    principal.require(Ability.READ_PAYOUTS)
     payouts = Payout.objects.filter(partner__in=scope_partners(principal)).order_by("-batch__period", "partner_id")
     if batch_id is not None:
         payouts = payouts.filter(batch_id=batch_id)

@@ -44,7 +44,7 @@ def _file_response(media_type: str, description: str) -> dict[str, Any]:
 
 def _partner(request: HttpRequest, partner_id: int) -> Partner:
     principal = principal_of(request)
-    principal.require(Ability.READ)
+    principal.require(Ability.READ_PAYOUTS)
     partner: Partner = get_object_or_404(scope_partners(principal), pk=partner_id)
     return partner
 
