@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -13,27 +13,45 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability, Principal, scope_agreements, scope_partners, sees_staff_notes
-from parceria.agreements.models import Agreement
+from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
 from parceria.agreements.selectors import agreement_dates, agreement_list
-from parceria.agreements.services import agreement_create, agreement_move, rate_override_grant
+from parceria.agreements.services import MAX_TERM_MONTHS, agreement_create, agreement_move, rate_override_grant
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, ApiBool, ApiDate, Page, PageParams, PathId, RowId, StrictRowId, page_of
+from parceria.api.schemas import (
+    ERRORS,
+    ApiBool,
+    ApiDate,
+    JsonInt,
+    Page,
+    PageParams,
+    PathId,
+    RowId,
+    StrictRowId,
+    check_choice,
+    choice,
+    declared,
+    page_of,
+)
 
 router = Router(tags=["agreements"])
+
+
+#: A referral rate override: a decimal fraction above 0 and below 1 with up to 4 places ("0.27").
+OVERRIDE_RATE_PATTERN = r"^0?\.([1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9])$"
 
 
 class AgreementIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     partner_id: StrictRowId
-    type: str
+    type: str = choice(AgreementType.values)
     title: str = ""
     start_date: ApiDate
-    initial_term_months: int | None = None
-    end_date: ApiDate | None = None
+    initial_term_months: JsonInt | None = declared(None, minimum=1, maximum=MAX_TERM_MONTHS)
+    end_date: ApiDate | None = Field(None, description="A fixed end (not before the start) instead of a term.")
     auto_renewal: ApiBool | None = None
-    renewal_term_months: int | None = None
-    notice_days: int | None = None
+    renewal_term_months: JsonInt | None = declared(None, minimum=1, maximum=MAX_TERM_MONTHS)
+    notice_days: JsonInt | None = declared(None, minimum=0, maximum=3650)
     signed_on: ApiDate | None = None
     notes: str = ""
 
@@ -41,14 +59,14 @@ class AgreementIn(Schema):
 class StatusIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    status: str
+    status: str = choice(AgreementStatus.values)
     terminated_on: ApiDate | None = None  # only when terminating; default today
 
 
 class RateOverrideIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    rate: str
+    rate: str = declared(pattern=OVERRIDE_RATE_PATTERN, description="More than 0 and less than 1, up to 4 places.")
     effective_from: ApiDate
 
 
@@ -116,10 +134,14 @@ def _scoped(principal: Principal) -> QuerySet[Agreement]:
 
 @router.get("", response={200: AgreementPage, **ERRORS}, summary="List agreements")
 def list_agreements(
-    request: HttpRequest, page: Query[PageParams], partner_id: RowId | None = None, type: str = "", status: str = ""
+    request: HttpRequest, page: Query[PageParams], partner_id: RowId | None = None,
+    type: Annotated[str, choice(["", *AgreementType.values])] = "",
+    status: Annotated[str, choice(["", *AgreementStatus.values])] = "",
 ):
     principal = principal_of(request)
     principal.require(Ability.READ)
+    check_choice("type", type, ["", *AgreementType.values])
+    check_choice("status", status, ["", *AgreementStatus.values])
     qs = agreement_list(queryset=_scoped(principal), partner_id=partner_id, type=type, status=status)
     return page_of(qs, page)
 

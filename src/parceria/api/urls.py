@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from parceria.agreements.api import router as agreements_router
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import guard_api_views, install_error_handlers
+from parceria.api.openapi import declare_request_rules
 from parceria.api.parser import ApiParser
 from parceria.commissions.api import router as ledger_router
 from parceria.commissions.whatif_api import router as plans_router
@@ -22,7 +26,15 @@ from parceria.partners.tiers_api import router as tiers_router
 from parceria.payouts.api import router as payouts_router
 from parceria.payouts.statements_api import router as statements_router
 
-api = NinjaAPI(
+
+class ParceriaApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        return declare_request_rules(document, error)  # type: ignore[return-value]
+
+
+api = ParceriaApi(
     title="Parceria API",
     version="1",
     description=(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -12,9 +12,23 @@ from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability, scope_customers
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, ApiDateTime, Page, PageParams, PathId, RowId, StrictRowId, page_of
+from parceria.api.schemas import (
+    COUNTRIES,
+    ERRORS,
+    NOT_BLANK_PATTERN,
+    ApiDateTime,
+    Page,
+    PageParams,
+    PathId,
+    RowId,
+    StrictRowId,
+    check_choice,
+    choice,
+    declared,
+    page_of,
+)
 from parceria.customers.intake import events_ingest
-from parceria.customers.models import Customer, EventSource
+from parceria.customers.models import Customer, CustomerStatus, EventSource
 from parceria.customers.services import customer_create, customer_update
 
 router = Router(tags=["customers"])
@@ -24,12 +38,12 @@ events_router = Router(tags=["events"])
 class CustomerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    external_id: str
-    name: str
+    external_id: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=120)
+    name: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=300)
     tax_id: str = ""
     domain: str = ""
-    country: str
-    vertical: str = ""
+    country: str = choice(COUNTRIES, description="ISO 3166-1 alpha-2.")
+    vertical: str = declared("", maxLength=60)
     partner_id: StrictRowId | None = None
     attributed_at: ApiDateTime | None = None
 
@@ -37,12 +51,12 @@ class CustomerIn(Schema):
 class CustomerPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    external_id: str | None = None
-    name: str | None = None
+    external_id: str | None = declared(None, pattern=NOT_BLANK_PATTERN, maxLength=120)
+    name: str | None = declared(None, pattern=NOT_BLANK_PATTERN, maxLength=300)
     tax_id: str | None = None
     domain: str | None = None
-    country: str | None = None
-    vertical: str | None = None
+    country: str | None = choice([*COUNTRIES, None], None)
+    vertical: str | None = declared(None, maxLength=60)
     partner_id: StrictRowId | None = None
     attributed_at: ApiDateTime | None = None
 
@@ -79,10 +93,12 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
 
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="List customers")
 def list_customers(
-    request: HttpRequest, page: Query[PageParams], partner_id: RowId | None = None, status: str | None = None
+    request: HttpRequest, page: Query[PageParams], partner_id: RowId | None = None,
+    status: Annotated[str | None, choice([*CustomerStatus.values, "", None])] = None,
 ):
     principal = principal_of(request)
     principal.require(Ability.READ)
+    check_choice("status", status, [*CustomerStatus.values, "", None])
     qs = scope_customers(principal).order_by("id")
     if partner_id is not None:
         qs = qs.filter(partner_id=partner_id)

@@ -26,13 +26,33 @@ from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, Principal, scope_partners, sees_staff_notes
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, PathId, RowId, StrictRowId
+from parceria.api.schemas import (
+    ERRORS,
+    NONZERO_AMOUNT_PATTERN,
+    NOT_BLANK_PATTERN,
+    ApiBool,
+    Page,
+    PageParams,
+    PathId,
+    RowId,
+    StrictRowId,
+    choice,
+    declared,
+)
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
 from parceria.disputes import services
-from parceria.disputes.adjustments import adjustment_approve, adjustment_reject, adjustment_request
+from parceria.disputes.adjustments import REASON_MAX_LENGTH, adjustment_approve, adjustment_reject, adjustment_request
 from parceria.disputes.files import attachment_response
-from parceria.disputes.models import Adjustment, Dispute, DisputeAttachment, DisputeComment
+from parceria.disputes.models import (
+    Adjustment,
+    AdjustmentStatus,
+    Dispute,
+    DisputeAttachment,
+    DisputeComment,
+    DisputeStatus,
+    DisputeSubject,
+)
 from parceria.disputes.selectors import (
     adjustment_get,
     adjustment_list,
@@ -44,6 +64,7 @@ from parceria.disputes.selectors import (
     dispute_is_overdue,
     dispute_list,
 )
+from parceria.disputes.services import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH
 from parceria.partners.models import Partner
 
 router = Router(tags=["disputes"])
@@ -59,8 +80,8 @@ STAFF_LABEL = "Parceria staff"
 class DisputeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    subject: str
-    description: str
+    subject: str = choice(DisputeSubject.values)
+    description: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=DESCRIPTION_MAX_LENGTH)
     ledger_line_id: StrictRowId | None = None
     payout_id: StrictRowId | None = None
     customer_external_id: str | None = None
@@ -70,7 +91,7 @@ class DisputeIn(Schema):
 class CommentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    text: str
+    text: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=COMMENT_MAX_LENGTH)
     internal: ApiBool = False
 
 
@@ -83,22 +104,22 @@ class WithdrawIn(Schema):
 class ResolveIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    adjustment_amount: str
-    resolution: str
+    adjustment_amount: str = declared(pattern=NONZERO_AMOUNT_PATTERN, description="A signed decimal string, not zero.")
+    resolution: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=DESCRIPTION_MAX_LENGTH)
 
 
 class ReasonIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str
+    reason: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=REASON_MAX_LENGTH)
 
 
 class AdjustmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     partner_id: StrictRowId
-    amount: str
-    reason: str
+    amount: str = declared(pattern=NONZERO_AMOUNT_PATTERN, description="A signed decimal string, not zero.")
+    reason: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=REASON_MAX_LENGTH)
 
 
 class CommentOut(Schema):
@@ -159,7 +180,7 @@ class DisputePage(Page):
 
 
 class DisputeListParams(Schema):
-    status: str | None = None
+    status: str | None = choice([*DisputeStatus.values, None], None)
     overdue: bool | None = None
     partner_id: RowId | None = None
 
@@ -192,7 +213,7 @@ class AdjustmentPage(Page):
 
 
 class AdjustmentListParams(Schema):
-    status: str | None = None
+    status: str | None = choice([*AdjustmentStatus.values, None], None)
     partner_id: RowId | None = None
 
 
@@ -358,6 +379,9 @@ def add_comment(request: HttpRequest, dispute_id: PathId, payload: CommentIn) ->
     "/{int:dispute_id}/attachments",
     response={201: AttachmentOut, **ERRORS},
     summary="Attach a file (multipart/form-data, part `file`: PDF, PNG, JPEG or CSV, at most 10 MB)",
+    # The part is required (without it the answer is 422 `file_required`), and is a file, never null.
+    openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}}},
 )
 def add_attachment(request: HttpRequest, dispute_id: PathId, file: File[UploadedFile | None] = None) -> Any:
     principal, dispute = _own_dispute(request, dispute_id)

@@ -11,10 +11,10 @@ from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams, PathId, RowId, page_of
+from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, PathId, PathMonth, RowId, choice, month_of, page_of
 from parceria.common.money import ledger_str
-from parceria.payouts.bank_files import batch_export, return_file_import
-from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict
+from parceria.payouts.bank_files import EXPORT_KINDS, batch_export, return_file_import
+from parceria.payouts.close import close_preview, period_close, plan_as_dict
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
@@ -50,19 +50,19 @@ class CloseOut(Schema):
 
 
 @router.post("/periods/{period}/close", response={200: CloseOut, **ERRORS}, summary="Close a month (finance)")
-def close_period(request: HttpRequest, period: str) -> dict[str, object]:
+def close_period(request: HttpRequest, period: PathMonth) -> dict[str, object]:
     """Locks the month, pays every balance at or above the minimum and carries the rest. Closing the same
     month again returns the same batch and pays nothing twice."""
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
-    return plan_as_dict(period_close(month=parse_period(period), actor=principal.actor))
+    return plan_as_dict(period_close(month=month_of(period), actor=principal.actor))
 
 
 @router.get("/periods/{period}/close-preview", response={200: CloseOut, **ERRORS}, summary="Preview a close")
-def preview_close(request: HttpRequest, period: str) -> dict[str, object]:
+def preview_close(request: HttpRequest, period: PathMonth) -> dict[str, object]:
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
-    return plan_as_dict(close_preview(month=parse_period(period)))
+    return plan_as_dict(close_preview(month=month_of(period)))
 
 
 class BatchOut(Schema):
@@ -171,8 +171,8 @@ def _mark(request: HttpRequest, payout_id: int, status: str, reference: str) -> 
 class ExportIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    format: str
-    again: bool = False
+    format: str = choice(EXPORT_KINDS)
+    again: ApiBool = False
 
 
 class SkippedOut(Schema):
@@ -219,9 +219,9 @@ def export_batch(request: HttpRequest, batch_id: PathId, payload: ExportIn) -> S
 
 @router.get(
     "/payout-batches/{int:batch_id}/exports/{int:export_id}",
-    response={200: None, **ERRORS},
+    response=ERRORS,
     summary="Download an exported file",
-    openapi_extra={"responses": {"200": {
+    openapi_extra={"responses": {200: {
         "description": "The file as sent: CSV for `csv` exports, plain ASCII text for bank (CNAB) files",
         "content": {"text/csv": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}},
     }}},

@@ -5,9 +5,7 @@ Mounted at the API root: the paths name the partner, and a partner key only reac
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -15,11 +13,10 @@ from ninja import Router
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, PathId
-from parceria.common.errors import InvalidInput
+from parceria.api.schemas import ERRORS, PathId, PathMonth, PathYear, choice, month_of, year_of
 from parceria.partners.models import Partner
-from parceria.payouts.close import parse_period
 from parceria.payouts.statements import (
+    LANGUAGES,
     check_language,
     income_statement,
     income_statement_csv,
@@ -36,6 +33,10 @@ CSV = "text/csv; charset=utf-8"
 _ERRORS = {status: schema for status, schema in ERRORS.items() if status != 409}
 
 
+#: The language of a PDF.
+Language = Annotated[str, choice(LANGUAGES)]
+
+
 def _file_response(media_type: str, description: str) -> dict[str, Any]:
     """OpenAPI: the 200 answer is a file download."""
     schema = {"type": "string", "format": "binary"} if media_type == PDF else {"type": "string"}
@@ -47,18 +48,6 @@ def _partner(request: HttpRequest, partner_id: int) -> Partner:
     principal.require(Ability.READ_PAYOUTS)
     partner: Partner = get_object_or_404(scope_partners(principal), pk=partner_id)
     return partner
-
-
-def _month(text: str) -> date:
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
-        raise InvalidInput(f"period must be YYYY-MM, got {text!r}", code="invalid_period")
-    return parse_period(text)
-
-
-def _year(text: str) -> int:
-    if not (len(text) == 4 and text.isdigit()):
-        raise InvalidInput(f"year must be YYYY, got {text!r}", code="invalid_year")
-    return int(text)
 
 
 def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -73,11 +62,13 @@ def _download(content: bytes | str, content_type: str, filename: str) -> HttpRes
     summary="A partner's monthly statement (PDF)",
     openapi_extra=_file_response(PDF, "The statement of the month as an A4 PDF."),
 )
-def get_statement_pdf(request: HttpRequest, partner_id: PathId, period: str, lang: str = "pt-br") -> HttpResponse:
+def get_statement_pdf(
+    request: HttpRequest, partner_id: PathId, period: PathMonth, lang: Language = "pt-br"
+) -> HttpResponse:
     """Every ledger line of the month (YYYY-MM), opening balance, totals by kind, closing balance, and the
     payouts of the month's close with their withholdings. `lang`: pt-br (default) or en."""
     partner = _partner(request, partner_id)
-    month, language = _month(period), check_language(lang)
+    month, language = month_of(period), check_language(lang)
     pdf = statement_pdf(statement_for(partner=partner, month=month), language=language)
     return _download(pdf, PDF, f"parceria-statement-{partner.pk}-{month:%Y-%m}.pdf")
 
@@ -92,7 +83,7 @@ def get_statement_csv(request: HttpRequest, partner_id: PathId, period: str) -> 
     """Columns: date, kind, rule, invoice, customer, customer_name, rate, base, amount, currency, explanation;
     after the lines, rows opening_balance, total_<kind> and closing_balance."""
     partner = _partner(request, partner_id)
-    month = _month(period)
+    month = month_of(period)
     text = statement_csv(statement_for(partner=partner, month=month))
     return _download(text, CSV, f"parceria-statement-{partner.pk}-{month:%Y-%m}.csv")
 
@@ -103,11 +94,13 @@ def get_statement_csv(request: HttpRequest, partner_id: PathId, period: str) -> 
     summary="A partner's annual income statement (informe de rendimentos, PDF)",
     openapi_extra=_file_response(PDF, "The informe de rendimentos of the calendar year as an A4 PDF."),
 )
-def get_income_statement_pdf(request: HttpRequest, partner_id: PathId, year: str, lang: str = "pt-br") -> HttpResponse:
+def get_income_statement_pdf(
+    request: HttpRequest, partner_id: PathId, year: PathYear, lang: Language = "pt-br"
+) -> HttpResponse:
     """Payouts made in the calendar year (by the date of the close that credited them; failed payouts
     excluded) with gross, each tax withheld by code and net, per month and in total."""
     partner = _partner(request, partner_id)
-    number, language = _year(year), check_language(lang)
+    number, language = year_of(year), check_language(lang)
     pdf = income_statement_pdf(income_statement(partner=partner, year=number), language=language)
     return _download(pdf, PDF, f"parceria-income-statement-{partner.pk}-{number}.pdf")
 
@@ -120,6 +113,6 @@ def get_income_statement_pdf(request: HttpRequest, partner_id: PathId, year: str
 )
 def get_income_statement_csv(request: HttpRequest, partner_id: PathId, year: str) -> HttpResponse:
     partner = _partner(request, partner_id)
-    number = _year(year)
+    number = year_of(year)
     text = income_statement_csv(income_statement(partner=partner, year=number))
     return _download(text, CSV, f"parceria-income-statement-{partner.pk}-{number}.csv")
