@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from parceria.api.parser import NUL_MESSAGE, field_with_nul
 from tests.factories import make_key
 from tests.test_api_tenancy import World, close_march, dispute_of_b, path_values, world  # noqa: F401
 
@@ -139,8 +140,8 @@ STATE = {"invalid_transition"}
 POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
     "POST /api/v1/partners": {"invalid_tax_id", "invalid_tax_regime", "invalid_pix_key", ("invalid_choice",
                                                                                          "subcategory")},
-    "PATCH /api/v1/partners/{partner_id}": {"invalid_tax_id", "invalid_tax_regime", "invalid_pix_key",
-                                            ("invalid_choice", "subcategory")},
+    "PATCH /api/v1/partners/{partner_id}": STATE | {"invalid_tax_id", "invalid_tax_regime", "invalid_pix_key",
+                                                    ("invalid_choice", "subcategory")},
     "POST /api/v1/customers": {"invalid_tax_id", "unknown_partner", "partner_terminated", ("invalid", "domain")},
     "PATCH /api/v1/customers/{customer_id}": {"invalid_tax_id", "unknown_partner", "partner_terminated",
                                               ("invalid", "domain")},
@@ -161,7 +162,8 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
     "POST /api/v1/partners/{partner_id}/lifecycle/checklist": {("invalid_choice", "item"), "evidence_required"},
     "POST /api/v1/evaluation-weights": {"weights_sum"},
     "POST /api/v1/partners/{partner_id}/evaluations": {"invalid_number"},  # a float score with more than one decimal
-    "POST /api/v1/plans/{plan_id}/what-if": {("invalid", "to")},
+    "POST /api/v1/plans/{plan_id}/what-if": {("invalid", "to"), "period_too_long"},
+    "GET /api/v1/fx-rates": {("invalid", "to")},  # from after to
 }
 
 
@@ -171,6 +173,8 @@ def refused_by_a_stated_rule(case: Any, response: Any) -> None:
         return
     body = response.json()
     error = body.get("error") if isinstance(body, dict) else None
+    if error and error.get("details") == [{"field": field_with_nul(case.body), "message": NUL_MESSAGE}]:
+        return  # the generator put a NUL in a key, which `propertyNames` forbids: not valid data after all
     if error is None:
         code, field = "batch", ""
     else:

@@ -64,13 +64,15 @@ def _constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_constant=_constant)
 
 
+_CONTAINERS = (dict, list)
+
+
 def _too_deep(value: Any) -> bool:
-    """Whether the parsed JSON nests deeper than MAX_DEPTH (iterative: the depth of the input is not the stack's)."""
+    """Whether the parsed JSON nests deeper than MAX_DEPTH (level by level: the input's depth is not the stack's)."""
     level: list[Any] = [value]
     for _ in range(MAX_DEPTH):
-        level = [child for node in level
-                 for child in (node.values() if isinstance(node, dict) else node)
-                 if isinstance(child, dict | list)]
+        level = [child for node in level for child in (node.values() if type(node) is dict else node)
+                 if type(child) in _CONTAINERS]
         if not level:
             return False
     return True

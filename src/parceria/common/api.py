@@ -82,7 +82,7 @@ def list_fx_rates(request: HttpRequest, filters: Query[FxFilter], page: Query[Pa
     if quote := _currency(filters.quote, "quote"):
         rates = rates.filter(quote=quote)
     if filters.from_ and filters.to and filters.from_ > filters.to:
-        raise InvalidInput("from must not be after to")
+        raise InvalidInput("from must not be after to", details={"field": "to"})
     if filters.from_:
         rates = rates.filter(on_date__gte=filters.from_)
     if filters.to:

@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability, scope_customers
 from parceria.api.auth import principal_of
+from parceria.api.openapi import NO_NUL_PATTERN
 from parceria.api.schemas import (
     COUNTRIES,
     ERRORS,
@@ -124,8 +125,15 @@ def patch_customer(request: HttpRequest, customer_id: PathId, payload: CustomerP
     return customer_update(customer=customer, changes=changes, actor=principal.actor)
 
 
+#: An event as the document states it: an object of text (without NUL), numbers, booleans and nulls. What each
+#: type needs is checked event by event, and a bad event is rejected alone (see POST /events).
+_EVENT: dict[str, Any] = {"type": "object", "additionalProperties": {"anyOf": [
+    {"type": "string", "pattern": NO_NUL_PATTERN}, {"type": "number"}, {"type": "boolean"}, {"type": "null"}]}}
+
+
 class EventBatchIn(Schema):
     events: list[Any] = Field(
+        json_schema_extra={"items": _EVENT},
         description=(
             "Up to 1,000 events. Each has `id`, `type`, `occurred_at` (ISO 8601 with offset) and `customer` "
             "(external id), and by type: `invoice.paid`: invoice_id, amount, currency, period_start, period_end; "

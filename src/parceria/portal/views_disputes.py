@@ -30,7 +30,7 @@ from parceria.web.tables import build_table, csv_response, wants_csv
 
 
 def _comments(request: HttpRequest, dispute: Dispute) -> list[DisputeComment]:
-    """The dispute's conversation as its partner sees it (no staff notes), by the API's rule."""
+    """The dispute's conversation as its partner sees it: without staff notes (tenancy.sees_staff_notes)."""
     return dispute_comments(dispute, include_internal=sees_staff_notes(principal_for(request)))
 
 
