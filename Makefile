@@ -3,6 +3,7 @@
 #   make demo    create .venv, install, migrate, load the demo program, serve it on http://127.0.0.1:8000/
 #   make test    lint, type-check, migrations check, then the test suite on SQLite and on PostgreSQL
 #   make bench   the benchmarks under bench/ (SQLite and a throwaway PostgreSQL cluster)
+#   make fuzz    the API fuzz test (tests/test_api_fuzz.py) with many more examples per operation
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -34,6 +35,9 @@ TEST_SETTINGS := parceria.config.settings_test
 TEST_SYSTEM_DEPS ?= postgres-server pdf-tools messages chromium
 CHROMIUM ?= /usr/bin/chromium
 
+# `make fuzz`: examples per operation and generation mode (the suite's default is 15).
+FUZZ_EXAMPLES ?= 500
+
 # Benchmarks: every bench/*.py except helper modules (names starting with `_`), each given BENCH_ARGS.
 BENCH_SCRIPTS := $(filter-out bench/_%,$(wildcard bench/*.py))
 BENCH_ARGS ?=
@@ -41,7 +45,7 @@ BENCH_ARGS ?=
 APP_STAMP := $(VENV)/.parceria-installed
 TEST_STAMP := $(VENV)/.parceria-test-installed
 
-.PHONY: help demo test test-sqlite test-postgres lint typecheck migrations-check bench clean \
+.PHONY: help demo test test-sqlite test-postgres lint typecheck migrations-check fuzz bench clean \
 	install install-test postgres-server pdf-tools messages chromium
 
 help:
@@ -52,6 +56,7 @@ help:
 	@echo "make lint              ruff check"
 	@echo "make typecheck         mypy"
 	@echo "make migrations-check  fail if a model change lacks its migration"
+	@echo "make fuzz              the API fuzz test with FUZZ_EXAMPLES (default $(FUZZ_EXAMPLES)) examples per operation"
 	@echo "make bench             run the benchmarks in bench/ (prints JSON; BENCH_ARGS=... passes options)"
 	@echo "make clean             remove test databases and caches (keeps .venv and the demo database)"
 
@@ -150,6 +155,9 @@ typecheck: $(TEST_STAMP)
 
 migrations-check: $(TEST_STAMP)
 	$(CHECK_ENV) $(PARCERIA) makemigrations --check --dry-run
+
+fuzz: $(TEST_STAMP)
+	$(CHECK_ENV) FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest $(PYTEST_ARGS) tests/test_api_fuzz.py
 
 # --- benchmarks -------------------------------------------------------------------------------------
 

@@ -306,7 +306,7 @@ def test_api_reject(partner):
     "body",
     [
         {"partner_id": "PARTNER", "amount": "10.00", "reason": "string id"},
-        {"partner_id": 1.0, "amount": "10.00", "reason": "float id"},
+        {"partner_id": 1.5, "amount": "10.00", "reason": "an id with a fraction"},
         {"partner_id": True, "amount": "10.00", "reason": "bool id"},
         {"partner_id": "PARTNER", "amount": 10.5, "reason": "float amount"},
         {"partner_id": "PARTNER", "amount": "10.00", "reason": "extra", "approved_by": "me"},

@@ -3,12 +3,15 @@ text, booleans as booleans, and every status code and media type it answers with
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from django.test import Client
+from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from parceria.api.schemas import MAX_ID
+from parceria.api.openapi import NO_NUL_PATTERN
+from parceria.api.schemas import MAX_ID, MONTH_PATTERN, NOT_BLANK_PATTERN
 from parceria.customers.models import Customer
 from parceria.partners.models import TierAssessment
 from tests.conftest import ApiClient
@@ -151,10 +154,47 @@ def test_a_tier_assessment_dry_run_must_be_a_boolean(admin_api, value):
 # --- every answer is declared in the OpenAPI document --------------------------------------------------------------
 
 
+def strict_json(text: str) -> Any:
+    """JSON as a strict parser reads it: a key repeated in one object is an error (Swagger's "Parser error")."""
+
+    def refuse_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        assert not repeated, f"the document repeats the keys {repeated} in one object"
+        return dict(pairs)
+
+    return json.loads(text, object_pairs_hook=refuse_repeats)
+
+
+def test_the_document_is_strict_json_and_valid_openapi_3_1(db):
+    response = Client().get("/api/v1/openapi.json")
+
+    document = strict_json(response.content.decode())
+
+    assert document["openapi"].startswith("3.1")
+    OpenAPIV31SpecValidator(document).validate()  # raises on the first error
+
+
+def test_the_document_states_the_rules_of_every_request(db):
+    paths = openapi()["paths"]
+    components = openapi()["components"]["schemas"]
+    download = paths["/api/v1/payout-batches/{batch_id}/exports/{export_id}"]["get"]["parameters"]
+    close = paths["/api/v1/periods/{period}/close"]["post"]
+
+    assert {p["name"]: (p["schema"]["minimum"], p["schema"]["maximum"]) for p in download} == {
+        "batch_id": (0, MAX_ID), "export_id": (0, MAX_ID)}
+    assert close["parameters"][0]["schema"]["pattern"] == MONTH_PATTERN
+    assert components["CustomerIn"]["properties"]["tax_id"]["pattern"] == NO_NUL_PATTERN  # any text: no NUL
+    assert components["CustomerIn"]["properties"]["name"]["pattern"] == NOT_BLANK_PATTERN
+    assert components["ExportIn"]["properties"]["format"]["enum"] == ["cnab", "csv"]
+    assert sorted(paths["/api/v1/customers"]["post"]["responses"]) == ["200", "201", "400", "401", "403", "404",
+                                                                        "409", "413", "415", "422"]
+
+
 def test_post_events_documents_its_client_errors(db):
     responses = openapi()["paths"]["/api/v1/events"]["post"]["responses"]
 
-    assert sorted(int(code) for code in responses) == [200, 400, 401, 403, 404, 409, 422]
+    assert sorted(int(code) for code in responses) == [200, 400, 401, 403, 404, 409, 413, 415, 422]
 
 
 def test_post_events_without_a_key_is_the_documented_401(db):
@@ -220,16 +260,16 @@ def test_the_text_backslash_u0000_is_not_a_nul_and_is_stored(admin_api):
     assert Customer.objects.get(external_id="cus-text").name == "literal \\u0000"
 
 
-def test_a_body_that_cannot_be_parsed_as_declared_is_still_the_json_error(db):
-    """A multipart content type without a boundary is not a form Django can read: the route answers it (reading
-    the body as JSON, as for every body), not Django's HTML 400 page."""
+def test_a_multipart_content_type_on_a_json_route_is_the_json_415(db):
+    """A multipart content type, even without a boundary (no form Django can read), on a route that takes JSON is
+    refused as such (415), never read as a form nor answered with Django's HTML 400 page."""
     client = Client(HTTP_AUTHORIZATION=f"Bearer {make_key('admin')}")
 
     response = client.post("/api/v1/customers", b'{"name": "x"}', content_type="multipart/form-data")
 
-    assert response.status_code == 422
+    assert response.status_code == 415
     assert error_of(response) == {
-        "code": "invalid", "message": "external_id: Field required; country: Field required",
-        "details": [{"field": "external_id", "message": "Field required"},
-                    {"field": "country", "message": "Field required"}],
+        "code": "unsupported_media_type",
+        "message": "send the body as JSON (Content-Type: application/json), not multipart/form-data",
     }
+    assert not Customer.objects.exists()

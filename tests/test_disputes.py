@@ -227,7 +227,7 @@ def test_another_partners_line_or_payout_is_not_found(w, body):
         {"subject": "ledger_line", "ledger_line_id": "A_LINE"},
         {"subject": "ledger_line", "ledger_line_id": "A_LINE", "description": "x", "status": "resolved"},
         {"subject": "ledger_line", "ledger_line_id": "A_LINE_STR", "description": "string id"},
-        {"subject": "ledger_line", "ledger_line_id": 1.0, "description": "float id"},
+        {"subject": "ledger_line", "ledger_line_id": 1.5, "description": "an id with a fraction"},
         {"subject": "missing_attribution", "customer_external_id": "c" * 201, "description": "long"},
     ],
 )

@@ -15,6 +15,7 @@ from parceria.common.errors import PermissionDenied
 
 class Ability:
     READ = "read"
+    READ_PAYOUTS = "read_payouts"  # payouts, statements, and full payout details (PIX keys)
     INGEST = "ingest"  # push customers and events
     MANAGE_PARTNERS = "manage_partners"
     FINANCE = "finance"  # close periods, approve and export payouts, adjustments
@@ -24,12 +25,15 @@ class Ability:
 
 _SCOPE_ABILITIES = {
     ApiKeyScope.ADMIN: {
-        Ability.READ, Ability.INGEST, Ability.MANAGE_PARTNERS, Ability.FINANCE, Ability.RESOLVE_DISPUTES,
+        Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.MANAGE_PARTNERS, Ability.FINANCE,
+        Ability.RESOLVE_DISPUTES,
     },
+    # A platform key is the billing system's: it sends customers and events and reads the program, not what is
+    # paid to whom (no payouts or statements; PIX keys masked).
     ApiKeyScope.PLATFORM: {Ability.READ, Ability.INGEST},
-    ApiKeyScope.ANALYTICS: {Ability.READ},
-    ApiKeyScope.FINANCE: {Ability.READ, Ability.FINANCE, Ability.RESOLVE_DISPUTES},
-    ApiKeyScope.PARTNER: {Ability.READ, Ability.DISPUTE},
+    ApiKeyScope.ANALYTICS: {Ability.READ, Ability.READ_PAYOUTS},
+    ApiKeyScope.FINANCE: {Ability.READ, Ability.READ_PAYOUTS, Ability.FINANCE, Ability.RESOLVE_DISPUTES},
+    ApiKeyScope.PARTNER: {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE},
 }
 _ROLE_SCOPE = {
     Role.ADMIN: ApiKeyScope.ADMIN,
@@ -68,8 +72,11 @@ class Principal:
     def actor(self) -> Actor:
         return Actor(label=self.label, user=self.user, api_key=self.api_key)
 
+    def can(self, ability: str) -> bool:
+        return ability in _SCOPE_ABILITIES.get(ApiKeyScope(self.scope), set())
+
     def require(self, ability: str) -> None:
-        if ability not in _SCOPE_ABILITIES.get(ApiKeyScope(self.scope), set()):
+        if not self.can(ability):
             raise PermissionDenied(f"a {self.scope} credential may not do this ({ability})", code="forbidden_scope")
 
 
@@ -97,3 +104,31 @@ def scope_customers(principal: Principal, queryset: QuerySet[Any] | None = None)
 
     qs = queryset if queryset is not None else Customer.objects.all()
     return qs.filter(partner_id=principal.partner_id or 0) if principal.is_partner else qs
+
+
+# --- what a principal may see of a row it may read ------------------------------------------------------------------
+
+
+def sees_staff_notes(principal: Principal) -> bool:
+    """Staff-only text (an agreement's notes, a dispute's internal comments) is shown to staff, never to a partner:
+    in the portal and through the API alike."""
+    return not principal.is_partner
+
+
+def scope_agreements(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The agreements `principal` may see: staff see all; a partner sees its own once they are past draft (a draft
+    is staff's work in progress, not yet an agreement with the partner)."""
+    from parceria.agreements.models import Agreement, AgreementStatus
+
+    qs = queryset if queryset is not None else Agreement.objects.all()
+    if not principal.is_partner:
+        return qs
+    return qs.filter(partner_id=principal.partner_id or 0).exclude(status=AgreementStatus.DRAFT)
+
+
+def shown_pix_key(principal: Principal, key: str) -> str:
+    """A PIX key as `principal` may see it: whole for those who may read payouts (finance, admins, analysts and the
+    partner itself), otherwise (a platform key) all but its last 4 characters masked."""
+    from parceria.partners.payout_details import masked_pix_key
+
+    return key if principal.can(Ability.READ_PAYOUTS) else masked_pix_key(key)

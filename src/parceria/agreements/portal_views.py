@@ -7,16 +7,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from parceria.accounts.tenancy import scope_agreements
 from parceria.agreements.files import pdf_download
-from parceria.agreements.models import Agreement, AgreementDocument, AgreementStatus
+from parceria.agreements.models import Agreement, AgreementDocument
 from parceria.agreements.selectors import agreement_dates, agreement_row
-from parceria.portal.common import partner_of
-from parceria.web.access import partner_required
+from parceria.web.access import partner_required, principal_for
 
 
 def _own(request: HttpRequest) -> QuerySet[Agreement]:
-    """The one scoping helper: the signed-in partner's agreements that are not drafts."""
-    return Agreement.objects.filter(partner=partner_of(request)).exclude(status=AgreementStatus.DRAFT)
+    """The signed-in partner's agreements, as the API shows them to a partner key (drafts are staff's)."""
+    return scope_agreements(principal_for(request))
 
 
 @partner_required

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-import orjson
-from django.core.exceptions import SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern
@@ -64,6 +64,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
 
     def http_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        if isinstance(exc.__cause__, ParceriaError):  # django-ninja wraps what the API's parser raises in a 400
+            return domain_error(request, exc.__cause__)
         code = {400: "malformed_request", 403: "forbidden", 405: "method_not_allowed"}.get(exc.status_code, "error")
         return api.create_response(request, _body(code, str(exc)), status=exc.status_code)
 
@@ -73,62 +75,37 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def append_only(request: HttpRequest, exc: Any) -> HttpResponse:
         return api.create_response(request, _body("append_only", str(exc)), status=409)
 
+    def too_big(request: HttpRequest, exc: Any) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"the body is larger than the {limit:,} bytes a request may send" if limit else str(exc)
+        return api.create_response(request, _body("too_large", message), status=413)
+
+    def unreadable(request: HttpRequest, exc: Any) -> HttpResponse:
+        """A body or query string Django cannot read: a broken multipart body, too many fields."""
+        return api.create_response(request, _body("malformed_request", f"the request cannot be read: {exc}"),
+                                   status=400)
+
     api.add_exception_handler(ParceriaError, domain_error)
     api.add_exception_handler(ValidationError, validation_error)
     api.add_exception_handler(AuthenticationError, auth_error)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(AppendOnlyError, append_only)
-
-
-NUL_MESSAGE = "text may not contain NUL (\\x00) characters"
-
-
-def _nul_in(value: Any, field: str) -> str | None:
-    """The dotted field of the first string (or key) holding a NUL character in parsed JSON, else None."""
-    if isinstance(value, str):
-        return field if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        name = f"{field}.{key}" if field else str(key)
-        if isinstance(key, str) and "\x00" in key:
-            return name
-        found = _nul_in(item, name)
-        if found is not None:
-            return found
-    return None
-
-
-def _field_with_nul(request: HttpRequest) -> str | None:
-    """A query, form or JSON body field holding a NUL character: no database stores one (PostgreSQL refuses it
-    in text), so the API refuses it as bad input before any query runs. A body that cannot be read or parsed is
-    left to the view, which answers it with its own error."""
-    try:
-        sources = [request.GET, request.POST] if request.content_type == "multipart/form-data" else [request.GET]
-        for data in sources:
-            for key, values in data.lists():
-                if "\x00" in key or any("\x00" in v for v in values):
-                    return key
-        if request.content_type == "application/json" and b"\\u0000" in request.body:
-            return _nul_in(orjson.loads(request.body), "")
-    except (SuspiciousOperation, MultiPartParserError, UnreadablePostError, orjson.JSONDecodeError):
-        return None
-    return None
+    api.add_exception_handler(RequestDataTooBig, too_big)
+    api.add_exception_handler(SuspiciousOperation, unreadable)
+    api.add_exception_handler(MultiPartParserError, unreadable)
+    api.add_exception_handler(UnreadablePostError, unreadable)
 
 
 def guard_api_views(api: NinjaAPI, patterns: list[Any]) -> list[Any]:
-    """Wrap the API's views so that
-    - text with a NUL character in a query, form or JSON field is a 422 `invalid` naming the field;
-    - a method a route does not serve is the API's JSON error (405, `method_not_allowed`, a sorted `Allow`),
-      where django-ninja answers with a plain-text body of its own."""
+    """Wrap the API's views so that a method a route does not serve is the API's JSON error (405,
+    `method_not_allowed`, a sorted `Allow`), where django-ninja answers with a plain-text body of its own.
+    Nothing here reads the request: its data is read and checked by the API's parser (parser.py), after the
+    API key."""
 
     def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            field = _field_with_nul(request)
-            if field is not None:
-                details = [{"field": field, "message": NUL_MESSAGE}]
-                return api.create_response(request, _body("invalid", f"{field}: {NUL_MESSAGE}", details), status=422)
             response = view(request, *args, **kwargs)
             if not isinstance(response, HttpResponseNotAllowed):
                 return response

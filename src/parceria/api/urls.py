@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.parser import Parser
+from ninja.openapi.schema import OpenAPISchema
 
 from parceria.agreements.api import router as agreements_router
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import guard_api_views, install_error_handlers
+from parceria.api.openapi import declare_request_rules
+from parceria.api.parser import ApiParser
 from parceria.commissions.api import router as ledger_router
 from parceria.commissions.whatif_api import router as plans_router
 from parceria.common.api import router as fx_router
@@ -27,12 +27,14 @@ from parceria.payouts.api import router as payouts_router
 from parceria.payouts.statements_api import router as statements_router
 
 
-class OrjsonParser(Parser):
-    def parse_body(self, request: HttpRequest) -> Any:
-        return orjson.loads(request.body)
+class ParceriaApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        return declare_request_rules(document, error)  # type: ignore[return-value]
 
 
-api = NinjaAPI(
+api = ParceriaApi(
     title="Parceria API",
     version="1",
     description=(
@@ -41,7 +43,7 @@ api = NinjaAPI(
         'Errors are JSON: `{"error": {"code", "message", "details"}}`. Amounts are decimal strings.'
     ),
     auth=ApiKeyAuth(),
-    parser=OrjsonParser(),
+    parser=ApiParser(),
     urls_namespace="api-v1",
 )
 install_error_handlers(api)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -10,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from parceria.accounts.tenancy import Ability, scope_partners, scoped_partner
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams, page_of
+from parceria.api.schemas import ERRORS, Page, PageParams, PathId, choice, page_of
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.commissions.selectors import Balance, ledger_lines_for, partner_balances
 from parceria.common.errors import InvalidInput
@@ -106,7 +107,7 @@ def _balance(balance: Balance) -> dict[str, str]:
 @router.get(
     "/{int:partner_id}/balance", response={200: BalanceOut, **ERRORS}, summary="A partner's balances, per currency"
 )
-def get_balance(request: HttpRequest, partner_id: int) -> dict[str, object]:
+def get_balance(request: HttpRequest, partner_id: PathId) -> dict[str, object]:
     principal = principal_of(request)
     principal.require(Ability.READ)
     partner = scoped_partner(principal, partner_id)
@@ -121,7 +122,8 @@ def get_balance(request: HttpRequest, partner_id: int) -> dict[str, object]:
 
 @router.get("/{int:partner_id}/ledger", response={200: LedgerPage, **ERRORS}, summary="A partner's ledger lines")
 def get_ledger(
-    request: HttpRequest, partner_id: int, page: Query[PageParams], kind: str | None = None
+    request: HttpRequest, partner_id: PathId, page: Query[PageParams],
+    kind: Annotated[str | None, choice([*LedgerKind.values, None])] = None,
 ) -> dict[str, object]:
     principal = principal_of(request)
     principal.require(Ability.READ)

@@ -8,31 +8,45 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field, StrictInt
+from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams
+from parceria.api.schemas import (
+    ERRORS,
+    MONTH_PATTERN,
+    NOT_BLANK_PATTERN,
+    RATE_PATTERN,
+    JsonInt,
+    Page,
+    PageParams,
+    PathId,
+    declared,
+)
 from parceria.commissions.models import CommissionPlan
 from parceria.commissions.whatif import WhatIfReport, plan_draft_create, plan_what_if
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
+from parceria.partners.models import Tier
 
 router = Router(tags=["plans"])
 
-_MONTH = r"^\d{4}-\d{2}$"
 
 
 class PlanIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(description="Plan name; the draft becomes its next version.")
-    referral_rates: dict[str, str] = Field(
+    name: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=120,
+                         description="Plan name; the draft becomes its next version.")
+    referral_rates: dict[str, str] = declared(
         description='Rate per tier as decimal strings, e.g. {"certified": "0.20", "preferred": "0.25", '
-        '"strategic": "0.35"}; every tier is required.'
+        '"strategic": "0.35"}; every tier is required.',
+        properties={tier: {"type": "string", "pattern": RATE_PATTERN} for tier in Tier.values},
+        required=list(Tier.values), additionalProperties=False,
     )
-    entry_rate: str = Field(description='Rate for active partners with no tier, e.g. "0.20".')
-    max_months: StrictInt | None = Field(None, description="Months after attribution that pay; null: lifetime.")
+    entry_rate: str = declared(pattern=RATE_PATTERN, description='Rate for active partners with no tier, e.g. "0.20".')
+    max_months: JsonInt | None = declared(None, minimum=1,
+                                          description="Months after attribution that pay; null: lifetime.")
 
 
 class PlanOut(Schema):
@@ -63,8 +77,9 @@ class PlanPage(Page):
 class WhatIfIn(Schema):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: str = Field(alias="from", pattern=_MONTH, description="First month, YYYY-MM.")
-    to: str | None = Field(None, pattern=_MONTH, description="Last month, YYYY-MM (default: the first month).")
+    from_: str = Field(alias="from", pattern=MONTH_PATTERN, description="First month, YYYY-MM.")
+    to: str | None = Field(None, pattern=MONTH_PATTERN,
+                           description="Last month, YYYY-MM (default: the first month), not before `from`.")
 
 
 class PlanRef(Schema):
@@ -146,7 +161,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status:
 @router.post(
     "/plans/{int:plan_id}/what-if", response={200: WhatIfOut, **ERRORS}, summary="Run a plan over past months (finance)"
 )
-def run_what_if(request: HttpRequest, plan_id: int, payload: WhatIfIn) -> dict[str, object]:
+def run_what_if(request: HttpRequest, plan_id: PathId, payload: WhatIfIn) -> dict[str, object]:
     """Recomputes, without writing anything, the accruals of every invoice paid in the months given, under
     this plan, and compares per partner with what the ledger accrued for the same invoices. Amounts are
     decimal strings in each partner's payout currency; `difference` = what-if − current, before clawbacks;

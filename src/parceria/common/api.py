@@ -11,9 +11,9 @@ from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, ApiDate, Page, PageParams
+from parceria.api.schemas import ERRORS, ApiDate, Page, PageParams, choice
 from parceria.common.errors import InvalidInput
-from parceria.common.fx import FxImportReport, fx_import_ptax
+from parceria.common.fx import PTAX_USES, FxImportReport, fx_import_ptax
 from parceria.common.models import FxRate
 from parceria.common.money import CURRENCIES
 
@@ -33,8 +33,8 @@ class FxRatePage(Page):
 
 
 class FxFilter(Schema):
-    base: str | None = Field(None, description="Currency converted from, e.g. USD.")
-    quote: str | None = Field(None, description="Currency converted into, e.g. BRL.")
+    base: str | None = choice([*CURRENCIES, "", None], None, description="Currency converted from, e.g. USD.")
+    quote: str | None = choice([*CURRENCIES, "", None], None, description="Currency converted into, e.g. BRL.")
     from_: ApiDate | None = Field(None, alias="from", description="First day (YYYY-MM-DD), inclusive.")
     to: ApiDate | None = Field(None, description="Last day (YYYY-MM-DD), inclusive.")
 
@@ -43,7 +43,7 @@ class FxImportIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     csv: str = Field(description="The PTAX file's text: date;code;type;symbol;buy;sell;buy parity;sell parity.")
-    use: str = Field("sell", description="Which PTAX rate to store: sell (default) or buy.")
+    use: str = choice(PTAX_USES, "sell", description="Which PTAX rate to store: sell (default) or buy.")
 
 
 class FxLineProblemOut(Schema):
@@ -82,7 +82,7 @@ def list_fx_rates(request: HttpRequest, filters: Query[FxFilter], page: Query[Pa
     if quote := _currency(filters.quote, "quote"):
         rates = rates.filter(quote=quote)
     if filters.from_ and filters.to and filters.from_ > filters.to:
-        raise InvalidInput("from must not be after to")
+        raise InvalidInput("from must not be after to", details={"field": "to"})
     if filters.from_:
         rates = rates.filter(on_date__gte=filters.from_)
     if filters.to:

@@ -24,15 +24,35 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
-from parceria.accounts.tenancy import Ability, Principal, scope_partners
+from parceria.accounts.tenancy import Ability, Principal, scope_partners, sees_staff_notes
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, RowId, StrictRowId
+from parceria.api.schemas import (
+    ERRORS,
+    NONZERO_AMOUNT_PATTERN,
+    NOT_BLANK_PATTERN,
+    ApiBool,
+    Page,
+    PageParams,
+    PathId,
+    RowId,
+    StrictRowId,
+    choice,
+    declared,
+)
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
 from parceria.disputes import services
-from parceria.disputes.adjustments import adjustment_approve, adjustment_reject, adjustment_request
+from parceria.disputes.adjustments import REASON_MAX_LENGTH, adjustment_approve, adjustment_reject, adjustment_request
 from parceria.disputes.files import attachment_response
-from parceria.disputes.models import Adjustment, Dispute, DisputeAttachment, DisputeComment
+from parceria.disputes.models import (
+    Adjustment,
+    AdjustmentStatus,
+    Dispute,
+    DisputeAttachment,
+    DisputeComment,
+    DisputeStatus,
+    DisputeSubject,
+)
 from parceria.disputes.selectors import (
     adjustment_get,
     adjustment_list,
@@ -44,6 +64,7 @@ from parceria.disputes.selectors import (
     dispute_is_overdue,
     dispute_list,
 )
+from parceria.disputes.services import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH
 from parceria.partners.models import Partner
 
 router = Router(tags=["disputes"])
@@ -59,8 +80,8 @@ STAFF_LABEL = "Parceria staff"
 class DisputeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    subject: str
-    description: str
+    subject: str = choice(DisputeSubject.values)
+    description: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=DESCRIPTION_MAX_LENGTH)
     ledger_line_id: StrictRowId | None = None
     payout_id: StrictRowId | None = None
     customer_external_id: str | None = None
@@ -70,7 +91,7 @@ class DisputeIn(Schema):
 class CommentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    text: str
+    text: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=COMMENT_MAX_LENGTH)
     internal: ApiBool = False
 
 
@@ -83,22 +104,22 @@ class WithdrawIn(Schema):
 class ResolveIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    adjustment_amount: str
-    resolution: str
+    adjustment_amount: str = declared(pattern=NONZERO_AMOUNT_PATTERN, description="A signed decimal string, not zero.")
+    resolution: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=DESCRIPTION_MAX_LENGTH)
 
 
 class ReasonIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str
+    reason: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=REASON_MAX_LENGTH)
 
 
 class AdjustmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     partner_id: StrictRowId
-    amount: str
-    reason: str
+    amount: str = declared(pattern=NONZERO_AMOUNT_PATTERN, description="A signed decimal string, not zero.")
+    reason: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=REASON_MAX_LENGTH)
 
 
 class CommentOut(Schema):
@@ -159,7 +180,7 @@ class DisputePage(Page):
 
 
 class DisputeListParams(Schema):
-    status: str | None = None
+    status: str | None = choice([*DisputeStatus.values, None], None)
     overdue: bool | None = None
     partner_id: RowId | None = None
 
@@ -192,7 +213,7 @@ class AdjustmentPage(Page):
 
 
 class AdjustmentListParams(Schema):
-    status: str | None = None
+    status: str | None = choice([*AdjustmentStatus.values, None], None)
     partner_id: RowId | None = None
 
 
@@ -249,7 +270,7 @@ def _attachment(attachment: DisputeAttachment, staff_view: bool) -> dict[str, An
 
 
 def _dispute_detail(dispute: Dispute, principal: Principal) -> dict[str, Any]:
-    staff_view = not principal.is_partner
+    staff_view = sees_staff_notes(principal)
     return {
         **_dispute(dispute),
         "comments": [_comment(c, staff_view) for c in dispute_comments(dispute, include_internal=staff_view)],
@@ -339,13 +360,13 @@ def list_disputes(request: HttpRequest, page: Query[PageParams], filters: Query[
 
 
 @router.get("/{int:dispute_id}", response={200: DisputeDetailOut, **ERRORS}, summary="Read a dispute")
-def get_dispute(request: HttpRequest, dispute_id: int) -> Any:
+def get_dispute(request: HttpRequest, dispute_id: PathId) -> Any:
     principal, dispute = _own_dispute(request, dispute_id)
     return _dispute_detail(dispute, principal)
 
 
 @router.post("/{int:dispute_id}/comments", response={201: CommentOut, **ERRORS}, summary="Comment on a dispute")
-def add_comment(request: HttpRequest, dispute_id: int, payload: CommentIn) -> Any:
+def add_comment(request: HttpRequest, dispute_id: PathId, payload: CommentIn) -> Any:
     principal, dispute = _own_dispute(request, dispute_id)
     staff = not principal.is_partner
     comment = services.dispute_comment_add(
@@ -358,8 +379,11 @@ def add_comment(request: HttpRequest, dispute_id: int, payload: CommentIn) -> An
     "/{int:dispute_id}/attachments",
     response={201: AttachmentOut, **ERRORS},
     summary="Attach a file (multipart/form-data, part `file`: PDF, PNG, JPEG or CSV, at most 10 MB)",
+    # The part is required (without it the answer is 422 `file_required`), and is a file, never null.
+    openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}}},
 )
-def add_attachment(request: HttpRequest, dispute_id: int, file: File[UploadedFile | None] = None) -> Any:
+def add_attachment(request: HttpRequest, dispute_id: PathId, file: File[UploadedFile | None] = None) -> Any:
     principal, dispute = _own_dispute(request, dispute_id)
     if file is None:
         raise InvalidInput("send the file as multipart/form-data in a part named `file`", code="file_required",
@@ -381,13 +405,13 @@ def add_attachment(request: HttpRequest, dispute_id: int, file: File[UploadedFil
                     for media in sorted({media for media, _ in services.ATTACHMENT_TYPES.values()})},
     }}},
 )
-def download_attachment(request: HttpRequest, dispute_id: int, attachment_id: int) -> Any:
+def download_attachment(request: HttpRequest, dispute_id: PathId, attachment_id: PathId) -> Any:
     _, dispute = _own_dispute(request, dispute_id)
     return attachment_response(dispute_attachment_get(dispute, attachment_id))
 
 
 @router.post("/{int:dispute_id}/withdraw", response={200: DisputeDetailOut, **ERRORS}, summary="Withdraw (partner)")
-def withdraw_dispute(request: HttpRequest, dispute_id: int, payload: WithdrawIn) -> Any:
+def withdraw_dispute(request: HttpRequest, dispute_id: PathId, payload: WithdrawIn) -> Any:
     principal, dispute = _own_dispute(request, dispute_id)
     principal.require(Ability.DISPUTE)
     dispute = services.dispute_withdraw(dispute=dispute, reason=payload.reason, actor=principal.actor)
@@ -395,7 +419,7 @@ def withdraw_dispute(request: HttpRequest, dispute_id: int, payload: WithdrawIn)
 
 
 @router.post("/{int:dispute_id}/review", response={200: DisputeDetailOut, **ERRORS}, summary="Take up (staff)")
-def review_dispute(request: HttpRequest, dispute_id: int) -> Any:
+def review_dispute(request: HttpRequest, dispute_id: PathId) -> Any:
     principal = _staff(request)
     dispute = services.dispute_review(dispute=dispute_get(principal=principal, dispute_id=dispute_id),
                                       actor=principal.actor)
@@ -407,7 +431,7 @@ def review_dispute(request: HttpRequest, dispute_id: int) -> Any:
     response={200: DisputeDetailOut, **ERRORS},
     summary="Resolve with an adjustment (staff with finance rights)",
 )
-def resolve_dispute(request: HttpRequest, dispute_id: int, payload: ResolveIn) -> Any:
+def resolve_dispute(request: HttpRequest, dispute_id: PathId, payload: ResolveIn) -> Any:
     principal = _staff(request)
     principal.require(Ability.FINANCE)
     dispute = services.dispute_resolve(
@@ -420,7 +444,7 @@ def resolve_dispute(request: HttpRequest, dispute_id: int, payload: ResolveIn) -
 
 
 @router.post("/{int:dispute_id}/reject", response={200: DisputeDetailOut, **ERRORS}, summary="Reject (staff)")
-def reject_dispute(request: HttpRequest, dispute_id: int, payload: ReasonIn) -> Any:
+def reject_dispute(request: HttpRequest, dispute_id: PathId, payload: ReasonIn) -> Any:
     principal = _staff(request)
     dispute = services.dispute_reject(
         dispute=dispute_get(principal=principal, dispute_id=dispute_id), reason=payload.reason, actor=principal.actor
@@ -460,7 +484,7 @@ def list_adjustments(request: HttpRequest, page: Query[PageParams], filters: Que
 
 
 @adjustments_router.get("/{int:adjustment_id}", response={200: AdjustmentOut, **ERRORS}, summary="Read one")
-def get_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
+def get_adjustment(request: HttpRequest, adjustment_id: PathId) -> Any:
     _finance(request)
     return _adjustment(adjustment_get(adjustment_id))
 
@@ -468,14 +492,14 @@ def get_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
 @adjustments_router.post(
     "/{int:adjustment_id}/approve", response={200: AdjustmentOut, **ERRORS}, summary="Approve (a second approver)"
 )
-def approve_adjustment(request: HttpRequest, adjustment_id: int) -> Any:
+def approve_adjustment(request: HttpRequest, adjustment_id: PathId) -> Any:
     principal = _finance(request)
     adjustment = adjustment_approve(adjustment=adjustment_get(adjustment_id), actor=principal.actor)
     return _adjustment(adjustment)
 
 
 @adjustments_router.post("/{int:adjustment_id}/reject", response={200: AdjustmentOut, **ERRORS}, summary="Reject")
-def reject_adjustment(request: HttpRequest, adjustment_id: int, payload: ReasonIn) -> Any:
+def reject_adjustment(request: HttpRequest, adjustment_id: PathId, payload: ReasonIn) -> Any:
     principal = _finance(request)
     adjustment = adjustment_reject(adjustment=adjustment_get(adjustment_id), reason=payload.reason,
                                    actor=principal.actor)

@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 from parceria.accounts.models import PARTNER_ROLES, User
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, StrictRowId
+from parceria.api.schemas import ERRORS, PathId, StrictRowId
 from parceria.common.errors import PermissionDenied
 from parceria.enablement import selectors, services
 from parceria.enablement.models import Module
@@ -104,7 +104,7 @@ def list_courses(request: HttpRequest):
 
 @router.get("/partners/{int:partner_id}/enablement", response={200: EnablementOut, **ERRORS},
             summary="A partner's training progress and certifications")
-def partner_enablement(request: HttpRequest, partner_id: int):
+def partner_enablement(request: HttpRequest, partner_id: PathId):
     principal = principal_of(request)
     principal.require(Ability.READ)
     partner = get_object_or_404(scope_partners(principal), pk=partner_id)
@@ -125,7 +125,7 @@ def partner_enablement(request: HttpRequest, partner_id: int):
 
 @router.post("/partners/{int:partner_id}/enablement/completions", response={201: CompletionOut, **ERRORS},
              summary="Complete a module for one of the partner's users")
-def complete_module(request: HttpRequest, partner_id: int, payload: CompletionIn):
+def complete_module(request: HttpRequest, partner_id: PathId, payload: CompletionIn):
     principal = principal_of(request)
     if not principal.is_partner:
         principal.require(Ability.MANAGE_PARTNERS)

@@ -3,58 +3,79 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
-from parceria.accounts.tenancy import Ability, scope_partners
+from parceria.accounts.tenancy import Ability, scope_partners, shown_pix_key
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams, page_of
-from parceria.partners.models import Partner
+from parceria.api.schemas import (
+    COUNTRIES,
+    ERRORS,
+    NOT_BLANK_PATTERN,
+    Page,
+    PageParams,
+    PathId,
+    check_choice,
+    choice,
+    declared,
+    page_of,
+)
+from parceria.common.money import CURRENCIES
+from parceria.partners.models import SUBCATEGORIES, Category, Partner, PartnerStatus, TaxRegime, Tier
 from parceria.partners.services import partner_create, partner_update
+from parceria.payouts.pix import PixKeyType
 
 router = Router(tags=["partners"])
+
+
+_CURRENCIES = list(CURRENCIES)
+_SUBCATEGORIES = [sub for subs in SUBCATEGORIES.values() for sub in subs]
+_PIX_KEY_TYPES = ["", *(t.value for t in PixKeyType)]
+#: The integration share: a decimal string from 0.10 to 0.25 with up to 4 places.
+SHARE_RATE_PATTERN = r"^0?\.(1[0-9]{0,3}|2[0-4][0-9]{0,2}|250{0,2})$|^0?\.2$|^0?\.25$"
 
 
 class PartnerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str
-    legal_name: str
-    country: str
-    tax_id: str
-    currency: str
-    tax_regime: str
-    category: str
-    subcategory: str
-    status: str = "prospect"
-    tier: str | None = None
-    integration_share_rate: str | None = None
-    verticals: list[str] = []
-    territories: list[str] = []
-    pix_key_type: str = ""
-    pix_key: str = ""
+    name: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=200)
+    legal_name: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=300)
+    country: str = choice(COUNTRIES, description="ISO 3166-1 alpha-2.")
+    tax_id: str = Field(description="CNPJ or CPF in Brazil, the national tax id elsewhere; check digits are checked.")
+    currency: str = choice(_CURRENCIES)
+    tax_regime: str = choice(TaxRegime.values, description="pj, pj_simples or pf in Brazil; foreign elsewhere.")
+    category: str = choice(Category.values)
+    subcategory: str = choice(_SUBCATEGORIES, description="One of the category's subcategories.")
+    status: str = choice(PartnerStatus.values, "prospect")
+    tier: str | None = choice([*Tier.values, None], None)
+    integration_share_rate: str | None = declared(None, pattern=SHARE_RATE_PATTERN)
+    verticals: list[Annotated[str, declared(pattern=NOT_BLANK_PATTERN)]] = []
+    territories: list[Annotated[str, declared(pattern=NOT_BLANK_PATTERN)]] = []
+    pix_key_type: str = choice(_PIX_KEY_TYPES, "")
+    pix_key: str = Field("", description="A valid key of pix_key_type (blank with it).")
 
 
 class PartnerPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    legal_name: str | None = None
-    country: str | None = None
+    name: str | None = declared(None, pattern=NOT_BLANK_PATTERN, maxLength=200)
+    legal_name: str | None = declared(None, pattern=NOT_BLANK_PATTERN, maxLength=300)
+    country: str | None = choice([*COUNTRIES, None], None)
     tax_id: str | None = None
-    currency: str | None = None
-    tax_regime: str | None = None
-    category: str | None = None
-    subcategory: str | None = None
-    status: str | None = None
-    tier: str | None = None
-    integration_share_rate: str | None = None
-    verticals: list[str] | None = None
-    territories: list[str] | None = None
-    pix_key_type: str | None = None
+    currency: str | None = choice([*_CURRENCIES, None], None)
+    tax_regime: str | None = choice([*TaxRegime.values, None], None)
+    category: str | None = choice([*Category.values, None], None)
+    subcategory: str | None = choice([*_SUBCATEGORIES, None], None)
+    status: str | None = choice([*PartnerStatus.values, None], None)
+    tier: str | None = choice([*Tier.values, None], None)
+    integration_share_rate: str | None = declared(None, pattern=SHARE_RATE_PATTERN)
+    verticals: list[Annotated[str, declared(pattern=NOT_BLANK_PATTERN)]] | None = None
+    territories: list[Annotated[str, declared(pattern=NOT_BLANK_PATTERN)]] | None = None
+    pix_key_type: str | None = choice([*_PIX_KEY_TYPES, None], None)
     pix_key: str | None = None
 
 
@@ -75,9 +96,13 @@ class PartnerOut(Schema):
     verticals: list[str]
     territories: list[str]
     pix_key_type: str
-    pix_key: str
+    pix_key: str = Field(description="Whole for credentials that may read payouts; a platform key sees it masked.")
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_pix_key(obj: Partner, context: dict[str, Any]) -> str:
+        return shown_pix_key(principal_of(context["request"]), obj.pix_key)
 
     @staticmethod
     def resolve_integration_share_rate(obj: Partner) -> str | None:
@@ -100,9 +125,13 @@ def create_partner(request: HttpRequest, payload: PartnerIn):
 
 
 @router.get("", response={200: PartnerPage, **ERRORS}, summary="List partners")
-def list_partners(request: HttpRequest, page: Query[PageParams], status: str | None = None):
+def list_partners(
+    request: HttpRequest, page: Query[PageParams],
+    status: Annotated[str | None, choice([*PartnerStatus.values, "", None])] = None,
+):
     principal = principal_of(request)
     principal.require(Ability.READ)
+    check_choice("status", status, [*PartnerStatus.values, "", None])
     qs = scope_partners(principal).order_by("id")
     if status:
         qs = qs.filter(status=status)
@@ -110,14 +139,14 @@ def list_partners(request: HttpRequest, page: Query[PageParams], status: str | N
 
 
 @router.get("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, summary="Read a partner")
-def get_partner(request: HttpRequest, partner_id: int):
+def get_partner(request: HttpRequest, partner_id: PathId):
     principal = principal_of(request)
     principal.require(Ability.READ)
     return get_object_or_404(scope_partners(principal), pk=partner_id)
 
 
 @router.patch("/{int:partner_id}", response={200: PartnerOut, **ERRORS}, summary="Change a partner (admin)")
-def patch_partner(request: HttpRequest, partner_id: int, payload: PartnerPatch):
+def patch_partner(request: HttpRequest, partner_id: PathId, payload: PartnerPatch):
     principal = principal_of(request)
     partner = get_object_or_404(scope_partners(principal), pk=partner_id)
     principal.require(Ability.MANAGE_PARTNERS)

@@ -95,7 +95,7 @@ def payout_details_changed_message(partner: Partner, actor: Actor, now: datetime
         "when": f"{timezone.localtime(now):%Y-%m-%d %H:%M}",
         "until": f"{timezone.localtime(held_until):%Y-%m-%d %H:%M}",
         "type": partner.pix_key_type,
-        "key": _masked(partner.pix_key),
+        "key": masked_pix_key(partner.pix_key),
     }
     new_key = _("New key (%(type)s): %(key)s") % facts if partner.pix_key else _("The partner has no PIX key now.")
     body = "\n".join(
@@ -111,5 +111,6 @@ def payout_details_changed_message(partner: Partner, actor: Actor, now: datetime
     return _("Parceria: payout details of %(partner)s changed") % facts, body
 
 
-def _masked(key: str) -> str:
+def masked_pix_key(key: str) -> str:
+    """All but the last 4 characters of a PIX key masked (a key of 4 characters or fewer is shown as is)."""
     return key if len(key) <= 4 else "•" * (len(key) - 4) + key[-4:]

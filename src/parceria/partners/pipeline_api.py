@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -14,12 +14,12 @@ from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability, Principal
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, RowId
+from parceria.api.schemas import ERRORS, JsonInt, PathId, RowId, choice, declared
 from parceria.common.errors import PermissionDenied
 from parceria.partners import evaluation as ev
 from parceria.partners import lifecycle as lc
-from parceria.partners.lifecycle_data import STAGES
-from parceria.partners.models import Evaluation, EvaluationWeights, Partner, StageTransition
+from parceria.partners.lifecycle_data import STAGES, Stage
+from parceria.partners.models import Category, Evaluation, EvaluationWeights, Partner, StageTransition
 
 router = Router(tags=["pipeline"])
 
@@ -42,23 +42,37 @@ def _num(value: Decimal) -> str:
 
 # --- Schemas --------------------------------------------------------------------------------------------------
 
+#: A weight: 0 to 1000, as a JSON integer or a decimal string (a fraction as a JSON number is refused: not exact).
+_WEIGHT = {"anyOf": [{"type": "integer", "minimum": 0, "maximum": 1000},
+                     {"type": "string", "pattern": r"^(1000(\.0{1,4})?|[0-9]{1,3}(\.[0-9]{1,4})?)$"}]}
+
+
 class ScoreIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    score: str | int | float = Field(description="0–10, at most one decimal (integration complexity: the effort).")
+    score: str | int | float = declared(
+        description="0–10, at most one decimal (integration complexity: the effort).",
+        anyOf=[{"type": "number", "minimum": 0, "maximum": 10},
+               {"type": "string", "pattern": r"^(10(\.0)?|[0-9](\.[0-9])?)$"}],
+    )
     note: str = Field("", max_length=2000, description="Evidence for the score.")
 
 
 class EvaluationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    scores: dict[str, ScoreIn] = Field(description="One entry per criterion.")
+    scores: dict[str, ScoreIn] = declared(
+        description="One entry per criterion.", required=list(ev.CRITERIA), propertyNames={"enum": list(ev.CRITERIA)},
+    )
 
 
 class WeightsIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    weights: dict[str, str | int | float]
+    weights: dict[str, str | JsonInt] = declared(
+        description="One weight per criterion, 0–1000; they must not all be 0.", required=list(ev.CRITERIA),
+        propertyNames={"enum": list(ev.CRITERIA)}, additionalProperties=_WEIGHT,
+    )
     note: str = Field("", max_length=500)
 
 
@@ -147,7 +161,7 @@ class LifecycleOut(Schema):
 class MoveIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    to: str
+    to: str = choice(Stage.values)
     reason: str = Field("", max_length=5000)
     override: bool = False
 
@@ -155,8 +169,9 @@ class MoveIn(Schema):
 class TickIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    stage: str
-    item: str
+    stage: str = choice(Stage.values)
+    item: str = choice(sorted({item.key for spec in STAGES.values() for item in spec.checklist}),
+                       description="One of the stage's checklist items.")
     done: bool
     evidence: str = Field("", max_length=2000)
 
@@ -217,7 +232,7 @@ def set_weights(request: HttpRequest, payload: WeightsIn) -> Any:
 
 @router.post("/partners/{int:partner_id}/evaluations", response={201: EvaluationOut, **ERRORS},
              summary="Evaluate a partner")
-def create_evaluation(request: HttpRequest, partner_id: int, payload: EvaluationIn) -> Any:
+def create_evaluation(request: HttpRequest, partner_id: PathId, payload: EvaluationIn) -> Any:
     principal = _staff(request, Ability.MANAGE_PARTNERS)
     partner = _partner(partner_id)
     scores = {c: s.score if not isinstance(s.score, float) else str(s.score) for c, s in payload.scores.items()}
@@ -228,7 +243,7 @@ def create_evaluation(request: HttpRequest, partner_id: int, payload: Evaluation
 
 @router.get("/partners/{int:partner_id}/evaluations", response={200: list[EvaluationOut], **ERRORS},
             summary="A partner's evaluations, newest first")
-def list_evaluations(request: HttpRequest, partner_id: int) -> Any:
+def list_evaluations(request: HttpRequest, partner_id: PathId) -> Any:
     _staff(request, Ability.READ)
     partner = _partner(partner_id)
     return [_evaluation(e) for e in ev.partner_evaluations(partner).select_related("partner")]
@@ -236,7 +251,7 @@ def list_evaluations(request: HttpRequest, partner_id: int) -> Any:
 
 @router.get("/evaluations/ranking", response={200: list[EvaluationOut], **ERRORS},
             summary="Candidates of a category ranked by their latest evaluation")
-def ranking(request: HttpRequest, category: str) -> Any:
+def ranking(request: HttpRequest, category: Annotated[str, choice(Category.values)]) -> Any:
     _staff(request, Ability.READ)
     return [_evaluation(e) for e in ev.ranking(category)]
 
@@ -258,14 +273,14 @@ def compare(request: HttpRequest, a: RowId, b: RowId) -> Any:
 
 @router.get("/partners/{int:partner_id}/lifecycle", response={200: LifecycleOut, **ERRORS},
             summary="A partner's stage, checklist, next gates and history")
-def get_lifecycle(request: HttpRequest, partner_id: int) -> Any:
+def get_lifecycle(request: HttpRequest, partner_id: PathId) -> Any:
     _staff(request, Ability.READ)
     return _lifecycle(_partner(partner_id))
 
 
 @router.post("/partners/{int:partner_id}/lifecycle/moves", response={201: TransitionOut, **ERRORS},
              summary="Move a partner to another stage (gates apply; override with a reason)")
-def move(request: HttpRequest, partner_id: int, payload: MoveIn) -> Any:
+def move(request: HttpRequest, partner_id: PathId, payload: MoveIn) -> Any:
     principal = _staff(request, Ability.MANAGE_PARTNERS)
     transition = lc.lifecycle_move(partner=_partner(partner_id), to=payload.to, reason=payload.reason,
                                    override=payload.override, actor=principal.actor)
@@ -274,7 +289,7 @@ def move(request: HttpRequest, partner_id: int, payload: MoveIn) -> Any:
 
 @router.post("/partners/{int:partner_id}/lifecycle/checklist", response={200: ChecklistItemOut, **ERRORS},
              summary="Tick or untick an exit-checklist item with its evidence")
-def tick(request: HttpRequest, partner_id: int, payload: TickIn) -> Any:
+def tick(request: HttpRequest, partner_id: PathId, payload: TickIn) -> Any:
     principal = _staff(request, Ability.MANAGE_PARTNERS)
     partner = _partner(partner_id)
     row = lc.checklist_tick(partner=partner, stage=payload.stage, item=payload.item, done=payload.done,

@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, ApiBool, RowId
+from parceria.api.schemas import ERRORS, ApiBool, PathId, StrictRowId
 from parceria.partners.tiers import tier_progress, tiers_assess
 
 router = Router(tags=["tiers"])
@@ -44,7 +44,7 @@ class TierProgressOut(Schema):
 class AssessIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    partner_id: RowId | None = Field(None, description="Assess one partner; omit to assess every active partner.")
+    partner_id: StrictRowId | None = Field(None, description="Assess one partner; omit to assess every active partner.")
     dry_run: ApiBool = False
 
 
@@ -65,8 +65,8 @@ class RunOut(Schema):
     outcomes: list[OutcomeOut]
 
 
-@router.get("/partners/{partner_id}/tier-progress", response={200: TierProgressOut, **ERRORS})
-def get_tier_progress(request: HttpRequest, partner_id: int) -> Any:
+@router.get("/partners/{int:partner_id}/tier-progress", response={200: TierProgressOut, **ERRORS})
+def get_tier_progress(request: HttpRequest, partner_id: PathId) -> Any:
     principal = principal_of(request)
     principal.require(Ability.READ)
     partner = get_object_or_404(scope_partners(principal), pk=partner_id)

@@ -11,10 +11,10 @@ from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, Page, PageParams, RowId, page_of
+from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, PathId, PathMonth, RowId, choice, month_of, page_of
 from parceria.common.money import ledger_str
-from parceria.payouts.bank_files import batch_export, return_file_import
-from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict
+from parceria.payouts.bank_files import EXPORT_KINDS, batch_export, return_file_import
+from parceria.payouts.close import close_preview, period_close, plan_as_dict
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
@@ -63,19 +63,19 @@ class CloseOut(Schema):
 
 
 @router.post("/periods/{period}/close", response={200: CloseOut, **ERRORS}, summary="Close a month (finance)")
-def close_period(request: HttpRequest, period: str) -> dict[str, object]:
+def close_period(request: HttpRequest, period: PathMonth) -> dict[str, object]:
     """Locks the month, pays every balance at or above the minimum and carries the rest. Closing the same
     month again returns the same batch and pays nothing twice."""
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
-    return plan_as_dict(period_close(month=parse_period(period), actor=principal.actor))
+    return plan_as_dict(period_close(month=month_of(period), actor=principal.actor))
 
 
 @router.get("/periods/{period}/close-preview", response={200: CloseOut, **ERRORS}, summary="Preview a close")
-def preview_close(request: HttpRequest, period: str) -> dict[str, object]:
+def preview_close(request: HttpRequest, period: PathMonth) -> dict[str, object]:
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
-    return plan_as_dict(close_preview(month=parse_period(period)))
+    return plan_as_dict(close_preview(month=month_of(period)))
 
 
 class BatchOut(Schema):
@@ -108,13 +108,13 @@ def list_batches(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.get("/payout-batches/{int:batch_id}", response={200: BatchOut, **ERRORS}, summary="A payout batch")
-def get_batch(request: HttpRequest, batch_id: int) -> dict[str, object]:
+def get_batch(request: HttpRequest, batch_id: PathId) -> dict[str, object]:
     principal_of(request).require(Ability.FINANCE)
     return _batch(get_object_or_404(PayoutBatch, pk=batch_id))
 
 
 @router.post("/payout-batches/{int:batch_id}/approve", response={200: BatchOut, **ERRORS}, summary="Approve")
-def approve_batch(request: HttpRequest, batch_id: int) -> dict[str, object]:
+def approve_batch(request: HttpRequest, batch_id: PathId) -> dict[str, object]:
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
     batch_approve(batch=get_object_or_404(PayoutBatch, pk=batch_id), actor=principal.actor)
@@ -146,7 +146,7 @@ def list_payouts(
     request: HttpRequest, page: Query[PageParams], batch_id: RowId | None = None, partner_id: RowId | None = None
 ) -> dict[str, object]:
     principal = principal_of(request)
-    principal.require(Ability.READ)
+    principal.require(Ability.READ_PAYOUTS)
     payouts = Payout.objects.filter(partner__in=scope_partners(principal)).order_by("-batch__period", "partner_id")
     if batch_id is not None:
         payouts = payouts.filter(batch_id=batch_id)
@@ -163,12 +163,12 @@ class MarkIn(Schema):
 
 
 @router.post("/payouts/{int:payout_id}/mark-paid", response={200: PayoutOut, **ERRORS}, summary="Mark paid")
-def mark_paid(request: HttpRequest, payout_id: int, payload: MarkIn) -> dict[str, object]:
+def mark_paid(request: HttpRequest, payout_id: PathId, payload: MarkIn) -> dict[str, object]:
     return _mark(request, payout_id, PayoutStatus.PAID, payload.reference)
 
 
 @router.post("/payouts/{int:payout_id}/mark-failed", response={200: PayoutOut, **ERRORS}, summary="Mark failed")
-def mark_failed(request: HttpRequest, payout_id: int, payload: MarkIn) -> dict[str, object]:
+def mark_failed(request: HttpRequest, payout_id: PathId, payload: MarkIn) -> dict[str, object]:
     """A failed payout's gross goes back on the partner's balance (a reversing ledger line)."""
     return _mark(request, payout_id, PayoutStatus.FAILED, payload.reference)
 
@@ -184,8 +184,8 @@ def _mark(request: HttpRequest, payout_id: int, status: str, reference: str) -> 
 class ExportIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    format: str
-    again: bool = False
+    format: str = choice(EXPORT_KINDS)
+    again: ApiBool = False
 
 
 class SkippedOut(Schema):
@@ -213,7 +213,7 @@ class ExportOut(Schema):
 @router.post(
     "/payout-batches/{int:batch_id}/exports", response={201: ExportOut, **ERRORS}, summary="Export an approved batch"
 )
-def export_batch(request: HttpRequest, batch_id: int, payload: ExportIn) -> Status[dict[str, object]]:
+def export_batch(request: HttpRequest, batch_id: PathId, payload: ExportIn) -> Status[dict[str, object]]:
     """`format` is `cnab` (a CNAB 240 PIX remittance of the BRL payouts with a PIX key; the others are listed
     in `skipped`; `warnings` names payouts in the file to check before sending it, such as a CPF/CNPJ key that
     is not the payee's own tax id) or `csv` (every payout still to be paid). Download the file from
@@ -241,14 +241,14 @@ def export_batch(request: HttpRequest, batch_id: int, payload: ExportIn) -> Stat
 
 @router.get(
     "/payout-batches/{int:batch_id}/exports/{int:export_id}",
-    response={200: None, **ERRORS},
+    response=ERRORS,
     summary="Download an exported file",
-    openapi_extra={"responses": {"200": {
+    openapi_extra={"responses": {200: {
         "description": "The file as sent: CSV for `csv` exports, plain ASCII text for bank (CNAB) files",
         "content": {"text/csv": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}},
     }}},
 )
-def download_export(request: HttpRequest, batch_id: int, export_id: int) -> HttpResponse:
+def download_export(request: HttpRequest, batch_id: PathId, export_id: PathId) -> HttpResponse:
     principal_of(request).require(Ability.FINANCE)
     export = get_object_or_404(BatchExport, pk=export_id, batch_id=batch_id)
     content_type = "text/csv; charset=utf-8" if export.kind == "csv" else "text/plain; charset=ascii"

@@ -5,9 +5,7 @@ Mounted at the API root: the paths name the partner, and a partner key only reac
 
 from __future__ import annotations
 
-import re
-from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -15,18 +13,20 @@ from ninja import Router
 
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS
-from parceria.common.errors import InvalidInput
+from parceria.api.schemas import ERRORS, PathId, PathMonth, PathYear, choice, month_of, year_of
 from parceria.partners.models import Partner
 from parceria.payouts import informe
-from parceria.payouts.close import parse_period
-from parceria.payouts.statements import check_language, statement_csv, statement_for, statement_pdf
+from parceria.payouts.statements import LANGUAGES, check_language, statement_csv, statement_for, statement_pdf
 
 router = Router(tags=["statements"])
 
 PDF = "application/pdf"
 CSV = "text/csv; charset=utf-8"
 _ERRORS = {status: schema for status, schema in ERRORS.items() if status != 409}
+
+
+#: The language of a PDF.
+Language = Annotated[str, choice(LANGUAGES)]
 
 
 def _file_response(media_type: str, description: str) -> dict[str, Any]:
@@ -37,21 +37,9 @@ def _file_response(media_type: str, description: str) -> dict[str, Any]:
 
 def _partner(request: HttpRequest, partner_id: int) -> Partner:
     principal = principal_of(request)
-    principal.require(Ability.READ)
+    principal.require(Ability.READ_PAYOUTS)
     partner: Partner = get_object_or_404(scope_partners(principal), pk=partner_id)
     return partner
-
-
-def _month(text: str) -> date:
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
-        raise InvalidInput(f"period must be YYYY-MM, got {text!r}", code="invalid_period")
-    return parse_period(text)
-
-
-def _year(text: str) -> int:
-    if not (len(text) == 4 and text.isdigit()):
-        raise InvalidInput(f"year must be YYYY, got {text!r}", code="invalid_year")
-    return int(text)
 
 
 def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -66,11 +54,13 @@ def _download(content: bytes | str, content_type: str, filename: str) -> HttpRes
     summary="A partner's monthly statement (PDF)",
     openapi_extra=_file_response(PDF, "The statement of the month as an A4 PDF."),
 )
-def get_statement_pdf(request: HttpRequest, partner_id: int, period: str, lang: str = "pt-br") -> HttpResponse:
+def get_statement_pdf(
+    request: HttpRequest, partner_id: PathId, period: PathMonth, lang: Language = "pt-br"
+) -> HttpResponse:
     """Every ledger line of the month (YYYY-MM), opening balance, totals by kind, closing balance, and the
     payouts of the month's close with their withholdings. `lang`: pt-br (default) or en."""
     partner = _partner(request, partner_id)
-    month, language = _month(period), check_language(lang)
+    month, language = month_of(period), check_language(lang)
     pdf = statement_pdf(statement_for(partner=partner, month=month), language=language)
     return _download(pdf, PDF, f"parceria-statement-{partner.pk}-{month:%Y-%m}.pdf")
 
@@ -81,11 +71,11 @@ def get_statement_pdf(request: HttpRequest, partner_id: int, period: str, lang: 
     summary="A partner's monthly statement (CSV)",
     openapi_extra=_file_response(CSV, "One row per ledger line, then the balances and totals by kind."),
 )
-def get_statement_csv(request: HttpRequest, partner_id: int, period: str) -> HttpResponse:
+def get_statement_csv(request: HttpRequest, partner_id: PathId, period: str) -> HttpResponse:
     """Columns: date, kind, rule, invoice, customer, customer_name, rate, base, amount, currency, explanation;
     after the lines, rows opening_balance, total_<kind> and closing_balance."""
     partner = _partner(request, partner_id)
-    month = _month(period)
+    month = month_of(period)
     text = statement_csv(statement_for(partner=partner, month=month))
     return _download(text, CSV, f"parceria-statement-{partner.pk}-{month:%Y-%m}.csv")
 
@@ -96,15 +86,17 @@ def get_statement_csv(request: HttpRequest, partner_id: int, period: str) -> Htt
     summary="A partner's annual income statement (informe de rendimentos, PDF)",
     openapi_extra=_file_response(PDF, "The informe de rendimentos of the calendar year as an A4 PDF."),
 )
-def get_income_statement_pdf(request: HttpRequest, partner_id: int, year: str, lang: str = "pt-br") -> HttpResponse:
+def get_income_statement_pdf(
+    request: HttpRequest, partner_id: PathId, year: PathYear, lang: Language = "pt-br"
+) -> HttpResponse:
     """The official model of the partner's tax regime: individuals (pf) the Comprovante de Rendimentos Pagos
     e de Imposto sobre a Renda Retido na Fonte (IN RFB 2.060/2021), companies (pj, pj_simples) the
     Comprovante Anual de Rendimentos Pagos ou Creditados e de Retenção de Imposto de Renda na Fonte (IN SRF
-    119/2000), partners outside Brazil a plain statement. Only payouts paid in the year count, in the month
-    they were paid. The official labels are Portuguese; `lang` (pt-br, the default, es or en) sets the
+    119/2000), partners outside Brazil a plain statement. Only paid payouts count, in the month of their
+    payment date. The official labels are Portuguese; `lang` (pt-br, the default, es or en) sets the
     language of the notes."""
     partner = _partner(request, partner_id)
-    number, language = _year(year), informe.check_language(lang)
+    number, language = year_of(year), informe.check_language(lang)
     pdf = informe.income_statement_pdf(informe.income_statement(partner=partner, year=number), language=language)
     return _download(pdf, PDF, f"parceria-income-statement-{partner.pk}-{number}.pdf")
 
@@ -115,11 +107,11 @@ def get_income_statement_pdf(request: HttpRequest, partner_id: int, year: str, l
     summary="A partner's annual income statement (informe de rendimentos, CSV)",
     openapi_extra=_file_response(CSV, "One row per month of payment and currency, then one total row per currency."),
 )
-def get_income_statement_csv(request: HttpRequest, partner_id: int, year: str) -> HttpResponse:
+def get_income_statement_csv(request: HttpRequest, partner_id: PathId, year: str) -> HttpResponse:
     """Columns: payer_cnpj, payer_name, beneficiary_tax_id, beneficiary_name (on every row), month (of
     payment, YYYY-MM; total_YYYY on the total rows), currency, payouts, gross, withheld_<code> per tax,
-    withheld_total, net. Only payouts paid in the year count."""
+    withheld_total, net. Only paid payouts count."""
     partner = _partner(request, partner_id)
-    number = _year(year)
+    number = year_of(year)
     text = informe.income_statement_csv(informe.income_statement(partner=partner, year=number))
     return _download(text, CSV, f"parceria-income-statement-{partner.pk}-{number}.csv")

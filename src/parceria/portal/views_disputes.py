@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parceria.accounts.tenancy import sees_staff_notes
 from parceria.common.errors import Conflict, InvalidInput, NotFound, ParceriaError
 from parceria.disputes.files import attachment_response
-from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Dispute, DisputeStatus
+from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Dispute, DisputeComment, DisputeStatus
 from parceria.disputes.selectors import (
     dispute_attachment_get,
     dispute_attachments,
@@ -26,6 +27,11 @@ from parceria.portal.forms import SUBJECT_LABELS, CommentForm, DisputeForm, With
 from parceria.web.access import partner_required, principal_for
 from parceria.web.forms import AttachmentForm
 from parceria.web.tables import build_table, csv_response, wants_csv
+
+
+def _comments(request: HttpRequest, dispute: Dispute) -> list[DisputeComment]:
+    """The dispute's conversation as its partner sees it: without staff notes (tenancy.sees_staff_notes)."""
+    return dispute_comments(dispute, include_internal=sees_staff_notes(principal_for(request)))
 
 
 def _labels() -> dict[str, object]:
@@ -94,7 +100,7 @@ def _detail(request: HttpRequest, dispute: Dispute, *, comment_form: CommentForm
             withdraw_form: WithdrawForm | None = None, attachment_form: AttachmentForm | None = None,
             status: int = 200) -> HttpResponse:
     context = {
-        "nav": "disputes", "dispute": dispute, "comments": dispute_comments(dispute, include_internal=False),
+        "nav": "disputes", "dispute": dispute, "comments": _comments(request, dispute),
         "attachments": dispute_attachments(dispute), "overdue": dispute_is_overdue(dispute),
         "active": dispute.status in ACTIVE_DISPUTE_STATUSES,
         "comment_form": comment_form or CommentForm(), "withdraw_form": withdraw_form or WithdrawForm(),
@@ -121,7 +127,7 @@ def dispute_comment(request: HttpRequest, dispute_id: int) -> HttpResponse:
         except (InvalidInput, Conflict):
             form.add_error("text", _("This dispute is closed: it takes no more comments."))
     if request.htmx and form.is_valid() and not form.errors:  # type: ignore[attr-defined]
-        context = {"dispute": item, "comments": dispute_comments(item, include_internal=False),
+        context = {"dispute": item, "comments": _comments(request, item),
                    "comment_form": CommentForm(), "active": True}
         return render(request, "portal/_dispute_comments.html", context)
     if form.errors:
