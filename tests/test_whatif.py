@@ -330,6 +330,8 @@ def test_bad_plan_and_what_if_requests_get_422_or_404():
         {**good, "referral_rates": {**RATES_035, "strategic": 0.35}},
         {**good, "entry_rate": "-0.01"},
         {**good, "max_months": 0},
+        {**good, "max_months": 1201},
+        {**good, "max_months": 149857193827276914762574725120},
         {**good, "max_months": "12"},
         {**good, "surprise": True},
         {"name": "Standard"},

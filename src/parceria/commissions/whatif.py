@@ -385,6 +385,9 @@ _RATE_PLACES = 4  # CommissionPlan.entry_rate has 4 decimal places; referral rat
 _NAME_MAX_LENGTH = 120  # CommissionPlan.name
 
 
+MAX_PLAN_MONTHS = 1200  # a hundred years: longer is "lifetime" (null)
+
+
 def plan_draft_create(
     *,
     name: str,
@@ -400,9 +403,12 @@ def plan_draft_create(
         raise InvalidInput("name must be 1 to 120 characters", details={"field": "name"})
     rates = _tier_rates(referral_rates)
     entry = _rate(entry_rate, "entry_rate")
-    if max_months is not None and (isinstance(max_months, bool) or not isinstance(max_months, int) or max_months < 1):
+    if max_months is not None and (
+        isinstance(max_months, bool) or not isinstance(max_months, int) or not 1 <= max_months <= MAX_PLAN_MONTHS
+    ):
         raise InvalidInput(
-            "max_months must be a whole number of months ≥ 1, or null for lifetime", details={"field": "max_months"}
+            f"max_months must be a whole number of months from 1 to {MAX_PLAN_MONTHS}, or null for lifetime",
+            details={"field": "max_months"},
         )
     for _ in range(3):
         try:

@@ -24,7 +24,7 @@ from parceria.api.schemas import (
     declared,
 )
 from parceria.commissions.models import CommissionPlan
-from parceria.commissions.whatif import WhatIfReport, plan_draft_create, plan_what_if
+from parceria.commissions.whatif import MAX_PLAN_MONTHS, WhatIfReport, plan_draft_create, plan_what_if
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
 from parceria.partners.models import Tier
@@ -45,7 +45,7 @@ class PlanIn(Schema):
         required=list(Tier.values), additionalProperties=False,
     )
     entry_rate: str = declared(pattern=RATE_PATTERN, description='Rate for active partners with no tier, e.g. "0.20".')
-    max_months: JsonInt | None = declared(None, minimum=1,
+    max_months: JsonInt | None = declared(None, minimum=1, maximum=MAX_PLAN_MONTHS,
                                           description="Months after attribution that pay; null: lifetime.")
 
 
