@@ -27,6 +27,7 @@ _ERRORS = {status: schema for status, schema in ERRORS.items() if status != 409}
 
 #: The language of a PDF.
 Language = Annotated[str, choice(LANGUAGES)]
+InformeLanguage = Annotated[str, choice(informe.LANGUAGES)]
 
 
 def _file_response(media_type: str, description: str) -> dict[str, Any]:
@@ -87,7 +88,7 @@ def get_statement_csv(request: HttpRequest, partner_id: PathId, period: str) -> 
     openapi_extra=_file_response(PDF, "The informe de rendimentos of the calendar year as an A4 PDF."),
 )
 def get_income_statement_pdf(
-    request: HttpRequest, partner_id: PathId, year: PathYear, lang: Language = "pt-br"
+    request: HttpRequest, partner_id: PathId, year: PathYear, lang: InformeLanguage = "pt-br"
 ) -> HttpResponse:
     """The official model of the partner's tax regime: individuals (pf) the Comprovante de Rendimentos Pagos
     e de Imposto sobre a Renda Retido na Fonte (IN RFB 2.060/2021), companies (pj, pj_simples) the
