@@ -175,39 +175,38 @@ class Payout(ImmutableModel):
         return f"payout #{self.pk} {self.gross} {self.currency} to partner {self.partner_id}"
 
 
-class PayoutWithholding(ImmutableModel):
+class PayoutTaxLine(ImmutableModel):
+    """A tax figure computed on a payout by a rule version: its code, base, amount and explanation. Shared by
+    what is withheld from the payout and what the company pays on top of it."""
+
+    rule = models.ForeignKey(WithholdingRule, on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(max_length=10)
+    base = models.DecimalField(max_digits=20, decimal_places=4)
+    amount = models.DecimalField(max_digits=20, decimal_places=4)
+    explanation = models.TextField()
+
+    class Meta:
+        abstract = True
+        ordering = ["payout_id", "code"]
+
+
+class PayoutWithholding(PayoutTaxLine):
     """One tax withheld from a payout, with the rule version that computed it. `base` is what the tax was
     computed on: the payout's gross for a flat rule; for a monthly rule, the month's base (all of the
     month's payouts to the payee so far, less deductions)."""
 
     payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="withholdings")
-    rule = models.ForeignKey(WithholdingRule, on_delete=models.PROTECT, related_name="+")
-    code = models.CharField(max_length=10)
-    base = models.DecimalField(max_digits=20, decimal_places=4)
-    amount = models.DecimalField(max_digits=20, decimal_places=4)
-    explanation = models.TextField()
-
-    class Meta:
-        ordering = ["payout_id", "code"]
 
     def __str__(self) -> str:
         return f"{self.code}: {self.amount} withheld from payout {self.payout_id}"
 
 
-class PayoutEmployerContribution(ImmutableModel):
+class PayoutEmployerContribution(PayoutTaxLine):
     """A contribution the company pays on a payout, on top of it and never withheld from it (in Brazil the
     company's 20 % social security contribution on remuneration paid to individuals), with the rule
     version that computed it. A cost of the close, not part of the payout's net."""
 
     payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="employer_contributions")
-    rule = models.ForeignKey(WithholdingRule, on_delete=models.PROTECT, related_name="+")
-    code = models.CharField(max_length=10)
-    base = models.DecimalField(max_digits=20, decimal_places=4)
-    amount = models.DecimalField(max_digits=20, decimal_places=4)
-    explanation = models.TextField()
-
-    class Meta:
-        ordering = ["payout_id", "code"]
 
     def __str__(self) -> str:
         return f"{self.code}: {self.amount} paid by the company on payout {self.payout_id}"
