@@ -6,7 +6,7 @@ class EnablementConfig(AppConfig):
     label = "enablement"
 
     def ready(self) -> None:
-        from parceria.agreements.alerts import register_alert_provider
+        from parceria.common.alerts import register_alert_provider
         from parceria.enablement.alert_providers import late_check_ins
 
         register_alert_provider(late_check_ins)
