@@ -9,10 +9,10 @@ import pytest
 from django.core import mail
 
 from parceria.common.audit import AuditRecord
+from parceria.common.pix import PixKeyError
 from parceria.partners.payout_details import partner_payout_details_change
 from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout
-from parceria.payouts.pix import PixKeyError
 from tests.factories import make_partner
 from tests.portal.conftest import ACTOR, PASSWORD, SP, client_for, credit
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from parceria.common.admin import ReadOnlyAdmin
 from parceria.common.audit import Actor
 from parceria.common.errors import InvalidInput
+from parceria.common.pix import PixKeyError, parse_key_type, validate_pix_key
 from parceria.partners.models import Partner, PartnerTerms, TierAssessment, TierDefinition
 from parceria.partners.payout_details import payout_details_record_locked
 from parceria.partners.tiers import tier_definition_check, tier_definition_create, tier_definition_end
-from parceria.payouts.pix import PixKeyError, parse_key_type, validate_pix_key
 
 PIX_FIELDS = ("pix_key_type", "pix_key")
 

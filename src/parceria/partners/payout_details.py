@@ -21,8 +21,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from parceria.common.audit import Actor, audit_record_create
+from parceria.common.pix import parse_key_type, validate_pix_key
 from parceria.partners.models import Partner
-from parceria.payouts.pix import parse_key_type, validate_pix_key
 
 
 def payout_details_hold() -> timedelta:
