@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from parceria.commissions.intake_csv import UPLOAD_MAX_BYTES
 from parceria.common.errors import InvalidInput
-from parceria.customers.csv_import import UPLOAD_MAX_BYTES
 from parceria.customers.models import EventSource
 from parceria.disputes.adjustments import clean_amount
 from parceria.disputes.models import AdjustmentStatus, DisputeStatus

@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field
 from parceria.accounts.tenancy import Ability, scope_customers
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, ApiDateTime, Page, PageParams, RowId, StrictRowId, page_of
-from parceria.customers.intake import events_ingest
+from parceria.commissions.intake import events_ingest
 from parceria.customers.models import Customer, EventSource
 from parceria.customers.services import customer_create, customer_update
 
