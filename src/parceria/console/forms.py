@@ -17,9 +17,9 @@ from parceria.customers.models import EventSource
 from parceria.disputes.adjustments import clean_amount
 from parceria.disputes.models import AdjustmentStatus, DisputeStatus
 from parceria.partners.models import Category, Partner, PartnerStatus, Tier
-from parceria.partners.tier_selectors import NO_TIER
 from parceria.payouts.close import parse_period, period_end
 from parceria.payouts.models import PayoutStatus
+from parceria.tiers.selectors import NO_TIER
 
 
 class CloseMonthForm(forms.Form):

@@ -14,7 +14,8 @@ from pydantic import ConfigDict, Field
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, ApiBool, RowId
-from parceria.partners.tiers import tier_progress, tiers_assess
+from parceria.tiers.assessment import tiers_assess
+from parceria.tiers.selectors import tier_progress
 
 router = Router(tags=["tiers"])
 
