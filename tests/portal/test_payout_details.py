@@ -82,8 +82,8 @@ def test_a_mail_server_that_is_down_does_not_undo_or_break_the_change(world_tx, 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_invited_member_who_never_signed_in_can_be_invited_again(world_tx):
-    from parceria.accounts.invitations import user_invite
     from parceria.accounts.models import User
+    from parceria.partners.invitations import user_invite
 
     a = world_tx["a"]
     first = user_invite(inviter=a.admin, email="Nova@Alfa.example", base_url="http://testserver", actor=ACTOR)
