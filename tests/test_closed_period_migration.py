@@ -20,7 +20,7 @@ def _migrate(targets):
     return MigrationExecutor(connection).loader.project_state(targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_closed_months_keep_their_rows_and_permissions_through_the_move_and_back():
     apps = _migrate(BEFORE)
     content_types = apps.get_model("contenttypes", "ContentType")
