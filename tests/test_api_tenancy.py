@@ -21,9 +21,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from parceria.accounts.models import ApiKey
 from parceria.accounts.services import api_key_create, api_key_revoke
 from parceria.agreements.models import Agreement
-from parceria.api.urls import api
 from parceria.commissions.models import ClosedPeriod, CommissionPlan, LedgerLine
 from parceria.common.models import AuditRecord, FxRate
+from parceria.config.api import api
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
 from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
 from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms, TierAssessment

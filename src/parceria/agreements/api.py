@@ -11,12 +11,13 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from parceria.accounts.tenancy import Ability, Principal, scope_partners
+from parceria.accounts.tenancy import Ability, Principal
 from parceria.agreements.models import Agreement
 from parceria.agreements.selectors import agreement_dates, agreement_list
 from parceria.agreements.services import agreement_create, agreement_move, rate_override_grant
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, ApiBool, ApiDate, Page, PageParams, RowId, page_of
+from parceria.partners.selectors import scope_partners
 
 router = Router(tags=["agreements"])
 

@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parceria.common.errors import AppendOnlyError
 from parceria.common.money import CURRENCY_CHOICES
 
 
@@ -52,10 +53,6 @@ class LedgerRule(models.TextChoices):
     INTEGRATION = "integration", _("Integration revenue share")
     MANUAL = "manual", _("Manual")
     PAYOUT = "payout", _("Payout")
-
-
-class AppendOnlyError(RuntimeError):
-    """Raised on any attempt to change or delete a ledger line."""
 
 
 class LedgerQuerySet(models.QuerySet["LedgerLine"]):

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
-from parceria.accounts.tenancy import Ability, Principal, scope_partners
+from parceria.accounts.tenancy import Ability, Principal
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, RowId, StrictRowId
 from parceria.common.errors import InvalidInput
@@ -45,6 +45,7 @@ from parceria.disputes.selectors import (
     dispute_list,
 )
 from parceria.partners.models import Partner
+from parceria.partners.selectors import scope_partners
 
 router = Router(tags=["disputes"])
 adjustments_router = Router(tags=["adjustments"])

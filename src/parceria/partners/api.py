@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from parceria.accounts.tenancy import Ability, scope_partners
+from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, Page, PageParams, page_of
 from parceria.partners.models import Partner
+from parceria.partners.selectors import scope_partners
 from parceria.partners.services import partner_create, partner_update
 
 router = Router(tags=["partners"])
