@@ -1,7 +1,7 @@
 # Parceria — developer and CI entry points. `make help` lists the targets.
 #
 #   make demo    create .venv, install, migrate, load the demo program, serve it on http://127.0.0.1:8000/
-#   make test    lint, type-check, migrations check, then the test suite on SQLite and on PostgreSQL
+#   make test    lint, type-check, import layers, migrations check, then the test suite on SQLite and on PostgreSQL
 #   make bench   the benchmarks under bench/ (SQLite and a throwaway PostgreSQL cluster)
 #   make fuzz    the API fuzz test (tests/test_api_fuzz.py) with many more examples per operation
 
@@ -45,7 +45,7 @@ BENCH_ARGS ?=
 APP_STAMP := $(VENV)/.parceria-installed
 TEST_STAMP := $(VENV)/.parceria-test-installed
 
-.PHONY: help demo test test-sqlite test-postgres lint typecheck migrations-check fuzz bench clean \
+.PHONY: help demo test test-sqlite test-postgres lint typecheck lint-imports migrations-check fuzz bench clean \
 	install install-test postgres-server pdf-tools messages chromium
 
 help:
@@ -55,6 +55,7 @@ help:
 	@echo "make test-postgres     only the test suite on a throwaway PostgreSQL cluster"
 	@echo "make lint              ruff check"
 	@echo "make typecheck         mypy"
+	@echo "make lint-imports      the import layers between apps (docs/architecture.md)"
 	@echo "make migrations-check  fail if a model change lacks its migration"
 	@echo "make fuzz              the API fuzz test with FUZZ_EXAMPLES (default $(FUZZ_EXAMPLES)) examples per operation"
 	@echo "make bench             run the benchmarks in bench/ (prints JSON; BENCH_ARGS=... passes options)"
@@ -133,6 +134,7 @@ CHECK_ENV = env -u DATABASE_URL DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PARCERIA
 test: $(TEST_STAMP) $(TEST_SYSTEM_DEPS)
 	$(BIN)/ruff check src tests bench
 	$(CHECK_ENV) $(BIN)/mypy
+	$(CHECK_ENV) $(BIN)/lint-imports
 	$(CHECK_ENV) $(PARCERIA) makemigrations --check --dry-run
 	@echo "=== tests on SQLite ==="
 	$(CHECK_ENV) $(PYTEST)
@@ -153,6 +155,9 @@ lint: $(TEST_STAMP)
 typecheck: $(TEST_STAMP)
 	$(CHECK_ENV) $(BIN)/mypy
 
+lint-imports: $(TEST_STAMP)
+	$(CHECK_ENV) $(BIN)/lint-imports
+
 migrations-check: $(TEST_STAMP)
 	$(CHECK_ENV) $(PARCERIA) makemigrations --check --dry-run
 
@@ -171,6 +176,6 @@ bench: $(TEST_STAMP) postgres-server
 # --- housekeeping -----------------------------------------------------------------------------------
 
 clean:
-	rm -rf "$(TEST_VAR_DIR)" var/static .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist
+	rm -rf "$(TEST_VAR_DIR)" var/static .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .hypothesis build dist
 	rm -rf src/*.egg-info
 	find src tests bench -name __pycache__ -type d -prune -exec rm -rf {} +

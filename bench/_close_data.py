@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from parceria.common.pix import validate_pix_key
 from parceria.common.taxids import synthetic_tax_id
-from parceria.payouts.pix import validate_pix_key
 
 MONTH = "2026-03"
 PERIOD = "2026-03-01"

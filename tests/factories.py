@@ -12,9 +12,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parceria.accounts.services import api_key_create, user_create
+from parceria.commissions.intake import IngestResult, events_ingest
 from parceria.common.audit import Actor
 from parceria.common.taxids import synthetic_tax_id
-from parceria.customers.intake import IngestResult, events_ingest
 from parceria.customers.models import Customer, EventSource
 from parceria.customers.services import customer_create
 from parceria.partners.models import Partner

@@ -21,13 +21,13 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from parceria.accounts.models import ApiKey
 from parceria.accounts.services import api_key_create, api_key_revoke
 from parceria.agreements.models import Agreement
-from parceria.api.urls import api
-from parceria.commissions.models import CommissionPlan, LedgerLine
+from parceria.commissions.models import ClosedPeriod, CommissionPlan, LedgerLine
 from parceria.common.models import AuditRecord, FxRate
+from parceria.config.api import api
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
 from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
 from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms, TierAssessment
-from parceria.payouts.models import BatchApproval, BatchExport, ClosedPeriod, PayoutBatch, PayoutStatusChange
+from parceria.payouts.models import BatchApproval, BatchExport, PayoutBatch, PayoutStatusChange
 from tests.conftest import ApiClient
 from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid, refunded
 

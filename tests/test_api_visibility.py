@@ -7,8 +7,10 @@ import pytest
 from django.test import Client
 
 from parceria.accounts.services import user_create
-from parceria.accounts.tenancy import Principal, scope_agreements, sees_staff_notes, shown_pix_key
+from parceria.accounts.tenancy import Principal, sees_staff_notes
+from parceria.agreements.selectors import scope_agreements
 from parceria.disputes.services import dispute_comment_add, dispute_open
+from parceria.partners.payout_details import shown_pix_key
 from tests.agreements.helpers import make_agreement
 from tests.conftest import ApiClient
 from tests.factories import ACTOR, make_key, make_partner

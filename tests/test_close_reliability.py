@@ -14,10 +14,10 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection, connections
 
-from parceria.commissions.models import LedgerLine
+from parceria.commissions.models import ClosedPeriod, LedgerLine
 from parceria.common.audit import Actor
 from parceria.payouts.close import close_preview, period_close
-from parceria.payouts.models import CarriedBalance, ClosedPeriod, Payout, PayoutBatch, PayoutWithholding
+from parceria.payouts.models import CarriedBalance, Payout, PayoutBatch, PayoutWithholding
 from tests.factories import ingest, make_customer, make_partner, paid
 
 MARCH = date(2026, 3, 1)

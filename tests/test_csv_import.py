@@ -19,10 +19,10 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from parceria.commissions.intake import Rejection
+from parceria.commissions.intake_csv import UPLOAD_MAX_BYTES, CsvFileError, CsvRow, EventsCsv
 from parceria.commissions.models import LedgerLine
-from parceria.customers.csv_import import UPLOAD_MAX_BYTES, CsvFileError, CsvRow, EventsCsv
 from parceria.customers.event_schemas import EventInvalid, parse_event
-from parceria.customers.intake import Rejection
 from parceria.customers.models import CsatScore, Event, EventBatch, EventSource, Invoice
 from tests.factories import make_customer, make_partner
 

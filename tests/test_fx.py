@@ -16,8 +16,8 @@ from ninja.testing import TestClient
 
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import install_error_handlers
+from parceria.commissions.fx_api import router as fx_router
 from parceria.commissions.models import LedgerLine
-from parceria.common.api import router as fx_router
 from parceria.common.errors import InvalidInput
 from parceria.common.fx import FxBook, fx_import_ptax, fx_quote
 from parceria.common.models import FxRate

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from parceria.common.errors import InvalidInput
-from parceria.payouts.pix import PixKeyError, PixKeyType, key_rules, validate_pix_key
+from parceria.common.pix import PixKeyError, PixKeyType, key_rules, validate_pix_key
 
 EMAIL_77 = "a" * 64 + "@examples.com"  # a local part of 64 (the most RFC 5321 allows) + 13 = 77 characters
 #: ANATEL's 67 DDDs in use, typed here from ANATEL's list (not read from the data file).

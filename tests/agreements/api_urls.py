@@ -1,4 +1,4 @@
-"""A test URLconf that mounts the agreements router at /api/v1/agreements (as the lead does in api/urls.py)."""
+"""A test URLconf that mounts the agreements router at /api/v1/agreements (as config/api.py does)."""
 
 from django.urls import path
 from ninja import NinjaAPI

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from parceria.agreements.alerts import ALERT_PROVIDERS, Alert, alerts_due, register_alert_provider
 from parceria.agreements.models import Agreement
+from parceria.common.alerts import ALERT_PROVIDERS, Alert, alerts_due, register_alert_provider
 from parceria.common.models import AuditRecord
 from tests.agreements.helpers import make_agreement
 from tests.factories import make_partner

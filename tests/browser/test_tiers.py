@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parceria.accounts.services import user_create
 from parceria.partners.models import Partner, TierAssessment
-from parceria.partners.tiers import last_full_quarter
+from parceria.tiers.calendar import last_full_quarter
 from tests.browser.conftest import sign_in
 from tests.enablement.conftest import PASSWORD, partner_user
 from tests.factories import ACTOR, make_customer, make_partner

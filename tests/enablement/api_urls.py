@@ -1,5 +1,5 @@
 """A URLconf for the API tests: the site's URLs plus the enablement router on a test API of its own (until
-the lead mounts it in parceria.api.urls, the tests must not depend on that)."""
+config/api.py mounts it, the tests must not depend on that)."""
 
 from django.urls import path
 from ninja import NinjaAPI

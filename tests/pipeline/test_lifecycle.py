@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from parceria.common.errors import InvalidInput
 from parceria.common.models import AuditRecord
+from parceria.customers.selectors import customers_with_revenue
 from parceria.partners.evaluation import evaluation_create
 from parceria.partners.lifecycle import (
     GateFailed,
@@ -17,10 +18,9 @@ from parceria.partners.lifecycle import (
     history,
     is_overdue,
     lifecycle_move,
-    pilot_customers_with_revenue,
     stage_state,
 )
-from parceria.partners.lifecycle_data import TRANSITIONS, Stage
+from parceria.partners.lifecycle_data import TRANSITIONS, Gate, Stage
 from parceria.partners.models import PartnerLifecycle, StageTransition
 from tests.factories import ACTOR, ingest, make_customer, make_partner, paid
 
@@ -100,13 +100,25 @@ def test_no_launch_without_three_pilot_customers_with_revenue():
     customers = [make_customer(partner) for _ in range(3)]
     make_customer(make_partner())  # another partner's customer does not count
     ingest(paid(customers[0], "100.00"), paid(customers[0], "50.00"), paid(customers[1], "80.00"))
-    assert pilot_customers_with_revenue(partner) == 2  # the third has no paid invoice
+    assert customers_with_revenue(partner) == 2  # the third has no paid invoice
     with pytest.raises(GateFailed, match="Only 2 pilot customers have paid an invoice; 3 are needed"):
         lifecycle_move(partner=partner, to=Stage.LAUNCH, actor=ACTOR)
     ingest(paid(customers[2], "10.00"))
     moved = lifecycle_move(partner=partner, to=Stage.LAUNCH, actor=ACTOR)
     assert {"gate": "pilot_customers", "passed": True,
             "message": "3 pilot customers have paid an invoice (3 needed)."} in moved.gates
+
+
+def test_the_pilot_customers_gate_is_the_one_customers_registers_and_a_missing_check_is_named(monkeypatch):
+    from parceria.customers.gates import gate_pilot_customers
+    from parceria.partners import lifecycle
+
+    assert lifecycle.GATES[Gate.PILOT_CUSTOMERS] is gate_pilot_customers
+    partner = at_stage(Stage.PILOT)
+    monkeypatch.delitem(lifecycle.GATES, Gate.PILOT_CUSTOMERS)
+    with pytest.raises(LookupError, match="pilot_customers"):
+        lifecycle_move(partner=partner, to=Stage.LAUNCH, actor=ACTOR)
+    assert PartnerLifecycle.objects.get(partner=partner).stage == Stage.PILOT
 
 
 def test_launch_needs_its_checklist():

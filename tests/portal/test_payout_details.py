@@ -9,10 +9,10 @@ import pytest
 from django.core import mail
 
 from parceria.common.audit import AuditRecord
+from parceria.common.pix import PixKeyError
 from parceria.partners.payout_details import partner_payout_details_change
 from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout
-from parceria.payouts.pix import PixKeyError
 from tests.factories import make_partner
 from tests.portal.conftest import ACTOR, PASSWORD, SP, client_for, credit
 
@@ -82,8 +82,8 @@ def test_a_mail_server_that_is_down_does_not_undo_or_break_the_change(world_tx, 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_invited_member_who_never_signed_in_can_be_invited_again(world_tx):
-    from parceria.accounts.invitations import user_invite
     from parceria.accounts.models import User
+    from parceria.partners.invitations import user_invite
 
     a = world_tx["a"]
     first = user_invite(inviter=a.admin, email="Nova@Alfa.example", base_url="http://testserver", actor=ACTOR)

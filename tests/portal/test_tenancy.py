@@ -10,10 +10,10 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 
-from parceria.accounts.invitations import user_invite
 from parceria.accounts.models import Invitation, User
 from parceria.disputes.models import Dispute, DisputeAttachment, DisputeComment
 from parceria.disputes.services import dispute_attachment_add
+from parceria.partners.invitations import user_invite
 from tests.portal.conftest import ACTOR, client_for
 
 ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id", "invitation_id"}

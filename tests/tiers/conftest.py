@@ -16,7 +16,7 @@ from django.utils import timezone
 from parceria.customers.models import Customer
 from parceria.enablement.models import Certification, Course, PartnerCertification
 from parceria.partners.models import Partner
-from parceria.partners.tiers import AssessmentRun, tiers_assess
+from parceria.tiers.assessment import AssessmentRun, tiers_assess
 from tests.agreements.helpers import make_agreement
 from tests.enablement.conftest import complete_course, load_programme, partner_user
 from tests.factories import ACTOR, ingest, make_customer, paid

@@ -9,10 +9,11 @@ from datetime import date
 import pytest
 
 from parceria.common.models import AuditRecord
-from parceria.partners.admin import TierDefinitionForm
 from parceria.partners.models import TierAssessment, TierDefinition
 from parceria.partners.tier_data import TIER_DEFINITIONS
-from parceria.partners.tiers import definitions_in_force, tiers_assess
+from parceria.tiers.admin import TierDefinitionForm
+from parceria.tiers.assessment import tiers_assess
+from parceria.tiers.definitions import definitions_in_force
 from tests.factories import ACTOR, make_partner, staff_client
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 import pytest
 
 from parceria.common.models import FxRate
-from parceria.partners.tiers import partner_metrics
+from parceria.tiers.metrics import partner_metrics
 from tests.factories import ingest, make_customer, make_partner, paid, refunded
 from tests.tiers.conftest import at
 from tests.tiers.test_assessment import NOW, check, evidence

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from parceria.partners.models import Partner, TierAssessment
-from parceria.partners.tiers import tiers_assess
+from parceria.tiers.assessment import tiers_assess
 from tests.factories import ACTOR, make_customer, make_partner, staff_client
 from tests.tiers.conftest import at, csat, make_certified, monthly, part, referrals, row_text, text_of, train
 

@@ -14,10 +14,10 @@ from django.core.management import call_command
 from parceria.agreements.services import agreement_move, agreement_update
 from parceria.commissions.models import LedgerLine
 from parceria.common.errors import InvalidInput
-from parceria.partners.integration_tier import maintenance_commitment
 from parceria.partners.models import Partner, PartnerTerms, TierAssessment, TierDefinition
 from parceria.partners.tier_data import INTEGRATION_DEFINITIONS
-from parceria.partners.tiers import tier_definition_create
+from parceria.tiers.definitions import tier_definition_create
+from parceria.tiers.integration import maintenance_commitment
 from tests.agreements.helpers import make_agreement
 from tests.factories import ACTOR, ingest, make_customer, make_integration_partner, make_partner, paid, usage
 from tests.tiers.conftest import at

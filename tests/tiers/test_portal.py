@@ -11,8 +11,7 @@ from django.test import Client
 
 from parceria.partners.models import Partner, TierAssessment
 from parceria.partners.services import partner_update
-from parceria.partners.tier_selectors import tier_overview
-from parceria.partners.tiers import tier_progress
+from parceria.tiers.selectors import tier_overview, tier_progress
 from tests.enablement.conftest import partner_user
 from tests.factories import ACTOR, make_customer, make_partner
 from tests.tiers.conftest import at, certify_advanced, csat, make_certified, monthly, part, row_text

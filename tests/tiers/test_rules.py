@@ -10,15 +10,9 @@ import pytest
 from parceria.common.errors import InvalidInput
 from parceria.partners.models import TierDefinition
 from parceria.partners.tier_data import TIER_DEFINITIONS
-from parceria.partners.tiers import (
-    Metrics,
-    decide,
-    definitions_in_force,
-    demotion_due,
-    evaluate,
-    last_full_quarter,
-    tier_definition_create,
-)
+from parceria.tiers.calendar import demotion_due, last_full_quarter
+from parceria.tiers.definitions import definitions_in_force, tier_definition_create
+from parceria.tiers.rules import Metrics, decide, evaluate
 from tests.factories import ACTOR
 
 ON = date(2026, 4, 15)

@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import install_error_handlers
 from parceria.config.urls import urlpatterns as project_urls
-from parceria.partners.tiers_api import router
+from parceria.tiers.api import router
 
 api = NinjaAPI(title="tiers test", version="test", auth=ApiKeyAuth(), urls_namespace="tiers-test")
 install_error_handlers(api)

@@ -1,4 +1,4 @@
-"""Users (staff and partner users) and API keys."""
+"""Users (staff and partner users), API keys and partner invitations."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import hashlib
 import unicodedata
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -25,6 +26,14 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.PARTNER_MANAGER, Role.FINANCE, Role.ANALYST, Role.ADMIN})
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_MEMBER})
 
+#: The partner a partner user, a partner API key or an invitation belongs to. Accounts sits below the partners app
+#: (docs/architecture.md): like AUTH_USER_MODEL, the model is named here and never imported.
+PARTNER_MODEL = "partners.Partner"
+
+
+def partner_model() -> type[models.Model]:
+    return apps.get_model(PARTNER_MODEL)
+
 
 def username_canonical(raw: str) -> str:
     """The one form of a user name: the form stored, looked up at sign-in and counted by the sign-in
@@ -43,7 +52,7 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTNER_MEMBER)
     partner = models.ForeignKey(
-        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        PARTNER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
     language = models.CharField(
         max_length=10,
@@ -96,7 +105,7 @@ class ApiKey(models.Model):
     name = models.CharField(max_length=120)
     scope = models.CharField(max_length=20, choices=ApiKeyScope.choices)
     partner = models.ForeignKey(
-        "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="api_keys"
+        PARTNER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="api_keys"
     )
     prefix = models.CharField(max_length=16, help_text="The first characters of the key, to recognise it.")
     key_hash = models.CharField(max_length=64, unique=True)
@@ -146,7 +155,7 @@ class Invitation(models.Model):
     its owner got a neutral notice, and the invitation stays on the partner's list as one not (yet) taken up,
     so the list looks the same whether or not an address is known to Parceria."""
 
-    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="invitations")
+    partner = models.ForeignKey(PARTNER_MODEL, on_delete=models.PROTECT, related_name="invitations")
     email = models.EmailField(max_length=254)
     name = models.CharField(max_length=300, blank=True, default="")
     user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation")

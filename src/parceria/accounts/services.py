@@ -5,13 +5,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from parceria.accounts.models import PARTNER_ROLES, ApiKey, ApiKeyScope, Role, User, hash_api_key
+from parceria.accounts.models import PARTNER_ROLES, ApiKey, ApiKeyScope, Role, User, hash_api_key, partner_model
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import InvalidInput, NotFound
-from parceria.partners.models import Partner
 
 
 @dataclass(frozen=True)
@@ -25,12 +24,10 @@ def api_key_create(*, name: str, scope: str, partner_id: int | None = None, acto
         raise InvalidInput(f"unknown scope {scope!r}; use one of {', '.join(ApiKeyScope.values)}", code="invalid_scope")
     if not name.strip():
         raise InvalidInput("an API key needs a name", code="invalid_name")
-    partner = None
     if scope == ApiKeyScope.PARTNER:
         if partner_id is None:
             raise InvalidInput("a partner key needs --partner", code="partner_required")
-        partner = Partner.objects.filter(pk=partner_id).first()
-        if partner is None:
+        if not partner_model()._default_manager.filter(pk=partner_id).exists():
             raise NotFound(f"partner {partner_id} does not exist")
     elif partner_id is not None:
         raise InvalidInput("only partner-scoped keys are bound to a partner", code="partner_not_allowed")
@@ -39,7 +36,7 @@ def api_key_create(*, name: str, scope: str, partner_id: int | None = None, acto
         key = ApiKey.objects.create(
             name=name.strip(),
             scope=scope,
-            partner=partner,
+            partner_id=partner_id,
             prefix=raw[:12],
             key_hash=hash_api_key(raw),
             created_by=actor.user,
@@ -57,7 +54,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
 
 
 def user_create(
-    *, username: str, password: str, role: str, email: str = "", partner: Partner | None = None, actor: Actor
+    *, username: str, password: str, role: str, email: str = "", partner: models.Model | None = None, actor: Actor
 ) -> User:
     if role not in Role.values:
         raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(Role.values)}", code="invalid_role")

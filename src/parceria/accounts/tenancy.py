@@ -1,5 +1,6 @@
-"""Who is asking, and what they may see. Every partner-facing query goes through the helpers here
-(DESIGN rule 6): a partner principal only ever gets querysets filtered to its own partner."""
+"""Who is asking, and what they may do and see. Every partner-facing query goes through a scoping function of
+its model's app built on `partner_owned` (DESIGN rule 6): a partner principal only ever gets querysets filtered to
+its own partner."""
 
 from __future__ import annotations
 
@@ -80,55 +81,14 @@ class Principal:
             raise PermissionDenied(f"a {self.scope} credential may not do this ({ability})", code="forbidden_scope")
 
 
-def scope_partners(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
-    from parceria.partners.models import Partner
-
-    qs = queryset if queryset is not None else Partner.objects.all()
-    return qs.filter(pk=principal.partner_id or 0) if principal.is_partner else qs
-
-
-def scoped_partner(principal: Principal, partner_id: int) -> Any:
-    """The partner `partner_id` if the principal may see it, else None. A partner credential sees its own
-    partner only: the one its key or user belongs to (loaded with it, so no further query)."""
-    if principal.is_partner:
-        if partner_id != principal.partner_id:
-            return None
-        holder = principal.api_key or principal.user
-        if holder is not None:  # its partner is the principal's own (loaded with it by the sign-in and the API key)
-            return holder.partner
-    return scope_partners(principal).filter(pk=partner_id).first()
-
-
-def scope_customers(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
-    from parceria.customers.models import Customer
-
-    qs = queryset if queryset is not None else Customer.objects.all()
-    return qs.filter(partner_id=principal.partner_id or 0) if principal.is_partner else qs
-
-
-# --- what a principal may see of a row it may read ------------------------------------------------------------------
+def partner_owned(principal: Principal, queryset: QuerySet[Any], *, field: str = "partner_id") -> QuerySet[Any]:
+    """`queryset` as `principal` may see it: a partner credential sees only the rows whose `field` is its own
+    partner (none without one); staff see every row. The rule each app's scoping function applies to its models
+    (`partners.selectors.scope_partners`, `customers.selectors.scope_customers`, ...)."""
+    return queryset.filter(**{field: principal.partner_id or 0}) if principal.is_partner else queryset
 
 
 def sees_staff_notes(principal: Principal) -> bool:
     """Staff-only text (an agreement's notes, a dispute's internal comments) is shown to staff, never to a partner:
     in the portal and through the API alike."""
     return not principal.is_partner
-
-
-def scope_agreements(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
-    """The agreements `principal` may see: staff see all; a partner sees its own once they are past draft (a draft
-    is staff's work in progress, not yet an agreement with the partner)."""
-    from parceria.agreements.models import Agreement, AgreementStatus
-
-    qs = queryset if queryset is not None else Agreement.objects.all()
-    if not principal.is_partner:
-        return qs
-    return qs.filter(partner_id=principal.partner_id or 0).exclude(status=AgreementStatus.DRAFT)
-
-
-def shown_pix_key(principal: Principal, key: str) -> str:
-    """A PIX key as `principal` may see it: whole for those who may read payouts (finance, admins, analysts and the
-    partner itself), otherwise (a platform key) all but its last 4 characters masked."""
-    from parceria.partners.payout_details import masked_pix_key
-
-    return key if principal.can(Ability.READ_PAYOUTS) else masked_pix_key(key)

@@ -12,9 +12,9 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from parceria.accounts.tenancy import Ability, Principal, scope_agreements, scope_partners, sees_staff_notes
+from parceria.accounts.tenancy import Ability, Principal, sees_staff_notes
 from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
-from parceria.agreements.selectors import agreement_dates, agreement_list
+from parceria.agreements.selectors import agreement_dates, agreement_list, scope_agreements
 from parceria.agreements.services import MAX_TERM_MONTHS, agreement_create, agreement_move, rate_override_grant
 from parceria.api.auth import principal_of
 from parceria.api.schemas import (
@@ -32,6 +32,7 @@ from parceria.api.schemas import (
     declared,
     page_of,
 )
+from parceria.partners.selectors import scope_partners
 
 router = Router(tags=["agreements"])
 

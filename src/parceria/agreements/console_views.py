@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
 from parceria.agreements import services
-from parceria.agreements.alerts import alerts_due, lead_days_setting
 from parceria.agreements.files import pdf_download
 from parceria.agreements.forms import (
     AgreementFilterForm,
@@ -22,6 +21,7 @@ from parceria.agreements.forms import (
 )
 from parceria.agreements.models import Agreement, AgreementDocument, AgreementType
 from parceria.agreements.selectors import agreement_dates, agreement_list, agreement_row
+from parceria.common.alerts import alerts_due, lead_days_setting
 from parceria.console.common import actor, attempt, console_view, page
 from parceria.web.tables import build_table, csv_response, wants_csv
 

@@ -7,10 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from parceria.accounts.tenancy import scope_agreements
 from parceria.agreements.files import pdf_download
 from parceria.agreements.models import Agreement, AgreementDocument
-from parceria.agreements.selectors import agreement_dates, agreement_row
+from parceria.agreements.selectors import agreement_dates, agreement_row, scope_agreements
 from parceria.web.access import partner_required, principal_for
 
 

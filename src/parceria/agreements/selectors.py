@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from parceria.accounts.tenancy import Principal, partner_owned
 from parceria.agreements.dates import current_term_end, next_renewal_date, notice_deadline
 from parceria.agreements.models import Agreement, AgreementStatus, AgreementTerm, AgreementType, PlanApproval, TermKind
 from parceria.partners.models import Partner
@@ -23,6 +24,13 @@ class AgreementDates:
 def agreement_dates(agreement: Agreement, on: date) -> AgreementDates:
     rule = agreement.rule
     return AgreementDates(current_term_end(rule, on), next_renewal_date(rule, on), notice_deadline(rule, on))
+
+
+def scope_agreements(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The agreements `principal` may see: staff see all; a partner sees its own once they are past draft (a draft
+    is staff's work in progress, not yet an agreement with the partner)."""
+    qs = partner_owned(principal, queryset if queryset is not None else Agreement.objects.all())
+    return qs.exclude(status=AgreementStatus.DRAFT) if principal.is_partner else qs
 
 
 def agreement_list(

@@ -21,7 +21,7 @@ class ApiKeyAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         if not token or len(token) > 200:
             return None
-        keys = ApiKey.objects.select_related("partner")  # tenancy.scoped_partner then needs no query
+        keys = ApiKey.objects.select_related("partner")  # partners.selectors.scoped_partner then needs no query
         key = keys.filter(key_hash=hash_api_key(token), revoked_at__isnull=True).first()
         if key is None:
             return None

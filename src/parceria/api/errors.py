@@ -15,8 +15,7 @@ from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from parceria.commissions.models import AppendOnlyError
-from parceria.common.errors import ParceriaError
+from parceria.common.errors import AppendOnlyError, ParceriaError
 
 
 def _body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -38,14 +37,17 @@ def _describe_validation(errors: list[dict[str, Any]]) -> tuple[str, list[dict[s
 API_ROOT = "/api/"
 
 
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """The site's 404 (Django's `handler404`): under /api/ a URL no route matches (`/partners/abc` where an id is
-    expected) is the API's JSON error, elsewhere Django's page."""
-    if not request.path.startswith(API_ROOT):
-        return defaults.page_not_found(request, exception)
-    from parceria.api.urls import api  # the API's renderer, as for every other API answer
+def not_found_handler(api: NinjaAPI) -> Callable[[HttpRequest, Exception], HttpResponse]:
+    """The site's 404 (Django's `handler404`, see config/api.py): under /api/ a URL no route matches
+    (`/partners/abc` where an id is expected) is `api`'s JSON error, in its renderer as every other API answer;
+    elsewhere Django's page."""
 
-    return api.create_response(request, _body("not_found", "no API route matches this URL"), status=404)
+    def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+        if not request.path.startswith(API_ROOT):
+            return defaults.page_not_found(request, exception)
+        return api.create_response(request, _body("not_found", "no API route matches this URL"), status=404)
+
+    return not_found
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from parceria.commissions.models import CommissionPlan, LedgerLine
+from parceria.commissions.models import ClosedPeriod, CommissionPlan, LedgerLine
 from parceria.common.admin import ReadOnlyAdmin
 
 
@@ -21,3 +21,8 @@ class CommissionPlanAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(ClosedPeriod)
+class ClosedPeriodAdmin(ReadOnlyAdmin):
+    list_display = ("month", "closed_at", "closed_by")

@@ -9,13 +9,14 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from parceria.accounts.tenancy import Ability, scope_partners, scoped_partner
+from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, Page, PageParams, PathId, choice, page_of
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.commissions.selectors import Balance, ledger_lines_for, partner_balances
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
+from parceria.partners.selectors import scope_partners, scoped_partner
 
 router = Router(tags=["ledger"])
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from parceria.common.money import divide, multiply, round_ledger
+from parceria.common.money import FxQuote, divide, multiply, round_ledger
 
 ACTIVE = "active"
 REFERRAL = "referral"
@@ -74,17 +74,6 @@ class PartnerInfo:
             if version.effective_from is None or version.effective_from <= at:
                 current = version
         return current
-
-
-@dataclass(frozen=True)
-class FxQuote:
-    """Units of `quote` for one unit of `base`, as published by `source` on `on_date`."""
-
-    base: str
-    quote: str
-    rate: Decimal
-    source: str
-    on_date: date
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parceria.commissions.engine import Posting
-from parceria.commissions.models import LedgerLine
+from parceria.commissions.models import ClosedPeriod, LedgerLine
 from parceria.commissions.totals import group, totals_add
 from parceria.common.bulk import insert_rows
 
@@ -61,8 +61,6 @@ def next_month(month: date) -> date:
 
 def first_open_period() -> date | None:
     """The first month after the last closed one (None when nothing was closed yet)."""
-    from parceria.payouts.models import ClosedPeriod
-
     last = ClosedPeriod.objects.order_by("-month").values_list("month", flat=True).first()
     return next_month(last) if last else None
 

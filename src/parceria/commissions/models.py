@@ -1,4 +1,4 @@
-"""Commission plans and the append-only ledger (SPEC §6)."""
+"""Commission plans, the append-only ledger and the closed accounting months it posts around (SPEC §6, §7.1)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parceria.common.errors import AppendOnlyError
 from parceria.common.money import CURRENCY_CHOICES
 
 
@@ -52,10 +53,6 @@ class LedgerRule(models.TextChoices):
     INTEGRATION = "integration", _("Integration revenue share")
     MANUAL = "manual", _("Manual")
     PAYOUT = "payout", _("Payout")
-
-
-class AppendOnlyError(RuntimeError):
-    """Raised on any attempt to change or delete a ledger line."""
 
 
 class LedgerQuerySet(models.QuerySet["LedgerLine"]):
@@ -172,3 +169,20 @@ class LedgerTotal(models.Model):
     @property
     def amount(self) -> Decimal:
         return Decimal(self.amount_units).scaleb(-4)
+
+
+class ClosedPeriod(models.Model):
+    """A closed accounting month. Closing month P locks every month up to P: ledger lines of events
+    dated in a locked month post into the first open month, keeping their own dates (commissions/ledger.py).
+    The close (payouts/close.py) records it. Its table keeps the name it had under payouts."""
+
+    month = models.DateField(unique=True, help_text="First day of the closed month.")
+    closed_at = models.DateTimeField(auto_now_add=True)
+    closed_by = models.CharField(max_length=200)
+
+    class Meta:
+        db_table = "payouts_closedperiod"
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} closed by {self.closed_by}"

@@ -33,10 +33,9 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 
-from parceria.commissions.engine import FxQuote
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.models import FxRate
-from parceria.common.money import CURRENCIES, divide
+from parceria.common.money import CURRENCIES, FxQuote, divide
 
 #: A rate older than this (in days) is stale: the event that needs it is rejected.
 FX_MAX_AGE_DAYS = 7

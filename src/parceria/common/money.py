@@ -15,6 +15,7 @@ The rounding rule, written down once (docs/money.md repeats it):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 LEDGER_PLACES = Decimal("0.0001")
@@ -48,6 +49,18 @@ CURRENCIES: dict[str, Currency] = {
     )
 }
 CURRENCY_CHOICES = [(code, f"{code} — {c.name}") for code, c in CURRENCIES.items()]
+
+
+@dataclass(frozen=True)
+class FxQuote:
+    """Units of `quote` for one unit of `base`, as published by `source` on `on_date` (plain data: the engine
+    converts with it; parceria.common.fx stores and looks up the rates)."""
+
+    base: str
+    quote: str
+    rate: Decimal
+    source: str
+    on_date: date
 
 
 class MoneyError(ValueError):

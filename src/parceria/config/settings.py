@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "parceria.disputes",
     "parceria.enablement",
     "parceria.agreements",
+    "parceria.tiers",
     "parceria.demo",
 ]
 

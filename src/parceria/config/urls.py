@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from parceria.api.urls import urlpatterns as api_urls
+from parceria.config.api import urlpatterns as api_urls
 from parceria.web import language, views
 from parceria.web.admin_site import ParceriaAdminSite
 
 # A URL under /api/ that no route matches answers with the API's JSON error; elsewhere Django's 404 page.
-handler404 = "parceria.api.errors.not_found"
+handler404 = "parceria.config.api.not_found"
 
 # Staff sign in to the Django admin with their password and a TOTP code, throttled, as in the console.
 admin.site.__class__ = ParceriaAdminSite

@@ -11,15 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from parceria.commissions.intake_csv import UPLOAD_MAX_BYTES
 from parceria.common.errors import InvalidInput
-from parceria.customers.csv_import import UPLOAD_MAX_BYTES
 from parceria.customers.models import EventSource
 from parceria.disputes.adjustments import clean_amount
 from parceria.disputes.models import AdjustmentStatus, DisputeStatus
 from parceria.partners.models import Category, Partner, PartnerStatus, Tier
-from parceria.partners.tier_selectors import NO_TIER
 from parceria.payouts.close import parse_period, period_end
 from parceria.payouts.models import PayoutStatus
+from parceria.tiers.selectors import NO_TIER
 
 
 class CloseMonthForm(forms.Form):

@@ -18,11 +18,11 @@ from parceria.customers.models import Customer, EventBatch, Invoice
 from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Adjustment, AdjustmentStatus, Dispute
 from parceria.disputes.selectors import overdue_q
 from parceria.partners.models import Partner, PartnerTerms
-from parceria.partners.tier_selectors import tier_overview
 from parceria.payouts.informe import paid_years
 from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows, payouts_with_status
 from parceria.payouts.services import BatchState, batch_states
+from parceria.tiers.selectors import tier_overview
 
 SEARCH_LIMIT = 20
 

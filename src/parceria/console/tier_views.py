@@ -15,7 +15,8 @@ from django.utils.translation import ngettext
 
 from parceria.console.common import actor, confirm_page, confirmed, console_view, page
 from parceria.console.forms import TierFilterForm
-from parceria.partners.tier_selectors import (
+from parceria.tiers.assessment import tiers_assess
+from parceria.tiers.selectors import (
     AssessmentRow,
     RequirementRow,
     assessment_rows,
@@ -23,7 +24,6 @@ from parceria.partners.tier_selectors import (
     run_counts,
     run_preview,
 )
-from parceria.partners.tiers import tiers_assess
 from parceria.web.tables import build_table, csv_response, wants_csv
 
 MANAGERS = ("partner_manager",)

@@ -9,10 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
+from parceria.commissions.intake_csv import events_import_csv
 from parceria.console import selectors
 from parceria.console.common import FINANCE, actor, attempt, console_view, page
 from parceria.console.forms import EventsCsvForm, IntakeFilterForm, PartnerFilterForm
-from parceria.customers.csv_import import events_import_csv
 from parceria.customers.models import EventBatch
 from parceria.partners.models import Partner
 from parceria.payouts import informe

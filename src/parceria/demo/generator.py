@@ -23,10 +23,10 @@ from typing import Any, cast
 
 from django.utils import timezone
 
+from parceria.commissions.intake import events_ingest
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
 from parceria.common.dbsum import exact_sums
-from parceria.customers.intake import events_ingest
 from parceria.customers.models import EventSource
 from parceria.demo.billing import Month, customer_month_events
 from parceria.demo.customers import CustomerSpec, customers_create, plan_customers

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Query, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
-from parceria.accounts.tenancy import Ability, Principal, scope_partners, sees_staff_notes
+from parceria.accounts.tenancy import Ability, Principal, sees_staff_notes
 from parceria.api.auth import principal_of
 from parceria.api.schemas import (
     ERRORS,
@@ -66,6 +66,7 @@ from parceria.disputes.selectors import (
 )
 from parceria.disputes.services import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH
 from parceria.partners.models import Partner
+from parceria.partners.selectors import scope_partners
 
 router = Router(tags=["disputes"])
 adjustments_router = Router(tags=["adjustments"])

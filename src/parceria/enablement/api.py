@@ -12,12 +12,13 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from parceria.accounts.models import PARTNER_ROLES, User
-from parceria.accounts.tenancy import Ability, scope_partners
+from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, PathId, StrictRowId
 from parceria.common.errors import PermissionDenied
 from parceria.enablement import selectors, services
 from parceria.enablement.models import Module
+from parceria.partners.selectors import scope_partners
 
 router = Router(tags=["enablement"])
 

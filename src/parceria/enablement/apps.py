@@ -6,7 +6,10 @@ class EnablementConfig(AppConfig):
     label = "enablement"
 
     def ready(self) -> None:
-        from parceria.agreements.alerts import register_alert_provider
+        from parceria.common.alerts import register_alert_provider
+        from parceria.customers.hooks import on_invoices_paid
         from parceria.enablement.alert_providers import late_check_ins
+        from parceria.enablement.services import certifications_issue_after_payment
 
         register_alert_provider(late_check_ins)
+        on_invoices_paid(certifications_issue_after_payment)

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 
-from parceria.agreements.alerts import Alert
+from parceria.common.alerts import Alert
 
 
 def overdue_stages(today: date, lead_days: int) -> Iterable[Alert]:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from parceria.accounts.tenancy import Ability, scope_partners, shown_pix_key
+from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
 from parceria.api.schemas import (
     COUNTRIES,
@@ -25,9 +25,11 @@ from parceria.api.schemas import (
     page_of,
 )
 from parceria.common.money import CURRENCIES
+from parceria.common.pix import PixKeyType
 from parceria.partners.models import SUBCATEGORIES, Category, Partner, PartnerStatus, TaxRegime, Tier
+from parceria.partners.payout_details import shown_pix_key
+from parceria.partners.selectors import scope_partners
 from parceria.partners.services import partner_create, partner_update
-from parceria.payouts.pix import PixKeyType
 
 router = Router(tags=["partners"])
 

@@ -6,7 +6,7 @@ class PartnersConfig(AppConfig):
     label = "partners"
 
     def ready(self) -> None:
-        from parceria.agreements.alerts import register_alert_provider
+        from parceria.common.alerts import register_alert_provider
         from parceria.partners.alert_providers import overdue_stages
 
         register_alert_provider(overdue_stages)

@@ -241,7 +241,7 @@ class ChecklistTick(models.Model):
 
 class TierDefinition(models.Model):
     """A version of a tier's requirements and benefits (data from parceria.partners.tier_data). Versions of one
-    tier never overlap (checked by parceria.partners.tiers.tier_definition_create); effective_to is exclusive."""
+    tier never overlap (checked by parceria.tiers.definitions.tier_definition_create); effective_to is exclusive."""
 
     tier = models.CharField(max_length=12, choices=DefinedTier.choices)
     version = models.PositiveIntegerField()

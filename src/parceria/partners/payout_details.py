@@ -20,9 +20,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from parceria.accounts.tenancy import Ability, Principal
 from parceria.common.audit import Actor, audit_record_create
+from parceria.common.pix import parse_key_type, validate_pix_key
 from parceria.partners.models import Partner
-from parceria.payouts.pix import parse_key_type, validate_pix_key
 
 
 def payout_details_hold() -> timedelta:
@@ -114,3 +115,9 @@ def payout_details_changed_message(partner: Partner, actor: Actor, now: datetime
 def masked_pix_key(key: str) -> str:
     """All but the last 4 characters of a PIX key masked (a key of 4 characters or fewer is shown as is)."""
     return key if len(key) <= 4 else "•" * (len(key) - 4) + key[-4:]
+
+
+def shown_pix_key(principal: Principal, key: str) -> str:
+    """A PIX key as `principal` may see it: whole for those who may read payouts (finance, admins, analysts and the
+    partner itself), otherwise (a platform key) all but its last 4 characters masked."""
+    return key if principal.can(Ability.READ_PAYOUTS) else masked_pix_key(key)

@@ -14,6 +14,7 @@ from parceria.common.audit import Actor, audit_record_create
 from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.money import CURRENCIES, MoneyError, parse_amount
+from parceria.common.pix import parse_key_type, validate_pix_key
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.partners.models import (
     BR_TAX_REGIMES,
@@ -27,7 +28,6 @@ from parceria.partners.models import (
     Tier,
 )
 from parceria.partners.payout_details import payout_details_record_locked
-from parceria.payouts.pix import parse_key_type, validate_pix_key
 
 INTEGRATION_SHARE_MIN = Decimal("0.10")
 INTEGRATION_SHARE_MAX = Decimal("0.25")

@@ -10,7 +10,6 @@ from django.http import HttpRequest
 from parceria.common.admin import ReadOnlyAdmin
 from parceria.payouts.models import (
     BatchExport,
-    ClosedPeriod,
     Payout,
     PayoutBatch,
     PayoutThreshold,
@@ -73,11 +72,6 @@ class WithholdingRuleAdmin(admin.ModelAdmin):
 @admin.register(PayoutThreshold)
 class PayoutThresholdAdmin(admin.ModelAdmin):
     list_display = ("currency", "amount", "amount_currency")
-
-
-@admin.register(ClosedPeriod)
-class ClosedPeriodAdmin(ReadOnlyAdmin):
-    list_display = ("month", "closed_at", "closed_by")
 
 
 @admin.register(PayoutBatch)

@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.pix import PixKeyError, validate_pix_key
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.payouts.cnab.returns import ReturnFileError, parse_return
 from parceria.payouts.cnab.writer import Company, RemittancePayment, write_remittance
 from parceria.payouts.exports import PayoutCsvRow, payouts_csv
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
-from parceria.payouts.pix import PixKeyError, validate_pix_key
 from parceria.payouts.services import batch_state, payout_mark
 
 EXPORT_KINDS = ("cnab", "csv")

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post, lock_periods, next_month
+from parceria.commissions.models import ClosedPeriod
 from parceria.commissions.selectors import balances
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, reserve_ids
@@ -43,7 +44,6 @@ from parceria.common.money import round_down_minor
 from parceria.partners.models import Partner, PartnerStatus
 from parceria.payouts.models import (
     CarriedBalance,
-    ClosedPeriod,
     Payout,
     PayoutBatch,
     PayoutEmployerContribution,

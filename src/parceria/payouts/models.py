@@ -1,4 +1,4 @@
-"""Closed periods, payout batches, payouts and their withholdings (SPEC §7).
+"""Payout batches, payouts and their withholdings (SPEC §7). The closed months are commissions.ClosedPeriod.
 
 Payouts, like ledger lines, are never updated or deleted: what happens to a payout after it is made
 (approved with its batch, exported, paid, failed) is recorded as PayoutStatusChange rows, and its
@@ -15,21 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from parceria.common.money import CURRENCY_CHOICES
-
-
-class ClosedPeriod(models.Model):
-    """A closed accounting month. Closing month P locks every month up to P: ledger lines of events
-    dated in a locked month post into the first open month, keeping their own dates."""
-
-    month = models.DateField(unique=True, help_text="First day of the closed month.")
-    closed_at = models.DateTimeField(auto_now_add=True)
-    closed_by = models.CharField(max_length=200)
-
-    class Meta:
-        ordering = ["-month"]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} closed by {self.closed_by}"
 
 
 class PayoutThreshold(models.Model):

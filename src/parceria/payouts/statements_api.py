@@ -11,10 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
-from parceria.accounts.tenancy import Ability, scope_partners
+from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, PathId, PathMonth, PathYear, choice, month_of, year_of
 from parceria.partners.models import Partner
+from parceria.partners.selectors import scope_partners
 from parceria.payouts import informe
 from parceria.payouts.statements import LANGUAGES, check_language, statement_csv, statement_for, statement_pdf
 

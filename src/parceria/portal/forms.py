@@ -9,10 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parceria.commissions.models import LedgerKind, LedgerLine
+from parceria.common.pix import PixKeyError, PixKeyType, validate_pix_key
 from parceria.disputes.models import DisputeSubject
 from parceria.partners.models import Partner
 from parceria.payouts.models import Payout
-from parceria.payouts.pix import PixKeyError, PixKeyType, validate_pix_key
 from parceria.portal.selectors import parse_month
 from parceria.web.forms import language_choices, password_confirmed
 

@@ -14,12 +14,13 @@ from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from parceria.accounts.tenancy import Principal, scope_customers
+from parceria.accounts.tenancy import Principal
 from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine, LedgerTotal
 from parceria.commissions.selectors import Balance, PeriodTotal, partner_balances, period_totals
 from parceria.common.dbsum import exact_sums
 from parceria.common.money import round_down_minor
 from parceria.customers.models import Customer, Invoice
+from parceria.customers.selectors import scope_customers
 from parceria.partners.models import Partner, Tier
 from parceria.partners.payout_details import payout_details_held_until
 from parceria.payouts.close import payout_due_date, payout_minimum, period_end

@@ -10,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from parceria.accounts.invitations import invitation_withdraw, invitations_open, members, user_invite, user_remove
 from parceria.accounts.models import Role
 from parceria.common.errors import InvalidInput, NotFound
+from parceria.partners.invitations import invitation_withdraw, invitations_open, members, user_invite, user_remove
 from parceria.partners.payout_details import partner_payout_details_change, payout_details_held_until
 from parceria.portal.common import partner_of, portal_user
 from parceria.portal.forms import PIX_LABELS, InviteForm, PayoutDetailsForm
@@ -105,7 +105,7 @@ def user_invite_view(request: HttpRequest) -> HttpResponse:
         already = error.code == "already_member"
         form.add_error("email", _("This address is already one of your users.") if already else error.message)
         return _users(request, form, status=422)
-    # The same answer for every address, whether or not it is in use outside the partner (accounts/invitations.py).
+    # The same answer for every address, whether or not it is in use outside the partner (partners/invitations.py).
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
     return redirect("portal:users")
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from parceria.common.pix import PixKeyError, parse_key_type, validate_pix_key
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.payouts.cnab import CnabError, Layout, LayoutError, Record, ascii_text, resolve_layout
-from parceria.payouts.pix import PixKeyError, parse_key_type, validate_pix_key
 
 _REFERENCE = re.compile(r"^[0-9A-Z][0-9A-Z._/-]*$")
 

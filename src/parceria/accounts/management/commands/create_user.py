@@ -5,11 +5,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from parceria.accounts.models import Role
+from parceria.accounts.models import Role, partner_model
 from parceria.accounts.services import user_create
 from parceria.common.audit import Actor
 from parceria.common.errors import ParceriaError
-from parceria.partners.models import Partner
 
 
 class Command(BaseCommand):
@@ -25,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         partner = None
         if options["partner"] is not None:
-            partner = Partner.objects.filter(pk=options["partner"]).first()
+            partner = partner_model()._default_manager.filter(pk=options["partner"]).first()
             if partner is None:
                 raise CommandError(f"partner {options['partner']} does not exist")
         password = options["password"] or getpass.getpass("Password: ")

@@ -1,4 +1,5 @@
-"""The REST API under /api/v1/: assembles the routers of the domain apps (SPEC §14.2)."""
+"""The REST API under /api/v1/ (SPEC §14.2): the one NinjaAPI, with the routers of the domain apps and the
+error handling of parceria.api. A new app's router is added here (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,22 @@ from ninja.openapi.schema import OpenAPISchema
 
 from parceria.agreements.api import router as agreements_router
 from parceria.api.auth import ApiKeyAuth
-from parceria.api.errors import guard_api_views, install_error_handlers
+from parceria.api.errors import guard_api_views, install_error_handlers, not_found_handler
 from parceria.api.openapi import declare_request_rules
 from parceria.api.parser import ApiParser
 from parceria.commissions.api import router as ledger_router
+from parceria.commissions.fx_api import router as fx_router
+from parceria.commissions.intake_api import events_router
 from parceria.commissions.whatif_api import router as plans_router
-from parceria.common.api import router as fx_router
-from parceria.customers.api import events_router
 from parceria.customers.api import router as customers_router
 from parceria.disputes.api import adjustments_router
 from parceria.disputes.api import router as disputes_router
 from parceria.enablement.api import router as enablement_router
 from parceria.partners.api import router as partners_router
 from parceria.partners.pipeline_api import router as pipeline_router
-from parceria.partners.tiers_api import router as tiers_router
 from parceria.payouts.api import router as payouts_router
 from parceria.payouts.statements_api import router as statements_router
+from parceria.tiers.api import router as tiers_router
 
 
 class ParceriaApi(NinjaAPI):
@@ -64,3 +65,6 @@ api.add_router("/agreements", agreements_router)
 
 _patterns, _app_name, _namespace = api.urls
 urlpatterns = (guard_api_views(api, _patterns), _app_name, _namespace)
+
+#: Django's handler404 (config/urls.py): a URL under /api/ that no route matches is the API's JSON error.
+not_found = not_found_handler(api)

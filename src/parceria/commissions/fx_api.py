@@ -1,4 +1,5 @@
-"""FX rates API (SPEC §15): list the stored rates and import a PTAX CSV."""
+"""FX rates API (SPEC §15): list the stored rates and import a PTAX CSV. The rates themselves are
+parceria.common.fx; the router lives here, with the intake that converts with them."""
 
 from __future__ import annotations
 

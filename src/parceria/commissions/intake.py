@@ -35,6 +35,7 @@ from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import FxBook
 from parceria.customers.event_schemas import EventInvalid, canonical_payload, parse_event, reported_id
+from parceria.customers.hooks import invoices_paid
 from parceria.customers.models import (
     CsatScore,
     Customer,
@@ -45,7 +46,6 @@ from parceria.customers.models import (
     Refund,
     UsageRecord,
 )
-from parceria.enablement.services import certifications_issue_after_payment
 from parceria.partners.models import Partner, PartnerTerms
 
 logger = logging.getLogger(__name__)
@@ -381,8 +381,8 @@ class _BatchWriter:
         for customer_id, at in self.churned.items():
             Customer.objects.filter(pk=customer_id).update(status=CustomerStatus.CHURNED, churned_at=at, updated_at=now)
         ledger_post(self.postings, created_by=created_by, now=now)
-        if self.paying_partners:  # a first paid invoice may complete a certification (a pilot customer)
-            certifications_issue_after_payment(partner_ids=self.paying_partners, actor=Actor(label=created_by), now=now)
+        # e.g. a first paid invoice may complete a certification (a pilot customer): customers/hooks.py
+        invoices_paid(partner_ids=self.paying_partners, actor=Actor(label=created_by), now=now)
 
 
 def _on_invoice_paid(event: Any, customer: Customer, ctx: _Context, writer: _BatchWriter) -> None:

@@ -6,8 +6,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from parceria.commissions.intake_csv import events_import_csv
 from parceria.common.errors import ParceriaError
-from parceria.customers.csv_import import events_import_csv
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from parceria.common.formatting import format_money, format_number
-from parceria.partners.tier_selectors import RequirementRow
+from parceria.tiers.selectors import RequirementRow
 
 register = template.Library()
 

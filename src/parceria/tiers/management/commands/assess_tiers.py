@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from parceria.common.audit import Actor
-from parceria.partners.tiers import tiers_assess
+from parceria.tiers.assessment import tiers_assess
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """Tier API (SPEC §2.2–2.3): a partner's tier progress (READ; a partner key sees only its own partner) and an
-assessment on demand (MANAGE_PARTNERS). Mount with ``api.add_router("", tiers_router)`` in parceria.api.urls."""
+assessment on demand (MANAGE_PARTNERS). Mounted in parceria.config.api."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
-from parceria.accounts.tenancy import Ability, scope_partners
+from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, ApiBool, PathId, StrictRowId
-from parceria.partners.tiers import tier_progress, tiers_assess
+from parceria.partners.selectors import scope_partners
+from parceria.tiers.assessment import tiers_assess
+from parceria.tiers.selectors import tier_progress
 
 router = Router(tags=["tiers"])
 

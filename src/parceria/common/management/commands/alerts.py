@@ -8,11 +8,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from parceria.agreements.alerts import alerts_due, lead_days_setting
+from parceria.common.alerts import alerts_due, lead_days_setting
 
 
 class Command(BaseCommand):
-    help = "List what needs attention today: agreement renewals and notice deadlines within the lead window."
+    help = (
+        "List what needs attention today: agreement renewals and notice deadlines within the lead window, partners "
+        "past their lifecycle stage, late onboarding check-ins."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--lead-days", type=int, default=None, help="Days ahead to look (default: setting, 30).")

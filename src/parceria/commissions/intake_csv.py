@@ -30,9 +30,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from parceria.commissions.intake import Rejection, events_ingest
 from parceria.common.errors import InvalidInput
 from parceria.customers.event_schemas import EVENT_FIELDS, INTEGER_FIELDS, reported_id
-from parceria.customers.intake import Rejection, events_ingest
 from parceria.customers.models import EventSource
 
 REQUIRED_COLUMNS = ("id", "type", "occurred_at", "customer")

@@ -1,6 +1,6 @@
 """PIX keys (DICT formats): validation and normalisation per key type.
 
-The rules and their sources are data, in ``payouts/data/pix_keys.json`` (the Banco Central's DICT API
+The rules and their sources are data, in ``common/data/pix_keys.json`` (the Banco Central's DICT API
 key formats, the Regulamento Pix, ANATEL's area codes, RFC 5321). In short:
 
 * ``cpf``   11 digits, a real CPF (check digits, and not one repeated digit): the tax-id rule of
@@ -49,7 +49,7 @@ class PixKeyError(InvalidInput, ValueError):
 
 @dataclass(frozen=True)
 class KeyRules:
-    """The DICT rules from ``payouts/data/pix_keys.json``."""
+    """The DICT rules from ``common/data/pix_keys.json``."""
 
     country_code: str
     area_codes: frozenset[str]
@@ -61,7 +61,7 @@ class KeyRules:
 
 @lru_cache(maxsize=1)
 def key_rules() -> KeyRules:
-    text = resources.files("parceria.payouts").joinpath("data", "pix_keys.json").read_text(encoding="utf-8")
+    text = resources.files("parceria.common").joinpath("data", "pix_keys.json").read_text(encoding="utf-8")
     data = json.loads(text)
     return KeyRules(
         country_code=str(data["phone"]["country_code"]),

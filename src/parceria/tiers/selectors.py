@@ -24,17 +24,10 @@ from django.utils import timezone
 
 from parceria.partners.models import Partner, PartnerStatus, TierAssessment, TierDefinition
 from parceria.partners.tier_data import BENEFIT_KEYS, INTEGRATION, INTEGRATION_BENEFIT_KEYS, LADDER
-from parceria.partners.tiers import (
-    BOOLEAN_METRICS,
-    INTEGER_METRICS,
-    AssessmentRun,
-    definitions_in_force,
-    demotion_due,
-    is_integration_partner,
-    next_tier,
-    rank,
-    tier_progress,
-)
+from parceria.tiers.assessment import AssessmentRun
+from parceria.tiers.calendar import demotion_due
+from parceria.tiers.definitions import definitions_in_force
+from parceria.tiers.rules import BOOLEAN_METRICS, INTEGER_METRICS, is_integration_partner, next_tier, rank
 
 Number = Decimal | int | bool
 
@@ -342,3 +335,35 @@ def run_counts(run: AssessmentRun) -> RunCounts:
     grace = sum(o.below_since is not None for o in run.outcomes)
     total = len(run.outcomes)
     return RunCounts(total, promoted, demoted, total - promoted - demoted, grace)
+
+
+# --- A partner's progress (the API's answer) ----------------------------------------------------------------------
+
+
+def latest_assessment(partner: Partner | int) -> TierAssessment | None:
+    partner_id = partner if isinstance(partner, int) else partner.pk
+    return TierAssessment.objects.filter(partner_id=partner_id).order_by("-assessed_on", "-id").first()
+
+
+def tier_progress(partner: Partner, on: date | None = None) -> dict[str, Any]:
+    """The partner's tier, its benefits, the latest assessment and what is missing for the next tier (numbers)."""
+    on = on or timezone.localdate()
+    definitions = definitions_in_force(on)
+    assessment = latest_assessment(partner)
+    current = definitions.get(partner.tier) if partner.tier else None
+    upcoming = next_tier(partner.tier)
+    missing: list[dict[str, Any]] = []
+    tiers: list[dict[str, Any]] = assessment.evidence.get("tiers", []) if assessment else []
+    if upcoming is not None and assessment is not None:
+        for row in tiers:
+            if rank(row["tier"]) > rank(upcoming):
+                break
+            missing.extend({**c, "tier": row["tier"]} for c in row["requirements"] if not c["met"])
+    return {
+        "partner_id": partner.pk,
+        "tier": partner.tier,
+        "benefits": current.benefits if current else {},
+        "next_tier": upcoming,
+        "missing_for_next_tier": missing,
+        "assessment": assessment,
+    }
