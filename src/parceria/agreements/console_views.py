@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
+from parceria.accounts.tenancy import Ability
 from parceria.agreements import services
 from parceria.agreements.alerts import alerts_due, lead_days_setting
 from parceria.agreements.files import pdf_download
@@ -22,10 +23,11 @@ from parceria.agreements.forms import (
 )
 from parceria.agreements.models import Agreement, AgreementDocument, AgreementType
 from parceria.agreements.selectors import agreement_dates, agreement_list, agreement_row
-from parceria.console.common import actor, attempt, console_view, page
+from parceria.web.access import actor, console_view
+from parceria.web.forms import attempt
+from parceria.web.pages import page
 from parceria.web.tables import build_table, csv_response, wants_csv
 
-MANAGERS = ("partner_manager",)
 SORTS = {"start": "start_date", "partner": "partner__name", "type": "type", "status": "status"}
 TEMPLATE = "agreements/console/"
 
@@ -71,7 +73,7 @@ def _save(request: HttpRequest, form: AgreementForm, agreement: Agreement | None
     return attempt(form, lambda: services.agreement_update(agreement=agreement, changes=data, actor=actor(request)))
 
 
-@console_view(write=MANAGERS)
+@console_view(write=Ability.MANAGE_PARTNERS)
 def agreement_new(request: HttpRequest) -> HttpResponse:
     form = AgreementForm(request.POST or None, initial={"type": AgreementType.CHANNEL_PARTNER,
                                                         "partner": request.GET.get("partner")})
@@ -81,7 +83,7 @@ def agreement_new(request: HttpRequest) -> HttpResponse:
                 status=422 if form.errors else 200)
 
 
-@console_view(write=MANAGERS)
+@console_view(write=Ability.MANAGE_PARTNERS)
 def agreement_edit(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement, pk=agreement_id)
     initial = {f: getattr(agreement, f) for f in services.EDITABLE_FIELDS}
@@ -125,14 +127,14 @@ def _change(
     return _detail(request, agreement, 422, **{form_key: form})
 
 
-@console_view(read=None, write=MANAGERS)
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def agreement_status(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return _change(request, agreement_id, "status_form", StatusForm(request.POST), lambda agreement, data: (
         services.agreement_move(agreement=agreement, status=data["status"], actor=actor(request),
                                 on=data["terminated_on"])), "status")
 
 
-@console_view(read=None, write=MANAGERS)
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def document_upload(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return _change(request, agreement_id, "document_form", DocumentForm(request.POST, request.FILES),
                    lambda agreement, data: services.document_attach(
@@ -145,14 +147,14 @@ def document_download(request: HttpRequest, agreement_id: int, document_id: int)
     return pdf_download(document)
 
 
-@console_view(read=None, write=MANAGERS)
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def exclusivity_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return _change(request, agreement_id, "exclusivity_form", ExclusivityForm(request.POST),
                    lambda agreement, data: services.exclusivity_grant(
                        agreement=agreement, kind=data["kind"], value=data["value"], actor=actor(request)), "value")
 
 
-@console_view(read=None, write=MANAGERS)
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def rate_override_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
     return _change(request, agreement_id, "rate_form", RateOverrideForm(request.POST),
                    lambda agreement, data: services.rate_override_grant(
@@ -160,7 +162,7 @@ def rate_override_add(request: HttpRequest, agreement_id: int) -> HttpResponse:
                        actor=actor(request)), "rate")
 
 
-@console_view(read=None, write=MANAGERS)
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def plan_decide(request: HttpRequest, agreement_id: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement, pk=agreement_id)
     form = StatusForm()

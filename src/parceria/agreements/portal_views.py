@@ -10,8 +10,7 @@ from django.utils import timezone
 from parceria.agreements.files import pdf_download
 from parceria.agreements.models import Agreement, AgreementDocument, AgreementStatus
 from parceria.agreements.selectors import agreement_dates, agreement_row
-from parceria.portal.common import partner_of
-from parceria.web.access import partner_required
+from parceria.web.access import partner_of, partner_required
 
 
 def _own(request: HttpRequest) -> QuerySet[Agreement]:

@@ -16,17 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parceria.accounts.tenancy import Ability
 from parceria.common.errors import Conflict, InvalidInput, ParceriaError
-from parceria.console.common import (
-    FINANCE,
-    actor,
-    add_domain_error,
-    attempt,
-    confirm_page,
-    confirmed,
-    console_view,
-    page,
-)
 from parceria.console.forms import CloseMonthForm, ExportForm, MarkPayoutForm, PayoutFilterForm, ReturnFileForm
 from parceria.console.selectors import batches_with_state
 from parceria.partners.models import Partner
@@ -43,6 +34,9 @@ from parceria.payouts.close import (
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows, payouts_with_status
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
+from parceria.web.access import actor, console_view
+from parceria.web.forms import add_domain_error, attempt
+from parceria.web.pages import confirm_page, confirmed, page
 from parceria.web.tables import build_table, csv_response, wants_csv
 
 PAYOUT_SORTS = {"due": "due_date", "gross": "gross", "net": "net", "payee": "payee_name", "period": "batch__period"}
@@ -79,7 +73,7 @@ def _plan_rows(plan: ClosePlan) -> dict[str, Any]:
     return {"payouts": payouts, "carried": carried, "totals": plan_totals(plan)}
 
 
-@console_view(write=FINANCE)
+@console_view(write=Ability.FINANCE)
 def close_preview_view(request: HttpRequest, month: str) -> HttpResponse:
     form = CloseMonthForm({"month": month})
     if not form.is_valid():
@@ -138,7 +132,7 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     return _batch_page(request, get_object_or_404(PayoutBatch, pk=batch_id))
 
 
-@console_view(read=None, write=FINANCE)
+@console_view(read=None, write=Ability.FINANCE)
 def batch_approve_view(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
     if not confirmed(request):
@@ -159,7 +153,7 @@ def batch_approve_view(request: HttpRequest, batch_id: int) -> HttpResponse:
     return redirect("console:batch", batch_id=batch.pk)
 
 
-@console_view(read=None, write=FINANCE)
+@console_view(read=None, write=Ability.FINANCE)
 def batch_export_view(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
     form = ExportForm(request.POST)
@@ -187,7 +181,7 @@ def _skipped(skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**s, "reason": str(reasons.get(s["reason"], s["reason"]))} for s in skipped]
 
 
-@console_view(read=FINANCE)
+@console_view(read=Ability.FINANCE)
 def export_download(request: HttpRequest, batch_id: int, export_id: int) -> HttpResponse:
     export = get_object_or_404(BatchExport, pk=export_id, batch_id=batch_id)
     kind = "text/csv" if export.kind == "csv" else "text/plain"
@@ -196,7 +190,7 @@ def export_download(request: HttpRequest, batch_id: int, export_id: int) -> Http
     return response
 
 
-@console_view(read=None, write=FINANCE)
+@console_view(read=None, write=Ability.FINANCE)
 def return_import(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
     form = ReturnFileForm(request.POST, request.FILES)
@@ -236,7 +230,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
     return page(request, "console/payouts.html", {"form": form, "table": table, "rows": rows}, nav="payouts")
 
 
-@console_view(read=FINANCE, write=FINANCE)
+@console_view(read=Ability.FINANCE, write=Ability.FINANCE)
 def payout_mark_view(request: HttpRequest, payout_id: int) -> HttpResponse:
     payout = get_object_or_404(Payout.objects.select_related("batch"), pk=payout_id)
     row = payout_rows([payout])[0]

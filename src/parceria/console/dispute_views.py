@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
 from parceria.common.errors import NotFound, ParceriaError
-from parceria.console.common import DISPUTES, FINANCE, actor, attempt, confirm_page, confirmed, console_view, page
 from parceria.console.forms import (
     AdjustmentFilterForm,
     AdjustmentForm,
@@ -48,8 +47,9 @@ from parceria.disputes.services import (
     dispute_resolve,
     dispute_review,
 )
-from parceria.web.access import principal_for
-from parceria.web.forms import AttachmentForm
+from parceria.web.access import actor, console_view
+from parceria.web.forms import AttachmentForm, attempt
+from parceria.web.pages import confirm_page, confirmed, page
 from parceria.web.tables import build_table, csv_response, wants_csv
 
 DISPUTE_SORTS = {"opened": "opened_at", "due": "response_due_at", "status": "status", "partner": "partner__name"}
@@ -107,10 +107,9 @@ def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return _dispute_page(request, _dispute(dispute_id))
 
 
-@console_view(read=None, write=DISPUTES)
+@console_view(read=None, write=Ability.RESOLVE_DISPUTES)
 def dispute_review_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
     dispute = _dispute(dispute_id)
-    principal_for(request).require(Ability.RESOLVE_DISPUTES)
     try:
         dispute_review(dispute=dispute, actor=actor(request))
         messages.success(request, _("The dispute is now in review."))
@@ -119,10 +118,9 @@ def dispute_review_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return redirect("console:dispute", dispute_id=dispute.pk)
 
 
-@console_view(read=None, write=DISPUTES)
+@console_view(read=None, write=Ability.RESOLVE_DISPUTES)
 def dispute_comment_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
     dispute = _dispute(dispute_id)
-    principal_for(request).require(Ability.RESOLVE_DISPUTES)
     form = CommentForm(request.POST)
     if form.is_valid() and attempt(form, lambda: dispute_comment_add(
             dispute=dispute, text=form.cleaned_data["text"], internal=form.cleaned_data["internal"],
@@ -132,11 +130,10 @@ def dispute_comment_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return _dispute_page(request, dispute, comment_form=form, status=422)
 
 
-@console_view(read=None, write=DISPUTES)
+@console_view(read=None, write=Ability.RESOLVE_DISPUTES)
 def dispute_attach_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """Staff attach a file to an active dispute (the partner sees it); a bad file is refused beside the field."""
     dispute = _dispute(dispute_id)
-    principal_for(request).require(Ability.RESOLVE_DISPUTES)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -156,12 +153,9 @@ def dispute_attachment_view(request: HttpRequest, dispute_id: int, attachment_id
         raise Http404("attachment not found") from None
 
 
-@console_view(read=None, write=DISPUTES)
+@console_view(read=None, write=Ability.RESOLVE_DISPUTES)
 def dispute_resolve_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
     dispute = _dispute(dispute_id)
-    principal = principal_for(request)
-    principal.require(Ability.RESOLVE_DISPUTES)
-    principal.require(Ability.FINANCE)
     form = ResolveForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -180,10 +174,9 @@ def dispute_resolve_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
     return _dispute_page(request, dispute, resolve_form=form, status=422)
 
 
-@console_view(read=None, write=DISPUTES)
+@console_view(read=None, write=Ability.RESOLVE_DISPUTES)
 def dispute_reject_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
     dispute = _dispute(dispute_id)
-    principal_for(request).require(Ability.RESOLVE_DISPUTES)
     form = ReasonForm(request.POST)
     if form.is_valid():
         if not confirmed(request):
@@ -228,7 +221,7 @@ def adjustments(request: HttpRequest) -> HttpResponse:
     return _adjustments_page(request)
 
 
-@console_view(read=FINANCE, write=FINANCE)
+@console_view(read=Ability.FINANCE, write=Ability.FINANCE)
 def adjustment_new(request: HttpRequest) -> HttpResponse:
     form = AdjustmentForm(request.POST or None, initial={"partner": request.GET.get("partner")})
     if request.method == "POST" and form.is_valid():
@@ -244,7 +237,7 @@ def adjustment_new(request: HttpRequest) -> HttpResponse:
                 nav="adjustments", status=422 if form.errors else 200)
 
 
-@console_view(read=None, write=FINANCE)
+@console_view(read=None, write=Ability.FINANCE)
 def adjustment_approve_view(request: HttpRequest, adjustment_id: int) -> HttpResponse:
     adjustment = get_object_or_404(Adjustment.objects.select_related("partner"), pk=adjustment_id)
     if not confirmed(request):
@@ -263,7 +256,7 @@ def adjustment_approve_view(request: HttpRequest, adjustment_id: int) -> HttpRes
     return redirect("console:adjustments")
 
 
-@console_view(read=None, write=FINANCE)
+@console_view(read=None, write=Ability.FINANCE)
 def adjustment_reject_view(request: HttpRequest, adjustment_id: int) -> HttpResponse:
     adjustment = get_object_or_404(Adjustment, pk=adjustment_id)
     form = ReasonForm(request.POST, auto_id=f"id_reject{adjustment.pk}_%s")

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from parceria.console.common import actor, confirm_page, confirmed, console_view, page
+from parceria.accounts.tenancy import Ability
 from parceria.console.forms import TierFilterForm
 from parceria.partners.tier_selectors import (
     AssessmentRow,
@@ -24,9 +24,10 @@ from parceria.partners.tier_selectors import (
     run_preview,
 )
 from parceria.partners.tiers import tiers_assess
+from parceria.web.access import actor, console_view
+from parceria.web.pages import confirm_page, confirmed, page
 from parceria.web.tables import build_table, csv_response, wants_csv
 
-MANAGERS = ("partner_manager",)
 SORTS = {"partner": "partner__name", "tier": "partner__tier", "qualified": "qualified_tier",
          "assessed": "assessed_on", "change": "change"}
 CSV_HEADER = ["partner_id", "partner", "tier", "assessed_on", "previous_tier", "qualified_tier", "resulting_tier",
@@ -44,7 +45,7 @@ def _filtered(form: TierFilterForm) -> Any:
                               change=data["change"], integration=data["integration"])
 
 
-@console_view(write=MANAGERS)
+@console_view(write=Ability.MANAGE_PARTNERS)
 def tiers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _assess(request)
@@ -53,9 +54,8 @@ def tiers(request: HttpRequest) -> HttpResponse:
         table = build_table(request, _filtered(form), sortable=SORTS, default_sort="partner", per_page=10**9)
         return csv_response("tiers.csv", CSV_HEADER, (_csv_row(r) for r in assessment_rows(table.page.object_list)))
     table = build_table(request, _filtered(form), sortable=SORTS, default_sort="partner")
-    may_assess = request.user.role in (*MANAGERS, "admin")  # type: ignore[union-attr]
     return page(request, "console/tiers.html", {
-        "form": form, "table": table, "rows": assessment_rows(table.page.object_list), "may_assess": may_assess,
+        "form": form, "table": table, "rows": assessment_rows(table.page.object_list),
     }, nav="tiers", status=422 if form.errors else 200)
 
 

@@ -9,13 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
+from parceria.accounts.tenancy import Ability
 from parceria.console import selectors
-from parceria.console.common import FINANCE, actor, attempt, console_view, page
 from parceria.console.forms import EventsCsvForm, IntakeFilterForm, PartnerFilterForm
 from parceria.customers.csv_import import events_import_csv
 from parceria.customers.models import EventBatch
 from parceria.partners.models import Partner
 from parceria.payouts import informe
+from parceria.web.access import actor, console_view
+from parceria.web.forms import attempt
+from parceria.web.pages import page
 from parceria.web.tables import build_table, csv_response, wants_csv
 
 PARTNER_SORTS = {"name": "name", "legal_name": "legal_name", "status": "status", "tier": "tier",
@@ -116,7 +119,7 @@ def intake_batch(request: HttpRequest, event_batch_id: int) -> HttpResponse:
     return page(request, "console/intake_batch.html", {"batch": batch, "rejections": rejections}, nav="intake")
 
 
-@console_view(read=FINANCE, write=FINANCE)
+@console_view(read=Ability.INGEST, write=Ability.INGEST)
 def intake_import(request: HttpRequest) -> HttpResponse:
     """Upload a CSV file of events: the same rules as the API's batches. The answer is 200 when anything was
     accepted or already known (or the file had no rows), 422 when the file was refused or every row rejected."""

@@ -9,14 +9,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from parceria.console.common import actor, attempt, console_view, page
+from parceria.accounts.tenancy import Ability
 from parceria.enablement import selectors, services
 from parceria.enablement.forms import CheckInForm, DemoForm, OnboardingForm
 from parceria.enablement.models import DemoConfirmation, OnboardingPlan
 from parceria.partners.models import Partner
+from parceria.web.access import actor, console_view
+from parceria.web.forms import attempt
+from parceria.web.pages import page
 from parceria.web.tables import build_table
 
-MANAGE = ("partner_manager",)
 NAV = "enablement"
 
 
@@ -53,7 +55,7 @@ def partner(request: HttpRequest, partner_id: int) -> HttpResponse:
     return _partner_page(request, get_object_or_404(Partner, pk=partner_id))
 
 
-@console_view(read=None, write=MANAGE)
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def demo_confirm(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_object_or_404(Partner, pk=partner_id)
     form = DemoForm(request.POST)
@@ -64,7 +66,7 @@ def demo_confirm(request: HttpRequest, partner_id: int) -> HttpResponse:
     return _partner_page(request, partner, status=422, demo_form=form)
 
 
-@console_view(read=None, write=MANAGE)
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def onboarding(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_object_or_404(Partner, pk=partner_id)
     form = OnboardingForm(request.POST)
@@ -75,7 +77,7 @@ def onboarding(request: HttpRequest, partner_id: int) -> HttpResponse:
     return _partner_page(request, partner, status=422, onboarding_form=form)
 
 
-@console_view(read=None, write=MANAGE)
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def check_in(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_object_or_404(Partner, pk=partner_id)
     form = CheckInForm(request.POST)

@@ -11,8 +11,7 @@ from django.views.decorators.http import require_POST
 
 from parceria.enablement import selectors, services
 from parceria.enablement.models import Course, Module
-from parceria.portal.common import partner_of, portal_user
-from parceria.web.access import partner_required, principal_for
+from parceria.web.access import actor, partner_of, partner_required, portal_user
 
 
 @partner_required
@@ -30,7 +29,7 @@ def course_start(request: HttpRequest, code: str) -> HttpResponse:
     """Open (or take again) a course: the user's open enrolment, or a new one."""
     course = get_object_or_404(Course, code=code, is_active=True)
     enrolment = services.enrolment_restart(user=portal_user(request), course_id=course.pk,
-                                           actor=principal_for(request).actor)
+                                           actor=actor(request))
     return redirect("enablement_portal:enrolment", enrolment_id=enrolment.pk)
 
 
@@ -58,7 +57,7 @@ def module_complete(request: HttpRequest, enrolment_id: int, module_id: int) -> 
         raise Http404("no such enrolment")
     module = get_object_or_404(Module.objects.select_related("course"), pk=module_id, course_id=found.course_id)
     if found.completed_at is None:
-        services.module_complete(user=portal_user(request), module=module, actor=principal_for(request).actor)
+        services.module_complete(user=portal_user(request), module=module, actor=actor(request))
     context = _course_context(request, enrolment_id)
     if request.headers.get("HX-Request"):
         return render(request, "enablement/portal/_modules.html", context)

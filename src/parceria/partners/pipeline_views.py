@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
+from parceria.accounts.tenancy import Ability
 from parceria.common.errors import ParceriaError
-from parceria.console.common import actor, add_domain_error, attempt, console_view, page
 from parceria.partners import evaluation as ev
 from parceria.partners import lifecycle as lc
 from parceria.partners.lifecycle_data import PIPELINE, STAGES, TERMINAL, Stage
@@ -24,8 +24,10 @@ from parceria.partners.pipeline_forms import (
     TickForm,
     WeightsForm,
 )
+from parceria.web.access import actor, console_view
+from parceria.web.forms import add_domain_error, attempt
+from parceria.web.pages import page
 
-WRITE = ("partner_manager",)
 NAV = "pipeline"
 
 
@@ -49,9 +51,7 @@ def _board_page(request: HttpRequest, *, failed: tuple[int, MoveForm, list[Any]]
                 form, gates = failed[1], failed[2]
             cards.append({"card": card, "form": form, "gates": gates})
         rows.append({"stage": stage, "spec": STAGES[stage], "cards": cards})
-    role = request.user.role  # type: ignore[union-attr]
-    may_move = role in WRITE or role == "admin"  # the roles the move view lets POST
-    return page(request, "partners/board.html", {"columns": rows, "may_move": may_move}, nav=NAV, status=status)
+    return page(request, "partners/board.html", {"columns": rows}, nav=NAV, status=status)
 
 
 @console_view()
@@ -59,7 +59,7 @@ def board(request: HttpRequest) -> HttpResponse:
     return _board_page(request)
 
 
-@console_view(read=None, write=WRITE)
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def move(request: HttpRequest, partner_id: int) -> HttpResponse:
     """A move from the board or the lifecycle page; a refused move shows the failed gates beside the form."""
     partner = _partner(partner_id)
@@ -115,7 +115,7 @@ def partner_lifecycle(request: HttpRequest, partner_id: int) -> HttpResponse:
     return _partner_page(request, _partner(partner_id))
 
 
-@console_view(read=None, write=WRITE)
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def tick(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = _partner(partner_id)
     form = TickForm(request.POST)
@@ -136,7 +136,7 @@ def _explained(evaluations: Any) -> list[dict[str, Any]]:
     return [{"evaluation": e, "priority": ev.explain(e)} for e in evaluations]
 
 
-@console_view(write=WRITE)
+@console_view(write=Ability.MANAGE_PARTNERS)
 def evaluations(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = _partner(partner_id)
     form = EvaluationForm(request.POST or None)
@@ -180,7 +180,7 @@ def compare(request: HttpRequest) -> HttpResponse:
                 nav=NAV, status=422 if form.errors else 200)
 
 
-@console_view(write=WRITE)
+@console_view(write=Ability.MANAGE_PARTNERS)
 def weights(request: HttpRequest) -> HttpResponse:
     current = ev.current_weights()
     form = WeightsForm(request.POST or None, initial=current.weights)

@@ -21,9 +21,8 @@ from parceria.payouts import informe
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
 from parceria.portal import selectors
-from parceria.portal.common import partner_of
 from parceria.portal.forms import KIND_LABELS, LedgerFilterForm
-from parceria.web.access import partner_required, principal_for
+from parceria.web.access import partner_of, partner_required, principal_for
 from parceria.web.tables import build_table, csv_response, wants_csv
 
 PDF = "application/pdf"

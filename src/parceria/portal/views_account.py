@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,11 +11,11 @@ from django.views.decorators.http import require_POST
 
 from parceria.accounts.invitations import invitation_withdraw, invitations_open, members, user_invite, user_remove
 from parceria.accounts.models import Role
+from parceria.accounts.tenancy import Ability
 from parceria.common.errors import InvalidInput, NotFound
 from parceria.partners.payout_details import partner_payout_details_change, payout_details_held_until
-from parceria.portal.common import partner_of, portal_user
 from parceria.portal.forms import PIX_LABELS, InviteForm, PayoutDetailsForm
-from parceria.web.access import partner_required, principal_for
+from parceria.web.access import actor, partner_of, partner_required, portal_user, require
 from parceria.web.forms import LanguageForm
 
 
@@ -50,7 +49,7 @@ def payout_details(request: HttpRequest) -> HttpResponse:
             partner=partner_of(request),
             key_type=form.cleaned_data["key_type"],
             key=form.cleaned_data["key"],
-            actor=principal_for(request).actor,
+            actor=actor(request),
         )
     except InvalidInput:
         form.add_error("key", _("This is not a valid PIX key of the chosen type."))
@@ -64,8 +63,7 @@ def payout_details(request: HttpRequest) -> HttpResponse:
 
 
 def _admin_only(request: HttpRequest) -> None:
-    if portal_user(request).role != Role.PARTNER_ADMIN:
-        raise PermissionDenied("only a partner admin manages users")
+    require(request, Ability.MANAGE_USERS)  # a partner admin
 
 
 def _users(request: HttpRequest, form: InviteForm | None = None, status: int = 200) -> HttpResponse:
@@ -99,7 +97,7 @@ def user_invite_view(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"],
             language=form.cleaned_data["language"],
             base_url=request.build_absolute_uri("/"),
-            actor=principal_for(request).actor,
+            actor=actor(request),
         )
     except InvalidInput as error:
         already = error.code == "already_member"
@@ -116,7 +114,7 @@ def invitation_withdraw_view(request: HttpRequest, invitation_id: int) -> HttpRe
     _admin_only(request)
     try:
         invitation = invitation_withdraw(
-            remover=portal_user(request), invitation_id=invitation_id, actor=principal_for(request).actor
+            remover=portal_user(request), invitation_id=invitation_id, actor=actor(request)
         )
     except NotFound:
         raise Http404("no such invitation") from None
@@ -129,7 +127,7 @@ def invitation_withdraw_view(request: HttpRequest, invitation_id: int) -> HttpRe
 def user_remove_view(request: HttpRequest, user_id: int) -> HttpResponse:
     _admin_only(request)
     try:
-        removed = user_remove(remover=portal_user(request), user_id=user_id, actor=principal_for(request).actor)
+        removed = user_remove(remover=portal_user(request), user_id=user_id, actor=actor(request))
     except NotFound:
         raise Http404("no such user") from None
     except InvalidInput:

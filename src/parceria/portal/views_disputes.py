@@ -21,9 +21,8 @@ from parceria.disputes.selectors import (
     scope_disputes,
 )
 from parceria.disputes.services import dispute_attachment_add, dispute_comment_add, dispute_open, dispute_withdraw
-from parceria.portal.common import partner_of
 from parceria.portal.forms import SUBJECT_LABELS, CommentForm, DisputeForm, WithdrawForm
-from parceria.web.access import partner_required, principal_for
+from parceria.web.access import actor, partner_of, partner_required, principal_for
 from parceria.web.forms import AttachmentForm
 from parceria.web.tables import build_table, csv_response, wants_csv
 
@@ -62,7 +61,7 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             dispute = dispute_open(partner=partner, subject=form.cleaned_data["subject"], data=form.service_data(),
-                                   actor=principal_for(request).actor)
+                                   actor=actor(request))
         except Conflict:
             form.add_error("subject", _("There is already an open dispute about this. Follow it in your disputes."))
         except (InvalidInput, NotFound):
@@ -116,7 +115,7 @@ def dispute_comment(request: HttpRequest, dispute_id: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            dispute_comment_add(dispute=item, text=form.cleaned_data["text"], actor=principal_for(request).actor,
+            dispute_comment_add(dispute=item, text=form.cleaned_data["text"], actor=actor(request),
                                 is_staff=False)
         except (InvalidInput, Conflict):
             form.add_error("text", _("This dispute is closed: it takes no more comments."))
@@ -136,7 +135,7 @@ def dispute_withdraw_view(request: HttpRequest, dispute_id: int) -> HttpResponse
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:
-            dispute_withdraw(dispute=item, actor=principal_for(request).actor, reason=form.cleaned_data["reason"])
+            dispute_withdraw(dispute=item, actor=actor(request), reason=form.cleaned_data["reason"])
         except (InvalidInput, Conflict):
             form.add_error("reason", _("This dispute cannot be withdrawn now."))
     if form.errors:
@@ -155,7 +154,7 @@ def dispute_attach(request: HttpRequest, dispute_id: int) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             dispute_attachment_add(dispute=item, filename=upload.name or "", content=upload,
-                                   actor=principal_for(request).actor, is_staff=False)
+                                   actor=actor(request), is_staff=False)
         except ParceriaError as exc:
             form.add_error("file", exc.message)
     if form.errors:
