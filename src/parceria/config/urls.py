@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from parceria.api.urls import urlpatterns as api_urls
-from parceria.web import language, views
+from parceria.web import language
 from parceria.web.admin_site import ParceriaAdminSite
 
 # A URL under /api/ that no route matches answers with the API's JSON error; elsewhere Django's 404 page.
@@ -12,9 +12,7 @@ handler404 = "parceria.api.errors.not_found"
 admin.site.__class__ = ParceriaAdminSite
 
 urlpatterns = [
-    path("", views.start, name="start"),
-    path("healthz", views.healthz, name="healthz"),
-    path("", include("parceria.web.urls")),
+    path("", include("parceria.site.urls")),
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("portal/", include("parceria.portal.urls")),
     path("console/pipeline/", include("parceria.partners.console_urls")),

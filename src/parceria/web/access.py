@@ -81,7 +81,7 @@ def staff_required(view: View) -> View:
         if user.role not in STAFF_ROLES:
             return redirect("portal:home")
         if not second_factor_passed(user):
-            return redirect("web:two_factor")
+            return redirect("site:two_factor")
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -45,9 +45,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         audit_record_create(actor=Actor(label=f"user:{user.username}", user=user), action="user.signed_in", obj=user)
         if user.role in PARTNER_ROLES:
             return redirect(_next_or(request, "portal:home"))
-        return redirect("web:two_factor")
+        return redirect("site:two_factor")
     status = 429 if form.has_error(NON_FIELD_ERRORS, "locked") else 200
-    return render(request, "web/auth/login.html", {"form": form}, status=status)
+    return render(request, "site/auth/login.html", {"form": form}, status=status)
 
 
 class TokenForm(forms.Form):
@@ -63,7 +63,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     """Staff confirm a TOTP code; the first time, they first add the key to their authenticator app."""
     user = request.user
     if not user.is_authenticated:
-        return redirect("web:login")
+        return redirect("site:login")
     if user.role in PARTNER_ROLES:
         return redirect("portal:home")
     if second_factor_passed(user):
@@ -90,7 +90,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "setting_up": setting_up}
     if setting_up:
         context |= {"secret": base64.b32encode(device.bin_key).decode(), "qr_svg": _qr_svg(device.config_url)}
-    return render(request, "web/auth/two_factor.html", context)
+    return render(request, "site/auth/two_factor.html", context)
 
 
 def _qr_svg(data: str) -> str:
@@ -103,4 +103,4 @@ def _qr_svg(data: str) -> str:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     auth.logout(request)
-    return redirect("web:login")
+    return redirect("site:login")

@@ -1,4 +1,4 @@
-"""The start page and the health check."""
+"""The start page (the installation's figures and, with the demo data loaded, its logins) and the health check."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if demo_loaded():
         # Demo data only: these accounts and their password are public by design.
         context |= {"demo_logins": existing_logins(), "demo_password": DEMO_PASSWORD, "demo_totp": demo_totp_key()}
-    return render(request, "web/start.html", context)
+    return render(request, "site/start.html", context)
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
