@@ -15,7 +15,6 @@ urlpatterns = [
     path("", include("parceria.site.urls")),
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("portal/", include("parceria.portal.urls")),
-    path("console/pipeline/", include("parceria.partners.console_urls")),
     path("console/enablement/", include("parceria.enablement.console_urls")),
     path("console/agreements/", include("parceria.agreements.console_urls")),
     path("portal/training/", include("parceria.enablement.portal_urls")),

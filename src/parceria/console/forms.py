@@ -9,17 +9,16 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from parceria.common.errors import InvalidInput
 from parceria.customers.csv_import import UPLOAD_MAX_BYTES
 from parceria.customers.models import EventSource
 from parceria.disputes.adjustments import clean_amount
 from parceria.disputes.models import AdjustmentStatus, DisputeStatus
-from parceria.partners.models import Category, Partner, PartnerStatus, Tier
-from parceria.partners.tier_selectors import NO_TIER
+from parceria.partners.models import Partner
 from parceria.payouts.close import parse_period, period_end
 from parceria.payouts.models import PayoutStatus
+from parceria.web.forms import choices_with_blank
 
 
 class CloseMonthForm(forms.Form):
@@ -90,43 +89,29 @@ class ResolveForm(forms.Form):
         return _amount(self.cleaned_data["adjustment_amount"], "adjustment_amount")
 
 
-def _choices(blank: Any, choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
-    return [("", blank), *choices]
-
-
-class PartnerFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=_choices(_("Any status"), PartnerStatus.choices))
-    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=_choices(_("Any tier"), Tier.choices))
-    category = forms.ChoiceField(label=_("Category"), required=False,
-                                 choices=_choices(_("Any category"), Category.choices))
-    country = forms.CharField(label=_("Country"), required=False, max_length=2,
-                              widget=forms.TextInput(attrs={"size": 3, "placeholder": "BR"}))
-
-
 class DisputeFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=_choices(_("Open and in review"), [*DisputeStatus.choices, ("all", _("All"))]))
+                               choices=choices_with_blank(_("Open and in review"),
+                                                          [*DisputeStatus.choices, ("all", _("All"))]))
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 
 class AdjustmentFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=_choices(_("Waiting for a second approver"), [
+                               choices=choices_with_blank(_("Waiting for a second approver"), [
                                    *((s, label) for s, label in AdjustmentStatus.choices if s != "pending_approval"),
                                    ("all", _("All"))]))
 
 
 class PayoutFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=_choices(_("Any status"), PayoutStatus.choices))
+                               choices=choices_with_blank(_("Any status"), PayoutStatus.choices))
     late = forms.BooleanField(label=_("Late only"), required=False)
 
 
 class IntakeFilterForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), required=False,
-                               choices=_choices(_("Any source"), EventSource.choices))
+                               choices=choices_with_blank(_("Any source"), EventSource.choices))
     rejected = forms.BooleanField(label=_("With rejections only"), required=False)
 
 
@@ -143,21 +128,3 @@ class EventsCsvForm(forms.Form):
         return upload
 
 
-TIER_LABELS = [("certified", pgettext_lazy("tier", "Certified")), ("preferred", pgettext_lazy("tier", "Preferred")),
-               ("strategic", pgettext_lazy("tier", "Strategic")),
-               (NO_TIER, _("No tier"))]
-
-
-class TierFilterForm(forms.Form):
-    q = forms.CharField(label=_("Partner"), required=False, max_length=200)
-    tier = forms.ChoiceField(label=_("Tier now"), required=False, choices=_choices(_("Any tier"), TIER_LABELS))
-    qualified = forms.ChoiceField(label=_("Qualified for"), required=False,
-                                  choices=_choices(_("Any tier"), TIER_LABELS))
-    change = forms.ChoiceField(label=pgettext_lazy("tier change", "Change"), required=False,
-                               choices=_choices(_("Any"), [
-                                   ("promoted", _("Promoted")), ("demoted", _("Demoted")),
-                                   ("unchanged", _("Unchanged")), ("grace", _("In demotion grace"))]))
-    integration = forms.ChoiceField(label=_("Integration partner"), required=False,
-                                    choices=_choices(_("Any"), [
-                                        ("qualified", _("Qualifies")), ("missing", _("Requirements missing")),
-                                        ("none", _("Not assessed as one"))]))

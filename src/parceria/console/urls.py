@@ -1,19 +1,19 @@
-from django.urls import path
+"""The staff console under /console/: the console's own pages (namespace console: the overview, search and a
+partner's page) and every domain app's console pages, each app in its own namespace `<app>_console`."""
 
-from parceria.console import close_views, dispute_views, tier_views, views
+from django.urls import include, path
 
-app_name = "console"
+from parceria.console import close_views, dispute_views, views
+from parceria.partners import urls as partners
 
-urlpatterns = [
+shell = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
-    path("partners/", views.partners, name="partners"),
     path("partners/<int:partner_id>/", views.partner_detail, name="partner"),
     path("partners/<int:partner_id>/income-statements/<int:year>.pdf", views.partner_income_statement,
          {"fmt": "pdf"}, name="income_statement_pdf"),
     path("partners/<int:partner_id>/income-statements/<int:year>.csv", views.partner_income_statement,
          {"fmt": "csv"}, name="income_statement_csv"),
-    path("tiers/", tier_views.tiers, name="tiers"),
     path("intake/", views.intake, name="intake"),
     path("intake/<int:event_batch_id>/", views.intake_batch, name="intake_batch"),
     path("intake/import/", views.intake_import, name="intake_import"),
@@ -39,4 +39,9 @@ urlpatterns = [
     path("adjustments/new/", dispute_views.adjustment_new, name="adjustment_new"),
     path("adjustments/<int:adjustment_id>/approve/", dispute_views.adjustment_approve_view, name="adjustment_approve"),
     path("adjustments/<int:adjustment_id>/reject/", dispute_views.adjustment_reject_view, name="adjustment_reject"),
+]
+
+urlpatterns = [
+    path("", include((shell, "console"))),
+    path("", include((partners.console_patterns, "partners_console"))),
 ]

@@ -4,14 +4,14 @@ close_views.py, disputes and adjustments in dispute_views.py."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
 from parceria.accounts.tenancy import Ability
 from parceria.console import selectors
-from parceria.console.forms import EventsCsvForm, IntakeFilterForm, PartnerFilterForm
+from parceria.console.forms import EventsCsvForm, IntakeFilterForm
 from parceria.customers.csv_import import events_import_csv
 from parceria.customers.models import EventBatch
 from parceria.partners.models import Partner
@@ -21,8 +21,6 @@ from parceria.web.forms import attempt
 from parceria.web.pages import page
 from parceria.web.tables import build_table, csv_response, wants_csv
 
-PARTNER_SORTS = {"name": "name", "legal_name": "legal_name", "status": "status", "tier": "tier",
-                 "category": "category", "country": "country", "created": "created_at"}
 INTAKE_SORTS = {"received": "received_at", "received_count": "received", "accepted": "accepted"}
 
 
@@ -35,34 +33,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     text = request.GET.get("q", "")
     return page(request, "console/search.html", {"q": text, "results": selectors.search(text)})
-
-
-def _partners(form: PartnerFilterForm) -> QuerySet[Partner]:
-    qs = Partner.objects.all()
-    if not form.is_valid():
-        return qs
-    data = form.cleaned_data
-    if data["q"]:
-        text = data["q"].strip()
-        qs = qs.filter(Q(name__icontains=text) | Q(legal_name__icontains=text) | Q(tax_id__icontains=text))
-    for field in ("status", "tier", "category"):
-        if data[field]:
-            qs = qs.filter(**{field: data[field]})
-    if data["country"]:
-        qs = qs.filter(country=data["country"].upper())
-    return qs
-
-
-@console_view()
-def partners(request: HttpRequest) -> HttpResponse:
-    form = PartnerFilterForm(request.GET)
-    table = build_table(request, _partners(form), sortable=PARTNER_SORTS, default_sort="name")
-    if wants_csv(request):
-        rows = _partners(form).order_by("name").values_list(
-            "pk", "name", "legal_name", "tax_id", "country", "currency", "status", "tier", "category")
-        header = ["id", "name", "legal_name", "tax_id", "country", "currency", "status", "tier", "category"]
-        return csv_response("partners.csv", header, rows)
-    return page(request, "console/partners.html", {"form": form, "table": table}, nav="partners")
 
 
 @console_view()

@@ -12,9 +12,7 @@ from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.disputes.models import DisputeSubject
 from parceria.partners.models import Partner
 from parceria.payouts.models import Payout
-from parceria.payouts.pix import PixKeyError, PixKeyType, validate_pix_key
 from parceria.portal.selectors import parse_month
-from parceria.web.forms import language_choices, password_confirmed
 
 #: The ledger kinds as the domain names them (translated there).
 KIND_LABELS = dict(LedgerKind.choices)
@@ -22,13 +20,6 @@ SUBJECT_LABELS = {
     DisputeSubject.LEDGER_LINE: _("A commission line"),
     DisputeSubject.PAYOUT: _("A payout"),
     DisputeSubject.MISSING_ATTRIBUTION: _("A customer missing from my list"),
-}
-PIX_LABELS = {
-    PixKeyType.CPF: _("CPF"),
-    PixKeyType.CNPJ: _("CNPJ"),
-    PixKeyType.EMAIL: _("E-mail"),
-    PixKeyType.PHONE: _("Phone"),
-    PixKeyType.EVP: _("Random key"),
 }
 
 
@@ -105,38 +96,3 @@ class CommentForm(forms.Form):
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Why are you withdrawing it? (optional)"), required=False, max_length=2000)
-
-
-class PayoutDetailsForm(forms.Form):
-    key_type = forms.ChoiceField(label=_("PIX key type"), choices=list(PIX_LABELS.items()))
-    key = forms.CharField(label=_("PIX key"), max_length=120)
-    password = forms.CharField(label=_("Your password"), widget=forms.PasswordInput,
-                               help_text=_("Confirm it is you: changing where money goes needs your password."))
-
-    def __init__(self, *args: Any, user: Any, request: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.request = request
-
-    def clean_password(self) -> str:
-        password: str = self.cleaned_data["password"]
-        password_confirmed(self.user, password, self.request, wrong=_("That password is not correct."))
-        return password
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("key_type") and data.get("key"):
-            try:
-                data["key"] = validate_pix_key(data["key_type"], data["key"])
-            except PixKeyError:
-                self.add_error("key", _("This is not a valid PIX key of the chosen type."))
-        return data
-
-
-class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail"), max_length=254)
-    name = forms.CharField(label=_("Name"), required=False, max_length=300)
-    language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=language_choices,
-        help_text=_("Of their pages and of this invitation; without one, the invitation is in this page's language."),
-    )

@@ -1,6 +1,10 @@
-from django.urls import path, register_converter
+"""The partner portal under /portal/: the portal's own pages (namespace portal: the dashboard) and every domain
+app's portal pages, each app in its own namespace `<app>_portal`."""
 
-from parceria.portal import views, views_account, views_disputes
+from django.urls import include, path, register_converter
+
+from parceria.partners import urls as partners
+from parceria.portal import views, views_disputes
 
 
 class FormatConverter:
@@ -26,15 +30,12 @@ class MonthConverter:
 register_converter(FormatConverter, "fmt")
 register_converter(MonthConverter, "mm")
 
-app_name = "portal"
-
-urlpatterns = [
+shell = [
     path("", views.home, name="home"),
     path("customers/", views.customers, name="customers"),
     path("commissions/", views.ledger, name="ledger"),
     path("commissions/<int:line_id>/", views.ledger_line, name="ledger_line"),
     path("payouts/", views.payouts, name="payouts"),
-    path("tier/", views.tier, name="tier"),
     path("statements/<int:year>-<mm:month>.<fmt:fmt>", views.statement, name="statement"),
     path("income-statements/<int:year>.<fmt:fmt>", views.income, name="income_statement"),
     path("disputes/", views_disputes.disputes, name="disputes"),
@@ -45,11 +46,9 @@ urlpatterns = [
     path("disputes/<int:dispute_id>/attachments/<int:attachment_id>/", views_disputes.dispute_attachment,
          name="dispute_attachment"),
     path("disputes/<int:dispute_id>/withdraw/", views_disputes.dispute_withdraw_view, name="dispute_withdraw"),
-    path("profile/", views_account.profile, name="profile"),
-    path("profile/payout-details/", views_account.payout_details, name="payout_details"),
-    path("users/", views_account.users, name="users"),
-    path("users/invite/", views_account.user_invite_view, name="user_invite"),
-    path("users/<int:user_id>/remove/", views_account.user_remove_view, name="user_remove"),
-    path("users/invitations/<int:invitation_id>/withdraw/", views_account.invitation_withdraw_view,
-         name="invitation_withdraw"),
+]
+
+urlpatterns = [
+    path("", include((shell, "portal"))),
+    path("", include((partners.portal_patterns, "partners_portal"))),
 ]

@@ -45,12 +45,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def tier(request: HttpRequest) -> HttpResponse:
-    """The partner's tier, its benefits and what is missing for the next tier (SPEC §2.3)."""
-    return render(request, "portal/tier.html", {"nav": "tier", "overview": tier_overview(partner_of(request))})
-
-
-@partner_required
 def customers(request: HttpRequest) -> HttpResponse:
     rows = selectors.customers_with_revenue(principal_for(request))
     sortable = {"name": "name", "since": "attributed_at", "status": "status", "revenue": "revenue_sort"}

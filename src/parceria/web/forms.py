@@ -29,6 +29,11 @@ def attempt(form: forms.Form, action: Callable[[], Any], field: str | None = Non
         return None
 
 
+def choices_with_blank(blank: Any, choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A filter's choices after a blank one that means "any" (`blank` is its label)."""
+    return [("", blank), *choices]
+
+
 def add_domain_error(form: forms.Form, exc: ParceriaError, field: str | None = None) -> None:
     details = exc.details if isinstance(exc.details, dict) else {}
     name = details.get("field") if details.get("field") in form.fields else field

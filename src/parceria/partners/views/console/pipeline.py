@@ -51,7 +51,7 @@ def _board_page(request: HttpRequest, *, failed: tuple[int, MoveForm, list[Any]]
                 form, gates = failed[1], failed[2]
             cards.append({"card": card, "form": form, "gates": gates})
         rows.append({"stage": stage, "spec": STAGES[stage], "cards": cards})
-    return page(request, "partners/board.html", {"columns": rows}, nav=NAV, status=status)
+    return page(request, "partners/console/board.html", {"columns": rows}, nav=NAV, status=status)
 
 
 @console_view()
@@ -80,7 +80,9 @@ def move(request: HttpRequest, partner_id: int) -> HttpResponse:
         else:
             messages.success(request, _("%(name)s moved to %(stage)s.") % {
                 "name": partner.name, "stage": Stage(data["to"]).label})
-            return redirect("pipeline:partner", partner_id=partner.pk) if from_page else redirect("pipeline:board")
+            if from_page:
+                return redirect("partners_console:lifecycle", partner_id=partner.pk)
+            return redirect("partners_console:board")
     if from_page:
         return _partner_page(request, partner, move_form=form, gates=gates, status=422)
     return _board_page(request, failed=(partner.pk, form, gates), status=422)
@@ -107,7 +109,7 @@ def _partner_page(request: HttpRequest, partner: Partner, *, status: int = 200, 
         "failed_gates": gates or [], "next_gates": list(lc.next_gates(partner, state.stage)),
         "history": lc.history(partner), "latest": ev.latest_evaluation(partner),
     }
-    return page(request, "partners/lifecycle.html", context, nav=NAV, status=status)
+    return page(request, "partners/console/lifecycle.html", context, nav=NAV, status=status)
 
 
 @console_view()
@@ -125,7 +127,7 @@ def tick(request: HttpRequest, partner_id: int) -> HttpResponse:
                                                    done=data["done"], evidence=data["evidence"],
                                                    actor=actor(request))):
             messages.success(request, _("The checklist is updated."))
-            return redirect("pipeline:partner", partner_id=partner.pk)
+            return redirect("partners_console:lifecycle", partner_id=partner.pk)
     key = (request.POST.get("stage", ""), request.POST.get("item", ""))
     return _partner_page(request, partner, tick_error=(*key, form), status=422)
 
@@ -148,10 +150,10 @@ def evaluations(request: HttpRequest, partner_id: int) -> HttpResponse:
                                                           actor=actor(request)))
         if done:
             messages.success(request, _("Evaluation saved: priority %(score)s.") % {"score": done.priority_score})
-            return redirect("pipeline:evaluations", partner_id=partner.pk)
+            return redirect("partners_console:evaluations", partner_id=partner.pk)
     context = {"partner": partner, "form": form, "weights": ev.current_weights(), "labels": ev.SHORT_LABELS,
                "history": _explained(ev.partner_evaluations(partner))}
-    return page(request, "partners/evaluations.html", context, nav=NAV,
+    return page(request, "partners/console/evaluations.html", context, nav=NAV,
                 status=422 if request.method == "POST" else 200)
 
 
@@ -159,7 +161,7 @@ def evaluations(request: HttpRequest, partner_id: int) -> HttpResponse:
 def ranking(request: HttpRequest) -> HttpResponse:
     form = RankingForm(request.GET or {"category": "technology_integration"})
     ranked = _explained(ev.ranking(form.cleaned_data["category"])) if form.is_valid() else []
-    return page(request, "partners/ranking.html", {"form": form, "ranked": ranked, "labels": ev.SHORT_LABELS},
+    return page(request, "partners/console/ranking.html", {"form": form, "ranked": ranked, "labels": ev.SHORT_LABELS},
                 nav=NAV)
 
 
@@ -176,7 +178,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Choose two evaluated partners."))
         else:
             result = attempt(form, lambda: ev.compare(a, b))
-    return page(request, "partners/compare.html", {"form": form, "result": result, "labels": ev.SHORT_LABELS},
+    return page(request, "partners/console/compare.html", {"form": form, "result": result, "labels": ev.SHORT_LABELS},
                 nav=NAV, status=422 if form.errors else 200)
 
 
@@ -189,6 +191,6 @@ def weights(request: HttpRequest) -> HttpResponse:
         if attempt(form, lambda: ev.evaluation_weights_set(weights={c: data[c] for c in ev.CRITERIA},
                                                            note=data["note"], actor=actor(request))):
             messages.success(request, _("New weights are in force for the next evaluations."))
-            return redirect("pipeline:weights")
-    return page(request, "partners/weights.html", {"form": form, "current": current, "labels": ev.SHORT_LABELS},
+            return redirect("partners_console:weights")
+    return page(request, "partners/console/weights.html", {"form": form, "current": current, "labels": ev.SHORT_LABELS},
                 nav=NAV, status=422 if request.method == "POST" else 200)

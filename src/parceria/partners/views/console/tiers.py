@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from parceria.accounts.tenancy import Ability
-from parceria.console.forms import TierFilterForm
+from parceria.partners.forms import TierFilterForm
 from parceria.partners.tier_selectors import (
     AssessmentRow,
     RequirementRow,
@@ -54,7 +54,7 @@ def tiers(request: HttpRequest) -> HttpResponse:
         table = build_table(request, _filtered(form), sortable=SORTS, default_sort="partner", per_page=10**9)
         return csv_response("tiers.csv", CSV_HEADER, (_csv_row(r) for r in assessment_rows(table.page.object_list)))
     table = build_table(request, _filtered(form), sortable=SORTS, default_sort="partner")
-    return page(request, "console/tiers.html", {
+    return page(request, "partners/console/tiers.html", {
         "form": form, "table": table, "rows": assessment_rows(table.page.object_list),
     }, nav="tiers", status=422 if form.errors else 200)
 
@@ -78,7 +78,7 @@ def _assess(request: HttpRequest) -> HttpResponse:
                 preview.assessed_today,
             ) % {"count": preview.assessed_today, "day": day})
         return confirm_page(request, title=_("Assess tiers now"), lines=lines, button=_("Assess tiers now"),
-                            cancel=reverse("console:tiers"))
+                            cancel=reverse("partners_console:tiers"))
     run = tiers_assess(actor=actor(request))
     counts = run_counts(run)
     messages.success(request, _(
@@ -86,7 +86,7 @@ def _assess(request: HttpRequest) -> HttpResponse:
         "%(demoted)s, unchanged: %(unchanged)s (below their tier within the grace: %(grace)s)."
     ) % {"day": date_format(run.on, "SHORT_DATE_FORMAT"), "assessed": counts.assessed, "promoted": counts.promoted,
          "demoted": counts.demoted, "unchanged": counts.unchanged, "grace": counts.in_grace})
-    return redirect("console:tiers")
+    return redirect("partners_console:tiers")
 
 
 def _csv_row(row: AssessmentRow) -> list[Any]:

@@ -1,4 +1,4 @@
-"""The partner's profile, payout details and users (issue 4 item 2)."""
+"""The partner's profile (with its PIX key, which needs the user's password) and, for a partner admin, its users."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from parceria.accounts.invitations import invitation_withdraw, invitations_open,
 from parceria.accounts.models import Role
 from parceria.accounts.tenancy import Ability
 from parceria.common.errors import InvalidInput, NotFound
+from parceria.partners.forms import PIX_LABELS, InviteForm, PayoutDetailsForm
 from parceria.partners.payout_details import partner_payout_details_change, payout_details_held_until
-from parceria.portal.forms import PIX_LABELS, InviteForm, PayoutDetailsForm
 from parceria.web.access import actor, partner_of, partner_required, portal_user, require
 from parceria.web.forms import LanguageForm
 
@@ -30,7 +30,7 @@ def _profile(request: HttpRequest, form: PayoutDetailsForm | None = None, status
         "hold_hours": settings.PARCERIA["PAYOUT_DETAILS_HOLD_HOURS"],
         "language_form": LanguageForm(initial={"language": portal_user(request).language}),
     }
-    return render(request, "portal/profile.html", context, status=status)
+    return render(request, "partners/portal/profile.html", context, status=status)
 
 
 @partner_required
@@ -59,7 +59,7 @@ def payout_details(request: HttpRequest) -> HttpResponse:
         request,
         _("PIX key changed. Your admins were notified; payouts to it start after %(hours)s hours.") % {"hours": hours},
     )
-    return redirect("portal:profile")
+    return redirect("partners_portal:profile")
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -70,7 +70,7 @@ def _users(request: HttpRequest, form: InviteForm | None = None, status: int = 2
     partner = partner_of(request)
     context = {"nav": "users", "people": members(partner), "invitations": invitations_open(partner),
                "form": form or InviteForm(), "roles": _role_labels()}
-    return render(request, "portal/users.html", context, status=status)
+    return render(request, "partners/portal/users.html", context, status=status)
 
 
 def _role_labels() -> dict[str, str]:
@@ -105,7 +105,7 @@ def user_invite_view(request: HttpRequest) -> HttpResponse:
         return _users(request, form, status=422)
     # The same answer for every address, whether or not it is in use outside the partner (accounts/invitations.py).
     messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
-    return redirect("portal:users")
+    return redirect("partners_portal:users")
 
 
 @partner_required
@@ -119,7 +119,7 @@ def invitation_withdraw_view(request: HttpRequest, invitation_id: int) -> HttpRe
     except NotFound:
         raise Http404("no such invitation") from None
     messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
-    return redirect("portal:users")
+    return redirect("partners_portal:users")
 
 
 @partner_required
@@ -132,6 +132,6 @@ def user_remove_view(request: HttpRequest, user_id: int) -> HttpResponse:
         raise Http404("no such user") from None
     except InvalidInput:
         messages.error(request, _("You cannot remove yourself."))
-        return redirect("portal:users")
+        return redirect("partners_portal:users")
     messages.success(request, _("%(name)s can no longer sign in.") % {"name": removed.email or removed.username})
-    return redirect("portal:users")
+    return redirect("partners_portal:users")
