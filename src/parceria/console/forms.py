@@ -4,15 +4,12 @@ messages are shown beside the field they name."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parceria.common.errors import InvalidInput
-from parceria.customers.csv_import import UPLOAD_MAX_BYTES
-from parceria.customers.models import EventSource
 from parceria.disputes.adjustments import clean_amount
 from parceria.disputes.models import AdjustmentStatus, DisputeStatus
 from parceria.partners.models import Partner
@@ -107,24 +104,3 @@ class PayoutFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=choices_with_blank(_("Any status"), PayoutStatus.choices))
     late = forms.BooleanField(label=_("Late only"), required=False)
-
-
-class IntakeFilterForm(forms.Form):
-    source = forms.ChoiceField(label=_("Source"), required=False,
-                               choices=choices_with_blank(_("Any source"), EventSource.choices))
-    rejected = forms.BooleanField(label=_("With rejections only"), required=False)
-
-
-class EventsCsvForm(forms.Form):
-    file = forms.FileField(label=_("CSV file of events"))
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file has %(size)s bytes; the console takes files of at most %(mb)s MB. Split it, or import "
-                  "it with the parceria import-events command.") % {"size": upload.size,
-                                                                     "mb": UPLOAD_MAX_BYTES // (1024 * 1024)})
-        return upload
-
-

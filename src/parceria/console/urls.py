@@ -4,6 +4,7 @@ partner's page) and every domain app's console pages, each app in its own namesp
 from django.urls import include, path
 
 from parceria.console import close_views, dispute_views, views
+from parceria.customers import urls as customers
 from parceria.partners import urls as partners
 
 shell = [
@@ -14,9 +15,6 @@ shell = [
          {"fmt": "pdf"}, name="income_statement_pdf"),
     path("partners/<int:partner_id>/income-statements/<int:year>.csv", views.partner_income_statement,
          {"fmt": "csv"}, name="income_statement_csv"),
-    path("intake/", views.intake, name="intake"),
-    path("intake/<int:event_batch_id>/", views.intake_batch, name="intake_batch"),
-    path("intake/import/", views.intake_import, name="intake_import"),
     path("close/", close_views.close_start, name="close"),
     path("close/<str:month>/", close_views.close_preview_view, name="close_preview"),
     path("batches/<int:batch_id>/", close_views.batch_detail, name="batch"),
@@ -44,4 +42,5 @@ shell = [
 urlpatterns = [
     path("", include((shell, "console"))),
     path("", include((partners.console_patterns, "partners_console"))),
+    path("", include((customers.console_patterns, "customers_console"))),
 ]

@@ -10,16 +10,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from parceria.accounts.tenancy import Principal, scope_customers
 from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine, LedgerTotal
 from parceria.commissions.selectors import Balance, PeriodTotal, partner_balances, period_totals
-from parceria.common.dbsum import exact_sums
 from parceria.common.money import round_down_minor
-from parceria.customers.models import Customer, Invoice
 from parceria.partners.models import Partner, Tier
 from parceria.partners.payout_details import payout_details_held_until
 from parceria.payouts.close import payout_due_date, payout_minimum, period_end
@@ -197,28 +193,6 @@ def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
         for c in currencies
     )
     return Dashboard(currency=partner.currency, figures=figures, chart=chart, tier=tier_info(partner, now))
-
-
-# --- customers ------------------------------------------------------------------------------------------------------
-
-
-def customers_with_revenue(principal: Principal) -> QuerySet[Customer]:
-    """The partner's customers, each annotated with `revenue_sort` (SUM of paid invoices, for ordering only:
-    shown amounts come exact from `customer_revenue`)."""
-    zero = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=4))
-    return scope_customers(principal).annotate(revenue_sort=Coalesce(Sum("invoices__amount"), zero))
-
-
-def customer_revenue(customer_ids: list[int]) -> dict[int, list[tuple[str, Decimal]]]:
-    """Exact revenue (paid invoices) per customer and currency, in one query."""
-    sums = exact_sums(Invoice.objects.filter(customer_id__in=customer_ids), "amount", "customer_id", "currency")
-    result: dict[int, list[tuple[str, Decimal]]] = {}
-    for key, total in sums.items():
-        assert isinstance(key, tuple)
-        result.setdefault(int(key[0]), []).append((str(key[1]), total))
-    for amounts in result.values():
-        amounts.sort()
-    return result
 
 
 # --- ledger ---------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ app's portal pages, each app in its own namespace `<app>_portal`."""
 
 from django.urls import include, path, register_converter
 
+from parceria.customers import urls as customers
 from parceria.partners import urls as partners
 from parceria.portal import views, views_disputes
 
@@ -32,7 +33,6 @@ register_converter(MonthConverter, "mm")
 
 shell = [
     path("", views.home, name="home"),
-    path("customers/", views.customers, name="customers"),
     path("commissions/", views.ledger, name="ledger"),
     path("commissions/<int:line_id>/", views.ledger_line, name="ledger_line"),
     path("payouts/", views.payouts, name="payouts"),
@@ -51,4 +51,5 @@ shell = [
 urlpatterns = [
     path("", include((shell, "portal"))),
     path("", include((partners.portal_patterns, "partners_portal"))),
+    path("", include((customers.portal_patterns, "customers_portal"))),
 ]

@@ -6,7 +6,6 @@ partner always comes from `request.user`, never from the URL (DESIGN rule 6)."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,14 +14,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
 from parceria.commissions.models import LedgerLine
-from parceria.customers.models import Customer
 from parceria.partners.tier_selectors import tier_overview
 from parceria.payouts import informe
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
 from parceria.portal import selectors
 from parceria.portal.forms import KIND_LABELS, LedgerFilterForm
-from parceria.web.access import partner_of, partner_required, principal_for
+from parceria.web.access import partner_of, partner_required
 from parceria.web.tables import build_table, csv_response, wants_csv
 
 PDF = "application/pdf"
@@ -42,34 +40,6 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"nav": "home", "board": board, "chart": board.chart, "chart_rows": rows,
                "tier_overview": tier_overview(partner)}
     return render(request, "portal/home.html", context)
-
-
-@partner_required
-def customers(request: HttpRequest) -> HttpResponse:
-    rows = selectors.customers_with_revenue(principal_for(request))
-    sortable = {"name": "name", "since": "attributed_at", "status": "status", "revenue": "revenue_sort"}
-    if wants_csv(request):
-        return _customers_csv(request, rows, sortable)
-    table = build_table(request, rows, sortable=sortable, default_sort="name")
-    page = list(table.page.object_list)
-    revenue = selectors.customer_revenue([c.pk for c in page])
-    items = [{"customer": c, "revenue": revenue.get(c.pk, [])} for c in page]
-    return render(request, "portal/customers.html", {"nav": "customers", "table": table, "items": items})
-
-
-def _customers_csv(request: HttpRequest, rows: QuerySet[Customer], sortable: dict[str, str]) -> HttpResponse:
-    table = build_table(request, rows, sortable=sortable, default_sort="name", per_page=10**9)
-    customers = list(table.page.object_list)
-    revenue = selectors.customer_revenue([c.pk for c in customers])
-    return csv_response(
-        "customers.csv",
-        ["external_id", "name", "status", "attributed_at", "currency", "revenue"],
-        (
-            [c.external_id, c.name, c.status, c.attributed_at.isoformat() if c.attributed_at else "", cur, str(total)]
-            for c in customers
-            for cur, total in (revenue.get(c.pk) or [("", Decimal("0.0000"))])
-        ),
-    )
 
 
 @partner_required
