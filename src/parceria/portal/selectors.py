@@ -3,7 +3,6 @@ signed-in user (DESIGN rule 6): nothing takes a partner id from a URL."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine, LedgerTotal
+from parceria.commissions.models import CommissionPlan, LedgerKind
 from parceria.commissions.selectors import Balance, PeriodTotal, partner_balances, period_totals
 from parceria.common.money import round_down_minor
 from parceria.partners.models import Partner, Tier
@@ -24,7 +23,6 @@ from parceria.payouts.selectors import pending_payouts
 
 EARNING_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK)
 TIER_ORDER = (None, Tier.CERTIFIED, Tier.PREFERRED, Tier.STRATEGIC)
-_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 
 
 def month_start(day: date) -> date:
@@ -34,12 +32,6 @@ def month_start(day: date) -> date:
 def add_months(month: date, count: int) -> date:
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)
-
-
-def parse_month(text: str | None) -> date | None:
-    """'2026-03' → date(2026, 3, 1); anything else → None."""
-    match = _MONTH.match(text or "")
-    return date(int(match.group(1)), int(match.group(2)), 1) if match else None
 
 
 # --- dashboard ------------------------------------------------------------------------------------------------------
@@ -195,42 +187,7 @@ def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
     return Dashboard(currency=partner.currency, figures=figures, chart=chart, tier=tier_info(partner, now))
 
 
-# --- ledger ---------------------------------------------------------------------------------------------------------
-
-
-def ledger_search(
-    partner: Partner, *, kind: str = "", month: date | None = None, text: str = ""
-) -> QuerySet[LedgerLine]:
-    lines = LedgerLine.objects.filter(partner=partner).select_related("customer")
-    if kind in LedgerKind.values:
-        lines = lines.filter(kind=kind)
-    if month is not None:
-        lines = lines.filter(period=month)
-    if text:
-        lines = lines.filter(
-            Q(explanation__icontains=text) | Q(invoice__invoice_id__icontains=text) | Q(customer__name__icontains=text)
-        )
-    return lines
-
-
-def ledger_count(partner: Partner, *, kind: str = "", month: date | None = None, text: str = "") -> int | None:
-    """The number of lines `ledger_search` finds, read from the ledger-totals projection (which counts every
-    line it sums), or None when a text search makes it unknowable there."""
-    if text:
-        return None
-    totals = LedgerTotal.objects.filter(partner=partner)
-    if kind in LedgerKind.values:
-        totals = totals.filter(kind=kind)
-    if month is not None:
-        totals = totals.filter(period=month)
-    return sum(totals.values_list("lines", flat=True))
-
-
-def ledger_months(partner: Partner) -> list[date]:
-    """The accounting months that have lines, newest first (one statement per month)."""
-    return list(
-        LedgerLine.objects.filter(partner=partner).order_by("-period").values_list("period", flat=True).distinct()
-    )
+# --- payouts --------------------------------------------------------------------------------------------------------
 
 
 def partner_payouts(partner: Partner) -> QuerySet[Payout]:

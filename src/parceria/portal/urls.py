@@ -3,6 +3,7 @@ app's portal pages, each app in its own namespace `<app>_portal`."""
 
 from django.urls import include, path, register_converter
 
+from parceria.commissions import urls as commissions
 from parceria.customers import urls as customers
 from parceria.partners import urls as partners
 from parceria.portal import views, views_disputes
@@ -33,8 +34,6 @@ register_converter(MonthConverter, "mm")
 
 shell = [
     path("", views.home, name="home"),
-    path("commissions/", views.ledger, name="ledger"),
-    path("commissions/<int:line_id>/", views.ledger_line, name="ledger_line"),
     path("payouts/", views.payouts, name="payouts"),
     path("statements/<int:year>-<mm:month>.<fmt:fmt>", views.statement, name="statement"),
     path("income-statements/<int:year>.<fmt:fmt>", views.income, name="income_statement"),
@@ -52,4 +51,5 @@ urlpatterns = [
     path("", include((shell, "portal"))),
     path("", include((partners.portal_patterns, "partners_portal"))),
     path("", include((customers.portal_patterns, "customers_portal"))),
+    path("", include((commissions.portal_patterns, "commissions_portal"))),
 ]

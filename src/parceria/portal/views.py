@@ -8,18 +8,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import get_language
 
-from parceria.commissions.models import LedgerLine
+from parceria.commissions.selectors import ledger_months
 from parceria.partners.tier_selectors import tier_overview
 from parceria.payouts import informe
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
 from parceria.portal import selectors
-from parceria.portal.forms import KIND_LABELS, LedgerFilterForm
 from parceria.web.access import partner_of, partner_required
 from parceria.web.tables import build_table, csv_response, wants_csv
 
@@ -43,51 +41,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-def ledger(request: HttpRequest) -> HttpResponse:
-    partner = partner_of(request)
-    form = LedgerFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    search = {"kind": filters.get("kind", ""), "month": selectors.parse_month(filters.get("month")),
-              "text": (filters.get("q") or "").strip()}
-    lines = selectors.ledger_search(partner, **search)
-    sortable = {"date": "occurred_at", "kind": "kind", "amount": "amount", "month": "period"}
-    if wants_csv(request):
-        return _ledger_csv(request, lines, sortable)
-    # The page shows a few columns only; the count comes from the ledger totals when no text search is given.
-    shown = lines.only("id", "occurred_at", "kind", "invoice_id", "explanation", "amount", "currency", "customer__name")
-    table = build_table(request, shown, sortable=sortable, default_sort="-date",
-                        count=selectors.ledger_count(partner, **search))
-    return render(request, "portal/ledger.html",
-                  {"nav": "ledger", "table": table, "form": form, "kinds": KIND_LABELS, "filtered": bool(filters)})
-
-
-def _ledger_csv(request: HttpRequest, lines: QuerySet[LedgerLine], sortable: dict[str, str]) -> HttpResponse:
-    table = build_table(request, lines, sortable=sortable, default_sort="-date", per_page=10**9)
-    return csv_response(
-        "commissions.csv",
-        ["id", "date", "month", "kind", "rule", "invoice", "customer", "rate", "base", "amount", "currency",
-         "explanation"],
-        (
-            [line.pk, line.occurred_at.isoformat(), f"{line.period:%Y-%m}", line.kind, line.rule,
-             line.invoice_id or "", line.customer.name if line.customer else "", line.rate if line.rate else "",
-             line.base if line.base is not None else "", str(line.amount), line.currency, line.explanation]
-            for line in table.page.object_list
-        ),
-    )
-
-
-@partner_required
-def ledger_line(request: HttpRequest, line_id: int) -> HttpResponse:
-    partner = partner_of(request)
-    line = get_object_or_404(
-        LedgerLine.objects.select_related("customer", "reverses", "plan"), pk=line_id, partner=partner
-    )
-    disputes = line.disputes.filter(partner=partner).order_by("-opened_at")
-    return render(request, "portal/ledger_line.html",
-                  {"nav": "ledger", "line": line, "kinds": KIND_LABELS, "disputes": disputes})
-
-
-@partner_required
 def payouts(request: HttpRequest) -> HttpResponse:
     partner = partner_of(request)
     sortable = {"period": "batch__period", "gross": "gross", "net": "net", "due": "due_date"}
@@ -99,7 +52,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
     rows = payout_rows(table.page.object_list)
     return render(request, "portal/payouts.html", {
         "nav": "payouts", "table": table, "rows": rows,
-        "months": selectors.ledger_months(partner), "years": informe.paid_years(partner),
+        "months": ledger_months(partner), "years": informe.paid_years(partner),
     })
 
 

@@ -1,4 +1,4 @@
-"""Template helpers of the partner portal, for what repeats on every row of a long table."""
+"""Template helpers of the commission pages, for what repeats on every row of a long table."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext
 
+from parceria.commissions.forms import KIND_LABELS
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.common.formatting import format_money
-from parceria.portal.forms import KIND_LABELS
 
 register = template.Library()
 
@@ -37,7 +37,7 @@ def ledger_rows(lines: Iterable[LedgerLine]) -> SafeString:
     """The rows of the commissions table. The portal's busiest page shows 25 of them per request; building
     them here, with the same escaping as the template language, costs a fraction of a template loop."""
     language = get_language() or "en"
-    base = reverse("portal:ledger")
+    base = reverse("commissions_portal:list")
     line_word = gettext("Line")
     rows = []
     for line in lines:
