@@ -3,27 +3,15 @@ partner's page) and every domain app's console pages, each app in its own namesp
 
 from django.urls import include, path
 
-from parceria.console import close_views, dispute_views, views
+from parceria.console import dispute_views, views
 from parceria.customers import urls as customers
 from parceria.partners import urls as partners
+from parceria.payouts import urls as payouts
 
 shell = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("partners/<int:partner_id>/", views.partner_detail, name="partner"),
-    path("partners/<int:partner_id>/income-statements/<int:year>.pdf", views.partner_income_statement,
-         {"fmt": "pdf"}, name="income_statement_pdf"),
-    path("partners/<int:partner_id>/income-statements/<int:year>.csv", views.partner_income_statement,
-         {"fmt": "csv"}, name="income_statement_csv"),
-    path("close/", close_views.close_start, name="close"),
-    path("close/<str:month>/", close_views.close_preview_view, name="close_preview"),
-    path("batches/<int:batch_id>/", close_views.batch_detail, name="batch"),
-    path("batches/<int:batch_id>/approve/", close_views.batch_approve_view, name="batch_approve"),
-    path("batches/<int:batch_id>/export/", close_views.batch_export_view, name="batch_export"),
-    path("batches/<int:batch_id>/exports/<int:export_id>/", close_views.export_download, name="export_download"),
-    path("batches/<int:batch_id>/return/", close_views.return_import, name="return_import"),
-    path("payouts/", close_views.payouts, name="payouts"),
-    path("payouts/<int:payout_id>/mark/", close_views.payout_mark_view, name="payout_mark"),
     path("disputes/", dispute_views.disputes, name="disputes"),
     path("disputes/<int:dispute_id>/", dispute_views.dispute_detail, name="dispute"),
     path("disputes/<int:dispute_id>/review/", dispute_views.dispute_review_view, name="dispute_review"),
@@ -43,4 +31,5 @@ urlpatterns = [
     path("", include((shell, "console"))),
     path("", include((partners.console_patterns, "partners_console"))),
     path("", include((customers.console_patterns, "customers_console"))),
+    path("", include((payouts.console_patterns, "payouts_console"))),
 ]

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from parceria.commissions.models import CommissionPlan, LedgerKind
@@ -18,7 +18,6 @@ from parceria.common.money import round_down_minor
 from parceria.partners.models import Partner, Tier
 from parceria.partners.payout_details import payout_details_held_until
 from parceria.payouts.close import payout_due_date, payout_minimum, period_end
-from parceria.payouts.models import Payout
 from parceria.payouts.selectors import pending_payouts
 
 EARNING_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK)
@@ -185,10 +184,3 @@ def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
         for c in currencies
     )
     return Dashboard(currency=partner.currency, figures=figures, chart=chart, tier=tier_info(partner, now))
-
-
-# --- payouts --------------------------------------------------------------------------------------------------------
-
-
-def partner_payouts(partner: Partner) -> QuerySet[Payout]:
-    return Payout.objects.filter(partner=partner).select_related("batch")

@@ -1,42 +1,16 @@
 """The partner portal under /portal/: the portal's own pages (namespace portal: the dashboard) and every domain
 app's portal pages, each app in its own namespace `<app>_portal`."""
 
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from parceria.commissions import urls as commissions
 from parceria.customers import urls as customers
 from parceria.partners import urls as partners
+from parceria.payouts import urls as payouts
 from parceria.portal import views, views_disputes
-
-
-class FormatConverter:
-    regex = "pdf|csv"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-class MonthConverter:
-    regex = "[0-9]{2}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return f"{int(value):02d}"
-
-
-register_converter(FormatConverter, "fmt")
-register_converter(MonthConverter, "mm")
 
 shell = [
     path("", views.home, name="home"),
-    path("payouts/", views.payouts, name="payouts"),
-    path("statements/<int:year>-<mm:month>.<fmt:fmt>", views.statement, name="statement"),
-    path("income-statements/<int:year>.<fmt:fmt>", views.income, name="income_statement"),
     path("disputes/", views_disputes.disputes, name="disputes"),
     path("disputes/new/", views_disputes.dispute_new, name="dispute_new"),
     path("disputes/<int:dispute_id>/", views_disputes.dispute, name="dispute"),
@@ -52,4 +26,5 @@ urlpatterns = [
     path("", include((partners.portal_patterns, "partners_portal"))),
     path("", include((customers.portal_patterns, "customers_portal"))),
     path("", include((commissions.portal_patterns, "commissions_portal"))),
+    path("", include((payouts.portal_patterns, "payouts_portal"))),
 ]

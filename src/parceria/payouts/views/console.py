@@ -1,6 +1,6 @@
 """The close wizard (SPEC §7): pick a month, preview the plan, run the close, then approve and export the batch,
-import the bank's return file and mark payouts; and the payout list with late flags. Finance and admins act;
-every change goes through the payout services, which write the audit records."""
+import the bank's return file and mark payouts; the payout list with late flags; a partner's income statement.
+Finance and admins act; every change goes through the payout services, which write the audit records."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
 from parceria.common.errors import Conflict, InvalidInput, ParceriaError
-from parceria.console.forms import CloseMonthForm, ExportForm, MarkPayoutForm, PayoutFilterForm, ReturnFileForm
-from parceria.console.selectors import batches_with_state
 from parceria.partners.models import Partner
+from parceria.payouts import informe
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import (
     ClosePlan,
@@ -31,9 +31,10 @@ from parceria.payouts.close import (
     plan_totals,
     stored_close,
 )
+from parceria.payouts.forms import CloseMonthForm, ExportForm, MarkPayoutForm, PayoutFilterForm, ReturnFileForm
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows, payouts_with_status
-from parceria.payouts.services import batch_approve, batch_state, payout_mark
+from parceria.payouts.services import batch_approve, batch_state, batches_with_state, payout_mark
 from parceria.web.access import actor, console_view
 from parceria.web.forms import add_domain_error, attempt
 from parceria.web.pages import confirm_page, confirmed, page
@@ -57,9 +58,9 @@ def carry_reasons() -> dict[str, str]:
 def close_start(request: HttpRequest) -> HttpResponse:
     form = CloseMonthForm(request.GET) if "month" in request.GET else CloseMonthForm()
     if form.is_bound and form.is_valid():
-        return redirect("console:close_preview", month=f"{form.cleaned_data['month']:%Y-%m}")
+        return redirect("payouts_console:close_preview", month=f"{form.cleaned_data['month']:%Y-%m}")
     status = 422 if form.is_bound else 200
-    return page(request, "console/close_start.html", {"form": form, "batches": batches_with_state()},
+    return page(request, "payouts/console/close_start.html", {"form": form, "batches": batches_with_state()},
                 nav="close", status=status)
 
 
@@ -77,32 +78,32 @@ def _plan_rows(plan: ClosePlan) -> dict[str, Any]:
 def close_preview_view(request: HttpRequest, month: str) -> HttpResponse:
     form = CloseMonthForm({"month": month})
     if not form.is_valid():
-        return page(request, "console/close_start.html", {"form": form, "batches": batches_with_state()},
+        return page(request, "payouts/console/close_start.html", {"form": form, "batches": batches_with_state()},
                     nav="close", status=422)
     period = parse_period(month)
     existing = PayoutBatch.objects.filter(period=period).first()
     if existing is not None:
-        return redirect("console:batch", batch_id=existing.pk)
+        return redirect("payouts_console:batch", batch_id=existing.pk)
     if request.method == "POST" and confirmed(request):
         return _run_close(request, form, period)
     try:
         plan = close_preview(month=period)
     except ParceriaError as exc:
         add_domain_error(form, exc, "month")
-        return page(request, "console/close_start.html", {"form": form, "batches": batches_with_state()},
+        return page(request, "payouts/console/close_start.html", {"form": form, "batches": batches_with_state()},
                     nav="close", status=422)
     context = {"month": month, "plan": plan, "due": payout_due_date(period), **_plan_rows(plan)}
-    return page(request, "console/close_preview.html", context, nav="close")
+    return page(request, "payouts/console/close_preview.html", context, nav="close")
 
 
 def _run_close(request: HttpRequest, form: CloseMonthForm, period: Any) -> HttpResponse:
     plan = attempt(form, lambda: period_close(month=period, actor=actor(request)))
     if plan is None:
-        return page(request, "console/close_start.html", {"form": form, "batches": batches_with_state()},
+        return page(request, "payouts/console/close_start.html", {"form": form, "batches": batches_with_state()},
                     nav="close", status=422)
     messages.success(request, _("The close of %(month)s is done: review and approve the batch.")
                      % {"month": f"{period:%Y-%m}"})
-    return redirect("console:batch", batch_id=plan.batch_id)
+    return redirect("payouts_console:batch", batch_id=plan.batch_id)
 
 
 def _batch_context(request: HttpRequest, batch: PayoutBatch) -> dict[str, Any]:
@@ -124,7 +125,7 @@ def _batch_context(request: HttpRequest, batch: PayoutBatch) -> dict[str, Any]:
 
 def _batch_page(request: HttpRequest, batch: PayoutBatch, *, status: int = 200, **forms: Any) -> HttpResponse:
     context = {"export_form": ExportForm(), "return_form": ReturnFileForm(), **forms, **_batch_context(request, batch)}
-    return page(request, "console/batch.html", context, nav="close", status=status)
+    return page(request, "payouts/console/batch.html", context, nav="close", status=status)
 
 
 @console_view()
@@ -144,13 +145,13 @@ def batch_approve_view(request: HttpRequest, batch_id: int) -> HttpResponse:
             % {"done": len(state.approvals), "needed": state.required_approvals},
         ]
         return confirm_page(request, title=_("Approve this payout batch?"), lines=lines, button=_("Approve the batch"),
-                            cancel=reverse("console:batch", args=[batch.pk]))
+                            cancel=reverse("payouts_console:batch", args=[batch.pk]))
     try:
         batch_approve(batch=batch, actor=actor(request))
         messages.success(request, _("Your approval is recorded."))
     except ParceriaError as exc:
         messages.error(request, exc.message)
-    return redirect("console:batch", batch_id=batch.pk)
+    return redirect("payouts_console:batch", batch_id=batch.pk)
 
 
 @console_view(read=None, write=Ability.FINANCE)
@@ -166,14 +167,14 @@ def batch_export_view(request: HttpRequest, batch_id: int) -> HttpResponse:
     except Conflict as exc:
         skipped = _skipped(exc.details.get("skipped", []) if isinstance(exc.details, dict) else [])
         request.session[key] = {"export_id": None, "skipped": skipped, "error": exc.message}
-        return redirect("console:batch", batch_id=batch.pk)
+        return redirect("payouts_console:batch", batch_id=batch.pk)
     except InvalidInput as exc:
         add_domain_error(form, exc, "kind")
         return _batch_page(request, batch, export_form=form, status=422)
     request.session[key] = {"export_id": result.export.pk, "filename": result.export.filename,
                             "included": len(result.included), "skipped": _skipped(result.skipped),
                             "warnings": result.warnings}
-    return redirect("console:batch", batch_id=batch.pk)
+    return redirect("payouts_console:batch", batch_id=batch.pk)
 
 
 def _skipped(skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -201,8 +202,8 @@ def return_import(request: HttpRequest, batch_id: int) -> HttpResponse:
                      "file")
     if report is None:
         return _batch_page(request, batch, return_form=form, status=422)
-    return page(request, "console/return_report.html", {"batch": batch, "report": report, "filename": upload.name},
-                nav="close")
+    return page(request, "payouts/console/return_report.html",
+                {"batch": batch, "report": report, "filename": upload.name}, nav="close")
 
 
 def _payouts(form: PayoutFilterForm) -> QuerySet[Any]:
@@ -227,7 +228,7 @@ def payouts(request: HttpRequest) -> HttpResponse:
                                                    for r in found))
     objects = list(table.page.object_list)
     rows = list(zip(objects, payout_rows(objects), strict=True))
-    return page(request, "console/payouts.html", {"form": form, "table": table, "rows": rows}, nav="payouts")
+    return page(request, "payouts/console/payouts.html", {"form": form, "table": table, "rows": rows}, nav="payouts")
 
 
 @console_view(read=Ability.FINANCE, write=Ability.FINANCE)
@@ -242,11 +243,29 @@ def payout_mark_view(request: HttpRequest, payout_id: int) -> HttpResponse:
             return confirm_page(request, title=_("Mark payout #%(id)s?") % {"id": payout.pk},
                                 lines=[_("Payee: %(name)s") % {"name": payout.payee_name},
                                        _("New status: %(s)s") % {"s": label}],
-                                button=_("Confirm"), cancel=reverse("console:payout_mark", args=[payout.pk]))
+                                button=_("Confirm"), cancel=reverse("payouts_console:payout_mark", args=[payout.pk]))
         done = attempt(form, lambda: payout_mark(payout=payout, status=status, source="console", reference=reference,
                                                  actor=actor(request)))
         if done is not None:
             messages.success(request, _("Payout #%(id)s is marked %(status)s.") % {"id": payout.pk, "status": status})
-            return redirect("console:batch", batch_id=payout.batch_id)
-    return page(request, "console/payout_mark.html", {"payout": payout, "row": row, "form": form}, nav="payouts",
-                status=422 if form.errors else 200)
+            return redirect("payouts_console:batch", batch_id=payout.batch_id)
+    return page(request, "payouts/console/payout_mark.html", {"payout": payout, "row": row, "form": form},
+                nav="payouts", status=422 if form.errors else 200)
+
+
+@console_view()
+def partner_income_statement(request: HttpRequest, partner_id: int, year: int, fmt: str) -> HttpResponse:
+    """The partner's informe de rendimentos of `year`, to send to the partner (PDF: notes in the staff
+    member's language; the official model's labels stay in Portuguese)."""
+    partner = get_object_or_404(Partner, pk=partner_id)
+    if not 2000 <= year <= 2999:
+        raise Http404("no such year")
+    annual = informe.income_statement(partner=partner, year=year)
+    if fmt == "pdf":
+        content: bytes | str = informe.income_statement_pdf(annual, language=informe.reader_language(get_language()))
+        response = HttpResponse(content, content_type="application/pdf")
+    else:
+        response = HttpResponse(informe.income_statement_csv(annual), content_type="text/csv; charset=utf-8")
+    name = f"parceria-informe-de-rendimentos-{partner.pk}-{year}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
