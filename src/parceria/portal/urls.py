@@ -5,20 +5,13 @@ from django.urls import include, path
 
 from parceria.commissions import urls as commissions
 from parceria.customers import urls as customers
+from parceria.disputes import urls as disputes
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
-from parceria.portal import views, views_disputes
+from parceria.portal import views
 
 shell = [
     path("", views.home, name="home"),
-    path("disputes/", views_disputes.disputes, name="disputes"),
-    path("disputes/new/", views_disputes.dispute_new, name="dispute_new"),
-    path("disputes/<int:dispute_id>/", views_disputes.dispute, name="dispute"),
-    path("disputes/<int:dispute_id>/comment/", views_disputes.dispute_comment, name="dispute_comment"),
-    path("disputes/<int:dispute_id>/attach/", views_disputes.dispute_attach, name="dispute_attach"),
-    path("disputes/<int:dispute_id>/attachments/<int:attachment_id>/", views_disputes.dispute_attachment,
-         name="dispute_attachment"),
-    path("disputes/<int:dispute_id>/withdraw/", views_disputes.dispute_withdraw_view, name="dispute_withdraw"),
 ]
 
 urlpatterns = [
@@ -27,4 +20,5 @@ urlpatterns = [
     path("", include((customers.portal_patterns, "customers_portal"))),
     path("", include((commissions.portal_patterns, "commissions_portal"))),
     path("", include((payouts.portal_patterns, "payouts_portal"))),
+    path("", include((disputes.portal_patterns, "disputes_portal"))),
 ]

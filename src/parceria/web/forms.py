@@ -40,17 +40,6 @@ def add_domain_error(form: forms.Form, exc: ParceriaError, field: str | None = N
     form.add_error(name if name in form.fields else None, exc.message)
 
 
-class AttachmentForm(forms.Form):
-    """A file for a dispute. The disputes service checks its size, type and content; its message for a bad
-    file is shown beside this field."""
-
-    file = forms.FileField(
-        label=_("Attach a file"),
-        help_text=_("PDF, PNG, JPEG or CSV, at most 10 MB."),
-        widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.csv"}),
-    )
-
-
 def language_choices() -> list[tuple[str, Any]]:
     """The product's languages, after a blank choice: follow the browser."""
     return [("", _("The browser's language")), *settings.LANGUAGES]

@@ -16,14 +16,6 @@ from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
 from parceria.common.errors import NotFound, ParceriaError
-from parceria.console.forms import (
-    AdjustmentFilterForm,
-    AdjustmentForm,
-    CommentForm,
-    DisputeFilterForm,
-    ReasonForm,
-    ResolveForm,
-)
 from parceria.disputes.adjustments import (
     adjustment_approve,
     adjustment_reject,
@@ -31,6 +23,15 @@ from parceria.disputes.adjustments import (
     adjustment_threshold,
 )
 from parceria.disputes.files import attachment_response
+from parceria.disputes.forms import (
+    AdjustmentFilterForm,
+    AdjustmentForm,
+    AttachmentForm,
+    DisputeFilterForm,
+    ReasonForm,
+    ResolveForm,
+    StaffCommentForm,
+)
 from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Adjustment, AdjustmentStatus, Dispute
 from parceria.disputes.selectors import (
     dispute_adjustments,
@@ -48,7 +49,7 @@ from parceria.disputes.services import (
     dispute_review,
 )
 from parceria.web.access import actor, console_view
-from parceria.web.forms import AttachmentForm, attempt
+from parceria.web.forms import attempt
 from parceria.web.pages import confirm_page, confirmed, page
 from parceria.web.tables import build_table, csv_response, wants_csv
 
@@ -79,7 +80,7 @@ def disputes(request: HttpRequest) -> HttpResponse:
         return csv_response("disputes.csv", ["id", "partner", "subject", "status", "opened_at", "response_due_at",
                                              "overdue"], lines)
     rows = [(d, dispute_is_overdue(d, now=now)) for d in table.page.object_list]
-    return page(request, "console/disputes.html", {"form": form, "table": table, "rows": rows}, nav="disputes")
+    return page(request, "disputes/console/disputes.html", {"form": form, "table": table, "rows": rows}, nav="disputes")
 
 
 def _dispute_page(request: HttpRequest, dispute: Dispute, *, status: int = 200, **forms: Any) -> HttpResponse:
@@ -91,11 +92,11 @@ def _dispute_page(request: HttpRequest, dispute: Dispute, *, status: int = 200, 
         "attachments": dispute_attachments(dispute),
         "adjustments": dispute_adjustments(dispute),
         "threshold": adjustment_threshold(dispute.partner.currency),
-        "comment_form": CommentForm(), "resolve_form": ResolveForm(), "reject_form": ReasonForm(),
+        "comment_form": StaffCommentForm(), "resolve_form": ResolveForm(), "reject_form": ReasonForm(),
         "attachment_form": AttachmentForm(),
         **forms,
     }
-    return page(request, "console/dispute_detail.html", context, nav="disputes", status=status)
+    return page(request, "disputes/console/dispute_detail.html", context, nav="disputes", status=status)
 
 
 def _dispute(dispute_id: int) -> Dispute:
@@ -115,18 +116,18 @@ def dispute_review_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
         messages.success(request, _("The dispute is now in review."))
     except ParceriaError as exc:
         messages.error(request, exc.message)
-    return redirect("console:dispute", dispute_id=dispute.pk)
+    return redirect("disputes_console:detail", dispute_id=dispute.pk)
 
 
 @console_view(read=None, write=Ability.RESOLVE_DISPUTES)
 def dispute_comment_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
     dispute = _dispute(dispute_id)
-    form = CommentForm(request.POST)
+    form = StaffCommentForm(request.POST)
     if form.is_valid() and attempt(form, lambda: dispute_comment_add(
             dispute=dispute, text=form.cleaned_data["text"], internal=form.cleaned_data["internal"],
             actor=actor(request), is_staff=True)):
         messages.success(request, _("Your comment is added."))
-        return redirect("console:dispute", dispute_id=dispute.pk)
+        return redirect("disputes_console:detail", dispute_id=dispute.pk)
     return _dispute_page(request, dispute, comment_form=form, status=422)
 
 
@@ -140,7 +141,7 @@ def dispute_attach_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
         if attempt(form, lambda: dispute_attachment_add(dispute=dispute, filename=upload.name or "", content=upload,
                                                         actor=actor(request), is_staff=True), "file"):
             messages.success(request, _("The file is attached."))
-            return redirect("console:dispute", dispute_id=dispute.pk)
+            return redirect("disputes_console:detail", dispute_id=dispute.pk)
     return _dispute_page(request, dispute, attachment_form=form, status=422)
 
 
@@ -166,11 +167,11 @@ def dispute_resolve_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
                        _("Adjustment: %(amount)s %(currency)s") % {"amount": data["adjustment_amount"],
                                                                    "currency": dispute.partner.currency},
                        _("Resolution: %(text)s") % {"text": data["resolution"]}],
-                button=_("Resolve"), cancel=reverse("console:dispute", args=[dispute.pk]))
+                button=_("Resolve"), cancel=reverse("disputes_console:detail", args=[dispute.pk]))
         if attempt(form, lambda: dispute_resolve(dispute=dispute, adjustment_amount=data["adjustment_amount"],
                                                  resolution=data["resolution"], actor=actor(request))):
             messages.success(request, _("The dispute is resolved (see the adjustment's state below)."))
-            return redirect("console:dispute", dispute_id=dispute.pk)
+            return redirect("disputes_console:detail", dispute_id=dispute.pk)
     return _dispute_page(request, dispute, resolve_form=form, status=422)
 
 
@@ -183,11 +184,12 @@ def dispute_reject_view(request: HttpRequest, dispute_id: int) -> HttpResponse:
             return confirm_page(request, title=_("Reject dispute #%(id)s?") % {"id": dispute.pk},
                                 lines=[_("Reason (shown to the partner): %(text)s")
                                        % {"text": form.cleaned_data["reason"]}],
-                                button=_("Reject the dispute"), cancel=reverse("console:dispute", args=[dispute.pk]))
+                                button=_("Reject the dispute"),
+                                cancel=reverse("disputes_console:detail", args=[dispute.pk]))
         if attempt(form, lambda: dispute_reject(dispute=dispute, reason=form.cleaned_data["reason"],
                                                 actor=actor(request))):
             messages.success(request, _("The dispute is rejected."))
-            return redirect("console:dispute", dispute_id=dispute.pk)
+            return redirect("disputes_console:detail", dispute_id=dispute.pk)
     return _dispute_page(request, dispute, reject_form=form, status=422)
 
 
@@ -207,7 +209,7 @@ def _adjustments_page(request: HttpRequest, *, status: int = 200,
     rows = [(a, bound.get(a.pk) or ReasonForm(auto_id=f"id_reject{a.pk}_%s")) for a in table.page.object_list]
     context = {"form": form, "table": table, "rows": rows, "threshold": adjustment_threshold("BRL"),
                "me": request.user.pk}
-    return page(request, "console/adjustments.html", context, nav="adjustments", status=status)
+    return page(request, "disputes/console/adjustments.html", context, nav="adjustments", status=status)
 
 
 @console_view()
@@ -232,9 +234,10 @@ def adjustment_new(request: HttpRequest) -> HttpResponse:
             text = (_("Adjustment #%(id)s is posted.") if adjustment.status == AdjustmentStatus.POSTED
                     else _("Adjustment #%(id)s waits for a second approver.")) % {"id": adjustment.pk}
             messages.success(request, text)
-            return redirect("console:adjustments")
-    return page(request, "console/adjustment_new.html", {"form": form, "threshold": adjustment_threshold("BRL")},
-                nav="adjustments", status=422 if form.errors else 200)
+            return redirect("disputes_console:adjustments")
+    return page(request, "disputes/console/adjustment_new.html",
+                {"form": form, "threshold": adjustment_threshold("BRL")}, nav="adjustments",
+                status=422 if form.errors else 200)
 
 
 @console_view(read=None, write=Ability.FINANCE)
@@ -247,13 +250,13 @@ def adjustment_approve_view(request: HttpRequest, adjustment_id: int) -> HttpRes
                    _("Amount: %(amount)s %(currency)s")
                    % {"amount": adjustment.amount, "currency": adjustment.currency},
                    _("Reason: %(text)s") % {"text": adjustment.reason}],
-            button=_("Approve and post"), cancel=reverse("console:adjustments"))
+            button=_("Approve and post"), cancel=reverse("disputes_console:adjustments"))
     try:
         adjustment_approve(adjustment=adjustment, actor=actor(request))
         messages.success(request, _("Adjustment #%(id)s is approved.") % {"id": adjustment.pk})
     except ParceriaError as exc:
         messages.error(request, exc.message)
-    return redirect("console:adjustments")
+    return redirect("disputes_console:adjustments")
 
 
 @console_view(read=None, write=Ability.FINANCE)
@@ -264,5 +267,5 @@ def adjustment_reject_view(request: HttpRequest, adjustment_id: int) -> HttpResp
                                                                    reason=form.cleaned_data["reason"],
                                                                    actor=actor(request))):
         messages.success(request, _("Adjustment #%(id)s is rejected.") % {"id": adjustment.pk})
-        return redirect("console:adjustments")
+        return redirect("disputes_console:adjustments")
     return _adjustments_page(request, reject_forms={adjustment.pk: form}, status=422)

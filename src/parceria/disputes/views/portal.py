@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from parceria.common.errors import Conflict, InvalidInput, NotFound, ParceriaError
 from parceria.disputes.files import attachment_response
+from parceria.disputes.forms import SUBJECT_LABELS, AttachmentForm, DisputeForm, PartnerCommentForm, WithdrawForm
 from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Dispute, DisputeStatus
 from parceria.disputes.selectors import (
     dispute_attachment_get,
@@ -21,9 +22,7 @@ from parceria.disputes.selectors import (
     scope_disputes,
 )
 from parceria.disputes.services import dispute_attachment_add, dispute_comment_add, dispute_open, dispute_withdraw
-from parceria.portal.forms import SUBJECT_LABELS, CommentForm, DisputeForm, WithdrawForm
 from parceria.web.access import actor, partner_of, partner_required, principal_for
-from parceria.web.forms import AttachmentForm
 from parceria.web.tables import build_table, csv_response, wants_csv
 
 
@@ -42,7 +41,7 @@ def disputes(request: HttpRequest) -> HttpResponse:
             [d.pk, d.opened_at.isoformat(), d.subject, d.status, _about(d), d.description]
             for d in table.page.object_list
         ))
-    return render(request, "portal/disputes.html", {"nav": "disputes", "table": table, **_labels()})
+    return render(request, "disputes/portal/disputes.html", {"nav": "disputes", "table": table, **_labels()})
 
 
 def _about(dispute: Dispute) -> str:
@@ -68,8 +67,8 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Check the details of the dispute and try again."))
         else:
             messages.success(request, _("Dispute opened. We answer within the response time shown."))
-            return redirect("portal:dispute", dispute_id=dispute.pk)
-    return render(request, "portal/dispute_new.html", {"nav": "disputes", "form": form},
+            return redirect("disputes_portal:detail", dispute_id=dispute.pk)
+    return render(request, "disputes/portal/dispute_new.html", {"nav": "disputes", "form": form},
                   status=422 if form.errors else 200)
 
 
@@ -89,18 +88,18 @@ def _own_dispute(request: HttpRequest, dispute_id: int) -> Dispute:
     return dispute
 
 
-def _detail(request: HttpRequest, dispute: Dispute, *, comment_form: CommentForm | None = None,
+def _detail(request: HttpRequest, dispute: Dispute, *, comment_form: PartnerCommentForm | None = None,
             withdraw_form: WithdrawForm | None = None, attachment_form: AttachmentForm | None = None,
             status: int = 200) -> HttpResponse:
     context = {
         "nav": "disputes", "dispute": dispute, "comments": dispute_comments(dispute, include_internal=False),
         "attachments": dispute_attachments(dispute), "overdue": dispute_is_overdue(dispute),
         "active": dispute.status in ACTIVE_DISPUTE_STATUSES,
-        "comment_form": comment_form or CommentForm(), "withdraw_form": withdraw_form or WithdrawForm(),
+        "comment_form": comment_form or PartnerCommentForm(), "withdraw_form": withdraw_form or WithdrawForm(),
         "attachment_form": attachment_form or AttachmentForm(),
         **_labels(),
     }
-    return render(request, "portal/dispute.html", context, status=status)
+    return render(request, "disputes/portal/dispute.html", context, status=status)
 
 
 @partner_required
@@ -112,7 +111,7 @@ def dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
 @require_POST
 def dispute_comment(request: HttpRequest, dispute_id: int) -> HttpResponse:
     item = _own_dispute(request, dispute_id)
-    form = CommentForm(request.POST)
+    form = PartnerCommentForm(request.POST)
     if form.is_valid():
         try:
             dispute_comment_add(dispute=item, text=form.cleaned_data["text"], actor=actor(request),
@@ -121,11 +120,11 @@ def dispute_comment(request: HttpRequest, dispute_id: int) -> HttpResponse:
             form.add_error("text", _("This dispute is closed: it takes no more comments."))
     if request.htmx and form.is_valid() and not form.errors:  # type: ignore[attr-defined]
         context = {"dispute": item, "comments": dispute_comments(item, include_internal=False),
-                   "comment_form": CommentForm(), "active": True}
-        return render(request, "portal/_dispute_comments.html", context)
+                   "comment_form": PartnerCommentForm(), "active": True}
+        return render(request, "disputes/portal/_dispute_comments.html", context)
     if form.errors:
         return _detail(request, item, comment_form=form, status=422)
-    return redirect("portal:dispute", dispute_id=item.pk)
+    return redirect("disputes_portal:detail", dispute_id=item.pk)
 
 
 @partner_required
@@ -141,7 +140,7 @@ def dispute_withdraw_view(request: HttpRequest, dispute_id: int) -> HttpResponse
     if form.errors:
         return _detail(request, item, withdraw_form=form, status=422)
     messages.success(request, _("Dispute withdrawn."))
-    return redirect("portal:dispute", dispute_id=item.pk)
+    return redirect("disputes_portal:detail", dispute_id=item.pk)
 
 
 @partner_required
@@ -160,7 +159,7 @@ def dispute_attach(request: HttpRequest, dispute_id: int) -> HttpResponse:
     if form.errors:
         return _detail(request, item, attachment_form=form, status=422)
     messages.success(request, _("File attached."))
-    return redirect("portal:dispute", dispute_id=item.pk)
+    return redirect("disputes_portal:detail", dispute_id=item.pk)
 
 
 @partner_required
