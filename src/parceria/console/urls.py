@@ -3,9 +3,11 @@ partner's page) and every domain app's console pages, each app in its own namesp
 
 from django.urls import include, path
 
+from parceria.agreements import urls as agreements
 from parceria.console import views
 from parceria.customers import urls as customers
 from parceria.disputes import urls as disputes
+from parceria.enablement import urls as enablement
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 
@@ -21,4 +23,6 @@ urlpatterns = [
     path("", include((customers.console_patterns, "customers_console"))),
     path("", include((payouts.console_patterns, "payouts_console"))),
     path("", include((disputes.console_patterns, "disputes_console"))),
+    path("", include((agreements.console_patterns, "agreements_console"))),
+    path("", include((enablement.console_patterns, "enablement_console"))),
 ]

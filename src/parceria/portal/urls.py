@@ -3,9 +3,11 @@ app's portal pages, each app in its own namespace `<app>_portal`."""
 
 from django.urls import include, path
 
+from parceria.agreements import urls as agreements
 from parceria.commissions import urls as commissions
 from parceria.customers import urls as customers
 from parceria.disputes import urls as disputes
+from parceria.enablement import urls as enablement
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.portal import views
@@ -21,4 +23,6 @@ urlpatterns = [
     path("", include((commissions.portal_patterns, "commissions_portal"))),
     path("", include((payouts.portal_patterns, "payouts_portal"))),
     path("", include((disputes.portal_patterns, "disputes_portal"))),
+    path("", include((agreements.portal_patterns, "agreements_portal"))),
+    path("", include((enablement.portal_patterns, "enablement_portal"))),
 ]
