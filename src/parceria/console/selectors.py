@@ -1,4 +1,4 @@
-"""Reads for the console: counts that need attention, one partner's page, search, payouts and intake."""
+"""Reads for the console's own pages: the counts that need attention, a partner's page and the search."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The staff console (SPEC §14.1): the overview, partners, search and event intake. The close wizard lives in
-close_views.py, disputes and adjustments in dispute_views.py."""
+"""The staff console's own pages (SPEC §14.1): the overview of what needs attention, the search of partners and
+customers, and a partner's page, which gathers what every app knows about the partner. Every other console page
+lives in its app (`<app>/views/console.py`, included by console/urls.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reads for the partner portal. Every query here is filtered to one partner, given by the caller from the
+"""Reads for the portal's dashboard. Every query here is filtered to one partner, given by the caller from the
 signed-in user (DESIGN rule 6): nothing takes a partner id from a URL."""
 
 from __future__ import annotations

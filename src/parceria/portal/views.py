@@ -1,4 +1,5 @@
-"""The partner portal (SPEC §14.1): what a partner's users do every week.
+"""The partner portal's own page (SPEC §14.1): the dashboard. Every other portal page lives in its app
+(`<app>/views/portal.py`, included by portal/urls.py).
 
 Views are thin: they read the signed-in user's partner, call a selector or a service, and render. The
 partner always comes from `request.user`, never from the URL (DESIGN rule 6)."""
