@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class SiteConfig(AppConfig):
-    """The site shell: the start page (with the demo logins), the health check and sign-in."""
+    """The site shell: the start page (with the demo logins), the health check, sign-in and `parceria serve`."""
 
     name = "parceria.site"
     label = "site"
