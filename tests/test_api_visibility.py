@@ -3,6 +3,8 @@ portal shows it, through the same functions, and a platform key (the billing sys
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
 
@@ -171,7 +173,10 @@ def test_who_may_read_payouts_sees_the_whole_key(paid_world, scope):
 
 
 def test_masking_keeps_the_last_four_characters():
-    platform, finance = Principal(scope="platform", label="p"), Principal(scope="finance", label="f")
+    def key(scope: str) -> Principal:
+        return Principal.for_api_key(SimpleNamespace(scope=scope, name=scope, partner_id=None))
+
+    platform, finance = key("platform"), key("finance")
 
     assert shown_pix_key(platform, PIX_KEY) == MASKED
     assert shown_pix_key(platform, "") == ""

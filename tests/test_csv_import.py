@@ -263,8 +263,8 @@ def test_only_finance_imports_events(request, customer, client):
 
 
 def test_the_intake_page_offers_the_import_to_finance(finance, analyst):
-    assert URL in finance.get(reverse("console:intake")).content.decode()
-    assert URL not in analyst.get(reverse("console:intake")).content.decode()
+    assert URL in finance.get(reverse("commissions_console:intake")).content.decode()
+    assert URL not in analyst.get(reverse("commissions_console:intake")).content.decode()
     assert finance.get(URL).status_code == 200
     assert "Importar eventos de um arquivo CSV" in finance.get(URL, HTTP_ACCEPT_LANGUAGE="pt-BR").content.decode()
     assert "Importar eventos desde un archivo CSV" in finance.get(URL, HTTP_ACCEPT_LANGUAGE="es").content.decode()

@@ -1,15 +1,21 @@
-"""Every console URL refuses anonymous visitors, partner users and staff without a second factor; the analyst
-reads but every POST of theirs is refused with 403 and changes nothing."""
+"""Every console URL, whatever app its page lives in, refuses anonymous visitors, partner users and staff without a
+second factor; each staff role opens what its abilities allow; the analyst reads but every POST of theirs is
+refused with 403 and changes nothing. The URLs come from the resolver: a new console page is swept by construction
+(a new kind of id in an address needs a value in URL_VALUES)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import get_resolver, reverse
 
 from parceria.accounts.services import user_create
+from parceria.accounts.tenancy import Ability, Principal
+from parceria.agreements.services import document_attach
 from parceria.common.audit import Actor
+from parceria.common.errors import PermissionDenied
 from parceria.common.models import AuditRecord
 from parceria.customers.models import EventBatch, EventSource
 from parceria.disputes.adjustments import adjustment_request
@@ -18,20 +24,22 @@ from parceria.disputes.services import dispute_attachment_add, dispute_open
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
+from tests.agreements.helpers import make_agreement
 from tests.console.conftest import close_march
-from tests.factories import ACTOR, PASSWORD, make_partner
+from tests.factories import ACTOR, PASSWORD, make_partner, staff_client
+from tests.sweep import Route, missing_values, routes_under
 from tests.test_close import credit
 
-MIN_ROUTES = 28
+MIN_ROUTES = 56  # the console's own, payouts, disputes, customers, partners (pipeline, tiers), agreements, enablement
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 
-def console_routes() -> list[str]:
-    _, resolver = get_resolver().namespace_dict["console"]
-    return [pattern.name for pattern in resolver.url_patterns]
+def console_routes() -> list[Route]:
+    return routes_under("console/")
 
 
 @pytest.fixture
-def urls(db) -> list[str]:
+def urls(db) -> list[tuple[Route, str]]:
     partner = make_partner()
     credit(partner, "500.00")
     batch = close_march()
@@ -44,26 +52,28 @@ def urls(db) -> list[str]:
                                        duplicates=0, rejected=[{"index": 0, "id": "e1", "error": "bad"}])
     attachment = dispute_attachment_add(dispute=dispute, filename="nota.pdf", actor=ACTOR, is_staff=False,
                                         content=SimpleUploadedFile("nota.pdf", b"%PDF-1.4 nota"))
-    kwargs = {"attachment_id": attachment.pk, "partner_id": partner.pk, "batch_id": batch.pk,
+    agreement = make_agreement(partner, start_date=date(2025, 1, 1))
+    document = document_attach(agreement=agreement, upload=SimpleUploadedFile("cpa.pdf", PDF), actor=ACTOR)
+    values = {"attachment_id": attachment.pk, "partner_id": partner.pk, "batch_id": batch.pk,
               "export_id": export.pk, "payout_id": Payout.objects.get().pk, "dispute_id": dispute.pk,
-              "adjustment_id": adjustment.pk,
-              "event_batch_id": events.pk, "month": "2026-03", "year": 2026}
-    result = []
-    for name in console_routes():
-        _, resolver = get_resolver().namespace_dict["console"]
-        pattern = next(p for p in resolver.url_patterns if p.name == name)
-        needed = {k: kwargs[k] for k in pattern.pattern.converters}
-        result.append(reverse(f"console:{name}", kwargs=needed))
-    return result
+              "adjustment_id": adjustment.pk, "event_batch_id": events.pk, "month": "2026-03", "year": 2026,
+              "agreement_id": agreement.pk, "document_id": document.pk}
+    routes = console_routes()
+    assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
+    return [(route, url) for route in routes for url in route.urls(values)]
 
 
-def test_enough_routes_are_swept(urls):
+def test_every_console_url_is_swept_and_guarded_by_console_view(urls):
     assert len(urls) >= MIN_ROUTES
+    assert {url for _route, url in urls} >= {"/console/", "/console/agreements/", "/console/enablement/",
+                                              "/console/pipeline/", "/console/tiers/", "/console/payouts/"}
+    unguarded = [route.name for route, _url in urls if not hasattr(route.view, "console_access")]
+    assert unguarded == []
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(urls):
     client = Client()
-    for url in urls:
+    for _route, url in urls:
         for method in (client.get, client.post):
             response = method(url)
             assert response.status_code == 302 and response["Location"].startswith("/login/"), url
@@ -74,7 +84,7 @@ def test_partner_users_are_kept_out(urls):
     user = user_create(username="p@x", password=PASSWORD, role="partner_admin", partner=partner, actor=ACTOR)
     client = Client()
     client.force_login(user)
-    for url in urls:
+    for _route, url in urls:
         for method in (client.get, client.post):
             response = method(url)
             assert response.status_code in (302, 403), url
@@ -86,28 +96,75 @@ def test_staff_without_the_second_factor_are_sent_to_it(urls):
     user = user_create(username="f@x", password=PASSWORD, role="finance", actor=ACTOR)
     client = Client()
     client.force_login(user)
-    for url in urls:
+    for _route, url in urls:
         for method in (client.get, client.post):
             response = method(url)
             assert response.status_code == 302 and response["Location"] == "/login/two-factor/", url
 
 
+@pytest.mark.parametrize("role", ["partner_manager", "finance", "admin"])
+def test_each_staff_role_opens_the_pages_its_abilities_allow(urls, role):
+    client = staff_client(f"{role}@x", role)
+    principal = Principal.for_user(client.user)  # type: ignore[attr-defined]
+    for route, url in urls:
+        read, _write = route.view.console_access
+        status = client.get(url).status_code
+        if read is None:
+            assert status == 405, url
+        elif principal.can(read):
+            assert status in (200, 302), (url, status)
+        else:
+            assert status == 403, url
+
+
 def test_the_analyst_reads_but_every_post_is_refused(urls, analyst):
     audit_before = AuditRecord.objects.count()
     disputes_before = list(Dispute.objects.values_list("status", flat=True))
-    for url in urls:
+    for _route, url in urls:
         response = analyst.post(url, {"confirmed": "1", "reason": "x", "text": "x", "kind": "cnab",
-                                      "adjustment_amount": "1", "resolution": "x", "status": "paid"})
+                                      "adjustment_amount": "1", "resolution": "x", "status": "paid", "to": "rejected",
+                                      "decision": "approve"})
         assert response.status_code == 403, url
     assert AuditRecord.objects.count() == audit_before
     assert list(Dispute.objects.values_list("status", flat=True)) == disputes_before
-    reading = [u for u in urls if not u.endswith(("/approve/", "/export/", "/return/", "/review/", "/comment/",
-                                                  "/resolve/", "/reject/", "/mark/", "/new/",
-                                                  "/attach/", "/import/"))
-               and "/exports/" not in u]
+    reading = [url for route, url in urls if route.view.console_access[0] == Ability.READ]
     for url in reading:
         assert analyst.get(url).status_code in (200, 302), url
+    finance_only = [url for route, url in urls if route.view.console_access[0] not in (Ability.READ, None)]
+    assert finance_only and all(analyst.get(url).status_code == 403 for url in finance_only)
     batch_page = next(u for u in reading if "/batches/" in u)
     assert "<button" not in analyst.get(batch_page).content.decode().split("<main")[1]  # no action buttons
     dispute_page = next(u for u in reading if "/disputes/" in u and u != "/console/disputes/")
     assert "<button" not in analyst.get(dispute_page).content.decode().split("<main")[1]
+
+
+ROLE_ABILITIES = {
+    "admin": {Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.MANAGE_PARTNERS, Ability.FINANCE,
+              Ability.RESOLVE_DISPUTES},
+    "partner_manager": {Ability.READ, Ability.READ_PAYOUTS, Ability.MANAGE_PARTNERS, Ability.RESOLVE_DISPUTES},
+    "finance": {Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.FINANCE, Ability.RESOLVE_DISPUTES},
+    "analyst": {Ability.READ, Ability.READ_PAYOUTS},
+}
+
+
+@pytest.mark.parametrize("role", sorted(ROLE_ABILITIES))
+def test_a_staff_members_principal_has_the_abilities_of_its_role_and_the_console_agrees(db, role):
+    """One permission system: what the console lets a role do is what its principal may do."""
+    client = staff_client(f"{role}@x", role)
+    principal = Principal.for_user(client.user)  # type: ignore[attr-defined]
+    assert principal.abilities == ROLE_ABILITIES[role]
+    assert principal.read_only is (role == "analyst")
+    opens_new_adjustment = client.get("/console/adjustments/new/").status_code == 200
+    assert opens_new_adjustment is (Ability.FINANCE in ROLE_ABILITIES[role])
+    if Ability.FINANCE not in ROLE_ABILITIES[role]:
+        with pytest.raises(PermissionDenied):
+            principal.require(Ability.FINANCE)
+
+
+def test_a_partner_admin_may_manage_its_users_and_a_partner_user_may_not(db):
+    partner = make_partner()
+    admin = user_create(username="pa@x", password=PASSWORD, role="partner_admin", partner=partner, actor=ACTOR)
+    member = user_create(username="pm@x", password=PASSWORD, role="partner_member", partner=partner, actor=ACTOR)
+    assert Principal.for_user(admin).abilities == {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE,
+                                                   Ability.MANAGE_USERS}
+    assert Principal.for_user(member).abilities == {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE}

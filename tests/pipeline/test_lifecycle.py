@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from parceria.common.errors import InvalidInput
 from parceria.common.models import AuditRecord
-from parceria.customers.selectors import customers_with_revenue
+from parceria.customers.selectors import pilot_customers_with_revenue
 from parceria.partners.evaluation import evaluation_create
 from parceria.partners.lifecycle import (
     GateFailed,
@@ -100,7 +100,7 @@ def test_no_launch_without_three_pilot_customers_with_revenue():
     customers = [make_customer(partner) for _ in range(3)]
     make_customer(make_partner())  # another partner's customer does not count
     ingest(paid(customers[0], "100.00"), paid(customers[0], "50.00"), paid(customers[1], "80.00"))
-    assert customers_with_revenue(partner) == 2  # the third has no paid invoice
+    assert pilot_customers_with_revenue(partner) == 2  # the third has no paid invoice
     with pytest.raises(GateFailed, match="Only 2 pilot customers have paid an invoice; 3 are needed"):
         lifecycle_move(partner=partner, to=Stage.LAUNCH, actor=ACTOR)
     ingest(paid(customers[2], "10.00"))

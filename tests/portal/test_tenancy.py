@@ -1,35 +1,65 @@
-"""Tenancy sweep (SPEC §16, DESIGN rule 6): a user of partner A requests every portal URL filled with partner B's
-ids and gets 404 (or 403), with none of B's names or ids in the body; A's exports and downloads hold no B data."""
+"""Tenancy sweep (SPEC §16, DESIGN rule 6): a user of partner A requests every portal URL, whatever app its page
+lives in, filled with partner B's ids and gets 404 (or 403), with none of B's names or ids in the body; A's exports
+and downloads hold no B data. The URLs come from the resolver: a new portal page is swept by construction (a new kind
+of id in an address needs a value in `values` below)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import get_resolver, reverse
 
 from parceria.accounts.models import Invitation, User
+from parceria.agreements.models import Agreement
+from parceria.agreements.services import document_attach
 from parceria.disputes.models import Dispute, DisputeAttachment, DisputeComment
 from parceria.disputes.services import dispute_attachment_add
+from parceria.enablement import services as enablement
+from parceria.enablement.models import Enrolment, Module, PartnerCertification
 from parceria.partners.invitations import user_invite
+from tests.agreements.helpers import make_agreement
+from tests.enablement.conftest import at, close_pilot, complete_course, partner_user
+from tests.factories import staff_client
 from tests.portal.conftest import ACTOR, client_for
+from tests.sweep import missing_values, routes_under
 
-ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id", "invitation_id"}
-MIN_ROUTES = 20
-
-
-def portal_routes() -> list[tuple[str, set[str]]]:
-    _prefix, resolver = get_resolver().namespace_dict["portal"]
-    return [(p.name, set(p.pattern.converters)) for p in resolver.url_patterns if p.name]
+ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id", "invitation_id", "agreement_id", "document_id",
+             "enrolment_id", "module_id", "certificate_id"}
+MIN_ROUTES = 29  # the portal's own, commissions, customers, payouts, partners, disputes, agreements, enablement
 
 
-def fill(params: set[str], b: Any) -> list[dict[str, Any]]:
-    values = {"line_id": b.line.pk, "dispute_id": b.dispute.pk, "user_id": b.member.pk, "year": 2026, "month": 3,
-              "attachment_id": b.attachment.pk, "invitation_id": b.invitation.pk}
-    base = {name: values[name] for name in params if name != "fmt"}
-    return [{**base, "fmt": fmt} for fmt in ("pdf", "csv")] if "fmt" in params else [base]
+def b_values(b: Any) -> dict[str, Any]:
+    """An id of B's for every kind of id a portal address takes (formats: both)."""
+    return {"line_id": b.line.pk, "dispute_id": b.dispute.pk, "user_id": b.member.pk, "year": 2026, "month": 3,
+            "attachment_id": b.attachment.pk, "invitation_id": b.invitation.pk, "fmt": ["pdf", "csv"],
+            "agreement_id": b.agreement.pk, "document_id": b.document.pk, "enrolment_id": b.enrolment.pk,
+            "module_id": b.module.pk, "certificate_id": b.certificate.pk, "code": "recertification"}
+
+
+def give_b_everything(b: Any) -> None:
+    """B's records that only some pages show: an attachment, an invitation, an agreement with its document, a
+    training enrolment and a certificate."""
+    b.attachment = dispute_attachment_add(dispute=b.dispute, filename="bravo-secret.pdf", actor=ACTOR, is_staff=False,
+                                          content=SimpleUploadedFile("bravo-secret.pdf", b"%PDF-1.4 bravo secret"))
+    b.invitation = user_invite(inviter=b.admin, email="convidada@bravo.example", base_url="http://testserver",
+                               actor=ACTOR)
+    b.agreement = make_agreement(b.partner, start_date=date(2025, 1, 1), title="Acordo secreto Bravo")
+    b.document = document_attach(agreement=b.agreement, actor=ACTOR,
+                                 upload=SimpleUploadedFile("bravo-contrato.pdf", b"%PDF-1.4\n%%EOF\n"))
+    close_pilot(b.partner)
+    enablement.demo_confirm(partner=b.partner, confirmed_by=staff_client("pm", "partner_manager").user,  # type: ignore[attr-defined]
+                            actor=ACTOR, now=at("2026-03-01 10:00"))
+    learner = partner_user(b.partner, "aluna@bravo.example")
+    complete_course(learner, "technical-integration", at("2026-03-02 10:00"))
+    b.certificate = PartnerCertification.objects.get(partner=b.partner)
+    b.module = Module.objects.filter(course__code="recertification").order_by("position").first()
+    enablement.enrolment_restart(user=learner, course_id=b.module.course_id, actor=ACTOR)
+    b.enrolment = Enrolment.objects.get(user=learner, completed_at__isnull=True)
+    b.secrets += ["bravo-secret.pdf", "convidada@bravo.example", "Acordo secreto Bravo", "bravo-contrato.pdf",
+                  "aluna@bravo.example"]
 
 
 def post_data(b: Any) -> dict[str, Any]:
@@ -53,23 +83,21 @@ def assert_no_leak(text: str, b: Any, url: str) -> None:
 @pytest.mark.django_db
 def test_a_user_of_a_reaches_nothing_of_b_by_any_portal_url(world):
     a, b = world["a"], world["b"]
-    b.attachment = dispute_attachment_add(dispute=b.dispute, filename="bravo-secret.pdf", actor=ACTOR, is_staff=False,
-                                          content=SimpleUploadedFile("bravo-secret.pdf", b"%PDF-1.4 bravo secret"))
-    b.secrets.append("bravo-secret.pdf")
-    b.invitation = user_invite(inviter=b.admin, email="convidada@bravo.example", base_url="http://testserver",
-                               actor=ACTOR)
-    b.secrets.append("convidada@bravo.example")
+    give_b_everything(b)
+    b_completions = b.enrolment.completions.count()
     client = client_for(a.admin)
-    routes = portal_routes()
+    routes = routes_under("portal/")
+    values = b_values(b)
+    assert not missing_values(routes, values), "a portal URL the sweep cannot build: add its id to `values`"
     assert len(routes) >= MIN_ROUTES
+    assert [r.name for r in routes if not getattr(r.view, "partner_only", False)] == []  # all `partner_required`
     swept = 0
-    for name, params in routes:
-        for kwargs in fill(params, b):
-            url = reverse(f"portal:{name}", kwargs=kwargs)
+    for route in routes:
+        for url in route.urls(values):
             for method in ("get", "post"):
                 response = getattr(client, method)(url, post_data(b) if method == "post" else None)
                 swept += 1
-                if params & ID_PARAMS:
+                if route.params & ID_PARAMS:
                     # 405: a GET of a POST-only action, refused before any lookup (the same for every id)
                     allowed = (403, 404, 405) if method == "get" else (403, 404)
                     assert response.status_code in allowed, f"{method.upper()} {url}: {response.status_code}"
@@ -83,6 +111,8 @@ def test_a_user_of_a_reaches_nothing_of_b_by_any_portal_url(world):
     assert Invitation.objects.get(pk=b.invitation.pk).withdrawn_at is None
     assert list(DisputeAttachment.objects.values_list("pk", flat=True)) == [b.attachment.pk]
     assert not Dispute.objects.filter(partner=a.partner, ledger_line=b.line).exists()
+    assert b.enrolment.completions.count() == b_completions
+    assert Agreement.objects.get(pk=b.agreement.pk).status == "active"
     b.partner.refresh_from_db()
     assert b.partner.pix_key == "" and b.partner.payout_details_changed_at is None
     assert all("b@example.com" not in ",".join(m.to) for m in mail.outbox)

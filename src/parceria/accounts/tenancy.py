@@ -22,6 +22,7 @@ class Ability:
     FINANCE = "finance"  # close periods, approve and export payouts, adjustments
     DISPUTE = "dispute"  # open and follow disputes (a partner, on its own data)
     RESOLVE_DISPUTES = "resolve_disputes"  # staff answer disputes
+    MANAGE_USERS = "manage_users"  # a partner admin invites and removes its partner's users
 
 
 _SCOPE_ABILITIES = {
@@ -36,6 +37,19 @@ _SCOPE_ABILITIES = {
     ApiKeyScope.FINANCE: {Ability.READ, Ability.READ_PAYOUTS, Ability.FINANCE, Ability.RESOLVE_DISPUTES},
     ApiKeyScope.PARTNER: {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE},
 }
+# A signed-in user may do what its role allows. The staff roles split what an admin API key may do: partner
+# managers run the programme (partners, agreements, enablement, tiers) and answer disputes; finance runs the money
+# (the close, payouts, adjustments, event imports) and answers disputes; the analyst only reads.
+_ROLE_ABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(_SCOPE_ABILITIES[ApiKeyScope.ADMIN]),
+    Role.PARTNER_MANAGER: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.MANAGE_PARTNERS,
+                                     Ability.RESOLVE_DISPUTES}),
+    Role.FINANCE: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.FINANCE,
+                             Ability.RESOLVE_DISPUTES}),
+    Role.ANALYST: frozenset({Ability.READ, Ability.READ_PAYOUTS}),
+    Role.PARTNER_ADMIN: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE, Ability.MANAGE_USERS}),
+    Role.PARTNER_MEMBER: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE}),
+}
 _ROLE_SCOPE = {
     Role.ADMIN: ApiKeyScope.ADMIN,
     Role.PARTNER_MANAGER: ApiKeyScope.ADMIN,
@@ -48,22 +62,26 @@ _ROLE_SCOPE = {
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller: an API key or a signed-in user, reduced to a scope and maybe a partner."""
+    """An authenticated caller: an API key or a signed-in user, reduced to a scope, what it may do (the key's
+    scope's abilities, or the user's role's) and maybe a partner."""
 
     scope: str
     label: str
     partner_id: int | None = None
     user: Any = None
     api_key: Any = None
+    abilities: frozenset[str] = frozenset()
 
     @classmethod
     def for_api_key(cls, key: Any) -> Principal:
-        return cls(scope=key.scope, label=f"api-key:{key.name}", partner_id=key.partner_id, api_key=key)
+        return cls(scope=key.scope, label=f"api-key:{key.name}", partner_id=key.partner_id, api_key=key,
+                   abilities=frozenset(_SCOPE_ABILITIES.get(ApiKeyScope(key.scope), set())))
 
     @classmethod
     def for_user(cls, user: Any) -> Principal:
         partner_id = user.partner_id if user.role in PARTNER_ROLES else None
-        return cls(scope=_ROLE_SCOPE[user.role], label=f"user:{user.username}", partner_id=partner_id, user=user)
+        return cls(scope=_ROLE_SCOPE[user.role], label=f"user:{user.username}", partner_id=partner_id, user=user,
+                   abilities=_ROLE_ABILITIES[user.role])
 
     @property
     def is_partner(self) -> bool:
@@ -73,8 +91,13 @@ class Principal:
     def actor(self) -> Actor:
         return Actor(label=self.label, user=self.user, api_key=self.api_key)
 
+    @property
+    def read_only(self) -> bool:
+        """It may read and nothing else (the analyst, an analytics key)."""
+        return self.abilities <= {Ability.READ, Ability.READ_PAYOUTS}
+
     def can(self, ability: str) -> bool:
-        return ability in _SCOPE_ABILITIES.get(ApiKeyScope(self.scope), set())
+        return ability in self.abilities
 
     def require(self, ability: str) -> None:
         if not self.can(ability):

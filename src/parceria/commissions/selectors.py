@@ -8,13 +8,14 @@ currencies are never added together: a partner whose payout currency changed has
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from parceria.commissions.models import LedgerKind, LedgerLine, LedgerTotal
 from parceria.commissions.totals import as_date, from_units
@@ -134,3 +135,49 @@ def ledger_lines_for(partner: Partner, *, kind: str | None = None) -> QuerySet[L
     if kind:
         lines = lines.filter(kind=kind)
     return lines
+
+
+# --- the partner's ledger in the portal -----------------------------------------------------------------------------
+
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_month(text: str | None) -> date | None:
+    """'2026-03' → date(2026, 3, 1); anything else → None."""
+    match = _MONTH.match(text or "")
+    return date(int(match.group(1)), int(match.group(2)), 1) if match else None
+
+
+def ledger_search(
+    partner: Partner, *, kind: str = "", month: date | None = None, text: str = ""
+) -> QuerySet[LedgerLine]:
+    lines = LedgerLine.objects.filter(partner=partner).select_related("customer")
+    if kind in LedgerKind.values:
+        lines = lines.filter(kind=kind)
+    if month is not None:
+        lines = lines.filter(period=month)
+    if text:
+        lines = lines.filter(
+            Q(explanation__icontains=text) | Q(invoice__invoice_id__icontains=text) | Q(customer__name__icontains=text)
+        )
+    return lines
+
+
+def ledger_count(partner: Partner, *, kind: str = "", month: date | None = None, text: str = "") -> int | None:
+    """The number of lines `ledger_search` finds, read from the ledger-totals projection (which counts every
+    line it sums), or None when a text search makes it unknowable there."""
+    if text:
+        return None
+    totals = LedgerTotal.objects.filter(partner=partner)
+    if kind in LedgerKind.values:
+        totals = totals.filter(kind=kind)
+    if month is not None:
+        totals = totals.filter(period=month)
+    return sum(totals.values_list("lines", flat=True))
+
+
+def ledger_months(partner: Partner) -> list[date]:
+    """The accounting months that have lines, newest first (one statement per month)."""
+    return list(
+        LedgerLine.objects.filter(partner=partner).order_by("-period").values_list("period", flat=True).distinct()
+    )

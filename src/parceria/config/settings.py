@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "parceria.web",
     "parceria.portal",
     "parceria.console",
+    "parceria.site",
     "parceria.payouts",
     "parceria.disputes",
     "parceria.enablement",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from parceria.config.api import urlpatterns as api_urls
-from parceria.web import language, views
+from parceria.web import language
 from parceria.web.admin_site import ParceriaAdminSite
 
 # A URL under /api/ that no route matches answers with the API's JSON error; elsewhere Django's 404 page.
@@ -12,16 +12,9 @@ handler404 = "parceria.config.api.not_found"
 admin.site.__class__ = ParceriaAdminSite
 
 urlpatterns = [
-    path("", views.start, name="start"),
-    path("healthz", views.healthz, name="healthz"),
-    path("", include("parceria.web.urls")),
+    path("", include("parceria.site.urls")),
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("portal/", include("parceria.portal.urls")),
-    path("console/pipeline/", include("parceria.partners.console_urls")),
-    path("console/enablement/", include("parceria.enablement.console_urls")),
-    path("console/agreements/", include("parceria.agreements.console_urls")),
-    path("portal/training/", include("parceria.enablement.portal_urls")),
-    path("portal/agreements/", include("parceria.agreements.portal_urls")),
     path("console/", include("parceria.console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_urls),

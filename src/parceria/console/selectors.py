@@ -1,4 +1,4 @@
-"""Reads for the console: counts that need attention, one partner's page, search, payouts and intake."""
+"""Reads for the console's own pages: the counts that need attention, a partner's page and the search."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Adjustment, Adjust
 from parceria.disputes.selectors import overdue_q
 from parceria.partners.models import Partner, PartnerTerms
 from parceria.payouts.informe import paid_years
-from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
+from parceria.payouts.models import Payout, PayoutStatus
 from parceria.payouts.selectors import payout_rows, payouts_with_status
-from parceria.payouts.services import BatchState, batch_states
+from parceria.payouts.services import batches_with_state
 from parceria.tiers.selectors import tier_overview
 
 SEARCH_LIMIT = 20
@@ -29,13 +29,6 @@ SEARCH_LIMIT = 20
 
 def late_payouts(queryset: QuerySet[Payout] | None = None) -> QuerySet[Any]:
     return payouts_with_status(queryset).filter(current_status=PayoutStatus.PENDING, due_date__lt=timezone.localdate())
-
-
-def batches_with_state(limit: int = 24) -> list[tuple[PayoutBatch, BatchState]]:
-    """The most recent batches (one per closed month) with their approval state, in a fixed number of queries."""
-    batches = list(PayoutBatch.objects.order_by("-period")[:limit])
-    states = batch_states(batches)
-    return [(b, states[b.pk]) for b in batches]
 
 
 @dataclass(frozen=True)

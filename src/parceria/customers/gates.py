@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from parceria.customers.selectors import customers_with_revenue
+from parceria.customers.selectors import pilot_customers_with_revenue
 from parceria.partners.lifecycle import GateResult, Ticks
 from parceria.partners.lifecycle_data import PILOT_CUSTOMERS_REQUIRED, Gate
 from parceria.partners.models import Partner
 
 
 def gate_pilot_customers(partner: Partner, stage: str, ticks: Ticks) -> GateResult:
-    count = customers_with_revenue(partner)
+    count = pilot_customers_with_revenue(partner)
     values = {"count": count, "required": PILOT_CUSTOMERS_REQUIRED}
     if count >= PILOT_CUSTOMERS_REQUIRED:
         return GateResult(Gate.PILOT_CUSTOMERS, True,

@@ -195,7 +195,7 @@ def invitation_withdraw(*, remover: User, invitation_id: int, actor: Actor) -> I
 def _set_password_path(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return reverse("web:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return reverse("site:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
 def _send_invitation(user: User, partner: Partner, inviter: User, link: str, language: str) -> None:

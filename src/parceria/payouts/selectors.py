@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from parceria.common.dbsum import exact_sums
 from parceria.common.money import ledger_str
+from parceria.partners.models import Partner
 from parceria.payouts.models import (
     Payout,
     PayoutEmployerContribution,
@@ -97,3 +98,7 @@ def payout_rows(payouts: QuerySet[Payout] | Iterable[Payout], *, today: date | N
         }
         for p in rows
     ]
+
+
+def partner_payouts(partner: Partner) -> QuerySet[Payout]:
+    return Payout.objects.filter(partner=partner).select_related("batch")

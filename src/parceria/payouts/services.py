@@ -50,6 +50,13 @@ def batch_states(batches: Sequence[PayoutBatch]) -> dict[int, BatchState]:
     }
 
 
+def batches_with_state(limit: int = 24) -> list[tuple[PayoutBatch, BatchState]]:
+    """The most recent batches (one per closed month) with their approval state, in a fixed number of queries."""
+    batches = list(PayoutBatch.objects.order_by("-period")[:limit])
+    states = batch_states(batches)
+    return [(b, states[b.pk]) for b in batches]
+
+
 def batch_state(batch: PayoutBatch) -> BatchState:
     return batch_states([batch])[batch.pk]
 

@@ -1,35 +1,27 @@
-"""Reads for the partner portal. Every query here is filtered to one partner, given by the caller from the
+"""Reads for the portal's dashboard. Every query here is filtered to one partner, given by the caller from the
 signed-in user (DESIGN rule 6): nothing takes a partner id from a URL."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 
-from parceria.accounts.tenancy import Principal
-from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine, LedgerTotal
+from parceria.commissions.models import CommissionPlan, LedgerKind
 from parceria.commissions.selectors import Balance, PeriodTotal, partner_balances, period_totals
-from parceria.common.dbsum import exact_sums
 from parceria.common.money import round_down_minor
-from parceria.customers.models import Customer, Invoice
-from parceria.customers.selectors import scope_customers
 from parceria.partners.models import Partner, Tier
 from parceria.partners.payout_details import payout_details_held_until
 from parceria.payouts.close import payout_due_date, payout_minimum, period_end
-from parceria.payouts.models import Payout
 from parceria.payouts.selectors import pending_payouts
 
 EARNING_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK)
 TIER_ORDER = (None, Tier.CERTIFIED, Tier.PREFERRED, Tier.STRATEGIC)
-_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 
 
 def month_start(day: date) -> date:
@@ -39,12 +31,6 @@ def month_start(day: date) -> date:
 def add_months(month: date, count: int) -> date:
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)
-
-
-def parse_month(text: str | None) -> date | None:
-    """'2026-03' → date(2026, 3, 1); anything else → None."""
-    match = _MONTH.match(text or "")
-    return date(int(match.group(1)), int(match.group(2)), 1) if match else None
 
 
 # --- dashboard ------------------------------------------------------------------------------------------------------
@@ -198,67 +184,3 @@ def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
         for c in currencies
     )
     return Dashboard(currency=partner.currency, figures=figures, chart=chart, tier=tier_info(partner, now))
-
-
-# --- customers ------------------------------------------------------------------------------------------------------
-
-
-def customers_with_revenue(principal: Principal) -> QuerySet[Customer]:
-    """The partner's customers, each annotated with `revenue_sort` (SUM of paid invoices, for ordering only:
-    shown amounts come exact from `customer_revenue`)."""
-    zero = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=4))
-    return scope_customers(principal).annotate(revenue_sort=Coalesce(Sum("invoices__amount"), zero))
-
-
-def customer_revenue(customer_ids: list[int]) -> dict[int, list[tuple[str, Decimal]]]:
-    """Exact revenue (paid invoices) per customer and currency, in one query."""
-    sums = exact_sums(Invoice.objects.filter(customer_id__in=customer_ids), "amount", "customer_id", "currency")
-    result: dict[int, list[tuple[str, Decimal]]] = {}
-    for key, total in sums.items():
-        assert isinstance(key, tuple)
-        result.setdefault(int(key[0]), []).append((str(key[1]), total))
-    for amounts in result.values():
-        amounts.sort()
-    return result
-
-
-# --- ledger ---------------------------------------------------------------------------------------------------------
-
-
-def ledger_search(
-    partner: Partner, *, kind: str = "", month: date | None = None, text: str = ""
-) -> QuerySet[LedgerLine]:
-    lines = LedgerLine.objects.filter(partner=partner).select_related("customer")
-    if kind in LedgerKind.values:
-        lines = lines.filter(kind=kind)
-    if month is not None:
-        lines = lines.filter(period=month)
-    if text:
-        lines = lines.filter(
-            Q(explanation__icontains=text) | Q(invoice__invoice_id__icontains=text) | Q(customer__name__icontains=text)
-        )
-    return lines
-
-
-def ledger_count(partner: Partner, *, kind: str = "", month: date | None = None, text: str = "") -> int | None:
-    """The number of lines `ledger_search` finds, read from the ledger-totals projection (which counts every
-    line it sums), or None when a text search makes it unknowable there."""
-    if text:
-        return None
-    totals = LedgerTotal.objects.filter(partner=partner)
-    if kind in LedgerKind.values:
-        totals = totals.filter(kind=kind)
-    if month is not None:
-        totals = totals.filter(period=month)
-    return sum(totals.values_list("lines", flat=True))
-
-
-def ledger_months(partner: Partner) -> list[date]:
-    """The accounting months that have lines, newest first (one statement per month)."""
-    return list(
-        LedgerLine.objects.filter(partner=partner).order_by("-period").values_list("period", flat=True).distinct()
-    )
-
-
-def partner_payouts(partner: Partner) -> QuerySet[Payout]:
-    return Payout.objects.filter(partner=partner).select_related("batch")

@@ -1,4 +1,4 @@
-"""Template context shared by every page: who is signed in and where they can go."""
+"""Template context shared by every page: who is signed in, where they can go and what they may do."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from parceria.accounts.models import PARTNER_ROLES, STAFF_ROLES
+from parceria.web.access import abilities
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -14,7 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"area": None}
     if user.role in PARTNER_ROLES:
-        return {"area": "portal", "current_partner": user.partner}
+        return {"area": "portal", "current_partner": user.partner, "can": abilities(request)}
     if user.role in STAFF_ROLES:
-        return {"area": "console"}
+        return {"area": "console", "can": abilities(request)}
     return {"area": None}

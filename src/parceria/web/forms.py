@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -15,17 +16,28 @@ from django_otp.admin import OTPAdminAuthenticationForm
 
 from parceria.accounts.languages import language_for
 from parceria.accounts.throttle import SignInLocked, password_confirm
+from parceria.common.errors import ParceriaError
 
 
-class AttachmentForm(forms.Form):
-    """A file for a dispute. The disputes service checks its size, type and content; its message for a bad
-    file is shown beside this field."""
+def attempt(form: forms.Form, action: Callable[[], Any], field: str | None = None) -> Any:
+    """Run a service; a domain error becomes a message beside `field` or the field it names (or above the form)
+    and the answer is None."""
+    try:
+        return action()
+    except ParceriaError as exc:
+        add_domain_error(form, exc, field)
+        return None
 
-    file = forms.FileField(
-        label=_("Attach a file"),
-        help_text=_("PDF, PNG, JPEG or CSV, at most 10 MB."),
-        widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.csv"}),
-    )
+
+def choices_with_blank(blank: Any, choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A filter's choices after a blank one that means "any" (`blank` is its label)."""
+    return [("", blank), *choices]
+
+
+def add_domain_error(form: forms.Form, exc: ParceriaError, field: str | None = None) -> None:
+    details = exc.details if isinstance(exc.details, dict) else {}
+    name = details.get("field") if details.get("field") in form.fields else field
+    form.add_error(name if name in form.fields else None, exc.message)
 
 
 def language_choices() -> list[tuple[str, Any]]:

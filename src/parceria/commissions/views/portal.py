@@ -1,0 +1,59 @@
+"""The partner's commission lines in the portal: search, filters, CSV, and one line with its explanation and
+disputes."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from parceria.commissions.forms import KIND_LABELS, LedgerFilterForm
+from parceria.commissions.models import LedgerLine
+from parceria.commissions.selectors import ledger_count, ledger_search, parse_month
+from parceria.web.access import partner_of, partner_required
+from parceria.web.tables import build_table, csv_response, wants_csv
+
+
+@partner_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    partner = partner_of(request)
+    form = LedgerFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    search = {"kind": filters.get("kind", ""), "month": parse_month(filters.get("month")),
+              "text": (filters.get("q") or "").strip()}
+    lines = ledger_search(partner, **search)
+    sortable = {"date": "occurred_at", "kind": "kind", "amount": "amount", "month": "period"}
+    if wants_csv(request):
+        return _ledger_csv(request, lines, sortable)
+    # The page shows a few columns only; the count comes from the ledger totals when no text search is given.
+    shown = lines.only("id", "occurred_at", "kind", "invoice_id", "explanation", "amount", "currency", "customer__name")
+    table = build_table(request, shown, sortable=sortable, default_sort="-date",
+                        count=ledger_count(partner, **search))
+    return render(request, "commissions/portal/ledger.html",
+                  {"nav": "ledger", "table": table, "form": form, "kinds": KIND_LABELS, "filtered": bool(filters)})
+
+
+def _ledger_csv(request: HttpRequest, lines: QuerySet[LedgerLine], sortable: dict[str, str]) -> HttpResponse:
+    table = build_table(request, lines, sortable=sortable, default_sort="-date", per_page=10**9)
+    return csv_response(
+        "commissions.csv",
+        ["id", "date", "month", "kind", "rule", "invoice", "customer", "rate", "base", "amount", "currency",
+         "explanation"],
+        (
+            [line.pk, line.occurred_at.isoformat(), f"{line.period:%Y-%m}", line.kind, line.rule,
+             line.invoice_id or "", line.customer.name if line.customer else "", line.rate if line.rate else "",
+             line.base if line.base is not None else "", str(line.amount), line.currency, line.explanation]
+            for line in table.page.object_list
+        ),
+    )
+
+
+@partner_required
+def ledger_line(request: HttpRequest, line_id: int) -> HttpResponse:
+    partner = partner_of(request)
+    line = get_object_or_404(
+        LedgerLine.objects.select_related("customer", "reverses", "plan"), pk=line_id, partner=partner
+    )
+    disputes = line.disputes.filter(partner=partner).order_by("-opened_at")
+    return render(request, "commissions/portal/ledger_line.html",
+                  {"nav": "ledger", "line": line, "kinds": KIND_LABELS, "disputes": disputes})

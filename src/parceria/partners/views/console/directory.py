@@ -1,0 +1,46 @@
+"""The partner list in the console: search, filters, sorting and its CSV. A partner's own page, which gathers
+what every app knows about it, is the console's (console/views.py)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from parceria.partners.forms import PartnerFilterForm
+from parceria.partners.models import Partner
+from parceria.web.access import console_view
+from parceria.web.pages import page
+from parceria.web.tables import build_table, csv_response, wants_csv
+
+PARTNER_SORTS = {"name": "name", "legal_name": "legal_name", "status": "status", "tier": "tier",
+                 "category": "category", "country": "country", "created": "created_at"}
+
+
+def _partners(form: PartnerFilterForm) -> QuerySet[Partner]:
+    qs = Partner.objects.all()
+    if not form.is_valid():
+        return qs
+    data = form.cleaned_data
+    if data["q"]:
+        text = data["q"].strip()
+        qs = qs.filter(Q(name__icontains=text) | Q(legal_name__icontains=text) | Q(tax_id__icontains=text))
+    for field in ("status", "tier", "category"):
+        if data[field]:
+            qs = qs.filter(**{field: data[field]})
+    if data["country"]:
+        qs = qs.filter(country=data["country"].upper())
+    return qs
+
+
+@console_view()
+def partners(request: HttpRequest) -> HttpResponse:
+    form = PartnerFilterForm(request.GET)
+    table = build_table(request, _partners(form), sortable=PARTNER_SORTS, default_sort="name")
+    if wants_csv(request):
+        rows = _partners(form).order_by("name").values_list(
+            "pk", "name", "legal_name", "tax_id", "country", "currency", "status", "tier", "category")
+        header = ["id", "name", "legal_name", "tax_id", "country", "currency", "status", "tier", "category"]
+        return csv_response("partners.csv", header, rows)
+    return page(request, "partners/console/list.html", {"form": form, "table": table}, nav="partners")
+
+

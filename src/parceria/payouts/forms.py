@@ -1,0 +1,51 @@
+"""Forms of the close wizard and the payout pages in the console. They check the shape of the input; the payout
+services check the rest and their messages are shown beside the field they name."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from parceria.common.errors import InvalidInput
+from parceria.payouts.close import parse_period, period_end
+from parceria.payouts.models import PayoutStatus
+from parceria.web.forms import choices_with_blank
+
+
+class CloseMonthForm(forms.Form):
+    month = forms.CharField(label=_("Month to close (YYYY-MM)"), max_length=7,
+                            widget=forms.TextInput(attrs={"placeholder": "2026-03", "inputmode": "numeric"}))
+
+    def clean_month(self) -> date:
+        try:
+            month = parse_period(self.cleaned_data["month"].strip())
+        except InvalidInput:
+            raise forms.ValidationError(_("Write the month as YYYY-MM, for example 2026-03.")) from None
+        if period_end(month) >= timezone.localdate():
+            raise forms.ValidationError(_("This month has not ended yet: a month can be closed from its last day on."))
+        return month
+
+
+class ExportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Format"), choices=[("cnab", _("CNAB 240 (PIX remittance)")), ("csv", "CSV")])
+    again = forms.BooleanField(label=_("Send again the payouts of an earlier remittance the bank never received"),
+                               required=False)
+
+
+class ReturnFileForm(forms.Form):
+    file = forms.FileField(label=_("Bank return file (CNAB 240)"))
+
+
+class MarkPayoutForm(forms.Form):
+    status = forms.ChoiceField(label=_("Mark as"), choices=[(PayoutStatus.PAID, _("Paid")),
+                                                             (PayoutStatus.FAILED, _("Failed"))])
+    reference = forms.CharField(label=_("Bank reference or reason"), max_length=200, required=False)
+
+
+class PayoutFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=choices_with_blank(_("Any status"), PayoutStatus.choices))
+    late = forms.BooleanField(label=_("Late only"), required=False)

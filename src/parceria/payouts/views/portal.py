@@ -1,0 +1,88 @@
+"""The partner's payouts in the portal, with its monthly statements and yearly income statements (PDF, CSV)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from parceria.commissions.selectors import ledger_months
+from parceria.payouts import informe
+from parceria.payouts.selectors import partner_payouts, payout_rows
+from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
+from parceria.web.access import partner_of, partner_required
+from parceria.web.tables import build_table, csv_response, wants_csv
+
+PDF = "application/pdf"
+CSV = "text/csv; charset=utf-8"
+
+
+def statement_language() -> str:
+    return "pt-br" if (get_language() or "").lower().startswith("pt") else "en"
+
+
+@partner_required
+def payouts(request: HttpRequest) -> HttpResponse:
+    partner = partner_of(request)
+    sortable = {"period": "batch__period", "gross": "gross", "net": "net", "due": "due_date"}
+    if wants_csv(request):
+        table = build_table(request, partner_payouts(partner), sortable=sortable, default_sort="-period",
+                            per_page=10**9)
+        return _payouts_csv(payout_rows(table.page.object_list))
+    table = build_table(request, partner_payouts(partner), sortable=sortable, default_sort="-period")
+    rows = payout_rows(table.page.object_list)
+    return render(request, "payouts/portal/payouts.html", {
+        "nav": "payouts", "table": table, "rows": rows,
+        "months": ledger_months(partner), "years": informe.paid_years(partner),
+    })
+
+
+def _payouts_csv(rows: list[dict[str, Any]]) -> HttpResponse:
+    return csv_response(
+        "payouts.csv",
+        ["id", "period", "currency", "gross", "withholdings", "net", "due_date", "status", "late"],
+        (
+            [r["id"], f"{r['period']:%Y-%m}", r["currency"], r["gross"],
+             "; ".join(f"{w['code']}={w['amount']}" for w in r["withholdings"]), r["net"], r["due_date"].isoformat(),
+             r["status"], "yes" if r["late"] else "no"]
+            for r in rows
+        ),
+    )
+
+
+def _month_or_404(year: int, month: int) -> date:
+    if not 1 <= month <= 12 or not 2000 <= year <= 2999:
+        raise Http404("no such month")
+    return date(year, month, 1)
+
+
+def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@partner_required
+def statement(request: HttpRequest, year: int, month: int, fmt: str) -> HttpResponse:
+    partner, period = partner_of(request), _month_or_404(year, month)
+    monthly = statement_for(partner=partner, month=period)
+    name = f"parceria-statement-{period:%Y-%m}.{fmt}"
+    if fmt == "pdf":
+        return _download(statement_pdf(monthly, language=statement_language()), PDF, name)
+    return _download(statement_csv(monthly), CSV, name)
+
+
+@partner_required
+def income(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
+    partner = partner_of(request)
+    if not 2000 <= year <= 2999:
+        raise Http404("no such year")
+    annual = informe.income_statement(partner=partner, year=year)
+    name = f"parceria-informe-de-rendimentos-{year}.{fmt}"
+    if fmt == "pdf":
+        return _download(informe.income_statement_pdf(annual, language=informe.reader_language(get_language())),
+                         PDF, name)
+    return _download(informe.income_statement_csv(annual), CSV, name)
