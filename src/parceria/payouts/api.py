@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, Page, PageParams, RowId, page_of
+from parceria.common.downloads import CSV, attachment
 from parceria.common.money import ledger_str
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict
@@ -251,10 +252,8 @@ def export_batch(request: HttpRequest, batch_id: int, payload: ExportIn) -> Stat
 def download_export(request: HttpRequest, batch_id: int, export_id: int) -> HttpResponse:
     principal_of(request).require(Ability.FINANCE)
     export = get_object_or_404(BatchExport, pk=export_id, batch_id=batch_id)
-    content_type = "text/csv; charset=utf-8" if export.kind == "csv" else "text/plain; charset=ascii"
-    response = HttpResponse(export.content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response
+    content_type = CSV if export.kind == "csv" else "text/plain; charset=ascii"
+    return attachment(export.content, content_type=content_type, filename=export.filename)
 
 
 class ReturnFileIn(Schema):

@@ -51,6 +51,7 @@ from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from parceria.common.csvfile import csv_text
 from parceria.common.errors import InvalidInput
 from parceria.common.formatting import format_money, format_number
 from parceria.partners.models import Partner, TaxRegime
@@ -58,10 +59,8 @@ from parceria.payouts.models import Payout, PayoutStatus, PayoutStatusChange
 from parceria.payouts.statements import (
     MONTHS,
     Withheld,
-    _csv,
     _minor,
     _render_pdf,
-    _safe,
     _with_withholdings,
     _withheld,
     formatted_tax_id,
@@ -469,9 +468,9 @@ def income_statement_csv(statement: IncomeStatement) -> str:
     codes = [code for code, _name in statement.codes]
     identity = [
         statement.payer.tax_id,
-        _safe(statement.payer.name),
+        statement.payer.name,
         statement.beneficiary.tax_id,
-        _safe(statement.beneficiary.name),
+        statement.beneficiary.name,
     ]
     header = [
         "payer_cnpj", "payer_name", "beneficiary_tax_id", "beneficiary_name", "month", "currency", "payouts", "gross",
@@ -484,7 +483,7 @@ def income_statement_csv(statement: IncomeStatement) -> str:
         return [*identity, label, r.currency, str(r.payouts), *money]
 
     months = [row(f"{r.month:%Y-%m}", r) for r in statement.months]
-    return _csv([header, *months, *(row(f"total_{statement.year}", r) for r in statement.totals)])
+    return csv_text([*months, *(row(f"total_{statement.year}", r) for r in statement.totals)], header=header)
 
 
 # PDF -------------------------------------------------------------------------------------------------

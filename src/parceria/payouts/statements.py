@@ -13,8 +13,6 @@ has a row per tax withheld and one for the net after the totals.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +27,7 @@ from django.utils import timezone
 from parceria.commissions.ledger import next_month
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.commissions.selectors import balances, ledger_totals
+from parceria.common.csvfile import csv_text
 from parceria.common.dbsum import PLACES
 from parceria.common.errors import InvalidInput
 from parceria.common.formatting import format_money, format_number
@@ -387,30 +386,19 @@ _TOTAL_ROWS = (
 )
 
 
-def _safe(text: str) -> str:
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _csv(rows: Iterable[Iterable[object]]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue()
-
-
 def _line_row(line: StatementLine) -> list[str]:
     return [
         timezone.localdate(line.occurred_at).isoformat(),
         line.kind,
         line.rule,
-        _safe(line.invoice_id),
-        _safe(line.customer_external_id),
-        _safe(line.customer_name),
+        line.invoice_id,
+        line.customer_external_id,
+        line.customer_name,
         "" if line.rate is None else format(line.rate.normalize(), "f"),
         "" if line.base is None else ledger_str(line.base),
         ledger_str(line.amount),
         line.currency,
-        _safe(line.explanation),
+        line.explanation,
     ]
 
 
@@ -433,7 +421,7 @@ def _payout_rows(payout: StatementPayout) -> list[list[str]]:
     day = (payout.payment_date or payout.due_date).isoformat()
     rows = [
         [day, "payout_withholding", w.code, "", "", "", "", ledger_str(w.base), ledger_str(w.amount), payout.currency,
-         _safe(f"Payout #{payout.id}: {w.name}")]
+         f"Payout #{payout.id}: {w.name}"]
         for w in payout.withholdings
     ]
     rows.append([day, "payout_net", "", "", "", "", "", "", ledger_str(payout.net), payout.currency,
@@ -449,7 +437,7 @@ def statement_csv(statement: Statement) -> str:
         rows.extend(_total_rows(statement, totals))
     for payout in statement.payouts:
         rows.extend(_payout_rows(payout))
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def _minor(amount: Decimal, currency: str) -> str:

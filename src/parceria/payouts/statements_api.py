@@ -16,6 +16,7 @@ from ninja import Router
 from parceria.accounts.tenancy import Ability, scope_partners
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS
+from parceria.common.downloads import CSV, PDF, attachment
 from parceria.common.errors import InvalidInput
 from parceria.partners.models import Partner
 from parceria.payouts import informe
@@ -24,8 +25,6 @@ from parceria.payouts.statements import check_language, statement_csv, statement
 
 router = Router(tags=["statements"])
 
-PDF = "application/pdf"
-CSV = "text/csv; charset=utf-8"
 _ERRORS = {status: schema for status, schema in ERRORS.items() if status != 409}
 
 
@@ -54,12 +53,6 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @router.get(
     "/partners/{int:partner_id}/statements/{period}.pdf",
     response=_ERRORS,
@@ -72,7 +65,7 @@ def get_statement_pdf(request: HttpRequest, partner_id: int, period: str, lang: 
     partner = _partner(request, partner_id)
     month, language = _month(period), check_language(lang)
     pdf = statement_pdf(statement_for(partner=partner, month=month), language=language)
-    return _download(pdf, PDF, f"parceria-statement-{partner.pk}-{month:%Y-%m}.pdf")
+    return attachment(pdf, content_type=PDF, filename=f"parceria-statement-{partner.pk}-{month:%Y-%m}.pdf")
 
 
 @router.get(
@@ -87,7 +80,7 @@ def get_statement_csv(request: HttpRequest, partner_id: int, period: str) -> Htt
     partner = _partner(request, partner_id)
     month = _month(period)
     text = statement_csv(statement_for(partner=partner, month=month))
-    return _download(text, CSV, f"parceria-statement-{partner.pk}-{month:%Y-%m}.csv")
+    return attachment(text, content_type=CSV, filename=f"parceria-statement-{partner.pk}-{month:%Y-%m}.csv")
 
 
 @router.get(
@@ -106,7 +99,7 @@ def get_income_statement_pdf(request: HttpRequest, partner_id: int, year: str, l
     partner = _partner(request, partner_id)
     number, language = _year(year), informe.check_language(lang)
     pdf = informe.income_statement_pdf(informe.income_statement(partner=partner, year=number), language=language)
-    return _download(pdf, PDF, f"parceria-income-statement-{partner.pk}-{number}.pdf")
+    return attachment(pdf, content_type=PDF, filename=f"parceria-income-statement-{partner.pk}-{number}.pdf")
 
 
 @router.get(
@@ -122,4 +115,4 @@ def get_income_statement_csv(request: HttpRequest, partner_id: int, year: str) -
     partner = _partner(request, partner_id)
     number = _year(year)
     text = informe.income_statement_csv(informe.income_statement(partner=partner, year=number))
-    return _download(text, CSV, f"parceria-income-statement-{partner.pk}-{number}.csv")
+    return attachment(text, content_type=CSV, filename=f"parceria-income-statement-{partner.pk}-{number}.csv")
