@@ -55,7 +55,8 @@ from parceria.common.csvfile import csv_text
 from parceria.common.errors import InvalidInput
 from parceria.common.formatting import format_money, format_number
 from parceria.partners.models import Partner, TaxRegime
-from parceria.payouts.models import Payout, PayoutStatus, PayoutStatusChange
+from parceria.payouts.models import Payout, PayoutStatus
+from parceria.payouts.selectors import current_statuses, payouts_with_status
 from parceria.payouts.statements import (
     MONTHS,
     Withheld,
@@ -64,7 +65,6 @@ from parceria.payouts.statements import (
     _with_withholdings,
     _withheld,
     formatted_tax_id,
-    latest_statuses,
     payer,
 )
 from parceria.payouts.withholding import payment_month
@@ -308,7 +308,7 @@ def _counted(partner: Partner, year: int) -> tuple[PaidPayout, ...]:
             .order_by("payment_date", "id")
         )
     )
-    statuses = latest_statuses(p.pk for p in rows)
+    statuses = current_statuses(p.pk for p in rows)
     return tuple(
         PaidPayout(p.pk, p.batch.period, p.payment_date, p.currency, p.gross, p.net, _withheld(p))
         for p in rows
@@ -324,7 +324,7 @@ def _not_counted(partner: Partner, year: int, counted: set[int]) -> tuple[NotCou
         .select_related("batch")
         .order_by("batch__period", "id")
     )
-    statuses = latest_statuses(p.pk for p in made)
+    statuses = current_statuses(p.pk for p in made)
     return tuple(NotCounted(p.pk, p.batch.period, p.currency, p.gross, statuses[p.pk], p.payment_date) for p in made)
 
 
@@ -354,9 +354,7 @@ def _income_row(month: date | None, currency: str, payouts: list[PaidPayout]) ->
 def paid_years(partner: Partner) -> list[int]:
     """The calendar years with a statement to give, newest first: the years of the payment dates of the
     partner's paid payouts (the years their statements count them in)."""
-    marked = PayoutStatusChange.objects.filter(payout__partner=partner, status=PayoutStatus.PAID)
-    statuses = latest_statuses(marked.values_list("payout_id", flat=True))
-    paid = Payout.objects.filter(pk__in=[pid for pid, status in statuses.items() if status == PayoutStatus.PAID])
+    paid = payouts_with_status(Payout.objects.filter(partner=partner)).filter(current_status=PayoutStatus.PAID)
     return sorted({payment_month(day).year for day in paid.values_list("payment_date", flat=True)}, reverse=True)
 
 

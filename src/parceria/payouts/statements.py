@@ -13,7 +13,7 @@ has a row per tax withheld and one for the net after the totals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -35,7 +35,8 @@ from parceria.common.money import get_currency, ledger_str
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.partners.models import Partner
 from parceria.payouts.close import period_end
-from parceria.payouts.models import Payout, PayoutStatus, PayoutStatusChange, PayoutWithholding
+from parceria.payouts.models import Payout, PayoutWithholding
+from parceria.payouts.selectors import current_statuses
 
 LANGUAGES = ("pt-br", "en")
 ZERO = Decimal("0.0000")
@@ -184,20 +185,9 @@ def _withheld(payout: Payout) -> tuple[Withheld, ...]:
     return tuple(Withheld(w.code, w.rule.name, w.base, w.amount) for w in payout.withholdings.all())
 
 
-def latest_statuses(payout_ids: Iterable[int]) -> dict[int, str]:
-    """The current status of each payout (pending when it has no status change)."""
-    ids = list(payout_ids)
-    changes = (
-        PayoutStatusChange.objects.filter(payout_id__in=ids)
-        .order_by("payout_id", "at", "id")
-        .values_list("payout_id", "status")
-    )
-    return {pid: PayoutStatus.PENDING for pid in ids} | dict(changes)
-
-
 def _month_payouts(partner: Partner, month: date) -> tuple[StatementPayout, ...]:
     payouts = list(_with_withholdings(Payout.objects.filter(partner=partner, batch__period=month).order_by("id")))
-    statuses = latest_statuses(p.pk for p in payouts)
+    statuses = current_statuses(p.pk for p in payouts)
     return tuple(
         StatementPayout(p.pk, p.currency, p.gross, _withheld(p), p.net, p.due_date, statuses[p.pk], p.payment_date)
         for p in payouts
