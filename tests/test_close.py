@@ -213,10 +213,10 @@ def test_payouts_and_carried_balances_add_up_to_the_ledger_per_partner():
 
 @pytest.mark.parametrize("text", ["2026-13", "2026", "march", "99999999999999999999-01", "2026-00", ""])
 def test_a_bad_period_is_a_clear_422(text):
-    from parceria.payouts.close import parse_period
+    from parceria.common.months import parse_month
 
     with pytest.raises(InvalidInput, match="period must be YYYY-MM"):
-        parse_period(text)
+        parse_month(text)
 
 
 @pytest.mark.django_db

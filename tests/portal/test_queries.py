@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from parceria.accounts.services import user_create
 from parceria.disputes.services import dispute_open
 from parceria.payouts.close import period_close
-from parceria.portal.selectors import add_months
+from parceria.common.months import add_months
 from tests.factories import ingest, make_customer, make_partner, paid
 from tests.portal.conftest import ACTOR, PASSWORD, SP, client_for, credit
 
@@ -29,7 +29,7 @@ def grow(partner, start: int, stop: int) -> None:
                      data={"customer_external_id": f"missing_{n}", "description": "where is it?"}, actor=ACTOR)
         user_create(username=f"q{n}@example.com", email=f"q{n}@example.com", password=PASSWORD,
                     role="partner_member", partner=partner, actor=ACTOR)
-        month = add_months(FIRST, n)
+        month = add_months(FIRST, months=n)
         credit(partner, "150.00", at=datetime(month.year, month.month, 10, 12, 0, tzinfo=SP))
         period_close(month=month, actor=ACTOR, now=datetime(2026, 11, 1, 10, 0, tzinfo=SP))
 

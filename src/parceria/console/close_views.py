@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parceria.common.errors import Conflict, InvalidInput, ParceriaError
+from parceria.common.months import parse_month as parse_period
 from parceria.console.common import (
     FINANCE,
     actor,
@@ -34,7 +35,6 @@ from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import (
     ClosePlan,
     close_preview,
-    parse_period,
     payout_due_date,
     period_close,
     plan_totals,

@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from parceria.common.errors import InvalidInput
+from parceria.common.months import month_end, parse_month
 from parceria.customers.csv_import import UPLOAD_MAX_BYTES
 from parceria.customers.models import EventSource
 from parceria.disputes.adjustments import clean_amount
 from parceria.disputes.models import AdjustmentStatus, DisputeStatus
 from parceria.partners.models import Category, Partner, PartnerStatus, Tier
 from parceria.partners.tier_selectors import NO_TIER
-from parceria.payouts.close import parse_period, period_end
 from parceria.payouts.models import PayoutStatus
 
 
@@ -28,10 +28,10 @@ class CloseMonthForm(forms.Form):
 
     def clean_month(self) -> date:
         try:
-            month = parse_period(self.cleaned_data["month"].strip())
+            month = parse_month(self.cleaned_data["month"].strip())
         except InvalidInput:
             raise forms.ValidationError(_("Write the month as YYYY-MM, for example 2026-03.")) from None
-        if period_end(month) >= timezone.localdate():
+        if month_end(month) >= timezone.localdate():
             raise forms.ValidationError(_("This month has not ended yet: a month can be closed from its last day on."))
         return month
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from parceria.accounts.models import PARTNER_ROLES
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput, NotFound
+from parceria.common.months import add_months
 from parceria.enablement import selectors
 from parceria.enablement.models import (
     Certification,
@@ -26,14 +27,14 @@ from parceria.enablement.models import (
     OnboardingPlan,
     PartnerCertification,
 )
-from parceria.enablement.schedule import add_months, check_in_dates
+from parceria.enablement.schedule import check_in_dates
 from parceria.partners.models import Partner
 
 
 def add_months_at(moment: datetime, months: int) -> datetime:
     """The same local time `months` later (clamped to the month's end)."""
     local = timezone.localtime(moment)
-    day = add_months(local.date(), months)
+    day = add_months(local.date(), months=months)
     return local.replace(year=day.year, month=day.month, day=day.day)
 
 
@@ -191,7 +192,8 @@ def check_in_log(*, partner: Partner, held_on: date, logged_by: Any, actor: Acto
     if held_on < plan.started_on:
         raise InvalidInput(_("the check-in is before the onboarding started"), details={"field": "held_on"})
     logged = set(CheckIn.objects.select_for_update().filter(partner=partner).values_list("due_on", flat=True))
-    due_on = next(d for d in check_in_dates(plan.started_on, add_months(max(held_on, today), 2)) if d not in logged)
+    horizon = add_months(max(held_on, today), months=2)
+    due_on = next(d for d in check_in_dates(plan.started_on, horizon) if d not in logged)
     check_in = CheckIn.objects.create(partner=partner, due_on=due_on, held_on=held_on, logged_by=logged_by,
                                       notes=notes)
     audit_record_create(actor=actor, action="enablement.check_in_logged", obj=check_in,

@@ -14,8 +14,9 @@ from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, Page, PageParams, RowId, page_of
 from parceria.common.downloads import CSV, attachment
 from parceria.common.money import ledger_str
+from parceria.common.months import parse_month
 from parceria.payouts.bank_files import batch_export, return_file_import
-from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict
+from parceria.payouts.close import close_preview, period_close, plan_as_dict
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
@@ -69,14 +70,14 @@ def close_period(request: HttpRequest, period: str) -> dict[str, object]:
     month again returns the same batch and pays nothing twice."""
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
-    return plan_as_dict(period_close(month=parse_period(period), actor=principal.actor))
+    return plan_as_dict(period_close(month=parse_month(period), actor=principal.actor))
 
 
 @router.get("/periods/{period}/close-preview", response={200: CloseOut, **ERRORS}, summary="Preview a close")
 def preview_close(request: HttpRequest, period: str) -> dict[str, object]:
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
-    return plan_as_dict(close_preview(month=parse_period(period)))
+    return plan_as_dict(close_preview(month=parse_month(period)))
 
 
 class BatchOut(Schema):

@@ -19,7 +19,6 @@ batch and pays nothing.
 
 from __future__ import annotations
 
-import calendar
 import os
 import signal
 from dataclasses import dataclass, field
@@ -33,13 +32,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parceria.commissions.engine import Posting
-from parceria.commissions.ledger import ledger_post, lock_periods, next_month
+from parceria.commissions.ledger import ledger_post, lock_periods
 from parceria.commissions.selectors import balances
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, reserve_ids
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import fx_quote
 from parceria.common.money import round_down_minor
+from parceria.common.months import month_end, next_month
 from parceria.partners.models import Partner, PartnerStatus
 from parceria.payouts.models import (
     CarriedBalance,
@@ -109,20 +109,8 @@ class ClosePlan:
     payment_date: date | None = None
 
 
-def parse_period(text: str) -> date:
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except (ValueError, TypeError, OverflowError):
-        raise InvalidInput(_("period must be YYYY-MM, got %(text)r") % {"text": text}, code="invalid_period") from None
-
-
-def period_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
 def payout_due_date(month: date) -> date:
-    return period_end(month) + timedelta(days=int(settings.PARCERIA["PAYOUT_DUE_DAYS"]))  # type: ignore[call-overload]
+    return month_end(month) + timedelta(days=int(settings.PARCERIA["PAYOUT_DUE_DAYS"]))  # type: ignore[call-overload]
 
 
 def _checkpoint(stage: str) -> None:
@@ -140,7 +128,7 @@ def _balances(month: date) -> dict[tuple[int, str], Decimal]:
 def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
     """The minimum payout per currency, converted when set in another currency (None: no rate)."""
     result: dict[str, Decimal | None] = {}
-    end = period_end(month)
+    end = month_end(month)
     for row in PayoutThreshold.objects.all():
         if row.amount_currency == row.currency:
             result[row.currency] = row.amount
@@ -229,7 +217,7 @@ def close_preview(*, month: date, today: date | None = None) -> ClosePlan:
 
 
 def _check_closable(month: date, today: date) -> None:
-    if period_end(month) >= today:
+    if month_end(month) >= today:
         raise InvalidInput(
             _("period %(month)s has not ended yet") % {"month": f"{month:%Y-%m}"}, code="period_not_ended"
         )

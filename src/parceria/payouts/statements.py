@@ -24,7 +24,6 @@ from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from parceria.commissions.ledger import next_month
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.commissions.selectors import balances, ledger_totals
 from parceria.common.csvfile import csv_text
@@ -32,9 +31,9 @@ from parceria.common.dbsum import PLACES
 from parceria.common.errors import InvalidInput
 from parceria.common.formatting import format_money, format_number
 from parceria.common.money import get_currency, ledger_str
+from parceria.common.months import month_end, next_month
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.partners.models import Partner
-from parceria.payouts.close import period_end
 from parceria.payouts.models import Payout, PayoutWithholding
 from parceria.payouts.selectors import current_statuses
 
@@ -393,7 +392,7 @@ def _line_row(line: StatementLine) -> list[str]:
 
 
 def _total_rows(statement: Statement, totals: StatementTotals) -> list[list[str]]:
-    first, last = statement.month.isoformat(), period_end(statement.month).isoformat()
+    first, last = statement.month.isoformat(), month_end(statement.month).isoformat()
 
     def row(day: str, label: str, amount: Decimal, text: str) -> list[str]:
         return [day, label, "", "", "", "", "", "", ledger_str(amount), totals.currency, text]

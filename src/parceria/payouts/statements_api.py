@@ -5,8 +5,6 @@ Mounted at the API root: the paths name the partner, and a partner key only reac
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -18,9 +16,9 @@ from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS
 from parceria.common.downloads import CSV, PDF, attachment
 from parceria.common.errors import InvalidInput
+from parceria.common.months import parse_month
 from parceria.partners.models import Partner
 from parceria.payouts import informe
-from parceria.payouts.close import parse_period
 from parceria.payouts.statements import check_language, statement_csv, statement_for, statement_pdf
 
 router = Router(tags=["statements"])
@@ -41,12 +39,6 @@ def _partner(request: HttpRequest, partner_id: int) -> Partner:
     return partner
 
 
-def _month(text: str) -> date:
-    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
-        raise InvalidInput(f"period must be YYYY-MM, got {text!r}", code="invalid_period")
-    return parse_period(text)
-
-
 def _year(text: str) -> int:
     if not (len(text) == 4 and text.isdigit()):
         raise InvalidInput(f"year must be YYYY, got {text!r}", code="invalid_year")
@@ -63,7 +55,7 @@ def get_statement_pdf(request: HttpRequest, partner_id: int, period: str, lang: 
     """Every ledger line of the month (YYYY-MM), opening balance, totals by kind, closing balance, and the
     payouts of the month's close with their withholdings. `lang`: pt-br (default) or en."""
     partner = _partner(request, partner_id)
-    month, language = _month(period), check_language(lang)
+    month, language = parse_month(period), check_language(lang)
     pdf = statement_pdf(statement_for(partner=partner, month=month), language=language)
     return attachment(pdf, content_type=PDF, filename=f"parceria-statement-{partner.pk}-{month:%Y-%m}.pdf")
 
@@ -78,7 +70,7 @@ def get_statement_csv(request: HttpRequest, partner_id: int, period: str) -> Htt
     """Columns: date, kind, rule, invoice, customer, customer_name, rate, base, amount, currency, explanation;
     after the lines, rows opening_balance, total_<kind> and closing_balance."""
     partner = _partner(request, partner_id)
-    month = _month(period)
+    month = parse_month(period)
     text = statement_csv(statement_for(partner=partner, month=month))
     return attachment(text, content_type=CSV, filename=f"parceria-statement-{partner.pk}-{month:%Y-%m}.csv")
 
