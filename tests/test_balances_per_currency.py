@@ -16,8 +16,8 @@ from parceria.accounts.services import user_create
 from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post
 from parceria.commissions.selectors import balances, partner_balance, partner_balances
-from parceria.payouts.statements import statement_for
 from parceria.common.months import add_months, month_start
+from parceria.payouts.statements import statement_for
 from parceria.portal.selectors import dashboard
 from tests.conftest import ApiClient
 from tests.factories import ACTOR, PASSWORD, make_key, make_partner, make_two_currency_partner

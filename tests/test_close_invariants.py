@@ -18,8 +18,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
-from parceria.partners.services import partner_update
 from parceria.common.months import month_end, next_month
+from parceria.partners.services import partner_update
 from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout, PayoutStatus
 from parceria.payouts.selectors import payout_rows

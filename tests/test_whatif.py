@@ -224,7 +224,7 @@ def test_a_draft_is_the_next_version_of_its_plan_and_is_audited():
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"name": "  "}, "name must be"),
+        ({"name": "  "}, "name is required"),
         ({"referral_rates": {**RATES_035, "gold": "0.40"}}, "unknown tier"),
         ({"referral_rates": {"certified": "0.20"}}, "missing: preferred, strategic"),
         ({"referral_rates": {**RATES_035, "strategic": "1.5"}}, "between 0 and 1"),
@@ -325,19 +325,19 @@ def test_bad_plan_and_what_if_requests_get_422_or_404():
     client = _client(make_key("finance"))
     good = {"name": "Standard", "referral_rates": RATES_035, "entry_rate": "0.20"}
     bad_bodies = [
-        {**good, "referral_rates": {**RATES_035, "gold": "0.4"}},
-        {**good, "referral_rates": {**RATES_035, "strategic": "1.01"}},
-        {**good, "referral_rates": {**RATES_035, "strategic": 0.35}},
-        {**good, "entry_rate": "-0.01"},
-        {**good, "max_months": 0},
-        {**good, "max_months": "12"},
-        {**good, "surprise": True},
-        {"name": "Standard"},
+        ({**good, "referral_rates": {**RATES_035, "gold": "0.4"}}, "invalid"),
+        ({**good, "referral_rates": {**RATES_035, "strategic": "1.01"}}, "out_of_range"),
+        ({**good, "referral_rates": {**RATES_035, "strategic": 0.35}}, "invalid"),
+        ({**good, "entry_rate": "-0.01"}, "out_of_range"),
+        ({**good, "max_months": 0}, "invalid"),
+        ({**good, "max_months": "12"}, "invalid"),
+        ({**good, "surprise": True}, "invalid"),
+        ({"name": "Standard"}, "invalid"),
     ]
-    for body in bad_bodies:
+    for body, code in bad_bodies:
         response = client.post("/plans", json=body)
         assert response.status_code == 422, body
-        assert response.json()["error"]["code"] == "invalid"
+        assert response.json()["error"]["code"] == code, body
     assert CommissionPlan.objects.count() == 1
     plan_id = _standard().pk
     for body in ({"from": "2026-13"}, {"from": "2026-04", "to": "2026-03"}, {"from": "March"}, {}, {"to": "2026-03"}):

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from parceria.accounts.services import user_create
-from parceria.payouts.close import payout_due_date, period_close
 from parceria.common.months import add_months, month_start
+from parceria.payouts.close import payout_due_date, period_close
 from tests.browser.conftest import sign_in
 from tests.factories import ingest, make_two_currency_partner, paid
 from tests.portal.conftest import ACTOR, PASSWORD

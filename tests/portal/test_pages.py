@@ -11,10 +11,10 @@ from django.core import mail
 from django.utils import timezone
 
 from parceria.accounts.models import User
+from parceria.common.months import add_months, month_start
 from parceria.disputes.models import Dispute
 from parceria.payouts.models import Payout
 from parceria.payouts.services import payout_mark
-from parceria.common.months import add_months, month_start
 from parceria.portal.selectors import dashboard
 from tests.factories import ingest, make_customer, make_partner, paid, refunded
 from tests.portal.conftest import ACTOR, PASSWORD, client_for, credit

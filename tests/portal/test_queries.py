@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from parceria.accounts.services import user_create
+from parceria.common.months import add_months
 from parceria.disputes.services import dispute_open
 from parceria.payouts.close import period_close
-from parceria.common.months import add_months
 from tests.factories import ingest, make_customer, make_partner, paid
 from tests.portal.conftest import ACTOR, PASSWORD, SP, client_for, credit
 

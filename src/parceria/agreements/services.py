@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -26,6 +25,7 @@ from parceria.agreements.models import (
 )
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import InvalidInput
+from parceria.common.inputs import REFERRAL_OVERRIDE_RATE, clean_text, parse_rate
 from parceria.partners.models import Partner, PartnerTerms
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -86,7 +86,7 @@ def _days(field: str, value: Any) -> int:
 
 def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {
-        "title": str(data.get("title") or "")[:200],
+        "title": clean_text(data.get("title"), field="title", max_length=200, required=False),
         "notes": str(data.get("notes") or ""),
         "start_date": _date("start_date", data.get("start_date"), required=True),
         "end_date": _date("end_date", data.get("end_date")),
@@ -222,16 +222,6 @@ def exclusivity_grant(*, agreement: Agreement, kind: str, value: str, actor: Act
     return term
 
 
-def _rate(value: Any) -> Decimal:
-    try:
-        rate = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise _bad("rate", f"the rate must be a decimal fraction such as 0.27, not {value!r}") from None
-    if not rate.is_finite() or rate <= 0 or rate >= 1 or rate != rate.quantize(Decimal("0.0001")):
-        raise _bad("rate", f"the rate must be between 0 and 1 with at most 4 decimals (e.g. 0.27), not {value}")
-    return rate
-
-
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
@@ -294,7 +284,7 @@ def rate_override_grant(*, agreement: Agreement, rate: Any, effective_from: Any,
     """A referral rate that replaces the tier rate from the start of `effective_from` (local time): a new
     PartnerTerms version copying the tier and share rate in force then. Posted lines never change; an
     override may not start before the partner's latest terms version (that would rewrite history)."""
-    rate = _rate(rate)
+    rate = parse_rate(rate, field="rate", kind=REFERRAL_OVERRIDE_RATE)
     day = _date("effective_from", effective_from, required=True)
     assert day is not None
     if agreement.status != AgreementStatus.ACTIVE:

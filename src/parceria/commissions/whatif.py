@@ -41,6 +41,7 @@ from parceria.common.bulk import key_in
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import FxBook
+from parceria.common.inputs import COMMISSION_RATE, clean_text, parse_rate
 from parceria.common.money import divide, multiply, round_ledger
 from parceria.customers.models import Invoice, Refund, UsageRecord
 from parceria.partners.models import Partner, PartnerTerms, Tier
@@ -381,7 +382,6 @@ def _report(
 
 # Draft plan versions ----------------------------------------------------------------------------------
 
-_RATE_PLACES = 4  # CommissionPlan.entry_rate has 4 decimal places; referral rates follow the same rule
 _NAME_MAX_LENGTH = 120  # CommissionPlan.name
 
 
@@ -395,11 +395,9 @@ def plan_draft_create(
 ) -> CommissionPlan:
     """Create a draft version of plan `name` (the next version number). A draft never accrues: the intake
     loads active plans only; drafts exist to be tried with `plan_what_if`."""
-    name = " ".join(str(name).split())
-    if not name or len(name) > _NAME_MAX_LENGTH:
-        raise InvalidInput("name must be 1 to 120 characters", details={"field": "name"})
+    name = " ".join(clean_text(name, field="name", max_length=_NAME_MAX_LENGTH).split())
     rates = _tier_rates(referral_rates)
-    entry = _rate(entry_rate, "entry_rate")
+    entry = parse_rate(entry_rate, field="entry_rate", kind=COMMISSION_RATE)
     if max_months is not None and (isinstance(max_months, bool) or not isinstance(max_months, int) or max_months < 1):
         raise InvalidInput(
             "max_months must be a whole number of months ≥ 1, or null for lifetime", details={"field": "max_months"}
@@ -450,22 +448,5 @@ def _tier_rates(referral_rates: Mapping[str, object]) -> dict[str, Decimal]:
         raise InvalidInput(
             f"give a rate for every tier; missing: {', '.join(missing)}", details={"field": "referral_rates"}
         )
-    return {tier: _rate(referral_rates[tier], f"referral_rates.{tier}") for tier in Tier.values}
-
-
-def _rate(value: object, field_name: str) -> Decimal:
-    problem = f'{field_name} must be a decimal string between 0 and 1 with at most {_RATE_PLACES} places, e.g. "0.25"'
-    if not isinstance(value, str):
-        raise InvalidInput(problem, details={"field": field_name})
-    try:
-        rate = Decimal(value.strip())
-    except InvalidOperation:
-        raise InvalidInput(problem, details={"field": field_name}) from None
-    exponent = rate.as_tuple().exponent
-    if (
-        not rate.is_finite()
-        or not Decimal(0) <= rate <= Decimal(1)
-        or (isinstance(exponent, int) and exponent < -_RATE_PLACES)
-    ):
-        raise InvalidInput(problem, details={"field": field_name})
-    return rate.copy_abs() if rate == 0 else rate
+    return {tier: parse_rate(value, field=f"referral_rates.{tier}", kind=COMMISSION_RATE)
+            for tier, value in ((tier, referral_rates[tier]) for tier in Tier.values)}

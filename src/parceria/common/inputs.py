@@ -71,7 +71,7 @@ class RateKind:
             between = f"between {self.low} and {self.high}"
         else:
             low = "from" if self.low_included else "above"
-            between = f"{low} {self.low} {'to' if self.high_included else 'below'} {self.high}"
+            between = f"{low} {self.low} and {'up to' if self.high_included else 'below'} {self.high}"
         return f'a decimal string {between} with at most {self.places} places, e.g. "{self.example}"'
 
 

@@ -15,7 +15,7 @@ from parceria.common.errors import InvalidInput
 from parceria.common.months import month_end, parse_month
 from parceria.customers.csv_import import UPLOAD_MAX_BYTES
 from parceria.customers.models import EventSource
-from parceria.disputes.adjustments import clean_amount
+from parceria.disputes.adjustments import clean_adjustment_amount
 from parceria.disputes.models import AdjustmentStatus, DisputeStatus
 from parceria.partners.models import Category, Partner, PartnerStatus, Tier
 from parceria.partners.tier_selectors import NO_TIER
@@ -65,7 +65,7 @@ class AdjustmentForm(forms.Form):
 def _amount(value: str, field: str) -> str:
     """The adjustment services' own amount rule, checked before the confirmation step."""
     try:
-        clean_amount(value, field)
+        clean_adjustment_amount(value, field=field)
     except InvalidInput as exc:
         raise forms.ValidationError(exc.message) from None
     return value

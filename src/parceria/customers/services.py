@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.inputs import clean_text
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.models import Customer
 from parceria.partners.models import Partner, PartnerStatus
@@ -29,37 +30,24 @@ def normalise_domain(value: str) -> str:
     return text.removeprefix("www.")
 
 
-def _str(data: Mapping[str, Any], field: str, *, required: bool, max_length: int) -> str:
-    value = data.get(field)
-    if isinstance(value, str):
-        value = value.strip()
-    if value is None or value == "":
-        if required:
-            raise InvalidInput(f"{field} is required", details={"field": field})
-        return ""
-    if not isinstance(value, str) or len(value.strip()) > max_length:
-        raise InvalidInput(f"{field} must be text of at most {max_length} characters", details={"field": field})
-    return value.strip()
-
-
 def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {
-        "external_id": _str(data, "external_id", required=True, max_length=120),
-        "name": _str(data, "name", required=True, max_length=300),
-        "vertical": _str(data, "vertical", required=False, max_length=60),
+        "external_id": clean_text(data.get("external_id"), field="external_id", max_length=120),
+        "name": clean_text(data.get("name"), field="name", max_length=300),
+        "vertical": clean_text(data.get("vertical"), field="vertical", max_length=60, required=False),
     }
     country = data.get("country")
     if not isinstance(country, str) or not is_country(country):
         raise InvalidInput(f"country must be an ISO 3166 alpha-2 code; got {country!r}", details={"field": "country"})
     clean["country"] = country.upper()
-    tax_id = _str(data, "tax_id", required=False, max_length=40)
+    tax_id = clean_text(data.get("tax_id"), field="tax_id", max_length=40, required=False)
     if tax_id:
         try:
             tax_id = validate_tax_id(clean["country"], tax_id).compact
         except TaxIdError as exc:
             raise InvalidInput(str(exc), code="invalid_tax_id", details={"field": "tax_id"}) from None
     clean["tax_id"] = tax_id
-    domain = _str(data, "domain", required=False, max_length=253)
+    domain = clean_text(data.get("domain"), field="domain", max_length=253, required=False)
     if domain:
         domain = normalise_domain(domain)
         if not _DOMAIN.match(domain):

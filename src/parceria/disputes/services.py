@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput, NotFound
+from parceria.common.inputs import clean_text
 from parceria.disputes.adjustments import (
     actor_user,
     adjustment_request_locked,
-    clean_amount,
-    clean_text,
+    clean_adjustment_amount,
     require_transition,
 )
 from parceria.disputes.models import (
@@ -153,7 +153,7 @@ def dispute_open(
     """Open a dispute for `partner`. `data` holds description and, by subject, ledger_line_id, payout_id or
     customer_external_id / customer_name. One active dispute per line, payout or customer id (409)."""
     fields = _subject_fields(partner, subject, data)
-    description = clean_text("description", data.get("description"), DESCRIPTION_MAX_LENGTH)
+    description = clean_text(data.get("description"), field="description", max_length=DESCRIPTION_MAX_LENGTH)
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -192,7 +192,7 @@ def dispute_comment_add(
 ) -> DisputeComment:
     """Add a comment. A staff comment that the partner can see counts as the first staff response;
     internal notes (staff only) do not."""
-    body = clean_text("text", text, COMMENT_MAX_LENGTH)
+    body = clean_text(text, field="text", max_length=COMMENT_MAX_LENGTH)
     if internal and not is_staff:
         raise InvalidInput(_("only staff may write internal notes"), details={"field": "internal"})
     now = now or timezone.now()
@@ -320,8 +320,8 @@ def dispute_resolve(
     """Resolve with an adjustment of the partner's balance, linked to the dispute. Up to the threshold the
     adjustment posts at once and the dispute becomes resolved_with_adjustment; above it the dispute waits in
     review until finance's second approval posts the adjustment (and resolves the dispute)."""
-    amount = clean_amount(adjustment_amount, "adjustment_amount")
-    text = clean_text("resolution", resolution, DESCRIPTION_MAX_LENGTH)
+    amount = clean_adjustment_amount(adjustment_amount, field="adjustment_amount")
+    text = clean_text(resolution, field="resolution", max_length=DESCRIPTION_MAX_LENGTH)
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(dispute)
@@ -347,7 +347,7 @@ def dispute_resolve(
 
 def dispute_reject(*, dispute: Dispute, reason: str, actor: Actor, now: datetime | None = None) -> Dispute:
     """Staff reject the claim, with the reason shown to the partner. Nothing reaches the ledger."""
-    text = clean_text("reason", reason, DESCRIPTION_MAX_LENGTH)
+    text = clean_text(reason, field="reason", max_length=DESCRIPTION_MAX_LENGTH)
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(dispute)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from parceria.accounts.models import PARTNER_ROLES
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput, NotFound
+from parceria.common.inputs import clean_text
 from parceria.common.months import add_months
 from parceria.enablement import selectors
 from parceria.enablement.models import (
@@ -86,8 +87,7 @@ def demo_confirm(*, partner: Partner, confirmed_by: Any, actor: Actor, note: str
                  now: datetime | None = None) -> DemoConfirmation:
     """Staff confirm the partner's product demo (once), then due certifications are issued."""
     now = now or timezone.now()
-    if len(note) > 500:
-        raise InvalidInput(_("the note is longer than 500 characters"), details={"field": "note"})
+    note = clean_text(note, field="note", max_length=500, required=False)
     if DemoConfirmation.objects.filter(partner=partner).exists():
         raise Conflict(_("the product demo of this partner is already confirmed"),
                        code="demo_already_confirmed")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import InvalidInput, NotFound
+from parceria.common.inputs import clean_text
 from parceria.partners.models import Category, Evaluation, EvaluationWeights, Partner
 
 CUSTOMER_OVERLAP = "customer_overlap"
@@ -175,12 +176,13 @@ def current_weights() -> EvaluationWeights:
 
 def evaluation_weights_set(*, weights: Mapping[str, Any], note: str = "", actor: Actor) -> EvaluationWeights:
     clean = validate_weights(weights)
+    note = clean_text(note, field="note", max_length=500, required=False)
     with transaction.atomic():
         before = current_weights()
-        version = EvaluationWeights.objects.create(weights=_strings(clean), note=note.strip()[:500],
+        version = EvaluationWeights.objects.create(weights=_strings(clean), note=note,
                                                    created_by=actor.label)
         audit_record_create(actor=actor, action="evaluation_weights.changed", obj=version,
-                            before=before.weights, after=version.weights, reason=note.strip())
+                            before=before.weights, after=version.weights, reason=note)
     return version
 
 
@@ -189,18 +191,17 @@ def evaluation_create(
     at: datetime | None = None,
 ) -> Evaluation:
     """Score a partner with the weights in force. Bad scores are refused and nothing is stored."""
-    notes = notes or {}
-    for criterion, note in notes.items():
-        if criterion not in CRITERIA or not isinstance(note, str) or len(note) > 2000:
-            raise InvalidInput(f"the note for {criterion} must be text of at most 2000 characters",
-                               details={"field": criterion})
+    unknown = sorted(set(notes or {}) - set(CRITERIA))
+    if unknown:
+        raise InvalidInput(f"{unknown[0]!r} is not a criterion", details={"field": unknown[0]})
+    clean_notes = {c: clean_text((notes or {}).get(c), field=c, max_length=2000, required=False) for c in CRITERIA}
     with transaction.atomic():
         version = current_weights()
         priority = score_priority(version.weights, scores)
         entered = _strings({c.criterion: c.entered for c in priority.contributions})
         evaluation = Evaluation.objects.create(
             partner=partner, weights_version=version, weights=version.weights,
-            scores={c: {"score": entered[c], "note": (notes.get(c) or "").strip()} for c in CRITERIA},
+            scores={c: {"score": entered[c], "note": clean_notes[c]} for c in CRITERIA},
             priority_score=priority.score, author=actor.user if getattr(actor.user, "pk", None) else None,
             author_label=actor.label, created_at=at or timezone.now(),
         )

@@ -13,7 +13,8 @@ from django.utils import timezone
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
-from parceria.common.money import CURRENCIES, MoneyError, parse_amount
+from parceria.common.inputs import INTEGRATION_SHARE_RATE, clean_text, parse_rate
+from parceria.common.money import CURRENCIES
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.partners.models import (
     BR_TAX_REGIMES,
@@ -28,9 +29,6 @@ from parceria.partners.models import (
 )
 from parceria.partners.payout_details import payout_details_record_locked
 from parceria.payouts.pix import parse_key_type, validate_pix_key
-
-INTEGRATION_SHARE_MIN = Decimal("0.10")
-INTEGRATION_SHARE_MAX = Decimal("0.25")
 
 EDITABLE_FIELDS = (
     "name",
@@ -52,14 +50,6 @@ EDITABLE_FIELDS = (
 TERMS_FIELDS = ("tier", "integration_share_rate")
 
 
-def _text(field: str, value: Any, max_length: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} is required", code="invalid_field", details={"field": field})
-    if len(value.strip()) > max_length:
-        raise InvalidInput(f"{field} must have at most {max_length} characters", details={"field": field})
-    return value.strip()
-
-
 def _choice(field: str, value: Any, choices: list[str]) -> str:
     if value not in choices:
         raise InvalidInput(
@@ -71,19 +61,7 @@ def _choice(field: str, value: Any, choices: list[str]) -> str:
 
 
 def _share_rate(value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        rate = parse_amount(value)
-    except MoneyError as exc:
-        raise InvalidInput(f"integration_share_rate: {exc}", details={"field": "integration_share_rate"}) from None
-    if not INTEGRATION_SHARE_MIN <= rate <= INTEGRATION_SHARE_MAX:
-        raise InvalidInput(
-            f"integration_share_rate must be between {INTEGRATION_SHARE_MIN} and {INTEGRATION_SHARE_MAX}",
-            code="out_of_range",
-            details={"field": "integration_share_rate"},
-        )
-    return rate
+    return None if value is None else parse_rate(value, field="integration_share_rate", kind=INTEGRATION_SHARE_RATE)
 
 
 def _pix(key_type: Any, key: Any) -> tuple[str, str]:
@@ -107,8 +85,8 @@ def _string_list(field: str, value: Any) -> list[str]:
 def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
     """Check a complete set of partner fields, returning them cleaned."""
     clean: dict[str, Any] = {
-        "name": _text("name", data.get("name"), 200),
-        "legal_name": _text("legal_name", data.get("legal_name"), 300),
+        "name": clean_text(data.get("name"), field="name", max_length=200),
+        "legal_name": clean_text(data.get("legal_name"), field="legal_name", max_length=300),
     }
     country = data.get("country")
     if not isinstance(country, str) or not is_country(country):
