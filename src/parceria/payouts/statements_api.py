@@ -19,7 +19,8 @@ from parceria.common.errors import InvalidInput
 from parceria.common.months import parse_month
 from parceria.partners.models import Partner
 from parceria.payouts import informe
-from parceria.payouts.statements import check_language, statement_csv, statement_for, statement_pdf
+from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
+from parceria.payouts.statements.formatting import check_language
 
 router = Router(tags=["statements"])
 
@@ -53,7 +54,7 @@ def _year(text: str) -> int:
 )
 def get_statement_pdf(request: HttpRequest, partner_id: int, period: str, lang: str = "pt-br") -> HttpResponse:
     """Every ledger line of the month (YYYY-MM), opening balance, totals by kind, closing balance, and the
-    payouts of the month's close with their withholdings. `lang`: pt-br (default) or en."""
+    payouts of the month's close with their withholdings. `lang`: pt-br (default), es or en."""
     partner = _partner(request, partner_id)
     month, language = parse_month(period), check_language(lang)
     pdf = statement_pdf(statement_for(partner=partner, month=month), language=language)
@@ -89,7 +90,7 @@ def get_income_statement_pdf(request: HttpRequest, partner_id: int, year: str, l
     they were paid. The official labels are Portuguese; `lang` (pt-br, the default, es or en) sets the
     language of the notes."""
     partner = _partner(request, partner_id)
-    number, language = _year(year), informe.check_language(lang)
+    number, language = _year(year), check_language(lang)
     pdf = informe.income_statement_pdf(informe.income_statement(partner=partner, year=number), language=language)
     return attachment(pdf, content_type=PDF, filename=f"parceria-income-statement-{partner.pk}-{number}.pdf")
 
