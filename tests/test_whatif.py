@@ -138,6 +138,36 @@ def test_the_active_plan_run_as_a_what_if_reproduces_the_ledger():
 
 
 @pytest.mark.django_db
+def test_the_active_plan_reproduces_the_ledger_across_terms_versions_fx_and_usage():
+    """The intake and the what-if load the engine's inputs with the same loaders (parceria.commissions.inputs):
+    a rate override starting mid-month, a partner paid in dollars and an integration's usage share give the
+    ledger's figures to the last decimal."""
+    from parceria.agreements.services import rate_override_grant
+    from tests.agreements.helpers import make_agreement
+
+    fx_import_ptax(text="".join(f"{d:02d}032026;220;A;USD;5,0000;5,0000;1;1\n" for d in range(1, 29)))
+    overridden = make_partner(tier="preferred", name="Overridden Co")
+    rate_override_grant(agreement=make_agreement(overridden, start_date=date(2026, 1, 1)), rate="0.27",
+                        effective_from="2026-03-15", actor=ACTOR)
+    dollar = make_partner(tier="strategic", currency="USD", name="Dollar Co")
+    integrator = make_integration_partner("0.15", name="Integrator Co")
+    a, b = make_customer(overridden), make_customer(dollar)
+    assert ingest(
+        paid(a, "1000.00", invoice_id="before", at="2026-03-10T12:00:00-03:00"),
+        paid(a, "1000.00", invoice_id="after", at="2026-03-20T12:00:00-03:00"),
+        usage(b, "40", partner=integrator, at="2026-03-02T12:00:00-03:00"),
+        usage(b, "60", at="2026-03-03T12:00:00-03:00"),
+        paid(b, "500.00", invoice_id="usd", at="2026-03-12T12:00:00-03:00"),
+    ).rejected == []
+    report = plan_what_if(plan=_standard(), period_from=MARCH[0], period_to=MARCH[1])
+    assert {p.name: (p.currency, p.current_accrued) for p in report.partners} == {
+        "Overridden Co": ("BRL", D("520.0000")), "Dollar Co": ("USD", D("30.0000")),
+        "Integrator Co": ("BRL", D("30.0000")),
+    }
+    assert all(p.what_if_accrued == p.current_accrued and p.net_difference == 0 for p in report.partners)
+
+
+@pytest.mark.django_db
 def test_a_draft_plan_never_affects_accruals():
     _draft(referral_rates={"certified": "0.90", "preferred": "0.90", "strategic": "0.90"})
     customer = make_customer(make_partner(tier="strategic"))

@@ -9,6 +9,8 @@ How the what-if recomputes each invoice paid in the period (paid_at in the platf
   attribution, and the usage split of the invoice's service period (usage days within
   [period_start, period_end], inclusive — the intake's rule), from the usage known now;
 * the FX rates of the payment day, with the intake's look-up rule (`parceria.common.fx`);
+* all of these loaded by the loaders the intake uses (`parceria.commissions.inputs`), so the preview can never
+  compute from inputs the real accrual would not see;
 * partner status: the engine only pays active partners, and status has no history. A partner counts as
   active for an invoice if it is active now, or if the ledger holds an accrual of that invoice for it
   (it was evidently active then) — so a partner terminated since keeps its past in the comparison.
@@ -27,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -35,16 +37,16 @@ from django.db.models import Max
 from django.utils import timezone
 
 from parceria.commissions import engine
+from parceria.commissions.inputs import Usage, engine_fx, engine_partners_named, engine_plan, engine_usage
 from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine
 from parceria.common.audit import Actor, audit_record_create
-from parceria.common.bulk import key_in
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import FxBook
 from parceria.common.inputs import COMMISSION_RATE, clean_text, parse_rate
 from parceria.common.money import divide, multiply, round_ledger
-from parceria.customers.models import Invoice, Refund, UsageRecord
-from parceria.partners.models import Partner, PartnerTerms, Tier
+from parceria.customers.models import Invoice, Refund
+from parceria.partners.models import Tier
 
 ZERO = Decimal("0.0000")
 MAX_PERIOD_DAYS = 3 * 366  # a what-if runs in one request: at most about three years
@@ -147,18 +149,22 @@ def plan_what_if(*, plan: CommissionPlan, period_from: date, period_to: date) ->
     not_computed: list[InvoiceNotComputed] = []
     partner_ids = {pid for pid, _ in sums}
     if invoices:
-        usage = _load_usage(start, end, invoices)
+        customers = Invoice.objects.filter(paid_at__gte=start, paid_at__lt=end).values("customer_id")
+        first = min(row.invoice.period_start for row in invoices)
+        usage = engine_usage(customers, first, max(row.invoice.period_end for row in invoices))
         refunded = exact_sums(
             Refund.objects.filter(invoice__paid_at__gte=start, invoice__paid_at__lt=end), "amount", "invoice_id"
         )
         partner_ids |= {row.referrer_id for row in invoices if row.referrer_id}
         partner_ids |= {pid for rows in usage.values() for _, pid, _ in rows if pid}
-        partners, names = _load_partners(partner_ids)
+        partners, names = engine_partners_named(partner_ids)
+        fx = engine_fx({row.invoice.currency for row in invoices}, {p.currency for p in partners.values()},
+                       [timezone.localdate(row.invoice.paid_at) for row in invoices])
         not_computed = _run(
-            _engine_plan(plan), invoices, usage, refunded, partners, accrued_pairs, _fx_book(invoices, partners), sums
+            engine_plan(plan, whole_period=True), invoices, usage, refunded, partners, accrued_pairs, fx, sums
         )
     else:
-        _, names = _load_partners(partner_ids)
+        names = engine_partners_named(partner_ids)[1]
     return _report(plan, period_from, period_to, len(invoices), sums, names, not_computed)
 
 
@@ -167,14 +173,6 @@ def _bounds(period_from: date, period_to: date) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(period_from, time.min), tz)
     end = timezone.make_aware(datetime.combine(period_to + timedelta(days=1), time.min), tz)
     return start, end
-
-
-def _engine_plan(plan: CommissionPlan) -> engine.Plan:
-    try:
-        rates = {str(tier): Decimal(str(rate)) for tier, rate in dict(plan.referral_rates).items()}
-    except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInput(f"plan {plan} holds a referral rate that is not a decimal number") from None
-    return engine.Plan(plan.pk, plan.name, plan.version, rates, Decimal(plan.entry_rate), plan.max_months, None, None)
 
 
 def _load_invoices(start: datetime, end: datetime) -> list[_InvoiceRow]:
@@ -231,51 +229,6 @@ def _load_ledger(start: datetime, end: datetime, sums: dict[tuple[int, str], _Su
     return accrued_pairs
 
 
-def _load_usage(
-    start: datetime, end: datetime, invoices: list[_InvoiceRow]
-) -> dict[int, list[tuple[date, int | None, Decimal]]]:
-    first = min(row.invoice.period_start for row in invoices)
-    last = max(row.invoice.period_end for row in invoices)
-    customers = Invoice.objects.filter(paid_at__gte=start, paid_at__lt=end).values("customer_id")
-    records = UsageRecord.objects.filter(customer_id__in=customers, day__gte=first, day__lte=last)
-    usage: dict[int, list[tuple[date, int | None, Decimal]]] = defaultdict(list)
-    for key, quantity in exact_sums(records, "quantity", "customer_id", "day", "integration_partner_id").items():
-        assert isinstance(key, tuple)
-        customer_id, day, partner_id = key
-        usage[customer_id].append((day, partner_id, quantity))
-    return usage
-
-
-def _load_partners(partner_ids: set[int]) -> tuple[dict[int, engine.PartnerInfo], dict[int, str]]:
-    if not partner_ids:
-        return {}, {}
-    terms: dict[int, list[engine.Terms]] = defaultdict(list)
-    versions_rows = (
-        PartnerTerms.objects.filter(key_in("partner_id", partner_ids))
-        .order_by("partner_id", "effective_from", "id")
-        .values_list("partner_id", "effective_from", "tier", "integration_share_rate", "referral_rate_override")
-    )
-    for partner_id, effective_from, tier, share_rate, rate_override in versions_rows:
-        terms[partner_id].append(engine.Terms(effective_from, tier, share_rate, rate_override))
-    for versions in terms.values():  # the open-start version first (as the intake orders them)
-        versions.sort(key=lambda v: (v.effective_from is not None, v.effective_from or timezone.now()))
-    partners: dict[int, engine.PartnerInfo] = {}
-    names: dict[int, str] = {}
-    rows = Partner.objects.filter(key_in("id", partner_ids)).order_by().values_list("id", "name", "status", "currency")
-    for pid, name, status, currency in rows:
-        partners[pid] = engine.PartnerInfo(pid, status, currency, tuple(terms[pid]))
-        names[pid] = name
-    return partners, names
-
-
-def _fx_book(invoices: list[_InvoiceRow], partners: Mapping[int, engine.PartnerInfo]) -> FxBook:
-    invoice_currencies = {row.invoice.currency for row in invoices}
-    partner_currencies = {p.currency for p in partners.values()}
-    pairs = {(i, p) for i in invoice_currencies for p in partner_currencies if i != p}
-    days = [timezone.localdate(row.invoice.paid_at) for row in invoices]
-    return FxBook.load(pairs, min(days), max(days))
-
-
 class _StatusAtPayment:
     """Partners as the engine should see them for one invoice (see the module docstring on status)."""
 
@@ -297,7 +250,7 @@ class _StatusAtPayment:
 def _run(
     plan: engine.Plan,
     invoices: list[_InvoiceRow],
-    usage: Mapping[int, list[tuple[date, int | None, Decimal]]],
+    usage: Usage,
     refunded: Mapping[Any, Decimal],
     partners: Mapping[int, engine.PartnerInfo],
     accrued_pairs: set[tuple[str, int]],
