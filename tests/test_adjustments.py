@@ -25,7 +25,7 @@ from parceria.common.audit import Actor
 from parceria.common.errors import InvalidInput, PermissionDenied
 from parceria.common.models import AuditRecord
 from parceria.disputes.adjustments import adjustment_approve, adjustment_reject, adjustment_request
-from parceria.disputes.api import adjustments_router
+from parceria.disputes.adjustments_api import router as adjustments_router
 from parceria.disputes.models import Adjustment, AdjustmentApproval
 from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid
 

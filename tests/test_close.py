@@ -224,7 +224,8 @@ def test_a_partner_with_balances_in_two_currencies_gets_one_payout_per_currency_
     """1,000.0000 BRL earned before the payout currency changed to USD, then 50.0000 USD: the close pays each
     balance in its own currency (two payouts, two ids, two ledger lines) and never adds them together."""
     from parceria.commissions.selectors import partner_balances
-    from parceria.payouts.close import plan_as_dict, stored_close
+    from parceria.payouts.close import stored_close
+    from parceria.payouts.close_summary import plan_as_dict
 
     partner, _customer = make_two_currency_partner()
     other = make_partner()
@@ -266,7 +267,7 @@ def test_a_held_partner_with_balances_in_two_currencies_carries_each_one():
     assert plan.payouts == []
     assert [(c.partner_id, c.currency, c.balance, c.reason) for c in plan.carried] == [
         (partner.pk, "BRL", D("1000.0000"), "held"), (partner.pk, "USD", D("50.0000"), "held")]
-    from parceria.payouts.close import plan_as_dict
+    from parceria.payouts.close_summary import plan_as_dict
 
     assert plan_as_dict(close())["carried"] == [
         {"partner_id": partner.pk, "currency": "BRL", "balance": "1000.0000", "reason": "held"},

@@ -28,7 +28,8 @@ from parceria.common.audit import Actor
 from parceria.common.models import AuditRecord
 from parceria.disputes import services
 from parceria.disputes.adjustments import adjustment_approve, adjustment_reject
-from parceria.disputes.api import adjustments_router, router
+from parceria.disputes.adjustments_api import router as adjustments_router
+from parceria.disputes.api import router
 from parceria.disputes.models import (
     Adjustment,
     AdjustmentApproval,

@@ -15,7 +15,8 @@ from ninja.testing import TestClient
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import install_error_handlers
 from parceria.commissions.models import CommissionPlan, LedgerLine
-from parceria.commissions.whatif import plan_draft_create, plan_what_if
+from parceria.commissions.plans import plan_draft_create
+from parceria.commissions.whatif import plan_what_if
 from parceria.commissions.whatif_api import router as plans_router
 from parceria.common.errors import InvalidInput
 from parceria.common.fx import fx_import_ptax

@@ -100,7 +100,8 @@ def test_an_override_of_a_draft_or_before_the_latest_terms_version_is_refused():
 
 
 def test_the_what_if_honours_the_override_from_its_day():
-    from parceria.commissions.whatif import plan_draft_create, plan_what_if
+    from parceria.commissions.plans import plan_draft_create
+    from parceria.commissions.whatif import plan_what_if
 
     partner = make_partner(tier="preferred")
     customer = make_customer(partner)

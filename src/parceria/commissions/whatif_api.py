@@ -13,7 +13,8 @@ from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, Page, PageParams
 from parceria.commissions.models import CommissionPlan
-from parceria.commissions.whatif import WhatIfReport, plan_draft_create, plan_what_if
+from parceria.commissions.plans import plan_draft_create
+from parceria.commissions.whatif import WhatIfReport, plan_what_if
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
 from parceria.common.months import month_end, parse_month

@@ -37,9 +37,9 @@ from parceria.payouts.close import (
     close_preview,
     payout_due_date,
     period_close,
-    plan_totals,
     stored_close,
 )
+from parceria.payouts.close_summary import plan_totals
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows, payouts_with_status
 from parceria.payouts.services import batch_approve, batch_state, payout_mark

@@ -16,7 +16,8 @@ from parceria.common.downloads import CSV, attachment
 from parceria.common.money import ledger_str
 from parceria.common.months import parse_month
 from parceria.payouts.bank_files import batch_export, return_file_import
-from parceria.payouts.close import close_preview, period_close, plan_as_dict
+from parceria.payouts.close import close_preview, period_close
+from parceria.payouts.close_summary import plan_as_dict
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import batch_approve, batch_state, payout_mark

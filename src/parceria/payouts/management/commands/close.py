@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from parceria.common.audit import Actor
 from parceria.common.errors import ParceriaError
 from parceria.common.months import parse_month
-from parceria.payouts.close import close_preview, period_close, plan_as_dict, plan_totals
+from parceria.payouts.close import close_preview, period_close
+from parceria.payouts.close_summary import plan_as_dict, plan_totals
 
 
 class Command(BaseCommand):
