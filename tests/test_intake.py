@@ -10,9 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection, connections, transaction
 
-from parceria.commissions.models import AppendOnlyError, LedgerLine
+from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.commissions.totals import totals_check
+from parceria.common.append_only import AppendOnlyError
 from parceria.customers.intake import events_ingest
 from parceria.customers.models import Customer, Event, EventBatch, EventSource, Invoice, Refund
 from tests.factories import ingest, make_customer, make_integration_partner, make_partner, paid, refunded, usage

@@ -99,7 +99,7 @@ def test_a_key_stored_before_the_rules_changed_is_left_out_not_blocking_the_file
     batch = PayoutBatch.objects.get()
     batch_approve(batch=batch, actor=Actor(label="finance-1"))
     old = Payout.objects.get(partner=landline)
-    Payout.objects.filter(pk=old.pk).update(pix_key_type="phone", pix_key="+551134567890")  # valid before
+    Payout._base_manager.filter(pk=old.pk).update(pix_key_type="phone", pix_key="+551134567890")  # valid before
     result = batch_export(batch=batch, kind="cnab", actor=ACTOR, now=NOW)
     assert result.included == [Payout.objects.get(partner=good).pk]
     assert result.skipped == [{

@@ -232,7 +232,7 @@ def test_statement_pdf_in_spanish_from_the_catalogues():
 def mark(payout: Payout, status: str, at: datetime) -> None:
     """Mark `payout` as the bank did on `at` (the mark itself is recorded when it runs: set its date)."""
     payout_mark(payout=payout, status=status, source="bank", reference="return file", actor=ACTOR, now=at)
-    PayoutStatusChange.objects.filter(payout=payout, status=status).update(at=at)
+    PayoutStatusChange._base_manager.filter(payout=payout, status=status).update(at=at)
 
 
 def sp(day: str) -> datetime:

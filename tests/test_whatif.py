@@ -193,7 +193,7 @@ def test_an_invoice_the_engine_cannot_compute_is_listed_not_guessed():
     fx_import_ptax(text="05012026;220;A;USD;5,4402;5,4408;1,0000;1,0000\n")
     dollar = make_partner(tier="strategic", currency="USD")
     ingest(paid(make_customer(dollar), "1000.00", invoice_id="brl1", at="2026-01-06T12:00:00-03:00"))
-    FxRate.objects.all().delete()  # the rates are gone (a test-only situation)
+    FxRate._base_manager.all().delete()  # the rates are gone (a test-only situation: rates are append-only)
     report = plan_what_if(plan=_draft(), period_from=date(2026, 1, 1), period_to=date(2026, 1, 31))
     assert [(n.invoice_id, n.error) for n in report.not_computed] == [
         ("brl1", "no FX rate from BRL to USD for 2026-01-06")

@@ -15,7 +15,7 @@ from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from parceria.commissions.models import AppendOnlyError
+from parceria.common.append_only import AppendOnlyError
 from parceria.common.errors import ParceriaError
 
 
