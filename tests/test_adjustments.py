@@ -368,10 +368,10 @@ def test_api_list_filters_refuse_an_unknown_status():
 
 def test_a_pending_adjustment_is_not_posted_in_a_currency_the_partner_no_longer_uses(partner, ana, bruno):
     from parceria.common.errors import Conflict
-    from parceria.partners.services import partner_update
+    from parceria.partners.services import PartnerChanges, partner_update
 
     adjustment = adjustment_request(partner=partner, amount="2000.00", reason="BRL", actor=ana)
-    partner_update(partner=partner, changes={"currency": "USD"}, actor=ACTOR)
+    partner_update(partner=partner, changes=PartnerChanges(currency="USD"), actor=ACTOR)
     before = state()
 
     with pytest.raises(Conflict) as refused:

@@ -58,9 +58,9 @@ def test_negative_and_held_balances_are_carried():
     negative, suspended = make_partner(), make_partner()
     credit(negative, "-40.00")
     credit(suspended, "500.00")
-    from parceria.partners.services import partner_update
+    from parceria.partners.services import PartnerChanges, partner_update
 
-    partner_update(partner=suspended, changes={"status": "suspended"}, actor=ACTOR)
+    partner_update(partner=suspended, changes=PartnerChanges(status="suspended"), actor=ACTOR)
     plan = close()
     assert plan.payouts == []
     assert sorted((c.partner_id, c.reason) for c in plan.carried) == sorted(
@@ -259,10 +259,10 @@ def test_a_partner_with_balances_in_two_currencies_gets_one_payout_per_currency_
 
 @pytest.mark.django_db
 def test_a_held_partner_with_balances_in_two_currencies_carries_each_one():
-    from parceria.partners.services import partner_update
+    from parceria.partners.services import PartnerChanges, partner_update
 
     partner, _customer = make_two_currency_partner()
-    partner_update(partner=partner, changes={"status": "suspended"}, actor=ACTOR)
+    partner_update(partner=partner, changes=PartnerChanges(status="suspended"), actor=ACTOR)
     plan = close()
     assert plan.payouts == []
     assert [(c.partner_id, c.currency, c.balance, c.reason) for c in plan.carried] == [

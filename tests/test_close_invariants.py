@@ -19,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
 from parceria.common.months import month_end, next_month
-from parceria.partners.services import partner_update
+from parceria.partners.services import PartnerChanges, partner_update
 from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout, PayoutStatus
 from parceria.payouts.selectors import payout_rows
@@ -111,7 +111,7 @@ class CloseMachine(RuleBasedStateMachine):
     def switch_currency(self):
         """The last partner's payout currency flips between BRL and USD: its earlier lines keep theirs."""
         partner = self.partners[3]
-        partner_update(partner=partner, changes={"currency": "USD" if partner.currency == "BRL" else "BRL"},
+        partner_update(partner=partner, changes=PartnerChanges(currency="USD" if partner.currency == "BRL" else "BRL"),
                        actor=ACTOR)
         partner.refresh_from_db()
 

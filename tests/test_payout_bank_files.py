@@ -12,7 +12,7 @@ from django.core.management import call_command
 from parceria.commissions.selectors import partner_balance
 from parceria.common.audit import Actor
 from parceria.common.errors import Conflict, InvalidInput
-from parceria.partners.services import partner_update
+from parceria.partners.services import PartnerChanges, partner_update
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import period_close
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch
@@ -219,9 +219,10 @@ def test_the_commands_export_and_import(batch, tmp_path, capsys):
 def test_invalid_pix_keys_are_refused_on_the_partner(db):
     partner = make_partner()
     with pytest.raises(InvalidInput) as info:
-        partner_update(partner=partner, changes={"pix_key_type": "cpf", "pix_key": "111.444.777-36"}, actor=ACTOR)
+        partner_update(partner=partner, changes=PartnerChanges(pix_key_type="cpf", pix_key="111.444.777-36"),
+                       actor=ACTOR)
     assert info.value.code == "invalid_pix_key"
     with pytest.raises(InvalidInput, match="go together"):
-        partner_update(partner=partner, changes={"pix_key_type": "email"}, actor=ACTOR)
+        partner_update(partner=partner, changes=PartnerChanges(pix_key_type="email"), actor=ACTOR)
     partner.refresh_from_db()
     assert (partner.pix_key_type, partner.pix_key) == ("", "")

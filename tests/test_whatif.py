@@ -23,7 +23,7 @@ from parceria.common.fx import fx_import_ptax
 from parceria.common.models import AuditRecord, FxRate
 from parceria.customers.models import Event
 from parceria.partners.models import Partner
-from parceria.partners.services import partner_update
+from parceria.partners.services import PartnerChanges, partner_update
 from tests.factories import (
     ACTOR,
     ingest,
@@ -73,8 +73,8 @@ def _march_scenario() -> dict[str, Partner]:
     assert result.rejected == [] and result.accepted == 10
     # Since then: the preferred partner became strategic (a new terms version from now, November 2026),
     # and the certified partner was terminated. Neither changes what March's invoices earned.
-    partner_update(partner=preferred, changes={"tier": "strategic"}, actor=ACTOR)
-    partner_update(partner=certified, changes={"status": "terminated"}, actor=ACTOR)
+    partner_update(partner=preferred, changes=PartnerChanges(tier="strategic"), actor=ACTOR)
+    partner_update(partner=certified, changes=PartnerChanges(status="terminated"), actor=ACTOR)
     return {"strategic": strategic, "preferred": preferred, "integrator": integrator, "gone": certified}
 
 

@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 from parceria.accounts.tenancy import Ability, Principal, scope_partners
 from parceria.agreements.models import Agreement
 from parceria.agreements.selectors import agreement_dates, agreement_list
-from parceria.agreements.services import agreement_create, agreement_move, rate_override_grant
+from parceria.agreements.services import AgreementFields, agreement_create, agreement_move, rate_override_grant
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, ApiBool, ApiDate, Page, PageParams, RowId, page_of
 
@@ -132,7 +132,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn):
     principal.require(Ability.MANAGE_PARTNERS)
     partner = get_object_or_404(scope_partners(principal), pk=payload.partner_id)
     data = payload.model_dump(exclude={"partner_id"})
-    return Status(201, agreement_create(partner=partner, data=data, actor=principal.actor))
+    return Status(201, agreement_create(partner=partner, fields=AgreementFields(**data), actor=principal.actor))
 
 
 @router.post("/{int:agreement_id}/status", response={200: AgreementOut, **ERRORS}, summary="Move an agreement")

@@ -21,8 +21,8 @@ _NAME_MAX_LENGTH = 120  # CommissionPlan.name
 def plan_draft_create(
     *,
     name: str,
-    referral_rates: Mapping[str, object],
-    entry_rate: object,
+    referral_rates: Mapping[str, str],
+    entry_rate: str,
     max_months: int | None,
     actor: Actor,
 ) -> CommissionPlan:
@@ -67,7 +67,7 @@ def _plan_dict(plan: CommissionPlan) -> dict[str, object]:
     }
 
 
-def _tier_rates(referral_rates: Mapping[str, object]) -> dict[str, Decimal]:
+def _tier_rates(referral_rates: Mapping[str, str]) -> dict[str, Decimal]:
     if not isinstance(referral_rates, Mapping):
         raise InvalidInput("referral_rates must be an object {tier: rate}", details={"field": "referral_rates"})
     unknown = sorted(set(referral_rates) - set(Tier.values))

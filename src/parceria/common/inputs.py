@@ -1,5 +1,8 @@
 """Cleaning what people and systems send to the services: text with a length limit, rates and amounts.
 
+Partial updates take a frozen dataclass of changes whose fields default to `UNSET` (not given); `given`
+lists the fields that were.
+
 One function per kind of input, keyword-only, each raising InvalidInput (a 422) that names the field, so bad
 input never becomes a 500 and every service words the same problem the same way. Months (`YYYY-MM`) are in
 `parceria.common.months`; event payloads are checked by their schemas (parceria.customers.event_schemas).
@@ -15,13 +18,29 @@ its kind's range and number of decimal places. Each kind of rate has one range, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
+from typing import Any, Final
 
 from django.utils.translation import gettext as _
 
 from parceria.common.errors import InvalidInput
 from parceria.common.money import MoneyError, parse_amount
+
+
+class Unset(enum.Enum):
+    """The type of `UNSET`: a field of a partial update that was not given (None may be a value)."""
+
+    UNSET = "unset"
+
+
+UNSET: Final = Unset.UNSET
+
+
+def given(changes: Any) -> dict[str, Any]:
+    """The fields of a frozen dataclass of changes that were given (not UNSET), by name."""
+    return {f.name: value for f in fields(changes) if (value := getattr(changes, f.name)) is not UNSET}
 
 
 def clean_text(value: object, *, field: str, max_length: int, required: bool = True) -> str:

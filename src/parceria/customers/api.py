@@ -15,7 +15,7 @@ from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, ApiDateTime, Page, PageParams, RowId, StrictRowId, page_of
 from parceria.customers.intake import events_ingest
 from parceria.customers.models import Customer, EventSource
-from parceria.customers.services import customer_create, customer_update
+from parceria.customers.services import CustomerChanges, CustomerFields, customer_create, customer_update
 
 router = Router(tags=["customers"])
 events_router = Router(tags=["events"])
@@ -73,7 +73,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     with different data: 409."""
     principal = principal_of(request)
     principal.require(Ability.INGEST)
-    customer, created = customer_create(data=payload.model_dump(), actor=principal.actor)
+    customer, created = customer_create(fields=CustomerFields(**payload.model_dump()), actor=principal.actor)
     return Status(201 if created else 200, customer)
 
 
@@ -105,7 +105,7 @@ def patch_customer(request: HttpRequest, customer_id: int, payload: CustomerPatc
     principal.require(Ability.INGEST)
     changes = payload.model_dump(exclude_unset=True)
     changes = {k: v for k, v in changes.items() if v is not None or k == "partner_id"}
-    return customer_update(customer=customer, changes=changes, actor=principal.actor)
+    return customer_update(customer=customer, changes=CustomerChanges(**changes), actor=principal.actor)
 
 
 class EventBatchIn(Schema):

@@ -249,8 +249,8 @@ def open_dispute(request: HttpRequest, payload: DisputeIn) -> Any:
     principal = principal_of(request)
     principal.require(Ability.DISPUTE)
     partner = get_object_or_404(scope_partners(principal), pk=principal.partner_id or 0)
-    data = payload.model_dump()
-    dispute = services.dispute_open(partner=partner, subject=payload.subject, data=data, actor=principal.actor)
+    claim = services.DisputeClaim(**payload.model_dump(exclude={"subject"}))
+    dispute = services.dispute_open(partner=partner, subject=payload.subject, claim=claim, actor=principal.actor)
     return Status(201, _dispute_detail(dispute, principal))
 
 

@@ -77,6 +77,10 @@ class Contribution:
     share: Decimal
     points: Decimal
 
+#: A weight or a score as given (a decimal string or a number; checked by the validators).
+Number = str | int | float | Decimal | None
+
+
 
 @dataclass(frozen=True)
 class Priority:
@@ -98,7 +102,7 @@ def _decimal(field: str, value: Any) -> Decimal:
     return number
 
 
-def validate_weights(weights: Mapping[str, Any]) -> dict[str, Decimal]:
+def validate_weights(weights: Mapping[str, Number]) -> dict[str, Decimal]:
     """One weight per criterion, each 0–1000, summing to a positive number."""
     unknown = set(weights) - set(CRITERIA)
     if unknown:
@@ -119,7 +123,7 @@ def validate_weights(weights: Mapping[str, Any]) -> dict[str, Decimal]:
     return clean
 
 
-def validate_scores(scores: Mapping[str, Any]) -> dict[str, Decimal]:
+def validate_scores(scores: Mapping[str, Number]) -> dict[str, Decimal]:
     """One score per criterion, 0–10 with at most one decimal."""
     unknown = set(scores) - set(CRITERIA)
     if unknown:
@@ -141,7 +145,7 @@ def validate_scores(scores: Mapping[str, Any]) -> dict[str, Decimal]:
     return clean
 
 
-def score_priority(weights: Mapping[str, Any], scores: Mapping[str, Any]) -> Priority:
+def score_priority(weights: Mapping[str, Number], scores: Mapping[str, Number]) -> Priority:
     """Priority = Σ weightᵢ × scoreᵢ / Σ weightᵢ, rounded half-even to one decimal."""
     w = validate_weights(weights)
     s = validate_scores(scores)
@@ -174,7 +178,7 @@ def current_weights() -> EvaluationWeights:
     return version
 
 
-def evaluation_weights_set(*, weights: Mapping[str, Any], note: str = "", actor: Actor) -> EvaluationWeights:
+def evaluation_weights_set(*, weights: Mapping[str, Number], note: str = "", actor: Actor) -> EvaluationWeights:
     clean = validate_weights(weights)
     note = clean_text(note, field="note", max_length=500, required=False)
     with transaction.atomic():
@@ -187,7 +191,7 @@ def evaluation_weights_set(*, weights: Mapping[str, Any], note: str = "", actor:
 
 
 def evaluation_create(
-    *, partner: Partner, scores: Mapping[str, Any], notes: Mapping[str, str] | None = None, actor: Actor,
+    *, partner: Partner, scores: Mapping[str, Number], notes: Mapping[str, str] | None = None, actor: Actor,
     at: datetime | None = None,
 ) -> Evaluation:
     """Score a partner with the weights in force. Bad scores are refused and nothing is stored."""

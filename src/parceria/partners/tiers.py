@@ -57,7 +57,7 @@ from parceria.customers.models import CsatScore, Customer, CustomerStatus, Invoi
 from parceria.enablement.selectors import certifications_held, training_complete
 from parceria.partners.integration_tier import integration_metrics
 from parceria.partners.models import Category, DefinedTier, Partner, PartnerStatus, TierAssessment, TierDefinition
-from parceria.partners.services import partner_update
+from parceria.partners.services import PartnerChanges, partner_update
 from parceria.partners.tier_data import (
     ADVANCED_CERTIFICATION,
     BENEFIT_KEYS,
@@ -650,7 +650,8 @@ def tiers_assess(
     by_id = {p.pk: p for p in partners}
     with transaction.atomic():
         for outcome in run.changes:
-            partner_update(partner=by_id[outcome.partner_id], changes={"tier": outcome.resulting_tier}, actor=actor)
+            partner_update(partner=by_id[outcome.partner_id], changes=PartnerChanges(tier=outcome.resulting_tier),
+                           actor=actor)
         TierAssessment.objects.bulk_create(
             [
                 TierAssessment(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.disputes.models import DisputeSubject
+from parceria.disputes.services import DisputeClaim
 from parceria.partners.models import Partner
 from parceria.payouts.models import Payout
 from parceria.payouts.pix import PixKeyError, PixKeyType, validate_pix_key
@@ -86,17 +87,14 @@ class DisputeForm(forms.Form):
         elif not LedgerLine.objects.filter(pk=line_id, partner=self.partner).exists():
             self.add_error("ledger_line", _("There is no commission line with this number."))
 
-    def service_data(self) -> dict[str, Any]:
+    def claim(self) -> DisputeClaim:
         data, subject = self.cleaned_data, self.cleaned_data["subject"]
-        result: dict[str, Any] = {"description": data["description"]}
         if subject == DisputeSubject.LEDGER_LINE:
-            result["ledger_line_id"] = data["ledger_line"]
-        elif subject == DisputeSubject.PAYOUT:
-            result["payout_id"] = int(data["payout"])
-        else:
-            result["customer_external_id"] = data["customer_external_id"]
-            result["customer_name"] = data["customer_name"]
-        return result
+            return DisputeClaim(description=data["description"], ledger_line_id=int(data["ledger_line"]))
+        if subject == DisputeSubject.PAYOUT:
+            return DisputeClaim(description=data["description"], payout_id=int(data["payout"]))
+        return DisputeClaim(description=data["description"], customer_external_id=data["customer_external_id"],
+                            customer_name=data["customer_name"])
 
 
 class CommentForm(forms.Form):
