@@ -226,6 +226,23 @@ def test_statement_pdf_in_spanish_from_the_catalogues():
     assert "Commission statement" not in text and "Extrato" not in text
 
 
+@pytest.mark.django_db
+def test_a_spanish_reader_downloads_a_spanish_statement_from_the_portal():
+    from parceria.accounts.services import user_create
+    from tests.factories import PASSWORD
+
+    partner = build_march()
+    user = user_create(username="ana@example.com", password=PASSWORD, role="partner_admin", partner=partner,
+                       actor=ACTOR)
+    client = Client()
+    client.force_login(user)
+    pdf = client.get("/portal/statements/2026-03.pdf", HTTP_ACCEPT_LANGUAGE="es")
+    assert pdf.status_code == 200
+    assert pdf["Content-Disposition"] == 'attachment; filename="parceria-statement-2026-03.pdf"'
+    text = _pdf_text(pdf.content)
+    assert "Estado de cuenta de comisiones" in text and "Marzo de 2026" in text
+
+
 # The informe de rendimentos ---------------------------------------------------------------------------
 
 

@@ -13,9 +13,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parceria.common.downloads import CSV, TEXT, attachment
 from parceria.common.errors import Conflict, InvalidInput, ParceriaError
 from parceria.common.months import parse_month as parse_period
 from parceria.console.common import (
@@ -190,10 +190,8 @@ def _skipped(skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @console_view(read=FINANCE)
 def export_download(request: HttpRequest, batch_id: int, export_id: int) -> HttpResponse:
     export = get_object_or_404(BatchExport, pk=export_id, batch_id=batch_id)
-    kind = "text/csv" if export.kind == "csv" else "text/plain"
-    response = HttpResponse(export.content.encode("utf-8"), content_type=f"{kind}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response
+    content_type = CSV if export.kind == "csv" else TEXT
+    return attachment(export.content.encode("utf-8"), content_type=content_type, filename=export.filename)
 
 
 @console_view(read=None, write=FINANCE)
@@ -217,7 +215,7 @@ def _payouts(form: PayoutFilterForm) -> QuerySet[Any]:
         if form.cleaned_data["status"]:
             qs = qs.filter(current_status=form.cleaned_data["status"])
         if form.cleaned_data["late"]:
-            qs = qs.filter(current_status=PayoutStatus.PENDING, due_date__lt=timezone.localdate())
+            qs = qs.filter(late=True)
     return qs
 
 

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 
+from parceria.common.downloads import CSV, PDF, attachment
 from parceria.console import selectors
 from parceria.console.common import FINANCE, actor, attempt, console_view, page
 from parceria.console.forms import EventsCsvForm, IntakeFilterForm, PartnerFilterForm
@@ -77,14 +78,11 @@ def partner_income_statement(request: HttpRequest, partner_id: int, year: int, f
     if not 2000 <= year <= 2999:
         raise Http404("no such year")
     annual = informe.income_statement(partner=partner, year=year)
-    if fmt == "pdf":
-        content: bytes | str = informe.income_statement_pdf(annual, language=informe.reader_language(get_language()))
-        response = HttpResponse(content, content_type="application/pdf")
-    else:
-        response = HttpResponse(informe.income_statement_csv(annual), content_type="text/csv; charset=utf-8")
     name = f"parceria-informe-de-rendimentos-{partner.pk}-{year}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    if fmt == "pdf":
+        pdf = informe.income_statement_pdf(annual, language=informe.reader_language(get_language()))
+        return attachment(pdf, content_type=PDF, filename=name)
+    return attachment(informe.income_statement_csv(annual), content_type=CSV, filename=name)
 
 
 def _intake(form: IntakeFilterForm) -> QuerySet[EventBatch]:
