@@ -123,6 +123,16 @@ class BatchWriter:
         self.batch_usage: dict[int, list[tuple[date, int | None, Decimal]]] = defaultdict(list)
         self.paying_partners: set[int] = set()  # referrers of the customers whose invoices this batch paid
 
+    def post(self, postings: list[engine.Posting], event: Any, invoice_id: str, customer: Customer) -> None:
+        """Ledger lines an event of one invoice caused, with what they came from."""
+        context: dict[str, object] = {
+            "event_id": event.id,
+            "invoice_id": invoice_id,
+            "customer_id": customer.pk,
+            "occurred_at": event.occurred_at,
+        }
+        self.postings.extend((posting, context) for posting in postings)
+
     def flush(self, *, created_by: str, now: datetime) -> None:
         inserted = insert_new_rows(
             Event,
@@ -182,13 +192,7 @@ def _on_invoice_paid(event: Any, customer: Customer, ctx: BatchContext, writer: 
         )
     except engine.EngineError as exc:
         raise EventInvalid(str(exc), "cannot_accrue") from None  # no one field is to blame
-    context = {
-        "event_id": event.id,
-        "invoice_id": event.invoice_id,
-        "customer_id": customer.pk,
-        "occurred_at": event.occurred_at,
-    }
-    writer.postings.extend((posting, context) for posting in postings)
+    writer.post(postings, event, event.invoice_id, customer)
     if customer.partner_id is not None:
         writer.paying_partners.add(customer.partner_id)
     writer.invoices.append(
@@ -252,13 +256,7 @@ def _on_invoice_refunded(event: Any, customer: Customer, ctx: BatchContext, writ
         refund_amount=event.amount,
         accruals=state.accruals,
     )
-    context = {
-        "event_id": event.id,
-        "invoice_id": state.invoice_id,
-        "customer_id": customer.pk,
-        "occurred_at": event.occurred_at,
-    }
-    writer.postings.extend((p, context) for p in postings)
+    writer.post(postings, event, state.invoice_id, customer)
     writer.refunds.append((event.id, state.invoice_id, event.amount, event.currency, event.occurred_at))
     state.refunded += event.amount
     clawed = {p.reverses_key: -p.amount for p in postings}
