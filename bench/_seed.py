@@ -34,14 +34,14 @@ def _partner_data(n: int, *, integration: bool) -> dict[str, Any]:
 
 def create_partners(total: int, integration: int) -> tuple[list[int], list[int]]:
     from parceria.common.audit import Actor
-    from parceria.partners.services import partner_create
+    from parceria.partners.services import PartnerFields, partner_create
 
     actor = Actor.system("bench:seed")
     referrers: list[int] = []
     integrators: list[int] = []
     for n in range(total):
         is_integration = n < integration
-        partner = partner_create(data=_partner_data(n, integration=is_integration), actor=actor)
+        partner = partner_create(fields=PartnerFields(**_partner_data(n, integration=is_integration)), actor=actor)
         (integrators if is_integration else referrers).append(partner.pk)
     return referrers, integrators
 

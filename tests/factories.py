@@ -16,9 +16,9 @@ from parceria.commissions.intake import IngestResult, events_ingest
 from parceria.common.audit import Actor
 from parceria.common.taxids import synthetic_tax_id
 from parceria.customers.models import Customer, EventSource
-from parceria.customers.services import customer_create
+from parceria.customers.services import CustomerFields, customer_create
 from parceria.partners.models import Partner
-from parceria.partners.services import partner_create, partner_update
+from parceria.partners.services import PartnerChanges, PartnerFields, partner_create, partner_update
 from parceria.payouts.close import payout_due_date
 from parceria.payouts.models import Payout, PayoutBatch, PayoutWithholding, WithholdingRule
 
@@ -61,7 +61,7 @@ def make_partner(**overrides: Any) -> Partner:
         "status": "active",
     }
     data.update(overrides)
-    return partner_create(data=data, actor=ACTOR)
+    return partner_create(fields=PartnerFields(**data), actor=ACTOR)
 
 
 def make_integration_partner(rate: str = "0.15", **overrides: Any) -> Partner:
@@ -77,7 +77,7 @@ def make_customer(partner: Partner | None = None, **overrides: Any) -> Customer:
         "partner_id": partner.pk if partner else None,
     }
     data.update(overrides)
-    customer, _ = customer_create(data=data, actor=ACTOR)
+    customer, _ = customer_create(fields=CustomerFields(**data), actor=ACTOR)
     return customer
 
 
@@ -217,7 +217,7 @@ def make_two_currency_partner(
     partner = make_partner(tier="preferred", tax_regime=overrides.pop("tax_regime", "pj_simples"), **overrides)
     customer = make_customer(partner)
     assert ingest(paid(customer, "4000.00", at=brl_at)).accepted == 1
-    partner_update(partner=partner, changes={"currency": "USD"}, actor=ACTOR)
+    partner_update(partner=partner, changes=PartnerChanges(currency="USD"), actor=ACTOR)
     partner.refresh_from_db()
     assert ingest(paid(customer, "200.00", at=usd_at, currency="USD")).accepted == 1
     return partner, customer

@@ -25,7 +25,7 @@ from parceria.common.audit import Actor
 from parceria.common.errors import InvalidInput, PermissionDenied
 from parceria.common.models import AuditRecord
 from parceria.disputes.adjustments import adjustment_approve, adjustment_reject, adjustment_request
-from parceria.disputes.api import adjustments_router
+from parceria.disputes.adjustments_api import router as adjustments_router
 from parceria.disputes.models import Adjustment, AdjustmentApproval
 from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid
 
@@ -368,10 +368,10 @@ def test_api_list_filters_refuse_an_unknown_status():
 
 def test_a_pending_adjustment_is_not_posted_in_a_currency_the_partner_no_longer_uses(partner, ana, bruno):
     from parceria.common.errors import Conflict
-    from parceria.partners.services import partner_update
+    from parceria.partners.services import PartnerChanges, partner_update
 
     adjustment = adjustment_request(partner=partner, amount="2000.00", reason="BRL", actor=ana)
-    partner_update(partner=partner, changes={"currency": "USD"}, actor=ACTOR)
+    partner_update(partner=partner, changes=PartnerChanges(currency="USD"), actor=ACTOR)
     before = state()
 
     with pytest.raises(Conflict) as refused:

@@ -156,19 +156,19 @@ def dispute_of_b(w: World) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from parceria.disputes.adjustments import adjustment_request
-    from parceria.disputes.services import dispute_attachment_add, dispute_open
+    from parceria.disputes.services import DisputeClaim, dispute_attachment_add, dispute_open
 
     line = LedgerLine.objects.filter(partner=w.b).first()
     dispute = dispute_open(partner=w.b, subject="ledger_line", actor=ACTOR,
-                           data={"ledger_line_id": line.pk, "description": "bravo-dispute"})
+                           claim=DisputeClaim(ledger_line_id=line.pk, description="bravo-dispute"))
     attachment = dispute_attachment_add(dispute=dispute, filename="bravo.pdf", content=SimpleUploadedFile(
         "bravo.pdf", b"%PDF-1.4 bravo-file"), actor=ACTOR, is_staff=False)
     adjustment = adjustment_request(partner=w.b, amount="5000.00", reason="bravo-adjustment", actor=ACTOR)
     w.b_dispute_id, w.b_attachment_id, w.b_adjustment_id = dispute.pk, attachment.pk, adjustment.pk
-    from parceria.agreements.services import agreement_create
+    from parceria.agreements.services import AgreementFields, agreement_create
 
-    w.b_agreement_id = agreement_create(partner=w.b, actor=ACTOR, data={
-        "type": "channel_partner", "title": "bravo-agreement", "start_date": "2026-01-01"}).pk
+    w.b_agreement_id = agreement_create(partner=w.b, actor=ACTOR, fields=AgreementFields(
+        type="channel_partner", title="bravo-agreement", start_date="2026-01-01")).pk
 
 
 def path_values(w: World) -> dict[str, Any]:

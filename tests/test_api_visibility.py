@@ -11,7 +11,7 @@ from django.test import Client
 from parceria.accounts.services import user_create
 from parceria.accounts.tenancy import Principal, sees_staff_notes
 from parceria.agreements.selectors import scope_agreements
-from parceria.disputes.services import dispute_comment_add, dispute_open
+from parceria.disputes.services import DisputeClaim, dispute_comment_add, dispute_open
 from parceria.partners.payout_details import shown_pix_key
 from tests.agreements.helpers import make_agreement
 from tests.conftest import ApiClient
@@ -106,7 +106,7 @@ def test_internal_notes_of_a_dispute_are_hidden_from_the_partner_in_api_and_port
 
     line = LedgerLine.objects.filter(partner=world.b).first()
     dispute = dispute_open(partner=world.b, subject="ledger_line", actor=ACTOR,
-                           data={"ledger_line_id": line.pk, "description": "why so low?"})
+                           claim=DisputeClaim(ledger_line_id=line.pk, description="why so low?"))
     dispute_comment_add(dispute=dispute, text="staff only: check the plan", actor=ACTOR, is_staff=True,
                         internal=True)
     dispute_comment_add(dispute=dispute, text="We are looking into it", actor=ACTOR, is_staff=True)

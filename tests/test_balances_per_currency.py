@@ -16,8 +16,9 @@ from parceria.accounts.services import user_create
 from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post
 from parceria.commissions.selectors import balances, partner_balance, partner_balances
+from parceria.common.months import add_months, month_start
 from parceria.payouts.statements import statement_for
-from parceria.portal.selectors import add_months, dashboard, month_start
+from parceria.portal.selectors import dashboard
 from tests.conftest import ApiClient
 from tests.factories import ACTOR, PASSWORD, make_key, make_partner, make_two_currency_partner
 from tests.portal.conftest import client_for
@@ -25,7 +26,7 @@ from tests.portal.conftest import client_for
 
 def last_month() -> tuple[datetime, str, str]:
     """The first day of last month, and two moments in it (the lines of the partner)."""
-    first = add_months(month_start(timezone.localdate()), -1)
+    first = add_months(month_start(timezone.localdate()), months=-1)
     at = timezone.make_aware(datetime(first.year, first.month, 1))
     return at, at.replace(day=10, hour=12).isoformat(), at.replace(day=20, hour=12).isoformat()
 

@@ -58,9 +58,9 @@ def test_negative_and_held_balances_are_carried():
     negative, suspended = make_partner(), make_partner()
     credit(negative, "-40.00")
     credit(suspended, "500.00")
-    from parceria.partners.services import partner_update
+    from parceria.partners.services import PartnerChanges, partner_update
 
-    partner_update(partner=suspended, changes={"status": "suspended"}, actor=ACTOR)
+    partner_update(partner=suspended, changes=PartnerChanges(status="suspended"), actor=ACTOR)
     plan = close()
     assert plan.payouts == []
     assert sorted((c.partner_id, c.reason) for c in plan.carried) == sorted(
@@ -213,10 +213,10 @@ def test_payouts_and_carried_balances_add_up_to_the_ledger_per_partner():
 
 @pytest.mark.parametrize("text", ["2026-13", "2026", "march", "99999999999999999999-01", "2026-00", ""])
 def test_a_bad_period_is_a_clear_422(text):
-    from parceria.payouts.close import parse_period
+    from parceria.common.months import parse_month
 
     with pytest.raises(InvalidInput, match="period must be YYYY-MM"):
-        parse_period(text)
+        parse_month(text)
 
 
 @pytest.mark.django_db
@@ -224,7 +224,8 @@ def test_a_partner_with_balances_in_two_currencies_gets_one_payout_per_currency_
     """1,000.0000 BRL earned before the payout currency changed to USD, then 50.0000 USD: the close pays each
     balance in its own currency (two payouts, two ids, two ledger lines) and never adds them together."""
     from parceria.commissions.selectors import partner_balances
-    from parceria.payouts.close import plan_as_dict, stored_close
+    from parceria.payouts.close import stored_close
+    from parceria.payouts.close_summary import plan_as_dict
 
     partner, _customer = make_two_currency_partner()
     other = make_partner()
@@ -258,15 +259,15 @@ def test_a_partner_with_balances_in_two_currencies_gets_one_payout_per_currency_
 
 @pytest.mark.django_db
 def test_a_held_partner_with_balances_in_two_currencies_carries_each_one():
-    from parceria.partners.services import partner_update
+    from parceria.partners.services import PartnerChanges, partner_update
 
     partner, _customer = make_two_currency_partner()
-    partner_update(partner=partner, changes={"status": "suspended"}, actor=ACTOR)
+    partner_update(partner=partner, changes=PartnerChanges(status="suspended"), actor=ACTOR)
     plan = close()
     assert plan.payouts == []
     assert [(c.partner_id, c.currency, c.balance, c.reason) for c in plan.carried] == [
         (partner.pk, "BRL", D("1000.0000"), "held"), (partner.pk, "USD", D("50.0000"), "held")]
-    from parceria.payouts.close import plan_as_dict
+    from parceria.payouts.close_summary import plan_as_dict
 
     assert plan_as_dict(close())["carried"] == [
         {"partner_id": partner.pk, "currency": "BRL", "balance": "1000.0000", "reason": "held"},

@@ -16,11 +16,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from parceria.commissions.ledger import next_month
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
-from parceria.partners.services import partner_update
-from parceria.payouts.close import period_close, period_end
+from parceria.common.months import month_end, next_month
+from parceria.partners.services import PartnerChanges, partner_update
+from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout, PayoutStatus
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import payout_mark
@@ -111,7 +111,7 @@ class CloseMachine(RuleBasedStateMachine):
     def switch_currency(self):
         """The last partner's payout currency flips between BRL and USD: its earlier lines keep theirs."""
         partner = self.partners[3]
-        partner_update(partner=partner, changes={"currency": "USD" if partner.currency == "BRL" else "BRL"},
+        partner_update(partner=partner, changes=PartnerChanges(currency="USD" if partner.currency == "BRL" else "BRL"),
                        actor=ACTOR)
         partner.refresh_from_db()
 
@@ -131,7 +131,7 @@ class CloseMachine(RuleBasedStateMachine):
 
     @rule()
     def close_month(self):
-        now = datetime.combine(period_end(self.month) + timedelta(days=3), datetime.min.time(), tzinfo=SP)
+        now = datetime.combine(month_end(self.month) + timedelta(days=3), datetime.min.time(), tzinfo=SP)
         before: dict[tuple[int, str], D] = defaultdict(D)  # from the lines themselves, per partner and currency
         for partner_id, currency, amount in LedgerLine.objects.filter(period__lte=self.month).values_list(
             "partner_id", "currency", "amount"

@@ -28,7 +28,8 @@ from parceria.common.audit import Actor
 from parceria.common.models import AuditRecord
 from parceria.disputes import services
 from parceria.disputes.adjustments import adjustment_approve, adjustment_reject
-from parceria.disputes.api import adjustments_router, router
+from parceria.disputes.adjustments_api import router as adjustments_router
+from parceria.disputes.api import router
 from parceria.disputes.models import (
     Adjustment,
     AdjustmentApproval,
@@ -144,7 +145,7 @@ def open_line_dispute(w: World, partner: str = "a", now: datetime | None = None)
     line = w.a_line if partner == "a" else w.b_line
     return services.dispute_open(
         partner=line.partner, subject="ledger_line", actor=Actor(label=f"partner-{partner}"), now=now,
-        data={"ledger_line_id": line.pk, "description": f"Rate should be 30 % ({partner})"},
+        claim=services.DisputeClaim(ledger_line_id=line.pk, description=f"Rate should be 30 % ({partner})"),
     )
 
 
@@ -516,8 +517,8 @@ def test_the_overdue_filter_at_the_boundary_and_after_a_response(w):
 
 def test_the_api_reports_and_filters_overdue_disputes(w):
     old = open_line_dispute(w, now=timezone.now() - timedelta(days=30))
-    fresh = services.dispute_open(partner=w.a, subject="payout", data={"payout_id": w.a_payout.pk,
-                                                                       "description": "new"}, actor=Actor(label="a"))
+    fresh = services.dispute_open(partner=w.a, subject="payout", actor=Actor(label="a"),
+                                  claim=services.DisputeClaim(payout_id=w.a_payout.pk, description="new"))
 
     overdue = call("GET", "/disputes?overdue=true", w.staff_key)
     not_overdue = call("GET", "/disputes?overdue=false", w.staff_key)
@@ -733,7 +734,7 @@ def test_list_pages_use_a_constant_number_of_queries(w):
     few = (count("/disputes"), count("/adjustments"))
     for n in range(8):
         services.dispute_open(partner=w.a, subject="missing_attribution", actor=Actor(label="a"),
-                              data={"customer_external_id": f"c{n}", "description": "more"})
+                              claim=services.DisputeClaim(customer_external_id=f"c{n}", description="more"))
         services.dispute_resolve(dispute=Dispute.objects.filter(status="open").first(), adjustment_amount="2000",
                                  resolution="more", actor=actor_of(w.staff_key))
 

@@ -14,7 +14,7 @@ from parceria.commissions.intake import events_ingest
 from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.commissions.totals import totals_check
-from parceria.common.errors import AppendOnlyError
+from parceria.common.append_only import AppendOnlyError
 from parceria.customers.models import Customer, Event, EventBatch, EventSource, Invoice, Refund
 from tests.factories import ingest, make_customer, make_integration_partner, make_partner, paid, refunded, usage
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from parceria.commissions.selectors import partner_balance
 from parceria.common.audit import Actor
 from parceria.common.errors import Conflict, InvalidInput
-from parceria.partners.services import partner_update
+from parceria.partners.services import PartnerChanges, partner_update
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import period_close
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch
@@ -99,7 +99,7 @@ def test_a_key_stored_before_the_rules_changed_is_left_out_not_blocking_the_file
     batch = PayoutBatch.objects.get()
     batch_approve(batch=batch, actor=Actor(label="finance-1"))
     old = Payout.objects.get(partner=landline)
-    Payout.objects.filter(pk=old.pk).update(pix_key_type="phone", pix_key="+551134567890")  # valid before
+    Payout._base_manager.filter(pk=old.pk).update(pix_key_type="phone", pix_key="+551134567890")  # valid before
     result = batch_export(batch=batch, kind="cnab", actor=ACTOR, now=NOW)
     assert result.included == [Payout.objects.get(partner=good).pk]
     assert result.skipped == [{
@@ -219,9 +219,10 @@ def test_the_commands_export_and_import(batch, tmp_path, capsys):
 def test_invalid_pix_keys_are_refused_on_the_partner(db):
     partner = make_partner()
     with pytest.raises(InvalidInput) as info:
-        partner_update(partner=partner, changes={"pix_key_type": "cpf", "pix_key": "111.444.777-36"}, actor=ACTOR)
+        partner_update(partner=partner, changes=PartnerChanges(pix_key_type="cpf", pix_key="111.444.777-36"),
+                       actor=ACTOR)
     assert info.value.code == "invalid_pix_key"
     with pytest.raises(InvalidInput, match="go together"):
-        partner_update(partner=partner, changes={"pix_key_type": "email"}, actor=ACTOR)
+        partner_update(partner=partner, changes=PartnerChanges(pix_key_type="email"), actor=ACTOR)
     partner.refresh_from_db()
     assert (partner.pix_key_type, partner.pix_key) == ("", "")

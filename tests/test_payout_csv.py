@@ -83,10 +83,17 @@ def test_output_reads_back_with_the_csv_module() -> None:
     assert parsed[0]["withholdings"] == "8045:15.00"
 
 
-@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)"])
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"])
 def test_payee_names_that_look_like_formulas_are_defused(name: str) -> None:
     parsed = list(csv.DictReader(io.StringIO(payouts_csv([row(payee_name=name)]))))
     assert parsed[0]["payee_name"] == f"'{name}"
+
+
+@pytest.mark.parametrize("text", ["-2", "+5511999999999", "-12.50", "3"])
+def test_a_cell_that_is_a_plain_number_is_kept_as_it_is(text: str) -> None:
+    """A plain number is not a formula: the one CSV writer keeps it, so signed amounts stay amounts."""
+    parsed = list(csv.DictReader(io.StringIO(payouts_csv([row(payee_name=text, pix_key=text)]))))
+    assert (parsed[0]["payee_name"], parsed[0]["pix_key"]) == (text, text)
 
 
 def test_amounts_finer_than_the_minor_unit_are_refused() -> None:

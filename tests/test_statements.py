@@ -28,37 +28,29 @@ from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.common.audit import Actor
 from parceria.common.dbsum import exact_sum
+from parceria.common.formatting import format_money
 from parceria.common.taxids import validate_tax_id
 from parceria.payouts.close import period_close
-from parceria.payouts.informe import (
+from parceria.payouts.informe import income_statement_csv, income_statement_pdf
+from parceria.payouts.informe.model import RegimeInfo, code_description, informe_data, parse_informe_data
+from parceria.payouts.informe.statement import (
     IncomeStatement,
     PaidPayout,
     Party,
-    RegimeInfo,
     RetentionRow,
     _income_rows,
-    code_description,
     income_statement,
-    income_statement_csv,
-    income_statement_pdf,
-    informe_data,
     paid_years,
-    parse_informe_data,
     pf_figures,
     retention_rows,
     unplaced_withholdings,
 )
 from parceria.payouts.models import Payout, PayoutStatusChange
 from parceria.payouts.services import payout_mark
-from parceria.payouts.statements import (
-    STATEMENT_CSV_HEADER,
-    Withheld,
-    format_money,
-    formatted_tax_id,
-    statement_csv,
-    statement_for,
-    statement_pdf,
-)
+from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
+from parceria.payouts.statements.formatting import formatted_tax_id
+from parceria.payouts.statements.monthly_csv import STATEMENT_CSV_HEADER
+from parceria.payouts.statements.withheld import Withheld
 from parceria.payouts.statements_api import router
 from tests.factories import ingest, make_customer, make_key, make_partner, make_payout, paid, refunded
 
@@ -222,13 +214,42 @@ def test_statement_pdf_in_english():
         assert expected in text, expected
 
 
+@pytest.mark.django_db
+def test_statement_pdf_in_spanish_from_the_catalogues():
+    """The labels come from the gettext catalogues like every page, so a Spanish reader gets a Spanish PDF."""
+    partner = build_march()
+    text = _pdf_text(statement_pdf(statement_for(partner=partner, month=MARCH), language="es"))
+    for expected in ("Estado de cuenta de comisiones", "Marzo de 2026", "Saldo inicial R$ 40,0000",
+                     "Comisiones devengadas R$ 1.333,3325", "Saldo final R$ 0,0081", "Pagos del cierre",
+                     "Importes en BRL: el libro mayor guarda 4 decimales", "Comisión"):
+        assert expected in text, expected
+    assert "Commission statement" not in text and "Extrato" not in text
+
+
+@pytest.mark.django_db
+def test_a_spanish_reader_downloads_a_spanish_statement_from_the_portal():
+    from parceria.accounts.services import user_create
+    from tests.factories import PASSWORD
+
+    partner = build_march()
+    user = user_create(username="ana@example.com", password=PASSWORD, role="partner_admin", partner=partner,
+                       actor=ACTOR)
+    client = Client()
+    client.force_login(user)
+    pdf = client.get("/portal/statements/2026-03.pdf", HTTP_ACCEPT_LANGUAGE="es")
+    assert pdf.status_code == 200
+    assert pdf["Content-Disposition"] == 'attachment; filename="parceria-statement-2026-03.pdf"'
+    text = _pdf_text(pdf.content)
+    assert "Estado de cuenta de comisiones" in text and "Marzo de 2026" in text
+
+
 # The informe de rendimentos ---------------------------------------------------------------------------
 
 
 def mark(payout: Payout, status: str, at: datetime) -> None:
     """Mark `payout` as the bank did on `at` (the mark itself is recorded when it runs: set its date)."""
     payout_mark(payout=payout, status=status, source="bank", reference="return file", actor=ACTOR, now=at)
-    PayoutStatusChange.objects.filter(payout=payout, status=status).update(at=at)
+    PayoutStatusChange._base_manager.filter(payout=payout, status=status).update(at=at)
 
 
 def sp(day: str) -> datetime:
@@ -514,7 +535,7 @@ def test_a_partner_outside_brazil_gets_a_plain_statement_in_the_readers_language
     assert informe.model == "other"
     text = _pdf_text(income_statement_pdf(informe, language="es"))
     for expected in ("Resumen anual de pagos", "Año calendario 2026", "Socio Mexicano SA de CV",
-                     f"Abril 2026 {format_money(payout.gross, payout.currency, language='es')}"):
+                     f"Abril de 2026 {format_money(payout.gross, payout.currency, language='es')}"):
         assert expected in text, expected
     assert "Comprovante" not in text
 
@@ -643,7 +664,8 @@ def test_a_partner_downloads_its_own_statements():
     assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
     assert pdf["Content-Disposition"] == f'attachment; filename="parceria-statement-{partner.pk}-2026-03.pdf"'
     assert pdf.content.startswith(b"%PDF")
-    assert client.get(f"/partners/{partner.pk}/statements/2026-03.pdf?lang=en").status_code == 200
+    for lang in ("en", "es"):
+        assert client.get(f"/partners/{partner.pk}/statements/2026-03.pdf?lang={lang}").status_code == 200
     csv_response = client.get(f"/partners/{partner.pk}/statements/2026-03.csv")
     assert (csv_response.status_code, csv_response["Content-Type"]) == (200, "text/csv; charset=utf-8")
     assert csv_response.content.decode() == statement_csv(statement_for(partner=partner, month=MARCH))

@@ -15,14 +15,15 @@ from ninja.testing import TestClient
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import install_error_handlers
 from parceria.commissions.models import CommissionPlan, LedgerLine
-from parceria.commissions.whatif import plan_draft_create, plan_what_if
+from parceria.commissions.plans import plan_draft_create
+from parceria.commissions.whatif import plan_what_if
 from parceria.commissions.whatif_api import router as plans_router
 from parceria.common.errors import InvalidInput
 from parceria.common.fx import fx_import_ptax
 from parceria.common.models import AuditRecord, FxRate
 from parceria.customers.models import Event
 from parceria.partners.models import Partner
-from parceria.partners.services import partner_update
+from parceria.partners.services import PartnerChanges, partner_update
 from tests.factories import (
     ACTOR,
     ingest,
@@ -72,8 +73,8 @@ def _march_scenario() -> dict[str, Partner]:
     assert result.rejected == [] and result.accepted == 10
     # Since then: the preferred partner became strategic (a new terms version from now, November 2026),
     # and the certified partner was terminated. Neither changes what March's invoices earned.
-    partner_update(partner=preferred, changes={"tier": "strategic"}, actor=ACTOR)
-    partner_update(partner=certified, changes={"status": "terminated"}, actor=ACTOR)
+    partner_update(partner=preferred, changes=PartnerChanges(tier="strategic"), actor=ACTOR)
+    partner_update(partner=certified, changes=PartnerChanges(status="terminated"), actor=ACTOR)
     return {"strategic": strategic, "preferred": preferred, "integrator": integrator, "gone": certified}
 
 
@@ -138,6 +139,36 @@ def test_the_active_plan_run_as_a_what_if_reproduces_the_ledger():
 
 
 @pytest.mark.django_db
+def test_the_active_plan_reproduces_the_ledger_across_terms_versions_fx_and_usage():
+    """The intake and the what-if load the engine's inputs with the same loaders (parceria.commissions.inputs):
+    a rate override starting mid-month, a partner paid in dollars and an integration's usage share give the
+    ledger's figures to the last decimal."""
+    from parceria.agreements.services import rate_override_grant
+    from tests.agreements.helpers import make_agreement
+
+    fx_import_ptax(text="".join(f"{d:02d}032026;220;A;USD;5,0000;5,0000;1;1\n" for d in range(1, 29)))
+    overridden = make_partner(tier="preferred", name="Overridden Co")
+    rate_override_grant(agreement=make_agreement(overridden, start_date=date(2026, 1, 1)), rate="0.27",
+                        effective_from="2026-03-15", actor=ACTOR)
+    dollar = make_partner(tier="strategic", currency="USD", name="Dollar Co")
+    integrator = make_integration_partner("0.15", name="Integrator Co")
+    a, b = make_customer(overridden), make_customer(dollar)
+    assert ingest(
+        paid(a, "1000.00", invoice_id="before", at="2026-03-10T12:00:00-03:00"),
+        paid(a, "1000.00", invoice_id="after", at="2026-03-20T12:00:00-03:00"),
+        usage(b, "40", partner=integrator, at="2026-03-02T12:00:00-03:00"),
+        usage(b, "60", at="2026-03-03T12:00:00-03:00"),
+        paid(b, "500.00", invoice_id="usd", at="2026-03-12T12:00:00-03:00"),
+    ).rejected == []
+    report = plan_what_if(plan=_standard(), period_from=MARCH[0], period_to=MARCH[1])
+    assert {p.name: (p.currency, p.current_accrued) for p in report.partners} == {
+        "Overridden Co": ("BRL", D("520.0000")), "Dollar Co": ("USD", D("30.0000")),
+        "Integrator Co": ("BRL", D("30.0000")),
+    }
+    assert all(p.what_if_accrued == p.current_accrued and p.net_difference == 0 for p in report.partners)
+
+
+@pytest.mark.django_db
 def test_a_draft_plan_never_affects_accruals():
     _draft(referral_rates={"certified": "0.90", "preferred": "0.90", "strategic": "0.90"})
     customer = make_customer(make_partner(tier="strategic"))
@@ -162,7 +193,7 @@ def test_an_invoice_the_engine_cannot_compute_is_listed_not_guessed():
     fx_import_ptax(text="05012026;220;A;USD;5,4402;5,4408;1,0000;1,0000\n")
     dollar = make_partner(tier="strategic", currency="USD")
     ingest(paid(make_customer(dollar), "1000.00", invoice_id="brl1", at="2026-01-06T12:00:00-03:00"))
-    FxRate.objects.all().delete()  # the rates are gone (a test-only situation)
+    FxRate._base_manager.all().delete()  # the rates are gone (a test-only situation: rates are append-only)
     report = plan_what_if(plan=_draft(), period_from=date(2026, 1, 1), period_to=date(2026, 1, 31))
     assert [(n.invoice_id, n.error) for n in report.not_computed] == [
         ("brl1", "no FX rate from BRL to USD for 2026-01-06")
@@ -224,7 +255,7 @@ def test_a_draft_is_the_next_version_of_its_plan_and_is_audited():
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"name": "  "}, "name must be"),
+        ({"name": "  "}, "name is required"),
         ({"referral_rates": {**RATES_035, "gold": "0.40"}}, "unknown tier"),
         ({"referral_rates": {"certified": "0.20"}}, "missing: preferred, strategic"),
         ({"referral_rates": {**RATES_035, "strategic": "1.5"}}, "between 0 and 1"),
@@ -325,21 +356,21 @@ def test_bad_plan_and_what_if_requests_get_422_or_404():
     client = _client(make_key("finance"))
     good = {"name": "Standard", "referral_rates": RATES_035, "entry_rate": "0.20"}
     bad_bodies = [
-        {**good, "referral_rates": {**RATES_035, "gold": "0.4"}},
-        {**good, "referral_rates": {**RATES_035, "strategic": "1.01"}},
-        {**good, "referral_rates": {**RATES_035, "strategic": 0.35}},
-        {**good, "entry_rate": "-0.01"},
-        {**good, "max_months": 0},
-        {**good, "max_months": 1201},
-        {**good, "max_months": 149857193827276914762574725120},
-        {**good, "max_months": "12"},
-        {**good, "surprise": True},
-        {"name": "Standard"},
+        ({**good, "referral_rates": {**RATES_035, "gold": "0.4"}}, "invalid"),
+        ({**good, "referral_rates": {**RATES_035, "strategic": "1.01"}}, "out_of_range"),
+        ({**good, "referral_rates": {**RATES_035, "strategic": 0.35}}, "invalid"),
+        ({**good, "entry_rate": "-0.01"}, "out_of_range"),
+        ({**good, "max_months": 0}, "invalid"),
+        ({**good, "max_months": 1201}, "invalid"),
+        ({**good, "max_months": 149857193827276914762574725120}, "invalid"),
+        ({**good, "max_months": "12"}, "invalid"),
+        ({**good, "surprise": True}, "invalid"),
+        ({"name": "Standard"}, "invalid"),
     ]
-    for body in bad_bodies:
+    for body, code in bad_bodies:
         response = client.post("/plans", json=body)
         assert response.status_code == 422, body
-        assert response.json()["error"]["code"] == "invalid"
+        assert response.json()["error"]["code"] == code, body
     assert CommissionPlan.objects.count() == 1
     plan_id = _standard().pk
     for body in ({"from": "2026-13"}, {"from": "2026-04", "to": "2026-03"}, {"from": "March"}, {}, {"to": "2026-03"}):

@@ -33,7 +33,8 @@ from hypothesis import strategies as st
 
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
-from parceria.payouts.close import close_preview, period_close, plan_as_dict
+from parceria.payouts.close import close_preview, period_close
+from parceria.payouts.close_summary import plan_as_dict
 from parceria.payouts.models import Payout, PayoutEmployerContribution, PayoutStatus, WithholdingRule
 from parceria.payouts.services import payout_mark
 from parceria.payouts.withholding import (

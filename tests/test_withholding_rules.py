@@ -56,7 +56,8 @@ def test_a_new_version_needs_the_old_one_ended_first_then_applies_from_its_date(
     ({"kind": "progressive", "params": '{"brackets": [{"up_to": null, "rate": "0.1", "deduction": "0"}], '
                                        '"deductions": {"withheld": ["9999"]}}'}, "params", "its own tax"),
     ({"params": '{"rate": "1.5"}'}, "params", "between"),
-    ({"params": '{"rate": "abc"}'}, "params", "decimal number"),
+    ({"params": '{"rate": "abc"}'}, "params", "decimal string"),
+    ({"params": '{"rate": 0.015}'}, "params", "decimal string"),
     ({"kind": "progressive", "params": '{"brackets": [{"up_to": "100", "rate": "0", "deduction": "0"}]}'},
      "params", "open-ended"),
     ({"kind": "progressive",

@@ -8,12 +8,12 @@ import pytest
 
 from parceria.agreements.dates import (
     TermRule,
-    add_months,
     current_term_end,
     next_renewal_date,
     notice_deadline,
     within_lead,
 )
+from parceria.common.months import add_months
 
 
 @pytest.mark.parametrize(
@@ -36,12 +36,12 @@ from parceria.agreements.dates import (
     ],
 )
 def test_add_months_on_month_ends_and_leap_years(start, months, expected):
-    assert add_months(start, months) == expected
+    assert add_months(start, months=months, overflow="first_of_next_month") == expected
 
 
 def test_add_months_refuses_negative_months():
     with pytest.raises(ValueError):
-        add_months(date(2025, 1, 1), -1)
+        add_months(date(2025, 1, 1), months=-1, overflow="first_of_next_month")
 
 
 CPA = TermRule(start=date(2024, 2, 29), initial_term_months=24, auto_renewal=True, renewal_term_months=12,

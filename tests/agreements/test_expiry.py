@@ -18,7 +18,7 @@ from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
 from parceria.common.models import AuditRecord
 from parceria.partners.models import PartnerTerms
-from parceria.partners.services import partner_update
+from parceria.partners.services import PartnerChanges, partner_update
 from tests.agreements.helpers import make_agreement
 from tests.factories import ACTOR, ingest, make_customer, make_partner, paid
 
@@ -183,7 +183,7 @@ def test_a_later_version_that_carried_the_override_forward_is_corrected():
     customer = make_customer(partner)
     agreement = make_agreement(partner, start_date=date(2025, 1, 1))
     rate_override_grant(agreement=agreement, rate="0.27", effective_from="2025-02-01", actor=ACTOR)
-    partner_update(partner=partner, changes={"tier": "strategic"}, actor=ACTOR)  # now: copies the override
+    partner_update(partner=partner, changes=PartnerChanges(tier="strategic"), actor=ACTOR)  # now: copies the override
     carried = PartnerTerms.objects.filter(partner=partner).order_by("id").last()
     assert carried.referral_rate_override == D("0.2700")
     agreement_move(agreement=agreement, status="terminated", actor=ACTOR, on=date(2025, 3, 1))

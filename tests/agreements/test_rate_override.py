@@ -13,7 +13,7 @@ from parceria.commissions import engine
 from parceria.commissions.models import LedgerLine
 from parceria.common.errors import InvalidInput
 from parceria.partners.models import PartnerTerms
-from parceria.partners.services import partner_update
+from parceria.partners.services import PartnerChanges, partner_update
 from tests.agreements.helpers import make_agreement
 from tests.factories import ACTOR, dt, ingest, make_customer, make_partner, paid
 
@@ -53,7 +53,7 @@ def test_a_later_tier_change_keeps_the_override():
     partner = make_partner(tier="certified")
     agreement = make_agreement(partner, start_date=date(2026, 1, 1))
     rate_override_grant(agreement=agreement, rate="0.27", effective_from="2026-04-01", actor=ACTOR)
-    partner_update(partner=partner, changes={"tier": "strategic"}, actor=ACTOR)
+    partner_update(partner=partner, changes=PartnerChanges(tier="strategic"), actor=ACTOR)
     latest = PartnerTerms.objects.filter(partner=partner).order_by("id").last()
     assert (latest.tier, latest.referral_rate_override) == ("strategic", D("0.2700"))
 
@@ -90,7 +90,7 @@ def test_an_override_of_a_draft_or_before_the_latest_terms_version_is_refused():
     draft = make_agreement(partner, active=False)
     with pytest.raises(InvalidInput, match="active agreement"):
         rate_override_grant(agreement=draft, rate="0.27", effective_from="2026-04-01", actor=ACTOR)
-    partner_update(partner=partner, changes={"tier": "preferred"}, actor=ACTOR)  # a version from now
+    partner_update(partner=partner, changes=PartnerChanges(tier="preferred"), actor=ACTOR)  # a version from now
     agreement = make_agreement(partner)
     versions = PartnerTerms.objects.count()
     with pytest.raises(InvalidInput, match="must start on or after"):
@@ -100,7 +100,8 @@ def test_an_override_of_a_draft_or_before_the_latest_terms_version_is_refused():
 
 
 def test_the_what_if_honours_the_override_from_its_day():
-    from parceria.commissions.whatif import plan_draft_create, plan_what_if
+    from parceria.commissions.plans import plan_draft_create
+    from parceria.commissions.whatif import plan_what_if
 
     partner = make_partner(tier="preferred")
     customer = make_customer(partner)

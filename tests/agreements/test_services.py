@@ -16,6 +16,8 @@ from parceria.agreements.selectors import (
     has_approved_joint_business_plan,
 )
 from parceria.agreements.services import (
+    AgreementChanges,
+    AgreementFields,
     agreement_create,
     agreement_move,
     agreement_update,
@@ -67,7 +69,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(data, field, text):
     partner = make_partner()
     audits = AuditRecord.objects.count()
     with pytest.raises(InvalidInput) as caught:
-        agreement_create(partner=partner, data=data, actor=ACTOR)
+        agreement_create(partner=partner, fields=AgreementFields(**data), actor=ACTOR)
     assert caught.value.details == {"field": field}
     assert text in caught.value.message
     assert Agreement.objects.count() == 0
@@ -77,7 +79,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(data, field, text):
 def test_an_update_with_an_end_before_the_start_changes_nothing():
     agreement = make_agreement(make_partner(), "letter_of_intent", active=False)
     with pytest.raises(InvalidInput, match="before the start"):
-        agreement_update(agreement=agreement, changes={"initial_term_months": None, "end_date": "2024-12-31"},
+        agreement_update(agreement=agreement, changes=AgreementChanges(initial_term_months=None, end_date="2024-12-31"),
                          actor=ACTOR)
     agreement.refresh_from_db()
     assert (agreement.end_date, agreement.initial_term_months) == (None, 6)
@@ -85,7 +87,8 @@ def test_an_update_with_an_end_before_the_start_changes_nothing():
 
 def test_status_moves_follow_the_transitions():
     partner = make_partner()
-    unsigned = agreement_create(partner=partner, data={"type": "dpa", "start_date": "2025-01-01"}, actor=ACTOR)
+    unsigned = agreement_create(partner=partner, fields=AgreementFields(type="dpa", start_date="2025-01-01"),
+                                actor=ACTOR)
     with pytest.raises(InvalidInput, match="only once signed"):
         agreement_move(agreement=unsigned, status="active", actor=ACTOR)
     agreement = make_agreement(partner)

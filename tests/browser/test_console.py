@@ -13,7 +13,7 @@ from parceria.common.audit import Actor
 from parceria.customers.models import EventBatch, EventSource
 from parceria.disputes.adjustments import adjustment_request
 from parceria.disputes.models import Dispute
-from parceria.disputes.services import dispute_open
+from parceria.disputes.services import DisputeClaim, dispute_open
 from parceria.payouts.models import BatchExport, PayoutBatch
 from tests.browser.conftest import sign_in
 from tests.factories import ACTOR, make_customer, make_partner
@@ -38,8 +38,8 @@ def program(db):
     credit(keyed, "1000.00")
     credit(other, "480.50")
     credit(small, "42.10")
-    claim = {"customer_name": "Mercado Sol", "description": "O Mercado Sol veio por indicação nossa."}
-    dispute = dispute_open(partner=keyed, subject="missing_attribution", actor=ACTOR, data=claim)
+    claim = DisputeClaim(customer_name="Mercado Sol", description="O Mercado Sol veio por indicação nossa.")
+    dispute = dispute_open(partner=keyed, subject="missing_attribution", actor=ACTOR, claim=claim)
     adjustment_request(partner=other, amount="1500.00", reason="Bônus de campanha", actor=Actor(label="user:outra"))
     EventBatch.objects.create(source=EventSource.API, submitted_by="api-key:plataforma", received=3, accepted=2,
                               duplicates=0, rejected=[{"index": 2, "id": "evt_9", "error": "unknown customer cus_x"}])

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from parceria.accounts.services import user_create
+from parceria.common.months import add_months, month_start
 from parceria.payouts.close import payout_due_date, period_close
-from parceria.portal.selectors import add_months, month_start
 from tests.browser.conftest import sign_in
 from tests.factories import ingest, make_two_currency_partner, paid
 from tests.portal.conftest import ACTOR, PASSWORD
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def member(transactional_db):
     """Last month: 1,000.0000 BRL, then 50.0000 USD after the switch to USD; that month is closed (two pending
     payouts). This month: 10.0000 USD (25 % of an invoice of 40.00 USD)."""
-    last = add_months(month_start(timezone.localdate()), -1)
+    last = add_months(month_start(timezone.localdate()), months=-1)
     first = timezone.make_aware(datetime(last.year, last.month, 1))
     partner, customer = make_two_currency_partner(brl_at=(first + timedelta(days=9)).isoformat(),
                                                   usd_at=(first + timedelta(days=19)).isoformat(),

@@ -20,7 +20,7 @@ from parceria.common.models import AuditRecord
 from parceria.customers.models import EventBatch, EventSource
 from parceria.disputes.adjustments import adjustment_request
 from parceria.disputes.models import Dispute
-from parceria.disputes.services import dispute_attachment_add, dispute_open
+from parceria.disputes.services import DisputeClaim, dispute_attachment_add, dispute_open
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
@@ -46,7 +46,7 @@ def urls(db) -> list[tuple[Route, str]]:
     batch_approve(batch=batch, actor=Actor(label="other"))
     export = batch_export(batch=batch, kind="csv", actor=ACTOR).export
     dispute = dispute_open(partner=partner, subject="missing_attribution", actor=ACTOR,
-                           data={"customer_name": "Loja X", "description": "Loja X veio por nós"})
+                           claim=DisputeClaim(customer_name="Loja X", description="Loja X veio por nós"))
     adjustment = adjustment_request(partner=partner, amount="5000.00", reason="bônus", actor=Actor(label="req"))
     events = EventBatch.objects.create(source=EventSource.API, submitted_by="tests", received=1, accepted=0,
                                        duplicates=0, rejected=[{"index": 0, "id": "e1", "error": "bad"}])

@@ -12,7 +12,7 @@ from parceria.common.audit import Actor
 from parceria.common.models import AuditRecord
 from parceria.disputes.adjustments import adjustment_request
 from parceria.disputes.models import Adjustment, Dispute
-from parceria.disputes.services import dispute_open
+from parceria.disputes.services import DisputeClaim, dispute_open
 from parceria.payouts.models import PayoutBatch, PayoutStatusChange
 from tests.console.conftest import close_march
 from tests.factories import ACTOR, make_partner
@@ -101,7 +101,7 @@ def test_the_requester_cannot_approve_their_own_adjustment(finance, partner):
 ])
 def test_answering_a_dispute_with_bad_input(manager, partner, url, data, field):
     dispute = dispute_open(partner=partner, subject="missing_attribution", actor=ACTOR,
-                           data={"customer_name": "Loja X", "description": "veio por nós"})
+                           claim=DisputeClaim(customer_name="Loja X", description="veio por nós"))
     audit = AuditRecord.objects.count()
     response = manager.post(f"/console/disputes/{dispute.pk}/{url}/", data)
     assert response.status_code == 422

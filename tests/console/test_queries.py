@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from parceria.common.audit import Actor
 from parceria.customers.models import EventBatch, EventSource
 from parceria.disputes.adjustments import adjustment_request
-from parceria.disputes.services import dispute_open
+from parceria.disputes.services import DisputeClaim, dispute_open
 from parceria.payouts.close import period_close
 from parceria.payouts.models import PayoutBatch
 from tests.factories import ACTOR, make_customer, make_partner
@@ -28,7 +28,7 @@ def add_rows(count: int, at: str) -> list:
         make_customer(partner, name=f"Busca cliente {n}")
         credit(partner, "200.00", at=at)
         dispute_open(partner=partner, subject="missing_attribution", actor=ACTOR,
-                     data={"customer_name": f"Loja {n}", "description": "veio por nós"})
+                     claim=DisputeClaim(customer_name=f"Loja {n}", description="veio por nós"))
         adjustment_request(partner=partner, amount="5000.00", reason="bônus", actor=Actor(label="other"))
         EventBatch.objects.create(source=EventSource.API, submitted_by="tests", received=2, accepted=1, duplicates=0,
                                   rejected=[{"index": 1, "id": f"e{n}", "error": "unknown customer"}])

@@ -17,7 +17,7 @@ from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
-from parceria.disputes.services import dispute_open
+from parceria.disputes.services import DisputeClaim, dispute_open
 from parceria.partners.models import Partner
 from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout
@@ -67,9 +67,8 @@ def build_side(label: str, *, name: str, customer_name: str, invoice: str, tier:
 
 def finish_side(side: Side) -> None:
     side.payout = Payout.objects.get(partner=side.partner)
-    side.dispute = dispute_open(partner=side.partner, subject="ledger_line",
-                                data={"ledger_line_id": side.line.pk, "description": f"check {side.partner.name}"},
-                                actor=ACTOR)
+    claim = DisputeClaim(ledger_line_id=side.line.pk, description=f"check {side.partner.name}")
+    side.dispute = dispute_open(partner=side.partner, subject="ledger_line", claim=claim, actor=ACTOR)
 
 
 @pytest.fixture

@@ -11,10 +11,11 @@ from django.core import mail
 from django.utils import timezone
 
 from parceria.accounts.models import User
+from parceria.common.months import add_months, month_start
 from parceria.disputes.models import Dispute
 from parceria.payouts.models import Payout
 from parceria.payouts.services import payout_mark
-from parceria.portal.selectors import add_months, dashboard, month_start
+from parceria.portal.selectors import dashboard
 from tests.factories import ingest, make_customer, make_partner, paid, refunded
 from tests.portal.conftest import ACTOR, PASSWORD, client_for, credit
 
@@ -30,7 +31,7 @@ def known_ledger():
                        role="partner_admin", partner=partner, actor=ACTOR)
     now = timezone.now() - timedelta(minutes=2)
     this_month = month_start(timezone.localdate(now))
-    last_month = add_months(this_month, -1)
+    last_month = add_months(this_month, months=-1)
     last_month_day = timezone.make_aware(datetime(last_month.year, last_month.month, 1, 12, 0))
     credit(partner, "1024.56", at=last_month_day + timedelta(days=3))
     customer = make_customer(partner, name="Loja Gama", external_id="cus_gama")
@@ -173,7 +174,7 @@ def test_a_pending_payout_is_shown_with_its_net_amount_and_date_instead_of_carry
     partner = make_partner(name="Epsilon", tax_regime="pj")
     user = user_create(username="e@example.com", password=PASSWORD, role="partner_member", partner=partner,
                        actor=ACTOR)
-    last = add_months(month_start(timezone.localdate()), -1)
+    last = add_months(month_start(timezone.localdate()), months=-1)
     credit(partner, "1000.0034", at=timezone.make_aware(datetime(last.year, last.month, 10, 12, 0)))
     period_close(month=last, actor=ACTOR, now=timezone.now())
     payout = Payout.objects.get(partner=partner)

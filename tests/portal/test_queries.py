@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from parceria.accounts.services import user_create
-from parceria.disputes.services import dispute_open
+from parceria.common.months import add_months
+from parceria.disputes.services import DisputeClaim, dispute_open
 from parceria.payouts.close import period_close
-from parceria.portal.selectors import add_months
 from tests.factories import ingest, make_customer, make_partner, paid
 from tests.portal.conftest import ACTOR, PASSWORD, SP, client_for, credit
 
@@ -26,10 +26,10 @@ def grow(partner, start: int, stop: int) -> None:
         customer = make_customer(partner, name=f"Customer {n}", external_id=f"cus_q_{n}")
         ingest(paid(customer, "1000.00", invoice_id=f"inv_q_{n}", at="2026-05-05T10:00:00-03:00"))
         dispute_open(partner=partner, subject="missing_attribution",
-                     data={"customer_external_id": f"missing_{n}", "description": "where is it?"}, actor=ACTOR)
+                     claim=DisputeClaim(customer_external_id=f"missing_{n}", description="where is it?"), actor=ACTOR)
         user_create(username=f"q{n}@example.com", email=f"q{n}@example.com", password=PASSWORD,
                     role="partner_member", partner=partner, actor=ACTOR)
-        month = add_months(FIRST, n)
+        month = add_months(FIRST, months=n)
         credit(partner, "150.00", at=datetime(month.year, month.month, 10, 12, 0, tzinfo=SP))
         period_close(month=month, actor=ACTOR, now=datetime(2026, 11, 1, 10, 0, tzinfo=SP))
 

@@ -11,7 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from parceria.agreements.services import agreement_move, agreement_update
+from parceria.agreements.services import AgreementChanges, agreement_move, agreement_update
 from parceria.commissions.models import LedgerLine
 from parceria.common.errors import InvalidInput
 from parceria.partners.models import Partner, PartnerTerms, TierAssessment, TierDefinition
@@ -69,11 +69,11 @@ def test_the_migration_loads_the_integration_partner_definition():
 
 
 def test_partner_tier_never_accepts_integration():
-    from parceria.partners.services import partner_update
+    from parceria.partners.services import PartnerChanges, partner_update
 
     partner = make_partner()
     with pytest.raises(InvalidInput):
-        partner_update(partner=partner, changes={"tier": "integration"}, actor=ACTOR)
+        partner_update(partner=partner, changes=PartnerChanges(tier="integration"), actor=ACTOR)
     partner.refresh_from_db()
     assert partner.tier is None
     assert not PartnerTerms.objects.filter(tier="integration").exists()
@@ -160,8 +160,8 @@ def test_integration_customers_are_distinct_and_in_the_last_full_quarter(assess)
 def test_maintenance_commitment_needs_twelve_more_months(assess, end_date, met):
     partner = make_integration_partner()
     draft = make_agreement(partner, "technology_integration", active=False)
-    fixed = agreement_update(agreement=draft, changes={"end_date": end_date, "initial_term_months": None,
-                                                       "auto_renewal": False, "renewal_term_months": None},
+    fixed = agreement_update(agreement=draft, changes=AgreementChanges(end_date=end_date, initial_term_months=None,
+                                                       auto_renewal=False, renewal_term_months=None),
                              actor=ACTOR)
     agreement_move(agreement=fixed, status="active", actor=ACTOR)
     customers_using(partner, 3)

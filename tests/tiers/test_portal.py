@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from parceria.partners.models import Partner, TierAssessment
-from parceria.partners.services import partner_update
+from parceria.partners.services import PartnerChanges, partner_update
 from parceria.tiers.selectors import tier_overview, tier_progress
 from tests.enablement.conftest import partner_user
 from tests.factories import ACTOR, make_customer, make_partner
@@ -142,7 +142,7 @@ def test_the_highest_tier_in_grace_names_the_tier_it_would_fall_to_and_what_keep
         customer = make_customer(partner)
         monthly(customer, "1000.00")
         csat(customer, 5)
-    partner_update(partner=partner, changes={"tier": "strategic"}, actor=ACTOR)
+    partner_update(partner=partner, changes=PartnerChanges(tier="strategic"), actor=ACTOR)
     assess(NOW)
     html = portal(partner).get("/portal/tier/").content.decode()
     assert part(html, "grace") == (

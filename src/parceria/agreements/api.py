@@ -15,7 +15,13 @@ from pydantic import ConfigDict, Field
 from parceria.accounts.tenancy import Ability, Principal, sees_staff_notes
 from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
 from parceria.agreements.selectors import agreement_dates, agreement_list, scope_agreements
-from parceria.agreements.services import MAX_TERM_MONTHS, agreement_create, agreement_move, rate_override_grant
+from parceria.agreements.services import (
+    MAX_TERM_MONTHS,
+    AgreementFields,
+    agreement_create,
+    agreement_move,
+    rate_override_grant,
+)
 from parceria.api.auth import principal_of
 from parceria.api.schemas import (
     ERRORS,
@@ -160,7 +166,7 @@ def create_agreement(request: HttpRequest, payload: AgreementIn):
     principal.require(Ability.MANAGE_PARTNERS)
     partner = get_object_or_404(scope_partners(principal), pk=payload.partner_id)
     data = payload.model_dump(exclude={"partner_id"})
-    return Status(201, agreement_create(partner=partner, data=data, actor=principal.actor))
+    return Status(201, agreement_create(partner=partner, fields=AgreementFields(**data), actor=principal.actor))
 
 
 @router.post("/{int:agreement_id}/status", response={200: AgreementOut, **ERRORS}, summary="Move an agreement")

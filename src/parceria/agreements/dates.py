@@ -8,20 +8,15 @@ chain is counted from the original start, so short months never make the chain d
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from parceria.common.months import add_months
 
-def add_months(start: date, months: int) -> date:
-    """The day of the same number `months` after `start`, or the 1st of the next month if there is none."""
-    if months < 0:
-        raise ValueError("months must not be negative")
-    index = start.month - 1 + months
-    year, month = start.year + index // 12, index % 12 + 1
-    if start.day <= calendar.monthrange(year, month)[1]:
-        return date(year, month, start.day)
-    return date(year + month // 12, month % 12 + 1, 1)
+
+def _term_end(start: date, months: int) -> date:
+    """The day a term of `months` counted from `start` expires (the Civil Code's rule, see above)."""
+    return add_months(start, months=months, overflow="first_of_next_month")
 
 
 @dataclass(frozen=True)
@@ -48,13 +43,13 @@ def current_term_end(rule: TermRule, on: date) -> date | None:
         return rule.end_date
     if rule.initial_term_months is None:
         return None
-    end = add_months(rule.start, _months_to_end(rule, 0))
+    end = _term_end(rule.start, _months_to_end(rule, 0))
     if not rule.auto_renewal:
         return end
     renewals = 0
     while end < on:
         renewals += 1
-        end = add_months(rule.start, _months_to_end(rule, renewals))
+        end = _term_end(rule.start, _months_to_end(rule, renewals))
     return end
 
 
@@ -65,12 +60,12 @@ def renewals_passed(rule: TermRule, *, after: date | None, on: date) -> list[dat
         return []
     ends = []
     terms_done = 0
-    end = add_months(rule.start, _months_to_end(rule, terms_done))
+    end = _term_end(rule.start, _months_to_end(rule, terms_done))
     while end < on:
         if after is None or end > after:
             ends.append(end)
         terms_done += 1
-        end = add_months(rule.start, _months_to_end(rule, terms_done))
+        end = _term_end(rule.start, _months_to_end(rule, terms_done))
     return ends
 
 

@@ -1,11 +1,17 @@
 """Writes for agreements: create, change, move status, approve a joint business plan, attach documents,
-and grant terms (exclusivity, referral-rate overrides that the commission engine honours)."""
+and grant terms (exclusivity, referral-rate overrides that the commission engine honours).
+
+The services take typed inputs (`AgreementFields` to record one, `AgreementChanges` to change one) and check
+them once, here. A write locks the agreement row first, then checks the change against the row as it is now
+(its status, dates and signature), then writes: two concurrent writes never undo or bypass each other."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import fields as _fields
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -26,6 +32,7 @@ from parceria.agreements.models import (
 )
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import InvalidInput
+from parceria.common.inputs import REFERRAL_OVERRIDE_RATE, UNSET, Unset, clean_text, given, parse_rate
 from parceria.partners.models import Partner, PartnerTerms
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -41,6 +48,38 @@ EDITABLE_FIELDS = (
     "signed_on",
     "notes",
 )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgreementFields:
+    """An agreement to record, as given; `agreement_create` checks every field. A term, renewal or notice left
+    None takes the type's default (SPEC §10.1)."""
+
+    type: str
+    start_date: date | str | None = None
+    title: str = ""
+    notes: str = ""
+    initial_term_months: int | str | None = None
+    end_date: date | str | None = None
+    auto_renewal: bool | None = None
+    renewal_term_months: int | str | None = None
+    notice_days: int | str | None = None
+    signed_on: date | str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgreementChanges:
+    """The fields of an agreement to change; a field left UNSET keeps its current value."""
+
+    title: str | Unset = UNSET
+    start_date: date | str | Unset = UNSET
+    initial_term_months: int | str | Unset | None = UNSET
+    end_date: date | str | Unset | None = UNSET
+    auto_renewal: bool | Unset = UNSET
+    renewal_term_months: int | str | Unset | None = UNSET
+    notice_days: int | str | Unset | None = UNSET
+    signed_on: date | str | Unset | None = UNSET
+    notes: str | Unset = UNSET
 
 
 def _bad(field: str, message: str, code: str = "invalid") -> InvalidInput:
@@ -86,7 +125,7 @@ def _days(field: str, value: Any) -> int:
 
 def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {
-        "title": str(data.get("title") or "")[:200],
+        "title": clean_text(data.get("title"), field="title", max_length=200, required=False),
         "notes": str(data.get("notes") or ""),
         "start_date": _date("start_date", data.get("start_date"), required=True),
         "end_date": _date("end_date", data.get("end_date")),
@@ -112,13 +151,13 @@ def snapshot(agreement: Agreement) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v := getattr(agreement, k), date) else v) for k in keys}
 
 
-def agreement_create(*, partner: Partner, data: Mapping[str, Any], actor: Actor) -> Agreement:
+def agreement_create(*, partner: Partner, fields: AgreementFields, actor: Actor) -> Agreement:
     """A new draft agreement. Term, renewal and notice default to the type's (SPEC §10.1) when not given."""
-    kind = data.get("type")
+    kind = fields.type
     if kind not in AgreementType.values:
         raise _bad("type", f"type must be one of {', '.join(AgreementType.values)}, not {kind!r}")
-    merged = {**TYPE_DEFAULTS[kind], **{k: v for k, v in data.items() if v is not None}}
-    clean = _validated(merged)
+    values = {f.name: getattr(fields, f.name) for f in _fields(fields) if f.name != "type"}
+    clean = _validated({**TYPE_DEFAULTS[kind], **{k: v for k, v in values.items() if v is not None}})
     approval = PlanApproval.PENDING if kind == AgreementType.JOINT_BUSINESS_PLAN else PlanApproval.NOT_APPLICABLE
     with transaction.atomic():
         agreement = Agreement.objects.create(partner=partner, type=kind, plan_approval=approval, **clean)
@@ -126,15 +165,13 @@ def agreement_create(*, partner: Partner, data: Mapping[str, Any], actor: Actor)
     return agreement
 
 
-def agreement_update(*, agreement: Agreement, changes: Mapping[str, Any], actor: Actor) -> Agreement:
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise InvalidInput(f"fields that cannot be changed: {', '.join(sorted(unknown))}", code="unknown_field")
-    before = snapshot(agreement)
-    current = {f: getattr(agreement, f) for f in EDITABLE_FIELDS}
-    clean = _validated({**current, **changes})
+def agreement_update(*, agreement: Agreement, changes: AgreementChanges, actor: Actor) -> Agreement:
+    """Change the given fields; the agreement row is locked first and the changes checked against it."""
     with transaction.atomic():
         locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        before = snapshot(locked)
+        current = {f: getattr(locked, f) for f in EDITABLE_FIELDS}
+        clean = _validated({**current, **given(changes)})
         for field, value in clean.items():
             setattr(locked, field, value)
         locked.save()
@@ -146,24 +183,24 @@ def agreement_update(*, agreement: Agreement, changes: Mapping[str, Any], actor:
 
 def agreement_move(*, agreement: Agreement, status: str, actor: Actor, on: date | None = None) -> Agreement:
     """Move along STATUS_TRANSITIONS. Activation needs the signature date; termination records its day (`on`,
-    default today; not before the start, not in the future), from which a rate override it granted ends."""
+    default today; not before the start, not in the future), from which a rate override it granted ends. The
+    agreement row is locked first: the move is checked against its status now, not as the caller last read it."""
     if status not in AgreementStatus.values:
         raise _bad("status", f"unknown status {status!r}")
-    if status not in STATUS_TRANSITIONS[agreement.status]:
-        raise _bad("status", f"an agreement cannot move from {agreement.status} to {status}", "invalid_transition")
-    if status == AgreementStatus.ACTIVE and agreement.signed_on is None:
-        raise _bad("signed_on", "an agreement becomes active only once signed (give the signature date)")
-    if on is not None:
-        if status != AgreementStatus.TERMINATED:
-            raise _bad("terminated_on", "a day is given only when terminating an agreement")
-        if on < agreement.start_date:
-            start = agreement.start_date
-            raise _bad("terminated_on", f"the termination day cannot precede the agreement's start ({start})")
-        if on > timezone.localdate():
-            raise _bad("terminated_on", "the termination day cannot be in the future: terminate on that day")
-    before = snapshot(agreement)
+    if on is not None and status != AgreementStatus.TERMINATED:
+        raise _bad("terminated_on", "a day is given only when terminating an agreement")
     with transaction.atomic():
         locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if status not in STATUS_TRANSITIONS[locked.status]:
+            raise _bad("status", f"an agreement cannot move from {locked.status} to {status}", "invalid_transition")
+        if status == AgreementStatus.ACTIVE and locked.signed_on is None:
+            raise _bad("signed_on", "an agreement becomes active only once signed (give the signature date)")
+        if on is not None and on < locked.start_date:
+            start = locked.start_date
+            raise _bad("terminated_on", f"the termination day cannot precede the agreement's start ({start})")
+        if on is not None and on > timezone.localdate():
+            raise _bad("terminated_on", "the termination day cannot be in the future: terminate on that day")
+        before = snapshot(locked)
         locked.status = status
         if status == AgreementStatus.TERMINATED:
             locked.terminated_on = on or timezone.localdate()
@@ -177,11 +214,11 @@ def agreement_move(*, agreement: Agreement, status: str, actor: Actor, on: date 
 
 
 def joint_business_plan_decide(*, agreement: Agreement, approve: bool, actor: Actor) -> Agreement:
-    if agreement.type != AgreementType.JOINT_BUSINESS_PLAN:
-        raise _bad("plan_approval", "only a joint business plan is approved")
-    before = snapshot(agreement)
     with transaction.atomic():
         locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if locked.type != AgreementType.JOINT_BUSINESS_PLAN:
+            raise _bad("plan_approval", "only a joint business plan is approved")
+        before = snapshot(locked)
         locked.plan_approval = PlanApproval.APPROVED if approve else PlanApproval.REJECTED
         locked.save()
         audit_record_create(
@@ -220,16 +257,6 @@ def exclusivity_grant(*, agreement: Agreement, kind: str, value: str, actor: Act
         term = AgreementTerm.objects.create(agreement=agreement, kind=kind, value=value[:100], created_by=actor.label)
         audit_record_create(actor=actor, action="agreement.term_added", obj=agreement, after={kind: value})
     return term
-
-
-def _rate(value: Any) -> Decimal:
-    try:
-        rate = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise _bad("rate", f"the rate must be a decimal fraction such as 0.27, not {value!r}") from None
-    if not rate.is_finite() or rate <= 0 or rate >= 1 or rate != rate.quantize(Decimal("0.0001")):
-        raise _bad("rate", f"the rate must be between 0 and 1 with at most 4 decimals (e.g. 0.27), not {value}")
-    return rate
 
 
 def _day_start(day: date) -> datetime:
@@ -290,17 +317,19 @@ def rate_override_end(*, agreement: Agreement, day: date, actor: Actor) -> list[
     return ended
 
 
-def rate_override_grant(*, agreement: Agreement, rate: Any, effective_from: Any, actor: Actor) -> AgreementTerm:
+def rate_override_grant(
+    *, agreement: Agreement, rate: str | Decimal, effective_from: date | str, actor: Actor
+) -> AgreementTerm:
     """A referral rate that replaces the tier rate from the start of `effective_from` (local time): a new
     PartnerTerms version copying the tier and share rate in force then. Posted lines never change; an
     override may not start before the partner's latest terms version (that would rewrite history)."""
-    rate = _rate(rate)
+    rate = parse_rate(rate, field="rate", kind=REFERRAL_OVERRIDE_RATE)
     day = _date("effective_from", effective_from, required=True)
     assert day is not None
-    if agreement.status != AgreementStatus.ACTIVE:
-        raise _bad("status", "a rate override is granted only by an active agreement")
     starts = _day_start(day)
     with transaction.atomic():
+        if Agreement.objects.select_for_update().get(pk=agreement.pk).status != AgreementStatus.ACTIVE:
+            raise _bad("status", "a rate override is granted only by an active agreement")
         Partner.objects.select_for_update().get(pk=agreement.partner_id)
         versions = PartnerTerms.objects.filter(partner_id=agreement.partner_id)
         latest = versions.order_by(F("effective_from").asc(nulls_first=True), "id").last()

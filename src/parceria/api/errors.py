@@ -15,7 +15,8 @@ from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from parceria.common.errors import AppendOnlyError, ParceriaError
+from parceria.common.append_only import AppendOnlyError
+from parceria.common.errors import ParceriaError
 
 
 def _body(code: str, message: str, details: Any = None) -> dict[str, Any]:

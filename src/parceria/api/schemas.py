@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError, PydanticUndefined
 
 from parceria.common.countries import ISO_3166_ALPHA2
 from parceria.common.errors import InvalidInput
+from parceria.common.months import parse_month
 
 #: The largest row id the databases store (a signed 64-bit integer): a bigger number is bad input (422), never a
 #: query that overflows the database driver.
@@ -55,11 +56,12 @@ NONZERO_AMOUNT_PATTERN = (
 
 
 def month_of(text: str, field: str = "period") -> date:
-    """A month sent as YYYY-MM (MONTH_PATTERN), as its first day."""
+    """A month sent as YYYY-MM within the years the document declares (MONTH_PATTERN), as its first day; read by
+    the one month parser (common.months.parse_month)."""
     if not re.fullmatch(MONTH_PATTERN, text):
         raise InvalidInput(f"{field} must be a month as YYYY-MM, got {text!r}", code="invalid_period",
                            details={"field": field})
-    return date(int(text[:4]), int(text[5:]), 1)
+    return parse_month(text, field=field)
 
 
 def year_of(text: str, field: str = "year") -> int:

@@ -19,6 +19,7 @@ from parceria.commissions.engine import Posting
 from parceria.commissions.models import ClosedPeriod, LedgerLine
 from parceria.commissions.totals import group, totals_add
 from parceria.common.bulk import insert_rows
+from parceria.common.months import next_month
 
 LEDGER_COLUMNS = (
     "partner",
@@ -53,10 +54,6 @@ PERIOD_LOCK_KEY = 72_610_001
 def month_of(moment: datetime) -> date:
     local = timezone.localtime(moment)
     return date(local.year, local.month, 1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def first_open_period() -> date | None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, NoReturn
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from parceria.common.errors import AppendOnlyError
+from parceria.common.append_only import AppendOnlyModel
 from parceria.common.money import CURRENCY_CHOICES
 
 
@@ -55,15 +54,7 @@ class LedgerRule(models.TextChoices):
     PAYOUT = "payout", _("Payout")
 
 
-class LedgerQuerySet(models.QuerySet["LedgerLine"]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("ledger lines are never updated; post a correcting line instead")
-
-    def delete(self) -> NoReturn:
-        raise AppendOnlyError("ledger lines are never deleted; post a reversing line instead")
-
-
-class LedgerLine(models.Model):
+class LedgerLine(AppendOnlyModel):
     """One immutable entry of a partner's commission ledger, in the partner's payout currency.
 
     `amount` is signed: accruals and adjustments in the partner's favour are positive; clawbacks and payouts
@@ -118,7 +109,8 @@ class LedgerLine(models.Model):
     created_at = models.DateTimeField()
     created_by = models.CharField(max_length=200)
 
-    objects = LedgerQuerySet.as_manager()
+    append_only_update = "post a correcting line instead"
+    append_only_delete = "post a reversing line instead"
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -131,14 +123,6 @@ class LedgerLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency} → partner {self.partner_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("ledger lines are never updated; post a correcting line instead")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("ledger lines are never deleted; post a reversing line instead")
 
 
 class LedgerTotal(models.Model):

@@ -8,7 +8,6 @@ currencies are never added together: a partner whose payout currency changed has
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,8 @@ from django.db.models import Q, QuerySet
 
 from parceria.commissions.models import LedgerKind, LedgerLine, LedgerTotal
 from parceria.commissions.totals import as_date, from_units
+from parceria.common import months
+from parceria.common.errors import InvalidInput
 from parceria.partners.models import Partner
 
 ZERO = Decimal("0.0000")
@@ -139,13 +140,12 @@ def ledger_lines_for(partner: Partner, *, kind: str | None = None) -> QuerySet[L
 
 # --- the partner's ledger in the portal -----------------------------------------------------------------------------
 
-_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
-
-
 def parse_month(text: str | None) -> date | None:
-    """'2026-03' → date(2026, 3, 1); anything else → None."""
-    match = _MONTH.match(text or "")
-    return date(int(match.group(1)), int(match.group(2)), 1) if match else None
+    """'2026-03' → date(2026, 3, 1); anything else (a filter left empty or mistyped) → None."""
+    try:
+        return months.parse_month(text or "")
+    except InvalidInput:
+        return None
 
 
 def ledger_search(

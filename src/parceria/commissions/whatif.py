@@ -1,5 +1,5 @@
-"""What-if (SPEC §6.7): run a plan — typically a draft — over a past period without writing anything,
-and compare per partner with what the ledger actually accrued. Also: creating draft plan versions.
+"""What-if (SPEC §6.7): run a plan — typically a draft (parceria.commissions.plans) — over a past period
+without writing anything, and compare per partner with what the ledger actually accrued.
 
 How the what-if recomputes each invoice paid in the period (paid_at in the platform's time zone):
 
@@ -9,6 +9,8 @@ How the what-if recomputes each invoice paid in the period (paid_at in the platf
   attribution, and the usage split of the invoice's service period (usage days within
   [period_start, period_end], inclusive — the intake's rule), from the usage known now;
 * the FX rates of the payment day, with the intake's look-up rule (`parceria.common.fx`);
+* all of these loaded by the loaders the intake uses (`parceria.commissions.inputs`), so the preview can never
+  compute from inputs the real accrual would not see;
 * partner status: the engine only pays active partners, and status has no history. A partner counts as
   active for an invoice if it is active now, or if the ledger holds an accrual of that invoice for it
   (it was evidently active then) — so a partner terminated since keeps its past in the comparison.
@@ -27,23 +29,19 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from parceria.commissions import engine
+from parceria.commissions.inputs import Usage, engine_fx, engine_partners_named, engine_plan, engine_usage
 from parceria.commissions.models import CommissionPlan, LedgerKind, LedgerLine
-from parceria.common.audit import Actor, audit_record_create
-from parceria.common.bulk import key_in
 from parceria.common.dbsum import exact_sums
-from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.errors import InvalidInput
 from parceria.common.fx import FxBook
 from parceria.common.money import divide, multiply, round_ledger
-from parceria.customers.models import Invoice, Refund, UsageRecord
-from parceria.partners.models import Partner, PartnerTerms, Tier
+from parceria.customers.models import Invoice, Refund
 
 ZERO = Decimal("0.0000")
 MAX_PERIOD_DAYS = 3 * 366  # a what-if runs in one request: at most about three years
@@ -146,18 +144,22 @@ def plan_what_if(*, plan: CommissionPlan, period_from: date, period_to: date) ->
     not_computed: list[InvoiceNotComputed] = []
     partner_ids = {pid for pid, _ in sums}
     if invoices:
-        usage = _load_usage(start, end, invoices)
+        customers = Invoice.objects.filter(paid_at__gte=start, paid_at__lt=end).values("customer_id")
+        first = min(row.invoice.period_start for row in invoices)
+        usage = engine_usage(customers, first, max(row.invoice.period_end for row in invoices))
         refunded = exact_sums(
             Refund.objects.filter(invoice__paid_at__gte=start, invoice__paid_at__lt=end), "amount", "invoice_id"
         )
         partner_ids |= {row.referrer_id for row in invoices if row.referrer_id}
         partner_ids |= {pid for rows in usage.values() for _, pid, _ in rows if pid}
-        partners, names = _load_partners(partner_ids)
+        partners, names = engine_partners_named(partner_ids)
+        fx = engine_fx({row.invoice.currency for row in invoices}, {p.currency for p in partners.values()},
+                       [timezone.localdate(row.invoice.paid_at) for row in invoices])
         not_computed = _run(
-            _engine_plan(plan), invoices, usage, refunded, partners, accrued_pairs, _fx_book(invoices, partners), sums
+            engine_plan(plan, whole_period=True), invoices, usage, refunded, partners, accrued_pairs, fx, sums
         )
     else:
-        _, names = _load_partners(partner_ids)
+        names = engine_partners_named(partner_ids)[1]
     return _report(plan, period_from, period_to, len(invoices), sums, names, not_computed)
 
 
@@ -166,14 +168,6 @@ def _bounds(period_from: date, period_to: date) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(period_from, time.min), tz)
     end = timezone.make_aware(datetime.combine(period_to + timedelta(days=1), time.min), tz)
     return start, end
-
-
-def _engine_plan(plan: CommissionPlan) -> engine.Plan:
-    try:
-        rates = {str(tier): Decimal(str(rate)) for tier, rate in dict(plan.referral_rates).items()}
-    except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInput(f"plan {plan} holds a referral rate that is not a decimal number") from None
-    return engine.Plan(plan.pk, plan.name, plan.version, rates, Decimal(plan.entry_rate), plan.max_months, None, None)
 
 
 def _load_invoices(start: datetime, end: datetime) -> list[_InvoiceRow]:
@@ -230,51 +224,6 @@ def _load_ledger(start: datetime, end: datetime, sums: dict[tuple[int, str], _Su
     return accrued_pairs
 
 
-def _load_usage(
-    start: datetime, end: datetime, invoices: list[_InvoiceRow]
-) -> dict[int, list[tuple[date, int | None, Decimal]]]:
-    first = min(row.invoice.period_start for row in invoices)
-    last = max(row.invoice.period_end for row in invoices)
-    customers = Invoice.objects.filter(paid_at__gte=start, paid_at__lt=end).values("customer_id")
-    records = UsageRecord.objects.filter(customer_id__in=customers, day__gte=first, day__lte=last)
-    usage: dict[int, list[tuple[date, int | None, Decimal]]] = defaultdict(list)
-    for key, quantity in exact_sums(records, "quantity", "customer_id", "day", "integration_partner_id").items():
-        assert isinstance(key, tuple)
-        customer_id, day, partner_id = key
-        usage[customer_id].append((day, partner_id, quantity))
-    return usage
-
-
-def _load_partners(partner_ids: set[int]) -> tuple[dict[int, engine.PartnerInfo], dict[int, str]]:
-    if not partner_ids:
-        return {}, {}
-    terms: dict[int, list[engine.Terms]] = defaultdict(list)
-    versions_rows = (
-        PartnerTerms.objects.filter(key_in("partner_id", partner_ids))
-        .order_by("partner_id", "effective_from", "id")
-        .values_list("partner_id", "effective_from", "tier", "integration_share_rate", "referral_rate_override")
-    )
-    for partner_id, effective_from, tier, share_rate, rate_override in versions_rows:
-        terms[partner_id].append(engine.Terms(effective_from, tier, share_rate, rate_override))
-    for versions in terms.values():  # the open-start version first (as the intake orders them)
-        versions.sort(key=lambda v: (v.effective_from is not None, v.effective_from or timezone.now()))
-    partners: dict[int, engine.PartnerInfo] = {}
-    names: dict[int, str] = {}
-    rows = Partner.objects.filter(key_in("id", partner_ids)).order_by().values_list("id", "name", "status", "currency")
-    for pid, name, status, currency in rows:
-        partners[pid] = engine.PartnerInfo(pid, status, currency, tuple(terms[pid]))
-        names[pid] = name
-    return partners, names
-
-
-def _fx_book(invoices: list[_InvoiceRow], partners: Mapping[int, engine.PartnerInfo]) -> FxBook:
-    invoice_currencies = {row.invoice.currency for row in invoices}
-    partner_currencies = {p.currency for p in partners.values()}
-    pairs = {(i, p) for i in invoice_currencies for p in partner_currencies if i != p}
-    days = [timezone.localdate(row.invoice.paid_at) for row in invoices]
-    return FxBook.load(pairs, min(days), max(days))
-
-
 class _StatusAtPayment:
     """Partners as the engine should see them for one invoice (see the module docstring on status)."""
 
@@ -296,7 +245,7 @@ class _StatusAtPayment:
 def _run(
     plan: engine.Plan,
     invoices: list[_InvoiceRow],
-    usage: Mapping[int, list[tuple[date, int | None, Decimal]]],
+    usage: Usage,
     refunded: Mapping[Any, Decimal],
     partners: Mapping[int, engine.PartnerInfo],
     accrued_pairs: set[tuple[str, int]],
@@ -377,101 +326,3 @@ def _report(
     return WhatIfReport(
         plan.pk, plan.name, plan.version, plan.status, period_from, period_to, invoices, partners, totals, not_computed
     )
-
-
-# Draft plan versions ----------------------------------------------------------------------------------
-
-_RATE_PLACES = 4  # CommissionPlan.entry_rate has 4 decimal places; referral rates follow the same rule
-_NAME_MAX_LENGTH = 120  # CommissionPlan.name
-
-
-MAX_PLAN_MONTHS = 1200  # a hundred years: longer is "lifetime" (null)
-
-
-def plan_draft_create(
-    *,
-    name: str,
-    referral_rates: Mapping[str, object],
-    entry_rate: object,
-    max_months: int | None,
-    actor: Actor,
-) -> CommissionPlan:
-    """Create a draft version of plan `name` (the next version number). A draft never accrues: the intake
-    loads active plans only; drafts exist to be tried with `plan_what_if`."""
-    name = " ".join(str(name).split())
-    if not name or len(name) > _NAME_MAX_LENGTH:
-        raise InvalidInput("name must be 1 to 120 characters", details={"field": "name"})
-    rates = _tier_rates(referral_rates)
-    entry = _rate(entry_rate, "entry_rate")
-    if max_months is not None and (
-        isinstance(max_months, bool) or not isinstance(max_months, int) or not 1 <= max_months <= MAX_PLAN_MONTHS
-    ):
-        raise InvalidInput(
-            f"max_months must be a whole number of months from 1 to {MAX_PLAN_MONTHS}, or null for lifetime",
-            details={"field": "max_months"},
-        )
-    for _ in range(3):
-        try:
-            with transaction.atomic():
-                latest = CommissionPlan.objects.filter(name=name).aggregate(v=Max("version"))["v"] or 0
-                plan = CommissionPlan.objects.create(
-                    name=name,
-                    version=latest + 1,
-                    status=CommissionPlan.Status.DRAFT,
-                    effective_from=None,
-                    effective_to=None,
-                    referral_rates={tier: format(rate, "f") for tier, rate in rates.items()},
-                    entry_rate=entry,
-                    max_months=max_months,
-                )
-                audit_record_create(actor=actor, action="plan.draft_created", obj=plan, after=_plan_dict(plan))
-                return plan
-        except IntegrityError:  # a concurrent draft of the same plan took the version number
-            continue
-    raise Conflict(f"could not number a new version of plan {name!r}; try again", code="busy")
-
-
-def _plan_dict(plan: CommissionPlan) -> dict[str, object]:
-    return {
-        "name": plan.name,
-        "version": plan.version,
-        "status": plan.status,
-        "referral_rates": plan.referral_rates,
-        "entry_rate": str(plan.entry_rate),
-        "max_months": plan.max_months,
-    }
-
-
-def _tier_rates(referral_rates: Mapping[str, object]) -> dict[str, Decimal]:
-    if not isinstance(referral_rates, Mapping):
-        raise InvalidInput("referral_rates must be an object {tier: rate}", details={"field": "referral_rates"})
-    unknown = sorted(set(referral_rates) - set(Tier.values))
-    if unknown:
-        raise InvalidInput(
-            f"unknown tier(s) {', '.join(map(repr, unknown))}; tiers are {', '.join(Tier.values)}",
-            details={"field": "referral_rates"},
-        )
-    missing = [tier for tier in Tier.values if tier not in referral_rates]
-    if missing:
-        raise InvalidInput(
-            f"give a rate for every tier; missing: {', '.join(missing)}", details={"field": "referral_rates"}
-        )
-    return {tier: _rate(referral_rates[tier], f"referral_rates.{tier}") for tier in Tier.values}
-
-
-def _rate(value: object, field_name: str) -> Decimal:
-    problem = f'{field_name} must be a decimal string between 0 and 1 with at most {_RATE_PLACES} places, e.g. "0.25"'
-    if not isinstance(value, str):
-        raise InvalidInput(problem, details={"field": field_name})
-    try:
-        rate = Decimal(value.strip())
-    except InvalidOperation:
-        raise InvalidInput(problem, details={"field": field_name}) from None
-    exponent = rate.as_tuple().exponent
-    if (
-        not rate.is_finite()
-        or not Decimal(0) <= rate <= Decimal(1)
-        or (isinstance(exponent, int) and exponent < -_RATE_PLACES)
-    ):
-        raise InvalidInput(problem, details={"field": field_name})
-    return rate.copy_abs() if rate == 0 else rate

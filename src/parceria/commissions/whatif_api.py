@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime
 
 from django.http import HttpRequest
@@ -24,9 +23,11 @@ from parceria.api.schemas import (
     declared,
 )
 from parceria.commissions.models import CommissionPlan
-from parceria.commissions.whatif import MAX_PLAN_MONTHS, WhatIfReport, plan_draft_create, plan_what_if
+from parceria.commissions.plans import MAX_PLAN_MONTHS, plan_draft_create
+from parceria.commissions.whatif import WhatIfReport, plan_what_if
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
+from parceria.common.months import month_end, parse_month
 from parceria.partners.models import Tier
 
 router = Router(tags=["plans"])
@@ -169,19 +170,12 @@ def run_what_if(request: HttpRequest, plan_id: PathId, payload: WhatIfIn) -> dic
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
     plan = get_object_or_404(CommissionPlan, pk=plan_id)
-    first = _month(payload.from_, "from")
-    last = _month(payload.to or payload.from_, "to")
-    period_to = last.replace(day=calendar.monthrange(last.year, last.month)[1])
+    first = parse_month(payload.from_, field="from")
+    last = parse_month(payload.to or payload.from_, field="to")
+    period_to = month_end(last)
     if first > last:
         raise InvalidInput("from must not be after to", details={"field": "to"})
     return _report_out(plan_what_if(plan=plan, period_from=first, period_to=period_to))
-
-
-def _month(text: str, field_name: str) -> date:
-    try:
-        return date(int(text[:4]), int(text[5:7]), 1)
-    except ValueError:
-        raise InvalidInput(f"{field_name}: {text!r} is not a month (YYYY-MM)", details={"field": field_name}) from None
 
 
 def _report_out(report: WhatIfReport) -> dict[str, object]:

@@ -28,6 +28,8 @@ class AuditRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FxRate)
-class FxRateAdmin(admin.ModelAdmin):
+class FxRateAdmin(ReadOnlyAdmin):
+    """Rates are evidence, never overwritten: they are imported (PTAX), not typed in."""
+
     list_display = ("on_date", "base", "quote", "rate", "source")
     list_filter = ("base", "quote", "source")

@@ -42,8 +42,3 @@ class PermissionDenied(ParceriaError):
 class Conflict(ParceriaError):
     status = 409
     code = "conflict"
-
-
-class AppendOnlyError(RuntimeError):
-    """An attempt to change or delete a record that is written once (a ledger line). Not bad input but a
-    programming error; the API answers it with a 409 `append_only`."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from parceria.common.append_only import AppendOnlyModel
 from parceria.common.money import CURRENCY_CHOICES
 
 
-class AuditRecord(models.Model):
+class AuditRecord(AppendOnlyModel):
     """Who changed what, when, with the state before and after (SPEC §10.2, DESIGN rule 9)."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -31,7 +32,7 @@ class AuditRecord(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
 
 
-class FxRate(models.Model):
+class FxRate(AppendOnlyModel):
     """A conversion rate from one currency to another on one date, with its source.
 
     `rate` is how many units of `quote` one unit of `base` buys (1 USD = 5.4321 BRL: base USD, quote BRL).

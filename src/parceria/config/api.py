@@ -18,7 +18,7 @@ from parceria.commissions.fx_api import router as fx_router
 from parceria.commissions.intake_api import events_router
 from parceria.commissions.whatif_api import router as plans_router
 from parceria.customers.api import router as customers_router
-from parceria.disputes.api import adjustments_router
+from parceria.disputes.adjustments_api import router as adjustments_router
 from parceria.disputes.api import router as disputes_router
 from parceria.enablement.api import router as enablement_router
 from parceria.partners.api import router as partners_router

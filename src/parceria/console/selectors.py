@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from parceria.accounts.models import User
@@ -19,16 +19,14 @@ from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Adjustment, Adjust
 from parceria.disputes.selectors import overdue_q
 from parceria.partners.models import Partner, PartnerTerms
 from parceria.payouts.informe import paid_years
-from parceria.payouts.models import Payout, PayoutStatus
-from parceria.payouts.selectors import payout_rows, payouts_with_status
+from parceria.payouts.models import Payout
+from parceria.payouts.selectors import late_payouts, payout_rows
 from parceria.payouts.services import batches_with_state
 from parceria.tiers.selectors import tier_overview
 
 SEARCH_LIMIT = 20
 
 
-def late_payouts(queryset: QuerySet[Payout] | None = None) -> QuerySet[Any]:
-    return payouts_with_status(queryset).filter(current_status=PayoutStatus.PENDING, due_date__lt=timezone.localdate())
 
 
 @dataclass(frozen=True)

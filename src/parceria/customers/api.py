@@ -29,7 +29,7 @@ from parceria.api.schemas import (
 )
 from parceria.customers.models import Customer, CustomerStatus
 from parceria.customers.selectors import scope_customers
-from parceria.customers.services import customer_create, customer_update
+from parceria.customers.services import CustomerChanges, CustomerFields, customer_create, customer_update
 
 router = Router(tags=["customers"])
 
@@ -86,7 +86,7 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     with different data: 409."""
     principal = principal_of(request)
     principal.require(Ability.INGEST)
-    customer, created = customer_create(data=payload.model_dump(), actor=principal.actor)
+    customer, created = customer_create(fields=CustomerFields(**payload.model_dump()), actor=principal.actor)
     return Status(201 if created else 200, customer)
 
 
@@ -120,4 +120,4 @@ def patch_customer(request: HttpRequest, customer_id: PathId, payload: CustomerP
     principal.require(Ability.INGEST)
     changes = payload.model_dump(exclude_unset=True)
     changes = {k: v for k, v in changes.items() if v is not None or k == "partner_id"}
-    return customer_update(customer=customer, changes=changes, actor=principal.actor)
+    return customer_update(customer=customer, changes=CustomerChanges(**changes), actor=principal.actor)

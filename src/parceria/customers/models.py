@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from parceria.common.append_only import AppendOnlyModel
 from parceria.common.money import CURRENCY_CHOICES
 
 
@@ -77,7 +78,7 @@ class EventBatch(models.Model):
         return f"batch #{self.pk} from {self.submitted_by}: {self.accepted}/{self.received} accepted"
 
 
-class Event(models.Model):
+class Event(AppendOnlyModel):
     """An accepted event. The primary key is the sender's event id: an event is stored at most once.
     The normalised payload and its SHA-256 are kept so that a retry can be told from a conflict."""
 
@@ -98,7 +99,7 @@ class Event(models.Model):
         return f"{self.event_id} {self.type}"
 
 
-class Invoice(models.Model):
+class Invoice(AppendOnlyModel):
     """A paid invoice (from an `invoice.paid` event). Refunds are Refund rows; the remainder is derived."""
 
     invoice_id = models.CharField(max_length=200, primary_key=True)
@@ -118,7 +119,7 @@ class Invoice(models.Model):
         return f"invoice {self.invoice_id}: {self.amount} {self.currency}"
 
 
-class Refund(models.Model):
+class Refund(AppendOnlyModel):
     """A refund (full or partial) of an invoice, from an `invoice.refunded` event."""
 
     event = models.OneToOneField(Event, on_delete=models.PROTECT, primary_key=True, related_name="refund")
@@ -131,7 +132,7 @@ class Refund(models.Model):
         return f"refund {self.event_id} of invoice {self.invoice_id}: {self.amount} {self.currency}"
 
 
-class UsageRecord(models.Model):
+class UsageRecord(AppendOnlyModel):
     """Usage of the platform by a customer, optionally through an integration partner."""
 
     event = models.OneToOneField(Event, on_delete=models.PROTECT, primary_key=True, related_name="usage")
@@ -149,7 +150,7 @@ class UsageRecord(models.Model):
         return f"usage {self.quantity} by customer {self.customer_id} on {self.day}"
 
 
-class CsatScore(models.Model):
+class CsatScore(AppendOnlyModel):
     """A customer satisfaction score (1–5)."""
 
     event = models.OneToOneField(Event, on_delete=models.PROTECT, primary_key=True, related_name="csat")

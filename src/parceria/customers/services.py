@@ -1,9 +1,12 @@
-"""Writes for customers and their attribution (SPEC §5.1)."""
+"""Writes for customers and their attribution (SPEC §5.1).
+
+The services take typed inputs (`CustomerFields` to create, `CustomerChanges` to change) and check them once,
+here. An update locks the customer row first, then checks the changes against it, then writes."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,12 +17,42 @@ from django.utils.dateparse import parse_datetime
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.inputs import UNSET, Unset, clean_text, given
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.models import Customer
 from parceria.partners.models import Partner, PartnerStatus
 
 FIELDS = ("external_id", "name", "tax_id", "domain", "country", "vertical", "partner_id", "attributed_at")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CustomerFields:
+    """A customer to create, as given; `customer_create` checks every field."""
+
+    external_id: str
+    name: str
+    country: str
+    tax_id: str = ""
+    domain: str = ""
+    vertical: str = ""
+    partner_id: int | None = None
+    attributed_at: datetime | str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CustomerChanges:
+    """The fields of a customer to change; a field left UNSET keeps its current value (None is a value for the
+    partner: a direct customer)."""
+
+    external_id: str | Unset = UNSET
+    name: str | Unset = UNSET
+    country: str | Unset = UNSET
+    tax_id: str | Unset = UNSET
+    domain: str | Unset = UNSET
+    vertical: str | Unset = UNSET
+    partner_id: int | Unset | None = UNSET
+    attributed_at: datetime | str | Unset | None = UNSET
 
 
 def normalise_domain(value: str) -> str:
@@ -29,44 +62,31 @@ def normalise_domain(value: str) -> str:
     return text.removeprefix("www.")
 
 
-def _str(data: Mapping[str, Any], field: str, *, required: bool, max_length: int) -> str:
-    value = data.get(field)
-    if isinstance(value, str):
-        value = value.strip()
-    if value is None or value == "":
-        if required:
-            raise InvalidInput(f"{field} is required", details={"field": field})
-        return ""
-    if not isinstance(value, str) or len(value.strip()) > max_length:
-        raise InvalidInput(f"{field} must be text of at most {max_length} characters", details={"field": field})
-    return value.strip()
-
-
-def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
+def _validated(data: CustomerFields) -> dict[str, Any]:
     clean: dict[str, Any] = {
-        "external_id": _str(data, "external_id", required=True, max_length=120),
-        "name": _str(data, "name", required=True, max_length=300),
-        "vertical": _str(data, "vertical", required=False, max_length=60),
+        "external_id": clean_text(data.external_id, field="external_id", max_length=120),
+        "name": clean_text(data.name, field="name", max_length=300),
+        "vertical": clean_text(data.vertical, field="vertical", max_length=60, required=False),
     }
-    country = data.get("country")
+    country = data.country
     if not isinstance(country, str) or not is_country(country):
         raise InvalidInput(f"country must be an ISO 3166 alpha-2 code; got {country!r}", details={"field": "country"})
     clean["country"] = country.upper()
-    tax_id = _str(data, "tax_id", required=False, max_length=40)
+    tax_id = clean_text(data.tax_id, field="tax_id", max_length=40, required=False)
     if tax_id:
         try:
             tax_id = validate_tax_id(clean["country"], tax_id).compact
         except TaxIdError as exc:
             raise InvalidInput(str(exc), code="invalid_tax_id", details={"field": "tax_id"}) from None
     clean["tax_id"] = tax_id
-    domain = _str(data, "domain", required=False, max_length=253)
+    domain = clean_text(data.domain, field="domain", max_length=253, required=False)
     if domain:
         domain = normalise_domain(domain)
         if not _DOMAIN.match(domain):
-            raise InvalidInput(f"domain {data.get('domain')!r} is not a valid domain name", details={"field": "domain"})
+            raise InvalidInput(f"domain {data.domain!r} is not a valid domain name", details={"field": "domain"})
     clean["domain"] = domain
-    clean["partner_id"] = _partner_id(data.get("partner_id"))
-    clean["attributed_at"] = _attributed_at(data.get("attributed_at")) if clean["partner_id"] else None
+    clean["partner_id"] = _partner_id(data.partner_id)
+    clean["attributed_at"] = _attributed_at(data.attributed_at) if clean["partner_id"] else None
     return clean
 
 
@@ -107,26 +127,26 @@ def snapshot(customer: Customer) -> dict[str, Any]:
     }
 
 
-def customer_create(*, data: Mapping[str, Any], actor: Actor) -> tuple[Customer, bool]:
+def customer_create(*, fields: CustomerFields, actor: Actor) -> tuple[Customer, bool]:
     """Create a customer. Idempotent on external_id: the same data again returns the existing customer
     (created=False); different data for an existing external_id is a conflict."""
-    clean = _validated(data)
+    clean = _validated(fields)
     existing = Customer.objects.filter(external_id=clean["external_id"]).first()
     if existing is not None:
-        return _replay(existing, clean, data), False
+        return _replay(existing, clean, fields), False
     try:
         with transaction.atomic():
             customer = Customer.objects.create(**clean)
             audit_record_create(actor=actor, action="customer.created", obj=customer, after=snapshot(customer))
     except IntegrityError:
         existing = Customer.objects.get(external_id=clean["external_id"])
-        return _replay(existing, clean, data), False
+        return _replay(existing, clean, fields), False
     return customer, True
 
 
-def _replay(existing: Customer, clean: dict[str, Any], data: Mapping[str, Any]) -> Customer:
+def _replay(existing: Customer, clean: dict[str, Any], fields: CustomerFields) -> Customer:
     current = snapshot(existing)
-    compare = [f for f in FIELDS if f != "attributed_at" or data.get("attributed_at") is not None]
+    compare = [f for f in FIELDS if f != "attributed_at" or fields.attributed_at is not None]
     wanted = {**clean, "attributed_at": clean["attributed_at"].isoformat() if clean["attributed_at"] else None}
     if any(current[f] != wanted[f] for f in compare):
         raise Conflict(
@@ -137,18 +157,19 @@ def _replay(existing: Customer, clean: dict[str, Any], data: Mapping[str, Any]) 
     return existing
 
 
-def customer_update(*, customer: Customer, changes: Mapping[str, Any], actor: Actor) -> Customer:
-    unknown = set(changes) - set(FIELDS)
-    if unknown:
-        raise InvalidInput(f"fields that cannot be changed: {', '.join(sorted(unknown))}", code="unknown_field")
-    before = snapshot(customer)
-    merged = {**before, **changes}
-    if "partner_id" in changes and changes["partner_id"] != customer.partner_id and "attributed_at" not in changes:
-        merged["attributed_at"] = None  # a new attribution starts now
-    clean = _validated(merged)
+def customer_update(*, customer: Customer, changes: CustomerChanges, actor: Actor) -> Customer:
+    """Change the given fields. The customer row is locked first; the changes are checked against it and
+    applied to it. A new partner without an attribution time is attributed now."""
+    changed = given(changes)
     try:
         with transaction.atomic():
             locked = Customer.objects.select_for_update().get(pk=customer.pk)
+            before = snapshot(locked)
+            merged = {**before, **changed}
+            reattributed = "partner_id" in changed and changed["partner_id"] != locked.partner_id
+            if reattributed and "attributed_at" not in changed:
+                merged["attributed_at"] = None  # a new attribution starts now
+            clean = _validated(CustomerFields(**merged))
             for field, value in clean.items():
                 setattr(locked, field, value)
             locked.save()

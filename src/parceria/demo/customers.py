@@ -20,7 +20,7 @@ from django.db import transaction
 
 from parceria.common.audit import Actor
 from parceria.common.taxids import synthetic_tax_id
-from parceria.customers.services import customer_create
+from parceria.customers.services import CustomerFields, customer_create
 from parceria.demo import words
 from parceria.demo.names import NameBook
 from parceria.demo.partners import CONSULTING, CURRENCY_OF, INDUSTRY, INTERNATIONAL, PartnerSpec
@@ -72,20 +72,18 @@ class CustomerSpec:
         """Billed in month m (the churn month itself has no invoice)."""
         return self.start_month <= m and (self.churn_month is None or m < self.churn_month)
 
-    def create_data(self, calendar: DemoCalendar, partner_ids: Sequence[int]) -> dict[str, object]:
+    def create_fields(self, calendar: DemoCalendar, partner_ids: Sequence[int]) -> CustomerFields:
         signed_up = calendar.day(self.start_month, self.start_day)
-        data: dict[str, object] = {
-            "external_id": self.external_id,
-            "name": self.name,
-            "country": self.country,
-            "vertical": self.vertical,
-            "domain": self.domain,
-            "tax_id": synthetic_tax_id(self.country, 1 + self.index),
-            "partner_id": None if self.partner is None else partner_ids[self.partner],
-        }
-        if self.partner is not None:
-            data["attributed_at"] = local_iso(self.country, signed_up, 10, 0)
-        return data
+        return CustomerFields(
+            external_id=self.external_id,
+            name=self.name,
+            country=self.country,
+            vertical=self.vertical,
+            domain=self.domain,
+            tax_id=synthetic_tax_id(self.country, 1 + self.index),
+            partner_id=None if self.partner is None else partner_ids[self.partner],
+            attributed_at=None if self.partner is None else local_iso(self.country, signed_up, 10, 0),
+        )
 
 
 class _Pool:
@@ -217,5 +215,5 @@ def customers_create(
     """Create customers through customer_create (attribution backdated to their sign-up)."""
     with transaction.atomic():
         for spec in specs:
-            customer_create(data=spec.create_data(calendar, partner_ids), actor=actor)
+            customer_create(fields=spec.create_fields(calendar, partner_ids), actor=actor)
     return len(specs)

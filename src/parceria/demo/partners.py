@@ -21,7 +21,7 @@ from parceria.demo import words
 from parceria.demo.names import NameBook, legal_name
 from parceria.demo.progress import ProgressSink
 from parceria.partners.models import SUBCATEGORIES, Category, Partner, PartnerStatus, TaxRegime, Tier
-from parceria.partners.services import partner_create, partner_update
+from parceria.partners.services import PartnerChanges, PartnerFields, partner_create, partner_update
 
 CURRENCY_OF = {"BR": "BRL", "MX": "MXN", "CO": "COP", "AR": "ARS", "CL": "CLP"}
 COUNTRY_WEIGHTS = {"BR": 60, "MX": 14, "CO": 10, "AR": 9, "CL": 7}
@@ -106,26 +106,26 @@ class PartnerSpec:
         change = self.status_change_month
         return not (self.final_status == PartnerStatus.TERMINATED and change is not None and m >= change)
 
-    def create_data(self) -> dict[str, Any]:
+    def create_fields(self) -> PartnerFields:
         """The fields for partner_create: prospects start as prospects, everyone else as active."""
-        return {
-            "name": self.name,
-            "legal_name": self.legal_name,
-            "country": self.country,
-            "tax_id": self.tax_id,
-            "currency": self.currency,
-            "tax_regime": self.tax_regime,
-            "category": self.category,
-            "subcategory": self.subcategory,
-            "status": PartnerStatus.PROSPECT if self.join_month is None else PartnerStatus.ACTIVE,
-            "tier": self.tier,
-            "integration_share_rate": None if self.integration_share_rate is None else str(self.integration_share_rate),
-            "verticals": list(self.verticals),
-            "territories": list(self.territories),
+        return PartnerFields(
+            name=self.name,
+            legal_name=self.legal_name,
+            country=self.country,
+            tax_id=self.tax_id,
+            currency=self.currency,
+            tax_regime=self.tax_regime,
+            category=self.category,
+            subcategory=self.subcategory,
+            status=PartnerStatus.PROSPECT if self.join_month is None else PartnerStatus.ACTIVE,
+            tier=self.tier,
+            integration_share_rate=None if self.integration_share_rate is None else str(self.integration_share_rate),
+            verticals=list(self.verticals),
+            territories=list(self.territories),
             # Brazilian partners receive PIX to their own tax id (a CNPJ or CPF key), so batches export.
-            "pix_key_type": ("cpf" if self.tax_regime == "pf" else "cnpj") if self.country == "BR" else "",
-            "pix_key": self.tax_id if self.country == "BR" else "",
-        }
+            pix_key_type=("cpf" if self.tax_regime == "pf" else "cnpj") if self.country == "BR" else "",
+            pix_key=self.tax_id if self.country == "BR" else "",
+        )
 
 
 def _weighted(rng: random.Random, weights: dict[Any, int]) -> Any:
@@ -232,7 +232,7 @@ def partners_create(specs: Sequence[PartnerSpec], *, actor: Actor, progress: Pro
     ids = []
     with transaction.atomic():
         for spec in specs:
-            ids.append(partner_create(data=spec.create_data(), actor=actor).pk)
+            ids.append(partner_create(fields=spec.create_fields(), actor=actor).pk)
             progress.advance(1)
     return ids
 
@@ -243,7 +243,7 @@ def partners_change_status(specs: Sequence[PartnerSpec], ids: Sequence[int], mon
     for spec in specs:
         if spec.status_change_month == month:
             partner = Partner.objects.get(pk=ids[spec.index])
-            partner_update(partner=partner, changes={"status": spec.final_status}, actor=actor)
+            partner_update(partner=partner, changes=PartnerChanges(status=spec.final_status), actor=actor)
             changed += 1
     return changed
 

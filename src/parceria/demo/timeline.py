@@ -27,15 +27,6 @@ def previous_month(today: date) -> date:
     return date(first.year - 1, 12, 1) if first.month == 1 else date(first.year, first.month - 1, 1)
 
 
-def parse_month(text: str) -> date:
-    """'2026-03' → date(2026, 3, 1)."""
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        raise ValueError(f"expected a month as YYYY-MM, got {text!r}") from None
-
-
 @dataclass(frozen=True)
 class DemoCalendar:
     """`months` whole months ending with the month of `end_month`."""

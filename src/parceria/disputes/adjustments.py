@@ -30,7 +30,8 @@ from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import LedgerKind, LedgerLine, LedgerRule
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput, PermissionDenied
-from parceria.common.money import MoneyError, ledger_str, parse_amount
+from parceria.common.inputs import clean_amount, clean_text
+from parceria.common.money import ledger_str, parse_amount
 from parceria.disputes.models import (
     ACTIVE_DISPUTE_STATUSES,
     ADJUSTMENT_TRANSITIONS,
@@ -61,23 +62,9 @@ def require_transition(transitions: Mapping[str, frozenset[str]], current: str, 
         )
 
 
-def clean_text(field: str, value: object, max_length: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(_("%(field)s is required") % {"field": field}, code="invalid_field",
-                           details={"field": field})
-    text = value.strip()
-    if len(text) > max_length:
-        raise InvalidInput(_("%(field)s must have at most %(n)s characters") % {"field": field, "n": max_length},
-                           details={"field": field})
-    return text
-
-
-def clean_amount(value: object, field: str = "amount") -> Decimal:
-    """A signed, non-zero decimal string with at most 4 places."""
-    try:
-        return parse_amount(value, allow_negative=True, allow_zero=False)
-    except MoneyError as exc:
-        raise InvalidInput(f"{field}: {exc}", code="invalid_amount", details={"field": field}) from None
+def clean_adjustment_amount(value: object, *, field: str = "amount") -> Decimal:
+    """An adjustment's amount: signed (positive in the partner's favour), not zero, at most 4 places."""
+    return clean_amount(value, field=field, allow_negative=True, allow_zero=False)
 
 
 def actor_user(actor: Actor) -> Any:
@@ -246,8 +233,8 @@ def adjustment_request(
 ) -> Adjustment:
     """Ask for a manual adjustment of `partner`'s balance by the signed `amount` (partner currency).
     Posted at once up to the threshold; otherwise pending a second approver."""
-    clean = clean_amount(amount)
-    text = clean_text("reason", reason, REASON_MAX_LENGTH)
+    clean = clean_adjustment_amount(amount)
+    text = clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
     now = now or timezone.now()
     with transaction.atomic():
         locked = Partner.objects.select_for_update().get(pk=partner.pk)
@@ -287,7 +274,7 @@ def adjustment_reject(
     *, adjustment: Adjustment, reason: str, actor: Actor, now: datetime | None = None
 ) -> Adjustment:
     """Refuse a pending adjustment; nothing reaches the ledger. Its dispute, if any, stays under review."""
-    text = clean_text("reason", reason, REASON_MAX_LENGTH)
+    text = clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
     now = now or timezone.now()
     with transaction.atomic():
         Partner.objects.select_for_update().get(pk=adjustment.partner_id)

@@ -1,6 +1,5 @@
-"""Disputes API (SPEC §8) and adjustments API (SPEC §6.6): validate, call a service, serialise.
-
-Mounted by parceria.api at /api/v1/disputes (`router`) and /api/v1/adjustments (`adjustments_router`).
+"""Disputes API (SPEC §8): validate, call a service, serialise. Mounted by parceria.api at /api/v1/disputes.
+The adjustments API (SPEC §6.6, /api/v1/adjustments) is parceria.disputes.adjustments_api.
 
 * A partner (partner key or partner user, Ability.DISPUTE) opens disputes about its own ledger lines, payouts
   or a missing attribution, lists and reads its own, comments, attaches files and withdraws. Another partner's
@@ -10,8 +9,6 @@ Mounted by parceria.api at /api/v1/disputes (`router`) and /api/v1/adjustments (
   adjustment (which also needs Ability.FINANCE, since it moves money).
 * Attachments are uploaded as multipart/form-data with one part named `file` (PDF, PNG, JPEG or CSV, ≤ 10 MB)
   and downloaded from GET /disputes/{id}/attachments/{attachment_id}.
-* Adjustments (Ability.FINANCE): request, list, read, approve (a second, different approver above the
-  threshold), reject.
 """
 
 from __future__ import annotations
@@ -42,11 +39,9 @@ from parceria.api.schemas import (
 from parceria.common.errors import InvalidInput
 from parceria.common.money import ledger_str
 from parceria.disputes import services
-from parceria.disputes.adjustments import REASON_MAX_LENGTH, adjustment_approve, adjustment_reject, adjustment_request
+from parceria.disputes.adjustments import REASON_MAX_LENGTH
 from parceria.disputes.files import attachment_response
 from parceria.disputes.models import (
-    Adjustment,
-    AdjustmentStatus,
     Dispute,
     DisputeAttachment,
     DisputeComment,
@@ -54,8 +49,6 @@ from parceria.disputes.models import (
     DisputeSubject,
 )
 from parceria.disputes.selectors import (
-    adjustment_get,
-    adjustment_list,
     dispute_adjustments,
     dispute_attachment_get,
     dispute_attachments,
@@ -65,11 +58,9 @@ from parceria.disputes.selectors import (
     dispute_list,
 )
 from parceria.disputes.services import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH
-from parceria.partners.models import Partner
 from parceria.partners.selectors import scope_partners
 
 router = Router(tags=["disputes"])
-adjustments_router = Router(tags=["adjustments"])
 
 #: How staff appear to partners: staff user and key names stay internal.
 STAFF_LABEL = "Parceria staff"
@@ -112,14 +103,6 @@ class ResolveIn(Schema):
 class ReasonIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=REASON_MAX_LENGTH)
-
-
-class AdjustmentIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    partner_id: StrictRowId
-    amount: str = declared(pattern=NONZERO_AMOUNT_PATTERN, description="A signed decimal string, not zero.")
     reason: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=REASON_MAX_LENGTH)
 
 
@@ -183,38 +166,6 @@ class DisputePage(Page):
 class DisputeListParams(Schema):
     status: str | None = choice([*DisputeStatus.values, None], None)
     overdue: bool | None = None
-    partner_id: RowId | None = None
-
-
-class ApprovalOut(Schema):
-    approver: str
-    approved_at: datetime
-
-
-class AdjustmentOut(Schema):
-    id: int
-    partner_id: int
-    amount: str
-    currency: str
-    reason: str
-    status: str
-    required_approvals: int
-    requested_by: str
-    requested_at: datetime
-    approvals: list[ApprovalOut]
-    decided_at: datetime | None
-    rejected_by: str
-    rejection_reason: str
-    dispute_id: int | None
-    ledger_line: str | None
-
-
-class AdjustmentPage(Page):
-    items: list[AdjustmentOut]
-
-
-class AdjustmentListParams(Schema):
-    status: str | None = choice([*AdjustmentStatus.values, None], None)
     partner_id: RowId | None = None
 
 
@@ -289,28 +240,6 @@ def _dispute_detail(dispute: Dispute, principal: Principal) -> dict[str, Any]:
     }
 
 
-def _adjustment(adjustment: Adjustment) -> dict[str, Any]:
-    return {
-        "id": adjustment.pk,
-        "partner_id": adjustment.partner_id,
-        "amount": ledger_str(adjustment.amount),
-        "currency": adjustment.currency,
-        "reason": adjustment.reason,
-        "status": adjustment.status,
-        "required_approvals": adjustment.required_approvals,
-        "requested_by": adjustment.requested_by_label,
-        "requested_at": adjustment.requested_at,
-        "approvals": [
-            {"approver": a.approver_label, "approved_at": a.approved_at} for a in adjustment.approvals.all()
-        ],
-        "decided_at": adjustment.decided_at,
-        "rejected_by": adjustment.rejected_by_label,
-        "rejection_reason": adjustment.rejection_reason,
-        "dispute_id": adjustment.dispute_id,
-        "ledger_line": adjustment.ledger_line_id,
-    }
-
-
 # --- access ---------------------------------------------------------------------------------------------------------
 
 
@@ -341,8 +270,8 @@ def open_dispute(request: HttpRequest, payload: DisputeIn) -> Any:
     principal = principal_of(request)
     principal.require(Ability.DISPUTE)
     partner = get_object_or_404(scope_partners(principal), pk=principal.partner_id or 0)
-    data = payload.model_dump()
-    dispute = services.dispute_open(partner=partner, subject=payload.subject, data=data, actor=principal.actor)
+    claim = services.DisputeClaim(**payload.model_dump(exclude={"subject"}))
+    dispute = services.dispute_open(partner=partner, subject=payload.subject, claim=claim, actor=principal.actor)
     return Status(201, _dispute_detail(dispute, principal))
 
 
@@ -451,57 +380,3 @@ def reject_dispute(request: HttpRequest, dispute_id: PathId, payload: ReasonIn) 
         dispute=dispute_get(principal=principal, dispute_id=dispute_id), reason=payload.reason, actor=principal.actor
     )
     return _dispute_detail(dispute, principal)
-
-
-# --- adjustment routes ----------------------------------------------------------------------------------------------
-
-
-def _finance(request: HttpRequest) -> Principal:
-    principal = principal_of(request)
-    principal.require(Ability.FINANCE)
-    return principal
-
-
-@adjustments_router.post("", response={201: AdjustmentOut, **ERRORS}, summary="Request a manual adjustment")
-def request_adjustment(request: HttpRequest, payload: AdjustmentIn) -> Any:
-    principal = _finance(request)
-    partner = get_object_or_404(scope_partners(principal, Partner.objects.all()), pk=payload.partner_id)
-    adjustment = adjustment_request(partner=partner, amount=payload.amount, reason=payload.reason,
-                                    actor=principal.actor)
-    return Status(201, _adjustment(adjustment))
-
-
-@adjustments_router.get("", response={200: AdjustmentPage, **ERRORS}, summary="List adjustments")
-def list_adjustments(request: HttpRequest, page: Query[PageParams], filters: Query[AdjustmentListParams]) -> Any:
-    _finance(request)
-    adjustments = adjustment_list(status=filters.status, partner_id=filters.partner_id)
-    items = adjustments.prefetch_related("approvals")[page.offset : page.offset + page.limit]
-    return {
-        "count": adjustments.count(),
-        "limit": page.limit,
-        "offset": page.offset,
-        "items": [_adjustment(a) for a in items],
-    }
-
-
-@adjustments_router.get("/{int:adjustment_id}", response={200: AdjustmentOut, **ERRORS}, summary="Read one")
-def get_adjustment(request: HttpRequest, adjustment_id: PathId) -> Any:
-    _finance(request)
-    return _adjustment(adjustment_get(adjustment_id))
-
-
-@adjustments_router.post(
-    "/{int:adjustment_id}/approve", response={200: AdjustmentOut, **ERRORS}, summary="Approve (a second approver)"
-)
-def approve_adjustment(request: HttpRequest, adjustment_id: PathId) -> Any:
-    principal = _finance(request)
-    adjustment = adjustment_approve(adjustment=adjustment_get(adjustment_id), actor=principal.actor)
-    return _adjustment(adjustment)
-
-
-@adjustments_router.post("/{int:adjustment_id}/reject", response={200: AdjustmentOut, **ERRORS}, summary="Reject")
-def reject_adjustment(request: HttpRequest, adjustment_id: PathId, payload: ReasonIn) -> Any:
-    principal = _finance(request)
-    adjustment = adjustment_reject(adjustment=adjustment_get(adjustment_id), reason=payload.reason,
-                                   actor=principal.actor)
-    return _adjustment(adjustment)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from parceria.commissions.models import LedgerLine
 from parceria.common.errors import InvalidInput
-from parceria.disputes.adjustments import clean_amount
+from parceria.disputes.adjustments import clean_adjustment_amount
 from parceria.disputes.models import AdjustmentStatus, DisputeStatus, DisputeSubject
+from parceria.disputes.services import DisputeClaim
 from parceria.partners.models import Partner
 from parceria.payouts.models import Payout
 from parceria.web.forms import choices_with_blank
@@ -32,7 +33,7 @@ class AdjustmentForm(forms.Form):
 def _amount(value: str, field: str) -> str:
     """The adjustment services' own amount rule, checked before the confirmation step."""
     try:
-        clean_amount(value, field)
+        clean_adjustment_amount(value, field=field)
     except InvalidInput as exc:
         raise forms.ValidationError(exc.message) from None
     return value
@@ -132,17 +133,14 @@ class DisputeForm(forms.Form):
         elif not LedgerLine.objects.filter(pk=line_id, partner=self.partner).exists():
             self.add_error("ledger_line", _("There is no commission line with this number."))
 
-    def service_data(self) -> dict[str, Any]:
+    def claim(self) -> DisputeClaim:
         data, subject = self.cleaned_data, self.cleaned_data["subject"]
-        result: dict[str, Any] = {"description": data["description"]}
         if subject == DisputeSubject.LEDGER_LINE:
-            result["ledger_line_id"] = data["ledger_line"]
-        elif subject == DisputeSubject.PAYOUT:
-            result["payout_id"] = int(data["payout"])
-        else:
-            result["customer_external_id"] = data["customer_external_id"]
-            result["customer_name"] = data["customer_name"]
-        return result
+            return DisputeClaim(description=data["description"], ledger_line_id=int(data["ledger_line"]))
+        if subject == DisputeSubject.PAYOUT:
+            return DisputeClaim(description=data["description"], payout_id=int(data["payout"]))
+        return DisputeClaim(description=data["description"], customer_external_id=data["customer_external_id"],
+                            customer_name=data["customer_name"])
 
 
 class PartnerCommentForm(forms.Form):

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from parceria.common.append_only import AppendOnlyModel
 from parceria.common.money import CURRENCY_CHOICES
 
 # --- adjustments ---------------------------------------------------------------------------------------------------
@@ -96,7 +97,7 @@ class Adjustment(models.Model):
         return f"adj:{self.pk}"
 
 
-class AdjustmentApproval(models.Model):
+class AdjustmentApproval(AppendOnlyModel):
     """One approval of an adjustment. The requester's own approval is recorded when it asks; a second one,
     by someone else, is needed above the threshold."""
 
@@ -216,7 +217,7 @@ class Dispute(models.Model):
         return f"dispute #{self.pk} ({self.subject}, {self.status}) of partner {self.partner_id}"
 
 
-class DisputeComment(models.Model):
+class DisputeComment(AppendOnlyModel):
     """A message on a dispute. Staff may write internal notes (`is_internal`) that the partner never sees."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="comments")
@@ -242,7 +243,7 @@ def dispute_storage() -> FileSystemStorage:
     return FileSystemStorage(location=settings.VAR_DIR / "media" / "disputes", base_url=None)
 
 
-class DisputeAttachment(models.Model):
+class DisputeAttachment(AppendOnlyModel):
     """A file attached to a dispute (PDF, PNG, JPEG or CSV, at most 10 MB). The stored name is random; the
     partner's file name is kept in `filename` only for display."""
 

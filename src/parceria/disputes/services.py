@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -24,11 +25,11 @@ from django.utils.translation import gettext as _
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput, NotFound
+from parceria.common.inputs import clean_text
 from parceria.disputes.adjustments import (
     actor_user,
     adjustment_request_locked,
-    clean_amount,
-    clean_text,
+    clean_adjustment_amount,
     require_transition,
 )
 from parceria.disputes.models import (
@@ -110,11 +111,23 @@ def _no_pending_adjustment(dispute: Dispute) -> None:
 # --- opening --------------------------------------------------------------------------------------------------------
 
 
-def _subject_fields(partner: Partner, subject: str, data: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True, kw_only=True)
+class DisputeClaim:
+    """What a partner disputes, as given; `dispute_open` checks it. By subject: the ledger line, the payout, or
+    the customer's external id and/or name that is missing from its list."""
+
+    description: str
+    ledger_line_id: int | None = None
+    payout_id: int | None = None
+    customer_external_id: str | None = None
+    customer_name: str | None = None
+
+
+def _subject_fields(partner: Partner, subject: str, claim: DisputeClaim) -> dict[str, Any]:
     """The subject's fields, checked to belong to `partner` (another partner's line or payout: not found)."""
-    line_id, payout_id = data.get("ledger_line_id"), data.get("payout_id")
-    external_id = (data.get("customer_external_id") or "").strip()
-    name = (data.get("customer_name") or "").strip()
+    line_id, payout_id = claim.ledger_line_id, claim.payout_id
+    external_id = clean_text(claim.customer_external_id, field="customer_external_id", max_length=200, required=False)
+    name = clean_text(claim.customer_name, field="customer_name", max_length=300, required=False)
     given = {k for k, v in (("ledger_line_id", line_id), ("payout_id", payout_id)) if v is not None}
     if external_id or name:
         given.add("customer")
@@ -141,19 +154,16 @@ def _subject_fields(partner: Partner, subject: str, data: dict[str, Any]) -> dic
         if payout is None:
             raise NotFound(_("payout %(id)s not found") % {"id": payout_id})
         return {"payout": payout}
-    if len(external_id) > 200 or len(name) > 300:
-        raise InvalidInput("customer_external_id (200) or customer_name (300) is too long",
-                           details={"field": "customer"})
     return {"customer_external_id": external_id, "customer_name": name}
 
 
 def dispute_open(
-    *, partner: Partner, subject: str, data: dict[str, Any], actor: Actor, now: datetime | None = None
+    *, partner: Partner, subject: str, claim: DisputeClaim, actor: Actor, now: datetime | None = None
 ) -> Dispute:
-    """Open a dispute for `partner`. `data` holds description and, by subject, ledger_line_id, payout_id or
-    customer_external_id / customer_name. One active dispute per line, payout or customer id (409)."""
-    fields = _subject_fields(partner, subject, data)
-    description = clean_text("description", data.get("description"), DESCRIPTION_MAX_LENGTH)
+    """Open a dispute for `partner` about `subject`, as `claim` describes it. One active dispute per line, payout
+    or customer id (409)."""
+    fields = _subject_fields(partner, subject, claim)
+    description = clean_text(claim.description, field="description", max_length=DESCRIPTION_MAX_LENGTH)
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -192,7 +202,7 @@ def dispute_comment_add(
 ) -> DisputeComment:
     """Add a comment. A staff comment that the partner can see counts as the first staff response;
     internal notes (staff only) do not."""
-    body = clean_text("text", text, COMMENT_MAX_LENGTH)
+    body = clean_text(text, field="text", max_length=COMMENT_MAX_LENGTH)
     if internal and not is_staff:
         raise InvalidInput(_("only staff may write internal notes"), details={"field": "internal"})
     now = now or timezone.now()
@@ -320,8 +330,8 @@ def dispute_resolve(
     """Resolve with an adjustment of the partner's balance, linked to the dispute. Up to the threshold the
     adjustment posts at once and the dispute becomes resolved_with_adjustment; above it the dispute waits in
     review until finance's second approval posts the adjustment (and resolves the dispute)."""
-    amount = clean_amount(adjustment_amount, "adjustment_amount")
-    text = clean_text("resolution", resolution, DESCRIPTION_MAX_LENGTH)
+    amount = clean_adjustment_amount(adjustment_amount, field="adjustment_amount")
+    text = clean_text(resolution, field="resolution", max_length=DESCRIPTION_MAX_LENGTH)
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(dispute)
@@ -347,7 +357,7 @@ def dispute_resolve(
 
 def dispute_reject(*, dispute: Dispute, reason: str, actor: Actor, now: datetime | None = None) -> Dispute:
     """Staff reject the claim, with the reason shown to the partner. Nothing reaches the ledger."""
-    text = clean_text("reason", reason, DESCRIPTION_MAX_LENGTH)
+    text = clean_text(reason, field="reason", max_length=DESCRIPTION_MAX_LENGTH)
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(dispute)
@@ -361,7 +371,7 @@ def dispute_reject(*, dispute: Dispute, reason: str, actor: Actor, now: datetime
 
 def dispute_withdraw(*, dispute: Dispute, actor: Actor, reason: str = "", now: datetime | None = None) -> Dispute:
     """The partner withdraws its dispute. Refused while an adjustment for it awaits approval."""
-    text = reason.strip()[:DESCRIPTION_MAX_LENGTH] if isinstance(reason, str) else ""
+    text = clean_text(reason, field="reason", max_length=DESCRIPTION_MAX_LENGTH, required=False)
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(dispute)

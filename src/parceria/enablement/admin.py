@@ -37,6 +37,9 @@ class PartnerCertificationAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):  # certificates are never changed after issue
         return False
 
+    def has_delete_permission(self, request, obj=None):  # nor deleted: a renewal is a new one
+        return False
+
 
 @admin.register(Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from parceria.common.append_only import AppendOnlyModel
+
 
 class Course(models.Model):
     """A training course (reference data loaded by a migration). `in_core_program` courses make up the
@@ -115,7 +117,7 @@ class IssueBasis(models.TextChoices):
     RENEWAL = "renewal", _("Renewal")
 
 
-class PartnerCertification(models.Model):
+class PartnerCertification(AppendOnlyModel):
     """A certificate issued to a partner. Held from `issued_at` (inclusive) until `expires_at` (exclusive).
     Never changed after issue: a renewal is a new row pointing at the one it renews."""
 

@@ -287,12 +287,12 @@ class ScheduledCheckIn:
 
 def onboarding_schedule(plan: OnboardingPlan, now: datetime, *, ahead_months: int = 2) -> list[ScheduledCheckIn]:
     """The plan's scheduled dates up to `ahead_months` after today, each with its logged check-in."""
-    from parceria.enablement.schedule import add_months
+    from parceria.common.months import add_months
 
     today = timezone.localdate(now)
     logged = {c.due_on: c for c in CheckIn.objects.filter(partner_id=plan.partner_id).select_related("logged_by")}
     return [ScheduledCheckIn(d, logged.get(d), d < today and d not in logged)
-            for d in check_in_dates(plan.started_on, add_months(today, ahead_months))]
+            for d in check_in_dates(plan.started_on, add_months(today, months=ahead_months))]
 
 
 @dataclass(frozen=True)

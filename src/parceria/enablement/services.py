@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from parceria.accounts.models import PARTNER_ROLES
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput, NotFound
+from parceria.common.inputs import clean_text
+from parceria.common.months import add_months
 from parceria.enablement import selectors
 from parceria.enablement.models import (
     Certification,
@@ -26,14 +28,14 @@ from parceria.enablement.models import (
     OnboardingPlan,
     PartnerCertification,
 )
-from parceria.enablement.schedule import add_months, check_in_dates
+from parceria.enablement.schedule import check_in_dates
 from parceria.partners.models import Partner
 
 
 def add_months_at(moment: datetime, months: int) -> datetime:
     """The same local time `months` later (clamped to the month's end)."""
     local = timezone.localtime(moment)
-    day = add_months(local.date(), months)
+    day = add_months(local.date(), months=months)
     return local.replace(year=day.year, month=day.month, day=day.day)
 
 
@@ -85,8 +87,7 @@ def demo_confirm(*, partner: Partner, confirmed_by: Any, actor: Actor, note: str
                  now: datetime | None = None) -> DemoConfirmation:
     """Staff confirm the partner's product demo (once), then due certifications are issued."""
     now = now or timezone.now()
-    if len(note) > 500:
-        raise InvalidInput(_("the note is longer than 500 characters"), details={"field": "note"})
+    note = clean_text(note, field="note", max_length=500, required=False)
     if DemoConfirmation.objects.filter(partner=partner).exists():
         raise Conflict(_("the product demo of this partner is already confirmed"),
                        code="demo_already_confirmed")
@@ -191,7 +192,8 @@ def check_in_log(*, partner: Partner, held_on: date, logged_by: Any, actor: Acto
     if held_on < plan.started_on:
         raise InvalidInput(_("the check-in is before the onboarding started"), details={"field": "held_on"})
     logged = set(CheckIn.objects.select_for_update().filter(partner=partner).values_list("due_on", flat=True))
-    due_on = next(d for d in check_in_dates(plan.started_on, add_months(max(held_on, today), 2)) if d not in logged)
+    horizon = add_months(max(held_on, today), months=2)
+    due_on = next(d for d in check_in_dates(plan.started_on, horizon) if d not in logged)
     check_in = CheckIn.objects.create(partner=partner, due_on=due_on, held_on=held_on, logged_by=logged_by,
                                       notes=notes)
     audit_record_create(actor=actor, action="enablement.check_in_logged", obj=check_in,

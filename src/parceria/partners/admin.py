@@ -20,9 +20,13 @@ class PartnerTermsInline(admin.TabularInline):
     model = PartnerTerms
     extra = 0
     can_delete = False
-    readonly_fields = ("effective_from", "tier", "integration_share_rate", "created_at", "created_by")
+    readonly_fields = ("effective_from", "tier", "integration_share_rate", "referral_rate_override", "created_at",
+                       "created_by")
 
     def has_add_permission(self, request, obj=None):  # terms change through the API/services only
+        return False
+
+    def has_change_permission(self, request, obj=None):  # a version is never changed: a change is a new one
         return False
 
 

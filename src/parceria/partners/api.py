@@ -29,7 +29,7 @@ from parceria.common.pix import PixKeyType
 from parceria.partners.models import SUBCATEGORIES, Category, Partner, PartnerStatus, TaxRegime, Tier
 from parceria.partners.payout_details import shown_pix_key
 from parceria.partners.selectors import scope_partners
-from parceria.partners.services import partner_create, partner_update
+from parceria.partners.services import PartnerChanges, PartnerFields, partner_create, partner_update
 
 router = Router(tags=["partners"])
 
@@ -123,7 +123,7 @@ _NULLABLE = {"tier", "integration_share_rate"}
 def create_partner(request: HttpRequest, payload: PartnerIn):
     principal = principal_of(request)
     principal.require(Ability.MANAGE_PARTNERS)
-    return Status(201, partner_create(data=payload.model_dump(), actor=principal.actor))
+    return Status(201, partner_create(fields=PartnerFields(**payload.model_dump()), actor=principal.actor))
 
 
 @router.get("", response={200: PartnerPage, **ERRORS}, summary="List partners")
@@ -153,4 +153,4 @@ def patch_partner(request: HttpRequest, partner_id: PathId, payload: PartnerPatc
     partner = get_object_or_404(scope_partners(principal), pk=partner_id)
     principal.require(Ability.MANAGE_PARTNERS)
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None or k in _NULLABLE}
-    return partner_update(partner=partner, changes=changes, actor=principal.actor)
+    return partner_update(partner=partner, changes=PartnerChanges(**changes), actor=principal.actor)

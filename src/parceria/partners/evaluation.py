@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import InvalidInput, NotFound
+from parceria.common.inputs import clean_text
 from parceria.partners.models import Category, Evaluation, EvaluationWeights, Partner
 
 CUSTOMER_OVERLAP = "customer_overlap"
@@ -76,6 +77,10 @@ class Contribution:
     share: Decimal
     points: Decimal
 
+#: A weight or a score as given (a decimal string or a number; checked by the validators).
+Number = str | int | float | Decimal | None
+
+
 
 @dataclass(frozen=True)
 class Priority:
@@ -97,7 +102,7 @@ def _decimal(field: str, value: Any) -> Decimal:
     return number
 
 
-def validate_weights(weights: Mapping[str, Any]) -> dict[str, Decimal]:
+def validate_weights(weights: Mapping[str, Number]) -> dict[str, Decimal]:
     """One weight per criterion, each 0–1000, summing to a positive number."""
     unknown = set(weights) - set(CRITERIA)
     if unknown:
@@ -118,7 +123,7 @@ def validate_weights(weights: Mapping[str, Any]) -> dict[str, Decimal]:
     return clean
 
 
-def validate_scores(scores: Mapping[str, Any]) -> dict[str, Decimal]:
+def validate_scores(scores: Mapping[str, Number]) -> dict[str, Decimal]:
     """One score per criterion, 0–10 with at most one decimal."""
     unknown = set(scores) - set(CRITERIA)
     if unknown:
@@ -140,7 +145,7 @@ def validate_scores(scores: Mapping[str, Any]) -> dict[str, Decimal]:
     return clean
 
 
-def score_priority(weights: Mapping[str, Any], scores: Mapping[str, Any]) -> Priority:
+def score_priority(weights: Mapping[str, Number], scores: Mapping[str, Number]) -> Priority:
     """Priority = Σ weightᵢ × scoreᵢ / Σ weightᵢ, rounded half-even to one decimal."""
     w = validate_weights(weights)
     s = validate_scores(scores)
@@ -173,34 +178,34 @@ def current_weights() -> EvaluationWeights:
     return version
 
 
-def evaluation_weights_set(*, weights: Mapping[str, Any], note: str = "", actor: Actor) -> EvaluationWeights:
+def evaluation_weights_set(*, weights: Mapping[str, Number], note: str = "", actor: Actor) -> EvaluationWeights:
     clean = validate_weights(weights)
+    note = clean_text(note, field="note", max_length=500, required=False)
     with transaction.atomic():
         before = current_weights()
-        version = EvaluationWeights.objects.create(weights=_strings(clean), note=note.strip()[:500],
+        version = EvaluationWeights.objects.create(weights=_strings(clean), note=note,
                                                    created_by=actor.label)
         audit_record_create(actor=actor, action="evaluation_weights.changed", obj=version,
-                            before=before.weights, after=version.weights, reason=note.strip())
+                            before=before.weights, after=version.weights, reason=note)
     return version
 
 
 def evaluation_create(
-    *, partner: Partner, scores: Mapping[str, Any], notes: Mapping[str, str] | None = None, actor: Actor,
+    *, partner: Partner, scores: Mapping[str, Number], notes: Mapping[str, str] | None = None, actor: Actor,
     at: datetime | None = None,
 ) -> Evaluation:
     """Score a partner with the weights in force. Bad scores are refused and nothing is stored."""
-    notes = notes or {}
-    for criterion, note in notes.items():
-        if criterion not in CRITERIA or not isinstance(note, str) or len(note) > 2000:
-            raise InvalidInput(f"the note for {criterion} must be text of at most 2000 characters",
-                               details={"field": criterion})
+    unknown = sorted(set(notes or {}) - set(CRITERIA))
+    if unknown:
+        raise InvalidInput(f"{unknown[0]!r} is not a criterion", details={"field": unknown[0]})
+    clean_notes = {c: clean_text((notes or {}).get(c), field=c, max_length=2000, required=False) for c in CRITERIA}
     with transaction.atomic():
         version = current_weights()
         priority = score_priority(version.weights, scores)
         entered = _strings({c.criterion: c.entered for c in priority.contributions})
         evaluation = Evaluation.objects.create(
             partner=partner, weights_version=version, weights=version.weights,
-            scores={c: {"score": entered[c], "note": (notes.get(c) or "").strip()} for c in CRITERIA},
+            scores={c: {"score": entered[c], "note": clean_notes[c]} for c in CRITERIA},
             priority_score=priority.score, author=actor.user if getattr(actor.user, "pk", None) else None,
             author_label=actor.label, created_at=at or timezone.now(),
         )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.inputs import clean_text
 from parceria.partners.lifecycle_data import (
     STAGES,
     TRANSITIONS,
@@ -201,16 +202,6 @@ def _lifecycle_row(partner: Partner) -> PartnerLifecycle:
     return row
 
 
-def _clean_text(value: Any, field: str, limit: int) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text", details={"field": field})
-    if len(value.strip()) > limit:
-        raise InvalidInput(f"{field} must have at most {limit} characters", details={"field": field})
-    return value.strip()
-
-
 def lifecycle_move(
     *, partner: Partner, to: str, reason: str = "", override: bool = False, actor: Actor,
     now: datetime | None = None,
@@ -221,7 +212,7 @@ def lifecycle_move(
     if to not in Stage.values:
         raise InvalidInput(f"to must be one of {', '.join(Stage.values)}; got {to!r}", code="invalid_choice",
                            details={"field": "to"})
-    reason = _clean_text(reason, "reason", REASON_MAX)
+    reason = clean_text(reason, field="reason", max_length=REASON_MAX, required=False)
     now = now or timezone.now()
     with transaction.atomic():
         row = _lifecycle_row(partner)
@@ -265,7 +256,7 @@ def checklist_tick(
     if item not in {i.key for i in STAGES[stage].checklist}:
         raise InvalidInput(f"{item!r} is not on the checklist of {stage}", code="invalid_choice",
                            details={"field": "item"})
-    evidence = _clean_text(evidence, "evidence", EVIDENCE_MAX)
+    evidence = clean_text(evidence, field="evidence", max_length=EVIDENCE_MAX, required=False)
     if done and not evidence:
         raise InvalidInput(_("Give the evidence that this criterion is met."), code="evidence_required",
                            details={"field": "evidence"})

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from parceria.common.append_only import AppendOnlyModel
 from parceria.common.money import CURRENCY_CHOICES
 from parceria.partners.lifecycle_data import Stage
 
@@ -113,7 +114,7 @@ class Partner(models.Model):
         return self.name
 
 
-class PartnerTerms(models.Model):
+class PartnerTerms(AppendOnlyModel):
     """A version of a partner's commercial terms. The engine uses the version in force when an invoice was
     paid. The first version of a partner has no start (it applies to everything before the next one)."""
 
@@ -142,7 +143,7 @@ class PartnerTerms(models.Model):
 # --- Evaluation (SPEC §1.2) and lifecycle (SPEC §1.3) -------------------------------------------------------
 
 
-class EvaluationWeights(models.Model):
+class EvaluationWeights(AppendOnlyModel):
     """A version of the evaluation criteria weights. The newest version is in force; versions are never changed
     (a new one is written, and audited), and every evaluation keeps the version and the weights it used."""
 
@@ -158,7 +159,7 @@ class EvaluationWeights(models.Model):
         return f"weights v{self.pk}: {self.weights}"
 
 
-class Evaluation(models.Model):
+class Evaluation(AppendOnlyModel):
     """An evaluation of a partner (candidate) against the strategic criteria. Kept forever: the partner's
     history is its list of evaluations; the latest one ranks it."""
 
@@ -195,7 +196,7 @@ class PartnerLifecycle(models.Model):
         return f"{self.partner_id}: {self.stage} since {self.entered_at}"
 
 
-class StageTransition(models.Model):
+class StageTransition(AppendOnlyModel):
     """One move of a partner between stages: the full history, append-only."""
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="stage_transitions")

@@ -1,8 +1,13 @@
-"""Writes for partners: registration, updates, status moves and commercial terms."""
+"""Writes for partners: registration, updates, status moves and commercial terms.
+
+The services take typed inputs (`PartnerFields` to register, `PartnerChanges` to change) and check them once,
+here. An update locks the partner row first, then checks the changes and the status move against the row as
+it is now, then writes: two concurrent updates never undo each other."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +18,8 @@ from django.utils import timezone
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
-from parceria.common.money import CURRENCIES, MoneyError, parse_amount
+from parceria.common.inputs import INTEGRATION_SHARE_RATE, UNSET, Unset, clean_text, given, parse_rate
+from parceria.common.money import CURRENCIES
 from parceria.common.pix import parse_key_type, validate_pix_key
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.partners.models import (
@@ -28,9 +34,6 @@ from parceria.partners.models import (
     Tier,
 )
 from parceria.partners.payout_details import payout_details_record_locked
-
-INTEGRATION_SHARE_MIN = Decimal("0.10")
-INTEGRATION_SHARE_MAX = Decimal("0.25")
 
 EDITABLE_FIELDS = (
     "name",
@@ -52,12 +55,47 @@ EDITABLE_FIELDS = (
 TERMS_FIELDS = ("tier", "integration_share_rate")
 
 
-def _text(field: str, value: Any, max_length: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{field} is required", code="invalid_field", details={"field": field})
-    if len(value.strip()) > max_length:
-        raise InvalidInput(f"{field} must have at most {max_length} characters", details={"field": field})
-    return value.strip()
+@dataclass(frozen=True, kw_only=True)
+class PartnerFields:
+    """A partner to register, as given; `partner_create` checks every field."""
+
+    name: str
+    legal_name: str
+    country: str
+    tax_id: str
+    currency: str
+    tax_regime: str
+    category: str
+    subcategory: str
+    status: str = PartnerStatus.PROSPECT
+    tier: str | None = None
+    integration_share_rate: str | Decimal | None = None
+    verticals: Sequence[str] = ()
+    territories: Sequence[str] = ()
+    pix_key_type: str = ""
+    pix_key: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartnerChanges:
+    """The fields of a partner to change; a field left UNSET keeps its current value (None is a value: no tier,
+    no share rate)."""
+
+    name: str | Unset = UNSET
+    legal_name: str | Unset = UNSET
+    country: str | Unset = UNSET
+    tax_id: str | Unset = UNSET
+    currency: str | Unset = UNSET
+    tax_regime: str | Unset = UNSET
+    category: str | Unset = UNSET
+    subcategory: str | Unset = UNSET
+    status: str | Unset = UNSET
+    tier: str | Unset | None = UNSET
+    integration_share_rate: str | Decimal | Unset | None = UNSET
+    verticals: Sequence[str] | Unset = UNSET
+    territories: Sequence[str] | Unset = UNSET
+    pix_key_type: str | Unset = UNSET
+    pix_key: str | Unset = UNSET
 
 
 def _choice(field: str, value: Any, choices: list[str]) -> str:
@@ -71,19 +109,7 @@ def _choice(field: str, value: Any, choices: list[str]) -> str:
 
 
 def _share_rate(value: Any) -> Decimal | None:
-    if value is None:
-        return None
-    try:
-        rate = parse_amount(value)
-    except MoneyError as exc:
-        raise InvalidInput(f"integration_share_rate: {exc}", details={"field": "integration_share_rate"}) from None
-    if not INTEGRATION_SHARE_MIN <= rate <= INTEGRATION_SHARE_MAX:
-        raise InvalidInput(
-            f"integration_share_rate must be between {INTEGRATION_SHARE_MIN} and {INTEGRATION_SHARE_MAX}",
-            code="out_of_range",
-            details={"field": "integration_share_rate"},
-        )
-    return rate
+    return None if value is None else parse_rate(value, field="integration_share_rate", kind=INTEGRATION_SHARE_RATE)
 
 
 def _pix(key_type: Any, key: Any) -> tuple[str, str]:
@@ -99,28 +125,28 @@ def _pix(key_type: Any, key: Any) -> tuple[str, str]:
 
 
 def _string_list(field: str, value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v.strip() for v in value):
         raise InvalidInput(f"{field} must be a list of names", details={"field": field})
     return [v.strip() for v in value]
 
 
-def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
+def _validated(data: PartnerFields) -> dict[str, Any]:
     """Check a complete set of partner fields, returning them cleaned."""
     clean: dict[str, Any] = {
-        "name": _text("name", data.get("name"), 200),
-        "legal_name": _text("legal_name", data.get("legal_name"), 300),
+        "name": clean_text(data.name, field="name", max_length=200),
+        "legal_name": clean_text(data.legal_name, field="legal_name", max_length=300),
     }
-    country = data.get("country")
+    country = data.country
     if not isinstance(country, str) or not is_country(country):
         raise InvalidInput(f"country must be an ISO 3166 alpha-2 code; got {country!r}", details={"field": "country"})
     clean["country"] = country.upper()
     try:
-        tax_id = validate_tax_id(clean["country"], data.get("tax_id") or "")
+        tax_id = validate_tax_id(clean["country"], data.tax_id or "")
     except TaxIdError as exc:
         raise InvalidInput(str(exc), code="invalid_tax_id", details={"field": "tax_id"}) from None
     clean["tax_id"], clean["tax_id_kind"] = tax_id.compact, tax_id.kind
-    clean["currency"] = _choice("currency", data.get("currency"), list(CURRENCIES))
-    regime = _choice("tax_regime", data.get("tax_regime"), TaxRegime.values)
+    clean["currency"] = _choice("currency", data.currency, list(CURRENCIES))
+    regime = _choice("tax_regime", data.tax_regime, TaxRegime.values)
     if (clean["country"] == "BR") != (regime in BR_TAX_REGIMES):
         raise InvalidInput(
             "tax_regime must be pj, pj_simples or pf for Brazilian partners and foreign otherwise",
@@ -136,15 +162,15 @@ def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
             "a company (pj) partner needs a CNPJ", code="invalid_tax_regime", details={"field": "tax_id"}
         )
     clean["tax_regime"] = regime
-    clean["category"] = _choice("category", data.get("category"), Category.values)
-    clean["subcategory"] = _choice("subcategory", data.get("subcategory"), list(SUBCATEGORIES[clean["category"]]))
-    clean["status"] = _choice("status", data.get("status", PartnerStatus.PROSPECT), PartnerStatus.values)
-    tier = data.get("tier")
+    clean["category"] = _choice("category", data.category, Category.values)
+    clean["subcategory"] = _choice("subcategory", data.subcategory, list(SUBCATEGORIES[clean["category"]]))
+    clean["status"] = _choice("status", data.status, PartnerStatus.values)
+    tier = data.tier
     clean["tier"] = None if tier is None else _choice("tier", tier, Tier.values)
-    clean["integration_share_rate"] = _share_rate(data.get("integration_share_rate"))
-    clean["verticals"] = _string_list("verticals", data.get("verticals", []))
-    clean["territories"] = _string_list("territories", data.get("territories", []))
-    clean["pix_key_type"], clean["pix_key"] = _pix(data.get("pix_key_type") or "", data.get("pix_key") or "")
+    clean["integration_share_rate"] = _share_rate(data.integration_share_rate)
+    clean["verticals"] = _string_list("verticals", data.verticals)
+    clean["territories"] = _string_list("territories", data.territories)
+    clean["pix_key_type"], clean["pix_key"] = _pix(data.pix_key_type or "", data.pix_key or "")
     return clean
 
 
@@ -155,8 +181,13 @@ def snapshot(partner: Partner) -> dict[str, Any]:
     }
 
 
-def partner_create(*, data: Mapping[str, Any], actor: Actor) -> Partner:
-    clean = _validated(data)
+def _fields_of(partner: Partner) -> PartnerFields:
+    """The partner's fields as they are stored."""
+    return PartnerFields(**{f: getattr(partner, f) for f in EDITABLE_FIELDS})
+
+
+def partner_create(*, fields: PartnerFields, actor: Actor) -> Partner:
+    clean = _validated(fields)
     try:
         with transaction.atomic():
             partner = Partner.objects.create(**clean)
@@ -186,25 +217,24 @@ def _rate_override_at(partner: Partner, at: Any) -> Decimal | None:
     return version.referral_rate_override if version else None
 
 
-def partner_update(*, partner: Partner, changes: Mapping[str, Any], actor: Actor) -> Partner:
+def partner_update(*, partner: Partner, changes: PartnerChanges, actor: Actor) -> Partner:
     """Apply a partial update. Status moves follow STATUS_TRANSITIONS; tier and share-rate changes start a
     new terms version effective now (posted commissions never change); a new PIX key goes through
-    `payout_details_record_locked` (the 48-hour hold and the notice to the partner's admins)."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise InvalidInput(f"fields that cannot be changed: {', '.join(sorted(unknown))}", code="unknown_field")
-    before = snapshot(partner)
-    clean = _validated({**before, **changes})
-    if clean["status"] != partner.status and clean["status"] not in STATUS_TRANSITIONS[partner.status]:
-        raise InvalidInput(
-            f"a partner cannot move from {partner.status} to {clean['status']}",
-            code="invalid_transition",
-            details={"field": "status"},
-        )
-    terms_changed = any(clean[f] != getattr(partner, f) for f in TERMS_FIELDS)
+    `payout_details_record_locked` (the 48-hour hold and the notice to the partner's admins). The partner row
+    is locked first; the changes are checked against it and applied to it, never to `partner` as the caller
+    last read it."""
     try:
         with transaction.atomic():
             locked = Partner.objects.select_for_update().get(pk=partner.pk)
+            before = snapshot(locked)
+            clean = _validated(replace(_fields_of(locked), **given(changes)))
+            if clean["status"] != locked.status and clean["status"] not in STATUS_TRANSITIONS[locked.status]:
+                raise InvalidInput(
+                    f"a partner cannot move from {locked.status} to {clean['status']}",
+                    code="invalid_transition",
+                    details={"field": "status"},
+                )
+            terms_changed = any(clean[f] != getattr(locked, f) for f in TERMS_FIELDS)
             pix = {"key_type": clean.pop("pix_key_type"), "key": clean.pop("pix_key")}
             for field, value in clean.items():
                 setattr(locked, field, value)

@@ -12,10 +12,12 @@ from pydantic import ConfigDict
 from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, PathId, PathMonth, RowId, choice, month_of, page_of
+from parceria.common.downloads import CSV, attachment
 from parceria.common.money import ledger_str
 from parceria.partners.selectors import scope_partners
 from parceria.payouts.bank_files import EXPORT_KINDS, batch_export, return_file_import
-from parceria.payouts.close import close_preview, period_close, plan_as_dict
+from parceria.payouts.close import close_preview, period_close
+from parceria.payouts.close_summary import plan_as_dict
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
@@ -252,10 +254,8 @@ def export_batch(request: HttpRequest, batch_id: PathId, payload: ExportIn) -> S
 def download_export(request: HttpRequest, batch_id: PathId, export_id: PathId) -> HttpResponse:
     principal_of(request).require(Ability.FINANCE)
     export = get_object_or_404(BatchExport, pk=export_id, batch_id=batch_id)
-    content_type = "text/csv; charset=utf-8" if export.kind == "csv" else "text/plain; charset=ascii"
-    response = HttpResponse(export.content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response
+    content_type = CSV if export.kind == "csv" else "text/plain; charset=ascii"
+    return attachment(export.content, content_type=content_type, filename=export.filename)
 
 
 class ReturnFileIn(Schema):

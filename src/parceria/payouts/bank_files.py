@@ -25,7 +25,8 @@ from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.payouts.cnab.returns import ReturnFileError, parse_return
 from parceria.payouts.cnab.writer import Company, RemittancePayment, write_remittance
 from parceria.payouts.exports import PayoutCsvRow, payouts_csv
-from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
+from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
+from parceria.payouts.selectors import current_statuses, payouts_with_status
 from parceria.payouts.services import batch_state, payout_mark
 
 EXPORT_KINDS = ("cnab", "csv")
@@ -57,9 +58,8 @@ class ReturnReport:
 
 
 def _pending(batch: PayoutBatch) -> list[Payout]:
-    settled = set(PayoutStatusChange.objects.filter(payout__batch=batch).values_list("payout_id", flat=True))
-    payouts = Payout.objects.filter(batch=batch).prefetch_related("withholdings").order_by("partner_id")
-    return [p for p in payouts if p.pk not in settled]
+    payouts = payouts_with_status(Payout.objects.filter(batch=batch)).filter(current_status=PayoutStatus.PENDING)
+    return list(payouts.prefetch_related("withholdings").order_by("partner_id"))
 
 
 def batch_export(
@@ -234,13 +234,13 @@ def return_file_import(*, text: str | bytes, filename: str, actor: Actor) -> Ret
 
 
 def _apply_entry(payout: Payout, status: str, codes: str, filename: str, actor: Actor, report: ReturnReport) -> None:
-    before = payout.status_changes.count()
+    already = current_statuses([payout.pk])[payout.pk] == status
     try:
         payout_mark(payout=payout, status=status, source=f"return:{filename}", reference=codes, actor=actor)
     except Conflict as exc:
         report.problems.append({"reference": str(payout.pk), "error": exc.message})
         return
-    if payout.status_changes.count() == before:
+    if already:
         report.unchanged.append(payout.pk)
     else:
         (report.paid if status == PayoutStatus.PAID else report.failed).append(payout.pk)

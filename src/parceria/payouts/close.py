@@ -19,13 +19,12 @@ batch and pays nothing.
 
 from __future__ import annotations
 
-import calendar
 import os
 import signal
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -33,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parceria.commissions.engine import Posting
-from parceria.commissions.ledger import ledger_post, lock_periods, next_month
+from parceria.commissions.ledger import ledger_post, lock_periods
 from parceria.commissions.models import ClosedPeriod
 from parceria.commissions.selectors import balances
 from parceria.common.audit import Actor, audit_record_create
@@ -41,6 +40,7 @@ from parceria.common.bulk import insert_rows, reserve_ids
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import fx_quote
 from parceria.common.money import round_down_minor
+from parceria.common.months import month_end, next_month
 from parceria.partners.models import Partner, PartnerStatus
 from parceria.payouts.models import (
     CarriedBalance,
@@ -109,20 +109,8 @@ class ClosePlan:
     payment_date: date | None = None
 
 
-def parse_period(text: str) -> date:
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except (ValueError, TypeError, OverflowError):
-        raise InvalidInput(_("period must be YYYY-MM, got %(text)r") % {"text": text}, code="invalid_period") from None
-
-
-def period_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
 def payout_due_date(month: date) -> date:
-    return period_end(month) + timedelta(days=int(settings.PARCERIA["PAYOUT_DUE_DAYS"]))  # type: ignore[call-overload]
+    return month_end(month) + timedelta(days=int(settings.PARCERIA["PAYOUT_DUE_DAYS"]))  # type: ignore[call-overload]
 
 
 def _checkpoint(stage: str) -> None:
@@ -140,7 +128,7 @@ def _balances(month: date) -> dict[tuple[int, str], Decimal]:
 def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
     """The minimum payout per currency, converted when set in another currency (None: no rate)."""
     result: dict[str, Decimal | None] = {}
-    end = period_end(month)
+    end = month_end(month)
     for row in PayoutThreshold.objects.all():
         if row.amount_currency == row.currency:
             result[row.currency] = row.amount
@@ -229,7 +217,7 @@ def close_preview(*, month: date, today: date | None = None) -> ClosePlan:
 
 
 def _check_closable(month: date, today: date) -> None:
-    if period_end(month) >= today:
+    if month_end(month) >= today:
         raise InvalidInput(
             _("period %(month)s has not ended yet") % {"month": f"{month:%Y-%m}"}, code="period_not_ended"
         )
@@ -388,91 +376,3 @@ def stored_close(batch: PayoutBatch) -> ClosePlan:
         for c in batch.carried.order_by("partner_id", "currency")
     ]
     return plan
-
-
-@dataclass(frozen=True)
-class CloseTotals:
-    """The close's summary in one currency: what it pays, withholds (per tax code) and sends, and what the
-    company contributes on top of the payouts (per code; a cost of the company, not withheld)."""
-
-    currency: str
-    payouts: int
-    gross: Decimal
-    withheld: dict[str, Decimal]
-    net: Decimal
-    employer_contributions: dict[str, Decimal]
-
-    @property
-    def withheld_total(self) -> Decimal:
-        return sum(self.withheld.values(), Decimal(0))
-
-    @property
-    def employer_total(self) -> Decimal:
-        return sum(self.employer_contributions.values(), Decimal(0))
-
-
-def plan_totals(plan: ClosePlan) -> list[CloseTotals]:
-    """The close's summary per currency, in currency order."""
-    groups: dict[str, list[PlannedPayout]] = {}
-    for p in plan.payouts:
-        groups.setdefault(p.currency, []).append(p)
-    result = []
-    for currency, payouts in sorted(groups.items()):
-        withheld: dict[str, Decimal] = {}
-        employer: dict[str, Decimal] = {}
-        for p in payouts:
-            for t in p.withholdings:
-                withheld[t.code] = withheld.get(t.code, Decimal(0)) + t.amount
-            for c in p.employer_contributions:
-                employer[c.code] = employer.get(c.code, Decimal(0)) + c.amount
-        result.append(
-            CloseTotals(
-                currency,
-                len(payouts),
-                sum((p.gross for p in payouts), Decimal(0)),
-                dict(sorted(withheld.items())),
-                sum((p.net for p in payouts), Decimal(0)),
-                dict(sorted(employer.items())),
-            )
-        )
-    return result
-
-
-def plan_as_dict(plan: ClosePlan) -> dict[str, Any]:
-    from parceria.common.money import ledger_str
-
-    def lines(amounts: Any) -> list[dict[str, str]]:
-        return [{"code": code, "amount": ledger_str(amount)} for code, amount in amounts]
-
-    return {
-        "period": f"{plan.period:%Y-%m}",
-        "batch_id": plan.batch_id,
-        "payment_date": plan.payment_date.isoformat() if plan.payment_date else None,
-        "payouts": [
-            {
-                "partner_id": p.partner_id,
-                "currency": p.currency,
-                "gross": ledger_str(p.gross),
-                "withholdings": lines((t.code, t.amount) for t in p.withholdings),
-                "net": ledger_str(p.net),
-                "employer_contributions": lines((c.code, c.amount) for c in p.employer_contributions),
-            }
-            for p in plan.payouts
-        ],
-        "totals": [
-            {
-                "currency": t.currency,
-                "payouts": t.payouts,
-                "gross": ledger_str(t.gross),
-                "withheld": lines(t.withheld.items()),
-                "net": ledger_str(t.net),
-                "employer_contributions": lines(t.employer_contributions.items()),
-            }
-            for t in plan_totals(plan)
-        ],
-        "carried": [
-            {"partner_id": c.partner_id, "currency": c.currency, "balance": ledger_str(c.balance), "reason": c.reason}
-            for c in plan.carried
-        ],
-        "warnings": plan.warnings,
-    }

@@ -2,19 +2,18 @@
 
 Amounts are plain decimal strings with the currency's minor units ("1500.00" BRL, "1500" CLP), never
 rounded here: an amount finer than the minor unit, or a net that is not gross − Σ withholdings, is refused.
-Withholdings are "code:amount" pairs joined by ";" ("8045:22.50"). A payee name that a spreadsheet would
-run as a formula (starting with = + - @) is prefixed with an apostrophe.
+Withholdings are "code:amount" pairs joined by ";" ("8045:22.50"). The text is written by the one CSV writer
+(parceria.common.csvfile): a payee name that a spreadsheet would run as a formula gets a leading apostrophe.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from parceria.common.csvfile import csv_text
 from parceria.common.money import MoneyError, get_currency
 
 CSV_COLUMNS = (
@@ -30,7 +29,6 @@ CSV_COLUMNS = (
     "pix_key",
     "due_date",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -50,12 +48,7 @@ class PayoutCsvRow:
 
 def payouts_csv(rows: Iterable[PayoutCsvRow]) -> str:
     """The CSV text (header first, CRLF line ends, as RFC 4180) of `rows`, in the order given."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow(_csv_fields(row))
-    return buffer.getvalue()
+    return csv_text((_csv_fields(row) for row in rows), header=CSV_COLUMNS)
 
 
 def _csv_fields(row: PayoutCsvRow) -> list[str]:
@@ -63,7 +56,7 @@ def _csv_fields(row: PayoutCsvRow) -> list[str]:
     return [
         str(row.payout_id),
         str(row.partner_id),
-        _safe_text(row.payee_name),
+        row.payee_name,
         row.payee_tax_id,
         row.currency,
         format_minor(row.gross, row.currency),
@@ -89,6 +82,3 @@ def _check_net(row: PayoutCsvRow) -> None:
     if row.gross - withheld != row.net:
         raise MoneyError(f"payout {row.payout_id}: net {row.net} is not gross {row.gross} less withholdings {withheld}")
 
-
-def _safe_text(text: str) -> str:
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text

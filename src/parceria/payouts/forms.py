@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parceria.common.errors import InvalidInput
-from parceria.payouts.close import parse_period, period_end
+from parceria.common.months import month_end, parse_month
 from parceria.payouts.models import PayoutStatus
 from parceria.web.forms import choices_with_blank
 
@@ -21,10 +21,10 @@ class CloseMonthForm(forms.Form):
 
     def clean_month(self) -> date:
         try:
-            month = parse_period(self.cleaned_data["month"].strip())
+            month = parse_month(self.cleaned_data["month"].strip())
         except InvalidInput:
             raise forms.ValidationError(_("Write the month as YYYY-MM, for example 2026-03.")) from None
-        if period_end(month) >= timezone.localdate():
+        if month_end(month) >= timezone.localdate():
             raise forms.ValidationError(_("This month has not ended yet: a month can be closed from its last day on."))
         return month
 

@@ -7,13 +7,12 @@ current status is the latest of those.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from parceria.common.append_only import AppendOnlyModel
 from parceria.common.money import CURRENCY_CHOICES
 
 
@@ -92,7 +91,7 @@ class PayoutBatch(models.Model):
         return f"payout batch {self.period:%Y-%m}"
 
 
-class BatchApproval(models.Model):
+class BatchApproval(AppendOnlyModel):
     """An approval of a batch by a finance user. Batches above the configured total need two."""
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="approvals")
@@ -109,22 +108,7 @@ class BatchApproval(models.Model):
         return f"batch {self.batch_id} approved by {self.approver_label}"
 
 
-class ImmutableModel(models.Model):
-    """Rows that are written once and never changed or deleted."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError(f"{self._meta.label} rows are never updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise RuntimeError(f"{self._meta.label} rows are never deleted")
-
-
-class Payout(ImmutableModel):
+class Payout(AppendOnlyModel):
     """What one close pays one partner in one currency (a partner with balances in two currencies gets two).
     gross − Σ withholdings = net. The ledger holds a payout line of −gross (dedupe key
     `payout:<period>:<partner>:<currency>`). The payee's details are copied at payout time.
@@ -160,7 +144,7 @@ class Payout(ImmutableModel):
         return f"payout #{self.pk} {self.gross} {self.currency} to partner {self.partner_id}"
 
 
-class PayoutTaxLine(ImmutableModel):
+class PayoutTaxLine(AppendOnlyModel):
     """A tax figure computed on a payout by a rule version: its code, base, amount and explanation. Shared by
     what is withheld from the payout and what the company pays on top of it."""
 
@@ -203,7 +187,7 @@ class PayoutStatus(models.TextChoices):
     FAILED = "failed", pgettext_lazy("payout status", "Failed")
 
 
-class PayoutStatusChange(ImmutableModel):
+class PayoutStatusChange(AppendOnlyModel):
     """A payout was paid or failed (from the bank's return file or the API). The latest row is its status;
     a payout without one is pending. A failed payout's gross goes back on the balance by a reversing line."""
 
@@ -223,7 +207,7 @@ class PayoutStatusChange(ImmutableModel):
         return f"payout {self.payout_id} {self.status} ({self.source})"
 
 
-class CarriedBalance(ImmutableModel):
+class CarriedBalance(AppendOnlyModel):
     """A partner's balance in one currency left after a close: below the minimum, negative, or the sub-cent
     remainder of a payout. Σ payouts' gross + Σ carried = the partners' balances at the close."""
 
@@ -245,7 +229,7 @@ class CarriedBalance(ImmutableModel):
         return f"partner {self.partner_id} carries {self.balance} {self.currency}"
 
 
-class BatchExport(ImmutableModel):
+class BatchExport(AppendOnlyModel):
     """A file exported for a batch (CNAB remittance or CSV), kept as sent."""
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="exports")

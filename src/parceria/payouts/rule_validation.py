@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import Q
 
+from parceria.common.errors import InvalidInput
+from parceria.common.inputs import WITHHOLDING_RATE, parse_rate
 from parceria.payouts.models import WithholdingKind, WithholdingRule
 
 
@@ -19,27 +21,36 @@ class RuleError(ValueError):
         self.field = field
 
 
-def _decimal(value: Any, what: str, *, low: Decimal = Decimal(0), high: Decimal | None = None) -> Decimal:
+def _decimal(value: Any, what: str) -> Decimal:
+    """A limit, deduction or factor of the rule: a number from 0 up."""
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise RuleError("params", f"{what} must be a decimal number, got {value!r}") from None
-    if not number.is_finite() or number < low or (high is not None and number > high):
-        raise RuleError("params", f"{what} must be between {low} and {high if high is not None else '∞'}")
+    if not number.is_finite() or number < 0:
+        raise RuleError("params", f"{what} must be between 0 and ∞")
     return number
+
+
+def _rate(value: Any, what: str) -> Decimal:
+    """A tax rate of the rule: the withholding kind of rate (parceria.common.inputs)."""
+    try:
+        return parse_rate(value, field=what, kind=WITHHOLDING_RATE)
+    except InvalidInput as exc:
+        raise RuleError("params", exc.message) from None
 
 
 def _check_flat(params: dict[str, Any]) -> None:
     if "rate" not in params:
         raise RuleError("params", 'a flat rule needs {"rate": "0.015"}')
-    _decimal(params["rate"], "rate", high=Decimal(1))
+    _rate(params["rate"], "rate")
 
 
 def _check_capped(params: dict[str, Any]) -> None:
     for key in ("rate", "ceiling"):
         if key not in params:
             raise RuleError("params", 'a capped rule needs {"rate": "0.11", "ceiling": "8475.55"}')
-    _decimal(params["rate"], "rate", high=Decimal(1))
+    _rate(params["rate"], "rate")
     _decimal(params["ceiling"], "ceiling")
     if "employer" in params:
         employer = params["employer"]
@@ -47,7 +58,7 @@ def _check_capped(params: dict[str, Any]) -> None:
             raise RuleError("params", 'employer must be {"code": "inss_cpp", "rate": "0.20"}')
         if len(employer["code"]) > 10:
             raise RuleError("params", "employer code must be at most 10 characters")
-        _decimal(employer.get("rate"), "employer rate", high=Decimal(1))
+        _rate(employer.get("rate"), "employer rate")
 
 
 def _check_deductions(params: dict[str, Any], code: str) -> None:
@@ -70,7 +81,7 @@ def _check_progressive(params: dict[str, Any], code: str) -> None:
     for n, bracket in enumerate(brackets, start=1):
         if not isinstance(bracket, dict):
             raise RuleError("params", f"bracket {n} must be an object")
-        _decimal(bracket.get("rate"), f"bracket {n} rate", high=Decimal(1))
+        _rate(bracket.get("rate"), f"bracket {n} rate")
         _decimal(bracket.get("deduction"), f"bracket {n} deduction")
         last = n == len(brackets)
         if bracket.get("up_to") is None:

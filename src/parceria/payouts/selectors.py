@@ -1,4 +1,10 @@
-"""Reads of payouts: status and lateness are derived, not stored."""
+"""Reads of payouts. A payout's status and lateness are derived, not stored, and this module owns both rules:
+
+* current status: the latest of its status changes (by time, then id), or pending when it has none;
+* late: still pending after its due date.
+
+Every page, route, statement and service reads them through `payouts_with_status` (one SQL expression of
+each rule), `current_statuses`, `late_payouts` or `payout_rows`."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -32,8 +38,8 @@ def earlier_in_month(payment_date: date) -> dict[tuple[str, str], EarlierInMonth
     paid: its gross goes back on the balance and is paid, and taxed, again)."""
     first = payment_month(payment_date)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    payouts = Payout.objects.filter(payment_date__range=(first, last)).exclude(
-        status_changes__status=PayoutStatus.FAILED
+    payouts = payouts_with_status(Payout.objects.filter(payment_date__range=(first, last))).exclude(
+        current_status=PayoutStatus.FAILED
     )
     gross: dict[tuple[str, str], Decimal] = {}
     for key, total in exact_sums(payouts, "gross", "payee_tax_id", "currency").items():
@@ -54,11 +60,25 @@ def earlier_in_month(payment_date: date) -> dict[tuple[str, str], EarlierInMonth
     }
 
 
-def payouts_with_status(queryset: QuerySet[Payout] | None = None) -> QuerySet[Any]:
-    """Payouts annotated with their current status (the latest mark, or pending)."""
+def payouts_with_status(queryset: QuerySet[Payout] | None = None, *, today: date | None = None) -> QuerySet[Any]:
+    """Payouts annotated with `current_status` (the latest status change, or pending) and `late` (pending after
+    the due date, judged on `today`, default the local date)."""
     latest = PayoutStatusChange.objects.filter(payout=OuterRef("pk")).order_by("-at", "-id").values("status")[:1]
     qs = queryset if queryset is not None else Payout.objects.all()
-    return qs.annotate(current_status=Coalesce(Subquery(latest), Value(PayoutStatus.PENDING.value)))
+    qs = qs.annotate(current_status=Coalesce(Subquery(latest), Value(PayoutStatus.PENDING.value)))
+    late = Q(current_status=PayoutStatus.PENDING.value, due_date__lt=today or timezone.localdate())
+    return qs.annotate(late=ExpressionWrapper(late, output_field=BooleanField()))
+
+
+def current_statuses(payout_ids: Iterable[int]) -> dict[int, str]:
+    """The current status of each payout."""
+    ids = list(payout_ids)
+    return dict(payouts_with_status(Payout.objects.filter(pk__in=ids)).values_list("pk", "current_status"))
+
+
+def late_payouts(queryset: QuerySet[Payout] | None = None, *, today: date | None = None) -> QuerySet[Any]:
+    """The payouts still pending after their due date."""
+    return payouts_with_status(queryset, today=today).filter(late=True)
 
 
 def pending_payouts(partner_id: int) -> list[Payout]:
@@ -74,12 +94,12 @@ def payout_rows(payouts: QuerySet[Payout] | Iterable[Payout], *, today: date | N
     taxes: dict[int, list[dict[str, str]]] = {pid: [] for pid in ids}
     for w in PayoutWithholding.objects.filter(payout_id__in=ids).order_by("payout_id", "code"):
         taxes[w.payout_id].append({"code": w.code, "amount": ledger_str(w.amount)})
-    statuses = dict(
-        PayoutStatusChange.objects.filter(payout_id__in=ids)
-        .order_by("payout_id", "at", "id")
-        .values_list("payout_id", "status")
-    )
-    today = today or timezone.localdate()
+    state = {
+        pk: (status, late)
+        for pk, status, late in payouts_with_status(Payout.objects.filter(pk__in=ids), today=today).values_list(
+            "pk", "current_status", "late"
+        )
+    }
     return [
         {
             "id": p.pk,
@@ -91,8 +111,8 @@ def payout_rows(payouts: QuerySet[Payout] | Iterable[Payout], *, today: date | N
             "withholdings": taxes[p.pk],
             "net": ledger_str(p.net),
             "due_date": p.due_date,
-            "status": statuses.get(p.pk, PayoutStatus.PENDING),
-            "late": statuses.get(p.pk, PayoutStatus.PENDING) == PayoutStatus.PENDING and today > p.due_date,
+            "status": state[p.pk][0],
+            "late": state[p.pk][1],
             "pix_key_type": p.pix_key_type,
             "pix_key": p.pix_key,
         }

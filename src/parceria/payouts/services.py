@@ -20,6 +20,7 @@ from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.payouts.close import payout_line_keys
 from parceria.payouts.models import BatchApproval, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
+from parceria.payouts.selectors import current_statuses
 
 
 @dataclass(frozen=True)
@@ -80,11 +81,6 @@ def batch_approve(*, batch: PayoutBatch, actor: Actor) -> BatchState:
         return batch_state(locked)
 
 
-def payout_status(payout: Payout) -> str:
-    last = payout.status_changes.order_by("-at", "-id").values_list("status", flat=True).first()
-    return last or PayoutStatus.PENDING
-
-
 def payout_mark(
     *, payout: Payout, status: str, source: str, reference: str = "", actor: Actor, now: datetime | None = None
 ) -> PayoutStatusChange:
@@ -95,11 +91,11 @@ def payout_mark(
                            code="invalid_status")
     with transaction.atomic():
         locked = Payout.objects.select_for_update().get(pk=payout.pk) if connection.vendor == "postgresql" else payout
-        current = locked.status_changes.order_by("-at", "-id").first()
-        if current is not None:
-            if current.status == status:
-                return current
-            raise Conflict(_("payout %(id)s is already %(status)s") % {"id": locked.pk, "status": current.status},
+        current = current_statuses([locked.pk])[locked.pk]
+        if current == status:
+            return PayoutStatusChange.objects.get(payout=locked, status=status)
+        if current != PayoutStatus.PENDING:
+            raise Conflict(_("payout %(id)s is already %(status)s") % {"id": locked.pk, "status": current},
                            code="payout_already_settled")
         change = PayoutStatusChange.objects.create(
             payout=locked, status=status, source=source[:200], reference=reference[:200]

@@ -14,21 +14,20 @@ from ninja import Router
 from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, PathId, PathMonth, PathYear, choice, month_of, year_of
+from parceria.common.downloads import CSV, PDF, attachment
 from parceria.partners.models import Partner
 from parceria.partners.selectors import scope_partners
 from parceria.payouts import informe
-from parceria.payouts.statements import LANGUAGES, check_language, statement_csv, statement_for, statement_pdf
+from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
+from parceria.payouts.statements.formatting import LANGUAGES, check_language
 
 router = Router(tags=["statements"])
 
-PDF = "application/pdf"
-CSV = "text/csv; charset=utf-8"
 _ERRORS = {status: schema for status, schema in ERRORS.items() if status != 409}
 
 
 #: The language of a PDF.
 Language = Annotated[str, choice(LANGUAGES)]
-InformeLanguage = Annotated[str, choice(informe.LANGUAGES)]
 
 
 def _file_response(media_type: str, description: str) -> dict[str, Any]:
@@ -44,12 +43,6 @@ def _partner(request: HttpRequest, partner_id: int) -> Partner:
     return partner
 
 
-def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @router.get(
     "/partners/{int:partner_id}/statements/{period}.pdf",
     response=_ERRORS,
@@ -60,11 +53,11 @@ def get_statement_pdf(
     request: HttpRequest, partner_id: PathId, period: PathMonth, lang: Language = "pt-br"
 ) -> HttpResponse:
     """Every ledger line of the month (YYYY-MM), opening balance, totals by kind, closing balance, and the
-    payouts of the month's close with their withholdings. `lang`: pt-br (default) or en."""
+    payouts of the month's close with their withholdings. `lang`: pt-br (default), es or en."""
     partner = _partner(request, partner_id)
     month, language = month_of(period), check_language(lang)
     pdf = statement_pdf(statement_for(partner=partner, month=month), language=language)
-    return _download(pdf, PDF, f"parceria-statement-{partner.pk}-{month:%Y-%m}.pdf")
+    return attachment(pdf, content_type=PDF, filename=f"parceria-statement-{partner.pk}-{month:%Y-%m}.pdf")
 
 
 @router.get(
@@ -79,7 +72,7 @@ def get_statement_csv(request: HttpRequest, partner_id: PathId, period: str) -> 
     partner = _partner(request, partner_id)
     month = month_of(period)
     text = statement_csv(statement_for(partner=partner, month=month))
-    return _download(text, CSV, f"parceria-statement-{partner.pk}-{month:%Y-%m}.csv")
+    return attachment(text, content_type=CSV, filename=f"parceria-statement-{partner.pk}-{month:%Y-%m}.csv")
 
 
 @router.get(
@@ -89,7 +82,7 @@ def get_statement_csv(request: HttpRequest, partner_id: PathId, period: str) -> 
     openapi_extra=_file_response(PDF, "The informe de rendimentos of the calendar year as an A4 PDF."),
 )
 def get_income_statement_pdf(
-    request: HttpRequest, partner_id: PathId, year: PathYear, lang: InformeLanguage = "pt-br"
+    request: HttpRequest, partner_id: PathId, year: PathYear, lang: Language = "pt-br"
 ) -> HttpResponse:
     """The official model of the partner's tax regime: individuals (pf) the Comprovante de Rendimentos Pagos
     e de Imposto sobre a Renda Retido na Fonte (IN RFB 2.060/2021), companies (pj, pj_simples) the
@@ -98,9 +91,9 @@ def get_income_statement_pdf(
     payment date. The official labels are Portuguese; `lang` (pt-br, the default, es or en) sets the
     language of the notes."""
     partner = _partner(request, partner_id)
-    number, language = year_of(year), informe.check_language(lang)
+    number, language = year_of(year), check_language(lang)
     pdf = informe.income_statement_pdf(informe.income_statement(partner=partner, year=number), language=language)
-    return _download(pdf, PDF, f"parceria-income-statement-{partner.pk}-{number}.pdf")
+    return attachment(pdf, content_type=PDF, filename=f"parceria-income-statement-{partner.pk}-{number}.pdf")
 
 
 @router.get(
@@ -116,4 +109,4 @@ def get_income_statement_csv(request: HttpRequest, partner_id: PathId, year: str
     partner = _partner(request, partner_id)
     number = year_of(year)
     text = informe.income_statement_csv(informe.income_statement(partner=partner, year=number))
-    return _download(text, CSV, f"parceria-income-statement-{partner.pk}-{number}.csv")
+    return attachment(text, content_type=CSV, filename=f"parceria-income-statement-{partner.pk}-{number}.csv")

@@ -15,22 +15,14 @@ from django.utils import timezone
 from parceria.commissions.models import CommissionPlan, LedgerKind
 from parceria.commissions.selectors import Balance, PeriodTotal, partner_balances, period_totals
 from parceria.common.money import round_down_minor
+from parceria.common.months import add_months, month_end, month_start
 from parceria.partners.models import Partner, Tier
 from parceria.partners.payout_details import payout_details_held_until
-from parceria.payouts.close import payout_due_date, payout_minimum, period_end
+from parceria.payouts.close import payout_due_date, payout_minimum
 from parceria.payouts.selectors import pending_payouts
 
 EARNING_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK)
 TIER_ORDER = (None, Tier.CERTIFIED, Tier.PREFERRED, Tier.STRATEGIC)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 # --- dashboard ------------------------------------------------------------------------------------------------------
@@ -105,12 +97,12 @@ def earned_in(totals: Sequence[PeriodTotal], month: date, currency: str) -> Deci
 def monthly_earnings(
     totals: Sequence[PeriodTotal], last: date, currency: str, months: int = 12
 ) -> list[tuple[date, Decimal]]:
-    first = add_months(last, -(months - 1))
+    first = add_months(last, months=-(months - 1))
     sums: dict[date, Decimal] = {}
     for t in totals:
         if t.period is not None and first <= t.period <= last and t.currency == currency and t.kind in EARNING_KINDS:
             sums[t.period] = sums.get(t.period, Decimal("0.0000")) + t.amount
-    return [(m, sums.get(m, Decimal("0.0000"))) for m in (add_months(first, i) for i in range(months))]
+    return [(m, sums.get(m, Decimal("0.0000"))) for m in (add_months(first, months=i) for i in range(months))]
 
 
 def next_payout(partner: Partner, balance: Decimal, currency: str, today: date, now: datetime) -> NextPayout:
@@ -121,7 +113,7 @@ def next_payout(partner: Partner, balance: Decimal, currency: str, today: date, 
     if held_until is not None and held_until <= now:
         held_until = None
     pays = minimum is not None and amount >= minimum and amount > 0
-    return NextPayout(period_end(month), payout_due_date(month), amount, minimum, pays, held_until)
+    return NextPayout(month_end(month), payout_due_date(month), amount, minimum, pays, held_until)
 
 
 def tier_info(partner: Partner, now: datetime) -> TierInfo:
@@ -168,7 +160,7 @@ def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
     currencies = _shown(partner, totals, balances, pending, month)
     balance_in = {b.currency: b.balance for b in balances}
     chart: dict[str, list[Any]] = {
-        "labels": [f"{m:%Y-%m}" for m in (add_months(month, i - 11) for i in range(12))],
+        "labels": [f"{m:%Y-%m}" for m in (add_months(month, months=i - 11) for i in range(12))],
         "series": [
             {"currency": c, "values": [str(v) for _, v in monthly_earnings(totals, month, c)]} for c in currencies
         ],

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from parceria.common.audit import Actor
 from parceria.partners.models import Partner, PartnerStatus, TierAssessment
-from parceria.partners.services import partner_update
+from parceria.partners.services import PartnerChanges, partner_update
 from parceria.partners.tier_data import INTEGRATION
 from parceria.tiers.calendar import last_full_quarter
 from parceria.tiers.definitions import definitions_in_force
@@ -145,7 +145,8 @@ def tiers_assess(
     by_id = {p.pk: p for p in partners}
     with transaction.atomic():
         for outcome in run.changes:
-            partner_update(partner=by_id[outcome.partner_id], changes={"tier": outcome.resulting_tier}, actor=actor)
+            partner_update(partner=by_id[outcome.partner_id], changes=PartnerChanges(tier=outcome.resulting_tier),
+                           actor=actor)
         TierAssessment.objects.bulk_create(
             [
                 TierAssessment(

@@ -19,8 +19,9 @@ from typing import Any
 
 from django.db.models import Count
 
-from parceria.agreements.dates import add_months, current_term_end
+from parceria.agreements.dates import current_term_end
 from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
+from parceria.common.months import add_months
 from parceria.customers.models import UsageRecord
 from parceria.partners.tier_data import MAINTENANCE_MONTHS
 
@@ -70,7 +71,8 @@ def maintenance_commitment(agreement: Agreement, on: date) -> Commitment:
     if terminated is not None:
         stop = terminated - timedelta(days=1)
         last_day = stop if last_day is None else min(last_day, stop)
-    return Commitment(agreement.pk, renews, last_day, add_months(on, MAINTENANCE_MONTHS))
+    maintained_until = add_months(on, months=MAINTENANCE_MONTHS, overflow="first_of_next_month")
+    return Commitment(agreement.pk, renews, last_day, maintained_until)
 
 
 def _best(commitments: list[Commitment]) -> Commitment:

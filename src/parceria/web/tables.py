@@ -7,8 +7,6 @@ template shows `table.page` rows and includes "web/pager.html". `?export=csv` an
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +14,9 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
+
+from parceria.common.csvfile import csv_text
+from parceria.common.downloads import CSV, attachment
 
 PER_PAGE = 25
 
@@ -75,27 +76,5 @@ def wants_csv(request: HttpRequest) -> bool:
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
-    """A CSV download. Cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_safe(cell) for cell in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _safe(cell: Any) -> Any:
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") and not _is_number(cell):
-        return "'" + cell
-    return cell
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
+    """A CSV download, written by the one CSV writer (its text cells cannot run as spreadsheet formulas)."""
+    return attachment(csv_text(rows, header=header), content_type=CSV, filename=filename)

@@ -69,8 +69,9 @@ def _save(request: HttpRequest, form: AgreementForm, agreement: Agreement | None
         if not request.POST.get("auto_renewal"):
             data.pop("auto_renewal", None)  # unticked on a new agreement: the type's default
         return attempt(form, lambda: services.agreement_create(
-            partner=partner, data={"type": kind, **data}, actor=actor(request)))
-    return attempt(form, lambda: services.agreement_update(agreement=agreement, changes=data, actor=actor(request)))
+            partner=partner, fields=services.AgreementFields(type=kind, **data), actor=actor(request)))
+    return attempt(form, lambda: services.agreement_update(
+        agreement=agreement, changes=services.AgreementChanges(**data), actor=actor(request)))
 
 
 @console_view(write=Ability.MANAGE_PARTNERS)

@@ -65,7 +65,7 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
     form = DisputeForm(request.POST or None, partner=partner, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            dispute = dispute_open(partner=partner, subject=form.cleaned_data["subject"], data=form.service_data(),
+            dispute = dispute_open(partner=partner, subject=form.cleaned_data["subject"], claim=form.claim(),
                                    actor=actor(request))
         except Conflict:
             form.add_error("subject", _("There is already an open dispute about this. Follow it in your disputes."))

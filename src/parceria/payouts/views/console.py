@@ -13,24 +13,24 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
+from parceria.common.downloads import CSV, PDF, TEXT, attachment
 from parceria.common.errors import Conflict, InvalidInput, ParceriaError
+from parceria.common.months import parse_month as parse_period
 from parceria.partners.models import Partner
 from parceria.payouts import informe
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import (
     ClosePlan,
     close_preview,
-    parse_period,
     payout_due_date,
     period_close,
-    plan_totals,
     stored_close,
 )
+from parceria.payouts.close_summary import plan_totals
 from parceria.payouts.forms import CloseMonthForm, ExportForm, MarkPayoutForm, PayoutFilterForm, ReturnFileForm
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows, payouts_with_status
@@ -185,10 +185,8 @@ def _skipped(skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @console_view(read=Ability.FINANCE)
 def export_download(request: HttpRequest, batch_id: int, export_id: int) -> HttpResponse:
     export = get_object_or_404(BatchExport, pk=export_id, batch_id=batch_id)
-    kind = "text/csv" if export.kind == "csv" else "text/plain"
-    response = HttpResponse(export.content.encode("utf-8"), content_type=f"{kind}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    return response
+    content_type = CSV if export.kind == "csv" else TEXT
+    return attachment(export.content.encode("utf-8"), content_type=content_type, filename=export.filename)
 
 
 @console_view(read=None, write=Ability.FINANCE)
@@ -212,7 +210,7 @@ def _payouts(form: PayoutFilterForm) -> QuerySet[Any]:
         if form.cleaned_data["status"]:
             qs = qs.filter(current_status=form.cleaned_data["status"])
         if form.cleaned_data["late"]:
-            qs = qs.filter(current_status=PayoutStatus.PENDING, due_date__lt=timezone.localdate())
+            qs = qs.filter(late=True)
     return qs
 
 
@@ -261,11 +259,8 @@ def partner_income_statement(request: HttpRequest, partner_id: int, year: int, f
     if not 2000 <= year <= 2999:
         raise Http404("no such year")
     annual = informe.income_statement(partner=partner, year=year)
-    if fmt == "pdf":
-        content: bytes | str = informe.income_statement_pdf(annual, language=informe.reader_language(get_language()))
-        response = HttpResponse(content, content_type="application/pdf")
-    else:
-        response = HttpResponse(informe.income_statement_csv(annual), content_type="text/csv; charset=utf-8")
     name = f"parceria-informe-de-rendimentos-{partner.pk}-{year}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    if fmt == "pdf":
+        pdf = informe.income_statement_pdf(annual, language=informe.reader_language(get_language()))
+        return attachment(pdf, content_type=PDF, filename=name)
+    return attachment(informe.income_statement_csv(annual), content_type=CSV, filename=name)

@@ -10,18 +10,18 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from parceria.commissions.selectors import ledger_months
+from parceria.common.downloads import CSV, PDF, attachment
 from parceria.payouts import informe
 from parceria.payouts.selectors import partner_payouts, payout_rows
 from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
+from parceria.payouts.statements.formatting import reader_language
 from parceria.web.access import partner_of, partner_required
 from parceria.web.tables import build_table, csv_response, wants_csv
 
-PDF = "application/pdf"
-CSV = "text/csv; charset=utf-8"
-
 
 def statement_language() -> str:
-    return "pt-br" if (get_language() or "").lower().startswith("pt") else "en"
+    """The statements' language for the user's page language (pt-br, es, or en for any other)."""
+    return reader_language(get_language())
 
 
 @partner_required
@@ -59,20 +59,14 @@ def _month_or_404(year: int, month: int) -> date:
     return date(year, month, 1)
 
 
-def _download(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @partner_required
 def statement(request: HttpRequest, year: int, month: int, fmt: str) -> HttpResponse:
     partner, period = partner_of(request), _month_or_404(year, month)
     monthly = statement_for(partner=partner, month=period)
     name = f"parceria-statement-{period:%Y-%m}.{fmt}"
     if fmt == "pdf":
-        return _download(statement_pdf(monthly, language=statement_language()), PDF, name)
-    return _download(statement_csv(monthly), CSV, name)
+        return attachment(statement_pdf(monthly, language=statement_language()), content_type=PDF, filename=name)
+    return attachment(statement_csv(monthly), content_type=CSV, filename=name)
 
 
 @partner_required
@@ -83,6 +77,6 @@ def income(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     annual = informe.income_statement(partner=partner, year=year)
     name = f"parceria-informe-de-rendimentos-{year}.{fmt}"
     if fmt == "pdf":
-        return _download(informe.income_statement_pdf(annual, language=informe.reader_language(get_language())),
-                         PDF, name)
-    return _download(informe.income_statement_csv(annual), CSV, name)
+        return attachment(informe.income_statement_pdf(annual, language=statement_language()), content_type=PDF,
+                          filename=name)
+    return attachment(informe.income_statement_csv(annual), content_type=CSV, filename=name)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +10,8 @@ from django.utils import timezone
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from parceria.common.audit import Actor
-from parceria.common.errors import ParceriaError
+from parceria.common.errors import InvalidInput, ParceriaError
+from parceria.common.months import parse_month
 from parceria.demo.generator import ACTOR_LABEL, DemoSummary, generate
 from parceria.demo.logins import (
     DEMO_PASSWORD,
@@ -24,7 +24,7 @@ from parceria.demo.logins import (
     platform_key_create,
 )
 from parceria.demo.progress import NoProgress, ProgressSink
-from parceria.demo.timeline import parse_month, previous_month
+from parceria.demo.timeline import previous_month
 
 MAX_PARTNERS = 99_999  # demo tax ids are drawn from a range of 100,000 numbers
 MAX_CUSTOMERS = 999_998
@@ -100,9 +100,9 @@ class Command(BaseCommand):
             if not low <= options[name] <= high:
                 raise CommandError(f"--{name} must be between {low} and {high}")
         try:
-            end_month: date | None = parse_month(options["end_month"]) if options["end_month"] else None
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
+            end_month = parse_month(options["end_month"], field="--end-month") if options["end_month"] else None
+        except InvalidInput as exc:
+            raise CommandError(exc.message) from None
         if end_month is not None and end_month > previous_month(timezone.localdate()):
             raise CommandError("--end-month must be a month that has ended (the demo has no events in the future)")
         return {

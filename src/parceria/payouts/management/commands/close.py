@@ -7,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from parceria.common.audit import Actor
 from parceria.common.errors import ParceriaError
-from parceria.payouts.close import close_preview, parse_period, period_close, plan_as_dict, plan_totals
+from parceria.common.months import parse_month
+from parceria.payouts.close import close_preview, period_close
+from parceria.payouts.close_summary import plan_as_dict, plan_totals
 
 
 class Command(BaseCommand):
@@ -20,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            month = parse_period(options["period"])
+            month = parse_month(options["period"])
             if options["preview"]:
                 plan = close_preview(month=month)
             else:

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from parceria.common.audit import Actor
 from parceria.common.errors import ParceriaError
+from parceria.common.months import parse_month
 from parceria.payouts.bank_files import EXPORT_KINDS, batch_export
-from parceria.payouts.close import parse_period
 from parceria.payouts.models import PayoutBatch
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            batch = PayoutBatch.objects.filter(period=parse_period(options["period"])).first()
+            batch = PayoutBatch.objects.filter(period=parse_month(options["period"])).first()
             if batch is None:
                 raise CommandError(f"no payout batch for {options['period']}: close the month first")
             result = batch_export(
