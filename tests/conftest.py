@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +13,10 @@ from django.test import Client
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "parceria"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def compiled_translations():
-    """Compile the message catalogues (as `make messages` does) so translated pages can be tested."""
-    if shutil.which("msgfmt") is None:
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the message catalogues (as `make messages` does) so translated pages can be tested: once, in the
+    process that starts the run, before any pytest-xdist worker reads them (workers skip it)."""
+    if hasattr(config, "workerinput") or shutil.which("msgfmt") is None:
         return
     from django.core.management import call_command
 
@@ -24,6 +26,20 @@ def compiled_translations():
         call_command("compilemessages", verbosity=0)
     finally:
         os.chdir(here)
+
+
+_media_folders = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Each test stores uploaded files (dispute attachments, agreement documents) in a folder of its own, so
+    it sees only the files it stored, whatever runs beside it. The folder is created on the first upload."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.getbasetemp() / "media" / str(next(_media_folders))
+    with override_settings(MEDIA_ROOT=folder):
+        yield folder
 
 
 def _load_reference_data() -> None:

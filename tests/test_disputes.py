@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,7 +36,6 @@ from parceria.disputes.models import (
     Dispute,
     DisputeAttachment,
     DisputeComment,
-    dispute_storage,
 )
 from parceria.disputes.selectors import dispute_is_overdue, dispute_list
 from parceria.disputes.sla import add_business_days, national_holidays
@@ -92,21 +92,9 @@ def stored() -> dict[str, Any]:
     }
 
 
-def _media():
-    from pathlib import Path
-
-    return Path(dispute_storage().location)
-
-
-@pytest.fixture(autouse=True)
-def _remove_stored_files():
-    """Attachment files outlive the test's database rollback: remove those the test stored."""
-    before = set(_media().rglob("*")) if _media().exists() else set()
-    yield
-    if _media().exists():
-        for path in set(_media().rglob("*")) - before:
-            if path.is_file():
-                path.unlink()
+def _media() -> Path:
+    """The attachments' folder: the test's own (tests/conftest.py gives each test its MEDIA_ROOT)."""
+    return Path(DisputeAttachment._meta.get_field("file").storage.location)
 
 
 @dataclass
