@@ -40,7 +40,7 @@ from parceria.disputes.models import (
 from parceria.disputes.selectors import dispute_is_overdue, dispute_list
 from parceria.disputes.sla import add_business_days, national_holidays
 from parceria.payouts.models import Payout, PayoutBatch
-from tests.factories import ingest, make_customer, make_key, make_partner, make_payout, paid
+from tests.factories import at, ingest, make_customer, make_key, make_partner, make_payout, paid
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +55,6 @@ urlpatterns = [path("api/v1/", api.urls)]
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 MB = 1024 * 1024
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def call(method: str, path: str, key: str, body: Any = None, **extra: Any):

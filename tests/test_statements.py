@@ -9,7 +9,6 @@ import shutil
 import subprocess
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -22,8 +21,6 @@ from ninja.testing import TestClient
 
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import install_error_handlers
-from parceria.commissions.engine import Posting
-from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.common.audit import Actor
@@ -60,19 +57,11 @@ from parceria.payouts.statements import (
     statement_pdf,
 )
 from parceria.payouts.statements_api import router
-from tests.factories import ingest, make_customer, make_key, make_partner, make_payout, paid, refunded
+from tests.factories import SP, at, credit, ingest, make_customer, make_key, make_partner, make_payout, paid, refunded
 
-SP = ZoneInfo("America/Sao_Paulo")
 MARCH = date(2026, 3, 1)
 ACTOR = Actor.system("tests")
 _seq = itertools.count(1)
-
-
-def credit(partner, amount: str, *, at: str) -> None:
-    """Put `amount` on a partner's balance with a manual adjustment line dated `at`."""
-    posting = Posting(partner.pk, "adjustment", "manual", D(amount), partner.currency, None, None, "test credit",
-                      f"test-statement:{partner.pk}:{amount}:{at}")
-    ledger_post([(posting, {"occurred_at": datetime.fromisoformat(at)})], created_by="tests")
 
 
 def close(month: date, now: datetime):
@@ -231,10 +220,6 @@ def mark(payout: Payout, status: str, at: datetime) -> None:
     PayoutStatusChange.objects.filter(payout=payout, status=status).update(at=at)
 
 
-def sp(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(hour=10, tzinfo=SP)
-
-
 def build_year():
     """Payouts to a PJ partner (IRRF 1.5 %, code 8045, not withheld when ≤ R$ 10.00), and what the bank did
     (each payout's payment date is the day its close ran):
@@ -256,10 +241,10 @@ def build_year():
     payouts = []
     for amount, day, month, closed, outcome in steps:
         credit(partner, amount, at=f"{day}T12:00:00-03:00")
-        close(month, sp(closed))
+        close(month, at(f"{closed} 10:00"))
         payout = Payout.objects.get(partner=partner, batch__period=month)
         if outcome:
-            mark(payout, outcome[0], sp(outcome[1]))
+            mark(payout, outcome[0], at(f"{outcome[1]} 10:00"))
         payouts.append(payout)
     return partner, payouts
 
@@ -319,8 +304,8 @@ def test_the_company_model_lists_each_month_of_payment_with_its_retention_code()
 def test_a_simples_nacional_company_gets_no_retention_code_and_a_note():
     partner = make_partner(tax_regime="pj_simples")
     credit(partner, "700.00", at="2026-03-10T12:00:00-03:00")
-    close(MARCH, sp("2026-04-05"))
-    mark(Payout.objects.get(partner=partner), "paid", sp("2026-04-08"))
+    close(MARCH, at("2026-04-05 10:00"))
+    mark(Payout.objects.get(partner=partner), "paid", at("2026-04-08 10:00"))
     informe = income_statement(partner=partner, year=2026)
     rows, totals = retention_rows(informe)
     assert [(r.month, r.code, r.income, r.withheld) for r in rows + totals] == [
@@ -335,7 +320,7 @@ def hand_made_payout(partner, period: date, gross: str, withheld: dict[str, str]
     computed), then marked by the bank as `outcome` (status, day) if given."""
     payout = make_payout(partner, period, gross, payment_date=date.fromisoformat(dated), withheld=withheld)
     if outcome:
-        mark(payout, outcome[0], sp(outcome[1]))
+        mark(payout, outcome[0], at(f"{outcome[1]} 10:00"))
     return payout
 
 
@@ -410,13 +395,13 @@ def test_a_payout_is_reported_in_the_month_its_taxes_were_computed_for_not_the_m
     reduction). The bank confirms it on 2 January 2026: it is income and tax of December 2025."""
     partner = make_partner(tax_regime="pf", legal_name="Carla Parceira Lima")
     credit(partner, "6000.00", at="2025-11-10T12:00:00-03:00")
-    close(date(2025, 11, 1), sp("2025-12-05"))
+    close(date(2025, 11, 1), at("2025-12-05 10:00"))
     payout = Payout.objects.get(partner=partner)
     taxes = [(w.code, w.rule.effective_from, w.amount) for w in payout.withholdings.order_by("code")]
     assert (payout.payment_date, taxes, payout.net) == (
         date(2025, 12, 5), [("0588", date(2025, 5, 1), D("559.77")), ("inss", date(2025, 1, 1), D("660.00"))],
         D("4780.23"))
-    mark(payout, "paid", sp("2026-01-02"))
+    mark(payout, "paid", at("2026-01-02 10:00"))
     december = income_statement(partner=partner, year=2025)
     assert [(r.month, r.payouts, r.gross, dict(r.withheld), r.net) for r in december.months] == [
         (date(2025, 12, 1), 1, D("6000.00"), {"0588": D("559.77"), "inss": D("660.00")}, D("4780.23"))]
@@ -507,9 +492,9 @@ def test_the_company_model_pdf_has_every_required_field():
 def test_a_partner_outside_brazil_gets_a_plain_statement_in_the_readers_language():
     partner = make_partner(country="MX", legal_name="Socio Mexicano SA de CV")
     credit(partner, "5000.00", at="2026-03-10T12:00:00-03:00")
-    close(MARCH, sp("2026-04-05"))
+    close(MARCH, at("2026-04-05 10:00"))
     payout = Payout.objects.get(partner=partner)
-    mark(payout, "paid", sp("2026-04-09"))
+    mark(payout, "paid", at("2026-04-09 10:00"))
     informe = income_statement(partner=partner, year=2026)
     assert informe.model == "other"
     text = _pdf_text(income_statement_pdf(informe, language="es"))
@@ -614,7 +599,7 @@ def test_the_portal_lists_an_informe_once_a_payout_is_paid_and_writes_its_notes_
     client.force_login(user)
     payout = hand_made_payout(partner, date(2025, 11, 1), "3000.00", {"inss": "330.00"}, dated="2025-12-05")
     assert "/portal/income-statements/2025.pdf" not in client.get("/portal/payouts/").content.decode()
-    mark(payout, "paid", sp("2026-01-02"))  # the year of its payment date is listed, not the year of the mark
+    mark(payout, "paid", at("2026-01-02 10:00"))  # the year of its payment date is listed, not the year of the mark
     page = client.get("/portal/payouts/").content.decode()
     assert "/portal/income-statements/2025.pdf" in page and "/portal/income-statements/2026.pdf" not in page
     pdf = client.get("/portal/income-statements/2025.pdf", HTTP_ACCEPT_LANGUAGE="es")
@@ -653,7 +638,7 @@ def test_a_partner_downloads_its_own_statements():
     informe_csv = client.get(f"/partners/{partner.pk}/income-statements/2026.csv")
     assert informe_csv.status_code == 200
     assert informe_csv.content.decode().splitlines()[1:] == []  # the payout is pending: no income paid yet
-    mark(Payout.objects.get(partner=partner), "paid", sp("2026-04-10"))
+    mark(Payout.objects.get(partner=partner), "paid", at("2026-04-10 10:00"))
     who = f"11.222.333/0001-81,Parceria Demo Ltda,{formatted_tax_id('BR', partner.tax_id)},Agência Exemplo Ltda"
     assert client.get(f"/partners/{partner.pk}/income-statements/2026.csv").content.decode().splitlines()[1:] == [
         f"{who},2026-04,BRL,1,1360.67,20.41,20.41,1340.26", f"{who},total_2026,BRL,1,1360.67,20.41,20.41,1340.26"]

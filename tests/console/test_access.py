@@ -19,8 +19,7 @@ from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
 from tests.console.conftest import close_march
-from tests.factories import ACTOR, PASSWORD, make_partner
-from tests.test_close import credit
+from tests.factories import ACTOR, PASSWORD, credit, make_partner
 
 MIN_ROUTES = 28
 

@@ -12,8 +12,7 @@ from parceria.enablement import selectors, services
 from parceria.enablement.models import CheckIn, OnboardingPlan
 from parceria.enablement.schedule import check_in_dates, next_check_in
 from parceria.partners.models import Partner
-from tests.enablement.conftest import at
-from tests.factories import ACTOR, make_partner, staff_client
+from tests.factories import ACTOR, at, make_partner, staff_client
 
 
 def managed(name, manager):

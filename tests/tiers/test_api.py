@@ -6,8 +6,8 @@ import pytest
 
 from parceria.partners.models import TierAssessment
 from tests.conftest import ApiClient
-from tests.factories import make_key, make_partner
-from tests.tiers.conftest import at, make_certified
+from tests.factories import at, make_key, make_partner
+from tests.tiers.conftest import make_certified
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.tiers.urls")]
 
