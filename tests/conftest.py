@@ -78,24 +78,35 @@ def reference_data(request):
 
 
 class ApiClient:
-    """A JSON client for /api/v1 that sends an API key."""
+    """A client for the real API at /api/v1, through Django's whole request stack (URLs, middleware, the API's
+    parser and error handlers), that sends an API key (`key`; None sends none)."""
 
     def __init__(self, key: str | None) -> None:
+        self.key = key
         headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
         self._client = Client(**headers)
 
     def get(self, path: str, **params: Any):
+        """GET `path`; its query is `params`, or the one written in `path`."""
         return self._client.get(f"/api/v1{path}", params)
 
     def post(self, path: str, body: Any = None, *, raw: bytes | None = None):
+        """POST `body` as JSON (an empty object when None), or the bytes `raw` as they are."""
         data = raw if raw is not None else body
         return self._client.post(f"/api/v1{path}", data, content_type="application/json")
 
-    def patch(self, path: str, body: Any):
-        return self._client.patch(f"/api/v1{path}", body, content_type="application/json")
+    def patch(self, path: str, body: Any = None, *, raw: bytes | None = None):
+        data = raw if raw is not None else body
+        return self._client.patch(f"/api/v1{path}", data, content_type="application/json")
 
     def request(self, method: str, path: str, body: Any = None):
         return getattr(self._client, method.lower())(f"/api/v1{path}", body, content_type="application/json")
+
+    def upload(self, path: str, name: str, content: bytes, content_type: str = "application/octet-stream"):
+        """POST a multipart form whose field `file` is a file called `name` holding `content`."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return self._client.post(f"/api/v1{path}", {"file": SimpleUploadedFile(name, content, content_type)})
 
 
 @pytest.fixture

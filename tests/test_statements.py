@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import shutil
 import subprocess
 from datetime import date, datetime, timedelta
@@ -16,11 +15,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
-from ninja import NinjaAPI
-from ninja.testing import TestClient
 
-from parceria.api.auth import ApiKeyAuth
-from parceria.api.errors import install_error_handlers
 from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.common.audit import Actor
@@ -56,12 +51,11 @@ from parceria.payouts.statements import (
     statement_for,
     statement_pdf,
 )
-from parceria.payouts.statements_api import router
+from tests.conftest import ApiClient
 from tests.factories import SP, at, credit, ingest, make_customer, make_key, make_partner, make_payout, paid, refunded
 
 MARCH = date(2026, 3, 1)
 ACTOR = Actor.system("tests")
-_seq = itertools.count(1)
 
 
 def close(month: date, now: datetime):
@@ -613,17 +607,10 @@ def test_the_portal_lists_an_informe_once_a_payout_is_paid_and_writes_its_notes_
 # The API ----------------------------------------------------------------------------------------------
 
 
-def _client(key: str | None) -> TestClient:
-    api = NinjaAPI(auth=ApiKeyAuth(), urls_namespace=f"test-statements-{next(_seq)}")
-    install_error_handlers(api)
-    api.add_router("", router)
-    return TestClient(api, headers={"Authorization": f"Bearer {key}"} if key else {})
-
-
 @pytest.mark.django_db
 def test_a_partner_downloads_its_own_statements():
     partner = build_march()
-    client = _client(make_key("partner", partner))
+    client = ApiClient(make_key("partner", partner))
     pdf = client.get(f"/partners/{partner.pk}/statements/2026-03.pdf")
     assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
     assert pdf["Content-Disposition"] == f'attachment; filename="parceria-statement-{partner.pk}-2026-03.pdf"'
@@ -649,19 +636,19 @@ def test_a_partner_downloads_its_own_statements():
 @pytest.mark.django_db
 def test_another_partners_key_gets_404_on_every_statement_url():
     partner = build_march()
-    other = _client(make_key("partner", make_partner()))
+    other = ApiClient(make_key("partner", make_partner()))
     for path in ("statements/2026-03.pdf", "statements/2026-03.csv", "income-statements/2026.pdf",
                  "income-statements/2026.csv", "statements/2026-13.pdf"):
         response = other.get(f"/partners/{partner.pk}/{path}")
         assert response.status_code == 404, path
         assert response.json()["error"]["code"] == "not_found"
-    assert _client(None).get(f"/partners/{partner.pk}/statements/2026-03.pdf").status_code == 401
+    assert ApiClient(None).get(f"/partners/{partner.pk}/statements/2026-03.pdf").status_code == 401
 
 
 @pytest.mark.django_db
 def test_staff_read_any_partner_and_bad_input_is_a_422():
     partner = build_march()
-    client = _client(make_key("finance"))
+    client = ApiClient(make_key("finance"))
     assert client.get(f"/partners/{partner.pk}/statements/2026-03.csv").status_code == 200
     bad = [("statements/2026-13.pdf", "invalid_period"), ("statements/2026-13.csv", "invalid_period"),
            ("statements/march.pdf", "invalid_period"), ("statements/99999999999999999999-01.csv", "invalid_period"),
