@@ -73,11 +73,6 @@ def batch_approve(*, batch: PayoutBatch, actor: Actor) -> BatchState:
         return batch_state(locked)
 
 
-def payout_status(payout: Payout) -> str:
-    last = payout.status_changes.order_by("-at", "-id").values_list("status", flat=True).first()
-    return last or PayoutStatus.PENDING
-
-
 def payout_mark(
     *, payout: Payout, status: str, source: str, reference: str = "", actor: Actor, now: datetime | None = None
 ) -> PayoutStatusChange:
