@@ -23,10 +23,11 @@ DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
 # `make test`: a private folder for the SQLite test databases (override to run beside other checkouts),
-# and the pytest options. PYTEST_WORKERS adds pytest-xdist workers (e.g. PYTEST_WORKERS=2).
+# and the pytest options. The suite runs on PYTEST_WORKERS pytest-xdist workers, each with its own test
+# database and upload folder (PYTEST_WORKERS= runs it in one process).
 TEST_VAR_DIR ?= $(CURDIR)/var/test
 PYTEST_ARGS ?= -q
-PYTEST_WORKERS ?=
+PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest $(PYTEST_ARGS) $(if $(PYTEST_WORKERS),-n $(PYTEST_WORKERS))
 TEST_SETTINGS := parceria.config.settings_test
 

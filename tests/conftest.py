@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +13,10 @@ from django.test import Client
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "parceria"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def compiled_translations():
-    """Compile the message catalogues (as `make messages` does) so translated pages can be tested."""
-    if shutil.which("msgfmt") is None:
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the message catalogues (as `make messages` does) so translated pages can be tested: once, in the
+    process that starts the run, before any pytest-xdist worker reads them (workers skip it)."""
+    if hasattr(config, "workerinput") or shutil.which("msgfmt") is None:
         return
     from django.core.management import call_command
 
@@ -24,6 +26,20 @@ def compiled_translations():
         call_command("compilemessages", verbosity=0)
     finally:
         os.chdir(here)
+
+
+_media_folders = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def media_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Each test stores uploaded files (dispute attachments, agreement documents) in a folder of its own, so
+    it sees only the files it stored, whatever runs beside it. The folder is created on the first upload."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.getbasetemp() / "media" / str(next(_media_folders))
+    with override_settings(MEDIA_ROOT=folder):
+        yield folder
 
 
 def _load_reference_data() -> None:
@@ -62,24 +78,35 @@ def reference_data(request):
 
 
 class ApiClient:
-    """A JSON client for /api/v1 that sends an API key."""
+    """A client for the real API at /api/v1, through Django's whole request stack (URLs, middleware, the API's
+    parser and error handlers), that sends an API key (`key`; None sends none)."""
 
     def __init__(self, key: str | None) -> None:
+        self.key = key
         headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
         self._client = Client(**headers)
 
     def get(self, path: str, **params: Any):
+        """GET `path`; its query is `params`, or the one written in `path`."""
         return self._client.get(f"/api/v1{path}", params)
 
     def post(self, path: str, body: Any = None, *, raw: bytes | None = None):
+        """POST `body` as JSON (an empty object when None), or the bytes `raw` as they are."""
         data = raw if raw is not None else body
         return self._client.post(f"/api/v1{path}", data, content_type="application/json")
 
-    def patch(self, path: str, body: Any):
-        return self._client.patch(f"/api/v1{path}", body, content_type="application/json")
+    def patch(self, path: str, body: Any = None, *, raw: bytes | None = None):
+        data = raw if raw is not None else body
+        return self._client.patch(f"/api/v1{path}", data, content_type="application/json")
 
     def request(self, method: str, path: str, body: Any = None):
         return getattr(self._client, method.lower())(f"/api/v1{path}", body, content_type="application/json")
+
+    def upload(self, path: str, name: str, content: bytes, content_type: str = "application/octet-stream"):
+        """POST a multipart form whose field `file` is a file called `name` holding `content`."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return self._client.post(f"/api/v1{path}", {"file": SimpleUploadedFile(name, content, content_type)})
 
 
 @pytest.fixture

@@ -6,13 +6,16 @@ import itertools
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parceria.accounts.services import api_key_create, user_create
+from parceria.commissions.engine import Posting
 from parceria.commissions.intake import IngestResult, events_ingest
+from parceria.commissions.ledger import ledger_post
 from parceria.common.audit import Actor
 from parceria.common.taxids import synthetic_tax_id
 from parceria.customers.models import Customer, EventSource
@@ -25,11 +28,24 @@ from parceria.payouts.models import Payout, PayoutBatch, PayoutWithholding, With
 ACTOR = Actor.system("tests")
 _seq = itertools.count(1)
 
+#: The product's time zone (settings.TIME_ZONE).
+SP = ZoneInfo("America/Sao_Paulo")
+
 CURRENCY_OF = {"BR": "BRL", "MX": "MXN", "CO": "COP", "AR": "ARS", "CL": "CLP"}
 
 
 #: The password of every user the tests create for signing in.
 PASSWORD = "correct horse battery staple 7"
+
+
+def at(text: str) -> datetime:
+    """A moment, from ISO text: with an offset it keeps it (at("2026-03-31T12:00:00-03:00")); without one it is
+    São Paulo time (at("2026-03-01 10:00"), at("2026-04-05") at midnight)."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=SP)
+
+
+_at = at  # for the builders below, whose keyword argument is called `at`
 
 
 def staff_client(username: str, role: str) -> Client:
@@ -126,6 +142,21 @@ def make_payout(
     return payout
 
 
+def credit(
+    partner: Partner,
+    amount: str,
+    *,
+    at: datetime | str = "2026-03-15T12:00:00-03:00",
+    note: str = "test credit",
+    key: str | None = None,
+) -> None:
+    """Put `amount` on a partner's balance with a manual adjustment line dated `at` (a moment, or text for at())."""
+    when = at if isinstance(at, datetime) else _at(at)
+    posting = Posting(partner.pk, "adjustment", "manual", Decimal(amount), partner.currency, None, None, note,
+                      key or f"test-credit:{partner.pk}:{amount}:{when.isoformat()}:{note}")
+    ledger_post([(posting, {"occurred_at": when})], created_by="tests")
+
+
 def make_key(scope: str, partner: Partner | None = None) -> str:
     return api_key_create(
         name=f"{scope}-{next(_seq)}", scope=scope, partner_id=partner.pk if partner else None, actor=ACTOR
@@ -198,10 +229,6 @@ def usage(
 
 def ingest(*events: dict[str, Any]) -> IngestResult:
     return events_ingest(items=list(events), source=EventSource.API, submitted_by="tests")
-
-
-def dt(text: str) -> datetime:
-    return datetime.fromisoformat(text)
 
 
 def D(text: str) -> Decimal:  # noqa: N802

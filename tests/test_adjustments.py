@@ -9,14 +9,10 @@ from typing import Any
 import psycopg
 import pytest
 from django.db import IntegrityError, transaction
-from ninja import NinjaAPI
-from ninja.testing import TestClient
 
 from parceria.accounts.models import ApiKey, hash_api_key
 from parceria.accounts.services import user_create
 from parceria.accounts.tenancy import Principal
-from parceria.api.auth import ApiKeyAuth
-from parceria.api.errors import install_error_handlers
 from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import LedgerLine
@@ -25,17 +21,11 @@ from parceria.common.audit import Actor
 from parceria.common.errors import InvalidInput, PermissionDenied
 from parceria.common.models import AuditRecord
 from parceria.disputes.adjustments import adjustment_approve, adjustment_reject, adjustment_request
-from parceria.disputes.adjustments_api import router as adjustments_router
 from parceria.disputes.models import Adjustment, AdjustmentApproval
+from tests.conftest import ApiClient
 from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid
 
 pytestmark = pytest.mark.django_db
-
-api = NinjaAPI(auth=ApiKeyAuth(), urls_namespace="test-adjustments")
-install_error_handlers(api)
-api.add_router("/adjustments", adjustments_router)
-client = TestClient(api)
-
 
 def finance_actor(name: str) -> Actor:
     user = user_create(username=name, password="x-" * 8, role="finance", actor=ACTOR)
@@ -61,7 +51,7 @@ def label_of(key: str) -> str:
 
 
 def call(method: str, path: str, key: str, body: Any = None):
-    return client.request(method, path, json=body, headers={"Authorization": f"Bearer {key}"})
+    return ApiClient(key).request(method, path, body)
 
 
 @pytest.fixture

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 
 from parceria.partners.models import Partner
-from tests.factories import make_partner
-
-SP = ZoneInfo("America/Sao_Paulo")
+from tests.factories import SP, make_partner
 
 
 @pytest.mark.django_db

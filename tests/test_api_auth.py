@@ -18,7 +18,7 @@ from parceria.common.models import AuditRecord
 from parceria.customers.models import Customer, Event, Invoice, Refund
 from parceria.partners.models import Partner, PartnerTerms
 from tests.conftest import ApiClient
-from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid
+from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +135,35 @@ def test_revoking_twice_keeps_the_first_date(data):
     api_key_revoke(api_key=ApiKey.objects.get(pk=issued.api_key.pk), actor=ACTOR)
 
     assert ApiKey.objects.get(pk=issued.api_key.pk).revoked_at == first
+
+
+def test_staff_revoke_keys_from_the_admin_list_through_the_revocation_service(data):
+    leaked = api_key_create(name="leaked", scope="platform", actor=ACTOR)
+    kept = api_key_create(name="kept", scope="platform", actor=ACTOR)
+    admin = staff_client("root", "admin")
+
+    response = admin.post("/admin/accounts/apikey/", {"action": "revoke", "_selected_action": [leaked.api_key.pk]})
+
+    assert response.status_code == 302
+    assert ApiKey.objects.get(pk=leaked.api_key.pk).revoked_at is not None
+    assert ApiKey.objects.get(pk=kept.api_key.pk).revoked_at is None
+    assert list(AuditRecord.objects.filter(action="api_key.revoked").values_list("actor_label", "object_id")) == [
+        ("admin:root", str(leaked.api_key.pk))]
+    assert ApiClient(leaked.raw_key).get("/partners").status_code == 401
+    assert ApiClient(kept.raw_key).get("/customers").status_code == 200
+
+
+def test_the_admin_change_form_neither_sets_nor_clears_a_revocation(data):
+    revoked = api_key_create(name="revoked", scope="platform", actor=ACTOR).api_key
+    first = api_key_revoke(api_key=revoked, actor=ACTOR).revoked_at
+    live = api_key_create(name="live", scope="platform", actor=ACTOR).api_key
+    admin = staff_client("root", "admin")
+
+    for key, moment in ((revoked, ("", "")), (live, ("2026-01-01", "10:00:00"))):
+        admin.post(f"/admin/accounts/apikey/{key.pk}/change/", {"revoked_at_0": moment[0], "revoked_at_1": moment[1]})
+
+    assert ApiKey.objects.get(pk=revoked.pk).revoked_at == first
+    assert ApiKey.objects.get(pk=live.pk).revoked_at is None
 
 
 def test_use_is_recorded(data):

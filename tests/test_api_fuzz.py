@@ -65,18 +65,6 @@ def _requests_share_the_test_transaction() -> Iterator[None]:
         signals.request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(autouse=True)
-def _attachments_in_a_temporary_folder(tmp_path, monkeypatch) -> None:
-    """Attachment files outlive the database rollback: the world's and the fuzzer's go to a folder of their own,
-    so they neither pile up in the media folder nor show up in other tests' checks of stored files."""
-    from django.core.files.storage import FileSystemStorage
-
-    from parceria.disputes.models import DisputeAttachment
-
-    field = DisputeAttachment._meta.get_field("file")
-    monkeypatch.setattr(field, "storage", FileSystemStorage(location=tmp_path / "disputes", base_url=None))
-
-
 @pytest.fixture
 def fuzz_world(world: World) -> World:  # noqa: F811
     """Partners A and B with customers and ledger lines, March closed into an approved, exported batch, and B's

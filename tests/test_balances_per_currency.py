@@ -20,7 +20,7 @@ from parceria.common.months import add_months, month_start
 from parceria.payouts.statements import statement_for
 from parceria.portal.selectors import dashboard
 from tests.conftest import ApiClient
-from tests.factories import ACTOR, PASSWORD, make_key, make_partner, make_two_currency_partner
+from tests.factories import ACTOR, PASSWORD, at, make_key, make_partner, make_two_currency_partner
 from tests.portal.conftest import client_for
 
 
@@ -136,7 +136,7 @@ def test_the_close_api_answers_a_payout_and_a_carried_remainder_per_currency(db)
     under one cent is carried in BRL."""
     partner, _customer = make_two_currency_partner()
     posting = Posting(partner.pk, "adjustment", "manual", D("0.0050"), "BRL", None, None, "rounding", "test:rounding")
-    ledger_post([(posting, {"occurred_at": datetime.fromisoformat("2026-03-25T12:00:00-03:00")})], created_by="tests")
+    ledger_post([(posting, {"occurred_at": at("2026-03-25T12:00:00-03:00")})], created_by="tests")
     answer = ApiClient(make_key("finance")).post("/periods/2026-03/close")
     assert answer.status_code == 200, answer.content
     body = answer.json()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal as D
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -18,19 +17,11 @@ from parceria.payouts.close import close_preview, period_close
 from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
 from parceria.payouts.withholding import Rule, compute_withholdings
-from tests.factories import ingest, make_customer, make_partner, make_two_currency_partner, paid, refunded
+from tests.factories import SP, credit, ingest, make_customer, make_partner, make_two_currency_partner, paid, refunded
 
-SP = ZoneInfo("America/Sao_Paulo")
 MARCH = date(2026, 3, 1)
 NOW = datetime(2026, 4, 5, 10, 0, tzinfo=SP)
 ACTOR = Actor.system("tests")
-
-
-def credit(partner, amount: str, *, at: str = "2026-03-15T12:00:00-03:00", key: str | None = None) -> None:
-    """Put `amount` on a partner's balance with a manual ledger line dated `at`."""
-    posting = Posting(partner.pk, "adjustment", "manual", D(amount), partner.currency, None, None, "test credit",
-                      key or f"test:{partner.pk}:{amount}:{at}")
-    ledger_post([(posting, {"occurred_at": datetime.fromisoformat(at)})], created_by="tests")
 
 
 def close(month: date = MARCH):

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal as D
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
@@ -24,9 +23,8 @@ from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout, PayoutStatus
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import payout_mark
-from tests.factories import ingest, make_customer, make_partner, paid, refunded
+from tests.factories import SP, ingest, make_customer, make_partner, paid, refunded
 
-SP = ZoneInfo("America/Sao_Paulo")
 ACTOR = Actor.system("tests")
 
 

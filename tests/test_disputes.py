@@ -8,27 +8,21 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
-from django.urls import path
 from django.utils import timezone
-from ninja import NinjaAPI
-from ninja.testing import TestClient
 
 from parceria.accounts.models import ApiKey, hash_api_key
 from parceria.accounts.tenancy import Principal
-from parceria.api.auth import ApiKeyAuth
-from parceria.api.errors import install_error_handlers
 from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.common.audit import Actor
 from parceria.common.models import AuditRecord
 from parceria.disputes import services
 from parceria.disputes.adjustments import adjustment_approve, adjustment_reject
-from parceria.disputes.adjustments_api import router as adjustments_router
 from parceria.disputes.api import router
 from parceria.disputes.models import (
     Adjustment,
@@ -36,39 +30,27 @@ from parceria.disputes.models import (
     Dispute,
     DisputeAttachment,
     DisputeComment,
-    dispute_storage,
 )
 from parceria.disputes.selectors import dispute_is_overdue, dispute_list
 from parceria.disputes.sla import add_business_days, national_holidays
 from parceria.payouts.models import Payout, PayoutBatch
-from tests.factories import ingest, make_customer, make_key, make_partner, make_payout, paid
+from tests.conftest import ApiClient
+from tests.factories import at, ingest, make_customer, make_key, make_partner, make_payout, paid
 
 pytestmark = pytest.mark.django_db
 
-api = NinjaAPI(auth=ApiKeyAuth(), urls_namespace="test-disputes")
-install_error_handlers(api)
-api.add_router("/disputes", router)
-api.add_router("/adjustments", adjustments_router)
-client = TestClient(api)
-#: The same API behind Django's own URL resolver and request parsing (multipart included), for @pytest.mark.urls.
-urlpatterns = [path("api/v1/", api.urls)]
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 MB = 1024 * 1024
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def call(method: str, path: str, key: str, body: Any = None, **extra: Any):
-    return client.request(method, path, json=body, headers={"Authorization": f"Bearer {key}"}, **extra)
+def call(method: str, path: str, key: str, body: Any = None):
+    return ApiClient(key).request(method, path, body)
 
 
 def upload(path: str, key: str, name: str, content: bytes, content_type: str = "application/octet-stream"):
-    return client.post(path, FILES={"file": SimpleUploadedFile(name, content, content_type=content_type)},
-                       headers={"Authorization": f"Bearer {key}"})
+    return ApiClient(key).upload(path, name, content, content_type)
 
 
 def key_label(key: str) -> str:
@@ -93,21 +75,9 @@ def stored() -> dict[str, Any]:
     }
 
 
-def _media():
-    from pathlib import Path
-
-    return Path(dispute_storage().location)
-
-
-@pytest.fixture(autouse=True)
-def _remove_stored_files():
-    """Attachment files outlive the test's database rollback: remove those the test stored."""
-    before = set(_media().rglob("*")) if _media().exists() else set()
-    yield
-    if _media().exists():
-        for path in set(_media().rglob("*")) - before:
-            if path.is_file():
-                path.unlink()
+def _media() -> Path:
+    """The attachments' folder: the test's own (tests/conftest.py gives each test its MEDIA_ROOT)."""
+    return Path(DisputeAttachment._meta.get_field("file").storage.location)
 
 
 @dataclass
@@ -547,7 +517,7 @@ def test_attach_and_download_a_file(w):
     assert not attachment.file.name.startswith("..") and "nota" not in attachment.file.name
     download = call("GET", f"/disputes/{dispute.pk}/attachments/{attachment.pk}", w.a_key)
     assert download.status_code == 200
-    assert download.content == PDF  # the test client has read the stream
+    assert download.getvalue() == PDF
     assert download["Content-Type"] == "application/pdf"
     detail = call("GET", f"/disputes/{dispute.pk}", w.staff_key).json()
     assert [a["id"] for a in detail["attachments"]] == [attachment.pk]
@@ -596,22 +566,20 @@ def test_accepted_attachment_types(w, name, content, content_type):
     assert (response.json()["content_type"], response.json()["size"]) == (content_type, len(content))
 
 
-@pytest.mark.urls(__name__)
 @pytest.mark.parametrize(("size", "status"), [(10 * MB, 201), (10 * MB + 1, 422)])
 def test_a_real_multipart_request_at_the_size_limit(w, size, status):
     """Through Django's request parsing: the 10 MB file is streamed to an upload handler, not refused as a body."""
     dispute = open_line_dispute(w)
-    http = Client(HTTP_AUTHORIZATION=f"Bearer {w.a_key}")
+    http = ApiClient(w.a_key)
 
-    response = http.post(f"/api/v1/disputes/{dispute.pk}/attachments",
-                         {"file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (size - 5))})
+    response = http.upload(f"/disputes/{dispute.pk}/attachments", "big.pdf", b"%PDF-" + b"0" * (size - 5))
 
     assert response.status_code == status, response.content[:300]
     assert DisputeAttachment.objects.filter(dispute=dispute).count() == (1 if status == 201 else 0)
     if status == 201:
         stored_file = DisputeAttachment.objects.get(dispute=dispute).file
         assert stored_file.size == size
-        assert http.get(f"/api/v1/disputes/{dispute.pk}/attachments/0").status_code == 404
+        assert http.get(f"/disputes/{dispute.pk}/attachments/0").status_code == 404
 
 
 def test_a_missing_stored_file_is_404_not_500(w):

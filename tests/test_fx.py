@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from decimal import Decimal as D
 from io import StringIO
@@ -11,16 +10,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from ninja import NinjaAPI
-from ninja.testing import TestClient
 
-from parceria.api.auth import ApiKeyAuth
-from parceria.api.errors import install_error_handlers
-from parceria.commissions.fx_api import router as fx_router
 from parceria.commissions.models import LedgerLine
 from parceria.common.errors import InvalidInput
 from parceria.common.fx import FxBook, fx_import_ptax, fx_quote
 from parceria.common.models import FxRate
+from tests.conftest import ApiClient
 from tests.factories import ingest, make_customer, make_key, make_partner, paid
 
 # A PTAX "closing rates" extract: date;code;type;symbol;buy;sell;buy parity;sell parity (decimal comma).
@@ -32,7 +27,6 @@ PTAX = """\
 05012026;220;A;USD;5,4402;5,4408;1,0000;1,0000
 """
 
-_api_seq = itertools.count(1)
 
 
 def _rates() -> dict[tuple[str, str, date], tuple[D, str]]:
@@ -251,17 +245,10 @@ def test_import_fx_command_refuses_a_missing_or_binary_file(tmp_path: Path):
 # The API ----------------------------------------------------------------------------------------------
 
 
-def _client(key: str) -> TestClient:
-    api = NinjaAPI(auth=ApiKeyAuth(), urls_namespace=f"test-fx-{next(_api_seq)}")
-    install_error_handlers(api)
-    api.add_router("", fx_router)
-    return TestClient(api, headers={"Authorization": f"Bearer {key}"})
-
-
 @pytest.mark.django_db
 def test_finance_imports_rates_through_the_api():
-    client = _client(make_key("finance"))
-    response = client.post("/fx-rates/import", json={"csv": PTAX + "xx\n", "use": "sell"})
+    client = ApiClient(make_key("finance"))
+    response = client.post("/fx-rates/import", {"csv": PTAX + "xx\n", "use": "sell"})
     assert response.status_code == 200
     body = response.json()
     assert {k: body[k] for k in ("lines", "imported", "duplicates", "skipped", "rates_stored")} == {
@@ -283,7 +270,7 @@ def test_finance_imports_rates_through_the_api():
 
 @pytest.mark.django_db
 def test_a_platform_key_may_not_import_rates_and_nothing_is_stored():
-    response = _client(make_key("platform")).post("/fx-rates/import", json={"csv": PTAX})
+    response = ApiClient(make_key("platform")).post("/fx-rates/import", {"csv": PTAX})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden_scope"
     assert FxRate.objects.count() == 0
@@ -291,10 +278,10 @@ def test_a_platform_key_may_not_import_rates_and_nothing_is_stored():
 
 @pytest.mark.django_db
 def test_bad_fx_requests_get_422():
-    client = _client(make_key("finance"))
-    assert client.post("/fx-rates/import", json={"csv": PTAX, "use": "mid"}).status_code == 422
-    assert client.post("/fx-rates/import", json={"csv": ""}).status_code == 422
-    assert client.post("/fx-rates/import", json={"text": PTAX}).status_code == 422
+    client = ApiClient(make_key("finance"))
+    assert client.post("/fx-rates/import", {"csv": PTAX, "use": "mid"}).status_code == 422
+    assert client.post("/fx-rates/import", {"csv": ""}).status_code == 422
+    assert client.post("/fx-rates/import", {"text": PTAX}).status_code == 422
     assert client.get("/fx-rates?base=XYZ").status_code == 422
     assert client.get("/fx-rates?from=2026-02-01&to=2026-01-01").status_code == 422
     assert client.get("/fx-rates?from=yesterday").status_code == 422

@@ -126,7 +126,7 @@ def test_concurrent_refunds_never_refund_more_than_the_invoice():
 def test_a_refund_after_payout_leaves_a_negative_balance_that_carries():
     from parceria.commissions.engine import Posting
     from parceria.commissions.ledger import ledger_post
-    from tests.factories import dt
+    from tests.factories import at
 
     referrer = make_partner(tier="certified")
     customer = make_customer(referrer)
@@ -134,7 +134,7 @@ def test_a_refund_after_payout_leaves_a_negative_balance_that_carries():
     payout = Posting(
         referrer.pk, "payout", "manual", D("-100.0000"), "BRL", None, None, "Payout of March", "payout:test:1"
     )
-    ledger_post([(payout, {"occurred_at": dt("2026-04-10T12:00:00-03:00")})], created_by="tests")
+    ledger_post([(payout, {"occurred_at": at("2026-04-10T12:00:00-03:00")})], created_by="tests")
     ingest(refunded(customer, "inv_paid_out", "500.00"))
     balance = partner_balance(referrer)
     assert (balance.accrued, balance.clawed_back, balance.paid_out) == (D("100.0000"), D("100.0000"), D("100.0000"))

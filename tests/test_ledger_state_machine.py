@@ -21,7 +21,7 @@ from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance, partner_balances
 from parceria.commissions.totals import totals_check
-from tests.factories import dt, ingest, make_customer, make_integration_partner, make_partner, paid, refunded, usage
+from tests.factories import at, ingest, make_customer, make_integration_partner, make_partner, paid, refunded, usage
 
 RATES = {"preferred": D("0.25"), None: D("0.20")}
 SHARES = {0: D("0.10"), 1: D("0.20")}
@@ -118,7 +118,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if amount <= 0:
             return
         posting = Posting(partner.pk, "payout", "manual", -amount, "BRL", None, None, "payout", self._next("payout"))
-        ledger_post([(posting, {"occurred_at": dt("2026-04-15T12:00:00-03:00")})], created_by="tests")
+        ledger_post([(posting, {"occurred_at": at("2026-04-15T12:00:00-03:00")})], created_by="tests")
         self.paid_out[partner.pk] += amount
 
     @rule(p=st.integers(0, 3), cents=st.integers(-500_000, 10_000_000).filter(bool))
@@ -126,7 +126,7 @@ class LedgerMachine(RuleBasedStateMachine):
         partner = (self.referrers + self.integrators)[p]
         amount = D(cents) / 100
         posting = Posting(partner.pk, "adjustment", "manual", amount, "USD", None, None, "USD", self._next("usd"))
-        ledger_post([(posting, {"occurred_at": dt("2026-04-16T12:00:00-03:00")})], created_by="tests")
+        ledger_post([(posting, {"occurred_at": at("2026-04-16T12:00:00-03:00")})], created_by="tests")
         self.usd[partner.pk] = self.usd.get(partner.pk, D(0)) + amount
 
     @invariant()

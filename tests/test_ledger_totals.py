@@ -20,7 +20,7 @@ from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import LedgerTotal
 from parceria.commissions.selectors import partner_balance, period_totals
 from parceria.commissions.totals import Difference, from_units, group, to_units, totals_check, totals_rebuild
-from tests.factories import dt, ingest, make_customer, make_partner, paid, refunded
+from tests.factories import at, ingest, make_customer, make_partner, paid, refunded
 
 
 def _rows():
@@ -39,7 +39,7 @@ def test_every_posting_lands_in_its_group_in_the_same_transaction():
         refunded(customer, "inv_a", "100.00"),
     ).accepted == 3
     payout = Posting(referrer.pk, "payout", "payout", D("-200.00"), "BRL", None, None, "paid", "payout:test:1")
-    ledger_post([(payout, {"occurred_at": dt("2026-04-20T12:00:00-03:00")})], created_by="tests")
+    ledger_post([(payout, {"occurred_at": at("2026-04-20T12:00:00-03:00")})], created_by="tests")
 
     p = referrer.pk
     assert _rows() == [
@@ -63,9 +63,9 @@ def test_every_posting_lands_in_its_group_in_the_same_transaction():
 def test_a_failed_posting_leaves_the_totals_untouched():
     referrer = make_partner(tier="preferred")
     first = Posting(referrer.pk, "adjustment", "manual", D("10.00"), "BRL", None, None, "once", "adj:once")
-    ledger_post([(first, {"occurred_at": dt("2026-03-02T12:00:00-03:00")})], created_by="tests")
+    ledger_post([(first, {"occurred_at": at("2026-03-02T12:00:00-03:00")})], created_by="tests")
     before = _rows()
-    again = [(first, {"occurred_at": dt("2026-03-02T12:00:00-03:00")})]
+    again = [(first, {"occurred_at": at("2026-03-02T12:00:00-03:00")})]
     with pytest.raises(Exception, match="dedupe_key"):  # the line is refused; its upsert goes with it
         ledger_post(again, created_by="tests")
     assert _rows() == before

@@ -14,8 +14,7 @@ from parceria.common.models import AuditRecord
 from parceria.partners.models import Partner, PartnerTerms
 from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout
-from tests.factories import ACTOR, make_partner, staff_client
-from tests.test_close import credit
+from tests.factories import ACTOR, credit, make_partner, staff_client
 
 MARCH = date(2026, 3, 1)
 

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from ninja import NinjaAPI
-from ninja.testing import TestClient
 
-from parceria.api.auth import ApiKeyAuth
-from parceria.api.errors import install_error_handlers
 from parceria.commissions.models import CommissionPlan, LedgerLine
 from parceria.commissions.plans import plan_draft_create
 from parceria.commissions.whatif import plan_what_if
-from parceria.commissions.whatif_api import router as plans_router
 from parceria.common.errors import InvalidInput
 from parceria.common.fx import fx_import_ptax
 from parceria.common.models import AuditRecord, FxRate
 from parceria.customers.models import Event
 from parceria.partners.models import Partner
 from parceria.partners.services import PartnerChanges, partner_update
+from tests.conftest import ApiClient
 from tests.factories import (
     ACTOR,
     ingest,
@@ -36,7 +31,6 @@ from tests.factories import (
     usage,
 )
 
-_api_seq = itertools.count(1)
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
 RATES_035 = {"certified": "0.20", "preferred": "0.25", "strategic": "0.35"}
 
@@ -277,19 +271,12 @@ def test_a_draft_with_bad_rates_is_refused_and_not_stored(overrides, message):
 # The API ----------------------------------------------------------------------------------------------
 
 
-def _client(key: str) -> TestClient:
-    api = NinjaAPI(auth=ApiKeyAuth(), urls_namespace=f"test-plans-{next(_api_seq)}")
-    install_error_handlers(api)
-    api.add_router("", plans_router)
-    return TestClient(api, headers={"Authorization": f"Bearer {key}"})
-
-
 @pytest.mark.django_db
 def test_finance_creates_a_draft_and_runs_the_what_if_through_the_api():
     p = _march_scenario()
-    client = _client(make_key("finance"))
+    client = ApiClient(make_key("finance"))
     created = client.post(
-        "/plans", json={"name": "Standard", "referral_rates": RATES_035, "entry_rate": "0.20", "max_months": None}
+        "/plans", {"name": "Standard", "referral_rates": RATES_035, "entry_rate": "0.20", "max_months": None}
     )
     assert created.status_code == 201
     draft = created.json()
@@ -300,7 +287,7 @@ def test_finance_creates_a_draft_and_runs_the_what_if_through_the_api():
         "0.2",
     )
     before = _counts()
-    response = client.post(f"/plans/{draft['id']}/what-if", json={"from": "2026-03", "to": "2026-03"})
+    response = client.post(f"/plans/{draft['id']}/what-if", {"from": "2026-03", "to": "2026-03"})
     assert response.status_code == 200
     assert _counts() == before
     body = response.json()
@@ -341,19 +328,19 @@ def test_finance_creates_a_draft_and_runs_the_what_if_through_the_api():
 def test_a_partner_key_may_not_run_a_what_if_nor_create_plans_and_sees_only_active_plans():
     partner = make_partner()
     draft = _draft()
-    client = _client(make_key("partner", partner))
+    client = ApiClient(make_key("partner", partner))
     before = _counts()
-    denied = client.post(f"/plans/{draft.pk}/what-if", json={"from": "2026-03"})
+    denied = client.post(f"/plans/{draft.pk}/what-if", {"from": "2026-03"})
     assert denied.status_code == 403 and denied.json()["error"]["code"] == "forbidden_scope"
     payload = {"name": "Mine", "referral_rates": RATES_035, "entry_rate": "0.20"}
-    assert client.post("/plans", json=payload).status_code == 403
+    assert client.post("/plans", payload).status_code == 403
     assert _counts() == before
     assert [i["status"] for i in client.get("/plans").json()["items"]] == ["active"]
 
 
 @pytest.mark.django_db
 def test_bad_plan_and_what_if_requests_get_422_or_404():
-    client = _client(make_key("finance"))
+    client = ApiClient(make_key("finance"))
     good = {"name": "Standard", "referral_rates": RATES_035, "entry_rate": "0.20"}
     bad_bodies = [
         ({**good, "referral_rates": {**RATES_035, "gold": "0.4"}}, "invalid"),
@@ -368,20 +355,20 @@ def test_bad_plan_and_what_if_requests_get_422_or_404():
         ({"name": "Standard"}, "invalid"),
     ]
     for body, code in bad_bodies:
-        response = client.post("/plans", json=body)
+        response = client.post("/plans", body)
         assert response.status_code == 422, body
         assert response.json()["error"]["code"] == code, body
     assert CommissionPlan.objects.count() == 1
     plan_id = _standard().pk
     for body in ({"from": "2026-13"}, {"from": "2026-04", "to": "2026-03"}, {"from": "March"}, {}, {"to": "2026-03"}):
-        assert client.post(f"/plans/{plan_id}/what-if", json=body).status_code == 422, body
-    assert client.post("/plans/999999/what-if", json={"from": "2026-03"}).status_code == 404
+        assert client.post(f"/plans/{plan_id}/what-if", body).status_code == 422, body
+    assert client.post("/plans/999999/what-if", {"from": "2026-03"}).status_code == 404
 
 
 @pytest.mark.django_db
 def test_months_at_the_edge_of_the_calendar_are_refused_not_crashed():
-    client = _client(make_key("admin"))
+    client = ApiClient(make_key("admin"))
     plan_id = _standard().pk
     for body in ({"from": "9999-12"}, {"from": "0000-01"}, {"from": "0001-01"}):
-        response = client.post(f"/plans/{plan_id}/what-if", json=body)
+        response = client.post(f"/plans/{plan_id}/what-if", body)
         assert response.status_code == 422, body

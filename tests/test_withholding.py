@@ -24,7 +24,6 @@ import json
 from datetime import date, datetime
 from decimal import Decimal as D
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
@@ -44,10 +43,8 @@ from parceria.payouts.withholding import (
     compute_withholdings,
     employer_contributions,
 )
-from tests.factories import make_partner
-from tests.test_close import credit
+from tests.factories import SP, credit, make_partner
 
-SP = ZoneInfo("America/Sao_Paulo")
 ACTOR = Actor.system("tests")
 DATA = Path(__file__).resolve().parent.parent / "src" / "parceria" / "payouts" / "data" / "withholding.json"
 SHIPPED = json.loads(DATA.read_text(encoding="utf-8"))["rules"]

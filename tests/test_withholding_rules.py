@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal as D
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,10 +11,7 @@ from parceria.common.audit import Actor
 from parceria.payouts.admin import WithholdingRuleForm
 from parceria.payouts.close import period_close
 from parceria.payouts.models import WithholdingRule
-from tests.factories import make_partner
-from tests.test_close import credit
-
-SP = ZoneInfo("America/Sao_Paulo")
+from tests.factories import SP, credit, make_partner
 
 
 def form(**overrides):

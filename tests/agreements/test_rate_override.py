@@ -15,7 +15,7 @@ from parceria.common.errors import InvalidInput
 from parceria.partners.models import PartnerTerms
 from parceria.partners.services import PartnerChanges, partner_update
 from tests.agreements.helpers import make_agreement
-from tests.factories import ACTOR, dt, ingest, make_customer, make_partner, paid
+from tests.factories import ACTOR, at, ingest, make_customer, make_partner, paid
 
 pytestmark = pytest.mark.django_db
 
@@ -62,11 +62,11 @@ def test_the_engine_uses_the_override_of_the_version_in_force():
     plan = engine.Plan(1, "standard", 1, {"preferred": D("0.25")}, D("0.20"), None, None, None)
     info = engine.PartnerInfo(7, "active", "BRL", (
         engine.Terms(None, "preferred", None),
-        engine.Terms(dt("2026-04-01T00:00:00-03:00"), "preferred", None, D("0.27")),
+        engine.Terms(at("2026-04-01T00:00:00-03:00"), "preferred", None, D("0.27")),
     ))
 
-    def invoice(at: str) -> engine.PaidInvoice:
-        return engine.PaidInvoice("e", "i", 1, D("100.00"), "BRL", dt(at), date(2026, 3, 1), date(2026, 3, 31))
+    def invoice(paid_at: str) -> engine.PaidInvoice:
+        return engine.PaidInvoice("e", "i", 1, D("100.00"), "BRL", at(paid_at), date(2026, 3, 1), date(2026, 3, 31))
 
     early = engine.referral_accrual(invoice("2026-03-31T23:59:59-03:00"), plan, info, None, {})
     late = engine.referral_accrual(invoice("2026-04-01T00:00:00-03:00"), plan, info, None, {})

@@ -12,6 +12,7 @@ from parceria.agreements.models import Agreement
 from parceria.agreements.services import rate_override_grant
 from parceria.partners.models import PartnerTerms
 from tests.agreements.helpers import make_agreement
+from tests.conftest import ApiClient
 from tests.factories import ACTOR, make_key, make_partner, staff_client
 
 pytestmark = pytest.mark.django_db
@@ -68,15 +69,11 @@ def test_a_bad_termination_day_is_refused_beside_the_field_and_changes_nothing(b
 
 def test_the_api_takes_the_termination_day():
     _, agreement = _world()
-    from django.test import Client
-
-    api = Client(HTTP_AUTHORIZATION=f"Bearer {make_key('admin')}")
-    refused = api.post(f"/api/v1/agreements/{agreement.pk}/status", {"status": "terminated",
-                       "terminated_on": "2025-06-01"}, content_type="application/json")
+    api = ApiClient(make_key("admin"))
+    refused = api.post(f"/agreements/{agreement.pk}/status", {"status": "terminated", "terminated_on": "2025-06-01"})
     assert refused.status_code == 422
     assert refused.json()["error"]["details"] == {"field": "terminated_on"}
-    moved = api.post(f"/api/v1/agreements/{agreement.pk}/status", {"status": "terminated",
-                     "terminated_on": "2026-04-01"}, content_type="application/json")
+    moved = api.post(f"/agreements/{agreement.pk}/status", {"status": "terminated", "terminated_on": "2026-04-01"})
     assert moved.status_code == 200, moved.content
     assert (moved.json()["status"], moved.json()["terminated_on"]) == ("terminated", "2026-04-01")
     assert _state(agreement) == ("terminated", date(2026, 4, 1), None, date(2026, 4, 1))

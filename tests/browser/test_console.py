@@ -16,8 +16,7 @@ from parceria.disputes.models import Dispute
 from parceria.disputes.services import DisputeClaim, dispute_open
 from parceria.payouts.models import BatchExport, PayoutBatch
 from tests.browser.conftest import sign_in
-from tests.factories import ACTOR, make_customer, make_partner
-from tests.test_close import credit
+from tests.factories import ACTOR, credit, make_customer, make_partner
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PASSWORD = "correct horse battery staple 7"

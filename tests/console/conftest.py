@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -12,10 +11,9 @@ from django.test import Client
 from parceria.common.audit import Actor
 from parceria.payouts.close import period_close
 from parceria.payouts.models import PayoutBatch
-from tests.factories import staff_client
+from tests.factories import SP, staff_client
 
 MARCH = date(2026, 3, 1)
-SP = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 4, 6, 10, tzinfo=SP)
 
 

@@ -26,9 +26,8 @@ from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
 from tests.agreements.helpers import make_agreement
 from tests.console.conftest import close_march
-from tests.factories import ACTOR, PASSWORD, make_partner, staff_client
+from tests.factories import ACTOR, PASSWORD, credit, make_partner, staff_client
 from tests.sweep import Route, missing_values, routes_under
-from tests.test_close import credit
 
 MIN_ROUTES = 56  # the console's own, payouts, disputes, customers, partners (pipeline, tiers), agreements, enablement
 PDF = b"%PDF-1.4\n%%EOF\n"

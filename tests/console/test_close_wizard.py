@@ -9,8 +9,7 @@ from parceria.common.models import AuditRecord
 from parceria.payouts.models import BatchApproval, BatchExport, Payout, PayoutBatch
 from parceria.payouts.selectors import payout_rows
 from tests.console.conftest import MARCH
-from tests.factories import make_partner
-from tests.test_close import credit
+from tests.factories import credit, make_partner
 from tests.test_cnab import make_return
 
 

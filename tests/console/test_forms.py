@@ -15,8 +15,7 @@ from parceria.disputes.models import Adjustment, Dispute
 from parceria.disputes.services import DisputeClaim, dispute_open
 from parceria.payouts.models import PayoutBatch, PayoutStatusChange
 from tests.console.conftest import close_march
-from tests.factories import ACTOR, make_partner
-from tests.test_close import credit
+from tests.factories import ACTOR, credit, make_partner
 
 
 def error_beside(html: str, field: str) -> str:

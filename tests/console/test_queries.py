@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -15,10 +14,7 @@ from parceria.disputes.adjustments import adjustment_request
 from parceria.disputes.services import DisputeClaim, dispute_open
 from parceria.payouts.close import period_close
 from parceria.payouts.models import PayoutBatch
-from tests.factories import ACTOR, make_customer, make_partner
-from tests.test_close import credit
-
-SP = ZoneInfo("America/Sao_Paulo")
+from tests.factories import ACTOR, SP, credit, make_customer, make_partner
 
 
 def add_rows(count: int, at: str) -> list:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,7 +14,6 @@ from parceria.enablement.models import Course, Module
 from parceria.partners.models import Partner
 from tests.factories import ACTOR, ingest, make_customer, make_partner, paid
 
-SP = ZoneInfo("America/Sao_Paulo")
 PASSWORD = "enablement password 4 tests"
 
 
@@ -24,11 +22,6 @@ def load_programme() -> None:
     from django.apps import apps
 
     importlib.import_module("parceria.enablement.migrations.0002_programme").load(apps, None)
-
-
-def at(text: str) -> datetime:
-    """A moment in São Paulo: at("2026-03-01 10:00")."""
-    return datetime.fromisoformat(text).replace(tzinfo=SP)
 
 
 def partner_user(partner: Partner, name: str, role: str = "partner_member") -> Any:

@@ -4,40 +4,28 @@ partner), module completion for a partner user (a partner key: only its own user
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from parceria.enablement.models import Enrolment, Module, PartnerCertification
+from tests.conftest import ApiClient
 from tests.enablement.conftest import partner_user
 from tests.factories import make_key, make_partner
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.enablement.api_urls")]
-BASE = "/api/enablement-tests"
-
-
-class Api:
-    def __init__(self, key: str) -> None:
-        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-
-    def get(self, path: str):
-        return self.client.get(BASE + path)
-
-    def post(self, path: str, body: dict):
-        return self.client.post(BASE + path, body, content_type="application/json")
+pytestmark = pytest.mark.django_db
 
 
 def test_courses_are_listed_with_their_modules(partner):
-    response = Api(make_key("analytics")).get("/enablement/courses")
+    response = ApiClient(make_key("analytics")).get("/enablement/courses")
     assert response.status_code == 200
     body = {c["code"]: c for c in response.json()}
     assert body["technical-integration"]["hours"] == "4"
     assert [m["position"] for m in body["technical-integration"]["modules"]] == [1, 2, 3, 4]
-    assert Client().get(BASE + "/enablement/courses").status_code == 401
+    assert ApiClient(None).get("/enablement/courses").status_code == 401
 
 
 def test_a_partner_key_completes_modules_of_its_own_users_only(partner, member):
     other = make_partner(name="Bravo")
     stranger = partner_user(other, "eve@bravo")
-    api = Api(make_key("partner", partner))
+    api = ApiClient(make_key("partner", partner))
     module = Module.objects.filter(course__code="sales-playbooks").order_by("position").first()
     ok = api.post(f"/partners/{partner.pk}/enablement/completions", {"user_id": member.pk, "module_id": module.pk})
     assert ok.status_code == 201, ok.content
@@ -58,18 +46,18 @@ def test_a_partner_key_completes_modules_of_its_own_users_only(partner, member):
 def test_read_only_keys_may_not_complete_modules(partner, member):
     module = Module.objects.first()
     for scope in ("analytics", "platform", "finance"):
-        response = Api(make_key(scope)).post(f"/partners/{partner.pk}/enablement/completions",
-                                             {"user_id": member.pk, "module_id": module.pk})
+        response = ApiClient(make_key(scope)).post(f"/partners/{partner.pk}/enablement/completions",
+                                                   {"user_id": member.pk, "module_id": module.pk})
         assert response.status_code == 403, scope
     assert not Enrolment.objects.exists()
-    admin = Api(make_key("admin")).post(f"/partners/{partner.pk}/enablement/completions",
-                                        {"user_id": member.pk, "module_id": module.pk})
+    admin = ApiClient(make_key("admin")).post(f"/partners/{partner.pk}/enablement/completions",
+                                              {"user_id": member.pk, "module_id": module.pk})
     assert admin.status_code == 201
 
 
 def test_progress_and_certifications_of_a_partner_only_for_itself(partner, member):
     other = make_partner(name="Bravo")
-    api = Api(make_key("partner", partner))
+    api = ApiClient(make_key("partner", partner))
     for module in Module.objects.filter(course__code="sales-playbooks"):
         api.post(f"/partners/{partner.pk}/enablement/completions", {"user_id": member.pk, "module_id": module.pk})
     body = api.get(f"/partners/{partner.pk}/enablement").json()
@@ -80,5 +68,5 @@ def test_progress_and_certifications_of_a_partner_only_for_itself(partner, membe
         "technical-integration": [False, False, False], "product": [False, False, False],
         "advanced-product": [False, False, False]}
     assert api.get(f"/partners/{other.pk}/enablement").status_code == 404
-    assert Api(make_key("analytics")).get(f"/partners/{other.pk}/enablement").status_code == 200
+    assert ApiClient(make_key("analytics")).get(f"/partners/{other.pk}/enablement").status_code == 200
     assert not PartnerCertification.objects.exists()

@@ -13,8 +13,8 @@ from parceria.common.models import AuditRecord
 from parceria.enablement import selectors, services
 from parceria.enablement.models import DemoConfirmation, Enrolment, Module, PartnerCertification
 from parceria.enablement.services import add_months_at
-from tests.enablement.conftest import at, close_pilot, complete_course, partner_user
-from tests.factories import ACTOR, make_partner, staff_client
+from tests.enablement.conftest import close_pilot, complete_course, partner_user
+from tests.factories import ACTOR, at, make_partner, staff_client
 
 pytestmark = pytest.mark.django_db
 

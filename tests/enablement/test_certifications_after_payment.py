@@ -12,8 +12,8 @@ from django.utils import timezone
 from parceria.common.models import AuditRecord
 from parceria.enablement import selectors, services
 from parceria.enablement.models import PartnerCertification
-from tests.enablement.conftest import at, complete_course, load_programme, partner_user
-from tests.factories import ACTOR, ingest, make_customer, make_partner, paid, staff_client
+from tests.enablement.conftest import complete_course, load_programme, partner_user
+from tests.factories import ACTOR, at, ingest, make_customer, make_partner, paid, staff_client
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-03-10 12:00")

@@ -17,8 +17,8 @@ from parceria.common.models import AuditRecord
 from parceria.enablement import services
 from parceria.enablement.models import CheckIn, DemoConfirmation, OnboardingPlan, PartnerCertification
 from parceria.partners.models import Partner
-from tests.enablement.conftest import at, close_pilot, complete_course, partner_user
-from tests.factories import ACTOR, PASSWORD, make_partner, staff_client
+from tests.enablement.conftest import close_pilot, complete_course, partner_user
+from tests.factories import ACTOR, PASSWORD, at, make_partner, staff_client
 
 pytestmark = pytest.mark.django_db
 

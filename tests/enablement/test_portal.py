@@ -11,8 +11,8 @@ from django.urls import get_resolver, reverse
 
 from parceria.enablement import services
 from parceria.enablement.models import Enrolment, Module, PartnerCertification
-from tests.enablement.conftest import at, close_pilot, complete_course, partner_user
-from tests.factories import ACTOR, make_partner, staff_client
+from tests.enablement.conftest import close_pilot, complete_course, partner_user
+from tests.factories import ACTOR, at, make_partner, staff_client
 
 pytestmark = pytest.mark.django_db
 

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.test import Client
 
 from parceria.partners.lifecycle import checklist_tick
 from parceria.partners.models import Evaluation, EvaluationWeights, StageTransition
+from tests.conftest import ApiClient
 from tests.factories import ACTOR, make_key, make_partner
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.pipeline.urls")]
-BASE = "/api/pipeline-test"
+pytestmark = pytest.mark.django_db
 SCORES = {"customer_overlap": {"score": 8, "note": "70% ICP"}, "integration_complexity": {"score": 3},
           "market_size": {"score": "7"}, "competitive_advantage": {"score": 9}, "partner_willingness": {"score": 6}}
 
 
-class Api:
-    def __init__(self, key: str) -> None:
-        self.client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
-
-    def get(self, path, **params):
-        return self.client.get(BASE + path, params)
-
-    def post(self, path, body):
-        return self.client.post(BASE + path, json.dumps(body), content_type="application/json")
-
-
 @pytest.fixture
 def admin():
-    return Api(make_key("admin"))
+    return ApiClient(make_key("admin"))
 
 
 def test_evaluate_list_rank_and_compare(admin):
@@ -126,14 +112,14 @@ def routes(partner_id: int, other_id: int):
     ]
 
 
-def call(api: Api, method: str, path: str, data: dict):
+def call(api: ApiClient, method: str, path: str, data: dict):
     return api.get(path, **data) if method == "get" else api.post(path, data)
 
 
 def test_a_partner_key_gets_403_on_every_route_even_for_itself():
     partner, other = make_partner(), make_partner()
     for target in (partner, other):
-        api = Api(make_key("partner", partner))
+        api = ApiClient(make_key("partner", partner))
         for method, path, data in routes(target.pk, partner.pk if target == other else other.pk):
             assert call(api, method, path, data).status_code == 403, (method, path)
     assert not Evaluation.objects.exists() and not StageTransition.objects.exists()
@@ -143,7 +129,7 @@ def test_a_partner_key_gets_403_on_every_route_even_for_itself():
 @pytest.mark.parametrize("scope", ["analytics", "platform", "finance"])
 def test_read_only_scopes_read_but_cannot_write(scope):
     partner, other = make_partner(), make_partner()
-    api = Api(make_key(scope))
+    api = ApiClient(make_key(scope))
     for method, path, data in routes(partner.pk, other.pk):
         status = call(api, method, path, data).status_code
         if method == "post":
@@ -154,7 +140,7 @@ def test_read_only_scopes_read_but_cannot_write(scope):
 
 
 def test_no_key_is_401():
-    assert Client().get(f"{BASE}/evaluation-weights").status_code == 401
+    assert ApiClient(None).get("/evaluation-weights").status_code == 401
 
 
 def test_checklist_tick_is_audited_via_service():

@@ -5,35 +5,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal as D
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 
 from parceria.accounts.services import user_create
-from parceria.commissions.engine import Posting
-from parceria.commissions.ledger import ledger_post
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
 from parceria.disputes.services import DisputeClaim, dispute_open
 from parceria.partners.models import Partner
 from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout
-from tests.factories import ingest, make_customer, make_partner, paid, refunded
+from tests.factories import SP, ingest, make_customer, make_partner, paid, refunded
 
-SP = ZoneInfo("America/Sao_Paulo")
 MARCH = date(2026, 3, 1)
 PASSWORD = "portal password 4 tests"
 ACTOR = Actor.system("tests")
-
-
-def credit(partner: Partner, amount: str, *, at: datetime, note: str = "test credit", key: str = "") -> None:
-    """Put `amount` on a partner's balance with a manual adjustment line at `at`."""
-    posting = Posting(partner.pk, "adjustment", "manual", D(amount), partner.currency, None, None, note,
-                      key or f"portal-test:{partner.pk}:{amount}:{at.isoformat()}:{note}")
-    ledger_post([(posting, {"occurred_at": at})], created_by="tests")
 
 
 @dataclass

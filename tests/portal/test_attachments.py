@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from parceria.common.audit import Actor
@@ -28,16 +27,6 @@ MAX = 10 * 1024 * 1024
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-@pytest.fixture(autouse=True)
-def private_storage(tmp_path):
-    """Each test stores its files in its own folder, so parallel test workers never see each other's files."""
-    field = DisputeAttachment._meta.get_field("file")
-    original = field.storage
-    field.storage = FileSystemStorage(location=tmp_path / "disputes")
-    yield
-    field.storage = original
 
 
 def stored_files() -> list[Path]:

@@ -16,8 +16,8 @@ from parceria.disputes.models import Dispute
 from parceria.payouts.models import Payout
 from parceria.payouts.services import payout_mark
 from parceria.portal.selectors import dashboard
-from tests.factories import ingest, make_customer, make_partner, paid, refunded
-from tests.portal.conftest import ACTOR, PASSWORD, client_for, credit
+from tests.factories import credit, ingest, make_customer, make_partner, paid, refunded
+from tests.portal.conftest import ACTOR, PASSWORD, client_for
 
 
 def known_ledger():

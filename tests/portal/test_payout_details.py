@@ -13,8 +13,8 @@ from parceria.common.pix import PixKeyError
 from parceria.partners.payout_details import partner_payout_details_change
 from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout
-from tests.factories import make_partner
-from tests.portal.conftest import ACTOR, PASSWORD, SP, client_for, credit
+from tests.factories import SP, credit, make_partner
+from tests.portal.conftest import ACTOR, PASSWORD, client_for
 
 MARCH = date(2026, 3, 1)
 CLOSE_AT = datetime(2026, 4, 5, 10, 0, tzinfo=SP)

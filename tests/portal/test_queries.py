@@ -12,8 +12,8 @@ from parceria.accounts.services import user_create
 from parceria.common.months import add_months
 from parceria.disputes.services import DisputeClaim, dispute_open
 from parceria.payouts.close import period_close
-from tests.factories import ingest, make_customer, make_partner, paid
-from tests.portal.conftest import ACTOR, PASSWORD, SP, client_for, credit
+from tests.factories import SP, credit, ingest, make_customer, make_partner, paid
+from tests.portal.conftest import ACTOR, PASSWORD, client_for
 
 PAGES = ["/portal/", "/portal/customers/", "/portal/commissions/", "/portal/payouts/", "/portal/disputes/",
          "/portal/users/", "/portal/customers/?sort=-revenue", "/portal/commissions/?kind=accrual&q=inv"]

@@ -21,8 +21,8 @@ from parceria.enablement import services as enablement
 from parceria.enablement.models import Enrolment, Module, PartnerCertification
 from parceria.partners.invitations import user_invite
 from tests.agreements.helpers import make_agreement
-from tests.enablement.conftest import at, close_pilot, complete_course, partner_user
-from tests.factories import staff_client
+from tests.enablement.conftest import close_pilot, complete_course, partner_user
+from tests.factories import at, staff_client
 from tests.portal.conftest import ACTOR, client_for
 from tests.sweep import missing_values, routes_under
 

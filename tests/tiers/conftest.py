@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import unescape
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -19,15 +18,9 @@ from parceria.partners.models import Partner
 from parceria.tiers.assessment import AssessmentRun, tiers_assess
 from tests.agreements.helpers import make_agreement
 from tests.enablement.conftest import complete_course, load_programme, partner_user
-from tests.factories import ACTOR, ingest, make_customer, paid
+from tests.factories import ACTOR, at, ingest, make_customer, paid
 
-SP = ZoneInfo("America/Sao_Paulo")
 _seq = itertools.count(1)
-
-
-def at(text: str) -> datetime:
-    """A moment in São Paulo: at("2026-04-15 10:00")."""
-    return datetime.fromisoformat(text).replace(tzinfo=SP)
 
 
 def train(partner: Partner, when: datetime) -> None:

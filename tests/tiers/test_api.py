@@ -6,18 +6,10 @@ import pytest
 
 from parceria.partners.models import TierAssessment
 from tests.conftest import ApiClient
-from tests.factories import make_key, make_partner
-from tests.tiers.conftest import at, make_certified
+from tests.factories import at, make_key, make_partner
+from tests.tiers.conftest import make_certified
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.tiers.urls")]
-
-
-class Api(ApiClient):
-    def get(self, path: str, **params):
-        return self._client.get(f"/api/tiers-test{path}", params)
-
-    def post(self, path: str, body=None, *, raw=None):
-        return self._client.post(f"/api/tiers-test{path}", body, content_type="application/json")
+pytestmark = pytest.mark.django_db
 
 
 def test_tier_progress_shows_the_evidence_and_what_is_missing_for_the_next_tier(monkeypatch):
@@ -26,14 +18,14 @@ def test_tier_progress_shows_the_evidence_and_what_is_missing_for_the_next_tier(
     monkeypatch.setattr(timezone, "now", lambda: at("2026-04-15 10:00"))  # the on-demand assessment's moment
     partner = make_partner()
     make_certified(partner)
-    admin = Api(make_key("admin"))
+    admin = ApiClient(make_key("admin"))
     response = admin.post("/tier-assessments", {"partner_id": partner.pk})
     assert response.status_code == 200, response.content
     body = response.json()
     assert [(o["partner_id"], o["change"], o["resulting_tier"]) for o in body["outcomes"]] == [
         (partner.pk, "promoted", "certified")]
 
-    own = Api(make_key("partner", partner)).get(f"/partners/{partner.pk}/tier-progress")
+    own = ApiClient(make_key("partner", partner)).get(f"/partners/{partner.pk}/tier-progress")
     assert own.status_code == 200, own.content
     progress = own.json()
     assert progress["tier"] == "certified"
@@ -49,23 +41,23 @@ def test_tier_progress_shows_the_evidence_and_what_is_missing_for_the_next_tier(
 
 def test_a_partner_key_of_another_partner_gets_404():
     mine, other = make_partner(), make_partner()
-    response = Api(make_key("partner", mine)).get(f"/partners/{other.pk}/tier-progress")
+    response = ApiClient(make_key("partner", mine)).get(f"/partners/{other.pk}/tier-progress")
     assert response.status_code == 404
-    assert Api(make_key("admin")).get(f"/partners/{other.pk}/tier-progress").status_code == 200
+    assert ApiClient(make_key("admin")).get(f"/partners/{other.pk}/tier-progress").status_code == 200
 
 
 def test_only_partner_managers_run_assessments():
     partner = make_partner()
-    assert Api(make_key("partner", partner)).post("/tier-assessments", {}).status_code == 403
-    assert Api(make_key("analytics")).post("/tier-assessments", {}).status_code == 403
+    assert ApiClient(make_key("partner", partner)).post("/tier-assessments", {}).status_code == 403
+    assert ApiClient(make_key("analytics")).post("/tier-assessments", {}).status_code == 403
     assert not TierAssessment.objects.exists()
-    response = Api(make_key("admin")).post("/tier-assessments", {"dry_run": True})
+    response = ApiClient(make_key("admin")).post("/tier-assessments", {"dry_run": True})
     assert response.status_code == 200 and response.json()["dry_run"] is True
     assert not TierAssessment.objects.exists()
 
 
 def test_progress_without_an_assessment_yet():
     partner = make_partner()
-    body = Api(make_key("admin")).get(f"/partners/{partner.pk}/tier-progress").json()
+    body = ApiClient(make_key("admin")).get(f"/partners/{partner.pk}/tier-progress").json()
     assert (body["tier"], body["next_tier"], body["assessment"], body["missing_for_next_tier"]) == (
         None, "certified", None, [])

@@ -11,8 +11,7 @@ import pytest
 
 from parceria.common.models import FxRate
 from parceria.tiers.metrics import partner_metrics
-from tests.factories import ingest, make_customer, make_partner, paid, refunded
-from tests.tiers.conftest import at
+from tests.factories import at, ingest, make_customer, make_partner, paid, refunded
 from tests.tiers.test_assessment import NOW, check, evidence
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from parceria.commissions.models import LedgerLine
 from parceria.partners.models import Partner, PartnerTerms, TierAssessment
 from tests.agreements.helpers import make_agreement
-from tests.factories import ingest, make_customer, make_integration_partner, make_partner, paid, usage
+from tests.factories import at, ingest, make_customer, make_integration_partner, make_partner, paid, usage
 from tests.tiers.conftest import (
     approve_plan,
-    at,
     certify_advanced,
     csat,
     make_certified,

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from parceria.partners.models import Partner, TierAssessment
 from parceria.tiers.assessment import tiers_assess
-from tests.factories import ACTOR, make_customer, make_partner, staff_client
-from tests.tiers.conftest import at, csat, make_certified, monthly, part, referrals, row_text, text_of, train
+from tests.factories import ACTOR, at, make_customer, make_partner, staff_client
+from tests.tiers.conftest import csat, make_certified, monthly, part, referrals, row_text, text_of, train
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-04-15 10:00")

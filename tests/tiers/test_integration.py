@@ -19,8 +19,7 @@ from parceria.partners.tier_data import INTEGRATION_DEFINITIONS
 from parceria.tiers.definitions import tier_definition_create
 from parceria.tiers.integration import maintenance_commitment
 from tests.agreements.helpers import make_agreement
-from tests.factories import ACTOR, ingest, make_customer, make_integration_partner, make_partner, paid, usage
-from tests.tiers.conftest import at
+from tests.factories import ACTOR, at, ingest, make_customer, make_integration_partner, make_partner, paid, usage
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-04-15 10:00")  # last full quarter: 2026-01-01 to 2026-03-31

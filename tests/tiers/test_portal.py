@@ -13,8 +13,8 @@ from parceria.partners.models import Partner, TierAssessment
 from parceria.partners.services import PartnerChanges, partner_update
 from parceria.tiers.selectors import tier_overview, tier_progress
 from tests.enablement.conftest import partner_user
-from tests.factories import ACTOR, make_customer, make_partner
-from tests.tiers.conftest import at, certify_advanced, csat, make_certified, monthly, part, row_text
+from tests.factories import ACTOR, at, make_customer, make_partner
+from tests.tiers.conftest import certify_advanced, csat, make_certified, monthly, part, row_text
 
 pytestmark = pytest.mark.django_db
 NOW = at("2026-04-15 10:00")

@@ -81,10 +81,6 @@ class User(AbstractUser):
         self.username = self.normalize_username(self.username)
         super().save(*args, **kwargs)
 
-    @property
-    def is_partner_user(self) -> bool:
-        return self.role in PARTNER_ROLES
-
 
 class ApiKeyScope(models.TextChoices):
     PLATFORM = "platform", _("Platform ingest (events, customers)")

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from parceria.agreements.dates import TermRule
+from parceria.common.storage import MediaFolderStorage
 from parceria.partners.models import Partner
 
 
@@ -69,8 +68,9 @@ TYPE_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def agreement_storage() -> FileSystemStorage:
-    return FileSystemStorage(location=settings.VAR_DIR / "media" / "agreements")
+def agreement_storage() -> MediaFolderStorage:
+    """Signed documents live under MEDIA_ROOT/agreements; they are served only to signed-in users."""
+    return MediaFolderStorage("agreements")
 
 
 class Agreement(models.Model):

@@ -86,10 +86,6 @@ def exclusivities_held_by_others(partner: Partner | int | None, on: date) -> lis
     ]
 
 
-def agreement_terms(agreement: Agreement) -> list[AgreementTerm]:
-    return list(agreement.terms.order_by("kind", "id"))
-
-
 def agreement_row(agreement: Agreement, on: date) -> dict[str, Any]:
     dates = agreement_dates(agreement, on)
     return {"agreement": agreement, "term_end": dates.term_end, "renewal": dates.renewal,

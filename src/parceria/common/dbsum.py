@@ -41,11 +41,6 @@ def _to_decimal(value: Any) -> Decimal:
     return Decimal(value)
 
 
-def exact_sum(queryset: QuerySet[Any], field: str) -> Decimal:
-    """SUM(field) over the queryset, exact, 0 when empty."""
-    return _to_decimal(queryset.aggregate(total=_sum_expression(field))["total"])
-
-
 def exact_sums(queryset: QuerySet[Any], field: str, *group_by: str) -> dict[Hashable, Decimal]:
     """SUM(field) per group: {value: total} for one group column, {(v1, v2, …): total} for several."""
     rows = queryset.values_list(*group_by).annotate(total=_sum_expression(field)).order_by()

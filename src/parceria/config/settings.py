@@ -163,6 +163,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (dispute attachments, agreement documents), one folder per kind (common/storage.py). There is
+# no MEDIA_URL: the files are served only through authenticated views and API routes.
+MEDIA_ROOT = VAR_DIR / "media"
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

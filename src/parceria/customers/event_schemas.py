@@ -204,7 +204,3 @@ def canonical_payload(event: Any) -> tuple[dict[str, Any], str]:
     payload = event.model_dump(mode="json", exclude_none=True)
     digest = hashlib.sha256(orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)).hexdigest()
     return payload, digest
-
-
-def event_json_schemas() -> dict[str, Any]:
-    return _ADAPTER.json_schema()

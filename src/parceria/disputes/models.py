@@ -12,7 +12,6 @@ the only code that moves them, and every move writes an audit record.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from parceria.common.append_only import AppendOnlyModel
 from parceria.common.money import CURRENCY_CHOICES
+from parceria.common.storage import MediaFolderStorage
 
 # --- adjustments ---------------------------------------------------------------------------------------------------
 
@@ -237,10 +237,10 @@ class DisputeComment(AppendOnlyModel):
         return f"comment #{self.pk} on dispute {self.dispute_id} by {self.author_label}"
 
 
-def dispute_storage() -> FileSystemStorage:
-    """Attachments live under VAR_DIR/media/disputes (MEDIA_ROOT is not configured); they are served only
-    through the authenticated API, never as public URLs."""
-    return FileSystemStorage(location=settings.VAR_DIR / "media" / "disputes", base_url=None)
+def dispute_storage() -> MediaFolderStorage:
+    """Attachments live under MEDIA_ROOT/disputes; they are served only through the authenticated API, never
+    as public URLs."""
+    return MediaFolderStorage("disputes")
 
 
 class DisputeAttachment(AppendOnlyModel):

@@ -19,9 +19,3 @@ def check_in_dates(started_on: date, until: date) -> list[date]:
         dates.append(monthly)
         month += 1
     return [d for d in dates if d <= until]
-
-
-def next_check_in(started_on: date, after: date) -> date:
-    """The first scheduled date strictly after `after`."""
-    horizon = add_months(max(after, started_on), months=2)
-    return next(d for d in check_in_dates(started_on, horizon) if d > after)

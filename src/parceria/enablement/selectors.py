@@ -58,10 +58,6 @@ class CourseProgress:
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
-    @property
-    def is_complete(self) -> bool:
-        return self.enrolment is not None and self.enrolment.completed_at is not None
-
 
 def user_progress(user: Any, course_list: Iterable[Course] | None = None) -> list[CourseProgress]:
     """A user's progress in every course (the current enrolment per course): three or four queries."""

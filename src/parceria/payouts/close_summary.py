@@ -27,10 +27,6 @@ class CloseTotals:
     def withheld_total(self) -> Decimal:
         return sum(self.withheld.values(), Decimal(0))
 
-    @property
-    def employer_total(self) -> Decimal:
-        return sum(self.employer_contributions.values(), Decimal(0))
-
 
 def plan_totals(plan: ClosePlan) -> list[CloseTotals]:
     """The close's summary per currency, in currency order."""

@@ -131,11 +131,6 @@ class Layout:
     ignored_return_segments: frozenset[str]
     sources: Mapping[str, str]
 
-    @property
-    def occurrence_codes(self) -> dict[str, str]:
-        """Each return code's meaning."""
-        return {code: spec.meaning for code, spec in self.return_codes.items()}
-
     def record(self, key: str) -> Record:
         try:
             return self.records[key]
