@@ -59,6 +59,22 @@ def _load_reference_data() -> None:
 
 
 @pytest.fixture(autouse=True)
+def tenancy_guard():
+    """Every query a partner's request makes reads partner-owned tables through its partner (tests/tenancy_guard.py)."""
+    from django.db import connections
+
+    from tests.tenancy_guard import partner_owned_tables, wrapper
+
+    guard = wrapper(partner_owned_tables())
+    for connection in connections.all():
+        connection.execute_wrappers.append(guard)
+    yield
+    for connection in connections.all():
+        if guard in connection.execute_wrappers:
+            connection.execute_wrappers.remove(guard)
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts and ends in the default language: a request (the language middleware) or a test may
     activate another one on the thread, and the next test on that worker would read its messages."""

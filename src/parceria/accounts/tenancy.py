@@ -4,6 +4,9 @@ its own partner."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,3 +118,45 @@ def sees_staff_notes(principal: Principal) -> bool:
     """Staff-only text (an agreement's notes, a dispute's internal comments) is shown to staff, never to a partner:
     in the portal and through the API alike."""
     return not principal.is_partner
+
+
+# --- the partner a request acts for ---------------------------------------------------------------------------------
+
+#: The partner whose credential is serving the current request (a portal user's or a partner API key's), or None
+#: (staff, a platform key, no request). The test suite checks, on every query made while it is set, that a row of
+#: a partner-owned table is read through its partner (tests/tenancy_guard.py): a page or route that forgets its
+#: scoping function fails loudly there.
+_partner_scope: ContextVar[int | None] = ContextVar("partner_scope", default=None)
+_across_partners: ContextVar[bool] = ContextVar("across_partners", default=False)
+
+
+def partner_scope() -> int | None:
+    """The partner the current request acts for, if a partner credential is serving it (None inside
+    `across_partners`)."""
+    return None if _across_partners.get() else _partner_scope.get()
+
+
+@contextmanager
+def across_partners() -> Iterator[None]:
+    """The reads inside look past the request's partner on purpose, e.g. whether a user name is taken by anyone.
+    What they find must not be shown as such; say why at the call."""
+    token = _across_partners.set(True)
+    try:
+        yield
+    finally:
+        _across_partners.reset(token)
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """One request: it starts acting for no partner and whatever it enters (`enter_partner_scope`) ends with it."""
+    token = _partner_scope.set(None)
+    try:
+        yield
+    finally:
+        _partner_scope.reset(token)
+
+
+def enter_partner_scope(principal: Principal) -> None:
+    """The rest of the current request (see `request_scope`) acts for `principal`'s partner, if it has one."""
+    _partner_scope.set(principal.partner_id if principal.is_partner else None)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from parceria.accounts.models import ApiKey, hash_api_key
-from parceria.accounts.tenancy import Principal
+from parceria.accounts.tenancy import Principal, enter_partner_scope
 
 _TOUCH_EVERY = timedelta(minutes=5)
 
@@ -30,6 +30,7 @@ class ApiKeyAuth(HttpBearer):
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         principal = Principal.for_api_key(key)
         request.principal = principal  # type: ignore[attr-defined]
+        enter_partner_scope(principal)
         return principal
 
 

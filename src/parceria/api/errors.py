@@ -15,6 +15,7 @@ from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from parceria.accounts.tenancy import request_scope
 from parceria.common.append_only import AppendOnlyError
 from parceria.common.errors import ParceriaError
 
@@ -109,7 +110,8 @@ def guard_api_views(api: NinjaAPI, patterns: list[Any]) -> list[Any]:
     def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            response = view(request, *args, **kwargs)
+            with request_scope():  # the API key's authentication enters its partner's scope (api/auth.py)
+                response = view(request, *args, **kwargs)
             if not isinstance(response, HttpResponseNotAllowed):
                 return response
             allowed = ", ".join(sorted(response["Allow"].split(", ")))

@@ -95,7 +95,7 @@ def dispute_attachment_get(dispute: Dispute, attachment_id: int) -> DisputeAttac
 
 
 def dispute_adjustments(dispute: Dispute) -> list[Adjustment]:
-    return list(dispute.adjustments.order_by("requested_at", "id"))
+    return list(dispute.adjustments.filter(partner_id=dispute.partner_id).order_by("requested_at", "id"))
 
 
 def adjustment_list(*, status: str | None = None, partner_id: int | None = None) -> QuerySet[Adjustment]:

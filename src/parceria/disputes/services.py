@@ -86,7 +86,7 @@ def _staff_responded(dispute: Dispute, now: datetime) -> None:
 def _locked(dispute: Dispute) -> Dispute:
     """The partner row, then the dispute row, locked in that order (the adjustment services take the same)."""
     Partner.objects.select_for_update().get(pk=dispute.partner_id)
-    return Dispute.objects.select_for_update().get(pk=dispute.pk)
+    return Dispute.objects.select_for_update().get(pk=dispute.pk, partner_id=dispute.partner_id)
 
 
 def _require_active(dispute: Dispute) -> None:
@@ -98,7 +98,8 @@ def _require_active(dispute: Dispute) -> None:
 
 
 def _no_pending_adjustment(dispute: Dispute) -> None:
-    pending = dispute.adjustments.filter(status=AdjustmentStatus.PENDING_APPROVAL).first()
+    pending = dispute.adjustments.filter(partner_id=dispute.partner_id,
+                                         status=AdjustmentStatus.PENDING_APPROVAL).first()
     if pending is not None:
         raise Conflict(
             _("adjustment #%(adjustment)s for dispute #%(dispute)s is waiting for approval; "

@@ -64,7 +64,8 @@ def user_progress(user: Any, course_list: Iterable[Course] | None = None) -> lis
     items = list(course_list if course_list is not None else courses())
     enrolments: dict[int, Enrolment] = {}
     completed: dict[int, datetime] = {}
-    for e in Enrolment.objects.filter(user=user).prefetch_related("completions").order_by("started_at", "id"):
+    mine = Enrolment.objects.filter(user=user, partner_id=user.partner_id)
+    for e in mine.prefetch_related("completions").order_by("started_at", "id"):
         current = enrolments.get(e.course_id)
         if current is None or current.completed_at is not None:
             enrolments[e.course_id] = e  # an open enrolment wins over completed ones; else the latest
@@ -80,7 +81,8 @@ def user_progress(user: Any, course_list: Iterable[Course] | None = None) -> lis
 
 def enrolment_for(user: Any, enrolment_id: int) -> Enrolment | None:
     """One of the user's own enrolments (None for anyone else's)."""
-    return Enrolment.objects.select_related("course").filter(user=user, pk=enrolment_id).first()
+    return Enrolment.objects.select_related("course").filter(
+        user=user, partner_id=user.partner_id, pk=enrolment_id).first()
 
 
 @dataclass

@@ -52,7 +52,8 @@ def module_complete(*, user: Any, module: Module, actor: Actor, now: datetime | 
     now = now or timezone.now()
     if not module.course.is_active:
         raise NotFound(_("no such course"))
-    enrolment = (Enrolment.objects.select_for_update().filter(user=user, course_id=module.course_id,
+    enrolment = (Enrolment.objects.select_for_update().filter(user=user, partner_id=user.partner_id,
+                                                              course_id=module.course_id,
                                                               completed_at__isnull=True).first())
     if enrolment is None:
         enrolment = Enrolment.objects.create(user=user, partner_id=user.partner_id, course_id=module.course_id,
@@ -74,7 +75,8 @@ def enrolment_restart(*, user: Any, course_id: int, actor: Actor, now: datetime 
     """Take a course again (after completing it): a new, empty enrolment. An open one is returned as is."""
     _partner_user(user)
     now = now or timezone.now()
-    open_one = Enrolment.objects.filter(user=user, course_id=course_id, completed_at__isnull=True).first()
+    open_one = Enrolment.objects.filter(user=user, partner_id=user.partner_id, course_id=course_id,
+                                        completed_at__isnull=True).first()
     if open_one is not None:
         return open_one
     enrolment = Enrolment.objects.create(user=user, partner_id=user.partner_id, course_id=course_id, started_at=now)

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from parceria.accounts.languages import language_for, language_parse
 from parceria.accounts.models import Invitation, Role, User
+from parceria.accounts.tenancy import across_partners
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import InvalidInput, NotFound, PermissionDenied
 from parceria.partners.models import Partner
@@ -92,7 +93,8 @@ def user_invite(
 
 def _holder(address: str, partner: Partner) -> User | None:
     """The user whose user name or e-mail `address` is (one of `partner`'s own first), or None."""
-    found = User.objects.filter(Q(username=User.normalize_username(address)) | Q(email__iexact=address))
+    with across_partners():  # a user name is unique across partners: whose it is decides the answer
+        found = list(User.objects.filter(Q(username=User.normalize_username(address)) | Q(email__iexact=address)))
     return min(found, key=lambda u: (u.partner_id != partner.pk, u.pk), default=None)
 
 

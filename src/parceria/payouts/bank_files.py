@@ -234,7 +234,7 @@ def return_file_import(*, text: str | bytes, filename: str, actor: Actor) -> Ret
 
 
 def _apply_entry(payout: Payout, status: str, codes: str, filename: str, actor: Actor, report: ReturnReport) -> None:
-    already = current_statuses([payout.pk])[payout.pk] == status
+    already = current_statuses([payout])[payout.pk] == status
     try:
         payout_mark(payout=payout, status=status, source=f"return:{filename}", reference=codes, actor=actor)
     except Conflict as exc:

@@ -70,10 +70,13 @@ def payouts_with_status(queryset: QuerySet[Payout] | None = None, *, today: date
     return qs.annotate(late=ExpressionWrapper(late, output_field=BooleanField()))
 
 
-def current_statuses(payout_ids: Iterable[int]) -> dict[int, str]:
-    """The current status of each payout."""
-    ids = list(payout_ids)
-    return dict(payouts_with_status(Payout.objects.filter(pk__in=ids)).values_list("pk", "current_status"))
+def current_statuses(payouts: Iterable[Payout]) -> dict[int, str]:
+    """The current status of each payout (by id)."""
+    rows = list(payouts)
+    # the payouts' partners named too, so that the read is visibly theirs (tenancy)
+    ids, owners = [p.pk for p in rows], {p.partner_id for p in rows}
+    chosen = Payout.objects.filter(pk__in=ids, partner_id__in=owners)
+    return dict(payouts_with_status(chosen).values_list("pk", "current_status"))
 
 
 def late_payouts(queryset: QuerySet[Payout] | None = None, *, today: date | None = None) -> QuerySet[Any]:
@@ -91,14 +94,14 @@ def payout_rows(payouts: QuerySet[Payout] | Iterable[Payout], *, today: date | N
     """Payouts with their withholdings, current status and late flag, in a fixed number of queries."""
     rows = list(payouts.select_related("batch") if isinstance(payouts, QuerySet) else payouts)
     ids = [p.pk for p in rows]
+    owners = {p.partner_id for p in rows}  # named too, so that each read is visibly the rows' partners' (tenancy)
     taxes: dict[int, list[dict[str, str]]] = {pid: [] for pid in ids}
     for w in PayoutWithholding.objects.filter(payout_id__in=ids).order_by("payout_id", "code"):
         taxes[w.payout_id].append({"code": w.code, "amount": ledger_str(w.amount)})
+    chosen = Payout.objects.filter(pk__in=ids, partner_id__in=owners)
     state = {
         pk: (status, late)
-        for pk, status, late in payouts_with_status(Payout.objects.filter(pk__in=ids), today=today).values_list(
-            "pk", "current_status", "late"
-        )
+        for pk, status, late in payouts_with_status(chosen, today=today).values_list("pk", "current_status", "late")
     }
     return [
         {

@@ -91,7 +91,7 @@ def payout_mark(
                            code="invalid_status")
     with transaction.atomic():
         locked = Payout.objects.select_for_update().get(pk=payout.pk) if connection.vendor == "postgresql" else payout
-        current = current_statuses([locked.pk])[locked.pk]
+        current = current_statuses([locked])[locked.pk]
         if current == status:
             return PayoutStatusChange.objects.get(payout=locked, status=status)
         if current != PayoutStatus.PENDING:

@@ -15,7 +15,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 
 from parceria.accounts.models import PARTNER_ROLES, STAFF_ROLES, User
-from parceria.accounts.tenancy import Ability, Principal
+from parceria.accounts.tenancy import Ability, Principal, enter_partner_scope, request_scope
 from parceria.common.audit import Actor
 
 View = Callable[..., HttpResponseBase]
@@ -64,7 +64,9 @@ def partner_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         if user.role not in PARTNER_ROLES or user.partner_id is None:
             return redirect("console:home") if user.role in STAFF_ROLES else _forbidden()
-        return view(request, *args, **kwargs)
+        with request_scope():
+            enter_partner_scope(principal_for(request))
+            return view(request, *args, **kwargs)
 
     wrapper.partner_only = True  # type: ignore[attr-defined]  # the portal sweep checks every portal view has it
     return wrapper

@@ -163,7 +163,7 @@ def _counted(partner: Partner, year: int) -> tuple[PaidPayout, ...]:
             .order_by("payment_date", "id")
         )
     )
-    statuses = current_statuses(p.pk for p in rows)
+    statuses = current_statuses(rows)
     return tuple(
         PaidPayout(p.pk, p.batch.period, p.payment_date, p.currency, p.gross, p.net, withheld(p))
         for p in rows
@@ -179,7 +179,7 @@ def _not_counted(partner: Partner, year: int, counted: set[int]) -> tuple[NotCou
         .select_related("batch")
         .order_by("batch__period", "id")
     )
-    statuses = current_statuses(p.pk for p in made)
+    statuses = current_statuses(made)
     return tuple(NotCounted(p.pk, p.batch.period, p.currency, p.gross, statuses[p.pk], p.payment_date) for p in made)
 
 

@@ -149,7 +149,7 @@ def _totals(
 
 def _month_payouts(partner: Partner, month: date) -> tuple[StatementPayout, ...]:
     payouts = list(with_withholdings(Payout.objects.filter(partner=partner, batch__period=month).order_by("id")))
-    statuses = current_statuses(p.pk for p in payouts)
+    statuses = current_statuses(payouts)
     return tuple(
         StatementPayout(p.pk, p.currency, p.gross, withheld(p), p.net, p.due_date, statuses[p.pk], p.payment_date)
         for p in payouts
