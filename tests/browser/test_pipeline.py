@@ -82,6 +82,7 @@ def test_moves_by_menu_and_by_drag_refusals_and_the_override(page, screenshot):
     refusal.locator("a").click()
     page.wait_for_url(f"**/console/pipeline/partners/{ready.pk}/?to=pilot#next")
     expect(page.locator("#id_to")).to_have_value("pilot")
+    screenshot(page, "pipeline-lifecycle-override")
     page.locator("#id_override").check()
     page.locator("#id_reason").fill("Carta assinada em papel; digitalização a caminho")
     page.locator("section[aria-labelledby=next] button[type=submit]").click()
