@@ -50,6 +50,9 @@ def test_moves_by_menu_and_by_drag_refusals_and_the_override(page, screenshot):
     ready = _ready_to_leave_identification("Pipe CRM", "crm")
     dragged = _ready_to_leave_identification("Loja Arrasta", "ecommerce")
     make_partner(name="Agência Aurora")
+    problems: list[str] = []  # script errors, and scripts the Content Security Policy blocks
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text) if "'script-src" in m.text else None)
     _manager_signs_in(page)
     page.goto("/console/pipeline/")
     card = page.locator(f"#partner-{ready.pk}")
@@ -128,6 +131,7 @@ def test_moves_by_menu_and_by_drag_refusals_and_the_override(page, screenshot):
     page.locator("#history").wait_for()
     assert page.locator("main table tbody tr").count() == 2
     screenshot(page, "pipeline-lifecycle")
+    assert problems == []
 
 
 NAMES = [
