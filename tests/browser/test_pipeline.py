@@ -17,7 +17,7 @@ from parceria.partners.evaluation import evaluation_create
 from parceria.partners.lifecycle import checklist_tick, lifecycle_move, stage_state
 from parceria.partners.lifecycle_data import PIPELINE, Stage
 from parceria.partners.models import Partner, StageTransition
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.factories import ACTOR, make_partner
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -204,3 +204,13 @@ def test_a_board_of_thirty_partners_fits_a_screen(page, screenshot):
         boxes = [c.bounding_box() for c in page.locator("section.column").all()]
         assert all(b is not None and b["x"] >= 0 and b["x"] + b["width"] <= 390 for b in boxes)
         screenshot(page, f"pipeline-board-390-{language}")
+
+    # the Move menu on a phone: its forms stay inside the card
+    card = page.locator(f"#partner-{partners[0].pk}")
+    card.locator("summary").click()
+    card_box = card.bounding_box()
+    for form in card.locator("form").all():
+        box = form.bounding_box()
+        assert box is not None and card_box is not None
+        assert box["x"] + box["width"] <= card_box["x"] + card_box["width"]
+    page.locator("section[data-stage=identification]").screenshot(path=str(SCREENSHOTS / "pipeline-board-390-menu.png"))
