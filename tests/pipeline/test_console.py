@@ -151,6 +151,10 @@ def test_board_refusals_show_the_services_reason_and_change_nothing(manager):
     r = manager.post(url, {f"p{partner.pk}-to": "launch"})
     assert r.status_code == 422
     assert "A partner in Identification &amp; research cannot move to Full launch." in r.content.decode()
+    r = manager.post(url, {"from": "partner", "to": "launch"})  # the same rule on the lifecycle page's form
+    assert r.status_code == 422
+    assert "A partner in Identification &amp; research cannot move to Full launch." in r.content.decode()
+    assert '<option value="launch"' not in r.content.decode()
     r = manager.post(url, {f"p{partner.pk}-to": "nowhere"})
     assert r.status_code == 422 and "Recusável was not moved." in r.content.decode()
     assert stage_state(partner).stage == Stage.IDENTIFICATION and not StageTransition.objects.exists()
