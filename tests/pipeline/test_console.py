@@ -3,10 +3,14 @@ checklist ticks, evaluations with errors beside the fields, ranking, comparison 
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from parceria.accounts.services import user_create
 from parceria.partners.evaluation import evaluation_create
@@ -85,7 +89,7 @@ def _board_queries(client: Client) -> int:
     return len(ctx.captured_queries)
 
 
-def test_board_query_count_is_constant(manager):
+def test_board_query_count_is_constant(manager, django_assert_num_queries):
     for n in range(3):
         p = make_partner(name=f"Small {n}")
         evaluation_create(partner=p, scores=SCORES, actor=ACTOR)
@@ -96,7 +100,72 @@ def test_board_query_count_is_constant(manager):
         evaluation_create(partner=p, scores=SCORES, actor=ACTOR)
         if n % 3 == 0:
             lifecycle_move(partner=p, to=Stage.REJECTED, reason="test", actor=ACTOR)
-    assert _board_queries(manager) == few
+        if n % 3 == 1:
+            lifecycle_move(partner=p, to=Stage.ENGAGEMENT, override=True, reason="test", actor=ACTOR,
+                           now=timezone.now() - timedelta(weeks=9))
+    with django_assert_num_queries(few):
+        html = manager.get("/console/pipeline/").content.decode()
+    assert html.count("<article ") == 30 and html.count('class="board-card overdue"') == 9
+
+
+def _card(html: str, partner_id: int) -> str:
+    start = html.index(f'id="partner-{partner_id}"')
+    return html[start:html.index("</article>", start)]
+
+
+def test_board_cards_are_compact(manager, finance):
+    """A card shows the partner's name (to its lifecycle page), its category's label, the days in its stage, the
+    overdue flag past the stage's maximum and a Move menu of tiny forms, one per allowed stage: no full form."""
+    fresh = make_partner(name="Fresca", category="technology_integration", subcategory="crm")
+    late = make_partner(name="Atrasada", category="consulting_agency", subcategory="digital_agency")
+    lifecycle_move(partner=late, to=Stage.ENGAGEMENT, override=True, reason="test", actor=ACTOR,
+                   now=timezone.now() - timedelta(weeks=8, days=3))
+    html = manager.get("/console/pipeline/").content.decode()
+    assert "<select" not in html.split('id="main"')[1] and "<textarea" not in html and "override" not in html
+    card = _card(html, fresh.pk)
+    assert f'href="/console/pipeline/partners/{fresh.pk}/">Fresca</a>' in card
+    assert "Technology integration" in card and "technology_integration" not in card
+    assert "0 days in stage" in card and "Overdue" not in card
+    assert re.findall(r'data-to="(\w+)"', card) == ["engagement", "rejected", "churned"]
+    assert card.count('type="text"') == 2  # only rejecting and churning need a written reason
+    assert f'<input type="hidden" name="p{fresh.pk}-to" value="engagement">' in card
+    card = _card(html, late.pk)
+    assert "Consulting &amp; agency" in card and "59 days in stage" in card and "Overdue" in card
+    assert f'class="board-card overdue" id="partner-{late.pk}"' in html
+    assert f'class="board-card" id="partner-{fresh.pk}"' in html
+    assert re.findall(r'data-to="(\w+)"', card) == ["pilot", "identification", "rejected", "churned"]
+    assert "&lt;- Identification" not in card and "← Identification &amp; research" in card
+    read_only = finance.get("/console/pipeline/").content.decode()
+    assert "move-menu" not in read_only and "partners/board.js" not in read_only and "Fresca" in read_only
+
+
+def test_board_refusals_show_the_services_reason_and_change_nothing(manager):
+    partner = make_partner(name="Recusável")
+    url = f"/console/pipeline/partners/{partner.pk}/move/"
+    r = manager.post(url, {f"p{partner.pk}-to": "rejected", f"p{partner.pk}-reason": "  "})
+    assert r.status_code == 422
+    refusal = r.content.decode().split('class="move-refused"')[1].split("</div>")[0]
+    assert "Recusável was not moved to Rejected." in refusal and "Write the reason for this move." in refusal
+    assert f'class="board-card refused" id="partner-{partner.pk}"' in r.content.decode()
+    # a stage the partner may not reach: the service's rule, in its words
+    r = manager.post(url, {f"p{partner.pk}-to": "launch"})
+    assert r.status_code == 422
+    assert "A partner in Identification &amp; research cannot move to Full launch." in r.content.decode()
+    r = manager.post(url, {"from": "partner", "to": "launch"})  # the same rule on the lifecycle page's form
+    assert r.status_code == 422
+    assert "A partner in Identification &amp; research cannot move to Full launch." in r.content.decode()
+    assert '<option value="launch"' not in r.content.decode()
+    r = manager.post(url, {f"p{partner.pk}-to": "nowhere"})
+    assert r.status_code == 422 and "Recusável was not moved." in r.content.decode()
+    assert stage_state(partner).stage == Stage.IDENTIFICATION and not StageTransition.objects.exists()
+    # the gates: named, and the way to the override on the lifecycle page, with the refused stage chosen
+    r = manager.post(url, {f"p{partner.pk}-to": "engagement"})
+    html = r.content.decode()
+    assert r.status_code == 422 and "not been evaluated" in html
+    assert f'href="/console/pipeline/partners/{partner.pk}/?to=engagement#next"' in html
+    page = manager.get(f"/console/pipeline/partners/{partner.pk}/", {"to": "engagement"}).content.decode()
+    assert '<option value="engagement" selected>' in page
+    assert not StageTransition.objects.exists()
 
 
 def test_board_move_refused_shows_the_gate_then_override_with_reason(manager):

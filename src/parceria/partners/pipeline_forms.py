@@ -23,10 +23,14 @@ class MoveForm(forms.Form):
     def __init__(self, *args: Any, moves: Iterable[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if moves is not None:
-            allowed = set(moves)
-            field = self.fields["to"]
-            assert isinstance(field, forms.ChoiceField)
-            field.choices = [(v, label) for v, label in Stage.choices if v in allowed]
+            self.limit(moves)
+
+    def limit(self, moves: Iterable[str]) -> None:
+        """Offer only these stages (the partner's allowed moves) in the form's menu."""
+        allowed = set(moves)
+        field = self.fields["to"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(v, label) for v, label in Stage.choices if v in allowed]
 
 
 class TickForm(forms.Form):

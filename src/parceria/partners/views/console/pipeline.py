@@ -3,6 +3,7 @@ the ranking per category, side-by-side comparison and the weights. Every change 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,15 @@ from parceria.accounts.tenancy import Ability
 from parceria.common.errors import ParceriaError
 from parceria.partners import evaluation as ev
 from parceria.partners import lifecycle as lc
-from parceria.partners.lifecycle_data import PIPELINE, STAGES, TERMINAL, Stage
+from parceria.partners.lifecycle_data import (
+    PIPELINE,
+    STAGES,
+    TERMINAL,
+    Stage,
+    is_forward,
+    needs_reason,
+    previous_stage,
+)
 from parceria.partners.models import Partner
 from parceria.partners.pipeline_forms import (
     CompareForm,
@@ -37,21 +46,36 @@ def _partner(partner_id: int) -> Partner:
 
 # --- Board ----------------------------------------------------------------------------------------------------
 
-def _board_page(request: HttpRequest, *, failed: tuple[int, MoveForm, list[Any]] | None = None,
-                status: int = 200) -> HttpResponse:
+@dataclass(frozen=True)
+class Refusal:
+    """A board move the service refused: shown above the board, its card marked, nothing changed."""
+
+    partner: Partner
+    to: Stage | None
+    errors: list[str]
+    gates: list[dict[str, Any]]  # the gates that failed (an override is on the lifecycle page)
+
+
+def _menu(card: lc.BoardCard) -> list[dict[str, Any]]:
+    """The card's move menu: each allowed stage, and whether its move needs a written reason (the service's rule)."""
+    here = card.state.stage
+    return [{"stage": to, "forward": is_forward(here, to), "back": to == previous_stage(here),
+             "reason": needs_reason(here, to)} for to in card.moves]
+
+
+def _board_page(request: HttpRequest, *, refused: Refusal | None = None, status: int = 200) -> HttpResponse:
     columns = lc.board()
-    stages = [*PIPELINE, *sorted(TERMINAL, key=list(Stage).index)]
-    rows = []
-    for stage in stages:
-        cards = []
-        for card in columns[stage]:
-            form: MoveForm = MoveForm(moves=card.moves, prefix=f"p{card.partner.pk}")
-            gates: list[Any] = []
-            if failed and failed[0] == card.partner.pk:
-                form, gates = failed[1], failed[2]
-            cards.append({"card": card, "form": form, "gates": gates})
-        rows.append({"stage": stage, "spec": STAGES[stage], "cards": cards})
-    return page(request, "partners/console/board.html", {"columns": rows}, nav=NAV, status=status)
+
+    def column(stage: Stage) -> dict[str, Any]:
+        cards = [{"card": card, "moves": _menu(card),
+                  "refused": refused is not None and refused.partner.pk == card.partner.pk}
+                 for card in columns[stage]]
+        return {"stage": stage, "spec": STAGES[stage], "cards": cards}
+
+    context = {"pipeline": [column(stage) for stage in PIPELINE],
+               "closed": [column(stage) for stage in sorted(TERMINAL, key=list(Stage).index)],
+               "refused": refused}
+    return page(request, "partners/console/board.html", context, nav=NAV, status=status)
 
 
 @console_view()
@@ -61,11 +85,13 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def move(request: HttpRequest, partner_id: int) -> HttpResponse:
-    """A move from the board or the lifecycle page; a refused move shows the failed gates beside the form."""
+    """A move from the board's card menu (or a drag, which posts the same form) or from the lifecycle page. Every
+    rule is the service's: the form offers any stage and the service refuses what the partner may not do. A refused
+    board move shows why above the board; on the lifecycle page the failed gates sit beside its form, with the
+    override."""
     partner = _partner(partner_id)
-    state = lc.stage_state(partner)
     from_page = request.POST.get("from") == "partner"
-    form = MoveForm(request.POST, moves=lc.allowed_moves(state.stage), prefix=None if from_page else f"p{partner.pk}")
+    form = MoveForm(request.POST, prefix=None if from_page else f"p{partner.pk}")
     gates: list[Any] = []
     if form.is_valid():
         data = form.cleaned_data
@@ -73,8 +99,9 @@ def move(request: HttpRequest, partner_id: int) -> HttpResponse:
             lc.lifecycle_move(partner=partner, to=data["to"], reason=data["reason"], override=data["override"],
                               actor=actor(request))
         except lc.GateFailed as exc:
-            form.add_error("to", _("This move is refused: a gate failed (see below)."))
             gates = [g for g in exc.details["gates"] if not g["passed"]]
+            if from_page:
+                form.add_error("to", _("This move is refused: a gate failed (see below)."))
         except ParceriaError as exc:
             add_domain_error(form, exc, "to")
         else:
@@ -84,8 +111,12 @@ def move(request: HttpRequest, partner_id: int) -> HttpResponse:
                 return redirect("partners_console:lifecycle", partner_id=partner.pk)
             return redirect("partners_console:board")
     if from_page:
+        form.limit(lc.allowed_moves(lc.stage_state(partner).stage))
         return _partner_page(request, partner, move_form=form, gates=gates, status=422)
-    return _board_page(request, failed=(partner.pk, form, gates), status=422)
+    to = form.cleaned_data.get("to")
+    errors = [str(message) for messages_ in form.errors.values() for message in messages_]
+    return _board_page(request, refused=Refusal(partner, Stage(to) if to in Stage.values else None, errors, gates),
+                       status=422)
 
 
 # --- A partner's lifecycle ------------------------------------------------------------------------------------
@@ -105,7 +136,8 @@ def _partner_page(request: HttpRequest, partner: Partner, *, status: int = 200, 
         sections.append({"stage": stage, "spec": STAGES[stage], "rows": rows, "current": stage == state.stage})
     context = {
         "partner": partner, "state": state, "sections": sections,
-        "move_form": move_form or MoveForm(moves=lc.allowed_moves(state.stage)),
+        "move_form": move_form or MoveForm(moves=lc.allowed_moves(state.stage),
+                                           initial={"to": request.GET.get("to", "")}),
         "failed_gates": gates or [], "next_gates": list(lc.next_gates(partner, state.stage)),
         "history": lc.history(partner), "latest": ev.latest_evaluation(partner),
     }
