@@ -129,9 +129,8 @@ def test_the_console_list_filters_on_the_integration_partner_result(assess, valu
     missing_one()
     make_partner(name="Alfa Consultoria")
     assess(NOW)
-    rows = list(csv.reader(io.StringIO(
-        staff_client("pm", "partner_manager").get(f"/console/tiers/?export=csv&integration={value}").content.decode("utf-8-sig")
-    )))
+    response = staff_client("pm", "partner_manager").get(f"/console/tiers/?export=csv&integration={value}")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [r[1] for r in rows[1:]] == names
 
 
