@@ -43,7 +43,7 @@ def disputes(request: HttpRequest) -> HttpResponse:
     table = build_table(request, rows, sortable=sortable, default_sort="-opened",
                         per_page=10**9 if wants_export(request) else 25)
     if wants_export(request):
-        header = [_("Dispute"), _("Opened at"), _("Subject"), _("Status"), _("About"), _("Description")]
+        header = [_("Dispute"), _("Opened at"), _("Subject"), _("Status"), _("Refers to"), _("Description")]
         return export_response(request, "disputes", header, (
             [d.pk, d.opened_at, SUBJECT_LABELS.get(d.subject, d.subject), d.get_status_display(), _about(d),
              d.description]
