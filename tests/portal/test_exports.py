@@ -12,6 +12,7 @@ from decimal import Decimal as D
 import pytest
 from openpyxl import load_workbook
 
+from parceria.payouts.statements.monthly_csv import STATEMENT_CSV_HEADER
 from tests.portal.conftest import build_world, client_for
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,15 @@ def test_every_portal_list_answers_both_formats_with_only_its_partners_rows():
             assert not any(secret in flat for secret in world["b"].secrets), url
     assert csv_rows(client.get("/portal/disputes/", {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="es"), ";")[0] == [
         "Disputa", "Abierta el", "Asunto", "Estado", "Se refiere a", "Descripción"]
+
+
+def test_the_statement_and_informe_csvs_keep_their_documented_layout_in_every_language():
+    """Interchange formats (docs/payouts.md): the same bytes whatever the reader's language, `,` and points."""
+    world = build_world()
+    client = client_for(world["a"].admin)
+    for url in ("/portal/statements/2026-03.csv", "/portal/income-statements/2026.csv"):
+        english, portuguese = (client.get(url, HTTP_ACCEPT_LANGUAGE=language).content for language in ("en", "pt-br"))
+        assert english == portuguese and not english.startswith(b"\xef\xbb\xbf"), url
+    lines = client.get("/portal/statements/2026-03.csv", HTTP_ACCEPT_LANGUAGE="pt-br").content.decode().splitlines()
+    assert lines[0] == ",".join(STATEMENT_CSV_HEADER)
+    assert lines[1].split(",")[8] == "1000.0000"
