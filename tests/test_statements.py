@@ -189,6 +189,39 @@ def test_statement_pdf_shows_the_partner_and_the_totals_in_brazilian_portuguese(
     assert validate_tax_id("BR", partner.tax_id).formatted in text
 
 
+def _pdf_page_text(pdf: bytes, page: int) -> str:
+    """One page's text (rows read across), whitespace collapsed."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian package poppler-utils) is not installed: the PDF's text is not checked")
+    result = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), "-", "-"], input=pdf,
+                            capture_output=True, check=True)
+    return " ".join(result.stdout.decode().split())
+
+
+@pytest.mark.django_db
+def test_statement_pdf_starts_with_its_summary_on_page_one_before_the_lines():
+    """A month of many lines: page 1 already shows every figure of the summary, to the ten-thousandth, and the
+    payout of the close, before the lines."""
+    partner = make_partner(tier="preferred", legal_name="Agência Longa Ltda")
+    customer = make_customer(partner, name="Cliente Frequente", external_id="cus_long")
+    credit(partner, "40.00", at="2026-02-10T12:00:00-03:00")
+    for n in range(60):
+        ingest(paid(customer, "100.00", invoice_id=f"inv_long_{n}", at=f"2026-03-{1 + n % 28:02d}T10:00:00-03:00"))
+    ingest(refunded(customer, "inv_long_0", "40.00", at="2026-03-29T10:00:00-03:00"))
+    credit(partner, "-12.3456", at="2026-03-30T12:00:00-03:00")
+    close(MARCH, datetime(2026, 4, 5, 10, 0, tzinfo=SP))
+    pdf = statement_pdf(statement_for(partner=partner, month=MARCH))
+    assert "Página 2 /" in _pdf_page_text(pdf, 2)  # the lines go on past page 1
+    first = _pdf_page_text(pdf, 1)
+    # 60 × 25.0000 accrued; 25 % of 40.00 clawed back; −12.3456 adjusted; 40 + 1500 − 10 − 12.3456 = 1517.6544,
+    # of which 1517.65 is paid and 0.0044 carries.
+    for expected in ("Resumo", "Saldo inicial R$ 40,0000", "Comissões R$ 1.500,0000", "Estornos -R$ 10,0000",
+                     "Ajustes -R$ 12,3456", "Pagamentos -R$ 1.517,6500", "Saldo final R$ 0,0044"):
+        assert expected in first, expected
+    assert first.index("Saldo final") < first.index("Lançamentos do período")
+    assert "R$ 1.517,65" in first
+
+
 @pytest.mark.django_db
 def test_statement_pdf_in_english():
     partner = build_march()

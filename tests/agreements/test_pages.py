@@ -109,10 +109,15 @@ def test_manager_uploads_a_pdf_and_a_non_pdf_is_refused_beside_the_field():
 def test_list_csv_and_upcoming():
     _world()
     manager = staff_client("manager", "partner_manager")
-    csv = manager.get(reverse("agreements_console:list"), {"export": "csv"}).content.decode()
+    csv = manager.get(reverse("agreements_console:list"), {"export": "csv"}).content.decode("utf-8-sig")
     lines = csv.splitlines()
-    assert lines[0] == "id,partner,type,status,start_date,term_end,next_renewal,notice_deadline,signed_on"
-    assert len(lines) == 2 and ",Agência Sol,channel_partner,active,2024-02-29," in lines[1]
+    assert lines[0] == "Agreement,Partner,Type,Status,Start date,Term ends,Renews,Notice deadline,Signed on"
+    assert len(lines) == 2 and ",Agência Sol,Channel partner agreement,Active,2024-02-29," in lines[1]
+    in_portuguese = manager.get(reverse("agreements_console:list"), {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="pt-br")
+    lines = in_portuguese.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == ("Contrato;Parceiro;Tipo;Situação;Data de início;Fim do prazo;Renova em;Prazo para aviso;"
+                        "Assinado em")
+    assert ";Agência Sol;" in lines[1] and ";29/02/2024;" in lines[1]
     listed = manager.get(reverse("agreements_console:list"), {"status": "draft"})
     assert "No agreement matches" in listed.content.decode()
     upcoming = manager.get(reverse("agreements_console:upcoming"), {"days": "3650"}).content.decode()

@@ -92,13 +92,13 @@ def test_a_bad_filter_says_so_beside_the_field_and_lists_everything(assessed):
 def test_csv_export_has_every_filtered_row_with_its_numbers(assessed):
     response = staff_client("ana", "analyst").get("/console/tiers/?export=csv&qualified=none&page=2")
     assert response["Content-Disposition"] == 'attachment; filename="tiers.csv"'
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][:10] == ["partner_id", "partner", "tier", "assessed_on", "previous_tier", "qualified_tier",
-                            "resulting_tier", "change", "below_since", "demotion_due"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:10] == ["Partner id", "Partner", "Tier", "Assessed on", "Previous tier", "Qualified tier",
+                            "Resulting tier", "Tier change", "Below since", "Demotion due"]
     delta, gama = assessed["delta"], assessed["gama"]
     assert rows[1][:19] == [
-        str(delta.pk), "Delta Cloud", "preferred", "2026-04-15", "preferred", "", "preferred", "unchanged",
-        "2026-04-15", "2026-10-01", "0.00", "", "0", "0", "no", "no", "no", "strategic",
+        str(delta.pk), "Delta Cloud", "Preferred", "2026-04-15", "Preferred", "", "Preferred", "unchanged",
+        "2026-04-15", "2026-10-01", "0.00", "", "0", "0", "No", "No", "No", "Strategic",
         "training_complete: required; successful_implementations: 0 (needs >= 1), 1 more; referrals_last_quarter: 0 "
         "(needs >= 5), 5 more; arr: 0.00 (needs >= 50000.00), 50000.00 more; csat: none (needs > 4.00); "
         "advanced_certification: required; arr: 0.00 (needs >= 200000.00), 200000.00 more; csat: none "

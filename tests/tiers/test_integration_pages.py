@@ -99,8 +99,8 @@ def test_the_console_list_and_csv_show_the_integration_partner_column(assess):
         "5 more referrals in a quarter Not met Customers using the integration in the last full quarter: 2 "
         "(at least 3) · 1 more customer using the integration in a quarter")
     assert row_text(html, "partner", str(plain.pk)).endswith("5 more referrals in a quarter —")
-    rows = list(csv.reader(io.StringIO(client.get("/console/tiers/?export=csv").content.decode())))
-    assert rows[0][-2:] == ["integration_partner", "missing_for_integration_partner"]
+    rows = list(csv.reader(io.StringIO(client.get("/console/tiers/?export=csv").content.decode("utf-8-sig"))))
+    assert rows[0][-2:] == ["Integration partner", "Missing for integration partner"]
     assert [(r[1], r[-2], r[-1]) for r in rows[1:]] == [
         ("Alfa Consultoria", "", ""), ("Omega APIs", "qualified", ""),
         ("Sigma Sync", "not qualified", "integration_customers: 2 (needs >= 3), 1 more")]
@@ -129,9 +129,8 @@ def test_the_console_list_filters_on_the_integration_partner_result(assess, valu
     missing_one()
     make_partner(name="Alfa Consultoria")
     assess(NOW)
-    rows = list(csv.reader(io.StringIO(
-        staff_client("pm", "partner_manager").get(f"/console/tiers/?export=csv&integration={value}").content.decode()
-    )))
+    response = staff_client("pm", "partner_manager").get(f"/console/tiers/?export=csv&integration={value}")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [r[1] for r in rows[1:]] == names
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
@@ -24,11 +24,25 @@ def safe_cell(value: object) -> object:
     return value
 
 
-def csv_text(rows: Iterable[Sequence[object]], *, header: Sequence[str] = ()) -> str:
-    """The CSV text of `header` (when given) and `rows`, every text cell made safe."""
+def csv_text(
+    rows: Iterable[Sequence[object]],
+    *,
+    header: Sequence[str] = (),
+    delimiter: str = ",",
+    render: Callable[[object], object] | None = None,
+) -> str:
+    """The CSV text of `header` (when given) and `rows`, every text cell made safe. `render`, when given, writes
+    each cell that is not text (a number, a date), e.g. with a decimal comma: the guard sees the value, not its
+    rendering, so a negative amount written "-12,50" stays a number."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     if header:
-        writer.writerow(header)
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+        writer.writerow([safe_cell(str(cell)) for cell in header])
+    writer.writerows([_cell(cell, render) for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+def _cell(value: object, render: Callable[[object], object] | None) -> object:
+    if isinstance(value, str) or render is None:
+        return safe_cell(value)
+    return render(value)

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
 from parceria.agreements import services
@@ -26,7 +27,7 @@ from parceria.common.alerts import alerts_due, lead_days_setting
 from parceria.web.access import actor, console_view
 from parceria.web.forms import attempt
 from parceria.web.pages import page
-from parceria.web.tables import build_table, csv_response, wants_csv
+from parceria.web.tables import build_table, export_response, wants_export
 
 SORTS = {"start": "start_date", "partner": "partner__name", "type": "type", "status": "status"}
 TEMPLATE = "agreements/console/"
@@ -44,15 +45,15 @@ def _filtered(form: AgreementFilterForm) -> Any:
 def agreement_list_page(request: HttpRequest) -> HttpResponse:
     form = AgreementFilterForm(request.GET)
     today = timezone.localdate()
-    if wants_csv(request):
-        header = ["id", "partner", "type", "status", "start_date", "term_end", "next_renewal", "notice_deadline",
-                  "signed_on"]
+    if wants_export(request):
+        header = [_("Agreement"), _("Partner"), _("Type"), _("Status"), _("Start date"), _("Term ends"), _("Renews"),
+                  _("Notice deadline"), _("Signed on")]
         rows = []
         for a in _filtered(form):
             d = agreement_dates(a, today)
-            rows.append([a.pk, a.partner.name, a.type, a.status, a.start_date, d.term_end or "", d.renewal or "",
-                         d.notice_deadline or "", a.signed_on or ""])
-        return csv_response("agreements.csv", header, rows)
+            rows.append([a.pk, a.partner.name, a.get_type_display(), a.get_status_display(), a.start_date, d.term_end,
+                         d.renewal, d.notice_deadline, a.signed_on])
+        return export_response(request, "agreements", header, rows)
     table = build_table(request, _filtered(form), sortable=SORTS, default_sort="-start")
     page_rows = [agreement_row(a, today) for a in table.page.object_list]
     return page(request, TEMPLATE + "list.html", {"form": form, "table": table, "rows": page_rows}, nav="agreements")

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
 from parceria.commissions.forms import EventsCsvForm, IntakeFilterForm
@@ -15,7 +16,7 @@ from parceria.customers.models import EventBatch
 from parceria.web.access import actor, console_view
 from parceria.web.forms import attempt
 from parceria.web.pages import page
-from parceria.web.tables import build_table, csv_response, wants_csv
+from parceria.web.tables import build_table, export_response, wants_export
 
 INTAKE_SORTS = {"received": "received_at", "received_count": "received", "accepted": "accepted"}
 
@@ -34,11 +35,12 @@ def _intake(form: IntakeFilterForm) -> QuerySet[EventBatch]:
 def intake(request: HttpRequest) -> HttpResponse:
     form = IntakeFilterForm(request.GET)
     table = build_table(request, _intake(form), sortable=INTAKE_SORTS, default_sort="-received")
-    if wants_csv(request):
-        rows = ((b.pk, b.source, b.submitted_by, b.received_at.isoformat(), b.received, b.accepted, b.duplicates,
+    if wants_export(request):
+        rows = ((b.pk, b.get_source_display(), b.submitted_by, b.received_at, b.received, b.accepted, b.duplicates,
                  len(b.rejected)) for b in table.page.paginator.object_list)
-        header = ["id", "source", "submitted_by", "received_at", "received", "accepted", "duplicates", "rejected"]
-        return csv_response("intake.csv", header, rows)
+        header = [_("Batch"), _("Source"), _("Sent by"), _("Received at"), _("Events received"), _("Accepted"),
+                  _("Duplicates"), _("Rejected")]
+        return export_response(request, "intake", header, rows)
     return page(request, "commissions/console/intake.html", {"form": form, "table": table}, nav="intake")
 
 

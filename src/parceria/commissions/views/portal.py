@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from parceria.commissions.forms import KIND_LABELS, LedgerFilterForm
 from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import ledger_count, ledger_search, parse_month
 from parceria.web.access import partner_of, partner_required
-from parceria.web.tables import build_table, csv_response, wants_csv
+from parceria.web.tables import build_table, export_response, wants_export
 
 
 @partner_required
@@ -23,8 +24,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
               "text": (filters.get("q") or "").strip()}
     lines = ledger_search(partner, **search)
     sortable = {"date": "occurred_at", "kind": "kind", "amount": "amount", "month": "period"}
-    if wants_csv(request):
-        return _ledger_csv(request, lines, sortable)
+    if wants_export(request):
+        return _ledger_export(request, lines, sortable)
     # The page shows a few columns only; the count comes from the ledger totals when no text search is given.
     shown = lines.only("id", "occurred_at", "kind", "invoice_id", "explanation", "amount", "currency", "customer__name")
     table = build_table(request, shown, sortable=sortable, default_sort="-date",
@@ -33,16 +34,17 @@ def ledger(request: HttpRequest) -> HttpResponse:
                   {"nav": "ledger", "table": table, "form": form, "kinds": KIND_LABELS, "filtered": bool(filters)})
 
 
-def _ledger_csv(request: HttpRequest, lines: QuerySet[LedgerLine], sortable: dict[str, str]) -> HttpResponse:
+def _ledger_export(request: HttpRequest, lines: QuerySet[LedgerLine], sortable: dict[str, str]) -> HttpResponse:
     table = build_table(request, lines, sortable=sortable, default_sort="-date", per_page=10**9)
-    return csv_response(
-        "commissions.csv",
-        ["id", "date", "month", "kind", "rule", "invoice", "customer", "rate", "base", "amount", "currency",
-         "explanation"],
+    return export_response(
+        request,
+        "commissions",
+        [_("Line"), _("Date"), _("Month"), _("Kind"), _("Rule"), _("Invoice"), _("Customer"), _("Rate"), _("Base"),
+         _("Amount"), _("Currency"), _("Explanation")],
         (
-            [line.pk, line.occurred_at.isoformat(), f"{line.period:%Y-%m}", line.kind, line.rule,
-             line.invoice_id or "", line.customer.name if line.customer else "", line.rate if line.rate else "",
-             line.base if line.base is not None else "", str(line.amount), line.currency, line.explanation]
+            [line.pk, line.occurred_at, f"{line.period:%Y-%m}", line.get_kind_display(), line.get_rule_display(),
+             line.invoice_id, line.customer.name if line.customer else None, line.rate or None, line.base,
+             line.amount, line.currency, line.explanation]
             for line in table.page.object_list
         ),
     )

@@ -51,7 +51,7 @@ from parceria.disputes.services import (
 from parceria.web.access import actor, console_view
 from parceria.web.forms import attempt
 from parceria.web.pages import confirm_page, confirmed, page
-from parceria.web.tables import build_table, csv_response, wants_csv
+from parceria.web.tables import build_table, export_response, wants_export
 
 DISPUTE_SORTS = {"opened": "opened_at", "due": "response_due_at", "status": "status", "partner": "partner__name"}
 ADJUSTMENT_SORTS = {"requested": "requested_at", "amount": "amount", "partner": "partner__name"}
@@ -74,11 +74,11 @@ def disputes(request: HttpRequest) -> HttpResponse:
     form = DisputeFilterForm(request.GET)
     table = build_table(request, _disputes(form), sortable=DISPUTE_SORTS, default_sort="due")
     now = timezone.now()
-    if wants_csv(request):
-        lines = ((d.pk, d.partner.name, d.subject, d.status, d.opened_at.isoformat(), d.response_due_at.isoformat(),
-                 dispute_is_overdue(d, now=now)) for d in table.page.paginator.object_list)
-        return csv_response("disputes.csv", ["id", "partner", "subject", "status", "opened_at", "response_due_at",
-                                             "overdue"], lines)
+    if wants_export(request):
+        lines = ((d.pk, d.partner.name, d.get_subject_display(), d.get_status_display(), d.opened_at,
+                  d.response_due_at, dispute_is_overdue(d, now=now)) for d in table.page.paginator.object_list)
+        return export_response(request, "disputes", [_("Dispute"), _("Partner"), _("Subject"), _("Status"),
+                                                     _("Opened at"), _("Response due"), _("Overdue")], lines)
     rows = [(d, dispute_is_overdue(d, now=now)) for d in table.page.object_list]
     return page(request, "disputes/console/disputes.html", {"form": form, "table": table, "rows": rows}, nav="disputes")
 
@@ -214,12 +214,13 @@ def _adjustments_page(request: HttpRequest, *, status: int = 200,
 
 @console_view()
 def adjustments(request: HttpRequest) -> HttpResponse:
-    if wants_csv(request):
+    if wants_export(request):
         form = AdjustmentFilterForm(request.GET)
-        rows = ((a.pk, a.partner.name, a.amount, a.currency, a.status, a.reason, a.requested_by_label,
-                 a.requested_at.isoformat()) for a in _adjustments(form).order_by("-requested_at"))
-        return csv_response("adjustments.csv", ["id", "partner", "amount", "currency", "status", "reason",
-                                                "requested_by", "requested_at"], rows)
+        rows = ((a.pk, a.partner.name, a.amount, a.currency, a.get_status_display(), a.reason, a.requested_by_label,
+                 a.requested_at) for a in _adjustments(form).order_by("-requested_at"))
+        return export_response(request, "adjustments", [_("Adjustment"), _("Partner"), _("Amount"), _("Currency"),
+                                                         _("Status"), _("Reason"), _("Requested by"),
+                                                         _("Requested at")], rows)
     return _adjustments_page(request)
 
 

@@ -24,7 +24,7 @@ from parceria.disputes.selectors import (
 )
 from parceria.disputes.services import dispute_attachment_add, dispute_comment_add, dispute_open, dispute_withdraw
 from parceria.web.access import actor, partner_of, partner_required, principal_for
-from parceria.web.tables import build_table, csv_response, wants_csv
+from parceria.web.tables import build_table, export_response, wants_export
 
 
 def _comments(request: HttpRequest, dispute: Dispute) -> list[DisputeComment]:
@@ -41,10 +41,12 @@ def disputes(request: HttpRequest) -> HttpResponse:
     rows = scope_disputes(principal_for(request)).select_related("ledger_line", "payout")
     sortable = {"opened": "opened_at", "status": "status", "due": "response_due_at"}
     table = build_table(request, rows, sortable=sortable, default_sort="-opened",
-                        per_page=10**9 if wants_csv(request) else 25)
-    if wants_csv(request):
-        return csv_response("disputes.csv", ["id", "opened_at", "subject", "status", "about", "description"], (
-            [d.pk, d.opened_at.isoformat(), d.subject, d.status, _about(d), d.description]
+                        per_page=10**9 if wants_export(request) else 25)
+    if wants_export(request):
+        header = [_("Dispute"), _("Opened at"), _("Subject"), _("Status"), _("Refers to"), _("Description")]
+        return export_response(request, "disputes", header, (
+            [d.pk, d.opened_at, SUBJECT_LABELS.get(d.subject, d.subject), d.get_status_display(), _about(d),
+             d.description]
             for d in table.page.object_list
         ))
     return render(request, "disputes/portal/disputes.html", {"nav": "disputes", "table": table, **_labels()})
@@ -52,9 +54,9 @@ def disputes(request: HttpRequest) -> HttpResponse:
 
 def _about(dispute: Dispute) -> str:
     if dispute.ledger_line_id:
-        return f"line #{dispute.ledger_line_id}"
+        return _("commission line #%(id)s") % {"id": dispute.ledger_line_id}
     if dispute.payout_id:
-        return f"payout #{dispute.payout_id}"
+        return _("payout #%(id)s") % {"id": dispute.payout_id}
     return " ".join(filter(None, [dispute.customer_name, dispute.customer_external_id]))
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
@@ -17,7 +18,7 @@ from parceria.partners.models import Partner
 from parceria.web.access import actor, console_view
 from parceria.web.forms import attempt
 from parceria.web.pages import page
-from parceria.web.tables import build_table
+from parceria.web.tables import build_table, export_response, wants_export
 
 NAV = "enablement"
 
@@ -27,8 +28,16 @@ def certifications(request: HttpRequest) -> HttpResponse:
     """Certifications by partner: one page of partners, their certificates held, training and checklist."""
     now = timezone.now()
     table = build_table(request, Partner.objects.exclude(status="terminated"),
-                        sortable={"name": "name", "status": "status"}, default_sort="name")
+                        sortable={"name": "name", "status": "status"}, default_sort="name",
+                        per_page=10**9 if wants_export(request) else 25)
     rows = selectors.enablement_rows(list(table.page.object_list), now)
+    if wants_export(request):
+        header = [_("Partner"), _("Status"), _("Core courses completed"), _("Core courses"), _("Product demo"),
+                  _("Pilot customer"), _("Certifications held")]
+        return export_response(request, "certifications", header, (
+            [r.partner.name, r.partner.get_status_display(), r.core_done, r.core_total, r.demo, r.pilot,
+             "; ".join(f"{c.certification.name} ({date_format(timezone.localdate(c.expires_at), 'SHORT_DATE_FORMAT')})"
+                       for c in r.held)] for r in rows))
     return page(request, "enablement/console/certifications.html", {"table": table, "rows": rows}, nav=NAV)
 
 

@@ -38,7 +38,7 @@ from parceria.payouts.services import batch_approve, batch_state, batches_with_s
 from parceria.web.access import actor, console_view
 from parceria.web.forms import add_domain_error, attempt
 from parceria.web.pages import confirm_page, confirmed, page
-from parceria.web.tables import build_table, csv_response, wants_csv
+from parceria.web.tables import build_table, export_response, wants_export
 
 PAYOUT_SORTS = {"due": "due_date", "gross": "gross", "net": "net", "payee": "payee_name", "period": "batch__period"}
 
@@ -218,12 +218,13 @@ def _payouts(form: PayoutFilterForm) -> QuerySet[Any]:
 def payouts(request: HttpRequest) -> HttpResponse:
     form = PayoutFilterForm(request.GET)
     table = build_table(request, _payouts(form), sortable=PAYOUT_SORTS, default_sort="-due")
-    if wants_csv(request):
+    if wants_export(request):
         found = payout_rows(list(table.page.paginator.object_list))
-        header = ["id", "period", "partner_id", "currency", "gross", "net", "due_date", "status", "late"]
-        return csv_response("payouts.csv", header, ([r["id"], f"{r['period']:%Y-%m}", r["partner_id"], r["currency"],
-                                                    r["gross"], r["net"], r["due_date"], r["status"], r["late"]]
-                                                   for r in found))
+        header = [_("Payout"), _("Month"), _("Partner id"), _("Currency"), _("Gross"), _("Net"), _("Due date"),
+                  _("Status"), _("Late")]
+        return export_response(request, "payouts", header, (
+            [r["id"], f"{r['period']:%Y-%m}", r["partner_id"], r["currency"], Decimal(r["gross"]), Decimal(r["net"]),
+             r["due_date"], PayoutStatus(r["status"]).label, r["late"]] for r in found))
     objects = list(table.page.object_list)
     rows = list(zip(objects, payout_rows(objects), strict=True))
     return page(request, "payouts/console/payouts.html", {"form": form, "table": table, "rows": rows}, nav="payouts")

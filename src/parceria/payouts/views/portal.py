@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from parceria.commissions.selectors import ledger_months
 from parceria.common.downloads import CSV, PDF, attachment
 from parceria.payouts import informe
+from parceria.payouts.models import PayoutStatus
 from parceria.payouts.selectors import partner_payouts, payout_rows
 from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
 from parceria.payouts.statements.formatting import reader_language
 from parceria.web.access import partner_of, partner_required
-from parceria.web.tables import build_table, csv_response, wants_csv
+from parceria.web.tables import build_table, export_response, wants_export
 
 
 def statement_language() -> str:
@@ -28,10 +31,10 @@ def statement_language() -> str:
 def payouts(request: HttpRequest) -> HttpResponse:
     partner = partner_of(request)
     sortable = {"period": "batch__period", "gross": "gross", "net": "net", "due": "due_date"}
-    if wants_csv(request):
+    if wants_export(request):
         table = build_table(request, partner_payouts(partner), sortable=sortable, default_sort="-period",
                             per_page=10**9)
-        return _payouts_csv(payout_rows(table.page.object_list))
+        return _payouts_export(request, payout_rows(table.page.object_list))
     table = build_table(request, partner_payouts(partner), sortable=sortable, default_sort="-period")
     rows = payout_rows(table.page.object_list)
     return render(request, "payouts/portal/payouts.html", {
@@ -40,14 +43,17 @@ def payouts(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _payouts_csv(rows: list[dict[str, Any]]) -> HttpResponse:
-    return csv_response(
-        "payouts.csv",
-        ["id", "period", "currency", "gross", "withholdings", "net", "due_date", "status", "late"],
+def _payouts_export(request: HttpRequest, rows: list[dict[str, Any]]) -> HttpResponse:
+    return export_response(
+        request,
+        "payouts",
+        [_("Payout"), _("Month"), _("Currency"), _("Gross"), _("Withheld"), _("Tax codes"), _("Net"), _("Due date"),
+         _("Status"), _("Late")],
         (
-            [r["id"], f"{r['period']:%Y-%m}", r["currency"], r["gross"],
-             "; ".join(f"{w['code']}={w['amount']}" for w in r["withholdings"]), r["net"], r["due_date"].isoformat(),
-             r["status"], "yes" if r["late"] else "no"]
+            [r["id"], f"{r['period']:%Y-%m}", r["currency"], Decimal(r["gross"]),
+             sum((Decimal(w["amount"]) for w in r["withholdings"]), Decimal("0.0000")),
+             ", ".join(w["code"] for w in r["withholdings"]), Decimal(r["net"]), r["due_date"],
+             PayoutStatus(r["status"]).label, r["late"]]
             for r in rows
         ),
     )

@@ -3,6 +3,7 @@ on demand. Any staff member reads; partner managers and admins run an assessment
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from parceria.accounts.tenancy import Ability
+from parceria.partners.models import Tier
 from parceria.tiers.assessment import tiers_assess
 from parceria.tiers.forms import TierFilterForm
 from parceria.tiers.selectors import (
@@ -26,15 +28,20 @@ from parceria.tiers.selectors import (
 )
 from parceria.web.access import actor, console_view
 from parceria.web.pages import confirm_page, confirmed, page
-from parceria.web.tables import build_table, csv_response, wants_csv
+from parceria.web.tables import build_table, export_response, wants_export
 
 SORTS = {"partner": "partner__name", "tier": "partner__tier", "qualified": "qualified_tier",
          "assessed": "assessed_on", "change": "change"}
-CSV_HEADER = ["partner_id", "partner", "tier", "assessed_on", "previous_tier", "qualified_tier", "resulting_tier",
-              "change", "below_since", "demotion_due", "arr", "csat", "successful_implementations",
-              "referrals_last_quarter", "training_complete", "advanced_certification", "joint_business_plan",
-              "next_tier", "missing_for_next_tier", "integration_partner", "missing_for_integration_partner"]
-METRICS = CSV_HEADER[10:17]
+METRICS = ["arr", "csat", "successful_implementations", "referrals_last_quarter", "training_complete",
+           "advanced_certification", "joint_business_plan"]
+
+
+def _export_header() -> list[str]:
+    return [_("Partner id"), _("Partner"), _("Tier"), _("Assessed on"), _("Previous tier"), _("Qualified tier"),
+            _("Resulting tier"), _("Tier change"), _("Below since"), _("Demotion due"), _("ARR"), _("CSAT"),
+            _("Successful implementations"), _("Referrals last quarter"), _("Training complete"),
+            _("Advanced certification"), _("Joint business plan"), _("Next tier"), _("Missing for the next tier"),
+            _("Integration partner"), _("Missing for integration partner")]
 
 
 def _filtered(form: TierFilterForm) -> Any:
@@ -50,9 +57,10 @@ def tiers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _assess(request)
     form = TierFilterForm(request.GET)
-    if wants_csv(request):
+    if wants_export(request):
         table = build_table(request, _filtered(form), sortable=SORTS, default_sort="partner", per_page=10**9)
-        return csv_response("tiers.csv", CSV_HEADER, (_csv_row(r) for r in assessment_rows(table.page.object_list)))
+        return export_response(request, "tiers", _export_header(),
+                               (_export_row(r) for r in assessment_rows(table.page.object_list)))
     table = build_table(request, _filtered(form), sortable=SORTS, default_sort="partner")
     return page(request, "tiers/console/tiers.html", {
         "form": form, "table": table, "rows": assessment_rows(table.page.object_list),
@@ -89,15 +97,20 @@ def _assess(request: HttpRequest) -> HttpResponse:
     return redirect("tiers_console:list")
 
 
-def _csv_row(row: AssessmentRow) -> list[Any]:
+def _tier(value: str | None) -> Any:
+    """A tier's name in the reader's language (blank for none)."""
+    return Tier(value).label if value in Tier.values else value
+
+
+def _export_row(row: AssessmentRow) -> list[Any]:
     a = row.assessment
     metrics = a.evidence.get("metrics", {})
     missing = "; ".join(_missing_text(m) for m in row.missing)
+    change = {"promoted": _("promoted"), "demoted": _("demoted")}.get(a.change, _("unchanged"))
     return [
-        row.partner.pk, row.partner.name, row.partner.tier or "", a.assessed_on.isoformat(), a.previous_tier or "",
-        a.qualified_tier or "", a.resulting_tier or "", a.change or "unchanged",
-        a.below_since.isoformat() if a.below_since else "", row.demotion_due.isoformat() if row.demotion_due else "",
-        *(_cell(metrics.get(name)) for name in METRICS), row.next_tier or "", missing, *_integration_cells(row),
+        row.partner.pk, row.partner.name, _tier(row.partner.tier), a.assessed_on, _tier(a.previous_tier),
+        _tier(a.qualified_tier), _tier(a.resulting_tier), change, a.below_since, row.demotion_due,
+        *(_cell(metrics.get(name)) for name in METRICS), _tier(row.next_tier), missing, *_integration_cells(row),
     ]
 
 
@@ -105,7 +118,7 @@ def _integration_cells(row: AssessmentRow) -> list[str]:
     """"qualified" / "not qualified" (blank: not an integration partner) and its unmet requirements."""
     if row.integration is None:
         return ["", ""]
-    status = "qualified" if row.integration.qualified else "not qualified"
+    status = _("qualified") if row.integration.qualified else _("not qualified")
     return [status, "; ".join(_missing_text(m) for m in row.integration.missing)]
 
 
@@ -119,6 +132,10 @@ def _missing_text(row: RequirementRow) -> str:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return "" if value is None else value
+    """A metric as the evidence stores it: a yes/no, a number (amounts and scores as text: "1200.00"), or none."""
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
+    return value

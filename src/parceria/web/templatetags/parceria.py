@@ -32,6 +32,12 @@ def call_page_link(table: Any, number: int) -> str:
     return str(table.page_link(number))
 
 
+@register.inclusion_tag("web/export_links.html")
+def export_links(table: Any) -> dict[str, str]:
+    """{% export_links table %}: "Download: CSV · Excel", the whole table (filters and sort kept) in each format."""
+    return {"csv": table.export_link("csv"), "xlsx": table.export_link("xlsx")}
+
+
 @register.simple_tag
 def sort_header(table: Any, key: str, label: str, numeric: bool = False) -> str:
     """A column header that sorts the table, with aria-sort for screen readers."""
