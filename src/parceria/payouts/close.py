@@ -32,15 +32,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parceria.commissions.engine import Posting
-from parceria.commissions.ledger import ledger_post, lock_periods
-from parceria.commissions.models import ClosedPeriod
+from parceria.commissions.ledger import first_open_period, ledger_post, lock_periods
+from parceria.commissions.models import ClosedPeriod, LedgerTotal
 from parceria.commissions.selectors import balances
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, reserve_ids
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import fx_quote
 from parceria.common.money import round_down_minor
-from parceria.common.months import month_end, next_month
+from parceria.common.months import add_months, month_end, month_start, next_month
 from parceria.partners.models import Partner, PartnerStatus
 from parceria.payouts.models import (
     CarriedBalance,
@@ -214,6 +214,32 @@ def close_preview(*, month: date, today: date | None = None) -> ClosePlan:
         return stored_close(batch)
     _check_closable(month, today or timezone.localdate())
     return plan_close(month, today=today or timezone.localdate())
+
+
+@dataclass(frozen=True)
+class CloseDue:
+    """The month the next close should close: the earliest month not closed (the first open month, or before any
+    close the first month with ledger lines) and since when it may be closed. `ready`: its last day has passed, so
+    it may be closed today; `waiting`: how many ended months are not closed yet (this one included)."""
+
+    month: date
+    closable_from: date
+    payouts_due: date
+    ready: bool
+    waiting: int
+
+
+def close_due(today: date | None = None) -> CloseDue:
+    """The month the close wizard proposes and the console's overview announces (two queries)."""
+    today = today or timezone.localdate()
+    last_ended = add_months(month_start(today), months=-1)
+    month = first_open_period()
+    if month is None:
+        first = LedgerTotal.objects.order_by("period").values_list("period", flat=True).first()
+        month = month_start(first) if first is not None else last_ended
+    ready = month_end(month) < today
+    waiting = (last_ended.year - month.year) * 12 + last_ended.month - month.month + 1 if ready else 0
+    return CloseDue(month, month_end(month) + timedelta(days=1), payout_due_date(month), ready, waiting)
 
 
 def _check_closable(month: date, today: date) -> None:

@@ -1,0 +1,57 @@
+// The console overview's chart: accruals (up) and clawbacks (down) per month, one pair of bars per currency, each
+// currency on its own axis (amounts in different currencies are never added together or drawn on one scale). The
+// data comes from a json_script element (the CSP forbids inline scripts).
+document.addEventListener("DOMContentLoaded", () => {
+  const data = document.getElementById("finance-data");
+  const canvas = document.getElementById("finance-chart");
+  if (!data || !canvas || typeof Chart === "undefined") return;
+  const chart = JSON.parse(data.textContent);
+  const language = document.documentElement.lang || "en";
+  const months = chart.labels.map((label) => {
+    const [year, month] = label.split("-").map(Number);
+    return new Date(year, month - 1, 1).toLocaleDateString(language, { month: "short", year: "2-digit" });
+  });
+  const styles = getComputedStyle(document.documentElement);
+  const brand = styles.getPropertyValue("--brand").trim() || "#0b5cad";
+  const bad = styles.getPropertyValue("--bad").trim() || "#a4262c";
+  const colours = [brand, "#0f766e", "#6b7280", "#a16207"];
+  const clawColours = [bad, "#c2410c", "#9f1239", "#7c2d12"];
+  const labels = JSON.parse(canvas.dataset.labels || "{}");
+  const tick = (v) => Number(v).toLocaleString(language);
+  const scales = { x: { stacked: true } };
+  const datasets = [];
+  chart.series.forEach((series, index) => {
+    const axis = `y${index}`;
+    scales[axis] = {
+      stacked: true,
+      position: index % 2 === 0 ? "left" : "right",
+      display: index < 2,
+      grid: { drawOnChartArea: index === 0 },
+      title: { display: true, text: series.currency },
+      ticks: { callback: tick },
+    };
+    const stack = series.currency;
+    datasets.push({ label: `${labels.accrued || "+"} ${series.currency}`, data: series.accrued.map(Number),
+                    yAxisID: axis, stack, backgroundColor: colours[index % colours.length], borderRadius: 2 });
+    datasets.push({ label: `${labels.clawed_back || "−"} ${series.currency}`, data: series.clawed_back.map(Number),
+                    yAxisID: axis, stack, backgroundColor: clawColours[index % clawColours.length], borderRadius: 2 });
+  });
+  new Chart(canvas, {
+    type: "bar",
+    data: { labels: months, datasets },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: {
+        legend: { display: true },
+        tooltip: {
+          callbacks: {
+            label: (ctx) => `${ctx.dataset.label}: ${Number(ctx.raw).toLocaleString(language, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`,
+          },
+        },
+      },
+      scales,
+    },
+  });
+});
