@@ -35,7 +35,7 @@ def test_the_preview_shows_the_exact_plan_and_writes_nothing(finance, partners):
     assert "R$ 99.99<" in html and "below the minimum payout" in html
     assert "1 partner carries less than R$ 0.01 (R$ 0.0034 in all)" in html  # the remainder of 250.1234
     assert "R$ 1,235.12" in html  # net to send: 985.00 + 250.12
-    assert "Run the close of 2026-03" in html
+    assert "Run the close of March 2026" in html
     assert PayoutBatch.objects.count() == 0 and AuditRecord.objects.filter(action="period.closed").count() == 0
 
 

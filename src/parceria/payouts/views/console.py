@@ -74,6 +74,12 @@ def month_name(month: Any) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")
 
 
+def who(label: str) -> str:
+    """An actor's label as people read it: the user name or the API key's name, without its kind
+    ("user:ana" → "ana", "api-key:Ana Souza" → "Ana Souza", "command:close" → "close")."""
+    return label.partition(":")[2] or label
+
+
 @console_view()
 def close_start(request: HttpRequest) -> HttpResponse:
     """Step 1: the month to close, proposed (the month due: the earliest month not closed whose last day has
@@ -92,7 +98,7 @@ def _start_page(request: HttpRequest, form: CloseMonthForm | None, *, status: in
     stage = stage_form.cleaned_data["stage"] if stage_form.is_valid() else ""
     batches = batches_with_state()
     stages = batch_stages([b for b, _state in batches], {b.pk: state for b, state in batches})
-    rows = [(b, state, stages[b.pk]) for b, state in batches if not stage or stages[b.pk] == stage]
+    rows = [(b, state, stages[b.pk], who(b.created_by)) for b, state in batches if not stage or stages[b.pk] == stage]
     context = {"form": form, "due": due, "batches": rows, "stage_form": stage_form, "stage": stage}
     return page(request, "payouts/console/close_start.html", context, nav="close", status=status)
 
@@ -114,7 +120,8 @@ def _carried_rows(carried: list[tuple[Partner, str, Decimal, str]]) -> dict[str,
         rows.append({"partner": partner, "currency": currency, "balance": balance,
                      "reason": reasons.get(reason, reason)})
     summaries = [{**e, "partners": len(e["partners"])} for _c, e in sorted(small.items())]
-    return {"carried": rows, "carried_small": summaries}
+    return {"carried": rows, "carried_small": summaries,
+            "carried_count": len(rows) + sum(e["partners"] for e in summaries)}
 
 
 def _plan_rows(plan: ClosePlan) -> dict[str, Any]:
@@ -166,11 +173,12 @@ def _batch_context(request: HttpRequest, batch: PayoutBatch) -> dict[str, Any]:
         "batch": batch,
         "state": state,
         "approved_by_me": actor(request).label in state.approvals,
+        "approvers": [who(label) for label in state.approvals],
         "totals": plan_totals(stored_close(batch)),
         "second_approval_above": Decimal(str(settings.PARCERIA["BATCH_SECOND_APPROVAL_ABOVE"])),
         "rows": list(zip(payouts, payout_rows(payouts), strict=True)),
         **carried,
-        "exports": list(batch.exports.defer("content").order_by("-created_at", "-id")),
+        "exports": [(e, who(e.created_by)) for e in batch.exports.defer("content").order_by("-created_at", "-id")],
         "last_export": request.session.pop(f"console-export-{batch.pk}", None),
     }
 

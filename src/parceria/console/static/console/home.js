@@ -20,9 +20,17 @@ document.addEventListener("DOMContentLoaded", () => {
   const tick = (v) => Number(v).toLocaleString(language);
   const scales = { x: { stacked: true } };
   const datasets = [];
+  // Each currency has its own axis; their zero lines are aligned so that a bar above zero in one currency never
+  // reads as below zero in another: every axis goes from −ratio × top to top, ratio the largest clawback share.
+  const tops = chart.series.map((s) => Math.max(1, ...s.accrued.map(Number)));
+  const bottoms = chart.series.map((s) => Math.max(0, ...s.clawed_back.map((v) => -Number(v))));
+  const ratio = Math.max(0, ...bottoms.map((b, i) => b / tops[i]));
   chart.series.forEach((series, index) => {
     const axis = `y${index}`;
+    const top = tops[index] * 1.08;
     scales[axis] = {
+      min: -ratio * top,
+      max: top,
       stacked: true,
       position: index % 2 === 0 ? "left" : "right",
       display: index < 2,
