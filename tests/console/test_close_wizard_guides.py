@@ -132,3 +132,12 @@ def test_the_month_due_waits_for_the_end_of_the_month(db):
     assert (due.month, due.ready, due.waiting) == (MARCH, True, 1)
     due = close_due(today=date(2026, 7, 2))
     assert (due.month, due.ready, due.waiting, due.payouts_due) == (MARCH, True, 4, date(2026, 4, 30))
+
+
+@pytest.mark.django_db
+def test_a_missing_exchange_rate_is_explained_in_the_readers_language(finance):
+    credit(make_partner(name="Porteña", country="AR"), "90000.00")
+    html = speaking(finance, "pt-br").get("/console/close/2026-03/").content.decode()
+    assert ("Não há câmbio USD→ARS até 31/03/2026: o pagamento mínimo em ARS (US$ 20,00) não pode ser convertido, "
+            "então os saldos em ARS ficam para o próximo mês.") in html
+    assert "no FX rate" not in html

@@ -98,12 +98,23 @@ class Payee(NamedTuple):
     payout_details_changed_at: datetime | None
 
 
+@dataclass(frozen=True)
+class MissingRate:
+    """No FX rate converts the minimum payout of `currency` (set as `minimum` in `base`) on or before `day`."""
+
+    base: str
+    currency: str
+    day: date
+    minimum: Decimal
+
+
 @dataclass
 class ClosePlan:
     period: date
     payouts: list[PlannedPayout] = field(default_factory=list)
     carried: list[Carried] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    missing_rates: list[MissingRate] = field(default_factory=list)
     batch_id: int | None = None
     payees: dict[int, Payee] = field(default_factory=dict)
     payment_date: date | None = None
@@ -125,8 +136,11 @@ def _balances(month: date) -> dict[tuple[int, str], Decimal]:
     return {key: b.balance for key, b in balances(until=next_month(month)).items() if b.balance != 0}
 
 
-def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
-    """The minimum payout per currency, converted when set in another currency (None: no rate)."""
+def _thresholds(
+    month: date, warnings: list[str], missing: list[MissingRate] | None = None
+) -> dict[str, Decimal | None]:
+    """The minimum payout per currency, converted when set in another currency (None: no rate: a warning for the
+    API and the command, and a `MissingRate` for pages that say it in the reader's language)."""
     result: dict[str, Decimal | None] = {}
     end = month_end(month)
     for row in PayoutThreshold.objects.all():
@@ -141,6 +155,8 @@ def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
                 f"payout for {row.currency} ({row.amount} {row.amount_currency}) cannot be converted; "
                 f"{row.currency} balances are carried"
             )
+            if missing is not None:
+                missing.append(MissingRate(row.amount_currency, row.currency, end, row.amount))
         result[row.currency] = None if rate is None else row.amount * rate
     return result
 
@@ -150,7 +166,7 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
     now = now or timezone.now()
     plan = ClosePlan(period=month, payment_date=today)
     balances = _balances(month)
-    thresholds = _thresholds(month, plan.warnings)
+    thresholds = _thresholds(month, plan.warnings, plan.missing_rates)
     plan.payees = {
         row[0]: Payee(*row)
         for row in Partner.objects.filter(pk__in={pid for pid, _ in balances}).values_list(*Payee._fields)

@@ -17,7 +17,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const colours = [brand, "#0f766e", "#6b7280", "#a16207"];
   const clawColours = [bad, "#c2410c", "#9f1239", "#7c2d12"];
   const labels = JSON.parse(canvas.dataset.labels || "{}");
-  const tick = (v) => Number(v).toLocaleString(language);
+  const tick = (v) => Number(v).toLocaleString(language, { maximumFractionDigits: 0 });
   const scales = { x: { stacked: true } };
   const datasets = [];
   // Each currency has its own axis; their zero lines are aligned so that a bar above zero in one currency never
@@ -36,7 +36,8 @@ document.addEventListener("DOMContentLoaded", () => {
       display: index < 2,
       grid: { drawOnChartArea: index === 0 },
       title: { display: true, text: series.currency },
-      ticks: { callback: tick },
+      // the axis ends (the aligned extremes) are not round numbers: no label there
+      ticks: { callback: (v) => (v === -ratio * top || v === top ? "" : tick(v)) },
     };
     const stack = series.currency;
     datasets.push({ label: `${labels.accrued || "+"} ${series.currency}`, data: series.accrued.map(Number),
