@@ -88,6 +88,8 @@ def shoot(page, screenshot, name: str, language: str) -> None:
         "() => [...document.querySelectorAll('main *')].filter(e => !e.closest('.table-wrap, .chart')"
         " && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
         ".map(e => e.outerHTML.slice(0, 80))")
+    # nothing widens the page (the chart redraws at the new width on its next frame: wait for it)
+    page.wait_for_function("() => document.documentElement.scrollWidth <= 390", timeout=5_000)
     screenshot(page, f"console-finance-{name}-{language}-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
     assert overflow == [], (name, overflow)
