@@ -32,10 +32,10 @@ def test_the_preview_shows_the_exact_plan_and_writes_nothing(finance, partners):
     assert "Agência Com Chave Ltda" in html
     assert "R$ 1,000.00" in html and "8045: R$ 15.00" in html and "R$ 985.00" in html  # IRRF 1.5 %
     assert "R$ 250.12" in html  # Simples: no withholding
-    assert "R$ 99.9900" in html and "below the minimum payout" in html
-    assert "R$ 0.0034" in html and "fraction of a cent left after rounding" in html
+    assert "R$ 99.99<" in html and "below the minimum payout" in html
+    assert "1 partner carries less than R$ 0.01 (R$ 0.0034 in all)" in html  # the remainder of 250.1234
     assert "R$ 1,235.12" in html  # net to send: 985.00 + 250.12
-    assert "Run the close of 2026-03" in html
+    assert "Run the close of March 2026" in html
     assert PayoutBatch.objects.count() == 0 and AuditRecord.objects.filter(action="period.closed").count() == 0
 
 
@@ -59,8 +59,10 @@ def test_run_approve_export_and_import_the_return(finance, partners):
     page = finance.get(f"/console/batches/{batch.pk}/").content.decode()
     simples_payout = Payout.objects.get(partner=partners[1])
     assert f"/console/batches/{batch.pk}/exports/{export.pk}/" in page
-    assert f"Payout #{simples_payout.pk}</span>" in page or f"Payout #{simples_payout.pk}" in page
-    assert "no PIX key on file" in page
+    skipped = page.split('<ul class="exceptions">')[1].split("</ul>")[0]  # named by partner, not by payout number
+    assert skipped == (f'<li><a href="/console/partners/{partners[1].pk}/">Simples</a> (R$ 250.12): '
+                       "no PIX key on file</li>")
+    assert f"Payout #{simples_payout.pk}" not in page
     download = finance.get(f"/console/batches/{batch.pk}/exports/{export.pk}/")
     assert download["Content-Disposition"] == f'attachment; filename="{export.filename}"'
     content = download.content.decode()
@@ -72,6 +74,7 @@ def test_run_approve_export_and_import_the_return(finance, partners):
     report = finance.post(f"/console/batches/{batch.pk}/return/",
                           {"file": SimpleUploadedFile("RET001.ret", ret.encode("latin-1"))})
     assert report.status_code == 200 and "Marked paid" in report.content.decode()
+    assert f'<a href="/console/partners/{keyed.pk}/">Com Chave</a> (R$ 985.00)' in report.content.decode()
     assert payout_rows(Payout.objects.filter(pk=payout.pk))[0]["status"] == "paid"
 
 

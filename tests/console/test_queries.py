@@ -36,6 +36,9 @@ def pages(batch: PayoutBatch, partner_id: int) -> list[str]:
     return ["/console/", "/console/partners/", "/console/partners/?status=active&sort=-name", "/console/payouts/",
             "/console/payouts/?late=on", "/console/disputes/", "/console/disputes/?status=all",
             "/console/adjustments/", "/console/intake/", "/console/search/?q=Busca", "/console/close/",
+            "/console/close/?stage=awaiting_approval", "/console/ledger/",
+            "/console/ledger/?kind=adjustment&currency=BRL", "/console/balances/",
+            "/console/balances/?sign=all&currency=BRL",
             f"/console/batches/{batch.pk}/", f"/console/partners/{partner_id}/"]
 
 

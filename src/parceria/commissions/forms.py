@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from parceria.commissions.intake_csv import UPLOAD_MAX_BYTES
 from parceria.commissions.models import LedgerKind
 from parceria.commissions.selectors import parse_month
+from parceria.common.money import CURRENCY_CHOICES
 from parceria.customers.models import EventSource
 from parceria.web.forms import choices_with_blank
 
@@ -47,3 +48,28 @@ class EventsCsvForm(forms.Form):
                   "it with the parceria import-events command.") % {"size": upload.size,
                                                                      "mb": UPLOAD_MAX_BYTES // (1024 * 1024)})
         return upload
+
+
+class ConsoleLedgerFilterForm(forms.Form):
+    """The program's ledger lines in the console: by kind, currency and accounting month."""
+
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *KIND_LABELS.items()])
+    currency = forms.ChoiceField(label=_("Currency"), required=False,
+                                 choices=choices_with_blank(_("Any currency"), CURRENCY_CHOICES))
+    month = forms.CharField(label=_("Month"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+
+    def clean_month(self) -> str:
+        text: str = self.cleaned_data.get("month") or ""
+        if text and parse_month(text) is None:
+            raise forms.ValidationError(_("Use the format YYYY-MM, e.g. 2026-03."))
+        return text
+
+
+class BalanceFilterForm(forms.Form):
+    """Partners' balances in the console: by currency, owed (positive) or owed back (negative)."""
+
+    currency = forms.ChoiceField(label=_("Currency"), required=False,
+                                 choices=choices_with_blank(_("Any currency"), CURRENCY_CHOICES))
+    sign = forms.ChoiceField(label=_("Balances"), required=False, choices=[
+        ("", _("Owed to the partner (positive)")), ("negative", _("Owed back by the partner (negative)")),
+        ("all", _("All but zero"))])

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -56,23 +57,51 @@ def ledger_totals(
 ) -> list[PeriodTotal]:
     """The ledger summed per partner, currency and kind (and accounting month when `per_month`), over the months
     `since` ≤ period < `until`: one grouped query on the projection, in key order."""
+    keys = "partner_id, period, kind, currency" if per_month else "partner_id, kind, currency"
+    rows = _grouped(keys, partner=partner, since=since, until=until)
+    if per_month:
+        return [PeriodTotal(p, as_date(m), kind, cur, from_units(int(units))) for p, m, kind, cur, units in rows]
+    return [PeriodTotal(p, None, kind, cur, from_units(int(units))) for p, kind, cur, units in rows]
+
+
+@dataclass(frozen=True)
+class ProgramTotal:
+    """Σ of every partner's lines of one kind in one currency and accounting month."""
+
+    period: date
+    kind: str
+    currency: str
+    amount: Decimal
+    lines: int
+
+
+def program_totals(*, since: date | None = None, until: date | None = None) -> list[ProgramTotal]:
+    """The whole program's ledger summed per accounting month, kind and currency over `since` ≤ period < `until`
+    (one grouped query on the projection, whatever the number of partners), in key order."""
+    rows = _grouped("period, kind, currency", since=since, until=until, count_lines=True)
+    return [ProgramTotal(as_date(m), kind, cur, from_units(int(units)), int(lines)) for m, kind, cur, units, lines
+            in rows]
+
+
+def _grouped(
+    keys: str, *, partner: Partner | int | None = None, since: date | None = None, until: date | None = None,
+    count_lines: bool = False,
+) -> list[tuple[Any, ...]]:
+    """`SELECT keys, Σ amount_units [, Σ lines]` from the ledger-totals projection, grouped and ordered by `keys`."""
     sqlite = connection.vendor == "sqlite"
     where, params = [], []
     for condition, value in (("partner_id = %s", _pk(partner)), ("period >= %s", since), ("period < %s", until)):
         if value is not None:
             where.append(condition)
             params.append(value.isoformat() if sqlite and isinstance(value, date) else value)
-    keys = "partner_id, period, kind, currency" if per_month else "partner_id, kind, currency"
+    sums = "SUM(amount_units), SUM(lines)" if count_lines else "SUM(amount_units)"
     sql = (
-        f"SELECT {keys}, SUM(amount_units) FROM {connection.ops.quote_name(LedgerTotal._meta.db_table)}"
+        f"SELECT {keys}, {sums} FROM {connection.ops.quote_name(LedgerTotal._meta.db_table)}"
         f"{' WHERE ' + ' AND '.join(where) if where else ''} GROUP BY {keys} ORDER BY {keys}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if per_month:
-        return [PeriodTotal(p, as_date(m), kind, cur, from_units(int(units))) for p, m, kind, cur, units in rows]
-    return [PeriodTotal(p, None, kind, cur, from_units(int(units))) for p, kind, cur, units in rows]
+        return list(cursor.fetchall())
 
 
 def period_totals(partner: Partner | int) -> list[PeriodTotal]:

@@ -9,6 +9,8 @@ console_patterns = [
     path("intake/", console.intake, name="intake"),
     path("intake/<int:event_batch_id>/", console.intake_batch, name="intake_batch"),
     path("intake/import/", console.intake_import, name="intake_import"),
+    path("ledger/", console.ledger, name="ledger"),
+    path("balances/", console.balances, name="balances"),
 ]
 
 portal_patterns = [

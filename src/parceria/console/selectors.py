@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -11,22 +11,25 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from parceria.accounts.models import User
-from parceria.commissions.selectors import ledger_lines_for, partner_balances
+from parceria.commissions.models import LedgerKind
+from parceria.commissions.selectors import balances, ledger_lines_for, partner_balances, program_totals
 from parceria.common.dbsum import exact_sums
 from parceria.common.models import AuditRecord
+from parceria.common.months import add_months, month_start, next_month
 from parceria.customers.models import Customer, EventBatch, Invoice
 from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Adjustment, AdjustmentStatus, Dispute
 from parceria.disputes.selectors import overdue_q
 from parceria.partners.models import Partner, PartnerTerms
+from parceria.payouts.close import CloseDue, close_due
 from parceria.payouts.informe import paid_years
-from parceria.payouts.models import Payout
-from parceria.payouts.selectors import late_payouts, payout_rows
-from parceria.payouts.services import batches_with_state
+from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
+from parceria.payouts.selectors import late_payouts, payout_rows, payouts_with_status
+from parceria.payouts.services import BatchStage, batch_stages, batch_states, batches_with_state
 from parceria.tiers.selectors import tier_overview
 
 SEARCH_LIMIT = 20
-
-
+CHART_MONTHS = 12
+ZERO = Decimal("0.0000")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,133 @@ def attention() -> Attention:
         rejected_events=sum(len(rejected) for rejected in week.values_list("rejected", flat=True)),
         late_payouts=late_payouts().count(),
     )
+
+
+@dataclass
+class Liability:
+    """What the program owes partners in one currency now: the positive balances (partners' lines not yet paid
+    out) and the payouts a close made that the bank has not paid yet (their gross). Negative balances (clawbacks
+    after a payout) are what partners owe back: shown apart, never netted against what is owed to others."""
+
+    currency: str
+    balances: Decimal = ZERO
+    balances_partners: int = 0
+    pending: Decimal = ZERO
+    pending_payouts: int = 0
+    negative: Decimal = ZERO
+    negative_partners: int = 0
+    late: Decimal = ZERO
+    late_payouts: int = 0
+
+    @property
+    def owed(self) -> Decimal:
+        return self.balances + self.pending
+
+
+@dataclass
+class MonthFigures:
+    """One currency's accruals and clawbacks (a positive amount) in one accounting month."""
+
+    currency: str
+    accrued: Decimal = ZERO
+    accruals: int = 0
+    clawed_back: Decimal = ZERO
+    clawbacks: int = 0
+
+
+@dataclass(frozen=True)
+class FinanceOverview:
+    liabilities: list[Liability]
+    month: date
+    this_month: list[MonthFigures]
+    close: CloseDue
+    batch_stages: dict[str, int]
+    chart: dict[str, Any]
+
+
+def finance_overview(today: date | None = None) -> FinanceOverview:
+    """The figures of the console's overview for finance, per currency (amounts in two currencies are never added),
+    in a fixed number of queries whatever the number of partners, payouts or months."""
+    today = today or timezone.localdate()
+    month = month_start(today)
+    return FinanceOverview(
+        liabilities=_liabilities(today),
+        month=month,
+        this_month=_months(month, month)[month],
+        close=close_due(today),
+        batch_stages=_batch_stage_counts(),
+        chart=_chart(month),
+    )
+
+
+def _liabilities(today: date) -> list[Liability]:
+    found: dict[str, Liability] = {}
+    for balance in balances().values():
+        row = found.setdefault(balance.currency, Liability(balance.currency))
+        if balance.balance > 0:
+            row.balances += balance.balance
+            row.balances_partners += 1
+        elif balance.balance < 0:
+            row.negative += balance.balance
+            row.negative_partners += 1
+    pending = payouts_with_status(Payout.objects.all(), today=today).filter(current_status=PayoutStatus.PENDING)
+    for currency, is_late, count, gross in _payout_sums(pending):
+        row = found.setdefault(currency, Liability(currency))
+        row.pending += gross
+        row.pending_payouts += count
+        if is_late:
+            row.late += gross
+            row.late_payouts += count
+    return [found[c] for c in sorted(found) if found[c].owed or found[c].negative]
+
+
+def _payout_sums(payouts: Any) -> list[tuple[str, bool, int, Decimal]]:
+    """(currency, late, number, Σ gross) of the payouts, one grouped query."""
+    sums = exact_sums(payouts, "gross", "currency", "late")
+    counts = {(c, late): n for c, late, n in payouts.values_list("currency", "late").annotate(n=Count("pk")).order_by()}
+    return [(str(k[0]), bool(k[1]), counts[(k[0], k[1])], total) for k, total in sums.items() if isinstance(k, tuple)]
+
+
+def _months(first: date, last: date) -> dict[date, list[MonthFigures]]:
+    """Accruals and clawbacks per accounting month from `first` to `last`, per currency (one grouped query)."""
+    found: dict[date, dict[str, MonthFigures]] = {}
+    for total in program_totals(since=first, until=next_month(last)):
+        if total.kind not in (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK):
+            continue
+        row = found.setdefault(total.period, {}).setdefault(total.currency, MonthFigures(total.currency))
+        if total.kind == LedgerKind.ACCRUAL:
+            row.accrued += total.amount
+            row.accruals += total.lines
+        else:
+            row.clawed_back -= total.amount
+            row.clawbacks += total.lines
+    result: dict[date, list[MonthFigures]] = {}
+    current = first
+    while current <= last:
+        result[current] = [found.get(current, {})[c] for c in sorted(found.get(current, {}))]
+        current = next_month(current)
+    return result
+
+
+def _chart(month: date) -> dict[str, Any]:
+    """The last 12 accounting months' accruals and clawbacks (negative) per currency, for the chart: labels
+    YYYY-MM and one series per currency, amounts as text (exact decimals; the script draws them)."""
+    first = add_months(month, months=-(CHART_MONTHS - 1))
+    by_month = _months(first, month)
+    currencies = sorted({f.currency for figures in by_month.values() for f in figures})
+    series = []
+    for currency in currencies:
+        rows = [next((f for f in figures if f.currency == currency), MonthFigures(currency))
+                for figures in by_month.values()]
+        series.append({"currency": currency, "accrued": [str(r.accrued) for r in rows],
+                       "clawed_back": [str(-r.clawed_back) for r in rows]})
+    return {"labels": [f"{m:%Y-%m}" for m in by_month], "series": series}
+
+
+def _batch_stage_counts() -> dict[str, int]:
+    batches = list(PayoutBatch.objects.order_by("-period"))
+    stages = batch_stages(batches, batch_states(batches))
+    return {stage: sum(1 for s in stages.values() if s == stage) for stage in BatchStage.ALL}
 
 
 def partner_overview(partner: Partner) -> dict[str, Any]:

@@ -15,7 +15,12 @@ from parceria.web.pages import page
 
 @console_view()
 def home(request: HttpRequest) -> HttpResponse:
-    return page(request, "console/home.html", {"attention": selectors.attention()}, nav="home")
+    overview = selectors.finance_overview()
+    chart_rows = [(label, [(s["currency"], s["accrued"][i], s["clawed_back"][i]) for s in overview.chart["series"]])
+                  for i, label in enumerate(overview.chart["labels"])]
+    context = {"attention": selectors.attention(), "overview": overview, "chart": overview.chart,
+               "chart_rows": chart_rows}
+    return page(request, "console/home.html", context, nav="home")
 
 
 @console_view()

@@ -32,15 +32,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parceria.commissions.engine import Posting
-from parceria.commissions.ledger import ledger_post, lock_periods
-from parceria.commissions.models import ClosedPeriod
+from parceria.commissions.ledger import first_open_period, ledger_post, lock_periods
+from parceria.commissions.models import ClosedPeriod, LedgerTotal
 from parceria.commissions.selectors import balances
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, reserve_ids
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import fx_quote
 from parceria.common.money import round_down_minor
-from parceria.common.months import month_end, next_month
+from parceria.common.months import add_months, month_end, month_start, next_month
 from parceria.partners.models import Partner, PartnerStatus
 from parceria.payouts.models import (
     CarriedBalance,
@@ -98,12 +98,23 @@ class Payee(NamedTuple):
     payout_details_changed_at: datetime | None
 
 
+@dataclass(frozen=True)
+class MissingRate:
+    """No FX rate converts the minimum payout of `currency` (set as `minimum` in `base`) on or before `day`."""
+
+    base: str
+    currency: str
+    day: date
+    minimum: Decimal
+
+
 @dataclass
 class ClosePlan:
     period: date
     payouts: list[PlannedPayout] = field(default_factory=list)
     carried: list[Carried] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    missing_rates: list[MissingRate] = field(default_factory=list)
     batch_id: int | None = None
     payees: dict[int, Payee] = field(default_factory=dict)
     payment_date: date | None = None
@@ -125,8 +136,11 @@ def _balances(month: date) -> dict[tuple[int, str], Decimal]:
     return {key: b.balance for key, b in balances(until=next_month(month)).items() if b.balance != 0}
 
 
-def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
-    """The minimum payout per currency, converted when set in another currency (None: no rate)."""
+def _thresholds(
+    month: date, warnings: list[str], missing: list[MissingRate] | None = None
+) -> dict[str, Decimal | None]:
+    """The minimum payout per currency, converted when set in another currency (None: no rate: a warning for the
+    API and the command, and a `MissingRate` for pages that say it in the reader's language)."""
     result: dict[str, Decimal | None] = {}
     end = month_end(month)
     for row in PayoutThreshold.objects.all():
@@ -141,6 +155,8 @@ def _thresholds(month: date, warnings: list[str]) -> dict[str, Decimal | None]:
                 f"payout for {row.currency} ({row.amount} {row.amount_currency}) cannot be converted; "
                 f"{row.currency} balances are carried"
             )
+            if missing is not None:
+                missing.append(MissingRate(row.amount_currency, row.currency, end, row.amount))
         result[row.currency] = None if rate is None else row.amount * rate
     return result
 
@@ -150,7 +166,7 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
     now = now or timezone.now()
     plan = ClosePlan(period=month, payment_date=today)
     balances = _balances(month)
-    thresholds = _thresholds(month, plan.warnings)
+    thresholds = _thresholds(month, plan.warnings, plan.missing_rates)
     plan.payees = {
         row[0]: Payee(*row)
         for row in Partner.objects.filter(pk__in={pid for pid, _ in balances}).values_list(*Payee._fields)
@@ -214,6 +230,32 @@ def close_preview(*, month: date, today: date | None = None) -> ClosePlan:
         return stored_close(batch)
     _check_closable(month, today or timezone.localdate())
     return plan_close(month, today=today or timezone.localdate())
+
+
+@dataclass(frozen=True)
+class CloseDue:
+    """The month the next close should close: the earliest month not closed (the first open month, or before any
+    close the first month with ledger lines) and since when it may be closed. `ready`: its last day has passed, so
+    it may be closed today; `waiting`: how many ended months are not closed yet (this one included)."""
+
+    month: date
+    closable_from: date
+    payouts_due: date
+    ready: bool
+    waiting: int
+
+
+def close_due(today: date | None = None) -> CloseDue:
+    """The month the close wizard proposes and the console's overview announces (two queries)."""
+    today = today or timezone.localdate()
+    last_ended = add_months(month_start(today), months=-1)
+    month = first_open_period()
+    if month is None:
+        first = LedgerTotal.objects.order_by("period").values_list("period", flat=True).first()
+        month = month_start(first) if first is not None else last_ended
+    ready = month_end(month) < today
+    waiting = (last_ended.year - month.year) * 12 + last_ended.month - month.month + 1 if ready else 0
+    return CloseDue(month, month_end(month) + timedelta(days=1), payout_due_date(month), ready, waiting)
 
 
 def _check_closable(month: date, today: date) -> None:

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parceria.common.errors import InvalidInput
+from parceria.common.money import CURRENCY_CHOICES
 from parceria.common.months import month_end, parse_month
 from parceria.payouts.models import PayoutStatus
+from parceria.payouts.services import BatchStage
 from parceria.web.forms import choices_with_blank
 
 
@@ -48,4 +50,13 @@ class MarkPayoutForm(forms.Form):
 class PayoutFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=choices_with_blank(_("Any status"), PayoutStatus.choices))
+    currency = forms.ChoiceField(label=_("Currency"), required=False,
+                                 choices=choices_with_blank(_("Any currency"), CURRENCY_CHOICES))
     late = forms.BooleanField(label=_("Late only"), required=False)
+
+
+class BatchStageFilterForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Batches"), required=False, choices=[
+        ("", _("All closed months")), (BatchStage.AWAITING_APPROVAL, _("awaiting approval")),
+        (BatchStage.APPROVED, _("approved, file not created")), (BatchStage.SENT, _("sent, awaiting the bank")),
+        (BatchStage.SETTLED, _("settled"))])

@@ -19,8 +19,15 @@ from parceria.common.audit import Actor, audit_record_create
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.payouts.close import payout_line_keys
-from parceria.payouts.models import BatchApproval, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
-from parceria.payouts.selectors import current_statuses
+from parceria.payouts.models import (
+    BatchApproval,
+    BatchExport,
+    Payout,
+    PayoutBatch,
+    PayoutStatus,
+    PayoutStatusChange,
+)
+from parceria.payouts.selectors import current_statuses, payouts_with_status
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,39 @@ def batches_with_state(limit: int = 24) -> list[tuple[PayoutBatch, BatchState]]:
     batches = list(PayoutBatch.objects.order_by("-period")[:limit])
     states = batch_states(batches)
     return [(b, states[b.pk]) for b in batches]
+
+
+class BatchStage:
+    """Where a batch is on its way to the bank, in order: awaiting approval, approved (no file created yet), sent
+    (a file was created, payouts still pending at the bank), settled (no payout pending: paid or failed)."""
+
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
+    SENT = "sent"
+    SETTLED = "settled"
+    ALL = (AWAITING_APPROVAL, APPROVED, SENT, SETTLED)
+
+
+def batch_stages(batches: Sequence[PayoutBatch], states: dict[int, BatchState] | None = None) -> dict[int, str]:
+    """The stage (`BatchStage`) of each batch, in a fixed number of queries (`states`: `batch_states` of the same
+    batches when the caller has them)."""
+    ids = [b.pk for b in batches]
+    states = batch_states(batches) if states is None else states
+    exported = set(BatchExport.objects.filter(batch_id__in=ids).values_list("batch_id", flat=True).distinct())
+    pending = set(
+        payouts_with_status(Payout.objects.filter(batch_id__in=ids))
+        .filter(current_status=PayoutStatus.PENDING).values_list("batch_id", flat=True).distinct()
+    )
+    stages = {}
+    for pk in ids:
+        if pk not in pending:
+            stages[pk] = BatchStage.SETTLED if states[pk].approved or not states[pk].totals else (
+                BatchStage.AWAITING_APPROVAL)
+        elif not states[pk].approved:
+            stages[pk] = BatchStage.AWAITING_APPROVAL
+        else:
+            stages[pk] = BatchStage.SENT if pk in exported else BatchStage.APPROVED
+    return stages
 
 
 def batch_state(batch: PayoutBatch) -> BatchState:

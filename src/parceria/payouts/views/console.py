@@ -13,29 +13,40 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.formats import date_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
 from parceria.common.downloads import CSV, PDF, TEXT, attachment
 from parceria.common.errors import Conflict, InvalidInput, ParceriaError
+from parceria.common.formatting import format_money
+from parceria.common.money import get_currency
 from parceria.common.months import parse_month as parse_period
 from parceria.partners.models import Partner
 from parceria.payouts import informe
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import (
     ClosePlan,
+    close_due,
     close_preview,
     payout_due_date,
     period_close,
     stored_close,
 )
 from parceria.payouts.close_summary import plan_totals
-from parceria.payouts.forms import CloseMonthForm, ExportForm, MarkPayoutForm, PayoutFilterForm, ReturnFileForm
+from parceria.payouts.forms import (
+    BatchStageFilterForm,
+    CloseMonthForm,
+    ExportForm,
+    MarkPayoutForm,
+    PayoutFilterForm,
+    ReturnFileForm,
+)
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows, payouts_with_status
-from parceria.payouts.services import batch_approve, batch_state, batches_with_state, payout_mark
-from parceria.web.access import actor, console_view
+from parceria.payouts.services import batch_approve, batch_stages, batch_state, batches_with_state, payout_mark
+from parceria.web.access import actor, console_view, may
 from parceria.web.forms import add_domain_error, attempt
 from parceria.web.pages import confirm_page, confirmed, page
 from parceria.web.tables import build_table, export_response, wants_export
@@ -54,32 +65,78 @@ def carry_reasons() -> dict[str, str]:
     }
 
 
+def money(amount: Decimal, currency: str) -> str:
+    """An amount as the viewer reads it (R$ 1.234,56 in pt-BR), for messages written by the views."""
+    return format_money(amount, currency, language=get_language() or "en")
+
+
+def month_name(month: Any) -> str:
+    return date_format(month, "YEAR_MONTH_FORMAT")
+
+
+def who(label: str) -> str:
+    """An actor's label as people read it: the user name or the API key's name, without its kind
+    ("user:ana" → "ana", "api-key:Ana Souza" → "Ana Souza", "command:close" → "close")."""
+    return label.partition(":")[2] or label
+
+
 @console_view()
 def close_start(request: HttpRequest) -> HttpResponse:
-    form = CloseMonthForm(request.GET) if "month" in request.GET else CloseMonthForm()
-    if form.is_bound and form.is_valid():
+    """Step 1: the month to close, proposed (the month due: the earliest month not closed whose last day has
+    passed), and the closed months with the stage of their batches."""
+    form = CloseMonthForm(request.GET) if "month" in request.GET else None
+    if form is not None and form.is_valid():
         return redirect("payouts_console:close_preview", month=f"{form.cleaned_data['month']:%Y-%m}")
-    status = 422 if form.is_bound else 200
-    return page(request, "payouts/console/close_start.html", {"form": form, "batches": batches_with_state()},
-                nav="close", status=status)
+    return _start_page(request, form, status=422 if form is not None else 200)
+
+
+def _start_page(request: HttpRequest, form: CloseMonthForm | None, *, status: int = 200) -> HttpResponse:
+    due = close_due()
+    if form is None:
+        form = CloseMonthForm(initial={"month": f"{due.month:%Y-%m}"} if due.ready else None)
+    stage_form = BatchStageFilterForm(request.GET)
+    stage = stage_form.cleaned_data["stage"] if stage_form.is_valid() else ""
+    batches = batches_with_state()
+    stages = batch_stages([b for b, _state in batches], {b.pk: state for b, state in batches})
+    rows = [(b, state, stages[b.pk], who(b.created_by)) for b, state in batches if not stage or stages[b.pk] == stage]
+    context = {"form": form, "due": due, "batches": rows, "stage_form": stage_form, "stage": stage}
+    return page(request, "payouts/console/close_start.html", context, nav="close", status=status)
+
+
+def _carried_rows(carried: list[tuple[Partner, str, Decimal, str]]) -> dict[str, Any]:
+    """The carried balances as rows, except the balances under one minor unit (the fractions of a cent left after
+    rounding a payout down, or a tiny balance), which are summed per currency in one line each."""
+    reasons = carry_reasons()
+    rows: list[dict[str, Any]] = []
+    small: dict[str, dict[str, Any]] = {}
+    for partner, currency, balance, reason in carried:
+        unit = get_currency(currency).minor_unit
+        if abs(balance) < unit:
+            entry = small.setdefault(currency, {"currency": currency, "unit": unit, "partners": set(),
+                                                "total": Decimal("0.0000")})
+            entry["partners"].add(partner.pk)
+            entry["total"] += balance
+            continue
+        rows.append({"partner": partner, "currency": currency, "balance": balance,
+                     "reason": reasons.get(reason, reason)})
+    summaries = [{**e, "partners": len(e["partners"])} for _c, e in sorted(small.items())]
+    return {"carried": rows, "carried_small": summaries,
+            "carried_count": len(rows) + sum(e["partners"] for e in summaries)}
 
 
 def _plan_rows(plan: ClosePlan) -> dict[str, Any]:
     ids = {p.partner_id for p in plan.payouts} | {c.partner_id for c in plan.carried}
     partners = Partner.objects.only("name", "legal_name").in_bulk(ids)
     payouts = [{"partner": partners[p.partner_id], "payout": p} for p in plan.payouts]
-    reasons = carry_reasons()
-    carried = [{"partner": partners[c.partner_id], "carried": c, "reason": reasons.get(c.reason, c.reason)}
-               for c in plan.carried]
-    return {"payouts": payouts, "carried": carried, "totals": plan_totals(plan)}
+    carried = _carried_rows([(partners[c.partner_id], c.currency, c.balance, c.reason) for c in plan.carried])
+    return {"payouts": payouts, **carried, "totals": plan_totals(plan)}
 
 
 @console_view(write=Ability.FINANCE)
 def close_preview_view(request: HttpRequest, month: str) -> HttpResponse:
     form = CloseMonthForm({"month": month})
     if not form.is_valid():
-        return page(request, "payouts/console/close_start.html", {"form": form, "batches": batches_with_state()},
-                    nav="close", status=422)
+        return _start_page(request, form, status=422)
     period = parse_period(month)
     existing = PayoutBatch.objects.filter(period=period).first()
     if existing is not None:
@@ -90,8 +147,7 @@ def close_preview_view(request: HttpRequest, month: str) -> HttpResponse:
         plan = close_preview(month=period)
     except ParceriaError as exc:
         add_domain_error(form, exc, "month")
-        return page(request, "payouts/console/close_start.html", {"form": form, "batches": batches_with_state()},
-                    nav="close", status=422)
+        return _start_page(request, form, status=422)
     context = {"month": month, "plan": plan, "due": payout_due_date(period), **_plan_rows(plan)}
     return page(request, "payouts/console/close_preview.html", context, nav="close")
 
@@ -99,26 +155,30 @@ def close_preview_view(request: HttpRequest, month: str) -> HttpResponse:
 def _run_close(request: HttpRequest, form: CloseMonthForm, period: Any) -> HttpResponse:
     plan = attempt(form, lambda: period_close(month=period, actor=actor(request)))
     if plan is None:
-        return page(request, "payouts/console/close_start.html", {"form": form, "batches": batches_with_state()},
-                    nav="close", status=422)
-    messages.success(request, _("The close of %(month)s is done: review and approve the batch.")
-                     % {"month": f"{period:%Y-%m}"})
+        return _start_page(request, form, status=422)
+    net = " · ".join(money(t.net, t.currency) for t in plan_totals(plan)) or "—"
+    messages.success(request, ngettext(
+        "The close of %(month)s is done: %(count)s payout, %(net)s net to send. Review and approve the batch.",
+        "The close of %(month)s is done: %(count)s payouts, %(net)s net to send. Review and approve the batch.",
+        len(plan.payouts)) % {"month": month_name(period), "count": len(plan.payouts), "net": net})
     return redirect("payouts_console:batch", batch_id=plan.batch_id)
 
 
 def _batch_context(request: HttpRequest, batch: PayoutBatch) -> dict[str, Any]:
     payouts = list(batch.payouts.select_related("batch").order_by("partner_id"))
-    reasons = carry_reasons()
-    carried_rows = batch.carried.select_related("partner").order_by("partner_id")
-    carried = [(c, reasons.get(c.reason, c.reason)) for c in carried_rows]
+    carried = _carried_rows([(c.partner, c.currency, c.balance, c.reason)
+                             for c in batch.carried.select_related("partner").order_by("partner_id")])
+    state = batch_state(batch)
     return {
         "batch": batch,
-        "state": batch_state(batch),
+        "state": state,
+        "approved_by_me": actor(request).label in state.approvals,
+        "approvers": [who(label) for label in state.approvals],
         "totals": plan_totals(stored_close(batch)),
         "second_approval_above": Decimal(str(settings.PARCERIA["BATCH_SECOND_APPROVAL_ABOVE"])),
         "rows": list(zip(payouts, payout_rows(payouts), strict=True)),
-        "carried": carried,
-        "exports": list(batch.exports.defer("content").order_by("-created_at", "-id")),
+        **carried,
+        "exports": [(e, who(e.created_by)) for e in batch.exports.defer("content").order_by("-created_at", "-id")],
         "last_export": request.session.pop(f"console-export-{batch.pk}", None),
     }
 
@@ -133,30 +193,56 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     return _batch_page(request, get_object_or_404(PayoutBatch, pk=batch_id))
 
 
-@console_view(read=None, write=Ability.FINANCE)
+@console_view(write=Ability.FINANCE)
 def batch_approve_view(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """GET (or a first POST) asks to confirm; a POST with confirmed=1 approves. An approver who already approved is
+    told that a different approver is needed, and is not asked again."""
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
-    if not confirmed(request):
-        state = batch_state(batch)
+    back = redirect("payouts_console:batch", batch_id=batch.pk)
+    if not may(request, Ability.FINANCE):
+        return back
+    state = batch_state(batch)
+    if state.approved:
+        messages.info(request, _("This batch is approved."))
+        return back
+    if actor(request).label in state.approvals:
+        messages.info(request, _("You have already approved this batch. The second approval must come from a "
+                                 "different approver."))
+        return back
+    gross = " · ".join(money(total, currency) for currency, total in state.totals.items()) or "—"
+    if not (request.method == "POST" and confirmed(request)):
+        count = batch.payouts.count()
         lines = [
-            _("Batch %(month)s: %(count)s payouts.")
-            % {"month": f"{batch.period:%Y-%m}", "count": batch.payouts.count()},
+            ngettext("Batch %(month)s: %(count)s payout, %(gross)s gross.",
+                     "Batch %(month)s: %(count)s payouts, %(gross)s gross.", count)
+            % {"month": month_name(batch.period), "count": count, "gross": gross},
             _("Approvals so far: %(done)s of %(needed)s.")
             % {"done": len(state.approvals), "needed": state.required_approvals},
         ]
         return confirm_page(request, title=_("Approve this payout batch?"), lines=lines, button=_("Approve the batch"),
                             cancel=reverse("payouts_console:batch", args=[batch.pk]))
     try:
-        batch_approve(batch=batch, actor=actor(request))
-        messages.success(request, _("Your approval is recorded."))
+        after = batch_approve(batch=batch, actor=actor(request))
     except ParceriaError as exc:
         messages.error(request, exc.message)
-    return redirect("payouts_console:batch", batch_id=batch.pk)
+        return back
+    if after.approved:
+        messages.success(request, _("Your approval is recorded: the batch of %(month)s (%(gross)s gross) is approved "
+                                    "and can be exported.") % {"month": month_name(batch.period), "gross": gross})
+    else:
+        messages.success(request, _("Your approval is recorded (%(done)s of %(needed)s). The batch of %(month)s "
+                                    "(%(gross)s gross) needs a second approval from a different approver.")
+                         % {"done": len(after.approvals), "needed": after.required_approvals,
+                            "month": month_name(batch.period), "gross": gross})
+    return back
 
 
-@console_view(read=None, write=Ability.FINANCE)
+@console_view(write=Ability.FINANCE)
 def batch_export_view(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """POST creates the file; GET goes to the batch page, whose form has the button."""
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
+    if request.method != "POST":
+        return redirect(reverse("payouts_console:batch", args=[batch.pk]) + "#export")
     form = ExportForm(request.POST)
     if not form.is_valid():
         return _batch_page(request, batch, export_form=form, status=422)
@@ -165,21 +251,37 @@ def batch_export_view(request: HttpRequest, batch_id: int) -> HttpResponse:
         result = batch_export(batch=batch, kind=form.cleaned_data["kind"], actor=actor(request),
                               again=form.cleaned_data["again"])
     except Conflict as exc:
-        skipped = _skipped(exc.details.get("skipped", []) if isinstance(exc.details, dict) else [])
+        skipped = _named(exc.details.get("skipped", []) if isinstance(exc.details, dict) else [])
         request.session[key] = {"export_id": None, "skipped": skipped, "error": exc.message}
         return redirect("payouts_console:batch", batch_id=batch.pk)
     except InvalidInput as exc:
         add_domain_error(form, exc, "kind")
         return _batch_page(request, batch, export_form=form, status=422)
     request.session[key] = {"export_id": result.export.pk, "filename": result.export.filename,
-                            "included": len(result.included), "skipped": _skipped(result.skipped),
-                            "warnings": result.warnings}
+                            "included": len(result.included), "skipped": _named(result.skipped),
+                            "warnings": _named(result.warnings)}
     return redirect("payouts_console:batch", batch_id=batch.pk)
 
 
-def _skipped(skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _named(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Export exceptions (each about one payout) with the partner they concern, its name and the payout's net, so
+    that finance reads who is left out, not a payout number; reasons translated."""
     reasons = {"not paid in BRL": _("not paid in BRL"), "no PIX key on file": _("no PIX key on file")}
-    return [{**s, "reason": str(reasons.get(s["reason"], s["reason"]))} for s in skipped]
+    payouts = _payout_partners([e["payout_id"] for e in entries])
+    named = []
+    for e in entries:
+        entry = {**e, **payouts.get(e["payout_id"], {})}
+        if "reason" in e:
+            entry["reason"] = str(reasons.get(e["reason"], e["reason"]))
+        named.append(entry)
+    return named
+
+
+def _payout_partners(payout_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """For each payout id: its partner's id and name, and its net amount (as text: kept in the session)."""
+    rows = Payout.objects.filter(pk__in=payout_ids).values_list("pk", "partner_id", "partner__name", "net", "currency")
+    return {pk: {"partner_id": partner_id, "partner": name, "net": str(net), "currency": currency}
+            for pk, partner_id, name, net, currency in rows}
 
 
 @console_view(read=Ability.FINANCE)
@@ -189,9 +291,12 @@ def export_download(request: HttpRequest, batch_id: int, export_id: int) -> Http
     return attachment(export.content.encode("utf-8"), content_type=content_type, filename=export.filename)
 
 
-@console_view(read=None, write=Ability.FINANCE)
+@console_view(write=Ability.FINANCE)
 def return_import(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """POST imports the file; GET goes to the batch page, whose form has the button."""
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
+    if request.method != "POST":
+        return redirect(reverse("payouts_console:batch", args=[batch.pk]) + "#return")
     form = ReturnFileForm(request.POST, request.FILES)
     if not form.is_valid():
         return _batch_page(request, batch, return_form=form, status=422)
@@ -200,8 +305,14 @@ def return_import(request: HttpRequest, batch_id: int) -> HttpResponse:
                      "file")
     if report is None:
         return _batch_page(request, batch, return_form=form, status=422)
-    return page(request, "payouts/console/return_report.html",
-                {"batch": batch, "report": report, "filename": upload.name}, nav="close")
+    references = [int(p["reference"]) for p in report.problems if str(p["reference"]).isdigit()]
+    named = _payout_partners([*report.paid, *report.failed, *references])
+    context = {"batch": batch, "report": report, "filename": upload.name,
+               "paid": [named[pk] for pk in report.paid if pk in named],
+               "failed": [named[pk] for pk in report.failed if pk in named],
+               "problems": [{**p, **named.get(int(p["reference"]) if str(p["reference"]).isdigit() else 0, {})}
+                            for p in report.problems]}
+    return page(request, "payouts/console/return_report.html", context, nav="close")
 
 
 def _payouts(form: PayoutFilterForm) -> QuerySet[Any]:
@@ -209,6 +320,8 @@ def _payouts(form: PayoutFilterForm) -> QuerySet[Any]:
     if form.is_valid():
         if form.cleaned_data["status"]:
             qs = qs.filter(current_status=form.cleaned_data["status"])
+        if form.cleaned_data["currency"]:
+            qs = qs.filter(currency=form.cleaned_data["currency"])
         if form.cleaned_data["late"]:
             qs = qs.filter(late=True)
     return qs
@@ -239,14 +352,18 @@ def payout_mark_view(request: HttpRequest, payout_id: int) -> HttpResponse:
         status, reference = form.cleaned_data["status"], form.cleaned_data["reference"]
         if not confirmed(request):
             label = _("paid") if status == PayoutStatus.PAID else _("failed (the amount returns to the balance)")
-            return confirm_page(request, title=_("Mark payout #%(id)s?") % {"id": payout.pk},
+            return confirm_page(request, title=_("Mark the payout to %(name)s?") % {"name": payout.payee_name},
                                 lines=[_("Payee: %(name)s") % {"name": payout.payee_name},
+                                       _("Net: %(net)s") % {"net": money(payout.net, payout.currency)},
                                        _("New status: %(s)s") % {"s": label}],
                                 button=_("Confirm"), cancel=reverse("payouts_console:payout_mark", args=[payout.pk]))
         done = attempt(form, lambda: payout_mark(payout=payout, status=status, source="console", reference=reference,
                                                  actor=actor(request)))
         if done is not None:
-            messages.success(request, _("Payout #%(id)s is marked %(status)s.") % {"id": payout.pk, "status": status})
+            text = (_("The payout of %(net)s to %(name)s is marked paid.") if status == PayoutStatus.PAID else
+                    _("The payout of %(net)s to %(name)s is marked failed: %(gross)s is back on the balance."))
+            messages.success(request, text % {"net": money(payout.net, payout.currency), "name": payout.payee_name,
+                                              "gross": money(payout.gross, payout.currency)})
             return redirect("payouts_console:batch", batch_id=payout.batch_id)
     return page(request, "payouts/console/payout_mark.html", {"payout": payout, "row": row, "form": form},
                 nav="payouts", status=422 if form.errors else 200)
