@@ -37,8 +37,19 @@ from parceria.demo.partners import (
     plan_partners,
     showcase_partner_index,
 )
+from parceria.demo.clock import DemoClock
+from parceria.demo.disputes import Cast, disputes_schedule, just_opened
+from parceria.demo.history import (
+    HistorySummary,
+    Office,
+    fx_rates_import,
+    month_close_and_pay,
+    rejected_events_send,
+)
+from parceria.demo.logins import FINANCE, SECOND_APPROVER, Login, demo_users_create
 from parceria.demo.progress import NoProgress, ProgressSink
 from parceria.demo.timeline import DemoCalendar, previous_month
+from parceria.tiers.assessment import tiers_assess
 
 BATCH_SIZE = 1000
 SUBMITTED_BY = "demo"
@@ -93,6 +104,8 @@ class DemoSummary:
     ledger_by_currency: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     partner_ids: list[int] = field(default_factory=list)
     showcase_partner_id: int | None = None
+    logins: list[Login] = field(default_factory=list)
+    history: HistorySummary = field(default_factory=HistorySummary)
     seconds: float = 0.0
 
 
@@ -172,11 +185,32 @@ def generate(
     summary.partner_ids = partners_create(plan.partners, actor=actor, progress=progress)
     showcase = showcase_partner_index(plan.partners)
     summary.showcase_partner_id = None if showcase is None else summary.partner_ids[showcase]
+    summary.logins = demo_users_create(
+        partner_ids=summary.partner_ids, showcase_partner_id=summary.showcase_partner_id, actor=actor
+    )
+    clock = DemoClock(timezone.now())
+    history = summary.history
+    history.fx_rates = fx_rates_import(calendar, timezone.localdate(), demo_rng(seed, "fx"))
+    office = Office.of(FINANCE, SECOND_APPROVER)
     by_type: Counter[str] = Counter()
     feeder = _Feeder(summary, by_type)
-    progress.phase("Customers and events", _work(plan))
+    progress.phase("Customers, events and closes", _work(plan))
+    payments = demo_rng(seed, "payments")
+    disputes = disputes_schedule(months)
+    cast = None if summary.showcase_partner_id is None else Cast.of(summary.showcase_partner_id)
     for month in range(months):
         _load_month(plan, month, summary.partner_ids, feeder, progress, seed, actor)
+        for step in disputes.get(month, []) if cast is not None else []:
+            step(cast, calendar, month, clock)
+        if month % 3 == 1 and plan.customers:
+            first = plan.customers[0]
+            known = {"customer": first.external_id, "currency": first.currency}
+            history.rejected_events += rejected_events_send(calendar, month, clock, known)
+        month_close_and_pay(calendar, month, clock, office, payments, history)
+    if cast is not None:
+        just_opened(cast, clock)
+    with clock.at(clock.moment(timezone.localdate(clock.now), 7, 0)) as now:
+        history.tier_changes = len(tiers_assess(actor=actor, now=now).changes)
     summary.partners, summary.customers = len(plan.partners), len(plan.customers)
     summary.events_by_type = dict(sorted(by_type.items()))
     summary.ledger_by_currency = ledger_totals()
