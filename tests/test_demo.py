@@ -16,17 +16,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from parceria.accounts.models import ApiKey, User
-from parceria.commissions.models import LedgerLine
+from parceria.commissions.models import ClosedPeriod, LedgerLine
 from parceria.commissions.selectors import partner_balance
+from parceria.common.audit import Actor
 from parceria.customers.event_schemas import parse_event
-from parceria.customers.models import Customer, Event, EventType
+from parceria.customers.models import Customer, Event, EventBatch, EventType, Invoice
 from parceria.demo.billing import Month, invoice_amount
 from parceria.demo.customers import CustomerSpec
 from parceria.demo.generator import DemoPlan, demo_rng, generate, month_events, plan_program
 from parceria.demo.logins import ALL_USERNAMES, DEMO_PASSWORD
 from parceria.demo.management.commands.demo import Command
 from parceria.demo.timeline import DemoCalendar, previous_month
-from parceria.partners.models import SUBCATEGORIES, Category, Partner, PartnerStatus, Tier
+from parceria.disputes.models import Dispute, DisputeStatus
+from parceria.partners.models import SUBCATEGORIES, Category, Partner, PartnerStatus, Tier, TierAssessment
+from parceria.payouts.close import _thresholds
+from parceria.payouts.models import BatchApproval, BatchExport, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
+from parceria.payouts.selectors import payouts_with_status
+from parceria.payouts.services import batch_state
+from parceria.tiers.assessment import tiers_assess
 
 END = date(2026, 3, 1)
 SMALL = {"seed": 7, "partners": 12, "customers": 150, "months": 3, "end_month": END}
@@ -316,12 +323,19 @@ def test_demo_command_prints_logins_and_runs_once():
         "active",
     )
     assert not Partner.objects.filter(manager=None).exists()
-    counts = (Partner.objects.count(), Customer.objects.count(), Event.objects.count(), ApiKey.objects.count())
+    counts = _row_counts()
+    assert PayoutBatch.objects.count() == 2 and Dispute.objects.exists()
 
     again = io.StringIO()
     call_command(Command(), stdout=again, **options)
     assert "already loaded" in again.getvalue() and "admin@demo" in again.getvalue()
-    assert (Partner.objects.count(), Customer.objects.count(), Event.objects.count(), ApiKey.objects.count()) == counts
+    assert _row_counts() == counts
+
+
+def _row_counts() -> dict[str, int]:
+    models = (Partner, Customer, Event, ApiKey, User, LedgerLine, PayoutBatch, Payout, PayoutStatusChange,
+              BatchApproval, BatchExport, Dispute, EventBatch, TierAssessment, ClosedPeriod)
+    return {model.__name__: model.objects.count() for model in models}
 
 
 @pytest.mark.django_db
@@ -334,3 +348,53 @@ def test_demo_command_refuses_a_half_loaded_database_and_bad_options():
     with pytest.raises(CommandError, match="did not finish"):
         call_command(Command(), partners=2, customers=2, months=1, quiet=True, stdout=io.StringIO())
     assert not Partner.objects.exists()
+
+
+# --- the lived-in history: closes, payments, FX, disputes, tiers, times ----------------------------------------
+
+
+LIVED = {"seed": 11, "partners": 12, "customers": 200, "months": 6, "end_month": END}
+
+
+@pytest.mark.django_db
+def test_history_closes_pays_and_assesses_every_month_through_the_services():
+    summary = generate(**LIVED)
+    calendar = DemoCalendar(END, LIVED["months"])
+    periods = [calendar.first_day(m) for m in range(LIVED["months"])]
+    assert list(PayoutBatch.objects.order_by("period").values_list("period", flat=True)) == periods
+    assert list(ClosedPeriod.objects.order_by("month").values_list("month", flat=True)) == periods
+    assert summary.history.close_warnings == []
+    for period in periods:  # no close would warn about a missing FX rate now either
+        assert _thresholds(period, []) and all(v is not None for v in _thresholds(period, []).values())
+    for batch in PayoutBatch.objects.all():
+        state = batch_state(batch)
+        assert state.approved and len(state.approvals) == state.required_approvals
+        payouts = Payout.objects.filter(batch=batch)
+        if payouts.filter(currency="BRL").exists():
+            assert BatchExport.objects.filter(batch=batch, kind="cnab").exists()
+        if payouts.exists():
+            assert BatchExport.objects.filter(batch=batch, kind="csv").exists()
+    statuses = dict(payouts_with_status().values_list("pk", "current_status"))
+    assert set(statuses.values()) <= {PayoutStatus.PAID, PayoutStatus.FAILED} and statuses
+    brl = PayoutStatusChange.objects.filter(payout__currency="BRL")
+    assert brl.exists() and all(s.startswith("return:RET") for s in brl.values_list("source", flat=True))
+    failed = Payout.objects.filter(status_changes__status=PayoutStatus.FAILED)
+    assert summary.history.failed == failed.count() > 0
+    for payout in failed:  # its gross came back and a later close paid the partner again
+        later = Payout.objects.filter(partner=payout.partner, currency=payout.currency,
+                                      batch__period__gt=payout.batch.period)
+        assert later.filter(status_changes__status=PayoutStatus.PAID).exists(), payout.pk
+    approvals_at = BatchApproval.objects.values_list("approved_at", flat=True)
+    assert all(timezone.localdate(a) < timezone.localdate() for a in approvals_at)  # at their historical time
+    assert set(Dispute.objects.values_list("status", flat=True)) == set(DisputeStatus.values)
+    rejected = sum(len(r) for r in EventBatch.objects.values_list("rejected", flat=True))
+    assert rejected == summary.history.rejected_events > 0 and summary.rejected == 0
+    paid_hours = {
+        timezone.localtime(at).hour for at in Invoice.objects.values_list("paid_at", flat=True)
+    }
+    paid_days = {timezone.localdate(at).day for at in Invoice.objects.values_list("paid_at", flat=True)}
+    assert len(paid_hours) > 12 and len(paid_days) > 20
+    run = tiers_assess(actor=Actor.system("test"), dry_run=True)
+    tiers = dict(Partner.objects.values_list("pk", "tier"))
+    assert run.outcomes and all(tiers[o.partner_id] == o.resulting_tier for o in run.outcomes)
+    assert all(TierAssessment.objects.filter(partner_id=o.partner_id).exists() for o in run.outcomes)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from parceria.accounts.models import User
@@ -42,7 +42,7 @@ class Cast:
     def of(cls, partner_id: int) -> Cast:
         partner = Partner.objects.get(pk=partner_id)
         user = User.objects.filter(partner=partner).order_by("pk").first()
-        manager = User.objects.get(username=BRAZIL_MANAGER) if partner.manager_id is None else partner.manager
+        manager = partner.manager or User.objects.get(username=BRAZIL_MANAGER)
         label = f"user:{user.username}" if user else f"partner:{partner.pk}"
         return cls(partner, Actor(label=label, user=user), Actor(label=f"user:{manager.username}", user=manager))
 
@@ -51,8 +51,8 @@ def _latest_payout(partner: Partner) -> Payout | None:
     return Payout.objects.filter(partner=partner).order_by("-batch__period").first()
 
 
-def _open(cast: Cast, clock: DemoClock, moment_day: object, claim: DisputeClaim, subject: str) -> Dispute:
-    with clock.at(clock.moment(moment_day, 10, 20)) as now:  # type: ignore[arg-type]
+def _open(cast: Cast, clock: DemoClock, moment_day: date, claim: DisputeClaim, subject: str) -> Dispute:
+    with clock.at(clock.moment(moment_day, 10, 20)) as now:
         return dispute_open(partner=cast.partner, subject=subject, claim=claim, actor=cast.partner_actor, now=now)
 
 

@@ -29,15 +29,8 @@ from parceria.common.audit import Actor
 from parceria.common.dbsum import exact_sums
 from parceria.customers.models import EventSource
 from parceria.demo.billing import Month, customer_month_events
-from parceria.demo.customers import CustomerSpec, customers_create, plan_customers
-from parceria.demo.partners import (
-    PartnerSpec,
-    partners_change_status,
-    partners_create,
-    plan_partners,
-    showcase_partner_index,
-)
 from parceria.demo.clock import DemoClock
+from parceria.demo.customers import CustomerSpec, customers_create, plan_customers
 from parceria.demo.disputes import Cast, disputes_schedule, just_opened
 from parceria.demo.history import (
     HistorySummary,
@@ -47,6 +40,13 @@ from parceria.demo.history import (
     rejected_events_send,
 )
 from parceria.demo.logins import FINANCE, SECOND_APPROVER, Login, demo_users_create
+from parceria.demo.partners import (
+    PartnerSpec,
+    partners_change_status,
+    partners_create,
+    plan_partners,
+    showcase_partner_index,
+)
 from parceria.demo.progress import NoProgress, ProgressSink
 from parceria.demo.timeline import DemoCalendar, previous_month
 from parceria.tiers.assessment import tiers_assess
@@ -200,8 +200,9 @@ def generate(
     cast = None if summary.showcase_partner_id is None else Cast.of(summary.showcase_partner_id)
     for month in range(months):
         _load_month(plan, month, summary.partner_ids, feeder, progress, seed, actor)
-        for step in disputes.get(month, []) if cast is not None else []:
-            step(cast, calendar, month, clock)
+        for step in disputes.get(month, []):
+            if cast is not None:
+                step(cast, calendar, month, clock)
         if month % 3 == 1 and plan.customers:
             first = plan.customers[0]
             known = {"customer": first.external_id, "currency": first.currency}

@@ -16,9 +16,9 @@ from parceria.demo.generator import ACTOR_LABEL, DemoSummary, generate
 from parceria.demo.logins import (
     DEMO_PASSWORD,
     Login,
+    demo_finish,
     demo_loaded,
     demo_started,
-    demo_finish,
     demo_totp_key,
     existing_logins,
     platform_key_create,
