@@ -261,10 +261,10 @@ def write_return(
     layout: str | Layout = "itau_sispag_pix",
 ) -> str:
     """The bank's answer to one of our remittances, as the layout describes it: the same records with the file
-    code of a return, each payment's occurrence code from `answers` (by our reference; a payment not named gets
-    ``00``, paid) and, for the paid ones, the effective date `paid_on` and the amount sent. Every position comes
-    from the layout's fields, so the result reads back with parse_return. Used by the demo to replay a bank's
-    answers, and by tests."""
+    code of a return, each payment's occurrence codes from `answers` (by our reference, up to five 2-character
+    codes run together; a payment not named gets ``00``, paid) and, for the paid ones, the effective date
+    `paid_on` and the amount sent. Every position comes from the layout's fields, so the result reads back
+    with parse_return. Used by the demo to replay a bank's answers, and by tests."""
     spec = resolve_layout(layout)
     lines = [line.removesuffix("\r") for line in remittance.rstrip("\r\n").split("\n")]
     header = spec.record("file_header")
@@ -274,10 +274,12 @@ def write_return(
         if record is None or not any(f.name == "reference" for f in record.fields):
             continue
         code = answers.get(record.field("reference").cut(line).strip(), "00")
-        if code not in spec.return_codes:
+        codes = [code[i : i + 2] for i in range(0, len(code), 2)]
+        unknown = [c for c in codes if c not in spec.return_codes]
+        if unknown or not codes:
             raise CnabError(f"return code {code!r} is not in the {spec.name} return table")
         line = _put(line, record.field("occurrences"), code)
-        if spec.return_codes[code].status == "paid":
+        if any(spec.return_codes[c].status == "paid" for c in codes):
             line = _put(line, record.field("effective_date"), paid_on.strftime("%d%m%Y"))
             line = _put(line, record.field("effective_amount"), record.field("amount").cut(line))
         lines[i] = line
