@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from parceria.accounts.models import ApiKey, User
+from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
+from parceria.agreements.selectors import agreement_dates
 from parceria.commissions.models import ClosedPeriod, LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.common.audit import Actor
@@ -28,7 +30,16 @@ from parceria.demo.logins import ALL_USERNAMES, DEMO_PASSWORD
 from parceria.demo.management.commands.demo import Command
 from parceria.demo.timeline import DemoCalendar, previous_month
 from parceria.disputes.models import Dispute, DisputeStatus
-from parceria.partners.models import SUBCATEGORIES, Category, Partner, PartnerStatus, Tier, TierAssessment
+from parceria.partners.lifecycle_data import Stage
+from parceria.partners.models import (
+    SUBCATEGORIES,
+    Category,
+    Partner,
+    PartnerLifecycle,
+    PartnerStatus,
+    Tier,
+    TierAssessment,
+)
 from parceria.payouts.close import _thresholds
 from parceria.payouts.models import BatchApproval, BatchExport, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
 from parceria.payouts.selectors import payouts_with_status
@@ -394,6 +405,18 @@ def test_history_closes_pays_and_assesses_every_month_through_the_services():
     }
     paid_days = {timezone.localdate(at).day for at in Invoice.objects.values_list("paid_at", flat=True)}
     assert len(paid_hours) > 12 and len(paid_days) > 20
+    paid_partners = set(Payout.objects.values_list("partner_id", flat=True))
+    stages = dict(PartnerLifecycle.objects.values_list("partner_id", "stage"))
+    assert {stages[pk] for pk in paid_partners} <= {Stage.PILOT, Stage.LAUNCH, Stage.OPTIMISATION, Stage.CHURNED}
+    assert {Stage.OPTIMISATION, Stage.CHURNED} <= set(stages.values())
+    for partner in Partner.objects.filter(status=PartnerStatus.TERMINATED):
+        assert stages[partner.pk] == Stage.CHURNED
+    kinds = set(Agreement.objects.filter(status=AgreementStatus.ACTIVE).values_list("type", flat=True))
+    assert {AgreementType.CHANNEL_PARTNER, AgreementType.TECHNOLOGY_INTEGRATION,
+            AgreementType.JOINT_BUSINESS_PLAN} <= kinds
+    today = timezone.localdate()
+    renewals = [agreement_dates(a, today).renewal for a in Agreement.objects.filter(status=AgreementStatus.ACTIVE)]
+    assert any(r is not None and today < r <= today + timedelta(days=90) for r in renewals)
     run = tiers_assess(actor=Actor.system("test"), dry_run=True)
     tiers = dict(Partner.objects.values_list("pk", "tier"))
     assert run.outcomes and all(tiers[o.partner_id] == o.resulting_tier for o in run.outcomes)

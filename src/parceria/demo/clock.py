@@ -36,6 +36,10 @@ class DemoClock:
         self._last = chosen
         return chosen
 
+    def office(self, day: date, hour: int, minute: int = 0, zone: ZoneInfo = OFFICE) -> datetime:
+        """`day` at `hour:minute` in `zone`, capped before the present (for steps planned out of order)."""
+        return min(datetime.combine(day, time(hour, minute), tzinfo=zone), self.now - timedelta(minutes=2))
+
     @contextmanager
     def at(self, moment: datetime) -> Iterator[datetime]:
         """Run the block with the clock standing at `moment`."""

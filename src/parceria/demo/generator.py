@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -48,6 +48,7 @@ from parceria.demo.partners import (
     showcase_partner_index,
 )
 from parceria.demo.progress import NoProgress, ProgressSink
+from parceria.demo.relations import agreements_create, identified_at, lifecycle_plan, lifecycle_steps_run
 from parceria.demo.timeline import DemoCalendar, previous_month
 from parceria.tiers.assessment import tiers_assess
 
@@ -182,14 +183,20 @@ def generate(
     actor = Actor.system(ACTOR_LABEL)
     summary = DemoSummary(seed=seed, first_month=calendar.label(0), end_month=calendar.label(months - 1))
     progress.phase("Partners", len(plan.partners))
-    summary.partner_ids = partners_create(plan.partners, actor=actor, progress=progress)
+    clock = DemoClock(timezone.now())
+    today = timezone.localdate(clock.now)
+    summary.partner_ids = partners_create(
+        plan.partners, actor=actor, progress=progress,
+        created=lambda spec: clock.at(clock.office(identified_at(spec, calendar, today), 9, spec.index % 60)),
+    )
     showcase = showcase_partner_index(plan.partners)
     summary.showcase_partner_id = None if showcase is None else summary.partner_ids[showcase]
     summary.logins = demo_users_create(
         partner_ids=summary.partner_ids, showcase_partner_id=summary.showcase_partner_id, actor=actor
     )
-    clock = DemoClock(timezone.now())
     history = summary.history
+    history.agreements = agreements_create(plan.partners, summary.partner_ids, calendar, clock, actor)
+    steps = lifecycle_plan(plan.partners, calendar, clock)
     history.fx_rates = fx_rates_import(calendar, timezone.localdate(), demo_rng(seed, "fx"))
     office = Office.of(FINANCE, SECOND_APPROVER)
     by_type: Counter[str] = Counter()
@@ -200,6 +207,10 @@ def generate(
     cast = None if summary.showcase_partner_id is None else Cast.of(summary.showcase_partner_id)
     for month in range(months):
         _load_month(plan, month, summary.partner_ids, feeder, progress, seed, actor)
+        month_end = calendar.last_day(month) + timedelta(days=1)
+        due = [s for s in steps if timezone.localdate(s.when) < month_end]
+        steps = steps[len(due):]
+        history.lifecycle_moves += lifecycle_steps_run(due, summary.partner_ids, clock, actor)
         for step in disputes.get(month, []):
             if cast is not None:
                 step(cast, calendar, month, clock)
@@ -208,6 +219,7 @@ def generate(
             known = {"customer": first.external_id, "currency": first.currency}
             history.rejected_events += rejected_events_send(calendar, month, clock, known)
         month_close_and_pay(calendar, month, clock, office, payments, history)
+    history.lifecycle_moves += lifecycle_steps_run(steps, summary.partner_ids, clock, actor)
     if cast is not None:
         just_opened(cast, clock)
     with clock.at(clock.moment(timezone.localdate(clock.now), 7, 0)) as now:

@@ -57,6 +57,8 @@ class HistorySummary:
     rejected_events: int = 0
     fx_rates: int = 0
     tier_changes: int = 0
+    agreements: int = 0
+    lifecycle_moves: int = 0
     close_warnings: list[str] = field(default_factory=list)
 
 
