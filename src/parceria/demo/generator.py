@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from django.utils import timezone
 
+from parceria.accounts.models import User
 from parceria.commissions.intake import events_ingest
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
@@ -39,7 +40,7 @@ from parceria.demo.history import (
     month_close_and_pay,
     rejected_events_send,
 )
-from parceria.demo.logins import FINANCE, SECOND_APPROVER, Login, demo_users_create
+from parceria.demo.logins import BRAZIL_MANAGER, FINANCE, SECOND_APPROVER, Login, demo_users_create
 from parceria.demo.partners import (
     PartnerSpec,
     partners_change_status,
@@ -50,6 +51,7 @@ from parceria.demo.partners import (
 from parceria.demo.progress import NoProgress, ProgressSink
 from parceria.demo.relations import agreements_create, identified_at, lifecycle_plan, lifecycle_steps_run
 from parceria.demo.timeline import DemoCalendar, previous_month
+from parceria.demo.training import lessons_plan, lessons_run, training_contacts_create
 from parceria.tiers.assessment import tiers_assess
 
 BATCH_SIZE = 1000
@@ -197,6 +199,10 @@ def generate(
     history = summary.history
     history.agreements = agreements_create(plan.partners, summary.partner_ids, calendar, clock, actor)
     steps = lifecycle_plan(plan.partners, calendar, clock)
+    training_contacts_create(plan.partners, summary.partner_ids, showcase, actor)
+    lessons = lessons_plan(plan.partners, calendar, clock, showcase)
+    manager = User.objects.get(username=BRAZIL_MANAGER)
+    coach = Actor(label=f"user:{manager.username}", user=manager)
     history.fx_rates = fx_rates_import(calendar, timezone.localdate(), demo_rng(seed, "fx"))
     office = Office.of(FINANCE, SECOND_APPROVER)
     by_type: Counter[str] = Counter()
@@ -211,6 +217,9 @@ def generate(
         due = [s for s in steps if timezone.localdate(s.when) < month_end]
         steps = steps[len(due):]
         history.lifecycle_moves += lifecycle_steps_run(due, summary.partner_ids, clock, actor)
+        taught = [x for x in lessons if timezone.localdate(x.when) < month_end]
+        lessons = lessons[len(taught):]
+        history.lessons += lessons_run(taught, summary.partner_ids, clock, coach)
         for step in disputes.get(month, []):
             if cast is not None:
                 step(cast, calendar, month, clock)
@@ -220,6 +229,7 @@ def generate(
             history.rejected_events += rejected_events_send(calendar, month, clock, known)
         month_close_and_pay(calendar, month, clock, office, payments, history)
     history.lifecycle_moves += lifecycle_steps_run(steps, summary.partner_ids, clock, actor)
+    history.lessons += lessons_run(lessons, summary.partner_ids, clock, coach)
     if cast is not None:
         just_opened(cast, clock)
     with clock.at(clock.moment(timezone.localdate(clock.now), 7, 0)) as now:

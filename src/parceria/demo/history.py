@@ -59,6 +59,7 @@ class HistorySummary:
     tier_changes: int = 0
     agreements: int = 0
     lifecycle_moves: int = 0
+    lessons: int = 0
     close_warnings: list[str] = field(default_factory=list)
 
 
