@@ -18,7 +18,7 @@ from parceria.accounts.models import Role, User
 from parceria.accounts.services import user_create
 from parceria.common.audit import Actor
 from parceria.demo.clock import DemoClock
-from parceria.demo.logins import DEMO_PASSWORD, PARTNER_LOGINS
+from parceria.demo.logins import PARTNER_LOGINS
 from parceria.demo.partners import PartnerSpec
 from parceria.demo.relations import join_day
 from parceria.demo.timeline import DemoCalendar
@@ -55,11 +55,12 @@ def _contact(spec: PartnerSpec, showcase: int | None) -> str:
 def training_contacts_create(
     specs: Sequence[PartnerSpec], ids: Sequence[int], showcase: int | None, actor: Actor
 ) -> None:
-    """A partner user for each partner that joined (the showcase partner already has its demo users)."""
+    """A partner user for each partner that joined (the showcase partner already has its demo users), without a
+    usable password: not a demo login."""
     for spec in specs:
         if spec.join_month is None or spec.index == showcase:
             continue
-        user_create(username=_contact(spec, showcase), password=DEMO_PASSWORD, role=Role.PARTNER_ADMIN,
+        user_create(username=_contact(spec, showcase), password=None, role=Role.PARTNER_ADMIN,
                     email=_contact(spec, showcase), partner=Partner.objects.get(pk=ids[spec.index]), actor=actor)
 
 

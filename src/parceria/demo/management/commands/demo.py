@@ -145,6 +145,10 @@ class Command(BaseCommand):
             f"at the next close; {h.return_files} bank return files imported"
         )
         write(f"  {h.fx_rates:,} FX rates; {h.rejected_events} events rejected by the intake (as sent on purpose)")
+        write(
+            f"  {h.agreements} agreements, {h.lifecycle_moves} lifecycle moves, {h.lessons} training steps, "
+            f"{h.tier_changes} tier changes at the assessment"
+        )
         for warning in h.close_warnings[:5]:
             self.stderr.write(f"  close warning: {warning}")
         if s.rejected:
