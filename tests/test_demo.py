@@ -415,6 +415,7 @@ def test_history_closes_pays_and_assesses_every_month_through_the_services():
     kinds = set(Agreement.objects.filter(status=AgreementStatus.ACTIVE).values_list("type", flat=True))
     assert {AgreementType.CHANNEL_PARTNER, AgreementType.TECHNOLOGY_INTEGRATION,
             AgreementType.JOINT_BUSINESS_PLAN} <= kinds
+    assert Agreement.objects.filter(type=AgreementType.LETTER_OF_INTENT, status=AgreementStatus.EXPIRED).exists()
     today = timezone.localdate()
     renewals = [agreement_dates(a, today).renewal for a in Agreement.objects.filter(status=AgreementStatus.ACTIVE)]
     assert any(r is not None and today < r <= today + timedelta(days=90) for r in renewals)

@@ -49,7 +49,13 @@ from parceria.demo.partners import (
     showcase_partner_index,
 )
 from parceria.demo.progress import NoProgress, ProgressSink
-from parceria.demo.relations import agreements_create, identified_at, lifecycle_plan, lifecycle_steps_run
+from parceria.demo.relations import (
+    agreements_create,
+    agreements_expire_at,
+    identified_at,
+    lifecycle_plan,
+    lifecycle_steps_run,
+)
 from parceria.demo.timeline import DemoCalendar, previous_month
 from parceria.demo.training import lessons_plan, lessons_run, training_contacts_create
 from parceria.tiers.assessment import tiers_assess
@@ -227,6 +233,7 @@ def generate(
             first = plan.customers[0]
             known = {"customer": first.external_id, "currency": first.currency}
             history.rejected_events += rejected_events_send(calendar, month, clock, known)
+        agreements_expire_at(calendar.last_day(month), clock, actor)
         month_close_and_pay(calendar, month, clock, office, payments, history)
     history.lifecycle_moves += lifecycle_steps_run(steps, summary.partner_ids, clock, actor)
     history.lessons += lessons_run(lessons, summary.partner_ids, clock, coach)
@@ -234,6 +241,7 @@ def generate(
         just_opened(cast, clock)
     with clock.at(clock.moment(timezone.localdate(clock.now), 7, 0)) as now:
         history.tier_changes = len(tiers_assess(actor=actor, now=now).changes)
+    agreements_expire_at(today, clock, actor)
     summary.partners, summary.customers = len(plan.partners), len(plan.customers)
     summary.events_by_type = dict(sorted(by_type.items()))
     summary.ledger_by_currency = ledger_totals()

@@ -7,7 +7,8 @@ customers paid) and moved to optimisation six weeks later; a terminated partner 
 being researched or engaged, and one was turned down. A partner's channel partner agreement (technology
 integration agreement for integration partners) starts when it joins, with the type's two-year term and yearly
 auto-renewal; a few renew within the next weeks; strategic and some preferred partners have an approved joint
-business plan for the year; some have a data processing agreement.
+business plan for the year; some have a data processing agreement. The nightly expiry run (`agreements_expire`)
+runs at each month's end, so letters of intent expire and auto-renewals are recorded when they happened.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from parceria.agreements.expiry import agreements_expire
 from parceria.agreements.models import AgreementStatus, AgreementType
 from parceria.agreements.services import AgreementFields, agreement_create, agreement_move, joint_business_plan_decide
 from parceria.common.audit import Actor
@@ -128,16 +130,16 @@ def agreements_create(specs: Sequence[PartnerSpec], ids: Sequence[int], calendar
         joined = join_day(spec, calendar)
         if joined is None:
             if spec.index % 3 == 1:
-                made += _agreement(partner, AgreementType.LETTER_OF_INTENT, today - timedelta(days=20), None, clock,
+                made += _agreement(partner, AgreementType.LETTER_OF_INTENT, today - timedelta(days=20), clock,
                                    actor, title="Carta de intenções: piloto com 3 clientes")
             continue
-        made += _agreement(partner, AgreementType.LETTER_OF_INTENT, joined - timedelta(weeks=7), joined, clock, actor,
+        made += _agreement(partner, AgreementType.LETTER_OF_INTENT, joined - timedelta(weeks=7), clock, actor,
                            title="Carta de intenções do piloto")
         kind = AgreementType.TECHNOLOGY_INTEGRATION if spec.category == TECH else AgreementType.CHANNEL_PARTNER
         start = joined
         if spec.index % 10 in (1, 6) and spec.final_status == PartnerStatus.ACTIVE and (spec.join_month or 0) < 0:
             start = _months_before(today + timedelta(days=25 + spec.index % 40), 24)  # renews within weeks
-        main = _agreement(partner, kind, start, None, clock, actor, title=str(AgreementType(kind).label))
+        main = _agreement(partner, kind, start, clock, actor, title=str(AgreementType(kind).label))
         made += main
         if spec.final_status == PartnerStatus.TERMINATED and spec.status_change_month is not None:
             ended = calendar.first_day(spec.status_change_month)
@@ -147,10 +149,10 @@ def agreements_create(specs: Sequence[PartnerSpec], ids: Sequence[int], calendar
                                actor=actor)
         planned = spec.tier == Tier.STRATEGIC or (spec.tier == Tier.PREFERRED and spec.index % 2 == 0)
         if planned and spec.final_status == PartnerStatus.ACTIVE:
-            made += _agreement(partner, AgreementType.JOINT_BUSINESS_PLAN, date(today.year, 1, 15), None, clock,
+            made += _agreement(partner, AgreementType.JOINT_BUSINESS_PLAN, date(today.year, 1, 15), clock,
                                actor, title=f"Plano de negócios conjunto {today.year}", approve=True)
         if spec.index % 3 == 0:
-            made += _agreement(partner, AgreementType.DPA, start, None, clock, actor,
+            made += _agreement(partner, AgreementType.DPA, start, clock, actor,
                                title="Acordo de tratamento de dados")
     return made
 
@@ -160,8 +162,8 @@ def _months_before(day: date, months: int) -> date:
     return date(serial // 12, serial % 12 + 1, min(day.day, 28))
 
 
-def _agreement(partner: Partner, kind: str, start: date, expires: date | None, clock: DemoClock, actor: Actor, *,
-               title: str, approve: bool = False) -> int:
+def _agreement(partner: Partner, kind: str, start: date, clock: DemoClock, actor: Actor, *, title: str,
+               approve: bool = False) -> int:
     signed = start - timedelta(days=4)
     with clock.at(clock.office(signed, 15)):
         agreement = agreement_create(
@@ -171,7 +173,10 @@ def _agreement(partner: Partner, kind: str, start: date, expires: date | None, c
         agreement = agreement_move(agreement=agreement, status=AgreementStatus.ACTIVE, actor=actor)
         if approve:
             joint_business_plan_decide(agreement=agreement, approve=True, actor=actor)
-    if expires is not None and expires < clock.now.date():
-        with clock.at(clock.office(expires, 8)):
-            agreement_move(agreement=agreement, status=AgreementStatus.EXPIRED, actor=actor)
     return 1
+
+
+def agreements_expire_at(day: date, clock: DemoClock, actor: Actor) -> int:
+    """The nightly expiry run of `day`: terms that ended expire, auto-renewals are recorded."""
+    with clock.at(clock.moment(day, 23, 30)):
+        return len(agreements_expire(today=min(day, clock.now.date()), actor=actor).outcomes)
