@@ -37,11 +37,13 @@ class DemoClock:
         return chosen
 
     def office(self, day: date, hour: int, minute: int = 0, zone: ZoneInfo = OFFICE) -> datetime:
-        """`day` at `hour:minute` in `zone`, capped before the present (for steps planned out of order)."""
-        return min(datetime.combine(day, time(hour, minute), tzinfo=zone), self.now - timedelta(minutes=2))
+        """`day` at `hour:minute` in `zone`, as planned (steps planned out of order; plans drop the ones that
+        have not happened yet, and `at` never goes past the present)."""
+        return datetime.combine(day, time(hour, minute), tzinfo=zone)
 
     @contextmanager
     def at(self, moment: datetime) -> Iterator[datetime]:
-        """Run the block with the clock standing at `moment`."""
+        """Run the block with the clock standing at `moment` (at the latest just before the present)."""
+        moment = min(moment, self.now - timedelta(minutes=2))
         with time_machine.travel(moment, tick=False):
             yield moment

@@ -3,7 +3,8 @@ its history, through the lifecycle and agreement services at the time each step 
 
 A partner that joined (its first referrals) was identified and evaluated about five months earlier, engaged
 (a signed letter of intent), ran a pilot from six weeks before joining, launched ten weeks after (once pilot
-customers paid) and moved to optimisation six weeks later; a terminated partner churned; prospects are still
+customers paid) and moved to optimisation six weeks later (some that joined during the window take longer: a
+pilot past its twelve weeks, a slow launch); a terminated partner churned; prospects are still
 being researched or engaged, and one was turned down. A partner's channel partner agreement (technology
 integration agreement for integration partners) starts when it joins, with the type's two-year term and yearly
 auto-renewal; a few renew within the next weeks; strategic and some preferred partners have an approved joint
@@ -31,6 +32,8 @@ from parceria.partners.models import Partner, PartnerLifecycle, PartnerStatus, T
 
 #: When each stage is entered, relative to the day a partner joined (weeks).
 STAGE_OFFSETS = ((Stage.ENGAGEMENT, -19), (Stage.PILOT, -6), (Stage.LAUNCH, 10), (Stage.OPTIMISATION, 16))
+#: Some partners that joined during the window take longer: a long pilot (overdue), a slow launch.
+SLOW_STAGE_OFFSETS = ((Stage.ENGAGEMENT, -19), (Stage.PILOT, -6), (Stage.LAUNCH, 24), (Stage.OPTIMISATION, 40))
 IDENTIFIED_WEEKS_BEFORE = 22
 OVERRIDE_REASON = "Pilot customers came through the partner's own pilot before it used the portal; evidence in the CRM."
 
@@ -69,7 +72,8 @@ def lifecycle_plan(specs: Sequence[PartnerSpec], calendar: DemoCalendar, clock: 
         if joined is None:
             steps += _prospect_steps(spec, today, clock)
             continue
-        for stage, weeks in STAGE_OFFSETS:
+        slow = spec.join_month is not None and spec.join_month >= 0 and spec.index % 3 == 2
+        for stage, weeks in SLOW_STAGE_OFFSETS if slow else STAGE_OFFSETS:
             steps.append(Step(clock.office(joined + timedelta(weeks=weeks), 10), spec.index, stage))
         if spec.final_status == PartnerStatus.TERMINATED and spec.status_change_month is not None:
             day = calendar.first_day(spec.status_change_month)
