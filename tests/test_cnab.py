@@ -23,8 +23,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parceria.payouts.cnab import LayoutError, layout_from_dict, load_layout
-from parceria.payouts.cnab.returns import ReturnEntry, ReturnFileError, classify, describe_codes, parse_return
+from parceria.payouts.cnab import CnabError, LayoutError, layout_from_dict, load_layout
+from parceria.payouts.cnab.returns import (
+    ReturnEntry,
+    ReturnFileError,
+    classify,
+    describe_codes,
+    parse_return,
+    write_return,
+)
 from parceria.payouts.cnab.writer import Company, RemittanceError, RemittancePayment, write_remittance
 
 # --- An independent reader: positions are 1-based and inclusive, as the manuals print them. --------------------
@@ -468,6 +475,16 @@ def test_round_trip_through_a_return_file() -> None:
         ReturnEntry("P-4", "failed", ["AM", "AN"], Decimal("10.00"), None),
         ReturnEntry("P-5", "paid", ["00"], Decimal("22.50"), date(2026, 2, 10)),
     ]
+
+
+def test_the_return_writer_answers_a_remittance_from_the_layout() -> None:
+    remittance = write()
+    codes = {"P-1": "00", "P-2": "BD", "P-3": "RJ", "P-4": "AMAN"}  # P-5 not named: paid
+    written = write_return(remittance, codes, paid_on=date(2026, 2, 10))
+    assert written == make_return(remittance, {**codes, "P-5": "00"})
+    assert [e.status for e in parse_return(written)] == ["paid", "pending", "failed", "failed", "paid"]
+    with pytest.raises(CnabError, match="not in the itau_sispag_pix return table"):
+        write_return(remittance, {"P-1": "PJ"}, paid_on=date(2026, 2, 10))
 
 
 @pytest.mark.parametrize(

@@ -31,3 +31,13 @@ def test_an_unknown_partner_is_a_command_error_and_creates_no_user():
         call_command("create_user", "ghost@x", "--role", "partner_member", "--partner", "987654",
                      "--password", PASSWORD, stdout=io.StringIO())
     assert not User.objects.filter(username="ghost@x").exists()
+
+
+@pytest.mark.django_db
+def test_a_user_created_without_a_password_cannot_sign_in_until_it_sets_one():
+    from parceria.accounts.models import Role, User
+    from parceria.accounts.services import user_create
+    from parceria.common.audit import Actor
+
+    user = user_create(username="nopass@example.com", password=None, role=Role.ANALYST, actor=Actor.system("test"))
+    assert not User.objects.get(pk=user.pk).has_usable_password()

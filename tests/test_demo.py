@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
@@ -16,17 +16,36 @@ from django.db import transaction
 from django.utils import timezone
 
 from parceria.accounts.models import ApiKey, User
-from parceria.commissions.models import LedgerLine
+from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
+from parceria.agreements.selectors import agreement_dates
+from parceria.commissions.models import ClosedPeriod, LedgerLine
 from parceria.commissions.selectors import partner_balance
+from parceria.common.audit import Actor
 from parceria.customers.event_schemas import parse_event
-from parceria.customers.models import Customer, Event, EventType
+from parceria.customers.models import Customer, Event, EventBatch, EventType, Invoice
 from parceria.demo.billing import Month, invoice_amount
 from parceria.demo.customers import CustomerSpec
 from parceria.demo.generator import DemoPlan, demo_rng, generate, month_events, plan_program
 from parceria.demo.logins import ALL_USERNAMES, DEMO_PASSWORD
 from parceria.demo.management.commands.demo import Command
 from parceria.demo.timeline import DemoCalendar, previous_month
-from parceria.partners.models import SUBCATEGORIES, Category, Partner, PartnerStatus, Tier
+from parceria.disputes.models import Dispute, DisputeStatus
+from parceria.enablement.models import Enrolment, PartnerCertification
+from parceria.partners.lifecycle_data import Stage
+from parceria.partners.models import (
+    SUBCATEGORIES,
+    Category,
+    Partner,
+    PartnerLifecycle,
+    PartnerStatus,
+    Tier,
+    TierAssessment,
+)
+from parceria.payouts.close import _thresholds
+from parceria.payouts.models import BatchApproval, BatchExport, Payout, PayoutBatch, PayoutStatus, PayoutStatusChange
+from parceria.payouts.selectors import payouts_with_status
+from parceria.payouts.services import batch_state
+from parceria.tiers.assessment import tiers_assess
 
 END = date(2026, 3, 1)
 SMALL = {"seed": 7, "partners": 12, "customers": 150, "months": 3, "end_month": END}
@@ -274,14 +293,15 @@ def test_small_load_is_complete_and_its_ledger_matches_the_rules():
     plan = _plan(**SMALL)
     assert summary.rejected == 0, summary.rejections
     assert (summary.partners, summary.customers) == (12, 150)
-    assert summary.events == Event.objects.count() and summary.ledger_lines == LedgerLine.objects.count()
+    commissions = LedgerLine.objects.filter(kind__in=("accrual", "clawback"))
+    assert summary.events == Event.objects.count() and summary.ledger_lines == commissions.count()
     assert {p.country for p in Partner.objects.all()} == COUNTRIES
     assert set(Partner.objects.values_list("category", flat=True)) == set(Category.values)
     assert set(Partner.objects.values_list("status", flat=True)) == set(PartnerStatus.values)
     assert set(Event.objects.values_list("type", flat=True)) == set(EventType.values)
     for customer in Customer.objects.exclude(partner=None).select_related("partner"):
         assert customer.country == customer.partner.country and customer.attributed_at is not None
-    assert set(LedgerLine.objects.values_list("rule", "kind")) == {
+    assert set(commissions.values_list("rule", "kind")) == {
         ("referral", "accrual"),
         ("integration", "accrual"),
         ("referral", "clawback"),
@@ -307,7 +327,7 @@ def test_demo_command_prints_logins_and_runs_once():
     for username in ALL_USERNAMES:
         assert username in text
     assert DEMO_PASSWORD in text and "Platform API key (shown only now): prc_plat_" in text
-    assert set(User.objects.values_list("username", flat=True)) == set(ALL_USERNAMES)
+    assert set(ALL_USERNAMES) <= set(User.objects.values_list("username", flat=True))
     partner_user = User.objects.get(username="partner.admin@demo")
     assert (partner_user.partner.country, partner_user.partner.tier, partner_user.partner.status) == (
         "BR",
@@ -315,12 +335,19 @@ def test_demo_command_prints_logins_and_runs_once():
         "active",
     )
     assert not Partner.objects.filter(manager=None).exists()
-    counts = (Partner.objects.count(), Customer.objects.count(), Event.objects.count(), ApiKey.objects.count())
+    counts = _row_counts()
+    assert PayoutBatch.objects.count() == 2 and Dispute.objects.exists()
 
     again = io.StringIO()
     call_command(Command(), stdout=again, **options)
     assert "already loaded" in again.getvalue() and "admin@demo" in again.getvalue()
-    assert (Partner.objects.count(), Customer.objects.count(), Event.objects.count(), ApiKey.objects.count()) == counts
+    assert _row_counts() == counts
+
+
+def _row_counts() -> dict[str, int]:
+    models = (Partner, Customer, Event, ApiKey, User, LedgerLine, PayoutBatch, Payout, PayoutStatusChange,
+              BatchApproval, BatchExport, Dispute, EventBatch, TierAssessment, ClosedPeriod)
+    return {model.__name__: model.objects.count() for model in models}
 
 
 @pytest.mark.django_db
@@ -333,3 +360,70 @@ def test_demo_command_refuses_a_half_loaded_database_and_bad_options():
     with pytest.raises(CommandError, match="did not finish"):
         call_command(Command(), partners=2, customers=2, months=1, quiet=True, stdout=io.StringIO())
     assert not Partner.objects.exists()
+
+
+# --- the lived-in history: closes, payments, FX, disputes, tiers, times ----------------------------------------
+
+
+LIVED = {"seed": 11, "partners": 12, "customers": 200, "months": 6, "end_month": END}
+
+
+@pytest.mark.django_db
+def test_history_closes_pays_and_assesses_every_month_through_the_services():
+    summary = generate(**LIVED)
+    calendar = DemoCalendar(END, LIVED["months"])
+    periods = [calendar.first_day(m) for m in range(LIVED["months"])]
+    assert list(PayoutBatch.objects.order_by("period").values_list("period", flat=True)) == periods
+    assert list(ClosedPeriod.objects.order_by("month").values_list("month", flat=True)) == periods
+    assert summary.history.close_warnings == []
+    for period in periods:  # no close would warn about a missing FX rate now either
+        assert _thresholds(period, []) and all(v is not None for v in _thresholds(period, []).values())
+    for batch in PayoutBatch.objects.all():
+        state = batch_state(batch)
+        assert state.approved and len(state.approvals) == state.required_approvals
+        payouts = Payout.objects.filter(batch=batch)
+        if payouts.filter(currency="BRL").exists():
+            assert BatchExport.objects.filter(batch=batch, kind="cnab").exists()
+        if payouts.exists():
+            assert BatchExport.objects.filter(batch=batch, kind="csv").exists()
+    statuses = dict(payouts_with_status().values_list("pk", "current_status"))
+    assert set(statuses.values()) <= {PayoutStatus.PAID, PayoutStatus.FAILED} and statuses
+    brl = PayoutStatusChange.objects.filter(payout__currency="BRL")
+    assert brl.exists() and all(s.startswith("return:RET") for s in brl.values_list("source", flat=True))
+    failed = Payout.objects.filter(status_changes__status=PayoutStatus.FAILED)
+    assert summary.history.failed == failed.count() > 0
+    for payout in failed:  # its gross came back and a later close paid the partner again
+        later = Payout.objects.filter(partner=payout.partner, currency=payout.currency,
+                                      batch__period__gt=payout.batch.period)
+        assert later.filter(status_changes__status=PayoutStatus.PAID).exists(), payout.pk
+    approvals_at = BatchApproval.objects.values_list("approved_at", flat=True)
+    assert all(timezone.localdate(a) < timezone.localdate() for a in approvals_at)  # at their historical time
+    assert set(Dispute.objects.values_list("status", flat=True)) == set(DisputeStatus.values)
+    rejected = sum(len(r) for r in EventBatch.objects.values_list("rejected", flat=True))
+    assert rejected == summary.history.rejected_events > 0 and summary.rejected == 0
+    paid_hours = {
+        timezone.localtime(at).hour for at in Invoice.objects.values_list("paid_at", flat=True)
+    }
+    paid_days = {timezone.localdate(at).day for at in Invoice.objects.values_list("paid_at", flat=True)}
+    assert len(paid_hours) > 12 and len(paid_days) > 20
+    paid_partners = set(Payout.objects.values_list("partner_id", flat=True))
+    stages = dict(PartnerLifecycle.objects.values_list("partner_id", "stage"))
+    assert {stages[pk] for pk in paid_partners} <= {Stage.PILOT, Stage.LAUNCH, Stage.OPTIMISATION, Stage.CHURNED}
+    assert {Stage.OPTIMISATION, Stage.CHURNED} <= set(stages.values())
+    for partner in Partner.objects.filter(status=PartnerStatus.TERMINATED):
+        assert stages[partner.pk] == Stage.CHURNED
+    kinds = set(Agreement.objects.filter(status=AgreementStatus.ACTIVE).values_list("type", flat=True))
+    assert {AgreementType.CHANNEL_PARTNER, AgreementType.TECHNOLOGY_INTEGRATION,
+            AgreementType.JOINT_BUSINESS_PLAN} <= kinds
+    assert Agreement.objects.filter(type=AgreementType.LETTER_OF_INTENT, status=AgreementStatus.EXPIRED).exists()
+    today = timezone.localdate()
+    renewals = [agreement_dates(a, today).renewal for a in Agreement.objects.filter(status=AgreementStatus.ACTIVE)]
+    assert any(r is not None and today < r <= today + timedelta(days=90) for r in renewals)
+    assert Enrolment.objects.filter(completed_at__isnull=False).exists()
+    assert PartnerCertification.objects.exists()
+    learner = User.objects.get(username="partner.user@demo")
+    assert Enrolment.objects.filter(user=learner, completed_at=None).exists()  # training in progress
+    run = tiers_assess(actor=Actor.system("test"), dry_run=True)
+    tiers = dict(Partner.objects.values_list("pk", "tier"))
+    assert run.outcomes and all(tiers[o.partner_id] == o.resulting_tier for o in run.outcomes)
+    assert all(TierAssessment.objects.filter(partner_id=o.partner_id).exists() for o in run.outcomes)

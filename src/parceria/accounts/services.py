@@ -54,8 +54,11 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor) -> ApiKey:
 
 
 def user_create(
-    *, username: str, password: str, role: str, email: str = "", partner: models.Model | None = None, actor: Actor
+    *, username: str, password: str | None, role: str, email: str = "", partner: models.Model | None = None,
+    actor: Actor,
 ) -> User:
+    """Create a user. `password=None` creates one without a usable password (it signs in after setting one
+    through a password reset)."""
     if role not in Role.values:
         raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(Role.values)}", code="invalid_role")
     if (role in PARTNER_ROLES) != (partner is not None):

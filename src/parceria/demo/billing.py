@@ -1,8 +1,9 @@
 """What the platform reports about a customer each month, as intake events (pure: no database).
 
-Each month a billed customer pays one invoice in arrears on the last day of its service period (the
-calendar month, or from the sign-up day in the first month, prorated). Customers that use integrations
-first record their usage of the month, split between direct use and their integration partners, so the
+Each month a billed customer pays one invoice for its service period (the calendar month, or from the
+sign-up day in the first month, prorated) on its billing day, the day of the month it signed up, at an hour
+of its own (mostly office hours, some in the evening or at night). Customers that use integrations first
+record their usage of the period so far, split between direct use and their integration partners, so the
 invoice's integration revenue share can be computed. About 2 % of invoices are refunded (fully or in
 part) some days later; some customers answer a satisfaction survey; churned customers leave with a
 `customer.churned` event and pay no more.
@@ -98,10 +99,21 @@ def _random_day(rng: random.Random, first: date, last: date) -> date:
     return first + timedelta(days=rng.randint(0, (last - first).days))
 
 
+#: Local hours invoices are paid at, and how often (card payments run all day, most in office hours).
+PAYMENT_HOURS = tuple(range(1, 24))
+PAYMENT_HOUR_WEIGHTS = (1, 1, 1, 1, 2, 3, 5, 8, 10, 10, 9, 7, 8, 9, 9, 8, 7, 6, 5, 4, 3, 2, 1)
+
+
+def billing_day(customer: CustomerSpec, month: Month) -> date:
+    """The day the customer pays in `month`: the day of the month it signed up (capped at the month's end)."""
+    return month.calendar.day(month.month, customer.start_day)
+
+
 def usage_events(
     customer: CustomerSpec, month: Month, rng: random.Random, period: tuple[date, date]
 ) -> list[dict[str, Any]]:
-    """The month's usage: one event per integration used, and one for direct use (if any is left)."""
+    """The period's usage so far, as the platform's nightly summary reports it just after midnight of the billing
+    day (before the invoice): one event per integration used, and one for direct use (if any is left)."""
     if not customer.integrations:
         return []
     total = max(1, round(customer.usage_scale * rng.uniform(0.6, 1.4)))
@@ -115,7 +127,7 @@ def usage_events(
     for n, (partner_id, quantity) in enumerate(parts):
         if quantity <= 0:
             continue
-        at = local_iso(customer.country, _random_day(rng, *period), rng.randint(8, 9), rng.randint(0, 59))
+        at = local_iso(customer.country, billing_day(customer, month), 0, rng.randint(0, 59))
         extra = {} if partner_id is None else {"integration_partner_id": partner_id}
         events.append(
             _event(
@@ -134,7 +146,8 @@ def invoice_event(
     customer: CustomerSpec, month: Month, rng: random.Random, period: tuple[date, date]
 ) -> dict[str, Any]:
     key = _key(customer, month)
-    at = local_iso(customer.country, period[1], rng.randint(10, 17), rng.randint(0, 59))
+    hour = rng.choices(PAYMENT_HOURS, weights=PAYMENT_HOUR_WEIGHTS)[0]
+    at = local_iso(customer.country, billing_day(customer, month), hour, rng.randint(0, 59))
     amount = invoice_amount(customer, month, *period)
     return _event(
         customer,
@@ -155,7 +168,7 @@ def refund_event(
     """Now and then a refund, full or partial, 2–20 days after payment (none that would fall after the window)."""
     if rng.random() >= REFUND_RATE:
         return None
-    day = date.fromisoformat(invoice["period_end"]) + timedelta(days=rng.randint(2, 20))
+    day = date.fromisoformat(invoice["occurred_at"][:10]) + timedelta(days=rng.randint(2, 20))
     paid = Decimal(invoice["amount"])
     full = rng.random() < FULL_REFUND_SHARE
     amount = paid if full else to_currency(paid * rng.randint(2, 10) / 20, customer.currency)  # 10–50 %

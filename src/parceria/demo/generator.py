@@ -17,19 +17,30 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
 from django.utils import timezone
 
+from parceria.accounts.models import User
 from parceria.commissions.intake import events_ingest
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
 from parceria.common.dbsum import exact_sums
 from parceria.customers.models import EventSource
 from parceria.demo.billing import Month, customer_month_events
+from parceria.demo.clock import DemoClock
 from parceria.demo.customers import CustomerSpec, customers_create, plan_customers
+from parceria.demo.disputes import Cast, disputes_schedule, just_opened
+from parceria.demo.history import (
+    HistorySummary,
+    Office,
+    fx_rates_import,
+    month_close_and_pay,
+    rejected_events_send,
+)
+from parceria.demo.logins import BRAZIL_MANAGER, FINANCE, SECOND_APPROVER, Login, demo_users_create
 from parceria.demo.partners import (
     PartnerSpec,
     partners_change_status,
@@ -38,7 +49,16 @@ from parceria.demo.partners import (
     showcase_partner_index,
 )
 from parceria.demo.progress import NoProgress, ProgressSink
+from parceria.demo.relations import (
+    agreements_create,
+    agreements_expire_at,
+    identified_at,
+    lifecycle_plan,
+    lifecycle_steps_run,
+)
 from parceria.demo.timeline import DemoCalendar, previous_month
+from parceria.demo.training import lessons_plan, lessons_run, training_contacts_create
+from parceria.tiers.assessment import tiers_assess
 
 BATCH_SIZE = 1000
 SUBMITTED_BY = "demo"
@@ -93,6 +113,8 @@ class DemoSummary:
     ledger_by_currency: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     partner_ids: list[int] = field(default_factory=list)
     showcase_partner_id: int | None = None
+    logins: list[Login] = field(default_factory=list)
+    history: HistorySummary = field(default_factory=HistorySummary)
     seconds: float = 0.0
 
 
@@ -169,14 +191,57 @@ def generate(
     actor = Actor.system(ACTOR_LABEL)
     summary = DemoSummary(seed=seed, first_month=calendar.label(0), end_month=calendar.label(months - 1))
     progress.phase("Partners", len(plan.partners))
-    summary.partner_ids = partners_create(plan.partners, actor=actor, progress=progress)
+    clock = DemoClock(timezone.now())
+    today = timezone.localdate(clock.now)
+    summary.partner_ids = partners_create(
+        plan.partners, actor=actor, progress=progress,
+        created=lambda spec: clock.at(clock.office(identified_at(spec, calendar, today), 9, spec.index % 60)),
+    )
     showcase = showcase_partner_index(plan.partners)
     summary.showcase_partner_id = None if showcase is None else summary.partner_ids[showcase]
+    summary.logins = demo_users_create(
+        partner_ids=summary.partner_ids, showcase_partner_id=summary.showcase_partner_id, actor=actor
+    )
+    history = summary.history
+    history.agreements = agreements_create(plan.partners, summary.partner_ids, calendar, clock, actor)
+    steps = lifecycle_plan(plan.partners, calendar, clock)
+    training_contacts_create(plan.partners, summary.partner_ids, showcase, actor)
+    lessons = lessons_plan(plan.partners, calendar, clock, showcase)
+    manager = User.objects.get(username=BRAZIL_MANAGER)
+    coach = Actor(label=f"user:{manager.username}", user=manager)
+    history.fx_rates = fx_rates_import(calendar, timezone.localdate(), demo_rng(seed, "fx"))
+    office = Office.of(FINANCE, SECOND_APPROVER)
     by_type: Counter[str] = Counter()
     feeder = _Feeder(summary, by_type)
-    progress.phase("Customers and events", _work(plan))
+    progress.phase("Customers, events and closes", _work(plan))
+    payments = demo_rng(seed, "payments")
+    disputes = disputes_schedule(months)
+    cast = None if summary.showcase_partner_id is None else Cast.of(summary.showcase_partner_id)
     for month in range(months):
         _load_month(plan, month, summary.partner_ids, feeder, progress, seed, actor)
+        month_end = calendar.last_day(month) + timedelta(days=1)
+        due = [s for s in steps if timezone.localdate(s.when) < month_end]
+        steps = steps[len(due):]
+        history.lifecycle_moves += lifecycle_steps_run(due, summary.partner_ids, clock, actor)
+        taught = [x for x in lessons if timezone.localdate(x.when) < month_end]
+        lessons = lessons[len(taught):]
+        history.lessons += lessons_run(taught, summary.partner_ids, clock, coach)
+        for step in disputes.get(month, []):
+            if cast is not None:
+                step(cast, calendar, month, clock)
+        if month % 3 == 1 and plan.customers:
+            first = plan.customers[0]
+            known = {"customer": first.external_id, "currency": first.currency}
+            history.rejected_events += rejected_events_send(calendar, month, clock, known)
+        agreements_expire_at(calendar.last_day(month), clock, actor)
+        month_close_and_pay(calendar, month, clock, office, payments, history)
+    history.lifecycle_moves += lifecycle_steps_run(steps, summary.partner_ids, clock, actor)
+    history.lessons += lessons_run(lessons, summary.partner_ids, clock, coach)
+    if cast is not None:
+        just_opened(cast, clock)
+    with clock.at(clock.moment(timezone.localdate(clock.now), 7, 0)) as now:
+        history.tier_changes = len(tiers_assess(actor=actor, now=now).changes)
+    agreements_expire_at(today, clock, actor)
     summary.partners, summary.customers = len(plan.partners), len(plan.customers)
     summary.events_by_type = dict(sorted(by_type.items()))
     summary.ledger_by_currency = ledger_totals()

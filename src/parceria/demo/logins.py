@@ -23,6 +23,8 @@ DEMO_PASSWORD = "parceria-demo"  # noqa: S105 - demo data, printed on purpose
 MARKER_USERNAME = "admin@demo"
 BRAZIL_MANAGER = "manager@demo"
 LATAM_MANAGER = "manager.latam@demo"
+FINANCE = "finance@demo"
+SECOND_APPROVER = "treasury@demo"
 API_KEY_NAME = "Demo platform key"
 
 
@@ -36,7 +38,8 @@ class Login:
 STAFF_LOGINS = (
     Login(BRAZIL_MANAGER, Role.PARTNER_MANAGER, "partner manager for the Brazilian partners"),
     Login(LATAM_MANAGER, Role.PARTNER_MANAGER, "partner manager for Mexico, Colombia, Argentina and Chile"),
-    Login("finance@demo", Role.FINANCE, "finance: close, payouts, tax"),
+    Login(FINANCE, Role.FINANCE, "finance: close, payouts, tax"),
+    Login(SECOND_APPROVER, Role.FINANCE, "finance: second approver of large payout batches"),
     Login("analyst@demo", Role.ANALYST, "executive / analyst, read-only"),
 )
 PARTNER_LOGINS = (
@@ -80,7 +83,8 @@ def _email(username: str) -> str:
 
 
 def demo_users_create(*, partner_ids: Sequence[int], showcase_partner_id: int | None, actor: Actor) -> list[Login]:
-    """Create the demo users and make the two partner managers own the demo partners. Returns the logins."""
+    """Create the staff users and the showcase partner's users (before the history: they close months, approve
+    batches, open disputes) and make the two partner managers own the demo partners. Returns the logins."""
     created: list[Login] = []
     with transaction.atomic():
         for login in STAFF_LOGINS:
@@ -106,15 +110,20 @@ def demo_users_create(*, partner_ids: Sequence[int], showcase_partner_id: int | 
                     actor=actor,
                 )
                 created.append(Login(login.username, login.role, login.note.format(partner=partner.name)))
-        admin = user_create(
-            username=ADMIN_LOGIN.username,
-            password=DEMO_PASSWORD,
-            role=ADMIN_LOGIN.role,
-            email=_email(ADMIN_LOGIN.username),
-            actor=actor,
-        )
-        _second_factor(admin)
-    return [ADMIN_LOGIN, *created]
+    return created
+
+
+def demo_finish(*, actor: Actor) -> Login:
+    """Create the administrator, last: its presence marks a finished load."""
+    admin = user_create(
+        username=ADMIN_LOGIN.username,
+        password=DEMO_PASSWORD,
+        role=ADMIN_LOGIN.role,
+        email=_email(ADMIN_LOGIN.username),
+        actor=actor,
+    )
+    _second_factor(admin)
+    return ADMIN_LOGIN
 
 
 def managers_assign(partner_ids: Sequence[int]) -> None:

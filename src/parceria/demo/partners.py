@@ -8,7 +8,7 @@ weights (mostly Brazil; international partners outside Brazil).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -227,12 +227,16 @@ def plan_partners(rng: random.Random, count: int, months: int) -> list[PartnerSp
     return [_spec(rng, index, shape, months, book) for index, shape in enumerate(shapes)]
 
 
-def partners_create(specs: Sequence[PartnerSpec], *, actor: Actor, progress: ProgressSink) -> list[int]:
-    """Register the planned partners through partner_create; returns their ids in plan order."""
+def partners_create(
+    specs: Sequence[PartnerSpec], *, actor: Actor, progress: ProgressSink, created: Callable[[PartnerSpec], Any]
+) -> list[int]:
+    """Register the planned partners through partner_create, each at the moment `created` gives (a context
+    manager: the clock standing at the day it entered the pipeline); returns their ids in plan order."""
     ids = []
     with transaction.atomic():
         for spec in specs:
-            ids.append(partner_create(fields=spec.create_fields(), actor=actor).pk)
+            with created(spec):
+                ids.append(partner_create(fields=spec.create_fields(), actor=actor).pk)
             progress.advance(1)
     return ids
 

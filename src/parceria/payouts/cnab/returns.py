@@ -18,12 +18,12 @@ sums); any fault raises ReturnFileError with its line number, and nothing is ret
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from parceria.payouts.cnab import CnabError, Layout, Record, resolve_layout
+from parceria.payouts.cnab import CnabError, Field, Layout, Record, resolve_layout
 
 ReturnStatus = Literal["paid", "failed", "pending", "review"]
 
@@ -251,3 +251,45 @@ def _date(number: int, line: str, record: Record, name: str) -> dt.date | None:
         return dt.datetime.strptime(raw, "%d%m%Y").date()
     except ValueError:
         raise ReturnFileError(number, f"{name} {raw!r} is not a date DDMMAAAA") from None
+
+
+def write_return(
+    remittance: str,
+    answers: Mapping[str, str],
+    *,
+    paid_on: dt.date,
+    layout: str | Layout = "itau_sispag_pix",
+) -> str:
+    """The bank's answer to one of our remittances, as the layout describes it: the same records with the file
+    code of a return, each payment's occurrence codes from `answers` (by our reference, up to five 2-character
+    codes run together; a payment not named gets ``00``, paid) and, for the paid ones, the effective date
+    `paid_on` and the amount sent. Every position comes from the layout's fields, so the result reads back
+    with parse_return. Used by the demo to replay a bank's answers, and by tests."""
+    spec = resolve_layout(layout)
+    lines = [line.removesuffix("\r") for line in remittance.rstrip("\r\n").split("\n")]
+    header = spec.record("file_header")
+    lines[0] = _put(lines[0], header.field("file_code"), "2")
+    for i, line in enumerate(lines):
+        record = spec.identify(line)
+        if record is None or not any(f.name == "reference" for f in record.fields):
+            continue
+        code = answers.get(record.field("reference").cut(line).strip(), "00")
+        codes = [code[i : i + 2] for i in range(0, len(code), 2)]
+        unknown = [c for c in codes if c not in spec.return_codes]
+        if unknown or not codes:
+            raise CnabError(f"return code {code!r} is not in the {spec.name} return table")
+        line = _put(line, record.field("occurrences"), code)
+        if any(spec.return_codes[c].status == "paid" for c in codes):
+            line = _put(line, record.field("effective_date"), paid_on.strftime("%d%m%Y"))
+            line = _put(line, record.field("effective_amount"), record.field("amount").cut(line))
+        lines[i] = line
+    return "".join(f"{line}\r\n" for line in lines)
+
+
+def _put(line: str, target: Field, text: str) -> str:
+    """`line` with `target` holding `text`: occurrence codes left-aligned and blank-padded, numbers zero-padded."""
+    numeric = text.isdigit() and target.name != "occurrences"
+    value = text.rjust(target.width, "0") if numeric else text.ljust(target.width)
+    if len(value) != target.width:
+        raise CnabError(f"{target.name}: {text!r} does not fit {target.width} positions")
+    return line[: target.start - 1] + value + line[target.end :]

@@ -16,10 +16,10 @@ from parceria.demo.generator import ACTOR_LABEL, DemoSummary, generate
 from parceria.demo.logins import (
     DEMO_PASSWORD,
     Login,
+    demo_finish,
     demo_loaded,
     demo_started,
     demo_totp_key,
-    demo_users_create,
     existing_logins,
     platform_key_create,
 )
@@ -81,9 +81,7 @@ class Command(BaseCommand):
         try:
             summary = self._load(sizes, quiet=options["quiet"])
             actor = Actor.system(ACTOR_LABEL)
-            logins = demo_users_create(
-                partner_ids=summary.partner_ids, showcase_partner_id=summary.showcase_partner_id, actor=actor
-            )
+            logins = [demo_finish(actor=actor), *summary.logins]
             raw_key = platform_key_create(actor=actor)
         except ParceriaError as exc:
             raise CommandError(exc.message) from None
@@ -141,6 +139,18 @@ class Command(BaseCommand):
         for currency, kinds in s.ledger_by_currency.items():
             accrued, clawed = kinds.get("accrual", Decimal(0)), -kinds.get("clawback", Decimal(0))
             write(f"  {currency} commissions: accrued {accrued:,}, clawed back {clawed:,}, net {accrued - clawed:,}")
+        h = s.history
+        write(
+            f"  {h.closes} monthly closes: {h.payouts:,} payouts, {h.paid:,} paid, {h.failed} failed and paid again "
+            f"at the next close; {h.return_files} bank return files imported"
+        )
+        write(f"  {h.fx_rates:,} FX rates; {h.rejected_events} events rejected by the intake (as sent on purpose)")
+        write(
+            f"  {h.agreements} agreements, {h.lifecycle_moves} lifecycle moves, {h.lessons} training steps, "
+            f"{h.tier_changes} tier changes at the assessment"
+        )
+        for warning in h.close_warnings[:5]:
+            self.stderr.write(f"  close warning: {warning}")
         if s.rejected:
             self.stderr.write(f"  {s.rejected} events were rejected (a bug in the demo generator):")
             for line in s.rejections:
