@@ -42,6 +42,7 @@ class LineStatus:
     due_date: date | None = None
     paid_on: date | None = None
     reason: str = ""
+    reason_label: str = ""
 
     @property
     def label(self) -> str:

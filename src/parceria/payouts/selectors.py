@@ -32,6 +32,7 @@ from parceria.common.months import next_month
 from parceria.partners.models import Partner
 from parceria.payouts.models import (
     CarriedBalance,
+    CarryReason,
     Payout,
     PayoutEmployerContribution,
     PayoutStatus,
@@ -239,7 +240,10 @@ def ledger_line_statuses(lines: Sequence[LedgerLine]) -> dict[int, LineStatus]:
         if last_closed is None or month > last_closed:
             return _of_payout(failed) if failed is not None else LineStatus(LineState.OPEN)
         reason = reasons.get((line.partner_id, line.currency))
-        return LineStatus(LineState.CARRIED, reason=reason) if reason else LineStatus(LineState.SETTLED)
+        if not reason:
+            return LineStatus(LineState.SETTLED)
+        label = str(CarryReason(reason).label) if reason in CarryReason.values else reason
+        return LineStatus(LineState.CARRIED, reason=reason, reason_label=label)
 
     return {line.pk: status_of(line) for line in lines}
 

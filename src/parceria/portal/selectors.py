@@ -135,10 +135,21 @@ def next_close_month(last_closed: date | None, month: date) -> date:
 def next_payout(
     partner: Partner, totals: Sequence[PeriodTotal], currency: str, last_closed: date | None, now: datetime
 ) -> NextPayout:
-    """What the next close would pay the partner in `currency`: the balance of the months up to the one it closes,
-    judged by the close's own rule (payouts.close.carry_reason) at the moment the close can run."""
+    """What the next close that pays would pay the partner in `currency`: the balance of the months up to the one
+    it closes, judged by the close's own rule (payouts.close.carry_reason) at the moment the close can run. When
+    the close that is due pays nothing, the close of this month is judged too; with neither paying, the reason is
+    this month's (the whole balance)."""
     today = timezone.localdate(now)
-    close_month = next_close_month(last_closed, month_start(today))
+    month = month_start(today)
+    first = next_close_month(last_closed, month)
+    found = _projected(partner, totals, currency, first, now)
+    if found.reason and first < month:
+        found = _projected(partner, totals, currency, month, now)
+    return found
+
+
+def _projected(partner: Partner, totals: Sequence[PeriodTotal], currency: str, close_month: date,
+               now: datetime) -> NextPayout:
     balance = sum(
         (t.amount for t in totals if t.currency == currency and t.period is not None and t.period <= close_month),
         Decimal("0.0000"),
@@ -153,7 +164,7 @@ def next_payout(
     amount = round_down_minor(balance, currency) if balance > 0 else balance
     withheld = Decimal(0)
     if not reason:
-        withheld = estimated_withheld(partner, amount, currency, on=max(today, after))
+        withheld = estimated_withheld(partner, amount, currency, on=max(timezone.localdate(now), after))
     held_until = payout_details_held_until(partner)
     return NextPayout(
         close_month=close_month, close_after=month_end(close_month), due_date=payout_due_date(close_month),
