@@ -64,6 +64,8 @@ def shoot(page, screenshot, name: str) -> None:
     page.set_viewport_size({"width": 390, "height": 800})
     screenshot(page, f"{name}-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for wrap in page.locator(".table-wrap").all():  # no table clipped inside its scrolling frame either
+        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), name
     page.set_viewport_size({"width": 1280, "height": 800})
 
 

@@ -21,6 +21,11 @@ def adjustment_note(explanation: str) -> str:
     return head if sep and "requested by" in tail else text
 
 
+def _in_sentence(month: str, language: str) -> str:
+    """Month names are lower case inside a Portuguese or Spanish sentence ("novembro de 2026")."""
+    return month if language.startswith("en") else month[:1].lower() + month[1:]
+
+
 def _payout_number(line: LedgerLine, status: LineStatus | None) -> str:
     if line.kind == LedgerKind.PAYOUT_REVERSAL and line.dedupe_key.startswith("payout-reversal:"):
         return line.dedupe_key.removeprefix("payout-reversal:")
@@ -40,7 +45,7 @@ def explain(line: LedgerLine, status: LineStatus | None = None) -> str:
         "share": line.share,
         "amount": format_money(abs(line.amount), line.currency, language=language),
         "n": _payout_number(line, status),
-        "month": date_format(line.period, "YEAR_MONTH_FORMAT"),
+        "month": _in_sentence(date_format(line.period, "YEAR_MONTH_FORMAT"), language),
     }
     if line.kind == LedgerKind.ACCRUAL and line.rule == LedgerRule.REFERRAL and facts["rate"] and facts["base"]:
         if facts["customer"]:
