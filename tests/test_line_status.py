@@ -136,3 +136,34 @@ def test_the_rule_runs_three_queries_for_one_line_or_thirty():
         counts.append(len(queries))
         assert len(found) == len(chosen)
     assert counts == [3, 3]
+
+
+@pytest.mark.parametrize(("language", "accrual", "clawback", "adjustment"), [
+    ("en", "Referral commission: 25% of invoice inv_x1 of Padaria X, paid R$ 1,000.00.",
+     "Refund of R$ 400.00 on invoice inv_x1 of Padaria X: its commission is clawed back at the rate applied, 25%.",
+     "Adjustment by the Parceria team: late invoice"),
+    ("pt-br", "Comissão por indicação: 25 % da fatura inv_x1 de Padaria X, paga R$ 1.000,00.",
+     "Reembolso de R$ 400,00 na fatura inv_x1 de Padaria X: a comissão é estornada à taxa aplicada, 25 %.",
+     "Ajuste feito pela equipe Parceria: late invoice"),
+    ("es", "Comisión por referencia: 25 % de la factura inv_x1 de Padaria X, pagada R$ 1.000,00.",
+     "Reembolso de R$ 400,00 en la factura inv_x1 de Padaria X: la comisión se revierte a la tasa aplicada, 25 %.",
+     "Ajuste hecho por el equipo de Parceria: late invoice"),
+])
+def test_lines_are_explained_from_their_data_in_the_readers_language(language, accrual, clawback, adjustment):
+    from django.utils import translation
+
+    from parceria.commissions.explain import explain
+    from tests.factories import ingest, make_customer, paid, refunded
+
+    partner = make_partner(tier="preferred")
+    customer = make_customer(partner, name="Padaria X")
+    ingest(paid(customer, "1000.00", invoice_id="inv_x1", at="2026-01-05T10:00:00-03:00"))
+    ingest(refunded(customer, "inv_x1", "400.00", at="2026-01-06T10:00:00-03:00"))
+    credit(partner, "5.00", at="2026-01-07T10:00:00-03:00",
+           note="Manual adjustment: late invoice (requested by user:7, approved by user:9)")
+    lines = {line.kind: line for line in LedgerLine.objects.filter(partner=partner).select_related("customer", "invoice")}
+    stored = {kind: line.explanation for kind, line in lines.items()}
+    with translation.override(language):
+        assert [explain(lines[k]) for k in ("accrual", "clawback", "adjustment")] == [accrual, clawback, adjustment]
+    assert "user:" not in explain(lines["adjustment"])
+    assert {k: LedgerLine.objects.get(pk=line.pk).explanation for k, line in lines.items()} == stored  # kept for audit
