@@ -113,3 +113,14 @@ def test_the_template_tags(language, expected):
         html = template.render(Context({"rate": Decimal("0.250000"), "tax": "12345678000195",
                                         "tel": "+5511912345678", "code": "BR"}))
     assert html == expected
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "At November 2026"), ("pt-br", "At novembro de 2026"), ("es", "At noviembre de 2026"),
+])
+def test_a_month_inside_a_sentence(language, expected):
+    from datetime import date
+
+    template = Template('{% load parceria %}At {{ month|date:"YEAR_MONTH_FORMAT"|mid_sentence }}')
+    with translation.override(language):
+        assert template.render(Context({"month": date(2026, 11, 1)})) == expected

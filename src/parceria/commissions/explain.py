@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from parceria.commissions.line_status import LineStatus
 from parceria.commissions.models import LedgerKind, LedgerLine, LedgerRule
-from parceria.common.formatting import format_money, format_percent
+from parceria.common.formatting import format_money, format_percent, in_sentence
 
 
 def adjustment_note(explanation: str) -> str:
@@ -19,11 +19,6 @@ def adjustment_note(explanation: str) -> str:
     text = explanation.removeprefix("Manual adjustment: ").strip()
     head, sep, tail = text.rpartition(" (")
     return head if sep and "requested by" in tail else text
-
-
-def _in_sentence(month: str, language: str) -> str:
-    """Month names are lower case inside a Portuguese or Spanish sentence ("novembro de 2026")."""
-    return month if language.startswith("en") else month[:1].lower() + month[1:]
 
 
 def _payout_number(line: LedgerLine, status: LineStatus | None) -> str:
@@ -45,7 +40,7 @@ def explain(line: LedgerLine, status: LineStatus | None = None) -> str:
         "share": line.share,
         "amount": format_money(abs(line.amount), line.currency, language=language),
         "n": _payout_number(line, status),
-        "month": _in_sentence(date_format(line.period, "YEAR_MONTH_FORMAT"), language),
+        "month": in_sentence(date_format(line.period, "YEAR_MONTH_FORMAT"), language),
     }
     if line.kind == LedgerKind.ACCRUAL and line.rule == LedgerRule.REFERRAL and facts["rate"] and facts["base"]:
         if facts["customer"]:

@@ -92,3 +92,9 @@ def country_name(code: str) -> str:
     text = str(code or "").strip().upper()
     name = str(countries.name(text)) if text else ""
     return name or str(code or "")
+
+
+def in_sentence(text: str, language: str) -> str:
+    """A month name as written inside a sentence: lower case in Portuguese and Spanish ("novembro de 2026", where
+    Django's Portuguese formats capitalise it), as given in English ("November 2026")."""
+    return text if language.lower().startswith("en") else text[:1].lower() + text[1:]

@@ -17,6 +17,7 @@ from parceria.common.formatting import (
     format_percent,
     format_phone,
     format_tax_id,
+    in_sentence,
 )
 
 register = template.Library()
@@ -59,6 +60,12 @@ def phone(value: Any) -> str:
 def country(code: Any) -> str:
     """{{ partner.country|country }} → "Brasil" in pt-BR and es, "Brazil" in English."""
     return country_name(str(code or ""))
+
+
+@register.filter
+def mid_sentence(text: Any) -> str:
+    """{{ month|date:"YEAR_MONTH_FORMAT"|mid_sentence }} → "novembro de 2026" inside a Portuguese sentence."""
+    return in_sentence(str(text), get_language() or "en")
 
 
 @register.filter
