@@ -58,15 +58,27 @@ def open_page(browser, live_server, locale: str, width: int = 1280):
 
 
 def shoot(page, screenshot, name: str) -> None:
-    """Desktop and phone screenshots of the page as it is; nothing wider than the phone's screen."""
-    page.set_viewport_size({"width": 1280, "height": 800})
+    """Desktop and phone screenshots of the page as it is (the phone in a new 390-px window with the same session,
+    so that the page is laid out for it from the start); nothing wider than the phone's screen."""
     screenshot(page, name)
-    page.set_viewport_size({"width": 390, "height": 800})
-    screenshot(page, f"{name}-phone")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    for wrap in page.locator(".table-wrap").all():  # no table clipped inside its scrolling frame either
-        assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), name
-    page.set_viewport_size({"width": 1280, "height": 800})
+    browser = page.context.browser
+    phone = browser.new_context(base_url=page.url.split("/portal/")[0], viewport={"width": 390, "height": 800},
+                                locale=page.evaluate("navigator.language"),
+                                storage_state=page.context.storage_state())
+    try:
+        small = phone.new_page()
+        small.goto(page.url)
+        if small.locator("#earnings-chart").count():
+            small.wait_for_function("document.getElementById('earnings-chart').width > 0")
+        for summary in small.locator("details summary").all():
+            if summary.is_visible() and "how-computed" in (summary.evaluate("e => e.parentElement.id") or ""):
+                summary.click()
+        screenshot(small, f"{name}-phone")
+        assert small.evaluate("document.documentElement.scrollWidth") <= 390, name
+        for wrap in small.locator(".table-wrap").all():  # no table clipped inside its scrolling frame either
+            assert wrap.evaluate("e => e.scrollWidth <= e.clientWidth"), name
+    finally:
+        phone.close()
 
 
 def earning(page, status: str) -> str:
