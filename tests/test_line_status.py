@@ -161,7 +161,8 @@ def test_lines_are_explained_from_their_data_in_the_readers_language(language, a
     ingest(refunded(customer, "inv_x1", "400.00", at="2026-01-06T10:00:00-03:00"))
     credit(partner, "5.00", at="2026-01-07T10:00:00-03:00",
            note="Manual adjustment: late invoice (requested by user:7, approved by user:9)")
-    lines = {line.kind: line for line in LedgerLine.objects.filter(partner=partner).select_related("customer", "invoice")}
+    found = LedgerLine.objects.filter(partner=partner).select_related("customer", "invoice")
+    lines = {line.kind: line for line in found}
     stored = {kind: line.explanation for kind, line in lines.items()}
     with translation.override(language):
         assert [explain(lines[k]) for k in ("accrual", "clawback", "adjustment")] == [accrual, clawback, adjustment]
