@@ -207,3 +207,21 @@ def test_a_failed_payout_shows_on_the_line_and_on_the_home(browser, live_server,
         assert status_of(page, accrual) == f"Pagamento nº {payout.pk} falhou"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("locale", "country"), [("pt-BR", "Brasil"), ("es", "Brasil"), ("en", "Brazil")])
+def test_the_profile_shows_the_tax_id_country_and_pix_key_formatted(browser, live_server, screenshot, home, locale,
+                                                                  country):
+    partner, user, _last = home
+    context, page = open_page(browser, live_server, locale)
+    try:
+        sign_in(page, user.username, PASSWORD)
+        page.goto("/portal/profile/")
+        tax_id = page.locator("#profile-tax-id").inner_text()
+        digits = partner.tax_id
+        assert tax_id == f"CNPJ {digits[:2]}.{digits[2:5]}.{digits[5:8]}/{digits[8:12]}-{digits[12:]}"
+        assert page.locator("#profile-country").inner_text() == country
+        assert "+55 (11) 98765-4321" in page.locator("main").inner_text()
+        shoot(page, screenshot, f"portal-profile-{LANGUAGES[locale]}")
+    finally:
+        context.close()
