@@ -84,3 +84,14 @@ def test_a_balance_that_reaches_the_minimum_is_paid_to_the_masked_key_with_an_es
     html = page(partner)
     assert "R$ 1,970.00" in html and "Estimate: R$ 2,000.00 less R$ 30.00 of taxes withheld." in html
     assert "••••••••••••••••••m.br" in html and "financeiro@alfa.com.br" not in html
+
+
+def test_the_close_that_is_due_is_last_months_however_far_behind_the_closes_are():
+    from datetime import date
+
+    from parceria.portal.selectors import next_close_month
+
+    december = date(2026, 12, 1)
+    assert next_close_month(None, december) == date(2026, 11, 1)
+    assert next_close_month(date(2026, 8, 1), december) == date(2026, 11, 1)
+    assert next_close_month(date(2026, 11, 1), december) == december

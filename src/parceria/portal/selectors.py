@@ -125,11 +125,10 @@ def monthly_earnings(
 
 
 def next_close_month(last_closed: date | None, month: date) -> date:
-    """The month the next close closes: the one after the last closed month (this month at the latest); with no
-    close yet, last month."""
-    if last_closed is None:
-        return add_months(month, months=-1)
-    return min(next_month(last_closed), month)
+    """The month the next close closes: last month while it is not closed (closing it pays every month up to it,
+    however far behind the closes are), else this month."""
+    previous = add_months(month, months=-1)
+    return previous if last_closed is None or last_closed < previous else month
 
 
 def next_payout(
