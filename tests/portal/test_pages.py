@@ -53,16 +53,18 @@ def test_dashboard_shows_exact_earnings_balance_and_next_payout():
     (brl,) = board.figures
     assert brl.currency == "BRL" and brl.pending == ()
     assert str(brl.earned_this_month) == "200.0000" and str(brl.balance) == "1234.5600"
-    assert brl.next_payout.pays and str(brl.next_payout.amount) == "1234.56"
+    # No close yet: the next one closes last month, whose balance (1,024.56) it pays; IRRF 1.5 % is withheld.
+    assert brl.next_payout.pays and str(brl.next_payout.amount) == "1024.56"
+    assert (brl.next_payout.withheld, brl.next_payout.net) == (D("15.37"), D("1009.19"))
     (series,) = board.chart["series"]
     assert series["currency"] == "BRL" and series["values"][-1] == "200.0000" and series["values"][-2] == "0.0000"
     assert len(board.chart["labels"]) == 12 == len(series["values"])
     html = client_for(user).get("/portal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert stat(html, "earned-this-month") == "R$ 200.00"
     assert stat(html, "available-balance") == "R$ 1,234.56"
-    assert stat(html, "next-payout") == "R$ 1,234.56"
+    assert stat(html, "next-payout") == "R$ 1,009.19"
     assert 'id="earnings-data"' in html and "<script>" not in html.replace('<script id="earnings-data"', "")
-    assert "Preferred" in html and "25.00 %" in html and "Strategic" in html
+    assert "Preferred" in html and "25%" in html and "Strategic" in html
 
 
 @pytest.mark.django_db
@@ -74,7 +76,8 @@ def test_a_balance_below_the_minimum_says_it_carries():
                        actor=ACTOR)
     credit(partner, "99.99", at=timezone.now() - timedelta(minutes=1))
     html = client_for(user).get("/portal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert stat(html, "next-payout") == "Carried over" and "R$ 100.00" in html
+    assert stat(html, "next-payout") == "R$ 99.99"
+    assert "Below the minimum payout of R$ 100.00: it carries to the next close. R$ 0.01 more" in html
 
 
 @pytest.mark.django_db
@@ -204,4 +207,5 @@ def test_a_pending_payout_is_shown_with_its_net_amount_and_date_instead_of_carry
 
     payout_mark(payout=payout, status=PayoutStatus.PAID, source="bank", actor=ACTOR)  # paid: nothing pending
     html = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "payout pending" not in html and stat(html, "next-payout") == "Carried over"
+    assert "payout pending" not in html
+    assert stat(html, "next-payout") == "—" and 'data-reason="below_minimum"' in html

@@ -53,3 +53,30 @@ def test_list_pages_run_the_same_number_of_queries_with_3_and_30_rows():
     many = {url: count_queries(client, url) for url in PAGES}
     assert many == few
     assert all(count <= 16 for count in many.values()), many
+
+
+@pytest.mark.django_db
+def test_the_home_and_the_commissions_list_run_as_many_queries_with_1_line_as_with_30(django_assert_num_queries):
+    """The dashboard's earnings by status and next payout, and the list's line statuses and filtered totals, read a
+    fixed number of queries: one closed month with a failed payout and a paid one, then 1 or 30 lines."""
+    from parceria.payouts.models import Payout, PayoutStatus
+    from parceria.payouts.services import payout_mark
+
+    partner = make_partner(tier="certified", pix_key_type="email", pix_key="financeiro@example.com")
+    user = user_create(username="q1@example.com", password=PASSWORD, role="partner_member", partner=partner,
+                       actor=ACTOR)
+    client = client_for(user)
+    for month, amount in ((date(2026, 1, 1), "300.00"), (date(2026, 2, 1), "400.00")):
+        credit(partner, amount, at=datetime(month.year, month.month, 10, 12, 0, tzinfo=SP))
+        period_close(month=month, actor=ACTOR, now=datetime(month.year, month.month + 1, 3, 9, 0, tzinfo=SP))
+    first, second = Payout.objects.filter(partner=partner).order_by("id")
+    payout_mark(payout=first, status=PayoutStatus.PAID, source="bank", actor=ACTOR)
+    payout_mark(payout=second, status=PayoutStatus.FAILED, source="bank", actor=ACTOR)
+    urls = ["/portal/", "/portal/commissions/", "/portal/commissions/?q=credit", "/portal/commissions/?kind=adjustment"]
+    credit(partner, "1.00", at=datetime(2026, 3, 5, 12, 0, tzinfo=SP), note="line 0")
+    one = {url: count_queries(client, url) for url in urls}
+    for n in range(1, 30):
+        credit(partner, "1.00", at=datetime(2026, 3, 5, 12, n, tzinfo=SP), note=f"line {n}")
+    for url in urls:
+        with django_assert_num_queries(one[url]):
+            assert client.get(url).status_code == 200

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "parceria.agreements",
     "parceria.tiers",
     "parceria.demo",
+    "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]
 
 # Django's model backend, loading a partner user's partner in the same query (accounts/backends.py).

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PayoutsConfig(AppConfig):
     name = "parceria.payouts"
     label = "payouts"
+
+    def ready(self) -> None:
+        from parceria.commissions.line_status import register_line_status_rule
+        from parceria.payouts.selectors import ledger_line_statuses
+
+        register_line_status_rule(ledger_line_statuses)

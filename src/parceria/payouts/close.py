@@ -98,6 +98,11 @@ class Payee(NamedTuple):
     payout_details_changed_at: datetime | None
 
 
+def payee_of(partner: Partner) -> Payee:
+    """What the close reads of `partner`, from a loaded partner."""
+    return Payee(*(getattr(partner, name) for name in Payee._fields))
+
+
 @dataclass(frozen=True)
 class MissingRate:
     """No FX rate converts the minimum payout of `currency` (set as `minimum` in `base`) on or before `day`."""
@@ -176,7 +181,7 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
     month_so_far = earlier_in_month(today)
     for (partner_id, currency), balance in sorted(balances.items()):
         partner = plan.payees[partner_id]
-        reason = _carry_reason(partner, currency, balance, thresholds, now)
+        reason = carry_reason(partner, currency, balance, thresholds, now)
         if reason:
             plan.carried.append(Carried(partner_id, currency, balance, reason))
             continue
@@ -196,9 +201,10 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
     return plan
 
 
-def _carry_reason(
+def carry_reason(
     partner: Payee, currency: str, balance: Decimal, thresholds: dict[str, Decimal | None], now: datetime
 ) -> str:
+    """Why a close at `now` carries `balance` instead of paying it (see CarryReason), or "" when it pays it."""
     if balance < 0:
         return "negative"
     if partner.status not in PAYABLE_STATUSES:

@@ -207,9 +207,21 @@ class PayoutStatusChange(AppendOnlyModel):
         return f"payout {self.payout_id} {self.status} ({self.source})"
 
 
+class CarryReason(models.TextChoices):
+    """Why a close carried a balance instead of paying it (CarriedBalance.reason)."""
+
+    BELOW_MINIMUM = "below_minimum", _("Below the minimum payout")
+    NEGATIVE = "negative", _("Negative balance")
+    HELD = "held", _("Partner not active")
+    DETAILS_CHANGED = "details_changed", _("Payout details changed recently")
+    NO_FX_RATE = "no_fx_rate", _("No exchange rate for the minimum")
+    REMAINDER = "remainder", _("Less than one cent")
+
+
 class CarriedBalance(AppendOnlyModel):
     """A partner's balance in one currency left after a close: below the minimum, negative, or the sub-cent
-    remainder of a payout. Σ payouts' gross + Σ carried = the partners' balances at the close."""
+    remainder of a payout. Σ payouts' gross + Σ carried = the partners' balances at the close. `reason` is a
+    CarryReason."""
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="carried")
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")

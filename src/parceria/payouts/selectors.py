@@ -4,31 +4,43 @@
 * late: still pending after its due date.
 
 Every page, route, statement and service reads them through `payouts_with_status` (one SQL expression of
-each rule), `current_statuses`, `late_payouts` or `payout_rows`."""
+each rule), `current_statuses`, `late_payouts` or `payout_rows`.
+
+It also owns where a ledger line's money stands (`ledger_line_statuses`, registered with the ledger's
+`commissions.line_status` in PayoutsConfig.ready()), and the partner's earnings by status
+(`partner_earnings`)."""
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, CharField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
+from parceria.commissions.line_status import LineState, LineStatus
+from parceria.commissions.models import ClosedPeriod, LedgerKind, LedgerLine
+from parceria.commissions.selectors import ZERO, PeriodTotal
 from parceria.common.dbsum import exact_sums
 from parceria.common.money import ledger_str
+from parceria.common.months import next_month
 from parceria.partners.models import Partner
 from parceria.payouts.models import (
+    CarriedBalance,
+    CarryReason,
     Payout,
     PayoutEmployerContribution,
     PayoutStatus,
     PayoutStatusChange,
     PayoutWithholding,
+    WithholdingRule,
 )
-from parceria.payouts.withholding import EarlierInMonth, payment_month
+from parceria.payouts.withholding import EarlierInMonth, compute_withholdings, payment_month, rules_in_force
 
 
 def earlier_in_month(payment_date: date) -> dict[tuple[str, str], EarlierInMonth]:
@@ -125,3 +137,214 @@ def payout_rows(payouts: QuerySet[Payout] | Iterable[Payout], *, today: date | N
 
 def partner_payouts(partner: Partner) -> QuerySet[Payout]:
     return Payout.objects.filter(partner=partner).select_related("batch")
+
+
+# --- where a ledger line's money stands -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayoutFacts:
+    """What the line-status rule needs of one payout."""
+
+    id: int
+    partner_id: int
+    currency: str
+    period: date
+    due_date: date
+    status: str
+    paid_on: date | None
+    returned_in: date | None  # the accounting month of a failed payout's reversing line
+    gross: Decimal = Decimal(0)
+    net: Decimal = Decimal(0)
+    pix_key: str = ""
+
+
+def payout_facts(partner_ids: Iterable[int]) -> list[PayoutFacts]:
+    """Every payout of the partners with its current status, the day it was marked paid and the month a failed
+    payout's amount went back on the balance: one query, ordered by partner, currency and month."""
+    ids = list(partner_ids)
+    paid_at = PayoutStatusChange.objects.filter(payout=OuterRef("pk"), status=PayoutStatus.PAID).values("at")[:1]
+    reversal_key = Concat(Value("payout-reversal:"), Cast(OuterRef("pk"), CharField()), output_field=CharField())
+    returned = LedgerLine.objects.filter(dedupe_key=reversal_key).values("period")[:1]
+    rows = (
+        payouts_with_status(Payout.objects.filter(partner_id__in=ids))
+        .annotate(paid_at=Subquery(paid_at), returned_in=Subquery(returned))
+        .order_by("partner_id", "currency", "batch__period", "id")
+        .values_list("pk", "partner_id", "currency", "batch__period", "due_date", "current_status", "paid_at",
+                     "returned_in", "gross", "net", "pix_key")
+    )
+    return [
+        PayoutFacts(pk, partner_id, currency, period, due, status,
+                    None if paid is None else timezone.localdate(paid), returned_in, gross, net, pix_key)
+        for pk, partner_id, currency, period, due, status, paid, returned_in, gross, net, pix_key in rows
+    ]
+
+
+def _payout_key(dedupe_key: str) -> tuple[str, int, str | None] | None:
+    """(month 'YYYY-MM', partner id, currency or None) of a payout line's key `payout:<YYYY-MM>:<partner>[:<cur>]`."""
+    parts = dedupe_key.split(":")
+    if len(parts) not in (3, 4) or parts[0] != "payout" or not parts[2].isdigit():
+        return None
+    return parts[1], int(parts[2]), parts[3] if len(parts) == 4 else None
+
+
+def _of_payout(p: PayoutFacts) -> LineStatus:
+    state = {PayoutStatus.PAID: LineState.PAID, PayoutStatus.FAILED: LineState.FAILED}.get(
+        p.status, LineState.IN_PAYOUT  # type: ignore[call-overload]
+    )
+    return LineStatus(state, payout_id=p.id, due_date=p.due_date, paid_on=p.paid_on)
+
+
+def ledger_line_statuses(lines: Sequence[LedgerLine]) -> dict[int, LineStatus]:
+    """Where each line's money stands, in three queries however many lines (DESIGN rule 10). The rule:
+
+    * a payout line has its payout's status: in payout (pending), paid (on the day it was marked paid) or failed;
+    * any other line is paid by the first payout to its partner in its currency whose close covered the line's
+      month (a close of month P pays the balance of every month up to P). If that payout failed, its amount went
+      back on the balance in the month of the reversing line, and the next payout from that month on pays it;
+      with none yet, the line shows the failed payout while that month is open;
+    * a line no payout covers is open while its month is open; once closed, its balance was carried at the last
+      close (with that close's reason: below the minimum, negative, held, payout details changed, no FX rate), or
+      was zero (other lines offset it)."""
+    lines = list(lines)
+    partner_ids = {line.partner_id for line in lines}
+    payouts: dict[tuple[int, str], list[PayoutFacts]] = {}
+    by_month: dict[tuple[str, int], list[PayoutFacts]] = {}
+    for p in payout_facts(partner_ids):
+        payouts.setdefault((p.partner_id, p.currency), []).append(p)
+        by_month.setdefault((f"{p.period:%Y-%m}", p.partner_id), []).append(p)
+    last_closed = last_closed_month()
+    reasons: dict[tuple[int, str], str] = {}
+    if last_closed is not None:
+        carried = CarriedBalance.objects.filter(partner_id__in=partner_ids, batch__period=last_closed).exclude(
+            reason="remainder"
+        )
+        reasons = {(pid, cur): reason for pid, cur, reason in carried.values_list("partner_id", "currency", "reason")}
+
+    def status_of(line: LedgerLine) -> LineStatus:
+        if line.kind == LedgerKind.PAYOUT:
+            key = _payout_key(line.dedupe_key)
+            if key is not None:
+                label, pid, currency = key
+                found = [p for p in by_month.get((label, pid), []) if currency in (None, p.currency)]
+                if found:
+                    return _of_payout(found[0])
+        month: date = line.period
+        failed: PayoutFacts | None = None
+        for p in payouts.get((line.partner_id, line.currency), []):
+            if p.period < month:
+                continue
+            if p.status != PayoutStatus.FAILED:
+                return _of_payout(p)
+            failed = p
+            month = max(p.returned_in or month, p.period)
+            if month == p.period:  # no reversing line found: look past this payout's month
+                month = next_month(month)
+        if last_closed is None or month > last_closed:
+            return _of_payout(failed) if failed is not None else LineStatus(LineState.OPEN)
+        reason = reasons.get((line.partner_id, line.currency))
+        if not reason:
+            return LineStatus(LineState.SETTLED)
+        label = str(CarryReason(reason).label) if reason in CarryReason.values else reason
+        return LineStatus(LineState.CARRIED, reason=reason, reason_label=label)
+
+    return {line.pk: status_of(line) for line in lines}
+
+
+# --- a partner's earnings by status ---------------------------------------------------------------------------------
+
+FAILED_PAYOUT = "failed_payout"
+EARNING_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK, LedgerKind.ADJUSTMENT)
+
+
+@dataclass(frozen=True)
+class CarriedPart:
+    """Part of a carried balance and why: a CarryReason of the last close, or FAILED_PAYOUT (payout `payout_id`
+    failed and its gross went back on the balance)."""
+
+    amount: Decimal
+    reason: str
+    payout_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """A partner's earnings in one currency by where they stand; pending + carried + approved + paid is everything
+    it ever earned (accrued − clawed back ± adjusted), since a failed payout's gross is back in carried.
+
+    pending: the lines of months not closed yet; carried: what closes did not pay (the balance of closed months)
+    and failed payouts back on the balance; approved: the gross of payouts a close made that are not paid yet;
+    paid: the gross of paid payouts (`paid_net` what reached the partner)."""
+
+    currency: str
+    pending: Decimal
+    carried: Decimal
+    carried_parts: tuple[CarriedPart, ...]
+    approved: Decimal
+    paid: Decimal
+    paid_net: Decimal
+    last_paid_on: date | None
+    in_payment: tuple[PayoutFacts, ...]
+
+    @property
+    def balance(self) -> Decimal:
+        return self.pending + self.carried
+
+
+def last_closed_month() -> date | None:
+    """The latest closed month: every month up to it is closed (closing a month locks the earlier ones)."""
+    return ClosedPeriod.objects.order_by("-month").values_list("month", flat=True).first()
+
+
+def partner_earnings(partner: Partner, totals: Iterable[PeriodTotal]) -> dict[str, Earnings]:
+    """The partner's earnings by status in each currency it has lines or payouts in, from its ledger totals per
+    month (`commissions.selectors.period_totals`), in three queries. Currencies are never added together."""
+    last_closed = last_closed_month()
+    facts = payout_facts([partner.pk])
+    pending: dict[str, Decimal] = {}
+    balance: dict[str, Decimal] = {}
+    for t in totals:
+        balance[t.currency] = balance.get(t.currency, ZERO) + t.amount
+        is_open = last_closed is None or (t.period is not None and t.period > last_closed)
+        if is_open and t.kind in EARNING_KINDS:
+            pending[t.currency] = pending.get(t.currency, ZERO) + t.amount
+    reasons: dict[str, str] = {}
+    if last_closed is not None:
+        for currency, reason in CarriedBalance.objects.filter(partner=partner, batch__period=last_closed).values_list(
+            "currency", "reason"
+        ):
+            if reasons.get(currency) in (None, "remainder"):
+                reasons[currency] = reason
+    result: dict[str, Earnings] = {}
+    for currency in sorted(set(balance) | {p.currency for p in facts}):
+        mine = [p for p in facts if p.currency == currency]
+        carried = balance.get(currency, ZERO) - pending.get(currency, ZERO)
+        returned = [
+            CarriedPart(p.gross, FAILED_PAYOUT, p.id) for p in mine
+            if p.status == PayoutStatus.FAILED and p.returned_in is not None
+            and (last_closed is None or p.returned_in > last_closed)
+        ]
+        from_closes = carried - sum((r.amount for r in returned), ZERO)
+        parts = ([CarriedPart(from_closes, reasons.get(currency, ""))] if from_closes else []) + returned
+        paid = [p for p in mine if p.status == PayoutStatus.PAID]
+        in_payment = tuple(p for p in mine if p.status == PayoutStatus.PENDING)
+        result[currency] = Earnings(
+            currency=currency,
+            pending=pending.get(currency, ZERO),
+            carried=carried,
+            carried_parts=tuple(parts),
+            approved=sum((p.gross for p in in_payment), ZERO),
+            paid=sum((p.gross for p in paid), ZERO),
+            paid_net=sum((p.net for p in paid), ZERO),
+            last_paid_on=max((p.paid_on for p in paid if p.paid_on), default=None),
+            in_payment=in_payment,
+        )
+    return result
+
+
+def estimated_withheld(partner: Partner, gross: Decimal, currency: str, *, on: date) -> Decimal:
+    """The taxes a payout of `gross` made on `on` would have withheld, under the rules in force then, not counting
+    the month's earlier payouts to the same payee (an estimate: the close computes the real figure)."""
+    rows = list(WithholdingRule.objects.filter(country=partner.country, tax_regime=partner.tax_regime))
+    rules = rules_in_force(rows, country=partner.country, tax_regime=partner.tax_regime, on=on)
+    return sum((t.amount for t in compute_withholdings(rules, gross, currency)), Decimal(0))

@@ -15,11 +15,11 @@ from django.utils import timezone
 from parceria.commissions.models import CommissionPlan, LedgerKind
 from parceria.commissions.selectors import Balance, PeriodTotal, partner_balances, period_totals
 from parceria.common.money import round_down_minor
-from parceria.common.months import add_months, month_end, month_start
+from parceria.common.months import add_months, month_end, month_start, next_month
 from parceria.partners.models import Partner, Tier
-from parceria.partners.payout_details import payout_details_held_until
-from parceria.payouts.close import payout_due_date, payout_minimum
-from parceria.payouts.selectors import pending_payouts
+from parceria.partners.payout_details import masked_pix_key, payout_details_held_until
+from parceria.payouts.close import carry_reason, payee_of, payout_due_date, payout_minimum
+from parceria.payouts.selectors import Earnings, estimated_withheld, last_closed_month, partner_earnings
 
 EARNING_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK)
 TIER_ORDER = (None, Tier.CERTIFIED, Tier.PREFERRED, Tier.STRATEGIC)
@@ -29,26 +29,44 @@ TIER_ORDER = (None, Tier.CERTIFIED, Tier.PREFERRED, Tier.STRATEGIC)
 
 
 @dataclass(frozen=True)
-class NextPayout:
-    """What the next close would pay in one currency."""
-
-    close_date: date
-    due_date: date
-    amount: Decimal
-    minimum: Decimal | None
-    pays: bool
-    held_until: datetime | None
-
-
-@dataclass(frozen=True)
-class PendingPayout:
+class PaymentUnderWay:
     """A payout a close made that the bank has not paid yet."""
 
     id: int
     period: date
     currency: str
+    gross: Decimal
     net: Decimal
     due_date: date
+    pix_key: str  # masked
+    late: bool
+
+
+@dataclass(frozen=True)
+class NextPayout:
+    """What the next close would pay in one currency, or why it would pay nothing (`reason`: a CarryReason,
+    or "nothing" when nothing is owed); `amount` is the gross and `net` an estimate after withholding."""
+
+    close_month: date
+    close_after: date
+    due_date: date
+    amount: Decimal
+    net: Decimal
+    withheld: Decimal
+    minimum: Decimal | None
+    reason: str
+    held_until: datetime | None
+    pix_key: str  # masked; blank when the partner has none
+    partner_status: str
+
+    @property
+    def pays(self) -> bool:
+        return not self.reason
+
+    @property
+    def shortfall(self) -> Decimal:
+        """How much more the balance needs to reach the minimum."""
+        return max((self.minimum or Decimal(0)) - self.amount, Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -58,8 +76,9 @@ class CurrencyFigures:
     currency: str
     earned_this_month: Decimal
     balance: Decimal
+    earnings: Earnings
     next_payout: NextPayout
-    pending: tuple[PendingPayout, ...]
+    pending: tuple[PaymentUnderWay, ...]
 
 
 @dataclass(frozen=True)
@@ -105,15 +124,54 @@ def monthly_earnings(
     return [(m, sums.get(m, Decimal("0.0000"))) for m in (add_months(first, months=i) for i in range(months))]
 
 
-def next_payout(partner: Partner, balance: Decimal, currency: str, today: date, now: datetime) -> NextPayout:
+def next_close_month(last_closed: date | None, month: date) -> date:
+    """The month the next close closes: last month while it is not closed (closing it pays every month up to it,
+    however far behind the closes are), else this month."""
+    previous = add_months(month, months=-1)
+    return previous if last_closed is None or last_closed < previous else month
+
+
+def next_payout(
+    partner: Partner, totals: Sequence[PeriodTotal], currency: str, last_closed: date | None, now: datetime
+) -> NextPayout:
+    """What the next close that pays would pay the partner in `currency`: the balance of the months up to the one
+    it closes, judged by the close's own rule (payouts.close.carry_reason) at the moment the close can run. When
+    the close that is due pays nothing, the close of this month is judged too; with neither paying, the reason is
+    this month's (the whole balance)."""
+    today = timezone.localdate(now)
     month = month_start(today)
-    minimum = payout_minimum(currency, month)
-    amount = round_down_minor(balance, currency) if balance > 0 else Decimal(0)
+    first = next_close_month(last_closed, month)
+    found = _projected(partner, totals, currency, first, now)
+    if found.reason and first < month:
+        found = _projected(partner, totals, currency, month, now)
+    return found
+
+
+def _projected(partner: Partner, totals: Sequence[PeriodTotal], currency: str, close_month: date,
+               now: datetime) -> NextPayout:
+    balance = sum(
+        (t.amount for t in totals if t.currency == currency and t.period is not None and t.period <= close_month),
+        Decimal("0.0000"),
+    )
+    minimum = payout_minimum(currency, close_month)
+    after = next_month(close_month)
+    runs_at = max(now, timezone.make_aware(datetime(after.year, after.month, after.day)))
+    if balance == 0:
+        reason = "nothing"
+    else:
+        reason = carry_reason(payee_of(partner), currency, balance, {currency: minimum}, runs_at)
+    amount = round_down_minor(balance, currency) if balance > 0 else balance
+    withheld = Decimal(0)
+    if not reason:
+        withheld = estimated_withheld(partner, amount, currency, on=max(timezone.localdate(now), after))
     held_until = payout_details_held_until(partner)
-    if held_until is not None and held_until <= now:
-        held_until = None
-    pays = minimum is not None and amount >= minimum and amount > 0
-    return NextPayout(month_end(month), payout_due_date(month), amount, minimum, pays, held_until)
+    return NextPayout(
+        close_month=close_month, close_after=month_end(close_month), due_date=payout_due_date(close_month),
+        amount=amount, net=amount - withheld, withheld=withheld, minimum=minimum, reason=reason,
+        held_until=held_until if held_until is not None and held_until > now else None,
+        pix_key=masked_pix_key(partner.pix_key) if partner.pix_key else "",
+        partner_status=partner.get_status_display(),
+    )
 
 
 def tier_info(partner: Partner, now: datetime) -> TierInfo:
@@ -138,14 +196,19 @@ def active_plan(now: datetime) -> CommissionPlan | None:
 
 
 def _shown(
-    partner: Partner, totals: Sequence[PeriodTotal], balances: Sequence[Balance], pending: Sequence[PendingPayout],
+    partner: Partner, totals: Sequence[PeriodTotal], balances: Sequence[Balance], earnings: dict[str, Earnings],
     month: date,
 ) -> list[str]:
     """The currencies the dashboard shows: the payout currency, then each other currency that has a balance,
-    a pending payout or earnings in the chart's months."""
-    others = {b.currency for b in balances if b.balance != 0} | {p.currency for p in pending}
+    a payout not yet paid or earnings in the chart's months."""
+    others = {b.currency for b in balances if b.balance != 0} | {c for c, e in earnings.items() if e.in_payment}
     others |= {b.currency for b in balances if any(v for _, v in monthly_earnings(totals, month, b.currency))}
     return [partner.currency, *sorted(others - {partner.currency})]
+
+
+def _empty(currency: str) -> Earnings:
+    zero = Decimal("0.0000")
+    return Earnings(currency, zero, zero, (), zero, zero, zero, None, ())
 
 
 def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
@@ -154,10 +217,9 @@ def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
     month = month_start(today)
     totals = period_totals(partner)  # one query on the ledger-totals projection for every figure and currency
     balances = partner_balances(partner, totals)
-    pending = [
-        PendingPayout(p.pk, p.batch.period, p.currency, p.net, p.due_date) for p in pending_payouts(partner.pk)
-    ]
-    currencies = _shown(partner, totals, balances, pending, month)
+    earnings = partner_earnings(partner, totals)
+    last_closed = last_closed_month()
+    currencies = _shown(partner, totals, balances, earnings, month)
     balance_in = {b.currency: b.balance for b in balances}
     chart: dict[str, list[Any]] = {
         "labels": [f"{m:%Y-%m}" for m in (add_months(month, months=i - 11) for i in range(12))],
@@ -170,8 +232,13 @@ def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
             currency=c,
             earned_this_month=earned_in(totals, month, c),
             balance=balance_in.get(c, Decimal("0.0000")),
-            next_payout=next_payout(partner, balance_in.get(c, Decimal(0)), c, today, now),
-            pending=tuple(p for p in pending if p.currency == c),
+            earnings=earnings.get(c) or _empty(c),
+            next_payout=next_payout(partner, totals, c, last_closed, now),
+            pending=tuple(
+                PaymentUnderWay(p.id, p.period, p.currency, p.gross, p.net, p.due_date,
+                                masked_pix_key(p.pix_key) if p.pix_key else "", p.due_date < today)
+                for p in (earnings.get(c) or _empty(c)).in_payment
+            ),
         )
         for c in currencies
     )

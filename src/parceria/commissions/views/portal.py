@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from parceria.commissions.forms import KIND_LABELS, LedgerFilterForm
+from parceria.commissions.line_status import line_statuses
 from parceria.commissions.models import LedgerLine
-from parceria.commissions.selectors import ledger_count, ledger_search, parse_month
+from parceria.commissions.selectors import ledger_count, ledger_search, ledger_sums, parse_month
 from parceria.web.access import partner_of, partner_required
 from parceria.web.tables import build_table, export_response, wants_export
 
@@ -27,11 +28,15 @@ def ledger(request: HttpRequest) -> HttpResponse:
     if wants_export(request):
         return _ledger_export(request, lines, sortable)
     # The page shows a few columns only; the count comes from the ledger totals when no text search is given.
-    shown = lines.only("id", "occurred_at", "kind", "invoice_id", "explanation", "amount", "currency", "customer__name")
+    shown = lines.only("id", "partner_id", "occurred_at", "period", "kind", "rule", "invoice_id", "explanation",
+                       "amount", "currency", "rate", "base", "share", "dedupe_key", "customer__name",
+                       "invoice__currency")
     table = build_table(request, shown, sortable=sortable, default_sort="-date",
                         count=ledger_count(partner, **search))
+    statuses = line_statuses(list(table.page.object_list))
     return render(request, "commissions/portal/ledger.html",
-                  {"nav": "ledger", "table": table, "form": form, "kinds": KIND_LABELS, "filtered": bool(filters)})
+                  {"nav": "ledger", "table": table, "form": form, "kinds": KIND_LABELS, "filtered": bool(filters),
+                   "statuses": statuses, "sums": ledger_sums(partner, **search)})
 
 
 def _ledger_export(request: HttpRequest, lines: QuerySet[LedgerLine], sortable: dict[str, str]) -> HttpResponse:
@@ -54,8 +59,9 @@ def _ledger_export(request: HttpRequest, lines: QuerySet[LedgerLine], sortable: 
 def ledger_line(request: HttpRequest, line_id: int) -> HttpResponse:
     partner = partner_of(request)
     line = get_object_or_404(
-        LedgerLine.objects.select_related("customer", "reverses", "plan"), pk=line_id, partner=partner
+        LedgerLine.objects.select_related("customer", "invoice", "reverses", "plan"), pk=line_id, partner=partner
     )
     disputes = line.disputes.filter(partner=partner).order_by("-opened_at")
     return render(request, "commissions/portal/ledger_line.html",
-                  {"nav": "ledger", "line": line, "kinds": KIND_LABELS, "disputes": disputes})
+                  {"nav": "ledger", "line": line, "kinds": KIND_LABELS, "disputes": disputes,
+                   "status": line_statuses([line])[line.pk]})

@@ -1,4 +1,5 @@
-"""Template helpers: money and numbers per the active language, sortable table headers."""
+"""Template helpers: money, numbers, rates, tax ids, phone numbers and countries per the active language (the
+rules are in common/formatting.py), sortable table headers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
-from parceria.common.formatting import format_money, format_number
+from parceria.common.formatting import (
+    country_name,
+    format_money,
+    format_number,
+    format_percent,
+    format_phone,
+    format_tax_id,
+    in_sentence,
+)
 
 register = template.Library()
 
@@ -25,6 +34,38 @@ def money(amount: Any, currency: str, places: int | None = None) -> str:
 @register.simple_tag
 def number(value: Any, places: int = 0) -> str:
     return "" if value is None else format_number(Decimal(value), places, language=get_language() or "en")
+
+
+@register.simple_tag
+def percent(rate: Any, places: int | None = None) -> str:
+    """{% percent line.rate %} → "25 %" in pt-BR and es, "25%" in English; blank for no rate."""
+    if rate is None or rate == "":
+        return ""
+    return format_percent(Decimal(rate), language=get_language() or "en", places=places)
+
+
+@register.filter
+def tax_id(value: Any, country: str = "BR") -> str:
+    """{{ partner.tax_id|tax_id:partner.country }} → 12.345.678/0001-95."""
+    return format_tax_id(str(value or ""), country)
+
+
+@register.filter
+def phone(value: Any) -> str:
+    """{{ number|phone }} → +55 (11) 91234-5678."""
+    return format_phone(str(value or ""))
+
+
+@register.filter
+def country(code: Any) -> str:
+    """{{ partner.country|country }} → "Brasil" in pt-BR and es, "Brazil" in English."""
+    return country_name(str(code or ""))
+
+
+@register.filter
+def mid_sentence(text: Any) -> str:
+    """{{ month|date:"YEAR_MONTH_FORMAT"|mid_sentence }} → "novembro de 2026" inside a Portuguese sentence."""
+    return in_sentence(str(text), get_language() or "en")
 
 
 @register.filter
