@@ -98,6 +98,10 @@ def test_the_portal_has_a_sidebar_on_a_desktop_and_a_menu_button_on_a_phone(brow
         page.goto("/portal/")
         toggle = page.locator(".menu-toggle")
         assert toggle.is_visible() and not page.locator("#sidebar").is_visible()
+        assert not page.locator("#language").is_visible()  # on a phone it is in the user menu
+        page.click(".usermenu summary")
+        assert page.locator("#language-in-menu").is_visible()
+        page.click(".usermenu summary")
         assert toggle.get_attribute("aria-expanded") == "false"
         screenshot(page, "shell-portal-menu-closed-phone")
         toggle.click()
@@ -116,7 +120,7 @@ def test_the_console_has_a_sidebar_on_a_desktop_and_a_menu_button_on_a_phone(bro
         assert sidebar.is_visible() and not page.locator(".menu-toggle").is_visible()
         assert sidebar.locator(".navgroup").all_inner_texts() == ["DINHEIRO", "PARCEIROS"]
         assert sidebar.locator("a[aria-current=page]").all_inner_texts() == ["Ranking"]
-        assert sidebar.locator("a[aria-current=true]").all_inner_texts() == ["Funil de parcerias"]  # its section
+        assert sidebar.locator("a[aria-current=true]").all_inner_texts() == ["Funil"]  # its section
         assert page.locator(".topbar .context").inner_text() == "Console da equipe"
         assert page.locator(".topbar input[type=search]").is_visible()
         assert page.errors == []
