@@ -92,6 +92,7 @@ def test_the_portal_has_a_sidebar_on_a_desktop_and_a_menu_button_on_a_phone(brow
         assert page.locator(".topbar .context").inner_text() == "Alfa Consultoria"
         page.click(".usermenu summary")
         page.locator(".usermenu-panel button:text('Sair')").wait_for()
+        screenshot(page, "shell-portal-user-menu")
         assert page.errors == []
 
     with browsing(browser, live_server, width=PHONE, client=admin) as page:
@@ -101,6 +102,7 @@ def test_the_portal_has_a_sidebar_on_a_desktop_and_a_menu_button_on_a_phone(brow
         assert not page.locator("#language").is_visible()  # on a phone it is in the user menu
         page.click(".usermenu summary")
         assert page.locator("#language-in-menu").is_visible()
+        screenshot(page, "shell-portal-user-menu-phone")
         page.click(".usermenu summary")
         assert toggle.get_attribute("aria-expanded") == "false"
         screenshot(page, "shell-portal-menu-closed-phone")
