@@ -1,6 +1,7 @@
 # Parceria — developer and CI entry points. `make help` lists the targets.
 #
 #   make demo    create .venv, install, migrate, load the demo program, serve it on http://127.0.0.1:8000/
+#                (DEMO_PORT=8611 and DEMO_HOST=... serve it elsewhere)
 #   make test    lint, type-check, import layers, migrations check, then the test suite on SQLite and on PostgreSQL
 #   make bench   the benchmarks under bench/ (SQLite and a throwaway PostgreSQL cluster)
 #   make fuzz    the API fuzz test (tests/test_api_fuzz.py) with many more examples per operation
@@ -114,7 +115,9 @@ chromium:
 
 # PARCERIA_DEBUG stays unset: the demo runs as production does, with a secret key generated on the first
 # run and kept in $(DEMO_SECRET_FILE).
-DEMO_ENV = env -u PARCERIA_DEBUG PARCERIA_VAR_DIR="$(DEMO_VAR_DIR)" PARCERIA_SECRET_KEY="$$(cat '$(DEMO_SECRET_FILE)')"
+# PARCERIA_HOST and PARCERIA_PORT tell `serve` where to listen and `demo` which address to print.
+DEMO_ENV = env -u PARCERIA_DEBUG PARCERIA_VAR_DIR="$(DEMO_VAR_DIR)" PARCERIA_SECRET_KEY="$$(cat '$(DEMO_SECRET_FILE)')" \
+	PARCERIA_HOST="$(DEMO_HOST)" PARCERIA_PORT="$(DEMO_PORT)"
 
 $(DEMO_SECRET_FILE): | $(BIN)/python
 	@mkdir -p "$(DEMO_VAR_DIR)"
@@ -124,7 +127,7 @@ $(DEMO_SECRET_FILE): | $(BIN)/python
 demo: $(APP_STAMP) $(DEMO_SECRET_FILE) pdf-tools messages
 	$(DEMO_ENV) $(PARCERIA) migrate
 	$(DEMO_ENV) $(PARCERIA) demo
-	$(DEMO_ENV) $(PARCERIA) serve --host $(DEMO_HOST) --port $(DEMO_PORT)
+	$(DEMO_ENV) $(PARCERIA) serve
 
 # --- checks and tests -------------------------------------------------------------------------------
 

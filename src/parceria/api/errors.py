@@ -39,17 +39,35 @@ def _describe_validation(errors: list[dict[str, Any]]) -> tuple[str, list[dict[s
 API_ROOT = "/api/"
 
 
-def not_found_handler(api: NinjaAPI) -> Callable[[HttpRequest, Exception], HttpResponse]:
-    """The site's 404 (Django's `handler404`, see config/api.py): under /api/ a URL no route matches
+PageHandler = Callable[[HttpRequest, Exception], HttpResponse]
+
+
+def not_found_handler(api: NinjaAPI, *, page: PageHandler = defaults.page_not_found) -> PageHandler:
+    """The site's 404 (Django's `handler404`, see config/urls.py): under /api/ a URL no route matches
     (`/partners/abc` where an id is expected) is `api`'s JSON error, in its renderer as every other API answer;
-    elsewhere Django's page."""
+    elsewhere `page`, the site's page."""
 
     def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
         if not request.path.startswith(API_ROOT):
-            return defaults.page_not_found(request, exception)
+            return page(request, exception)
         return api.create_response(request, _body("not_found", "no API route matches this URL"), status=404)
 
     return not_found
+
+
+def server_error_handler(
+    api: NinjaAPI, *, page: Callable[[HttpRequest], HttpResponse] = defaults.server_error
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The site's 500 (Django's `handler500`): under /api/ the API's JSON error, elsewhere `page`. Django has
+    already logged the exception."""
+
+    def server_error(request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith(API_ROOT):
+            return page(request)
+        body = _body("server_error", "the server failed to answer this request; the error was logged")
+        return api.create_response(request, body, status=500)
+
+    return server_error
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -10,7 +10,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from parceria.agreements.api import router as agreements_router
 from parceria.api.auth import ApiKeyAuth
-from parceria.api.errors import guard_api_views, install_error_handlers, not_found_handler
+from parceria.api.errors import guard_api_views, install_error_handlers
 from parceria.api.openapi import declare_request_rules
 from parceria.api.parser import ApiParser
 from parceria.commissions.api import router as ledger_router
@@ -65,6 +65,3 @@ api.add_router("/agreements", agreements_router)
 
 _patterns, _app_name, _namespace = api.urls
 urlpatterns = (guard_api_views(api, _patterns), _app_name, _namespace)
-
-#: Django's handler404 (config/urls.py): a URL under /api/ that no route matches is the API's JSON error.
-not_found = not_found_handler(api)

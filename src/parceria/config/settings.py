@@ -6,6 +6,7 @@ PARCERIA_DEBUG         "1"/"true" to enable debug mode (default off)
 PARCERIA_ALLOWED_HOSTS comma-separated host names (default: localhost,127.0.0.1)
 PARCERIA_VAR_DIR       folder for the SQLite file and other runtime data (default: ./var)
 PARCERIA_DB_CONN_MAX_AGE  seconds a database connection is kept (default 60)
+PARCERIA_HOST, PARCERIA_PORT  where `parceria serve` listens (default 127.0.0.1:8000)
 The payout settings (PARCERIA_BATCH_SECOND_APPROVAL_ABOVE, PARCERIA_ADJUSTMENT_SECOND_APPROVAL_ABOVE,
 PARCERIA_COMPANY_*) are listed in docs/configuration.md and in PARCERIA below.
 """
@@ -158,12 +159,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `parceria serve` collects static files here
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # `parceria serve` collects the static files here
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+# `parceria serve` collects the static files into STATIC_ROOT when they changed (site/staticfiles.py), and
+# WhiteNoise serves them from there with their compressed variants; only the development server (DEBUG) serves
+# them from the apps' folders, as they are edited.
+WHITENOISE_USE_FINDERS = DEBUG
 # Uploaded files (dispute attachments, agreement documents), one folder per kind (common/storage.py). There is
 # no MEDIA_URL: the files are served only through authenticated views and API routes.
 MEDIA_ROOT = VAR_DIR / "media"
@@ -204,6 +208,9 @@ LOGGING = {
 
 # Product settings ---------------------------------------------------------------------------------
 PARCERIA = {
+    # Where `parceria serve` listens unless --host and --port say otherwise, and the address commands print.
+    "SERVE_HOST": os.environ.get("PARCERIA_HOST", "127.0.0.1"),
+    "SERVE_PORT": int(os.environ.get("PARCERIA_PORT", "8000")),
     # Maximum number of events accepted by one POST /api/v1/events call.
     "EVENT_BATCH_LIMIT": 1000,
     # A payout batch whose total (in any one currency) is above this needs a second finance approver.

@@ -1,12 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from parceria.api.errors import not_found_handler, server_error_handler
+from parceria.config.api import api
 from parceria.config.api import urlpatterns as api_urls
+from parceria.site import errors
 from parceria.web import language
 from parceria.web.admin_site import ParceriaAdminSite
 
-# A URL under /api/ that no route matches answers with the API's JSON error; elsewhere Django's 404 page.
-handler404 = "parceria.config.api.not_found"
+# The error pages, inside the shell of the reader's area and in their language; under /api/ a URL that no route
+# matches, and a failure, answer with the API's JSON error instead.
+handler403 = errors.forbidden
+handler404 = not_found_handler(api, page=errors.not_found)
+handler500 = server_error_handler(api, page=errors.server_error)
 
 # Staff sign in to the Django admin with their password and a TOTP code, throttled, as in the console.
 admin.site.__class__ = ParceriaAdminSite

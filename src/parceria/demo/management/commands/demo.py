@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -89,7 +90,8 @@ class Command(BaseCommand):
         self._print_logins(logins)
         self.stdout.write(f"Platform API key (shown only now): {raw_key}")
         self.stdout.write(
-            "Serve with `parceria serve` and open http://127.0.0.1:8000/ (API docs at /api/v1/docs, admin at /admin/)."
+            f"Serve with `parceria serve` and open http://{settings.PARCERIA['SERVE_HOST']}:"
+            f"{settings.PARCERIA['SERVE_PORT']}/ (API docs at /api/v1/docs, admin at /admin/)."
         )
 
     def _sizes(self, options: dict[str, Any]) -> dict[str, Any]:

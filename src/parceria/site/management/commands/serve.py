@@ -4,22 +4,24 @@ import os
 import sys
 from typing import Any
 
-from django.core.management import call_command
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+from parceria.site.staticfiles import collect_if_changed
 
 
 class Command(BaseCommand):
     help = "Serve Parceria with gunicorn (the production server)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default=os.environ.get("PARCERIA_HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PARCERIA_PORT", "8000")))
+        parser.add_argument("--host", default=settings.PARCERIA["SERVE_HOST"])
+        parser.add_argument("--port", type=int, default=settings.PARCERIA["SERVE_PORT"])
         parser.add_argument("--workers", type=int, default=int(os.environ.get("PARCERIA_WORKERS", "2")))
         parser.add_argument("--timeout", type=int, default=60)
         parser.add_argument("--access-log", action="store_true", help="Log every request to standard output.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        collect_if_changed(self.stdout)
         argv = [
             "gunicorn",
             "parceria.config.wsgi:application",
