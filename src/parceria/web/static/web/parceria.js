@@ -82,7 +82,9 @@
     for (const row of rows) {
       let column = 0;
       for (const cell of row.cells) {
-        if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", names[column] || "");
+        // a footer's header cell ("Total of 4 lines") names itself; its figures keep their column's name
+        const own = cell.tagName === "TH" && row.parentElement === table.tFoot;
+        if (!cell.hasAttribute("data-label")) cell.setAttribute("data-label", own ? "" : names[column] || "");
         column += cell.colSpan;
       }
     }
