@@ -9,16 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parceria.common.pix import PixKeyError, PixKeyType, validate_pix_key
-from parceria.partners.models import Category, PartnerStatus, Tier
+from parceria.partners.models import PIX_KEY_TYPE_LABELS, Category, PartnerStatus, Tier
 from parceria.web.forms import choices_with_blank, language_choices, password_confirmed
 
-PIX_LABELS = {
-    PixKeyType.CPF: _("CPF"),
-    PixKeyType.CNPJ: _("CNPJ"),
-    PixKeyType.EMAIL: _("E-mail"),
-    PixKeyType.PHONE: _("Phone"),
-    PixKeyType.EVP: _("Random key"),
-}
+PIX_LABELS = {PixKeyType(kind): label for kind, label in PIX_KEY_TYPE_LABELS.items()}
 
 
 class PartnerFilterForm(forms.Form):

@@ -51,6 +51,30 @@ SUBCATEGORIES: dict[str, tuple[str, ...]] = {
     Category.INDUSTRY_VERTICAL: ("healthcare", "food_beverage", "fashion_beauty", "professional_services"),
     Category.INTERNATIONAL: ("distributor", "joint_venture"),
 }
+#: How each subcategory is named on the pages (the slugs above are what is stored and sent through the API).
+SUBCATEGORY_LABELS = {
+    "crm": pgettext_lazy("partner subcategory", "CRM"),
+    "ecommerce": pgettext_lazy("partner subcategory", "E-commerce"),
+    "accounting": pgettext_lazy("partner subcategory", "Accounting software"),
+    "social_media": pgettext_lazy("partner subcategory", "Social media"),
+    "digital_agency": pgettext_lazy("partner subcategory", "Digital agency"),
+    "management_consultancy": pgettext_lazy("partner subcategory", "Management consultancy"),
+    "accelerator": pgettext_lazy("partner subcategory", "Accelerator"),
+    "healthcare": pgettext_lazy("partner subcategory", "Healthcare"),
+    "food_beverage": pgettext_lazy("partner subcategory", "Food and beverage"),
+    "fashion_beauty": pgettext_lazy("partner subcategory", "Fashion and beauty"),
+    "professional_services": pgettext_lazy("partner subcategory", "Professional services"),
+    "distributor": pgettext_lazy("partner subcategory", "Distributor"),
+    "joint_venture": pgettext_lazy("partner subcategory", "Joint venture"),
+}
+#: How each kind of PIX key is named on the pages (the stored values are common.pix.PixKeyType's).
+PIX_KEY_TYPE_LABELS = {
+    "cpf": _("CPF"),
+    "cnpj": _("CNPJ"),
+    "email": _("E-mail"),
+    "phone": _("Phone"),
+    "evp": _("Random key"),
+}
 
 
 class Tier(models.TextChoices):
@@ -112,6 +136,14 @@ class Partner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def subcategory_label(self) -> str:
+        return str(SUBCATEGORY_LABELS.get(self.subcategory, self.subcategory))
+
+    @property
+    def pix_key_type_label(self) -> str:
+        return str(PIX_KEY_TYPE_LABELS.get(self.pix_key_type, self.pix_key_type))
 
 
 class PartnerTerms(AppendOnlyModel):
