@@ -9,6 +9,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
+
+# Hypothesis runs without its per-example deadline: speed is measured by bench/, never asserted in a test, and on a
+# busy machine (two xdist workers beside a PostgreSQL server) an example's time says nothing about the code.
+hypothesis_settings.register_profile("parceria", deadline=None)
+hypothesis_settings.load_profile("parceria")
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "parceria"
 
