@@ -11,12 +11,12 @@ from tests.factories import credit, make_partner, staff_client
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("language", "country", "subcategory", "pix", "balance"), [
-    ("pt-br", "Brasil", "Agência digital", "E-mail", "R$ 1.234,57"),
-    ("es", "Brasil", "Agencia digital", "Correo electrónico", "R$ 1.234,57"),
-    ("en", "Brazil", "Digital agency", "E-mail", "R$ 1,234.57"),
+@pytest.mark.parametrize(("language", "country", "subcategory", "pix", "balance", "created"), [
+    ("pt-br", "Brasil", "Agência digital", "E-mail", "R$ 1.234,57", "Parceiro criado"),
+    ("es", "Brasil", "Agencia digital", "Correo electrónico", "R$ 1.234,57", "Socio creado"),
+    ("en", "Brazil", "Digital agency", "E-mail", "R$ 1,234.57", "Partner created"),
 ])
-def test_the_profile_and_balance_read_as_people_write_them(language, country, subcategory, pix, balance):
+def test_the_profile_and_balance_read_as_people_write_them(language, country, subcategory, pix, balance, created):
     partner = make_partner(name="Ipê Digital", tax_id="11222333000181", pix_key_type="email",
                            pix_key=validate_pix_key("email", "financeiro@ipe.example"))
     credit(partner, "1234.5678", note="Launch bonus")
@@ -27,3 +27,4 @@ def test_the_profile_and_balance_read_as_people_write_them(language, country, su
     assert subcategory in page and "digital_agency" not in page
     assert f"{pix}: financeiro@ipe.example" in page
     assert balance in page and "1234.5678" not in page and "1.234,5678" not in page
+    assert created in page and "partner.created" not in page  # the audit trail names its actions

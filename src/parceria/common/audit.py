@@ -4,7 +4,62 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import pgettext_lazy
+
 from parceria.common.models import AuditRecord
+
+#: What each audited action is called on the pages (the stored code stays as it is).
+ACTION_LABELS = {
+    "adjustment.approved": pgettext_lazy("audited action", "Adjustment approved"),
+    "adjustment.posted": pgettext_lazy("audited action", "Adjustment posted to the ledger"),
+    "adjustment.rejected": pgettext_lazy("audited action", "Adjustment rejected"),
+    "adjustment.requested": pgettext_lazy("audited action", "Adjustment requested"),
+    "agreement.created": pgettext_lazy("audited action", "Agreement recorded"),
+    "agreement.document_attached": pgettext_lazy("audited action", "Agreement document attached"),
+    "agreement.expired": pgettext_lazy("audited action", "Agreement expired"),
+    "agreement.plan_decided": pgettext_lazy("audited action", "Joint business plan decided"),
+    "agreement.rate_override": pgettext_lazy("audited action", "Rate override granted"),
+    "agreement.rate_override_ended": pgettext_lazy("audited action", "Rate override ended"),
+    "agreement.renewed": pgettext_lazy("audited action", "Agreement renewed"),
+    "agreement.term_added": pgettext_lazy("audited action", "Agreement term added"),
+    "agreement.updated": pgettext_lazy("audited action", "Agreement changed"),
+    "api_key.created": pgettext_lazy("audited action", "API key created"),
+    "api_key.revoked": pgettext_lazy("audited action", "API key revoked"),
+    "customer.created": pgettext_lazy("audited action", "Customer created"),
+    "customer.updated": pgettext_lazy("audited action", "Customer changed"),
+    "dispute.adjustment_requested": pgettext_lazy("audited action", "Adjustment requested for a dispute"),
+    "dispute.attachment_added": pgettext_lazy("audited action", "Attachment added to a dispute"),
+    "dispute.comment_added": pgettext_lazy("audited action", "Comment on a dispute"),
+    "dispute.opened": pgettext_lazy("audited action", "Dispute opened"),
+    "dispute.resolved_with_adjustment": pgettext_lazy("audited action", "Dispute resolved with an adjustment"),
+    "enablement.certification_issued": pgettext_lazy("audited action", "Certification issued"),
+    "enablement.check_in_logged": pgettext_lazy("audited action", "Check-in logged"),
+    "enablement.course_completed": pgettext_lazy("audited action", "Course completed"),
+    "enablement.course_restarted": pgettext_lazy("audited action", "Course restarted"),
+    "enablement.demo_confirmed": pgettext_lazy("audited action", "Demo confirmed"),
+    "enablement.onboarding_moved": pgettext_lazy("audited action", "Onboarding moved"),
+    "enablement.onboarding_started": pgettext_lazy("audited action", "Onboarding started"),
+    "evaluation_weights.changed": pgettext_lazy("audited action", "Evaluation weights changed"),
+    "invitation.address_in_use": pgettext_lazy("audited action", "Invitation to an address in use"),
+    "invitation.withdrawn": pgettext_lazy("audited action", "Invitation withdrawn"),
+    "partner.checklist_ticked": pgettext_lazy("audited action", "Checklist item ticked"),
+    "partner.created": pgettext_lazy("audited action", "Partner created"),
+    "partner.evaluated": pgettext_lazy("audited action", "Partner evaluated"),
+    "partner.payout_details_changed": pgettext_lazy("audited action", "Payout details changed"),
+    "partner.stage_overridden": pgettext_lazy("audited action", "Stage move overridden"),
+    "partner.updated": pgettext_lazy("audited action", "Partner changed"),
+    "payout_batch.approved": pgettext_lazy("audited action", "Payout batch approved"),
+    "period.closed": pgettext_lazy("audited action", "Month closed"),
+    "plan.draft_created": pgettext_lazy("audited action", "Plan draft created"),
+    "tier_definition.created": pgettext_lazy("audited action", "Tier definition created"),
+    "tier_definition.ended": pgettext_lazy("audited action", "Tier definition ended"),
+    "user.created": pgettext_lazy("audited action", "User created"),
+    "user.invited": pgettext_lazy("audited action", "User invited"),
+    "user.invited_again": pgettext_lazy("audited action", "User invited again"),
+    "user.language_changed": pgettext_lazy("audited action", "Language changed"),
+    "user.removed": pgettext_lazy("audited action", "User removed"),
+    "user.signed_in": pgettext_lazy("audited action", "Signed in"),
+}
 
 
 class Actor:
@@ -42,3 +97,15 @@ def audit_record_create(
         after=after,
         reason=reason,
     )
+
+
+def action_label(action: str) -> str:
+    """An audited action as people read it ("partner.created" → "Partner created", in the reader's language)."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action.replace(".", " ").replace("_", " ").capitalize()
+
+
+def actor_name(label: str) -> str:
+    """An actor's label as people read it: the user name or the API key's name, without its kind
+    ("user:ana" → "ana", "api-key:Ana Souza" → "Ana Souza", "command:close" → "close")."""
+    return label.partition(":")[2] or label

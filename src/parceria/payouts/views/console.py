@@ -18,6 +18,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
+from parceria.common.audit import actor_name
 from parceria.common.downloads import CSV, PDF, TEXT, attachment
 from parceria.common.errors import Conflict, InvalidInput, ParceriaError
 from parceria.common.formatting import format_money
@@ -74,12 +75,6 @@ def month_name(month: Any) -> str:
     return date_format(month, "YEAR_MONTH_FORMAT")
 
 
-def who(label: str) -> str:
-    """An actor's label as people read it: the user name or the API key's name, without its kind
-    ("user:ana" → "ana", "api-key:Ana Souza" → "Ana Souza", "command:close" → "close")."""
-    return label.partition(":")[2] or label
-
-
 @console_view()
 def close_start(request: HttpRequest) -> HttpResponse:
     """Step 1: the month to close, proposed (the month due: the earliest month not closed whose last day has
@@ -98,7 +93,8 @@ def _start_page(request: HttpRequest, form: CloseMonthForm | None, *, status: in
     stage = stage_form.cleaned_data["stage"] if stage_form.is_valid() else ""
     batches = batches_with_state()
     stages = batch_stages([b for b, _state in batches], {b.pk: state for b, state in batches})
-    rows = [(b, state, stages[b.pk], who(b.created_by)) for b, state in batches if not stage or stages[b.pk] == stage]
+    rows = [(b, state, stages[b.pk], actor_name(b.created_by)) for b, state in batches
+            if not stage or stages[b.pk] == stage]
     context = {"form": form, "due": due, "batches": rows, "stage_form": stage_form, "stage": stage}
     return page(request, "payouts/console/close_start.html", context, nav="close", status=status)
 
@@ -173,12 +169,13 @@ def _batch_context(request: HttpRequest, batch: PayoutBatch) -> dict[str, Any]:
         "batch": batch,
         "state": state,
         "approved_by_me": actor(request).label in state.approvals,
-        "approvers": [who(label) for label in state.approvals],
+        "approvers": [actor_name(label) for label in state.approvals],
         "totals": plan_totals(stored_close(batch)),
         "second_approval_above": Decimal(str(settings.PARCERIA["BATCH_SECOND_APPROVAL_ABOVE"])),
         "rows": list(zip(payouts, payout_rows(payouts), strict=True)),
         **carried,
-        "exports": [(e, who(e.created_by)) for e in batch.exports.defer("content").order_by("-created_at", "-id")],
+        "exports": [(e, actor_name(e.created_by))
+                    for e in batch.exports.defer("content").order_by("-created_at", "-id")],
         "last_export": request.session.pop(f"console-export-{batch.pk}", None),
     }
 

@@ -10,6 +10,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
+from parceria.common.audit import action_label, actor_name
 from parceria.common.formatting import (
     country_name,
     format_money,
@@ -42,6 +43,18 @@ def percent(rate: Any, places: int | None = None) -> str:
     if rate is None or rate == "":
         return ""
     return format_percent(Decimal(rate), language=get_language() or "en", places=places)
+
+
+@register.filter
+def audit_action(action: Any) -> str:
+    """{{ record.action|audit_action }} → "Partner created" (common.audit.action_label)."""
+    return action_label(str(action or ""))
+
+
+@register.filter
+def actor(label: Any) -> str:
+    """{{ record.actor_label|actor }} → "ana" for "user:ana" (common.audit.actor_name)."""
+    return actor_name(str(label or ""))
 
 
 @register.filter
