@@ -96,12 +96,6 @@ def late_payouts(queryset: QuerySet[Payout] | None = None, *, today: date | None
     return payouts_with_status(queryset, today=today).filter(late=True)
 
 
-def pending_payouts(partner_id: int) -> list[Payout]:
-    """The partner's payouts that a close made and the bank has not yet paid (or failed), oldest first."""
-    payouts = payouts_with_status(Payout.objects.filter(partner_id=partner_id).select_related("batch"))
-    return list(payouts.filter(current_status=PayoutStatus.PENDING).order_by("due_date", "currency", "id"))
-
-
 def payout_rows(payouts: QuerySet[Payout] | Iterable[Payout], *, today: date | None = None) -> list[dict[str, Any]]:
     """Payouts with their withholdings, current status and late flag, in a fixed number of queries."""
     rows = list(payouts.select_related("batch") if isinstance(payouts, QuerySet) else payouts)
