@@ -21,7 +21,7 @@ class AgreementForm(forms.Form):
     partner = forms.ModelChoiceField(Partner.objects.order_by("name"), label=_("Partner"))
     type = forms.ChoiceField(choices=AgreementType.choices, label=_("Type"))
     title = forms.CharField(max_length=200, required=False, label=_("Title"))
-    start_date = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
     initial_term_months = forms.IntegerField(
         required=False, label=_("Initial term (months)"), help_text=_("Blank: the type's default.")
     )
