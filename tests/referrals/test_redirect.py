@@ -96,7 +96,9 @@ def test_a_flood_from_one_address_still_lands_but_counts_only_the_limit():
     assert ReferralClick.objects.count() == limit + 1
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.com/", "loja.example.com", "https://" + "a" * 500])
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "ftp://example.com/", "loja.example.com", "https://" + "a" * 500]
+)
 def test_a_landing_url_must_be_http_or_https(url):
     from parceria.common.errors import InvalidInput
 
@@ -108,3 +110,11 @@ def test_a_landing_url_must_be_http_or_https(url):
 def test_a_blank_landing_url_is_the_default_landing():
     link = link_create(partner=make_partner(), landing_url="", actor=ACTOR)
     assert link.landing_url == settings.PARCERIA["REFERRAL_DEFAULT_LANDING"]
+
+
+@pytest.mark.parametrize("code", ["%00abc", "a" * 300, "caf%C3%A9", "a.b-c", "abc'--"])
+def test_odd_codes_land_on_the_default_landing(code):
+    response = Client().get(f"/r/{code}")
+    assert response.status_code == 302
+    assert response["Location"] == settings.PARCERIA["REFERRAL_DEFAULT_LANDING"]
+    assert ReferralClick.objects.count() == 0

@@ -27,8 +27,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from parceria.common.audit import Actor, audit_record_create
+from parceria.common.inputs import clean_text
 from parceria.customers.models import AttributionClaim, ClaimSource, Customer
 from parceria.customers.services import CustomerChanges, CustomerFields, customer_create, customer_update
+
+#: The longest referral or coupon code a claim takes.
+MAX_CODE = 32
 
 #: Highest precedence first.
 PRECEDENCE: tuple[str, ...] = (ClaimSource.DEAL, ClaimSource.REFERRAL, ClaimSource.COUPON)
@@ -114,7 +118,8 @@ def customer_create_referred(
     *, fields: CustomerFields, referral_code: str, actor: Actor
 ) -> tuple[Customer, bool, ClaimOutcome | None]:
     """Create the customer (idempotent, as `customer_create`) and, given a referral code, claim it for the code's
-    partner, in one transaction."""
+    partner, in one transaction. A code longer than `MAX_CODE` is refused before anything is stored."""
+    referral_code = clean_text(referral_code, field="referral_code", max_length=MAX_CODE, required=False)
     with transaction.atomic():
         customer, created = customer_create(fields=fields, actor=actor)
         if not referral_code:

@@ -15,11 +15,14 @@ from parceria.referrals.services import click_record, landing_for
 
 @require_GET
 def follow(request: HttpRequest, code: str) -> HttpResponse:
-    link = (
-        ReferralLink.objects.filter(code=code.strip().lower()[:32], active=True, partner__status=PartnerStatus.ACTIVE)
-        .only("id", "code", "landing_url", "partner_id")
-        .first()
-    )
+    code = code.strip().lower()
+    link = None
+    if code.isascii() and code.isalnum() and len(code) <= 32:  # any other text is no code (and never a query)
+        link = (
+            ReferralLink.objects.filter(code=code, active=True, partner__status=PartnerStatus.ACTIVE)
+            .only("id", "code", "landing_url", "partner_id")
+            .first()
+        )
     if link is not None:
         click_record(
             link=link,
