@@ -3,10 +3,12 @@ links in the portal (portal_patterns, namespace referrals_portal, under /portal/
 
 from django.urls import path
 
-from parceria.referrals.views import redirect
+from parceria.referrals.views import portal, redirect
 
 redirect_patterns = [
     path("r/<str:code>", redirect.follow, name="follow"),
 ]
 
-portal_patterns: list = []
+portal_patterns = [
+    path("referrals/", portal.links, name="links"),
+]
