@@ -37,17 +37,19 @@ MAX_CODE = 32
 #: Highest precedence first.
 PRECEDENCE: tuple[str, ...] = (ClaimSource.DEAL, ClaimSource.REFERRAL, ClaimSource.COUPON)
 
-CodeResolver = Callable[[str], int | None]
+CodeResolver = Callable[[str], "tuple[int, str] | None"]
 _RESOLVERS: dict[str, CodeResolver] = {}
 
 
 def register_code_resolver(source: str, resolver: CodeResolver) -> None:
-    """Let `resolver(code) -> partner id | None` say which partner a code of `source` attributes to."""
+    """Let `resolver(code) -> (partner id, the code as stored) | None` say which partner a code of `source`
+    attributes to."""
     _RESOLVERS[source] = resolver
 
 
-def partner_for_code(source: str, code: str) -> int | None:
-    """The partner a code attributes to, or None (unknown, inactive, a partner that is not active)."""
+def partner_for_code(source: str, code: str) -> tuple[int, str] | None:
+    """The partner a code attributes to and the code's stored spelling, or None (unknown, inactive, a partner that
+    is not active)."""
     resolver = _RESOLVERS.get(source)
     return resolver(code) if resolver is not None and code else None
 
@@ -108,10 +110,11 @@ def claim_attribution(
 def claim_by_code(*, customer: Customer, source: str, code: str, actor: Actor,
                   at: datetime | None = None) -> ClaimOutcome:
     """A claim made by a code: an unknown code (or one of a partner that is not active) claims nothing."""
-    partner_id = partner_for_code(source, code)
-    if partner_id is None:
+    found = partner_for_code(source, code)
+    if found is None:
         return ClaimOutcome(False, "unknown_code", code)
-    return claim_attribution(customer=customer, partner_id=partner_id, source=source, code=code, actor=actor, at=at)
+    partner_id, stored = found
+    return claim_attribution(customer=customer, partner_id=partner_id, source=source, code=stored, actor=actor, at=at)
 
 
 def customer_create_referred(

@@ -19,20 +19,22 @@ def scope_referral_links(principal: Principal, queryset: QuerySet[Any] | None = 
     return partner_owned(principal, queryset if queryset is not None else ReferralLink.objects.all())
 
 
-def referral_partner(code: str) -> int | None:
-    """The partner an active link's code attributes to, if the partner is active."""
+def referral_partner(code: str) -> tuple[int, str] | None:
+    """The partner an active link's code (any case) attributes to, if the partner is active, and the code as
+    stored."""
     return (
         ReferralLink.objects.filter(code=code.strip().lower(), active=True, partner__status=PartnerStatus.ACTIVE)
-        .values_list("partner_id", flat=True)
+        .values_list("partner_id", "code")
         .first()
     )
 
 
-def coupon_partner(code: str) -> int | None:
-    """The partner an active coupon code (any case) attributes to, if the partner is active."""
+def coupon_partner(code: str) -> tuple[int, str] | None:
+    """The partner an active coupon code (any case) attributes to, if the partner is active, and the code as
+    stored."""
     return (
         CouponCode.objects.filter(code=normalise_coupon(code), active=True, partner__status=PartnerStatus.ACTIVE)
-        .values_list("partner_id", flat=True)
+        .values_list("partner_id", "code")
         .first()
     )
 
@@ -46,9 +48,13 @@ class LinkFigures:
 
 
 def link_figures(principal: Principal) -> list[LinkFigures]:
-    """Each visible link with its clicks, its sign-ups (customers attributed through its code) and those of them
+    """Each link `principal` may see, with its figures (`figures_of`)."""
+    return figures_of(list(scope_referral_links(principal)))
+
+
+def figures_of(links: list[ReferralLink]) -> list[LinkFigures]:
+    """The links with their clicks, their sign-ups (customers attributed through their code) and those of them
     with a paid invoice, in three queries."""
-    links = list(scope_referral_links(principal).annotate(click_count=Count("clicks")))
     if not links:
         return []
     partner_ids = {link.partner_id for link in links}
@@ -56,12 +62,15 @@ def link_figures(principal: Principal) -> list[LinkFigures]:
         partner_id__in=partner_ids, source=ClaimSource.REFERRAL, won=True, code__in=[link.code for link in links]
     )
     sign_ups = dict(won.values("code").annotate(n=Count("id")).values_list("code", "n"))
+    clicks = dict(
+        ReferralClick.objects.filter(link__in=[link.pk for link in links]).values("link_id")
+        .annotate(n=Count("id")).values_list("link_id", "n")
+    )
     paying = dict(
         won.filter(customer__in=Invoice.objects.values("customer_id")).values("code")
         .annotate(n=Count("id")).values_list("code", "n")
     )
-    return [LinkFigures(link, link.click_count, sign_ups.get(link.code, 0), paying.get(link.code, 0)) for link in links]
-
-
-def clicks_of(link: ReferralLink) -> QuerySet[ReferralClick]:
-    return ReferralClick.objects.filter(link=link)
+    return [
+        LinkFigures(link, clicks.get(link.pk, 0), sign_ups.get(link.code, 0), paying.get(link.code, 0))
+        for link in links
+    ]
