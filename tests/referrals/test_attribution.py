@@ -214,3 +214,33 @@ def test_an_unknown_code_claims_nothing():
     outcome = claim_by_code(customer=make_customer(), source=ClaimSource.COUPON, code="NADA", actor=ACTOR)
     assert (outcome.applied, outcome.reason) == (False, "unknown_code")
     assert AttributionClaim.objects.count() == 0
+
+
+def test_a_coupon_column_in_the_events_csv_attributes_the_customer():
+    from parceria.commissions.intake_csv import events_import_csv
+
+    partner = make_partner()
+    coupon_create(partner=partner, code="CSV10", actor=ACTOR)
+    customer = make_customer()
+    data = (
+        "id,type,occurred_at,customer,invoice_id,amount,currency,period_start,period_end,coupon_code\n"
+        f"e1,invoice.paid,2026-03-31T12:00:00-03:00,{customer.external_id},inv_csv,400.00,BRL,2026-03-01,2026-03-31,"
+        "csv10\n"
+    ).encode()
+
+    events_import_csv(data=data, submitted_by="tests")
+
+    customer.refresh_from_db()
+    assert customer.partner_id == partner.pk
+    assert claims(customer) == [(partner.pk, "coupon", True)]
+
+
+def test_a_claim_of_the_partner_that_already_holds_the_customer_is_kept_but_is_no_conflict():
+    owner, other = make_partner(), make_partner()
+    customer = make_customer(owner)
+    claim(customer, owner, ClaimSource.COUPON)
+    claim(customer, other, ClaimSource.COUPON)
+    customer.refresh_from_db()
+    assert customer.partner_id == owner.pk
+    assert claims(customer) == [(owner.pk, "coupon", False), (other.pk, "coupon", False)]
+    assert conflict_count() == 1

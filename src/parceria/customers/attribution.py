@@ -8,7 +8,8 @@ Sources, in order of precedence (`PRECEDENCE`):
 
 A claim wins when the customer has no attribution yet, or when its source ranks above the source of the claim that
 attributed the customer. Within one source the first claim wins. Every claim is kept (`AttributionClaim`); a claim
-that did not win (or lost its win to a higher source) is a channel conflict. A customer attributed by hand (staff,
+that did not win (or lost its win to a higher source) is a channel conflict, unless it is the attributed partner's
+own (`conflicts`). A customer attributed by hand (staff,
 `partner_id` given by the platform) is attributed: a later claim of any source does not change it.
 
 Codes belong to the apps above (referrals owns links and coupons); they register a resolver per source
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from parceria.common.audit import Actor, audit_record_create
@@ -133,6 +135,11 @@ def customer_create_referred(
     return customer, created, outcome
 
 
+def conflicts() -> QuerySet[AttributionClaim]:
+    """Channel conflicts: the claims that do not hold their customer's attribution, by a partner other than the one
+    the customer is attributed to (a claim that agrees with the attribution is no conflict)."""
+    return AttributionClaim.objects.filter(won=False).exclude(partner_id=F("customer__partner_id"))
+
+
 def conflict_count() -> int:
-    """Channel conflicts: the claims that do not hold an attribution."""
-    return AttributionClaim.objects.filter(won=False).count()
+    return conflicts().count()
