@@ -34,6 +34,7 @@ def test_a_partner_copies_its_link_follows_it_and_sees_one_click(page, screensho
 
     card.get_by_role("button", name="Copiar").click()
     page.wait_for_selector(".copy-status >> text=Copiado")
+    screenshot(page, "referrals-copied-pt-BR-1280")
     copied = page.evaluate("navigator.clipboard.readText()")
     link = ReferralLink.objects.get()
     assert copied == f"{live_server.url}/r/{link.code}"
