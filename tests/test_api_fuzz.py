@@ -152,6 +152,8 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
     "POST /api/v1/partners/{partner_id}/evaluations": {"invalid_number"},  # a float score with more than one decimal
     "POST /api/v1/plans/{plan_id}/what-if": {("invalid", "to"), "period_too_long"},
     "GET /api/v1/fx-rates": {("invalid", "to")},  # from after to
+    # staff name the partner (it must exist); a landing URL must be an http(s) address
+    "POST /api/v1/referral-links": {"partner_required", "unknown_partner", ("invalid", "landing_url")},
 }
 
 

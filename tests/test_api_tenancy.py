@@ -28,6 +28,8 @@ from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refun
 from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
 from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms, TierAssessment
 from parceria.payouts.models import BatchApproval, BatchExport, PayoutBatch, PayoutStatusChange
+from parceria.referrals.models import ReferralLink
+from parceria.referrals.services import link_create
 from tests.conftest import ApiClient
 from tests.factories import ACTOR, ingest, make_customer, make_key, make_partner, paid, refunded
 
@@ -130,6 +132,7 @@ def world(db) -> World:
     )
     assert (result.accepted, result.rejected) == (4, [])
     assert LedgerLine.objects.filter(partner=b).count() == 3
+    link_create(partner=b, landing_url="https://bravo-landing.example.com/", actor=ACTOR)
     markers = ["Bravo Segredo", b.tax_id, "bravo-"]
     return World(a, b, a_customers, b_customers, markers)
 
@@ -232,6 +235,7 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/tier-assessments"): {"partner_id": w.b.pk},
         ("POST", "/agreements/{agreement_id}/status"): {"status": "terminated"},
         ("POST", "/agreements/{agreement_id}/rate-overrides"): {"rate": "0.99", "effective_from": "2026-03-01"},
+        ("POST", "/referral-links"): {"partner_id": w.b.pk, "landing_url": "https://alfa-was-here.example.com/"},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
@@ -273,6 +277,7 @@ def stored_state() -> dict[str, Any]:
         "evaluations": Evaluation.objects.count(),
         "lifecycles": list(PartnerLifecycle.objects.order_by("id").values()),
         "tier_assessments": TierAssessment.objects.count(),
+        "referral_links": list(ReferralLink.objects.order_by("id").values()),
     }
 
 

@@ -24,10 +24,13 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from parceria.commissions.intake_events import HANDLERS, BatchContext, BatchWriter, RaceLost
+from parceria.common.audit import Actor
 from parceria.common.bulk import key_in
 from parceria.common.errors import Conflict, InvalidInput
+from parceria.customers.attribution import claim_by_code
 from parceria.customers.event_schemas import EventInvalid, canonical_payload, parse_event, reported_id
 from parceria.customers.models import (
+    ClaimSource,
     Event,
     EventBatch,
 )
@@ -166,9 +169,27 @@ def _store(parsed: list[_Parsed], *, source: str, submitted_by: str, received: i
             result.duplicates += 1
         else:
             result.rejected.append(Rejection(p.index, p.event.id, _conflict_text(p.event.id), "conflict"))
+    if fresh and _claim_coupons(fresh, ctx, submitted_by):
+        ctx = BatchContext([p.event for p in parsed])  # an attribution changed: accrue to the new referrer
     if fresh:
         _apply(fresh, ctx, batch, submitted_by, result)
     return result
+
+
+def _claim_coupons(fresh: list[_Parsed], ctx: BatchContext, submitted_by: str) -> bool:
+    """Each new `invoice.paid` naming a coupon claims its customer for the coupon's partner (the one attribution
+    rule, customers.attribution), before the batch accrues. Whether any customer's attribution changed."""
+    changed = False
+    actor = Actor(label=submitted_by)
+    for p in fresh:
+        code = getattr(p.event, "coupon_code", None)
+        customer = ctx.customers.get(p.event.customer)
+        if p.event.type != "invoice.paid" or not code or customer is None:
+            continue
+        outcome = claim_by_code(customer=customer, source=ClaimSource.COUPON, code=code, actor=actor,
+                                at=p.event.occurred_at)
+        changed = changed or outcome.applied
+    return changed
 
 
 def _apply(fresh: list[_Parsed], ctx: BatchContext, batch: EventBatch, submitted_by: str, result: IngestResult) -> None:

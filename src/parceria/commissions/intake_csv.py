@@ -5,9 +5,9 @@ The file:
 - is UTF-8, with or without a byte-order mark, or UTF-16 with its byte-order mark. Other bytes (a Latin-1 or
   Windows-1252 file, a binary file) refuse the whole file, naming the first byte that is not UTF-8 and its line;
 - begins with a header naming its columns in any order: id, type, occurred_at, customer (required) and, by type,
-  invoice_id, amount, currency, period_start, period_end, quantity, integration_partner_id, score. A column of
-  another name, or one named twice, refuses the whole file. Cells are separated by commas or, when the header
-  has no comma, by semicolons or tabs (as spreadsheets save them);
+  invoice_id, amount, currency, period_start, period_end, coupon_code, quantity, integration_partner_id, score.
+  A column of another name, or one named twice, refuses the whole file. Cells are separated by commas or, when
+  the header has no comma, by semicolons or tabs (as spreadsheets save them);
 - has one event per row (a quoted cell may span lines). A cell is trimmed; an empty cell is an absent field;
   score and integration_partner_id cells of digits are numbers, as in JSON. Blank rows are skipped.
 

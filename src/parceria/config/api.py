@@ -25,6 +25,7 @@ from parceria.partners.api import router as partners_router
 from parceria.partners.pipeline_api import router as pipeline_router
 from parceria.payouts.api import router as payouts_router
 from parceria.payouts.statements_api import router as statements_router
+from parceria.referrals.api import router as referrals_router
 from parceria.tiers.api import router as tiers_router
 
 
@@ -62,6 +63,7 @@ api.add_router("", enablement_router)
 api.add_router("", pipeline_router)
 api.add_router("", tiers_router)
 api.add_router("/agreements", agreements_router)
+api.add_router("/referral-links", referrals_router)
 
 _patterns, _app_name, _namespace = api.urls
 urlpatterns = (guard_api_views(api, _patterns), _app_name, _namespace)

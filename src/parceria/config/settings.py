@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "parceria.enablement",
     "parceria.agreements",
     "parceria.tiers",
+    "parceria.referrals",
     "parceria.demo",
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]
@@ -236,6 +237,12 @@ PARCERIA = {
         "account": os.environ.get("PARCERIA_COMPANY_ACCOUNT", "12345"),
         "account_digit": os.environ.get("PARCERIA_COMPANY_ACCOUNT_DIGIT", "6"),
     },
+    # Referral links: where `/r/<code>` lands without a known code (and a link's landing by default), how many
+    # clicks of one link one address may make per minute before further clicks are not counted, and how long
+    # after a customer's sign-up a referral code may still claim it (customers/attribution.py).
+    "REFERRAL_DEFAULT_LANDING": os.environ.get("PARCERIA_REFERRAL_LANDING", "https://example.com/"),
+    "REFERRAL_CLICKS_PER_MINUTE": 10,
+    "REFERRAL_WINDOW_DAYS": 90,
     # Quadro "Responsável pelas informações" of the income statements (informe de rendimentos).
     "COMPANY_RESPONSIBLE": os.environ.get("PARCERIA_COMPANY_RESPONSIBLE", "Responsável Demo da Silva"),
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 from parceria.api.errors import not_found_handler, server_error_handler
 from parceria.config.api import api
 from parceria.config.api import urlpatterns as api_urls
+from parceria.referrals import urls as referrals
 from parceria.site import errors
 from parceria.web import language
 from parceria.web.admin_site import ParceriaAdminSite
@@ -19,6 +20,7 @@ admin.site.__class__ = ParceriaAdminSite
 
 urlpatterns = [
     path("", include("parceria.site.urls")),
+    path("", include((referrals.redirect_patterns, "referrals"))),
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("portal/", include("parceria.portal.urls")),
     path("console/", include("parceria.console.urls")),

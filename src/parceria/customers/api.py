@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability
@@ -27,9 +27,10 @@ from parceria.api.schemas import (
     declared,
     page_of,
 )
+from parceria.customers.attribution import customer_create_referred
 from parceria.customers.models import Customer, CustomerStatus
 from parceria.customers.selectors import scope_customers
-from parceria.customers.services import CustomerChanges, CustomerFields, customer_create, customer_update
+from parceria.customers.services import CustomerChanges, CustomerFields, customer_update
 
 router = Router(tags=["customers"])
 
@@ -45,6 +46,11 @@ class CustomerIn(Schema):
     vertical: str = declared("", maxLength=60)
     partner_id: StrictRowId | None = None
     attributed_at: ApiDateTime | None = None
+    referral_code: str = declared(
+        "", maxLength=32, description="The code of the partner's referral link the customer signed up through: "
+        "attributes the customer to that partner if it is not attributed yet. An unknown code, or one of a partner "
+        "that is not active, attributes nothing (the customer is still created; `referral.applied` is false)."
+    )
 
 
 class CustomerPatch(Schema):
@@ -76,18 +82,39 @@ class CustomerOut(Schema):
     created_at: datetime
 
 
+class ReferralOut(Schema):
+    code: str
+    applied: bool
+    reason: str = Field(description="attributed | already_attributed | already_claimed | outside_window | "
+                        "unknown_code")
+
+
+class CustomerCreatedOut(CustomerOut):
+    referral: ReferralOut | None = None
+
+
 class CustomerPage(Page):
     items: list[CustomerOut]
 
 
-@router.post("", response={200: CustomerOut, 201: CustomerOut, **ERRORS}, summary="Create a customer (idempotent)")
+@router.post(
+    "", response={200: CustomerCreatedOut, 201: CustomerCreatedOut, **ERRORS}, summary="Create a customer (idempotent)"
+)
 def create_customer(request: HttpRequest, payload: CustomerIn):
     """Creates the customer (201). Sending the same external_id with the same data again returns it (200);
-    with different data: 409."""
+    with different data: 409. A `referral_code` claims the customer for the link's partner (docs/referrals.md);
+    `referral` says whether it was applied."""
     principal = principal_of(request)
     principal.require(Ability.INGEST)
-    customer, created = customer_create(fields=CustomerFields(**payload.model_dump()), actor=principal.actor)
-    return Status(201 if created else 200, customer)
+    data = payload.model_dump()
+    code = data.pop("referral_code").strip()
+    customer, created, outcome = customer_create_referred(
+        fields=CustomerFields(**data), referral_code=code, actor=principal.actor
+    )
+    body = CustomerCreatedOut.model_validate(customer, from_attributes=True)
+    if outcome is not None:
+        body.referral = ReferralOut(code=outcome.code, applied=outcome.applied, reason=outcome.reason)
+    return Status(201 if created else 200, body)
 
 
 @router.get("", response={200: CustomerPage, **ERRORS}, summary="List customers")

@@ -68,6 +68,7 @@ NUL_MESSAGE = "text may not contain NUL (\\x00) characters"
 
 Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 CustomerRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+CouponRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
 class _EventBase(BaseModel):
@@ -85,6 +86,10 @@ class InvoicePaidEvent(_EventBase):
     currency: CurrencyCode
     period_start: Day = Field(description="First day of the service period (inclusive).")
     period_end: Day = Field(description="Last day of the service period (inclusive).")
+    coupon_code: CouponRef | None = Field(
+        default=None, description="A coupon code the customer used: attributes the customer to the coupon's partner "
+        "if it is not attributed yet (docs/referrals.md)."
+    )
 
     @model_validator(mode="after")
     def _period_order(self) -> InvoicePaidEvent:

@@ -160,3 +160,30 @@ class CsatScore(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"CSAT {self.score} from customer {self.customer_id}"
+
+
+class ClaimSource(models.TextChoices):
+    """Where a claim on a customer comes from, in order of precedence (customers.attribution.PRECEDENCE)."""
+
+    DEAL = "deal", _("Deal registration")
+    REFERRAL = "referral", _("Referral link")
+    COUPON = "coupon", _("Coupon code")
+
+
+class AttributionClaim(models.Model):
+    """A partner's claim on a customer, from one source. Every claim is kept: the one that decided the customer's
+    attribution has `won`; every other claim is a channel conflict (customers.attribution)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="claims")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="attribution_claims")
+    source = models.CharField(max_length=10, choices=ClaimSource.choices)
+    code = models.CharField(max_length=60, blank=True, help_text="The referral or coupon code that made the claim.")
+    at = models.DateTimeField()
+    won = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["partner", "source", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} claim of partner {self.partner_id} on customer {self.customer_id}"

@@ -11,6 +11,7 @@ from parceria.enablement import urls as enablement
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.portal import views
+from parceria.referrals import urls as referrals
 from parceria.tiers import urls as tiers
 
 shell = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", include((shell, "portal"))),
     path("", include((partners.portal_patterns, "partners_portal"))),
     path("", include((customers.portal_patterns, "customers_portal"))),
+    path("", include((referrals.portal_patterns, "referrals_portal"))),
     path("", include((commissions.portal_patterns, "commissions_portal"))),
     path("", include((payouts.portal_patterns, "payouts_portal"))),
     path("", include((disputes.portal_patterns, "disputes_portal"))),
