@@ -165,5 +165,6 @@ def test_a_partner_admin_may_manage_its_users_and_a_partner_user_may_not(db):
     admin = user_create(username="pa@x", password=PASSWORD, role="partner_admin", partner=partner, actor=ACTOR)
     member = user_create(username="pm@x", password=PASSWORD, role="partner_member", partner=partner, actor=ACTOR)
     assert Principal.for_user(admin).abilities == {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE,
-                                                   Ability.MANAGE_USERS}
-    assert Principal.for_user(member).abilities == {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE}
+                                                   Ability.MANAGE_USERS, Ability.REGISTER_DEALS}
+    assert Principal.for_user(member).abilities == {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE,
+                                                    Ability.REGISTER_DEALS}
