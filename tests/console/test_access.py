@@ -18,6 +18,7 @@ from parceria.common.audit import Actor
 from parceria.common.errors import PermissionDenied
 from parceria.common.models import AuditRecord
 from parceria.customers.models import EventBatch, EventSource
+from parceria.deals.services import DealFields, deal_register
 from parceria.disputes.adjustments import adjustment_request
 from parceria.disputes.models import Dispute
 from parceria.disputes.services import DisputeClaim, dispute_attachment_add, dispute_open
@@ -53,10 +54,14 @@ def urls(db) -> list[tuple[Route, str]]:
                                         content=SimpleUploadedFile("nota.pdf", b"%PDF-1.4 nota"))
     agreement = make_agreement(partner, start_date=date(2025, 1, 1))
     document = document_attach(agreement=agreement, upload=SimpleUploadedFile("cpa.pdf", PDF), actor=ACTOR)
+    registration = deal_register(partner=partner, actor=ACTOR, fields=DealFields(
+        company_name="Loja X", country="BR", domain="lojax.com.br", contact_name="Ana",
+        contact_email="ana@lojax.com.br", estimated_value="100", currency="BRL"))
     values = {"attachment_id": attachment.pk, "partner_id": partner.pk, "batch_id": batch.pk,
               "export_id": export.pk, "payout_id": Payout.objects.get().pk, "dispute_id": dispute.pk,
               "adjustment_id": adjustment.pk, "event_batch_id": events.pk, "month": "2026-03", "year": 2026,
-              "agreement_id": agreement.pk, "document_id": document.pk}
+              "agreement_id": agreement.pk, "document_id": document.pk,
+              "registration_id": registration.pk}
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]
