@@ -132,3 +132,19 @@ def test_the_analyst_may_read_but_not_decide():
     review.refresh_from_db()
     assert page.status_code == 200 and "Decide" not in page.content.decode().split("<main")[1]
     assert refused.status_code == 403 and review.status == "in_review"
+
+
+def test_exports_hold_only_the_partners_own_registrations():
+    alfa = make_partner(name="Alfa")
+    deal_register(partner=alfa, fields=fields(), actor=ACTOR)
+    deal_register(partner=make_partner(name="Bravo"), actor=ACTOR, fields=fields(
+        company_name="Bravo Prospect", tax_id=OTHER_CNPJ, domain="bravo-prospect.com.br"))
+
+    portal = partner_client(alfa, "alfa@x").get(reverse("deals_portal:list"), {"export": "csv"})
+    console = staff_client("an@x", "analyst").get(reverse("deals_console:list"), {"export": "csv"})
+
+    portal_rows = portal.content.decode("utf-8-sig").splitlines()
+    assert portal["Content-Type"].startswith("text/csv")
+    assert len(portal_rows) == 2 and "Padaria São João Ltda." in portal_rows[1]
+    assert "Bravo" not in portal.content.decode("utf-8-sig")
+    assert len(console.content.decode("utf-8-sig").splitlines()) == 3

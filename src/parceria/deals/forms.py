@@ -8,16 +8,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parceria.common.countries import ISO_3166_ALPHA2
-from parceria.common.money import CURRENCY_CHOICES
+from parceria.common.formatting import country_name
+from parceria.common.money import CURRENCIES
 from parceria.deals.models import DealStatus
 from parceria.deals.services import NOTES_MAX_LENGTH, REASON_MAX_LENGTH, DealFields
 from parceria.web.forms import choices_with_blank
 
 
+def _countries() -> list[tuple[str, str]]:
+    """The countries by their names in the reader's language."""
+    return sorted(((code, country_name(code)) for code in ISO_3166_ALPHA2), key=lambda item: item[1])
+
+
 class DealForm(forms.Form):
     company_name = forms.CharField(label=_("Company name"), max_length=300)
-    country = forms.ChoiceField(label=_("Country"), initial="BR",
-                                choices=[(c, c) for c in sorted(ISO_3166_ALPHA2)])
+    country = forms.ChoiceField(label=_("Country"), initial="BR", choices=_countries)
     tax_id = forms.CharField(label=_("Tax id (CNPJ in Brazil)"), max_length=40, required=False,
                              widget=forms.TextInput(attrs={"placeholder": "12.345.678/0001-95"}))
     domain = forms.CharField(label=_("Web domain"), max_length=253, required=False,
@@ -28,7 +33,7 @@ class DealForm(forms.Form):
                                     widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     estimated_value = forms.CharField(label=_("Estimated value"), max_length=30,
                                       widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "12500.00"}))
-    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES, initial="BRL")
+    currency = forms.ChoiceField(label=_("Currency"), choices=[(c, c) for c in CURRENCIES], initial="BRL")
     vertical = forms.CharField(label=_("Vertical"), max_length=60, required=False)
     region = forms.CharField(label=_("Region"), max_length=60, required=False)
     notes = forms.CharField(label=_("Notes"), max_length=NOTES_MAX_LENGTH, required=False,

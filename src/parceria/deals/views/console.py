@@ -14,10 +14,11 @@ from parceria.deals.forms import DealFilterForm, DecideForm
 from parceria.deals.models import DealRegistration, DealStatus
 from parceria.deals.selectors import deal_list, review_queue
 from parceria.deals.services import deal_decide
+from parceria.deals.views.exports import export_header, export_row
 from parceria.web.access import actor, console_view, principal_for
 from parceria.web.forms import attempt
 from parceria.web.pages import confirm_page, confirmed, page
-from parceria.web.tables import build_table
+from parceria.web.tables import build_table, export_response, wants_export
 
 SORTS = {"created": "created_at", "company": "company_name", "status": "status", "partner": "partner__name",
          "expires": "expires_on"}
@@ -28,7 +29,11 @@ def registrations(request: HttpRequest) -> HttpResponse:
     form = DealFilterForm(request.GET)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     rows = deal_list(principal_for(request), status=status or None)
-    table = build_table(request, rows, sortable=SORTS, default_sort="-created")
+    table = build_table(request, rows, sortable=SORTS, default_sort="-created",
+                        per_page=10**9 if wants_export(request) else 25)
+    if wants_export(request):
+        return export_response(request, "deal-registrations", [_("Partner"), *export_header()],
+                               ([r.partner.name, *export_row(r)] for r in table.page.object_list))
     return page(request, "deals/console/list.html", {"form": form, "table": table, "queue": False}, nav="deals")
 
 

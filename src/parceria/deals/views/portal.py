@@ -12,16 +12,21 @@ from parceria.deals.forms import DealForm
 from parceria.deals.models import DealStatus
 from parceria.deals.selectors import deal_list, scope_deals
 from parceria.deals.services import deal_register
+from parceria.deals.views.exports import export_header, export_row
 from parceria.web.access import actor, partner_of, partner_required, principal_for
 from parceria.web.forms import attempt
-from parceria.web.tables import build_table
+from parceria.web.tables import build_table, export_response, wants_export
 
 SORTS = {"created": "created_at", "company": "company_name", "status": "status", "expires": "expires_on"}
 
 
 @partner_required
 def my_deals(request: HttpRequest) -> HttpResponse:
-    table = build_table(request, deal_list(principal_for(request)), sortable=SORTS, default_sort="-created")
+    table = build_table(request, deal_list(principal_for(request)), sortable=SORTS, default_sort="-created",
+                        per_page=10**9 if wants_export(request) else 25)
+    if wants_export(request):
+        rows = (export_row(r) for r in table.page.object_list)
+        return export_response(request, "deal-registrations", export_header(), rows)
     return render(request, "deals/portal/list.html", {"nav": "deals", "table": table})
 
 
