@@ -97,6 +97,7 @@ def test_staff_filter_the_list_and_see_the_conflict():
     assert rejected.count("Padaria São João Ltda.") == 1 and "Bravo" in rejected
     assert "Padaria" not in in_review
     assert "Conflicting record (staff only)" in detail and "Tax id" in detail
+    assert f'{reverse("partners_console:lifecycle", args=[alfa.pk])}">Alfa</a>' in detail
 
 
 def test_staff_decide_a_review_after_confirming():

@@ -147,7 +147,8 @@ def test_a_similar_name_of_another_partners_registration_goes_to_review(name):
                                                               domain="x.com.br"), actor=ACTOR)
 
     assert (reg.status, reg.reason, reg.decided_at) == (DealStatus.IN_REVIEW, REASON_REVIEW, None)
-    assert (reg.conflict["kind"], reg.conflict["id"], reg.conflict["match"]) == ("registration", held.pk, "name")
+    assert (reg.conflict["kind"], reg.conflict["id"], reg.conflict["name"], reg.conflict["match"]) == (
+        "registration", held.pk, "Padaria São João Ltda.", "name")
     assert reg.conflict["similarity"] >= 0.9
 
 

@@ -183,12 +183,12 @@ def _decide(partner: Partner, clean: dict[str, Any], today: date) -> tuple[str, 
                 "kind": "registration", "id": taken.pk, "name": taken.company_name, "partner_id": taken.partner_id,
                 "match": _match(taken, clean)}
         name = clean["normalised_name"]
-        for pk, other, partner_id in active.exclude(partner=partner).values_list("id", "normalised_name",
-                                                                                 "partner_id").order_by("id"):
+        others = active.exclude(partner=partner).values_list("id", "normalised_name", "company_name", "partner_id")
+        for pk, other, company, partner_id in others.order_by("id"):
             score = similarity(name, other)
             if score >= SIMILARITY_THRESHOLD:
                 return DealStatus.IN_REVIEW, REASON_REVIEW, {
-                    "kind": "registration", "id": pk, "name": other, "partner_id": partner_id, "match": "name",
+                    "kind": "registration", "id": pk, "name": company, "partner_id": partner_id, "match": "name",
                     "similarity": round(score, 3)}
         for pk, other, partner_id in Customer.objects.values_list("id", "name", "partner_id").order_by("id"):
             score = similarity(name, normalise_name(other))

@@ -15,6 +15,7 @@ from parceria.deals.models import DealRegistration, DealStatus
 from parceria.deals.selectors import deal_list, review_queue
 from parceria.deals.services import deal_decide
 from parceria.deals.views.exports import export_header, export_row
+from parceria.partners.models import Partner
 from parceria.web.access import actor, console_view, principal_for
 from parceria.web.forms import attempt
 from parceria.web.pages import confirm_page, confirmed, page
@@ -49,7 +50,9 @@ def _registration(registration_id: int) -> DealRegistration:
 
 def _detail(request: HttpRequest, registration: DealRegistration, *, form: DecideForm | None = None,
             status: int = 200) -> HttpResponse:
+    conflict = registration.conflict or {}
     context = {"registration": registration, "form": form or DecideForm(),
+               "conflict_partner": Partner.objects.filter(pk=conflict.get("partner_id") or 0).first(),
                "decidable": registration.status == DealStatus.IN_REVIEW}
     return page(request, "deals/console/detail.html", context, nav="deals", status=status)
 
