@@ -48,8 +48,8 @@ def test_a_partner_registers_a_deal_and_sees_it_approved():
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"domain": "gmail.com"}, "is a public e-mail provider"),
-    ({"tax_id": "45.997.418/0001-00"}, "invalid CNPJ"),
-    ({"tax_id": "", "domain": ""}, "give the company"),
+    ({"tax_id": "45.997.418/0001-00"}, "is not a valid tax id of BR"),
+    ({"tax_id": "", "domain": ""}, "Give the company"),
 ])
 def test_bad_input_is_shown_beside_the_form_and_nothing_is_stored(change, message):
     client = partner_client(make_partner(), "alfa@x")

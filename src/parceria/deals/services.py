@@ -30,6 +30,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from parceria.accounts.tenancy import across_partners
@@ -96,9 +97,10 @@ def clean_fields(data: DealFields) -> dict[str, Any]:
     }
     clean["normalised_name"] = normalise_name(clean["company_name"])
     if not clean["normalised_name"]:
-        raise _bad("company_name", "company_name must contain letters or digits")
+        raise _bad("company_name", _("The company name must contain letters or digits."))
     if not isinstance(data.country, str) or not is_country(data.country):
-        raise _bad("country", f"country must be an ISO 3166 alpha-2 code; got {data.country!r}")
+        raise _bad("country", _("The country must be an ISO 3166 two-letter code, not %(value)r.")
+                   % {"value": data.country})
     clean["country"] = data.country.upper()
     tax_id = clean_text(data.tax_id, field="tax_id", max_length=40, required=False)
     clean["cnpj_root"] = ""
@@ -106,7 +108,8 @@ def clean_fields(data: DealFields) -> dict[str, Any]:
         try:
             parsed = validate_tax_id(clean["country"], tax_id)
         except TaxIdError as exc:
-            raise _bad("tax_id", str(exc), "invalid_tax_id") from None
+            raise _bad("tax_id", _("%(value)s is not a valid tax id of %(country)s (%(reason)s).") % {
+                "value": tax_id, "country": clean["country"], "reason": exc.reason}, "invalid_tax_id") from None
         tax_id = parsed.compact
         if parsed.kind == "cnpj":
             clean["cnpj_root"] = tax_id[:8]
@@ -115,21 +118,23 @@ def clean_fields(data: DealFields) -> dict[str, Any]:
     if domain:
         domain = normalise_domain(domain)
         if not DOMAIN.match(domain):
-            raise _bad("domain", f"domain {data.domain!r} is not a valid domain name")
+            raise _bad("domain", _("%(value)s is not a web domain (e.g. empresa.com.br).") % {"value": data.domain})
         if is_public_email_domain(domain):
-            raise _bad("domain", f"{domain} is a public e-mail provider, not a company's domain", "public_email_domain")
+            raise _bad("domain", _("%(domain)s is a public e-mail provider, not a company's domain.")
+                       % {"domain": domain}, "public_email_domain")
     clean["domain"] = domain
     if not tax_id and not domain:
-        raise _bad("tax_id", "give the company's tax id or its web domain (or both)", "identity_required")
+        raise _bad("tax_id", _("Give the company's tax id or its web domain (or both)."), "identity_required")
     email = clean_text(data.contact_email, field="contact_email", max_length=254)
     try:
         validate_email(email)
     except ValidationError:
-        raise _bad("contact_email", f"contact_email {email!r} is not an e-mail address") from None
+        raise _bad("contact_email", _("%(value)s is not an e-mail address.") % {"value": email}) from None
     clean["contact_email"] = email
     clean["estimated_value"] = clean_amount(data.estimated_value, field="estimated_value")
     if data.currency not in CURRENCIES:
-        raise _bad("currency", f"currency must be one of {', '.join(CURRENCIES)}", "invalid_choice")
+        raise _bad("currency", _("The currency must be one of %(codes)s.") % {"codes": ", ".join(CURRENCIES)},
+                   "invalid_choice")
     clean["currency"] = data.currency
     return clean
 
@@ -216,7 +221,7 @@ def deal_register(*, partner: Partner, fields: DealFields, actor: Actor) -> Deal
     with transaction.atomic():
         locked = Partner.objects.select_for_update().get(pk=partner.pk)
         if locked.status == PartnerStatus.TERMINATED:
-            raise _bad("partner_id", "a terminated partner cannot register deals", "partner_terminated")
+            raise _bad("partner_id", _("A terminated partner cannot register deals."), "partner_terminated")
         _serialise_conflict_checks()
         today = timezone.localdate()
         status, reason, conflict = _decide(locked, clean, today)
@@ -239,10 +244,11 @@ def deal_decide(*, registration: DealRegistration, approve: bool, reason: str, a
         Partner.objects.select_for_update().get(pk=registration.partner_id)
         locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
         if locked.status != DealStatus.IN_REVIEW:
-            raise _bad("status", f"only a registration in review can be decided; this one is {locked.status}",
+            raise _bad("status", _("Only a registration in review can be decided; this one is %(status)s.") % {
+                "status": locked.status},
                        "invalid_transition")
         if approve and locked.expires_on <= timezone.localdate():
-            raise _bad("status", "this registration has expired", "invalid_transition")
+            raise _bad("status", _("This registration has expired."), "invalid_transition")
         before = snapshot(locked)
         locked.status = DealStatus.APPROVED if approve else DealStatus.REJECTED
         locked.reason = text
