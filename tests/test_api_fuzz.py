@@ -152,6 +152,13 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
     "POST /api/v1/partners/{partner_id}/evaluations": {"invalid_number"},  # a float score with more than one decimal
     "POST /api/v1/plans/{plan_id}/what-if": {("invalid", "to"), "period_too_long"},
     "GET /api/v1/fx-rates": {("invalid", "to")},  # from after to
+    # the partner named must exist (404 otherwise); a tax id's check digits; a domain's form, never a public e-mail
+    # provider's; an e-mail address's form; a name of letters or digits; a tax id or a domain
+    "POST /api/v1/deal-registrations": {"partner_required", "partner_terminated", "invalid_tax_id",
+                                        "public_email_domain", "identity_required", ("invalid", "domain"),
+                                        ("invalid", "contact_email"), ("invalid", "company_name"),
+                                        ("invalid", "country")},
+    "POST /api/v1/deal-registrations/{registration_id}/decide": STATE,
     # staff name the partner (it must exist); a landing URL must be an http(s) address
     "POST /api/v1/referral-links": {"partner_required", "unknown_partner", ("invalid", "landing_url")},
 }

@@ -25,6 +25,7 @@ from parceria.commissions.models import ClosedPeriod, CommissionPlan, LedgerLine
 from parceria.common.models import AuditRecord, FxRate
 from parceria.config.api import api
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
+from parceria.deals.models import DealRegistration
 from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
 from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms, TierAssessment
 from parceria.payouts.models import BatchApproval, BatchExport, PayoutBatch, PayoutStatusChange
@@ -114,6 +115,7 @@ class World:
     b_dispute_id: int = 999_999  # set by dispute_of_b()
     b_attachment_id: int = 999_999
     b_adjustment_id: int = 999_999
+    b_registration_id: int = 999_999
 
 
 @pytest.fixture
@@ -172,6 +174,18 @@ def dispute_of_b(w: World) -> None:
 
     w.b_agreement_id = agreement_create(partner=w.b, actor=ACTOR, fields=AgreementFields(
         type="channel_partner", title="bravo-agreement", start_date="2026-01-01")).pk
+    from parceria.deals.services import DealFields, deal_register
+
+    deal_register(partner=w.b, actor=ACTOR, fields=DealFields(
+        company_name="bravo-prospect Padaria", country="BR", domain="bravo-prospect.com.br",
+        contact_name="bravo-contact", contact_email="bravo@bravo-prospect.com.br", estimated_value="1000",
+        currency="BRL"))
+    # a second one, named like a customer, waits in review: the route that decides it has one to decide
+    w.b_registration_id = deal_register(partner=w.b, actor=ACTOR, fields=DealFields(
+        company_name="Bravo Cliente 0 Ltda", country="BR", domain="bravo-prospect-2.com.br",
+        contact_name="bravo-contact", contact_email="bravo@bravo-prospect.com.br", estimated_value="1000",
+        currency="BRL")).pk
+    assert DealRegistration.objects.get(pk=w.b_registration_id).status == "in_review"
 
 
 def path_values(w: World) -> dict[str, Any]:
@@ -180,7 +194,7 @@ def path_values(w: World) -> dict[str, Any]:
         "partner_id": w.b.pk, "customer_id": w.b_customers[0].pk, "period": "2026-03", "batch_id": w.batch_id,
         "payout_id": w.b_payout_id, "plan_id": 1, "year": 2026, "dispute_id": w.b_dispute_id,
         "attachment_id": w.b_attachment_id, "adjustment_id": w.b_adjustment_id, "export_id": w.export_id,
-        "agreement_id": w.b_agreement_id,
+        "agreement_id": w.b_agreement_id, "registration_id": w.b_registration_id,
     }
 
 
@@ -235,6 +249,11 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/tier-assessments"): {"partner_id": w.b.pk},
         ("POST", "/agreements/{agreement_id}/status"): {"status": "terminated"},
         ("POST", "/agreements/{agreement_id}/rate-overrides"): {"rate": "0.99", "effective_from": "2026-03-01"},
+        ("POST", "/deal-registrations"): {"partner_id": w.b.pk, "company_name": "Alfa Steals", "country": "BR",
+                                          "domain": "alfa-steals.com.br", "contact_name": "Alfa",
+                                          "contact_email": "a@alfa-steals.com.br", "estimated_value": "10",
+                                          "currency": "BRL"},
+        ("POST", "/deal-registrations/{registration_id}/decide"): {"approve": False, "reason": "alfa was here"},
         ("POST", "/referral-links"): {"partner_id": w.b.pk, "landing_url": "https://alfa-was-here.example.com/"},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
@@ -277,6 +296,7 @@ def stored_state() -> dict[str, Any]:
         "evaluations": Evaluation.objects.count(),
         "lifecycles": list(PartnerLifecycle.objects.order_by("id").values()),
         "tier_assessments": TierAssessment.objects.count(),
+        "deal_registrations": list(DealRegistration.objects.order_by("id").values()),
         "referral_links": list(ReferralLink.objects.order_by("id").values()),
     }
 

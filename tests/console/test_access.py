@@ -18,6 +18,7 @@ from parceria.common.audit import Actor
 from parceria.common.errors import PermissionDenied
 from parceria.common.models import AuditRecord
 from parceria.customers.models import EventBatch, EventSource
+from parceria.deals.services import DealFields, deal_register
 from parceria.disputes.adjustments import adjustment_request
 from parceria.disputes.models import Dispute
 from parceria.disputes.services import DisputeClaim, dispute_attachment_add, dispute_open
@@ -53,10 +54,14 @@ def urls(db) -> list[tuple[Route, str]]:
                                         content=SimpleUploadedFile("nota.pdf", b"%PDF-1.4 nota"))
     agreement = make_agreement(partner, start_date=date(2025, 1, 1))
     document = document_attach(agreement=agreement, upload=SimpleUploadedFile("cpa.pdf", PDF), actor=ACTOR)
+    registration = deal_register(partner=partner, actor=ACTOR, fields=DealFields(
+        company_name="Loja X", country="BR", domain="lojax.com.br", contact_name="Ana",
+        contact_email="ana@lojax.com.br", estimated_value="100", currency="BRL"))
     values = {"attachment_id": attachment.pk, "partner_id": partner.pk, "batch_id": batch.pk,
               "export_id": export.pk, "payout_id": Payout.objects.get().pk, "dispute_id": dispute.pk,
               "adjustment_id": adjustment.pk, "event_batch_id": events.pk, "month": "2026-03", "year": 2026,
-              "agreement_id": agreement.pk, "document_id": document.pk}
+              "agreement_id": agreement.pk, "document_id": document.pk,
+              "registration_id": registration.pk}
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]
@@ -165,5 +170,6 @@ def test_a_partner_admin_may_manage_its_users_and_a_partner_user_may_not(db):
     admin = user_create(username="pa@x", password=PASSWORD, role="partner_admin", partner=partner, actor=ACTOR)
     member = user_create(username="pm@x", password=PASSWORD, role="partner_member", partner=partner, actor=ACTOR)
     assert Principal.for_user(admin).abilities == {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE,
-                                                   Ability.MANAGE_USERS}
-    assert Principal.for_user(member).abilities == {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE}
+                                                   Ability.MANAGE_USERS, Ability.REGISTER_DEALS}
+    assert Principal.for_user(member).abilities == {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE,
+                                                    Ability.REGISTER_DEALS}

@@ -15,6 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from parceria.accounts.models import Invitation, User
 from parceria.agreements.models import Agreement
 from parceria.agreements.services import document_attach
+from parceria.deals.models import DealRegistration
+from parceria.deals.services import DealFields, deal_register
 from parceria.disputes.models import Dispute, DisputeAttachment, DisputeComment
 from parceria.disputes.services import dispute_attachment_add
 from parceria.enablement import services as enablement
@@ -36,7 +38,8 @@ def b_values(b: Any) -> dict[str, Any]:
     return {"line_id": b.line.pk, "dispute_id": b.dispute.pk, "user_id": b.member.pk, "year": 2026, "month": 3,
             "attachment_id": b.attachment.pk, "invitation_id": b.invitation.pk, "fmt": ["pdf", "csv"],
             "agreement_id": b.agreement.pk, "document_id": b.document.pk, "enrolment_id": b.enrolment.pk,
-            "module_id": b.module.pk, "certificate_id": b.certificate.pk, "code": "recertification"}
+            "module_id": b.module.pk, "certificate_id": b.certificate.pk, "code": "recertification",
+            "registration_id": b.registration.pk}
 
 
 def give_b_everything(b: Any) -> None:
@@ -58,8 +61,11 @@ def give_b_everything(b: Any) -> None:
     b.module = Module.objects.filter(course__code="recertification").order_by("position").first()
     enablement.enrolment_restart(user=learner, course_id=b.module.course_id, actor=ACTOR)
     b.enrolment = Enrolment.objects.get(user=learner, completed_at__isnull=True)
+    b.registration = deal_register(partner=b.partner, actor=ACTOR, fields=DealFields(
+        company_name="Prospect Secreto Bravo", country="BR", domain="prospect-bravo.com.br", contact_name="Bravo",
+        contact_email="c@prospect-bravo.com.br", estimated_value="1000", currency="BRL"))
     b.secrets += ["bravo-secret.pdf", "convidada@bravo.example", "Acordo secreto Bravo", "bravo-contrato.pdf",
-                  "aluna@bravo.example"]
+                  "aluna@bravo.example", "Prospect Secreto Bravo", "prospect-bravo.com.br"]
 
 
 def post_data(b: Any) -> dict[str, Any]:
@@ -113,6 +119,7 @@ def test_a_user_of_a_reaches_nothing_of_b_by_any_portal_url(world):
     assert not Dispute.objects.filter(partner=a.partner, ledger_line=b.line).exists()
     assert b.enrolment.completions.count() == b_completions
     assert Agreement.objects.get(pk=b.agreement.pk).status == "active"
+    assert list(DealRegistration.objects.values_list("partner_id", flat=True)) == [b.partner.pk]
     b.partner.refresh_from_db()
     assert b.partner.pix_key == "" and b.partner.payout_details_changed_at is None
     assert all("b@example.com" not in ",".join(m.to) for m in mail.outbox)

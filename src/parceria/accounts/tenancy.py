@@ -26,6 +26,7 @@ class Ability:
     DISPUTE = "dispute"  # open and follow disputes (a partner, on its own data)
     RESOLVE_DISPUTES = "resolve_disputes"  # staff answer disputes
     MANAGE_USERS = "manage_users"  # a partner admin invites and removes its partner's users
+    REGISTER_DEALS = "register_deals"  # a partner registers its own deals (staff do it with MANAGE_PARTNERS)
 
 
 _SCOPE_ABILITIES = {
@@ -38,7 +39,7 @@ _SCOPE_ABILITIES = {
     ApiKeyScope.PLATFORM: {Ability.READ, Ability.INGEST},
     ApiKeyScope.ANALYTICS: {Ability.READ, Ability.READ_PAYOUTS},
     ApiKeyScope.FINANCE: {Ability.READ, Ability.READ_PAYOUTS, Ability.FINANCE, Ability.RESOLVE_DISPUTES},
-    ApiKeyScope.PARTNER: {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE},
+    ApiKeyScope.PARTNER: {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE, Ability.REGISTER_DEALS},
 }
 # A signed-in user may do what its role allows. The staff roles split what an admin API key may do: partner
 # managers run the programme (partners, agreements, enablement, tiers) and answer disputes; finance runs the money
@@ -50,8 +51,9 @@ _ROLE_ABILITIES: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.FINANCE,
                              Ability.RESOLVE_DISPUTES}),
     Role.ANALYST: frozenset({Ability.READ, Ability.READ_PAYOUTS}),
-    Role.PARTNER_ADMIN: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE, Ability.MANAGE_USERS}),
-    Role.PARTNER_MEMBER: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE}),
+    Role.PARTNER_ADMIN: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE, Ability.MANAGE_USERS,
+                                   Ability.REGISTER_DEALS}),
+    Role.PARTNER_MEMBER: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE, Ability.REGISTER_DEALS}),
 }
 _ROLE_SCOPE = {
     Role.ADMIN: ApiKeyScope.ADMIN,

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "parceria.enablement",
     "parceria.agreements",
     "parceria.tiers",
+    "parceria.deals",
     "parceria.referrals",
     "parceria.demo",
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
@@ -220,6 +221,8 @@ PARCERIA = {
     "ADJUSTMENT_SECOND_APPROVAL_ABOVE": os.environ.get("PARCERIA_ADJUSTMENT_SECOND_APPROVAL_ABOVE", "1000.00"),
     # Payouts are due this many days after the end of their period.
     "PAYOUT_DUE_DAYS": 30,
+    # A deal registration protects its partner for this many days unless converted first.
+    "DEAL_REGISTRATION_DAYS": 90,
     # Sign-in throttling: failures allowed per user name, and per address, within the window.
     "LOGIN_FAILURES_PER_USER": 5,
     "LOGIN_FAILURES_PER_ADDRESS": 20,

@@ -6,6 +6,7 @@ from django.urls import include, path
 from parceria.agreements import urls as agreements
 from parceria.commissions import urls as commissions
 from parceria.console import views
+from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
 from parceria.partners import urls as partners
@@ -27,4 +28,5 @@ urlpatterns = [
     path("", include((agreements.console_patterns, "agreements_console"))),
     path("", include((enablement.console_patterns, "enablement_console"))),
     path("", include((tiers.console_patterns, "tiers_console"))),
+    path("", include((deals.console_patterns, "deals_console"))),
 ]

@@ -23,7 +23,7 @@ from parceria.customers.models import Customer
 from parceria.partners.models import Partner, PartnerStatus
 
 FIELDS = ("external_id", "name", "tax_id", "domain", "country", "vertical", "partner_id", "attributed_at")
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,7 +82,7 @@ def _validated(data: CustomerFields) -> dict[str, Any]:
     domain = clean_text(data.domain, field="domain", max_length=253, required=False)
     if domain:
         domain = normalise_domain(domain)
-        if not _DOMAIN.match(domain):
+        if not DOMAIN.match(domain):
             raise InvalidInput(f"domain {data.domain!r} is not a valid domain name", details={"field": "domain"})
     clean["domain"] = domain
     clean["partner_id"] = _partner_id(data.partner_id)

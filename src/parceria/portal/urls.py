@@ -6,6 +6,7 @@ from django.urls import include, path
 from parceria.agreements import urls as agreements
 from parceria.commissions import urls as commissions
 from parceria.customers import urls as customers
+from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
 from parceria.partners import urls as partners
@@ -29,4 +30,5 @@ urlpatterns = [
     path("", include((agreements.portal_patterns, "agreements_portal"))),
     path("", include((enablement.portal_patterns, "enablement_portal"))),
     path("", include((tiers.portal_patterns, "tiers_portal"))),
+    path("", include((deals.portal_patterns, "deals_portal"))),
 ]

@@ -1,0 +1,57 @@
+"""Forms of the deal registration pages: a partner registers a deal in the portal; staff filter the list and decide
+registrations in review in the console. They check the shape of the input; deals.services checks the rest and its
+messages are shown beside the field they name."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from parceria.common.countries import ISO_3166_ALPHA2
+from parceria.common.formatting import country_name
+from parceria.common.money import CURRENCIES
+from parceria.deals.models import DealStatus
+from parceria.deals.services import NOTES_MAX_LENGTH, REASON_MAX_LENGTH, DealFields
+from parceria.web.forms import choices_with_blank
+
+
+def _countries() -> list[tuple[str, str]]:
+    """The countries by their names in the reader's language."""
+    return sorted(((code, country_name(code)) for code in ISO_3166_ALPHA2), key=lambda item: item[1])
+
+
+class DealForm(forms.Form):
+    company_name = forms.CharField(label=_("Company name"), max_length=300)
+    country = forms.ChoiceField(label=_("Country"), initial="BR", choices=_countries)
+    tax_id = forms.CharField(label=_("Tax id (CNPJ in Brazil)"), max_length=40, required=False,
+                             widget=forms.TextInput(attrs={"placeholder": "12.345.678/0001-95"}))
+    domain = forms.CharField(label=_("Web domain"), max_length=253, required=False,
+                             help_text=_("The company's own site, e.g. empresa.com.br (not gmail.com)."),
+                             widget=forms.TextInput(attrs={"placeholder": "empresa.com.br"}))
+    contact_name = forms.CharField(label=_("Contact name"), max_length=200)
+    contact_email = forms.CharField(label=_("Contact e-mail"), max_length=254,
+                                    widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    estimated_value = forms.CharField(label=_("Estimated value"), max_length=30,
+                                      widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "12500.00"}))
+    currency = forms.ChoiceField(label=_("Currency"), choices=[(c, c) for c in CURRENCIES], initial="BRL")
+    vertical = forms.CharField(label=_("Vertical"), max_length=60, required=False)
+    region = forms.CharField(label=_("Region"), max_length=60, required=False)
+    notes = forms.CharField(label=_("Notes"), max_length=NOTES_MAX_LENGTH, required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+    def fields_given(self) -> DealFields:
+        data = dict(self.cleaned_data)
+        data["estimated_value"] = data["estimated_value"].replace(",", ".") if data["estimated_value"].count(
+            ",") == 1 and "." not in data["estimated_value"] else data["estimated_value"]
+        return DealFields(**data)
+
+
+class DealFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=choices_with_blank(_("All"), list(DealStatus.choices)))
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason (shown to the partner)"), max_length=REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,59 @@
+"""Deal registrations (SPEC §4.1–4.2): a partner claims a prospect before it becomes a customer; the first valid
+registration protects the partner's attribution until it expires."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from parceria.common.money import CURRENCY_CHOICES
+
+
+class DealStatus(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    IN_REVIEW = "in_review", _("In review")
+    EXPIRED = "expired", _("Expired")
+    CONVERTED = "converted", _("Converted")
+
+
+#: The statuses that hold a company for their partner until `expires_on`.
+ACTIVE_DEAL_STATUSES = (DealStatus.APPROVED, DealStatus.IN_REVIEW)
+
+
+class DealRegistration(models.Model):
+    """A prospect a partner registered. `reason` is what the partner may read; `conflict` names the conflicting
+    record (another partner's registration, a customer) for staff only."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="deal_registrations")
+    company_name = models.CharField(max_length=300)
+    normalised_name = models.CharField(max_length=300, db_index=True,
+                                       help_text="The name without accents, case, punctuation or legal suffixes.")
+    country = models.CharField(max_length=2)
+    tax_id = models.CharField(max_length=40, blank=True, db_index=True, help_text="Compact, validated per country.")
+    cnpj_root = models.CharField(max_length=8, blank=True, db_index=True,
+                                 help_text="A Brazilian CNPJ's first 8 characters: the company, whatever the branch.")
+    domain = models.CharField(max_length=253, blank=True, db_index=True)
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField(max_length=254)
+    estimated_value = models.DecimalField(max_digits=20, decimal_places=4,
+                                          help_text="The deal's estimated value, in `currency`.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    vertical = models.CharField(max_length=60, blank=True)
+    region = models.CharField(max_length=60, blank=True)
+    notes = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=DealStatus.choices)
+    reason = models.CharField(max_length=300, blank=True, help_text="Shown to the partner; names no other partner.")
+    conflict = models.JSONField(null=True, blank=True, help_text="Staff only: the conflicting record and the match.")
+    expires_on = models.DateField()
+    created_by_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_label = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "status"]), models.Index(fields=["status", "expires_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.get_status_display()})"

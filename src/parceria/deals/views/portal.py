@@ -1,0 +1,52 @@
+"""The partner's deal registrations in the portal: its own list, one registration and its outcome, and the form to
+register a deal. Another partner's registration is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from parceria.deals.forms import DealForm
+from parceria.deals.models import DealStatus
+from parceria.deals.selectors import deal_list, scope_deals
+from parceria.deals.services import deal_register
+from parceria.deals.views.exports import export_header, export_row
+from parceria.web.access import actor, partner_of, partner_required, principal_for
+from parceria.web.forms import attempt
+from parceria.web.tables import build_table, export_response, wants_export
+
+SORTS = {"created": "created_at", "company": "company_name", "status": "status", "expires": "expires_on"}
+
+
+@partner_required
+def my_deals(request: HttpRequest) -> HttpResponse:
+    table = build_table(request, deal_list(principal_for(request)), sortable=SORTS, default_sort="-created",
+                        per_page=10**9 if wants_export(request) else 25)
+    if wants_export(request):
+        rows = (export_row(r) for r in table.page.object_list)
+        return export_response(request, "deal-registrations", export_header(), rows)
+    return render(request, "deals/portal/list.html", {"nav": "deals", "table": table})
+
+
+@partner_required
+def my_deal(request: HttpRequest, registration_id: int) -> HttpResponse:
+    registration = get_object_or_404(scope_deals(principal_for(request)), pk=registration_id)
+    return render(request, "deals/portal/detail.html", {"nav": "deals", "registration": registration})
+
+
+@partner_required
+def deal_new(request: HttpRequest) -> HttpResponse:
+    form = DealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        registration = attempt(form, lambda: deal_register(partner=partner_of(request), fields=form.fields_given(),
+                                                           actor=actor(request)))
+        if registration is not None:
+            outcome = {DealStatus.APPROVED: _("Deal registered and approved."),
+                       DealStatus.IN_REVIEW: _("Deal registered: our team will review it."),
+                       }.get(registration.status, _("Deal registration refused."))
+            (messages.success if registration.status == DealStatus.APPROVED else messages.info)(request, outcome)
+            return redirect("deals_portal:detail", registration_id=registration.pk)
+    return render(request, "deals/portal/new.html", {"nav": "deals", "form": form},
+                  status=422 if form.errors else 200)
