@@ -4,16 +4,11 @@
 document.addEventListener("DOMContentLoaded", () => {
   const data = document.getElementById("finance-data");
   const canvas = document.getElementById("finance-chart");
-  if (!data || !canvas || typeof Chart === "undefined") return;
+  if (!data || !canvas || typeof Chart === "undefined" || !window.parceriaCharts) return;
   const chart = JSON.parse(data.textContent);
   const language = document.documentElement.lang || "en";
-  const months = chart.labels.map((label) => {
-    const [year, month] = label.split("-").map(Number);
-    return new Date(year, month - 1, 1).toLocaleDateString(language, { month: "short", year: "2-digit" });
-  });
-  const styles = getComputedStyle(document.documentElement);
-  const brand = styles.getPropertyValue("--brand").trim() || "#0b5cad";
-  const bad = styles.getPropertyValue("--bad").trim() || "#a4262c";
+  const months = window.parceriaCharts.months(chart.labels, language);
+  const { brand, bad } = window.parceriaCharts.palette();
   const colours = [brand, "#0f766e", "#6b7280", "#a16207"];
   const clawColours = [bad, "#c2410c", "#9f1239", "#7c2d12"];
   const labels = JSON.parse(canvas.dataset.labels || "{}");

@@ -4,16 +4,11 @@
 document.addEventListener("DOMContentLoaded", () => {
   const data = document.getElementById("earnings-data");
   const canvas = document.getElementById("earnings-chart");
-  if (!data || !canvas || typeof Chart === "undefined") return;
+  if (!data || !canvas || typeof Chart === "undefined" || !window.parceriaCharts) return;
   const chart = JSON.parse(data.textContent);
   const language = document.documentElement.lang || "en";
-  const months = chart.labels.map((label) => {
-    const [year, month] = label.split("-").map(Number);
-    return new Date(year, month - 1, 1).toLocaleDateString(language, { month: "short", year: "2-digit" });
-  });
-  const styles = getComputedStyle(document.documentElement);
-  const brand = styles.getPropertyValue("--brand").trim() || "#1f5fbf";
-  const bad = styles.getPropertyValue("--bad").trim() || "#b42318";
+  const months = window.parceriaCharts.months(chart.labels, language);
+  const { brand, bad } = window.parceriaCharts.palette();
   const colours = [brand, "#6b7280", "#0f766e", "#a16207"];
   const several = chart.series.length > 1;
   const tick = (v) => Number(v).toLocaleString(language);

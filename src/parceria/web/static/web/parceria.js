@@ -2,6 +2,24 @@
 (function () {
   "use strict";
 
+  // What the pages' charts (portal/dashboard.js, console/home.js) share: month labels ("2026-03") in the page's
+  // language, and the brand and warning colours of the stylesheet.
+  window.parceriaCharts = {
+    months(labels, language) {
+      return labels.map((label) => {
+        const [year, month] = label.split("-").map(Number);
+        return new Date(year, month - 1, 1).toLocaleDateString(language, { month: "short", year: "2-digit" });
+      });
+    },
+    palette() {
+      const styles = getComputedStyle(document.documentElement);
+      return {
+        brand: styles.getPropertyValue("--brand").trim() || "#0b5cad",
+        bad: styles.getPropertyValue("--bad").trim() || "#a4262c",
+      };
+    },
+  };
+
   // A <select data-autosubmit> (the language menu, filters) sends its form when it changes.
   document.addEventListener("change", (event) => {
     const target = event.target;
