@@ -10,12 +10,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from parceria.common.errors import Conflict
+from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.models import AuditRecord
 from parceria.customers.attribution import claim_attribution
 from parceria.customers.models import AttributionClaim, ClaimSource, Customer
 from parceria.deals.models import DealRegistration, DealStatus
 from parceria.deals.services import deal_convert, deal_register
+from parceria.partners.models import Partner
 from tests.conftest import ApiClient
 from tests.deals.test_services import CNPJ_HQ, OTHER_CNPJ, fields
 from tests.factories import ACTOR, make_customer, make_key, make_partner, staff_client
@@ -137,6 +138,17 @@ def test_only_an_approved_unexpired_registration_converts_and_a_refusal_writes_n
 
     assert (refused.value.status, refused.value.code) == (409, code)
     assert DealRegistration.objects.get(pk=reg.pk).status == status
+    assert stored() == before
+
+
+def test_a_partner_terminated_since_cannot_be_attributed_and_nothing_is_written(alfa, approved):
+    Partner.objects.filter(pk=alfa.pk).update(status="terminated")
+    before = stored()
+
+    with pytest.raises(InvalidInput) as refused:
+        deal_convert(registration=approved, actor=ACTOR)
+
+    assert (refused.value.status, refused.value.code) == (422, "partner_terminated")
     assert stored() == before
 
 
