@@ -159,6 +159,9 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
                                         ("invalid", "contact_email"), ("invalid", "company_name"),
                                         ("invalid", "country")},
     "POST /api/v1/deal-registrations/{registration_id}/decide": STATE,
+    # a registration that is not approved, or expired, is a 409 (documented); a terminated partner's claim cannot
+    # attribute the customer
+    "POST /api/v1/deal-registrations/{registration_id}/convert": {"partner_terminated"},
     # staff name the partner (it must exist); a landing URL must be an http(s) address
     "POST /api/v1/referral-links": {"partner_required", "unknown_partner", ("invalid", "landing_url")},
 }

@@ -254,6 +254,7 @@ def plausible_body(route: Route, w: World) -> Any:
                                           "contact_email": "a@alfa-steals.com.br", "estimated_value": "10",
                                           "currency": "BRL"},
         ("POST", "/deal-registrations/{registration_id}/decide"): {"approve": False, "reason": "alfa was here"},
+        ("POST", "/deal-registrations/{registration_id}/convert"): {"customer_id": b_customer.pk},
         ("POST", "/referral-links"): {"partner_id": w.b.pk, "landing_url": "https://alfa-was-here.example.com/"},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):

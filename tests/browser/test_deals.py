@@ -112,3 +112,38 @@ def test_staff_approve_a_registration_in_review(browser, live_server, screenshot
         screenshot(page, f"{name}-list")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("width", "locale", "converted", "name"), [
+    (1280, "pt-BR", "Convertido", "deals-console-convert"),
+    (390, "pt-BR", "Convertido", "deals-console-convert-phone"),
+    (390, "es", "Convertido", "deals-console-convert-es-phone"),
+    (1280, "en", "Converted", "deals-console-convert-en"),
+])
+def test_staff_convert_an_approved_registration_after_confirming(browser, live_server, screenshot, width, locale,
+                                                                 converted, name):
+    partner = make_partner(name="Alfa Consultoria")
+    reg = deal_register(partner=partner, fields=fields(), actor=ACTOR)
+    user = user_create(username="pm", password=PASSWORD, role="partner_manager", email="pm@example.com", actor=ACTOR)
+    key = TOTPDevice.objects.create(user=user, name="phone", confirmed=True).key
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800}, locale=locale)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in(page, "pm", PASSWORD, totp_key_hex=key)
+        page.wait_for_url("**/console/")
+        page.goto(f"/console/deal-registrations/{reg.pk}/")
+        screenshot(page, f"{name}-detail")
+        page.locator("#convert-title + form button[type=submit]").click()
+        screenshot(page, f"{name}-confirm")
+        page.locator("main form[method=post] button[type=submit]").click()
+        page.wait_for_url(f"**/console/deal-registrations/{reg.pk}/")
+
+        reg.refresh_from_db()
+        assert (reg.status, reg.customer.external_id, reg.customer.partner_id) == (
+            "converted", f"deal-{reg.pk}", partner.pk)
+        assert page.locator("h1 .badge").inner_text() == converted
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"{name}-done")
+    finally:
+        context.close()

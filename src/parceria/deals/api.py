@@ -5,6 +5,8 @@
   another partner's registration answers 404. It never sees `conflict` (the conflicting record is staff's).
 * Staff register for a partner they name (`partner_id`, Ability.MANAGE_PARTNERS), read every registration and
   decide those in review (`POST /{id}/decide`, Ability.MANAGE_PARTNERS).
+* Staff (Ability.MANAGE_PARTNERS) or the platform (a key with Ability.INGEST) convert an approved registration into
+  a customer (`POST /{id}/convert`, optionally naming an existing customer); the attribution follows the one rule.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from parceria.api.schemas import (
 )
 from parceria.common.errors import InvalidInput, NotFound, PermissionDenied
 from parceria.common.money import CURRENCIES, ledger_str
+from parceria.customers.selectors import scope_customers
 from parceria.deals import services
 from parceria.deals.models import DealRegistration, DealStatus
 from parceria.deals.selectors import deal_get, deal_list
@@ -71,6 +74,14 @@ class DecideIn(Schema):
                            description="Shown to the partner.")
 
 
+class ConvertIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: StrictRowId | None = declared(None, description="An existing customer to link; omitted, a customer "
+                                                                  "is created from the registration (external id "
+                                                                  "`deal-<id>`).")
+
+
 class DealCreatedOut(Schema):
     id: int
     status: str
@@ -97,6 +108,8 @@ class DealOut(Schema):
     expires_on: date
     created_at: datetime
     decided_at: datetime | None
+    customer_id: int | None = declared(None, description="The customer it was converted into.")
+    converted_at: datetime | None = None
     conflict: dict[str, Any] | None = declared(None, description="Staff only: the conflicting record.")
 
 
@@ -118,6 +131,7 @@ def _deal(registration: DealRegistration, principal: Principal) -> dict[str, Any
         "vertical": registration.vertical, "region": registration.region, "notes": registration.notes,
         "status": registration.status, "reason": registration.reason, "expires_on": registration.expires_on,
         "created_at": registration.created_at, "decided_at": registration.decided_at,
+        "customer_id": registration.customer_id, "converted_at": registration.converted_at,
         "conflict": registration.conflict if sees_staff_notes(principal) else None,
     }
 
@@ -174,3 +188,19 @@ def decide_deal(request: HttpRequest, registration_id: PathId, payload: DecideIn
     decided = services.deal_decide(registration=registration, approve=payload.approve, reason=payload.reason,
                                    actor=principal.actor)
     return _deal(decided, principal)
+
+
+@router.post("/{int:registration_id}/convert", response={200: DealOut, **ERRORS},
+             summary="Convert an approved registration into a customer (staff; the platform)")
+def convert_deal(request: HttpRequest, registration_id: PathId, payload: ConvertIn | None = None) -> Any:
+    principal = principal_of(request)
+    registration = deal_get(principal, registration_id)  # 404 for another partner's before any 403
+    if principal.is_partner or not (principal.can(Ability.MANAGE_PARTNERS) or principal.can(Ability.INGEST)):
+        raise PermissionDenied("converting a registration takes staff (manage partners) or a platform key")
+    customer = None
+    if payload is not None and payload.customer_id is not None:
+        customer = scope_customers(principal).filter(pk=payload.customer_id).first()
+        if customer is None:
+            raise NotFound(f"customer {payload.customer_id} not found")
+    converted = services.deal_convert(registration=registration, customer=customer, actor=principal.actor)
+    return _deal(converted.registration, principal)

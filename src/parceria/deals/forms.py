@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from parceria.common.countries import ISO_3166_ALPHA2
 from parceria.common.formatting import country_name
 from parceria.common.money import CURRENCIES
+from parceria.customers.models import Customer
 from parceria.deals.models import DealStatus
 from parceria.deals.services import NOTES_MAX_LENGTH, REASON_MAX_LENGTH, DealFields
 from parceria.web.forms import choices_with_blank
@@ -55,3 +56,10 @@ class DecideForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     reason = forms.CharField(label=_("Reason (shown to the partner)"), max_length=REASON_MAX_LENGTH,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConvertForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        label=_("Existing customer id (optional)"), queryset=Customer.objects.all(), required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Leave it blank to create the customer from the registration's company."))

@@ -50,6 +50,9 @@ class DealRegistration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by_label = models.CharField(max_length=200, blank=True)
+    customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="deal_registrations", help_text="The customer it was converted into.")
+    converted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

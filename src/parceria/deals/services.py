@@ -14,7 +14,11 @@ wins). In order:
 4. otherwise → approved.
 
 The partner-facing `reason` never names another partner or its data; the conflicting record is kept in `conflict`
-for staff. Every registration and decision writes an audit record."""
+for staff. Every registration and decision writes an audit record.
+
+`deal_convert` turns an approved registration into a customer (a given one, or one created from the registration)
+and claims the customer's attribution for the registration's partner through the one attribution rule
+(`customers.attribution`)."""
 
 from __future__ import annotations
 
@@ -36,12 +40,13 @@ from django.utils.translation import gettext_noop
 from parceria.accounts.tenancy import across_partners
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.countries import is_country
-from parceria.common.errors import InvalidInput
+from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.inputs import clean_amount, clean_text
 from parceria.common.money import CURRENCIES
 from parceria.common.taxids import TaxIdError, validate_tax_id
-from parceria.customers.models import Customer
-from parceria.customers.services import DOMAIN, normalise_domain
+from parceria.customers.attribution import ClaimOutcome, claim_attribution
+from parceria.customers.models import ClaimSource, Customer
+from parceria.customers.services import DOMAIN, CustomerFields, customer_create, normalise_domain
 from parceria.deals.models import ACTIVE_DEAL_STATUSES, DealRegistration, DealStatus
 from parceria.deals.names import SIMILARITY_THRESHOLD, is_public_email_domain, normalise_name, similarity
 from parceria.partners.models import Partner, PartnerStatus
@@ -210,7 +215,8 @@ def snapshot(registration: DealRegistration) -> dict[str, Any]:
         "country": registration.country, "tax_id": registration.tax_id, "domain": registration.domain,
         "estimated_value": str(registration.estimated_value), "currency": registration.currency,
         "status": registration.status, "reason": registration.reason, "conflict": registration.conflict,
-        "expires_on": registration.expires_on.isoformat(),
+        "expires_on": registration.expires_on.isoformat(), "customer_id": registration.customer_id,
+        "converted_at": registration.converted_at.isoformat() if registration.converted_at else None,
     }
 
 
@@ -258,3 +264,58 @@ def deal_decide(*, registration: DealRegistration, approve: bool, reason: str, a
         audit_record_create(actor=actor, action="deal_registration.decided", obj=locked, before=before,
                             after=snapshot(locked), reason=text)
     return locked
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A converted registration, its customer and what became of the attribution claim (None when the registration
+    was already converted into that customer: nothing new was claimed)."""
+
+    registration: DealRegistration
+    customer: Customer
+    claim: ClaimOutcome | None
+
+
+def customer_external_id(registration: DealRegistration) -> str:
+    """The external id of a customer created from a registration."""
+    return f"deal-{registration.pk}"
+
+
+def deal_convert(*, registration: DealRegistration, actor: Actor, customer: Customer | None = None) -> Conversion:
+    """Convert an approved, unexpired registration: link `customer` (or create one from the registration's company)
+    and claim its attribution for the registration's partner (ClaimSource.DEAL; the one rule decides whether the
+    claim wins). Converting a converted registration into the same customer (or naming none) answers the same
+    result and claims nothing; any other status, an expired registration or another customer is a Conflict and
+    writes nothing."""
+    with transaction.atomic():
+        Partner.objects.select_for_update().get(pk=registration.partner_id)
+        locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
+        if locked.status == DealStatus.CONVERTED:
+            if customer is not None and customer.pk != locked.customer_id:
+                raise Conflict(_("This registration was already converted into another customer."),
+                               code="invalid_transition", details={"field": "customer_id",
+                                                                   "customer_id": locked.customer_id})
+            return Conversion(locked, Customer.objects.get(pk=locked.customer_id or 0), None)
+        if locked.status == DealStatus.EXPIRED or (locked.status == DealStatus.APPROVED
+                                                   and locked.expires_on <= timezone.localdate()):
+            raise Conflict(_("This registration has expired."), code="registration_expired",
+                           details={"field": "status"})
+        if locked.status != DealStatus.APPROVED:
+            raise Conflict(_("Only an approved registration can be converted; this one is %(status)s.") % {
+                "status": locked.get_status_display()}, code="invalid_transition", details={"field": "status"})
+        if customer is None:
+            customer, _created = customer_create(actor=actor, fields=CustomerFields(
+                external_id=customer_external_id(locked), name=locked.company_name, country=locked.country,
+                tax_id=locked.tax_id, domain=locked.domain, vertical=locked.vertical))
+        now = timezone.now()
+        outcome = claim_attribution(customer=customer, partner_id=locked.partner_id, source=ClaimSource.DEAL,
+                                    actor=actor, at=now)
+        before = snapshot(locked)
+        locked.status = DealStatus.CONVERTED
+        locked.customer = customer
+        locked.converted_at = now
+        locked.save(update_fields=["status", "customer", "converted_at"])
+        audit_record_create(actor=actor, action="deal_registration.converted", obj=locked, before=before,
+                            after={**snapshot(locked), "claim": outcome.reason, "attributed": outcome.applied})
+        customer.refresh_from_db()
+    return Conversion(locked, customer, outcome)

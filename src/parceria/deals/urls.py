@@ -11,6 +11,7 @@ console_patterns = [
     path("deal-registrations/review/", console.review_queue_page, name="review"),
     path("deal-registrations/<int:registration_id>/", console.registration, name="detail"),
     path("deal-registrations/<int:registration_id>/decide/", console.decide, name="decide"),
+    path("deal-registrations/<int:registration_id>/convert/", console.convert, name="convert"),
 ]
 
 portal_patterns = [

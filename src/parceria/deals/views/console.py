@@ -1,5 +1,6 @@
 """Deal registrations in the staff console: the list with a status filter, the review queue, a registration's page
-with the conflicting record (staff only) and the decision on one in review (with a confirmation step)."""
+with the conflicting record (staff only), the decision on one in review and the conversion of an approved one into a
+customer (each with a confirmation step)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
-from parceria.deals.forms import DealFilterForm, DecideForm
+from parceria.deals.forms import ConvertForm, DealFilterForm, DecideForm
 from parceria.deals.models import DealRegistration, DealStatus
 from parceria.deals.selectors import deal_list, review_queue
-from parceria.deals.services import deal_decide
+from parceria.deals.services import deal_convert, deal_decide
 from parceria.deals.views.exports import export_header, export_row
 from parceria.partners.models import Partner
 from parceria.web.access import actor, console_view, principal_for
@@ -45,15 +46,17 @@ def review_queue_page(request: HttpRequest) -> HttpResponse:
 
 
 def _registration(registration_id: int) -> DealRegistration:
-    return get_object_or_404(DealRegistration.objects.select_related("partner"), pk=registration_id)
+    return get_object_or_404(DealRegistration.objects.select_related("partner", "customer"), pk=registration_id)
 
 
 def _detail(request: HttpRequest, registration: DealRegistration, *, form: DecideForm | None = None,
-            status: int = 200) -> HttpResponse:
+            convert_form: ConvertForm | None = None, status: int = 200) -> HttpResponse:
     conflict = registration.conflict or {}
     context = {"registration": registration, "form": form or DecideForm(),
                "conflict_partner": Partner.objects.filter(pk=conflict.get("partner_id") or 0).first(),
-               "decidable": registration.status == DealStatus.IN_REVIEW}
+               "decidable": registration.status == DealStatus.IN_REVIEW,
+               "convertible": registration.status == DealStatus.APPROVED or bool(convert_form and convert_form.errors),
+               "convert_form": convert_form or ConvertForm()}
     return page(request, "deals/console/detail.html", context, nav="deals", status=status)
 
 
@@ -83,3 +86,25 @@ def decide(request: HttpRequest, registration_id: int) -> HttpResponse:
                              else _("The registration is rejected."))
             return redirect("deals_console:detail", registration_id=found.pk)
     return _detail(request, found, form=form, status=422)
+
+
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
+def convert(request: HttpRequest, registration_id: int) -> HttpResponse:
+    found = _registration(registration_id)
+    form = ConvertForm(request.POST)
+    if form.is_valid():
+        customer = form.cleaned_data["customer"]
+        if not confirmed(request):
+            target = (_("Customer: %(name)s (%(external_id)s)") % {"name": customer.name,
+                                                                    "external_id": customer.external_id}
+                      if customer else _("A new customer is created from the registration's company."))
+            return confirm_page(
+                request, title=_("Convert the registration of %(company)s by %(partner)s?") % {
+                    "company": found.company_name, "partner": found.partner.name},
+                lines=[target, _("The customer's attribution is claimed for %(partner)s (a deal registration "
+                                 "ranks first).") % {"partner": found.partner.name}],
+                button=_("Convert"), cancel=reverse("deals_console:detail", args=[found.pk]))
+        if attempt(form, lambda: deal_convert(registration=found, customer=customer, actor=actor(request))):
+            messages.success(request, _("The registration is converted into a customer."))
+            return redirect("deals_console:detail", registration_id=found.pk)
+    return _detail(request, found, convert_form=form, status=422)
