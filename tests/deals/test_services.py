@@ -301,3 +301,13 @@ def test_two_partners_registering_the_same_company_at_once_end_with_one_approved
     assert errors == []
     assert sorted(results) == ["approved"] + ["rejected"] * 5
     assert DealRegistration.objects.filter(status="approved").count() == 1
+
+
+def test_a_refused_decision_names_the_status_in_words_not_its_code():
+    from django.utils import translation
+
+    registration = deal_register(partner=make_partner(), fields=fields(), actor=ACTOR)
+    assert registration.status == DealStatus.APPROVED
+    with translation.override("pt-br"), pytest.raises(InvalidInput) as refused:
+        deal_decide(registration=registration, approve=True, reason="ok", actor=ACTOR)
+    assert refused.value.message == "Só um registro em análise pode ser decidido; este está aprovado."

@@ -251,8 +251,7 @@ def deal_decide(*, registration: DealRegistration, approve: bool, reason: str, a
         locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
         if locked.status != DealStatus.IN_REVIEW:
             raise _bad("status", _("Only a registration in review can be decided; this one is %(status)s.") % {
-                "status": locked.status},
-                       "invalid_transition")
+                "status": str(locked.get_status_display()).lower()}, "invalid_transition")
         if approve and locked.expires_on <= timezone.localdate():
             raise _bad("status", _("This registration has expired."), "invalid_transition")
         before = snapshot(locked)
@@ -302,7 +301,8 @@ def deal_convert(*, registration: DealRegistration, actor: Actor, customer: Cust
                            details={"field": "status"})
         if locked.status != DealStatus.APPROVED:
             raise Conflict(_("Only an approved registration can be converted; this one is %(status)s.") % {
-                "status": locked.get_status_display()}, code="invalid_transition", details={"field": "status"})
+                "status": str(locked.get_status_display()).lower()}, code="invalid_transition",
+                details={"field": "status"})
         if customer is None:
             customer, _created = customer_create(actor=actor, fields=CustomerFields(
                 external_id=customer_external_id(locked), name=locked.company_name, country=locked.country,
