@@ -127,7 +127,7 @@ class Endpoint:
 
 def partner_banner(account: Account) -> bytes:
     """The partner's name as the portal's top bar shows it (web/base.html)."""
-    return f'<span class="context">{account.name}</span>'.encode()
+    return f'<span class="context" title="{account.name}">{account.name}</span>'.encode()
 
 
 def check_dashboard(account: Account, body: bytes) -> str | None:
