@@ -246,7 +246,8 @@ def test_staff_convert_from_the_registration_page_after_confirming(alfa, approve
     staff = staff_client("pm@x", "partner_manager")
     url = reverse("deals_console:convert", args=[approved.pk])
     detail = staff.get(reverse("deals_console:detail", args=[approved.pk])).content.decode()
-    assert url in detail and "Convert into a customer" in detail
+    assert url in detail and detail.count("Convert into a customer") == 1  # once, in the page, not in its <title>
+    assert f"<title>{approved.company_name} · Parceria</title>" in detail
 
     asked = staff.post(url, {"customer": ""})
     assert asked.status_code == 200 and "confirmed" in asked.content.decode()
