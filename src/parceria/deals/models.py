@@ -60,3 +60,40 @@ class DealRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_name} ({self.get_status_display()})"
+
+
+class OpportunityStage(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Opportunity(models.Model):
+    """An opportunity of the company's direct-sales pipeline, imported from its CRM (by CSV or API, keyed by the
+    CRM's `external_id`). An open one holds its company against partners' deal registrations."""
+
+    external_id = models.CharField(max_length=100, unique=True, help_text="The opportunity's id in the CRM.")
+    company_name = models.CharField(max_length=300)
+    normalised_name = models.CharField(max_length=300, db_index=True,
+                                       help_text="The name without accents, case, punctuation or legal suffixes.")
+    country = models.CharField(max_length=2)
+    tax_id = models.CharField(max_length=40, blank=True, db_index=True, help_text="Compact, validated per country.")
+    cnpj_root = models.CharField(max_length=8, blank=True, db_index=True,
+                                 help_text="A Brazilian CNPJ's first 8 characters: the company, whatever the branch.")
+    domain = models.CharField(max_length=253, blank=True, db_index=True)
+    stage = models.CharField(max_length=4, choices=OpportunityStage.choices, default=OpportunityStage.OPEN)
+    owner_label = models.CharField(max_length=200, blank=True, help_text="The sales rep who owns it.")
+    amount = models.DecimalField(max_digits=20, decimal_places=4, null=True, blank=True,
+                                 help_text="The expected value, in `currency`.")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True)
+    expected_close_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["company_name", "id"]
+        indexes = [models.Index(fields=["stage"])]
+        verbose_name_plural = "opportunities"
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.get_stage_display()})"
