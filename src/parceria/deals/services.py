@@ -9,9 +9,12 @@ wins). In order:
    domain → rejected;
 2. an active registration (approved or in review, not past `expires_on`) of another partner with the same tax id,
    CNPJ root or domain → rejected; of the same partner → rejected as a duplicate;
-3. a company name alike (names.SIMILARITY_THRESHOLD) to another partner's active registration or to a customer →
-   in review, for staff to decide (`deal_decide`);
-4. otherwise → approved.
+3. an open opportunity of the direct-sales pipeline with the same tax id, CNPJ root or domain → rejected;
+4. an exclusive territory or vertical of another partner's agreement in force today equal to the registration's
+   region or vertical (compared without accents, case or punctuation) → rejected;
+5. a company name alike (names.SIMILARITY_THRESHOLD) to another partner's active registration, a customer or an
+   open opportunity → in review, for staff to decide (`deal_decide`);
+6. otherwise → approved.
 
 The partner-facing `reason` never names another partner or its data; the conflicting record is kept in `conflict`
 for staff. Every registration and decision writes an audit record.
@@ -38,6 +41,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from parceria.accounts.tenancy import across_partners
+from parceria.agreements.models import TermKind
+from parceria.agreements.selectors import exclusivities_held_by_others
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
@@ -47,8 +52,8 @@ from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.attribution import ClaimOutcome, claim_attribution
 from parceria.customers.models import ClaimSource, Customer
 from parceria.customers.services import DOMAIN, CustomerFields, customer_create, normalise_domain
-from parceria.deals.models import ACTIVE_DEAL_STATUSES, DealRegistration, DealStatus
-from parceria.deals.names import SIMILARITY_THRESHOLD, is_public_email_domain, normalise_name, similarity
+from parceria.deals.models import ACTIVE_DEAL_STATUSES, DealRegistration, DealStatus, Opportunity, OpportunityStage
+from parceria.deals.names import is_public_email_domain, normalise_label, normalise_name, similar_rows
 from parceria.partners.models import Partner, PartnerStatus
 
 #: Days a registration protects its partner unless settings.PARCERIA["DEAL_REGISTRATION_DAYS"] says otherwise.
@@ -64,6 +69,8 @@ REASON_CUSTOMER = gettext_noop("This company is already a customer.")
 REASON_TAKEN = gettext_noop("This company is already registered by another partner.")
 REASON_DUPLICATE = gettext_noop("You already have an active registration for this company.")
 REASON_REVIEW = gettext_noop("A company with a similar name is already known; our team will review this registration.")
+REASON_PIPELINE = gettext_noop("This company is already in talks with our team.")
+REASON_EXCLUSIVE = gettext_noop("This region or vertical is reserved by an exclusive partner agreement.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,14 +157,17 @@ def _serialise_conflict_checks() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
 
-def _same_company(clean: dict[str, Any], *, registrations: bool) -> Q:
-    """Rows of the same company: the same tax id, the same CNPJ root, or the same domain."""
+def _same_company(clean: dict[str, Any], *, has_root: bool) -> Q:
+    """Rows of the same company: the same tax id, the same CNPJ root, or the same domain. `has_root`: the rows keep
+    their CNPJ root (registrations, opportunities); a customer's is the start of its tax id, read through the tax id
+    index (the range makes the prefix an index range whatever the database's collation)."""
     same = Q(pk__in=[])
     if clean["tax_id"]:
         same |= Q(country=clean["country"], tax_id=clean["tax_id"])
     if clean["cnpj_root"]:
-        same |= Q(cnpj_root=clean["cnpj_root"]) if registrations else Q(country="BR",
-                                                                         tax_id__startswith=clean["cnpj_root"])
+        root = clean["cnpj_root"]
+        same |= Q(cnpj_root=root) if has_root else Q(country="BR", tax_id__gte=root, tax_id__lte=root + "999999",
+                                                     tax_id__startswith=root)
     if clean["domain"]:
         same |= Q(domain=clean["domain"])
     return same
@@ -176,36 +186,68 @@ def active_q(today: date) -> Q:
     return Q(status__in=[s.value for s in ACTIVE_DEAL_STATUSES], expires_on__gt=today)
 
 
+def _exclusivity(partner: Partner, clean: dict[str, Any], today: date) -> dict[str, Any] | None:
+    """The first exclusive territory or vertical of another partner's agreement in force today that the
+    registration's region or vertical falls in: both compared as labels (common.names.normalise_label: no accents,
+    case or punctuation), equal as a whole."""
+    wanted = {TermKind.TERRITORY_EXCLUSIVITY: ("region", normalise_label(clean["region"])),
+              TermKind.VERTICAL_EXCLUSIVITY: ("vertical", normalise_label(clean["vertical"]))}
+    if not any(label for _field, label in wanted.values()):
+        return None
+    for term in exclusivities_held_by_others(partner, today):
+        field, label = wanted[TermKind(term.kind)]
+        if label and normalise_label(term.value) == label:
+            return {"kind": "exclusivity", "term": term.kind, "value": term.value, "match": field,
+                    "partner_id": term.partner_id, "agreement_id": term.agreement_id}
+    return None
+
+
+def _alike(name: str, partner: Partner, active: Any) -> dict[str, Any] | None:
+    """The most alike name among other partners' active registrations, customers and open opportunities."""
+    for score, (pk, company, partner_id) in similar_rows(active.exclude(partner=partner), name, "company_name",
+                                                         "partner_id")[:1]:
+        return {"kind": "registration", "id": pk, "name": company, "partner_id": partner_id, "match": "name",
+                "similarity": score}
+    for score, (pk, company, partner_id) in similar_rows(Customer.objects.all(), name, "name", "partner_id")[:1]:
+        return {"kind": "customer", "id": pk, "name": company, "partner_id": partner_id, "match": "name",
+                "similarity": score}
+    opportunities = Opportunity.objects.filter(stage=OpportunityStage.OPEN)
+    for score, (pk, company, external_id, owner) in similar_rows(opportunities, name, "company_name", "external_id",
+                                                                 "owner_label")[:1]:
+        return {"kind": "opportunity", "id": pk, "name": company, "external_id": external_id, "owner": owner,
+                "match": "name", "similarity": score}
+    return None
+
+
 def _decide(partner: Partner, clean: dict[str, Any], today: date) -> tuple[str, str, dict[str, Any] | None]:
     """The outcome of the conflict checks: (status, partner-facing reason, the conflicting record for staff)."""
     # Reads across partners on purpose: what they find is kept for staff; the partner sees only a generic reason.
     with across_partners():
-        customer = Customer.objects.filter(_same_company(clean, registrations=False)).order_by("id").first()
+        customer = Customer.objects.filter(_same_company(clean, has_root=False)).order_by("id").first()
         if customer is not None:
             return DealStatus.REJECTED, REASON_CUSTOMER, {
                 "kind": "customer", "id": customer.pk, "name": customer.name, "external_id": customer.external_id,
                 "partner_id": customer.partner_id, "match": _match(customer, clean)}
         active = DealRegistration.objects.filter(active_q(today))
-        taken = active.filter(_same_company(clean, registrations=True)).order_by("created_at", "id").first()
+        taken = active.filter(_same_company(clean, has_root=True)).order_by("created_at", "id").first()
         if taken is not None:
             own = taken.partner_id == partner.pk
             return DealStatus.REJECTED, REASON_DUPLICATE if own else REASON_TAKEN, {
                 "kind": "registration", "id": taken.pk, "name": taken.company_name, "partner_id": taken.partner_id,
                 "match": _match(taken, clean)}
-        name = clean["normalised_name"]
-        others = active.exclude(partner=partner).values_list("id", "normalised_name", "company_name", "partner_id")
-        for pk, other, company, partner_id in others.order_by("id"):
-            score = similarity(name, other)
-            if score >= SIMILARITY_THRESHOLD:
-                return DealStatus.IN_REVIEW, REASON_REVIEW, {
-                    "kind": "registration", "id": pk, "name": company, "partner_id": partner_id, "match": "name",
-                    "similarity": round(score, 3)}
-        for pk, other, partner_id in Customer.objects.values_list("id", "name", "partner_id").order_by("id"):
-            score = similarity(name, normalise_name(other))
-            if score >= SIMILARITY_THRESHOLD:
-                return DealStatus.IN_REVIEW, REASON_REVIEW, {
-                    "kind": "customer", "id": pk, "name": other, "partner_id": partner_id, "match": "name",
-                    "similarity": round(score, 3)}
+        opportunity = Opportunity.objects.filter(_same_company(clean, has_root=True),
+                                                 stage=OpportunityStage.OPEN).order_by("id").first()
+        if opportunity is not None:
+            return DealStatus.REJECTED, REASON_PIPELINE, {
+                "kind": "opportunity", "id": opportunity.pk, "name": opportunity.company_name,
+                "external_id": opportunity.external_id, "owner": opportunity.owner_label,
+                "match": _match(opportunity, clean)}
+        exclusive = _exclusivity(partner, clean, today)
+        if exclusive is not None:
+            return DealStatus.REJECTED, REASON_EXCLUSIVE, exclusive
+        alike = _alike(clean["normalised_name"], partner, active)
+        if alike is not None:
+            return DealStatus.IN_REVIEW, REASON_REVIEW, alike
     return DealStatus.APPROVED, REASON_APPROVED, None
 
 
