@@ -98,6 +98,39 @@ def _bad(field: str, message: str, code: str = "invalid") -> InvalidInput:
     return InvalidInput(message, code=code, details={"field": field})
 
 
+def clean_identity(country: object, tax_id: object, domain: object) -> dict[str, str]:
+    """A company's country, tax id (validated per country, compact), CNPJ root and web domain (normalised, never a
+    public e-mail provider's), or InvalidInput naming the field. The one check of registrations and opportunities."""
+    clean: dict[str, str] = {}
+    if not isinstance(country, str) or not is_country(country):
+        raise _bad("country", _("The country must be an ISO 3166 two-letter code, not %(value)r.")
+                   % {"value": country})
+    clean["country"] = country.upper()
+    tax_id = clean_text(tax_id, field="tax_id", max_length=40, required=False)
+    clean["cnpj_root"] = ""
+    if tax_id:
+        try:
+            parsed = validate_tax_id(clean["country"], tax_id)
+        except TaxIdError as exc:
+            raise _bad("tax_id", _("%(value)s is not a valid tax id of %(country)s (%(reason)s).") % {
+                "value": tax_id, "country": clean["country"], "reason": exc.reason}, "invalid_tax_id") from None
+        tax_id = parsed.compact
+        if parsed.kind == "cnpj":
+            clean["cnpj_root"] = tax_id[:8]
+    clean["tax_id"] = tax_id
+    given_domain = domain
+    domain = clean_text(domain, field="domain", max_length=253, required=False)
+    if domain:
+        domain = normalise_domain(domain)
+        if not DOMAIN.match(domain):
+            raise _bad("domain", _("%(value)s is not a web domain (e.g. empresa.com.br).") % {"value": given_domain})
+        if is_public_email_domain(domain):
+            raise _bad("domain", _("%(domain)s is a public e-mail provider, not a company's domain.")
+                       % {"domain": domain}, "public_email_domain")
+    clean["domain"] = domain
+    return clean
+
+
 def clean_fields(data: DealFields) -> dict[str, Any]:
     """The registration's columns from `data`, or InvalidInput naming the field."""
     clean: dict[str, Any] = {
@@ -110,31 +143,8 @@ def clean_fields(data: DealFields) -> dict[str, Any]:
     clean["normalised_name"] = normalise_name(clean["company_name"])
     if not clean["normalised_name"]:
         raise _bad("company_name", _("The company name must contain letters or digits."))
-    if not isinstance(data.country, str) or not is_country(data.country):
-        raise _bad("country", _("The country must be an ISO 3166 two-letter code, not %(value)r.")
-                   % {"value": data.country})
-    clean["country"] = data.country.upper()
-    tax_id = clean_text(data.tax_id, field="tax_id", max_length=40, required=False)
-    clean["cnpj_root"] = ""
-    if tax_id:
-        try:
-            parsed = validate_tax_id(clean["country"], tax_id)
-        except TaxIdError as exc:
-            raise _bad("tax_id", _("%(value)s is not a valid tax id of %(country)s (%(reason)s).") % {
-                "value": tax_id, "country": clean["country"], "reason": exc.reason}, "invalid_tax_id") from None
-        tax_id = parsed.compact
-        if parsed.kind == "cnpj":
-            clean["cnpj_root"] = tax_id[:8]
-    clean["tax_id"] = tax_id
-    domain = clean_text(data.domain, field="domain", max_length=253, required=False)
-    if domain:
-        domain = normalise_domain(domain)
-        if not DOMAIN.match(domain):
-            raise _bad("domain", _("%(value)s is not a web domain (e.g. empresa.com.br).") % {"value": data.domain})
-        if is_public_email_domain(domain):
-            raise _bad("domain", _("%(domain)s is a public e-mail provider, not a company's domain.")
-                       % {"domain": domain}, "public_email_domain")
-    clean["domain"] = domain
+    clean.update(clean_identity(data.country, data.tax_id, data.domain))
+    tax_id, domain = clean["tax_id"], clean["domain"]
     if not tax_id and not domain:
         raise _bad("tax_id", _("Give the company's tax id or its web domain (or both)."), "identity_required")
     email = clean_text(data.contact_email, field="contact_email", max_length=254)
