@@ -78,6 +78,9 @@ class OpportunityListParams(Schema):
     stage: str | None = choice([*OpportunityStage.values, None], None)
 
 
+# The import route is declared before `PUT /{external_id}`, whose path would otherwise take `/import`.
+
+
 def _require(principal: Principal) -> None:
     if principal.is_partner or not (principal.can(Ability.MANAGE_PARTNERS) or principal.can(Ability.INGEST)):
         raise PermissionDenied("the pipeline is kept by staff (manage partners) or a platform key")
@@ -88,18 +91,6 @@ def _out(o: Opportunity, outcome: str | None = None) -> dict[str, Any]:
             "tax_id": o.tax_id, "domain": o.domain, "stage": o.stage, "owner": o.owner_label,
             "amount": None if o.amount is None else ledger_str(o.amount), "currency": o.currency,
             "expected_close_on": o.expected_close_on, "outcome": outcome}
-
-
-@router.put("/{external_id}", response={200: OpportunityOut, 201: OpportunityOut, **ERRORS},
-            summary="Create or update an opportunity by its CRM id (staff; the platform)")
-def put_opportunity(request: HttpRequest, external_id: str, payload: OpportunityIn) -> Any:
-    principal = principal_of(request)
-    _require(principal)
-    values = {**payload.model_dump(), "external_id": external_id}
-    values["expected_close_on"] = payload.expected_close_on.isoformat() if payload.expected_close_on else ""
-    values = {k: "" if v is None else v for k, v in values.items()}
-    opportunity, outcome = uploads.opportunity_upsert(values=values, actor=principal.actor)
-    return Status(201 if outcome == "created" else 200, _out(opportunity, outcome))
 
 
 def _json_rows(body: bytes) -> list[CsvLine]:
@@ -143,6 +134,18 @@ def import_opportunities(request: HttpRequest) -> Any:
         raise UnsupportedMediaType(f"send a CSV file (text/csv) or a JSON list (application/json), not "
                                    f"{request.content_type or 'nothing'}")
     return uploads.opportunities_import(rows=rows, actor=principal.actor).as_dict()
+
+
+@router.put("/{external_id}", response={200: OpportunityOut, 201: OpportunityOut, **ERRORS},
+            summary="Create or update an opportunity by its CRM id (staff; the platform)")
+def put_opportunity(request: HttpRequest, external_id: str, payload: OpportunityIn) -> Any:
+    principal = principal_of(request)
+    _require(principal)
+    values = {**payload.model_dump(), "external_id": external_id}
+    values["expected_close_on"] = payload.expected_close_on.isoformat() if payload.expected_close_on else ""
+    values = {k: "" if v is None else v for k, v in values.items()}
+    opportunity, outcome = uploads.opportunity_upsert(values=values, actor=principal.actor)
+    return Status(201 if outcome == "created" else 200, _out(opportunity, outcome))
 
 
 @router.get("", response={200: OpportunityPage, **ERRORS}, summary="List the pipeline's opportunities (staff)")
