@@ -71,7 +71,7 @@ def test_a_changed_row_updates_its_opportunity_with_before_and_after():
 
 
 @pytest.mark.parametrize(("line", "field", "code_text"), [
-    (f"crm-3,Loja,BR,11222333000199,,,,,,", "tax_id", "is not a valid tax id of BR"),
+    ("crm-3,Loja,BR,11222333000199,,,,,,", "tax_id", "is not a valid tax id of BR"),
     ("crm-3,Loja,BR,,gmail.com,,,,,", "domain", "gmail.com is a public e-mail provider"),
     ("crm-3,Loja,BR,,loja.com.br,pending,,,,", "stage", "The stage must be one of open, won, lost."),
     ("crm-3,Loja,BR,,loja.com.br,,,12.5,,", "currency", "An amount needs its currency."),
