@@ -65,11 +65,20 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def similar_rows(queryset: QuerySet[Any], name: str, *fields: str,
-                 column: str = "normalised_name") -> list[tuple[float, tuple[Any, ...]]]:
+TRIGRAM_THRESHOLD_SQL = "set_config('pg_trgm.similarity_threshold', %s, true)"
+
+
+def trigram_threshold_params() -> list[str]:
+    """The parameter of TRIGRAM_THRESHOLD_SQL: it sets the `%` operator's threshold for the current transaction."""
+    return [str(TRIGRAM_THRESHOLD)]
+
+
+def similar_rows(queryset: QuerySet[Any], name: str, *fields: str, column: str = "normalised_name",
+                 threshold_set: bool = False) -> list[tuple[float, tuple[Any, ...]]]:
     """The rows of `queryset` whose `column` is alike `name` (SIMILARITY_THRESHOLD), most alike first, each as
-    (similarity, values of `fields`). On PostgreSQL the trigram index proposes the candidates; elsewhere only the
-    lengths that can reach the threshold are read (difflib's ratio is at most 2·min/(a+b))."""
+    (similarity, values of `fields`). On PostgreSQL the trigram index proposes the candidates (`threshold_set`: the
+    caller already ran TRIGRAM_THRESHOLD_SQL in this transaction); elsewhere only the lengths that can reach the
+    threshold are read (difflib's ratio is at most 2·min/(a+b))."""
     if not name:
         return []
     values = ("pk", column, *fields)
@@ -77,8 +86,9 @@ def similar_rows(queryset: QuerySet[Any], name: str, *fields: str,
         from django.contrib.postgres.lookups import TrigramSimilar
         from django.contrib.postgres.search import TrigramSimilarity
 
-        with connection.cursor() as cursor:  # the `%` operator's threshold, for this transaction only
-            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(TRIGRAM_THRESHOLD)])
+        if not threshold_set:
+            with connection.cursor() as cursor:  # the `%` operator's threshold, for this transaction only
+                cursor.execute(f"SELECT {TRIGRAM_THRESHOLD_SQL}", trigram_threshold_params())
         rows = (queryset.filter(TrigramSimilar(F(column), Value(name)))
                 .annotate(_trigram=TrigramSimilarity(column, name)).order_by("-_trigram", "pk")
                 .values_list(*values)[:TRIGRAM_CANDIDATES])

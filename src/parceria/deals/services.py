@@ -48,6 +48,7 @@ from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.inputs import clean_amount, clean_text
 from parceria.common.money import CURRENCIES
+from parceria.common.names import TRIGRAM_THRESHOLD_SQL, trigram_threshold_params
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.attribution import ClaimOutcome, claim_attribution
 from parceria.customers.models import ClaimSource, Customer
@@ -162,9 +163,12 @@ def clean_fields(data: DealFields) -> dict[str, Any]:
 
 
 def _serialise_conflict_checks() -> None:
+    """On PostgreSQL: the lock of all conflict checks, and (in the same round trip) the trigram threshold of this
+    transaction's name searches."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            cursor.execute(f"SELECT pg_advisory_xact_lock(%s), {TRIGRAM_THRESHOLD_SQL}",
+                           [_LOCK_KEY, *trigram_threshold_params()])
 
 
 def _same_company(clean: dict[str, Any], *, has_root: bool) -> Q:
@@ -215,15 +219,16 @@ def _exclusivity(partner: Partner, clean: dict[str, Any], today: date) -> dict[s
 def _alike(name: str, partner: Partner, active: Any) -> dict[str, Any] | None:
     """The most alike name among other partners' active registrations, customers and open opportunities."""
     for score, (pk, company, partner_id) in similar_rows(active.exclude(partner=partner), name, "company_name",
-                                                         "partner_id")[:1]:
+                                                         "partner_id", threshold_set=True)[:1]:
         return {"kind": "registration", "id": pk, "name": company, "partner_id": partner_id, "match": "name",
                 "similarity": score}
-    for score, (pk, company, partner_id) in similar_rows(Customer.objects.all(), name, "name", "partner_id")[:1]:
+    for score, (pk, company, partner_id) in similar_rows(Customer.objects.all(), name, "name", "partner_id",
+                                                         threshold_set=True)[:1]:
         return {"kind": "customer", "id": pk, "name": company, "partner_id": partner_id, "match": "name",
                 "similarity": score}
     opportunities = Opportunity.objects.filter(stage=OpportunityStage.OPEN)
     for score, (pk, company, external_id, owner) in similar_rows(opportunities, name, "company_name", "external_id",
-                                                                 "owner_label")[:1]:
+                                                                 "owner_label", threshold_set=True)[:1]:
         return {"kind": "opportunity", "id": pk, "name": company, "external_id": external_id, "owner": owner,
                 "match": "name", "similarity": score}
     return None
@@ -283,13 +288,12 @@ def deal_register(*, partner: Partner, fields: DealFields, actor: Actor) -> Deal
         _serialise_conflict_checks()
         today = timezone.localdate()
         status, reason, conflict = _decide(locked, clean, today)
+        decided = status != DealStatus.IN_REVIEW
         registration = DealRegistration.objects.create(
             partner=locked, status=status, reason=reason, conflict=conflict,
-            expires_on=today + timedelta(days=valid_days()), created_by_label=actor.label[:200], **clean)
-        if status != DealStatus.IN_REVIEW:
-            registration.decided_at = registration.created_at
-            registration.decided_by_label = "conflict check"
-            registration.save(update_fields=["decided_at", "decided_by_label"])
+            expires_on=today + timedelta(days=valid_days()), created_by_label=actor.label[:200],
+            decided_at=timezone.now() if decided else None, decided_by_label="conflict check" if decided else "",
+            **clean)
         audit_record_create(actor=actor, action="deal_registration.created", obj=registration,
                             after=snapshot(registration))
     return registration
