@@ -48,10 +48,55 @@ from _server import PARCERIA, app_env, migrate, run, run_bench_script, serve
 TARGET_P99_MS = 20.0
 PATH = "/api/v1/deal-registrations"
 
-W1 = ["alfa", "andes", "aurora", "azul", "boa", "brasil", "campo", "capital", "central", "cerrado", "cidade", "clara", "cobre", "cristal", "delta", "digital", "dourado", "eco", "elo", "estrela", "forte", "futuro", "global", "grande", "horizonte", "ideal", "imperial", "lago", "leste", "litoral", "lua", "mar", "mata", "mega", "minas", "monte", "nacional", "nobre", "norte", "nova", "novo", "oceano", "oeste", "omega", "onda", "ouro", "pampa", "paulista", "pedra", "pioneira", "planalto", "ponte", "prata", "prime", "primeira", "real", "rio", "rosa", "santa", "sao", "serra", "sete", "sol", "solar", "sul", "terra", "topo", "total", "tropical", "uniao", "unica", "vale", "verde", "via", "vila", "vitoria", "alto", "baixo", "bela", "bom", "casa", "centro", "coral", "flor", "jardim", "luz", "mais", "palmeira", "pinheiro", "praia", "recanto", "ribeira", "santo", "seguro", "tres", "vento", "amazonia", "brisa", "canto", "dunas"]
-W2 = ["agro", "alimentos", "arquitetura", "assessoria", "auto", "barbearia", "bebidas", "bike", "cafe", "calcados", "carnes", "clinica", "comercio", "construtora", "consultoria", "contabilidade", "cosmeticos", "distribuidora", "editora", "educacao", "eletrica", "energia", "engenharia", "escola", "esportes", "estetica", "eventos", "farma", "ferragens", "financeira", "fitness", "foods", "gastronomia", "grafica", "hotel", "imoveis", "industria", "informatica", "insumos", "joias", "labs", "laticinios", "limpeza", "logistica", "madeiras", "marketing", "materiais", "mecanica", "medica", "metais", "moveis", "moda", "motors", "odonto", "otica", "padaria", "papelaria", "pet", "plasticos", "pneus", "quimica", "reciclagem", "restaurante", "saude", "seguros", "servicos", "sistemas", "software", "solucoes", "supermercado", "tecidos", "tecnologia", "telecom", "textil", "tintas", "transportes", "turismo", "veiculos", "vidros", "viagens", "vinhos", "academia", "acougue", "adega", "aluminio", "artes", "audio", "baterias", "brinquedos", "cervejaria", "chocolates", "climatizacao", "confeccoes", "decoracao", "drogaria", "embalagens", "floricultura", "fotografia", "funilaria", "hortifruti", "lavanderia"]
-W3 = ["silva", "santos", "oliveira", "souza", "rodrigues", "ferreira", "alves", "pereira", "lima", "gomes", "costa", "ribeiro", "martins", "carvalho", "almeida", "lopes", "soares", "fernandes", "vieira", "barbosa", "rocha", "dias", "nascimento", "andrade", "moreira", "nunes", "marques", "machado", "mendes", "freitas", "cardoso", "ramos", "goncalves", "santana", "teixeira", "araujo", "pinto", "correia", "cavalcanti", "batista", "campos", "monteiro", "moura", "reis", "mattos", "barros", "castro", "duarte", "miranda", "farias", "pires", "coelho", "medeiros", "bezerra", "sales", "cunha", "brito", "tavares", "macedo", "peixoto", "sampaio", "xavier", "aguiar", "fonseca", "viana", "maia", "rezende", "leite", "borges", "morais", "neves", "queiroz", "amaral", "fagundes", "paiva", "porto", "azevedo", "bastos", "brandao", "cordeiro", "dantas", "esteves", "figueiredo", "guimaraes", "junqueira", "lacerda", "lobo", "magalhaes", "meireles", "pacheco", "prado", "quintana", "siqueira", "torres", "uchoa", "valente", "arruda", "bittencourt", "camargo", "diniz", "franco"]
-W4 = ["acai", "baru", "caju", "cupuacu", "guarana", "jabuticaba", "mangaba", "pequi", "pitanga", "umbu", "buriti", "cacau", "graviola", "jatoba", "murici", "pitomba", "sapoti", "taruma", "tucuma", "umari", "abiu", "bacaba", "bacuri", "biriba", "cambuci", "camu", "caqui", "carambola", "cereja", "goiaba", "inga", "jambo", "jenipapo", "juca", "lichia", "macauba", "manga", "maracuja", "mirtilo", "nespera", "oiti", "pajura", "pupunha", "roma", "sabia", "seriguela", "tamarindo", "uvaia", "vinagreira", "aroeira", "angico", "cedro", "ipe", "jacaranda", "jequitiba", "peroba", "sucupira", "cajuina", "bromelia", "orquidea", "vitoriaregia", "heliconia", "ixora", "manaca", "quaresmeira", "sibipiruna", "tipuana", "urucum", "babacu", "carnauba", "licuri", "ouricuri", "tucum", "inaja", "pataua", "paxiuba", "acerola", "araticum", "cagaita", "guapeva", "gabiroba", "marolo", "araca", "pindaiba", "ariticum", "cambuca", "grumixama", "jaracatia", "pequia", "aracauna", "bacupari", "saputa", "mamey", "jurubeba", "mandacaru", "sapucaia", "taioba", "tapereba", "bilimbi", "cajarana", "mutamba", "pitaya"]
+W1 = (
+    "alfa", "andes", "aurora", "azul", "boa", "brasil", "campo", "capital", "central", "cerrado", "cidade", "clara",
+    "cobre", "cristal", "delta", "digital", "dourado", "eco", "elo", "estrela", "forte", "futuro", "global",
+    "grande", "horizonte", "ideal", "imperial", "lago", "leste", "litoral", "lua", "mar", "mata", "mega", "minas",
+    "monte", "nacional", "nobre", "norte", "nova", "novo", "oceano", "oeste", "omega", "onda", "ouro", "pampa",
+    "paulista", "pedra", "pioneira", "planalto", "ponte", "prata", "prime", "primeira", "real", "rio", "rosa",
+    "santa", "sao", "serra", "sete", "sol", "solar", "sul", "terra", "topo", "total", "tropical", "uniao", "unica",
+    "vale", "verde", "via", "vila", "vitoria", "alto", "baixo", "bela", "bom", "casa", "centro", "coral", "flor",
+    "jardim", "luz", "mais", "palmeira", "pinheiro", "praia", "recanto", "ribeira", "santo", "seguro", "tres",
+    "vento", "amazonia", "brisa", "canto", "dunas"
+)
+W2 = (
+    "agro", "alimentos", "arquitetura", "assessoria", "auto", "barbearia", "bebidas", "bike", "cafe", "calcados",
+    "carnes", "clinica", "comercio", "construtora", "consultoria", "contabilidade", "cosmeticos", "distribuidora",
+    "editora", "educacao", "eletrica", "energia", "engenharia", "escola", "esportes", "estetica", "eventos",
+    "farma", "ferragens", "financeira", "fitness", "foods", "gastronomia", "grafica", "hotel", "imoveis",
+    "industria", "informatica", "insumos", "joias", "labs", "laticinios", "limpeza", "logistica", "madeiras",
+    "marketing", "materiais", "mecanica", "medica", "metais", "moveis", "moda", "motors", "odonto", "otica",
+    "padaria", "papelaria", "pet", "plasticos", "pneus", "quimica", "reciclagem", "restaurante", "saude", "seguros",
+    "servicos", "sistemas", "software", "solucoes", "supermercado", "tecidos", "tecnologia", "telecom", "textil",
+    "tintas", "transportes", "turismo", "veiculos", "vidros", "viagens", "vinhos", "academia", "acougue", "adega",
+    "aluminio", "artes", "audio", "baterias", "brinquedos", "cervejaria", "chocolates", "climatizacao",
+    "confeccoes", "decoracao", "drogaria", "embalagens", "floricultura", "fotografia", "funilaria", "hortifruti",
+    "lavanderia"
+)
+W3 = (
+    "silva", "santos", "oliveira", "souza", "rodrigues", "ferreira", "alves", "pereira", "lima", "gomes", "costa",
+    "ribeiro", "martins", "carvalho", "almeida", "lopes", "soares", "fernandes", "vieira", "barbosa", "rocha",
+    "dias", "nascimento", "andrade", "moreira", "nunes", "marques", "machado", "mendes", "freitas", "cardoso",
+    "ramos", "goncalves", "santana", "teixeira", "araujo", "pinto", "correia", "cavalcanti", "batista", "campos",
+    "monteiro", "moura", "reis", "mattos", "barros", "castro", "duarte", "miranda", "farias", "pires", "coelho",
+    "medeiros", "bezerra", "sales", "cunha", "brito", "tavares", "macedo", "peixoto", "sampaio", "xavier", "aguiar",
+    "fonseca", "viana", "maia", "rezende", "leite", "borges", "morais", "neves", "queiroz", "amaral", "fagundes",
+    "paiva", "porto", "azevedo", "bastos", "brandao", "cordeiro", "dantas", "esteves", "figueiredo", "guimaraes",
+    "junqueira", "lacerda", "lobo", "magalhaes", "meireles", "pacheco", "prado", "quintana", "siqueira", "torres",
+    "uchoa", "valente", "arruda", "bittencourt", "camargo", "diniz", "franco"
+)
+W4 = (
+    "acai", "baru", "caju", "cupuacu", "guarana", "jabuticaba", "mangaba", "pequi", "pitanga", "umbu", "buriti",
+    "cacau", "graviola", "jatoba", "murici", "pitomba", "sapoti", "taruma", "tucuma", "umari", "abiu", "bacaba",
+    "bacuri", "biriba", "cambuci", "camu", "caqui", "carambola", "cereja", "goiaba", "inga", "jambo", "jenipapo",
+    "juca", "lichia", "macauba", "manga", "maracuja", "mirtilo", "nespera", "oiti", "pajura", "pupunha", "roma",
+    "sabia", "seriguela", "tamarindo", "uvaia", "vinagreira", "aroeira", "angico", "cedro", "ipe", "jacaranda",
+    "jequitiba", "peroba", "sucupira", "cajuina", "bromelia", "orquidea", "vitoriaregia", "heliconia", "ixora",
+    "manaca", "quaresmeira", "sibipiruna", "tipuana", "urucum", "babacu", "carnauba", "licuri", "ouricuri", "tucum",
+    "inaja", "pataua", "paxiuba", "acerola", "araticum", "cagaita", "guapeva", "gabiroba", "marolo", "araca",
+    "pindaiba", "ariticum", "cambuca", "grumixama", "jaracatia", "pequia", "aracauna", "bacupari", "saputa",
+    "mamey", "jurubeba", "mandacaru", "sapucaia", "taioba", "tapereba", "bilimbi", "cajarana", "mutamba", "pitaya"
+)
 
 
 @dataclass(frozen=True)
