@@ -25,7 +25,7 @@ PIPELINE_GOOD = (
     PIPELINE_HEADER
     + f"crm-1001,Padaria São João Ltda,BR,{CNPJ_HQ},padariasj.com.br,open,Ana Souza,48000.00,BRL,2027-03-31\n"
     + "crm-1002,Mercado Central S.A.,BR,,mercadocentral.com.br,open,Bruno Reis,125000.00,BRL,2027-05-15\n"
-    + f"crm-1003,Acme Comercio SA de CV,MX,,acme.mx,won,Luis Pérez,90000.00,MXN,\n")
+    + "crm-1003,Acme Comercio SA de CV,MX,,acme.mx,won,Luis Pérez,90000.00,MXN,\n")
 PIPELINE_BAD = (
     PIPELINE_GOOD
     + "crm-1004,Loja Azul,BR,11.222.333/0001-99,,,,,,\n"
