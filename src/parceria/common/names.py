@@ -29,9 +29,10 @@ LEGAL_SUFFIXES: tuple[tuple[str, ...], ...] = (
 SIMILARITY_THRESHOLD = 0.9
 
 #: On PostgreSQL, rows whose normalised name has at least this pg_trgm similarity to the one looked for are the
-#: candidates (found through the GIN trigram index); difflib then decides with SIMILARITY_THRESHOLD. 0.6 keeps every
-#: pair of names of 10 characters or more that differ by one letter (the shortest pair difflib can find alike).
-TRIGRAM_THRESHOLD = 0.6
+#: candidates (found through the GIN trigram index); difflib then decides with SIMILARITY_THRESHOLD. The higher it is,
+#: the fewer posting lists the index reads (at 1,000,000 customers: about 48 ms at 0.6, 28 ms at 0.7, 8 ms at 0.8
+#: for the median search, bench/deal_conflicts.py) and the more alike pairs it misses (examples in docs/deals.md).
+TRIGRAM_THRESHOLD = 0.8
 
 #: How many trigram candidates, the most alike first, difflib looks at.
 TRIGRAM_CANDIDATES = 20
