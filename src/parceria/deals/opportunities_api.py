@@ -105,11 +105,10 @@ def _json_rows(body: bytes) -> list[CsvLine]:
             rows.append(CsvLine(position, {}, "each item must be an object of an opportunity's fields"))
             continue
         unknown = [key for key in item if key not in uploads.OPPORTUNITY_COLUMNS]
-        odd = [key for key, value in item.items() if not isinstance(value, str | int | None) or value is True
-               or value is False]
+        odd = [key for key, value in item.items() if not isinstance(value, str | int | None) or isinstance(value, bool)]
         if unknown or odd:
             rows.append(CsvLine(position, {}, f"unknown field(s): {', '.join(unknown)}" if unknown
-                                else f"these fields must be text or numbers: {', '.join(odd)}"))
+                                else f"these fields must be text (an amount as \"12500.00\"): {', '.join(odd)}"))
             continue
         rows.append(CsvLine(position, {k: "" if v is None else str(v) for k, v in item.items()}))
     return rows

@@ -160,13 +160,12 @@ def _store(clean: dict[str, Any], existing: Opportunity | None, actor: Actor, re
         result.created.append(created)
         return created
     before = opportunity_snapshot(existing)
+    if opportunity_snapshot(Opportunity(**clean)) == before:
+        result.unchanged.append(existing)
+        return existing
     for name, value in clean.items():
         setattr(existing, name, value)
     after = opportunity_snapshot(existing)
-    if after == before:
-        existing.refresh_from_db()
-        result.unchanged.append(existing)
-        return existing
     existing.save()
     audit_record_create(actor=actor, action="opportunity.updated", obj=existing, before=before, after=after)
     result.updated.append(existing)
