@@ -11,6 +11,7 @@ against them. A partner credential is refused (403).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -118,7 +119,9 @@ def _json_rows(body: bytes) -> list[CsvLine]:
              summary="Import opportunities: a CSV file or a JSON list, all or nothing (staff; the platform)",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "text/csv": {"schema": {"type": "string"}},
-                 "application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}})
+                 "application/json": {"schema": {"type": "array", "items": {
+                     "type": "object", "required": list(uploads.OPPORTUNITY_REQUIRED), "additionalProperties": False,
+                     "properties": {name: {"type": ["string", "null"]} for name in uploads.OPPORTUNITY_COLUMNS}}}}}}})
 def import_opportunities(request: HttpRequest) -> Any:
     principal = principal_of(request)
     _require(principal)
@@ -140,6 +143,11 @@ def import_opportunities(request: HttpRequest) -> Any:
 def put_opportunity(request: HttpRequest, external_id: str, payload: OpportunityIn) -> Any:
     principal = principal_of(request)
     _require(principal)
+    check_choice("country", payload.country, COUNTRIES)
+    check_choice("stage", payload.stage, OpportunityStage.values)
+    check_choice("currency", payload.currency, [*CURRENCIES, None])
+    if payload.amount is not None and not re.fullmatch(AMOUNT, payload.amount):
+        raise InvalidInput("amount must be a decimal string, e.g. \"12500.00\"", details={"field": "amount"})
     values = {**payload.model_dump(), "external_id": external_id}
     values["expected_close_on"] = payload.expected_close_on.isoformat() if payload.expected_close_on else ""
     values = {k: "" if v is None else v for k, v in values.items()}
