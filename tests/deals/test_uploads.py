@@ -305,6 +305,9 @@ def test_staff_upload_the_pipeline_in_the_console():
     assert b"Padaria S\xc3\xa3o Jo\xc3\xa3o Ltda" in listed.content and b"crm-2" in listed.content
     assert bad.status_code == 422 and b"<td class=\"num\">2</td><td>tax_id</td>" in bad.content
     assert Opportunity.objects.count() == 2
+    exported = staff.get("/console/opportunities/?export=csv").content.decode().splitlines()
+    assert exported[0].startswith("\ufeffCRM id,Company,Country")
+    assert exported[1].startswith("crm-2,Acme Comercio SA de CV")
 
 
 def test_an_analyst_may_read_the_pipeline_but_not_upload():

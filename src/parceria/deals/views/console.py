@@ -148,7 +148,14 @@ def _opportunities_page(request: HttpRequest, upload: CsvUploadForm, errors: lis
             rows = rows.filter(stage=form.cleaned_data["stage"])
         if q := form.cleaned_data["q"].strip():
             rows = rows.filter(Q(company_name__icontains=q) | Q(external_id__icontains=q) | Q(owner_label__icontains=q))
-    table = build_table(request, rows, sortable=OPPORTUNITY_SORTS, default_sort="company")
+    table = build_table(request, rows, sortable=OPPORTUNITY_SORTS, default_sort="company",
+                        per_page=10**9 if wants_export(request) else 25)
+    if wants_export(request):
+        return export_response(request, "opportunities", [
+            _("CRM id"), _("Company"), _("Country"), _("Tax id"), _("Web domain"), _("Stage"), _("Owner"),
+            _("Amount"), _("Currency"), _("Expected close")], (
+            [o.external_id, o.company_name, o.country, o.tax_id, o.domain, o.get_stage_display(), o.owner_label,
+             o.amount, o.currency, o.expected_close_on] for o in table.page.object_list))
     return page(request, "deals/console/opportunities.html", {
         "form": form, "table": table, "upload": upload, "errors": errors or [],
         "max_rows": OPPORTUNITY_MAX_ROWS, "columns": OPPORTUNITY_COLUMNS}, nav="opportunities", status=status)
