@@ -162,6 +162,12 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
     # a registration that is not approved, or expired, is a 409 (documented); a terminated partner's claim cannot
     # attribute the customer
     "POST /api/v1/deal-registrations/{registration_id}/convert": {"partner_terminated"},
+    # the pipeline: a tax id's check digits, a domain's form (never a public e-mail provider's), a name of letters or
+    # digits, an amount with its currency; an import's rows are checked the same way (every bad row listed)
+    "PUT /api/v1/opportunities/{external_id}": {"invalid_tax_id", "public_email_domain", ("invalid", "domain"),
+                                               ("invalid", "company_name"), ("invalid", "currency"),
+                                               ("invalid", "external_id")},
+    "POST /api/v1/opportunities/import": {"invalid_rows", "invalid_csv", "invalid"},
     # staff name the partner (it must exist); a landing URL must be an http(s) address
     "POST /api/v1/referral-links": {"partner_required", "unknown_partner", ("invalid", "landing_url")},
 }

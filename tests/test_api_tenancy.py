@@ -25,7 +25,7 @@ from parceria.commissions.models import ClosedPeriod, CommissionPlan, LedgerLine
 from parceria.common.models import AuditRecord, FxRate
 from parceria.config.api import api
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
-from parceria.deals.models import DealRegistration
+from parceria.deals.models import DealRegistration, Opportunity
 from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
 from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms, TierAssessment
 from parceria.payouts.models import BatchApproval, BatchExport, PayoutBatch, PayoutStatusChange
@@ -194,7 +194,7 @@ def path_values(w: World) -> dict[str, Any]:
         "partner_id": w.b.pk, "customer_id": w.b_customers[0].pk, "period": "2026-03", "batch_id": w.batch_id,
         "payout_id": w.b_payout_id, "plan_id": 1, "year": 2026, "dispute_id": w.b_dispute_id,
         "attachment_id": w.b_attachment_id, "adjustment_id": w.b_adjustment_id, "export_id": w.export_id,
-        "agreement_id": w.b_agreement_id, "registration_id": w.b_registration_id,
+        "agreement_id": w.b_agreement_id, "registration_id": w.b_registration_id, "external_id": "crm-alfa-1",
     }
 
 
@@ -256,6 +256,10 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/deal-registrations/{registration_id}/decide"): {"approve": False, "reason": "alfa was here"},
         ("POST", "/deal-registrations/{registration_id}/convert"): {"customer_id": b_customer.pk},
         ("POST", "/referral-links"): {"partner_id": w.b.pk, "landing_url": "https://alfa-was-here.example.com/"},
+        ("PUT", "/opportunities/{external_id}"): {"company_name": "Alfa Pipeline", "country": "BR",
+                                                  "domain": "alfa-pipeline.com.br"},
+        ("POST", "/opportunities/import"): [{"external_id": "crm-alfa-2", "company_name": "Alfa Pipeline 2",
+                                             "country": "BR", "domain": "alfa-pipeline-2.com.br"}],
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
@@ -299,6 +303,7 @@ def stored_state() -> dict[str, Any]:
         "tier_assessments": TierAssessment.objects.count(),
         "deal_registrations": list(DealRegistration.objects.order_by("id").values()),
         "referral_links": list(ReferralLink.objects.order_by("id").values()),
+        "opportunities": list(Opportunity.objects.order_by("id").values()),
     }
 
 

@@ -21,7 +21,6 @@ or bad header, or a quote that opens and never closes (the error names the line 
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parceria.commissions.intake import Rejection, events_ingest
-from parceria.common.errors import InvalidInput
+from parceria.common.csvfile import CsvFileError, decode, delimiter_of
 from parceria.customers.event_schemas import EVENT_FIELDS, INTEGER_FIELDS, reported_id
 from parceria.customers.models import EventSource
 
@@ -47,58 +46,12 @@ _UNCLOSED = "unexpected end of data"  # the csv module's word for a quote still 
 csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
 
-class CsvFileError(InvalidInput):
-    """The file as a whole cannot be read as events (its encoding, its header, a quote never closed): nothing of
-    it is imported. `line` is the line to look at."""
-
-    code = "invalid_csv"
-
-    def __init__(self, message: str, *, line: int) -> None:
-        super().__init__(f"line {line}: {message}", details={"line": line})
-        self.line = line
-
-
 @dataclass(frozen=True)
 class CsvRow:
     """A row of the file as the event a JSON client would send."""
 
     line: int
     event: dict[str, Any]
-
-
-def _lines_in(text: str) -> int:
-    """How many line breaks `text` holds, counted as the reader counts them (\\n, \\r\\n or \\r)."""
-    return text.count("\n") + text.count("\r") - text.count("\r\n")
-
-
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8 with or without a byte-order mark, or UTF-16 with one; anything else is refused."""
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise CsvFileError("the file is UTF-32 text; save it as UTF-8 and import it again", line=1)
-    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            return _decoded(data[len(bom) :], encoding, "UTF-16")
-    return _decoded(data.removeprefix(codecs.BOM_UTF8), "utf-8", "UTF-8")
-
-
-def _decoded(data: bytes, encoding: str, name: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        line = _lines_in(data[: exc.start].decode(encoding, errors="replace")) + 1
-        hint = " (a Latin-1 or Windows-1252 file, or not a text file)" if name == "UTF-8" else ""
-        raise CsvFileError(
-            f"the file is not {name} text: byte 0x{data[exc.start]:02X} cannot be read as {name}{hint}. "
-            "Save the file as UTF-8 and import it again",
-            line=line,
-        ) from None
-
-
-def _delimiter(text: str) -> str:
-    """A comma, or a semicolon or tab when the header line has no comma (spreadsheets in pt-BR save with ';')."""
-    ends = [at for at in (text.find("\n"), text.find("\r")) if at >= 0]
-    header = text[: min(ends)] if ends else text
-    return next((d for d in (",", ";", "\t") if d in header), ",")
 
 
 def _shown(name: str) -> str:
@@ -110,7 +63,7 @@ class EventsCsv:
 
     def __init__(self, data: bytes) -> None:
         self.text = decode(data)
-        self.delimiter = _delimiter(self.text)
+        self.delimiter = delimiter_of(self.text)
         self.columns = self._header()
         self._id_column = self.columns.index("id")
 

@@ -42,3 +42,10 @@ class PermissionDenied(ParceriaError):
 class Conflict(ParceriaError):
     status = 409
     code = "conflict"
+
+
+class TooLarge(ParceriaError):
+    """An upload or body over its size or row limit."""
+
+    status = 413
+    code = "too_large"

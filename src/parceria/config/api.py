@@ -19,6 +19,7 @@ from parceria.commissions.intake_api import events_router
 from parceria.commissions.whatif_api import router as plans_router
 from parceria.customers.api import router as customers_router
 from parceria.deals.api import router as deals_router
+from parceria.deals.opportunities_api import router as opportunities_router
 from parceria.disputes.adjustments_api import router as adjustments_router
 from parceria.disputes.api import router as disputes_router
 from parceria.enablement.api import router as enablement_router
@@ -65,6 +66,7 @@ api.add_router("", pipeline_router)
 api.add_router("", tiers_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("/deal-registrations", deals_router)
+api.add_router("/opportunities", opportunities_router)
 api.add_router("/referral-links", referrals_router)
 
 _patterns, _app_name, _namespace = api.urls

@@ -20,6 +20,9 @@ class Customer(models.Model):
 
     external_id = models.CharField(max_length=120, unique=True, help_text="The platform's id of this customer.")
     name = models.CharField(max_length=300)
+    normalised_name = models.CharField(
+        max_length=300, blank=True,
+        help_text="The name without accents, case, punctuation or legal suffixes (common.names.normalise_name).")
     tax_id = models.CharField(max_length=40, blank=True)
     domain = models.CharField(max_length=253, blank=True, db_index=True)
     country = models.CharField(max_length=2)
@@ -36,6 +39,7 @@ class Customer(models.Model):
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["partner", "status"]), models.Index(fields=["tax_id"])]
+        # On PostgreSQL `normalised_name` also has a GIN trigram index (migration 0004, PostgreSQL only).
 
     def __str__(self) -> str:
         return f"{self.name} ({self.external_id})"

@@ -18,6 +18,7 @@ from parceria.common.audit import Actor, audit_record_create
 from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.inputs import UNSET, Unset, clean_text, given
+from parceria.common.names import normalise_name
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.models import Customer
 from parceria.partners.models import Partner, PartnerStatus
@@ -68,6 +69,7 @@ def _validated(data: CustomerFields) -> dict[str, Any]:
         "name": clean_text(data.name, field="name", max_length=300),
         "vertical": clean_text(data.vertical, field="vertical", max_length=60, required=False),
     }
+    clean["normalised_name"] = normalise_name(clean["name"])
     country = data.country
     if not isinstance(country, str) or not is_country(country):
         raise InvalidInput(f"country must be an ISO 3166 alpha-2 code; got {country!r}", details={"field": "country"})

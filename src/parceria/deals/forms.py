@@ -4,6 +4,8 @@ messages are shown beside the field they name."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,7 @@ from parceria.common.countries import ISO_3166_ALPHA2
 from parceria.common.formatting import country_name
 from parceria.common.money import CURRENCIES
 from parceria.customers.models import Customer
-from parceria.deals.models import DealStatus
+from parceria.deals.models import DealStatus, OpportunityStage
 from parceria.deals.services import NOTES_MAX_LENGTH, REASON_MAX_LENGTH, DealFields
 from parceria.web.forms import choices_with_blank
 
@@ -63,3 +65,28 @@ class ConvertForm(forms.Form):
         label=_("Existing customer id (optional)"), queryset=Customer.objects.all(), required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         help_text=_("Leave it blank to create the customer from the registration's company."))
+
+
+class CsvUploadForm(forms.Form):
+    """A CSV file, refused above `max_bytes` before it is read."""
+
+    file = forms.FileField(label=_("CSV file"))
+
+    def __init__(self, *args: Any, max_bytes: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_bytes = max_bytes
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(
+                _("The file has %(size)s bytes; the limit is %(limit)s bytes. Split it.")
+                % {"size": f"{upload.size:,}", "limit": f"{self.max_bytes:,}"}, code="too_large")
+        return upload
+
+
+class OpportunityFilterForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), required=False,
+                              choices=choices_with_blank(_("All"), list(OpportunityStage.choices)))
+    q = forms.CharField(label=_("Search"), required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Company, CRM id, owner")}))

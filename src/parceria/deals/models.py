@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parceria.common.money import CURRENCY_CHOICES
 
 
 class DealStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("deal status", "Rejected")
     IN_REVIEW = "in_review", _("In review")
     EXPIRED = "expired", _("Expired")
     CONVERTED = "converted", _("Converted")
@@ -63,9 +64,9 @@ class DealRegistration(models.Model):
 
 
 class OpportunityStage(models.TextChoices):
-    OPEN = "open", _("Open")
-    WON = "won", _("Won")
-    LOST = "lost", _("Lost")
+    OPEN = "open", pgettext_lazy("opportunity stage", "Open")
+    WON = "won", pgettext_lazy("opportunity stage", "Won")
+    LOST = "lost", pgettext_lazy("opportunity stage", "Lost")
 
 
 class Opportunity(models.Model):

@@ -3,19 +3,16 @@ and legal suffixes; its web domain (never a public e-mail provider's); a similar
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from difflib import SequenceMatcher
-
-#: Legal-form suffixes removed from the end of a name (as tokens, after dots are dropped and other punctuation is a
-#: space): Brazil (Ltda, S.A., S/A, ME, EPP, EIRELI), Colombia and France (S.A.S.), Mexico (S.A. de C.V.).
-LEGAL_SUFFIXES: tuple[tuple[str, ...], ...] = (
-    ("sa", "de", "cv"), ("s", "de", "rl"), ("ltda",), ("sa",), ("s", "a"), ("me",), ("epp",), ("eireli",),
-    ("sas",), ("srl",),
+# The name normaliser and the similarity of names are common.names' (customers keep their normalised names with
+# them); they are importable from here too.
+from parceria.common.names import (  # noqa: F401
+    LEGAL_SUFFIXES,
+    SIMILARITY_THRESHOLD,
+    normalise_label,
+    normalise_name,
+    similar_rows,
+    similarity,
 )
-
-#: Names this similar (difflib's ratio of the normalised names, 0 to 1) go to review rather than deciding.
-SIMILARITY_THRESHOLD = 0.9
 
 #: Domains of public e-mail and web-mail providers: an address there is a person's, never a company's domain.
 #: Sources: the providers' own sign-up pages, and the free-provider list maintained at
@@ -32,28 +29,6 @@ PUBLIC_EMAIL_DOMAINS = frozenset({
     # Spanish-speaking Latin America
     "yahoo.com.mx", "hotmail.es", "yahoo.es", "hotmail.com.ar", "yahoo.com.ar", "hotmail.com.mx", "prodigy.net.mx",
 })
-
-
-def normalise_name(value: str) -> str:
-    """'Padaria São João Ltda.' → 'padaria sao joao'; 'ACME S.A. de C.V.' → 'acme'."""
-    text = unicodedata.normalize("NFKD", value)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace(".", "")
-    tokens = re.sub(r"[^0-9a-z]+", " ", text).split()
-    stripped = True
-    while stripped:
-        stripped = False
-        for suffix in LEGAL_SUFFIXES:
-            n = len(suffix)
-            if len(tokens) > n and tuple(tokens[-n:]) == suffix:
-                tokens = tokens[:-n]
-                stripped = True
-                break
-    return " ".join(tokens)
-
-
-def similarity(a: str, b: str) -> float:
-    """How alike two normalised names are, 0 to 1 (the same on SQLite and PostgreSQL)."""
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def is_public_email_domain(domain: str) -> bool:

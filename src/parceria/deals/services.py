@@ -9,9 +9,12 @@ wins). In order:
    domain → rejected;
 2. an active registration (approved or in review, not past `expires_on`) of another partner with the same tax id,
    CNPJ root or domain → rejected; of the same partner → rejected as a duplicate;
-3. a company name alike (names.SIMILARITY_THRESHOLD) to another partner's active registration or to a customer →
-   in review, for staff to decide (`deal_decide`);
-4. otherwise → approved.
+3. an open opportunity of the direct-sales pipeline with the same tax id, CNPJ root or domain → rejected;
+4. an exclusive territory or vertical of another partner's agreement in force today equal to the registration's
+   region or vertical (compared without accents, case or punctuation) → rejected;
+5. a company name alike (names.SIMILARITY_THRESHOLD) to another partner's active registration, a customer or an
+   open opportunity → in review, for staff to decide (`deal_decide`);
+6. otherwise → approved.
 
 The partner-facing `reason` never names another partner or its data; the conflicting record is kept in `conflict`
 for staff. Every registration and decision writes an audit record.
@@ -38,17 +41,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from parceria.accounts.tenancy import across_partners
+from parceria.agreements.models import TermKind
+from parceria.agreements.selectors import exclusivities_held_by_others
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.inputs import clean_amount, clean_text
 from parceria.common.money import CURRENCIES
+from parceria.common.names import TRIGRAM_THRESHOLD_SQL, trigram_threshold_params
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.attribution import ClaimOutcome, claim_attribution
 from parceria.customers.models import ClaimSource, Customer
 from parceria.customers.services import DOMAIN, CustomerFields, customer_create, normalise_domain
-from parceria.deals.models import ACTIVE_DEAL_STATUSES, DealRegistration, DealStatus
-from parceria.deals.names import SIMILARITY_THRESHOLD, is_public_email_domain, normalise_name, similarity
+from parceria.deals.models import ACTIVE_DEAL_STATUSES, DealRegistration, DealStatus, Opportunity, OpportunityStage
+from parceria.deals.names import is_public_email_domain, normalise_label, normalise_name, similar_rows
 from parceria.partners.models import Partner, PartnerStatus
 
 #: Days a registration protects its partner unless settings.PARCERIA["DEAL_REGISTRATION_DAYS"] says otherwise.
@@ -64,6 +70,8 @@ REASON_CUSTOMER = gettext_noop("This company is already a customer.")
 REASON_TAKEN = gettext_noop("This company is already registered by another partner.")
 REASON_DUPLICATE = gettext_noop("You already have an active registration for this company.")
 REASON_REVIEW = gettext_noop("A company with a similar name is already known; our team will review this registration.")
+REASON_PIPELINE = gettext_noop("This company is already in talks with our team.")
+REASON_EXCLUSIVE = gettext_noop("This region or vertical is reserved by an exclusive partner agreement.")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +99,39 @@ def _bad(field: str, message: str, code: str = "invalid") -> InvalidInput:
     return InvalidInput(message, code=code, details={"field": field})
 
 
+def clean_identity(country: object, tax_id: object, domain: object) -> dict[str, str]:
+    """A company's country, tax id (validated per country, compact), CNPJ root and web domain (normalised, never a
+    public e-mail provider's), or InvalidInput naming the field. The one check of registrations and opportunities."""
+    clean: dict[str, str] = {}
+    if not isinstance(country, str) or not is_country(country):
+        raise _bad("country", _("The country must be an ISO 3166 two-letter code, not %(value)r.")
+                   % {"value": country})
+    clean["country"] = country.upper()
+    tax_id = clean_text(tax_id, field="tax_id", max_length=40, required=False)
+    clean["cnpj_root"] = ""
+    if tax_id:
+        try:
+            parsed = validate_tax_id(clean["country"], tax_id)
+        except TaxIdError as exc:
+            raise _bad("tax_id", _("%(value)s is not a valid tax id of %(country)s (%(reason)s).") % {
+                "value": tax_id, "country": clean["country"], "reason": exc.reason}, "invalid_tax_id") from None
+        tax_id = parsed.compact
+        if parsed.kind == "cnpj":
+            clean["cnpj_root"] = tax_id[:8]
+    clean["tax_id"] = tax_id
+    given_domain = domain
+    domain = clean_text(domain, field="domain", max_length=253, required=False)
+    if domain:
+        domain = normalise_domain(domain)
+        if not DOMAIN.match(domain):
+            raise _bad("domain", _("%(value)s is not a web domain (e.g. empresa.com.br).") % {"value": given_domain})
+        if is_public_email_domain(domain):
+            raise _bad("domain", _("%(domain)s is a public e-mail provider, not a company's domain.")
+                       % {"domain": domain}, "public_email_domain")
+    clean["domain"] = domain
+    return clean
+
+
 def clean_fields(data: DealFields) -> dict[str, Any]:
     """The registration's columns from `data`, or InvalidInput naming the field."""
     clean: dict[str, Any] = {
@@ -103,31 +144,8 @@ def clean_fields(data: DealFields) -> dict[str, Any]:
     clean["normalised_name"] = normalise_name(clean["company_name"])
     if not clean["normalised_name"]:
         raise _bad("company_name", _("The company name must contain letters or digits."))
-    if not isinstance(data.country, str) or not is_country(data.country):
-        raise _bad("country", _("The country must be an ISO 3166 two-letter code, not %(value)r.")
-                   % {"value": data.country})
-    clean["country"] = data.country.upper()
-    tax_id = clean_text(data.tax_id, field="tax_id", max_length=40, required=False)
-    clean["cnpj_root"] = ""
-    if tax_id:
-        try:
-            parsed = validate_tax_id(clean["country"], tax_id)
-        except TaxIdError as exc:
-            raise _bad("tax_id", _("%(value)s is not a valid tax id of %(country)s (%(reason)s).") % {
-                "value": tax_id, "country": clean["country"], "reason": exc.reason}, "invalid_tax_id") from None
-        tax_id = parsed.compact
-        if parsed.kind == "cnpj":
-            clean["cnpj_root"] = tax_id[:8]
-    clean["tax_id"] = tax_id
-    domain = clean_text(data.domain, field="domain", max_length=253, required=False)
-    if domain:
-        domain = normalise_domain(domain)
-        if not DOMAIN.match(domain):
-            raise _bad("domain", _("%(value)s is not a web domain (e.g. empresa.com.br).") % {"value": data.domain})
-        if is_public_email_domain(domain):
-            raise _bad("domain", _("%(domain)s is a public e-mail provider, not a company's domain.")
-                       % {"domain": domain}, "public_email_domain")
-    clean["domain"] = domain
+    clean.update(clean_identity(data.country, data.tax_id, data.domain))
+    tax_id, domain = clean["tax_id"], clean["domain"]
     if not tax_id and not domain:
         raise _bad("tax_id", _("Give the company's tax id or its web domain (or both)."), "identity_required")
     email = clean_text(data.contact_email, field="contact_email", max_length=254)
@@ -145,19 +163,25 @@ def clean_fields(data: DealFields) -> dict[str, Any]:
 
 
 def _serialise_conflict_checks() -> None:
+    """On PostgreSQL: the lock of all conflict checks, and (in the same round trip) the trigram threshold of this
+    transaction's name searches."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            cursor.execute(f"SELECT pg_advisory_xact_lock(%s), {TRIGRAM_THRESHOLD_SQL}",
+                           [_LOCK_KEY, *trigram_threshold_params()])
 
 
-def _same_company(clean: dict[str, Any], *, registrations: bool) -> Q:
-    """Rows of the same company: the same tax id, the same CNPJ root, or the same domain."""
+def _same_company(clean: dict[str, Any], *, has_root: bool) -> Q:
+    """Rows of the same company: the same tax id, the same CNPJ root, or the same domain. `has_root`: the rows keep
+    their CNPJ root (registrations, opportunities); a customer's is the start of its tax id, read through the tax id
+    index (the range makes the prefix an index range whatever the database's collation)."""
     same = Q(pk__in=[])
     if clean["tax_id"]:
         same |= Q(country=clean["country"], tax_id=clean["tax_id"])
     if clean["cnpj_root"]:
-        same |= Q(cnpj_root=clean["cnpj_root"]) if registrations else Q(country="BR",
-                                                                         tax_id__startswith=clean["cnpj_root"])
+        root = clean["cnpj_root"]
+        same |= Q(cnpj_root=root) if has_root else Q(country="BR", tax_id__gte=root, tax_id__lte=root + "999999",
+                                                     tax_id__startswith=root)
     if clean["domain"]:
         same |= Q(domain=clean["domain"])
     return same
@@ -176,36 +200,69 @@ def active_q(today: date) -> Q:
     return Q(status__in=[s.value for s in ACTIVE_DEAL_STATUSES], expires_on__gt=today)
 
 
+def _exclusivity(partner: Partner, clean: dict[str, Any], today: date) -> dict[str, Any] | None:
+    """The first exclusive territory or vertical of another partner's agreement in force today that the
+    registration's region or vertical falls in: both compared as labels (common.names.normalise_label: no accents,
+    case or punctuation), equal as a whole."""
+    wanted = {TermKind.TERRITORY_EXCLUSIVITY: ("region", normalise_label(clean["region"])),
+              TermKind.VERTICAL_EXCLUSIVITY: ("vertical", normalise_label(clean["vertical"]))}
+    if not any(label for _field, label in wanted.values()):
+        return None
+    for term in exclusivities_held_by_others(partner, today):
+        field, label = wanted[TermKind(term.kind)]
+        if label and normalise_label(term.value) == label:
+            return {"kind": "exclusivity", "term": term.kind, "value": term.value, "match": field,
+                    "partner_id": term.partner_id, "agreement_id": term.agreement_id}
+    return None
+
+
+def _alike(name: str, partner: Partner, active: Any) -> dict[str, Any] | None:
+    """The most alike name among other partners' active registrations, customers and open opportunities."""
+    for score, (pk, company, partner_id) in similar_rows(active.exclude(partner=partner), name, "company_name",
+                                                         "partner_id", threshold_set=True)[:1]:
+        return {"kind": "registration", "id": pk, "name": company, "partner_id": partner_id, "match": "name",
+                "similarity": score}
+    for score, (pk, company, partner_id) in similar_rows(Customer.objects.all(), name, "name", "partner_id",
+                                                         threshold_set=True)[:1]:
+        return {"kind": "customer", "id": pk, "name": company, "partner_id": partner_id, "match": "name",
+                "similarity": score}
+    opportunities = Opportunity.objects.filter(stage=OpportunityStage.OPEN)
+    for score, (pk, company, external_id, owner) in similar_rows(opportunities, name, "company_name", "external_id",
+                                                                 "owner_label", threshold_set=True)[:1]:
+        return {"kind": "opportunity", "id": pk, "name": company, "external_id": external_id, "owner": owner,
+                "match": "name", "similarity": score}
+    return None
+
+
 def _decide(partner: Partner, clean: dict[str, Any], today: date) -> tuple[str, str, dict[str, Any] | None]:
     """The outcome of the conflict checks: (status, partner-facing reason, the conflicting record for staff)."""
     # Reads across partners on purpose: what they find is kept for staff; the partner sees only a generic reason.
     with across_partners():
-        customer = Customer.objects.filter(_same_company(clean, registrations=False)).order_by("id").first()
+        customer = Customer.objects.filter(_same_company(clean, has_root=False)).order_by("id").first()
         if customer is not None:
             return DealStatus.REJECTED, REASON_CUSTOMER, {
                 "kind": "customer", "id": customer.pk, "name": customer.name, "external_id": customer.external_id,
                 "partner_id": customer.partner_id, "match": _match(customer, clean)}
         active = DealRegistration.objects.filter(active_q(today))
-        taken = active.filter(_same_company(clean, registrations=True)).order_by("created_at", "id").first()
+        taken = active.filter(_same_company(clean, has_root=True)).order_by("created_at", "id").first()
         if taken is not None:
             own = taken.partner_id == partner.pk
             return DealStatus.REJECTED, REASON_DUPLICATE if own else REASON_TAKEN, {
                 "kind": "registration", "id": taken.pk, "name": taken.company_name, "partner_id": taken.partner_id,
                 "match": _match(taken, clean)}
-        name = clean["normalised_name"]
-        others = active.exclude(partner=partner).values_list("id", "normalised_name", "company_name", "partner_id")
-        for pk, other, company, partner_id in others.order_by("id"):
-            score = similarity(name, other)
-            if score >= SIMILARITY_THRESHOLD:
-                return DealStatus.IN_REVIEW, REASON_REVIEW, {
-                    "kind": "registration", "id": pk, "name": company, "partner_id": partner_id, "match": "name",
-                    "similarity": round(score, 3)}
-        for pk, other, partner_id in Customer.objects.values_list("id", "name", "partner_id").order_by("id"):
-            score = similarity(name, normalise_name(other))
-            if score >= SIMILARITY_THRESHOLD:
-                return DealStatus.IN_REVIEW, REASON_REVIEW, {
-                    "kind": "customer", "id": pk, "name": other, "partner_id": partner_id, "match": "name",
-                    "similarity": round(score, 3)}
+        opportunity = Opportunity.objects.filter(_same_company(clean, has_root=True),
+                                                 stage=OpportunityStage.OPEN).order_by("id").first()
+        if opportunity is not None:
+            return DealStatus.REJECTED, REASON_PIPELINE, {
+                "kind": "opportunity", "id": opportunity.pk, "name": opportunity.company_name,
+                "external_id": opportunity.external_id, "owner": opportunity.owner_label,
+                "match": _match(opportunity, clean)}
+        exclusive = _exclusivity(partner, clean, today)
+        if exclusive is not None:
+            return DealStatus.REJECTED, REASON_EXCLUSIVE, exclusive
+        alike = _alike(clean["normalised_name"], partner, active)
+        if alike is not None:
+            return DealStatus.IN_REVIEW, REASON_REVIEW, alike
     return DealStatus.APPROVED, REASON_APPROVED, None
 
 
@@ -231,13 +288,12 @@ def deal_register(*, partner: Partner, fields: DealFields, actor: Actor) -> Deal
         _serialise_conflict_checks()
         today = timezone.localdate()
         status, reason, conflict = _decide(locked, clean, today)
+        decided = status != DealStatus.IN_REVIEW
         registration = DealRegistration.objects.create(
             partner=locked, status=status, reason=reason, conflict=conflict,
-            expires_on=today + timedelta(days=valid_days()), created_by_label=actor.label[:200], **clean)
-        if status != DealStatus.IN_REVIEW:
-            registration.decided_at = registration.created_at
-            registration.decided_by_label = "conflict check"
-            registration.save(update_fields=["decided_at", "decided_by_label"])
+            expires_on=today + timedelta(days=valid_days()), created_by_label=actor.label[:200],
+            decided_at=timezone.now() if decided else None, decided_by_label="conflict check" if decided else "",
+            **clean)
         audit_record_create(actor=actor, action="deal_registration.created", obj=registration,
                             after=snapshot(registration))
     return registration

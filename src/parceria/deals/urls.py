@@ -9,6 +9,11 @@ from parceria.deals.views import console, portal
 console_patterns = [
     path("deal-registrations/", console.registrations, name="list"),
     path("deal-registrations/review/", console.review_queue_page, name="review"),
+    path("deal-registrations/upload/", console.registrations_upload_page, name="upload"),
+    path("deal-registrations/upload/template.csv", console.registrations_template, name="upload_template"),
+    path("opportunities/", console.opportunities, name="opportunities"),
+    path("opportunities/import/", console.opportunities_upload, name="opportunities_import"),
+    path("opportunities/template.csv", console.opportunities_template, name="opportunities_template"),
     path("deal-registrations/<int:registration_id>/", console.registration, name="detail"),
     path("deal-registrations/<int:registration_id>/decide/", console.decide, name="decide"),
     path("deal-registrations/<int:registration_id>/convert/", console.convert, name="convert"),
@@ -17,5 +22,7 @@ console_patterns = [
 portal_patterns = [
     path("deals/", portal.my_deals, name="list"),
     path("deals/new/", portal.deal_new, name="new"),
+    path("deals/upload/", portal.deals_upload, name="upload"),
+    path("deals/upload/template.csv", portal.deals_template, name="upload_template"),
     path("deals/<int:registration_id>/", portal.my_deal, name="detail"),
 ]

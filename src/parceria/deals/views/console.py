@@ -5,17 +5,39 @@ customer (each with a confirmation step)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
-from parceria.deals.forms import ConvertForm, DealFilterForm, DecideForm
-from parceria.deals.models import DealRegistration, DealStatus
+from parceria.deals.forms import ConvertForm, CsvUploadForm, DealFilterForm, DecideForm, OpportunityFilterForm
+from parceria.deals.models import DealRegistration, DealStatus, Opportunity
 from parceria.deals.selectors import deal_list, review_queue
 from parceria.deals.services import deal_convert, deal_decide
+from parceria.deals.uploads import (
+    OPPORTUNITY_COLUMNS,
+    OPPORTUNITY_MAX_BYTES,
+    OPPORTUNITY_MAX_ROWS,
+    OPPORTUNITY_REQUIRED,
+    PARTNER_COLUMN,
+    REGISTRATION_COLUMNS,
+    REGISTRATION_MAX_BYTES,
+    REGISTRATION_MAX_ROWS,
+    REGISTRATION_REQUIRED,
+    RowError,
+    opportunities_import,
+    registrations_upload,
+)
 from parceria.deals.views.exports import export_header, export_row
+from parceria.deals.views.uploads import (
+    OPPORTUNITY_EXAMPLE,
+    REGISTRATION_EXAMPLE,
+    Upload,
+    run_upload,
+    template_response,
+)
 from parceria.partners.models import Partner
 from parceria.web.access import actor, console_view, principal_for
 from parceria.web.forms import attempt
@@ -108,3 +130,76 @@ def convert(request: HttpRequest, registration_id: int) -> HttpResponse:
             messages.success(request, _("The registration is converted into a customer."))
             return redirect("deals_console:detail", registration_id=found.pk)
     return _detail(request, found, convert_form=form, status=422)
+
+
+# --- The direct-sales pipeline and uploads ------------------------------------------------------------------------
+
+OPPORTUNITY_SORTS = {"company": "company_name", "external_id": "external_id", "stage": "stage", "owner": "owner_label",
+                     "close": "expected_close_on", "updated": "updated_at"}
+
+
+
+def _opportunities_page(request: HttpRequest, upload: CsvUploadForm, errors: list[RowError] | None = None,
+                        status: int = 200) -> HttpResponse:
+    form = OpportunityFilterForm(request.GET)
+    rows = Opportunity.objects.all()
+    if form.is_valid():
+        if form.cleaned_data["stage"]:
+            rows = rows.filter(stage=form.cleaned_data["stage"])
+        if q := form.cleaned_data["q"].strip():
+            rows = rows.filter(Q(company_name__icontains=q) | Q(external_id__icontains=q) | Q(owner_label__icontains=q))
+    table = build_table(request, rows, sortable=OPPORTUNITY_SORTS, default_sort="company",
+                        per_page=10**9 if wants_export(request) else 25)
+    if wants_export(request):
+        return export_response(request, "opportunities", [
+            _("CRM id"), _("Company"), _("Country"), _("Tax id"), _("Web domain"), _("Stage"), _("Owner"),
+            _("Amount"), _("Currency"), _("Expected close")], (
+            [o.external_id, o.company_name, o.country, o.tax_id, o.domain, o.get_stage_display(), o.owner_label,
+             o.amount, o.currency, o.expected_close_on] for o in table.page.object_list))
+    return page(request, "deals/console/opportunities.html", {
+        "form": form, "table": table, "upload": upload, "errors": errors or [],
+        "max_rows": OPPORTUNITY_MAX_ROWS, "columns": OPPORTUNITY_COLUMNS}, nav="opportunities", status=status)
+
+
+@console_view()
+def opportunities(request: HttpRequest) -> HttpResponse:
+    return _opportunities_page(request, CsvUploadForm(max_bytes=OPPORTUNITY_MAX_BYTES))
+
+
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
+def opportunities_upload(request: HttpRequest) -> HttpResponse:
+    form = CsvUploadForm(request.POST, request.FILES, max_bytes=OPPORTUNITY_MAX_BYTES)
+    upload = run_upload(form, columns=OPPORTUNITY_COLUMNS, required=OPPORTUNITY_REQUIRED,
+                        max_rows=OPPORTUNITY_MAX_ROWS,
+                        action=lambda rows: opportunities_import(rows=rows, actor=actor(request)))
+    if upload.result is None:
+        return _opportunities_page(request, form, upload.errors, status=upload.status)
+    counts = upload.result.as_dict()
+    messages.success(request, _("Imported %(rows)s rows: %(created)s new, %(updated)s updated, %(unchanged)s "
+                                "unchanged.") % counts)
+    return redirect("deals_console:opportunities")
+
+
+@console_view()
+def opportunities_template(request: HttpRequest) -> HttpResponse:
+    return template_response(OPPORTUNITY_COLUMNS, OPPORTUNITY_EXAMPLE, "opportunities-template.csv")
+
+
+@console_view(read=Ability.READ, write=Ability.MANAGE_PARTNERS)
+def registrations_upload_page(request: HttpRequest) -> HttpResponse:
+    form = CsvUploadForm(request.POST or None, request.FILES or None, max_bytes=REGISTRATION_MAX_BYTES)
+    upload = Upload()
+    if request.method == "POST":
+        upload = run_upload(form, columns=(PARTNER_COLUMN, *REGISTRATION_COLUMNS),
+                            required=(PARTNER_COLUMN, *REGISTRATION_REQUIRED), max_rows=REGISTRATION_MAX_ROWS,
+                            action=lambda rows: registrations_upload(rows, actor=actor(request)))
+    return page(request, "deals/upload.html", {
+        "form": form, "outcomes": upload.result, "errors": upload.errors, "staff": True,
+        "max_rows": REGISTRATION_MAX_ROWS, "columns": (PARTNER_COLUMN, *REGISTRATION_COLUMNS),
+        "template_url": reverse("deals_console:upload_template")}, nav="deals", status=upload.status)
+
+
+@console_view()
+def registrations_template(request: HttpRequest) -> HttpResponse:
+    return template_response((PARTNER_COLUMN, *REGISTRATION_COLUMNS), ["Partner name or id", *REGISTRATION_EXAMPLE],
+                             "deal-registrations-template.csv")

@@ -6,13 +6,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from parceria.deals.forms import DealForm
+from parceria.deals.forms import CsvUploadForm, DealForm
 from parceria.deals.models import DealStatus
 from parceria.deals.selectors import deal_list, scope_deals
 from parceria.deals.services import deal_register
+from parceria.deals.uploads import (
+    REGISTRATION_COLUMNS,
+    REGISTRATION_MAX_BYTES,
+    REGISTRATION_MAX_ROWS,
+    REGISTRATION_REQUIRED,
+    registrations_upload,
+)
 from parceria.deals.views.exports import export_header, export_row
+from parceria.deals.views.uploads import REGISTRATION_EXAMPLE, Upload, run_upload, template_response
 from parceria.web.access import actor, partner_of, partner_required, principal_for
 from parceria.web.forms import attempt
 from parceria.web.tables import build_table, export_response, wants_export
@@ -50,3 +59,25 @@ def deal_new(request: HttpRequest) -> HttpResponse:
             return redirect("deals_portal:detail", registration_id=registration.pk)
     return render(request, "deals/portal/new.html", {"nav": "deals", "form": form},
                   status=422 if form.errors else 200)
+
+
+@partner_required
+def deals_upload(request: HttpRequest) -> HttpResponse:
+    """Register many deals from a CSV file: every row checked first (nothing stored if one is bad), then each
+    registered as if by hand, and each row's outcome shown."""
+    form = CsvUploadForm(request.POST or None, request.FILES or None, max_bytes=REGISTRATION_MAX_BYTES)
+    upload = Upload()
+    if request.method == "POST":
+        upload = run_upload(form, columns=REGISTRATION_COLUMNS, required=REGISTRATION_REQUIRED,
+                            max_rows=REGISTRATION_MAX_ROWS,
+                            action=lambda rows: registrations_upload(rows, actor=actor(request),
+                                                                     partner=partner_of(request)))
+    return render(request, "deals/upload.html", {
+        "nav": "deals", "form": form, "outcomes": upload.result, "errors": upload.errors, "staff": False,
+        "max_rows": REGISTRATION_MAX_ROWS, "columns": REGISTRATION_COLUMNS,
+        "template_url": reverse("deals_portal:upload_template")}, status=upload.status)
+
+
+@partner_required
+def deals_template(request: HttpRequest) -> HttpResponse:
+    return template_response(REGISTRATION_COLUMNS, REGISTRATION_EXAMPLE, "deal-registrations-template.csv")
