@@ -19,6 +19,7 @@ from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.inputs import UNSET, Unset, clean_text, given
 from parceria.common.taxids import TaxIdError, validate_tax_id
+from parceria.customers.hooks import customers_created
 from parceria.customers.models import Customer
 from parceria.partners.models import Partner, PartnerStatus
 
@@ -127,21 +128,40 @@ def snapshot(customer: Customer) -> dict[str, Any]:
     }
 
 
-def customer_create(*, fields: CustomerFields, actor: Actor) -> tuple[Customer, bool]:
+def customer_create(*, fields: CustomerFields, actor: Actor,
+                    deal_registration_id: int | None = None) -> tuple[Customer, bool]:
     """Create a customer. Idempotent on external_id: the same data again returns the existing customer
-    (created=False); different data for an existing external_id is a conflict."""
+    (created=False); different data for an existing external_id is a conflict.
+
+    The one place customers are created: a new customer is announced to `hooks.customers_created` inside the
+    creating transaction (the deals app converts a matching approved registration), and so is an existing one when
+    `deal_registration_id` names the registration to convert. A handler's error rolls the creation back."""
     clean = _validated(fields)
     existing = Customer.objects.filter(external_id=clean["external_id"]).first()
     if existing is not None:
-        return _replay(existing, clean, fields), False
+        return _replayed(existing, clean, fields, actor, deal_registration_id), False
     try:
         with transaction.atomic():
             customer = Customer.objects.create(**clean)
             audit_record_create(actor=actor, action="customer.created", obj=customer, after=snapshot(customer))
+            customers_created(customers=[customer], actor=actor, now=timezone.now(),
+                              deal_registration_id=deal_registration_id)
     except IntegrityError:
         existing = Customer.objects.get(external_id=clean["external_id"])
-        return _replay(existing, clean, fields), False
+        return _replayed(existing, clean, fields, actor, deal_registration_id), False
+    customer.refresh_from_db()
     return customer, True
+
+
+def _replayed(existing: Customer, clean: dict[str, Any], fields: CustomerFields, actor: Actor,
+              deal_registration_id: int | None) -> Customer:
+    customer = _replay(existing, clean, fields)
+    if deal_registration_id is not None:
+        with transaction.atomic():
+            customers_created(customers=[customer], actor=actor, now=timezone.now(),
+                              deal_registration_id=deal_registration_id)
+        customer.refresh_from_db()
+    return customer
 
 
 def _replay(existing: Customer, clean: dict[str, Any], fields: CustomerFields) -> Customer:
