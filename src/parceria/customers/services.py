@@ -20,7 +20,7 @@ from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.inputs import UNSET, Unset, clean_text, given
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.hooks import customers_created
-from parceria.customers.models import Customer
+from parceria.customers.models import AttributionClaim, Customer
 from parceria.partners.models import Partner, PartnerStatus
 
 FIELDS = ("external_id", "name", "tax_id", "domain", "country", "vertical", "partner_id", "attributed_at")
@@ -167,6 +167,11 @@ def _replayed(existing: Customer, clean: dict[str, Any], fields: CustomerFields,
 def _replay(existing: Customer, clean: dict[str, Any], fields: CustomerFields) -> Customer:
     current = snapshot(existing)
     compare = [f for f in FIELDS if f != "attributed_at" or fields.attributed_at is not None]
+    if fields.partner_id is None and existing.partner_id is not None and AttributionClaim.objects.filter(
+            customer=existing, partner_id=existing.partner_id, won=True).exists():
+        # Created without a partner and attributed since by a claim (a deal registration, a referral code): a retry
+        # of the same creation is the same customer.
+        compare = [f for f in compare if f not in ("partner_id", "attributed_at")]
     wanted = {**clean, "attributed_at": clean["attributed_at"].isoformat() if clean["attributed_at"] else None}
     if any(current[f] != wanted[f] for f in compare):
         raise Conflict(

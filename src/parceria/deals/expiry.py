@@ -6,7 +6,8 @@
 2. Approved registrations that expire within `warning_days()` (14 unless settings.PARCERIA says otherwise) and were
    not warned yet: the partner's admins get one e-mail each, in their language (`partners.notices`), after the
    commit; the registration records when (`expiry_warned_at`), so it is never warned twice. Audited
-   (`deal_registration.expiry_warned`).
+   (`deal_registration.expiry_warned`). The same registrations are shown as expiring soon in the portal
+   (`selectors.expiring_soon_q`).
 
 Safe to re-run and to run twice at once: each registration is locked and judged again in its own transaction, so a
 second run on the same day changes nothing, and a failure leaves the others done."""
@@ -14,7 +15,7 @@ second run on the same day changes nothing, and a failure leaves the others done
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -24,7 +25,8 @@ from django.utils.translation import ngettext
 
 from parceria.common.audit import Actor, audit_record_create
 from parceria.deals.models import ACTIVE_DEAL_STATUSES, DealRegistration, DealStatus
-from parceria.deals.services import snapshot, warning_days
+from parceria.deals.selectors import expiring_soon_q
+from parceria.deals.services import snapshot
 from parceria.partners.notices import mail_partner_admins
 
 
@@ -42,12 +44,6 @@ class ExpiryRun:
         note = " (dry run: nothing written)" if self.dry_run else ""
         return (f"{self.today.isoformat()}: {len(self.expired)} deal registration(s) expired, "
                 f"{len(self.warned)} expiry warning(s) sent{note}")
-
-
-def expiring_soon(today: date) -> dict[str, object]:
-    """The filter of approved registrations that expire after `today` and within the warning days."""
-    return {"status": DealStatus.APPROVED, "expires_on__gt": today,
-            "expires_on__lte": today + timedelta(days=warning_days())}
 
 
 def deals_expire(*, today: date, actor: Actor, dry_run: bool = False) -> ExpiryRun:
@@ -68,11 +64,11 @@ def deals_expire(*, today: date, actor: Actor, dry_run: bool = False) -> ExpiryR
                 locked.save(update_fields=["status"])
                 audit_record_create(actor=actor, action="deal_registration.expired", obj=locked, before=before,
                                     after=snapshot(locked))
-    soon = DealRegistration.objects.filter(**expiring_soon(today), expiry_warned_at__isnull=True)
+    soon = DealRegistration.objects.filter(expiring_soon_q(today), expiry_warned_at__isnull=True)
     for pk in soon.order_by("expires_on", "id").values_list("id", flat=True):
         with transaction.atomic():
             locked = (DealRegistration.objects.select_for_update().filter(
-                pk=pk, expiry_warned_at__isnull=True, **expiring_soon(today)).first())
+                expiring_soon_q(today), pk=pk, expiry_warned_at__isnull=True).first())
             if locked is None:
                 continue
             run.warned.append(pk)

@@ -63,3 +63,16 @@ class ConvertForm(forms.Form):
         label=_("Existing customer id (optional)"), queryset=Customer.objects.all(), required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         help_text=_("Leave it blank to create the customer from the registration's company."))
+
+
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(label=_("Why the deal needs more time"), max_length=REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Our team reads it. You may ask once per registration."))
+
+
+class ExtensionDecideForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve the extension")),
+                                                                ("refuse", _("Refuse the extension"))])
+    reason = forms.CharField(label=_("Reason (shown to the partner)"), max_length=REASON_MAX_LENGTH, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -355,7 +355,8 @@ def deal_extension_request(*, registration: DealRegistration, reason: str, actor
     text = clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
     with transaction.atomic():
         Partner.objects.select_for_update().get(pk=registration.partner_id)
-        locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
+        locked = DealRegistration.objects.select_for_update().get(pk=registration.pk,
+                                                                  partner_id=registration.partner_id)
         if locked.extension_status:
             raise Conflict(_("An extension was already requested for this registration; a registration may be "
                              "extended once."), code="extension_already_requested", details={"field": "reason"})

@@ -1,6 +1,7 @@
 """The deal registration pages: in the console (namespace deals_console, under /console/deal-registrations/) the
-list with a status filter, the review queue and a registration's page where staff decide; in the portal (namespace
-deals_portal, under /portal/deals/) the partner's own registrations and the form to register one."""
+list with a status filter, the review queue, the extension requests and a registration's page where staff decide;
+in the portal (namespace deals_portal, under /portal/deals/) the partner's own registrations, the form to register
+one and the request for an extension."""
 
 from django.urls import path
 
@@ -9,13 +10,16 @@ from parceria.deals.views import console, portal
 console_patterns = [
     path("deal-registrations/", console.registrations, name="list"),
     path("deal-registrations/review/", console.review_queue_page, name="review"),
+    path("deal-registrations/extensions/", console.extension_queue_page, name="extensions"),
     path("deal-registrations/<int:registration_id>/", console.registration, name="detail"),
     path("deal-registrations/<int:registration_id>/decide/", console.decide, name="decide"),
     path("deal-registrations/<int:registration_id>/convert/", console.convert, name="convert"),
+    path("deal-registrations/<int:registration_id>/extension/", console.extension_decide, name="extension"),
 ]
 
 portal_patterns = [
     path("deals/", portal.my_deals, name="list"),
     path("deals/new/", portal.deal_new, name="new"),
     path("deals/<int:registration_id>/", portal.my_deal, name="detail"),
+    path("deals/<int:registration_id>/extension/", portal.deal_extension, name="extension"),
 ]
