@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parceria.common.money import CURRENCY_CHOICES
 
@@ -24,10 +25,10 @@ ACTIVE_DEAL_STATUSES = (DealStatus.APPROVED, DealStatus.IN_REVIEW)
 class ExtensionStatus(models.TextChoices):
     """The one extension a partner may ask for, per registration (blank: never asked)."""
 
-    NONE = "", _("Not requested")
-    REQUESTED = "requested", _("Requested")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
+    NONE = "", pgettext_lazy("extension", "Not requested")
+    REQUESTED = "requested", pgettext_lazy("extension", "Requested")
+    APPROVED = "approved", pgettext_lazy("extension", "Approved")
+    REFUSED = "refused", pgettext_lazy("extension", "Refused")
 
 
 class DealRegistration(models.Model):
