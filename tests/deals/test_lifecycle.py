@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
-from stdnum.br import cnpj
+from stdnum.br import cpf
 
 from parceria.accounts.services import user_create
 from parceria.common.errors import Conflict
@@ -425,6 +425,11 @@ def test_a_wrong_registration_creates_no_customer(alfa, bravo, case, status, cod
     assert stored() == before
 
 
-def test_a_cnpj_root_is_taken_from_a_valid_cnpj_only():
-    root = "11222333"
-    assert cnpj.is_valid(root + "0001" + cnpj.calc_check_digits(root + "0001"))
+def test_a_cpf_that_starts_like_a_cnpj_root_converts_nothing(alfa):
+    reg = registered(alfa, expires_in=30, domain="")
+    person = reg.cnpj_root + "0" + cpf.calc_check_digits(reg.cnpj_root + "0")
+
+    make_customer(external_id="plat-1", tax_id=person)
+
+    reg.refresh_from_db()
+    assert (reg.status, AttributionClaim.objects.count()) == (DealStatus.APPROVED, 0)
