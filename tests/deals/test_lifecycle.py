@@ -427,7 +427,8 @@ def test_a_wrong_registration_creates_no_customer(alfa, bravo, case, status, cod
 
 def test_a_cpf_that_starts_like_a_cnpj_root_converts_nothing(alfa):
     reg = registered(alfa, expires_in=30, domain="")
-    person = reg.cnpj_root + "0" + cpf.calc_check_digits(reg.cnpj_root + "0")
+    person = reg.cnpj_root + "0" + cpf._calc_check_digits(reg.cnpj_root + "0")
+    assert cpf.is_valid(person)
 
     make_customer(external_id="plat-1", tax_id=person)
 
