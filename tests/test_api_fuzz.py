@@ -130,7 +130,9 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
                                                                                          "subcategory")},
     "PATCH /api/v1/partners/{partner_id}": STATE | {"invalid_tax_id", "invalid_tax_regime", "invalid_pix_key",
                                                     ("invalid_choice", "subcategory")},
-    "POST /api/v1/customers": {"invalid_tax_id", "unknown_partner", "partner_terminated", ("invalid", "domain")},
+    # a named deal registration must exist and be the customer's partner's (documented 422s)
+    "POST /api/v1/customers": {"invalid_tax_id", "unknown_partner", "partner_terminated", ("invalid", "domain"),
+                               "unknown_deal_registration", "deal_registration_partner_mismatch"},
     "PATCH /api/v1/customers/{customer_id}": {"invalid_tax_id", "unknown_partner", "partner_terminated",
                                               ("invalid", "domain")},
     "POST /api/v1/events": {"batch"},  # each event names a customer that must exist; the answer is the batch's

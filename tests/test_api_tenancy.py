@@ -255,6 +255,8 @@ def plausible_body(route: Route, w: World) -> Any:
                                           "currency": "BRL"},
         ("POST", "/deal-registrations/{registration_id}/decide"): {"approve": False, "reason": "alfa was here"},
         ("POST", "/deal-registrations/{registration_id}/convert"): {"customer_id": b_customer.pk},
+        ("POST", "/deal-registrations/{registration_id}/extension"): {"reason": "alfa was here"},
+        ("POST", "/deal-registrations/{registration_id}/extension/decide"): {"approve": True, "reason": "alfa"},
         ("POST", "/referral-links"): {"partner_id": w.b.pk, "landing_url": "https://alfa-was-here.example.com/"},
         ("PUT", "/opportunities/{external_id}"): {"company_name": "Alfa Pipeline", "country": "BR",
                                                   "domain": "alfa-pipeline.com.br"},

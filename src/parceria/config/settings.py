@@ -223,6 +223,10 @@ PARCERIA = {
     "PAYOUT_DUE_DAYS": 30,
     # A deal registration protects its partner for this many days unless converted first.
     "DEAL_REGISTRATION_DAYS": 90,
+    # The partner's admins are warned by e-mail (and the portal shows it) this many days before a registration
+    # expires; an extension staff approve moves the expiry this many days later.
+    "DEAL_EXPIRY_WARNING_DAYS": 14,
+    "DEAL_EXTENSION_DAYS": 30,
     # Sign-in throttling: failures allowed per user name, and per address, within the window.
     "LOGIN_FAILURES_PER_USER": 5,
     "LOGIN_FAILURES_PER_ADDRESS": 20,

@@ -51,6 +51,13 @@ class CustomerIn(Schema):
         "attributes the customer to that partner if it is not attributed yet. An unknown code, or one of a partner "
         "that is not active, attributes nothing (the customer is still created; `referral.applied` is false)."
     )
+    deal_registration_id: StrictRowId | None = declared(
+        None, description="An approved, unexpired deal registration the customer comes from: it is converted into "
+        "this customer and claims its attribution (a deal registration ranks first). It must be of the partner "
+        "given in `partner_id` (if any). An unknown or unsuitable registration is refused (422 or 409) and no "
+        "customer is created. Without it, a new customer converts the first approved registration of the same "
+        "tax id, CNPJ root or domain, if there is one."
+    )
 
 
 class CustomerPatch(Schema):
@@ -108,8 +115,9 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     principal.require(Ability.INGEST)
     data = payload.model_dump()
     code = data.pop("referral_code").strip()
+    registration_id = data.pop("deal_registration_id")
     customer, created, outcome = customer_create_referred(
-        fields=CustomerFields(**data), referral_code=code, actor=principal.actor
+        fields=CustomerFields(**data), referral_code=code, actor=principal.actor, deal_registration_id=registration_id
     )
     body = CustomerCreatedOut.model_validate(customer, from_attributes=True)
     if outcome is not None:

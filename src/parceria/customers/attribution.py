@@ -120,13 +120,14 @@ def claim_by_code(*, customer: Customer, source: str, code: str, actor: Actor,
 
 
 def customer_create_referred(
-    *, fields: CustomerFields, referral_code: str, actor: Actor
+    *, fields: CustomerFields, referral_code: str, actor: Actor, deal_registration_id: int | None = None
 ) -> tuple[Customer, bool, ClaimOutcome | None]:
-    """Create the customer (idempotent, as `customer_create`) and, given a referral code, claim it for the code's
-    partner, in one transaction. A code longer than `MAX_CODE` is refused before anything is stored."""
+    """Create the customer (idempotent, as `customer_create`, which converts the deal registration it names or
+    matches) and, given a referral code, claim it for the code's partner, in one transaction. A code longer than
+    `MAX_CODE` is refused before anything is stored."""
     referral_code = clean_text(referral_code, field="referral_code", max_length=MAX_CODE, required=False)
     with transaction.atomic():
-        customer, created = customer_create(fields=fields, actor=actor)
+        customer, created = customer_create(fields=fields, actor=actor, deal_registration_id=deal_registration_id)
         if not referral_code:
             return customer, created, None
         outcome = claim_by_code(customer=customer, source=ClaimSource.REFERRAL, code=referral_code, actor=actor)

@@ -5,15 +5,24 @@ called in order of registration, inside the intake's transaction (a handler that
 * `on_invoices_paid(handler)`: `handler(partner_ids=..., actor=..., now=...)` once per accepted batch that recorded
   paid invoices, with the referrers of those invoices' customers (enablement issues the certifications whose last
   missing requirement was a paying pilot customer).
+* `on_customers_created(handler)`: `handler(customers=..., actor=..., now=..., deal_registration_id=...)` inside the
+  transaction of `customers.services.customer_create` (the one place customers are created: the customers API, the
+  deals conversion, the demo), with the customers it created; `deal_registration_id` is the deal registration the
+  creator named (`POST /api/v1/customers`), or None. A creation that names a registration calls the handlers even
+  when the customer already existed (a retry), so the named registration is converted either way. The deals app
+  converts the matching (or named) approved registration; a handler that raises rolls the creation back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from parceria.common.audit import Actor
+
+if TYPE_CHECKING:
+    from parceria.customers.models import Customer
 
 
 class InvoicesPaidHandler(Protocol):
@@ -37,3 +46,27 @@ def invoices_paid(*, partner_ids: Iterable[int], actor: Actor, now: datetime) ->
         return
     for handler in list(_INVOICES_PAID):
         handler(partner_ids=ids, actor=actor, now=now)
+
+
+class CustomersCreatedHandler(Protocol):
+    def __call__(self, *, customers: Sequence[Customer], actor: Actor, now: datetime,
+                 deal_registration_id: int | None) -> object: ...
+
+
+_CUSTOMERS_CREATED: list[CustomersCreatedHandler] = []
+
+
+def on_customers_created(handler: CustomersCreatedHandler) -> CustomersCreatedHandler:
+    """Register `handler` (once: registering it again changes nothing)."""
+    if handler not in _CUSTOMERS_CREATED:
+        _CUSTOMERS_CREATED.append(handler)
+    return handler
+
+
+def customers_created(*, customers: Sequence[Customer], actor: Actor, now: datetime,
+                      deal_registration_id: int | None = None) -> None:
+    """Tell every handler that `customers` arrived at `now` (inside the creating transaction)."""
+    if not customers:
+        return
+    for handler in list(_CUSTOMERS_CREATED):
+        handler(customers=customers, actor=actor, now=now, deal_registration_id=deal_registration_id)

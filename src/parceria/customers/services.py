@@ -20,7 +20,8 @@ from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.inputs import UNSET, Unset, clean_text, given
 from parceria.common.names import normalise_name
 from parceria.common.taxids import TaxIdError, validate_tax_id
-from parceria.customers.models import Customer
+from parceria.customers.hooks import customers_created
+from parceria.customers.models import AttributionClaim, Customer
 from parceria.partners.models import Partner, PartnerStatus
 
 FIELDS = ("external_id", "name", "tax_id", "domain", "country", "vertical", "partner_id", "attributed_at")
@@ -129,26 +130,50 @@ def snapshot(customer: Customer) -> dict[str, Any]:
     }
 
 
-def customer_create(*, fields: CustomerFields, actor: Actor) -> tuple[Customer, bool]:
+def customer_create(*, fields: CustomerFields, actor: Actor,
+                    deal_registration_id: int | None = None) -> tuple[Customer, bool]:
     """Create a customer. Idempotent on external_id: the same data again returns the existing customer
-    (created=False); different data for an existing external_id is a conflict."""
+    (created=False); different data for an existing external_id is a conflict.
+
+    The one place customers are created: a new customer is announced to `hooks.customers_created` inside the
+    creating transaction (the deals app converts a matching approved registration), and so is an existing one when
+    `deal_registration_id` names the registration to convert. A handler's error rolls the creation back."""
     clean = _validated(fields)
     existing = Customer.objects.filter(external_id=clean["external_id"]).first()
     if existing is not None:
-        return _replay(existing, clean, fields), False
+        return _replayed(existing, clean, fields, actor, deal_registration_id), False
     try:
         with transaction.atomic():
             customer = Customer.objects.create(**clean)
             audit_record_create(actor=actor, action="customer.created", obj=customer, after=snapshot(customer))
+            customers_created(customers=[customer], actor=actor, now=timezone.now(),
+                              deal_registration_id=deal_registration_id)
     except IntegrityError:
         existing = Customer.objects.get(external_id=clean["external_id"])
-        return _replay(existing, clean, fields), False
+        return _replayed(existing, clean, fields, actor, deal_registration_id), False
+    customer.refresh_from_db()
     return customer, True
+
+
+def _replayed(existing: Customer, clean: dict[str, Any], fields: CustomerFields, actor: Actor,
+              deal_registration_id: int | None) -> Customer:
+    customer = _replay(existing, clean, fields)
+    if deal_registration_id is not None:
+        with transaction.atomic():
+            customers_created(customers=[customer], actor=actor, now=timezone.now(),
+                              deal_registration_id=deal_registration_id)
+        customer.refresh_from_db()
+    return customer
 
 
 def _replay(existing: Customer, clean: dict[str, Any], fields: CustomerFields) -> Customer:
     current = snapshot(existing)
     compare = [f for f in FIELDS if f != "attributed_at" or fields.attributed_at is not None]
+    if fields.partner_id is None and existing.partner_id is not None and AttributionClaim.objects.filter(
+            customer=existing, partner_id=existing.partner_id, won=True).exists():
+        # Created without a partner and attributed since by a claim (a deal registration, a referral code): a retry
+        # of the same creation is the same customer.
+        compare = [f for f in compare if f not in ("partner_id", "attributed_at")]
     wanted = {**clean, "attributed_at": clean["attributed_at"].isoformat() if clean["attributed_at"] else None}
     if any(current[f] != wanted[f] for f in compare):
         raise Conflict(

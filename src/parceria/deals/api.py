@@ -5,6 +5,8 @@
   another partner's registration answers 404. It never sees `conflict` (the conflicting record is staff's).
 * Staff register for a partner they name (`partner_id`, Ability.MANAGE_PARTNERS), read every registration and
   decide those in review (`POST /{id}/decide`, Ability.MANAGE_PARTNERS).
+* A partner asks once for an extension of an approved, unexpired registration (`POST /{id}/extension`); staff
+  approve or refuse it (`POST /{id}/extension/decide`, Ability.MANAGE_PARTNERS).
 * Staff (Ability.MANAGE_PARTNERS) or the platform (a key with Ability.INGEST) convert an approved registration into
   a customer (`POST /{id}/convert`, optionally naming an existing customer); the attribution follows the one rule.
 """
@@ -82,6 +84,20 @@ class ConvertIn(Schema):
                                                                   "`deal-<id>`).")
 
 
+class ExtensionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = declared(pattern=NOT_BLANK_PATTERN, maxLength=services.REASON_MAX_LENGTH,
+                           description="Why the deal needs more time; staff read it.")
+
+
+class ExtensionDecideIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    approve: ApiBool
+    reason: str = declared("", maxLength=services.REASON_MAX_LENGTH, description="Shown to the partner.")
+
+
 class DealCreatedOut(Schema):
     id: int
     status: str
@@ -111,6 +127,13 @@ class DealOut(Schema):
     customer_id: int | None = declared(None, description="The customer it was converted into.")
     converted_at: datetime | None = None
     conflict: dict[str, Any] | None = declared(None, description="Staff only: the conflicting record.")
+    expiry_warned_at: datetime | None = declared(None, description="When the partner was warned of the expiry.")
+    extension_status: str = declared("", description="The one extension: \"\" (not requested), requested, "
+                                                      "approved, refused.")
+    extension_reason: str = ""
+    extension_requested_at: datetime | None = None
+    extension_decided_at: datetime | None = None
+    extension_decision_reason: str = ""
 
 
 class DealPage(Page):
@@ -133,6 +156,11 @@ def _deal(registration: DealRegistration, principal: Principal) -> dict[str, Any
         "created_at": registration.created_at, "decided_at": registration.decided_at,
         "customer_id": registration.customer_id, "converted_at": registration.converted_at,
         "conflict": registration.conflict if sees_staff_notes(principal) else None,
+        "expiry_warned_at": registration.expiry_warned_at, "extension_status": registration.extension_status,
+        "extension_reason": registration.extension_reason,
+        "extension_requested_at": registration.extension_requested_at,
+        "extension_decided_at": registration.extension_decided_at,
+        "extension_decision_reason": registration.extension_decision_reason,
     }
 
 
@@ -204,3 +232,27 @@ def convert_deal(request: HttpRequest, registration_id: PathId, payload: Convert
             raise NotFound(f"customer {payload.customer_id} not found")
     converted = services.deal_convert(registration=registration, customer=customer, actor=principal.actor)
     return _deal(converted.registration, principal)
+
+
+@router.post("/{int:registration_id}/extension", response={200: DealOut, **ERRORS},
+             summary="Ask once for an extension of an approved registration (its partner)")
+def request_extension(request: HttpRequest, registration_id: PathId, payload: ExtensionIn) -> Any:
+    principal = principal_of(request)
+    registration = deal_get(principal, registration_id)  # 404 for another partner's before any 403
+    if not principal.is_partner:
+        raise PermissionDenied("the registration's partner asks for an extension; staff decide it")
+    principal.require(Ability.REGISTER_DEALS)
+    requested = services.deal_extension_request(registration=registration, reason=payload.reason,
+                                                actor=principal.actor)
+    return _deal(requested, principal)
+
+
+@router.post("/{int:registration_id}/extension/decide", response={200: DealOut, **ERRORS},
+             summary="Approve or refuse a requested extension (staff)")
+def decide_extension(request: HttpRequest, registration_id: PathId, payload: ExtensionDecideIn) -> Any:
+    principal = principal_of(request)
+    registration = deal_get(principal, registration_id)  # 404 for another partner's before any 403
+    principal.require(Ability.MANAGE_PARTNERS)
+    decided = services.deal_extension_decide(registration=registration, approve=payload.approve,
+                                             reason=payload.reason, actor=principal.actor)
+    return _deal(decided, principal)

@@ -90,3 +90,14 @@ class OpportunityFilterForm(forms.Form):
                               choices=choices_with_blank(_("All"), list(OpportunityStage.choices)))
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Company, CRM id, owner")}))
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(label=_("Why the deal needs more time"), max_length=REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Our team reads it. You may ask once per registration."))
+
+
+class ExtensionDecideForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve the extension")),
+                                                                ("refuse", _("Refuse the extension"))])
+    reason = forms.CharField(label=_("Reason (shown to the partner)"), max_length=REASON_MAX_LENGTH, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))

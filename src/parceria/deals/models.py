@@ -22,6 +22,15 @@ class DealStatus(models.TextChoices):
 ACTIVE_DEAL_STATUSES = (DealStatus.APPROVED, DealStatus.IN_REVIEW)
 
 
+class ExtensionStatus(models.TextChoices):
+    """The one extension a partner may ask for, per registration (blank: never asked)."""
+
+    NONE = "", pgettext_lazy("extension", "Not requested")
+    REQUESTED = "requested", pgettext_lazy("extension", "Requested")
+    APPROVED = "approved", pgettext_lazy("extension", "Approved")
+    REFUSED = "refused", pgettext_lazy("extension", "Refused")
+
+
 class DealRegistration(models.Model):
     """A prospect a partner registered. `reason` is what the partner may read; `conflict` names the conflicting
     record (another partner's registration, a customer) for staff only."""
@@ -54,6 +63,15 @@ class DealRegistration(models.Model):
     customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="deal_registrations", help_text="The customer it was converted into.")
     converted_at = models.DateTimeField(null=True, blank=True)
+    expiry_warned_at = models.DateTimeField(null=True, blank=True,
+                                            help_text="When the partner's admins were warned of the coming expiry.")
+    extension_status = models.CharField(max_length=9, choices=ExtensionStatus.choices, blank=True, default="")
+    extension_reason = models.CharField(max_length=300, blank=True, help_text="Why the partner asks for more time.")
+    extension_requested_at = models.DateTimeField(null=True, blank=True)
+    extension_requested_by_label = models.CharField(max_length=200, blank=True)
+    extension_decided_at = models.DateTimeField(null=True, blank=True)
+    extension_decided_by_label = models.CharField(max_length=200, blank=True)
+    extension_decision_reason = models.CharField(max_length=300, blank=True, help_text="Shown to the partner.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

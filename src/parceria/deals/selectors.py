@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from parceria.accounts.tenancy import Principal, partner_owned
 from parceria.common.errors import NotFound
-from parceria.deals.models import DealRegistration, DealStatus
+from parceria.deals.models import DealRegistration, DealStatus, ExtensionStatus
+from parceria.deals.services import warning_days
 
 
 def scope_deals(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
@@ -38,3 +40,25 @@ def review_queue() -> QuerySet[Any]:
     """Staff: the registrations waiting for a decision, oldest first."""
     return DealRegistration.objects.filter(status=DealStatus.IN_REVIEW).select_related("partner").order_by(
         "created_at", "id")
+
+
+def soon_until(today: date) -> date:
+    """The last expiry day that counts as "expiring soon" on `today` (the warning days ahead)."""
+    return today + timedelta(days=warning_days())
+
+
+def expiring_soon_q(today: date) -> Q:
+    """Approved registrations that expire after `today` and within the warning days: the ones the partner is warned
+    of (by e-mail, once, by `parceria deals_expire`; in the portal while it lasts)."""
+    return Q(status=DealStatus.APPROVED, expires_on__gt=today, expires_on__lte=soon_until(today))
+
+
+def expiring_soon(principal: Principal, today: date) -> QuerySet[Any]:
+    """The registrations `principal` may see that expire soon, the first to expire first."""
+    return scope_deals(principal).filter(expiring_soon_q(today)).order_by("expires_on", "id")
+
+
+def extension_queue() -> QuerySet[Any]:
+    """Staff: the extension requests waiting for a decision, the registration that expires first first."""
+    return DealRegistration.objects.filter(extension_status=ExtensionStatus.REQUESTED).select_related(
+        "partner").order_by("expires_on", "id")

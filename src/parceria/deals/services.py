@@ -26,8 +26,10 @@ and claims the customer's attribution for the registration's partner through the
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -45,7 +47,7 @@ from parceria.agreements.models import TermKind
 from parceria.agreements.selectors import exclusivities_held_by_others
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.countries import is_country
-from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.errors import Conflict, InvalidInput, ParceriaError
 from parceria.common.inputs import clean_amount, clean_text
 from parceria.common.money import CURRENCIES
 from parceria.common.names import TRIGRAM_THRESHOLD_SQL, trigram_threshold_params
@@ -53,14 +55,25 @@ from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.attribution import ClaimOutcome, claim_attribution
 from parceria.customers.models import ClaimSource, Customer
 from parceria.customers.services import DOMAIN, CustomerFields, customer_create, normalise_domain
-from parceria.deals.models import ACTIVE_DEAL_STATUSES, DealRegistration, DealStatus, Opportunity, OpportunityStage
+from parceria.deals.models import (
+    ACTIVE_DEAL_STATUSES,
+    DealRegistration,
+    DealStatus,
+    ExtensionStatus,
+    Opportunity,
+    OpportunityStage,
+)
 from parceria.deals.names import is_public_email_domain, normalise_label, normalise_name, similar_rows
 from parceria.partners.models import Partner, PartnerStatus
 
 #: Days a registration protects its partner unless settings.PARCERIA["DEAL_REGISTRATION_DAYS"] says otherwise.
 DEFAULT_VALID_DAYS = 90
+DEFAULT_EXTENSION_DAYS = 30
+DEFAULT_WARNING_DAYS = 14
 REASON_MAX_LENGTH = 300
 NOTES_MAX_LENGTH = 2000
+#: Set while `deal_convert` creates the customer of the registration it converts.
+_CONVERTING: ContextVar[bool] = ContextVar("parceria_deal_converting", default=False)
 #: The PostgreSQL advisory lock that serialises the conflict checks of deal registrations.
 _LOCK_KEY = int.from_bytes(hashlib.blake2b(b"parceria.deals.register", digest_size=8).digest(), "big", signed=True)
 
@@ -93,6 +106,16 @@ class DealFields:
 
 def valid_days() -> int:
     return int(getattr(settings, "PARCERIA", {}).get("DEAL_REGISTRATION_DAYS", DEFAULT_VALID_DAYS))
+
+
+def extension_days() -> int:
+    """Days an approved extension adds to a registration's expiry (settings.PARCERIA["DEAL_EXTENSION_DAYS"])."""
+    return int(getattr(settings, "PARCERIA", {}).get("DEAL_EXTENSION_DAYS", DEFAULT_EXTENSION_DAYS))
+
+
+def warning_days() -> int:
+    """Days before its expiry a registration's partner is warned (settings.PARCERIA["DEAL_EXPIRY_WARNING_DAYS"])."""
+    return int(getattr(settings, "PARCERIA", {}).get("DEAL_EXPIRY_WARNING_DAYS", DEFAULT_WARNING_DAYS))
 
 
 def _bad(field: str, message: str, code: str = "invalid") -> InvalidInput:
@@ -274,6 +297,7 @@ def snapshot(registration: DealRegistration) -> dict[str, Any]:
         "status": registration.status, "reason": registration.reason, "conflict": registration.conflict,
         "expires_on": registration.expires_on.isoformat(), "customer_id": registration.customer_id,
         "converted_at": registration.converted_at.isoformat() if registration.converted_at else None,
+        "extension_status": registration.extension_status, "extension_reason": registration.extension_reason,
     }
 
 
@@ -360,9 +384,13 @@ def deal_convert(*, registration: DealRegistration, actor: Actor, customer: Cust
                 "status": str(locked.get_status_display()).lower()}, code="invalid_transition",
                 details={"field": "status"})
         if customer is None:
-            customer, _created = customer_create(actor=actor, fields=CustomerFields(
-                external_id=customer_external_id(locked), name=locked.company_name, country=locked.country,
-                tax_id=locked.tax_id, domain=locked.domain, vertical=locked.vertical))
+            token = _CONVERTING.set(True)  # the new customer is this registration's: no automatic conversion
+            try:
+                customer, _created = customer_create(actor=actor, fields=CustomerFields(
+                    external_id=customer_external_id(locked), name=locked.company_name, country=locked.country,
+                    tax_id=locked.tax_id, domain=locked.domain, vertical=locked.vertical))
+            finally:
+                _CONVERTING.reset(token)
         now = timezone.now()
         outcome = claim_attribution(customer=customer, partner_id=locked.partner_id, source=ClaimSource.DEAL,
                                     actor=actor, at=now)
@@ -375,3 +403,135 @@ def deal_convert(*, registration: DealRegistration, actor: Actor, customer: Cust
                             after={**snapshot(locked), "claim": outcome.reason, "attributed": outcome.applied})
         customer.refresh_from_db()
     return Conversion(locked, customer, outcome)
+
+
+def is_expired(registration: DealRegistration, today: date) -> bool:
+    """Expired: marked so, or approved or in review with `expires_on` on or before `today`."""
+    return registration.status == DealStatus.EXPIRED or (
+        registration.status in ACTIVE_DEAL_STATUSES and registration.expires_on <= today)
+
+
+def deal_extension_request(*, registration: DealRegistration, reason: str, actor: Actor) -> DealRegistration:
+    """The partner asks, once per registration, for more time on an approved, unexpired registration; staff decide
+    (`deal_extension_decide`). A second request, or one on a registration that is not approved or has expired, is a
+    Conflict (409) and writes nothing."""
+    text = clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH)
+    with transaction.atomic():
+        Partner.objects.select_for_update().get(pk=registration.partner_id)
+        locked = DealRegistration.objects.select_for_update().get(pk=registration.pk,
+                                                                  partner_id=registration.partner_id)
+        if locked.extension_status:
+            raise Conflict(_("An extension was already requested for this registration; a registration may be "
+                             "extended once."), code="extension_already_requested", details={"field": "reason"})
+        if is_expired(locked, timezone.localdate()):
+            raise Conflict(_("This registration has expired."), code="registration_expired",
+                           details={"field": "status"})
+        if locked.status != DealStatus.APPROVED:
+            raise Conflict(_("Only an approved registration can be extended; this one is %(status)s.") % {
+                "status": str(locked.get_status_display()).lower()}, code="invalid_transition",
+                details={"field": "status"})
+        before = snapshot(locked)
+        locked.extension_status = ExtensionStatus.REQUESTED
+        locked.extension_reason = text
+        locked.extension_requested_at = timezone.now()
+        locked.extension_requested_by_label = actor.label[:200]
+        locked.save(update_fields=["extension_status", "extension_reason", "extension_requested_at",
+                                   "extension_requested_by_label"])
+        audit_record_create(actor=actor, action="deal_registration.extension_requested", obj=locked, before=before,
+                            after=snapshot(locked), reason=text)
+    return locked
+
+
+def deal_extension_decide(*, registration: DealRegistration, approve: bool, reason: str,
+                          actor: Actor) -> DealRegistration:
+    """Staff approve (the expiry moves `extension_days()` later) or refuse (it stays) a requested extension;
+    `reason` (optional) is shown to the partner. Only a requested extension is decided, and only a registration
+    still approved and unexpired is extended (a refusal is always possible): otherwise a Conflict that writes
+    nothing."""
+    text = clean_text(reason, field="reason", max_length=REASON_MAX_LENGTH, required=False)
+    with transaction.atomic():
+        Partner.objects.select_for_update().get(pk=registration.partner_id)
+        locked = DealRegistration.objects.select_for_update().get(pk=registration.pk)
+        if locked.extension_status != ExtensionStatus.REQUESTED:
+            raise Conflict(_("No extension request is waiting for a decision on this registration."),
+                           code="invalid_transition", details={"field": "extension_status"})
+        if approve and is_expired(locked, timezone.localdate()):
+            raise Conflict(_("This registration has expired."), code="registration_expired",
+                           details={"field": "status"})
+        if approve and locked.status != DealStatus.APPROVED:
+            raise Conflict(_("Only an approved registration can be extended; this one is %(status)s.") % {
+                "status": str(locked.get_status_display()).lower()}, code="invalid_transition",
+                details={"field": "status"})
+        before = snapshot(locked)
+        locked.extension_status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+        if approve:
+            locked.expires_on += timedelta(days=extension_days())
+        locked.extension_decision_reason = text
+        locked.extension_decided_at = timezone.now()
+        locked.extension_decided_by_label = actor.label[:200]
+        locked.save(update_fields=["extension_status", "expires_on", "extension_decision_reason",
+                                   "extension_decided_at", "extension_decided_by_label"])
+        audit_record_create(actor=actor, action="deal_registration.extension_decided", obj=locked, before=before,
+                            after=snapshot(locked), reason=text)
+    return locked
+
+
+def _identity(customer: Customer) -> dict[str, Any]:
+    """A customer's company identity, as `_same_company` compares it (the CNPJ root of a Brazilian CNPJ)."""
+    root = ""
+    if customer.tax_id:
+        try:
+            root = customer.tax_id[:8] if validate_tax_id(customer.country, customer.tax_id).kind == "cnpj" else ""
+        except TaxIdError:
+            root = ""
+    return {"country": customer.country, "tax_id": customer.tax_id, "cnpj_root": root, "domain": customer.domain}
+
+
+def matching_registrations(customer: Customer, today: date) -> list[DealRegistration]:
+    """The approved, unexpired registrations of active partners for the customer's company (the same tax id, CNPJ
+    root or domain), the first registered first."""
+    identity = _identity(customer)
+    if not identity["tax_id"] and not identity["domain"]:
+        return []
+    with across_partners():  # the customer's arrival is judged against every partner's registrations
+        return list(DealRegistration.objects.filter(_same_company(identity, has_root=True),
+                                                    status=DealStatus.APPROVED, expires_on__gt=today)
+                    .exclude(partner__status=PartnerStatus.TERMINATED).order_by("created_at", "id"))
+
+
+def deal_convert_arrivals(*, customers: Sequence[Customer], actor: Actor, now: datetime,
+                          deal_registration_id: int | None) -> None:
+    """Registered as `customers.hooks.on_customers_created` (DealsConfig.ready), inside the creating transaction.
+
+    A creation that names a registration converts that one: it must exist, and belong to the partner the customer
+    is attributed to (a customer not attributed yet takes the registration's partner); otherwise, or when
+    `deal_convert` refuses it (not approved, expired), the error rolls the creation back. Otherwise each new
+    customer converts the first valid approved, unexpired registration of its company (`matching_registrations`):
+    the first registered wins; a registration whose conversion is refused is skipped; the others are left as they
+    are. The customer `deal_convert` itself creates converts nothing more."""
+    if _CONVERTING.get():
+        return
+    for customer in customers:
+        if deal_registration_id is not None:
+            _convert_named(customer, deal_registration_id, actor)
+            continue
+        for candidate in matching_registrations(customer, timezone.localdate(now)):
+            try:
+                with transaction.atomic():
+                    deal_convert(registration=candidate, customer=customer, actor=actor)
+            except ParceriaError:
+                continue
+            break
+
+
+def _convert_named(customer: Customer, registration_id: int, actor: Actor) -> None:
+    with across_partners():  # the platform names a registration of any partner; the partner is checked below
+        registration = DealRegistration.objects.filter(pk=registration_id).first()
+    if registration is None:
+        raise InvalidInput(_("Deal registration %(id)s does not exist.") % {"id": registration_id},
+                           code="unknown_deal_registration", details={"field": "deal_registration_id"})
+    if customer.partner_id is not None and customer.partner_id != registration.partner_id:
+        raise InvalidInput(_("Deal registration %(id)s belongs to another partner than the customer's.")
+                           % {"id": registration_id}, code="deal_registration_partner_mismatch",
+                           details={"field": "deal_registration_id"})
+    deal_convert(registration=registration, customer=customer, actor=actor)

@@ -1,6 +1,7 @@
 """The deal registration pages: in the console (namespace deals_console, under /console/deal-registrations/) the
-list with a status filter, the review queue and a registration's page where staff decide; in the portal (namespace
-deals_portal, under /portal/deals/) the partner's own registrations and the form to register one."""
+list with a status filter, the review queue, the extension requests and a registration's page where staff decide;
+in the portal (namespace deals_portal, under /portal/deals/) the partner's own registrations, the form to register
+one and the request for an extension."""
 
 from django.urls import path
 
@@ -14,9 +15,11 @@ console_patterns = [
     path("opportunities/", console.opportunities, name="opportunities"),
     path("opportunities/import/", console.opportunities_upload, name="opportunities_import"),
     path("opportunities/template.csv", console.opportunities_template, name="opportunities_template"),
+    path("deal-registrations/extensions/", console.extension_queue_page, name="extensions"),
     path("deal-registrations/<int:registration_id>/", console.registration, name="detail"),
     path("deal-registrations/<int:registration_id>/decide/", console.decide, name="decide"),
     path("deal-registrations/<int:registration_id>/convert/", console.convert, name="convert"),
+    path("deal-registrations/<int:registration_id>/extension/", console.extension_decide, name="extension"),
 ]
 
 portal_patterns = [
@@ -25,4 +28,5 @@ portal_patterns = [
     path("deals/upload/", portal.deals_upload, name="upload"),
     path("deals/upload/template.csv", portal.deals_template, name="upload_template"),
     path("deals/<int:registration_id>/", portal.my_deal, name="detail"),
+    path("deals/<int:registration_id>/extension/", portal.deal_extension, name="extension"),
 ]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from parceria.deals.selectors import expiring_soon
 from parceria.portal import selectors
 from parceria.tiers.selectors import tier_overview
-from parceria.web.access import partner_of, partner_required
+from parceria.web.access import partner_of, partner_required, principal_for
 
 
 @partner_required
@@ -21,5 +23,6 @@ def home(request: HttpRequest) -> HttpResponse:
     columns = [[(s["currency"], value) for value in s["values"]] for s in board.chart["series"]]
     rows = list(zip(board.chart["labels"], zip(*columns, strict=True), strict=True))  # (month, ((currency, v), …))
     context = {"nav": "home", "board": board, "chart": board.chart, "chart_rows": rows,
-               "tier_overview": tier_overview(partner)}
+               "tier_overview": tier_overview(partner),
+               "expiring_deals": list(expiring_soon(principal_for(request), timezone.localdate())[:3])}
     return render(request, "portal/home.html", context)

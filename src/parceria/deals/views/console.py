@@ -4,18 +4,28 @@ customer (each with a confirmation step)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
-from parceria.deals.forms import ConvertForm, CsvUploadForm, DealFilterForm, DecideForm, OpportunityFilterForm
-from parceria.deals.models import DealRegistration, DealStatus, Opportunity
-from parceria.deals.selectors import deal_list, review_queue
-from parceria.deals.services import deal_convert, deal_decide
+from parceria.deals.forms import (
+    ConvertForm,
+    CsvUploadForm,
+    DealFilterForm,
+    DecideForm,
+    ExtensionDecideForm,
+    OpportunityFilterForm,
+)
+from parceria.deals.models import DealRegistration, DealStatus, ExtensionStatus, Opportunity
+from parceria.deals.selectors import deal_list, extension_queue, review_queue
+from parceria.deals.services import deal_convert, deal_decide, deal_extension_decide, extension_days
 from parceria.deals.uploads import (
     OPPORTUNITY_COLUMNS,
     OPPORTUNITY_MAX_BYTES,
@@ -64,7 +74,13 @@ def registrations(request: HttpRequest) -> HttpResponse:
 @console_view()
 def review_queue_page(request: HttpRequest) -> HttpResponse:
     table = build_table(request, review_queue(), sortable=SORTS, default_sort="created")
-    return page(request, "deals/console/list.html", {"table": table, "queue": True}, nav="deals")
+    return page(request, "deals/console/list.html", {"table": table, "queue": "review"}, nav="deals")
+
+
+@console_view()
+def extension_queue_page(request: HttpRequest) -> HttpResponse:
+    table = build_table(request, extension_queue(), sortable=SORTS, default_sort="expires")
+    return page(request, "deals/console/list.html", {"table": table, "queue": "extensions"}, nav="deals")
 
 
 def _registration(registration_id: int) -> DealRegistration:
@@ -72,13 +88,17 @@ def _registration(registration_id: int) -> DealRegistration:
 
 
 def _detail(request: HttpRequest, registration: DealRegistration, *, form: DecideForm | None = None,
-            convert_form: ConvertForm | None = None, status: int = 200) -> HttpResponse:
+            convert_form: ConvertForm | None = None, extension_form: ExtensionDecideForm | None = None,
+            status: int = 200) -> HttpResponse:
     conflict = registration.conflict or {}
     context = {"registration": registration, "form": form or DecideForm(),
                "conflict_partner": Partner.objects.filter(pk=conflict.get("partner_id") or 0).first(),
                "decidable": registration.status == DealStatus.IN_REVIEW,
                "convertible": registration.status == DealStatus.APPROVED or bool(convert_form and convert_form.errors),
-               "convert_form": convert_form or ConvertForm()}
+               "convert_form": convert_form or ConvertForm(),
+               "extension_form": extension_form or ExtensionDecideForm(),
+               "extension_decidable": registration.extension_status == ExtensionStatus.REQUESTED,
+               "extension_days": extension_days()}
     return page(request, "deals/console/detail.html", context, nav="deals", status=status)
 
 
@@ -203,3 +223,29 @@ def registrations_upload_page(request: HttpRequest) -> HttpResponse:
 def registrations_template(request: HttpRequest) -> HttpResponse:
     return template_response((PARTNER_COLUMN, *REGISTRATION_COLUMNS), ["Partner name or id", *REGISTRATION_EXAMPLE],
                              "deal-registrations-template.csv")
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
+def extension_decide(request: HttpRequest, registration_id: int) -> HttpResponse:
+    found = _registration(registration_id)
+    form = ExtensionDecideForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        reason = form.cleaned_data["reason"]
+        if not confirmed(request):
+            facts = {"company": found.company_name, "partner": found.partner.name, "days": extension_days(),
+                     "until": date_format(found.expires_on + timedelta(days=extension_days()), "SHORT_DATE_FORMAT"),
+                     "now": date_format(found.expires_on, "SHORT_DATE_FORMAT")}
+            title = (_("Extend the registration of %(company)s by %(partner)s?") if approve
+                     else _("Refuse the extension of the registration of %(company)s by %(partner)s?")) % facts
+            lines = [_("The registration then expires on %(until)s instead of %(now)s (%(days)s days later).") % facts
+                     if approve else _("The registration still expires on %(now)s.") % facts]
+            if reason:
+                lines.append(_("Reason (shown to the partner): %(text)s") % {"text": reason})
+            return confirm_page(request, title=title, lines=lines,
+                                button=_("Extend") if approve else _("Refuse the extension"),
+                                cancel=reverse("deals_console:detail", args=[found.pk]))
+        if attempt(form, lambda: deal_extension_decide(registration=found, approve=approve, reason=reason,
+                                                       actor=actor(request))):
+            messages.success(request, _("The extension is approved.") if approve
+                             else _("The extension is refused."))
+            return redirect("deals_console:detail", registration_id=found.pk)
+    return _detail(request, found, extension_form=form, status=422)

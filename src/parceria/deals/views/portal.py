@@ -1,5 +1,6 @@
-"""The partner's deal registrations in the portal: its own list, one registration and its outcome, and the form to
-register a deal. Another partner's registration is a 404."""
+"""The partner's deal registrations in the portal: its own list (those expiring soon marked), one registration and
+its outcome, the form to register a deal and, on an approved registration, the one request for an extension.
+Another partner's registration is a 404."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from parceria.deals.forms import CsvUploadForm, DealForm
-from parceria.deals.models import DealStatus
-from parceria.deals.selectors import deal_list, scope_deals
-from parceria.deals.services import deal_register
+from parceria.deals.forms import CsvUploadForm, DealForm, ExtensionForm
+from parceria.deals.models import DealRegistration, DealStatus
+from parceria.deals.selectors import deal_list, scope_deals, soon_until
+from parceria.deals.services import deal_extension_request, deal_register, is_expired
 from parceria.deals.uploads import (
     REGISTRATION_COLUMNS,
     REGISTRATION_MAX_BYTES,
@@ -36,13 +39,37 @@ def my_deals(request: HttpRequest) -> HttpResponse:
     if wants_export(request):
         rows = (export_row(r) for r in table.page.object_list)
         return export_response(request, "deal-registrations", export_header(), rows)
-    return render(request, "deals/portal/list.html", {"nav": "deals", "table": table})
+    today = timezone.localdate()
+    return render(request, "deals/portal/list.html", {"nav": "deals", "table": table, "today": today,
+                                                      "soon_until": soon_until(today)})
+
+
+def _detail(request: HttpRequest, registration: DealRegistration, *, form: ExtensionForm | None = None,
+            status: int = 200) -> HttpResponse:
+    today = timezone.localdate()
+    extendable = (registration.status == DealStatus.APPROVED and not registration.extension_status
+                  and not is_expired(registration, today))
+    context = {"nav": "deals", "registration": registration, "extension_form": form or ExtensionForm(),
+               "extendable": extendable or bool(form and form.errors),
+               "expires_soon": extendable and registration.expires_on <= soon_until(today)}
+    return render(request, "deals/portal/detail.html", context, status=status)
 
 
 @partner_required
 def my_deal(request: HttpRequest, registration_id: int) -> HttpResponse:
+    return _detail(request, get_object_or_404(scope_deals(principal_for(request)), pk=registration_id))
+
+
+@partner_required
+@require_POST
+def deal_extension(request: HttpRequest, registration_id: int) -> HttpResponse:
     registration = get_object_or_404(scope_deals(principal_for(request)), pk=registration_id)
-    return render(request, "deals/portal/detail.html", {"nav": "deals", "registration": registration})
+    form = ExtensionForm(request.POST)
+    if form.is_valid() and attempt(form, lambda: deal_extension_request(
+            registration=registration, reason=form.cleaned_data["reason"], actor=actor(request)), field="reason"):
+        messages.success(request, _("Extension requested: our team will decide it."))
+        return redirect("deals_portal:detail", registration_id=registration.pk)
+    return _detail(request, registration, form=form, status=422)
 
 
 @partner_required

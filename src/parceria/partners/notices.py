@@ -1,0 +1,34 @@
+"""E-mail to a partner's admins: the one way the product writes to the people who run a partner's account.
+
+Each active partner admin with an e-mail address gets the message in their own language (one message per
+language); an admin with no stored language gets `language` (the language of the request or job that caused it).
+`compose()` is called once per language, with that language active, and returns (subject, body)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.mail import send_mail
+from django.utils import translation
+
+from parceria.partners.models import Partner
+
+
+def mail_partner_admins(partner: Partner, compose: Callable[[], tuple[str, str]], *, language: str) -> int:
+    """Send `compose()`'s message to `partner`'s admins; the number of messages sent (one per language)."""
+    from parceria.accounts.models import Role, User
+
+    by_language: dict[str, list[str]] = {}
+    admins = (
+        User.objects.filter(partner=partner, role=Role.PARTNER_ADMIN, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", "language")
+    )
+    for email, stored in admins:
+        by_language.setdefault(stored or language, []).append(email)
+    for code, recipients in sorted(by_language.items()):
+        with translation.override(code):
+            subject, body = compose()
+        send_mail(subject, body, None, recipients)
+    return len(by_language)
