@@ -34,7 +34,7 @@ def admin_client(db) -> Client:
 
 
 def test_the_list_shows_open_flags_with_their_evidence_in_words(flagged, admin_client):
-    partner, _customer, flag = flagged
+    _partner, _customer, flag = flagged
     body = admin_client.get("/console/safeguards/").content.decode()
     assert "Agência Norte" in body and "Self-referral" in body
     assert ("The customer Loja Própria (cus_own) is attributed to this partner and has the partner&#x27;s own tax "
@@ -48,7 +48,7 @@ def test_the_list_shows_open_flags_with_their_evidence_in_words(flagged, admin_c
 
 
 def test_the_list_exports_csv_in_the_readers_language(flagged, admin_client):
-    partner, _customer, flag = flagged
+    _partner, _customer, flag = flagged
     response = admin_client.get("/console/safeguards/?export=csv", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     lines = response.content.decode("utf-8-sig").splitlines()
@@ -69,7 +69,8 @@ def test_clearing_asks_for_confirmation_then_clears_and_audits(flagged, admin_cl
     flag.refresh_from_db()
     assert (flag.status, flag.clear_note, flag.cleared_by_label) == (
         FlagStatus.CLEARED, "Own subscription, agreed in the contract.", "user:root")
-    assert AuditRecord.objects.get(action="safeguard_flag.cleared").reason == "Own subscription, agreed in the contract."
+    record = AuditRecord.objects.get(action="safeguard_flag.cleared")
+    assert record.reason == "Own subscription, agreed in the contract."
     page = admin_client.get(f"/console/safeguards/{flag.pk}/").content.decode()
     assert "Own subscription, agreed in the contract." in page and "root" in page
 
