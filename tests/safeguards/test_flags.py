@@ -248,3 +248,21 @@ def test_the_close_carries_a_flagged_partner_and_pays_it_once_cleared():
     assert [(p.partner_id, p.gross, p.net) for p in april.payouts] == [(flagged.pk, D("500.00"), D("500.00"))]
     assert april.carried == []
     assert Payout.objects.filter(partner=flagged).count() == 1
+
+
+# --- checked at the moment of attribution -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_claim_that_attributes_a_partners_own_company_flags_it_at_once():
+    from parceria.customers.attribution import claim_attribution
+    from parceria.customers.models import ClaimSource
+
+    partner = make_partner()
+    own = make_customer(tax_id=branch_of(partner.tax_id))
+    other = make_customer(tax_id=branch_of(make_partner().tax_id))
+    claim_attribution(customer=own, partner_id=partner.pk, source=ClaimSource.DEAL, actor=ACTOR)
+    claim_attribution(customer=other, partner_id=partner.pk, source=ClaimSource.DEAL, actor=ACTOR)
+    assert [(p, e["customer_id"], e["match"]) for p, e in flags("self_referral")] == [
+        (partner.pk, own.pk, "cnpj_root")]
+    assert sum(scan().raised.values()) == 0
