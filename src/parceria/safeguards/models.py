@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FlagKind(models.TextChoices):
@@ -16,8 +17,8 @@ class FlagKind(models.TextChoices):
 
 
 class FlagStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLEARED = "cleared", _("Cleared")
+    OPEN = "open", pgettext_lazy("safeguard flag", "Open")
+    CLEARED = "cleared", pgettext_lazy("safeguard flag", "Cleared")
 
 
 class SafeguardFlag(models.Model):

@@ -3,6 +3,7 @@ its export (the stored evidence stays as data)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -60,8 +61,9 @@ def _self_referral(e: dict[str, Any]) -> str:
 def _shared_pix_key(e: dict[str, Any]) -> str:
     kind = PIX_KEY_TYPE_LABELS.get(e.get("pix_key_type", ""), e.get("pix_key_type", ""))
     names = ", ".join(e.get("other_partner_names", []))
+    key = re.sub("•{4,}", "•••", e.get("pix_key_masked", ""))  # the masked part's length says nothing
     return _("The partner's PIX key (%(kind)s %(key)s) is also the PIX key of: %(partners)s.") % {
-        "kind": kind, "key": e.get("pix_key_masked", ""), "partners": names}
+        "kind": kind, "key": key, "partners": names}
 
 
 def _refund_rate(e: dict[str, Any]) -> str:
