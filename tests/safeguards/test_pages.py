@@ -122,3 +122,21 @@ def test_the_close_page_says_why_a_flagged_partner_is_carried(flagged, admin_cli
     batch = PayoutBatch.objects.get()
     body = admin_client.get(f"/console/batches/{batch.pk}/").content.decode()
     assert "open safeguard flag: payouts held until staff clear it" in body
+
+
+def test_the_partner_portal_says_payouts_are_on_hold_without_the_evidence(flagged):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.portal.test_home import next_payout_of
+    from tests.portal.test_home import page as portal_home
+
+    partner, _customer, flag = flagged
+    credit(partner, "500.00", at=timezone.now() - timedelta(minutes=1))
+    assert next_payout_of(partner).reason == "flagged"
+    html = portal_home(partner)
+    assert "Payouts are on hold while our team reviews how some of your customers were attributed." in html
+    assert "Loja Própria" not in html and "Self-referral" not in html
+    flag_clear(flag=flag, note="ok", actor=ACTOR)
+    assert next_payout_of(partner).reason == ""
