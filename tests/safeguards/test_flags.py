@@ -266,3 +266,22 @@ def test_a_claim_that_attributes_a_partners_own_company_flags_it_at_once():
     assert [(p, e["customer_id"], e["match"]) for p, e in flags("self_referral")] == [
         (partner.pk, own.pk, "cnpj_root")]
     assert sum(scan().raised.values()) == 0
+
+
+@pytest.mark.django_db
+def test_the_scan_command_prints_counts_and_is_safe_to_run_again():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    partner = make_partner()
+    make_customer(partner, tax_id=partner.tax_id)
+    outputs = []
+    for _ in range(2):
+        out = StringIO()
+        call_command("safeguards_scan", stdout=out)
+        outputs.append(out.getvalue().splitlines())
+    assert outputs[0] == ["self_referral: 1 found, 1 new", "shared_pix_key: 0 found, 0 new",
+                          "refund_rate: 0 found, 0 new", "click_burst: 0 found, 0 new", "total: 1 found, 1 new"]
+    assert outputs[1][0] == "self_referral: 1 found, 0 new" and outputs[1][-1] == "total: 1 found, 0 new"
+    assert SafeguardFlag.objects.count() == 1
