@@ -35,8 +35,9 @@ def program() -> tuple[Partner, SafeguardFlag]:
         Finding("refund_rate", leste.pk, {
             "window_start": "2026-01-05T13:00:00+00:00", "window_end": "2026-04-05T13:00:00+00:00",
             "window_days": 90, "invoices": 40, "refunded": 18, "rate": "0.4500", "peers": 12,
-            "peer_median": "0.0500", "peer_mad": "0.0200", "threshold": "0.1500", "median_factor": "3", "mad_k": "3",
-            "min_rate": "0.05", "refunded_invoice_ids": []}, ("r",)),
+            "peer_median": "0.0500", "peer_mad": "0.0200", "by_factor": "0.1500", "by_mad": "0.1100",
+            "threshold": "0.1500", "median_factor": "3", "mad_k": "3", "min_rate": "0.05", "chance": "0.000000",
+            "max_p": "0.01", "refunded_invoice_ids": []}, ("r",)),
         Finding("click_burst", sul.pk, {
             "ip_hash": "3f9a0c7e51b2", "clicks": 64, "limit": 20, "minutes": 10,
             "first_at": "2026-04-01T12:00:00+00:00", "last_at": "2026-04-01T12:07:41+00:00", "link_ids": [1],

@@ -5,9 +5,14 @@ once it is cleared."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from decimal import Decimal as D
+from fractions import Fraction
+from math import comb
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from stdnum.br import cnpj
 
 from parceria.accounts.services import user_create
@@ -19,7 +24,7 @@ from parceria.payouts.close import period_close
 from parceria.payouts.models import CarriedBalance, Payout
 from parceria.referrals.models import ReferralClick
 from parceria.referrals.services import link_create
-from parceria.safeguards.detection import Thresholds
+from parceria.safeguards.detection import Thresholds, binomial_tail
 from parceria.safeguards.models import FlagStatus, SafeguardFlag
 from parceria.safeguards.services import flag_clear, safeguards_scan
 from tests.factories import SP, credit, ingest, make_customer, make_partner, paid, refunded
@@ -147,7 +152,8 @@ def test_a_refund_rate_above_the_peers_limit_is_flagged_with_its_figures():
     assert evidence == {
         "window_start": (NOW - timedelta(days=90)).isoformat(), "window_end": NOW.isoformat(), "window_days": 90,
         "invoices": 4, "refunded": 4, "rate": "1.0000", "peers": 3, "peer_median": "0.2500", "peer_mad": "0.0000",
-        "threshold": "0.7500", "median_factor": "3", "mad_k": "3", "min_rate": "0.05", "refunded_invoice_ids": ids}
+        "by_factor": "0.7500", "by_mad": "0.2500", "threshold": "0.7500", "median_factor": "3", "mad_k": "3",
+        "min_rate": "0.05", "chance": "0.003906", "max_p": "0.01", "refunded_invoice_ids": ids}  # chance: 0.25 ** 4
 
 
 @pytest.mark.django_db
@@ -156,6 +162,22 @@ def test_a_refund_rate_at_the_limit_is_not_flagged():
         invoices(make_partner(), 4, 1)
     invoices(make_partner(), 4, 3)  # 0.75: at the limit, not above it
     assert scan(SMALL).found["refund_rate"] == 0
+
+
+@pytest.mark.django_db
+def test_a_rate_above_the_limit_that_chance_explains_is_not_flagged():
+    for _ in range(3):
+        invoices(make_partner(), 20, 1)  # 5 % each: limit max(15 %, 5 %, 5 %) = 15 %
+    invoices(make_partner(), 5, 1)  # 20 % > 15 %, but P(≥ 1 refund of 5 at 5 %) = 1 − 0.95⁵ ≈ 22.6 %
+    assert scan(Thresholds(refund_min_invoices=5, refund_min_peers=3)).found["refund_rate"] == 0
+
+
+@given(st.integers(0, 12), st.integers(1, 12), st.fractions(0, 1, max_denominator=50))
+def test_the_binomial_tail_is_the_exact_sum(successes, trials, rate):
+    exact = sum(Fraction(comb(trials, k)) * rate**k * (1 - rate) ** (trials - k)
+                for k in range(successes, trials + 1)) if successes > 0 else Fraction(1)
+    found = binomial_tail(successes, trials, Decimal(rate.numerator) / Decimal(rate.denominator))
+    assert abs(float(found) - float(exact)) < 1e-9
 
 
 @pytest.mark.django_db

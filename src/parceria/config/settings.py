@@ -250,7 +250,8 @@ PARCERIA = {
     # Attribution safeguards (docs/safeguards.md): a partner's refund rate is flagged when, over the trailing
     # window, it is above max(FACTOR × the peers' median, median + K × the peers' MAD, MIN_RATE); only partners with
     # at least MIN_INVOICES paid invoices in the window are judged or count as peers, and at least MIN_PEERS peers
-    # are needed. A click burst is more than BURST_CLICKS clicks from one hashed address on one partner's links
+    # are needed; the refunds must also be unlikely by chance at the peers' median rate (binomial tail < MAX_P).
+    # A click burst is more than BURST_CLICKS clicks from one hashed address on one partner's links
     # within BURST_MINUTES minutes.
     "SAFEGUARDS": {
         "REFUND_WINDOW_DAYS": 90,
@@ -259,6 +260,7 @@ PARCERIA = {
         "REFUND_MEDIAN_FACTOR": "3",
         "REFUND_MAD_K": "3",
         "REFUND_MIN_RATE": "0.05",
+        "REFUND_MAX_P": "0.01",
         "BURST_CLICKS": 20,
         "BURST_MINUTES": 10,
     },

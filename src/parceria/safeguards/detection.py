@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -42,6 +43,7 @@ class Thresholds:
     refund_median_factor: Decimal = Decimal(3)
     refund_mad_k: Decimal = Decimal(3)
     refund_min_rate: Decimal = Decimal("0.05")
+    refund_max_p: Decimal = Decimal("0.01")
     burst_clicks: int = 20
     burst_minutes: int = 10
 
@@ -56,6 +58,7 @@ class Thresholds:
             refund_median_factor=Decimal(str(conf.get("REFUND_MEDIAN_FACTOR", default.refund_median_factor))),
             refund_mad_k=Decimal(str(conf.get("REFUND_MAD_K", default.refund_mad_k))),
             refund_min_rate=Decimal(str(conf.get("REFUND_MIN_RATE", default.refund_min_rate))),
+            refund_max_p=Decimal(str(conf.get("REFUND_MAX_P", default.refund_max_p))),
             burst_clicks=int(conf.get("BURST_CLICKS", default.burst_clicks)),
             burst_minutes=int(conf.get("BURST_MINUTES", default.burst_minutes)),
         )
@@ -177,6 +180,25 @@ def _rate(part: int, whole: int) -> Decimal:
     return Decimal(part) / Decimal(whole)
 
 
+def binomial_tail(successes: int, trials: int, rate: Decimal) -> Decimal:
+    """P(X ≥ successes) for X ~ Binomial(trials, rate): how likely that many refunds are by chance at `rate`.
+    Summed in log space (lgamma), so thousands of trials neither overflow nor underflow."""
+    if successes <= 0:
+        return Decimal(1)
+    if successes > trials:
+        return Decimal(0)
+    p = float(rate)
+    if p <= 0:
+        return Decimal(0)
+    if p >= 1:
+        return Decimal(1)
+    log_p, log_q = math.log(p), math.log1p(-p)
+    head = math.lgamma(trials + 1)
+    total = math.fsum(math.exp(head - math.lgamma(k + 1) - math.lgamma(trials - k + 1) + k * log_p
+                               + (trials - k) * log_q) for k in range(successes, trials + 1))
+    return Decimal(repr(min(total, 1.0)))
+
+
 def _q(value: Decimal) -> str:
     return str(value.quantize(RATE_PLACES))
 
@@ -184,9 +206,10 @@ def _q(value: Decimal) -> str:
 def refund_rates(now: datetime, limits: Thresholds) -> list[Finding]:
     """Partners whose refund rate (invoices paid in the trailing window that were refunded, over the invoices paid
     in it, of the customers attributed to them) is above
-    max(FACTOR × the peers' median rate, median + K × the peers' median absolute deviation, MIN_RATE).
-    Only partners with at least MIN_INVOICES invoices in the window are judged; a partner's peers are the other
-    such partners, and at least MIN_PEERS of them are needed."""
+    max(FACTOR × the peers' median rate, median + K × the peers' median absolute deviation, MIN_RATE), and whose
+    refunds would happen by chance at the peers' median rate with a probability under MAX_P (binomial tail: a few
+    refunds among few invoices are not evidence). Only partners with at least MIN_INVOICES invoices in the window
+    are judged; a partner's peers are the other such partners, and at least MIN_PEERS of them are needed."""
     start = now - timedelta(days=limits.refund_window_days)
     window = Invoice.objects.filter(paid_at__gte=start, paid_at__lt=now, customer__partner__isnull=False)
     counts = {
@@ -204,19 +227,23 @@ def refund_rates(now: datetime, limits: Thresholds) -> list[Finding]:
             continue
         median = statistics.median(peers)
         mad = statistics.median([abs(r - median) for r in peers])
-        threshold = max(limits.refund_median_factor * median, median + limits.refund_mad_k * mad,
-                        limits.refund_min_rate)
+        by_factor, by_mad = limits.refund_median_factor * median, median + limits.refund_mad_k * mad
+        threshold = max(by_factor, by_mad, limits.refund_min_rate)
         if rate <= threshold:
             continue
         invoices, refunded = counts[pk]
+        chance = binomial_tail(refunded, invoices, median)
+        if chance >= limits.refund_max_p:
+            continue
         refunded_ids = sorted(window.filter(customer__partner_id=pk, refunds__isnull=False)
                               .values_list("invoice_id", flat=True).distinct())
         findings.append(Finding(FlagKind.REFUND_RATE, pk, {
             "window_start": start.isoformat(), "window_end": now.isoformat(), "window_days": limits.refund_window_days,
             "invoices": invoices, "refunded": refunded, "rate": _q(rate), "peers": len(peers),
-            "peer_median": _q(median), "peer_mad": _q(mad), "threshold": _q(threshold),
-            "median_factor": str(limits.refund_median_factor), "mad_k": str(limits.refund_mad_k),
-            "min_rate": str(limits.refund_min_rate), "refunded_invoice_ids": refunded_ids[:50]},
+            "peer_median": _q(median), "peer_mad": _q(mad), "by_factor": _q(by_factor), "by_mad": _q(by_mad),
+            "threshold": _q(threshold), "median_factor": str(limits.refund_median_factor),
+            "mad_k": str(limits.refund_mad_k), "min_rate": str(limits.refund_min_rate),
+            "chance": f"{chance:.6f}", "max_p": str(limits.refund_max_p), "refunded_invoice_ids": refunded_ids[:50]},
             (refunded_ids,)))
     return findings
 

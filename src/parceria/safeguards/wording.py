@@ -26,6 +26,13 @@ def _percent(text: str) -> str:
     return format_percent(Decimal(text), language=_language(), places=1)
 
 
+def _small_percent(value: Decimal) -> str:
+    """A probability with two decimals of a percent; under 0.01 % as "< 0.01 %" (never a bare 0)."""
+    floor = Decimal("0.0001")
+    shown = format_percent(max(value, floor), language=_language(), places=2)
+    return shown if value >= floor else f"< {shown}"
+
+
 def _moment(text: str) -> str:
     return date_format(timezone.localtime(datetime.fromisoformat(text)), "SHORT_DATETIME_FORMAT")
 
@@ -67,14 +74,20 @@ def _shared_pix_key(e: dict[str, Any]) -> str:
 
 
 def _refund_rate(e: dict[str, Any]) -> str:
-    return _("%(refunded)s of the %(invoices)s invoices paid from %(start)s to %(end)s by customers attributed to "
-             "this partner were refunded (%(rate)s). The limit is %(threshold)s: the highest of %(factor)s × the "
-             "median of %(peers)s peers (%(median)s), that median + %(k)s × their median deviation (%(mad)s), and "
-             "%(minimum)s.") % {
+    facts = {
         "refunded": e["refunded"], "invoices": e["invoices"], "start": _day(e["window_start"]),
         "end": _day(e["window_end"]), "rate": _percent(e["rate"]), "threshold": _percent(e["threshold"]),
-        "factor": e["median_factor"], "peers": e["peers"], "median": _percent(e["peer_median"]), "k": e["mad_k"],
-        "mad": _percent(e["peer_mad"]), "minimum": _percent(e["min_rate"])}
+        "peers": e["peers"], "median": _percent(e["peer_median"]), "factor": e["median_factor"],
+        "by_factor": _percent(e["by_factor"]), "k": e["mad_k"], "mad": _percent(e["peer_mad"]),
+        "by_mad": _percent(e["by_mad"]), "minimum": _percent(e["min_rate"]),
+        "chance": _small_percent(Decimal(e["chance"])),
+        "max_p": _percent(e["max_p"])}
+    return (_("%(refunded)s of the %(invoices)s invoices paid from %(start)s to %(end)s by customers attributed to "
+              "this partner were refunded (%(rate)s). The limit is %(threshold)s, the highest of: %(factor)s × the "
+              "median rate of %(peers)s peers (%(factor)s × %(median)s = %(by_factor)s); that median + %(k)s × their "
+              "median absolute deviation (%(median)s + %(k)s × %(mad)s = %(by_mad)s); and %(minimum)s.") % facts
+            + " " + _("At the peers' median rate, that many refunds happen by chance with a probability of "
+                      "%(chance)s (flagged below %(max_p)s).") % facts)
 
 
 def _click_burst(e: dict[str, Any]) -> str:
