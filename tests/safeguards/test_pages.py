@@ -140,3 +140,21 @@ def test_the_partner_portal_says_payouts_are_on_hold_without_the_evidence(flagge
     assert "Loja Própria" not in html and "Self-referral" not in html
     flag_clear(flag=flag, note="ok", actor=ACTOR)
     assert next_payout_of(partner).reason == ""
+
+
+def test_the_list_reads_in_a_fixed_number_of_queries(flagged, admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get("/console/safeguards/").status_code == 200
+        return len(queries)
+
+    one = count()
+    for _ in range(4):
+        partner = make_partner()
+        make_customer(partner, tax_id=partner.tax_id)
+    safeguards_scan(actor=ACTOR, now=NOW)
+    assert SafeguardFlag.objects.count() == 5
+    assert count() == one
