@@ -41,7 +41,8 @@ def _export_row(f: SafeguardFlag) -> list[object]:
 def flags(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy() if "status" in request.GET else {**request.GET.dict(), "status": FlagStatus.OPEN}
     form = FlagFilterForm(data)
-    chosen: dict[str, Any] = form.cleaned_data if form.is_valid() else {"status": "", "kind": "", "partner": None}
+    chosen: dict[str, Any] = (form.cleaned_data if form.is_valid()
+                              else {"status": FlagStatus.OPEN, "kind": "", "partner": None})
     rows = flag_list(status=chosen["status"], kind=chosen["kind"], partner_id=chosen["partner"])
     table = build_table(request, rows, sortable=SORTS, default_sort="-raised",
                         per_page=10**9 if wants_export(request) else 25)
