@@ -25,6 +25,8 @@ from parceria.disputes.services import DisputeClaim, dispute_attachment_add, dis
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
+from parceria.safeguards.detection import Finding
+from parceria.safeguards.services import flags_raise
 from tests.agreements.helpers import make_agreement
 from tests.console.conftest import close_march
 from tests.factories import ACTOR, PASSWORD, credit, make_partner, staff_client
@@ -57,11 +59,13 @@ def urls(db) -> list[tuple[Route, str]]:
     registration = deal_register(partner=partner, actor=ACTOR, fields=DealFields(
         company_name="Loja X", country="BR", domain="lojax.com.br", contact_name="Ana",
         contact_email="ana@lojax.com.br", estimated_value="100", currency="BRL"))
+    flag = flags_raise([Finding("shared_pix_key", partner.pk, {"pix_key_type": "evp", "pix_key_masked": "••••1234",
+                                "other_partner_ids": [], "other_partner_names": []}, ("k",))], actor=ACTOR).flags[0]
     values = {"attachment_id": attachment.pk, "partner_id": partner.pk, "batch_id": batch.pk,
               "export_id": export.pk, "payout_id": Payout.objects.get().pk, "dispute_id": dispute.pk,
               "adjustment_id": adjustment.pk, "event_batch_id": events.pk, "month": "2026-03", "year": 2026,
               "agreement_id": agreement.pk, "document_id": document.pk,
-              "registration_id": registration.pk}
+              "registration_id": registration.pk, "flag_id": flag.pk}
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

@@ -51,6 +51,8 @@ ACTION_LABELS = {
     "payout_batch.approved": pgettext_lazy("audited action", "Payout batch approved"),
     "period.closed": pgettext_lazy("audited action", "Month closed"),
     "plan.draft_created": pgettext_lazy("audited action", "Plan draft created"),
+    "safeguard_flag.cleared": pgettext_lazy("audited action", "Safeguard flag cleared"),
+    "safeguard_flag.raised": pgettext_lazy("audited action", "Safeguard flag raised"),
     "tier_definition.created": pgettext_lazy("audited action", "Tier definition created"),
     "tier_definition.ended": pgettext_lazy("audited action", "Tier definition ended"),
     "user.created": pgettext_lazy("audited action", "User created"),

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "parceria.tiers",
     "parceria.deals",
     "parceria.referrals",
+    "parceria.safeguards",
     "parceria.demo",
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]
@@ -250,6 +251,23 @@ PARCERIA = {
     "REFERRAL_DEFAULT_LANDING": os.environ.get("PARCERIA_REFERRAL_LANDING", "https://example.com/"),
     "REFERRAL_CLICKS_PER_MINUTE": 10,
     "REFERRAL_WINDOW_DAYS": 90,
+    # Attribution safeguards (docs/safeguards.md): a partner's refund rate is flagged when, over the trailing
+    # window, it is above max(FACTOR × the peers' median, median + K × the peers' MAD, MIN_RATE); only partners with
+    # at least MIN_INVOICES paid invoices in the window are judged or count as peers, and at least MIN_PEERS peers
+    # are needed; the refunds must also be unlikely by chance at the peers' median rate (binomial tail < MAX_P).
+    # A click burst is more than BURST_CLICKS clicks from one hashed address on one partner's links
+    # within BURST_MINUTES minutes.
+    "SAFEGUARDS": {
+        "REFUND_WINDOW_DAYS": 90,
+        "REFUND_MIN_INVOICES": 20,
+        "REFUND_MIN_PEERS": 3,
+        "REFUND_MEDIAN_FACTOR": "3",
+        "REFUND_MAD_K": "3",
+        "REFUND_MIN_RATE": "0.05",
+        "REFUND_MAX_P": "0.01",
+        "BURST_CLICKS": 20,
+        "BURST_MINUTES": 10,
+    },
     # Quadro "Responsável pelas informações" of the income statements (informe de rendimentos).
     "COMPANY_RESPONSIBLE": os.environ.get("PARCERIA_COMPANY_RESPONSIBLE", "Responsável Demo da Silva"),
 }

@@ -25,6 +25,7 @@ from parceria.payouts.informe import paid_years
 from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import late_payouts, payout_rows, payouts_with_status
 from parceria.payouts.services import BatchStage, batch_stages, batch_states, batches_with_state
+from parceria.safeguards.selectors import open_flag_count
 from parceria.tiers.selectors import tier_overview
 
 SEARCH_LIMIT = 20
@@ -204,6 +205,7 @@ def partner_overview(partner: Partner) -> dict[str, Any]:
         "adjustments": list(Adjustment.objects.filter(partner=partner).order_by("-requested_at", "-id")[:10]),
         "users": list(User.objects.filter(partner=partner).order_by("username")),
         "tier": tier_overview(partner),
+        "safeguard_flags": open_flag_count(partner.pk),
         "audit": list(AuditRecord.objects.filter(object_type="partners.partner", object_id=str(partner.pk))
                       .order_by("-at", "-id")[:10]),
     }

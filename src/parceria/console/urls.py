@@ -11,6 +11,7 @@ from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
+from parceria.safeguards import urls as safeguards
 from parceria.tiers import urls as tiers
 
 shell = [
@@ -29,4 +30,5 @@ urlpatterns = [
     path("", include((enablement.console_patterns, "enablement_console"))),
     path("", include((tiers.console_patterns, "tiers_console"))),
     path("", include((deals.console_patterns, "deals_console"))),
+    path("", include((safeguards.console_patterns, "safeguards_console"))),
 ]

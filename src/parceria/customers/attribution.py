@@ -42,6 +42,16 @@ PRECEDENCE: tuple[str, ...] = (ClaimSource.DEAL, ClaimSource.REFERRAL, ClaimSour
 CodeResolver = Callable[[str], "tuple[int, str] | None"]
 _RESOLVERS: dict[str, CodeResolver] = {}
 
+#: Called after a claim attributed a customer: `hook(customer, partner_id, actor)`, in the claim's transaction.
+AttributedHook = Callable[[Customer, int, Actor], None]
+_ATTRIBUTED_HOOKS: list[AttributedHook] = []
+
+
+def on_attributed(hook: AttributedHook) -> AttributedHook:
+    """Let an app above hear that a claim attributed a customer (e.g. safeguards checks for a self-referral)."""
+    _ATTRIBUTED_HOOKS.append(hook)
+    return hook
+
 
 def register_code_resolver(source: str, resolver: CodeResolver) -> None:
     """Let `resolver(code) -> (partner id, the code as stored) | None` say which partner a code of `source`
@@ -106,6 +116,8 @@ def claim_attribution(
                 AttributionClaim.objects.filter(pk=current.pk).update(won=False)
             customer_update(customer=locked, changes=CustomerChanges(partner_id=partner_id, attributed_at=at),
                             actor=actor)
+            for hook in _ATTRIBUTED_HOOKS:
+                hook(locked, partner_id, actor)
     return ClaimOutcome(wins, reason, code)
 
 

@@ -5,7 +5,8 @@ Closing month P locks every month up to P and, for each partner and currency, ta
 A partner with lines in two currencies has two balances, paid or carried each on its own. A balance at or
 above the minimum for its currency is paid: the payout's gross is the balance rounded down to the currency's
 minor unit, taxes are withheld from it, and a ledger line of −gross posts in P. Everything else (smaller or
-negative balances, held partners, the sub-cent remainder of a payout) is carried.
+negative balances, held partners, partners with an open attribution safeguard flag, the sub-cent remainder of a
+payout) is carried.
 
 The payment date of every payout of a close is the day the close runs (the taxable event, "pagamento ou
 crédito"): the withholding rules in force that day apply, and the monthly rules sum the payout with
@@ -61,6 +62,7 @@ from parceria.payouts.withholding import (
     employer_contributions,
     rules_in_force,
 )
+from parceria.safeguards.selectors import held_partner_ids
 
 PAYABLE_STATUSES = frozenset({PartnerStatus.ACTIVE, PartnerStatus.TERMINATED})
 
@@ -176,12 +178,13 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
         row[0]: Payee(*row)
         for row in Partner.objects.filter(pk__in={pid for pid, _ in balances}).values_list(*Payee._fields)
     }
+    flagged = held_partner_ids(plan.payees)
     rows = list(WithholdingRule.objects.all())
     rules: dict[tuple[str, str], list[Rule]] = {}
     month_so_far = earlier_in_month(today)
     for (partner_id, currency), balance in sorted(balances.items()):
         partner = plan.payees[partner_id]
-        reason = carry_reason(partner, currency, balance, thresholds, now)
+        reason = carry_reason(partner, currency, balance, thresholds, now, flagged=partner_id in flagged)
         if reason:
             plan.carried.append(Carried(partner_id, currency, balance, reason))
             continue
@@ -202,13 +205,17 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
 
 
 def carry_reason(
-    partner: Payee, currency: str, balance: Decimal, thresholds: dict[str, Decimal | None], now: datetime
+    partner: Payee, currency: str, balance: Decimal, thresholds: dict[str, Decimal | None], now: datetime,
+    *, flagged: bool = False,
 ) -> str:
-    """Why a close at `now` carries `balance` instead of paying it (see CarryReason), or "" when it pays it."""
+    """Why a close at `now` carries `balance` instead of paying it (see CarryReason), or "" when it pays it.
+    `flagged`: the partner has an open attribution safeguard flag (safeguards.selectors.held_partner_ids)."""
     if balance < 0:
         return "negative"
     if partner.status not in PAYABLE_STATUSES:
         return "held"
+    if flagged:
+        return "flagged"
     if _payout_details_on_hold(partner, now):
         return "details_changed"
     if currency not in thresholds or thresholds[currency] is None:

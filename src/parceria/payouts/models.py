@@ -213,6 +213,7 @@ class CarryReason(models.TextChoices):
     BELOW_MINIMUM = "below_minimum", _("Below the minimum payout")
     NEGATIVE = "negative", _("Negative balance")
     HELD = "held", _("Partner not active")
+    FLAGGED = "flagged", _("Open safeguard flag")
     DETAILS_CHANGED = "details_changed", _("Payout details changed recently")
     NO_FX_RATE = "no_fx_rate", _("No exchange rate for the minimum")
     REMAINDER = "remainder", _("Less than one cent")

@@ -20,6 +20,7 @@ from parceria.partners.models import Partner, Tier
 from parceria.partners.payout_details import masked_pix_key, payout_details_held_until
 from parceria.payouts.close import carry_reason, payee_of, payout_due_date, payout_minimum
 from parceria.payouts.selectors import Earnings, estimated_withheld, last_closed_month, partner_earnings
+from parceria.safeguards.selectors import held_partner_ids
 
 EARNING_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK)
 TIER_ORDER = (None, Tier.CERTIFIED, Tier.PREFERRED, Tier.STRATEGIC)
@@ -159,7 +160,8 @@ def _projected(partner: Partner, totals: Sequence[PeriodTotal], currency: str, c
     if balance == 0:
         reason = "nothing"
     else:
-        reason = carry_reason(payee_of(partner), currency, balance, {currency: minimum}, runs_at)
+        reason = carry_reason(payee_of(partner), currency, balance, {currency: minimum}, runs_at,
+                              flagged=bool(held_partner_ids([partner.pk])))
     amount = round_down_minor(balance, currency) if balance > 0 else balance
     withheld = Decimal(0)
     if not reason:

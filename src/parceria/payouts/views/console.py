@@ -59,6 +59,7 @@ def carry_reasons() -> dict[str, str]:
     return {
         "negative": _("negative balance, carried to the next month"),
         "held": _("partner is not active (payouts held)"),
+        "flagged": _("open safeguard flag: payouts held until staff clear it"),
         "no_fx_rate": _("no exchange rate to convert the minimum payout"),
         "below_minimum": _("below the minimum payout"),
         "remainder": _("fraction of a cent left after rounding"),
