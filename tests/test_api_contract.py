@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from ninja import Schema
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from parceria.api.openapi import NO_NUL_PATTERN
@@ -173,6 +174,25 @@ def test_the_document_is_strict_json_and_valid_openapi_3_1(db):
 
     assert document["openapi"].startswith("3.1")
     OpenAPIV31SpecValidator(document).validate()  # raises on the first error
+
+
+def test_no_two_api_schemas_share_a_component_name(db):
+    """The document names each schema's component after its class; two classes of one name would silently share one
+    component, so one route would document (and the fuzz tests check) the other's fields."""
+    openapi()  # every router is imported and its schemas are built
+    seen: dict[str, str] = {}
+    clashes = []
+    pending = list(Schema.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if not cls.__module__.startswith("parceria."):
+            continue
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if cls.__name__ in seen and seen[cls.__name__] != where:
+            clashes.append((seen[cls.__name__], where))
+        seen.setdefault(cls.__name__, where)
+    assert clashes == []
 
 
 def test_the_document_states_the_rules_of_every_request(db):

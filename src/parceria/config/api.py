@@ -18,6 +18,7 @@ from parceria.commissions.fx_api import router as fx_router
 from parceria.commissions.intake_api import events_router
 from parceria.commissions.whatif_api import router as plans_router
 from parceria.customers.api import router as customers_router
+from parceria.deals.analytics_api import router as deals_analytics_router
 from parceria.deals.api import router as deals_router
 from parceria.deals.opportunities_api import router as opportunities_router
 from parceria.disputes.adjustments_api import router as adjustments_router
@@ -67,6 +68,7 @@ api.add_router("", tiers_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("/deal-registrations", deals_router)
 api.add_router("/opportunities", opportunities_router)
+api.add_router("", deals_analytics_router)
 api.add_router("/referral-links", referrals_router)
 
 _patterns, _app_name, _namespace = api.urls

@@ -4,16 +4,20 @@ messages are shown beside the field they name."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from parceria.common.countries import ISO_3166_ALPHA2
+from parceria.common.errors import InvalidInput
 from parceria.common.formatting import country_name
 from parceria.common.money import CURRENCIES
+from parceria.common.months import parse_month
 from parceria.customers.models import Customer
 from parceria.deals.models import DealStatus, OpportunityStage
+from parceria.deals.reporting import MonthRange, month_range
 from parceria.deals.services import NOTES_MAX_LENGTH, REASON_MAX_LENGTH, DealFields
 from parceria.web.forms import choices_with_blank
 
@@ -101,3 +105,36 @@ class ExtensionDecideForm(forms.Form):
                                                                 ("refuse", _("Refuse the extension"))])
     reason = forms.CharField(label=_("Reason (shown to the partner)"), max_length=REASON_MAX_LENGTH, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+MONTH_INPUT = forms.TextInput(attrs={"type": "month"})
+
+
+class ConflictReportForm(forms.Form):
+    """The months of the channel-conflict report (YYYY-MM; blank: the last 12 months)."""
+
+    from_month = forms.CharField(label=_("First month"), required=False, widget=MONTH_INPUT)
+    to_month = forms.CharField(label=_("Last month"), required=False, widget=MONTH_INPUT)
+
+    def _month(self, name: str) -> date | None:
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_month(text, field=name)
+        except InvalidInput:
+            raise forms.ValidationError(_("Use the format YYYY-MM, e.g. 2026-03.")) from None
+
+    def clean_from_month(self) -> date | None:
+        return self._month("from_month")
+
+    def clean_to_month(self) -> date | None:
+        return self._month("to_month")
+
+    def period(self) -> MonthRange | None:
+        """The range asked for, or None with the form's errors set (a reversed or too long range included)."""
+        if not self.is_valid():
+            return None
+        try:
+            return month_range(self.cleaned_data["from_month"], self.cleaned_data["to_month"])
+        except InvalidInput as exc:
+            self.add_error("from_month", str(exc))
+            return None

@@ -77,6 +77,9 @@ _CONVERTING: ContextVar[bool] = ContextVar("parceria_deal_converting", default=F
 #: The PostgreSQL advisory lock that serialises the conflict checks of deal registrations.
 _LOCK_KEY = int.from_bytes(hashlib.blake2b(b"parceria.deals.register", digest_size=8).digest(), "big", signed=True)
 
+#: `decided_by_label` of a registration the conflict check decided at once (no person reviewed it).
+AUTOMATIC_DECIDER = "conflict check"
+
 # The partner-facing reasons (translated when shown: deals.selectors.reason_shown). None names another partner.
 REASON_APPROVED = gettext_noop("Registered: the company is yours until the registration expires.")
 REASON_CUSTOMER = gettext_noop("This company is already a customer.")
@@ -316,7 +319,7 @@ def deal_register(*, partner: Partner, fields: DealFields, actor: Actor) -> Deal
         registration = DealRegistration.objects.create(
             partner=locked, status=status, reason=reason, conflict=conflict,
             expires_on=today + timedelta(days=valid_days()), created_by_label=actor.label[:200],
-            decided_at=timezone.now() if decided else None, decided_by_label="conflict check" if decided else "",
+            decided_at=timezone.now() if decided else None, decided_by_label=AUTOMATIC_DECIDER if decided else "",
             **clean)
         audit_record_create(actor=actor, action="deal_registration.created", obj=registration,
                             after=snapshot(registration))

@@ -1,7 +1,8 @@
 """The deal registration pages: in the console (namespace deals_console, under /console/deal-registrations/) the
-list with a status filter, the review queue, the extension requests and a registration's page where staff decide;
-in the portal (namespace deals_portal, under /portal/deals/) the partner's own registrations, the form to register
-one and the request for an extension."""
+list with a status filter, the review queue, the extension requests, the channel-conflict report, the CSV uploads of
+registrations and of the direct-sales pipeline, and a registration's page where staff decide; in the portal
+(namespace deals_portal, under /portal/deals/) the partner's own registrations, the form to register one, the CSV
+upload and the request for an extension."""
 
 from django.urls import path
 
@@ -16,6 +17,7 @@ console_patterns = [
     path("opportunities/import/", console.opportunities_upload, name="opportunities_import"),
     path("opportunities/template.csv", console.opportunities_template, name="opportunities_template"),
     path("deal-registrations/extensions/", console.extension_queue_page, name="extensions"),
+    path("deal-registrations/conflicts/", console.conflict_report, name="conflicts"),
     path("deal-registrations/<int:registration_id>/", console.registration, name="detail"),
     path("deal-registrations/<int:registration_id>/decide/", console.decide, name="decide"),
     path("deal-registrations/<int:registration_id>/convert/", console.convert, name="convert"),

@@ -1,6 +1,6 @@
 """Deal registrations in the staff console: the list with a status filter, the review queue, a registration's page
 with the conflicting record (staff only), the decision on one in review and the conversion of an approved one into a
-customer (each with a confirmation step)."""
+customer (each with a confirmation step); the channel-conflict report."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
 from parceria.deals.forms import (
+    ConflictReportForm,
     ConvertForm,
     CsvUploadForm,
     DealFilterForm,
@@ -24,6 +25,7 @@ from parceria.deals.forms import (
     OpportunityFilterForm,
 )
 from parceria.deals.models import DealRegistration, DealStatus, ExtensionStatus, Opportunity
+from parceria.deals.reporting import Figures, channel_conflict_report, chart_data
 from parceria.deals.selectors import deal_list, extension_queue, review_queue
 from parceria.deals.services import deal_convert, deal_decide, deal_extension_decide, extension_days
 from parceria.deals.uploads import (
@@ -158,7 +160,6 @@ OPPORTUNITY_SORTS = {"company": "company_name", "external_id": "external_id", "s
                      "close": "expected_close_on", "updated": "updated_at"}
 
 
-
 def _opportunities_page(request: HttpRequest, upload: CsvUploadForm, errors: list[RowError] | None = None,
                         status: int = 200) -> HttpResponse:
     form = OpportunityFilterForm(request.GET)
@@ -223,6 +224,8 @@ def registrations_upload_page(request: HttpRequest) -> HttpResponse:
 def registrations_template(request: HttpRequest) -> HttpResponse:
     return template_response((PARTNER_COLUMN, *REGISTRATION_COLUMNS), ["Partner name or id", *REGISTRATION_EXAMPLE],
                              "deal-registrations-template.csv")
+
+
 @console_view(read=None, write=Ability.MANAGE_PARTNERS)
 def extension_decide(request: HttpRequest, registration_id: int) -> HttpResponse:
     found = _registration(registration_id)
@@ -249,3 +252,43 @@ def extension_decide(request: HttpRequest, registration_id: int) -> HttpResponse
                              else _("The extension is refused."))
             return redirect("deals_console:detail", registration_id=found.pk)
     return _detail(request, found, extension_form=form, status=422)
+
+
+def _report_header(first: str) -> list[str]:
+    return [first, _("Registrations"), _("Referral and coupon claims"), _("Deals"), _("Conflicts"),
+            _("Conflict rate (%)"), _("Decided at once"), _("Decided after review"),
+            _("Time to decision, median (hours)"), _("Time to decision, p90 (hours)"), _("Approved"), _("Converted"),
+            _("Conversion (%)"), _("Sales cycle, median (days)"), _("Sales cycle, p90 (days)")]
+
+
+def _report_cells(f: Figures) -> list[object]:
+    decision, cycle = f.decision_hours(), f.cycle_days()
+    return [f.registrations, f.claims, f.deals, f.conflicts, f.conflict_rate, f.automatic, f.reviewed, *decision,
+            f.approved, f.converted, f.conversion_rate, *cycle]
+
+
+@console_view()
+def conflict_report(request: HttpRequest) -> HttpResponse:
+    """The channel-conflict report (deals.reporting): the monthly conflict rate against its target, per month and
+    per partner, with CSV and Excel of either table (`?export=csv&table=partners`)."""
+    form = ConflictReportForm(request.GET)
+    period = form.period()
+    if period is None:
+        return page(request, "deals/console/conflicts.html", {"form": form, "report": None}, nav="deals",
+                    status=422)
+    report = channel_conflict_report(principal_for(request), period)
+    if wants_export(request):
+        if request.GET.get("table") == "partners":
+            return export_response(request, "channel-conflicts-by-partner", _report_header(_("Partner")),
+                                   ([p.name, *_report_cells(p.figures)] for p in report.partners))
+        return export_response(request, "channel-conflicts-by-month", _report_header(_("Month")),
+                               ([m.strftime("%Y-%m"), *_report_cells(f)] for m, f in report.months))
+    query = request.GET.copy()
+    query.pop("export", None)
+    exports = {}
+    for table in ("months", "partners"):
+        query["table"] = table
+        exports[table] = {fmt: "?" + query.urlencode() + f"&export={fmt}" for fmt in ("csv", "xlsx")}
+    return page(request, "deals/console/conflicts.html", {
+        "form": form, "report": report, "chart": chart_data(report), "exports": exports,
+        "has_deals": report.total.deals > 0}, nav="deals")

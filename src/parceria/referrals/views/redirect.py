@@ -8,21 +8,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_GET
 
 from parceria.accounts.throttle import client_address
-from parceria.partners.models import PartnerStatus
-from parceria.referrals.models import ReferralLink
+from parceria.referrals.selectors import link_for_code
 from parceria.referrals.services import click_record, landing_for
 
 
 @require_GET
 def follow(request: HttpRequest, code: str) -> HttpResponse:
-    code = code.strip().lower()
-    link = None
-    if code.isascii() and code.isalnum() and len(code) <= 32:  # any other text is no code (and never a query)
-        link = (
-            ReferralLink.objects.filter(code=code, active=True, partner__status=PartnerStatus.ACTIVE)
-            .only("id", "code", "landing_url", "partner_id")
-            .first()
-        )
+    link = link_for_code(code)
     if link is not None:
         click_record(
             link=link,
