@@ -47,7 +47,13 @@ from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.attribution import ClaimOutcome, claim_attribution
 from parceria.customers.models import ClaimSource, Customer
 from parceria.customers.services import DOMAIN, CustomerFields, customer_create, normalise_domain
-from parceria.deals.models import ACTIVE_DEAL_STATUSES, DealRegistration, DealStatus
+from parceria.deals.models import (
+    ACTIVE_DEAL_STATUSES,
+    DealRegistration,
+    DealStatus,
+    Opportunity,
+    OpportunityStage,
+)
 from parceria.deals.names import SIMILARITY_THRESHOLD, is_public_email_domain, normalise_name, similarity
 from parceria.partners.models import Partner, PartnerStatus
 
@@ -319,3 +325,27 @@ def deal_convert(*, registration: DealRegistration, actor: Actor, customer: Cust
                             after={**snapshot(locked), "claim": outcome.reason, "attributed": outcome.applied})
         customer.refresh_from_db()
     return Conversion(locked, customer, outcome)
+
+
+@dataclass(frozen=True)
+class Holders:
+    """Who holds a company now, as the conflict check finds them: a customer of it, an open opportunity of the
+    direct-sales pipeline, and the active registrations of it (whatever their partner)."""
+
+    customer: Customer | None
+    opportunity: Opportunity | None
+    registrations: list[DealRegistration]
+
+
+def company_holders(*, fields: DealFields, today: date | None = None) -> Holders:
+    """Who holds the company of `fields` (cleaned as a registration's; bad input raises InvalidInput): what a
+    registration of it would be rejected for. Reads across partners: the caller shows it to staff only."""
+    clean = clean_fields(fields)
+    on = today or timezone.localdate()
+    with across_partners():
+        customer = Customer.objects.filter(_same_company(clean, registrations=False)).order_by("id").first()
+        opportunity = Opportunity.objects.filter(_same_company(clean, registrations=True),
+                                                 stage=OpportunityStage.OPEN).order_by("id").first()
+        registrations = list(DealRegistration.objects.filter(active_q(on)).filter(
+            _same_company(clean, registrations=True)).select_related("partner").order_by("created_at", "id"))
+    return Holders(customer, opportunity, registrations)

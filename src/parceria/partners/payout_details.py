@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from parceria.accounts.tenancy import Ability, Principal
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.pix import parse_key_type, validate_pix_key
 from parceria.partners.models import Partner
+from parceria.partners.notices import mail_partner_admins
 
 
 def payout_details_hold() -> timedelta:
@@ -70,21 +70,7 @@ def payout_details_record_locked(
 
 
 def _notify_admins(partner: Partner, actor: Actor, now: datetime, language: str) -> None:
-    from parceria.accounts.models import Role, User
-
-    by_language: dict[str, list[str]] = {}
-    admins = (
-        User.objects.filter(partner=partner, role=Role.PARTNER_ADMIN, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", "language")
-    )
-    for email, stored in admins:
-        by_language.setdefault(stored or language, []).append(email)
-    for code, recipients in sorted(by_language.items()):
-        with translation.override(code):
-            subject, body = payout_details_changed_message(partner, actor, now)
-        send_mail(subject, body, None, recipients)
+    mail_partner_admins(partner, lambda: payout_details_changed_message(partner, actor, now), language=language)
 
 
 def payout_details_changed_message(partner: Partner, actor: Actor, now: datetime) -> tuple[str, str]:

@@ -1,0 +1,33 @@
+"""E-mail to a partner's admin users, each in their own language (a notice about their partner: a change of payout
+details, a lead offered to it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.mail import send_mail
+from django.utils import translation
+
+from parceria.partners.models import Partner
+
+
+def mail_partner_admins(partner: Partner, compose: Callable[[], tuple[str, str]], *, language: str) -> int:
+    """Send `compose()`'s (subject, body) to the partner's active admin users with an address, one message per
+    language (a user's own, else `language`), composed in that language. Answers how many addresses it was sent to.
+    Call it after the commit (transaction.on_commit) so a rolled-back change sends nothing."""
+    from parceria.accounts.models import Role, User
+
+    by_language: dict[str, list[str]] = {}
+    admins = (
+        User.objects.filter(partner=partner, role=Role.PARTNER_ADMIN, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", "language")
+    )
+    for email, stored in admins:
+        by_language.setdefault(stored or language, []).append(email)
+    for code, recipients in sorted(by_language.items()):
+        with translation.override(code):
+            subject, body = compose()
+        send_mail(subject, body, None, recipients)
+    return sum(len(r) for r in by_language.values())
