@@ -7,9 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from stdnum.br import cnpj
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from stdnum.br import cnpj
 
 from parceria.agreements.services import exclusivity_grant
 from parceria.deals.models import Opportunity
@@ -85,7 +85,7 @@ def test_a_tie_on_points_goes_first_to_the_partner_with_fewer_open_deals(setting
                                                                        "capacity": "0"}}
     busy = make_partner(name="Busy", tier="strategic", verticals=["retail"], territories=["SP"])
     deal_register(partner=busy, fields=other_company(1), actor=ACTOR)
-    free = make_partner(name="Free", tier="strategic", verticals=["retail"], territories=["SP"])
+    make_partner(name="Free", tier="strategic", verticals=["retail"], territories=["SP"])
 
     ranking = rank_partners(make_lead())
 
