@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -155,8 +156,10 @@ def list_leads(request: HttpRequest, page: Query[PageParams], filters: Query[Lea
         return {"count": offers.count(), "limit": page.limit, "offset": page.offset,
                 "items": [_lead(o.lead, o, principal) for o in window]}
     leads = lead_list(status=filters.status)
+    window = leads.prefetch_related(Prefetch("offers", to_attr="history", queryset=LeadOffer.objects.select_related(
+        "registration").order_by("-offered_at", "-id")))[page.offset : page.offset + page.limit]
     return {"count": leads.count(), "limit": page.limit, "offset": page.offset,
-            "items": [_lead(lead, _latest(lead), principal) for lead in leads[page.offset : page.offset + page.limit]]}
+            "items": [_lead(lead, lead.history[0] if lead.history else None, principal) for lead in window]}
 
 
 def _found(principal: Principal, lead_id: int) -> tuple[Lead, LeadOffer | None]:
