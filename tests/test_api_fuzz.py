@@ -162,6 +162,14 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
     # a registration that is not approved, or expired, is a 409 (documented); a terminated partner's claim cannot
     # attribute the customer
     "POST /api/v1/deal-registrations/{registration_id}/convert": {"partner_terminated"},
+    # a lead is cleaned as a deal registration is; an external id of printable text
+    "POST /api/v1/leads": {"invalid_tax_id", "public_email_domain", "identity_required", ("invalid", "domain"),
+                           ("invalid", "contact_email"), ("invalid", "company_name"), ("invalid", "country"),
+                           ("invalid", "external_id"), ("invalid", "contact_name"), ("invalid", "notes"),
+                           ("invalid", "vertical"), ("invalid", "region")},
+    "POST /api/v1/leads/{lead_id}/decline": {("invalid", "reason")},
+    # the partner terminated since cannot register the lead's deal
+    "POST /api/v1/leads/{lead_id}/accept": {"partner_terminated"},
     # staff name the partner (it must exist); a landing URL must be an http(s) address
     "POST /api/v1/referral-links": {"partner_required", "unknown_partner", ("invalid", "landing_url")},
 }
