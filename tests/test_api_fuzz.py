@@ -168,6 +168,8 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
                            ("invalid", "external_id"), ("invalid", "contact_name"), ("invalid", "notes"),
                            ("invalid", "vertical"), ("invalid", "region")},
     "POST /api/v1/leads/{lead_id}/decline": {("invalid", "reason")},
+    # only an active partner is offered a lead
+    "POST /api/v1/leads/{lead_id}/offer": {"partner_inactive"},
     # the partner terminated since cannot register the lead's deal
     "POST /api/v1/leads/{lead_id}/accept": {"partner_terminated"},
     # staff name the partner (it must exist); a landing URL must be an http(s) address

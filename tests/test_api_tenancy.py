@@ -270,6 +270,7 @@ def plausible_body(route: Route, w: World) -> Any:
                              "contact_name": "Alfa", "contact_email": "a@alfa-steals.com.br", "estimated_value": "10",
                              "currency": "BRL"},
         ("POST", "/leads/{lead_id}/accept"): None,
+        ("POST", "/leads/{lead_id}/offer"): {"partner_id": w.b.pk},
         ("POST", "/leads/{lead_id}/decline"): {"reason": "alfa was here"},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):

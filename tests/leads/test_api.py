@@ -157,3 +157,59 @@ def test_another_partner_cannot_answer_and_staff_answer_nothing(alfa, bravo):
 
     assert (stranger.status_code, staff.status_code, missing.status_code) == (404, 403, 404)
     assert LeadOffer.objects.get().status == "pending" and DealRegistration.objects.count() == 0
+
+
+def test_staff_read_the_ranking_with_every_reason_and_offer_the_lead(alfa, bravo, django_capture_on_commit_callbacks):
+    lead = make_lead()
+    client = ApiClient(make_key("admin"))
+
+    ranking = client.get(f"/leads/{lead.pk}/candidates")
+    with django_capture_on_commit_callbacks(execute=True):
+        offered = client.post(f"/leads/{lead.pk}/offer", {"partner_id": alfa.pk})
+    again = client.post(f"/leads/{lead.pk}/offer", {"partner_id": bravo.pk})
+
+    assert ranking.status_code == 200
+    body = ranking.json()
+    assert (body["blocked"], body["excluded"], body["weights"]["vertical"]) == ("", [], "30")
+    assert [(c["position"], c["partner_name"], c["points"]) for c in body["candidates"]] == [
+        (1, "Alfa Vendas", "85.00"), (2, "Bravo Secreta", "27.50")]
+    assert body["candidates"][0]["reasons"][1] == {"key": "vertical", "weight": "30", "fraction": "1.0000",
+                                                   "points": "30.00", "detail": "Works in retail."}
+    assert (offered.status_code, offered.json()["status"], offered.json()["offer"]["partner_id"]) == (
+        200, "offered", alfa.pk)
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "invalid_transition")
+    assert LeadOffer.objects.get().ranking["points"] == "85.00"
+
+
+def test_a_partner_reads_no_ranking_and_offers_nothing(alfa, bravo):
+    lead = make_lead()
+    lead_offer(lead=lead, partner=alfa, actor=ACTOR)
+    other = make_lead(external_id="o", company_name="Outra", tax_id="", domain="outra.com.br")
+    client = ApiClient(make_key("partner", alfa))
+
+    own = client.get(f"/leads/{lead.pk}/candidates")
+    foreign = client.get(f"/leads/{other.pk}/candidates")
+    offer = client.post(f"/leads/{other.pk}/offer", {"partner_id": alfa.pk})
+
+    assert (own.status_code, foreign.status_code, offer.status_code) == (403, 404, 404)
+    assert LeadOffer.objects.count() == 1
+
+
+def test_offering_to_an_excluded_or_unknown_partner_is_refused(alfa, bravo):
+    lead = make_lead()
+    client = ApiClient(make_key("admin"))
+    held = client.post("/deal-registrations", {"partner_id": bravo.pk, "company_name": "Bom Preço", "country": "BR",
+                                        "domain": "bompreco.com.br", "contact_name": "X",
+                                        "contact_email": "x@bompreco.com.br", "estimated_value": "1",
+                                        "currency": "BRL"}).json()["id"]
+
+    excluded = client.post(f"/leads/{lead.pk}/offer", {"partner_id": alfa.pk})
+    unknown = client.post(f"/leads/{lead.pk}/offer", {"partner_id": 999999})
+    ranking = client.get(f"/leads/{lead.pk}/candidates").json()
+
+    assert (excluded.status_code, excluded.json()["error"]["code"]) == (409, "partner_excluded")
+    assert unknown.status_code == 404 and LeadOffer.objects.count() == 0
+    assert ranking["candidates"] == []
+    assert [(e["partner_name"], e["reason"]) for e in ranking["excluded"]] == [
+        ("Alfa Vendas", f"Registered by another partner: Bravo Secreta (registration #{held})."),
+        ("Bravo Secreta", f"It already holds an active registration of this company (#{held}).")]

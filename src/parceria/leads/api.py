@@ -4,6 +4,8 @@
   an optional `external_id` (201 when created, 200 with the same lead when sent again).
 * `GET` lists and reads leads: staff every lead with its latest offer; a partner only the leads offered to it, each
   with its own latest offer (another partner's lead answers 404, as if it did not exist).
+* Staff read the ranking of partners for a lead (`GET /{id}/candidates`: every reason with its weight and points, the
+  partners excluded and why) and offer it to one (`POST /{id}/offer`, Ability.MANAGE_PARTNERS).
 * The partner a lead is offered to accepts it (`POST /{id}/accept`: the deal is registered in its name) or declines it
   (`POST /{id}/decline` with a reason) before the deadline (Ability.REGISTER_DEALS); staff answer nothing (403).
 """
@@ -27,17 +29,20 @@ from parceria.api.schemas import (
     Page,
     PageParams,
     PathId,
+    StrictRowId,
     check_choice,
     choice,
     declared,
 )
-from parceria.common.errors import PermissionDenied
+from parceria.common.errors import NotFound, PermissionDenied
 from parceria.common.money import CURRENCIES, ledger_str
 from parceria.deals.api import VALUE_PATTERN
 from parceria.deals.services import NOTES_MAX_LENGTH, DealFields
 from parceria.leads import services
 from parceria.leads.models import Lead, LeadOffer, LeadStatus
+from parceria.leads.routing import rank_partners
 from parceria.leads.selectors import lead_get, lead_list, offer_list, partner_offer
+from parceria.partners.selectors import scope_partners
 
 router = Router(tags=["leads"])
 
@@ -97,6 +102,43 @@ class LeadOut(Schema):
     created_at: datetime | None = declared(None, description="Staff only.")
     offer: OfferOut | None = declared(None, description="A partner: its latest offer of the lead. Staff: the "
                                                        "lead's latest offer.")
+
+
+class OfferIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    partner_id: StrictRowId = declared(description="The partner to offer the lead to: an active candidate.")
+
+
+class ReasonOut(Schema):
+    key: str = declared(description="exclusivity, vertical, region, tier, capacity or conversion.")
+    weight: str
+    fraction: str = declared(description="How well the partner meets the reason, 0 to 1 (4 places).")
+    points: str = declared(description="weight × fraction, rounded to 0.01 half up.")
+    detail: str
+
+
+class CandidateOut(Schema):
+    position: int
+    partner_id: int
+    partner_name: str
+    points: str
+    exclusive: bool
+    open_deals: int
+    reasons: list[ReasonOut]
+
+
+class ExcludedOut(Schema):
+    partner_id: int
+    partner_name: str
+    reason: str
+
+
+class RankingOut(Schema):
+    blocked: str = declared(description="Why no partner can take the lead (empty when some can).")
+    weights: dict[str, str]
+    candidates: list[CandidateOut]
+    excluded: list[ExcludedOut]
 
 
 class LeadPage(Page):
@@ -168,6 +210,43 @@ def _found(principal: Principal, lead_id: int) -> tuple[Lead, LeadOffer | None]:
         return offer.lead, offer
     lead = lead_get(lead_id)
     return lead, _latest(lead)
+
+
+def _staff_lead(request: HttpRequest, lead_id: int) -> tuple[Principal, Lead]:
+    principal = principal_of(request)
+    if principal.is_partner:
+        partner_offer(principal, lead_id)  # 404 for a lead never offered to it, before the 403
+        raise PermissionDenied("the ranking and the offers of a lead are staff's")
+    return principal, lead_get(lead_id)
+
+
+@router.get("/{int:lead_id}/candidates", response={200: RankingOut, **ERRORS},
+            summary="Rank the partners for a lead, with every reason (staff)")
+def lead_candidates(request: HttpRequest, lead_id: PathId) -> Any:
+    principal, lead = _staff_lead(request, lead_id)
+    principal.require(Ability.READ)
+    ranking = rank_partners(lead)
+    return {
+        "blocked": ranking.blocked, "weights": {k: str(v) for k, v in ranking.weights.items()},
+        "candidates": [{"partner_id": c.partner.pk, "partner_name": c.partner.name, **c.snapshot(position)}
+                       for position, c in enumerate(ranking.candidates, start=1)],
+        "excluded": [{"partner_id": e.partner.pk, "partner_name": e.partner.name, "reason": e.reason}
+                     for e in ranking.excluded],
+    }
+
+
+@router.post("/{int:lead_id}/offer", response={200: LeadOut, **ERRORS},
+             summary="Offer a lead to a partner of its ranking (staff)")
+def offer_lead(request: HttpRequest, lead_id: PathId, payload: OfferIn) -> Any:
+    principal, lead = _staff_lead(request, lead_id)
+    principal.require(Ability.MANAGE_PARTNERS)
+    partner = scope_partners(principal).filter(pk=payload.partner_id).first()
+    if partner is None:
+        raise NotFound(f"partner {payload.partner_id} not found")
+    offer = services.lead_offer(lead=lead, partner=partner, actor=principal.actor,
+                                base_url=request.build_absolute_uri("/"))
+    lead.refresh_from_db()
+    return _lead(lead, offer, principal)
 
 
 @router.get("/{int:lead_id}", response={200: LeadOut, **ERRORS}, summary="Read a lead")
