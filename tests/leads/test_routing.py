@@ -4,18 +4,22 @@ tie break, the weights as settings, and the partners excluded by a conflict (wit
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 from stdnum.br import cnpj
 
 from parceria.agreements.services import exclusivity_grant
 from parceria.deals.models import Opportunity
 from parceria.deals.services import deal_convert, deal_register
-from parceria.leads.routing import comparable, rank_partners, routing_weights
+from parceria.leads.models import Lead
+from parceria.leads.routing import REASONS, _reasons, comparable, rank_partners, region_keys, routing_weights
 from parceria.leads.services import lead_offer
+from parceria.partners.models import Partner
 from tests.agreements.helpers import make_agreement
 from tests.factories import ACTOR, make_customer, make_partner
 from tests.leads.helpers import LEAD_CNPJ, ROOT, make_lead, other_company
@@ -170,3 +174,38 @@ def test_an_expired_registration_excludes_no_one():
     ranking = rank_partners(make_lead())
 
     assert [c.partner.name for c in ranking.candidates] == ["Holder"] and ranking.excluded == []
+
+
+@given(
+    tier=st.sampled_from(["", "certified", "preferred", "strategic"]),
+    country=st.sampled_from(["BR", "MX"]),
+    verticals=st.lists(st.sampled_from(["retail", "Retail", "healthcare", "Food & Beverage"]), max_size=3),
+    territories=st.lists(st.sampled_from(["SP", "BR-SP", "RJ", "Jalisco"]), max_size=3),
+    open_deals=st.integers(min_value=0, max_value=30),
+    approved=st.integers(min_value=0, max_value=40),
+    converted=st.integers(min_value=0, max_value=40),
+    exclusive=st.booleans(),
+    weights=st.fixed_dictionaries({key: st.decimals(min_value=0, max_value=1000, places=2) for key in REASONS}),
+)
+def test_every_reason_earns_its_weight_times_its_fraction_rounded_to_the_cent(
+        tier, country, verticals, territories, open_deals, approved, converted, exclusive, weights):
+    converted = min(converted, approved)
+    lead = Lead(country="BR", region="SP", vertical="food_beverage")
+    partner = Partner(country=country, tier=tier or None, verticals=verticals, territories=territories)
+
+    reasons = _reasons(lead, partner, weights, full=10, open_deals=open_deals, approved=approved,
+                       converted=converted, exclusivity="Exclusive" if exclusive else "",
+                       regions=region_keys(lead), vertical=comparable(lead.vertical))
+
+    assert [r.key for r in reasons] == list(REASONS)
+    for reason in reasons:
+        assert Decimal(0) <= reason.fraction <= Decimal(1)
+        assert reason.weight == weights[reason.key]
+        assert reason.points == (reason.weight * reason.fraction).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert Decimal(0) <= reason.points <= reason.weight
+    by_key = {r.key: r.fraction for r in reasons}
+    assert by_key["vertical"] == (1 if "Food & Beverage" in verticals else 0)
+    assert by_key["region"] == (1 if country == "BR" and {"SP", "BR-SP"} & set(territories)
+                                else Decimal("0.5") if country == "BR" else 0)
+    assert by_key["capacity"] == max(Decimal(0), Decimal(10 - open_deals) / 10)
+    assert by_key["exclusivity"] == (1 if exclusive else 0)
