@@ -68,6 +68,10 @@ def test_staff_route_a_lead_and_the_partner_accepts_it(browser, live_server, scr
         page.wait_for_url(f"**/console/leads/{lead.pk}/")
         assert LeadOffer.objects.get().partner_id == alfa.pk
         screenshot(page, f"{name}-console-offered")
+        page.goto("/console/leads/")
+        assert page.locator("main tbody tr").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"{name}-console-list")
     finally:
         staff.close()
 
