@@ -170,6 +170,16 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
                                                ("invalid", "company_name"), ("invalid", "currency"),
                                                ("invalid", "external_id")},
     "POST /api/v1/opportunities/import": {"invalid_rows", "invalid_csv", "invalid"},
+    # a lead is cleaned as a deal registration is; an external id of printable text
+    "POST /api/v1/leads": {"invalid_tax_id", "public_email_domain", "identity_required", ("invalid", "domain"),
+                           ("invalid", "contact_email"), ("invalid", "company_name"), ("invalid", "country"),
+                           ("invalid", "external_id"), ("invalid", "contact_name"), ("invalid", "notes"),
+                           ("invalid", "vertical"), ("invalid", "region")},
+    "POST /api/v1/leads/{lead_id}/decline": {("invalid", "reason")},
+    # only an active partner is offered a lead
+    "POST /api/v1/leads/{lead_id}/offer": {"partner_inactive"},
+    # the partner terminated since cannot register the lead's deal
+    "POST /api/v1/leads/{lead_id}/accept": {"partner_terminated"},
     # staff name the partner (it must exist); a landing URL must be an http(s) address
     "POST /api/v1/referral-links": {"partner_required", "unknown_partner", ("invalid", "landing_url")},
     "GET /api/v1/analytics/channel-conflict": {("invalid", "to"), "period_too_long"},  # from after to; > 60 months

@@ -27,6 +27,8 @@ from parceria.config.api import api
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
 from parceria.deals.models import DealRegistration, Opportunity
 from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
+from parceria.leads.models import Lead, LeadOffer
+from parceria.leads.services import lead_create, lead_offer
 from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms, TierAssessment
 from parceria.payouts.models import BatchApproval, BatchExport, PayoutBatch, PayoutStatusChange
 from parceria.referrals.models import ReferralLink
@@ -116,6 +118,7 @@ class World:
     b_attachment_id: int = 999_999
     b_adjustment_id: int = 999_999
     b_registration_id: int = 999_999
+    b_lead_id: int = 999_999
 
 
 @pytest.fixture
@@ -186,6 +189,12 @@ def dispute_of_b(w: World) -> None:
         contact_name="bravo-contact", contact_email="bravo@bravo-prospect.com.br", estimated_value="1000",
         currency="BRL")).pk
     assert DealRegistration.objects.get(pk=w.b_registration_id).status == "in_review"
+    # a lead offered to B, waiting for its answer: the routes that accept or decline it have one to answer
+    lead = lead_create(actor=ACTOR, fields=DealFields(
+        company_name="bravo-lead Mercado", country="BR", domain="bravo-lead.com.br", contact_name="bravo-contact",
+        contact_email="bravo@bravo-lead.com.br", estimated_value="1000", currency="BRL"))[0]
+    lead_offer(lead=lead, partner=w.b, actor=ACTOR)
+    w.b_lead_id = lead.pk
 
 
 def path_values(w: World) -> dict[str, Any]:
@@ -195,6 +204,7 @@ def path_values(w: World) -> dict[str, Any]:
         "payout_id": w.b_payout_id, "plan_id": 1, "year": 2026, "dispute_id": w.b_dispute_id,
         "attachment_id": w.b_attachment_id, "adjustment_id": w.b_adjustment_id, "export_id": w.export_id,
         "agreement_id": w.b_agreement_id, "registration_id": w.b_registration_id, "external_id": "crm-alfa-1",
+        "lead_id": w.b_lead_id,
     }
 
 
@@ -262,6 +272,12 @@ def plausible_body(route: Route, w: World) -> Any:
                                                   "domain": "alfa-pipeline.com.br"},
         ("POST", "/opportunities/import"): [{"external_id": "crm-alfa-2", "company_name": "Alfa Pipeline 2",
                                              "country": "BR", "domain": "alfa-pipeline-2.com.br"}],
+        ("POST", "/leads"): {"company_name": "Alfa Steals", "country": "BR", "domain": "alfa-steals.com.br",
+                             "contact_name": "Alfa", "contact_email": "a@alfa-steals.com.br", "estimated_value": "10",
+                             "currency": "BRL"},
+        ("POST", "/leads/{lead_id}/accept"): None,
+        ("POST", "/leads/{lead_id}/offer"): {"partner_id": w.b.pk},
+        ("POST", "/leads/{lead_id}/decline"): {"reason": "alfa was here"},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
@@ -304,6 +320,8 @@ def stored_state() -> dict[str, Any]:
         "lifecycles": list(PartnerLifecycle.objects.order_by("id").values()),
         "tier_assessments": TierAssessment.objects.count(),
         "deal_registrations": list(DealRegistration.objects.order_by("id").values()),
+        "leads": list(Lead.objects.order_by("id").values()),
+        "lead_offers": list(LeadOffer.objects.order_by("id").values()),
         "referral_links": list(ReferralLink.objects.order_by("id").values()),
         "opportunities": list(Opportunity.objects.order_by("id").values()),
     }

@@ -22,6 +22,7 @@ from parceria.deals.services import DealFields, deal_register
 from parceria.disputes.adjustments import adjustment_request
 from parceria.disputes.models import Dispute
 from parceria.disputes.services import DisputeClaim, dispute_attachment_add, dispute_open
+from parceria.leads.services import lead_create
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
@@ -61,11 +62,14 @@ def urls(db) -> list[tuple[Route, str]]:
         contact_email="ana@lojax.com.br", estimated_value="100", currency="BRL"))
     flag = flags_raise([Finding("shared_pix_key", partner.pk, {"pix_key_type": "evp", "pix_key_masked": "••••1234",
                                 "other_partner_ids": [], "other_partner_names": []}, ("k",))], actor=ACTOR).flags[0]
+    lead = lead_create(actor=ACTOR, fields=DealFields(
+        company_name="Loja Y", country="BR", domain="lojay.com.br", contact_name="Ana",
+        contact_email="ana@lojay.com.br", estimated_value="100", currency="BRL"))[0]
     values = {"attachment_id": attachment.pk, "partner_id": partner.pk, "batch_id": batch.pk,
               "export_id": export.pk, "payout_id": Payout.objects.get().pk, "dispute_id": dispute.pk,
               "adjustment_id": adjustment.pk, "event_batch_id": events.pk, "month": "2026-03", "year": 2026,
               "agreement_id": agreement.pk, "document_id": document.pk,
-              "registration_id": registration.pk, "flag_id": flag.pk}
+              "registration_id": registration.pk, "flag_id": flag.pk, "lead_id": lead.pk}
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

@@ -21,6 +21,7 @@ from parceria.disputes.models import Dispute, DisputeAttachment, DisputeComment
 from parceria.disputes.services import dispute_attachment_add
 from parceria.enablement import services as enablement
 from parceria.enablement.models import Enrolment, Module, PartnerCertification
+from parceria.leads.services import lead_create, lead_offer
 from parceria.partners.invitations import user_invite
 from tests.agreements.helpers import make_agreement
 from tests.enablement.conftest import close_pilot, complete_course, partner_user
@@ -39,7 +40,7 @@ def b_values(b: Any) -> dict[str, Any]:
             "attachment_id": b.attachment.pk, "invitation_id": b.invitation.pk, "fmt": ["pdf", "csv"],
             "agreement_id": b.agreement.pk, "document_id": b.document.pk, "enrolment_id": b.enrolment.pk,
             "module_id": b.module.pk, "certificate_id": b.certificate.pk, "code": "recertification",
-            "registration_id": b.registration.pk}
+            "registration_id": b.registration.pk, "lead_id": b.lead.pk}
 
 
 def give_b_everything(b: Any) -> None:
@@ -64,6 +65,11 @@ def give_b_everything(b: Any) -> None:
     b.registration = deal_register(partner=b.partner, actor=ACTOR, fields=DealFields(
         company_name="Prospect Secreto Bravo", country="BR", domain="prospect-bravo.com.br", contact_name="Bravo",
         contact_email="c@prospect-bravo.com.br", estimated_value="1000", currency="BRL"))
+    b.lead = lead_create(actor=ACTOR, fields=DealFields(
+        company_name="Lead Secreto Bravo", country="BR", domain="lead-bravo.com.br", contact_name="Bravo",
+        contact_email="c@lead-bravo.com.br", estimated_value="1000", currency="BRL"))[0]
+    lead_offer(lead=b.lead, partner=b.partner, actor=ACTOR)
+    b.secrets += ["Lead Secreto Bravo", "lead-bravo.com.br"]
     b.secrets += ["bravo-secret.pdf", "convidada@bravo.example", "Acordo secreto Bravo", "bravo-contrato.pdf",
                   "aluna@bravo.example", "Prospect Secreto Bravo", "prospect-bravo.com.br"]
 

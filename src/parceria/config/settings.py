@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "parceria.deals",
     "parceria.referrals",
     "parceria.safeguards",
+    "parceria.leads",
     "parceria.demo",
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]
@@ -228,6 +229,13 @@ PARCERIA = {
     # expires; an extension staff approve moves the expiry this many days later.
     "DEAL_EXPIRY_WARNING_DAYS": 14,
     "DEAL_EXTENSION_DAYS": 30,
+    # Lead routing (leads/routing.py): the weight of each reason a partner is ranked by (points = weight × how well
+    # the partner meets it, 0 to 1), the open deals at which a partner counts as full, and the hours a partner has to
+    # answer an offered lead before it goes back to staff.
+    "LEAD_ROUTING_WEIGHTS": {"exclusivity": "50", "vertical": "30", "region": "25", "tier": "15", "capacity": "15",
+                             "conversion": "15"},
+    "LEAD_ROUTING_FULL_CAPACITY": 10,
+    "LEAD_OFFER_HOURS": 72,
     # Sign-in throttling: failures allowed per user name, and per address, within the window.
     "LOGIN_FAILURES_PER_USER": 5,
     "LOGIN_FAILURES_PER_ADDRESS": 20,

@@ -9,6 +9,7 @@ from parceria.console import views
 from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
+from parceria.leads import urls as leads
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.safeguards import urls as safeguards
@@ -31,4 +32,5 @@ urlpatterns = [
     path("", include((tiers.console_patterns, "tiers_console"))),
     path("", include((deals.console_patterns, "deals_console"))),
     path("", include((safeguards.console_patterns, "safeguards_console"))),
+    path("", include((leads.console_patterns, "leads_console"))),
 ]

@@ -538,3 +538,25 @@ def _convert_named(customer: Customer, registration_id: int, actor: Actor) -> No
                            % {"id": registration_id}, code="deal_registration_partner_mismatch",
                            details={"field": "deal_registration_id"})
     deal_convert(registration=registration, customer=customer, actor=actor)
+@dataclass(frozen=True)
+class Holders:
+    """Who holds a company now, as the conflict check finds them: a customer of it, an open opportunity of the
+    direct-sales pipeline, and the active registrations of it (whatever their partner)."""
+
+    customer: Customer | None
+    opportunity: Opportunity | None
+    registrations: list[DealRegistration]
+
+
+def company_holders(*, fields: DealFields, today: date | None = None) -> Holders:
+    """Who holds the company of `fields` (cleaned as a registration's; bad input raises InvalidInput): what a
+    registration of it would be rejected for. Reads across partners: the caller shows it to staff only."""
+    clean = clean_fields(fields)
+    on = today or timezone.localdate()
+    with across_partners():
+        customer = Customer.objects.filter(_same_company(clean, has_root=False)).order_by("id").first()
+        opportunity = Opportunity.objects.filter(_same_company(clean, has_root=True),
+                                                 stage=OpportunityStage.OPEN).order_by("id").first()
+        registrations = list(DealRegistration.objects.filter(active_q(on)).filter(
+            _same_company(clean, has_root=True)).select_related("partner").order_by("created_at", "id"))
+    return Holders(customer, opportunity, registrations)

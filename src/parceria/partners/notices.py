@@ -15,7 +15,9 @@ from parceria.partners.models import Partner
 
 
 def mail_partner_admins(partner: Partner, compose: Callable[[], tuple[str, str]], *, language: str) -> int:
-    """Send `compose()`'s message to `partner`'s admins; the number of messages sent (one per language)."""
+    """Send `compose()`'s (subject, body) to the partner's active admin users with an address, one message per
+    language (a user's own, else `language`), composed in that language. Answers how many addresses it was sent to.
+    Call it after the commit (transaction.on_commit) so a rolled-back change sends nothing."""
     from parceria.accounts.models import Role, User
 
     by_language: dict[str, list[str]] = {}
@@ -31,4 +33,4 @@ def mail_partner_admins(partner: Partner, compose: Callable[[], tuple[str, str]]
         with translation.override(code):
             subject, body = compose()
         send_mail(subject, body, None, recipients)
-    return len(by_language)
+    return sum(len(r) for r in by_language.values())
