@@ -22,6 +22,7 @@ from parceria.deals.api import router as deals_router
 from parceria.disputes.adjustments_api import router as adjustments_router
 from parceria.disputes.api import router as disputes_router
 from parceria.enablement.api import router as enablement_router
+from parceria.mapping.api import router as mapping_router
 from parceria.partners.api import router as partners_router
 from parceria.partners.pipeline_api import router as pipeline_router
 from parceria.payouts.api import router as payouts_router
@@ -66,6 +67,7 @@ api.add_router("", tiers_router)
 api.add_router("/agreements", agreements_router)
 api.add_router("/deal-registrations", deals_router)
 api.add_router("/referral-links", referrals_router)
+api.add_router("/account-mappings", mapping_router)
 
 _patterns, _app_name, _namespace = api.urls
 urlpatterns = (guard_api_views(api, _patterns), _app_name, _namespace)

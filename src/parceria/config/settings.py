@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "parceria.tiers",
     "parceria.deals",
     "parceria.referrals",
+    "parceria.mapping",
     "parceria.demo",
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]

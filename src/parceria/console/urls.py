@@ -9,6 +9,7 @@ from parceria.console import views
 from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
+from parceria.mapping import urls as mapping
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.tiers import urls as tiers
@@ -29,4 +30,5 @@ urlpatterns = [
     path("", include((enablement.console_patterns, "enablement_console"))),
     path("", include((tiers.console_patterns, "tiers_console"))),
     path("", include((deals.console_patterns, "deals_console"))),
+    path("", include((mapping.console_patterns, "mapping_console"))),
 ]

@@ -9,6 +9,7 @@ from parceria.customers import urls as customers
 from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
+from parceria.mapping import urls as mapping
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.portal import views
@@ -31,4 +32,5 @@ urlpatterns = [
     path("", include((enablement.portal_patterns, "enablement_portal"))),
     path("", include((tiers.portal_patterns, "tiers_portal"))),
     path("", include((deals.portal_patterns, "deals_portal"))),
+    path("", include((mapping.portal_patterns, "mapping_portal"))),
 ]
