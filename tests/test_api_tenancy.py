@@ -27,6 +27,7 @@ from parceria.config.api import api
 from parceria.customers.models import CsatScore, Customer, Event, Invoice, Refund, UsageRecord
 from parceria.deals.models import DealRegistration
 from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
+from parceria.mapping.models import AccountMapping
 from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms, TierAssessment
 from parceria.payouts.models import BatchApproval, BatchExport, PayoutBatch, PayoutStatusChange
 from parceria.referrals.models import ReferralLink
@@ -116,6 +117,7 @@ class World:
     b_attachment_id: int = 999_999
     b_adjustment_id: int = 999_999
     b_registration_id: int = 999_999
+    b_mapping_id: int = 999_999
 
 
 @pytest.fixture
@@ -186,6 +188,10 @@ def dispute_of_b(w: World) -> None:
         contact_name="bravo-contact", contact_email="bravo@bravo-prospect.com.br", estimated_value="1000",
         currency="BRL")).pk
     assert DealRegistration.objects.get(pk=w.b_registration_id).status == "in_review"
+    from parceria.mapping.services import mapping_create
+
+    w.b_mapping_id = mapping_create(partner=w.b, actor=ACTOR, data=b"domain,segment\nbravo-cliente-0.com.br,bravo-seg\n"
+                                    b"bravo-list.com.br,bravo-seg\n").pk
 
 
 def path_values(w: World) -> dict[str, Any]:
@@ -195,6 +201,7 @@ def path_values(w: World) -> dict[str, Any]:
         "payout_id": w.b_payout_id, "plan_id": 1, "year": 2026, "dispute_id": w.b_dispute_id,
         "attachment_id": w.b_attachment_id, "adjustment_id": w.b_adjustment_id, "export_id": w.export_id,
         "agreement_id": w.b_agreement_id, "registration_id": w.b_registration_id,
+        "mapping_id": w.b_mapping_id,
     }
 
 
@@ -256,6 +263,7 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/deal-registrations/{registration_id}/decide"): {"approve": False, "reason": "alfa was here"},
         ("POST", "/deal-registrations/{registration_id}/convert"): {"customer_id": b_customer.pk},
         ("POST", "/referral-links"): {"partner_id": w.b.pk, "landing_url": "https://alfa-was-here.example.com/"},
+        ("POST", "/account-mappings"): Multipart({"partner_id": w.b.pk, "file": b"domain\nalfa-was-here.com.br\n"}),
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
@@ -265,6 +273,13 @@ def plausible_body(route: Route, w: World) -> Any:
         "sweep can try it against partner B's data"
     )
     return bodies[key]
+
+
+@dataclass(frozen=True)
+class Multipart:
+    """A body sent as multipart/form-data (a `bytes` value is a file part), for routes that take a file."""
+
+    fields: dict[str, Any]
 
 
 def stored_state() -> dict[str, Any]:
@@ -299,6 +314,7 @@ def stored_state() -> dict[str, Any]:
         "tier_assessments": TierAssessment.objects.count(),
         "deal_registrations": list(DealRegistration.objects.order_by("id").values()),
         "referral_links": list(ReferralLink.objects.order_by("id").values()),
+        "account_mappings": AccountMapping.objects.count(),
     }
 
 
@@ -313,7 +329,13 @@ def call(client: ApiClient, route: Route, w: World, query: dict[str, Any] | None
     query = {**required_query(route, w), **(query or {})}
     if query:
         path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    return client.request(route.method, path, plausible_body(route, w))
+    body = plausible_body(route, w)
+    if isinstance(body, Multipart):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return client._client.post(f"{API_PREFIX}{path}", {
+            k: SimpleUploadedFile(f"{k}.csv", v) if isinstance(v, bytes) else v for k, v in body.fields.items()})
+    return client.request(route.method, path, body)
 
 
 def assert_no_data_of_b(response, w: World, what: str, *, rows_of_a: bool = False) -> None:

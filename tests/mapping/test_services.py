@@ -100,7 +100,7 @@ def test_an_oversized_file_is_413_and_nothing_is_stored():
 
 def test_semicolons_a_country_column_and_a_byte_order_mark_are_read():
     rfc = synthetic_tax_id("MX", 5)
-    parsed = parse("\ufeffTax_ID;Country;Segment\n{};mx;Customer\n".format(rfc).encode(), default_country="BR")
+    parsed = parse(f"\ufeffTax_ID;Country;Segment\n{rfc};mx;Customer\n".encode(), default_country="BR")
 
     assert [(a.tax, a.segment) for a in parsed.accounts] == [(f"MX:{rfc}", "customer")]
 
@@ -211,11 +211,11 @@ def _text_columns_holding(values: list[str]) -> list[tuple[str, str, str]]:
         for table in connection.introspection.table_names(cursor):
             # The columns as the database describes them (SQLite's get_table_description cannot parse every
             # CREATE TABLE of the schema, so the cursor's description of an empty SELECT names them).
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} WHERE 1 = 0")  # noqa: S608
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} WHERE 1 = 0")
             for column_name in [c[0] for c in cursor.description]:
                 name = connection.ops.quote_name(column_name)
                 for value in values:
-                    cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} "  # noqa: S608
+                    cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} "
                                    f"WHERE CAST({name} AS {cast}) LIKE %s LIMIT 1", [f"%{value}%"])
                     if cursor.fetchone():
                         found.append((table, column_name, value))

@@ -2,7 +2,7 @@
 
 * `POST` (multipart/form-data, part `file`: the CSV list) maps a partner's customer list: a partner key for its own
   partner (Ability.REGISTER_DEALS), staff naming `partner_id` (Ability.MANAGE_PARTNERS). 201 with the counts and the
-  rows reported; 413 for a file over the limit, 422 for a file that cannot be mapped (nothing is stored).
+  rows reported; 413 for a file over the limit (in every body route's document), 422 for a file that cannot be mapped (nothing is stored).
 * `GET` lists the mappings a principal may see; `GET /{id}` one mapping with its counts by segment, the sharing
   levels and the matched accounts both sides agreed to show. Another partner's mapping answers 404."""
 
@@ -17,7 +17,7 @@ from ninja import Schema as NinjaSchema
 
 from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, ErrorOut, Page, PageParams, PathId
+from parceria.api.schemas import ERRORS, Page, PageParams, PathId
 from parceria.common.errors import InvalidInput, NotFound, PermissionDenied
 from parceria.mapping import selectors, services
 from parceria.mapping.models import AccountMapping
@@ -25,7 +25,6 @@ from parceria.mapping.upload import check_size
 from parceria.partners.selectors import scope_partners
 
 router = Router(tags=["account mapping"])
-UPLOAD_ERRORS = {**ERRORS, 413: ErrorOut}
 
 
 class SegmentOut(NinjaSchema):
@@ -104,7 +103,7 @@ def _detail(mapping: AccountMapping) -> dict[str, Any]:
 
 
 @router.post(
-    "", response={201: MappingDetailOut, **UPLOAD_ERRORS},
+    "", response={201: MappingDetailOut, **ERRORS},
     summary="Map a partner's customer list (multipart/form-data, part `file`: CSV, at most 10 MB)",
     openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
         "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"},
