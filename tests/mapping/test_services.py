@@ -143,6 +143,11 @@ def test_two_mappings_of_the_same_list_have_different_digests():
         keys.mapping_secret(bytes(first.salt)), "@alfa.com.br")
 
 
+@given(st.binary(min_size=1, max_size=100), st.text(max_size=80))
+def test_the_keyed_hash_is_hmac_sha256(secret, key):
+    assert keys.Keyed(secret).hex(key) == keys.digest(secret, key)
+
+
 def test_comparing_again_finds_a_customer_that_arrived_after_the_upload():
     partner = make_partner()
     mapping = mapping_create(partner=partner, data=csv(",later.com.br,customer"), actor=ACTOR)

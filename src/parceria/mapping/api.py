@@ -2,7 +2,8 @@
 
 * `POST` (multipart/form-data, part `file`: the CSV list) maps a partner's customer list: a partner key for its own
   partner (Ability.REGISTER_DEALS), staff naming `partner_id` (Ability.MANAGE_PARTNERS). 201 with the counts and the
-  rows reported; 413 for a file over the limit (in every body route's document), 422 for a file that cannot be mapped (nothing is stored).
+  rows reported; 413 for a file over the limit (in every body route's document), 422 for a file that cannot be
+  mapped (nothing is stored).
 * `GET` lists the mappings a principal may see; `GET /{id}` one mapping with its counts by segment, the sharing
   levels and the matched accounts both sides agreed to show. Another partner's mapping answers 404."""
 

@@ -14,6 +14,7 @@ learns the secret; staff never see it or the salt; the digests of one mapping ca
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 
@@ -46,6 +47,28 @@ def domain_key(domain: str) -> str:
     if not domain or is_public_email_domain(domain):
         return ""
     return "@" + domain
+
+
+class Keyed:
+    """HMAC-SHA256 under one secret (RFC 2104), with the padded key's two hash states computed once: a million
+    keys are hashed in a fraction of the time `hmac.digest` takes, which sets the key up again for each."""
+
+    def __init__(self, secret: bytes) -> None:
+        block = secret.ljust(64, b"\0") if len(secret) <= 64 else hashlib.sha256(secret).digest().ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def raw(self, key: str) -> bytes:
+        """The 32-byte digest of a key."""
+        inner = self._inner.copy()
+        inner.update(key.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+    def hex(self, key: str) -> str:
+        """The digest as 64 hex characters, "" for no key."""
+        return self.raw(key).hex() if key else ""
 
 
 def digest(secret: bytes, key: str) -> str:

@@ -11,9 +11,10 @@ effective level of a partner's mappings is the lower of the two (selectors.effec
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from parceria.accounts.tenancy import across_partners
@@ -27,41 +28,63 @@ from parceria.mapping.upload import parse
 from parceria.partners.models import Partner
 
 BATCH = 5000
+CHUNK = 20_000
 
 
-def _our_rows(rows: Iterable[tuple[int, str, str, str]], secret: bytes, wanted: dict[str, int]) -> dict[int, int]:
-    """For each account index in `wanted` (digest → index), the lowest id of our rows (id, country, tax id,
-    domain) with a key of the same digest."""
+def _our_rows(queryset: QuerySet[Any], keyed: keys.Keyed, wanted: dict[bytes, int]) -> dict[int, int]:
+    """For each account index in `wanted` (digest → index), the lowest id of the rows of `queryset` (values id,
+    country, tax id, domain) with a key of the same digest. Read through a chunked (server-side on PostgreSQL)
+    cursor: a million customers are hashed without holding them all. A domain of ours needs no public-provider
+    check: the list's are dropped, so one could never match."""
     found: dict[int, int] = {}
-    digest = keys.digest
-    for pk, country, tax_id, domain in rows:
-        for key in (keys.tax_key(country, tax_id) if tax_id else "", keys.domain_key(domain)):
-            if key:
-                index = wanted.get(digest(secret, key))
-                if index is not None and (index not in found or pk < found[index]):
-                    found[index] = pk
+    raw, get = keyed.raw, wanted.get
+    sql, params = queryset.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK):
+            for pk, country, tax_id, domain in rows:
+                if tax_id:
+                    index = get(raw("BR:" + tax_id[:8] if country == "BR" and len(tax_id) == 14
+                                    else f"{country}:{tax_id}"))
+                    if index is not None and (index not in found or pk < found[index]):
+                        found[index] = pk
+                if domain:
+                    index = get(raw("@" + domain))
+                    if index is not None and (index not in found or pk < found[index]):
+                        found[index] = pk
     return found
 
 
-def _match(secret: bytes, accounts: list[MappedAccount]) -> None:
+def _match(keyed: keys.Keyed, accounts: list[MappedAccount]) -> None:
     """Set each account's customer and open opportunity from our records, compared by digest only."""
-    wanted: dict[str, int] = {}
+    wanted: dict[bytes, int] = {}
     for index, account in enumerate(accounts):
         for value in (account.tax_digest, account.domain_digest):
             if value:
-                wanted[value] = index
+                wanted[bytes.fromhex(value)] = index
+    fields = ("pk", "country", "tax_id", "domain")
     # Every customer and pipeline opportunity is read on purpose, whoever asks: only the digests that match the
     # partner's own accounts are kept, and they are shown only as the sharing levels allow.
     with across_partners():
-        customers = _our_rows(
-            Customer.objects.order_by().values_list("pk", "country", "tax_id", "domain").iterator(chunk_size=20_000),
-            secret, wanted)
-        opportunities = _our_rows(
-            Opportunity.objects.filter(stage=OpportunityStage.OPEN).order_by()
-            .values_list("pk", "country", "tax_id", "domain").iterator(chunk_size=20_000), secret, wanted)
+        customers = _our_rows(Customer.objects.order_by().values_list(*fields), keyed, wanted)
+        opportunities = _our_rows(Opportunity.objects.filter(stage=OpportunityStage.OPEN).order_by()
+                                  .values_list(*fields), keyed, wanted)
     for index, account in enumerate(accounts):
         account.customer_id = customers.get(index)
         account.opportunity_id = opportunities.get(index)
+
+
+def _store(accounts: list[MappedAccount]) -> None:
+    """Insert the accounts: COPY on PostgreSQL (100,000 rows in a fraction of a second), bulk INSERTs elsewhere."""
+    if connection.vendor != "postgresql":
+        MappedAccount.objects.bulk_create(accounts, batch_size=BATCH)
+        return
+    columns = ("mapping_id", "line", "segment", "tax_digest", "domain_digest", "customer_id", "opportunity_id")
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {MappedAccount._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for a in accounts:
+            copy.write_row((a.mapping_id, a.line, a.segment, a.tax_digest, a.domain_digest, a.customer_id,
+                            a.opportunity_id))
 
 
 def mapping_create(*, partner: Partner, data: bytes, actor: Actor) -> AccountMapping:
@@ -70,19 +93,19 @@ def mapping_create(*, partner: Partner, data: bytes, actor: Actor) -> AccountMap
     parsed = parse(data, default_country=partner.country)
     del data
     salt = keys.new_salt()
-    secret = keys.mapping_secret(salt)
-    accounts = [MappedAccount(line=a.line, segment=a.segment, tax_digest=keys.digest(secret, a.tax),
-                              domain_digest=keys.digest(secret, a.domain)) for a in parsed.accounts]
+    keyed = keys.Keyed(keys.mapping_secret(salt))
+    accounts = [MappedAccount(line=a.line, segment=a.segment, tax_digest=keyed.hex(a.tax),
+                              domain_digest=keyed.hex(a.domain)) for a in parsed.accounts]
     rows, issues, issue_count = parsed.rows, parsed.issues, parsed.issue_count
     del parsed  # the keys in the clear go no further
-    _match(secret, accounts)
+    _match(keyed, accounts)
     with transaction.atomic():
         mapping = AccountMapping.objects.create(
             partner=partner, salt=salt, rows=rows, accounts=len(accounts), issue_count=issue_count,
             issues=issues, created_by_label=actor.label, matched_at=timezone.now())
         for account in accounts:
             account.mapping = mapping
-        MappedAccount.objects.bulk_create(accounts, batch_size=BATCH)
+        _store(accounts)
         audit_record_create(actor=actor, action="account_mapping.created", obj=mapping,
                             after={"partner": partner.pk, "rows": rows, "accounts": len(accounts),
                                    "issues": issue_count})
@@ -94,7 +117,7 @@ def mapping_match(*, mapping: AccountMapping, actor: Actor) -> AccountMapping:
     with transaction.atomic():
         mapping = AccountMapping.objects.select_for_update().get(pk=mapping.pk)
         accounts = list(MappedAccount.objects.filter(mapping=mapping).order_by("pk"))
-        _match(keys.mapping_secret(mapping.salt), accounts)
+        _match(keys.Keyed(keys.mapping_secret(mapping.salt)), accounts)
         MappedAccount.objects.bulk_update(accounts, ["customer", "opportunity"], batch_size=BATCH)
         mapping.matched_at = timezone.now()
         mapping.save(update_fields=["matched_at"])
