@@ -131,14 +131,15 @@ def sql_join_baseline(url: str, data: bytes) -> tuple[float, int]:
         rows.append((digits[:8] if len(digits) == 14 else "", normalise_domain(domain) if domain else ""))
     with _admin_connect(url) as conn, conn.cursor() as cur:
         started = time.perf_counter()
-        cur.execute("CREATE TEMPORARY TABLE bench_list (root text, domain text)")
+        cur.execute("CREATE TEMPORARY TABLE bench_list (id serial, root text, domain text)")
         with cur.copy("COPY bench_list (root, domain) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+        cur.execute("ANALYZE bench_list")
         cur.execute(
-            "SELECT COUNT(*) FROM bench_list l WHERE (l.root <> '' AND l.root IN (SELECT left(c.tax_id, 8) FROM "
-            "customers_customer c WHERE c.country = 'BR' AND length(c.tax_id) = 14)) OR (l.domain <> '' AND "
-            "l.domain IN (SELECT c.domain FROM customers_customer c WHERE c.domain <> ''))")
+            "SELECT COUNT(*) FROM (SELECT l.id FROM bench_list l JOIN customers_customer c ON l.root <> '' "
+            "AND c.country = 'BR' AND length(c.tax_id) = 14 AND left(c.tax_id, 8) = l.root UNION "
+            "SELECT l.id FROM bench_list l JOIN customers_customer c ON l.domain <> '' AND c.domain = l.domain) m")
         matched = int(cur.fetchone()[0])
         seconds = time.perf_counter() - started
         cur.execute("DROP TABLE bench_list")
