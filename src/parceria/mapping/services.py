@@ -117,12 +117,14 @@ def mapping_match(*, mapping: AccountMapping, actor: Actor) -> AccountMapping:
     with transaction.atomic():
         mapping = AccountMapping.objects.select_for_update().get(pk=mapping.pk)
         accounts = list(MappedAccount.objects.filter(mapping=mapping).order_by("pk"))
+        before = [(a.customer_id, a.opportunity_id) for a in accounts]
         _match(keys.Keyed(keys.mapping_secret(mapping.salt)), accounts)
-        MappedAccount.objects.bulk_update(accounts, ["customer", "opportunity"], batch_size=BATCH)
+        changed = [a for a, was in zip(accounts, before, strict=True) if (a.customer_id, a.opportunity_id) != was]
+        MappedAccount.objects.bulk_update(changed, ["customer", "opportunity"], batch_size=BATCH)
         mapping.matched_at = timezone.now()
         mapping.save(update_fields=["matched_at"])
         audit_record_create(actor=actor, action="account_mapping.matched", obj=mapping,
-                            after={"customers": sum(1 for a in accounts if a.customer_id)})
+                            after={"customers": sum(1 for a in accounts if a.customer_id), "changed": len(changed)})
     return mapping
 
 
