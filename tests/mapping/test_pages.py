@@ -100,3 +100,32 @@ def test_staff_export_the_counts_and_an_analyst_may_not_change_levels():
     assert refused.status_code == 403
     assert PartnerSharing.objects.count() == 0
     assert "Alfa" in analyst.get("/console/account-mappings/").content.decode()
+
+
+def test_the_lists_read_their_counts_in_a_fixed_number_of_queries_and_export_them():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alfa = make_partner(name="Alfa")
+    make_customer(domain="a.com.br")
+    staff = staff_client("rui", "partner_manager")
+    portal = portal_client(alfa, "eva")
+    mapping_create(partner=alfa, data=csv(",a.com.br,customer", ",b.com.br,"), actor=ACTOR)
+
+    def queries(client, url):
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(url).status_code == 200
+        return len(seen.captured_queries)
+
+    one = (queries(staff, "/console/account-mappings/"), queries(portal, "/portal/account-mapping/"))
+    for _ in range(3):
+        mapping_create(partner=alfa, data=csv(",a.com.br,customer"), actor=ACTOR)
+    assert (queries(staff, "/console/account-mappings/"), queries(portal, "/portal/account-mapping/")) == one
+
+    exported = staff.get("/console/account-mappings/?export=csv", HTTP_ACCEPT_LANGUAGE="en")
+    lines = exported.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == ("Partner,Uploaded,Accounts,Our customers,Our open opportunities,Not our customers,"
+                        "Problems reported")
+    assert [line.split(",")[2:] for line in lines[1:]] == [["1", "1", "0", "0", "0"]] * 3 + [["2", "1", "0", "1", "0"]]
+    own = portal.get("/portal/account-mapping/?export=csv", HTTP_ACCEPT_LANGUAGE="en")
+    assert own.content.decode("utf-8-sig").splitlines()[0].startswith("Uploaded,Accounts")

@@ -80,8 +80,9 @@ def _segment(s: selectors.SegmentCounts) -> dict[str, Any]:
             "our_open_opportunities": s.our_open_opportunities, "not_ours": s.not_ours}
 
 
-def _mapping(mapping: AccountMapping) -> dict[str, Any]:
-    _, total = selectors.mapping_counts(mapping)
+def _mapping(mapping: AccountMapping, total: selectors.SegmentCounts | None = None) -> dict[str, Any]:
+    if total is None:
+        _, total = selectors.mapping_counts(mapping)
     return {"id": mapping.pk, "partner_id": mapping.partner_id, "created_at": mapping.created_at,
             "matched_at": mapping.matched_at, "rows": mapping.rows, "accounts": mapping.accounts,
             "issue_count": mapping.issue_count, "total": _segment(total)}
@@ -144,7 +145,7 @@ def list_mappings(request: HttpRequest, page: Query[PageParams]) -> Any:
     principal.require(Ability.READ)
     found = selectors.mapping_list(principal)
     return {"count": found.count(), "limit": page.limit, "offset": page.offset,
-            "items": [_mapping(m) for m in found[page.offset : page.offset + page.limit]]}
+            "items": [_mapping(m, t) for m, t in selectors.with_totals(found[page.offset : page.offset + page.limit])]}
 
 
 @router.get("/{int:mapping_id}", response={200: MappingDetailOut, **ERRORS}, summary="Read an account mapping")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from parceria.accounts.tenancy import Principal, partner_owned
 from parceria.common.errors import NotFound
@@ -28,8 +29,17 @@ def scope_mappings(principal: Principal, queryset: QuerySet[Any] | None = None) 
     return partner_owned(principal, queryset if queryset is not None else AccountMapping.objects.all())
 
 
+def _count_of(**matched: Any) -> Coalesce:
+    return Coalesce(Subquery(MappedAccount.objects.filter(mapping=OuterRef("pk"), **matched).order_by()
+                             .values("mapping").annotate(n=Count("pk")).values("n")), 0)
+
+
 def mapping_list(principal: Principal, *, partner_id: int | None = None) -> QuerySet[Any]:
-    qs = scope_mappings(principal).select_related("partner").defer("salt", "issues")
+    """The mappings `principal` may see, newest first, with their counts of our customers and open opportunities
+    computed in the same query (`with_totals` pairs each with its total)."""
+    qs = (scope_mappings(principal).select_related("partner").defer("salt", "issues")
+          .annotate(our_customers=_count_of(customer__isnull=False),
+                    our_open_opportunities=_count_of(opportunity__isnull=False)))
     if partner_id is not None:
         qs = qs.filter(partner_id=partner_id)
     return qs.order_by("-created_at", "-id")
@@ -69,6 +79,11 @@ def mapping_counts(mapping: AccountMapping) -> tuple[list[SegmentCounts], Segmen
     return segments, total
 
 
+def with_totals(mappings: Any) -> list[tuple[AccountMapping, SegmentCounts]]:
+    """(mapping, its total counts) for mappings read through `mapping_list`."""
+    return [(m, SegmentCounts(None, m.accounts, m.our_customers, m.our_open_opportunities)) for m in mappings]
+
+
 @dataclass(frozen=True)
 class Levels:
     company: str
@@ -80,14 +95,19 @@ class Levels:
         return min(self.company, self.partner, key=LEVEL_ORDER.index)
 
 
+def program_level() -> str:
+    """The company's program-wide sharing level (counts only until staff set one)."""
+    program = ProgramSharing.objects.filter(pk=1).first()
+    return program.company_level if program else SharingLevel.COUNTS
+
+
 def sharing_levels(partner: Partner | int) -> Levels:
     """Both sides' sharing levels for a partner and, as `effective`, the lower of the two."""
     partner_id = partner if isinstance(partner, int) else partner.pk
     own = PartnerSharing.objects.filter(partner_id=partner_id).first()
     company = own.company_level if own and own.company_level else ""
     if not company:
-        program = ProgramSharing.objects.filter(pk=1).first()
-        company = program.company_level if program else SharingLevel.COUNTS
+        company = program_level()
     return Levels(company=company, partner=own.partner_level if own else SharingLevel.COUNTS,
                   company_is_program=not (own and own.company_level))
 

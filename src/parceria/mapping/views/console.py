@@ -14,19 +14,21 @@ from parceria.accounts.tenancy import Ability
 from parceria.mapping import selectors, services
 from parceria.mapping.forms import CompanyLevelForm, ProgramLevelForm
 from parceria.mapping.models import AccountMapping
-from parceria.mapping.views.shared import export, results
+from parceria.mapping.views.shared import export, export_list, results
 from parceria.partners.models import Partner
 from parceria.web.access import actor, console_view, principal_for
 from parceria.web.pages import page
-from parceria.web.tables import build_table
+from parceria.web.tables import build_table, wants_export
 
 SORTS = {"created": "created_at", "partner": "partner__name", "accounts": "accounts"}
 
 
 def _list(request: HttpRequest, form: ProgramLevelForm, status: int = 200) -> HttpResponse:
     table = build_table(request, selectors.mapping_list(principal_for(request)), sortable=SORTS,
-                        default_sort="-created")
-    rows = [(m, selectors.mapping_counts(m)[1]) for m in table.page]
+                        default_sort="-created", per_page=10**9 if wants_export(request) else 25)
+    rows = selectors.with_totals(table.page)
+    if wants_export(request):
+        return export_list(request, rows, with_partner=True)
     return page(request, "mapping/console/list.html", {"table": table, "rows": rows, "form": form}, nav="mapping",
                 status=status)
 
@@ -40,7 +42,7 @@ def mappings(request: HttpRequest) -> HttpResponse:
         services.program_sharing_set(level=form.cleaned_data["level"], actor=actor(request))
         messages.success(request, _("The program-wide sharing level was saved."))
         return redirect("mapping_console:list")
-    return _list(request, ProgramLevelForm(initial={"level": services.program_sharing().company_level}))
+    return _list(request, ProgramLevelForm(initial={"level": selectors.program_level()}))
 
 
 def _mapping(mapping_id: int) -> AccountMapping:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from parceria.mapping import selectors, services
 from parceria.mapping.forms import PartnerLevelForm, UploadForm
-from parceria.mapping.views.shared import export, results
+from parceria.mapping.views.shared import export, export_list, results
 from parceria.web.access import actor, partner_of, partner_required, principal_for
 from parceria.web.forms import attempt
 from parceria.web.tables import build_table, wants_export
@@ -22,9 +22,11 @@ SORTS = {"created": "created_at", "accounts": "accounts"}
 
 def _index(request: HttpRequest, form: UploadForm, level_form: PartnerLevelForm, status: int = 200) -> HttpResponse:
     principal = principal_for(request)
-    table = build_table(request, selectors.mapping_list(principal), sortable=SORTS, default_sort="-created")
-    overlap = {m.pk: selectors.mapping_counts(m)[1] for m in table.page}
-    rows = [(m, overlap[m.pk]) for m in table.page]
+    table = build_table(request, selectors.mapping_list(principal), sortable=SORTS, default_sort="-created",
+                        per_page=10**9 if wants_export(request) else 25)
+    rows = selectors.with_totals(table.page)
+    if wants_export(request):
+        return export_list(request, rows, with_partner=False)
     return render(request, "mapping/portal/index.html",
                   {"nav": "mapping", "form": form, "level_form": level_form, "table": table, "rows": rows,
                    "levels": selectors.sharing_levels(principal.partner_id or 0)}, status=status)

@@ -70,3 +70,12 @@ def export(request: HttpRequest, mapping: AccountMapping) -> HttpResponse:
         [_("Segment"), _("Accounts"), _("Our customers"), _("Our open opportunities"), _("Not our customers")],
         ([segment_label(s.segment), s.accounts, s.our_customers, s.our_open_opportunities, s.not_ours]
          for s in [*segments, total]))
+
+
+def export_list(request: HttpRequest, rows: Any, *, with_partner: bool) -> HttpResponse:
+    """A list of mappings as a file: partner (staff only), upload time, the total counts and the problems."""
+    header = [_("Uploaded"), _("Accounts"), _("Our customers"), _("Our open opportunities"), _("Not our customers"),
+              _("Problems reported")]
+    lines = ([*([m.partner.name] if with_partner else []), m.created_at, t.accounts, t.our_customers,
+              t.our_open_opportunities, t.not_ours, m.issue_count] for m, t in rows)
+    return export_response(request, "account-mappings", [*([_("Partner")] if with_partner else []), *header], lines)
