@@ -129,3 +129,28 @@ def test_the_lists_read_their_counts_in_a_fixed_number_of_queries_and_export_the
     assert [line.split(",")[2:] for line in lines[1:]] == [["1", "1", "0", "0", "0"]] * 3 + [["2", "1", "0", "1", "0"]]
     own = portal.get("/portal/account-mapping/?export=csv", HTTP_ACCEPT_LANGUAGE="en")
     assert own.content.decode("utf-8-sig").splitlines()[0].startswith("Uploaded,Accounts")
+
+
+def test_an_upload_kept_in_a_temporary_file_is_deleted_after_mapping(settings, monkeypatch):
+    """A list over FILE_UPLOAD_MAX_MEMORY_SIZE is spooled by Django to a temporary file: it is gone once mapped."""
+    from django.core.files import uploadedfile
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10
+    spooled: list[str] = []
+    original = uploadedfile.TemporaryUploadedFile.__init__
+
+    def spy(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        spooled.append(self.temporary_file_path())
+
+    monkeypatch.setattr(uploadedfile.TemporaryUploadedFile, "__init__", spy)
+    client = portal_client(make_partner(), "gil")
+
+    response = client.post("/portal/account-mapping/", {"file": SimpleUploadedFile(
+        "lista.csv", csv(",temporario.com.br,customer", ",outro.com.br,"))})
+
+    import os
+
+    assert response.status_code == 302
+    assert len(spooled) == 1 and not os.path.exists(spooled[0])
+
