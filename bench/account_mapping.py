@@ -214,7 +214,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="100,000 customers and a 10,000-row list")
     parser.add_argument("--profile", action="store_true", help="profile the mapping (cProfile, on stderr)")
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # `make bench` passes every benchmark the same BENCH_ARGS
     url = os.environ.get("DATABASE_URL")
     if not is_postgres_url(url):
         log("account mapping benchmark: PostgreSQL only (set DATABASE_URL, e.g. scripts/with-postgres.sh); skipped")
