@@ -180,6 +180,9 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
     "POST /api/v1/leads/{lead_id}/offer": {"partner_inactive"},
     # the partner terminated since cannot register the lead's deal
     "POST /api/v1/leads/{lead_id}/accept": {"partner_terminated"},
+    # staff name the partner whose list it is; the file must be a CSV naming tax_id and/or domain with a valid row
+    "POST /api/v1/account-mappings": {"partner_required", "file_required", "invalid_csv", "invalid_header",
+                                      "too_many_rows", "no_accounts"},
     # staff name the partner (it must exist); a landing URL must be an http(s) address
     "POST /api/v1/referral-links": {"partner_required", "unknown_partner", ("invalid", "landing_url")},
     "GET /api/v1/analytics/channel-conflict": {("invalid", "to"), "period_too_long"},  # from after to; > 60 months

@@ -29,6 +29,7 @@ from parceria.deals.models import DealRegistration, Opportunity
 from parceria.disputes.models import Adjustment, AdjustmentApproval, Dispute, DisputeAttachment, DisputeComment
 from parceria.leads.models import Lead, LeadOffer
 from parceria.leads.services import lead_create, lead_offer
+from parceria.mapping.models import AccountMapping
 from parceria.partners.models import Evaluation, Partner, PartnerLifecycle, PartnerTerms, TierAssessment
 from parceria.payouts.models import BatchApproval, BatchExport, PayoutBatch, PayoutStatusChange
 from parceria.referrals.models import ReferralLink
@@ -119,6 +120,7 @@ class World:
     b_adjustment_id: int = 999_999
     b_registration_id: int = 999_999
     b_lead_id: int = 999_999
+    b_mapping_id: int = 999_999
 
 
 @pytest.fixture
@@ -195,6 +197,10 @@ def dispute_of_b(w: World) -> None:
         contact_email="bravo@bravo-lead.com.br", estimated_value="1000", currency="BRL"))[0]
     lead_offer(lead=lead, partner=w.b, actor=ACTOR)
     w.b_lead_id = lead.pk
+    from parceria.mapping.services import mapping_create
+
+    w.b_mapping_id = mapping_create(partner=w.b, actor=ACTOR, data=b"domain,segment\nbravo-cliente-0.com.br,bravo-seg\n"
+                                    b"bravo-list.com.br,bravo-seg\n").pk
 
 
 def path_values(w: World) -> dict[str, Any]:
@@ -204,7 +210,7 @@ def path_values(w: World) -> dict[str, Any]:
         "payout_id": w.b_payout_id, "plan_id": 1, "year": 2026, "dispute_id": w.b_dispute_id,
         "attachment_id": w.b_attachment_id, "adjustment_id": w.b_adjustment_id, "export_id": w.export_id,
         "agreement_id": w.b_agreement_id, "registration_id": w.b_registration_id, "external_id": "crm-alfa-1",
-        "lead_id": w.b_lead_id,
+        "lead_id": w.b_lead_id, "mapping_id": w.b_mapping_id,
     }
 
 
@@ -278,6 +284,7 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/leads/{lead_id}/accept"): None,
         ("POST", "/leads/{lead_id}/offer"): {"partner_id": w.b.pk},
         ("POST", "/leads/{lead_id}/decline"): {"reason": "alfa was here"},
+        ("POST", "/account-mappings"): Multipart({"partner_id": w.b.pk, "file": b"domain\nalfa-was-here.com.br\n"}),
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
@@ -287,6 +294,13 @@ def plausible_body(route: Route, w: World) -> Any:
         "sweep can try it against partner B's data"
     )
     return bodies[key]
+
+
+@dataclass(frozen=True)
+class Multipart:
+    """A body sent as multipart/form-data (a `bytes` value is a file part), for routes that take a file."""
+
+    fields: dict[str, Any]
 
 
 def stored_state() -> dict[str, Any]:
@@ -324,6 +338,7 @@ def stored_state() -> dict[str, Any]:
         "lead_offers": list(LeadOffer.objects.order_by("id").values()),
         "referral_links": list(ReferralLink.objects.order_by("id").values()),
         "opportunities": list(Opportunity.objects.order_by("id").values()),
+        "account_mappings": AccountMapping.objects.count(),
     }
 
 
@@ -338,7 +353,13 @@ def call(client: ApiClient, route: Route, w: World, query: dict[str, Any] | None
     query = {**required_query(route, w), **(query or {})}
     if query:
         path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    return client.request(route.method, path, plausible_body(route, w))
+    body = plausible_body(route, w)
+    if isinstance(body, Multipart):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return client._client.post(f"{API_PREFIX}{path}", {
+            k: SimpleUploadedFile(f"{k}.csv", v) if isinstance(v, bytes) else v for k, v in body.fields.items()})
+    return client.request(route.method, path, body)
 
 
 def assert_no_data_of_b(response, w: World, what: str, *, rows_of_a: bool = False) -> None:

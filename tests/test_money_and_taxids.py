@@ -168,3 +168,48 @@ def test_property_random_text_gives_a_tax_id_or_the_validation_error(country, te
     except TaxIdError:
         return
     assert validate_tax_id(country, tax_id.compact).compact == tax_id.compact
+
+
+def _stdnum_cnpj(value: str) -> str | None:
+    """python-stdnum's own verdict on a CNPJ (its compact form, or None when it refuses it)."""
+    from stdnum.br import cnpj
+
+    try:
+        return cnpj.validate(cnpj.compact(value).upper())
+    except Exception:
+        return None
+
+
+_CNPJ_DIGITS = st.text("0123456789", min_size=12, max_size=12)
+
+
+@given(_CNPJ_DIGITS, st.booleans(), st.integers(min_value=0, max_value=99))
+def test_property_the_fast_numeric_cnpj_check_agrees_with_stdnum(base, punctuated, digits):
+    """Right and wrong check digits, compact and punctuated: the same verdict and compact form as stdnum (the
+    repeated-root rule on top of it aside)."""
+    for check in (make_cnpj(base)[12:], f"{digits:02d}"):
+        number = base + check
+        written = f"{number[:2]}.{number[2:5]}.{number[5:8]}/{number[8:12]}-{number[12:]}" if punctuated else number
+        expected = _stdnum_cnpj(written)
+        try:
+            got: str | None = validate_cnpj(written)
+        except TaxIdError:
+            got = None
+        if expected is not None and len(set(expected[:8])) == 1 and expected[:8] != "00000000":
+            expected = None  # a repeated root: refused by the house rule
+        assert got == expected
+        if got is not None:
+            assert validate_tax_id("BR", written).formatted == (
+                f"{number[:2]}.{number[2:5]}.{number[5:8]}/{number[8:12]}-{number[12:]}")
+
+
+@given(st.text("0123456789./- ", max_size=22))
+def test_property_any_cnpj_like_text_gets_stdnums_verdict(text):
+    expected = _stdnum_cnpj(text.strip())
+    if expected is not None and len(set(expected[:8])) == 1 and expected[:8] != "00000000":
+        expected = None
+    try:
+        got: str | None = validate_cnpj(text.strip())
+    except TaxIdError:
+        got = None
+    assert got == expected

@@ -23,6 +23,7 @@ from parceria.disputes.adjustments import adjustment_request
 from parceria.disputes.models import Dispute
 from parceria.disputes.services import DisputeClaim, dispute_attachment_add, dispute_open
 from parceria.leads.services import lead_create
+from parceria.mapping.services import mapping_create
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
@@ -69,7 +70,8 @@ def urls(db) -> list[tuple[Route, str]]:
               "export_id": export.pk, "payout_id": Payout.objects.get().pk, "dispute_id": dispute.pk,
               "adjustment_id": adjustment.pk, "event_batch_id": events.pk, "month": "2026-03", "year": 2026,
               "agreement_id": agreement.pk, "document_id": document.pk,
-              "registration_id": registration.pk, "flag_id": flag.pk, "lead_id": lead.pk}
+              "registration_id": registration.pk, "flag_id": flag.pk, "lead_id": lead.pk,
+              "mapping_id": mapping_create(partner=partner, data=b"domain\nlojax.com.br\n", actor=ACTOR).pk}
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

@@ -22,6 +22,7 @@ from parceria.disputes.services import dispute_attachment_add
 from parceria.enablement import services as enablement
 from parceria.enablement.models import Enrolment, Module, PartnerCertification
 from parceria.leads.services import lead_create, lead_offer
+from parceria.mapping.services import mapping_create
 from parceria.partners.invitations import user_invite
 from tests.agreements.helpers import make_agreement
 from tests.enablement.conftest import close_pilot, complete_course, partner_user
@@ -30,7 +31,7 @@ from tests.portal.conftest import ACTOR, client_for
 from tests.sweep import missing_values, routes_under
 
 ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id", "invitation_id", "agreement_id", "document_id",
-             "enrolment_id", "module_id", "certificate_id"}
+             "enrolment_id", "module_id", "certificate_id", "mapping_id"}
 MIN_ROUTES = 29  # the portal's own, commissions, customers, payouts, partners, disputes, agreements, enablement
 
 
@@ -40,7 +41,7 @@ def b_values(b: Any) -> dict[str, Any]:
             "attachment_id": b.attachment.pk, "invitation_id": b.invitation.pk, "fmt": ["pdf", "csv"],
             "agreement_id": b.agreement.pk, "document_id": b.document.pk, "enrolment_id": b.enrolment.pk,
             "module_id": b.module.pk, "certificate_id": b.certificate.pk, "code": "recertification",
-            "registration_id": b.registration.pk, "lead_id": b.lead.pk}
+            "registration_id": b.registration.pk, "lead_id": b.lead.pk, "mapping_id": b.mapping.pk}
 
 
 def give_b_everything(b: Any) -> None:
@@ -70,6 +71,9 @@ def give_b_everything(b: Any) -> None:
         contact_email="c@lead-bravo.com.br", estimated_value="1000", currency="BRL"))[0]
     lead_offer(lead=b.lead, partner=b.partner, actor=ACTOR)
     b.secrets += ["Lead Secreto Bravo", "lead-bravo.com.br"]
+    b.mapping = mapping_create(partner=b.partner, actor=ACTOR,
+                               data=b"domain,segment\nprospect-bravo.com.br,bravo-seg\n")
+    b.secrets += ["bravo-seg"]
     b.secrets += ["bravo-secret.pdf", "convidada@bravo.example", "Acordo secreto Bravo", "bravo-contrato.pdf",
                   "aluna@bravo.example", "Prospect Secreto Bravo", "prospect-bravo.com.br"]
 

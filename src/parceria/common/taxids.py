@@ -14,6 +14,7 @@ Other countries: stored as given (trimmed, at most 40 characters), since no vali
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from stdnum import exceptions as stdnum_exceptions
@@ -60,14 +61,38 @@ def validate_cpf(value: str) -> str:
     return number
 
 
+#: A numeric CNPJ written compact or with its usual punctuation (11.222.333/0001-81).
+_PLAIN_CNPJ = re.compile(r"[0-9]{2}\.?[0-9]{3}\.?[0-9]{3}/?[0-9]{4}-?[0-9]{2}")
+_CNPJ_WEIGHTS = (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def _plain_cnpj(value: str) -> str | None:
+    """The compact form of a numeric CNPJ in its usual writing whose check digits are right, by python-stdnum's
+    rule (module 11 with the weights 5…2, 9…2 and then 6…2, 9…2; a root and branch of twelve zeros refused),
+    computed here without stdnum's character-by-character cleaning, which dominates the time of a list of
+    100,000 rows. None for anything else: it goes through stdnum, which accepts nothing this refuses
+    (tests/test_money_and_taxids.py compares the two)."""
+    if not _PLAIN_CNPJ.fullmatch(value):
+        return None
+    number = value.replace(".", "").replace("/", "").replace("-", "")
+    if number.startswith("000000000000"):
+        return None
+    digits = [ord(c) - 48 for c in number]
+    first = (11 - sum(w * d for w, d in zip(_CNPJ_WEIGHTS[1:], digits[:12], strict=True))) % 11 % 10
+    second = (11 - sum(w * d for w, d in zip(_CNPJ_WEIGHTS, [*digits[:12], first], strict=True))) % 11 % 10
+    return number if (digits[12], digits[13]) == (first, second) else None
+
+
 def validate_cnpj(value: str) -> str:
     """The compact CNPJ (14 characters, numeric or alphanumeric, upper case) in `value`, punctuation and lower
     case allowed; TaxIdError if it is not a real CNPJ."""
-    number = cnpj.compact(value).upper()
-    try:
-        number = cnpj.validate(number)
-    except stdnum_exceptions.ValidationError as exc:
-        raise _invalid("CNPJ", value, exc) from None
+    number = _plain_cnpj(value) or ""
+    if not number:
+        number = cnpj.compact(value).upper()
+        try:
+            number = cnpj.validate(number)
+        except stdnum_exceptions.ValidationError as exc:
+            raise _invalid("CNPJ", value, exc) from None
     root = number[:8]
     if len(set(root)) == 1 and root not in _CNPJ_REAL_REPEATED_ROOTS:
         raise _invalid("CNPJ", value, "a CNPJ root (its first 8 characters) of one repeated character is not issued")
@@ -75,6 +100,9 @@ def validate_cnpj(value: str) -> str:
 
 
 def _br(value: str) -> TaxId:
+    if _PLAIN_CNPJ.fullmatch(value):  # the common case, without stdnum's slower compacting
+        number = validate_cnpj(value)
+        return TaxId("BR", "cnpj", number, f"{number[:2]}.{number[2:5]}.{number[5:8]}/{number[8:12]}-{number[12:]}")
     if len(cnpj.compact(value)) == 11:
         number = validate_cpf(value)
         return TaxId("BR", "cpf", number, cpf.format(number))

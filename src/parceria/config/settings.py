@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "parceria.referrals",
     "parceria.safeguards",
     "parceria.leads",
+    "parceria.mapping",
     "parceria.demo",
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]

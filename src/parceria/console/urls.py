@@ -10,6 +10,7 @@ from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
 from parceria.leads import urls as leads
+from parceria.mapping import urls as mapping
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.safeguards import urls as safeguards
@@ -33,4 +34,5 @@ urlpatterns = [
     path("", include((deals.console_patterns, "deals_console"))),
     path("", include((safeguards.console_patterns, "safeguards_console"))),
     path("", include((leads.console_patterns, "leads_console"))),
+    path("", include((mapping.console_patterns, "mapping_console"))),
 ]

@@ -10,6 +10,7 @@ from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
 from parceria.leads import urls as leads
+from parceria.mapping import urls as mapping
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.portal import views
@@ -33,4 +34,5 @@ urlpatterns = [
     path("", include((tiers.portal_patterns, "tiers_portal"))),
     path("", include((deals.portal_patterns, "deals_portal"))),
     path("", include((leads.portal_patterns, "leads_portal"))),
+    path("", include((mapping.portal_patterns, "mapping_portal"))),
 ]
