@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 
 from parceria.agreements.api import router as agreements_router
+from parceria.analytics.api import router as analytics_router
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import guard_api_views, install_error_handlers
 from parceria.api.openapi import declare_request_rules
@@ -74,6 +75,7 @@ api.add_router("", deals_analytics_router)
 api.add_router("/referral-links", referrals_router)
 api.add_router("/leads", leads_router)
 api.add_router("/account-mappings", mapping_router)
+api.add_router("/analytics", analytics_router)
 
 _patterns, _app_name, _namespace = api.urls
 urlpatterns = (guard_api_views(api, _patterns), _app_name, _namespace)

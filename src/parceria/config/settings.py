@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "parceria.safeguards",
     "parceria.leads",
     "parceria.mapping",
+    "parceria.analytics",
     "parceria.demo",
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]
@@ -237,6 +238,9 @@ PARCERIA = {
                              "conversion": "15"},
     "LEAD_ROUTING_FULL_CAPACITY": 10,
     "LEAD_OFFER_HOURS": 72,
+    # Analytics (docs/analytics.md): the first month of the partner program (YYYY-MM); its phases (seed §8.1) run
+    # months 1–3, 4–9 and 10–12 from it. None: the month of the first agreement signed.
+    "PROGRAM_START": None,
     # Sign-in throttling: failures allowed per user name, and per address, within the window.
     "LOGIN_FAILURES_PER_USER": 5,
     "LOGIN_FAILURES_PER_ADDRESS": 20,

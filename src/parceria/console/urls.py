@@ -4,6 +4,7 @@ partner's page) and every domain app's console pages, each app in its own namesp
 from django.urls import include, path
 
 from parceria.agreements import urls as agreements
+from parceria.analytics import urls as analytics
 from parceria.commissions import urls as commissions
 from parceria.console import views
 from parceria.deals import urls as deals
@@ -35,4 +36,5 @@ urlpatterns = [
     path("", include((safeguards.console_patterns, "safeguards_console"))),
     path("", include((leads.console_patterns, "leads_console"))),
     path("", include((mapping.console_patterns, "mapping_console"))),
+    path("", include((analytics.console_patterns, "analytics_console"))),
 ]

@@ -4,6 +4,7 @@ app's portal pages, each app in its own namespace `<app>_portal`."""
 from django.urls import include, path
 
 from parceria.agreements import urls as agreements
+from parceria.analytics import urls as analytics
 from parceria.commissions import urls as commissions
 from parceria.customers import urls as customers
 from parceria.deals import urls as deals
@@ -35,4 +36,5 @@ urlpatterns = [
     path("", include((deals.portal_patterns, "deals_portal"))),
     path("", include((leads.portal_patterns, "leads_portal"))),
     path("", include((mapping.portal_patterns, "mapping_portal"))),
+    path("", include((analytics.portal_patterns, "analytics_portal"))),
 ]
