@@ -96,3 +96,16 @@ def test_no_file_is_a_clear_422(alfa):
     response = ApiClient(make_key("partner", alfa))._client.post("/api/v1/account-mappings", {})
 
     assert (response.status_code, response.json()["error"]["code"]) == (422, "file_required")
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("pt-br", "A primeira linha deve ser um cabeçalho com tax_id e/ou domain"),
+    ("es", "La primera línea debe ser un encabezado con tax_id y/o domain"),
+])
+def test_a_refused_file_is_explained_in_the_readers_language(alfa, language, expected):
+    client = ApiClient(make_key("partner", alfa))
+    client._client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+
+    response = client.upload("/account-mappings", "l.csv", b"name\nx\n")
+
+    assert response.status_code == 422 and response.json()["error"]["message"].startswith(expected)

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import across_partners
 from parceria.common.audit import Actor, audit_record_create
@@ -131,7 +132,8 @@ def mapping_match(*, mapping: AccountMapping, actor: Actor) -> AccountMapping:
 def _level(value: str, *, blank: bool = False) -> str:
     if (value == "" and blank) or value in SharingLevel.values:
         return value
-    raise InvalidInput(f"the sharing level must be one of {', '.join(SharingLevel.values)}; got {value!r}",
+    raise InvalidInput(_("The sharing level must be one of %(levels)s; got %(value)r.")
+                       % {"levels": ", ".join(SharingLevel.values), "value": value},
                        code="invalid_choice", details={"field": "level"})
 
 

@@ -1,6 +1,6 @@
 """Reading a partner's customer list (CSV) into the keys of its accounts, in memory only.
 
-The file is UTF-8 (with or without a byte-order mark) or UTF-16 with its mark (commissions.intake_csv.decode),
+The file is UTF-8 (with or without a byte-order mark) or UTF-16 with its mark (common.csvfile.decode),
 at most MAX_BYTES and MAX_ROWS rows; its first line is a header naming, in any order and any case, at least one of
 `tax_id` and `domain`, and optionally `segment` (e.g. customer, prospect) and `country` (ISO 3166 alpha-2; blank:
 the partner's country). Cells are separated by commas or, when the header has none, by semicolons or tabs.
@@ -22,8 +22,10 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from parceria.commissions.intake_csv import decode
+from django.utils.translation import gettext as _
+
 from parceria.common.countries import is_country
+from parceria.common.csvfile import decode, delimiter_of
 from parceria.common.errors import InvalidInput, ParceriaError
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.services import DOMAIN, normalise_domain
@@ -71,7 +73,8 @@ class ParsedList:
 
 def check_size(size: int | None) -> None:
     if size is not None and size > MAX_BYTES:
-        raise UploadTooLarge(f"the file has {size:,} bytes; the limit is {MAX_BYTES // (1024 * 1024)} MB",
+        raise UploadTooLarge(_("The file has %(size)s bytes; the limit is %(limit)s MB.")
+                             % {"size": f"{size:,}", "limit": MAX_BYTES // (1024 * 1024)},
                              details={"field": "file", "limit": MAX_BYTES})
 
 
@@ -79,26 +82,21 @@ def _bad_file(message: str, code: str = "invalid_csv") -> InvalidInput:
     return InvalidInput(message, code=code, details={"field": "file"})
 
 
-def _delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
-    return next((d for d in (",", ";", "\t") if d in header), ",")
-
-
 def parse(data: bytes, *, default_country: str) -> ParsedList:
     """The accounts of a customer list, or a 413/422 error for a file that cannot be mapped at all."""
     check_size(len(data))
     text = decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))
     try:
         header = [cell.strip().lower() for cell in next(reader, [])]
     except csv.Error as exc:
-        raise _bad_file(f"the header cannot be read as CSV ({exc})") from None
+        raise _bad_file(_("The header cannot be read as CSV (%(error)s).") % {"error": exc}) from None
     unknown = [name for name in header if name and name not in COLUMNS]
     if unknown or not ({"tax_id", "domain"} & set(header)):
-        raise _bad_file("the first line must be a header naming tax_id and/or domain, and optionally segment and "
-                        "country", "invalid_header")
+        raise _bad_file(_("The first line must be a header naming tax_id and/or domain, and optionally segment and "
+                          "country."), "invalid_header")
     if len(set(header)) != len(header):
-        raise _bad_file("the header names a column more than once", "invalid_header")
+        raise _bad_file(_("The header names a column more than once."), "invalid_header")
     at = {name: header.index(name) for name in COLUMNS if name in header}
     parsed = ParsedList()
     seen: dict[str, int] = {}
@@ -109,7 +107,8 @@ def parse(data: bytes, *, default_country: str) -> ParsedList:
                 continue
             parsed.rows += 1
             if parsed.rows > MAX_ROWS:
-                raise _bad_file(f"the file holds more than {MAX_ROWS:,} rows; split it", "too_many_rows")
+                raise _bad_file(_("The file holds more than %(rows)s rows; split it.") % {"rows": f"{MAX_ROWS:,}"},
+                                "too_many_rows")
             account = _account(parsed, line, {name: cells[i].strip() if i < len(cells) else ""
                                               for name, i in at.items()}, default_country)
             if account is None:
@@ -123,9 +122,10 @@ def parse(data: bytes, *, default_country: str) -> ParsedList:
                     seen[key] = line
             parsed.accounts.append(account)
     except csv.Error as exc:
-        raise _bad_file(f"line {reader.line_num}: the file cannot be read as CSV ({exc})") from None
+        raise _bad_file(_("Line %(line)s: the file cannot be read as CSV (%(error)s).")
+                        % {"line": reader.line_num, "error": exc}) from None
     if not parsed.accounts:
-        raise _bad_file("no row has a valid tax id or web domain; nothing was mapped", "no_accounts")
+        raise _bad_file(_("No row has a valid tax id or web domain; nothing was mapped."), "no_accounts")
     return parsed
 
 
