@@ -26,9 +26,11 @@ class ProgramFigure(models.Model):
 
     class Meta:
         ordering = ["key", "month", "partner_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["key", "month", "partner"], name="program_figure_once",
-                                    nulls_distinct=False),
+        constraints = [  # two partial indexes: SQLite cannot make NULL partners equal in one
+            models.UniqueConstraint(fields=["key", "month", "partner"], condition=models.Q(partner__isnull=False),
+                                    name="program_figure_once_per_partner"),
+            models.UniqueConstraint(fields=["key", "month"], condition=models.Q(partner__isnull=True),
+                                    name="program_figure_once_for_program"),
         ]
         indexes = [models.Index(fields=["key", "month"])]
 
