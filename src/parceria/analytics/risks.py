@@ -387,10 +387,14 @@ def reason_sentence(key: str, e: dict[str, Any]) -> str:
 
     if key == FALLING_REFERRALS:
         first, last = e["months"][0], e["months"][-1]
+
+        def month(text: str) -> str:
+            return date_format(date.fromisoformat(f"{text}-01"), "YEAR_MONTH_FORMAT")
+
         return _("Referrals are falling: %(first)d in %(first_month)s, %(last)d in %(last_month)s, a downward trend "
                  "over %(months)d months (Mann-Kendall test, p = %(p)s).") % {
-            "first": first["referrals"], "first_month": first["month"], "last": last["referrals"],
-            "last_month": last["month"], "months": len(e["months"]), "p": num(e["p_value"], 4)}
+            "first": first["referrals"], "first_month": month(first["month"]), "last": last["referrals"],
+            "last_month": month(last["month"]), "months": len(e["months"]), "p": num(e["p_value"], 4)}
     if key == CSAT_DROP:
         return _("CSAT fell from %(before)s (%(before_n)d scores) to %(recent)s (%(recent_n)d scores) in the last "
                  "90 days.") % {"before": num(e["before_mean"]), "before_n": e["before_scores"],
