@@ -188,7 +188,7 @@ def test_an_agreement_ending_within_sixty_days_without_renewal_is_a_reason():
     agreement(renewed, start_date=date(2026, 6, 1), initial_term_months=24)  # a new agreement past the end
 
     assert reasons_of(ending)[AGREEMENT_ENDING] == {
-        "agreement_id": a.pk, "type": "channel_partner", "title": "Channel partner agreement", "window_days": 60,
+        "agreement_id": a.pk, "type": "channel_partner", "title": "", "window_days": 60,
         "why": "ending", "ends_on": "2026-08-14", "days_left": 60}
     assert reasons_of(later) == {} and reasons_of(renews) == {} and reasons_of(renewed) == {}
     risk = next(r for r in risk_list(ON) if r.partner_id == ending.pk)
@@ -201,7 +201,7 @@ def test_notice_given_is_a_termination_in_the_last_sixty_days():
     agreement(old, status="terminated", terminated_on=date(2026, 4, 16))  # 60 days ago: outside the window
 
     assert reasons_of(recent)[AGREEMENT_ENDING] == {
-        "agreement_id": a.pk, "type": "channel_partner", "title": "Channel partner agreement", "window_days": 60,
+        "agreement_id": a.pk, "type": "channel_partner", "title": "", "window_days": 60,
         "why": "notice", "terminated_on": "2026-04-17"}
     assert reasons_of(old) == {}
 
@@ -349,7 +349,7 @@ def test_the_api_lists_partners_at_risk_with_their_reasons(client: Any):
                       "text": "The agreement “Channel partner agreement” ends on 08/14/2026 (in 60 days) and is not "
                               "renewed.",
                       "evidence": {"agreement_id": a.pk, "type": "channel_partner",
-                                   "title": "Channel partner agreement", "window_days": 60, "why": "ending",
+                                   "title": "", "window_days": 60, "why": "ending",
                                    "ends_on": "2026-08-14", "days_left": 60}}
     assert spike["key"] == "dispute_spike" and spike["url"] == f"/console/partners/{p.pk}/#disputes"
     assert spike["text"] == "3 disputes opened in the last 30 days, against 0.00 per 30 days before."
@@ -426,3 +426,35 @@ def test_a_partner_user_cannot_open_the_page(client: Any):
     client.force_login(user)
     response = client.get("/console/program/risks/")
     assert response.status_code in (302, 403, 404) and "Acme Parceiros" not in response.content.decode()
+
+
+def test_suspended_partners_are_judged_and_terminated_ones_are_not():
+    suspended, terminated = make_partner(), make_partner()
+    agreement(suspended)
+    agreement(terminated)
+    Partner.objects.filter(pk=suspended.pk).update(status="suspended")
+    Partner.objects.filter(pk=terminated.pk).update(status="terminated")
+
+    assert [(r.partner_id, r.status, r.score) for r in risk_list(ON)] == [(suspended.pk, "suspended", 20)]
+
+
+def test_reasons_read_in_the_reader_s_language():
+    from django.utils import translation
+
+    p = make_partner()
+    agreement(p)
+    reason = risk_list(ON)[0].reasons[0]
+    with translation.override("pt-br"):
+        assert reason.label == "Contrato terminando"
+        assert reason.text == ("O contrato “Contrato de parceiro de canal” termina em 14/08/2026 (em 60 dias) e não é "
+                               "renovado.")
+    with translation.override("es"):
+        assert reason.text.startswith("El contrato “Contrato de socio de canal” termina el 14/08/2026")
+
+
+def test_negative_weights_are_refused(settings: Any):
+    product = copy.deepcopy(settings.PARCERIA)
+    product["ANALYTICS_RISK_WEIGHTS"] = {"csat_drop": -5}
+    settings.PARCERIA = product
+    with pytest.raises(ValueError, match="must not be negative"):
+        RiskRules.from_settings()

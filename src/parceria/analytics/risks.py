@@ -42,7 +42,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from parceria.agreements.dates import current_term_end
-from parceria.agreements.models import Agreement, AgreementStatus
+from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
 from parceria.analytics.facts import months, new_customers_by_month
 from parceria.common.months import add_months, month_start
 from parceria.customers.models import AttributionClaim, CsatScore, Invoice
@@ -291,7 +291,7 @@ def _agreement_ending(on: date, rules: RiskRules, ids: set[int]) -> dict[int, Ri
     for pk, agreements in by_partner.items():
         candidates: list[tuple[date, dict[str, Any], int]] = []
         for a in agreements:
-            base = {"agreement_id": a.pk, "type": a.type, "title": a.title or a.get_type_display(),
+            base = {"agreement_id": a.pk, "type": a.type, "title": a.title,
                     "window_days": rules.agreement_days}
             if a.status == AgreementStatus.TERMINATED:
                 if a.terminated_on is not None and on - timedelta(days=rules.agreement_days) < a.terminated_on <= on:
@@ -403,11 +403,12 @@ def reason_sentence(key: str, e: dict[str, Any]) -> str:
         return _("No new customer for %(days)d days (the last on %(date)s).") % {
             "days": e["days_since"], "date": day(e["last_new_customer_on"])}
     if key == AGREEMENT_ENDING:
+        title = e["title"] or (str(AgreementType(e["type"]).label) if e["type"] in AgreementType.values else e["type"])
         if e["why"] == "notice":
             return _("Notice given: the agreement “%(title)s” was terminated on %(date)s.") % {
-                "title": e["title"], "date": day(e["terminated_on"])}
+                "title": title, "date": day(e["terminated_on"])}
         return _("The agreement “%(title)s” ends on %(date)s (in %(days)d days) and is not renewed.") % {
-            "title": e["title"], "date": day(e["ends_on"]), "days": e["days_left"]}
+            "title": title, "date": day(e["ends_on"]), "days": e["days_left"]}
     if key == DISPUTE_SPIKE:
         return _("%(recent)d disputes opened in the last %(days)d days, against %(mean)s per %(days)d days "
                  "before.") % {"recent": e["recent"], "days": e["recent_days"], "mean": num(e["baseline_mean"])}
