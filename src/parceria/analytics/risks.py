@@ -62,6 +62,8 @@ REASONS = (FALLING_REFERRALS, CSAT_DROP, NO_NEW_CUSTOMER, AGREEMENT_ENDING, DISP
 DEFAULT_WEIGHTS = {FALLING_REFERRALS: 25, CSAT_DROP: 15, NO_NEW_CUSTOMER: 15, AGREEMENT_ENDING: 20,
                    DISPUTE_SPIKE: 10, REFUND_RATE: 15}
 MAX_SCORE = 100
+#: The partners the list judges (by a join, never a list of ids: the queries stay the same size at any scale).
+JUDGED = (PartnerStatus.ACTIVE, PartnerStatus.SUSPENDED)
 CENT = Decimal("0.01")
 
 
@@ -202,7 +204,7 @@ def _falling_referrals(on: date, rules: RiskRules, ids: set[int]) -> dict[int, R
     new = {(m, p): n for (m, p), n in new_customers_by_month(first, last).items() if p in ids}
     tz = ZoneInfo(settings.TIME_ZONE)
     claims_rows = (AttributionClaim.objects
-                   .filter(won=False, partner_id__in=ids, at__gte=_start_of(first),
+                   .filter(won=False, partner__status__in=JUDGED, at__gte=_start_of(first),
                            at__lt=_start_of(add_months(last, months=1)))
                    .annotate(m=TruncMonth("at", tzinfo=tz)).order_by().values("m", "partner_id")
                    .annotate(n=Count("id")))
@@ -236,7 +238,7 @@ def _csat_drop(on: date, rules: RiskRules, ids: set[int]) -> dict[int, RiskReaso
     end = _end_of(on)
     mid, start = end - timedelta(days=rules.csat_window_days), end - timedelta(days=2 * rules.csat_window_days)
     recent, before = Q(occurred_at__gte=mid), Q(occurred_at__lt=mid)
-    rows = (CsatScore.objects.filter(customer__partner_id__in=ids, occurred_at__gte=start, occurred_at__lt=end)
+    rows = (CsatScore.objects.filter(customer__partner__status__in=JUDGED, occurred_at__gte=start, occurred_at__lt=end)
             .values("customer__partner_id")
             .annotate(recent_n=Count("pk", filter=recent), recent_sum=Sum("score", filter=recent),
                       before_n=Count("pk", filter=before), before_sum=Sum("score", filter=before)))
@@ -264,7 +266,7 @@ def _csat_drop(on: date, rules: RiskRules, ids: set[int]) -> dict[int, RiskReaso
 def _no_new_customer(on: date, rules: RiskRules, ids: set[int]) -> dict[int, RiskReason]:
     tz = ZoneInfo(settings.TIME_ZONE)
     earlier = Invoice.objects.filter(customer_id=OuterRef("customer_id"), paid_at__lt=OuterRef("paid_at"))
-    firsts = (Invoice.objects.filter(customer__partner_id__in=ids, paid_at__lt=_end_of(on))
+    firsts = (Invoice.objects.filter(customer__partner__status__in=JUDGED, paid_at__lt=_end_of(on))
               .filter(~Exists(earlier)).values("customer__partner_id")
               .annotate(last=Max("paid_at"), customers=Count("customer_id", distinct=True)))
     found: dict[int, RiskReason] = {}
@@ -282,7 +284,7 @@ def _no_new_customer(on: date, rules: RiskRules, ids: set[int]) -> dict[int, Ris
 
 def _agreement_ending(on: date, rules: RiskRules, ids: set[int]) -> dict[int, RiskReason]:
     horizon = on + timedelta(days=rules.agreement_days)
-    rows = list(Agreement.objects.filter(partner_id__in=ids).exclude(status=AgreementStatus.DRAFT)
+    rows = list(Agreement.objects.filter(partner__status__in=JUDGED).exclude(status=AgreementStatus.DRAFT)
                 .order_by("partner_id", "start_date", "pk"))
     by_partner: dict[int, list[Agreement]] = defaultdict(list)
     for a in rows:
@@ -320,7 +322,7 @@ def _dispute_spike(on: date, rules: RiskRules, ids: set[int]) -> dict[int, RiskR
     end = _end_of(on)
     recent_start = end - timedelta(days=rules.dispute_window_days)
     start = recent_start - timedelta(days=rules.dispute_window_days * rules.dispute_baseline_windows)
-    rows = (Dispute.objects.filter(partner_id__in=ids, opened_at__gte=start, opened_at__lt=end)
+    rows = (Dispute.objects.filter(partner__status__in=JUDGED, opened_at__gte=start, opened_at__lt=end)
             .values("partner_id")
             .annotate(recent=Count("pk", filter=Q(opened_at__gte=recent_start)),
                       baseline=Count("pk", filter=Q(opened_at__lt=recent_start))))
@@ -359,15 +361,16 @@ def risk_list(on: date, rules: RiskRules | None = None) -> list[PartnerRisk]:
     """The partners at risk on `on` (active or suspended, with at least one reason), by score (highest first),
     then name."""
     rules = rules or RiskRules.from_settings()
-    partners = {row["pk"]: row for row in Partner.objects.filter(
-        status__in=[PartnerStatus.ACTIVE, PartnerStatus.SUSPENDED]).values("pk", "name", "tier", "status")}
+    partners = {row["pk"]: row for row in Partner.objects.filter(status__in=JUDGED).values(
+        "pk", "name", "tier", "status")}
     ids = set(partners)
     risks: dict[int, PartnerRisk] = {}
     if not ids:
         return []
     for _key, rule in RULES:
         for pk, reason in rule(on, rules, ids).items():
-            p = partners[pk]
+            if (p := partners.get(pk)) is None:  # its status changed while the list was read
+                continue
             risks.setdefault(pk, PartnerRisk(pk, p["name"], p["tier"], p["status"])).reasons.append(reason)
     return sorted(risks.values(), key=lambda r: (-r.score, r.partner_name.casefold(), r.partner_id))
 
