@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from parceria.agreements.models import Agreement
+from parceria.analytics.api_risks import day_of
 from parceria.analytics.risks import (
     AGREEMENT_ENDING,
     CSAT_DROP,
@@ -25,6 +28,7 @@ from parceria.analytics.risks import (
     mann_kendall,
     risk_list,
 )
+from parceria.common.errors import InvalidInput
 from parceria.customers.models import AttributionClaim
 from parceria.disputes.models import Dispute
 from parceria.partners.models import Partner
@@ -458,3 +462,18 @@ def test_negative_weights_are_refused(settings: Any):
     settings.PARCERIA = product
     with pytest.raises(ValueError, match="must not be negative"):
         RiskRules.from_settings()
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(9998, 12, 31)))
+def test_every_day_as_yyyy_mm_dd_is_read_back(day: date):
+    assert day_of(day.isoformat()) == day
+
+
+@given(st.text(max_size=12))
+def test_any_other_text_is_an_invalid_date_never_a_crash(text: str):
+    try:
+        day = day_of(text)
+    except InvalidInput as error:
+        assert error.code == "invalid_date"
+    else:
+        assert day.isoformat() == text

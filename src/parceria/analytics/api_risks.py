@@ -49,7 +49,7 @@ class RiskParams(Schema):
                            description="The day the list is for, YYYY-MM-DD (default: today).")
 
 
-def _day(text: str) -> date:
+def day_of(text: str) -> date:
     try:
         if re.fullmatch(DAY_PATTERN, text):
             return date.fromisoformat(text)
@@ -64,7 +64,7 @@ def risks(request: HttpRequest, params: Query[RiskParams]) -> Any:
     principal.require(Ability.READ)
     if principal.is_partner:
         raise PermissionDenied("the risk list is for staff and analytics credentials", code="forbidden_scope")
-    on = _day(params.on) if params.on is not None else timezone.localdate()
+    on = day_of(params.on) if params.on is not None else timezone.localdate()
     return {"on": on, "partners": [
         {"partner_id": r.partner_id, "partner_name": r.partner_name, "score": r.score,
          "reasons": [{"key": x.key, "text": x.text, "weight": x.weight, "evidence": x.evidence, "url": x.url}
