@@ -186,6 +186,7 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
     # staff name the partner (it must exist); a landing URL must be an http(s) address
     "POST /api/v1/referral-links": {"partner_required", "unknown_partner", ("invalid", "landing_url")},
     "GET /api/v1/analytics/channel-conflict": {("invalid", "to"), "period_too_long"},  # from after to; > 60 months
+    "GET /api/v1/analytics/risks": {"invalid_date"},  # a day the pattern allows but the calendar lacks (02-30)
 }
 
 

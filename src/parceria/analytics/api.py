@@ -5,3 +5,6 @@ from __future__ import annotations
 from ninja import Router
 
 router = Router(tags=["analytics"])
+
+# --- the risk list (its routes register themselves on `router`) ---
+from parceria.analytics import api_risks  # noqa: E402, F401

@@ -6,3 +6,10 @@ from django.urls import path  # noqa: F401
 
 console_patterns: list = []
 portal_patterns: list = []
+
+# --- the risk list ---
+from django.urls import path as _path  # noqa: E402
+
+from parceria.analytics.views import console_risks  # noqa: E402
+
+console_patterns += [_path("program/risks/", console_risks.risks, name="risks")]

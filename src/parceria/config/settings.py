@@ -241,6 +241,11 @@ PARCERIA = {
     # Analytics (docs/analytics.md): the first month of the partner program (YYYY-MM); its phases (seed §8.1) run
     # months 1–3, 4–9 and 10–12 from it. None: the month of the first agreement signed.
     "PROGRAM_START": None,
+    # The risk list (analytics/risks.py, docs/analytics.md): the points each reason adds to a partner's risk score
+    # (the score is their sum, at most 100). Its windows and thresholds may be set in "ANALYTICS_RISK" (keys in
+    # analytics.risks.RiskRules.from_settings); the defaults are documented there.
+    "ANALYTICS_RISK_WEIGHTS": {"falling_referrals": 25, "csat_drop": 15, "no_new_customer": 15,
+                               "agreement_ending": 20, "dispute_spike": 10, "refund_rate": 15},
     # Sign-in throttling: failures allowed per user name, and per address, within the window.
     "LOGIN_FAILURES_PER_USER": 5,
     "LOGIN_FAILURES_PER_ADDRESS": 20,
