@@ -5,3 +5,6 @@ from __future__ import annotations
 from ninja import Router
 
 router = Router(tags=["analytics"])
+
+# Partner benchmarks and concentration (routes registered on `router` by their module).
+from parceria.analytics import api_benchmarks  # noqa: E402, F401

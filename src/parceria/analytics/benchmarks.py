@@ -65,7 +65,7 @@ from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.common.dbsum import exact_sums
 from parceria.common.fx import FxBook
 from parceria.common.money import multiply
-from parceria.common.months import month_end, next_month
+from parceria.common.months import add_months, month_end, month_start, next_month
 from parceria.customers.models import Invoice
 from parceria.deals.reporting import MonthRange, channel_conflict_report
 from parceria.disputes.models import Dispute
@@ -389,3 +389,8 @@ def sort_scores(scores: list[PartnerScore], sort: str) -> tuple[list[PartnerScor
     missing = [s for s in scores if s.value(key) is None]
     value: Callable[[PartnerScore], Any] = lambda s: (s.value(key), s.name.lower())  # noqa: E731
     return sorted(known, key=value, reverse=descending) + missing, sort
+
+
+def default_period() -> Period:
+    """The last full month (the one before today's, local time)."""
+    return Period(add_months(month_start(timezone.localdate()), months=-1), "month")

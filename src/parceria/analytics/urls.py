@@ -2,7 +2,19 @@
 phase tracker, partner benchmarks, forecasts, the risk list, concentration, case studies and the imported figures;
 in the portal (namespace analytics_portal) the partner's own scorecard against its tier peers."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 console_patterns: list = []
 portal_patterns: list = []
+
+# Partner benchmarks and concentration; the partner's own scorecard in the portal.
+from parceria.analytics.views import console_benchmarks, portal  # noqa: E402
+
+console_patterns += [
+    path("program/partners/", console_benchmarks.partners, name="partners"),
+    path("program/partners/<int:partner_id>/", console_benchmarks.partner, name="partner"),
+    path("program/concentration/", console_benchmarks.concentration_page, name="concentration"),
+]
+portal_patterns += [
+    path("program/", portal.scorecard, name="scorecard"),
+]
