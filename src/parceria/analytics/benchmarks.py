@@ -339,6 +339,11 @@ class Share:
     revenue: Decimal
     share: Decimal  # percent, two places
 
+    @property
+    def rate(self) -> Decimal:
+        """The share as a fraction (22.80 % → 0.228), as the pages' percent tag takes it."""
+        return self.share / 100
+
 
 @dataclass
 class Concentration:
@@ -350,6 +355,10 @@ class Concentration:
     top_share: Decimal | None  # the largest partner's share, percent
     hhi: Decimal | None  # Σ share², 0–10,000
     unconverted: int = 0
+
+    @property
+    def top_rate(self) -> Decimal | None:
+        return None if self.top_share is None else self.top_share / 100
 
 
 def concentration(period: Period, *, top: int = TOP) -> Concentration:
