@@ -22,11 +22,13 @@ from parceria.analytics.benchmarks import (
 )
 from parceria.analytics.periods import Period, parse_period
 from parceria.api.auth import principal_of
-from parceria.api.schemas import ERRORS, PathId
+from parceria.api.schemas import ERRORS, MONTH_PATTERN, PathId
 from parceria.common.errors import NotFound, PermissionDenied
 from parceria.partners.selectors import scope_partners
 
 PERIOD_HELP = "A month (YYYY-MM) or a quarter (YYYY-Q1 to YYYY-Q4); default: the last full month."
+#: A month or a quarter, in the years the API takes (MONTH_PATTERN's); parse_period reads it.
+PERIOD_PATTERN = MONTH_PATTERN.removesuffix("(0[1-9]|1[0-2])$") + "(0[1-9]|1[0-2]|Q[1-4])$"
 
 
 class BenchmarkMetricOut(Schema):
@@ -60,7 +62,7 @@ class BenchmarkPageOut(Schema):
 
 
 class BenchmarkParams(Schema):
-    period: str | None = Field(None, description=PERIOD_HELP)
+    period: str | None = Field(None, description=PERIOD_HELP, json_schema_extra={"pattern": PERIOD_PATTERN})
 
 
 class BenchmarkPageParams(BenchmarkParams):
