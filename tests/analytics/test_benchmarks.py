@@ -191,13 +191,20 @@ def test_concentration_hhi_of_thirds_is_rounded_once():
 def test_console_list_filters_sorts_and_exports():
     a = make_partner(name="Alfa Consultoria", tier="certified")
     make_partner(name="Beta Integra", tier="preferred")
+    z = make_partner(name="Zeta Digital", tier="certified")
+    make_partner(name="Ômega Vertical", tier="certified", category="industry_vertical", subcategory="healthcare")
     _pay(a, "123.45")
+    _pay(z, "500.00")
     client = staff_client("analyst1", "analyst")
     url = reverse("analytics_console:partners")
-    page = client.get(url, {"period": "2026-03", "tier": "certified", "sort": "-revenue"})
+    page = client.get(url, {"period": "2026-03", "tier": "certified", "category": "consulting_agency",
+                            "sort": "-revenue"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Alfa Consultoria" in html and "Beta Integra" not in html
+    assert "Alfa Consultoria" in html and "Beta Integra" not in html and "Ômega Vertical" not in html
+    assert html.index("Zeta Digital") < html.index("Alfa Consultoria")  # the larger revenue first
+    ascending = client.get(url, {"period": "2026-03", "tier": "certified", "sort": "revenue"}).content.decode()
+    assert ascending.index("Alfa Consultoria") < ascending.index("Zeta Digital")
     csv = client.get(url, {"period": "2026-03", "export": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
     assert csv.status_code == 200
     text = csv.content.decode("utf-8-sig")
