@@ -284,3 +284,31 @@ def test_api_concentration_exact():
     assert body["period"] == "2026-Q1" and body["total"] == "1000.00"
     assert body["top_share"] == "75.00" and body["hhi"] == "6250.00"  # 75² + 25²
     assert [(p["name"], p["share"]) for p in body["top"]] == [("Alfa", "75.00"), ("Beta", "25.00")]
+
+
+def test_commissions_in_another_currency_convert_to_brl_at_the_months_last_rate():
+    p = make_partner(country="US", tier="certified")
+    assert p.currency == "USD"
+    FxRate.objects.create(base="BRL", quote="USD", on_date=date(2026, 3, 9), rate=Decimal("0.2000000000"), source="t")
+    FxRate.objects.create(base="USD", quote="BRL", on_date=date(2026, 3, 31), rate=Decimal("5.1000000000"),
+                          source="t")
+    _pay(p, "1000.00")
+    usd = sum((line.amount for line in LedgerLine.objects.filter(partner=p, period=date(2026, 3, 1))), Decimal(0))
+    assert usd > 0 and LedgerLine.objects.filter(partner=p).values_list("currency", flat=True).distinct().get() == "USD"
+
+    card = partner_scorecard(p, MARCH)
+
+    assert card.commissions == (usd * Decimal("5.1")).quantize(Decimal("0.01"))
+    cost = (usd * Decimal("5.1")).quantize(Decimal("0.0001"))
+    assert card.value("roi") == ((Decimal("1000.00") - cost) * 100 / cost).quantize(Decimal("0.01"))
+
+
+def test_a_money_figure_without_a_rate_is_left_out_and_counted():
+    from parceria.analytics.benchmarks import benchmarks_report
+
+    p = make_partner(tier="certified")
+    figure_record(key="mdf_spent", month=date(2026, 3, 1), value=Decimal("10"), currency="USD", partner=p,
+                  actor=ACTOR)
+    report = benchmarks_report(MARCH)
+    assert report.unconverted == 1
+    assert _score(report.scores, p).value("mdf_used") is None and _score(report.scores, p).value("roi") is None
