@@ -6,5 +6,5 @@ from ninja import Router
 
 router = Router(tags=["analytics"])
 
-# --- the risk list (its routes register themselves on `router`) ---
-from parceria.analytics import api_risks  # noqa: E402, F401
+# The routes of each part register themselves on `router` when their module is imported (after `router` exists).
+from parceria.analytics import api_benchmarks, api_risks  # noqa: E402, F401

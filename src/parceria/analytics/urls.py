@@ -2,14 +2,16 @@
 phase tracker, partner benchmarks, forecasts, the risk list, concentration, case studies and the imported figures;
 in the portal (namespace analytics_portal) the partner's own scorecard against its tier peers."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-console_patterns: list = []
-portal_patterns: list = []
+from parceria.analytics.views import console_benchmarks, console_risks, portal
 
-# --- the risk list ---
-from django.urls import path as _path  # noqa: E402
-
-from parceria.analytics.views import console_risks  # noqa: E402
-
-console_patterns += [_path("program/risks/", console_risks.risks, name="risks")]
+console_patterns = [
+    path("program/partners/", console_benchmarks.partners, name="partners"),
+    path("program/partners/<int:partner_id>/", console_benchmarks.partner, name="partner"),
+    path("program/concentration/", console_benchmarks.concentration_page, name="concentration"),
+    path("program/risks/", console_risks.risks, name="risks"),
+]
+portal_patterns = [
+    path("program/", portal.scorecard, name="scorecard"),
+]

@@ -1,0 +1,405 @@
+"""Partner scorecards against their peers, ROI per partner and revenue concentration (docs/analytics.md, "Partner
+benchmarks"). Read-only and set-based: a fixed number of queries whatever the number of partners.
+
+Per partner and period (a month or a quarter, `analytics.periods`):
+
+* **customers acquired**: new customers of the period's months (`facts.new_customers_by_month`).
+* **revenue**: net revenue in R$ of the period's months (`facts.revenue_by_month`); **ARR**: the ARR of the
+  period's last month (`facts.arr_by_month`).
+* **revenue growth**: (revenue − the previous period's revenue) ÷ the previous period's revenue, in percent with
+  two places (half up); none when the previous period's revenue is not positive.
+* **CSAT**: `tiers.metrics.partner_metrics`' CSAT at the end of the period (or now, for the current period): the
+  mean of the latest score of each active attributed customer.
+* **NPS**: the partner's satisfaction answer (input `partner_satisfaction`, 1–5) of the latest month of the period
+  that has one; none without.
+* **conflicts** and **conversion**: `deals.reporting.channel_conflict_report`'s figures of the partner over the
+  period's months: its conflicts, and its converted registrations ÷ its registrations in percent (registrations →
+  customers; none without registrations).
+* **disputes opened**: disputes the partner opened in the period.
+* **MDF used**: the input `mdf_spent` summed over the period's months, in R$.
+* **time to first customer**: days from the partner's first signed agreement (`signed_on`) to its first
+  customer's first paid invoice (local date), when both happened by the end of the period (0 when the customer
+  paid first).
+* **ROI** = (revenue − commissions − MDF − support cost) ÷ (commissions + MDF + support cost), in percent with two
+  places; commissions are the ledger's accruals, clawbacks and adjustments of the period's accounting months,
+  support cost the input `support_cost`. Without any cost there is no ROI (shown "—"), never a division.
+
+Money in another currency (ledger lines, figures) converts to R$ explicitly with `FxBook` at the rate of the
+month's last day (the latest on or before it, at most FX_MAX_AGE_DAYS old); an amount without a rate is left out
+and counted in `unconverted`.
+
+**Percentiles** compare a partner with its peers: the active partners of the same tier and the same category (no
+tier is a group of its own). Among the n peers (itself included) that have a value for the metric, with B peers
+worse and E peers equal (itself included), the percentile is (B + E ÷ 2) ÷ n × 100, to one place (half up): the
+mid-rank percentile, so tied partners share one percentile. "Worse" is lower, except for conflicts, disputes and
+time to first customer, where less is better; so a higher percentile is always better. A metric without a value
+has no percentile; neither has a partner alone in its group with a value (n < 2).
+
+**Concentration**: each partner's share of the partners' positive net revenue of the period (a partner whose
+refunds exceed its payments has no share), the top partner's share and the HHI = Σ (share in percent)², on 0 to
+10,000, to two places.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Min
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from parceria.accounts.models import ApiKeyScope
+from parceria.accounts.tenancy import Principal
+from parceria.agreements.models import Agreement
+from parceria.analytics.facts import arr_by_month, new_customers_by_month, revenue_by_month
+from parceria.analytics.models import ProgramFigure
+from parceria.analytics.periods import Period
+from parceria.commissions.models import LedgerKind, LedgerLine
+from parceria.common.dbsum import exact_sums
+from parceria.common.fx import FxBook
+from parceria.common.money import multiply
+from parceria.common.months import add_months, month_end, month_start, next_month
+from parceria.customers.models import Invoice
+from parceria.deals.reporting import MonthRange, channel_conflict_report
+from parceria.disputes.models import Dispute
+from parceria.partners.models import Partner, PartnerStatus
+from parceria.tiers.metrics import partner_metrics
+
+CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
+TOP = 10  # partners named on the concentration page; the rest are "others"
+#: The ledger's kinds that are commission (what the program pays for its partners' customers), not payouts.
+COMMISSION_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK, LedgerKind.ADJUSTMENT)
+#: The analytics reader the peers' figures are computed as (every partner: the percentiles need them all).
+_READER = Principal(scope=ApiKeyScope.ANALYTICS, label="analytics")
+
+
+@dataclass(frozen=True)
+class MetricDef:
+    key: str
+    label: Any  # a lazy translation
+    unit: str  # count, brl, percent, score, days
+    lower_is_better: bool = False
+
+
+METRICS: list[MetricDef] = [
+    MetricDef("customers_acquired", _("Customers acquired"), "count"),
+    MetricDef("revenue", _("Revenue (R$)"), "brl"),
+    MetricDef("arr", _("ARR (R$)"), "brl"),
+    MetricDef("revenue_growth", _("Revenue growth (%)"), "percent"),
+    MetricDef("csat", _("Customer satisfaction (CSAT)"), "score"),
+    MetricDef("nps", _("Partner satisfaction (1–5)"), "score"),
+    MetricDef("conflicts", _("Channel conflicts"), "count", lower_is_better=True),
+    MetricDef("disputes_opened", _("Disputes opened"), "count", lower_is_better=True),
+    MetricDef("mdf_used", _("MDF used (R$)"), "brl"),
+    MetricDef("time_to_first_customer", _("Days to first customer"), "days", lower_is_better=True),
+    MetricDef("conversion", _("Registrations to customers (%)"), "percent"),
+    MetricDef("roi", _("ROI (%)"), "percent"),
+]
+METRIC_KEYS = [m.key for m in METRICS]
+
+
+@dataclass
+class Metric:
+    key: str
+    label: Any
+    unit: str
+    value: Decimal | int | None
+    percentile: Decimal | None = None
+
+    def out(self) -> dict[str, Any]:
+        """As the API gives it: the value and percentile as decimal text, None where there is none."""
+        return {"key": self.key, "label": str(self.label), "unit": self.unit,
+                "value": None if self.value is None else str(self.value),
+                "percentile": None if self.percentile is None else str(self.percentile)}
+
+
+@dataclass
+class PartnerScore:
+    partner_id: int
+    name: str
+    tier: str | None
+    category: str
+    metrics: dict[str, Metric]
+    peers: int  # active partners of its tier and category, itself included
+    commissions: Decimal = Decimal(0)
+    support_cost: Decimal = Decimal(0)
+
+    def value(self, key: str) -> Decimal | int | None:
+        return self.metrics[key].value
+
+    def metric_list(self) -> list[Metric]:
+        return [self.metrics[k] for k in METRIC_KEYS]
+
+
+@dataclass
+class Benchmarks:
+    period: Period
+    scores: list[PartnerScore]
+    unconverted: int = 0  # amounts left out for want of an FX rate
+
+
+# --- helpers ----------------------------------------------------------------------------------------------------
+
+
+def _local_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part ÷ whole in percent, two places half up; None when whole is not positive."""
+    if whole <= 0:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(CENT, ROUND_HALF_UP)
+
+
+def roi(revenue: Decimal, cost: Decimal) -> Decimal | None:
+    """(revenue − cost) ÷ cost in percent, two places half up; None without a cost (nothing to divide by)."""
+    return percent(revenue - cost, cost)
+
+
+def mid_rank_percentile(value: Decimal | int, values: Iterable[Decimal | int]) -> Decimal | None:
+    """(B + E ÷ 2) ÷ n × 100 to one place: B values below `value`, E equal (itself included), n in all; None when
+    n < 2. `values` includes `value` itself."""
+    peers = list(values)
+    if len(peers) < 2:
+        return None
+    below = sum(1 for v in peers if v < value)
+    equal = sum(1 for v in peers if v == value)
+    return ((Decimal(below) + Decimal(equal) / 2) * 100 / len(peers)).quantize(TENTH, ROUND_HALF_UP)
+
+
+def _in_brl(rows: Iterable[tuple[int, str, date, Decimal]], unconverted: list[int]) -> dict[int, Decimal]:
+    """(partner, currency, month, amount) rows summed per partner in R$, converting at the month's last day."""
+    listed = list(rows)
+    foreign = [(c, m) for _, c, m, _ in listed if c != "BRL"]
+    book = FxBook.load({(c, "BRL") for c, _ in foreign}, min(m for _, m in foreign),
+                       max(month_end(m) for _, m in foreign)) if foreign else FxBook({})
+    out: dict[int, Decimal] = defaultdict(Decimal)
+    for partner, currency, month, amount in listed:
+        if currency == "BRL":
+            out[partner] += amount
+        elif (quote := book.quote(currency, "BRL", month_end(month))) is not None:
+            out[partner] += multiply(amount, quote.rate).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
+        else:
+            unconverted[0] += 1
+    return dict(out)
+
+
+def _figures_in_brl(key: str, period: Period, unconverted: list[int]) -> dict[int, Decimal]:
+    rows = (ProgramFigure.objects.filter(key=key, month__gte=period.first_month, month__lte=period.last_month,
+                                         partner__isnull=False)
+            .values_list("partner_id", "currency", "month", "value"))
+    return _in_brl(((p, c or "BRL", m, v) for p, c, m, v in rows), unconverted)
+
+
+def _commissions(period: Period, unconverted: list[int]) -> dict[int, Decimal]:
+    lines = LedgerLine.objects.filter(kind__in=COMMISSION_KINDS, period__gte=period.first_month,
+                                      period__lte=period.last_month)
+    sums = exact_sums(lines, "amount", "partner_id", "currency", "period")
+    rows = []
+    for key, value in sums.items():
+        partner, currency, month = cast(tuple[int, str, date], key)
+        rows.append((partner, currency, month, value))
+    return _in_brl(rows, unconverted)
+
+
+def _moment(period: Period) -> datetime:
+    """The end of the period (its last instant), or now for a period not over yet."""
+    end = _local_start(next_month(period.last_month)) - timedelta(microseconds=1)
+    return min(end, timezone.now())
+
+
+# --- the scorecards -------------------------------------------------------------------------------------------
+
+
+def _raw_figures(period: Period, partners: list[Partner]) -> tuple[dict[int, dict[str, Any]], dict[int, Decimal],
+                                                                    dict[int, Decimal], int]:
+    ids = [p.pk for p in partners]
+    unconverted = [0]
+    previous = period.shift(-1)
+    revenue = revenue_by_month(previous.first_month, period.last_month)
+    unconverted[0] += revenue.unconverted
+    this_revenue = revenue.partner_totals(period.first_month, period.last_month)
+    last_revenue = revenue.partner_totals(previous.first_month, previous.last_month)
+    arr = arr_by_month(period.last_month, period.last_month).values
+    acquired: dict[int, int] = defaultdict(int)
+    for (_month, partner), n in new_customers_by_month(period.first_month, period.last_month).items():
+        if partner is not None:
+            acquired[partner] += n
+    metrics = partner_metrics(ids, _moment(period))
+    satisfaction: dict[int, Decimal] = {}
+    for partner, value in (ProgramFigure.objects.filter(key="partner_satisfaction", month__gte=period.first_month,
+                                                        month__lte=period.last_month, partner__isnull=False)
+                           .order_by("month").values_list("partner_id", "value")):
+        satisfaction[partner] = value  # the latest month's answer wins
+    conflicts = {p.partner_id: p.figures for p in channel_conflict_report(
+        _READER, MonthRange(period.first_month, period.last_month)).partners}
+    start, end = _local_start(period.first_month), _local_start(next_month(period.last_month))
+    disputes = dict(Dispute.objects.filter(opened_at__gte=start, opened_at__lt=end).order_by()
+                    .values("partner_id").annotate(n=Count("id")).values_list("partner_id", "n"))
+    mdf = _figures_in_brl("mdf_spent", period, unconverted)
+    support = _figures_in_brl("support_cost", period, unconverted)
+    commissions = _commissions(period, unconverted)
+    signed = dict(Agreement.objects.filter(signed_on__isnull=False, signed_on__lte=period.last_day).order_by()
+                  .values("partner_id").annotate(first=Min("signed_on")).values_list("partner_id", "first"))
+    first_paid = dict(Invoice.objects.filter(customer__partner__isnull=False, paid_at__lt=end).order_by()
+                      .values("customer__partner_id").annotate(first=Min("paid_at"))
+                      .values_list("customer__partner_id", "first"))
+
+    raw: dict[int, dict[str, Any]] = {}
+    for pk in ids:
+        this, last = this_revenue.get(pk, Decimal(0)), last_revenue.get(pk, Decimal(0))
+        figures = conflicts.get(pk)
+        cost = commissions.get(pk, Decimal(0)) + mdf.get(pk, Decimal(0)) + support.get(pk, Decimal(0))
+        days = None
+        if pk in signed and pk in first_paid:
+            days = max((timezone.localtime(first_paid[pk]).date() - signed[pk]).days, 0)
+        growth = percent(this - last, last)
+        raw[pk] = {
+            "customers_acquired": acquired.get(pk, 0),
+            "revenue": this.quantize(CENT, ROUND_HALF_EVEN),
+            "arr": arr.get((period.last_month, pk), Decimal("0.00")),
+            "revenue_growth": growth,
+            "csat": metrics[pk].csat,
+            "nps": satisfaction[pk].quantize(CENT) if pk in satisfaction else None,
+            "conflicts": figures.conflicts if figures else 0,
+            "disputes_opened": disputes.get(pk, 0),
+            "mdf_used": mdf[pk].quantize(CENT, ROUND_HALF_EVEN) if pk in mdf else None,
+            "time_to_first_customer": days,
+            "conversion": percent(figures.converted, figures.registrations) if figures else None,
+            "roi": roi(this, cost),
+        }
+    return raw, commissions, support, unconverted[0]
+
+
+def _benchmarks(period: Period, partners: list[Partner]) -> Benchmarks:
+    raw, commissions, support, unconverted = _raw_figures(period, partners)
+    groups: dict[tuple[str | None, str], list[int]] = defaultdict(list)
+    for p in partners:
+        groups[(p.tier, p.category)].append(p.pk)
+    scores = []
+    for p in partners:
+        peers = groups[(p.tier, p.category)]
+        metrics = {}
+        for d in METRICS:
+            value = raw[p.pk][d.key]
+            ranked: Decimal | None = None
+            if value is not None:
+                sign = -1 if d.lower_is_better else 1
+                ranked = mid_rank_percentile(sign * value, (sign * raw[q][d.key] for q in peers
+                                                            if raw[q][d.key] is not None))
+            metrics[d.key] = Metric(d.key, d.label, d.unit, value, ranked)
+        scores.append(PartnerScore(p.pk, p.name, p.tier, p.category, metrics, len(peers),
+                                   commissions.get(p.pk, Decimal(0)).quantize(CENT, ROUND_HALF_EVEN),
+                                   support.get(p.pk, Decimal(0)).quantize(CENT, ROUND_HALF_EVEN)))
+    scores.sort(key=lambda s: (s.name.lower(), s.partner_id))
+    return Benchmarks(period, scores, unconverted)
+
+
+def _active_partners() -> list[Partner]:
+    return list(Partner.objects.filter(status=PartnerStatus.ACTIVE).only("id", "name", "tier", "category")
+                .order_by("name", "id"))
+
+
+def partner_benchmarks(period: Period) -> list[PartnerScore]:
+    """Every active partner's scorecard for `period`, each metric beside its percentile among its peers."""
+    return benchmarks_report(period).scores
+
+
+def benchmarks_report(period: Period) -> Benchmarks:
+    """`partner_benchmarks` with the count of amounts left out for want of an FX rate."""
+    return _benchmarks(period, _active_partners())
+
+
+def partner_scorecard(partner: Partner, period: Period) -> PartnerScore:
+    """`partner`'s scorecard for `period` against its peers. A partner that is not active has no peers: its
+    figures come without percentiles."""
+    partners = _active_partners()
+    if all(p.pk != partner.pk for p in partners):
+        partners = [partner]
+    report = _benchmarks(period, partners)
+    return next(s for s in report.scores if s.partner_id == partner.pk)
+
+
+# --- concentration --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Share:
+    partner_id: int | None  # None: the others together
+    name: str
+    revenue: Decimal
+    share: Decimal  # percent, two places
+
+    @property
+    def rate(self) -> Decimal:
+        """The share as a fraction (22.80 % → 0.228), as the pages' percent tag takes it."""
+        return self.share / 100
+
+
+@dataclass
+class Concentration:
+    period: Period
+    total: Decimal  # the partners' positive net revenue, R$
+    partners: int  # partners with a share
+    top: list[Share]  # the TOP largest, largest first
+    others: Share | None  # the rest together, if any
+    top_share: Decimal | None  # the largest partner's share, percent
+    hhi: Decimal | None  # Σ share², 0–10,000
+    unconverted: int = 0
+
+    @property
+    def top_rate(self) -> Decimal | None:
+        return None if self.top_share is None else self.top_share / 100
+
+
+def concentration(period: Period, *, top: int = TOP) -> Concentration:
+    """How concentrated the partners' revenue of `period` is: the top partners' shares, the HHI."""
+    revenue = revenue_by_month(period.first_month, period.last_month)
+    totals = {p: v for p, v in revenue.partner_totals(period.first_month, period.last_month).items() if v > 0}
+    total = sum(totals.values(), Decimal(0))
+    names = dict(Partner.objects.filter(pk__in=list(totals)).values_list("id", "name"))
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], names.get(item[0], "").lower(), item[0]))
+
+    def share(value: Decimal) -> Decimal:
+        return (value * 100 / total).quantize(CENT, ROUND_HALF_UP)
+
+    shares = [Share(p, names.get(p, str(p)), v.quantize(CENT, ROUND_HALF_EVEN), share(v)) for p, v in ranked[:top]]
+    rest = sum((v for _, v in ranked[top:]), Decimal(0))
+    others = Share(None, "", rest.quantize(CENT, ROUND_HALF_EVEN), share(rest)) if ranked[top:] else None
+    hhi = None
+    if total > 0:
+        with localcontext() as ctx:
+            ctx.prec = 60
+            hhi = (sum((v * v for v in totals.values()), Decimal(0)) * 10000 / (total * total)).quantize(
+                CENT, ROUND_HALF_UP)
+    return Concentration(period, total.quantize(CENT, ROUND_HALF_EVEN), len(totals), shares, others,
+                         shares[0].share if shares else None, hhi, revenue.unconverted)
+
+
+def sort_scores(scores: list[PartnerScore], sort: str) -> tuple[list[PartnerScore], str]:
+    """`scores` sorted by "name" or a metric key (a leading "-" descending); missing values last either way.
+    Answers the sort applied (an unknown key sorts by name)."""
+    key = sort.removeprefix("-")
+    if key != "name" and key not in METRIC_KEYS:
+        sort, key = "name", "name"
+    descending = sort.startswith("-")
+    if key == "name":
+        return sorted(scores, key=lambda s: (s.name.lower(), s.partner_id), reverse=descending), sort
+    known = [s for s in scores if s.value(key) is not None]
+    missing = [s for s in scores if s.value(key) is None]
+    value: Callable[[PartnerScore], Any] = lambda s: (s.value(key), s.name.lower())  # noqa: E731
+    return sorted(known, key=value, reverse=descending) + missing, sort
+
+
+def default_period() -> Period:
+    """The last full month (the one before today's, local time)."""
+    return Period(add_months(month_start(timezone.localdate()), months=-1), "month")
