@@ -5,3 +5,6 @@ from __future__ import annotations
 from ninja import Router
 
 router = Router(tags=["analytics"])
+
+# The scorecard, phases and figures routes register themselves on `router`.
+from parceria.analytics import api_scorecard  # noqa: E402, F401
