@@ -6,9 +6,10 @@ the JSON list, from 1), as is a row that repeats another's key, month and partne
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ FIGURE_EXAMPLE = ["partner_program_cost", "2026-03", "", "42000.00", "BRL", "fin
 #: The largest file and the most rows (or JSON items) one import takes.
 FIGURES_MAX_BYTES = 1024 * 1024
 FIGURES_MAX_ROWS = 5000
+#: A value as a person writes it: digits with a decimal point or comma (no exponent, no thousands separators).
+_NUMBER = re.compile(r"-?[0-9]{1,16}([.,][0-9]{1,4})?")
 
 
 @dataclass(frozen=True)
@@ -56,11 +59,11 @@ def _parse(line: int, cells: dict[str, str]) -> FigureRow:
     if partner_text and not (partner_text.isdigit() and len(partner_text) < 19):
         raise InvalidInput(_("partner_id must be a partner's number, got %(text)r") % {"text": partner_text},
                            details={"field": "partner_id"})
-    try:
-        value = Decimal(cells.get("value", "").strip().replace(",", "."))
-    except InvalidOperation:
-        raise InvalidInput(_("The value must be a number, got %(text)r") % {"text": cells.get("value", "")},
-                           details={"field": "value"}) from None
+    text = cells.get("value", "").strip()
+    if not _NUMBER.fullmatch(text):
+        raise InvalidInput(_("The value must be a decimal number such as 1234.56, got %(text)r") % {"text": text},
+                           details={"field": "value"})
+    value = Decimal(text.replace(",", "."))
     return FigureRow(line, key, month, int(partner_text) if partner_text else None, value,
                      cells.get("currency", "").strip().upper(), cells.get("source", "").strip())
 

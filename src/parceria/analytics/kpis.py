@@ -520,11 +520,9 @@ class Kpi:
         return target_met(value, self.target, self.direction)
 
     @property
-    def target_text(self) -> str:
-        if self.target is None or self.direction is None:
-            return ""
-        sign = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}[self.direction]
-        return f"{sign} {self.target}"
+    def sign(self) -> str:
+        """The direction as shown beside the target (≥, ≤, >, <)."""
+        return {">=": "≥", "<=": "≤", ">": ">", "<": "<"}.get(self.direction or "", "")
 
 
 def target_met(value: Decimal | None, target: Decimal | None, direction: Direction | None) -> bool | None:
