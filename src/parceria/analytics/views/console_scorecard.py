@@ -60,9 +60,9 @@ def sparkline(values: list[Decimal | None]) -> dict[str, Any] | None:
         y = Decimal(SPARK_HEIGHT - 3) - (v - low) / span * (SPARK_HEIGHT - 6)
         last = f"{x:.1f},{y:.1f}"
         runs[-1].append(last)
-    x, y = last.split(",")
+    end_x, end_y = last.split(",")
     return {"lines": [" ".join(r) for r in runs if len(r) > 1], "dots": [r[0].split(",") for r in runs if len(r) == 1],
-            "x": x, "y": y, "width": SPARK_WIDTH, "height": SPARK_HEIGHT}
+            "x": end_x, "y": end_y, "width": SPARK_WIDTH, "height": SPARK_HEIGHT}
 
 
 def _period_choices(today: date) -> list[tuple[str, list[tuple[str, str]]]]:
