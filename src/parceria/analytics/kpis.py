@@ -515,6 +515,7 @@ class Kpi:
     definition: object
     compute: Callable[[ScorecardFacts, Period], Reading] = field(repr=False)
     target_note: object = ""
+    comparison_unit: Unit | None = None  # the unit of the direct channel's figure beside the value
 
     def met(self, value: Decimal | None) -> bool | None:
         return target_met(value, self.target, self.direction)
@@ -542,16 +543,16 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
         _("(Partner LTV ÷ direct_ltv − 1), in %. Partner LTV = average monthly net revenue per paying partner "
           "customer over the 12 months ending with the period × their lifetime in months (partner customer-months "
           "÷ partner customers that churned in those 12 months). direct_ltv is imported (its mean over the period)."),
-        ltv_vs_direct),
+        ltv_vs_direct, comparison_unit="money"),
     Kpi("retention_12m", _("12-month retention of partner customers"), "percent", _D(90), ">=",
         _("Of the partner customers new in the period 12 months earlier, the share that paid an invoice in the "
           "period, in %. Beside it, direct customers' retention: the imported direct_retention_12m, or the same "
           "count over direct customers (seed: 85 %)."),
-        retention_12m),
+        retention_12m, comparison_unit="percent"),
     Kpi("cac_vs_direct", _("Partner CAC vs direct"), "percent", _D(-50), "<=",
         _("(Partner CAC ÷ direct_cac − 1), in %. Partner CAC = (commissions of the period, R$, from the ledger + the "
           "imported partner_program_cost of every month) ÷ partner new customers of the period."),
-        cac_vs_direct),
+        cac_vs_direct, comparison_unit="money"),
     Kpi("partner_arr", _("Partner channel ARR"), "money", _D(2_000_000), ">=",
         _("12 × the partner channel's net revenue (R$) of the period's last month. Target: R$ 2M by the end of "
           "year 2."),
@@ -559,7 +560,7 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
     Kpi("deal_size_ratio", _("Partner deal size vs direct"), "ratio", _D("2.5"), ">=",
         _("Partner average deal size ÷ direct_deal_size. Partner deal size = the mean first-year value (12 × the "
           "first invoice, R$) of the partner customers new in the period."),
-        deal_size_ratio),
+        deal_size_ratio, comparison_unit="money"),
     Kpi("revenue_growth", _("Partner revenue growth"), "percent", _D(25), ">=",
         _("Partner net revenue (R$) of the period ÷ that of the previous period − 1, in % (month over month, or "
           "quarter over quarter)."),
