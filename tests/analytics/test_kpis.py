@@ -215,3 +215,13 @@ def test_deal_kpis_come_from_the_channel_conflict_report_and_say_no_data_without
     for key in ("channel_conflict", "sales_cycle", "lead_conversion"):
         r = reading(key, "2026-03")
         assert r.value is None and r.missing == () and str(r.note)
+
+
+def test_the_docs_state_every_kpis_definition_from_the_registry():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "analytics.md").read_text()
+    section = docs.split("## The scorecard", 1)[1]
+    for kpi in KPIS.values():
+        assert f"| `{kpi.key}` | {kpi.label} |" in section
+        assert f"| {kpi.definition} |" in section
