@@ -80,7 +80,7 @@ def test_the_api_answers_the_scorecard_for_staff_and_403_for_a_partner_key():
     assert partner.status_code == 403 and partner.json()["error"]["code"] == "forbidden_scope"
 
 
-@pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "March", "2026-4"])
+@pytest.mark.parametrize("period", ["2026-13", "2026-Q5", "March", "2026-4", "9999-12", "0001-Q1", "1899-12"])
 def test_a_bad_period_is_a_422(period):
     response = ApiClient(make_key("analytics")).get("/analytics/scorecard", period=period)
     assert response.status_code == 422
@@ -90,3 +90,9 @@ def test_a_bad_period_is_a_422(period):
 def test_the_default_period_is_this_month():
     body = ApiClient(make_key("admin")).get("/analytics/scorecard").json()
     assert body["period"] == f"{date.today():%Y-%m}"
+
+
+@pytest.mark.parametrize("period", ["1900-01", "1900-Q1", "9998-12", "9998-Q4"])
+def test_the_first_and_last_years_a_period_takes_compute_without_error(period):
+    card = program_scorecard(parse_period(period))
+    assert card.period.key == period and len(card.lines) == len(KPIS)

@@ -29,7 +29,8 @@ from parceria.api.schemas import AMOUNT_PATTERN, ERRORS, MONTH_PATTERN, ErrorOut
 from parceria.common.errors import PermissionDenied
 from parceria.common.money import CURRENCIES
 
-PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4])$"
+#: A month or a quarter of the years periods.parse_period takes (the API's month pattern's years).
+PERIOD_PATTERN = MONTH_PATTERN.removesuffix("-(0[1-9]|1[0-2])$") + "-(0[1-9]|1[0-2]|Q[1-4])$"
 
 
 def _staff_reader(request: HttpRequest) -> Principal:
