@@ -25,7 +25,7 @@ from parceria.analytics.periods import month_period, parse_period
 from parceria.analytics.phases import phase_tracker, tracker_out
 from parceria.analytics.scorecard import program_scorecard, scorecard_out
 from parceria.api.auth import principal_of
-from parceria.api.schemas import AMOUNT_PATTERN, ERRORS, MONTH_PATTERN, ErrorOut, RowId, choice, declared
+from parceria.api.schemas import AMOUNT_PATTERN, ERRORS, MONTH_PATTERN, RowId, choice, declared
 from parceria.common.errors import PermissionDenied
 from parceria.common.money import CURRENCIES
 
@@ -127,7 +127,7 @@ class FiguresImportOut(Schema):
     unchanged: int
 
 
-@router.put("/figures", response={200: FiguresImportOut, 413: ErrorOut, **ERRORS},
+@router.put("/figures", response={200: FiguresImportOut, **ERRORS},
             summary="Record program figures (all or nothing)")
 def put_figures(request: HttpRequest, payload: list[FigureIn]) -> Any:
     """Each item is recorded by key, month and partner (created, updated or unchanged); a bad item or one repeating
