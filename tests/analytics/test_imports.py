@@ -141,6 +141,7 @@ def test_the_scorecard_and_phase_pages_with_their_exports(settings):
     assert page.status_code == 200 and "Partner channel ARR" in body
     assert reverse("analytics_console:figures") + "?key=partner_satisfaction#import" in body
     assert client.get(reverse("analytics_console:scorecard"), {"period": "2026-Q7"}).status_code == 422
+    assert client.get(reverse("analytics_console:scorecard"), {"period": "9999-12"}).status_code == 422
     export = client.get(reverse("analytics_console:scorecard"), {"period": "2026-03", "export": "csv"})
     assert len(export.content.decode("utf-8-sig").splitlines()) == 18  # the header and 17 KPIs
     trend = client.get(reverse("analytics_console:scorecard"), {"period": "2026-03", "export": "xlsx",
