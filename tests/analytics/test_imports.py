@@ -139,6 +139,7 @@ def test_the_scorecard_and_phase_pages_with_their_exports(settings):
     page = client.get(reverse("analytics_console:scorecard"), {"period": "2026-Q1"})
     body = page.content.decode()
     assert page.status_code == 200 and "Partner channel ARR" in body
+    assert 'id="nav-program"' in body and f'href="{reverse("analytics_console:scorecard")}" aria-current="page"' in body
     assert reverse("analytics_console:figures") + "?key=partner_satisfaction#import" in body
     assert client.get(reverse("analytics_console:scorecard"), {"period": "2026-Q7"}).status_code == 422
     assert client.get(reverse("analytics_console:scorecard"), {"period": "9999-12"}).status_code == 422

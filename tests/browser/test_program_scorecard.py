@@ -79,6 +79,8 @@ def test_staff_read_the_program_scorecard(browser, live_server, screenshot, sett
         assert page.locator("#kpi-active_partners svg polyline").count() == 1
         assert page.locator("#kpi-joint_marketing a[href*='key=joint_marketing_activities']").count() == 1
         screenshot(page, name)
+        assert page.evaluate("document.querySelector('table.scorecard-table').scrollWidth") <= page.evaluate(
+            "document.querySelector('table.scorecard-table').parentElement.clientWidth")  # nothing clipped
         assert page.evaluate("document.documentElement.scrollWidth") <= width
 
         page.goto("/console/program/phases/")
