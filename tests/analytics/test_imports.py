@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from parceria.analytics.imports import FIGURES_MAX_BYTES
 from parceria.analytics.models import ProgramFigure
@@ -152,3 +154,33 @@ def test_the_scorecard_and_phase_pages_with_their_exports(settings):
     assert phases.status_code == 200 and "Foundation" in phases.content.decode()
     phases_csv = client.get(reverse("analytics_console:phases"), {"export": "csv"})
     assert len(phases_csv.content.decode("utf-8-sig").splitlines()) == 10  # the header and 9 criteria
+
+
+@given(st.dictionaries(st.sampled_from(["key", "month", "partner_id", "value", "currency", "source"]),
+                       st.text(max_size=30)) | st.fixed_dictionaries(
+    {"key": st.just("direct_cac"), "month": st.just("2026-03"), "partner_id": st.text(max_size=20),
+     "value": st.text(max_size=20)}))
+@example({"key": "direct_cac", "month": "2026-03", "partner_id": "²", "value": "1"})  # a digit int() cannot read
+@example({"key": "direct_cac", "month": "2026-03", "value": "1e5"})
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_row_parser_answers_a_row_or_a_clear_error_for_any_cells(cells):
+    from parceria.analytics.imports import _parse
+    from parceria.common.errors import InvalidInput
+
+    try:
+        row = _parse(1, cells)
+    except InvalidInput as exc:
+        assert exc.message and isinstance(exc.details, dict) and exc.details["field"]
+    else:
+        assert row.key and row.month.day == 1 and row.value.is_finite()
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("9999999999999999.9999"), places=4, allow_nan=False),
+       st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_a_decimal_value_reads_back_exactly_with_a_point_or_a_comma(value, comma):
+    from parceria.analytics.imports import _parse
+
+    text = format(value, "f")
+    row = _parse(1, {"key": "direct_cac", "month": "2026-03", "value": text.replace(".", ",") if comma else text})
+    assert row.value == value

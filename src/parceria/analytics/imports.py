@@ -29,6 +29,7 @@ FIGURE_EXAMPLE = ["partner_program_cost", "2026-03", "", "42000.00", "BRL", "fin
 FIGURES_MAX_BYTES = 1024 * 1024
 FIGURES_MAX_ROWS = 5000
 #: A value as a person writes it: digits with a decimal point or comma (no exponent, no thousands separators).
+_PARTNER_ID = re.compile(r"[0-9]{1,18}")
 _NUMBER = re.compile(r"-?[0-9]{1,16}([.,][0-9]{1,4})?")
 
 
@@ -56,7 +57,7 @@ def _parse(line: int, cells: dict[str, str]) -> FigureRow:
         raise InvalidInput(_("The key is required."), details={"field": "key"})
     month = parse_month(cells.get("month", "").strip(), field="month")
     partner_text = cells.get("partner_id", "").strip()
-    if partner_text and not (partner_text.isdigit() and len(partner_text) < 19):
+    if partner_text and not _PARTNER_ID.fullmatch(partner_text):
         raise InvalidInput(_("partner_id must be a partner's number, got %(text)r") % {"text": partner_text},
                            details={"field": "partner_id"})
     text = cells.get("value", "").strip()
