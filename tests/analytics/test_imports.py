@@ -184,3 +184,13 @@ def test_a_decimal_value_reads_back_exactly_with_a_point_or_a_comma(value, comma
     text = format(value, "f")
     row = _parse(1, {"key": "direct_cac", "month": "2026-03", "value": text.replace(".", ",") if comma else text})
     assert row.value == value
+
+
+def test_the_api_refuses_more_items_than_the_limit_with_a_413():
+    from parceria.analytics.imports import FIGURES_MAX_ROWS
+
+    items = [{"key": "direct_cac", "month": f"{2000 + n // 12}-{n % 12 + 1:02d}", "value": "1", "currency": "BRL"}
+             for n in range(FIGURES_MAX_ROWS + 1)]
+    response = ApiClient(make_key("admin")).request("PUT", "/analytics/figures", items)
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+    assert ProgramFigure.objects.count() == 0
