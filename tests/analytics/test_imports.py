@@ -95,6 +95,10 @@ def test_the_template_and_the_list_with_its_filters_and_export():
     export = client.get(reverse("analytics_console:figures"), {"key": "direct_cac", "export": "csv", "sort": "month"})
     lines = export.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 3 and lines[1].startswith("direct_cac,Direct-sales CAC,2026-03,,,900.00,BRL")
+    keys = client.get(reverse("analytics_console:figures"), {"table": "inputs", "export": "csv"})
+    key_lines = keys.content.decode("utf-8-sig").splitlines()
+    assert key_lines[0] == "Key,Figure,Unit,Per partner,What it is" and len(key_lines) == 13
+    assert key_lines[1].startswith("direct_new_customers,New customers through direct sales,count,No,")
 
 
 def test_the_api_puts_a_list_all_or_nothing():

@@ -173,6 +173,10 @@ def _figures_page(request: HttpRequest, upload: CsvUploadForm, errors: list[RowE
         status = 422
     table = build_table(request, rows, sortable=FIGURE_SORTS, default_sort="-month",
                         per_page=10**9 if wants_export(request) else 25)
+    if wants_export(request) and request.GET.get("table") == "inputs":
+        return export_response(request, "program-figure-keys", [
+            _("Key"), _("Figure"), _("Unit"), _("Per partner"), _("What it is")], (
+            [d.key, d.label, d.unit, d.per_partner, d.help] for d in INPUTS.values()))
     if wants_export(request):
         return export_response(request, "program-figures", [
             _("Key"), _("Figure"), _("Month"), _("Partner id"), _("Partner"), _("Value"), _("Currency"), _("Source"),
