@@ -160,6 +160,9 @@ def test_twelve_month_retention_of_a_cohort_and_the_direct_figure_beside_it():
 
 def test_partner_retention_and_joint_marketing_use_agreements_in_force():
     p, q, r, s = (make_partner() for _ in range(4))
+    figure("joint_marketing_activities", date(2024, 3, 1), "4", partner=p)
+    nobody = reading("joint_marketing", "2024-03")  # no agreement in force: no one to divide by
+    assert (nobody.value, nobody.missing) == (None, ()) and str(nobody.note)
     for partner in (p, q, r, s):
         agreement(partner, date(2025, 1, 15))
     Agreement.objects.filter(partner=s).update(status="terminated", terminated_on=date(2026, 2, 1))

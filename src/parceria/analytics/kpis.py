@@ -446,7 +446,9 @@ def joint_marketing(f: ScorecardFacts, p: Period) -> Reading:
     per_partner = f.figures_per_partner("joint_marketing_activities", p.month_list())
     if not per_partner:
         return _none("joint_marketing_activities")
-    partners = [partner for partner in f.memberships if f.in_program(partner, p.last_day)] or list(per_partner)
+    partners = [partner for partner in f.memberships if f.in_program(partner, p.last_day)]
+    if not partners:
+        return _none(note=_("no partner had an agreement in force on the period's last day"))
     total = sum((sum(v, Decimal(0)) for v in per_partner.values()), Decimal(0))
     return Reading(_two(total * 3 / p.months / len(partners)))
 
