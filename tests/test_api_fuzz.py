@@ -187,6 +187,9 @@ POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
     "POST /api/v1/referral-links": {"partner_required", "unknown_partner", ("invalid", "landing_url")},
     "GET /api/v1/analytics/channel-conflict": {("invalid", "to"), "period_too_long"},  # from after to; > 60 months
     "GET /api/v1/analytics/risks": {"invalid_date"},  # a day the pattern allows but the calendar lacks (02-30)
+    # every item goes through the figure's rules (a money figure's currency, a count's whole number, a score's scale,
+    # a per-partner figure's partner that must exist, no repeated key, month and partner): every bad item listed
+    "PUT /api/v1/analytics/figures": {"invalid_rows"},
 }
 
 

@@ -285,6 +285,8 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/leads/{lead_id}/offer"): {"partner_id": w.b.pk},
         ("POST", "/leads/{lead_id}/decline"): {"reason": "alfa was here"},
         ("POST", "/account-mappings"): Multipart({"partner_id": w.b.pk, "file": b"domain\nalfa-was-here.com.br\n"}),
+        ("PUT", "/analytics/figures"): [{"key": "joint_marketing_activities", "month": "2026-03",
+                                         "partner_id": w.b.pk, "value": "7"}],
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None

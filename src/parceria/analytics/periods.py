@@ -19,6 +19,9 @@ from parceria.common.months import add_months, month_end, month_start
 Kind = Literal["month", "quarter"]
 _QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+#: The years a period may fall in (the API's month pattern's): a trend or look-back of a few years stays within the
+#: calendar's years 1 to 9999.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 
 @dataclass(frozen=True, order=True)
@@ -78,9 +81,9 @@ def quarter_period(day: date) -> Period:
 def parse_period(text: object, *, field: str = "period") -> Period:
     """'2026-03' → that month; '2026-Q1' → that quarter; anything else an InvalidInput naming `field`."""
     value = text.strip().upper() if isinstance(text, str) else ""
-    if (match := _MONTH.fullmatch(value)) and match.group(1) != "0000":
+    if (match := _MONTH.fullmatch(value)) and FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
         return Period(date(int(match.group(1)), int(match.group(2)), 1), "month")
-    if (match := _QUARTER.fullmatch(value)) and match.group(1) != "0000":
+    if (match := _QUARTER.fullmatch(value)) and FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
         return Period(date(int(match.group(1)), 3 * (int(match.group(2)) - 1) + 1, 1), "quarter")
     raise InvalidInput(_("%(field)s must be a month (YYYY-MM) or a quarter (YYYY-Q1 to YYYY-Q4), got %(text)r")
                        % {"field": field, "text": text}, code="invalid_period", details={"field": field})

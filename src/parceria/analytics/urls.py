@@ -1,12 +1,17 @@
 """The Program pages: in the console (namespace analytics_console, under /console/program/) the scorecard, the
-phase tracker, partner benchmarks, forecasts, the risk list, concentration, case studies and the imported figures;
-in the portal (namespace analytics_portal) the partner's own scorecard against its tier peers."""
+phase tracker, the imported figures, partner benchmarks, revenue concentration, forecasts, the risk list and case
+studies; in the portal (namespace analytics_portal) the partner's own scorecard against its tier peers."""
 
 from django.urls import path
 
-from parceria.analytics.views import console_benchmarks, console_risks, portal
+from parceria.analytics.views import console_benchmarks, console_risks, console_scorecard, portal
 
 console_patterns = [
+    path("program/", console_scorecard.scorecard, name="scorecard"),
+    path("program/phases/", console_scorecard.phases, name="phases"),
+    path("program/figures/", console_scorecard.figures, name="figures"),
+    path("program/figures/import/", console_scorecard.figures_upload, name="figures_import"),
+    path("program/figures/template.csv", console_scorecard.figures_template, name="figures_template"),
     path("program/partners/", console_benchmarks.partners, name="partners"),
     path("program/partners/<int:partner_id>/", console_benchmarks.partner, name="partner"),
     path("program/concentration/", console_benchmarks.concentration_page, name="concentration"),

@@ -1,0 +1,609 @@
+"""The program's KPIs (seed §3.2, SPEC §12.1): ONE registry, `KPIS`, of what each is, its target and how it is
+computed. Every page, export, API answer, phase criterion and the docs' table read it.
+
+A KPI is computed for a `Period` (a month or a quarter) from a `ScorecardFacts`: the facts of a range of months
+loaded once (`load_facts`), set-based — one query per table whatever the number of partners, periods or KPIs. Money
+is R$ through `analytics.facts` (revenue, ARR, new customers: never redefined here). A KPI whose data is missing
+answers no value and names what to import (`Reading.missing`, keys of `analytics.inputs.INPUTS`); it never makes a
+number up.
+
+The monthly facts this module adds, each set-based:
+
+* **commissions** of a month (`commissions_by_month`): the ledger's commission lines (accruals, clawbacks and
+  adjustments; never payouts) whose accounting month (`LedgerLine.period`) is that month, per partner, converted
+  from the partner's currency to R$ at the rate of the day the line's event happened (the facts' FX rule).
+* **paying customers** of a month: the customers with an invoice paid in it (local time), per partner or direct.
+* **program figures** (`analytics.models.ProgramFigure`) of the months, money converted to R$ at the rate of the
+  month's last day.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Literal, cast
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from parceria.accounts.models import ApiKeyScope
+from parceria.accounts.tenancy import Principal
+from parceria.agreements.models import Agreement, AgreementStatus
+from parceria.analytics import facts
+from parceria.analytics.facts import MonthlyMoney, PartnerKey
+from parceria.analytics.models import ProgramFigure
+from parceria.analytics.periods import Period
+from parceria.commissions.models import LedgerKind, LedgerLine
+from parceria.common.dbsum import exact_sums
+from parceria.common.fx import FxBook
+from parceria.common.money import multiply
+from parceria.common.months import add_months, month_end, month_start
+from parceria.customers.models import Customer, Invoice
+from parceria.deals.reporting import Figures, MonthRange, channel_conflict_report
+from parceria.partners.models import Partner
+
+Unit = Literal["percent", "money", "count", "ratio", "days", "score"]
+Direction = Literal[">=", "<=", ">", "<"]
+
+_CENT = Decimal("0.01")
+#: The commission lines that are commissions (payouts and their reversals move money already earned).
+COMMISSION_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK, LedgerKind.ADJUSTMENT)
+#: How far before the first period the facts reach (a 12-month retention, growth over the previous period).
+LOOKBACK_MONTHS = 12
+
+
+def _two(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, ROUND_HALF_UP)
+
+
+def _percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
+    return _two(Decimal(part) * 100 / Decimal(whole))
+
+
+# --- The facts of a range of months, loaded once -----------------------------------------------------------------
+
+
+@dataclass
+class CustomerFirst:
+    """A customer's first paid invoice (the facts' "new customer" rule): when and the invoice."""
+
+    customer_id: int
+    partner_id: PartnerKey
+    month: date
+    day: date
+    invoice_id: str
+
+
+@dataclass
+class ScorecardFacts:
+    """Everything the KPIs read for the months from `first` to `last` (first days of months)."""
+
+    first: date
+    last: date
+    revenue: MonthlyMoney
+    arr: MonthlyMoney
+    new: dict[tuple[date, PartnerKey], int]
+    commissions: MonthlyMoney
+    paying: dict[date, set[tuple[int, PartnerKey]]]  # month → {(customer, partner)}
+    churned: dict[tuple[date, PartnerKey], int]
+    firsts: list[CustomerFirst]  # every customer's first paid invoice up to `last` (all time)
+    first_values: dict[str, Decimal | None]  # first invoices paid in the range: R$ amount (None: no FX rate)
+    figures: dict[tuple[str, date, int | None], Decimal]  # (key, month, partner) → value (money in R$)
+    unconverted_figures: int
+    conflicts: dict[date, Figures]
+    partner_signed: dict[int, date]  # partner → the day its first agreement was signed
+    memberships: dict[int, list[tuple[date, date | None]]]  # partner → [(from, until)] of its agreements
+    countries: dict[int, str]
+
+    def months_of(self, period: Period) -> list[date]:
+        return period.month_list()
+
+    def new_count(self, months: list[date], *, channel: str) -> int:
+        wanted = set(months)
+        return sum(n for (m, p), n in self.new.items() if m in wanted and (p is None) == (channel == "direct"))
+
+    def revenue_sum(self, months: list[date], *, channel: str = "partner") -> Decimal:
+        return sum((self.revenue.month_total(m, channel=channel) for m in months), Decimal(0))
+
+    def commission_sum(self, months: list[date]) -> Decimal:
+        return sum((self.commissions.month_total(m) for m in months), Decimal(0))
+
+    def figure(self, key: str, month: date, partner: int | None = None) -> Decimal | None:
+        return self.figures.get((key, month, partner))
+
+    def figures_per_partner(self, key: str, months: list[date]) -> dict[int, list[Decimal]]:
+        wanted = set(months)
+        out: dict[int, list[Decimal]] = defaultdict(list)
+        for (k, m, p), v in self.figures.items():
+            if k == key and m in wanted and p is not None:
+                out[p].append(v)
+        return out
+
+    def in_program(self, partner: int, day: date) -> bool:
+        """Whether the partner had an agreement in force on `day` (signed on or before it, not yet ended)."""
+        spans = self.memberships.get(partner, ())
+        return any(start <= day and (until is None or day < until) for start, until in spans)
+
+
+def commissions_by_month(first: date, last: date) -> MonthlyMoney:
+    """Commissions in R$ per accounting month (from `first`'s to `last`'s) and partner: the ledger's accrual,
+    clawback and adjustment lines (signed), converted from the line's currency at the rate of the day its event
+    happened (local time), rounded half-even to 4 places; a line without a rate is counted in `unconverted`."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    base = LedgerLine.objects.filter(period__gte=month_start(first), period__lte=month_start(last),
+                                     kind__in=COMMISSION_KINDS).annotate(d=TruncDate("occurred_at", tzinfo=tz))
+    sums = cast(dict[tuple[date, int, str, date], Decimal],
+                exact_sums(base, "amount", "period", "partner_id", "currency", "d"))
+    foreign = [(c, d) for (_m, _p, c, d) in sums if c != "BRL"]
+    book = FxBook.load({(c, "BRL") for c, _d in foreign}, min(d for _c, d in foreign),
+                       max(d for _c, d in foreign)) if foreign else FxBook({})
+    result = MonthlyMoney()
+    for key, amount in sums.items():
+        month, partner, currency, day = key
+        if currency != "BRL":
+            quote = book.quote(currency, "BRL", day)
+            if quote is None:
+                result.unconverted += 1
+                continue
+            amount = multiply(amount, quote.rate).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
+        result.values[(month, partner)] = result.values.get((month, partner), Decimal(0)) + amount
+    return result
+
+
+def _customer_firsts(last: date) -> list[CustomerFirst]:
+    """Every customer's first paid invoice up to the end of `last`'s month (the facts' ordering: by `paid_at`)."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    end = datetime.combine(add_months(month_start(last), months=1), datetime.min.time(), tzinfo=tz)
+    first = Invoice.objects.filter(customer=OuterRef("pk")).order_by("paid_at")
+    rows = (Customer.objects.annotate(first_paid=Subquery(first.values("paid_at")[:1]),
+                                      first_invoice=Subquery(first.values("pk")[:1]))
+            .filter(first_paid__isnull=False, first_paid__lt=end)
+            .values_list("pk", "partner_id", "first_paid", "first_invoice"))
+    out = []
+    for pk, partner, paid_at, invoice in rows:
+        day = timezone.localtime(paid_at, tz).date()
+        out.append(CustomerFirst(pk, partner, month_start(day), day, invoice))
+    return out
+
+
+def _first_values(firsts: list[CustomerFirst], first: date) -> dict[str, Decimal | None]:
+    ids = [f.invoice_id for f in firsts if f.month >= first]
+    rows = list(Invoice.objects.filter(pk__in=ids).values_list("pk", "amount", "currency", "paid_at"))
+    tz = ZoneInfo(settings.TIME_ZONE)
+    days = [timezone.localtime(at, tz).date() for *_x, at in rows]
+    pairs = {(c, "BRL") for _p, _a, c, _t in rows if c != "BRL"}
+    book = FxBook.load(pairs, min(days), max(days)) if pairs else FxBook({})
+    out: dict[str, Decimal | None] = {}
+    for (pk, amount, currency, _at), day in zip(rows, days, strict=True):
+        if currency == "BRL":
+            out[pk] = amount
+        else:
+            quote = book.quote(currency, "BRL", day)
+            out[pk] = None if quote is None else multiply(amount, quote.rate).quantize(Decimal("0.0001"),
+                                                                                        ROUND_HALF_EVEN)
+    return out
+
+
+def _figures(first: date, last: date) -> tuple[dict[tuple[str, date, int | None], Decimal], int]:
+    rows = list(ProgramFigure.objects.filter(month__gte=first, month__lte=last)
+                .values_list("key", "month", "partner_id", "value", "currency"))
+    pairs = {(c, "BRL") for *_x, c in rows if c and c != "BRL"}
+    book = FxBook.load(pairs, first, month_end(last)) if pairs else FxBook({})
+    out: dict[tuple[str, date, int | None], Decimal] = {}
+    unconverted = 0
+    for key, month, partner, value, currency in rows:
+        if currency and currency != "BRL":
+            quote = book.quote(currency, "BRL", month_end(month))
+            if quote is None:
+                unconverted += 1
+                continue
+            value = multiply(value, quote.rate).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
+        out[(key, month, partner)] = value
+    return out, unconverted
+
+
+def _agreements() -> tuple[dict[int, date], dict[int, list[tuple[date, date | None]]]]:
+    """Each partner's first signature and the spans its signed agreements were in force: from `signed_on` to
+    `terminated_on`, or the fixed `end_date`, or (expired without either) the day it was last changed."""
+    signed: dict[int, date] = {}
+    spans: dict[int, list[tuple[date, date | None]]] = defaultdict(list)
+    rows = (Agreement.objects.filter(signed_on__isnull=False).exclude(status=AgreementStatus.DRAFT)
+            .values_list("partner_id", "signed_on", "terminated_on", "end_date", "status", "updated_at"))
+    for partner, on, terminated, end, status, updated in rows:
+        on = cast(date, on)
+        signed[partner] = min(on, signed.get(partner, on))
+        until = terminated or end or (timezone.localtime(updated).date() if status == AgreementStatus.EXPIRED
+                                      else None)
+        spans[partner].append((on, until))
+    return signed, dict(spans)
+
+
+def load_facts(first: date, last: date) -> ScorecardFacts:
+    """The facts of the months from `first`'s to `last`'s, reaching LOOKBACK_MONTHS further back."""
+    start, last = add_months(month_start(first), months=-LOOKBACK_MONTHS), month_start(last)
+    tz = ZoneInfo(settings.TIME_ZONE)
+    bounds = MonthRange(start, last).bounds()
+    paying: dict[date, set[tuple[int, PartnerKey]]] = defaultdict(set)
+    rows = (Invoice.objects.filter(paid_at__gte=bounds[0], paid_at__lt=bounds[1])
+            .annotate(m=TruncMonth("paid_at", tzinfo=tz)).order_by()
+            .values_list("m", "customer_id", "customer__partner_id").distinct())
+    for month, customer, partner in rows:
+        paying[facts._day(month)].add((customer, partner))
+    churned: dict[tuple[date, PartnerKey], int] = defaultdict(int)
+    for churn_at, partner in Customer.objects.filter(churned_at__gte=bounds[0], churned_at__lt=bounds[1]) \
+            .values_list("churned_at", "partner_id"):
+        churned[(month_start(timezone.localtime(churn_at, tz).date()), partner)] += 1
+    firsts = _customer_firsts(last)
+    figures, unconverted = _figures(start, last)
+    staff = Principal(scope=ApiKeyScope.ADMIN, label="analytics")
+    report = channel_conflict_report(staff, MonthRange(start, last))
+    signed, spans = _agreements()
+    revenue = facts.revenue_by_month(start, last)
+    return ScorecardFacts(
+        first=start, last=last, revenue=revenue,
+        arr=MonthlyMoney({k: (v * 12).quantize(_CENT, ROUND_HALF_EVEN) for k, v in revenue.values.items()},
+                         revenue.unconverted),
+        new=facts.new_customers_by_month(start, last), commissions=commissions_by_month(start, last),
+        paying=dict(paying), churned=dict(churned), firsts=firsts, first_values=_first_values(firsts, start),
+        figures=figures, unconverted_figures=unconverted, conflicts=dict(report.months),
+        partner_signed=signed, memberships=spans,
+        countries=dict(Partner.objects.values_list("pk", "country")))
+
+
+# --- Readings ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A KPI's value for a period, or None with what to import (`missing`: INPUTS keys) or why (`note`).
+    `comparison`: the direct channel's figure where the target compares with it."""
+
+    value: Decimal | None
+    missing: tuple[str, ...] = ()
+    note: object = ""
+    comparison: Decimal | None = None
+
+
+def _none(*missing: str, note: object = "") -> Reading:
+    return Reading(None, tuple(missing), note)
+
+
+def _figure_total(f: ScorecardFacts, key: str, months: list[date]) -> Decimal | None:
+    """The program figure summed over the months, None unless every month has it."""
+    values = [f.figure(key, m) for m in months]
+    return None if any(v is None for v in values) else sum(cast(list[Decimal], values), Decimal(0))
+
+
+def _figure_mean(f: ScorecardFacts, key: str, months: list[date]) -> Decimal | None:
+    values = [v for m in months if (v := f.figure(key, m)) is not None]
+    return sum(values, Decimal(0)) / len(values) if values else None
+
+
+def _direct_new(f: ScorecardFacts, months: list[date]) -> int:
+    """Direct new customers: the imported `direct_new_customers` of a month when there is one, else the count of new
+    customers without a partner."""
+    total = 0
+    for month in months:
+        imported = f.figure("direct_new_customers", month)
+        total += int(imported) if imported is not None else f.new_count([month], channel="direct")
+    return total
+
+
+def new_customer_share(f: ScorecardFacts, p: Period) -> Reading:
+    months = p.month_list()
+    partner, direct = f.new_count(months, channel="partner"), _direct_new(f, months)
+    if partner + direct == 0:
+        return _none("direct_new_customers", note=_("no new customer in the period"))
+    return Reading(_percent(partner, partner + direct))
+
+
+def _churn_lifetime(f: ScorecardFacts, p: Period, *, direct: bool) -> tuple[Decimal, Decimal] | None:
+    """(average monthly revenue per paying customer, lifetime in months) over the 12 months ending with the
+    period, or None without paying customers or without churn (the lifetime is then unknown)."""
+    months = [add_months(p.last_month, months=-i) for i in range(12)]
+    customer_months = sum(1 for m in months for _c, partner in f.paying.get(m, ()) if (partner is None) == direct)
+    churned = sum(n for (m, partner), n in f.churned.items() if m in months and (partner is None) == direct)
+    if customer_months == 0 or churned == 0:
+        return None
+    revenue = f.revenue_sum(months, channel="direct" if direct else "partner")
+    return revenue / customer_months, Decimal(customer_months) / churned
+
+
+def partner_ltv(f: ScorecardFacts, p: Period) -> Decimal | None:
+    found = _churn_lifetime(f, p, direct=False)
+    return None if found is None else _two(found[0] * found[1])
+
+
+def ltv_vs_direct(f: ScorecardFacts, p: Period) -> Reading:
+    direct = _figure_mean(f, "direct_ltv", p.month_list())
+    ltv = partner_ltv(f, p)
+    if ltv is None:
+        return _none(*(() if direct else ("direct_ltv",)),
+                     note=_("no partner customer churned in the last 12 months: their lifetime is not known yet"))
+    if not direct:
+        return _none("direct_ltv")
+    return Reading(_percent(ltv - direct, direct), comparison=_two(direct))
+
+
+def _retention(f: ScorecardFacts, p: Period, *, direct: bool) -> tuple[int, int]:
+    """(cohort, retained): customers whose first paid invoice fell in the period 12 months earlier, and those of
+    them that paid an invoice in the period."""
+    cohort_months = {add_months(m, months=-12) for m in p.month_list()}
+    cohort = {c.customer_id for c in f.firsts if c.month in cohort_months and (c.partner_id is None) == direct}
+    paid = {c for m in p.month_list() for c, _p in f.paying.get(m, ())}
+    return len(cohort), len(cohort & paid)
+
+
+def retention_12m(f: ScorecardFacts, p: Period) -> Reading:
+    cohort, retained = _retention(f, p, direct=False)
+    direct_cohort, direct_retained = _retention(f, p, direct=True)
+    imported = _figure_mean(f, "direct_retention_12m", p.month_list())
+    comparison = _two(imported) if imported is not None else (
+        _percent(direct_retained, direct_cohort) if direct_cohort else None)
+    if cohort == 0:
+        return Reading(None, (), _("no partner customer started 12 months before the period"), comparison)
+    return Reading(_percent(retained, cohort), comparison=comparison)
+
+
+def partner_cac(f: ScorecardFacts, p: Period) -> Reading:
+    """(commissions of the period + partner_program_cost) ÷ partner new customers, in R$."""
+    months = p.month_list()
+    cost = _figure_total(f, "partner_program_cost", months)
+    new = f.new_count(months, channel="partner")
+    if cost is None:
+        return _none("partner_program_cost")
+    if new == 0:
+        return _none(note=_("no new partner customer in the period"))
+    return Reading(_two((f.commission_sum(months) + cost) / new))
+
+
+def cac_vs_direct(f: ScorecardFacts, p: Period) -> Reading:
+    cac = partner_cac(f, p)
+    direct = _figure_mean(f, "direct_cac", p.month_list())
+    missing = cac.missing + (() if direct else ("direct_cac",))
+    if cac.value is None or not direct:
+        return Reading(None, missing, cac.note)
+    return Reading(_percent(cac.value - direct, direct), comparison=_two(direct))
+
+
+def partner_arr(f: ScorecardFacts, p: Period) -> Reading:
+    """The partner channel's ARR in the period's last month."""
+    return Reading(f.arr.month_total(p.last_month))
+
+
+def partner_deal_size(f: ScorecardFacts, p: Period) -> Decimal | None:
+    """The average first-year value (12 × the first invoice, R$) of the partner customers new in the period."""
+    values = [f.first_values.get(c.invoice_id) for c in f.firsts if p.contains(c.day) and c.partner_id is not None]
+    known = [v for v in values if v is not None]
+    return _two(sum(known, Decimal(0)) * 12 / len(known)) if known else None
+
+
+def deal_size_ratio(f: ScorecardFacts, p: Period) -> Reading:
+    size = partner_deal_size(f, p)
+    direct = _figure_mean(f, "direct_deal_size", p.month_list())
+    if size is None:
+        return _none(*(() if direct else ("direct_deal_size",)), note=_("no new partner customer in the period"))
+    if not direct:
+        return _none("direct_deal_size")
+    return Reading(_two(size / direct), comparison=_two(direct))
+
+
+def revenue_growth(f: ScorecardFacts, p: Period) -> Reading:
+    now, before = f.revenue_sum(p.month_list()), f.revenue_sum(p.shift(-1).month_list())
+    if before <= 0:
+        return _none(note=_("no partner revenue in the previous period"))
+    return Reading(_percent(now - before, before))
+
+
+def commission_share(f: ScorecardFacts, p: Period) -> Reading:
+    months = p.month_list()
+    revenue = f.revenue_sum(months)
+    if revenue <= 0:
+        return _none(note=_("no partner revenue in the period"))
+    return Reading(_percent(f.commission_sum(months), revenue))
+
+
+def active_partners_in(f: ScorecardFacts, month: date) -> int:
+    return len({partner for (m, partner), n in f.new.items() if m == month and partner is not None and n > 0})
+
+
+def active_partners(f: ScorecardFacts, p: Period) -> Reading:
+    """Partners with a new customer in the month; for a quarter, the fewest of its three months (20+ active every
+    month of the quarter)."""
+    return Reading(Decimal(min(active_partners_in(f, m) for m in p.month_list())))
+
+
+def partner_nps(f: ScorecardFacts, p: Period) -> Reading:
+    """The mean over partners of each partner's last `partner_satisfaction` answer in the period."""
+    answers = f.figures_per_partner("partner_satisfaction", sorted(p.month_list()))
+    if not answers:
+        return _none("partner_satisfaction")
+    return Reading(_two(sum((a[-1] for a in answers.values()), Decimal(0)) / len(answers)))
+
+
+def partner_retention(f: ScorecardFacts, p: Period) -> Reading:
+    """Partners in the program (an agreement in force) on the day before the period a year earlier that still
+    are on the period's last day."""
+    before = add_months(p.first_day, months=-12)
+    base = [partner for partner in f.memberships if f.in_program(partner, before)]
+    if not base:
+        return _none(note=_("no partner had an agreement in force a year before"))
+    kept = sum(1 for partner in base if f.in_program(partner, p.last_day))
+    return Reading(_percent(kept, len(base)))
+
+
+def joint_marketing(f: ScorecardFacts, p: Period) -> Reading:
+    """Joint marketing activities in the period per partner in the program on its last day, per quarter (a
+    month's count × 3)."""
+    per_partner = f.figures_per_partner("joint_marketing_activities", p.month_list())
+    if not per_partner:
+        return _none("joint_marketing_activities")
+    partners = [partner for partner in f.memberships if f.in_program(partner, p.last_day)]
+    if not partners:
+        return _none(note=_("no partner had an agreement in force on the period's last day"))
+    total = sum((sum(v, Decimal(0)) for v in per_partner.values()), Decimal(0))
+    return Reading(_two(total * 3 / p.months / len(partners)))
+
+
+def concentration(f: ScorecardFacts, p: Period) -> Reading:
+    totals = f.revenue.partner_totals(p.first_month, p.last_month)
+    whole = sum(totals.values(), Decimal(0))
+    if whole <= 0:
+        return _none(note=_("no partner revenue in the period"))
+    return Reading(_percent(max(totals.values()), whole))
+
+
+def _conflict_figures(f: ScorecardFacts, p: Period) -> Figures:
+    total = Figures()
+    for month in p.month_list():
+        if month in f.conflicts:
+            total.add(f.conflicts[month])
+    return total
+
+
+def channel_conflict(f: ScorecardFacts, p: Period) -> Reading:
+    rate = _conflict_figures(f, p).conflict_rate
+    return Reading(rate) if rate is not None else _none(note=_("no deal in the period"))
+
+
+def time_to_value(f: ScorecardFacts, p: Period) -> Reading:
+    """The median days from a partner's first signed agreement to its first customer's first paid invoice, over
+    the partners whose first customer came in the period."""
+    firsts: dict[int, date] = {}
+    for c in f.firsts:
+        if c.partner_id is not None and (c.partner_id not in firsts or c.day < firsts[c.partner_id]):
+            firsts[c.partner_id] = c.day
+    days = [(day - f.partner_signed[partner]).days for partner, day in firsts.items()
+            if p.contains(day) and partner in f.partner_signed]
+    if not days:
+        return _none(note=_("no partner with a signed agreement won its first customer in the period"))
+    return Reading(_two(Decimal(str(statistics.median(days)))))
+
+
+def sales_cycle(f: ScorecardFacts, p: Period) -> Reading:
+    days = _conflict_figures(f, p).cycle_days()[0]
+    return Reading(days) if days is not None else _none(note=_("no registration converted in the period"))
+
+
+def lead_conversion(f: ScorecardFacts, p: Period) -> Reading:
+    rate = _conflict_figures(f, p).conversion_rate
+    return Reading(rate) if rate is not None else _none(note=_("no registration approved in the period"))
+
+
+def international_revenue(f: ScorecardFacts, p: Period) -> Reading:
+    """Partner revenue in R$ from partners outside Brazil in the period (a phase criterion)."""
+    totals = f.revenue.partner_totals(p.first_month, p.last_month)
+    return Reading(sum((v for partner, v in totals.items() if f.countries.get(partner, "BR") != "BR"), Decimal(0)))
+
+
+# --- The registry --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: object  # lazy translations
+    unit: Unit
+    target: Decimal | None
+    direction: Direction | None
+    definition: object
+    compute: Callable[[ScorecardFacts, Period], Reading] = field(repr=False)
+    target_note: object = ""
+    comparison_unit: Unit | None = None  # the unit of the direct channel's figure beside the value
+
+    def met(self, value: Decimal | None) -> bool | None:
+        return target_met(value, self.target, self.direction)
+
+    @property
+    def sign(self) -> str:
+        """The direction as shown beside the target (≥, ≤, >, <)."""
+        return {">=": "≥", "<=": "≤", ">": ">", "<": "<"}.get(self.direction or "", "")
+
+
+def target_met(value: Decimal | None, target: Decimal | None, direction: Direction | None) -> bool | None:
+    if value is None or target is None or direction is None:
+        return None
+    return {">=": value >= target, "<=": value <= target, ">": value > target, "<": value < target}[direction]
+
+
+_D = Decimal
+KPIS: dict[str, Kpi] = {k.key: k for k in [
+    Kpi("new_customer_share", _("New customers via partners"), "percent", _D(40), ">=",
+        _("Partner new customers ÷ all new customers of the period, in %. A new customer is one whose first invoice "
+          "was paid in the period (local time); it counts for its attributed partner, or as direct without one. "
+          "Direct new customers of a month are the imported direct_new_customers when there is one."),
+        new_customer_share),
+    Kpi("ltv_vs_direct", _("Partner customers' LTV vs direct"), "percent", _D(20), ">=",
+        _("(Partner LTV ÷ direct_ltv − 1), in %. Partner LTV = average monthly net revenue per paying partner "
+          "customer over the 12 months ending with the period × their lifetime in months (partner customer-months "
+          "÷ partner customers that churned in those 12 months). direct_ltv is imported (its mean over the period)."),
+        ltv_vs_direct, comparison_unit="money"),
+    Kpi("retention_12m", _("12-month retention of partner customers"), "percent", _D(90), ">=",
+        _("Of the partner customers new in the period 12 months earlier, the share that paid an invoice in the "
+          "period, in %. Beside it, direct customers' retention: the imported direct_retention_12m, or the same "
+          "count over direct customers (seed: 85 %)."),
+        retention_12m, comparison_unit="percent"),
+    Kpi("cac_vs_direct", _("Partner CAC vs direct"), "percent", _D(-50), "<=",
+        _("(Partner CAC ÷ direct_cac − 1), in %. Partner CAC = (commissions of the period, R$, from the ledger + the "
+          "imported partner_program_cost of every month) ÷ partner new customers of the period."),
+        cac_vs_direct, comparison_unit="money"),
+    Kpi("partner_arr", _("Partner channel ARR"), "money", _D(2_000_000), ">=",
+        _("12 × the partner channel's net revenue (R$) of the period's last month. Target: R$ 2M by the end of "
+          "year 2."),
+        partner_arr, _("by the end of year 2")),
+    Kpi("deal_size_ratio", _("Partner deal size vs direct"), "ratio", _D("2.5"), ">=",
+        _("Partner average deal size ÷ direct_deal_size. Partner deal size = the mean first-year value (12 × the "
+          "first invoice, R$) of the partner customers new in the period."),
+        deal_size_ratio, comparison_unit="money"),
+    Kpi("revenue_growth", _("Partner revenue growth"), "percent", _D(25), ">=",
+        _("Partner net revenue (R$) of the period ÷ that of the previous period − 1, in % (month over month, or "
+          "quarter over quarter)."),
+        revenue_growth),
+    Kpi("commission_share", _("Commissions as a share of partner revenue"), "percent", _D(15), "<",
+        _("Commissions of the period (the ledger's accruals, clawbacks and adjustments by accounting month, "
+          "converted to R$ at the rate of the event's day) ÷ partner net revenue of the period, in %."),
+        commission_share),
+    Kpi("active_partners", _("Active partners"), "count", _D(20), ">=",
+        _("Partners with at least one new customer in the month. For a quarter: the fewest of its three months "
+          "(the target is 20+ every month)."),
+        active_partners),
+    Kpi("partner_nps", _("Partner satisfaction (NPS, 1–5)"), "score", _D("4.2"), ">",
+        _("The mean over partners of each partner's latest partner_satisfaction answer (1–5) in the period."),
+        partner_nps),
+    Kpi("partner_retention", _("Partner retention (annual)"), "percent", _D(80), ">",
+        _("Of the partners with an agreement in force on the period's first day a year earlier, the share that "
+          "still has one on the period's last day, in %. An agreement is in force from its signature to its "
+          "termination or end."),
+        partner_retention),
+    Kpi("joint_marketing", _("Joint marketing activities per partner per quarter"), "ratio", _D(2), ">=",
+        _("The imported joint_marketing_activities of the period ÷ partners with an agreement in force on its "
+          "last day, scaled to a quarter (a month's figure × 3)."),
+        joint_marketing),
+    Kpi("concentration", _("Revenue from the top partner"), "percent", _D(30), "<",
+        _("The largest partner's share of the partner channel's net revenue of the period, in %."),
+        concentration),
+    Kpi("channel_conflict", _("Deals in channel conflict"), "percent", _D(5), "<",
+        _("The channel-conflict report's rate (deals.reporting): conflicts ÷ deals registered or claimed in the "
+          "period, in %."),
+        channel_conflict),
+    Kpi("time_to_value", _("Time to value (days)"), "days", _D(90), "<",
+        _("The median number of days from a partner's first signed agreement to the first paid invoice of its "
+          "first customer, over the partners whose first customer came in the period."),
+        time_to_value),
+    Kpi("sales_cycle", _("Sales cycle (days)"), "days", None, None,
+        _("The median days from registration to conversion of the deal registrations of the period that became "
+          "customers (deals.reporting). No target in the seed."),
+        sales_cycle),
+    Kpi("lead_conversion", _("Lead conversion"), "percent", None, None,
+        _("Registrations converted to customers ÷ registrations approved, of the period, in % (deals.reporting). "
+          "No target in the seed."),
+        lead_conversion),
+]}
