@@ -147,7 +147,7 @@ def compute_results(partner: Partner, customer_ids: Sequence[int], through: date
         "time_to_first_customer_days": (first_customer_on - agreement_start).days
         if agreement_start and first_customer_on else None,
         "featured": featured,
-        "median_days_to_value": format(Decimal(str(median(waits))), "f") if waits else None,
+        "median_days_to_value": format(median(Decimal(w) for w in waits), "f") if waits else None,
         "unconverted": revenue.unconverted,
     }
 
