@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
@@ -177,7 +176,8 @@ def test_editing_creates_versions_and_keeps_the_old_ones():
     versions = {v.number: v for v in study.versions.all()}
     assert sorted(versions) == [1, 2, 3]
     assert versions[1].sections["challenge"] is None
-    assert versions[2].sections["challenge"] == "Shops sold only in person." and versions[2].sections["solution"] is None
+    assert versions[2].sections["challenge"] == "Shops sold only in person."
+    assert versions[2].sections["solution"] is None
     assert versions[3].sections["challenge"] == "Shops sold only in person, in SP."
     assert versions[3].sections["solution"] == "Aurora set up online sales."
     assert [versions[n].kind for n in (2, 3)] == ["edited", "edited"]
@@ -313,4 +313,5 @@ def test_the_list_exports_csv():
     client = staff_client("an", "analyst")
     answer = client.get(reverse("analytics_console:casestudies"), {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="en")
     lines = answer.content.decode().splitlines()
-    assert answer.status_code == 200 and len(lines) == 2 and lines[1].startswith("Aurora and its shops,Agência Aurora,1,")
+    assert answer.status_code == 200 and len(lines) == 2
+    assert lines[1].startswith("Aurora and its shops,Agência Aurora,1,")
