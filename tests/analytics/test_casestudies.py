@@ -315,3 +315,21 @@ def test_the_list_exports_csv():
     lines = answer.content.decode().splitlines()
     assert answer.status_code == 200 and len(lines) == 2
     assert lines[1].startswith("Aurora and its shops,Agência Aurora,1,")
+
+
+def test_the_results_and_the_featured_customers_export_with_exact_values():
+    h = _history()
+    study = _create(h)
+    client = staff_client("an", "analyst")
+    url = reverse("analytics_console:casestudy", args=[study.pk])
+
+    figures = client.get(url, {"export": "csv"}, HTTP_ACCEPT_LANGUAGE="en").content.decode().splitlines()
+    customers = client.get(url, {"export": "csv", "table": "customers"},
+                           HTTP_ACCEPT_LANGUAGE="en").content.decode().splitlines()
+
+    assert figures[0].lstrip("\ufeff") == "Figure,Value" and len(figures) == 10
+    assert "Revenue in the 12 months to March 2026,501.23" in figures
+    assert "Revenue growth,1.7846" in figures and "12-month retention,0.50" in figures  # the writer's 2+ places
+    assert "Days from the agreement to the first customer,5" in figures
+    assert customers[1:] == ["Loja Azul,2025-02-05,16,yes", "A clinic in SP,2025-06-11,10,yes"]
+    assert client.get(url, {"export": "xlsx"}).content.startswith(b"PK")

@@ -42,6 +42,7 @@ def test_staff_generate_edit_and_download_a_case_study(browser, live_server, scr
         page.wait_for_url("**/console/")
         page.goto("/console/program/case-studies/")
         assert page.locator("h1").inner_text() == list_heading
+        assert page.locator("#sidebar a[aria-current]").inner_text() == list_heading  # Program › Case studies
         page.locator("main .page-head a.button").click()
         page.select_option("#id_partner", str(h["p"].pk))
         page.locator("main form.toolbar button[type=submit]").click()

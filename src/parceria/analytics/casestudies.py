@@ -415,3 +415,17 @@ def document(study: CaseStudy, version: CaseStudyVersion) -> dict[str, Any]:
             "figures": result_figures(results), "featured": featured, "version": version,
             "through": _month_text(results["through"]), "unconverted": results.get("unconverted", 0),
             "drafts": sum(1 for s in sections if s["draft"])}
+
+
+def result_values(results: dict[str, Any]) -> list[tuple[str, Decimal | int | None]]:
+    """The results as (label, raw value) in the order of `result_figures`, for the CSV/Excel export: money in R$,
+    rates as fractions, days and counts as numbers; None where the figure has no value."""
+    def dec(key: str) -> Decimal | None:
+        value = results.get(key)
+        return None if value is None else Decimal(value)
+
+    raw: list[Decimal | int | None] = [
+        results["customers"], results["new_customers_window"], dec("revenue_window"), dec("revenue_previous"),
+        dec("revenue_growth"), dec("arr"), dec("retention_rate"), results.get("time_to_first_customer_days"),
+        dec("median_days_to_value")]
+    return [(label, value) for (label, _shown), value in zip(result_figures(results), raw, strict=True)]

@@ -5,6 +5,7 @@ staff who manage partners write."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -32,6 +33,7 @@ from parceria.analytics.casestudies import (
     latest_version,
     partner_customers,
     partner_display,
+    result_values,
     section_headings,
 )
 from parceria.analytics.models import CaseStudy, CaseStudyVersion
@@ -163,6 +165,24 @@ def _detail(request: HttpRequest, study: CaseStudy, *, form: CaseStudyForm | Non
     return page(request, "analytics/console/casestudy_detail.html", context, nav=NAV, status=status)
 
 
+def _export_results(request: HttpRequest, study: CaseStudy) -> HttpResponse:
+    """The results as a file: the figures (`?export=csv`), or the featured customers (`&table=customers`)."""
+    version = latest_version(study)
+    if request.GET.get("table") == "customers":
+        doc = document(study, version)
+        figures = {f["id"]: f for f in version.results.get("featured", [])}
+        rows = [(shown["name"], figures.get(entry["id"], {}).get("first_paid_on"),
+                 figures.get(entry["id"], {}).get("days_to_value"), shown["active"])
+                for entry, shown in zip(version.customers, doc["featured"], strict=True)]
+        return export_response(request, f"case-study-{study.pk}-customers",
+                               [_("Customer"), _("Customer since"), _("Days from referral to first payment"),
+                                _("Still a customer")],
+                               ([name, date.fromisoformat(since) if since else None, days, active]
+                                for name, since, days, active in rows))
+    return export_response(request, f"case-study-{study.pk}-results", [_("Figure"), _("Value")],
+                           result_values(version.results))
+
+
 def _same_as_draft(text: str, draft: str) -> bool:
     return " ".join(text.split()) == " ".join(draft.split())
 
@@ -171,6 +191,8 @@ def _same_as_draft(text: str, draft: str) -> bool:
 def case_study(request: HttpRequest, study_id: int) -> HttpResponse:
     study = _study(study_id)
     if request.method != "POST":
+        if wants_export(request):
+            return _export_results(request, study)
         return _detail(request, study)
     form = CaseStudyForm(request.POST, sections=True)
     featured = _featured(request, form)
