@@ -331,5 +331,5 @@ def test_the_results_and_the_featured_customers_export_with_exact_values():
     assert "Revenue in the 12 months to March 2026,501.23" in figures
     assert "Revenue growth,1.7846" in figures and "12-month retention,0.50" in figures  # the writer's 2+ places
     assert "Days from the agreement to the first customer,5" in figures
-    assert customers[1:] == ["Loja Azul,2025-02-05,16,yes", "A clinic in SP,2025-06-11,10,yes"]
+    assert customers[1:] == ["Loja Azul,2025-02-05,16,Yes", "A clinic in SP,2025-06-11,10,Yes"]
     assert client.get(url, {"export": "xlsx"}).content.startswith(b"PK")
