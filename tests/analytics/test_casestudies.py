@@ -333,3 +333,15 @@ def test_the_results_and_the_featured_customers_export_with_exact_values():
     assert "Days from the agreement to the first customer,5" in figures
     assert customers[1:] == ["Loja Azul,2025-02-05,16,Yes", "A clinic in SP,2025-06-11,10,Yes"]
     assert client.get(url, {"export": "xlsx"}).content.startswith(b"PK")
+
+
+def test_a_featured_customer_stays_offered_beyond_the_lists_limit(monkeypatch):
+    h = _history()
+    study = _create(h)  # features a (Loja Azul) and b (Clínica Bela)
+    monkeypatch.setattr("parceria.analytics.casestudies.PICK_LIMIT", 1)  # the list shows only Café Centro
+    client = staff_client("pm", "partner_manager")
+
+    rows = client.get(reverse("analytics_console:casestudy", args=[study.pk])).context["rows"]
+
+    assert [(r["customer"].name, r["chosen"]) for r in rows] == [
+        ("Café Centro", False), ("Clínica Bela", True), ("Loja Azul", True)]

@@ -283,10 +283,18 @@ def latest_version(study: CaseStudy) -> CaseStudyVersion:
     return found
 
 
-def partner_customers(partner: Partner) -> list[Customer]:
-    """The partner's customers that may be featured: those with a paid invoice, by name."""
-    return list(Customer.objects.filter(partner_id=partner.pk).annotate(first_paid=_first_paid())
-                .exclude(first_paid=None).order_by("name", "pk")[:500])
+PICK_LIMIT = 500
+
+
+def partner_customers(partner: Partner, *, featured: Sequence[int] = ()) -> list[Customer]:
+    """The partner's customers offered for featuring: those with a paid invoice, by name, at most PICK_LIMIT, and
+    always the ones already featured (so that a save never drops one the list did not show)."""
+    offered: list[Customer] = list(Customer.objects.filter(partner_id=partner.pk).annotate(first_paid=_first_paid())
+                                   .exclude(first_paid=None).order_by("name", "pk")[:PICK_LIMIT])
+    missing = set(featured) - {c.pk for c in offered}
+    if missing:
+        offered += Customer.objects.filter(partner_id=partner.pk, pk__in=missing).order_by("name", "pk")
+    return offered
 
 
 def month_end_of(results: dict[str, Any]) -> date:

@@ -84,13 +84,14 @@ def _featured(request: HttpRequest, form: forms.Form) -> list[FeaturedCustomer] 
 def _customer_rows(partner: Partner, featured: list[dict[str, Any]]) -> list[dict[str, Any]]:
     chosen = {c["id"]: c for c in featured}
     return [{"customer": c, "chosen": c.pk in chosen, "named": chosen.get(c.pk, {}).get("named", False),
-             "label": chosen.get(c.pk, {}).get("label", "")} for c in partner_customers(partner)]
+             "label": chosen.get(c.pk, {}).get("label", "")} for c in partner_customers(partner, featured=list(chosen))]
 
 
 def _posted_rows(request: HttpRequest, partner: Partner) -> list[dict[str, Any]]:
     ids, named = set(request.POST.getlist("customers")), set(request.POST.getlist("named"))
     return [{"customer": c, "chosen": str(c.pk) in ids, "named": str(c.pk) in named,
-             "label": request.POST.get(f"label_{c.pk}", "")} for c in partner_customers(partner)]
+             "label": request.POST.get(f"label_{c.pk}", "")}
+            for c in partner_customers(partner, featured=[int(v) for v in ids if v.isdigit()])]
 
 
 @console_view()
