@@ -81,5 +81,6 @@ def test_staff_generate_edit_and_download_a_case_study(browser, live_server, scr
         assert download.value.suggested_filename.endswith(f"-v2-{locale.lower()}.pdf")
         with open(download.value.path(), "rb") as handle:
             assert handle.read(5) == b"%PDF-"
+        download.value.save_as(screenshot(page, f"{name}-document").with_suffix(".pdf"))
     finally:
         context.close()
