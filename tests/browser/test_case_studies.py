@@ -42,7 +42,11 @@ def test_staff_generate_edit_and_download_a_case_study(browser, live_server, scr
         page.wait_for_url("**/console/")
         page.goto("/console/program/case-studies/")
         assert page.locator("h1").inner_text() == list_heading
-        assert page.locator("#sidebar a[aria-current]").inner_text() == list_heading  # Program › Case studies
+        if width > 600:  # Program › Case studies, marked as the current page
+            current = page.locator("#sidebar a[aria-current]")
+            assert current.inner_text() == list_heading
+            current.scroll_into_view_if_needed()
+            page.screenshot(path=str(screenshot(page, f"{name}-list")))  # the viewport: the sidebar's end in view
         page.locator("main .page-head a.button").click()
         page.select_option("#id_partner", str(h["p"].pk))
         page.locator("main form.toolbar button[type=submit]").click()
@@ -82,5 +86,10 @@ def test_staff_generate_edit_and_download_a_case_study(browser, live_server, scr
         with open(download.value.path(), "rb") as handle:
             assert handle.read(5) == b"%PDF-"
         download.value.save_as(screenshot(page, f"{name}-document").with_suffix(".pdf"))
+
+        page.goto("/console/program/case-studies/")
+        assert page.locator("main table tbody tr").count() == 1
+        assert fits()
+        screenshot(page, f"{name}-list-filled")
     finally:
         context.close()
