@@ -20,7 +20,8 @@ from parceria.common.audit import Actor
 from parceria.common.errors import InvalidInput
 from parceria.common.models import AuditRecord, FxRate
 from parceria.customers.models import Customer, CustomerStatus
-from tests.factories import at, ingest, make_customer, make_partner, paid, refunded, staff_client
+from tests.conftest import ApiClient
+from tests.factories import at, ingest, make_customer, make_key, make_partner, paid, refunded, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -345,3 +346,40 @@ def test_a_featured_customer_stays_offered_beyond_the_lists_limit(monkeypatch):
 
     assert [(r["customer"].name, r["chosen"]) for r in rows] == [
         ("Café Centro", False), ("Clínica Bela", True), ("Loja Azul", True)]
+
+
+# --- the API ----------------------------------------------------------------------------------------------------
+
+
+def test_the_api_gives_the_document_with_exact_results_to_an_analytics_key():
+    h = _history()
+    study = _create(h)
+    client = ApiClient(make_key("analytics"))
+
+    listed = client.get("/analytics/case-studies")
+    one = client.get(f"/analytics/case-studies/{study.pk}")
+
+    assert listed.status_code == 200 and [(r["id"], r["title"], r["versions"]) for r in listed.json()] == [
+        (study.pk, "Aurora and its shops", 1)]
+    body = one.json()
+    assert one.status_code == 200 and body["version"] == 1 and body["partner_shown_as"] == "Agência Aurora"
+    assert body["results"]["revenue_window"] == "501.23" and body["results"]["revenue_growth"] == "1.7846"
+    assert body["results"]["retention_rate"] == "0.5000" and body["results"]["time_to_first_customer_days"] == 5
+    assert [s["text"] for s in body["sections"]] == [None] * 6
+    assert [(c["shown_as"], c["days_to_value"]) for c in body["customers"]] == [("Loja Azul", 16),
+                                                                                ("A clinic in SP", 10)]
+
+
+def test_the_api_refuses_partner_and_platform_keys_and_answers_404_and_422_for_bad_ids():
+    h = _history()
+    study = _create(h)
+    partner, platform = ApiClient(make_key("partner", h["p"])), ApiClient(make_key("platform"))
+    analytics = ApiClient(make_key("analytics"))
+
+    assert partner.get(f"/analytics/case-studies/{study.pk}").status_code == 403
+    assert partner.get("/analytics/case-studies").status_code == 403
+    assert platform.get(f"/analytics/case-studies/{study.pk}").status_code == 403
+    assert analytics.get(f"/analytics/case-studies/{study.pk + 1}").status_code == 404
+    assert analytics.get(f"/analytics/case-studies/{study.pk}", version=2).status_code == 404
+    assert analytics.get(f"/analytics/case-studies/{study.pk}", version="x").status_code == 422
+    assert analytics.get(f"/analytics/case-studies/{study.pk}", version=1).json()["version"] == 1

@@ -5,3 +5,6 @@ from __future__ import annotations
 from ninja import Router
 
 router = Router(tags=["analytics"])
+
+# Case studies (routes registered on `router` by their module)
+from parceria.analytics import api_casestudies  # noqa: E402, F401
