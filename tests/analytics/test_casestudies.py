@@ -208,6 +208,7 @@ def test_an_untouched_draft_stays_a_draft_and_a_stale_save_is_refused():
     assert latest is not None and latest.number == 2
     assert latest.sections["challenge"] is None and latest.sections["solution"] == "Our own text."
     assert stale.status_code == 409 and study.versions.count() == 2
+    assert "Someone saved this case study after you opened it (version 2)" in stale.content.decode()
 
 
 def test_an_analyst_reads_but_cannot_change_anything():

@@ -212,6 +212,9 @@ def case_study(request: HttpRequest, study_id: int) -> HttpResponse:
             case_study_save(study=study, title=data["title"], sections=sections, customers=featured,
                             partner_named=data["partner_named"], partner_label=data["partner_label"],
                             base_version=data["base_version"], actor=actor(request))
+        except Conflict as exc:  # said above the form: the field it names is hidden
+            form.add_error(None, exc.message)
+            return _detail(request, study, form=form, rows=_posted_rows(request, study.partner), status=409)
         except ParceriaError as exc:
             add_domain_error(form, exc)
             return _detail(request, study, form=form, rows=_posted_rows(request, study.partner),
