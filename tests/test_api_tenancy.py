@@ -121,6 +121,7 @@ class World:
     b_registration_id: int = 999_999
     b_lead_id: int = 999_999
     b_mapping_id: int = 999_999
+    b_study_id: int = 999_999
 
 
 @pytest.fixture
@@ -201,6 +202,10 @@ def dispute_of_b(w: World) -> None:
 
     w.b_mapping_id = mapping_create(partner=w.b, actor=ACTOR, data=b"domain,segment\nbravo-cliente-0.com.br,bravo-seg\n"
                                     b"bravo-list.com.br,bravo-seg\n").pk
+    from parceria.analytics.casestudies import FeaturedCustomer, case_study_create
+
+    w.b_study_id = case_study_create(partner=w.b, title="bravo-study", actor=ACTOR,
+                                     customers=[FeaturedCustomer(w.b_customers[0].pk, named=True)]).pk
 
 
 def path_values(w: World) -> dict[str, Any]:
@@ -210,7 +215,7 @@ def path_values(w: World) -> dict[str, Any]:
         "payout_id": w.b_payout_id, "plan_id": 1, "year": 2026, "dispute_id": w.b_dispute_id,
         "attachment_id": w.b_attachment_id, "adjustment_id": w.b_adjustment_id, "export_id": w.export_id,
         "agreement_id": w.b_agreement_id, "registration_id": w.b_registration_id, "external_id": "crm-alfa-1",
-        "lead_id": w.b_lead_id, "mapping_id": w.b_mapping_id,
+        "lead_id": w.b_lead_id, "mapping_id": w.b_mapping_id, "study_id": w.b_study_id,
     }
 
 

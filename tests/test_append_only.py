@@ -14,6 +14,7 @@ from parceria.payouts.models import Payout, PayoutStatusChange
 from tests.factories import make_partner, make_payout
 
 APPEND_ONLY = {
+    "analytics.casestudyversion",
     "commissions.ledgerline", "common.auditrecord", "common.fxrate", "customers.csatscore", "customers.event",
     "customers.invoice", "customers.refund", "customers.usagerecord", "disputes.adjustmentapproval",
     "disputes.disputeattachment", "disputes.disputecomment", "enablement.partnercertification",

@@ -14,6 +14,7 @@ from django.test import Client
 from parceria.accounts.services import user_create
 from parceria.accounts.tenancy import Ability, Principal
 from parceria.agreements.services import document_attach
+from parceria.analytics.casestudies import case_study_create
 from parceria.common.audit import Actor
 from parceria.common.errors import PermissionDenied
 from parceria.common.models import AuditRecord
@@ -72,6 +73,7 @@ def urls(db) -> list[tuple[Route, str]]:
               "agreement_id": agreement.pk, "document_id": document.pk,
               "registration_id": registration.pk, "flag_id": flag.pk, "lead_id": lead.pk,
               "mapping_id": mapping_create(partner=partner, data=b"domain\nlojax.com.br\n", actor=ACTOR).pk}
+    values["study_id"] = case_study_create(partner=partner, title="Case study", customers=[], actor=ACTOR).pk
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

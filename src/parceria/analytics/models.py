@@ -6,7 +6,9 @@ Which keys exist, their unit and whether they are per partner is `analytics.inpu
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from parceria.common.append_only import AppendOnlyModel
 from parceria.common.money import CURRENCY_CHOICES
 
 
@@ -36,3 +38,57 @@ class ProgramFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.month:%Y-%m} {self.partner_id or 'program'}: {self.value}"
+
+
+class CaseStudyKind(models.TextChoices):
+    """Why a case study's version was written."""
+
+    CREATED = "created", _("Created")
+    EDITED = "edited", _("Edited")
+    REFRESHED = "refreshed", _("Results refreshed")
+
+
+class CaseStudy(models.Model):
+    """A partner's case study (seed §7.1): its content lives in its versions, the latest being the current one
+    (analytics.casestudies is the one writer)."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="case_studies")
+    created_by_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name_plural = "case studies"
+
+    def __str__(self) -> str:
+        return f"case study {self.pk} of partner {self.partner_id}"
+
+
+class CaseStudyVersion(AppendOnlyModel):
+    """One saved state of a case study, never changed: its title, which names it shows, the featured customers,
+    the sections' text (null: still the generated draft, marked "to edit") and the results as computed when the
+    study was created or its results refreshed (money as decimal strings in R$)."""
+
+    append_only_update = "save a new version instead"
+    append_only_delete = "versions are kept"
+
+    case_study = models.ForeignKey(CaseStudy, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=CaseStudyKind.choices)
+    title = models.CharField(max_length=200)
+    partner_named = models.BooleanField(default=True, help_text="Whether the document names the partner.")
+    partner_label = models.CharField(max_length=200, blank=True,
+                                     help_text="How the document calls the partner when it does not name it.")
+    customers = models.JSONField(default=list, help_text="[{id, named, label}] of the featured customers.")
+    sections = models.JSONField(default=dict, help_text="{section: text or null (the draft, to edit)}.")
+    results = models.JSONField(default=dict, help_text="The figures computed at creation or at the last refresh.")
+    author_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case_study_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["case_study", "number"], name="case_study_version_once")]
+
+    def __str__(self) -> str:
+        return f"case study {self.case_study_id} v{self.number}"

@@ -4,7 +4,7 @@ studies; in the portal (namespace analytics_portal) the partner's own scorecard 
 
 from django.urls import path
 
-from parceria.analytics.views import console_benchmarks, console_risks, console_scorecard, portal
+from parceria.analytics.views import console_benchmarks, console_casestudies, console_risks, console_scorecard, portal
 
 console_patterns = [
     path("program/", console_scorecard.scorecard, name="scorecard"),
@@ -16,6 +16,17 @@ console_patterns = [
     path("program/partners/<int:partner_id>/", console_benchmarks.partner, name="partner"),
     path("program/concentration/", console_benchmarks.concentration_page, name="concentration"),
     path("program/risks/", console_risks.risks, name="risks"),
+    path("program/case-studies/", console_casestudies.case_studies, name="casestudies"),
+    path("program/case-studies/new/", console_casestudies.case_study_new, name="casestudy_new"),
+    path("program/case-studies/<int:study_id>/", console_casestudies.case_study, name="casestudy"),
+    path("program/case-studies/<int:study_id>/refresh/", console_casestudies.case_study_refresh_results,
+         name="casestudy_refresh"),
+    path("program/case-studies/<int:study_id>/versions/", console_casestudies.case_study_versions,
+         name="casestudy_versions"),
+    path("program/case-studies/<int:study_id>/document/", console_casestudies.case_study_document,
+         name="casestudy_document"),
+    path("program/case-studies/<int:study_id>/document.pdf", console_casestudies.case_study_pdf,
+         name="casestudy_pdf"),
 ]
 portal_patterns = [
     path("program/", portal.scorecard, name="scorecard"),
