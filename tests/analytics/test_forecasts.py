@@ -1,0 +1,173 @@
+"""Forecasts (analytics.forecasts): the two monthly series to the cent, the back-test against the naive forecast,
+the intervals, a short history, and the API route's shape and scope."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from parceria.analytics.forecasts import (
+    HORIZON,
+    MIN_HISTORY,
+    MonthValue,
+    commission_liability_history,
+    forecast_series,
+    partner_arr_history,
+    program_forecasts,
+)
+from parceria.commissions.engine import Posting
+from parceria.commissions.ledger import ledger_post
+from parceria.common.audit import Actor
+from parceria.common.models import FxRate
+from parceria.common.months import add_months
+from parceria.payouts.services import payout_mark
+from tests.factories import at, credit, ingest, make_customer, make_partner, make_payout, paid
+
+MARCH, APRIL, MAY = date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1)
+ACTOR = Actor(label="tests")
+
+
+def _history(values: list[float | str], start: date = date(2024, 1, 1)) -> list[MonthValue]:
+    return [MonthValue(add_months(start, months=i), Decimal(str(v))) for i, v in enumerate(values)]
+
+
+# --- the series ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_partner_arr_history_is_twelve_times_partner_revenue_per_month():
+    p, q = make_partner(), make_partner()
+    a, b, d = make_customer(p), make_customer(q), make_customer(None)
+    ingest(paid(a, "100.00", invoice_id="a1", at="2026-03-05T10:00:00-03:00"),
+           paid(b, "33.33", invoice_id="b1", at="2026-03-31T22:00:00-03:00"),  # local March
+           paid(d, "999.00", at="2026-03-10T10:00:00-03:00"),  # direct: not the partner channel
+           paid(a, "200.00", invoice_id="a2", at="2026-05-05T10:00:00-03:00"))
+
+    history, unconverted = partner_arr_history(MARCH, MAY)
+
+    assert history == [MonthValue(MARCH, Decimal("1599.96")),  # (100 + 33.33) × 12
+                       MonthValue(APRIL, Decimal("0")),
+                       MonthValue(MAY, Decimal("2400.00"))]
+    assert unconverted == 0
+
+
+@pytest.mark.django_db
+def test_commission_liability_is_earned_less_paid_at_each_month_end_in_brl():
+    p = make_partner()  # BRL
+    u = make_partner(country="US")  # USD
+    FxRate.objects.create(base="USD", quote="BRL", on_date=date(2026, 3, 31), rate=Decimal("5.0000"), source="t")
+    FxRate.objects.create(base="USD", quote="BRL", on_date=date(2026, 4, 28), rate=Decimal("5.5000"), source="t")
+    credit(p, "100.00", at="2026-03-15T12:00:00-03:00")
+    credit(p, "50.00", at="2026-04-10T12:00:00-03:00")
+    credit(p, "-20.00", at="2026-04-11T12:00:00-03:00", note="correction")
+    credit(u, "10.00", at="2026-03-20T12:00:00-03:00")
+    # the close's payout line moves the balance into a payout: not a change of what is owed
+    ledger_post([(Posting(p.pk, "payout", "payout", Decimal("-80.00"), "BRL", None, None, "payout", "t-payout"),
+                  {"occurred_at": at("2026-04-02T09:00:00-03:00"), "period": MARCH})], created_by="tests")
+    settled = make_payout(p, MARCH, "80.00", payment_date=date(2026, 4, 2))
+    make_payout(u, MARCH, "10.00", payment_date=date(2026, 4, 2), currency="USD")  # never marked: still owed
+    with time_machine.travel(at("2026-04-30T23:30:00-03:00"), tick=False):  # local April, UTC May
+        payout_mark(payout=settled, status="paid", source="tests", actor=ACTOR)
+
+    history, unconverted = commission_liability_history(MARCH, MAY)
+
+    assert history == [
+        MonthValue(MARCH, Decimal("150.00")),  # 100 + 10 USD × 5.0000
+        MonthValue(APRIL, Decimal("105.00")),  # 100 + 50 − 20 − 80 paid = 50; 10 USD × 5.5000 = 55
+        MonthValue(MAY, Decimal("50.00")),  # the USD balance has no rate within 7 days of 31 May: left out
+    ]
+    assert unconverted == 1
+    # a later first month starts from everything owed before it
+    assert commission_liability_history(APRIL, APRIL)[0] == [MonthValue(APRIL, Decimal("105.00"))]
+
+
+# --- the forecast ----------------------------------------------------------------------------------------------------
+
+def test_a_linear_trend_is_forecast_close_to_its_continuation():
+    values = [1000 + 250 * i + (5 if i % 2 else -5) for i in range(18)]
+
+    result = forecast_series("partner_arr", "BRL", _history(values))
+
+    assert result.model in ("holt", "holt_damped") and result.backtest is not None
+    assert result.backtest.beats_naive and result.backtest.mape is not None
+    assert result.backtest.mape < result.backtest.naive_mape  # type: ignore[operator]
+    assert [p.month for p in result.forecast] == [date(2025, 7 + k, 1) for k in range(HORIZON)]
+    for k, point in enumerate(result.forecast, start=18):
+        assert abs(point.value - Decimal(1000 + 250 * k)) < Decimal("0.02") * (1000 + 250 * k)
+        assert point.low <= point.value <= point.high
+        assert point.value == point.value.quantize(Decimal("0.01"))
+    assert "beats the naive forecast" in result.note
+
+
+def test_on_a_random_walk_the_backtest_reports_both_mapes_and_says_whether_the_model_beats_naive():
+    rng = random.Random(20260301)
+    values = [5000.0]
+    for _ in range(29):
+        values.append(round(values[-1] + rng.gauss(0, 300), 2))
+
+    result = forecast_series("commission_liability", "BRL", _history(values))
+
+    test = result.backtest
+    assert test is not None and test.mape is not None and test.naive_mape is not None
+    assert test.origins == 6 and test.pairs == 21  # origins 24..29, horizons up to six months or the end
+    assert {c.model for c in test.candidates} == {"holt", "holt_damped", "holt_winters"}  # 30 ≥ 27 months
+    assert test.beats_naive == (test.mape < test.naive_mape)
+    assert test.mape == min(c.mape for c in test.candidates if c.mape is not None)
+    if test.beats_naive:
+        assert result.model == test.model
+    else:
+        assert result.model == "naive" and "does not beat the naive forecast" in result.note
+    assert len(result.forecast) == HORIZON
+    assert all(p.low <= p.value <= p.high for p in result.forecast)
+    assert all(p.high - p.low > 0 for p in result.forecast)
+
+
+def test_when_the_model_does_not_beat_naive_the_naive_forecast_is_shown_and_said_plainly():
+    # a step series: flat, then a jump to a new flat level that the trend models overshoot
+    values = [100.0] * 8 + [200.0] * 8
+
+    result = forecast_series("partner_arr", "BRL", _history(values))
+
+    test = result.backtest
+    assert test is not None and test.naive_mape is not None and test.mape is not None
+    assert not test.beats_naive and test.mape >= test.naive_mape
+    assert result.model == "naive"
+    assert result.note.startswith("The model does not beat the naive forecast")
+    assert [p.value for p in result.forecast] == [Decimal("200.00")] * HORIZON  # the last value
+    # a random walk's interval widens with √h: σ² = mean squared change = 100² ÷ 15
+    assert result.forecast[0].high - result.forecast[0].value == Decimal("33.09")  # 1.2816 × 25.82
+    assert all(p.low <= p.value <= p.high for p in result.forecast)
+
+
+def test_a_short_history_says_so_and_forecasts_nothing():
+    result = forecast_series("partner_arr", "BRL", _history([10, 20, 30, 40, 50]))
+
+    assert result.forecast == () and result.model is None and result.backtest is None
+    assert result.note == f"Too short a history to forecast: 5 months with a value, at least {MIN_HISTORY} needed."
+
+
+def test_forecasts_never_go_below_zero_when_the_history_never_did():
+    values = [600, 500, 400, 300, 200, 100, 50, 20]
+
+    result = forecast_series("partner_arr", "BRL", _history(values))
+
+    assert all(p.low >= 0 and p.value >= 0 for p in result.forecast)
+
+
+@pytest.mark.django_db
+def test_program_forecasts_read_the_history_up_to_the_last_complete_month():
+    p = make_partner()
+    c = make_customer(p)
+    ingest(paid(c, "100.00", invoice_id="x1", at="2026-02-10T10:00:00-03:00"),
+           paid(c, "100.00", invoice_id="x2", at="2026-03-10T10:00:00-03:00"),
+           paid(c, "500.00", invoice_id="x3", at="2026-05-02T10:00:00-03:00"))  # the current month: not read
+
+    arr, liability = program_forecasts(today=date(2026, 5, 20))
+
+    assert arr.key == "partner_arr" and liability.key == "commission_liability"
+    assert [(h.month, h.value) for h in arr.history] == [
+        (date(2026, 2, 1), Decimal("1200.00")), (MARCH, Decimal("1200.00")), (APRIL, Decimal("0"))]
+    assert arr.forecast == () and "Too short a history" in arr.note
