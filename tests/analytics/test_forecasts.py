@@ -171,3 +171,51 @@ def test_program_forecasts_read_the_history_up_to_the_last_complete_month():
     assert [(h.month, h.value) for h in arr.history] == [
         (date(2026, 2, 1), Decimal("1200.00")), (MARCH, Decimal("1200.00")), (APRIL, Decimal("0"))]
     assert arr.forecast == () and "Too short a history" in arr.note
+
+
+# --- the API ---------------------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+@time_machine.travel(at("2026-09-15T12:00:00-03:00"), tick=False)
+def test_the_api_answers_both_series_with_history_forecast_and_backtest(api_client_for):
+    p = make_partner()
+    c = make_customer(p)
+    ingest(*(paid(c, f"{100 + 10 * k}.00", invoice_id=f"m{k}", at=f"2026-0{k}-10T10:00:00-03:00")
+             for k in range(1, 9)))
+
+    response = api_client_for("analytics").get("/analytics/forecasts")
+
+    assert response.status_code == 200, response.content
+    arr, liability = response.json()["series"]
+    assert arr["key"] == "partner_arr" and arr["unit"] == "BRL"
+    assert arr["history"][0] == {"month": "2026-01", "value": "1320.00"}  # 110 × 12
+    assert arr["history"][-1] == {"month": "2026-08", "value": "2160.00"}  # 180 × 12
+    assert [f["month"] for f in arr["forecast"]] == ["2026-09", "2026-10", "2026-11", "2026-12", "2027-01",
+                                                     "2027-02"]
+    assert all(Decimal(f["low"]) <= Decimal(f["value"]) <= Decimal(f["high"]) for f in arr["forecast"])
+    test = arr["backtest"]
+    assert set(test) == {"model", "mape", "naive_mape", "beats_naive", "origins", "pairs", "candidates"}
+    assert test["beats_naive"] == (Decimal(test["mape"]) < Decimal(test["naive_mape"]))
+    assert arr["model"] == (test["model"] if test["beats_naive"] else "naive")
+    assert liability["key"] == "commission_liability" and isinstance(liability["note"], str)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("scope", "status"), [("analytics", 200), ("admin", 200), ("finance", 200),
+                                                ("platform", 403), ("partner", 403)])
+def test_the_api_is_for_staff_and_analytics_keys(api_client_for, scope, status):
+    partner = make_partner() if scope == "partner" else None
+
+    response = api_client_for(scope, partner).get("/analytics/forecasts")
+
+    assert response.status_code == status
+    if status == 403:
+        assert response.json()["error"]["code"] == "forbidden_scope"
+        assert "series" not in response.json()
+
+
+@pytest.mark.django_db
+def test_the_api_without_a_key_is_401():
+    from django.test import Client
+
+    assert Client().get("/api/v1/analytics/forecasts").status_code == 401

@@ -5,3 +5,6 @@ from __future__ import annotations
 from ninja import Router
 
 router = Router(tags=["analytics"])
+
+# --- forecasts (analytics.api_forecasts registers its routes on `router`) ---
+from parceria.analytics import api_forecasts  # noqa: E402, F401
