@@ -219,3 +219,52 @@ def test_the_api_without_a_key_is_401():
     from django.test import Client
 
     assert Client().get("/api/v1/analytics/forecasts").status_code == 401
+
+
+# --- the console page ------------------------------------------------------------------------------------------------
+
+def _eight_months_of_partner_revenue() -> None:
+    c = make_customer(make_partner())
+    ingest(*(paid(c, f"{100 + 10 * k}.00", invoice_id=f"m{k}", at=f"2026-0{k}-10T10:00:00-03:00")
+             for k in range(1, 9)))
+
+
+@pytest.mark.django_db
+@time_machine.travel(at("2026-09-15T12:00:00-03:00"), tick=False)
+def test_the_console_page_draws_both_charts_and_the_tables():
+    from tests.factories import staff_client
+
+    _eight_months_of_partner_revenue()
+
+    response = staff_client("analyst1", "analyst").get("/console/program/forecasts/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="card chart-card forecast-chart"') == 2  # the ARR and the accrued commissions
+    assert html.count('<polygon class="band"') == 2 and html.count('<polyline class="forecast"') == 2
+    assert "Partner-channel ARR" in html and "Commission liability" in html
+    assert "forecast-backtest" in html and "forecast-table" in html
+    assert "?series=partner_arr&amp;table=forecast&amp;export=csv" in html
+
+
+@pytest.mark.django_db
+@time_machine.travel(at("2026-09-15T12:00:00-03:00"), tick=False)
+def test_the_console_page_exports_each_table():
+    from tests.factories import staff_client
+
+    _eight_months_of_partner_revenue()
+    client = staff_client("analyst2", "analyst")
+
+    history = client.get("/console/program/forecasts/", {"series": "partner_arr", "table": "history",
+                                                          "export": "csv"})
+    forecast = client.get("/console/program/forecasts/", {"series": "partner_arr", "table": "forecast",
+                                                           "export": "xlsx"})
+    backtest = client.get("/console/program/forecasts/", {"series": "partner_arr", "table": "backtest",
+                                                           "export": "csv"})
+
+    assert history.status_code == forecast.status_code == backtest.status_code == 200
+    lines = history.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Month,Value (R$)"
+    assert lines[1:] == [f"2026-0{k},{(100 + 10 * k) * 12}.00" for k in range(1, 9)]
+    assert forecast["Content-Disposition"].endswith('forecast-partner-arr-forecast.xlsx"')
+    assert backtest.content.decode("utf-8-sig").splitlines()[0].startswith("Model,MAPE (%)")

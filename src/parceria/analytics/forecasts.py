@@ -50,12 +50,13 @@ from django.conf import settings
 from django.db.models import Min, OuterRef, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from parceria.analytics.facts import arr_by_month, months
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.common.dbsum import exact_sums
+from parceria.common.formatting import format_percent
 from parceria.common.fx import FxBook
 from parceria.common.money import multiply
 from parceria.common.months import add_months, month_end, month_start
@@ -325,7 +326,7 @@ def backtest(y: Sequence[float]) -> Backtest | None:
 
 
 def _percent(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value} %"
+    return "—" if value is None else format_percent(value / 100, language=get_language() or "en", places=2)
 
 
 def forecast_series(key: str, unit: str, history: Sequence[MonthValue], *, unconverted: int = 0) -> Forecast:

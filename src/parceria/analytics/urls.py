@@ -2,7 +2,14 @@
 phase tracker, partner benchmarks, forecasts, the risk list, concentration, case studies and the imported figures;
 in the portal (namespace analytics_portal) the partner's own scorecard against its tier peers."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 console_patterns: list = []
 portal_patterns: list = []
+
+# --- forecasts ---
+from parceria.analytics.views import console_forecasts  # noqa: E402
+
+console_patterns += [
+    path("program/forecasts/", console_forecasts.forecasts, name="forecasts"),
+]
