@@ -15,7 +15,6 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from parceria.accounts.tenancy import Ability
 from parceria.analytics.forecasts import COVERAGE, MODEL_LABELS, Forecast, program_forecasts
 from parceria.common.formatting import format_money
 from parceria.web.access import console_view
@@ -134,7 +133,7 @@ def _rows(series: Forecast, table: str) -> list[list[Any]]:
     return [[_month(h.month), h.value] for h in series.history]
 
 
-@console_view(read=Ability.READ_PAYOUTS)
+@console_view()
 def forecasts(request: HttpRequest) -> HttpResponse:
     """Partner-channel ARR and commission liability: history, forecast with its band, back-test (module docstring)."""
     all_series = program_forecasts()
