@@ -25,7 +25,7 @@ TABLES = ("forecast", "backtest", "history")
 
 # The chart's box in SVG units (it scales to its container's width).
 WIDTH, HEIGHT = 560, 250
-LEFT, RIGHT, TOP, BOTTOM = 104, 12, 12, 30
+LEFT, RIGHT, TOP, BOTTOM = 112, 30, 12, 38
 
 
 @dataclass(frozen=True)
