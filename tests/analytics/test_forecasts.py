@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parceria.analytics.forecasts import (
     HORIZON,
@@ -140,6 +142,24 @@ def test_when_the_model_does_not_beat_naive_the_naive_forecast_is_shown_and_said
     # a random walk's interval widens with √h: σ² = mean squared change = 100² ÷ 15
     assert result.forecast[0].high - result.forecast[0].value == Decimal("33.09")  # 1.2816 × 25.82
     assert all(p.low <= p.value <= p.high for p in result.forecast)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(st.decimals(min_value=0, max_value=10_000_000, places=2), min_size=MIN_HISTORY, max_size=20))
+def test_any_history_gets_six_months_in_cents_whose_interval_holds_the_forecast(values):
+    result = forecast_series("partner_arr", "BRL", _history(values))
+
+    assert len(result.forecast) == HORIZON and result.model is not None
+    for point in result.forecast:
+        assert Decimal(0) <= point.low <= point.value <= point.high
+        assert all(v == v.quantize(Decimal("0.01")) for v in (point.value, point.low, point.high))
+    test = result.backtest
+    assert test is not None
+    if test.mape is not None and test.naive_mape is not None:
+        assert test.beats_naive == (test.mape < test.naive_mape)
+        assert result.model == (test.model if test.beats_naive else "naive")
+    else:
+        assert result.model == "naive" and not test.beats_naive
 
 
 def test_a_short_history_says_so_and_forecasts_nothing():
