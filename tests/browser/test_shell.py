@@ -120,7 +120,7 @@ def test_the_console_has_a_sidebar_on_a_desktop_and_a_menu_button_on_a_phone(bro
         page.goto("/console/pipeline/ranking/")
         sidebar = page.locator("#sidebar")
         assert sidebar.is_visible() and not page.locator(".menu-toggle").is_visible()
-        assert sidebar.locator(".navgroup").all_inner_texts() == ["DINHEIRO", "PARCEIROS"]
+        assert sidebar.locator(".navgroup").all_inner_texts() == ["DINHEIRO", "PARCEIROS", "PROGRAMA"]
         assert sidebar.locator("a[aria-current=page]").all_inner_texts() == ["Ranking"]
         assert sidebar.locator("a[aria-current=true]").all_inner_texts() == ["Funil"]  # its section
         assert page.locator(".topbar .context").inner_text() == "Console da equipe"
