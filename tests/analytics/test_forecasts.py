@@ -288,3 +288,17 @@ def test_the_console_page_exports_each_table():
     assert lines[1:] == [f"2026-0{k},{(100 + 10 * k) * 12}.00" for k in range(1, 9)]
     assert forecast["Content-Disposition"].endswith('forecast-partner-arr-forecast.xlsx"')
     assert backtest.content.decode("utf-8-sig").splitlines()[0].startswith("Model,MAPE (%)")
+
+
+@pytest.mark.django_db
+def test_program_forecasts_read_at_most_the_last_36_months():
+    c = make_customer(make_partner())
+    ingest(paid(c, "100.00", invoice_id="old", at="2023-04-10T10:00:00-03:00"),  # 37 months before April 2026
+           paid(c, "100.00", invoice_id="in", at="2023-05-10T10:00:00-03:00"),
+           paid(c, "50.00", invoice_id="new", at="2026-04-10T10:00:00-03:00"))
+
+    arr, _liability = program_forecasts(today=date(2026, 5, 20))
+
+    assert len(arr.history) == 36
+    assert (arr.history[0].month, arr.history[0].value) == (date(2023, 5, 1), Decimal("1200.00"))
+    assert (arr.history[-1].month, arr.history[-1].value) == (APRIL, Decimal("600.00"))
