@@ -162,6 +162,25 @@ def test_any_history_gets_six_months_in_cents_whose_interval_holds_the_forecast(
         assert result.model == "naive" and not test.beats_naive
 
 
+def test_a_model_that_cannot_be_fitted_to_the_whole_history_gives_way_to_naive(monkeypatch):
+    from parceria.analytics import forecasts
+
+    values = [1000 + 250 * i for i in range(12)]
+    real = forecasts._smoothing
+
+    def failing_on_the_whole_history(kind):
+        fit = real(kind)
+        return lambda y, h: None if len(y) == len(values) else fit(y, h)
+
+    monkeypatch.setattr(forecasts, "_smoothing", failing_on_the_whole_history)
+
+    result = forecast_series("partner_arr", "BRL", _history(values))
+
+    assert result.backtest is not None and result.backtest.beats_naive
+    assert result.model == "naive" and [p.value for p in result.forecast] == [Decimal("3750.00")] * HORIZON
+    assert "could not be fitted to the whole history" in result.note
+
+
 def test_a_short_history_says_so_and_forecasts_nothing():
     result = forecast_series("partner_arr", "BRL", _history([10, 20, 30, 40, 50]))
 

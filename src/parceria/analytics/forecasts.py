@@ -351,6 +351,9 @@ def forecast_series(key: str, unit: str, history: Sequence[MonthValue], *, uncon
     if test is None or test.mape is None or test.naive_mape is None:
         note = _("The back-test could not measure an error (no month to score with a value other than zero): the "
                  "naive forecast (the last month's value) is shown.")
+    elif model == "naive" and test.beats_naive:
+        note = _("%(model)s beats the naive forecast in the back-test (MAPE %(mape)s against %(naive)s), but it could "
+                 "not be fitted to the whole history: the naive forecast (the last month's value) is shown.") % label
     elif model == "naive":
         note = _("The model does not beat the naive forecast: %(model)s has a back-test MAPE of %(mape)s against "
                  "%(naive)s for the naive forecast, so the naive forecast (the last month's value) is shown.") % label
