@@ -77,3 +77,25 @@ def test_staff_read_the_forecasts(browser, live_server, screenshot, width, local
     finally:
         context.close()
 
+
+
+def test_a_short_history_shows_its_months_and_says_there_is_no_forecast(browser, live_server, screenshot):
+    build_history(months=3)
+    user = user_create(username="an", password=PASSWORD, role="analyst", email="an@example.com", actor=ACTOR)
+    key = TOTPDevice.objects.create(user=user, name="phone", confirmed=True).key
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 800}, locale="en")
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    try:
+        sign_in(page, "an", PASSWORD, totp_key_hex=key)
+        page.wait_for_url("**/console/")
+        page.goto("/console/program/forecasts/")
+
+        notes = page.locator(".forecast-note").all_inner_texts()
+        assert notes[0] == "Too short a history to forecast: 3 months with a value, at least 6 needed."
+        assert page.locator("figure.forecast-chart polygon.band").count() == 0
+        assert page.locator("table.forecast-table").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(page, "forecasts-console-short-en-phone")
+    finally:
+        context.close()

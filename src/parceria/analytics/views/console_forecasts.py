@@ -112,7 +112,7 @@ def _month(value: Any) -> str:
 
 def _header(table: str) -> list[str]:
     if table == "forecast":
-        return [_("Month"), _("Forecast (R$)"), _("Low, 80 % (R$)"), _("High, 80 % (R$)")]
+        return [_("Month"), _("Forecast (R$)"), _("Low, 80% (R$)"), _("High, 80% (R$)")]
     if table == "backtest":
         return [_("Model"), _("MAPE (%)"), _("Naive forecast's MAPE (%)"), _("Beats the naive forecast"),
                 _("Chosen")]
