@@ -7,4 +7,10 @@ from ninja import Router
 router = Router(tags=["analytics"])
 
 # The routes of each part register themselves on `router` when their module is imported (after `router` exists).
-from parceria.analytics import api_benchmarks, api_casestudies, api_risks, api_scorecard  # noqa: E402, F401
+from parceria.analytics import (  # noqa: E402, F401
+    api_benchmarks,
+    api_casestudies,
+    api_forecasts,
+    api_risks,
+    api_scorecard,
+)

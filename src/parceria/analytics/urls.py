@@ -4,7 +4,14 @@ studies; in the portal (namespace analytics_portal) the partner's own scorecard 
 
 from django.urls import path
 
-from parceria.analytics.views import console_benchmarks, console_casestudies, console_risks, console_scorecard, portal
+from parceria.analytics.views import (
+    console_benchmarks,
+    console_casestudies,
+    console_forecasts,
+    console_risks,
+    console_scorecard,
+    portal,
+)
 
 console_patterns = [
     path("program/", console_scorecard.scorecard, name="scorecard"),
@@ -15,6 +22,7 @@ console_patterns = [
     path("program/partners/", console_benchmarks.partners, name="partners"),
     path("program/partners/<int:partner_id>/", console_benchmarks.partner, name="partner"),
     path("program/concentration/", console_benchmarks.concentration_page, name="concentration"),
+    path("program/forecasts/", console_forecasts.forecasts, name="forecasts"),
     path("program/risks/", console_risks.risks, name="risks"),
     path("program/case-studies/", console_casestudies.case_studies, name="casestudies"),
     path("program/case-studies/new/", console_casestudies.case_study_new, name="casestudy_new"),
