@@ -240,7 +240,7 @@ PARCERIA = {
     "LEAD_OFFER_HOURS": 72,
     # Analytics (docs/analytics.md): the first month of the partner program (YYYY-MM); its phases (seed §8.1) run
     # months 1–3, 4–9 and 10–12 from it. None: the month of the first agreement signed.
-    "PROGRAM_START": None,
+    "PROGRAM_START": os.environ.get("PARCERIA_PROGRAM_START") or None,
     # Sign-in throttling: failures allowed per user name, and per address, within the window.
     "LOGIN_FAILURES_PER_USER": 5,
     "LOGIN_FAILURES_PER_ADDRESS": 20,
