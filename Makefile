@@ -20,6 +20,9 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # `make demo`: where the demo database and its generated secret key live, and where it serves.
 DEMO_VAR_DIR ?= $(if $(PARCERIA_VAR_DIR),$(PARCERIA_VAR_DIR),$(CURDIR)/var)
 DEMO_SECRET_FILE := $(DEMO_VAR_DIR)/secret_key
+# The demo program's start (PARCERIA_PROGRAM_START): the first month of its invoices, 18 months before the month
+# of the first `make demo` (the month the demo data is loaded), kept so that it stays the same on later runs.
+DEMO_PROGRAM_START_FILE := $(DEMO_VAR_DIR)/program_start
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
 
@@ -117,14 +120,19 @@ chromium:
 # run and kept in $(DEMO_SECRET_FILE).
 # PARCERIA_HOST and PARCERIA_PORT tell `serve` where to listen and `demo` which address to print.
 DEMO_ENV = env -u PARCERIA_DEBUG PARCERIA_VAR_DIR="$(DEMO_VAR_DIR)" PARCERIA_SECRET_KEY="$$(cat '$(DEMO_SECRET_FILE)')" \
-	PARCERIA_HOST="$(DEMO_HOST)" PARCERIA_PORT="$(DEMO_PORT)"
+	PARCERIA_HOST="$(DEMO_HOST)" PARCERIA_PORT="$(DEMO_PORT)" \
+	PARCERIA_PROGRAM_START="$$(cat '$(DEMO_PROGRAM_START_FILE)')"
 
 $(DEMO_SECRET_FILE): | $(BIN)/python
 	@mkdir -p "$(DEMO_VAR_DIR)"
 	@umask 077; $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > "$@"
 	@echo "Generated a secret key in $@"
 
-demo: $(APP_STAMP) $(DEMO_SECRET_FILE) pdf-tools messages
+$(DEMO_PROGRAM_START_FILE): | $(BIN)/python
+	@mkdir -p "$(DEMO_VAR_DIR)"
+	@$(BIN)/python -c 'import datetime as d; t = d.date.today(); s = t.year * 12 + t.month - 19; print(f"{s // 12}-{s % 12 + 1:02d}")' > "$@"
+
+demo: $(APP_STAMP) $(DEMO_SECRET_FILE) $(DEMO_PROGRAM_START_FILE) pdf-tools messages
 	$(DEMO_ENV) $(PARCERIA) migrate
 	$(DEMO_ENV) $(PARCERIA) demo
 	$(DEMO_ENV) $(PARCERIA) serve

@@ -23,7 +23,7 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Case, Count, DateField, OuterRef, Subquery, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
 from parceria.common.dbsum import exact_sums
@@ -98,18 +98,15 @@ def revenue_by_month(first: date, last: date) -> MonthlyMoney:
     result = MonthlyMoney()
     for model, when, partner_path, sign in ((Invoice, "paid_at", "customer__partner_id", 1),
                                              (Refund, "refunded_at", "invoice__customer__partner_id", -1)):
-        base = model.objects.filter(**{f"{when}__gte": start, f"{when}__lt": end})
-        brl = exact_sums(base.filter(currency="BRL").annotate(m=TruncMonth(when, tzinfo=tz)), "amount", "m",
-                         partner_path)
+        # One pass over the table: R$ amounts summed per month, others per day (each day has its own rate).
+        local_day = Case(When(currency="BRL", then=Value(None)), default=TruncDate(when, tzinfo=tz),
+                         output_field=DateField())
+        base = (model.objects.filter(**{f"{when}__gte": start, f"{when}__lt": end})
+                .annotate(m=TruncMonth(when, tzinfo=tz), d=local_day))
         rows: list[tuple[date, PartnerKey, str, date, Decimal]] = []
-        for key, v in brl.items():
-            m, p = cast(tuple[datetime | date, PartnerKey], key)
-            rows.append((_day(m), p, "BRL", _day(m), v))
-        other = exact_sums(base.exclude(currency="BRL").annotate(d=TruncDate(when, tzinfo=tz)), "amount", "d",
-                           partner_path, "currency")
-        for key, v in other.items():
-            d, p, c = cast(tuple[date, PartnerKey, str], key)
-            rows.append((month_start(d), p, c, d, v))
+        for key, v in exact_sums(base, "amount", "m", "d", partner_path, "currency").items():
+            m, d, p, c = cast(tuple[datetime | date, date | None, PartnerKey, str], key)
+            rows.append((_day(m), p, c, _day(m) if d is None else d, v))
         _in_brl(rows, sign, result)
     return result
 

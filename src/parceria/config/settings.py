@@ -240,7 +240,7 @@ PARCERIA = {
     "LEAD_OFFER_HOURS": 72,
     # Analytics (docs/analytics.md): the first month of the partner program (YYYY-MM); its phases (seed §8.1) run
     # months 1–3, 4–9 and 10–12 from it. None: the month of the first agreement signed.
-    "PROGRAM_START": None,
+    "PROGRAM_START": os.environ.get("PARCERIA_PROGRAM_START") or None,
     # The risk list (analytics/risks.py, docs/analytics.md): the points each reason adds to a partner's risk score
     # (the score is their sum, at most 100). Its windows and thresholds may be set in "ANALYTICS_RISK" (keys in
     # analytics.risks.RiskRules.from_settings); the defaults are documented there.

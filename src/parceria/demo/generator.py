@@ -33,6 +33,7 @@ from parceria.demo.billing import Month, customer_month_events
 from parceria.demo.clock import DemoClock
 from parceria.demo.customers import CustomerSpec, customers_create, plan_customers
 from parceria.demo.disputes import Cast, disputes_schedule, just_opened
+from parceria.demo.figures import figures_record, plan_figures
 from parceria.demo.history import (
     HistorySummary,
     Office,
@@ -188,6 +189,8 @@ def generate(
     progress = progress or NoProgress()
     calendar = DemoCalendar(end_month or previous_month(timezone.localdate()), months)
     plan = plan_program(seed=seed, partners=partners, customers=customers, calendar=calendar)
+    # Planned before the load, which changes customers' plans and seats as they upgrade.
+    figures = plan_figures(demo_rng(seed, "figures"), calendar, plan.partners, plan.customers)
     actor = Actor.system(ACTOR_LABEL)
     summary = DemoSummary(seed=seed, first_month=calendar.label(0), end_month=calendar.label(months - 1))
     progress.phase("Partners", len(plan.partners))
@@ -242,6 +245,7 @@ def generate(
     with clock.at(clock.moment(timezone.localdate(clock.now), 7, 0)) as now:
         history.tier_changes = len(tiers_assess(actor=actor, now=now).changes)
     agreements_expire_at(today, clock, actor)
+    history.program_figures = figures_record(figures, calendar, summary.partner_ids, actor=actor)
     summary.partners, summary.customers = len(plan.partners), len(plan.customers)
     summary.events_by_type = dict(sorted(by_type.items()))
     summary.ledger_by_currency = ledger_totals()

@@ -60,6 +60,7 @@ class HistorySummary:
     agreements: int = 0
     lifecycle_moves: int = 0
     lessons: int = 0
+    program_figures: int = 0
     close_warnings: list[str] = field(default_factory=list)
 
 

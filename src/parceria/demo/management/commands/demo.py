@@ -151,6 +151,7 @@ class Command(BaseCommand):
             f"  {h.agreements} agreements, {h.lifecycle_moves} lifecycle moves, {h.lessons} training steps, "
             f"{h.tier_changes} tier changes at the assessment"
         )
+        write(f"  {h.program_figures:,} program figures (direct-sales CAC and deals, costs, partner surveys, support)")
         for warning in h.close_warnings[:5]:
             self.stderr.write(f"  close warning: {warning}")
         if s.rejected:
