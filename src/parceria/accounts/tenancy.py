@@ -27,18 +27,20 @@ class Ability:
     RESOLVE_DISPUTES = "resolve_disputes"  # staff answer disputes
     MANAGE_USERS = "manage_users"  # a partner admin invites and removes its partner's users
     REGISTER_DEALS = "register_deals"  # a partner registers its own deals (staff do it with MANAGE_PARTNERS)
+    ANALYTICS = "analytics"  # the program's analytics: scorecard, benchmarks, forecasts, risks, case studies
 
 
 _SCOPE_ABILITIES = {
     ApiKeyScope.ADMIN: {
         Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.MANAGE_PARTNERS, Ability.FINANCE,
-        Ability.RESOLVE_DISPUTES,
+        Ability.RESOLVE_DISPUTES, Ability.ANALYTICS,
     },
     # A platform key is the billing system's: it sends customers and events and reads the program, not what is
     # paid to whom (no payouts or statements; PIX keys masked).
     ApiKeyScope.PLATFORM: {Ability.READ, Ability.INGEST},
-    ApiKeyScope.ANALYTICS: {Ability.READ, Ability.READ_PAYOUTS},
-    ApiKeyScope.FINANCE: {Ability.READ, Ability.READ_PAYOUTS, Ability.FINANCE, Ability.RESOLVE_DISPUTES},
+    ApiKeyScope.ANALYTICS: {Ability.READ, Ability.READ_PAYOUTS, Ability.ANALYTICS},
+    ApiKeyScope.FINANCE: {Ability.READ, Ability.READ_PAYOUTS, Ability.FINANCE, Ability.RESOLVE_DISPUTES,
+                          Ability.ANALYTICS},
     ApiKeyScope.PARTNER: {Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE, Ability.REGISTER_DEALS},
 }
 # A signed-in user may do what its role allows. The staff roles split what an admin API key may do: partner
@@ -47,10 +49,10 @@ _SCOPE_ABILITIES = {
 _ROLE_ABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(_SCOPE_ABILITIES[ApiKeyScope.ADMIN]),
     Role.PARTNER_MANAGER: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.MANAGE_PARTNERS,
-                                     Ability.RESOLVE_DISPUTES}),
+                                     Ability.RESOLVE_DISPUTES, Ability.ANALYTICS}),
     Role.FINANCE: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.FINANCE,
-                             Ability.RESOLVE_DISPUTES}),
-    Role.ANALYST: frozenset({Ability.READ, Ability.READ_PAYOUTS}),
+                             Ability.RESOLVE_DISPUTES, Ability.ANALYTICS}),
+    Role.ANALYST: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.ANALYTICS}),
     Role.PARTNER_ADMIN: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE, Ability.MANAGE_USERS,
                                    Ability.REGISTER_DEALS}),
     Role.PARTNER_MEMBER: frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.DISPUTE, Ability.REGISTER_DEALS}),

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
 from parceria.accounts.tenancy import Ability, Principal, across_partners
+from parceria.analytics.access import analytics_reader
 from parceria.analytics.api import router
 from parceria.analytics.benchmarks import (
     Concentration,
@@ -23,7 +24,7 @@ from parceria.analytics.benchmarks import (
 from parceria.analytics.periods import Period, parse_period
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, MONTH_PATTERN, PathId
-from parceria.common.errors import NotFound, PermissionDenied
+from parceria.common.errors import NotFound
 from parceria.partners.selectors import scope_partners
 
 PERIOD_HELP = "A month (YYYY-MM) or a quarter (YYYY-Q1 to YYYY-Q4); default: the last full month."
@@ -93,11 +94,7 @@ def _period(text: str | None) -> Period:
 
 
 def _staff(request: HttpRequest) -> Principal:
-    principal = principal_of(request)
-    principal.require(Ability.READ)
-    if principal.is_partner:
-        raise PermissionDenied("a partner credential reads its own scorecard only", code="forbidden_scope")
-    return principal
+    return analytics_reader(request)
 
 
 def scorecard_out(score: PartnerScore, period: Period) -> dict[str, Any]:
@@ -134,6 +131,8 @@ def benchmark_partners(request: HttpRequest, params: Query[BenchmarkPageParams])
 def benchmark_scorecard(request: HttpRequest, partner_id: PathId, params: Query[BenchmarkParams]) -> Any:
     principal = principal_of(request)
     principal.require(Ability.READ)
+    if not principal.is_partner:  # a partner reads its own scorecard; anyone else needs the analytics scope
+        principal.require(Ability.ANALYTICS)
     period = _period(params.period)
     partner = scope_partners(principal).filter(pk=partner_id).first()
     if partner is None:

@@ -11,23 +11,18 @@ from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Field, Query, Schema
 
-from parceria.accounts.models import ApiKeyScope
 from parceria.accounts.tenancy import Ability, Principal
 from parceria.analytics.api import router
 from parceria.analytics.casestudies import SECTIONS, customer_display, latest_version, partner_display
 from parceria.analytics.models import CaseStudy, CaseStudyVersion
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, RowId
-from parceria.common.errors import NotFound, PermissionDenied
+from parceria.common.errors import NotFound
 from parceria.customers.models import Customer
-
-_READERS = frozenset({ApiKeyScope.ANALYTICS, ApiKeyScope.FINANCE, ApiKeyScope.ADMIN})
 
 
 def _require_reader(principal: Principal) -> None:
-    principal.require(Ability.READ)
-    if principal.partner_id is not None or principal.scope not in _READERS:
-        raise PermissionDenied("case studies are read with an analytics, finance or admin key")
+    principal.require(Ability.ANALYTICS)
 
 
 class CaseStudySummaryOut(Schema):

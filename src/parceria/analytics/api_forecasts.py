@@ -10,12 +10,10 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Schema
 
-from parceria.accounts.tenancy import Ability
+from parceria.analytics.access import analytics_reader
 from parceria.analytics.api import router
 from parceria.analytics.forecasts import Forecast, program_forecasts
-from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS
-from parceria.common.errors import PermissionDenied
 
 
 class ForecastHistoryOut(Schema):
@@ -61,11 +59,8 @@ class ForecastsOut(Schema):
 
 
 def require_program_reader(request: HttpRequest) -> None:
-    """The program's analytics: staff and analytics keys that read payouts; a partner credential gets 403."""
-    principal = principal_of(request)
-    principal.require(Ability.READ_PAYOUTS)
-    if principal.is_partner:
-        raise PermissionDenied("the program's analytics are not a partner's", code="forbidden_scope")
+    """The program's analytics (analytics.access): a partner or platform credential gets 403."""
+    analytics_reader(request)
 
 
 def forecast_out(series: Forecast) -> dict[str, Any]:

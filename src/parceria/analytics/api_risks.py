@@ -11,12 +11,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Schema
 
-from parceria.accounts.tenancy import Ability
+from parceria.analytics.access import analytics_reader
 from parceria.analytics.api import router
 from parceria.analytics.risks import risk_list
-from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS
-from parceria.common.errors import InvalidInput, PermissionDenied
+from parceria.common.errors import InvalidInput
 
 #: A day the API takes: YYYY-MM-DD, years 1900–9998 (the calendar check follows).
 DAY_PATTERN = (r"^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
@@ -60,10 +59,7 @@ def day_of(text: str) -> date:
 
 @router.get("/risks", response={200: RiskListOut, **ERRORS}, summary="Partners at risk, with their reasons")
 def risks(request: HttpRequest, params: Query[RiskParams]) -> Any:
-    principal = principal_of(request)
-    principal.require(Ability.READ)
-    if principal.is_partner:
-        raise PermissionDenied("the risk list is for staff and analytics credentials", code="forbidden_scope")
+    analytics_reader(request)
     on = day_of(params.on) if params.on is not None else timezone.localdate()
     return {"on": on, "partners": [
         {"partner_id": r.partner_id, "partner_name": r.partner_name, "score": r.score,

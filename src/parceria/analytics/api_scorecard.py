@@ -18,6 +18,7 @@ from ninja import Field, Query, Schema
 from pydantic import ConfigDict
 
 from parceria.accounts.tenancy import Ability, Principal
+from parceria.analytics.access import analytics_reader
 from parceria.analytics.api import router
 from parceria.analytics.imports import figures_import
 from parceria.analytics.inputs import INPUTS
@@ -26,7 +27,6 @@ from parceria.analytics.phases import phase_tracker, tracker_out
 from parceria.analytics.scorecard import program_scorecard, scorecard_out
 from parceria.api.auth import principal_of
 from parceria.api.schemas import AMOUNT_PATTERN, ERRORS, MONTH_PATTERN, RowId, choice, declared
-from parceria.common.errors import PermissionDenied
 from parceria.common.money import CURRENCIES
 
 #: A month or a quarter of the years periods.parse_period takes (the API's month pattern's years).
@@ -34,12 +34,7 @@ PERIOD_PATTERN = MONTH_PATTERN.removesuffix("-(0[1-9]|1[0-2])$") + "-(0[1-9]|1[0
 
 
 def _staff_reader(request: HttpRequest) -> Principal:
-    principal = principal_of(request)
-    principal.require(Ability.READ)
-    if principal.is_partner:
-        raise PermissionDenied("the program's figures are not a partner's: a partner key may not read them",
-                               code="forbidden_scope")
-    return principal
+    return analytics_reader(request)
 
 
 class ScorecardTrendOut(Schema):
