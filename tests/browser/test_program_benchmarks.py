@@ -88,8 +88,8 @@ def test_staff_read_the_partner_benchmarks(browser, live_server, screenshot, wid
 
 
 @pytest.mark.parametrize(("width", "locale", "heading", "name"), [
-    (1280, "pt-BR", "Seu scorecard", "benchmarks-portal"),
-    (390, "pt-BR", "Seu scorecard", "benchmarks-portal-phone"),
+    (1280, "pt-BR", "Seu painel", "benchmarks-portal"),
+    (390, "pt-BR", "Seu painel", "benchmarks-portal-phone"),
     (390, "en", "Your scorecard", "benchmarks-portal-en-phone"),
 ])
 def test_a_partner_reads_its_own_scorecard(browser, live_server, screenshot, width, locale, heading, name):
