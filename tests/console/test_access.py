@@ -156,10 +156,12 @@ def test_the_analyst_reads_but_every_post_is_refused(urls, analyst):
 
 ROLE_ABILITIES = {
     "admin": {Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.MANAGE_PARTNERS, Ability.FINANCE,
-              Ability.RESOLVE_DISPUTES},
-    "partner_manager": {Ability.READ, Ability.READ_PAYOUTS, Ability.MANAGE_PARTNERS, Ability.RESOLVE_DISPUTES},
-    "finance": {Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.FINANCE, Ability.RESOLVE_DISPUTES},
-    "analyst": {Ability.READ, Ability.READ_PAYOUTS},
+              Ability.RESOLVE_DISPUTES, Ability.ANALYTICS},
+    "partner_manager": {Ability.READ, Ability.READ_PAYOUTS, Ability.MANAGE_PARTNERS, Ability.RESOLVE_DISPUTES,
+                        Ability.ANALYTICS},
+    "finance": {Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.FINANCE, Ability.RESOLVE_DISPUTES,
+                Ability.ANALYTICS},
+    "analyst": {Ability.READ, Ability.READ_PAYOUTS, Ability.ANALYTICS},
 }
 
 

@@ -30,6 +30,9 @@ class Ability:
     ANALYTICS = "analytics"  # the program's analytics: scorecard, benchmarks, forecasts, risks, case studies
 
 
+#: The abilities that only read: a principal with no other is read-only (the analyst, an analytics key).
+READ_ABILITIES = frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.ANALYTICS})
+
 _SCOPE_ABILITIES = {
     ApiKeyScope.ADMIN: {
         Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.MANAGE_PARTNERS, Ability.FINANCE,
@@ -101,7 +104,7 @@ class Principal:
     @property
     def read_only(self) -> bool:
         """It may read and nothing else (the analyst, an analytics key)."""
-        return self.abilities <= {Ability.READ, Ability.READ_PAYOUTS}
+        return self.abilities <= READ_ABILITIES
 
     def can(self, ability: str) -> bool:
         return ability in self.abilities
