@@ -15,7 +15,8 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from parceria.accounts.models import ApiKey, User
+from parceria.accounts.models import ApiKey, ApiKeyScope, User
+from parceria.accounts.tenancy import Principal
 from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
 from parceria.agreements.selectors import agreement_dates
 from parceria.commissions.models import ClosedPeriod, LedgerLine
@@ -427,3 +428,43 @@ def test_history_closes_pays_and_assesses_every_month_through_the_services():
     tiers = dict(Partner.objects.values_list("pk", "tier"))
     assert run.outcomes and all(tiers[o.partner_id] == o.resulting_tier for o in run.outcomes)
     assert all(TierAssessment.objects.filter(partner_id=o.partner_id).exists() for o in run.outcomes)
+
+
+@pytest.mark.django_db
+def test_demo_registers_deals_before_sign_ups_with_conflicts_reviews_and_conversions():
+    from parceria.analytics.kpis import channel_conflict, lead_conversion, load_facts, sales_cycle
+    from parceria.analytics.periods import Period
+    from parceria.deals.models import DealRegistration, DealStatus
+    from parceria.deals.reporting import MonthRange, channel_conflict_report
+    from parceria.deals.services import AUTOMATIC_DECIDER
+
+    summary = generate(**SMALL)
+    registrations = DealRegistration.objects.all()
+    assert {DealStatus.APPROVED, DealStatus.REJECTED, DealStatus.CONVERTED} <= set(
+        registrations.values_list("status", flat=True))
+    converted = registrations.filter(status=DealStatus.CONVERTED).select_related("customer")
+    assert converted.count() == summary.history.deals_converted > 0
+    for registration in converted:  # registered 20–80 days before the sign-up, converted at it, same company
+        assert registration.customer.partner_id == registration.partner_id
+        assert registration.customer.tax_id == registration.tax_id
+        assert 20 <= (registration.converted_at - registration.created_at).days <= 80
+        assert timezone.localdate(registration.converted_at) < timezone.localdate()
+    rejected = registrations.filter(status=DealStatus.REJECTED)
+    assert rejected.exists() and all(r.conflict["partner_id"] != r.partner_id for r in rejected
+                                     if r.conflict.get("partner_id") is not None)
+    assert registrations.exclude(decided_by_label__in=("", AUTOMATIC_DECIDER)).exists()  # decided by staff
+    staff = Principal(scope=ApiKeyScope.ADMIN, label="test")
+    window = MonthRange(calendar_first(SMALL), END)
+    report = channel_conflict_report(staff, window)
+    start, end = window.bounds()
+    in_window = registrations.filter(created_at__gte=start, created_at__lt=end).count()
+    assert report.total.deals == in_window > 0 and report.total.conflicts > 0 and report.total.converted > 0
+    facts = load_facts(END, END)
+    recent = [Period(month, "month") for month, _ in report.months]
+    assert any(channel_conflict(facts, p).value is not None for p in recent)
+    assert any(sales_cycle(facts, p).value is not None for p in recent)
+    assert any(lead_conversion(facts, p).value is not None for p in recent)
+
+
+def calendar_first(sizes: dict[str, Any]) -> date:
+    return DemoCalendar(END, sizes["months"]).first_day(0)

@@ -32,6 +32,7 @@ from parceria.customers.models import EventSource
 from parceria.demo.billing import Month, customer_month_events
 from parceria.demo.clock import DemoClock
 from parceria.demo.customers import CustomerSpec, customers_create, plan_customers
+from parceria.demo.deals import conflicts_register, deal_customers, deal_customers_create, prospects_register
 from parceria.demo.disputes import Cast, disputes_schedule, just_opened
 from parceria.demo.figures import figures_record, plan_figures
 from parceria.demo.history import (
@@ -158,15 +159,31 @@ def _work(plan: DemoPlan) -> int:
     )
 
 
+@dataclass
+class _Deals:
+    """The customers a registration precedes, the deals' random stream and the clock."""
+
+    indexes: set[int]
+    rng: random.Random
+    clock: DemoClock
+    converted: int = 0
+
+
 def _load_month(
-    plan: DemoPlan, month: int, ids: list[int], feeder: _Feeder, progress: ProgressSink, seed: int, actor: Actor
+    plan: DemoPlan, month: int, ids: list[int], feeder: _Feeder, progress: ProgressSink, seed: int, actor: Actor,
+    deals: _Deals,
 ) -> None:
     calendar = plan.calendar
     if any(p.status_change_month == month for p in plan.partners):
         feeder.flush()  # the events before a suspension must be judged with the old status
         partners_change_status(plan.partners, ids, month, actor=actor)
     joining = [c for c in plan.customers if (c.start_month == month or (month == 0 and c.start_month < 0))]
-    customers_create(joining, calendar, ids, actor=actor)
+    customers_create([c for c in joining if c.index not in deals.indexes], calendar, ids, actor=actor)
+    registered = [c for c in joining if c.index in deals.indexes]
+    deals.converted += deal_customers_create(registered, calendar, ids, deals.clock, deals.rng, actor=actor)
+    if month >= 1:
+        conflicts_register(month, calendar, ids, deals.clock, deals.rng)
+        prospects_register(month, calendar, ids, deals.clock, deals.rng)
     progress.advance(len(joining), note=calendar.label(month))
     rng = demo_rng(seed, f"month:{month}")
     for events in month_events(plan, month, ids, rng):
@@ -220,8 +237,9 @@ def generate(
     payments = demo_rng(seed, "payments")
     disputes = disputes_schedule(months)
     cast = None if summary.showcase_partner_id is None else Cast.of(summary.showcase_partner_id)
+    deals = _Deals(deal_customers(plan.customers, demo_rng(seed, "deals")), demo_rng(seed, "deal-steps"), clock)
     for month in range(months):
-        _load_month(plan, month, summary.partner_ids, feeder, progress, seed, actor)
+        _load_month(plan, month, summary.partner_ids, feeder, progress, seed, actor, deals)
         month_end = calendar.last_day(month) + timedelta(days=1)
         due = [s for s in steps if timezone.localdate(s.when) < month_end]
         steps = steps[len(due):]
@@ -245,6 +263,7 @@ def generate(
     with clock.at(clock.moment(timezone.localdate(clock.now), 7, 0)) as now:
         history.tier_changes = len(tiers_assess(actor=actor, now=now).changes)
     agreements_expire_at(today, clock, actor)
+    history.deals_converted = deals.converted
     history.program_figures = figures_record(figures, calendar, summary.partner_ids, actor=actor)
     summary.partners, summary.customers = len(plan.partners), len(plan.customers)
     summary.events_by_type = dict(sorted(by_type.items()))

@@ -61,6 +61,7 @@ class HistorySummary:
     lifecycle_moves: int = 0
     lessons: int = 0
     program_figures: int = 0
+    deals_converted: int = 0
     close_warnings: list[str] = field(default_factory=list)
 
 
