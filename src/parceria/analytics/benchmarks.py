@@ -220,18 +220,22 @@ def _moment(period: Period) -> datetime:
 # --- the scorecards -------------------------------------------------------------------------------------------
 
 
-def _raw_figures(period: Period, partners: list[Partner]) -> tuple[dict[int, dict[str, Any]], dict[int, Decimal],
-                                                                    dict[int, Decimal], int]:
+def _raw_figures(period: Period, partners: list[Partner], *, every_partner: bool = True,
+                 ) -> tuple[dict[int, dict[str, Any]], dict[int, Decimal], dict[int, Decimal], int]:
+    """The figures of `partners`; `every_partner`: they are all the active partners (the facts are read for the
+    whole program), otherwise a few (the facts are read for their customers only)."""
     ids = [p.pk for p in partners]
+    only = None if every_partner else ids
     unconverted = [0]
     previous = period.shift(-1)
-    revenue = revenue_by_month(previous.first_month, period.last_month)
+    revenue = revenue_by_month(previous.first_month, period.last_month, partners=only)
     unconverted[0] += revenue.unconverted
     this_revenue = revenue.partner_totals(period.first_month, period.last_month)
     last_revenue = revenue.partner_totals(previous.first_month, previous.last_month)
-    arr = arr_by_month(period.last_month, period.last_month).values
+    arr = arr_by_month(period.last_month, period.last_month, partners=only).values
     acquired: dict[int, int] = defaultdict(int)
-    for (_month, partner), n in new_customers_by_month(period.first_month, period.last_month).items():
+    for (_month, partner), n in new_customers_by_month(period.first_month, period.last_month,
+                                                       partners=only).items():
         if partner is not None:
             acquired[partner] += n
     metrics = partner_metrics(ids, _moment(period))
@@ -250,7 +254,10 @@ def _raw_figures(period: Period, partners: list[Partner]) -> tuple[dict[int, dic
     commissions = _commissions(period, unconverted)
     signed = dict(Agreement.objects.filter(signed_on__isnull=False, signed_on__lte=period.last_day).order_by()
                   .values("partner_id").annotate(first=Min("signed_on")).values_list("partner_id", "first"))
-    first_paid = dict(Invoice.objects.filter(customer__partner__isnull=False, paid_at__lt=end).order_by()
+    paid = Invoice.objects.filter(customer__partner__isnull=False, paid_at__lt=end)
+    if only is not None:
+        paid = paid.filter(customer__partner_id__in=only)
+    first_paid = dict(paid.order_by()
                       .values("customer__partner_id").annotate(first=Min("paid_at"))
                       .values_list("customer__partner_id", "first"))
 
@@ -280,8 +287,8 @@ def _raw_figures(period: Period, partners: list[Partner]) -> tuple[dict[int, dic
     return raw, commissions, support, unconverted[0]
 
 
-def _benchmarks(period: Period, partners: list[Partner]) -> Benchmarks:
-    raw, commissions, support, unconverted = _raw_figures(period, partners)
+def _benchmarks(period: Period, partners: list[Partner], *, every_partner: bool = True) -> Benchmarks:
+    raw, commissions, support, unconverted = _raw_figures(period, partners, every_partner=every_partner)
     groups: dict[tuple[str | None, str], list[int]] = defaultdict(list)
     for p in partners:
         groups[(p.tier, p.category)].append(p.pk)
@@ -304,8 +311,8 @@ def _benchmarks(period: Period, partners: list[Partner]) -> Benchmarks:
     return Benchmarks(period, scores, unconverted)
 
 
-def _active_partners() -> list[Partner]:
-    return list(Partner.objects.filter(status=PartnerStatus.ACTIVE).only("id", "name", "tier", "category")
+def _active_partners(**same: Any) -> list[Partner]:
+    return list(Partner.objects.filter(status=PartnerStatus.ACTIVE, **same).only("id", "name", "tier", "category")
                 .order_by("name", "id"))
 
 
@@ -320,12 +327,13 @@ def benchmarks_report(period: Period) -> Benchmarks:
 
 
 def partner_scorecard(partner: Partner, period: Period) -> PartnerScore:
-    """`partner`'s scorecard for `period` against its peers. A partner that is not active has no peers: its
-    figures come without percentiles."""
-    partners = _active_partners()
-    if all(p.pk != partner.pk for p in partners):
-        partners = [partner]
-    report = _benchmarks(period, partners)
+    """`partner`'s scorecard for `period` against its peers (the active partners of its tier and category: the
+    only ones its percentiles compare it with, so only their figures are read). A partner that is not active has
+    no peers: its figures come without percentiles."""
+    peers = _active_partners(tier=partner.tier, category=partner.category)
+    if all(p.pk != partner.pk for p in peers):
+        peers = [partner]
+    report = _benchmarks(period, peers, every_partner=False)
     return next(s for s in report.scores if s.partner_id == partner.pk)
 
 

@@ -16,6 +16,7 @@ definitions below are the program's:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -91,8 +92,9 @@ def _in_brl(rows: list[tuple[date, PartnerKey, str, date, Decimal]], sign: int, 
         into.values[key] = into.values.get(key, Decimal(0)) + sign * value
 
 
-def revenue_by_month(first: date, last: date) -> MonthlyMoney:
-    """Net revenue in R$ per month (from `first`'s month to `last`'s) and per partner (None: direct)."""
+def revenue_by_month(first: date, last: date, *, partners: Collection[int] | None = None) -> MonthlyMoney:
+    """Net revenue in R$ per month (from `first`'s month to `last`'s) and per partner (None: direct); only of the
+    customers of `partners` when given."""
     start, end = _local(month_start(first)), _local(add_months(month_start(last), months=1))
     tz = ZoneInfo(settings.TIME_ZONE)
     result = MonthlyMoney()
@@ -101,8 +103,10 @@ def revenue_by_month(first: date, last: date) -> MonthlyMoney:
         # One pass over the table: R$ amounts summed per month, others per day (each day has its own rate).
         local_day = Case(When(currency="BRL", then=Value(None)), default=TruncDate(when, tzinfo=tz),
                          output_field=DateField())
-        base = (model.objects.filter(**{f"{when}__gte": start, f"{when}__lt": end})
-                .annotate(m=TruncMonth(when, tzinfo=tz), d=local_day))
+        base = model.objects.filter(**{f"{when}__gte": start, f"{when}__lt": end})
+        if partners is not None:
+            base = base.filter(**{f"{partner_path}__in": list(partners)})
+        base = base.annotate(m=TruncMonth(when, tzinfo=tz), d=local_day)
         rows: list[tuple[date, PartnerKey, str, date, Decimal]] = []
         for key, v in exact_sums(base, "amount", "m", "d", partner_path, "currency").items():
             m, d, p, c = cast(tuple[datetime | date, date | None, PartnerKey, str], key)
@@ -111,19 +115,22 @@ def revenue_by_month(first: date, last: date) -> MonthlyMoney:
     return result
 
 
-def arr_by_month(first: date, last: date) -> MonthlyMoney:
+def arr_by_month(first: date, last: date, *, partners: Collection[int] | None = None) -> MonthlyMoney:
     """ARR (12 × the month's net revenue) per month and partner, in R$, rounded to the cent."""
-    revenue = revenue_by_month(first, last)
+    revenue = revenue_by_month(first, last, partners=partners)
     return MonthlyMoney({k: (v * 12).quantize(Decimal("0.01"), ROUND_HALF_EVEN) for k, v in revenue.values.items()},
                         revenue.unconverted)
 
 
-def new_customers_by_month(first: date, last: date) -> dict[tuple[date, PartnerKey], int]:
-    """Customers whose first invoice was paid in each month (from `first`'s to `last`'s), per partner."""
+def new_customers_by_month(first: date, last: date, *,
+                           partners: Collection[int] | None = None) -> dict[tuple[date, PartnerKey], int]:
+    """Customers whose first invoice was paid in each month (from `first`'s to `last`'s), per partner; only the
+    customers of `partners` when given."""
     tz = ZoneInfo(settings.TIME_ZONE)
     start, end = _local(month_start(first)), _local(add_months(month_start(last), months=1))
     first_paid = Invoice.objects.filter(customer=OuterRef("pk")).order_by("paid_at").values("paid_at")[:1]
-    firsts = (Customer.objects.annotate(first_paid=Subquery(first_paid))
+    customers = Customer.objects.all() if partners is None else Customer.objects.filter(partner_id__in=list(partners))
+    firsts = (customers.annotate(first_paid=Subquery(first_paid))
               .filter(first_paid__gte=start, first_paid__lt=end)
               .annotate(m=TruncMonth("first_paid", tzinfo=tz)).order_by()
               .values("m", "partner_id").annotate(n=Count("id")))
