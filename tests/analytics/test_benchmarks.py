@@ -21,6 +21,7 @@ from parceria.analytics.benchmarks import (
 )
 from parceria.analytics.inputs import figure_record
 from parceria.analytics.periods import parse_period
+from parceria.analytics.rollup import ensure
 from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor
 from parceria.common.models import FxRate
@@ -140,13 +141,15 @@ def test_roi_without_cost_is_none_and_exact_otherwise():
 def test_the_number_of_queries_does_not_grow_with_partners(django_assert_max_num_queries):
     for _n in range(3):
         _pay(make_partner(tier="certified"), "10.00")
-    with django_assert_max_num_queries(30) as few:
+    ensure()  # the monthly roll-up brought up to date first: its build is not the benchmarks' work
+    with django_assert_max_num_queries(32) as few:
         partner_benchmarks(Q1)
     for n in range(9):
         p = make_partner(tier=["certified", "preferred", None][n % 3])
         _pay(p, "10.00")
         figure_record(key="mdf_spent", month=date(2026, 3, 1), value=Decimal("1"), currency="BRL", partner=p,
                       actor=ACTOR)
+    ensure()
     with django_assert_max_num_queries(len(few.captured_queries)):
         partner_benchmarks(Q1)
 
@@ -286,20 +289,22 @@ def test_api_concentration_exact():
     assert [(p["name"], p["share"]) for p in body["top"]] == [("Alfa", "75.00"), ("Beta", "25.00")]
 
 
-def test_commissions_in_another_currency_convert_to_brl_at_the_months_last_rate():
+def test_commissions_in_another_currency_convert_to_brl_at_the_rate_of_their_events_day():
     p = make_partner(country="US", tier="certified")
     assert p.currency == "USD"
     FxRate.objects.create(base="BRL", quote="USD", on_date=date(2026, 3, 9), rate=Decimal("0.2000000000"), source="t")
-    FxRate.objects.create(base="USD", quote="BRL", on_date=date(2026, 3, 31), rate=Decimal("5.1000000000"),
+    FxRate.objects.create(base="USD", quote="BRL", on_date=date(2026, 3, 9), rate=Decimal("5.0500000000"),
                           source="t")
-    _pay(p, "1000.00")
+    FxRate.objects.create(base="USD", quote="BRL", on_date=date(2026, 3, 31), rate=Decimal("5.1000000000"),
+                          source="t")  # the month's last rate: not the one of the day the commission was earned
+    _pay(p, "1000.00")  # on the 10th
     usd = sum((line.amount for line in LedgerLine.objects.filter(partner=p, period=date(2026, 3, 1))), Decimal(0))
     assert usd > 0 and LedgerLine.objects.filter(partner=p).values_list("currency", flat=True).distinct().get() == "USD"
 
     card = partner_scorecard(p, MARCH)
 
-    assert card.commissions == (usd * Decimal("5.1")).quantize(Decimal("0.01"))
-    cost = (usd * Decimal("5.1")).quantize(Decimal("0.0001"))
+    assert card.commissions == (usd * Decimal("5.05")).quantize(Decimal("0.01"))
+    cost = (usd * Decimal("5.05")).quantize(Decimal("0.0001"))
     assert card.value("roi") == ((Decimal("1000.00") - cost) * 100 / cost).quantize(Decimal("0.01"))
 
 

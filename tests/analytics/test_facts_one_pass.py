@@ -1,5 +1,6 @@
-"""Revenue in R$ reads each table once: R$ amounts grouped by month, other currencies by the day they were paid or
-refunded, each day at its own rate (rounded half-even to 4 places per partner and day), refunds the same way."""
+"""Revenue in R$ (built into the monthly roll-up) reads each table once: R$ amounts grouped by month, other
+currencies by the day they were paid or refunded, each day at its own rate (rounded half-even to 4 places per partner
+and day), refunds the same way."""
 
 from __future__ import annotations
 
@@ -38,4 +39,10 @@ def test_foreign_amounts_convert_per_day_and_refunds_the_same_way_in_one_pass_pe
     assert revenue.values == {(MARCH, p.pk): Decimal("138.1005"), (MARCH, None): Decimal("42.50")}
     assert revenue.unconverted == 0
     sums = [q["sql"] for q in queries.captured_queries if "SUM(" in q["sql"].upper()]
-    assert len(sums) == 2  # one pass over invoices, one over refunds
+    # The build of the months: one pass over the invoices, the refunds, the first invoices and the ledger.
+    assert [("refund" in q, "ledgerline" in q, "EXISTS" in q.upper()) for q in sums] == [
+        (False, False, False), (True, False, False), (False, False, True), (False, True, False)]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert revenue_by_month(MARCH, MARCH).values == revenue.values
+    assert not [q for q in queries.captured_queries if "SUM(" in q["sql"].upper()]  # built: read from the roll-up

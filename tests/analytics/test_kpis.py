@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from parceria.agreements.models import Agreement
-from parceria.analytics.kpis import KPIS, commissions_by_month, load_facts, target_met
+from parceria.analytics.kpis import KPIS, load_facts, target_met
 from parceria.analytics.models import ProgramFigure
 from parceria.analytics.periods import parse_period
+from parceria.analytics.rollup import cells
 from parceria.common.models import FxRate
-from parceria.customers.models import Customer
-from tests.factories import at, credit, ingest, make_customer, make_partner, paid, refunded
+from tests.factories import credit, ingest, make_customer, make_partner, paid, refunded
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +72,7 @@ def test_commissions_convert_from_the_partners_currency_to_brl_at_the_days_rate(
     FxRate.objects.create(base="USD", quote="BRL", on_date=date(2026, 3, 1), rate=Decimal("5.0000"), source="t")
     ingest(paid(c, "100.00", currency="USD", at="2026-03-05T10:00:00-03:00"))  # accrues 20 % = USD 20.00
 
-    commissions = commissions_by_month(MARCH, MARCH)
-    assert commissions.values == {(MARCH, us.pk): Decimal("100.0000")}  # USD 20 × 5
+    assert cells(MARCH, MARCH)[(MARCH, us.pk)].commissions == Decimal("100.0000")  # USD 20 × 5
     r = reading("commission_share", "2026-03")
     assert r.value == Decimal("20.00")  # R$ 100 ÷ R$ 500
 
@@ -208,7 +207,8 @@ def test_ltv_without_churn_is_no_data_and_with_churn_against_the_direct_ltv():
     ingest(paid(a, "100.00", at="2026-02-05T10:00:00-03:00"), paid(a, "100.00", at="2026-03-05T10:00:00-03:00"),
            paid(b, "100.00", at="2026-03-06T10:00:00-03:00"))
     assert reading("ltv_vs_direct", "2026-03").value is None
-    Customer.objects.filter(pk=b.pk).update(status="churned", churned_at=at("2026-03-20T10:00:00-03:00"))
+    ingest({"id": "churn-b", "type": "customer.churned", "occurred_at": "2026-03-20T10:00:00-03:00",
+            "customer": b.external_id})
     figure("direct_ltv", MARCH, "250.00", currency="BRL")
     # 3 customer-months, R$ 300: 100 a month × lifetime 3 ÷ 1 churned = 300; 300 ÷ 250 − 1 = +20 %
     assert reading("ltv_vs_direct", "2026-03").value == Decimal("20.00")

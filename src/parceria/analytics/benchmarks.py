@@ -3,13 +3,13 @@ benchmarks"). Read-only and set-based: a fixed number of queries whatever the nu
 
 Per partner and period (a month or a quarter, `analytics.periods`):
 
-* **customers acquired**: new customers of the period's months (`facts.new_customers_by_month`).
-* **revenue**: net revenue in R$ of the period's months (`facts.revenue_by_month`); **ARR**: the ARR of the
-  period's last month (`facts.arr_by_month`).
+* **customers acquired**: new customers of the period's months (`analytics.monthly`).
+* **revenue**: net revenue in R$ of the period's months (`analytics.monthly`); **ARR**: 12 × the revenue of the
+  period's last month, to the cent (`facts.arr_by_month`'s rule).
 * **revenue growth**: (revenue − the previous period's revenue) ÷ the previous period's revenue, in percent with
   two places (half up); none when the previous period's revenue is not positive.
-* **CSAT**: `tiers.metrics.partner_metrics`' CSAT at the end of the period (or now, for the current period): the
-  mean of the latest score of each active attributed customer.
+* **CSAT**: `tiers.metrics.partner_csat`, the tier ladder's CSAT, at the end of the period (or now, for the
+  current period): the mean of the latest score of each active attributed customer.
 * **NPS**: the partner's satisfaction answer (input `partner_satisfaction`, 1–5) of the latest month of the period
   that has one; none without.
 * **conflicts** and **conversion**: `deals.reporting.channel_conflict_report`'s figures of the partner over the
@@ -18,15 +18,17 @@ Per partner and period (a month or a quarter, `analytics.periods`):
 * **disputes opened**: disputes the partner opened in the period.
 * **MDF used**: the input `mdf_spent` summed over the period's months, in R$.
 * **time to first customer**: days from the partner's first signed agreement (`signed_on`) to its first
-  customer's first paid invoice (local date), when both happened by the end of the period (0 when the customer
-  paid first).
+  customer's first paid invoice (local date; `analytics.rollup.first_customer_days`), when both happened by the
+  end of the period (0 when the customer paid first).
 * **ROI** = (revenue − commissions − MDF − support cost) ÷ (commissions + MDF + support cost), in percent with two
-  places; commissions are the ledger's accruals, clawbacks and adjustments of the period's accounting months,
-  support cost the input `support_cost`. Without any cost there is no ROI (shown "—"), never a division.
+  places; commissions are the ledger's accruals, clawbacks and adjustments of the period's accounting months in R$
+  (`analytics.monthly`: at the rate of the day of each line's event), support cost the input `support_cost`.
+  Without any cost there is no ROI (shown "—"), never a division.
 
-Money in another currency (ledger lines, figures) converts to R$ explicitly with `FxBook` at the rate of the
-month's last day (the latest on or before it, at most FX_MAX_AGE_DAYS old); an amount without a rate is left out
-and counted in `unconverted`.
+Revenue, new customers, commissions and the first customer's day come from the monthly roll-up (`analytics.rollup`,
+read once for the period and the one before). Figures in another currency (MDF, support cost) convert to R$
+explicitly with `FxBook` at the rate of the month's last day (the latest on or before it, at most FX_MAX_AGE_DAYS
+old); an amount without a rate is left out and counted in `unconverted`.
 
 **Percentiles** compare a partner with its peers: the active partners of the same tier and the same category (no
 tier is a group of its own). Among the n peers (itself included) that have a value for the metric, with B peers
@@ -47,7 +49,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -58,25 +60,21 @@ from django.utils.translation import gettext_lazy as _
 from parceria.accounts.models import ApiKeyScope
 from parceria.accounts.tenancy import Principal
 from parceria.agreements.models import Agreement
-from parceria.analytics.facts import arr_by_month, new_customers_by_month, revenue_by_month
+from parceria.analytics import rollup
+from parceria.analytics.facts import revenue_by_month
 from parceria.analytics.models import ProgramFigure
 from parceria.analytics.periods import Period
-from parceria.commissions.models import LedgerKind, LedgerLine
-from parceria.common.dbsum import exact_sums
 from parceria.common.fx import FxBook
 from parceria.common.money import multiply
 from parceria.common.months import add_months, month_end, month_start, next_month
-from parceria.customers.models import Invoice
 from parceria.deals.reporting import MonthRange, channel_conflict_report
 from parceria.disputes.models import Dispute
 from parceria.partners.models import Partner, PartnerStatus
-from parceria.tiers.metrics import partner_metrics
+from parceria.tiers.metrics import partner_csat
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 TOP = 10  # partners named on the concentration page; the rest are "others"
-#: The ledger's kinds that are commission (what the program pays for its partners' customers), not payouts.
-COMMISSION_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK, LedgerKind.ADJUSTMENT)
 #: The analytics reader the peers' figures are computed as (every partner: the percentiles need them all).
 _READER = Principal(scope=ApiKeyScope.ANALYTICS, label="analytics")
 
@@ -200,17 +198,6 @@ def _figures_in_brl(key: str, period: Period, unconverted: list[int]) -> dict[in
     return _in_brl(((p, c or "BRL", m, v) for p, c, m, v in rows), unconverted)
 
 
-def _commissions(period: Period, unconverted: list[int]) -> dict[int, Decimal]:
-    lines = LedgerLine.objects.filter(kind__in=COMMISSION_KINDS, period__gte=period.first_month,
-                                      period__lte=period.last_month)
-    sums = exact_sums(lines, "amount", "partner_id", "currency", "period")
-    rows = []
-    for key, value in sums.items():
-        partner, currency, month = cast(tuple[int, str, date], key)
-        rows.append((partner, currency, month, value))
-    return _in_brl(rows, unconverted)
-
-
 def _moment(period: Period) -> datetime:
     """The end of the period (its last instant), or now for a period not over yet."""
     end = _local_start(next_month(period.last_month)) - timedelta(microseconds=1)
@@ -228,17 +215,25 @@ def _raw_figures(period: Period, partners: list[Partner], *, every_partner: bool
     only = None if every_partner else ids
     unconverted = [0]
     previous = period.shift(-1)
-    revenue = revenue_by_month(previous.first_month, period.last_month, partners=only)
-    unconverted[0] += revenue.unconverted
-    this_revenue = revenue.partner_totals(period.first_month, period.last_month)
-    last_revenue = revenue.partner_totals(previous.first_month, previous.last_month)
-    arr = arr_by_month(period.last_month, period.last_month, partners=only).values
+    this_revenue: dict[int, Decimal] = defaultdict(Decimal)
+    last_revenue: dict[int, Decimal] = defaultdict(Decimal)
+    arr: dict[int, Decimal] = {}
     acquired: dict[int, int] = defaultdict(int)
-    for (_month, partner), n in new_customers_by_month(period.first_month, period.last_month,
-                                                       partners=only).items():
-        if partner is not None:
-            acquired[partner] += n
-    metrics = partner_metrics(ids, _moment(period))
+    commissions: dict[int, Decimal] = defaultdict(Decimal)
+    for (month, partner), cell in rollup.cells(previous.first_month, period.last_month, partners=only).items():
+        if partner is None:
+            continue
+        unconverted[0] += cell.revenue_unconverted
+        if month < period.first_month:
+            last_revenue[partner] += cell.revenue
+            continue
+        unconverted[0] += cell.commissions_unconverted
+        this_revenue[partner] += cell.revenue
+        acquired[partner] += cell.new_customers
+        commissions[partner] += cell.commissions
+        if month == period.last_month:
+            arr[partner] = (cell.revenue * 12).quantize(CENT, ROUND_HALF_EVEN)
+    csat = partner_csat(only, _moment(period))
     satisfaction: dict[int, Decimal] = {}
     for partner, value in (ProgramFigure.objects.filter(key="partner_satisfaction", month__gte=period.first_month,
                                                         month__lte=period.last_month, partner__isnull=False)
@@ -251,15 +246,9 @@ def _raw_figures(period: Period, partners: list[Partner], *, every_partner: bool
                     .values("partner_id").annotate(n=Count("id")).values_list("partner_id", "n"))
     mdf = _figures_in_brl("mdf_spent", period, unconverted)
     support = _figures_in_brl("support_cost", period, unconverted)
-    commissions = _commissions(period, unconverted)
     signed = dict(Agreement.objects.filter(signed_on__isnull=False, signed_on__lte=period.last_day).order_by()
                   .values("partner_id").annotate(first=Min("signed_on")).values_list("partner_id", "first"))
-    paid = Invoice.objects.filter(customer__partner__isnull=False, paid_at__lt=end)
-    if only is not None:
-        paid = paid.filter(customer__partner_id__in=only)
-    first_paid = dict(paid.order_by()
-                      .values("customer__partner_id").annotate(first=Min("paid_at"))
-                      .values_list("customer__partner_id", "first"))
+    first_paid = rollup.first_customer_days(period.last_month, partners=only)
 
     raw: dict[int, dict[str, Any]] = {}
     for pk in ids:
@@ -268,14 +257,14 @@ def _raw_figures(period: Period, partners: list[Partner], *, every_partner: bool
         cost = commissions.get(pk, Decimal(0)) + mdf.get(pk, Decimal(0)) + support.get(pk, Decimal(0))
         days = None
         if pk in signed and pk in first_paid:
-            days = max((timezone.localtime(first_paid[pk]).date() - signed[pk]).days, 0)
+            days = max((first_paid[pk] - signed[pk]).days, 0)
         growth = percent(this - last, last)
         raw[pk] = {
             "customers_acquired": acquired.get(pk, 0),
             "revenue": this.quantize(CENT, ROUND_HALF_EVEN),
-            "arr": arr.get((period.last_month, pk), Decimal("0.00")),
+            "arr": arr.get(pk, Decimal("0.00")),
             "revenue_growth": growth,
-            "csat": metrics[pk].csat,
+            "csat": csat[pk][0] if pk in csat else None,
             "nps": satisfaction[pk].quantize(CENT) if pk in satisfaction else None,
             "conflicts": figures.conflicts if figures else 0,
             "disputes_opened": disputes.get(pk, 0),

@@ -1,16 +1,11 @@
-"""The monthly facts every analytic is built from, set-based (one pass over each table whatever the number of
-partners), in R$. Every KPI, benchmark, forecast and risk reads its money and its new customers here, so the
-definitions below are the program's:
+"""The monthly facts every analytic is built from, in R$: revenue, ARR and new customers per month and partner.
+How each is counted is `analytics.monthly` (the one definition); where they are kept is `analytics.rollup` (the
+months that are over, stored per month and partner; the month in progress computed live). Every KPI, benchmark,
+forecast and risk reads its money and its new customers here.
 
-* **revenue** of a month: the invoices paid in it (local time, America/Sao_Paulo) minus the refunds made in it,
-  per partner (the customer's attributed partner; None for a customer without a partner, i.e. direct). An amount in
-  another currency converts to R$ at the rate of the day it was paid or refunded, looked up as the intake does
-  (`FxBook`: the latest rate on or before the day), rounded half-even to 4 places; one without a usable rate is
-  left out and counted in `unconverted` (the pages say so).
-* **ARR** of a month: 12 × that month's revenue (the month's run rate; the program bills monthly). A partner's ARR
-  on its tier page (tiers.metrics) is the same rate taken from each customer's current invoice at a moment.
-* a **new customer** of a month: a customer whose first paid invoice was paid in that month (a customer that never
-  paid is not a customer yet), counted for its attributed partner or as direct.
+* **ARR** of a month: 12 × that month's net revenue, rounded to the cent (the month's run rate; the program bills
+  monthly). A partner's ARR on its tier page (tiers.metrics) is the same rate taken from each customer's current
+  invoice at a moment.
 """
 
 from __future__ import annotations
@@ -18,40 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import cast
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db.models import Case, Count, DateField, OuterRef, Subquery, Value, When
-from django.db.models.functions import TruncDate, TruncMonth
+from parceria.analytics import rollup
+from parceria.analytics.monthly import PartnerKey, months
 
-from parceria.common.dbsum import exact_sums
-from parceria.common.fx import FxBook
-from parceria.common.money import multiply
-from parceria.common.months import add_months, month_start
-from parceria.customers.models import Customer, Invoice, Refund
-
-PartnerKey = int | None  # a partner's id, or None for direct
-
-
-def _local(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
-
-
-def _day(value: date | datetime) -> date:
-    """A truncated month or day as a date (the database answers a datetime for a truncated timestamp)."""
-    return value.date() if isinstance(value, datetime) else value
-
-
-def months(first: date, last: date) -> list[date]:
-    """The months from `first`'s to `last`'s, both included, as their first days."""
-    out, month = [], month_start(first)
-    while month <= last:
-        out.append(month)
-        month = add_months(month, months=1)
-    return out
+__all__ = ["MonthlyMoney", "PartnerKey", "arr_by_month", "months", "new_customers_by_month", "revenue_by_month"]
 
 
 @dataclass
@@ -75,43 +43,14 @@ class MonthlyMoney:
         return dict(out)
 
 
-def _in_brl(rows: list[tuple[date, PartnerKey, str, date, Decimal]], sign: int, into: MonthlyMoney) -> None:
-    """Add (month, partner, currency, day, amount) rows to `into`, converting to R$ at the day's rate."""
-    foreign = [(c, d) for _, _, c, d, _ in rows if c != "BRL"]
-    book = FxBook.load({(c, "BRL") for c, _ in foreign}, min(d for _, d in foreign), max(d for _, d in foreign)) \
-        if foreign else FxBook({})
-    for month, partner, currency, day, amount in rows:
-        if currency == "BRL":
-            value = amount
-        elif (quote := book.quote(currency, "BRL", day)) is not None:
-            value = multiply(amount, quote.rate).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
-        else:
-            into.unconverted += 1
-            continue
-        key = (month, partner)
-        into.values[key] = into.values.get(key, Decimal(0)) + sign * value
-
-
 def revenue_by_month(first: date, last: date, *, partners: Collection[int] | None = None) -> MonthlyMoney:
-    """Net revenue in R$ per month (from `first`'s month to `last`'s) and per partner (None: direct); only of the
-    customers of `partners` when given."""
-    start, end = _local(month_start(first)), _local(add_months(month_start(last), months=1))
-    tz = ZoneInfo(settings.TIME_ZONE)
+    """Net revenue in R$ per month (from `first`'s month to `last`'s) and per partner (None: direct), the months
+    without any left out; only of the customers of `partners` when given."""
     result = MonthlyMoney()
-    for model, when, partner_path, sign in ((Invoice, "paid_at", "customer__partner_id", 1),
-                                             (Refund, "refunded_at", "invoice__customer__partner_id", -1)):
-        # One pass over the table: R$ amounts summed per month, others per day (each day has its own rate).
-        local_day = Case(When(currency="BRL", then=Value(None)), default=TruncDate(when, tzinfo=tz),
-                         output_field=DateField())
-        base = model.objects.filter(**{f"{when}__gte": start, f"{when}__lt": end})
-        if partners is not None:
-            base = base.filter(**{f"{partner_path}__in": list(partners)})
-        base = base.annotate(m=TruncMonth(when, tzinfo=tz), d=local_day)
-        rows: list[tuple[date, PartnerKey, str, date, Decimal]] = []
-        for key, v in exact_sums(base, "amount", "m", "d", partner_path, "currency").items():
-            m, d, p, c = cast(tuple[datetime | date, date | None, PartnerKey, str], key)
-            rows.append((_day(m), p, c, _day(m) if d is None else d, v))
-        _in_brl(rows, sign, result)
+    for key, cell in rollup.cells(first, last, partners=partners).items():
+        if cell.revenue:
+            result.values[key] = cell.revenue
+        result.unconverted += cell.revenue_unconverted
     return result
 
 
@@ -126,15 +65,5 @@ def new_customers_by_month(first: date, last: date, *,
                            partners: Collection[int] | None = None) -> dict[tuple[date, PartnerKey], int]:
     """Customers whose first invoice was paid in each month (from `first`'s to `last`'s), per partner; only the
     customers of `partners` when given."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    start, end = _local(month_start(first)), _local(add_months(month_start(last), months=1))
-    first_paid = Invoice.objects.filter(customer=OuterRef("pk")).order_by("paid_at").values("paid_at")[:1]
-    customers = Customer.objects.all() if partners is None else Customer.objects.filter(partner_id__in=list(partners))
-    firsts = (customers.annotate(first_paid=Subquery(first_paid))
-              .filter(first_paid__gte=start, first_paid__lt=end)
-              .annotate(m=TruncMonth("first_paid", tzinfo=tz)).order_by()
-              .values("m", "partner_id").annotate(n=Count("id")))
-    out: dict[tuple[date, PartnerKey], int] = {}
-    for row in firsts:
-        out[(_day(row["m"]), row["partner_id"])] = row["n"]
-    return out
+    return {key: cell.new_customers for key, cell in rollup.cells(first, last, partners=partners).items()
+            if cell.new_customers}

@@ -2,17 +2,16 @@
 computed. Every page, export, API answer, phase criterion and the docs' table read it.
 
 A KPI is computed for a `Period` (a month or a quarter) from a `ScorecardFacts`: the facts of a range of months
-loaded once (`load_facts`), set-based — one query per table whatever the number of partners, periods or KPIs. Money
-is R$ through `analytics.facts` (revenue, ARR, new customers: never redefined here). A KPI whose data is missing
+loaded once (`load_facts`) from the monthly roll-up — a fixed number of queries whatever the number of partners,
+customers, periods or KPIs. Money is R$ through `analytics.monthly` (revenue, ARR, new customers, commissions: never
+redefined here). A KPI whose data is missing
 answers no value and names what to import (`Reading.missing`, keys of `analytics.inputs.INPUTS`); it never makes a
 number up.
 
 The monthly facts this module adds, each set-based:
 
-* **commissions** of a month (`commissions_by_month`): the ledger's commission lines (accruals, clawbacks and
-  adjustments; never payouts) whose accounting month (`LedgerLine.period`) is that month, per partner, converted
-  from the partner's currency to R$ at the rate of the day the line's event happened (the facts' FX rule).
-* **paying customers** of a month: the customers with an invoice paid in it (local time), per partner or direct.
+* revenue, new customers, paying customers, churn, the twelve-month retention and commissions of a month are
+  `analytics.monthly`'s (kept by `analytics.rollup`), summed per month for the partners' and the direct customers;
 * **program figures** (`analytics.models.ProgramFigure`) of the months, money converted to R$ at the rate of the
   month's last day.
 """
@@ -23,30 +22,22 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
-from typing import Literal, cast
-from zoneinfo import ZoneInfo
+from typing import Any, Literal, cast
 
-from django.conf import settings
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parceria.accounts.models import ApiKeyScope
 from parceria.accounts.tenancy import Principal
 from parceria.agreements.models import Agreement, AgreementStatus
-from parceria.analytics import facts
-from parceria.analytics.facts import MonthlyMoney, PartnerKey
+from parceria.analytics import rollup
 from parceria.analytics.models import ProgramFigure
 from parceria.analytics.periods import Period
-from parceria.commissions.models import LedgerKind, LedgerLine
-from parceria.common.dbsum import exact_sums
 from parceria.common.fx import FxBook
 from parceria.common.money import multiply
 from parceria.common.months import add_months, month_end, month_start
-from parceria.customers.models import Customer, Invoice
 from parceria.deals.reporting import Figures, MonthRange, channel_conflict_report
 from parceria.partners.models import Partner
 
@@ -54,8 +45,6 @@ Unit = Literal["percent", "money", "count", "ratio", "days", "score"]
 Direction = Literal[">=", "<=", ">", "<"]
 
 _CENT = Decimal("0.01")
-#: The commission lines that are commissions (payouts and their reversals move money already earned).
-COMMISSION_KINDS = (LedgerKind.ACCRUAL, LedgerKind.CLAWBACK, LedgerKind.ADJUSTMENT)
 #: How far before the first period the facts reach (a 12-month retention, growth over the previous period).
 LOOKBACK_MONTHS = 12
 
@@ -72,30 +61,31 @@ def _percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
 
 
 @dataclass
-class CustomerFirst:
-    """A customer's first paid invoice (the facts' "new customer" rule): when and the invoice."""
+class Channel:
+    """The facts of one month summed over the partners' customers ("partner") or the direct ones ("direct")."""
 
-    customer_id: int
-    partner_id: PartnerKey
-    month: date
-    day: date
-    invoice_id: str
+    revenue: Decimal = Decimal(0)
+    arr: Decimal = Decimal(0)  # Σ of each partner's ARR (12 × revenue, to the cent)
+    new: int = 0
+    paying: int = 0
+    churned: int = 0
+    retained: int = 0  # customers new twelve months before that paid in the month
+    first_value: Decimal = Decimal(0)  # Σ of the new customers' first invoices in R$ (those converted)
+    first_known: int = 0
+    commissions: Decimal = Decimal(0)
 
 
 @dataclass
 class ScorecardFacts:
-    """Everything the KPIs read for the months from `first` to `last` (first days of months)."""
+    """Everything the KPIs read for the months from `first` to `last` (first days of months), summed per month."""
 
     first: date
     last: date
-    revenue: MonthlyMoney
-    arr: MonthlyMoney
-    new: dict[tuple[date, PartnerKey], int]
-    commissions: MonthlyMoney
-    paying: dict[date, set[tuple[int, PartnerKey]]]  # month → {(customer, partner)}
-    churned: dict[tuple[date, PartnerKey], int]
-    firsts: list[CustomerFirst]  # every customer's first paid invoice up to `last` (all time)
-    first_values: dict[str, Decimal | None]  # first invoices paid in the range: R$ amount (None: no FX rate)
+    channels: dict[tuple[date, str], Channel]  # (month, "partner" | "direct") → its facts
+    partner_revenue: dict[date, dict[int, Decimal]]  # month → partner → net revenue in R$
+    acquiring: dict[date, int]  # month → partners with a new customer in it
+    first_customer: dict[int, date]  # partner → the local day its first customer first paid (all time)
+    unconverted: int  # amounts of revenue and commissions left out for want of an FX rate
     figures: dict[tuple[str, date, int | None], Decimal]  # (key, month, partner) → value (money in R$)
     unconverted_figures: int
     conflicts: dict[date, Figures]
@@ -106,15 +96,30 @@ class ScorecardFacts:
     def months_of(self, period: Period) -> list[date]:
         return period.month_list()
 
+    def channel(self, month: date, channel: str) -> Channel:
+        return self.channels.get((month, channel)) or Channel()
+
+    def total(self, months: list[date], name: str, *, channel: str = "partner") -> Any:
+        """`name` (a field of Channel) summed over `months` for `channel`."""
+        values = [getattr(self.channel(m, channel), name) for m in months]
+        return sum(values[1:], values[0]) if values else 0
+
     def new_count(self, months: list[date], *, channel: str) -> int:
-        wanted = set(months)
-        return sum(n for (m, p), n in self.new.items() if m in wanted and (p is None) == (channel == "direct"))
+        return int(self.total(months, "new", channel=channel))
 
     def revenue_sum(self, months: list[date], *, channel: str = "partner") -> Decimal:
-        return sum((self.revenue.month_total(m, channel=channel) for m in months), Decimal(0))
+        return Decimal(self.total(months, "revenue", channel=channel))
 
     def commission_sum(self, months: list[date]) -> Decimal:
-        return sum((self.commissions.month_total(m) for m in months), Decimal(0))
+        return Decimal(self.total(months, "commissions"))
+
+    def partner_totals(self, months: list[date]) -> dict[int, Decimal]:
+        """Each partner's net revenue over `months`."""
+        out: dict[int, Decimal] = defaultdict(Decimal)
+        for month in months:
+            for partner, value in self.partner_revenue.get(month, {}).items():
+                out[partner] += value
+        return dict(out)
 
     def figure(self, key: str, month: date, partner: int | None = None) -> Decimal | None:
         return self.figures.get((key, month, partner))
@@ -131,65 +136,6 @@ class ScorecardFacts:
         """Whether the partner had an agreement in force on `day` (signed on or before it, not yet ended)."""
         spans = self.memberships.get(partner, ())
         return any(start <= day and (until is None or day < until) for start, until in spans)
-
-
-def commissions_by_month(first: date, last: date) -> MonthlyMoney:
-    """Commissions in R$ per accounting month (from `first`'s to `last`'s) and partner: the ledger's accrual,
-    clawback and adjustment lines (signed), converted from the line's currency at the rate of the day its event
-    happened (local time), rounded half-even to 4 places; a line without a rate is counted in `unconverted`."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    base = LedgerLine.objects.filter(period__gte=month_start(first), period__lte=month_start(last),
-                                     kind__in=COMMISSION_KINDS).annotate(d=TruncDate("occurred_at", tzinfo=tz))
-    sums = cast(dict[tuple[date, int, str, date], Decimal],
-                exact_sums(base, "amount", "period", "partner_id", "currency", "d"))
-    foreign = [(c, d) for (_m, _p, c, d) in sums if c != "BRL"]
-    book = FxBook.load({(c, "BRL") for c, _d in foreign}, min(d for _c, d in foreign),
-                       max(d for _c, d in foreign)) if foreign else FxBook({})
-    result = MonthlyMoney()
-    for key, amount in sums.items():
-        month, partner, currency, day = key
-        if currency != "BRL":
-            quote = book.quote(currency, "BRL", day)
-            if quote is None:
-                result.unconverted += 1
-                continue
-            amount = multiply(amount, quote.rate).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
-        result.values[(month, partner)] = result.values.get((month, partner), Decimal(0)) + amount
-    return result
-
-
-def _customer_firsts(last: date) -> list[CustomerFirst]:
-    """Every customer's first paid invoice up to the end of `last`'s month (the facts' ordering: by `paid_at`)."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    end = datetime.combine(add_months(month_start(last), months=1), datetime.min.time(), tzinfo=tz)
-    first = Invoice.objects.filter(customer=OuterRef("pk")).order_by("paid_at")
-    rows = (Customer.objects.annotate(first_paid=Subquery(first.values("paid_at")[:1]),
-                                      first_invoice=Subquery(first.values("pk")[:1]))
-            .filter(first_paid__isnull=False, first_paid__lt=end)
-            .values_list("pk", "partner_id", "first_paid", "first_invoice"))
-    out = []
-    for pk, partner, paid_at, invoice in rows:
-        day = timezone.localtime(paid_at, tz).date()
-        out.append(CustomerFirst(pk, partner, month_start(day), day, invoice))
-    return out
-
-
-def _first_values(firsts: list[CustomerFirst], first: date) -> dict[str, Decimal | None]:
-    ids = [f.invoice_id for f in firsts if f.month >= first]
-    rows = list(Invoice.objects.filter(pk__in=ids).values_list("pk", "amount", "currency", "paid_at"))
-    tz = ZoneInfo(settings.TIME_ZONE)
-    days = [timezone.localtime(at, tz).date() for *_x, at in rows]
-    pairs = {(c, "BRL") for _p, _a, c, _t in rows if c != "BRL"}
-    book = FxBook.load(pairs, min(days), max(days)) if pairs else FxBook({})
-    out: dict[str, Decimal | None] = {}
-    for (pk, amount, currency, _at), day in zip(rows, days, strict=True):
-        if currency == "BRL":
-            out[pk] = amount
-        else:
-            quote = book.quote(currency, "BRL", day)
-            out[pk] = None if quote is None else multiply(amount, quote.rate).quantize(Decimal("0.0001"),
-                                                                                        ROUND_HALF_EVEN)
-    return out
 
 
 def _figures(first: date, last: date) -> tuple[dict[tuple[str, date, int | None], Decimal], int]:
@@ -227,33 +173,38 @@ def _agreements() -> tuple[dict[int, date], dict[int, list[tuple[date, date | No
 
 
 def load_facts(first: date, last: date) -> ScorecardFacts:
-    """The facts of the months from `first`'s to `last`'s, reaching LOOKBACK_MONTHS further back."""
+    """The facts of the months from `first`'s to `last`'s, reaching LOOKBACK_MONTHS further back: the roll-up's
+    rows (`analytics.rollup.cells`) summed per month and channel once."""
     start, last = add_months(month_start(first), months=-LOOKBACK_MONTHS), month_start(last)
-    tz = ZoneInfo(settings.TIME_ZONE)
-    bounds = MonthRange(start, last).bounds()
-    paying: dict[date, set[tuple[int, PartnerKey]]] = defaultdict(set)
-    rows = (Invoice.objects.filter(paid_at__gte=bounds[0], paid_at__lt=bounds[1])
-            .annotate(m=TruncMonth("paid_at", tzinfo=tz)).order_by()
-            .values_list("m", "customer_id", "customer__partner_id").distinct())
-    for month, customer, partner in rows:
-        paying[facts._day(month)].add((customer, partner))
-    churned: dict[tuple[date, PartnerKey], int] = defaultdict(int)
-    for churn_at, partner in Customer.objects.filter(churned_at__gte=bounds[0], churned_at__lt=bounds[1]) \
-            .values_list("churned_at", "partner_id"):
-        churned[(month_start(timezone.localtime(churn_at, tz).date()), partner)] += 1
-    firsts = _customer_firsts(last)
-    figures, unconverted = _figures(start, last)
+    channels: dict[tuple[date, str], Channel] = {}
+    partner_revenue: dict[date, dict[int, Decimal]] = defaultdict(dict)
+    acquiring: dict[date, int] = defaultdict(int)
+    unconverted = 0
+    for (month, partner), cell in rollup.cells(start, last).items():
+        c = channels.setdefault((month, "direct" if partner is None else "partner"), Channel())
+        c.revenue += cell.revenue
+        c.arr += (cell.revenue * 12).quantize(_CENT, ROUND_HALF_EVEN)
+        c.new += cell.new_customers
+        c.paying += cell.paying_customers
+        c.churned += cell.churned
+        c.retained += cell.retained_12m
+        c.first_value += cell.first_value
+        c.first_known += cell.first_known
+        c.commissions += cell.commissions
+        unconverted += cell.revenue_unconverted + cell.commissions_unconverted
+        if partner is not None:
+            if cell.revenue:
+                partner_revenue[month][partner] = cell.revenue
+            if cell.new_customers:
+                acquiring[month] += 1
+    figures, unconverted_figures = _figures(start, last)
     staff = Principal(scope=ApiKeyScope.ADMIN, label="analytics")
     report = channel_conflict_report(staff, MonthRange(start, last))
     signed, spans = _agreements()
-    revenue = facts.revenue_by_month(start, last)
     return ScorecardFacts(
-        first=start, last=last, revenue=revenue,
-        arr=MonthlyMoney({k: (v * 12).quantize(_CENT, ROUND_HALF_EVEN) for k, v in revenue.values.items()},
-                         revenue.unconverted),
-        new=facts.new_customers_by_month(start, last), commissions=commissions_by_month(start, last),
-        paying=dict(paying), churned=dict(churned), firsts=firsts, first_values=_first_values(firsts, start),
-        figures=figures, unconverted_figures=unconverted, conflicts=dict(report.months),
+        first=start, last=last, channels=channels, partner_revenue=dict(partner_revenue), acquiring=dict(acquiring),
+        first_customer=rollup.first_customer_days(last), unconverted=unconverted,
+        figures=figures, unconverted_figures=unconverted_figures, conflicts=dict(report.months),
         partner_signed=signed, memberships=spans,
         countries=dict(Partner.objects.values_list("pk", "country")))
 
@@ -309,11 +260,12 @@ def _churn_lifetime(f: ScorecardFacts, p: Period, *, direct: bool) -> tuple[Deci
     """(average monthly revenue per paying customer, lifetime in months) over the 12 months ending with the
     period, or None without paying customers or without churn (the lifetime is then unknown)."""
     months = [add_months(p.last_month, months=-i) for i in range(12)]
-    customer_months = sum(1 for m in months for _c, partner in f.paying.get(m, ()) if (partner is None) == direct)
-    churned = sum(n for (m, partner), n in f.churned.items() if m in months and (partner is None) == direct)
+    channel = "direct" if direct else "partner"
+    customer_months = int(f.total(months, "paying", channel=channel))
+    churned = int(f.total(months, "churned", channel=channel))
     if customer_months == 0 or churned == 0:
         return None
-    revenue = f.revenue_sum(months, channel="direct" if direct else "partner")
+    revenue = f.revenue_sum(months, channel=channel)
     return revenue / customer_months, Decimal(customer_months) / churned
 
 
@@ -334,12 +286,11 @@ def ltv_vs_direct(f: ScorecardFacts, p: Period) -> Reading:
 
 
 def _retention(f: ScorecardFacts, p: Period, *, direct: bool) -> tuple[int, int]:
-    """(cohort, retained): customers whose first paid invoice fell in the period 12 months earlier, and those of
-    them that paid an invoice in the period."""
-    cohort_months = {add_months(m, months=-12) for m in p.month_list()}
-    cohort = {c.customer_id for c in f.firsts if c.month in cohort_months and (c.partner_id is None) == direct}
-    paid = {c for m in p.month_list() for c, _p in f.paying.get(m, ())}
-    return len(cohort), len(cohort & paid)
+    """(cohort, retained): the customers new twelve months before each month of the period, and those of them
+    that paid an invoice in that month (a quarter sums its three months)."""
+    channel = "direct" if direct else "partner"
+    cohort = f.new_count([add_months(m, months=-12) for m in p.month_list()], channel=channel)
+    return cohort, int(f.total(p.month_list(), "retained", channel=channel))
 
 
 def retention_12m(f: ScorecardFacts, p: Period) -> Reading:
@@ -376,14 +327,14 @@ def cac_vs_direct(f: ScorecardFacts, p: Period) -> Reading:
 
 def partner_arr(f: ScorecardFacts, p: Period) -> Reading:
     """The partner channel's ARR in the period's last month."""
-    return Reading(f.arr.month_total(p.last_month))
+    return Reading(f.channel(p.last_month, "partner").arr)
 
 
 def partner_deal_size(f: ScorecardFacts, p: Period) -> Decimal | None:
-    """The average first-year value (12 × the first invoice, R$) of the partner customers new in the period."""
-    values = [f.first_values.get(c.invoice_id) for c in f.firsts if p.contains(c.day) and c.partner_id is not None]
-    known = [v for v in values if v is not None]
-    return _two(sum(known, Decimal(0)) * 12 / len(known)) if known else None
+    """The average first-year value (12 × the first invoice, R$) of the partner customers new in the period (those
+    whose first invoice converts to R$)."""
+    known = int(f.total(p.month_list(), "first_known"))
+    return _two(Decimal(f.total(p.month_list(), "first_value")) * 12 / known) if known else None
 
 
 def deal_size_ratio(f: ScorecardFacts, p: Period) -> Reading:
@@ -412,7 +363,7 @@ def commission_share(f: ScorecardFacts, p: Period) -> Reading:
 
 
 def active_partners_in(f: ScorecardFacts, month: date) -> int:
-    return len({partner for (m, partner), n in f.new.items() if m == month and partner is not None and n > 0})
+    return f.acquiring.get(month, 0)
 
 
 def active_partners(f: ScorecardFacts, p: Period) -> Reading:
@@ -454,7 +405,7 @@ def joint_marketing(f: ScorecardFacts, p: Period) -> Reading:
 
 
 def concentration(f: ScorecardFacts, p: Period) -> Reading:
-    totals = f.revenue.partner_totals(p.first_month, p.last_month)
+    totals = f.partner_totals(p.month_list())
     whole = sum(totals.values(), Decimal(0))
     if whole <= 0:
         return _none(note=_("no partner revenue in the period"))
@@ -477,11 +428,7 @@ def channel_conflict(f: ScorecardFacts, p: Period) -> Reading:
 def time_to_value(f: ScorecardFacts, p: Period) -> Reading:
     """The median days from a partner's first signed agreement to its first customer's first paid invoice, over
     the partners whose first customer came in the period."""
-    firsts: dict[int, date] = {}
-    for c in f.firsts:
-        if c.partner_id is not None and (c.partner_id not in firsts or c.day < firsts[c.partner_id]):
-            firsts[c.partner_id] = c.day
-    days = [(day - f.partner_signed[partner]).days for partner, day in firsts.items()
+    days = [(day - f.partner_signed[partner]).days for partner, day in f.first_customer.items()
             if p.contains(day) and partner in f.partner_signed]
     if not days:
         return _none(note=_("no partner with a signed agreement won its first customer in the period"))
@@ -500,7 +447,7 @@ def lead_conversion(f: ScorecardFacts, p: Period) -> Reading:
 
 def international_revenue(f: ScorecardFacts, p: Period) -> Reading:
     """Partner revenue in R$ from partners outside Brazil in the period (a phase criterion)."""
-    totals = f.revenue.partner_totals(p.first_month, p.last_month)
+    totals = f.partner_totals(p.month_list())
     return Reading(sum((v for partner, v in totals.items() if f.countries.get(partner, "BR") != "BR"), Decimal(0)))
 
 

@@ -92,3 +92,77 @@ class CaseStudyVersion(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"case study {self.case_study_id} v{self.number}"
+
+
+class MonthFact(models.Model):
+    """The facts of one month for one partner (null: the direct customers), kept by `analytics.rollup` for the
+    months that are over so that the scorecard, benchmarks and forecasts read a few rows per partner and month
+    instead of every invoice. Derived data: `parceria analytics-rollup --check` compares it with the invoices,
+    refunds and ledger it comes from, `--rebuild` recomputes it. Money is R$ to 4 places (analytics.facts)."""
+
+    month = models.DateField(help_text="The month (its first day).")
+    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")  # derived data: never what keeps a partner
+    revenue = models.DecimalField(max_digits=24, decimal_places=4, default=0, help_text="Net revenue, R$.")
+    revenue_unconverted = models.PositiveIntegerField(default=0, help_text="Amounts left out for want of a rate.")
+    new_customers = models.PositiveIntegerField(default=0, help_text="Customers whose first invoice was paid in it.")
+    first_value = models.DecimalField(max_digits=24, decimal_places=4, default=0,
+                                      help_text="Σ of the new customers' first invoices, R$.")
+    first_known = models.PositiveIntegerField(default=0, help_text="New customers whose first invoice converted.")
+    first_paid_on = models.DateField(null=True, blank=True, help_text="The earliest new customer's first payment.")
+    paying_customers = models.PositiveIntegerField(default=0, help_text="Customers with an invoice paid in it.")
+    retained_12m = models.PositiveIntegerField(
+        default=0, help_text="Customers new twelve months before that paid an invoice in it.")
+    churned = models.PositiveIntegerField(default=0, help_text="Customers that churned in it.")
+    commissions = models.DecimalField(max_digits=24, decimal_places=4, default=0,
+                                      help_text="Commission lines of the accounting month, R$.")
+    commissions_unconverted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["month", "partner_id"]
+        constraints = [  # two partial indexes: SQLite cannot make NULL partners equal in one
+            models.UniqueConstraint(fields=["month", "partner"], condition=models.Q(partner__isnull=False),
+                                    name="month_fact_once_per_partner"),
+            models.UniqueConstraint(fields=["month"], condition=models.Q(partner__isnull=True),
+                                    name="month_fact_once_for_direct"),
+        ]
+        indexes = [models.Index(fields=["partner", "month"])]
+
+    def __str__(self) -> str:
+        return f"facts of {self.month:%Y-%m} for {self.partner_id or 'direct'}"
+
+
+class RollupState(models.Model):
+    """The one row that says which months `MonthFact` holds and up to which write it has seen: the newest event
+    batch, audit record (customers re-attributed), ledger line and FX rate when it was last brought up to date."""
+
+    name = models.CharField(max_length=20, unique=True, default="months")
+    first_month = models.DateField(null=True, blank=True, help_text="The first month built (its first day).")
+    last_month = models.DateField(null=True, blank=True, help_text="The last month built: the last one over.")
+    seen_batch = models.BigIntegerField(default=0)
+    seen_audit = models.BigIntegerField(default=0)
+    seen_ledger = models.BigIntegerField(default=0)
+    seen_fx = models.BigIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0, help_text="Raised each time a built month changes.")
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"roll-up {self.first_month}..{self.last_month} v{self.version}"
+
+
+class BenchmarkSnapshot(models.Model):
+    """A partner's scorecard against its peers for one period, as `analytics.benchmarks` computed it, kept so that
+    the portal reads one row. Valid while `version` (the roll-up's version and the newest audit record) is the
+    current one; otherwise computed again."""
+
+    period = models.CharField(max_length=7, help_text="2026-11 or 2026-Q4.")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    version = models.CharField(max_length=60)
+    score = models.JSONField(help_text="The partner's metrics and percentiles (analytics.benchmarks).")
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "partner"], name="benchmark_snapshot_once")]
+
+    def __str__(self) -> str:
+        return f"benchmarks of {self.partner_id} for {self.period}"

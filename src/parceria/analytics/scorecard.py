@@ -49,7 +49,7 @@ def scorecard_from(facts: ScorecardFacts, period: Period) -> Scorecard:
     for kpi in KPIS.values():
         readings = [kpi.compute(facts, p) for p in periods]
         lines.append(KpiLine(kpi, readings[-1], [(p, r.value) for p, r in zip(periods, readings, strict=True)]))
-    unconverted = facts.revenue.unconverted + facts.commissions.unconverted + facts.unconverted_figures
+    unconverted = facts.unconverted + facts.unconverted_figures
     return Scorecard(period, lines, unconverted)
 
 

@@ -48,3 +48,11 @@ def exact_sums(queryset: QuerySet[Any], field: str, *group_by: str) -> dict[Hash
     for *keys, total in rows:
         result[keys[0] if len(keys) == 1 else tuple(keys)] = _to_decimal(total)
     return result
+
+
+def exact_sums_and(queryset: QuerySet[Any], field: str, group_by: tuple[str, ...],
+                   **aggregates: Any) -> list[tuple[tuple[Any, ...], Decimal, dict[str, Any]]]:
+    """`exact_sums` with other aggregates beside the sum (a Count, a Min): [(group values, total, {name: value})]."""
+    rows = queryset.values(*group_by).annotate(_total=_sum_expression(field), **aggregates).order_by()
+    return [(tuple(row[k] for k in group_by), _to_decimal(row["_total"]), {k: row[k] for k in aggregates})
+            for row in rows]
