@@ -131,6 +131,15 @@ def test_scorecard_figures_of_one_partner():
     assert partner_scorecard(peer, MARCH).value("roi") is None  # no cost at all: no ROI
 
 
+@given(st.lists(st.integers(-5, 5), min_size=1, max_size=30), st.data())
+def test_mid_rank_percentile_is_the_count_of_values_below_and_equal(values, data):
+    value = data.draw(st.sampled_from(values))
+    below, equal = sum(v < value for v in values), sum(v == value for v in values)
+    expected = None if len(values) < 2 else (
+        (Decimal(below) + Decimal(equal) / 2) * 100 / len(values)).quantize(Decimal("0.1"), "ROUND_HALF_UP")
+    assert mid_rank_percentile(value, values) == expected
+
+
 def test_roi_without_cost_is_none_and_exact_otherwise():
     assert roi(Decimal("100.00"), Decimal(0)) is None
     assert roi(Decimal("0.00"), Decimal(0)) is None

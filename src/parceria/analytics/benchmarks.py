@@ -44,6 +44,7 @@ refunds exceed its payments has no share), the top partner's share and the HHI =
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +64,7 @@ from parceria.accounts.tenancy import Principal
 from parceria.agreements.models import Agreement
 from parceria.analytics import rollup
 from parceria.analytics.facts import revenue_by_month
-from parceria.analytics.models import ProgramFigure
+from parceria.analytics.models import BenchmarkSnapshot, ProgramFigure
 from parceria.analytics.periods import Period
 from parceria.common.fx import FxBook
 from parceria.common.money import multiply
@@ -166,12 +168,21 @@ def roi(revenue: Decimal, cost: Decimal) -> Decimal | None:
 def mid_rank_percentile(value: Decimal | int, values: Iterable[Decimal | int]) -> Decimal | None:
     """(B + E ÷ 2) ÷ n × 100 to one place: B values below `value`, E equal (itself included), n in all; None when
     n < 2. `values` includes `value` itself."""
-    peers = list(values)
-    if len(peers) < 2:
-        return None
-    below = sum(1 for v in peers if v < value)
-    equal = sum(1 for v in peers if v == value)
-    return ((Decimal(below) + Decimal(equal) / 2) * 100 / len(peers)).quantize(TENTH, ROUND_HALF_UP)
+    return _ranker(list(values))(value)
+
+
+def _ranker(values: list[Decimal | int]) -> Callable[[Decimal | int], Decimal | None]:
+    """`mid_rank_percentile` against `values` for any one of them, after one sort (a group of n peers costs
+    n log n, not n²)."""
+    ordered = sorted(values)
+
+    def rank(value: Decimal | int) -> Decimal | None:
+        if len(ordered) < 2:
+            return None
+        below, through = bisect_left(ordered, value), bisect_right(ordered, value)
+        return ((Decimal(below) + Decimal(through - below) / 2) * 100 / len(ordered)).quantize(TENTH, ROUND_HALF_UP)
+
+    return rank
 
 
 def _in_brl(rows: Iterable[tuple[int, str, date, Decimal]], unconverted: list[int]) -> dict[int, Decimal]:
@@ -281,18 +292,19 @@ def _benchmarks(period: Period, partners: list[Partner], *, every_partner: bool 
     groups: dict[tuple[str | None, str], list[int]] = defaultdict(list)
     for p in partners:
         groups[(p.tier, p.category)].append(p.pk)
+    ranked: dict[tuple[str | None, str], dict[str, Callable[[Decimal | int], Decimal | None]]] = {
+        group: {d.key: _ranker([(-1 if d.lower_is_better else 1) * raw[q][d.key] for q in members
+                                if raw[q][d.key] is not None]) for d in METRICS}
+        for group, members in groups.items()}
     scores = []
     for p in partners:
         peers = groups[(p.tier, p.category)]
         metrics = {}
         for d in METRICS:
             value = raw[p.pk][d.key]
-            ranked: Decimal | None = None
-            if value is not None:
-                sign = -1 if d.lower_is_better else 1
-                ranked = mid_rank_percentile(sign * value, (sign * raw[q][d.key] for q in peers
-                                                            if raw[q][d.key] is not None))
-            metrics[d.key] = Metric(d.key, d.label, d.unit, value, ranked)
+            rank = None if value is None else ranked[(p.tier, p.category)][d.key](
+                (-1 if d.lower_is_better else 1) * value)
+            metrics[d.key] = Metric(d.key, d.label, d.unit, value, rank)
         scores.append(PartnerScore(p.pk, p.name, p.tier, p.category, metrics, len(peers),
                                    commissions.get(p.pk, Decimal(0)).quantize(CENT, ROUND_HALF_EVEN),
                                    support.get(p.pk, Decimal(0)).quantize(CENT, ROUND_HALF_EVEN)))
@@ -315,14 +327,56 @@ def benchmarks_report(period: Period) -> Benchmarks:
     return _benchmarks(period, _active_partners())
 
 
+def _score_json(score: PartnerScore) -> dict[str, Any]:
+    return {"partner_id": score.partner_id, "name": score.name, "tier": score.tier, "category": score.category,
+            "peers": score.peers, "commissions": str(score.commissions), "support_cost": str(score.support_cost),
+            "metrics": {k: [None if m.value is None else str(m.value),
+                            None if m.percentile is None else str(m.percentile)] for k, m in score.metrics.items()}}
+
+
+def _score_of(data: dict[str, Any]) -> PartnerScore:
+    metrics = {}
+    for d in METRICS:
+        value, ranked = data["metrics"][d.key]
+        number: Decimal | int | None = None if value is None else (
+            int(value) if d.unit in ("count", "days") else Decimal(value))
+        metrics[d.key] = Metric(d.key, d.label, d.unit, number, None if ranked is None else Decimal(ranked))
+    return PartnerScore(data["partner_id"], data["name"], data["tier"], data["category"], metrics, data["peers"],
+                        Decimal(data["commissions"]), Decimal(data["support_cost"]))
+
+
+def _keep(period: Period, version: str, scores: list[PartnerScore]) -> None:
+    """Store the peers' scorecards of `period` computed at `version` (a concurrent reader may have stored the same
+    ones first: theirs are kept)."""
+    with transaction.atomic():
+        BenchmarkSnapshot.objects.filter(period=period.key, partner_id__in=[s.partner_id for s in scores]).exclude(
+            version=version).delete()
+        BenchmarkSnapshot.objects.bulk_create(
+            [BenchmarkSnapshot(period=period.key, partner_id=s.partner_id, version=version, score=_score_json(s))
+             for s in scores], ignore_conflicts=True)
+
+
 def partner_scorecard(partner: Partner, period: Period) -> PartnerScore:
     """`partner`'s scorecard for `period` against its peers (the active partners of its tier and category: the
     only ones its percentiles compare it with, so only their figures are read). A partner that is not active has
-    no peers: its figures come without percentiles."""
+    no peers: its figures come without percentiles.
+
+    For a period that is over, the scorecards of the whole peer group are kept (`BenchmarkSnapshot`) at the
+    analytics' version (`rollup.version`: the roll-up's and the newest audit record's): the next reader of the group
+    reads its row until anything they depend on changes."""
+    state = rollup.ensure()
+    over = state.last_month is not None and period.last_month <= state.last_month
+    version = rollup.version(state)
+    if over and partner.status == PartnerStatus.ACTIVE:
+        kept = BenchmarkSnapshot.objects.filter(period=period.key, partner=partner, version=version).first()
+        if kept is not None:
+            return _score_of(kept.score)
     peers = _active_partners(tier=partner.tier, category=partner.category)
     if all(p.pk != partner.pk for p in peers):
         peers = [partner]
     report = _benchmarks(period, peers, every_partner=False)
+    if over and partner.status == PartnerStatus.ACTIVE:
+        _keep(period, version, report.scores)
     return next(s for s in report.scores if s.partner_id == partner.pk)
 
 

@@ -35,6 +35,7 @@ from parceria.agreements.models import Agreement, AgreementStatus
 from parceria.analytics import rollup
 from parceria.analytics.models import ProgramFigure
 from parceria.analytics.periods import Period
+from parceria.common.dbsum import exact_sums_and
 from parceria.common.fx import FxBook
 from parceria.common.money import multiply
 from parceria.common.months import add_months, month_end, month_start
@@ -86,8 +87,10 @@ class ScorecardFacts:
     acquiring: dict[date, int]  # month → partners with a new customer in it
     first_customer: dict[int, date]  # partner → the local day its first customer first paid (all time)
     unconverted: int  # amounts of revenue and commissions left out for want of an FX rate
-    figures: dict[tuple[str, date, int | None], Decimal]  # (key, month, partner) → value (money in R$)
+    figures: dict[tuple[str, date, int | None], Decimal]  # (key, month, None) → the program's value (money in R$)
     unconverted_figures: int
+    satisfaction: dict[date, dict[int, Decimal]]  # month → partner → its `partner_satisfaction` answer
+    activities: dict[date, Decimal]  # month → Σ of the partners' `joint_marketing_activities`
     conflicts: dict[date, Figures]
     partner_signed: dict[int, date]  # partner → the day its first agreement was signed
     memberships: dict[int, list[tuple[date, date | None]]]  # partner → [(from, until)] of its agreements
@@ -124,14 +127,6 @@ class ScorecardFacts:
     def figure(self, key: str, month: date, partner: int | None = None) -> Decimal | None:
         return self.figures.get((key, month, partner))
 
-    def figures_per_partner(self, key: str, months: list[date]) -> dict[int, list[Decimal]]:
-        wanted = set(months)
-        out: dict[int, list[Decimal]] = defaultdict(list)
-        for (k, m, p), v in self.figures.items():
-            if k == key and m in wanted and p is not None:
-                out[p].append(v)
-        return out
-
     def in_program(self, partner: int, day: date) -> bool:
         """Whether the partner had an agreement in force on `day` (signed on or before it, not yet ended)."""
         spans = self.memberships.get(partner, ())
@@ -139,7 +134,8 @@ class ScorecardFacts:
 
 
 def _figures(first: date, last: date) -> tuple[dict[tuple[str, date, int | None], Decimal], int]:
-    rows = list(ProgramFigure.objects.filter(month__gte=first, month__lte=last)
+    """The figures of the whole program (not of one partner) of the months, money in R$."""
+    rows = list(ProgramFigure.objects.filter(month__gte=first, month__lte=last, partner__isnull=True)
                 .values_list("key", "month", "partner_id", "value", "currency"))
     pairs = {(c, "BRL") for *_x, c in rows if c and c != "BRL"}
     book = FxBook.load(pairs, first, month_end(last)) if pairs else FxBook({})
@@ -154,6 +150,23 @@ def _figures(first: date, last: date) -> tuple[dict[tuple[str, date, int | None]
             value = multiply(value, quote.rate).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
         out[(key, month, partner)] = value
     return out, unconverted
+
+
+def _satisfaction(first: date, last: date) -> dict[date, dict[int, Decimal]]:
+    out: dict[date, dict[int, Decimal]] = defaultdict(dict)
+    for month, partner, value in ProgramFigure.objects.filter(
+            key="partner_satisfaction", month__gte=first, month__lte=last, partner__isnull=False,
+    ).values_list("month", "partner_id", "value"):
+        out[month][partner] = value
+    return dict(out)
+
+
+def _activities(first: date, last: date) -> dict[date, Decimal]:
+    """Σ of the partners' joint marketing activities per month, for the months that have any answer (a count:
+    no currency)."""
+    rows = ProgramFigure.objects.filter(key="joint_marketing_activities", month__gte=first, month__lte=last,
+                                        partner__isnull=False)
+    return {cast(date, month): total for (month,), total, _n in exact_sums_and(rows, "value", ("month",))}
 
 
 def _agreements() -> tuple[dict[int, date], dict[int, list[tuple[date, date | None]]]]:
@@ -173,38 +186,29 @@ def _agreements() -> tuple[dict[int, date], dict[int, list[tuple[date, date | No
 
 
 def load_facts(first: date, last: date) -> ScorecardFacts:
-    """The facts of the months from `first`'s to `last`'s, reaching LOOKBACK_MONTHS further back: the roll-up's
-    rows (`analytics.rollup.cells`) summed per month and channel once."""
+    """The facts of the months from `first`'s to `last`'s, reaching LOOKBACK_MONTHS further back: the monthly
+    roll-up summed per month and channel by the database (`analytics.rollup.month_totals`)."""
     start, last = add_months(month_start(first), months=-LOOKBACK_MONTHS), month_start(last)
+    totals = rollup.month_totals(start, last)
     channels: dict[tuple[date, str], Channel] = {}
-    partner_revenue: dict[date, dict[int, Decimal]] = defaultdict(dict)
-    acquiring: dict[date, int] = defaultdict(int)
     unconverted = 0
-    for (month, partner), cell in rollup.cells(start, last).items():
-        c = channels.setdefault((month, "direct" if partner is None else "partner"), Channel())
-        c.revenue += cell.revenue
-        c.arr += (cell.revenue * 12).quantize(_CENT, ROUND_HALF_EVEN)
-        c.new += cell.new_customers
-        c.paying += cell.paying_customers
-        c.churned += cell.churned
-        c.retained += cell.retained_12m
-        c.first_value += cell.first_value
-        c.first_known += cell.first_known
-        c.commissions += cell.commissions
+    for (month, channel), cell in totals.channels.items():
         unconverted += cell.revenue_unconverted + cell.commissions_unconverted
-        if partner is not None:
-            if cell.revenue:
-                partner_revenue[month][partner] = cell.revenue
-            if cell.new_customers:
-                acquiring[month] += 1
+        arr = (sum((v * 12).quantize(_CENT, ROUND_HALF_EVEN) for v in totals.partner_revenue.get(month, {}).values())
+               if channel == "partner" else (cell.revenue * 12).quantize(_CENT, ROUND_HALF_EVEN))
+        channels[(month, channel)] = Channel(
+            revenue=cell.revenue, arr=Decimal(arr), new=cell.new_customers, paying=cell.paying_customers,
+            churned=cell.churned, retained=cell.retained_12m, first_value=cell.first_value,
+            first_known=cell.first_known, commissions=cell.commissions)
     figures, unconverted_figures = _figures(start, last)
     staff = Principal(scope=ApiKeyScope.ADMIN, label="analytics")
     report = channel_conflict_report(staff, MonthRange(start, last))
     signed, spans = _agreements()
     return ScorecardFacts(
-        first=start, last=last, channels=channels, partner_revenue=dict(partner_revenue), acquiring=dict(acquiring),
+        first=start, last=last, channels=channels, partner_revenue=totals.partner_revenue, acquiring=totals.acquiring,
         first_customer=rollup.first_customer_days(last), unconverted=unconverted,
-        figures=figures, unconverted_figures=unconverted_figures, conflicts=dict(report.months),
+        figures=figures, unconverted_figures=unconverted_figures, satisfaction=_satisfaction(start, last),
+        activities=_activities(start, last), conflicts=dict(report.months),
         partner_signed=signed, memberships=spans,
         countries=dict(Partner.objects.values_list("pk", "country")))
 
@@ -374,10 +378,12 @@ def active_partners(f: ScorecardFacts, p: Period) -> Reading:
 
 def partner_nps(f: ScorecardFacts, p: Period) -> Reading:
     """The mean over partners of each partner's last `partner_satisfaction` answer in the period."""
-    answers = f.figures_per_partner("partner_satisfaction", sorted(p.month_list()))
+    answers: dict[int, Decimal] = {}
+    for month in sorted(p.month_list()):
+        answers.update(f.satisfaction.get(month, {}))  # a later month's answer replaces an earlier one
     if not answers:
         return _none("partner_satisfaction")
-    return Reading(_two(sum((a[-1] for a in answers.values()), Decimal(0)) / len(answers)))
+    return Reading(_two(sum(answers.values(), Decimal(0)) / len(answers)))
 
 
 def partner_retention(f: ScorecardFacts, p: Period) -> Reading:
@@ -394,14 +400,13 @@ def partner_retention(f: ScorecardFacts, p: Period) -> Reading:
 def joint_marketing(f: ScorecardFacts, p: Period) -> Reading:
     """Joint marketing activities in the period per partner in the program on its last day, per quarter (a
     month's count × 3)."""
-    per_partner = f.figures_per_partner("joint_marketing_activities", p.month_list())
-    if not per_partner:
+    answered = [f.activities[m] for m in p.month_list() if m in f.activities]
+    if not answered:
         return _none("joint_marketing_activities")
     partners = [partner for partner in f.memberships if f.in_program(partner, p.last_day)]
     if not partners:
         return _none(note=_("no partner had an agreement in force on the period's last day"))
-    total = sum((sum(v, Decimal(0)) for v in per_partner.values()), Decimal(0))
-    return Reading(_two(total * 3 / p.months / len(partners)))
+    return Reading(_two(sum(answered, Decimal(0)) * 3 / p.months / len(partners)))
 
 
 def concentration(f: ScorecardFacts, p: Period) -> Reading:

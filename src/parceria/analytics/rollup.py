@@ -22,18 +22,20 @@ The build runs under a lock on the state row, so concurrent readers wait for one
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
 
 from parceria.analytics import monthly
 from parceria.analytics.models import MonthFact, RollupState
 from parceria.analytics.monthly import CELL_FIELDS, Cell, Cells
 from parceria.commissions.models import LedgerLine
+from parceria.common.dbsum import exact_sum, exact_value
 from parceria.common.models import AuditRecord, FxRate
 from parceria.common.months import add_months, month_start
 from parceria.customers.models import Customer, Event, EventBatch, Invoice
@@ -169,10 +171,10 @@ def ensure(*, rebuild: bool = False) -> RollupState:
     return state
 
 
-def version() -> str:
+def version(state: RollupState | None = None) -> str:
     """What the stored analytics depend on, as one string: the roll-up's version and the newest audit record
-    (figures imported, disputes, deals, agreements, partners changed)."""
-    state = ensure()
+    (figures imported, disputes, deals, agreements, partners changed); of `state` when given (just ensured)."""
+    state = state or ensure()
     return f"{state.version}.{state.seen_audit}"
 
 
@@ -238,4 +240,58 @@ def first_customer_days(last: date, *, partners: Collection[int] | None = None) 
         for (_month, key), cell in live.items():
             if key is not None and cell.first_paid_on is not None:
                 out[key] = min(out.get(key, cell.first_paid_on), cell.first_paid_on)
+    return out
+
+
+@dataclass
+class MonthTotals:
+    """The facts of some months summed per month for the partners' customers ("partner") and the direct ones
+    ("direct") — the scorecard's view — with each partner's revenue (where not zero) and how many partners won a
+    new customer, per month."""
+
+    channels: dict[tuple[date, str], Cell] = field(default_factory=dict)
+    partner_revenue: dict[date, dict[int, Decimal]] = field(default_factory=dict)
+    acquiring: dict[date, int] = field(default_factory=dict)
+
+    def add(self, month: date, partner: int | None, cell: Cell) -> None:
+        total = self.channels.setdefault((month, "direct" if partner is None else "partner"), Cell())
+        for name in _SUMMED:
+            setattr(total, name, getattr(total, name) + getattr(cell, name))
+        if partner is not None:
+            if cell.revenue:
+                self.partner_revenue.setdefault(month, {})[partner] = cell.revenue
+            if cell.new_customers:
+                self.acquiring[month] = self.acquiring.get(month, 0) + 1
+
+
+_SUMMED = [name for name in CELL_FIELDS if name != "first_paid_on"]
+_MONEY = ("revenue", "first_value", "commissions")
+
+
+def month_totals(first: date, last: date) -> MonthTotals:
+    """`MonthTotals` of the months from `first`'s to `last`'s: the built months summed by the database (a few
+    rows per month whatever the number of partners), the month in progress from its live facts."""
+    first, last = month_start(first), month_start(last)
+    state = ensure()
+    out = MonthTotals()
+    high = last if state.last_month is None else min(last, state.last_month)
+    if state.first_month is not None and first <= high:
+        built = MonthFact.objects.filter(month__gte=first, month__lte=high)
+        direct = Case(When(partner__isnull=True, then=Value(1)), default=Value(0), output_field=IntegerField())
+        sums: dict[str, Any] = {name: exact_sum(name) if name in _MONEY else Sum(name) for name in _SUMMED}
+        rows: Any = built.annotate(direct=direct).order_by().values("month", "direct").annotate(
+            acquiring=Count("id", filter=Q(partner__isnull=False, new_customers__gt=0)), **sums)
+        for row in rows:
+            values: dict[str, Any] = {
+                name: exact_value(row[name]) if name in _MONEY else int(row[name] or 0) for name in _SUMMED}
+            out.channels[(row["month"], "direct" if row["direct"] else "partner")] = Cell(**values)
+            if row["acquiring"]:
+                out.acquiring[row["month"]] = row["acquiring"]
+        for month, pk, revenue in built.filter(partner__isnull=False).exclude(revenue=0).values_list(
+                "month", "partner_id", "revenue"):
+            out.partner_revenue.setdefault(month, {})[pk] = revenue
+    if state.last_month is not None and last > state.last_month:
+        for (month, partner), cell in monthly.compute(max(first, add_months(state.last_month, months=1)),
+                                                      last).items():
+            out.add(month, partner, cell)
     return out

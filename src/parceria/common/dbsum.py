@@ -56,3 +56,14 @@ def exact_sums_and(queryset: QuerySet[Any], field: str, group_by: tuple[str, ...
     rows = queryset.values(*group_by).annotate(_total=_sum_expression(field), **aggregates).order_by()
     return [(tuple(row[k] for k in group_by), _to_decimal(row["_total"]), {k: row[k] for k in aggregates})
             for row in rows]
+
+
+def exact_sum(field: str) -> Sum:
+    """The SUM(field) expression of `exact_sums`, for a query that aggregates more than one column; read each
+    result with `exact_value`."""
+    return _sum_expression(field)
+
+
+def exact_value(value: Any) -> Decimal:
+    """The Decimal of an `exact_sum` result (0.0000 for the SUM of no rows)."""
+    return _to_decimal(value)
