@@ -52,7 +52,7 @@ def main() -> None:
     from django.db import connection
 
     from parceria.analytics import facts
-    from parceria.analytics.facts import _local
+    from parceria.analytics.monthly import local_start as _local
     from parceria.analytics.periods import parse_period
     from parceria.common.months import add_months
 
@@ -82,6 +82,25 @@ def main() -> None:
         timings.append({"name": "program_scorecard+partner_benchmarks", "skipped": "not built on this branch",
                         "detail": str(exc)})
     else:
+        from parceria.analytics.benchmarks import partner_scorecard
+        from parceria.analytics.models import BenchmarkSnapshot
+        from parceria.analytics.rollup import ensure
+        from parceria.partners.models import Partner
+
+        seconds, _ = _runs(ensure, repeats)
+        timings.append(_figure("rollup.ensure (up to date)", seconds))
+        largest = Partner.objects.filter(status="active").order_by("id").first()
+        if largest is not None:
+            def cold() -> Any:
+                BenchmarkSnapshot.objects.all().delete()
+                return partner_scorecard(largest, period)
+
+            seconds, _ = _runs(cold, repeats)
+            timings.append(_figure("partner_scorecard (computed for its peer group and kept)", seconds,
+                                   partner_id=largest.pk))
+            seconds, _ = _runs(lambda: partner_scorecard(largest, period), repeats)
+            timings.append(_figure("partner_scorecard (kept)", seconds, partner_id=largest.pk))
+
         def both() -> tuple[Any, Any]:
             return program_scorecard(period), partner_benchmarks(period)
 

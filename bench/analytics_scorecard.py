@@ -5,7 +5,9 @@ p99 < 100 ms under 16 clients. Each figure is reported beside a baseline measure
 
 Setup (measured and reported as `seed`, not part of any target): a scratch database in the DATABASE_URL server,
 migrated with `parceria migrate`, loaded by INSERT … SELECT generate_series (bench/_analytics_seed.py: the shape of
-the program, and its one shortcut), the ledger-totals projection rebuilt, then VACUUM (ANALYZE).
+the program, and its one shortcut), the ledger-totals projection rebuilt, then VACUUM (ANALYZE), then the analytics'
+monthly roll-up built (`parceria analytics-rollup`, as after a deploy; its time is reported with the seed's steps and
+as the `rollup_build` line beside the bare aggregate).
 
 Measured, in process (bench/_analytics_time.py, `--repeats` runs each, the median reported):
 * `analytics.facts.revenue_by_month` and `new_customers_by_month` over the last 12 months, beside the bare
@@ -85,6 +87,9 @@ def set_up(env: dict[str, str], scratch: str, size: Size, first: date) -> dict[s
     rebuilt = time.perf_counter()
     run([PARCERIA, "ledger-totals", "--rebuild"], env, timeout=1800)
     loaded["steps_s"]["ledger totals rebuild"] = round(time.perf_counter() - rebuilt, 1)
+    built = time.perf_counter()
+    run([PARCERIA, "analytics-rollup"], env, timeout=3600)
+    loaded["steps_s"]["analytics roll-up build"] = round(time.perf_counter() - built, 1)
     seconds = time.perf_counter() - started
     log(f"setup done in {seconds:.0f}s (migrate {migrated:.0f}s): {loaded['rows']}")
     return {"seconds": round(seconds, 1), "migrate_s": round(migrated, 1), **loaded}
@@ -193,7 +198,15 @@ def measure(url: str, args: argparse.Namespace, tmp: Path) -> list[dict[str, Any
                        "window": f"{first:%Y-%m}..{last:%Y-%m}"}
             lines = [{"bench": BENCH, "db": "postgresql", "name": "seed", **context, "seed_s": setup["seconds"],
                       "migrate_s": setup["migrate_s"], "steps_s": setup["steps_s"], "rows": setup["rows"]}]
-            lines += records(in_process(env, first, last, args.repeats), context)
+            measured = records(in_process(env, first, last, args.repeats), context)
+            base = measured[0]["baseline_bare_aggregate_s"] if measured else None
+            build = setup["steps_s"]["analytics roll-up build"]
+            lines.append({"bench": BENCH, "db": "postgresql", "name": "rollup_build", **context, "months": MONTHS,
+                          "seconds": build, "baseline_bare_aggregate_s": base,
+                          "ratio_to_baseline": round(build / base, 2) if base else None,
+                          "note": "every month of the history built once, with `parceria analytics-rollup` (start-up "
+                                  "included); the baseline aggregates 12 months"})
+            lines += measured
             if not portal_resolves(env):
                 lines.append({"bench": BENCH, "db": "postgresql", "name": "portal_scorecard", "path": PORTAL_PATH,
                               "skipped": "not built on this branch"})

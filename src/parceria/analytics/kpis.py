@@ -499,9 +499,9 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
           "÷ partner customers that churned in those 12 months). direct_ltv is imported (its mean over the period)."),
         ltv_vs_direct, comparison_unit="money"),
     Kpi("retention_12m", _("12-month retention of partner customers"), "percent", _D(90), ">=",
-        _("Of the partner customers new in the period 12 months earlier, the share that paid an invoice in the "
-          "period, in %. Beside it, direct customers' retention: the imported direct_retention_12m, or the same "
-          "count over direct customers (seed: 85 %)."),
+        _("Of the partner customers new in a month, the share that paid an invoice in the same month a year later, "
+          "summed over the period's months, in %. Beside it, direct customers' retention: the imported "
+          "direct_retention_12m, or the same count over direct customers (seed: 85 %)."),
         retention_12m, comparison_unit="percent"),
     Kpi("cac_vs_direct", _("Partner CAC vs direct"), "percent", _D(-50), "<=",
         _("(Partner CAC ÷ direct_cac − 1), in %. Partner CAC = (commissions of the period, R$, from the ledger + the "

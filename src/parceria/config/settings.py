@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",  # the Django Tasks API's database backend: the queue is a table (docs/decisions/0007)
     "parceria.common",
     "parceria.accounts",
     "parceria.partners",
@@ -77,6 +79,9 @@ INSTALLED_APPS = [
     "parceria.demo",
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]
+
+# Background work through the Django Tasks API, queued in the database (`parceria worker` runs it).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Django's model backend, loading a partner user's partner in the same query (accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["parceria.accounts.backends.AccountBackend"]
