@@ -27,8 +27,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
 from django.utils import timezone
 
 from parceria.analytics import monthly
@@ -57,10 +57,12 @@ class Marks:
 
     @classmethod
     def now(cls) -> Marks:
-        return cls(EventBatch.objects.aggregate(m=Max("id"))["m"] or 0,
-                   AuditRecord.objects.aggregate(m=Max("id"))["m"] or 0,
-                   LedgerLine.objects.aggregate(m=Max("id"))["m"] or 0,
-                   FxRate.objects.aggregate(m=Max("id"))["m"] or 0)
+        """The newest id of each followed table, in one statement (four index look-ups, one round trip)."""
+        tables = [connection.ops.quote_name(m._meta.db_table) for m in (EventBatch, AuditRecord, LedgerLine, FxRate)]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(f"(SELECT MAX(id) FROM {t})" for t in tables))
+            row = cursor.fetchone()
+        return cls(*(int(v or 0) for v in row))
 
     @classmethod
     def seen(cls, state: RollupState) -> Marks:
