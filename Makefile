@@ -148,8 +148,8 @@ test: $(TEST_STAMP) $(TEST_SYSTEM_DEPS)
 	$(CHECK_ENV) $(BIN)/mypy
 	$(CHECK_ENV) $(BIN)/lint-imports
 	$(CHECK_ENV) $(PARCERIA) makemigrations --check --dry-run
-	@echo "=== tests on SQLite ==="
-	$(CHECK_ENV) $(PYTEST)
+	@echo "=== tests on SQLite (the browser journeys run once, on PostgreSQL below) ==="
+	$(CHECK_ENV) $(PYTEST) --ignore=tests/browser
 	@echo "=== tests on PostgreSQL ==="
 	env DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PARCERIA_VAR_DIR="$(TEST_VAR_DIR)/postgresql" \
 		scripts/with-postgres.sh $(PYTEST)

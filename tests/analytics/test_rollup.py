@@ -169,6 +169,11 @@ def test_the_command_checks_and_rebuilds_the_roll_up(capsys):
     call_command("analytics_rollup", "--check")
     assert _stored(MARCH, p).revenue == D("10")
 
+    MonthFact.objects.filter(month=MARCH, partner=p).update(revenue=D("2"))
+    call_command("analytics_rollup", "--check", "--repair")
+    assert "Built again from 2026-03" in capsys.readouterr().out
+    assert _stored(MARCH, p).revenue == D("10") and differences() == []
+
 
 _ids = itertools.count()
 MONTHS = [date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]

@@ -129,8 +129,10 @@ def _store(cells: Cells) -> None:
     MonthFact.objects.bulk_create(rows, batch_size=CHUNK)
 
 
-def _build(state: RollupState, marks: Marks, last: date, *, rebuild: bool = False) -> list[date]:
-    """Bring the locked `state` up to `marks` and `last`; answers the months built."""
+def _build(state: RollupState, marks: Marks, last: date, *, rebuild: bool = False,
+           since: date | None = None) -> list[date]:
+    """Bring the locked `state` up to `marks` and `last` (building again from `since` at the latest); answers the
+    months built."""
     start: date | None
     if rebuild or state.first_month is None or state.last_month is None:
         start = _earliest_data()
@@ -139,8 +141,9 @@ def _build(state: RollupState, marks: Marks, last: date, *, rebuild: bool = Fals
     else:
         changed = _changed_from(Marks.seen(state), marks)
         start = add_months(state.last_month, months=1)
-        if changed is not None and changed < start:
-            start = changed
+        for earlier in (changed, since):
+            if earlier is not None and earlier < start:
+                start = earlier
         if state.first_month is not None and start < state.first_month:
             state.first_month = start
         MonthFact.objects.filter(month__gte=start).delete()
@@ -171,6 +174,19 @@ def ensure(*, rebuild: bool = False) -> RollupState:
         if rebuild or not _up_to_date(state, marks, last):
             _build(state, marks, last, rebuild=rebuild)
     return state
+
+
+def repair() -> list[date]:
+    """Build again from the first stored month that differs from a fresh computation (none: nothing is written).
+    What the daily `parceria analytics-rollup --check --repair` does: a batch committed while a build ran, with an
+    id below the newest one that build saw, is otherwise not followed (ids are handed out in order, but
+    transactions commit in any order)."""
+    found = differences()
+    if not found:
+        return []
+    with transaction.atomic():
+        state = RollupState.objects.select_for_update().get(name=STATE)
+        return _build(state, Marks.now(), last_month_over(), since=date.fromisoformat(found[0]["month"]))
 
 
 def version(state: RollupState | None = None) -> str:

@@ -1,7 +1,8 @@
-"""`parceria analytics-rollup [--check | --rebuild]`: bring the analytics' monthly roll-up up to date with every
-write so far (what any analytics page does first, done ahead of it: after a deploy, nightly, after a large import),
-compare it with a fresh computation from the invoices, refunds, customers and ledger (--check: writes nothing, exits
-1 on a difference), or recompute it all (--rebuild). docs/analytics.md, "Speed"."""
+"""`parceria analytics-rollup [--check [--repair] | --rebuild]`: bring the analytics' monthly roll-up up to date with
+every write so far (what any analytics page does first, done ahead of it: after a deploy, nightly, after a large
+import), compare it with a fresh computation from the invoices, refunds, customers and ledger (--check: exits 1 on a
+difference; with --repair it builds again from the first month that differs, says so and exits 0), or recompute it
+all (--rebuild). docs/analytics.md, "The facts every figure is built from"."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from parceria.analytics.rollup import differences, ensure
+from parceria.analytics.rollup import differences, ensure, repair
 
 
 class Command(BaseCommand):
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         action = parser.add_mutually_exclusive_group()
         action.add_argument("--check", action="store_true", help="Report differences; exit 1 if any.")
         action.add_argument("--rebuild", action="store_true", help="Recompute every month from the start.")
+        parser.add_argument("--repair", action="store_true",
+                            help="With --check: build again from the first month that differs, and exit 0.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
@@ -37,6 +40,14 @@ class Command(BaseCommand):
             changed = {k: (v, d["computed"][k]) for k, v in d["stored"].items() if v != d["computed"][k]}
             self.stdout.write(f"{d['month'][:7]} partner {d['partner_id'] or 'direct'}: "
                               + ", ".join(f"{k} stored {a} computed {b}" for k, (a, b) in changed.items()))
+        if found and options["repair"]:
+            months = repair()
+            self.stdout.write(f"Built again from {months[0]:%Y-%m}: {len(months)} month(s)." if months else
+                              "Nothing to build again: the roll-up agrees now.")
+            if differences():
+                raise CommandError("The roll-up still differs after the repair; run `parceria analytics-rollup "
+                                   "--rebuild`.")
+            return
         if found:
             raise CommandError(f"{len(found)} month(s) and partner(s) of the roll-up differ from a fresh computation; "
                                "run `parceria analytics-rollup --rebuild`.")

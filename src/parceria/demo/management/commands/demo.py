@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from parceria.analytics.rollup import ensure as rollup_ensure
 from parceria.common.audit import Actor
 from parceria.common.errors import InvalidInput, ParceriaError
 from parceria.common.months import parse_month
@@ -81,6 +82,7 @@ class Command(BaseCommand):
         sizes = self._sizes(options)
         try:
             summary = self._load(sizes, quiet=options["quiet"])
+            rollup_ensure()  # the analytics' monthly roll-up built now, not by the first page a visitor opens
             actor = Actor.system(ACTOR_LABEL)
             logins = [demo_finish(actor=actor), *summary.logins]
             raw_key = platform_key_create(actor=actor)
