@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction
@@ -89,9 +90,9 @@ def job_retry(*, job_id: Any, actor: Actor) -> DBTaskResult:
     with transaction.atomic():
         row = DBTaskResult.objects.select_for_update().filter(pk=job_id).first()
         if row is None:
-            raise Conflict("this task no longer exists")
+            raise Conflict(_("This task is no longer in the queue."), code="job_gone")
         if row.status != TaskResultStatus.FAILED:
-            raise Conflict("only a failed task can be run again")
+            raise Conflict(_("Only a failed task can be run again."), code="job_not_failed")
         before = {"status": row.status, "attempts": len(row.worker_ids), "error": row.exception_class_path}
         row.status, row.run_after, row.finished_at = TaskResultStatus.READY, get_date_max(), None
         row.save(update_fields=["status", "run_after", "finished_at"])
