@@ -198,3 +198,17 @@ def test_sigterm_lets_the_running_task_finish_and_stops_the_worker():
         if worker.poll() is None:
             worker.kill()
     assert WorkerHeartbeat.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_command_runs_in_the_background_and_a_failing_one_is_retried_then_failed():
+    from parceria.jobs.tasks import run_command
+
+    ok = run_command.enqueue("leads-expire")
+    bad = run_command.enqueue("alerts", ["--lead-days", "-1"])
+    missing = run_command.enqueue("no-such-command")
+    _run_batch()
+    assert (_row(ok).status, _row(ok).return_value) == (TaskResultStatus.SUCCESSFUL, "0 lead offer(s) expired\n")
+    assert (_row(bad).status, len(_row(bad).worker_ids)) == (TaskResultStatus.READY, 1)  # back in 60 s
+    assert "--lead-days must not be negative" in _row(bad).traceback
+    assert _row(missing).exception_class_path == "parceria.jobs.tasks.UnknownCommand"
