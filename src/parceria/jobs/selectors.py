@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
@@ -19,10 +19,10 @@ from parceria.jobs.schedule import SCHEDULE
 
 #: The states the page filters by, as people call them, and the queue's statuses behind each.
 STATES = {
-    "waiting": (_("Waiting"), TaskResultStatus.READY),
-    "running": (_("Running"), TaskResultStatus.RUNNING),
-    "failed": (_("Failed"), TaskResultStatus.FAILED),
-    "done": (_("Done"), TaskResultStatus.SUCCESSFUL),
+    "waiting": (pgettext_lazy("background task", "Waiting"), TaskResultStatus.READY),
+    "running": (pgettext_lazy("background task", "Running"), TaskResultStatus.RUNNING),
+    "failed": (pgettext_lazy("background task", "Failed"), TaskResultStatus.FAILED),
+    "done": (pgettext_lazy("background task", "Done"), TaskResultStatus.SUCCESSFUL),
 }
 STATE_OF = {status: key for key, (_label, status) in STATES.items()}
 ARGUMENTS_SHOWN = 80
@@ -56,9 +56,13 @@ def arguments_text(args_kwargs: dict[str, Any], *, limit: int | None = ARGUMENTS
 
 
 def error_line(row: DBTaskResult) -> str:
-    """The last line of a row's traceback ("RuntimeError: the endpoint answered 500"), or ""."""
+    """The last line of a row's traceback without the exception's module ("CommandError: 2 month(s) differ"), or
+    ""."""
     lines = [line for line in row.traceback.strip().splitlines() if line.strip()]
-    return lines[-1].strip() if lines else ""
+    if not lines:
+        return ""
+    kind, colon, message = lines[-1].strip().partition(":")
+    return f"{kind.rpartition('.')[2]}{colon}{message}" if " " not in kind else lines[-1].strip()
 
 
 @dataclass(frozen=True)
