@@ -5,7 +5,8 @@
     @retrying_task(max_attempts=8, backoff_seconds=30)
     def statement_render(*, payout_id: int) -> None: ...
 
-    statement_render.enqueue(payout_id=payout.pk)      # inside the transaction: transaction.on_commit(...)
+    statement_render.enqueue(payout_id=payout.pk)   # in the write's transaction: the queue is a table, so a
+                                                    # rolled-back change enqueues nothing
 
 `retrying_task` is Django's `@task` (the Django Tasks API, django-tasks) plus a retry policy. `parceria worker` runs
 every task of the queue; when one raises, the worker puts it back in the queue to run after

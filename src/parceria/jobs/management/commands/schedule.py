@@ -11,14 +11,28 @@ from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
-from parceria.jobs.models import ScheduledRun
+from parceria.jobs.models import Lease, ScheduledRun
 from parceria.jobs.schedule import SCHEDULE, holder_name, lease_release, lease_take, run_due
 
 LEASE_NAME = "schedule"
 TICK_SECONDS = 20
+RENEW_SECONDS = 60
+
+
+def _keep_lease(holder: str, done: threading.Event) -> None:
+    """Renew the lease while a long command runs (it is taken or renewed between commands too)."""
+    try:
+        while not done.wait(RENEW_SECONDS):
+            try:
+                if Lease.objects.filter(name=LEASE_NAME, holder=holder).exists():
+                    lease_take(LEASE_NAME, holder)
+            except OperationalError:
+                pass  # the database is busy (SQLite's write lock): the next round renews it
+    finally:
+        connection.close()
 
 
 class Command(BaseCommand):
@@ -34,6 +48,14 @@ class Command(BaseCommand):
             self._list()
             return
         holder = holder_name()
+        renewing = threading.Event()
+        threading.Thread(target=_keep_lease, args=(holder, renewing), daemon=True, name="lease").start()
+        try:
+            self._run(holder, once=once)
+        finally:
+            renewing.set()
+
+    def _run(self, holder: str, *, once: bool) -> None:
         if once:
             if not lease_take(LEASE_NAME, holder):
                 raise CommandError("another `parceria schedule` is running; nothing was run")
