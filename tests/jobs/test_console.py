@@ -49,7 +49,7 @@ def test_the_page_shows_each_state_with_attempts_and_the_error_of_a_failed_task(
     ScheduledRun.objects.create(command="alerts", started_at=timezone.now(), outcome=RunOutcome.FAILED,
                                 output="boom")
     html = finance.get("/console/jobs/").content.decode()
-    assert "flaky" in html and 'fail_times=9, marker=&quot;m&quot;' in html
+    assert "flaky" in html and "fail_times=9" in html and "marker=&quot;m&quot;" in html  # jsonb orders keys
     assert "RuntimeError: the endpoint answered 500" in html
     assert f'action="/console/jobs/{failed.pk}/retry/"' in html
     assert "next attempt" in html

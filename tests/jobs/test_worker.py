@@ -144,7 +144,7 @@ def _database_url() -> str:
 
 def _start_worker() -> subprocess.Popen[str]:
     env = {**os.environ, "DATABASE_URL": _database_url(), "PARCERIA_SECRET_KEY": "test-key",
-           "PARCERIA_JOBS_HEARTBEAT_SECONDS": "0.2", "PARCERIA_JOBS_LEASE_SECONDS": "1"}
+           "PARCERIA_JOBS_HEARTBEAT_SECONDS": "0.2", "PARCERIA_JOBS_LEASE_SECONDS": "0.6"}
     return subprocess.Popen([sys.executable, "-m", "parceria.cli", "worker", "--interval", "0.05"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
