@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -28,9 +29,10 @@ def plain_boom() -> None:
 
 @retrying_task(max_attempts=2, takes_context=True)
 def hold_first_attempt(context: TaskContext, *, marker: str) -> int:
-    """The first attempt writes `marker` and waits (to be killed); later attempts return their number."""
+    """The first attempt writes its process id to `marker` and waits (to be killed); later attempts return their
+    number."""
     if context.attempt == 1:
-        Path(marker).write_text("started")
+        Path(marker).write_text(str(os.getpid()))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             time.sleep(0.05)

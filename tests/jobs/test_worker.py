@@ -163,24 +163,25 @@ def test_a_task_whose_worker_is_killed_runs_again_on_another_worker(tmp_path):
     marker = tmp_path / "started"
     result = tasks.hold_first_attempt.enqueue(marker=str(marker))
     connections.close_all()
-    first = _start_worker()
+    workers = {w.pid: w for w in (_start_worker(), _start_worker())}
+    holder = None
     try:
-        _wait_for(marker.exists)
+        _wait_for(lambda: marker.exists() and marker.read_text() != "")
         assert _row(result).status == TaskResultStatus.RUNNING
-        first.kill()  # SIGKILL: no chance to clean up
-        first.wait(10)
-        second = _start_worker()
-        try:
-            _wait_for(lambda: _row(result).status == TaskResultStatus.SUCCESSFUL)
-        finally:
-            second.send_signal(signal.SIGTERM)
-            assert second.wait(10) == 0
+        holder = workers.pop(int(marker.read_text()))
+        holder.kill()  # SIGKILL: no chance to clean up
+        holder.wait(10)
+        _wait_for(lambda: _row(result).status == TaskResultStatus.SUCCESSFUL)
+        (survivor,) = workers.values()
+        survivor.send_signal(signal.SIGTERM)
+        assert survivor.wait(10) == 0
     finally:
-        if first.poll() is None:
-            first.kill()
+        for worker in [*workers.values(), holder]:
+            if worker is not None and worker.poll() is None:
+                worker.kill()
     row = _row(result)
     assert (row.return_value, len(row.worker_ids)) == (2, 2)
-    assert row.worker_ids[0] != row.worker_ids[1]  # run again by the second worker, after the first was lost
+    assert row.worker_ids[0] != row.worker_ids[1]  # run again by the other worker, after the first was lost
     assert WorkerHeartbeat.objects.filter(worker_id=row.worker_ids[1]).count() == 0  # its clean stop
 
 
