@@ -213,3 +213,12 @@ def test_a_command_runs_in_the_background_and_a_failing_one_is_retried_then_fail
     assert (_row(bad).status, len(_row(bad).worker_ids)) == (TaskResultStatus.READY, 1)  # back in 60 s
     assert "--lead-days must not be negative" in _row(bad).traceback
     assert _row(missing).exception_class_path == "parceria.jobs.tasks.UnknownCommand"
+
+
+def test_the_policy_of_a_task_whose_module_was_not_imported_yet_is_its_declared_one():
+    """A worker that puts back a lost task may not have imported the task's module yet."""
+    assert "tests.jobs.tasks_unimported" not in sys.modules
+    assert policy_for("tests.jobs.tasks_unimported.never_imported") == RetryPolicy(
+        max_attempts=2, backoff_seconds=3, backoff_cap_seconds=3600)
+    assert policy_for("tests.jobs.no_such_module.task") == RetryPolicy(max_attempts=5, backoff_seconds=10,
+                                                                        backoff_cap_seconds=3600)

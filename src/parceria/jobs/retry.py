@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 from django_tasks import DEFAULT_TASK_QUEUE_NAME, task
 
 
@@ -57,6 +58,11 @@ def default_policy() -> RetryPolicy:
 def policy_for(task_path: str) -> RetryPolicy:
     """The retry policy of the task stored at `task_path`: its own where it declared one, else the defaults."""
     base = default_policy()
+    if task_path not in _DECLARED:
+        try:
+            import_string(task_path)  # its module declares the policy when imported
+        except ImportError:
+            pass  # the task is gone from the code: the defaults
     own = _DECLARED.get(task_path, {})
     return RetryPolicy(
         max_attempts=own.get("max_attempts") or base.max_attempts,
