@@ -19,6 +19,7 @@ retry. Tasks run at least once: a task retried after a crash must be safe to run
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -59,10 +60,8 @@ def policy_for(task_path: str) -> RetryPolicy:
     """The retry policy of the task stored at `task_path`: its own where it declared one, else the defaults."""
     base = default_policy()
     if task_path not in _DECLARED:
-        try:
+        with suppress(ImportError):  # a task gone from the code gets the defaults
             import_string(task_path)  # its module declares the policy when imported
-        except ImportError:
-            pass  # the task is gone from the code: the defaults
     own = _DECLARED.get(task_path, {})
     return RetryPolicy(
         max_attempts=own.get("max_attempts") or base.max_attempts,
