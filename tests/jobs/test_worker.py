@@ -222,3 +222,21 @@ def test_the_policy_of_a_task_whose_module_was_not_imported_yet_is_its_declared_
         max_attempts=2, backoff_seconds=3, backoff_cap_seconds=3600)
     assert policy_for("tests.jobs.no_such_module.task") == RetryPolicy(max_attempts=5, backoff_seconds=10,
                                                                         backoff_cap_seconds=3600)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_waits_out_a_lost_database_and_stops_the_process_on_any_other_error(monkeypatch):
+    from parceria.jobs import worker
+
+    calls = []
+
+    def claim(self):
+        calls.append(1)
+        if len(calls) == 1:
+            raise worker.OperationalError("server closed the connection unexpectedly")
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(worker, "DATABASE_PAUSE", 0)
+    monkeypatch.setattr(worker.QueueWorker, "claim", claim)
+    assert run_workers(threads=1, queues=["default"], interval=0, batch=False) is False
+    assert len(calls) == 2 and WorkerHeartbeat.objects.count() == 0

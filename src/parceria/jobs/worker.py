@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError, close_old_connections, connection
+from django.db import DatabaseError, OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks.signals import task_finished, task_started
@@ -30,6 +30,8 @@ from parceria.jobs.models import WorkerHeartbeat
 from parceria.jobs.queue import requeue_lost, task_failed
 
 logger = logging.getLogger("parceria.jobs")
+#: Seconds a worker thread waits before looking again when the database cannot be reached.
+DATABASE_PAUSE = 5.0
 
 
 class QueueWorker(Worker):
@@ -38,6 +40,7 @@ class QueueWorker(Worker):
     def __init__(self, *, stop: threading.Event, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.stop = stop
+        self.crashed = False
 
     def claim(self) -> DBTaskResult | None:
         """django-tasks-db's claim: lock the next ready row (skipping rows other workers hold) and mark it running
@@ -57,10 +60,18 @@ class QueueWorker(Worker):
             raise
 
     def run(self) -> None:
+        """Claim and run tasks until stopped. The database going away is waited out (the thread looks again after
+        DATABASE_PAUSE seconds); any other error stops the whole process (`crashed`), for its supervisor to restart."""
         try:
             while not self.stop.is_set():
-                close_old_connections()
-                row = self.claim()
+                try:
+                    close_old_connections()
+                    row = self.claim()
+                except DatabaseError:
+                    logger.exception("Worker %s cannot reach the database; trying again", self.worker_id)
+                    connection.close()
+                    self.stop.wait(DATABASE_PAUSE)
+                    continue
                 if row is not None:
                     self.run_task(row)
                 elif self.batch:
@@ -68,6 +79,10 @@ class QueueWorker(Worker):
                 close_old_connections()
                 if row is None:
                     self.stop.wait(self.interval)
+        except Exception:
+            logger.exception("Worker %s stopped on an error; stopping the process", self.worker_id)
+            self.crashed = True
+            self.stop.set()
         finally:
             connection.close()
 
@@ -133,9 +148,9 @@ def heartbeat_loop(ids: list[str], stop: threading.Event, seconds: float) -> Non
 
 
 def run_workers(*, threads: int, queues: list[str], interval: float, batch: bool,
-                on_ready: Callable[[list[str]], None] | None = None, stop: threading.Event | None = None) -> None:
+                on_ready: Callable[[list[str]], None] | None = None, stop: threading.Event | None = None) -> bool:
     """Run `threads` worker threads and the heartbeat until `stop` is set (or, with `batch`, until the queue has
-    nothing ready). The heartbeat rows are removed on the way out."""
+    nothing ready). The heartbeat rows are removed on the way out. False when a thread stopped on an error."""
     stop = stop or threading.Event()
     ids = worker_ids(threads)
     queue_text = ",".join(queues)
@@ -161,3 +176,4 @@ def run_workers(*, threads: int, queues: list[str], interval: float, batch: bool
         heart_stop.set()
         heart.join(5)
         WorkerHeartbeat.objects.filter(worker_id__in=ids).delete()
+    return not any(w.crashed for w in workers)

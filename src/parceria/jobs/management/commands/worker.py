@@ -15,7 +15,7 @@ from argparse import ArgumentTypeError
 from types import FrameType
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_tasks import DEFAULT_TASK_QUEUE_NAME
 
 from parceria.jobs.worker import run_workers
@@ -68,6 +68,8 @@ class Command(BaseCommand):
                                   f"process {os.getpid()}.")
                 self.stdout.flush()
 
-        run_workers(threads=threads, queues=queues, interval=interval, batch=batch, on_ready=ready, stop=stop)
+        if not run_workers(threads=threads, queues=queues, interval=interval, batch=batch, on_ready=ready,
+                           stop=stop):
+            raise CommandError("a worker thread stopped on an error (logged above); the process stops")
         if options["verbosity"] >= 1:
             self.stdout.write("Worker stopped.")
