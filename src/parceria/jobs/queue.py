@@ -62,7 +62,8 @@ def lease() -> timedelta:
 
 def requeue_lost(*, now: datetime | None = None) -> int:
     """Tasks left running by a worker that is gone (no heartbeat for LEASE_SECONDS, e.g. killed with SIGKILL):
-    back to the queue at once, or failed (WorkerLost) when that was their last attempt. Returns how many."""
+    back to the queue at once, or failed (WorkerLost) when that was their last attempt; the heartbeats of dead
+    workers are deleted. Returns how many tasks."""
     now = now or timezone.now()
     alive = live_workers(now=now)
     handled = 0
@@ -82,6 +83,8 @@ def requeue_lost(*, now: datetime | None = None) -> int:
                 row.status, row.run_after = TaskResultStatus.READY, get_date_max()
             row.save(update_fields=["status", "finished_at", "run_after", "exception_class_path", "traceback"])
             handled += 1
+    # A worker not seen for the lease is dead whether its row stays or not: the rows of killed workers go.
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - lease()).delete()
     return handled
 
 
