@@ -226,3 +226,13 @@ def test_a_worker_waits_out_a_lost_database_and_stops_the_process_on_any_other_e
     monkeypatch.setattr(worker.QueueWorker, "claim", claim)
     assert run_workers(threads=1, queues=["default"], interval=0, batch=False) is False
     assert len(calls) == 2 and WorkerHeartbeat.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_enqueued_in_a_rolled_back_transaction_is_not_queued():
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tasks.add.enqueue(1, 1)
+        raise RuntimeError("the change fails")
+    assert not DBTaskResult.objects.exists()
