@@ -119,13 +119,12 @@ def test_a_task_of_a_worker_that_is_gone_is_put_back_and_one_of_a_live_worker_is
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_share_the_queue_and_run_each_task_once():
+def test_worker_threads_share_the_queue_and_run_each_task_once():
     results = [tasks.add.enqueue(n, n) for n in range(30)]
     run_workers(threads=3, queues=["default"], interval=0, batch=True)
     rows = DBTaskResult.objects.filter(pk__in=[r.id for r in results])
     assert sorted(r.return_value for r in rows) == [2 * n for n in range(30)]
-    assert all(len(r.worker_ids) == 1 for r in rows)
-    assert len({r.worker_ids[0] for r in rows}) >= 1
+    assert all(len(r.worker_ids) == 1 for r in rows)  # each claimed once
 
 
 @pytest.mark.django_db(transaction=True)
