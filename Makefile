@@ -135,7 +135,7 @@ $(DEMO_PROGRAM_START_FILE): | $(BIN)/python
 demo: $(APP_STAMP) $(DEMO_SECRET_FILE) $(DEMO_PROGRAM_START_FILE) pdf-tools messages
 	$(DEMO_ENV) $(PARCERIA) migrate
 	$(DEMO_ENV) $(PARCERIA) demo
-	$(DEMO_ENV) $(PARCERIA) serve
+	$(DEMO_ENV) PARCERIA="$(PARCERIA)" scripts/demo-serve.sh
 
 # --- checks and tests -------------------------------------------------------------------------------
 

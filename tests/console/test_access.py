@@ -74,6 +74,7 @@ def urls(db) -> list[tuple[Route, str]]:
               "registration_id": registration.pk, "flag_id": flag.pk, "lead_id": lead.pk,
               "mapping_id": mapping_create(partner=partner, data=b"domain\nlojax.com.br\n", actor=ACTOR).pk}
     values["study_id"] = case_study_create(partner=partner, title="Case study", customers=[], actor=ACTOR).pk
+    values["job_id"] = "00000000-0000-0000-0000-000000000000"  # the Jobs page's retry (any id: POST-only)
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "evaluation_weights.changed": pgettext_lazy("audited action", "Evaluation weights changed"),
     "invitation.address_in_use": pgettext_lazy("audited action", "Invitation to an address in use"),
     "invitation.withdrawn": pgettext_lazy("audited action", "Invitation withdrawn"),
+    "job.retried": pgettext_lazy("audited action", "Background task run again"),
     "partner.checklist_ticked": pgettext_lazy("audited action", "Checklist item ticked"),
     "partner.created": pgettext_lazy("audited action", "Partner created"),
     "partner.evaluated": pgettext_lazy("audited action", "Partner evaluated"),

@@ -77,11 +77,29 @@ INSTALLED_APPS = [
     "parceria.mapping",
     "parceria.analytics",
     "parceria.demo",
+    "parceria.jobs",  # the worker, retries, the schedule of periodic commands, the Jobs page
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]
 
 # Background work through the Django Tasks API, queued in the database (`parceria worker` runs it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# `parceria worker` and `parceria schedule` (parceria/jobs, docs/operations.md#background-work). A task that raises
+# runs again after BACKOFF_SECONDS × 2^(attempt − 1), at most BACKOFF_CAP_SECONDS, until it has had MAX_ATTEMPTS
+# attempts; then it stays failed on the console's Jobs page (a task may set its own: jobs.retry.retrying_task).
+# A worker refreshes its heartbeat every HEARTBEAT_SECONDS; a task whose worker was not seen for LEASE_SECONDS is
+# run again (or failed when out of attempts). Finished tasks are pruned after KEEP_FINISHED_DAYS (the failed
+# ones after KEEP_FAILED_DAYS) and the schedule's log after KEEP_RUNS_DAYS.
+PARCERIA_JOBS = {
+    "MAX_ATTEMPTS": int(os.environ.get("PARCERIA_JOBS_MAX_ATTEMPTS", "5")),
+    "BACKOFF_SECONDS": float(os.environ.get("PARCERIA_JOBS_BACKOFF_SECONDS", "10")),
+    "BACKOFF_CAP_SECONDS": float(os.environ.get("PARCERIA_JOBS_BACKOFF_CAP_SECONDS", "3600")),
+    "HEARTBEAT_SECONDS": float(os.environ.get("PARCERIA_JOBS_HEARTBEAT_SECONDS", "10")),
+    "LEASE_SECONDS": float(os.environ.get("PARCERIA_JOBS_LEASE_SECONDS", "60")),
+    "KEEP_FINISHED_DAYS": 7,
+    "KEEP_FAILED_DAYS": 30,
+    "KEEP_RUNS_DAYS": 30,
+}
 
 # Django's model backend, loading a partner user's partner in the same query (accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["parceria.accounts.backends.AccountBackend"]

@@ -10,6 +10,7 @@ from parceria.console import views
 from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
+from parceria.jobs import urls as jobs
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
 from parceria.partners import urls as partners
@@ -37,4 +38,5 @@ urlpatterns = [
     path("", include((leads.console_patterns, "leads_console"))),
     path("", include((mapping.console_patterns, "mapping_console"))),
     path("", include((analytics.console_patterns, "analytics_console"))),
+    path("", include((jobs.console_patterns, "jobs_console"))),
 ]
