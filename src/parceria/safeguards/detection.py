@@ -221,12 +221,17 @@ def refund_rates(now: datetime, limits: Thresholds) -> list[Finding]:
     }
     rates = {pk: _rate(refunded, invoices) for pk, (invoices, refunded) in counts.items()}
     findings: list[Finding] = []
+    ordered = sorted(rates.values())
+    peer_stats: dict[Decimal, tuple[Decimal, Decimal]] = {}  # a rate → its peers' median and MAD (same for ties)
     for pk, rate in sorted(rates.items()):
-        peers = [r for other, r in rates.items() if other != pk]
-        if len(peers) < limits.refund_min_peers or rate <= limits.refund_min_rate:
+        if len(ordered) - 1 < limits.refund_min_peers or rate <= limits.refund_min_rate:
             continue
-        median = statistics.median(peers)
-        mad = statistics.median([abs(r - median) for r in peers])
+        if rate not in peer_stats:
+            peers = list(ordered)
+            peers.remove(rate)  # the others: the same multiset for every partner with this rate
+            middle = statistics.median(peers)
+            peer_stats[rate] = (middle, statistics.median([abs(r - middle) for r in peers]))
+        median, mad = peer_stats[rate]
         by_factor, by_mad = limits.refund_median_factor * median, median + limits.refund_mad_k * mad
         threshold = max(by_factor, by_mad, limits.refund_min_rate)
         if rate <= threshold:
