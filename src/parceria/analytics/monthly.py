@@ -30,7 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, DateField, Exists, F, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateField, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 
 from parceria.commissions.models import LedgerKind, LedgerLine
@@ -184,8 +184,13 @@ def _paying(cells: Cells, first: date, last: date, partners: Collection[int] | N
 
 
 def _retained(cells: Cells, first: date, last: date, partners: Collection[int] | None) -> None:
-    """Per month: customers whose first invoice was paid twelve months earlier and that paid in it."""
-    for month in months(first, last):
+    """Per month: customers whose first invoice was paid twelve months earlier and that paid in it (one query per
+    month, over the months from the first to the last invoice of the range: two index look-ups find them)."""
+    paid = _between(Invoice.objects.all(), "paid_at", first, last).aggregate(low=Min("paid_at"), high=Max("paid_at"))
+    if paid["low"] is None:
+        return
+    tz = ZoneInfo(settings.TIME_ZONE)
+    for month in months(month_start(paid["low"].astimezone(tz).date()), paid["high"].astimezone(tz).date()):
         cohort = add_months(month, months=-12)
         start = local_start(cohort)
         in_cohort = Invoice.objects.filter(customer=OuterRef("customer"), paid_at__gte=start,
