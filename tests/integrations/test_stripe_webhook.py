@@ -210,6 +210,18 @@ def test_a_credit_note_and_the_charge_refund_it_made_claw_back_once(cus_a):
     assert sorted(amounts("clawback")) == [D("-50.0000"), D("-25.0000")]
 
 
+def test_a_credit_note_of_an_older_api_version_names_one_refund_and_claws_back_once(cus_a):
+    _paid(cus_a)
+    legacy = {**sp.credit_note(amount=20000), "refund": "re_1"}
+    del legacy["refunds"]
+    note = sp.post(sp.event("credit_note.created", legacy, event_id="evt_cn"))
+    refund = sp.post(sp.event("charge.refunded", sp.charge(refunds=[sp.refund("re_1", 20000)]), event_id="evt_ch"))
+
+    assert (note.status_code, refund.status_code) == (200, 200), note.content
+    assert list(Refund.objects.values_list("event_id", "amount")) == [("re_1", D("200.00"))]
+    assert amounts("clawback") == [D("-50.0000")]
+
+
 def test_a_credit_note_on_an_unpaid_invoice_is_ignored(cus_a):
     _paid(cus_a)
     response = sp.post(sp.event("credit_note.created", sp.credit_note(note_type="pre_payment")))

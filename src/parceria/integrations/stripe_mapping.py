@@ -273,9 +273,14 @@ def _credit_note_created(event: dict[str, Any], note: dict[str, Any]) -> Mapped:
     invoice_id = _ref(note, "invoice", where=where)
     customer = _ref(note, "customer", where=where)
     at = _time(note.get("created"), f"{where}.created")
+    entries = _data(note, "refunds", where)
+    legacy = _ref(note, "refund", where=where, required=False) if entries is None else ""
+    if legacy:
+        # API versions before `refunds` name one refund and not its amount: the note's whole return is that refund.
+        return IntakeEvents([_refund_item(legacy, invoice_id, customer, returned, currency, at)], by_object_id=True)
     items = []
     refunded = Decimal(0)
-    for index, entry in enumerate(_data(note, "refunds", where) or []):
+    for index, entry in enumerate(entries or []):
         entry = _object(entry, f"{where}.refunds[{index}]")
         path = f"{where}.refunds[{index}]"
         amount = stripe_amount(entry.get("amount_refunded"), currency, where=f"{path}.amount_refunded")
