@@ -264,6 +264,25 @@ def test_customer_created_with_a_coupon_and_without_name_or_address(settings):
     assert list(AttributionClaim.objects.values_list("source", "code", "won")) == [("coupon", "AZUL10", True)]
 
 
+@pytest.mark.parametrize(("value", "stored_as"), [("11.222.333/0001-81", "11222333000181"), ("11.222.333/0001-80", "")])
+def test_a_customers_cnpj_is_kept_when_valid_and_dropped_when_not(value, stored_as):
+    obj = {**sp.customer(), "tax_ids": {"object": "list", "data": [{"id": "txi_1", "object": "tax_id",
+                                                                    "type": "br_cnpj", "value": value}]}}
+    response = sp.post(sp.event("customer.created", obj))
+
+    assert response.status_code == 200, response.content
+    assert Customer.objects.values_list("tax_id", flat=True).get() == stored_as
+
+
+def test_a_coupon_longer_than_any_code_is_not_named_and_the_invoice_accrues(cus_a):
+    discounts = [{"id": "di_1", "object": "discount", "coupon": {"id": "X" * 41, "object": "coupon"}}]
+
+    response = sp.post(sp.event("invoice.paid", sp.invoice(discounts=discounts)))
+
+    assert response.status_code == 200, response.content
+    assert amounts("accrual") == [D("250.0000")]
+
+
 def test_subscription_deleted_churns_the_customer(cus_a):
     response = sp.post(sp.event("customer.subscription.deleted", sp.subscription()))
 

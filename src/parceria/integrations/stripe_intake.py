@@ -24,6 +24,7 @@ from parceria.api.parser import parse_json
 from parceria.commissions.intake import Rejection, events_ingest
 from parceria.common.audit import Actor
 from parceria.common.errors import Conflict, InvalidInput, ParceriaError
+from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.customers.attribution import MAX_CODE, claim_by_code, customer_create_referred
 from parceria.customers.models import ClaimSource, Event, EventSource
 from parceria.customers.services import CustomerFields
@@ -148,12 +149,22 @@ def _refuse(rejected: list[Rejection]) -> None:
     raise EventRefused(message, code=rejected[0].code, details=details)
 
 
+def _valid_tax_id(new: NewCustomer, country: str) -> str:
+    """The customer's tax id if it is valid for its country; Stripe checks a tax id's format only, and a customer
+    is better created without one than refused for good."""
+    try:
+        return validate_tax_id(country, new.tax_id).compact if new.tax_id else ""
+    except TaxIdError:
+        return ""
+
+
 def _create_customer(event: dict[str, Any], new: NewCustomer) -> dict[str, Any]:
     """Create the customer (customers.attribution.customer_create_referred, idempotent on the Stripe id) and let a
     referral code in its metadata, then its discount's coupon, claim it for a partner (the one attribution rule)."""
     actor = Actor(label=SENDER)
     country = new.country or str(settings.PARCERIA_STRIPE_DEFAULT_COUNTRY)
-    fields = CustomerFields(external_id=new.external_id, name=new.name, country=country, tax_id=new.tax_id)
+    fields = CustomerFields(external_id=new.external_id, name=new.name, country=country, tax_id=_valid_tax_id(new,
+                                                                                                           country))
     code = new.referral_code if len(new.referral_code) <= MAX_CODE else ""
     try:
         customer, created, outcome = customer_create_referred(fields=fields, referral_code=code, actor=actor)

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from parceria.common.errors import ParceriaError
+from parceria.customers.event_schemas import MAX_COUPON
 
 #: Stripe's zero-decimal currencies: an amount is a count of whole units, not of hundredths
 #: (https://docs.stripe.com/currencies#zero-decimal, read 2026-12). CLP is the one Parceria pays in.
@@ -165,7 +166,7 @@ def _invoice_paid(event: dict[str, Any], invoice: dict[str, Any]) -> Mapped:
         "period_start": start.isoformat(),
         "period_end": end.isoformat(),
     }
-    coupons = _coupon_codes(invoice, where)
+    coupons = [c for c in _coupon_codes(invoice, where) if len(c.strip()) <= MAX_COUPON]  # longer: no partner's
     if coupons:
         item["coupon_code"] = coupons[0]
     return IntakeEvents([item])
