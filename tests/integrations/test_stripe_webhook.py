@@ -393,3 +393,75 @@ def test_any_header_text_is_a_signature_error_or_parsed(header):
     except SignatureError:
         return
     assert timestamp >= 0 and signatures
+
+
+# --- any object of a handled type: a mapping or a 400, never a server error -------------------------------------------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.text(max_size=12) | st.sampled_from(
+        ["in_1", "cus_A", "brl", "clp", "issued", "pre_payment", "succeeded", "re_1"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+_FIELDS = st.sampled_from(["id", "customer", "currency", "amount_paid", "lines", "status_transitions", "invoice",
+                           "refunds", "amount_refunded", "post_payment_amount", "type", "status", "discount",
+                           "discounts", "metadata", "address", "created", "ended_at", "period_start", "period_end",
+                           "refund", "name", "tax_ids"])
+
+
+@pytest.mark.django_db(False)
+@hsettings(max_examples=300, deadline=None)
+@given(event_type=st.sampled_from(["invoice.paid", "charge.refunded", "credit_note.created", "customer.created",
+                                   "customer.subscription.deleted"]),
+       base=st.sampled_from(["invoice", "charge", "credit_note", "customer", "subscription"]),
+       changes=st.dictionaries(_FIELDS, _JSON, max_size=4),
+       previous=st.none() | st.dictionaries(st.just("amount_refunded"), _JSON))
+def test_any_object_maps_or_is_a_malformed_event(event_type, base, changes, previous):
+    from datetime import UTC, datetime
+
+    from parceria.integrations.stripe_mapping import Ignored, IntakeEvents, NewCustomer, StripeShapeError, map_event
+
+    obj = {**getattr(sp, base)(), **changes}
+    event = {**sp.event(event_type, obj), "created_at": datetime(2026, 3, 5, tzinfo=UTC)}
+    if previous is not None:
+        event["data"]["previous_attributes"] = previous
+    try:
+        mapped = map_event(event)
+    except StripeShapeError as exc:
+        assert str(exc)  # a 400 that says what is wrong
+    else:
+        assert isinstance(mapped, Ignored | IntakeEvents | NewCustomer)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_events_delivered_at_once_are_taken_once():
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent deliveries wait on each other's row locks, which SQLite does not take")
+    partner = make_partner(tier="preferred")
+    make_customer(partner, external_id="cus_A")
+    payloads = [sp.event("invoice.paid", sp.invoice(), event_id="evt_race"),
+                sp.event("customer.created", sp.customer(customer_id="cus_B"), event_id="evt_race_cus")]
+    answers: list[tuple[int, str]] = []
+    barrier = threading.Barrier(8)
+
+    def deliver(payload):
+        try:
+            barrier.wait()
+            response = sp.post(payload)
+            answers.append((response.status_code, response.json()["status"]))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=deliver, args=(payloads[n % 2],)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+
+    assert sorted(answers) == [(200, "processed")] * 8
+    assert (StripeEvent.objects.count(), Invoice.objects.count(), Customer.objects.count()) == (2, 1, 2)
+    assert amounts("accrual") == [D("250.0000")]
