@@ -40,4 +40,4 @@ def stripe_webhook(request: HttpRequest) -> Status:
     or stale signature or a body that is not a Stripe event: 400, nothing stored; an event about a customer or
     invoice Parceria does not know yet: 422, nothing stored, so Stripe retries it; no secret configured: 503."""
     answer = stripe_webhook_receive(body=request.body, signature=request.headers.get("Stripe-Signature", ""))
-    return Status(answer.status, {k: v for k, v in answer.body.items()})
+    return Status(answer.status, answer.body)

@@ -35,8 +35,8 @@ from parceria.integrations.stripe_mapping import (
     IntakeEvents,
     NewCustomer,
     StripeShapeError,
-    _time,
     map_event,
+    unix_time,
 )
 from parceria.integrations.stripe_signature import SignatureError, verify
 
@@ -108,7 +108,7 @@ def _envelope(value: Any) -> dict[str, Any]:
         raise StripeShapeError("the event's type must be a non-empty text of at most 100 characters")
     if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
         raise StripeShapeError("the event's data.object must be an object")
-    return {**value, "created_at": _time(value.get("created"), "created")}
+    return {**value, "created_at": unix_time(value.get("created"), "created")}
 
 
 def _answer(event: dict[str, Any], status: str, **more: Any) -> dict[str, Any]:
@@ -130,7 +130,6 @@ def _keep(event: dict[str, Any], status: str, answer: dict[str, Any]) -> dict[st
 
 def _ingest(event: dict[str, Any], mapped: IntakeEvents) -> dict[str, Any]:
     items = mapped.items
-    known: set[str] = set()
     if mapped.by_object_id:
         known = set(Event.objects.filter(event_id__in=[i["id"] for i in items]).values_list("event_id", flat=True))
         items = [i for i in items if i["id"] not in known]

@@ -107,7 +107,7 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
-def _time(value: Any, where: str) -> datetime:
+def unix_time(value: Any, where: str) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 32503680000:
         raise StripeShapeError(f"{where} must be a Unix time (seconds)")
     return datetime.fromtimestamp(value, tz=UTC)
@@ -153,7 +153,7 @@ def _invoice_paid(event: dict[str, Any], invoice: dict[str, Any]) -> Mapped:
         return Ignored(f"invoice {invoice_id} paid nothing (amount_paid 0): there is nothing to accrue on")
     transitions = invoice.get("status_transitions")
     paid_at_raw = transitions.get("paid_at") if isinstance(transitions, dict) else None
-    paid_at = _time(paid_at_raw, f"{where}.status_transitions.paid_at") if paid_at_raw else event["created_at"]
+    paid_at = unix_time(paid_at_raw, f"{where}.status_transitions.paid_at") if paid_at_raw else event["created_at"]
     start, end = _service_period(invoice, where)
     item: dict[str, Any] = {
         "id": event["id"],
@@ -182,12 +182,12 @@ def _service_period(invoice: dict[str, Any], where: str) -> tuple[Any, Any]:
         period = line.get("period") if isinstance(line, dict) else None
         if isinstance(period, dict):
             at = f"{where}.lines.data[{index}].period"
-            periods.append((_time(period.get("start"), f"{at}.start"), _time(period.get("end"), f"{at}.end")))
+            periods.append((unix_time(period.get("start"), f"{at}.start"), unix_time(period.get("end"), f"{at}.end")))
     if periods:
         start, end = min(p[0] for p in periods), max(p[1] for p in periods)
     else:
-        start = _time(invoice.get("period_start"), f"{where}.period_start")
-        end = _time(invoice.get("period_end"), f"{where}.period_end")
+        start = unix_time(invoice.get("period_start"), f"{where}.period_start")
+        end = unix_time(invoice.get("period_end"), f"{where}.period_end")
     first = timezone.localdate(start)
     last = timezone.localdate(end) - timedelta(days=1) if end > start else first
     return first, max(first, last)
@@ -245,7 +245,7 @@ def _charge_refunded(event: dict[str, Any], charge: dict[str, Any]) -> Mapped:
             amount = stripe_amount(refund.get("amount"), currency, where=f"{at}.amount")
             if amount:
                 items.append(_refund_item(_text(refund, "id", where=at), invoice_id, customer, amount, currency,
-                                          _time(refund.get("created"), f"{at}.created")))
+                                          unix_time(refund.get("created"), f"{at}.created")))
         return IntakeEvents(items, by_object_id=True) if items else Ignored(f"charge {charge_id} lists no refund")
     previous = event["data"].get("previous_attributes")
     before = previous.get("amount_refunded") if isinstance(previous, dict) else None
@@ -273,7 +273,7 @@ def _credit_note_created(event: dict[str, Any], note: dict[str, Any]) -> Mapped:
         return Ignored(f"credit note {note_id} reduced what was still due: nothing paid was returned")
     invoice_id = _ref(note, "invoice", where=where)
     customer = _ref(note, "customer", where=where)
-    at = _time(note.get("created"), f"{where}.created")
+    at = unix_time(note.get("created"), f"{where}.created")
     entries = _data(note, "refunds", where)
     legacy = _ref(note, "refund", where=where, required=False) if entries is None else ""
     if legacy:
@@ -299,7 +299,7 @@ def _credit_note_created(event: dict[str, Any], note: dict[str, Any]) -> Mapped:
 def _subscription_deleted(event: dict[str, Any], subscription: dict[str, Any]) -> Mapped:
     where = "subscription"
     ended = subscription.get("ended_at") or subscription.get("canceled_at")
-    at = _time(ended, f"{where}.ended_at") if ended else event["created_at"]
+    at = unix_time(ended, f"{where}.ended_at") if ended else event["created_at"]
     return IntakeEvents([{
         "id": event["id"],
         "type": "customer.churned",
@@ -319,7 +319,7 @@ def _customer_created(event: dict[str, Any], customer: dict[str, Any]) -> Mapped
         external_id=external_id,
         name=name,
         country=_country(customer),
-        at=_time(customer.get("created"), f"{where}.created") if customer.get("created") else event["created_at"],
+        at=unix_time(customer.get("created"), f"{where}.created") if customer.get("created") else event["created_at"],
         tax_id=_tax_id(customer),
         referral_code=referral.strip() if isinstance(referral, str) else "",
         coupon_codes=_coupon_codes(customer, where),
