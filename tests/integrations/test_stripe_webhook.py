@@ -315,7 +315,7 @@ def test_a_bad_or_stale_signature_is_400_and_stores_nothing(cus_a, case):
     elif case == "stale":
         response = sp.post(payload, timestamp=int(time.time()) - 301)
     elif case == "future":
-        response = sp.post(payload, timestamp=int(time.time()) + 301)
+        response = sp.post(payload, timestamp=int(time.time()) + 330)
     elif case == "missing":
         response = sp.post(payload, header="")
     elif case == "garbage":
