@@ -44,6 +44,9 @@ API_PREFIX = "/api/v1"
 MIN_ROUTES = 11
 #: What may be read without a key: the OpenAPI document and its docs page (SPEC §14.2).
 PUBLIC_PATHS = {"/openapi.json", "/docs"}
+#: Routes that take no API key: the sender proves itself by signing the body (Stripe's webhook, whose tests are in
+#: tests/integrations/); unsigned, they refuse the request with a 400 and store nothing.
+SIGNED_ROUTES = {("POST", "/integrations/stripe/webhook")}
 # Program-wide reference data every key may read: no partner owns these rows (B's markers are still checked).
 SHARED_REFERENCE_ROUTES = {"/plans", "/fx-rates", "/enablement/courses"}
 
@@ -292,6 +295,9 @@ def plausible_body(route: Route, w: World) -> Any:
         ("POST", "/account-mappings"): Multipart({"partner_id": w.b.pk, "file": b"domain\nalfa-was-here.com.br\n"}),
         ("PUT", "/analytics/figures"): [{"key": "joint_marketing_activities", "month": "2026-03",
                                          "partner_id": w.b.pk, "value": "7"}],
+        ("POST", "/integrations/stripe/webhook"): {
+            "id": "evt_alfa", "object": "event", "type": "customer.subscription.deleted", "created": 1775000000,
+            "data": {"object": {"id": "sub_alfa", "object": "subscription", "customer": b_customer.external_id}}},
     }
     if route.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return None
@@ -408,7 +414,9 @@ def test_partner_key_of_a_reaches_nothing_of_b_by_any_route(world):
         for query in (None, {"partner_id": world.b.pk, "customer_id": world.b_customers[0].pk}):
             response = call(client, route, world, query)
             what = f"{route.method} {route.template} {query or ''}"
-            if route.params or route.method != "GET":
+            if (route.method, route.template) in SIGNED_ROUTES:
+                assert response.json()["error"]["code"] == "invalid_signature", what
+            elif route.params or route.method != "GET":
                 assert response.status_code in (403, 404), f"{what}: {response.status_code} {response.content[:300]}"
                 assert response.json()["error"]["code"] in ("forbidden", "forbidden_scope", "not_found"), what
             else:
@@ -526,6 +534,9 @@ def test_every_route_needs_a_valid_key(world, credential):
     for route in api_routes():
         response = call(client, route, world)
         what = f"{route.method} {route.template}"
+        if (route.method, route.template) in SIGNED_ROUTES:
+            assert response.json()["error"]["code"] == "invalid_signature", what
+            continue
         assert response.status_code == 401, f"{what}: {response.status_code} {response.content[:300]}"
         assert response.json() == {"error": {
             "code": "unauthorized",

@@ -25,6 +25,7 @@ from parceria.deals.opportunities_api import router as opportunities_router
 from parceria.disputes.adjustments_api import router as adjustments_router
 from parceria.disputes.api import router as disputes_router
 from parceria.enablement.api import router as enablement_router
+from parceria.integrations.api import router as integrations_router
 from parceria.leads.api import router as leads_router
 from parceria.mapping.api import router as mapping_router
 from parceria.partners.api import router as partners_router
@@ -76,6 +77,7 @@ api.add_router("/referral-links", referrals_router)
 api.add_router("/leads", leads_router)
 api.add_router("/account-mappings", mapping_router)
 api.add_router("/analytics", analytics_router)
+api.add_router("/integrations", integrations_router)
 
 _patterns, _app_name, _namespace = api.urls
 urlpatterns = (guard_api_views(api, _patterns), _app_name, _namespace)

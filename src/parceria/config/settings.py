@@ -75,11 +75,19 @@ INSTALLED_APPS = [
     "parceria.safeguards",
     "parceria.leads",
     "parceria.mapping",
+    "parceria.integrations",
     "parceria.analytics",
     "parceria.demo",
     "parceria.jobs",  # the worker, retries, the schedule of periodic commands, the Jobs page
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]
+
+# The Stripe-compatible intake (docs/integrations.md): the signing secret of the webhook endpoint registered in
+# Stripe's dashboard (whsec_…; without it the endpoint answers 503), how far a signature's timestamp may be from
+# now, and the country of a Stripe customer whose addresses name none.
+PARCERIA_STRIPE_WEBHOOK_SECRET = os.environ.get("PARCERIA_STRIPE_WEBHOOK_SECRET", "")
+PARCERIA_STRIPE_TOLERANCE_SECONDS = int(os.environ.get("PARCERIA_STRIPE_TOLERANCE_SECONDS", "300"))
+PARCERIA_STRIPE_DEFAULT_COUNTRY = os.environ.get("PARCERIA_STRIPE_DEFAULT_COUNTRY", "BR")
 
 # Background work through the Django Tasks API, queued in the database (`parceria worker` runs it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("PARCERIA_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("PARCERIA_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# The Stripe webhook's signing secret (tests/integrations/stripe_payloads.py signs with it).
+os.environ.setdefault("PARCERIA_STRIPE_WEBHOOK_SECRET", "whsec_test_parceria_0123456789abcdef")
 
 from parceria.config.settings import *  # noqa: F403
 

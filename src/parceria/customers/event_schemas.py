@@ -68,7 +68,9 @@ NUL_MESSAGE = "text may not contain NUL (\\x00) characters"
 
 Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 CustomerRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-CouponRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+#: The longest coupon code an `invoice.paid` may name (a coupon code is at most 40 characters: referrals.CouponCode).
+MAX_COUPON = 40
+CouponRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COUPON)]
 
 
 class _EventBase(BaseModel):
