@@ -48,7 +48,7 @@ def test_a_declared_policy_overrides_the_defaults_and_a_plain_task_gets_the_defa
                                                                    backoff_cap_seconds=3600)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_task_runs_and_its_result_is_kept():
     result = tasks.add.enqueue(2, 3)
     _run_batch()
@@ -57,7 +57,7 @@ def test_a_task_runs_and_its_result_is_kept():
     assert WorkerHeartbeat.objects.count() == 0  # a clean stop removes the worker's heartbeat
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failing_task_is_retried_with_back_off_then_succeeds(tmp_path):
     marker = str(tmp_path / "runs")
     start = timezone.now().replace(microsecond=0)
@@ -81,7 +81,7 @@ def test_a_failing_task_is_retried_with_back_off_then_succeeds(tmp_path):
     assert Path(marker).read_text() == "3"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_task_out_of_attempts_ends_failed_with_its_error(tmp_path):
     marker = str(tmp_path / "runs")
     start = timezone.now()
@@ -96,7 +96,7 @@ def test_a_task_out_of_attempts_ends_failed_with_its_error(tmp_path):
     assert Path(marker).read_text() == "3"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_task_of_a_worker_that_is_gone_is_put_back_and_one_of_a_live_worker_is_not(settings):
     now = timezone.now()
     long_ago = now - timedelta(seconds=settings.PARCERIA_JOBS["LEASE_SECONDS"] + 1)
@@ -118,7 +118,7 @@ def test_a_task_of_a_worker_that_is_gone_is_put_back_and_one_of_a_live_worker_is
                                                                    "parceria.jobs.queue.WorkerLost")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_worker_threads_share_the_queue_and_run_each_task_once():
     results = [tasks.add.enqueue(n, n) for n in range(30)]
     run_workers(threads=3, queues=["default"], interval=0, batch=True)
@@ -127,7 +127,7 @@ def test_worker_threads_share_the_queue_and_run_each_task_once():
     assert all(len(r.worker_ids) == 1 for r in rows)  # each claimed once
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_claim_locks_the_row_with_skip_locked_on_postgresql():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no row locks: the claim runs in an exclusive transaction there")
@@ -156,7 +156,7 @@ def _wait_for(check, timeout: float = 20) -> None:
         time.sleep(0.05)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_task_whose_worker_is_killed_runs_again_on_another_worker(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("two worker processes on one database: PostgreSQL (SQLite's test database is in memory)")
@@ -186,7 +186,7 @@ def test_a_task_whose_worker_is_killed_runs_again_on_another_worker(tmp_path):
     assert WorkerHeartbeat.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_command_runs_in_the_background_and_a_failing_one_is_retried_then_failed():
     from parceria.jobs.tasks import run_command
 
@@ -209,7 +209,7 @@ def test_the_policy_of_a_task_whose_module_was_not_imported_yet_is_its_declared_
                                                                         backoff_cap_seconds=3600)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_waits_out_a_lost_database_and_stops_the_process_on_any_other_error(monkeypatch):
     from parceria.jobs import worker
 
@@ -227,7 +227,7 @@ def test_a_worker_waits_out_a_lost_database_and_stops_the_process_on_any_other_e
     assert len(calls) == 2 and WorkerHeartbeat.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_task_enqueued_in_a_rolled_back_transaction_is_not_queued():
     from django.db import transaction
 

@@ -110,6 +110,8 @@ class MonthFact(models.Model):
                                       help_text="Σ of the new customers' first invoices, R$.")
     first_known = models.PositiveIntegerField(default=0, help_text="New customers whose first invoice converted.")
     first_paid_on = models.DateField(null=True, blank=True, help_text="The earliest new customer's first payment.")
+    last_first_paid_on = models.DateField(null=True, blank=True,
+                                          help_text="The latest new customer's first payment.")
     paying_customers = models.PositiveIntegerField(default=0, help_text="Customers with an invoice paid in it.")
     retained_12m = models.PositiveIntegerField(
         default=0, help_text="Customers new twelve months before that paid an invoice in it.")

@@ -11,7 +11,8 @@ Per month (local time, America/Sao_Paulo) and partner (the customer's attributed
   `revenue_unconverted` (the pages say so).
 * **new customers**: customers whose first invoice (the earliest `paid_at`; equal times broken by invoice id) was
   paid in it. A customer that never paid is not a customer yet. `first_value` sums their first invoices in R$
-  (`first_known` counts those converted) and `first_paid_on` is the earliest of those payments' local days.
+  (`first_known` counts those converted); `first_paid_on` and `last_first_paid_on` are the earliest and the latest
+  of those payments' local days.
 * **paying customers**: customers with an invoice paid in it.
 * **retained_12m**: customers new in the month twelve months earlier that paid an invoice in this one.
 * **churned**: customers whose `churned_at` falls in it.
@@ -56,6 +57,7 @@ class Cell:
     first_value: Decimal = Decimal(0)
     first_known: int = 0
     first_paid_on: date | None = None
+    last_first_paid_on: date | None = None
     paying_customers: int = 0
     retained_12m: int = 0
     churned: int = 0
@@ -147,13 +149,16 @@ def _revenue(cells: Cells, first: date, last: date, partners: Collection[int] | 
                 cell.revenue += sign * value
 
 
-def first_invoices(first: date, last: date, partners: Collection[int] | None = None) -> QuerySet[Invoice]:
-    """The invoices paid from `first`'s month to `last`'s that are their customer's first (no earlier `paid_at`;
-    equal times broken by invoice id)."""
+def first_invoices(first: date, last: date, partners: Collection[int] | None = None, *,
+                   until: datetime | None = None) -> QuerySet[Invoice]:
+    """The invoices paid from `first`'s month to `last`'s (before `until` when given) that are their customer's
+    first (no earlier `paid_at`; equal times broken by invoice id)."""
     earlier = Invoice.objects.filter(customer=OuterRef("customer")).filter(
         Q(paid_at__lt=OuterRef("paid_at")) | Q(paid_at=OuterRef("paid_at"), invoice_id__lt=OuterRef("invoice_id")))
-    return _only(_between(Invoice.objects.all(), "paid_at", first, last), "customer__partner_id",
-                 partners).exclude(Exists(earlier))
+    paid = _between(Invoice.objects.all(), "paid_at", first, last)
+    if until is not None:
+        paid = paid.filter(paid_at__lt=until)
+    return _only(paid, "customer__partner_id", partners).exclude(Exists(earlier))
 
 
 def _firsts(cells: Cells, first: date, last: date, partners: Collection[int] | None) -> None:
@@ -161,7 +166,7 @@ def _firsts(cells: Cells, first: date, last: date, partners: Collection[int] | N
     base = first_invoices(first, last, partners).annotate(m=TruncMonth("paid_at", tzinfo=tz),
                                                          d=_foreign_day("paid_at"))
     rows = exact_sums_and(base, "amount", ("m", "d", "customer__partner_id", "currency"),
-                          n=Count("invoice_id"), at=Min("paid_at"))
+                          n=Count("invoice_id"), at=Min("paid_at"), latest=Max("paid_at"))
     converted = in_brl((i, c, _day(m) if d is None else d, total)
                        for i, ((m, d, _p, c), total, _x) in enumerate(rows))
     for ((m, _d, partner, _c), _total, extra), (_i, value) in zip(rows, converted, strict=True):
@@ -170,8 +175,9 @@ def _firsts(cells: Cells, first: date, last: date, partners: Collection[int] | N
         if value is not None:
             cell.first_value += value
             cell.first_known += extra["n"]
-        day = extra["at"].astimezone(tz).date()
+        day, latest = extra["at"].astimezone(tz).date(), extra["latest"].astimezone(tz).date()
         cell.first_paid_on = day if cell.first_paid_on is None else min(cell.first_paid_on, day)
+        cell.last_first_paid_on = latest if cell.last_first_paid_on is None else max(cell.last_first_paid_on, latest)
 
 
 def _paying(cells: Cells, first: date, last: date, partners: Collection[int] | None) -> None:

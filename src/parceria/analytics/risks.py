@@ -36,7 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,8 +44,10 @@ from django.utils.translation import gettext as _
 from parceria.agreements.dates import current_term_end
 from parceria.agreements.models import Agreement, AgreementStatus, AgreementType
 from parceria.analytics.facts import months, new_customers_by_month
+from parceria.analytics.monthly import first_invoices
+from parceria.analytics.rollup import new_customers_before
 from parceria.common.months import add_months, month_start
-from parceria.customers.models import AttributionClaim, CsatScore, Invoice
+from parceria.customers.models import AttributionClaim, CsatScore
 from parceria.disputes.models import Dispute
 from parceria.partners.models import Partner, PartnerStatus
 from parceria.safeguards.detection import Thresholds, refund_rates
@@ -264,20 +266,24 @@ def _csat_drop(on: date, rules: RiskRules, ids: set[int]) -> dict[int, RiskReaso
 
 
 def _no_new_customer(on: date, rules: RiskRules, ids: set[int]) -> dict[int, RiskReason]:
+    """The latest new customer of each judged partner by the end of `on`: the months before `on`'s from the monthly
+    roll-up, `on`'s own month up to the end of `on` from its first invoices."""
     tz = ZoneInfo(settings.TIME_ZONE)
-    earlier = Invoice.objects.filter(customer_id=OuterRef("customer_id"), paid_at__lt=OuterRef("paid_at"))
-    firsts = (Invoice.objects.filter(customer__partner__status__in=JUDGED, paid_at__lt=_end_of(on))
-              .filter(~Exists(earlier)).values("customer__partner_id")
-              .annotate(last=Max("paid_at"), customers=Count("customer_id", distinct=True)))
+    latest = {pk: found for pk, found in new_customers_before(on).items() if pk in ids}
+    this_month = (first_invoices(on, on, until=_end_of(on)).filter(customer__partner_id__in=ids)
+                  .values("customer__partner_id")
+                  .annotate(last=Max("paid_at"), customers=Count("customer_id", distinct=True)).order_by())
+    for row in this_month:
+        pk, day = row["customer__partner_id"], row["last"].astimezone(tz).date()
+        before = latest.get(pk, (day, 0))
+        latest[pk] = (max(before[0], day), before[1] + row["customers"])
     found: dict[int, RiskReason] = {}
-    for row in firsts:
-        last_day = row["last"].astimezone(tz).date()
+    for pk, (last_day, customers) in latest.items():
         days = (on - last_day).days
         if days < rules.quiet_days:
             continue
-        pk = row["customer__partner_id"]
         found[pk] = RiskReason(NO_NEW_CUSTOMER, rules.weights[NO_NEW_CUSTOMER], {
-            "last_new_customer_on": last_day.isoformat(), "days_since": days, "customers": row["customers"],
+            "last_new_customer_on": last_day.isoformat(), "days_since": days, "customers": customers,
             "quiet_days": rules.quiet_days}, _partner_url(pk, "customers"))
     return found
 

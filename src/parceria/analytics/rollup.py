@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
 from django.utils import timezone
 
 from parceria.analytics import monthly
@@ -240,6 +240,27 @@ def differences() -> list[dict[str, Any]]:
     return out
 
 
+def new_customers_before(before: date, *, partners: Collection[int] | None = None) -> dict[int, tuple[date, int]]:
+    """Per partner, over every month before `before`'s: the latest new customer's first payment (local day) and how
+    many new customers it had."""
+    month = month_start(before)
+    state = ensure()
+    out: dict[int, tuple[date, int]] = {}
+    rows = MonthFact.objects.filter(partner__isnull=False, new_customers__gt=0, month__lt=month)
+    if partners is not None:
+        rows = rows.filter(partner_id__in=list(partners))
+    for pk, day, n in rows.values("partner_id").annotate(day=Max("last_first_paid_on"), n=Sum("new_customers")) \
+            .values_list("partner_id", "day", "n"):
+        out[pk] = (day, n)
+    live_from = add_months(state.last_month, months=1) if state.last_month is not None else None
+    if live_from is not None and live_from < month:
+        for (_m, key), cell in monthly.compute(live_from, add_months(month, months=-1), partners=partners).items():
+            if key is not None and cell.last_first_paid_on is not None:
+                day, n = out.get(key, (cell.last_first_paid_on, 0))
+                out[key] = (max(day, cell.last_first_paid_on), n + cell.new_customers)
+    return out
+
+
 def first_customer_days(last: date, *, partners: Collection[int] | None = None) -> dict[int, date]:
     """Each partner's first customer's first payment (local day), up to the end of `last`'s month: the earliest
     `first_paid_on` of its months."""
@@ -282,7 +303,7 @@ class MonthTotals:
                 self.acquiring[month] = self.acquiring.get(month, 0) + 1
 
 
-_SUMMED = [name for name in CELL_FIELDS if name != "first_paid_on"]
+_SUMMED = [name for name in CELL_FIELDS if name not in ("first_paid_on", "last_first_paid_on")]
 _MONEY = ("revenue", "first_value", "commissions")
 
 
