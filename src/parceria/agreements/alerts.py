@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import transaction
+
 from parceria.agreements.dates import current_term_end, next_renewal_date, notice_deadline, within_lead
 from parceria.agreements.models import Agreement, AgreementStatus
 from parceria.common.alerts import Alert
+from parceria.webhooks.outbox import emit
 
 
 def agreement_alerts(today: date, lead_days: int) -> list[Alert]:
@@ -20,6 +23,7 @@ def agreement_alerts(today: date, lead_days: int) -> list[Alert]:
         deadline = notice_deadline(rule, today)
         if renewal is not None and within_lead(renewal, today, lead_days):
             alerts.append(Alert(renewal, "agreement.renewal", subject, f"renews by itself on {renewal.isoformat()}"))
+            _renewal_due(agreement, renewal)
         if deadline is not None and agreement.notice_days and within_lead(deadline, today, lead_days):
             alerts.append(Alert(deadline, "agreement.notice_deadline", subject,
                                 f"last day to give {agreement.notice_days} days' notice is {deadline.isoformat()}"))
@@ -29,3 +33,11 @@ def agreement_alerts(today: date, lead_days: int) -> list[Alert]:
                 assert end is not None
                 alerts.append(Alert(end, "agreement.term_end", subject, f"ends on {end.isoformat()} (no renewal)"))
     return alerts
+
+
+def _renewal_due(agreement: Agreement, renewal: date) -> None:
+    """The `agreement.renewal_due` webhook event, once per agreement and renewal date (docs/webhooks.md)."""
+    data = {"agreement_id": agreement.pk, "type": agreement.type, "renewal_date": renewal,
+            "notice_days": agreement.notice_days}
+    with transaction.atomic():
+        emit("agreement.renewal_due", partner=agreement.partner, data=data, once_key=f"{agreement.pk}:{renewal}")

@@ -63,9 +63,14 @@ class OutboxEvent(models.Model):
                                 related_name="+")
     payload = models.JSONField(help_text="The body sent, with its schema version.")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    once_key = models.CharField(max_length=120, blank=True,
+                                help_text="Set for an event sent once per occasion (a renewal date): type and key "
+                                          "are unique.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["type", "once_key"], condition=~models.Q(once_key=""),
+                                               name="webhook_event_once")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"

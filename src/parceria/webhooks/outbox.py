@@ -27,22 +27,25 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
     return plain
 
 
-def emit(type: str, *, partner: Any, data: dict[str, Any]) -> OutboxEvent:
+def emit(type: str, *, partner: Any, data: dict[str, Any], once_key: str = "") -> OutboxEvent | None:
     """Write event `type` about `partner` (a Partner, or None for a program-wide event) with `data`, and one
     pending delivery to each enabled endpoint that wants it: the partner's own endpoints and the staff endpoints.
-    Must run inside the transaction of the change (OutsideTransaction otherwise)."""
-    event = write_event(type, partner=partner, data=data)
+    Must run inside the transaction of the change (OutsideTransaction otherwise). With `once_key`, an event of this
+    type and key already written is not written again (answers None)."""
+    if once_key and OutboxEvent.objects.filter(type=type, once_key=once_key).exists():
+        return None
+    event = write_event(type, partner=partner, data=data, once_key=once_key)
     fan_out(event)
     return event
 
 
-def write_event(type: str, *, partner: Any, data: dict[str, Any]) -> OutboxEvent:
+def write_event(type: str, *, partner: Any, data: dict[str, Any], once_key: str = "") -> OutboxEvent:
     """The event row alone (emit adds its deliveries)."""
     if not transaction.get_connection().in_atomic_block:
         raise OutsideTransaction(f"webhook event {type} emitted outside a transaction")
     if type not in EventType.values:
         raise ValueError(f"unknown webhook event type {type!r}")
-    event = OutboxEvent(type=type, partner=partner)
+    event = OutboxEvent(type=type, partner=partner, once_key=once_key)
     event.payload = {
         "id": str(event.event_id), "type": type, "version": SCHEMA_VERSION,
         "created": timezone.now().isoformat().replace("+00:00", "Z"),
