@@ -23,7 +23,6 @@ def agreement_alerts(today: date, lead_days: int) -> list[Alert]:
         deadline = notice_deadline(rule, today)
         if renewal is not None and within_lead(renewal, today, lead_days):
             alerts.append(Alert(renewal, "agreement.renewal", subject, f"renews by itself on {renewal.isoformat()}"))
-            _renewal_due(agreement, renewal)
         if deadline is not None and agreement.notice_days and within_lead(deadline, today, lead_days):
             alerts.append(Alert(deadline, "agreement.notice_deadline", subject,
                                 f"last day to give {agreement.notice_days} days' notice is {deadline.isoformat()}"))
@@ -35,9 +34,17 @@ def agreement_alerts(today: date, lead_days: int) -> list[Alert]:
     return alerts
 
 
-def _renewal_due(agreement: Agreement, renewal: date) -> None:
-    """The `agreement.renewal_due` webhook event, once per agreement and renewal date (docs/webhooks.md)."""
-    data = {"agreement_id": agreement.pk, "type": agreement.type, "renewal_date": renewal,
-            "notice_days": agreement.notice_days}
-    with transaction.atomic():
-        emit("agreement.renewal_due", partner=agreement.partner, data=data, once_key=f"{agreement.pk}:{renewal}")
+def renewals_due_emit(today: date, lead_days: int) -> int:
+    """The `agreement.renewal_due` webhook event of each renewal alert, once per agreement and renewal date
+    (docs/webhooks.md); run by the daily `parceria agreements-expire`. Answers how many were written."""
+    written = 0
+    for agreement in Agreement.objects.filter(status=AgreementStatus.ACTIVE).select_related("partner"):
+        renewal = next_renewal_date(agreement.rule, today)
+        if renewal is None or not within_lead(renewal, today, lead_days):
+            continue
+        data = {"agreement_id": agreement.pk, "type": agreement.type, "renewal_date": renewal,
+                "notice_days": agreement.notice_days}
+        with transaction.atomic():
+            key = f"{agreement.pk}:{renewal}"
+            written += emit("agreement.renewal_due", partner=agreement.partner, data=data, once_key=key) is not None
+    return written
