@@ -9,7 +9,6 @@ again when the lease runs out. Receivers therefore see an event at least once an
 from __future__ import annotations
 
 import http.client
-import json
 import socket
 import ssl
 import time
@@ -139,7 +138,7 @@ def attempt(delivery: Delivery) -> Attempt | None:
     if not endpoint.enabled:
         Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None, leased_until=None)
         return None
-    body = json.dumps(delivery.event.payload, separators=(",", ":"), sort_keys=True).encode()
+    body = secrets.canonical_body(delivery.event.payload)
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,

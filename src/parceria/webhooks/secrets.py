@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 import time
 
@@ -49,6 +50,11 @@ def unseal(sealed: str) -> str:
     if not hmac.compare_digest(tag, hmac.new(key, nonce + cipher, hashlib.sha256).digest()):
         raise ValueError("the sealed secret does not open with this SECRET_KEY")
     return bytes(a ^ b for a, b in zip(cipher, _keystream(key, nonce, len(cipher)), strict=True)).decode()
+
+
+def canonical_body(payload: dict[str, object]) -> bytes:
+    """The bytes sent for an event's payload (and signed): compact JSON with sorted keys."""
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
 
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
