@@ -44,18 +44,18 @@ def receiver(**options: Any) -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             with lock:
-                first = not state.received and not state.arrived.is_set()
+                first = not state.arrived.is_set()
                 state.arrived.set()
-            if first and state.hold_first:
-                state.release.wait(30)
-                self.close_connection = True
-                return
             ok = verify(state.secret, body, self.headers.get("Parceria-Signature", ""))
             with lock:
                 if not ok:
                     state.bad_signatures += 1
                 state.received.append({"headers": dict(self.headers), "body": json.loads(body)})
                 status = state.statuses.pop(0) if state.statuses else 200
+            if first and state.hold_first:  # received, but the answer never comes (until released)
+                state.release.wait(30)
+                self.close_connection = True
+                return
             self.send_response(status if ok else 400)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
