@@ -48,7 +48,8 @@ def endpoint_create(*, partner: Any, url: str, event_types: Iterable[str], descr
 def endpoint_set_enabled(*, endpoint: Endpoint, enabled: bool, actor: Actor, reason: str = "") -> Endpoint:
     """Enable or disable. Enabling makes the parked deliveries due again and clears the failing flag."""
     with transaction.atomic():
-        locked = Endpoint.objects.select_for_update().get(pk=endpoint.pk, partner_id=endpoint.partner_id)
+        owner = {"partner_id": endpoint.partner_id} if endpoint.partner_id else {"partner__isnull": True}
+        locked = Endpoint.objects.select_for_update().get(pk=endpoint.pk, **owner)
         before = snapshot(locked)
         if enabled:
             check_url(locked.url)  # the rules of today, before sending anything again
