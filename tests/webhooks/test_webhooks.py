@@ -3,9 +3,12 @@ retries, 410, the last retry, timeouts, tenant isolation and the URL rules."""
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import stripe
@@ -24,7 +27,7 @@ from parceria.webhooks.models import Attempt, Delivery, DeliveryState, Endpoint,
 from parceria.webhooks.outbox import OutsideTransaction, emit
 from parceria.webhooks.services import delivery_resend, endpoint_create, endpoint_ping, endpoint_set_enabled
 from parceria.webhooks.urlrules import check_url
-from tests.factories import ingest, make_customer, make_partner, paid
+from tests.factories import ingest, make_customer, make_partner, paid, refunded
 from tests.webhooks.receiver import receiver
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +288,43 @@ def test_an_unknown_event_type_or_no_type_is_refused(loopback):
         with pytest.raises(InvalidInput):
             endpoint_create(partner=None, url="http://127.0.0.1:9/", event_types=types, actor=ACTOR)
     assert not Endpoint.objects.exists()
+
+
+def test_a_refund_in_an_intake_request_emits_one_commission_clawed_back_event_with_its_negative_lines(loopback):
+    partner = make_partner()
+    customer = make_customer(partner)
+    ingest(paid(customer, "1000.00", invoice_id="inv_claw"))
+    ingest(refunded(customer, "inv_claw", "400.00"))
+    event = OutboxEvent.objects.get(type="commission.clawed_back")
+    lines = LedgerLine.objects.filter(partner=partner, kind=LedgerKind.CLAWBACK)
+    assert event.partner_id == partner.pk
+    assert [line["amount"] for line in event.payload["data"]["lines"]] == [str(line.amount) for line in lines]
+    assert all(Decimal(line["amount"]) < 0 for line in event.payload["data"]["lines"])
+
+
+def _doc_block(language: str) -> str:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text()
+    return text.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_python_verification_example_of_the_docs_accepts_a_real_signature_and_refuses_a_forged_one():
+    body, secret = b'{"id":"e1","type":"ping"}', "whsec_example"
+    header = secrets.sign(secret, body)
+    namespace: dict[str, object] = {}
+    exec(_doc_block("python"), namespace)  # noqa: S102 - the documentation's own example
+    verify = namespace["verify"]
+    assert verify(secret, body, header) is True
+    assert verify(secret, body + b" ", header) is False
+    assert verify("whsec_other", body, header) is False
+    assert verify(secret, body, secrets.sign(secret, body, timestamp=1)) is False  # too old
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
+def test_the_javascript_verification_example_of_the_docs_accepts_a_real_signature_and_refuses_a_forged_one():
+    body, secret = '{"id":"e1","type":"ping"}', "whsec_example"
+    header = secrets.sign(secret, body.encode())
+    script = _doc_block("js") + (
+        f"console.log(JSON.stringify([verify({secret!r}, Buffer.from({body!r}), {header!r}),"
+        f" verify({secret!r}, Buffer.from({body!r} + ' '), {header!r})]));")
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30, check=True).stdout
+    assert out.strip() == "[true,false]"
