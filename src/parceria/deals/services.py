@@ -332,6 +332,8 @@ def deal_register(*, partner: Partner, fields: DealFields, actor: Actor) -> Deal
             **clean)
         audit_record_create(actor=actor, action="deal_registration.created", obj=registration,
                             after=snapshot(registration))
+        if decided:  # approved or rejected at once, without staff
+            emit("deal.decided", partner=locked, data=webhook_data(registration))
     return registration
 
 
