@@ -328,3 +328,17 @@ def test_the_javascript_verification_example_of_the_docs_accepts_a_real_signatur
         f" verify({secret!r}, Buffer.from({body!r} + ' '), {header!r})]));")
     out = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=30, check=True).stdout
     assert out.strip() == "[true,false]"
+
+
+def test_a_transaction_that_writes_many_events_queues_one_delivery_task(loopback, django_capture_on_commit_callbacks):
+    ana, bia = make_partner(), make_partner()
+    _endpoint("http://127.0.0.1:9/a", ana)
+    _endpoint("http://127.0.0.1:9/s", None)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        emit("payout.paid", partner=ana, data={"payout_id": 1})
+        emit("payout.paid", partner=bia, data={"payout_id": 2})
+        emit("payout.paid", partner=None, data={"payout_id": 3})
+    assert len(callbacks) == 1
+    pairs = {(d.event.partner_id, d.endpoint.partner_id) for d in Delivery.objects.select_related("event", "endpoint")}
+    assert pairs == {(ana.pk, ana.pk), (ana.pk, None), (bia.pk, None), (None, None)}
+    assert Delivery.objects.count() == 4

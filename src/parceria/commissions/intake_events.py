@@ -27,7 +27,7 @@ from parceria.customers.event_schemas import EventInvalid
 from parceria.customers.hooks import invoices_paid
 from parceria.customers.models import CsatScore, Customer, CustomerStatus, Event, Invoice, Refund, UsageRecord
 from parceria.partners.models import Partner
-from parceria.webhooks.outbox import emit
+from parceria.webhooks.outbox import emit_many
 
 
 class RaceLost(Exception):
@@ -177,12 +177,15 @@ def emit_ledger_webhooks(postings: list[tuple[engine.Posting, dict[str, object]]
                 "event_id": ctx.get("event_id"), "invoice_id": ctx.get("invoice_id"),
                 "customer_id": ctx.get("customer_id")})
     partners = Partner.objects.in_bulk({partner_id for partner_id, _type in grouped})
+    by_type: dict[str, list[tuple[Partner, dict[str, object]]]] = defaultdict(list)
     for (partner_id, event_type), lines in sorted(grouped.items()):
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for line in lines:
             totals[str(line["currency"])] += Decimal(str(line["amount"]))
-        data = {"lines": lines, "totals": {c: ledger_str(t) for c, t in sorted(totals.items())}}
-        emit(event_type, partner=partners[partner_id], data=data)
+        by_type[event_type].append((partners[partner_id], {
+            "lines": lines, "totals": {c: ledger_str(t) for c, t in sorted(totals.items())}}))
+    for event_type, items in sorted(by_type.items()):
+        emit_many(event_type, items)
 
 
 def _on_invoice_paid(event: Any, customer: Customer, ctx: BatchContext, writer: BatchWriter) -> None:

@@ -5,10 +5,12 @@ without its change. After the commit a delivery task is queued."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from parceria.webhooks.models import Delivery, Endpoint, EventType, OutboxEvent
@@ -35,12 +37,20 @@ def emit(type: str, *, partner: Any, data: dict[str, Any], once_key: str = "") -
     if once_key and OutboxEvent.objects.filter(type=type, once_key=once_key).exists():
         return None
     event = write_event(type, partner=partner, data=data, once_key=once_key)
-    fan_out(event)
+    fan_out([event])
     return event
 
 
-def write_event(type: str, *, partner: Any, data: dict[str, Any], once_key: str = "") -> OutboxEvent:
-    """The event row alone (emit adds its deliveries)."""
+def emit_many(type: str, items: Sequence[tuple[Any, dict[str, Any]]]) -> list[OutboxEvent]:
+    """`emit` for several (partner, data) at once, in one insert of events and one of deliveries (the intake
+    writes one event per partner of a request)."""
+    events = [_new_event(type, partner=partner, data=data) for partner, data in items]
+    OutboxEvent.objects.bulk_create(events)
+    fan_out(events)
+    return events
+
+
+def _new_event(type: str, *, partner: Any, data: dict[str, Any], once_key: str = "") -> OutboxEvent:
     if not transaction.get_connection().in_atomic_block:
         raise OutsideTransaction(f"webhook event {type} emitted outside a transaction")
     if type not in EventType.values:
@@ -52,24 +62,41 @@ def write_event(type: str, *, partner: Any, data: dict[str, Any], once_key: str 
         "partner": None if partner is None else {"id": partner.pk, "name": partner.name},
         "data": _plain(data),
     }
+    return event
+
+
+def write_event(type: str, *, partner: Any, data: dict[str, Any], once_key: str = "") -> OutboxEvent:
+    """The event row alone (emit adds its deliveries)."""
+    event = _new_event(type, partner=partner, data=data, once_key=once_key)
     event.save()
     return event
 
 
-def fan_out(event: OutboxEvent, *, endpoints: Any = None, every_type: bool = False) -> list[Delivery]:
-    """One pending delivery of `event` to each enabled endpoint that may and wants to receive it (`endpoints`:
-    only these, e.g. the one endpoint pinged). A partner endpoint receives only its own partner's events."""
+def fan_out(events: Sequence[OutboxEvent], *, endpoints: Any = None, every_type: bool = False) -> list[Delivery]:
+    """One pending delivery of each event to each enabled endpoint that may and wants to receive it (`endpoints`:
+    only these, e.g. the one endpoint pinged): the staff endpoints, and the endpoints of the event's partner (a
+    partner endpoint receives only its own partner's events). One query for the endpoints, one insert."""
     scope = Endpoint.objects.filter(enabled=True) if endpoints is None else endpoints.filter(enabled=True)
-    if event.partner_id is None:
-        scope = scope.filter(partner__isnull=True)
-    else:
-        scope = scope.filter(partner__isnull=True) | scope.filter(partner_id=event.partner_id)
+    partner_ids = sorted({e.partner_id for e in events if e.partner_id is not None})
+    condition = Q(partner__isnull=True) | Q(partner_id__in=partner_ids) if partner_ids else Q(partner__isnull=True)
+    listening = list(scope.filter(condition))
+    if not listening:
+        return []
     now = timezone.now()
-    rows = [Delivery(event=event, endpoint=e, next_attempt_at=now) for e in scope if every_type or e.wants(event.type)]
+    rows = [Delivery(event=event, endpoint=endpoint, next_attempt_at=now)
+            for event in events for endpoint in listening
+            if endpoint.partner_id in (None, event.partner_id) and (every_type or endpoint.wants(event.type))]
     if rows:
         Delivery.objects.bulk_create(rows)
-        transaction.on_commit(_queue_delivery)
+        _queue_after_commit()
     return rows
+
+
+def _queue_after_commit() -> None:
+    """Queue one delivery task after the commit, however many events the transaction wrote."""
+    connection = transaction.get_connection()
+    if not any(func is _queue_delivery for _ids, func, _robust in connection.run_on_commit):
+        transaction.on_commit(_queue_delivery)
 
 
 def _queue_delivery() -> None:

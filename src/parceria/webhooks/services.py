@@ -56,7 +56,7 @@ def endpoint_set_enabled(*, endpoint: Endpoint, enabled: bool, actor: Actor, rea
             locked.enabled, locked.disabled_reason, locked.failing_since = True, "", None
             locked.deliveries.filter(state=DeliveryState.PENDING).update(next_attempt_at=timezone.now(),
                                                                          leased_until=None)
-            transaction.on_commit(outbox._queue_delivery)
+            outbox._queue_after_commit()
         else:
             locked.enabled, locked.disabled_reason = False, (reason or _("Disabled by its owner."))[:200]
         locked.save(update_fields=["enabled", "disabled_reason", "failing_since"])
@@ -77,7 +77,7 @@ def endpoint_ping(*, endpoint: Endpoint, actor: Actor) -> Delivery:
         raise Conflict(_("Enable the endpoint before sending a ping."))
     with transaction.atomic():
         event = outbox.write_event(EventType.PING, partner=endpoint.partner, data={"endpoint": endpoint.pk})
-        delivery = outbox.fan_out(event, endpoints=Endpoint.objects.filter(pk=endpoint.pk), every_type=True)[0]
+        delivery = outbox.fan_out([event], endpoints=Endpoint.objects.filter(pk=endpoint.pk), every_type=True)[0]
         audit_record_create(actor=actor, action="webhook_endpoint.pinged", obj=endpoint)
     return delivery
 
@@ -92,7 +92,7 @@ def delivery_resend(*, delivery: Delivery, actor: Actor) -> Delivery:
                                                        leased_until=None, delivered_at=None)
         audit_record_create(actor=actor, action="webhook_delivery.resent", obj=delivery,
                             before={"state": delivery.state, "attempts": delivery.attempts})
-        transaction.on_commit(outbox._queue_delivery)
+        outbox._queue_after_commit()
     delivery.refresh_from_db()
     return delivery
 
