@@ -214,12 +214,17 @@ def test_an_intake_request_emits_one_commission_accrued_event_per_partner_with_i
 
 
 def test_the_secret_is_stored_sealed_and_opens_only_with_its_key(loopback, settings):
-    endpoint, secret = _endpoint("http://127.0.0.1:9/hooks")
+    endpoint, secret = _endpoint("http://127.0.0.1:9/hooks", None)
     assert secret.startswith("whsec_") and secret not in endpoint.secret_sealed
     assert secrets.unseal(endpoint.secret_sealed) == secret and endpoint.secret_hint == secret[-4:]
+    _emit(None)
     settings.SECRET_KEY = "another-key"
     with pytest.raises(ValueError):
         secrets.unseal(endpoint.secret_sealed)
+    assert deliver_due() == 1  # the delivery records why it cannot be signed instead of stopping the worker
+    attempt = Attempt.objects.get()
+    assert attempt.status is None and "SECRET_KEY changed" in attempt.error
+    assert Delivery.objects.get().state == DeliveryState.PENDING
 
 
 def test_disabling_parks_deliveries_and_enabling_makes_them_due_again(loopback):

@@ -139,15 +139,19 @@ def attempt(delivery: Delivery) -> Attempt | None:
         Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None, leased_until=None)
         return None
     body = secrets.canonical_body(delivery.event.payload)
+    try:
+        secret = secrets.unseal(endpoint.secret_sealed)
+    except ValueError:  # SECRET_KEY changed since the endpoint was registered: nothing can be signed
+        return record(delivery, Answer(None, "", "the signing secret cannot be opened (SECRET_KEY changed): "
+                                                 "register the endpoint again", 0))
     headers = {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "Parceria-Event-Id": str(delivery.event.event_id),
         "Parceria-Event-Type": delivery.event.type,
-        "Parceria-Signature": secrets.sign(secrets.unseal(endpoint.secret_sealed), body),
+        "Parceria-Signature": secrets.sign(secret, body),
     }
-    got = post(endpoint.url, body, headers)
-    return record(delivery, got)
+    return record(delivery, post(endpoint.url, body, headers))
 
 
 def record(delivery: Delivery, got: Answer) -> Attempt:
