@@ -30,7 +30,7 @@ from parceria.webhooks.urlrules import check_url
 #: Seconds before each retry after a failed attempt: 11 retries over about two days, then the delivery fails.
 RETRY_SECONDS: tuple[int, ...] = (5, 30, 60, 300, 1200, 3600, 4 * 3600, 6 * 3600, 12 * 3600, 12 * 3600, 24 * 3600)
 ANSWER_KEPT = 1024
-USER_AGENT = "Parceria-Webhooks/1 (+https://github.com/parceria/parceria/blob/main/docs/webhooks.md)"
+USER_AGENT = "Parceria-Webhooks/1"
 
 
 def timeout() -> float:
