@@ -30,6 +30,7 @@ from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
 from parceria.safeguards.detection import Finding
 from parceria.safeguards.services import flags_raise
+from parceria.webhooks.services import endpoint_create
 from tests.agreements.helpers import make_agreement
 from tests.console.conftest import close_march
 from tests.factories import ACTOR, PASSWORD, credit, make_partner, staff_client
@@ -75,6 +76,9 @@ def urls(db) -> list[tuple[Route, str]]:
               "mapping_id": mapping_create(partner=partner, data=b"domain\nlojax.com.br\n", actor=ACTOR).pk}
     values["study_id"] = case_study_create(partner=partner, title="Case study", customers=[], actor=ACTOR).pk
     values["job_id"] = "00000000-0000-0000-0000-000000000000"  # the Jobs page's retry (any id: POST-only)
+    values["endpoint_id"] = endpoint_create(partner=None, url="https://93.184.216.34/hooks",
+                                            event_types=["payout.paid"], actor=ACTOR)[0].pk
+    values["action"] = "ping"
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

@@ -24,6 +24,7 @@ from parceria.enablement.models import Enrolment, Module, PartnerCertification
 from parceria.leads.services import lead_create, lead_offer
 from parceria.mapping.services import mapping_create
 from parceria.partners.invitations import user_invite
+from parceria.webhooks.services import endpoint_create
 from tests.agreements.helpers import make_agreement
 from tests.enablement.conftest import close_pilot, complete_course, partner_user
 from tests.factories import at, staff_client
@@ -31,7 +32,7 @@ from tests.portal.conftest import ACTOR, client_for
 from tests.sweep import missing_values, routes_under
 
 ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id", "invitation_id", "agreement_id", "document_id",
-             "enrolment_id", "module_id", "certificate_id", "mapping_id"}
+             "enrolment_id", "module_id", "certificate_id", "mapping_id", "endpoint_id"}
 MIN_ROUTES = 29  # the portal's own, commissions, customers, payouts, partners, disputes, agreements, enablement
 
 
@@ -41,7 +42,8 @@ def b_values(b: Any) -> dict[str, Any]:
             "attachment_id": b.attachment.pk, "invitation_id": b.invitation.pk, "fmt": ["pdf", "csv"],
             "agreement_id": b.agreement.pk, "document_id": b.document.pk, "enrolment_id": b.enrolment.pk,
             "module_id": b.module.pk, "certificate_id": b.certificate.pk, "code": "recertification",
-            "registration_id": b.registration.pk, "lead_id": b.lead.pk, "mapping_id": b.mapping.pk}
+            "registration_id": b.registration.pk, "lead_id": b.lead.pk, "mapping_id": b.mapping.pk,
+            "endpoint_id": b.endpoint.pk, "action": ["ping", "delete"]}
 
 
 def give_b_everything(b: Any) -> None:
@@ -52,6 +54,8 @@ def give_b_everything(b: Any) -> None:
     b.invitation = user_invite(inviter=b.admin, email="convidada@bravo.example", base_url="http://testserver",
                                actor=ACTOR)
     b.agreement = make_agreement(b.partner, start_date=date(2025, 1, 1), title="Acordo secreto Bravo")
+    b.endpoint = endpoint_create(partner=b.partner, url="https://93.184.216.34/bravo-secret", actor=ACTOR,
+                                 event_types=["payout.paid"])[0]
     b.document = document_attach(agreement=b.agreement, actor=ACTOR,
                                  upload=SimpleUploadedFile("bravo-contrato.pdf", b"%PDF-1.4\n%%EOF\n"))
     close_pilot(b.partner)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import transaction
+
 from parceria.agreements.dates import current_term_end, next_renewal_date, notice_deadline, within_lead
 from parceria.agreements.models import Agreement, AgreementStatus
 from parceria.common.alerts import Alert
+from parceria.webhooks.outbox import emit
 
 
 def agreement_alerts(today: date, lead_days: int) -> list[Alert]:
@@ -29,3 +32,19 @@ def agreement_alerts(today: date, lead_days: int) -> list[Alert]:
                 assert end is not None
                 alerts.append(Alert(end, "agreement.term_end", subject, f"ends on {end.isoformat()} (no renewal)"))
     return alerts
+
+
+def renewals_due_emit(today: date, lead_days: int) -> int:
+    """The `agreement.renewal_due` webhook event of each renewal alert, once per agreement and renewal date
+    (docs/webhooks.md); run by the daily `parceria agreements-expire`. Answers how many were written."""
+    written = 0
+    for agreement in Agreement.objects.filter(status=AgreementStatus.ACTIVE).select_related("partner"):
+        renewal = next_renewal_date(agreement.rule, today)
+        if renewal is None or not within_lead(renewal, today, lead_days):
+            continue
+        data = {"agreement_id": agreement.pk, "type": agreement.type, "renewal_date": renewal,
+                "notice_days": agreement.notice_days}
+        with transaction.atomic():
+            key = f"{agreement.pk}:{renewal}"
+            written += emit("agreement.renewal_due", partner=agreement.partner, data=data, once_key=key) is not None
+    return written

@@ -22,9 +22,12 @@ from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.common.audit import Actor
 from parceria.common.bulk import insert_new_rows, insert_rows, key_in
 from parceria.common.dbsum import exact_sums
+from parceria.common.money import ledger_str
 from parceria.customers.event_schemas import EventInvalid
 from parceria.customers.hooks import invoices_paid
 from parceria.customers.models import CsatScore, Customer, CustomerStatus, Event, Invoice, Refund, UsageRecord
+from parceria.partners.models import Partner
+from parceria.webhooks.outbox import emit_many
 
 
 class RaceLost(Exception):
@@ -155,6 +158,34 @@ class BatchWriter:
         ledger_post(self.postings, created_by=created_by, now=now)
         # e.g. a first paid invoice may complete a certification (a pilot customer): customers/hooks.py
         invoices_paid(partner_ids=self.paying_partners, actor=Actor(label=created_by), now=now)
+        emit_ledger_webhooks(self.postings)
+
+
+#: The webhook event of each kind of line an intake request writes.
+_LINE_EVENTS: dict[str, str] = {LedgerKind.ACCRUAL: "commission.accrued", LedgerKind.CLAWBACK: "commission.clawed_back"}
+
+
+def emit_ledger_webhooks(postings: list[tuple[engine.Posting, dict[str, object]]]) -> None:
+    """One `commission.accrued` and one `commission.clawed_back` event per partner for the lines one intake request
+    wrote (not one per line), each with its lines and its totals per currency (docs/webhooks.md)."""
+    grouped: dict[tuple[int, str], list[dict[str, object]]] = defaultdict(list)
+    for posting, ctx in postings:
+        if posting.kind in _LINE_EVENTS:
+            grouped[(posting.partner_id, _LINE_EVENTS[posting.kind])].append({
+                "rule": posting.rule, "amount": ledger_str(posting.amount), "currency": posting.currency,
+                "rate": posting.rate, "base": None if posting.base is None else ledger_str(posting.base),
+                "event_id": ctx.get("event_id"), "invoice_id": ctx.get("invoice_id"),
+                "customer_id": ctx.get("customer_id")})
+    partners = Partner.objects.in_bulk({partner_id for partner_id, _type in grouped})
+    by_type: dict[str, list[tuple[Partner, dict[str, object]]]] = defaultdict(list)
+    for (partner_id, event_type), lines in sorted(grouped.items()):
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for line in lines:
+            totals[str(line["currency"])] += Decimal(str(line["amount"]))
+        by_type[event_type].append((partners[partner_id], {
+            "lines": lines, "totals": {c: ledger_str(t) for c, t in sorted(totals.items())}}))
+    for event_type, items in sorted(by_type.items()):
+        emit_many(event_type, items)
 
 
 def _on_invoice_paid(event: Any, customer: Customer, ctx: BatchContext, writer: BatchWriter) -> None:

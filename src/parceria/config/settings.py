@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "parceria.analytics",
     "parceria.demo",
     "parceria.jobs",  # the worker, retries, the schedule of periodic commands, the Jobs page
+    "parceria.webhooks",
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]
 
@@ -277,6 +278,12 @@ PARCERIA = {
     # analytics.risks.RiskRules.from_settings); the defaults are documented there.
     "ANALYTICS_RISK_WEIGHTS": {"falling_referrals": 25, "csat_drop": 15, "no_new_customer": 15,
                                "agreement_ending": 20, "dispute_spike": 10, "refund_rate": 15},
+    # Outbound webhooks (docs/webhooks.md): seconds a receiver has to connect and to answer; seconds a claimed
+    # delivery stays leased to its worker (a worker killed mid-delivery: it is sent again after this); plain http to
+    # loopback addresses allowed (tests, a demo on one machine; never in production).
+    "WEBHOOKS_TIMEOUT": float(os.environ.get("PARCERIA_WEBHOOKS_TIMEOUT", "10")),
+    "WEBHOOKS_LEASE_SECONDS": float(os.environ.get("PARCERIA_WEBHOOKS_LEASE_SECONDS", "60")),
+    "WEBHOOKS_ALLOW_LOOPBACK": _env_bool("PARCERIA_WEBHOOKS_ALLOW_LOOPBACK", DEBUG),
     # Sign-in throttling: failures allowed per user name, and per address, within the window.
     "LOGIN_FAILURES_PER_USER": 5,
     "LOGIN_FAILURES_PER_ADDRESS": 20,

@@ -17,6 +17,7 @@ from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.safeguards import urls as safeguards
 from parceria.tiers import urls as tiers
+from parceria.webhooks import urls as webhooks
 
 shell = [
     path("", views.home, name="home"),
@@ -39,4 +40,5 @@ urlpatterns = [
     path("", include((mapping.console_patterns, "mapping_console"))),
     path("", include((analytics.console_patterns, "analytics_console"))),
     path("", include((jobs.console_patterns, "jobs_console"))),
+    path("", include((webhooks.console_patterns, "webhooks_console"))),
 ]

@@ -65,6 +65,7 @@ from parceria.deals.models import (
 )
 from parceria.deals.names import is_public_email_domain, normalise_label, normalise_name, similar_rows
 from parceria.partners.models import Partner, PartnerStatus
+from parceria.webhooks.outbox import emit
 
 #: Days a registration protects its partner unless settings.PARCERIA["DEAL_REGISTRATION_DAYS"] says otherwise.
 DEFAULT_VALID_DAYS = 90
@@ -304,6 +305,14 @@ def snapshot(registration: DealRegistration) -> dict[str, Any]:
     }
 
 
+def webhook_data(registration: DealRegistration) -> dict[str, Any]:
+    """A registration in webhook events (docs/webhooks.md)."""
+    return {"registration_id": registration.pk, "company_name": registration.company_name,
+            "status": registration.status, "reason": registration.reason, "expires_on": registration.expires_on,
+            "customer_id": registration.customer_id,
+            "customer_external_id": registration.customer.external_id if registration.customer else None}
+
+
 def deal_register(*, partner: Partner, fields: DealFields, actor: Actor) -> DealRegistration:
     """Register a deal for `partner`, decided at once (approved, rejected or in review). Bad input raises
     InvalidInput and stores nothing; a rejection is stored (the partner sees it, staff count it as a conflict)."""
@@ -323,6 +332,8 @@ def deal_register(*, partner: Partner, fields: DealFields, actor: Actor) -> Deal
             **clean)
         audit_record_create(actor=actor, action="deal_registration.created", obj=registration,
                             after=snapshot(registration))
+        if decided:  # approved or rejected at once, without staff
+            emit("deal.decided", partner=locked, data=webhook_data(registration))
     return registration
 
 
@@ -345,6 +356,7 @@ def deal_decide(*, registration: DealRegistration, approve: bool, reason: str, a
         locked.save(update_fields=["status", "reason", "decided_at", "decided_by_label"])
         audit_record_create(actor=actor, action="deal_registration.decided", obj=locked, before=before,
                             after=snapshot(locked), reason=text)
+        emit("deal.decided", partner=locked.partner, data=webhook_data(locked))
     return locked
 
 
@@ -405,6 +417,7 @@ def deal_convert(*, registration: DealRegistration, actor: Actor, customer: Cust
         audit_record_create(actor=actor, action="deal_registration.converted", obj=locked, before=before,
                             after={**snapshot(locked), "claim": outcome.reason, "attributed": outcome.applied})
         customer.refresh_from_db()
+        emit("deal.converted", partner=locked.partner, data={**webhook_data(locked), "attributed": outcome.applied})
     return Conversion(locked, customer, outcome)
 
 

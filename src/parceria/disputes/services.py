@@ -45,6 +45,7 @@ from parceria.disputes.models import (
 from parceria.disputes.sla import response_due
 from parceria.partners.models import Partner
 from parceria.payouts.models import Payout
+from parceria.webhooks.outbox import emit
 
 DESCRIPTION_MAX_LENGTH = 5000
 COMMENT_MAX_LENGTH = 5000
@@ -76,6 +77,14 @@ def _move(dispute: Dispute, target: str, actor: Actor, now: datetime, *, reason:
         actor=actor, action=f"dispute.{target}", obj=dispute, before=before, after={**_snapshot(dispute), **extra},
         reason=reason,
     )
+    emit("dispute.updated", partner=dispute.partner, data=webhook_data(dispute))
+
+
+def webhook_data(dispute: Dispute) -> dict[str, Any]:
+    """A dispute in webhook events (docs/webhooks.md)."""
+    return {"dispute_id": dispute.pk, "subject": dispute.subject, "status": dispute.status,
+            "opened_at": dispute.opened_at, "response_due_at": dispute.response_due_at,
+            "closed_at": dispute.closed_at}
 
 
 def _staff_responded(dispute: Dispute, now: datetime) -> None:
@@ -188,6 +197,7 @@ def dispute_open(
                     "response_due_at": dispute.response_due_at.isoformat(),
                 },
             )
+            emit("dispute.updated", partner=partner, data=webhook_data(dispute))
     except IntegrityError:
         raise Conflict(_("there is already an open dispute about this %(subject)s")
                        % {"subject": subject.replace("_", " ")},

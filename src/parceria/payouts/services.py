@@ -18,6 +18,7 @@ from parceria.commissions.models import LedgerLine
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.money import ledger_str
 from parceria.payouts.close import payout_line_keys
 from parceria.payouts.models import (
     BatchApproval,
@@ -28,6 +29,7 @@ from parceria.payouts.models import (
     PayoutStatusChange,
 )
 from parceria.payouts.selectors import current_statuses, payouts_with_status
+from parceria.webhooks.outbox import emit
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,10 @@ def batch_approve(*, batch: PayoutBatch, actor: Actor) -> BatchState:
         except IntegrityError:
             return batch_state(locked)
         audit_record_create(actor=actor, action="payout_batch.approved", obj=locked)
-        return batch_state(locked)
+        state = batch_state(locked)
+        for payout in locked.payouts.select_related("partner").order_by("pk") if state.approved else ():
+            emit("payout.approved", partner=payout.partner, data=payout_webhook_data(payout))
+        return state
 
 
 def payout_mark(
@@ -143,7 +148,15 @@ def payout_mark(
         if status == PayoutStatus.FAILED:
             _reverse(locked, reference, actor, now or timezone.now())
         audit_record_create(actor=actor, action=f"payout.{status}", obj=locked, after={"reference": reference})
+        emit(f"payout.{status}", partner=locked.partner, data={**payout_webhook_data(locked), "reference": reference})
         return change
+
+
+def payout_webhook_data(payout: Payout) -> dict[str, object]:
+    """A payout in webhook events (docs/webhooks.md): amounts as the API writes them (ledger_str)."""
+    return {"payout_id": payout.pk, "batch_id": payout.batch_id, "currency": payout.currency,
+            "gross": ledger_str(payout.gross), "net": ledger_str(payout.net), "due_date": payout.due_date,
+            "payment_date": payout.payment_date}
 
 
 def _reverse(payout: Payout, reference: str, actor: Actor, now: datetime) -> None:

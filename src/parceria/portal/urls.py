@@ -17,6 +17,7 @@ from parceria.payouts import urls as payouts
 from parceria.portal import views
 from parceria.referrals import urls as referrals
 from parceria.tiers import urls as tiers
+from parceria.webhooks import urls as webhooks
 
 shell = [
     path("", views.home, name="home"),
@@ -37,4 +38,5 @@ urlpatterns = [
     path("", include((leads.portal_patterns, "leads_portal"))),
     path("", include((mapping.portal_patterns, "mapping_portal"))),
     path("", include((analytics.portal_patterns, "analytics_portal"))),
+    path("", include((webhooks.portal_patterns, "webhooks_portal"))),
 ]

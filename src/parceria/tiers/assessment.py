@@ -37,6 +37,7 @@ from parceria.tiers.definitions import definitions_in_force
 from parceria.tiers.integration import integration_metrics
 from parceria.tiers.metrics import partner_metrics
 from parceria.tiers.rules import decide, evaluate, evaluate_integration, is_integration_partner
+from parceria.webhooks.outbox import emit
 
 
 @dataclass
@@ -171,4 +172,7 @@ def tiers_assess(
                 "created_by",
             ],
         )
+        for o in run.changes:
+            emit("tier.changed", partner=by_id[o.partner_id], data={
+                "assessed_on": on, "previous_tier": o.previous_tier, "tier": o.resulting_tier, "change": o.change})
     return run

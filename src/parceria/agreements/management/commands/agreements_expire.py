@@ -12,7 +12,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from parceria.agreements.alerts import renewals_due_emit
 from parceria.agreements.expiry import agreements_expire
+from parceria.common.alerts import lead_days_setting
 from parceria.common.audit import Actor
 
 
@@ -32,3 +34,5 @@ class Command(BaseCommand):
         for outcome in run.outcomes:
             self.stdout.write(outcome.line())
         self.stdout.write(run.summary())
+        if not options["dry_run"]:
+            renewals_due_emit(today, lead_days_setting())
