@@ -10,6 +10,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from parceria.agreements.api import router as agreements_router
 from parceria.analytics.api import router as analytics_router
+from parceria.api import idempotency
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import guard_api_views, install_error_handlers
 from parceria.api.openapi import declare_request_rules
@@ -55,6 +56,7 @@ api = ParceriaApi(
     urls_namespace="api-v1",
 )
 install_error_handlers(api)
+idempotency.install(api)  # every POST route takes an Idempotency-Key (api/idempotency.py)
 api.add_router("/partners", partners_router)
 api.add_router("/partners", ledger_router)
 api.add_router("/customers", customers_router)
