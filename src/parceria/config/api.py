@@ -49,7 +49,9 @@ api = ParceriaApi(
     description=(
         "Partners, customers, events and the commission ledger. Authenticate with an API key "
         "(`Authorization: Bearer <key>`); keys are scoped `platform`, `partner`, `analytics`, `finance` or `admin`. "
-        'Errors are JSON: `{"error": {"code", "message", "details"}}`. Amounts are decimal strings.'
+        'Errors are JSON: `{"error": {"code", "message", "details"}}`. Amounts are decimal strings. '
+        "Every POST takes an `Idempotency-Key` header (1 to 255 printable ASCII characters): the same key and request "
+        "again replay the first answer (`Idempotent-Replayed: true`); the same key with another request is a 409."
     ),
     auth=ApiKeyAuth(),
     parser=ApiParser(),
