@@ -412,3 +412,18 @@ def test_two_requests_at_once_with_one_key_do_the_work_once():
         answer(other) == answer(created[0]) and other["Idempotent-Replayed"] == "true")
     assert partner_rows()[:2] == (1, 1)
     assert IdempotencyKey.objects.get().status == 201
+
+
+def test_the_admin_lists_and_shows_the_keys_read_only(admin):
+    from tests.factories import staff_client
+
+    admin.post("/partners", PARTNER, key="seen-in-the-admin")
+    record = IdempotencyKey.objects.get()
+    staff = staff_client("root", "admin")
+
+    listed = staff.get("/admin/api/idempotencykey/")
+    shown = staff.get(f"/admin/api/idempotencykey/{record.pk}/change/")
+
+    assert listed.status_code == shown.status_code == 200
+    assert "seen-in-the-admin" in listed.content.decode()
+    assert "Agência" not in shown.content.decode()  # the kept answer's body is not shown
