@@ -13,9 +13,11 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client, RequestFactory
+from django.test.client import encode_multipart
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -30,7 +32,7 @@ from parceria.disputes.models import Adjustment
 from parceria.partners import services as partner_services
 from parceria.partners.models import Partner, PartnerTerms
 from tests.deals.test_api import BODY as DEAL
-from tests.factories import ingest, make_customer, make_key, make_partner, make_payout, paid
+from tests.factories import ingest, make_customer, make_key, make_partner, make_payout, paid, staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -189,10 +191,14 @@ def test_an_invalid_key_is_a_400_that_writes_nothing(admin, key):
 
 
 def test_the_longest_and_the_shortest_keys_of_printable_ascii_work(admin):
-    longest = "".join(chr(32 + i % 95) for i in range(255)).strip() + "~"
-    assert admin.post("/partners", PARTNER, key=longest[-255:]).status_code == 201
-    assert admin.post("/partners", {**PARTNER, "tax_id": "111.444.777-35", "tax_regime": "pf"}, key="1").status_code \
-        == 201
+    printable = "".join(chr(code) for code in range(0x21, 0x7F)) + " "
+    longest = (printable * 3)[:254] + "~"
+    person = {**PARTNER, "tax_id": "111.444.777-35", "tax_regime": "pf"}
+
+    created = (admin.post("/partners", PARTNER, key=longest), admin.post("/partners", person, key="1"))
+
+    assert [response.status_code for response in created] == [201, 201]
+    assert sorted(IdempotencyKey.objects.values_list("key", flat=True)) == sorted([longest, "1"])
     assert Partner.objects.count() == 2
 
 
@@ -320,9 +326,6 @@ def test_different_json_values_hash_differently(one, other):
 
 
 def test_a_multipart_body_hashes_alike_whatever_its_boundary_and_the_route_still_reads_the_file():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.test.client import encode_multipart
-
     def request(boundary: str, content: bytes = b"tax_id\n11222333000181\n") -> Any:
         data = {"partner_id": "7", "file": SimpleUploadedFile("contas.csv", content, "text/csv")}
         return RequestFactory().post("/api/v1/account-mappings", encode_multipart(boundary, data),
@@ -347,7 +350,7 @@ pg_only = pytest.mark.skipif(connection.vendor != "postgresql",
 
 
 @pg_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_request_still_running_holds_its_key_and_the_retry_after_it_replays(monkeypatch):
     admin = Keyed(make_key("admin"))
     entered, release = threading.Event(), threading.Event()
@@ -385,7 +388,7 @@ def test_a_request_still_running_holds_its_key_and_the_retry_after_it_replays(mo
 
 
 @pg_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_requests_at_once_with_one_key_do_the_work_once():
     admin = Keyed(make_key("admin"))
     barrier = threading.Barrier(2)
@@ -415,8 +418,6 @@ def test_two_requests_at_once_with_one_key_do_the_work_once():
 
 
 def test_the_admin_lists_and_shows_the_keys_read_only(admin):
-    from tests.factories import staff_client
-
     admin.post("/partners", PARTNER, key="seen-in-the-admin")
     record = IdempotencyKey.objects.get()
     staff = staff_client("root", "admin")
