@@ -10,6 +10,7 @@ from ninja.openapi.schema import OpenAPISchema
 
 from parceria.agreements.api import router as agreements_router
 from parceria.analytics.api import router as analytics_router
+from parceria.api import idempotency
 from parceria.api.auth import ApiKeyAuth
 from parceria.api.errors import guard_api_views, install_error_handlers
 from parceria.api.openapi import declare_request_rules
@@ -49,13 +50,16 @@ api = ParceriaApi(
     description=(
         "Partners, customers, events and the commission ledger. Authenticate with an API key "
         "(`Authorization: Bearer <key>`); keys are scoped `platform`, `partner`, `analytics`, `finance` or `admin`. "
-        'Errors are JSON: `{"error": {"code", "message", "details"}}`. Amounts are decimal strings.'
+        'Errors are JSON: `{"error": {"code", "message", "details"}}`. Amounts are decimal strings. '
+        "Every POST takes an `Idempotency-Key` header (1 to 255 printable ASCII characters): the same key and request "
+        "again replay the first answer (`Idempotent-Replayed: true`); the same key with another request is a 409."
     ),
     auth=ApiKeyAuth(),
     parser=ApiParser(),
     urls_namespace="api-v1",
 )
 install_error_handlers(api)
+idempotency.install(api)  # every POST route takes an Idempotency-Key (api/idempotency.py)
 api.add_router("/partners", partners_router)
 api.add_router("/partners", ledger_router)
 api.add_router("/customers", customers_router)

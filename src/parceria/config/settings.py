@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "parceria.customers",
     "parceria.commissions",
     "parceria.web",
+    "parceria.api",  # the API toolkit; its table keeps the Idempotency-Keys of POST requests
     "parceria.portal",
     "parceria.console",
     "parceria.site",
@@ -178,6 +179,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The ledger's covering index carries INCLUDE columns for PostgreSQL; SQLite builds it without them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTH_USER_MODEL = "accounts.User"
+
+# How long the API keeps an Idempotency-Key and its answer (docs/api.md); `parceria idempotency-prune` deletes older.
+IDEMPOTENCY_KEY_DAYS = int(os.environ.get("PARCERIA_IDEMPOTENCY_KEY_DAYS", "30"))
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
