@@ -1,9 +1,10 @@
 """The endpoints' signing secrets: made, sealed for storage, opened to sign, and the signature itself.
 
 A secret must be readable to sign with, so it cannot be hashed like a password. It is stored sealed: XOR with a
-keystream of HMAC-SHA256(key, nonce ‖ counter) and authenticated with HMAC-SHA256(key, nonce ‖ ciphertext), the key
-derived from SECRET_KEY for this purpose only. A copy of the database alone does not reveal the secrets; rotating
-SECRET_KEY makes them unreadable (each endpoint then needs a new secret). The secret is shown once, when made."""
+keystream of HMAC-SHA256(k_enc, nonce ‖ counter), then authenticated with HMAC-SHA256(k_mac, nonce ‖ ciphertext)
+(encrypt-then-MAC), the two keys derived from SECRET_KEY for this purpose only and apart from each other. A copy of
+the database alone does not reveal the secrets; rotating SECRET_KEY makes them unreadable (each endpoint then needs
+a new secret). The secret is shown once, when made."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ def new_secret() -> str:
     return PREFIX + secrets.token_urlsafe(32)
 
 
-def _key() -> bytes:
-    return hmac.new(settings.SECRET_KEY.encode(), b"parceria.webhooks.secret-seal", hashlib.sha256).digest()
+def _key(use: bytes) -> bytes:
+    """The sealing key for `use` (b"enc" or b"mac"), derived from SECRET_KEY."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"parceria.webhooks.secret-seal." + use, hashlib.sha256).digest()
 
 
 def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
@@ -37,19 +39,18 @@ def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
 
 
 def seal(secret: str) -> str:
-    key, nonce, plain = _key(), secrets.token_bytes(16), secret.encode()
-    cipher = bytes(a ^ b for a, b in zip(plain, _keystream(key, nonce, len(plain)), strict=True))
-    tag = hmac.new(key, nonce + cipher, hashlib.sha256).digest()
+    nonce, plain = secrets.token_bytes(16), secret.encode()
+    cipher = bytes(a ^ b for a, b in zip(plain, _keystream(_key(b"enc"), nonce, len(plain)), strict=True))
+    tag = hmac.new(_key(b"mac"), nonce + cipher, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(nonce + tag + cipher).decode()
 
 
 def unseal(sealed: str) -> str:
     raw = base64.urlsafe_b64decode(sealed.encode())
     nonce, tag, cipher = raw[:16], raw[16:48], raw[48:]
-    key = _key()
-    if not hmac.compare_digest(tag, hmac.new(key, nonce + cipher, hashlib.sha256).digest()):
+    if not hmac.compare_digest(tag, hmac.new(_key(b"mac"), nonce + cipher, hashlib.sha256).digest()):
         raise ValueError("the sealed secret does not open with this SECRET_KEY")
-    return bytes(a ^ b for a, b in zip(cipher, _keystream(key, nonce, len(cipher)), strict=True)).decode()
+    return bytes(a ^ b for a, b in zip(cipher, _keystream(_key(b"enc"), nonce, len(cipher)), strict=True)).decode()
 
 
 def canonical_body(payload: dict[str, object]) -> bytes:
