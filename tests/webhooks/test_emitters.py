@@ -83,3 +83,21 @@ def test_agreements_expire_writes_agreement_renewal_due_once_per_renewal_date():
     [event] = _events("agreement.renewal_due")
     assert (event.partner_id, event.payload["data"]["agreement_id"], event.payload["data"]["renewal_date"]) == (
         partner.pk, agreement.pk, renewal.isoformat())
+
+
+def test_every_audited_webhook_action_has_its_label_in_each_language():
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from parceria.common.audit import ACTION_LABELS, action_label
+
+    source = "".join(p.read_text() for p in Path(__file__).resolve().parents[2].joinpath(
+        "src", "parceria", "webhooks").rglob("*.py"))
+    actions = set(re.findall(r'"(webhook_(?:endpoint|delivery)\.[a-z_]+)"', source))
+    assert actions and actions <= set(ACTION_LABELS)
+    with translation.override("pt-br"):
+        assert action_label("webhook_endpoint.created") == "Endpoint de webhook cadastrado"
+    with translation.override("es"):
+        assert action_label("webhook_delivery.resent") == "Entrega de webhook enviada de nuevo"

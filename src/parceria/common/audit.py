@@ -62,6 +62,12 @@ ACTION_LABELS = {
     "user.language_changed": pgettext_lazy("audited action", "Language changed"),
     "user.removed": pgettext_lazy("audited action", "User removed"),
     "user.signed_in": pgettext_lazy("audited action", "Signed in"),
+    "webhook_delivery.resent": pgettext_lazy("audited action", "Webhook delivery sent again"),
+    "webhook_endpoint.created": pgettext_lazy("audited action", "Webhook endpoint registered"),
+    "webhook_endpoint.deleted": pgettext_lazy("audited action", "Webhook endpoint deleted"),
+    "webhook_endpoint.disabled": pgettext_lazy("audited action", "Webhook endpoint disabled"),
+    "webhook_endpoint.enabled": pgettext_lazy("audited action", "Webhook endpoint enabled"),
+    "webhook_endpoint.pinged": pgettext_lazy("audited action", "Webhook ping sent"),
 }
 
 
