@@ -65,9 +65,8 @@ from parceria.agreements.models import Agreement
 from parceria.analytics import rollup
 from parceria.analytics.facts import revenue_by_month
 from parceria.analytics.models import BenchmarkSnapshot, ProgramFigure
+from parceria.analytics.monthly import in_brl
 from parceria.analytics.periods import Period
-from parceria.common.fx import FxBook
-from parceria.common.money import multiply
 from parceria.common.months import add_months, month_end, month_start, next_month
 from parceria.deals.reporting import MonthRange, channel_conflict_report
 from parceria.disputes.models import Dispute
@@ -185,28 +184,18 @@ def _ranker(values: list[Decimal | int]) -> Callable[[Decimal | int], Decimal | 
     return rank
 
 
-def _in_brl(rows: Iterable[tuple[int, str, date, Decimal]], unconverted: list[int]) -> dict[int, Decimal]:
-    """(partner, currency, month, amount) rows summed per partner in R$, converting at the month's last day."""
-    listed = list(rows)
-    foreign = [(c, m) for _, c, m, _ in listed if c != "BRL"]
-    book = FxBook.load({(c, "BRL") for c, _ in foreign}, min(m for _, m in foreign),
-                       max(month_end(m) for _, m in foreign)) if foreign else FxBook({})
-    out: dict[int, Decimal] = defaultdict(Decimal)
-    for partner, currency, month, amount in listed:
-        if currency == "BRL":
-            out[partner] += amount
-        elif (quote := book.quote(currency, "BRL", month_end(month))) is not None:
-            out[partner] += multiply(amount, quote.rate).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
-        else:
-            unconverted[0] += 1
-    return dict(out)
-
-
 def _figures_in_brl(key: str, period: Period, unconverted: list[int]) -> dict[int, Decimal]:
+    """The per-partner figure `key` summed over the period's months in R$ (each month at its last day's rate)."""
     rows = (ProgramFigure.objects.filter(key=key, month__gte=period.first_month, month__lte=period.last_month,
                                          partner__isnull=False)
             .values_list("partner_id", "currency", "month", "value"))
-    return _in_brl(((p, c or "BRL", m, v) for p, c, m, v in rows), unconverted)
+    out: dict[int, Decimal] = defaultdict(Decimal)
+    for partner, value in in_brl((p, c or "BRL", month_end(m), v) for p, c, m, v in rows):
+        if value is None:
+            unconverted[0] += 1
+        else:
+            out[partner] += value
+    return dict(out)
 
 
 def _moment(period: Period) -> datetime:

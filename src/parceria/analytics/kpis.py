@@ -34,10 +34,9 @@ from parceria.accounts.tenancy import Principal
 from parceria.agreements.models import Agreement, AgreementStatus
 from parceria.analytics import rollup
 from parceria.analytics.models import ProgramFigure
+from parceria.analytics.monthly import in_brl
 from parceria.analytics.periods import Period
 from parceria.common.dbsum import exact_sums_and
-from parceria.common.fx import FxBook
-from parceria.common.money import multiply
 from parceria.common.months import add_months, month_end, month_start
 from parceria.deals.reporting import Figures, MonthRange, channel_conflict_report
 from parceria.partners.models import Partner
@@ -134,21 +133,17 @@ class ScorecardFacts:
 
 
 def _figures(first: date, last: date) -> tuple[dict[tuple[str, date, int | None], Decimal], int]:
-    """The figures of the whole program (not of one partner) of the months, money in R$."""
-    rows = list(ProgramFigure.objects.filter(month__gte=first, month__lte=last, partner__isnull=True)
-                .values_list("key", "month", "partner_id", "value", "currency"))
-    pairs = {(c, "BRL") for *_x, c in rows if c and c != "BRL"}
-    book = FxBook.load(pairs, first, month_end(last)) if pairs else FxBook({})
+    """The figures of the whole program (not of one partner) of the months, money in R$ at the rate of each
+    month's last day."""
+    rows = ProgramFigure.objects.filter(month__gte=first, month__lte=last, partner__isnull=True).values_list(
+        "key", "month", "value", "currency")
     out: dict[tuple[str, date, int | None], Decimal] = {}
     unconverted = 0
-    for key, month, partner, value, currency in rows:
-        if currency and currency != "BRL":
-            quote = book.quote(currency, "BRL", month_end(month))
-            if quote is None:
-                unconverted += 1
-                continue
-            value = multiply(value, quote.rate).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
-        out[(key, month, partner)] = value
+    for (key, month), value in in_brl(((k, m), c or "BRL", month_end(m), v) for k, m, v, c in rows):
+        if value is None:
+            unconverted += 1
+        else:
+            out[(key, month, None)] = value
     return out, unconverted
 
 
