@@ -21,6 +21,7 @@ class EventType(models.TextChoices):
     TIER_CHANGED = "tier.changed", _("Tier changed")
     DISPUTE_UPDATED = "dispute.updated", _("Dispute updated")
     AGREEMENT_RENEWAL_DUE = "agreement.renewal_due", _("Agreement renewal due")
+    MDF_DECIDED = "mdf.decided", _("Marketing fund request decided")
     PING = "ping", _("Ping")
 
 
