@@ -40,6 +40,10 @@ MIN_ROUTES = 56  # the console's own, payouts, disputes, customers, partners (pi
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
+from parceria.common.taxids import synthetic_tax_id  # noqa: E402
+from parceria.recruiting.services import ApplicationFields, application_submit  # noqa: E402
+
+
 def console_routes() -> list[Route]:
     return routes_under("console/")
 
@@ -79,6 +83,10 @@ def urls(db) -> list[tuple[Route, str]]:
     values["endpoint_id"] = endpoint_create(partner=None, url="https://93.184.216.34/hooks",
                                             event_types=["payout.paid"], actor=ACTOR)[0].pk
     values["action"] = "ping"
+    values["application_id"] = application_submit(fields=ApplicationFields(
+        kind="agency", name="Aurora", legal_name="Aurora Ltda", country="BR", tax_id=synthetic_tax_id("BR", 777),
+        contact_name="Lia", contact_email="lia@aurora.example", customers_served="Lojas", motivation="ERP",
+        consent=True), address="203.0.113.1", base_url="http://testserver/").pk
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.ar import cuit
 from stdnum.br import cnpj, cpf
@@ -33,8 +35,25 @@ class TaxIdError(ValueError):
         self.reason = reason or message
 
 
+#: What python-stdnum's errors mean, in the reader's language (its own messages are English only).
+_REASONS = (
+    (stdnum_exceptions.InvalidChecksum, gettext_lazy("its check digits do not match the number")),
+    (stdnum_exceptions.InvalidLength, gettext_lazy("it has the wrong number of characters")),
+    (stdnum_exceptions.InvalidFormat, gettext_lazy("it is not written in the number's format")),
+    (stdnum_exceptions.InvalidComponent, gettext_lazy("a part of it is not a valid value")),
+)
+
+
+def _why(reason: object) -> str:
+    """A stdnum error (or a sentence of ours) as the reason shown to people, translated."""
+    for kind, text in _REASONS:
+        if isinstance(reason, kind):
+            return str(text)
+    return str(reason)
+
+
 def _invalid(label: str, value: str, reason: object) -> TaxIdError:
-    return TaxIdError(f"invalid {label} {value!r}: {reason}", str(reason))
+    return TaxIdError(f"invalid {label} {value!r}: {reason}", _why(reason))
 
 
 @dataclass(frozen=True)
@@ -57,7 +76,7 @@ def validate_cpf(value: str) -> str:
     except stdnum_exceptions.ValidationError as exc:
         raise _invalid("CPF", value, exc) from None
     if len(set(number)) == 1:
-        raise _invalid("CPF", value, "a CPF of one repeated digit is not issued")
+        raise _invalid("CPF", value, _("a CPF of one repeated digit is not issued"))
     return number
 
 
@@ -95,7 +114,8 @@ def validate_cnpj(value: str) -> str:
             raise _invalid("CNPJ", value, exc) from None
     root = number[:8]
     if len(set(root)) == 1 and root not in _CNPJ_REAL_REPEATED_ROOTS:
-        raise _invalid("CNPJ", value, "a CNPJ root (its first 8 characters) of one repeated character is not issued")
+        raise _invalid("CNPJ", value,
+                       _("a CNPJ root (its first 8 characters) of one repeated character is not issued"))
     return number
 
 
@@ -113,11 +133,12 @@ def _br(value: str) -> TaxId:
 def _mx(value: str) -> TaxId:
     compact = rfc.compact(value)
     if len(compact) not in (12, 13):
-        raise TaxIdError(f"invalid RFC {value!r}: must have 12 (company) or 13 (person) characters")
+        raise TaxIdError(f"invalid RFC {value!r}: must have 12 (company) or 13 (person) characters",
+                         _("an RFC has 12 characters (a company) or 13 (a person)"))
     try:
         number = rfc.validate(compact, validate_check_digits=True)
     except stdnum_exceptions.ValidationError as exc:
-        raise TaxIdError(f"invalid RFC {value!r}: {exc}") from None
+        raise TaxIdError(f"invalid RFC {value!r}: {exc}", _why(exc)) from None
     return TaxId("MX", "rfc", number, rfc.format(number))
 
 
@@ -126,7 +147,7 @@ def _simple(country: str, kind: str, module: object) -> object:
         try:
             number = module.validate(value)  # type: ignore[attr-defined]
         except stdnum_exceptions.ValidationError as exc:
-            raise TaxIdError(f"invalid {kind.upper()} {value!r}: {exc}") from None
+            raise TaxIdError(f"invalid {kind.upper()} {value!r}: {exc}", _why(exc)) from None
         return TaxId(country, kind, number, module.format(number))  # type: ignore[attr-defined]
 
     return check

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "parceria.referrals",
     "parceria.safeguards",
     "parceria.leads",
+    "parceria.recruiting",
     "parceria.mapping",
     "parceria.integrations",
     "parceria.analytics",
@@ -274,6 +275,11 @@ PARCERIA = {
                              "conversion": "15"},
     "LEAD_ROUTING_FULL_CAPACITY": 10,
     "LEAD_OFFER_HOURS": 72,
+    # Recruiting (docs/recruiting.md): applications and directory messages one address may send in an hour, and
+    # the largest directory logo.
+    "APPLICATIONS_PER_HOUR": 5,
+    "DIRECTORY_CONTACTS_PER_HOUR": 5,
+    "DIRECTORY_LOGO_MAX_BYTES": 1024 * 1024,
     # Analytics (docs/analytics.md): the first month of the partner program (YYYY-MM); its phases (seed §8.1) run
     # months 1–3, 4–9 and 10–12 from it. None: the month of the first agreement signed.
     "PROGRAM_START": os.environ.get("PARCERIA_PROGRAM_START") or None,

@@ -21,6 +21,7 @@ admin.site.__class__ = ParceriaAdminSite
 urlpatterns = [
     path("", include("parceria.site.urls")),
     path("", include((referrals.redirect_patterns, "referrals"))),
+    path("", include("parceria.recruiting.urls")),
     path("i18n/setlang/", language.set_language, name="set_language"),
     path("portal/", include("parceria.portal.urls")),
     path("console/", include("parceria.console.urls")),

@@ -15,6 +15,7 @@ from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
+from parceria.recruiting import urls as recruiting
 from parceria.safeguards import urls as safeguards
 from parceria.tiers import urls as tiers
 from parceria.webhooks import urls as webhooks
@@ -37,6 +38,7 @@ urlpatterns = [
     path("", include((deals.console_patterns, "deals_console"))),
     path("", include((safeguards.console_patterns, "safeguards_console"))),
     path("", include((leads.console_patterns, "leads_console"))),
+    path("", include((recruiting.console_patterns, "recruiting_console"))),
     path("", include((mapping.console_patterns, "mapping_console"))),
     path("", include((analytics.console_patterns, "analytics_console"))),
     path("", include((jobs.console_patterns, "jobs_console"))),

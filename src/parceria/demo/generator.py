@@ -35,6 +35,7 @@ from parceria.demo.customers import CustomerSpec, customers_create, plan_custome
 from parceria.demo.deals import conflicts_register, deal_customers, deal_customers_create, prospects_register
 from parceria.demo.disputes import Cast, disputes_schedule, just_opened
 from parceria.demo.figures import figures_record, plan_figures
+from parceria.demo.growth import applications_create, directory_listings_create
 from parceria.demo.history import (
     HistorySummary,
     Office,
@@ -260,6 +261,8 @@ def generate(
     history.lessons += lessons_run(lessons, summary.partner_ids, clock, coach)
     if cast is not None:
         just_opened(cast, clock)
+    history.directory_listings = directory_listings_create(summary.partner_ids, summary.showcase_partner_id, coach)
+    history.applications = applications_create(coach)
     with clock.at(clock.moment(timezone.localdate(clock.now), 7, 0)) as now:
         history.tier_changes = len(tiers_assess(actor=actor, now=now).changes)
     agreements_expire_at(today, clock, actor)

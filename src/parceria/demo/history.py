@@ -62,6 +62,8 @@ class HistorySummary:
     lessons: int = 0
     program_figures: int = 0
     deals_converted: int = 0
+    directory_listings: int = 0
+    applications: int = 0
     close_warnings: list[str] = field(default_factory=list)
 
 

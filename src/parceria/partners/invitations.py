@@ -91,6 +91,38 @@ def user_invite(
     return invitation
 
 
+def admin_invite(*, partner: Partner, email: str, name: str = "", language: str = "", base_url: str,
+                 actor: Actor) -> User:
+    """Staff invite the first admin of `partner` (an accepted applicant): a partner admin without a password is
+    created and e-mailed a link to choose one, in `language`. An address that already has an account anywhere is
+    refused (`address_in_use`): staff give another one."""
+    code = language_parse(language)
+    address = (email or "").strip().lower()
+    try:
+        validate_email(address)
+    except Exception:
+        raise InvalidInput(
+            _("enter a valid e-mail address"), code="invalid_email", details={"field": "email"}
+        ) from None
+    with transaction.atomic():
+        if _holder(address, partner) is not None:
+            raise InvalidInput(_("This address already has a Parceria account: give another one."),
+                               code="address_in_use", details={"field": "email"})
+        user = _member_create(address, (name or "").strip()[:300], partner, code, role=Role.PARTNER_ADMIN)
+        if user is None:
+            raise InvalidInput(_("This address already has a Parceria account: give another one."),
+                               code="address_in_use", details={"field": "email"})
+        invitation = Invitation.objects.create(partner=partner, email=address, name=(name or "").strip()[:300],
+                                               user=user, invited_by=None, sent_at=timezone.now())
+        audit_record_create(actor=actor, action="user.invited", obj=user,
+                            after={"partner_id": partner.pk, "language": code, "invitation_id": invitation.pk,
+                                   "role": Role.PARTNER_ADMIN})
+        link = base_url.rstrip("/") + _set_password_path(user)
+        chosen = language_for(user)
+        transaction.on_commit(lambda: _send_invitation(user, partner, None, link, chosen), robust=True)
+    return user
+
+
 def _holder(address: str, partner: Partner) -> User | None:
     """The user whose user name or e-mail `address` is (one of `partner`'s own first), or None."""
     with across_partners():  # a user name is unique across partners: whose it is decides the answer
@@ -98,8 +130,9 @@ def _holder(address: str, partner: Partner) -> User | None:
     return min(found, key=lambda u: (u.partner_id != partner.pk, u.pk), default=None)
 
 
-def _member_create(address: str, name: str, partner: Partner, code: str) -> User | None:
-    """A new partner member without a password, or None when the address was taken meanwhile."""
+def _member_create(address: str, name: str, partner: Partner, code: str,
+                   role: str = Role.PARTNER_MEMBER) -> User | None:
+    """A new partner member (or admin) without a password, or None when the address was taken meanwhile."""
     first, _space, last = name.partition(" ")
     try:
         with transaction.atomic():
@@ -107,7 +140,7 @@ def _member_create(address: str, name: str, partner: Partner, code: str) -> User
                 username=address,
                 email=address,
                 password=None,
-                role=Role.PARTNER_MEMBER,
+                role=role,
                 partner=partner,
                 first_name=first[:150],
                 last_name=last[:150],
@@ -200,15 +233,16 @@ def _set_password_path(user: User) -> str:
     return reverse("site:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
-def _send_invitation(user: User, partner: Partner, inviter: User, link: str, language: str) -> None:
+def _send_invitation(user: User, partner: Partner, inviter: User | None, link: str, language: str) -> None:
     with translation.override(language):
         subject, body = invitation_message(user, partner, inviter, link)
     send_mail(subject, body, None, [user.email])
 
 
-def invitation_message(user: User, partner: Partner, inviter: User, link: str) -> tuple[str, str]:
-    """The invitation's subject and body, in the active language."""
-    facts = {"who": inviter.get_full_name() or inviter.username, "partner": partner.name, "link": link,
+def invitation_message(user: User, partner: Partner, inviter: User | None, link: str) -> tuple[str, str]:
+    """The invitation's subject and body, in the active language (`inviter` None: the programme's team)."""
+    who = _("The partner programme's team") if inviter is None else inviter.get_full_name() or inviter.username
+    facts = {"who": who, "partner": partner.name, "link": link,
              "email": user.email}
     body = "\n".join([
         _("%(who)s invited you to the Parceria partner portal of %(partner)s.") % facts,

@@ -15,6 +15,7 @@ from parceria.mapping import urls as mapping
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.portal import views
+from parceria.recruiting import urls as recruiting
 from parceria.referrals import urls as referrals
 from parceria.tiers import urls as tiers
 from parceria.webhooks import urls as webhooks
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include((tiers.portal_patterns, "tiers_portal"))),
     path("", include((deals.portal_patterns, "deals_portal"))),
     path("", include((leads.portal_patterns, "leads_portal"))),
+    path("", include((recruiting.portal_patterns, "recruiting_portal"))),
     path("", include((mapping.portal_patterns, "mapping_portal"))),
     path("", include((analytics.portal_patterns, "analytics_portal"))),
     path("", include((webhooks.portal_patterns, "webhooks_portal"))),
