@@ -62,4 +62,5 @@ def email_body(*, event_type: str, title: str, partner_name: str, link: str, dat
 
 def chat_text(*, title: str, partner_name: str, link: str) -> str:
     """The chat message: Slack's mrkdwn link syntax <url|label>."""
-    return f"*{title}*\n{partner_name} · <{link}|{_('Open in Parceria')}>"
+    label = _("Open in Parceria")
+    return f"*{title}*\n{partner_name} · <{link}|{label}>"

@@ -30,11 +30,11 @@ class Preference(models.Model):
     email = models.BooleanField()
     updated_at = models.DateTimeField(auto_now=True)
 
-    def __str__(self) -> str:
-        return f"{self.event_type}: {'on' if self.email else 'off'}"
-
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "event_type"], name="notification_pref_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type}: {'on' if self.email else 'off'}"
 
 
 class ChatWebhook(models.Model):
