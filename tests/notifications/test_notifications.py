@@ -49,8 +49,8 @@ def loopback(settings):
 
 def test_each_user_who_wants_the_event_gets_one_e_mail_in_their_language_and_the_user_who_opted_out_none():
     partner = make_partner(name="Loja Alfa")
-    ana = _user("ana", "partner_admin", partner, "pt-br")
-    eva = _user("eva", "partner_admin", partner, "es")
+    _user("ana", "partner_admin", partner, "pt-br")
+    _user("eva", "partner_admin", partner, "es")
     off = _user("off", "partner_admin", partner, "pt-br")
     _user("member", "partner_member", partner, "pt-br")  # users are not told of payouts by default
     other = make_partner(name="Outra")
