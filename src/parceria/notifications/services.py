@@ -30,7 +30,7 @@ def preferences_set(*, user: User, email_on: Iterable[str], actor: Actor) -> dic
     if unknown:
         raise InvalidInput(_("Unknown event type: %(type)s") % {"type": sorted(unknown)[0]}, code="invalid_event_type")
     with transaction.atomic():
-        User.objects.select_for_update().get(pk=user.pk)
+        User.objects.select_for_update().filter(partner_id=user.partner_id).get(pk=user.pk)
         before = preferences_of(user)
         Preference.objects.filter(user=user).delete()
         Preference.objects.bulk_create([Preference(user=user, event_type=t, email=t in wanted) for t in NOTIFIABLE])
@@ -72,7 +72,7 @@ def chat_webhook_save(*, partner: Partner, url: str, event_types: Iterable[str],
 
 def chat_webhook_delete(*, chat: ChatWebhook, actor: Actor) -> None:
     with transaction.atomic():
-        locked = ChatWebhook.objects.select_for_update().get(pk=chat.pk)
+        locked = ChatWebhook.objects.select_for_update().get(pk=chat.pk, partner_id=chat.partner_id)
         audit_record_create(actor=actor, action="chat_webhook.deleted", obj=locked,
                             before={"url": locked.url, "event_types": locked.event_types})
         locked.delete()
