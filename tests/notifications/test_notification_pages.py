@@ -97,3 +97,22 @@ def test_staff_set_their_own_choices_and_read_the_log_filtered():
     assert manager.post("/console/notifications/settings/", {"email_on": ["payout.failed"]}).status_code == 302
     assert sorted(Preference.objects.filter(user=manager.user, email=True).values_list("event_type", flat=True)) == [
         "payout.failed"]
+
+
+def test_every_audited_notification_action_has_its_label_in_each_language():
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from parceria.common.audit import ACTION_LABELS, action_label
+
+    source = Path(__file__).resolve().parents[2].joinpath("src", "parceria", "notifications", "services.py")
+    actions = set(re.findall(r'action="([a-z_]+\.[a-z_]+)"', source.read_text()))
+    assert actions == {"chat_webhook.saved", "chat_webhook.deleted", "chat_webhook.tested",
+                       "notification_preferences.changed"}
+    assert actions <= set(ACTION_LABELS)
+    with translation.override("pt-br"):
+        assert action_label("notification_preferences.changed") == "Configurações de notificação alteradas"
+    with translation.override("es"):
+        assert action_label("chat_webhook.saved") == "Webhook de chat guardado"
