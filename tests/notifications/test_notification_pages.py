@@ -94,6 +94,9 @@ def test_staff_set_their_own_choices_and_read_the_log_filtered():
     assert {n.user.username for n in only_staff.context["table"].page.object_list} == {"gerente",
                                                                                       f"partner_admin-{partner.pk}"}
     assert manager.get("/console/notifications/", {"status": "nonsense"}).status_code == 200
+    exported = manager.get("/console/notifications/", {"event_type": "payout.paid", "export": "csv"})
+    assert exported.status_code == 200 and exported["Content-Type"].startswith("text/csv")
+    assert len(exported.content.decode().strip().splitlines()) == 3  # the header and two rows
     assert manager.post("/console/notifications/settings/", {"email_on": ["payout.failed"]}).status_code == 302
     assert sorted(Preference.objects.filter(user=manager.user, email=True).values_list("event_type", flat=True)) == [
         "payout.failed"]

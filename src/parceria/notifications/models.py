@@ -68,7 +68,8 @@ class Notification(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
-    language = models.CharField(max_length=10, blank=True, help_text="The language it was composed in.")
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES,
+                                help_text="The language it was composed in.")
     subject = models.CharField(max_length=300, blank=True, help_text="What was sent: the subject or the message.")
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from parceria.accounts.models import User
@@ -30,7 +31,8 @@ def preferences_set(*, user: User, email_on: Iterable[str], actor: Actor) -> dic
     if unknown:
         raise InvalidInput(_("Unknown event type: %(type)s") % {"type": sorted(unknown)[0]}, code="invalid_event_type")
     with transaction.atomic():
-        User.objects.select_for_update().filter(partner_id=user.partner_id).get(pk=user.pk)
+        own = Q(partner_id=user.partner_id) if user.partner_id else Q(partner__isnull=True)
+        User.objects.select_for_update().filter(own).get(pk=user.pk)
         before = preferences_of(user)
         Preference.objects.filter(user=user).delete()
         Preference.objects.bulk_create([Preference(user=user, event_type=t, email=t in wanted) for t in NOTIFIABLE])

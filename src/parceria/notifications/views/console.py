@@ -13,7 +13,7 @@ from parceria.notifications.selectors import delivery_log
 from parceria.notifications.services import preferences_of, preferences_set
 from parceria.web.access import actor, console_view, principal_for
 from parceria.web.pages import page
-from parceria.web.tables import build_table
+from parceria.web.tables import build_table, export_response, wants_export
 
 LOG_SORTS = {"created": "created_at", "attempts": "attempts"}
 
@@ -26,6 +26,13 @@ def log(request: HttpRequest) -> HttpResponse:
                         channel=filters.get("channel", ""), event_type=filters.get("event_type", ""),
                         partner_id=filters.get("partner"))
     table = build_table(request, rows, sortable=LOG_SORTS, default_sort="-created")
+    if wants_export(request):
+        lines = ((n.pk, n.created_at, n.partner.name if n.partner else "", n.event_type, n.get_channel_display(),
+                  n.user.username if n.user else "", n.language, n.get_status_display(), n.attempts, n.subject,
+                  n.last_error, n.sent_at) for n in table.page.paginator.object_list)
+        header = [_("Notification"), _("Created"), _("Partner"), _("Event"), _("Channel"), _("Recipient"),
+                  _("Language"), _("Status"), _("Attempts"), _("Subject"), _("Last error"), _("Sent at")]
+        return export_response(request, "notifications", header, lines)
     return page(request, "notifications/console/log.html",
                 {"form": form, "table": table}, nav="notifications")
 
