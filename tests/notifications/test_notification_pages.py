@@ -71,6 +71,8 @@ def test_the_admin_saves_and_removes_the_chat_webhook_and_a_user_may_not(setting
     assert answer.status_code == 302
     chat = ChatWebhook.objects.get()
     assert (chat.partner, chat.event_types, chat.language) == (partner, ["payout.paid", "tier.changed"], "es")
+    saved = AuditRecord.objects.get(action="chat_webhook.saved")
+    assert saved.after["url"] == "http://127.0.0.1/…"  # the path of an incoming webhook is its secret
     member = _portal(partner, "partner_member")
     assert member.post("/portal/notifications/chat/", {"action": "delete"}).status_code == 403
     assert ChatWebhook.objects.count() == 1

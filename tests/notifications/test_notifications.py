@@ -226,3 +226,14 @@ def test_a_preference_row_overrides_the_role_default_both_ways():
         preferences_set(user=member, email_on=["commission.accrued"], actor=ACTOR)
     assert Preference.objects.get(user=member, event_type="tier.changed").email is True
     assert Status.SENT == "sent"
+
+
+def test_a_notification_for_a_user_deactivated_meanwhile_is_skipped_and_sends_nothing():
+    partner = make_partner()
+    ana = _user("ana", "partner_admin", partner)
+    _emit("payout.paid", partner, PAID)
+    User.objects.filter(pk=ana.pk).update(is_active=False)
+    assert deliver_due() == 1
+    row = Notification.objects.get()
+    assert (row.status, row.attempts, row.last_error) == ("skipped", 0, "the user is inactive or has no e-mail address")
+    assert mail.outbox == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import Q
@@ -52,6 +53,12 @@ def _checked_types(event_types: Iterable[str]) -> list[str]:
     return types
 
 
+def _url_shown(url: str) -> str:
+    """An incoming webhook's address as the audit log keeps it: scheme and host only (its path is its secret)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}/…"
+
+
 def chat_webhook_save(*, partner: Partner, url: str, event_types: Iterable[str], language: str,
                       actor: Actor) -> ChatWebhook:
     """Set `partner`'s chat webhook (a new one, or the one it has changed). The URL must pass the webhooks' URL
@@ -62,13 +69,13 @@ def chat_webhook_save(*, partner: Partner, url: str, event_types: Iterable[str],
     with transaction.atomic():
         Partner.objects.select_for_update().get(pk=partner.pk)
         chat = ChatWebhook.objects.filter(partner=partner).first()
-        before = None if chat is None else {"url": chat.url, "event_types": chat.event_types,
+        before = None if chat is None else {"url": _url_shown(chat.url), "event_types": chat.event_types,
                                             "language": chat.language}
         chat = chat or ChatWebhook(partner=partner)
         chat.url, chat.event_types, chat.language, chat.enabled = url, types, language, True
         chat.save()
         audit_record_create(actor=actor, action="chat_webhook.saved", obj=chat, before=before,
-                            after={"url": url, "event_types": types, "language": language})
+                            after={"url": _url_shown(url), "event_types": types, "language": language})
     return chat
 
 
@@ -76,7 +83,7 @@ def chat_webhook_delete(*, chat: ChatWebhook, actor: Actor) -> None:
     with transaction.atomic():
         locked = ChatWebhook.objects.select_for_update().get(pk=chat.pk, partner_id=chat.partner_id)
         audit_record_create(actor=actor, action="chat_webhook.deleted", obj=locked,
-                            before={"url": locked.url, "event_types": locked.event_types})
+                            before={"url": _url_shown(locked.url), "event_types": locked.event_types})
         locked.delete()
 
 
