@@ -32,6 +32,7 @@ from parceria.demo.management.commands.demo import Command
 from parceria.demo.timeline import DemoCalendar, previous_month
 from parceria.disputes.models import Dispute, DisputeStatus
 from parceria.enablement.models import Enrolment, PartnerCertification
+from parceria.notifications.models import Notification
 from parceria.partners.lifecycle_data import Stage
 from parceria.partners.models import (
     SUBCATEGORIES,
@@ -316,6 +317,9 @@ def test_small_load_is_complete_and_its_ledger_matches_the_rules():
         assert (balance.accrued, balance.clawed_back) == expected[partner.name], partner.name
         assert set(LedgerLine.objects.filter(partner=partner).values_list("currency", flat=True)) <= {partner.currency}
     assert sum(a for a, _ in expected.values()) > 0
+    # The history's notifications are logged, and none waits to be e-mailed when the demo starts.
+    assert not Notification.objects.filter(status="pending").exists()
+    assert Notification.objects.filter(status="skipped", last_error__startswith="demo history").exists()
 
 
 @pytest.mark.django_db

@@ -59,7 +59,7 @@ def _later(seconds: float):
     return timezone.now() + timedelta(seconds=seconds)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_emit_outside_a_transaction_is_refused_and_writes_nothing():
     with pytest.raises(OutsideTransaction):
         emit("payout.paid", partner=None, data={})

@@ -32,7 +32,7 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_delivery_is_redelivered_by_the_next_run_exactly_once_after_deduplication(settings):
     settings.PARCERIA = {**settings.PARCERIA, "WEBHOOKS_ALLOW_LOOPBACK": True}
     partner = make_partner()
@@ -65,7 +65,7 @@ def test_a_worker_killed_mid_delivery_is_redelivered_by_the_next_run_exactly_onc
     assert sorted(Delivery.objects.values_list("state", flat=True)) == [DeliveryState.DELIVERED] * 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_claiming_at_once_never_take_the_same_delivery(settings):
     settings.PARCERIA = {**settings.PARCERIA, "WEBHOOKS_ALLOW_LOOPBACK": True}
     partner = make_partner()

@@ -68,6 +68,11 @@ ACTION_LABELS = {
     "webhook_endpoint.disabled": pgettext_lazy("audited action", "Webhook endpoint disabled"),
     "webhook_endpoint.enabled": pgettext_lazy("audited action", "Webhook endpoint enabled"),
     "webhook_endpoint.pinged": pgettext_lazy("audited action", "Webhook ping sent"),
+    # Notifications (notifications/services.py).
+    "chat_webhook.deleted": pgettext_lazy("audited action", "Chat webhook removed"),
+    "chat_webhook.saved": pgettext_lazy("audited action", "Chat webhook saved"),
+    "chat_webhook.tested": pgettext_lazy("audited action", "Chat webhook test message sent"),
+    "notification_preferences.changed": pgettext_lazy("audited action", "Notification settings changed"),
 }
 
 

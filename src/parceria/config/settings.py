@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "parceria.demo",
     "parceria.jobs",  # the worker, retries, the schedule of periodic commands, the Jobs page
     "parceria.webhooks",
+    "parceria.notifications",  # e-mail and chat-webhook notifications of outbox events (docs/notifications.md)
     "django_countries",  # translated country names only (common/formatting.py), last so it overrides no catalogue
 ]
 
@@ -91,6 +92,18 @@ INSTALLED_APPS = [
 PARCERIA_STRIPE_WEBHOOK_SECRET = os.environ.get("PARCERIA_STRIPE_WEBHOOK_SECRET", "")
 PARCERIA_STRIPE_TOLERANCE_SECONDS = int(os.environ.get("PARCERIA_STRIPE_TOLERANCE_SECONDS", "300"))
 PARCERIA_STRIPE_DEFAULT_COUNTRY = os.environ.get("PARCERIA_STRIPE_DEFAULT_COUNTRY", "BR")
+
+# Notifications (docs/notifications.md): the site's address that e-mails and chat messages link to; attempts of a
+# notification before it is failed, the back-off before each retry (base × 2^(attempt − 1), capped); seconds a
+# claimed notification stays leased to its worker. Chat webhook URLs follow the webhooks' URL rules (and their
+# WEBHOOKS_ALLOW_LOOPBACK setting).
+PARCERIA_NOTIFICATIONS = {
+    "SITE_URL": os.environ.get("PARCERIA_SITE_URL", "http://localhost:8000"),
+    "MAX_ATTEMPTS": int(os.environ.get("PARCERIA_NOTIFICATIONS_MAX_ATTEMPTS", "6")),
+    "BACKOFF_SECONDS": float(os.environ.get("PARCERIA_NOTIFICATIONS_BACKOFF_SECONDS", "30")),
+    "BACKOFF_CAP_SECONDS": float(os.environ.get("PARCERIA_NOTIFICATIONS_BACKOFF_CAP_SECONDS", "3600")),
+    "LEASE_SECONDS": float(os.environ.get("PARCERIA_NOTIFICATIONS_LEASE_SECONDS", "60")),
+}
 
 # Background work through the Django Tasks API, queued in the database (`parceria worker` runs it).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

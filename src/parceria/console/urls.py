@@ -13,6 +13,7 @@ from parceria.enablement import urls as enablement
 from parceria.jobs import urls as jobs
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
+from parceria.notifications import urls as notifications
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.recruiting import urls as recruiting
@@ -43,4 +44,5 @@ urlpatterns = [
     path("", include((analytics.console_patterns, "analytics_console"))),
     path("", include((jobs.console_patterns, "jobs_console"))),
     path("", include((webhooks.console_patterns, "webhooks_console"))),
+    path("", include((notifications.console_patterns, "notifications_console"))),
 ]

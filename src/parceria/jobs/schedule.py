@@ -77,6 +77,7 @@ DAILY = time(5, 15)
 #: The periodic commands, in the order they run when several are due (docs/operations.md#background-work).
 SCHEDULE: tuple[Periodic, ...] = (
     Periodic("webhooks-deliver", unit=MINUTE),
+    Periodic("notifications-deliver", unit=MINUTE),
     Periodic("leads-expire", unit=HOUR),
     Periodic("agreements-expire", at=DAILY),
     Periodic("deals-expire", at=DAILY),

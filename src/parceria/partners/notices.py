@@ -14,6 +14,12 @@ from django.utils import translation
 from parceria.partners.models import Partner
 
 
+def recipient_language(stored: str, fallback: str) -> str:
+    """The language a person is written to in: their own stored language, else `fallback` (the language of the
+    request or job that caused the message, or the site's). The one rule of every e-mail the product sends."""
+    return stored or fallback
+
+
 def mail_partner_admins(partner: Partner, compose: Callable[[], tuple[str, str]], *, language: str) -> int:
     """Send `compose()`'s (subject, body) to the partner's active admin users with an address, one message per
     language (a user's own, else `language`), composed in that language. Answers how many addresses it was sent to.
@@ -28,7 +34,7 @@ def mail_partner_admins(partner: Partner, compose: Callable[[], tuple[str, str]]
         .values_list("email", "language")
     )
     for email, stored in admins:
-        by_language.setdefault(stored or language, []).append(email)
+        by_language.setdefault(recipient_language(stored, language), []).append(email)
     for code, recipients in sorted(by_language.items()):
         with translation.override(code):
             subject, body = compose()

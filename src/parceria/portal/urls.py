@@ -12,6 +12,7 @@ from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
+from parceria.notifications import urls as notifications
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.portal import views
@@ -41,4 +42,5 @@ urlpatterns = [
     path("", include((mapping.portal_patterns, "mapping_portal"))),
     path("", include((analytics.portal_patterns, "analytics_portal"))),
     path("", include((webhooks.portal_patterns, "webhooks_portal"))),
+    path("", include((notifications.portal_patterns, "notifications_portal"))),
 ]

@@ -5,7 +5,7 @@ without its change. After the commit a delivery task is queued."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,6 +17,22 @@ from parceria.webhooks.models import Delivery, Endpoint, EventType, OutboxEvent
 
 #: The version of the payload's envelope and of each type's `data`; raised on a change that breaks a reader.
 SCHEMA_VERSION = 1
+
+
+#: Functions told of the events a transaction writes (a higher app's, registered in its AppConfig.ready()): each is
+#: called with the list of new events, inside the transaction that wrote them (docs/architecture.md).
+_LISTENERS: list[Callable[[Sequence[OutboxEvent]], None]] = []
+
+
+def register_listener(listener: Callable[[Sequence[OutboxEvent]], None]) -> None:
+    """Call `listener(events)` with the events each emit/emit_many writes, in the writer's transaction."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def _tell_listeners(events: Sequence[OutboxEvent]) -> None:
+    for listener in list(_LISTENERS):
+        listener(events)
 
 
 class OutsideTransaction(RuntimeError):
@@ -38,6 +54,7 @@ def emit(type: str, *, partner: Any, data: dict[str, Any], once_key: str = "") -
         return None
     event = write_event(type, partner=partner, data=data, once_key=once_key)
     fan_out([event])
+    _tell_listeners([event])
     return event
 
 
@@ -47,6 +64,8 @@ def emit_many(type: str, items: Sequence[tuple[Any, dict[str, Any]]]) -> list[Ou
     events = [_new_event(type, partner=partner, data=data) for partner, data in items]
     OutboxEvent.objects.bulk_create(events)
     fan_out(events)
+    if events:
+        _tell_listeners(events)
     return events
 
 

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "parceria.notifications"
+    label = "notifications"
+
+    def ready(self) -> None:
+        from parceria.notifications.listener import on_events
+        from parceria.webhooks.outbox import register_listener
+
+        register_listener(on_events)
