@@ -10,6 +10,7 @@ from parceria.console import views
 from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
+from parceria.marketing import urls as marketing
 from parceria.jobs import urls as jobs
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
@@ -33,6 +34,7 @@ urlpatterns = [
     path("", include((disputes.console_patterns, "disputes_console"))),
     path("", include((agreements.console_patterns, "agreements_console"))),
     path("", include((enablement.console_patterns, "enablement_console"))),
+    path("", include((marketing.console_patterns, "marketing_console"))),
     path("", include((tiers.console_patterns, "tiers_console"))),
     path("", include((deals.console_patterns, "deals_console"))),
     path("", include((safeguards.console_patterns, "safeguards_console"))),
