@@ -10,10 +10,10 @@ from parceria.console import views
 from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
-from parceria.marketing import urls as marketing
 from parceria.jobs import urls as jobs
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
+from parceria.marketing import urls as marketing
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.safeguards import urls as safeguards

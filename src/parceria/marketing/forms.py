@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +27,8 @@ class AssetForm(forms.Form):
 
     def __init__(self, *args: Any, verticals: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["verticals"].choices = [(v, v) for v in verticals]
-        self.fields["min_tier"].choices = choices_with_blank(_("Every active partner"), [
+        cast(forms.ChoiceField, self.fields["verticals"]).choices = [(v, v) for v in verticals]
+        cast(forms.ChoiceField, self.fields["min_tier"]).choices = choices_with_blank(_("Every active partner"), [
             (value, _("%(tier)s and above") % {"tier": label}) for value, label in Tier.choices])
 
 
@@ -55,9 +55,10 @@ class AssetFilterForm(forms.Form):
 
     def __init__(self, *args: Any, verticals: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = choices_with_blank(_("Any language"), list(AssetLanguage.choices))
-        self.fields["vertical"].choices = choices_with_blank(_("Any vertical"), [(v, v) for v in verticals])
-        self.fields["kind"].choices = choices_with_blank(_("Any kind"), list(AssetKind.choices))
+        choice = {name: cast(forms.ChoiceField, self.fields[name]) for name in ("language", "vertical", "kind")}
+        choice["language"].choices = choices_with_blank(_("Any language"), list(AssetLanguage.choices))
+        choice["vertical"].choices = choices_with_blank(_("Any vertical"), [(v, v) for v in verticals])
+        choice["kind"].choices = choices_with_blank(_("Any kind"), list(AssetKind.choices))
 
 
 class ActivityForm(forms.Form):

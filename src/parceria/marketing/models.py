@@ -90,6 +90,9 @@ class AssetDownload(models.Model):
     class Meta:
         indexes = [models.Index(fields=["partner", "asset"])]
 
+    def __str__(self) -> str:
+        return f"{self.asset_id} by {self.partner_id} at {self.downloaded_at}"
+
 
 class PartnerBrand(models.Model):
     """The logo a partner stamps on co-branded PDFs (PNG or JPEG, checked by Pillow)."""
@@ -97,6 +100,9 @@ class PartnerBrand(models.Model):
     partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="brand")
     logo = models.FileField(storage=marketing_storage, upload_to="logos/", max_length=255, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"brand of {self.partner_id}"
 
 
 class ActivityKind(models.TextChoices):
@@ -132,3 +138,6 @@ class Activity(models.Model):
     class Meta:
         ordering = ["-held_on", "-id"]
         indexes = [models.Index(fields=["partner", "held_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}: {self.title} ({self.held_on}, {self.status})"

@@ -80,7 +80,8 @@ def download_counts(asset: Asset) -> list[dict[str, Any]]:
 
 def download_totals() -> dict[int, int]:
     """Downloads per asset (for staff)."""
-    return dict(AssetDownload.objects.order_by().values_list("asset_id").annotate(n=Count("id")).values_list("asset_id", "n"))
+    rows = AssetDownload.objects.order_by().values_list("asset_id").annotate(n=Count("id"))
+    return dict(rows.values_list("asset_id", "n"))
 
 
 def partner_download_counts(principal: Principal, partner_id: int) -> dict[int, int]:

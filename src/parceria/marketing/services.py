@@ -166,7 +166,7 @@ def download_record(*, asset: Asset, version: AssetVersion, partner: Partner, us
 
 def brand_logo_set(*, partner: Partner, upload: Any, actor: Actor) -> PartnerBrand:
     """The partner's logo for co-branded PDFs: a PNG or JPEG of at most 2 MB (checked by Pillow)."""
-    name, data = read_upload(upload, field="logo", limit=2 * 1024 * 1024)
+    _name, data = read_upload(upload, field="logo", limit=2 * 1024 * 1024)
     try:
         found = files.recognise(data)
     except files.UnknownContent:

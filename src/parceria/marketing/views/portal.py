@@ -89,7 +89,7 @@ def brand_logo(request: HttpRequest) -> HttpResponse:
         return redirect("marketing_portal:assets")
     for errors in form.errors.values():
         for message in errors:
-            messages.error(request, message)
+            messages.error(request, str(message))
     return redirect("marketing_portal:assets")
 
 
