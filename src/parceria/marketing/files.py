@@ -8,6 +8,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
@@ -130,15 +131,13 @@ def co_branded(template: bytes, *, name: str, logo: bytes | None) -> bytes:
     extractable)."""
     from pypdf import PdfReader, PdfWriter
 
-    reader = PdfReader(io.BytesIO(template))
-    writer = PdfWriter()
-    stamps: dict[tuple[float, float], object] = {}
-    for page in reader.pages:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(template)))
+    stamps: dict[tuple[float, float], Any] = {}
+    for page in writer.pages:
         size = (float(page.mediabox.width), float(page.mediabox.height))
         if size not in stamps:
             stamps[size] = PdfReader(io.BytesIO(_stamp_pdf(name, logo, *size))).pages[0]
-        page.merge_page(stamps[size])  # type: ignore[arg-type]
-        writer.add_page(page)
+        page.merge_page(stamps[size])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
