@@ -25,6 +25,7 @@ from parceria.disputes.models import Dispute
 from parceria.disputes.services import DisputeClaim, dispute_attachment_add, dispute_open
 from parceria.leads.services import lead_create
 from parceria.mapping.services import mapping_create
+from parceria.marketing.services import activity_record, asset_create
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
@@ -34,6 +35,7 @@ from parceria.webhooks.services import endpoint_create
 from tests.agreements.helpers import make_agreement
 from tests.console.conftest import close_march
 from tests.factories import ACTOR, PASSWORD, credit, make_partner, staff_client
+from tests.marketing.conftest import png_bytes
 from tests.sweep import Route, missing_values, routes_under
 
 MIN_ROUTES = 56  # the console's own, payouts, disputes, customers, partners (pipeline, tiers), agreements, enablement
@@ -79,6 +81,10 @@ def urls(db) -> list[tuple[Route, str]]:
     values["endpoint_id"] = endpoint_create(partner=None, url="https://93.184.216.34/hooks",
                                             event_types=["payout.paid"], actor=ACTOR)[0].pk
     values["action"] = "ping"
+    asset = asset_create(title="Deck", kind="deck", language="en", actor=ACTOR,
+                         upload=SimpleUploadedFile("deck.png", png_bytes(40, 30)))
+    values.update(asset_id=asset.pk, number=1, activity_id=activity_record(
+        partner=partner, kind="webinar", title="Webinar", held_on=date(2026, 3, 2), actor=ACTOR).pk)
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
+from parceria.common.errors import ParceriaError
 from parceria.marketing import selectors, services
 from parceria.marketing.forms import ActivityForm, AssetCreateForm, AssetEditForm, VersionForm
 from parceria.marketing.models import Activity, Asset
@@ -139,11 +140,10 @@ def activities(request: HttpRequest) -> HttpResponse:
 def activity_status(request: HttpRequest, activity_id: int) -> HttpResponse:
     """Mark an activity done or cancelled."""
     found = get_object_or_404(Activity, pk=activity_id)
-    target = request.POST.get("status", "")
-    form = ActivityForm()
-    done = attempt(form, lambda: services.activity_update(
-        activity=found, kind=found.kind, title=found.title, held_on=found.held_on, status=target,
-        notes=found.notes, link=found.link, asset=found.asset, actor=actor(request)))
-    if done is None:
-        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+    try:
+        services.activity_update(activity=found, kind=found.kind, title=found.title, held_on=found.held_on,
+                                 status=request.POST.get("status", ""), notes=found.notes, link=found.link,
+                                 asset=found.asset, actor=actor(request))
+    except ParceriaError as exc:
+        messages.error(request, exc.message)
     return redirect("marketing_console:activities")
