@@ -27,7 +27,10 @@ class AssetForm(forms.Form):
 
     def __init__(self, *args: Any, verticals: list[str] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["verticals"]).choices = [(v, v) for v in verticals]
+        if verticals:
+            cast(forms.ChoiceField, self.fields["verticals"]).choices = [(v, v) for v in verticals]
+        else:  # no partner declared a vertical yet: nothing to tag with
+            del self.fields["verticals"]
         cast(forms.ChoiceField, self.fields["min_tier"]).choices = choices_with_blank(_("Every active partner"), [
             (value, _("%(tier)s and above") % {"tier": label}) for value, label in Tier.choices])
 
@@ -64,8 +67,8 @@ class AssetFilterForm(forms.Form):
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     status = forms.ChoiceField(label=_("Status"), choices=ActivityStatus.choices)
-    link = forms.URLField(label=_("Link (optional)"), required=False, max_length=200, assume_scheme="https")
+    link = forms.URLField(label=_("Link"), required=False, max_length=200, assume_scheme="https")
     notes = forms.CharField(label=_("Notes"), required=False, max_length=5000,
                             widget=forms.Textarea(attrs={"rows": 2}))

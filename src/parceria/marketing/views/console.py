@@ -26,7 +26,7 @@ NAV = "assets"
 def _asset_fields(form: AssetCreateForm | AssetEditForm) -> dict:
     data = form.cleaned_data
     return {"title": data["title"], "description": data["description"], "kind": data["kind"],
-            "language": data["language"], "verticals": data["verticals"], "min_tier": data["min_tier"] or "",
+            "language": data["language"], "verticals": data.get("verticals", []), "min_tier": data["min_tier"] or "",
             "white_label": data["white_label"], "co_brandable": data["co_brandable"]}
 
 
