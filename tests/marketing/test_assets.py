@@ -33,8 +33,12 @@ def new_asset(title: str = "Deck", *, data: bytes | None = None, name: str = "de
                                  **extra)
 
 
-def test_a_png_named_pdf_is_stored_as_a_png_and_a_text_file_is_refused_with_nothing_stored(media_root):
-    asset = new_asset("Logo", data=png_bytes(), name="logo.pdf")
+def test_a_png_renamed_pdf_and_a_fake_pdf_are_refused_with_nothing_stored(media_root):
+    with pytest.raises(InvalidInput) as mismatch:
+        new_asset("Renamed", data=png_bytes(), name="logo.pdf")
+    assert (mismatch.value.code, mismatch.value.message) == (
+        "type_mismatch", "the file is named .pdf but its content is PNG")
+    asset = new_asset("Logo", data=png_bytes(), name="logo")  # no extension: the content decides
     version = asset.versions.get()
     assert (version.content_type, version.file.name.endswith(".png")) == ("image/png", True)
     with pytest.raises(InvalidInput) as refused:
@@ -50,7 +54,7 @@ def test_a_png_renamed_pdf_is_refused_for_a_co_branded_asset_in_the_console(medi
     client = staff_client("pm", "partner_manager")
     response = client.post("/console/assets/", {"title": "Template", "kind": "template", "language": "pt-br",
                                                 "co_brandable": "on", "file": upload("template.pdf", png_bytes())})
-    assert response.status_code == 422 and "only a PDF can be co-branded" in response.content.decode()
+    assert response.status_code == 422 and "named .pdf but its content is PNG" in response.content.decode()
     assert not Asset.objects.exists() and not AssetVersion.objects.exists() and _files(media_root) == []
 
 

@@ -73,6 +73,21 @@ def _office(data: bytes) -> Recognised:
     raise UnknownContent("a zip that is not a presentation, document or spreadsheet")
 
 
+#: The extensions a name may carry for each recognised type (a name claiming another accepted type is refused).
+EXTENSIONS = {"pdf": {"pdf"}, "png": {"png"}, "jpg": {"jpg", "jpeg"}, "webp": {"webp"}, "pptx": {"pptx"},
+              "docx": {"docx"}, "xlsx": {"xlsx"}}
+KNOWN_EXTENSIONS = frozenset().union(*EXTENSIONS.values())
+
+
+def name_disagrees(name: str, found: Recognised) -> str | None:
+    """The extension of `name` when it names another accepted type than the content is (a PNG named .pdf), else
+    None (a matching, unknown or missing extension: the content decides)."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension in KNOWN_EXTENSIONS and extension not in EXTENSIONS[found.extension]:
+        return extension
+    return None
+
+
 def is_image(content_type: str) -> bool:
     return content_type in IMAGE_TYPES.values()
 

@@ -59,12 +59,18 @@ def read_upload(upload: Any, *, field: str = "file", limit: int | None = None) -
     return (upload.name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200], data
 
 
-def _recognised(data: bytes) -> files.Recognised:
+def _recognised(name: str, data: bytes) -> files.Recognised:
+    """The file's type by its content; refused when none is accepted, or when its name claims another type."""
     try:
-        return files.recognise(data)
+        found = files.recognise(data)
     except files.UnknownContent as exc:
         raise _bad("file", _("this file is not an accepted type (PDF, PNG, JPEG, WebP, PPTX, DOCX or XLSX): %(why)s")
                    % {"why": exc}, "unsupported_type") from exc
+    claimed = files.name_disagrees(name, found)
+    if claimed is not None:
+        raise _bad("file", _("the file is named .%(claimed)s but its content is %(found)s")
+                   % {"claimed": claimed, "found": found.extension.upper()}, "type_mismatch")
+    return found
 
 
 def _snapshot(asset: Asset) -> dict[str, Any]:
@@ -112,7 +118,7 @@ def asset_create(*, title: str, kind: str, language: str, upload: Any, actor: Ac
     clean = _clean_fields(title=title, kind=kind, language=language, min_tier=min_tier, verticals=verticals,
                           description=description)
     name, data = read_upload(upload)
-    found = _recognised(data)
+    found = _recognised(name, data)
     if co_brandable and found.content_type != files.PDF:
         raise _bad("co_brandable", _("only a PDF can be co-branded"), "not_pdf")
     with transaction.atomic():
@@ -146,7 +152,7 @@ def asset_update(*, asset: Asset, title: str, kind: str, language: str, actor: A
 def asset_version_add(*, asset: Asset, upload: Any, actor: Actor) -> AssetVersion:
     """A new file for an asset; the downloads counted so far stay with the asset."""
     name, data = read_upload(upload)
-    found = _recognised(data)
+    found = _recognised(name, data)
     with transaction.atomic():
         locked = Asset.objects.select_for_update().get(pk=asset.pk)
         if locked.co_brandable and found.content_type != files.PDF:
