@@ -143,3 +143,23 @@ def test_only_a_png_or_jpeg_logo_is_kept_and_only_the_partner_admin_sets_it():
     assert not partner.__class__.objects.get(pk=partner.pk).__dict__.get("brand")
     from parceria.marketing.models import PartnerBrand
     assert not PartnerBrand.objects.exists()
+
+
+def _zip(types: str) -> bytes:
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr("ppt/presentation.xml", "<p/>")
+    return out.getvalue()
+
+
+def test_an_office_file_is_recognised_by_its_content_types_and_a_plain_zip_is_refused():
+    main = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
+    deck = new_asset("Deck", data=_zip(f'<Types><Override ContentType="{main}"/></Types>'), name="deck.pptx")
+    version = deck.versions.get()
+    assert (version.content_type, version.file.name.endswith(".pptx"), bool(version.preview)) == (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation", True, False)
+    with pytest.raises(InvalidInput) as refused:
+        new_asset("Zip", data=_zip("<Types/>"), name="deck.pptx")
+    assert refused.value.code == "unsupported_type" and Asset.objects.count() == 1
