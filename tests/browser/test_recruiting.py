@@ -10,6 +10,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from parceria.accounts.models import User
 from parceria.accounts.services import user_create
 from parceria.common.taxids import synthetic_tax_id
+from parceria.partners.models import TierDefinition
+from parceria.partners.tier_data import INTEGRATION_DEFINITIONS
 from parceria.recruiting.models import Application
 from parceria.recruiting.services import ListingFields, listing_update
 from tests.browser.conftest import sign_in
@@ -79,6 +81,11 @@ def test_a_company_applies_and_staff_accept_it(browser, live_server, screenshot,
 
 
 def test_the_public_directory(browser, live_server, screenshot):
+    # A transactional test's database may have lost the migrations' data: the integration partner definition
+    # (which grants preferred placement) is written again, as its data migration writes it.
+    for row in INTEGRATION_DEFINITIONS:
+        TierDefinition.objects.update_or_create(tier=row["tier"], version=row["version"], defaults={
+            k: row[k] for k in ("effective_from", "effective_to", "requirements", "benefits")})
     crm = make_integration_partner(name="Zeta CRM", verticals=["varejo"], territories=["SP"])
     listing_update(partner=crm, actor=ACTOR, fields=ListingFields(
         opted_in=True, headline="Integração nativa com o ERP", description="Sincroniza pedidos e clientes.",

@@ -25,6 +25,7 @@ from parceria.disputes.models import Dispute
 from parceria.disputes.services import DisputeClaim, dispute_attachment_add, dispute_open
 from parceria.leads.services import lead_create
 from parceria.mapping.services import mapping_create
+from parceria.marketing.services import activity_record, asset_create
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
@@ -34,6 +35,7 @@ from parceria.webhooks.services import endpoint_create
 from tests.agreements.helpers import make_agreement
 from tests.console.conftest import close_march
 from tests.factories import ACTOR, PASSWORD, credit, make_partner, staff_client
+from tests.marketing.conftest import png_bytes
 from tests.sweep import Route, missing_values, routes_under
 
 MIN_ROUTES = 56  # the console's own, payouts, disputes, customers, partners (pipeline, tiers), agreements, enablement
@@ -87,6 +89,10 @@ def urls(db) -> list[tuple[Route, str]]:
         kind="agency", name="Aurora", legal_name="Aurora Ltda", country="BR", tax_id=synthetic_tax_id("BR", 777),
         contact_name="Lia", contact_email="lia@aurora.example", customers_served="Lojas", motivation="ERP",
         consent=True), address="203.0.113.1", base_url="http://testserver/").pk
+    asset = asset_create(title="Deck", kind="deck", language="en", actor=ACTOR,
+                         upload=SimpleUploadedFile("deck.png", png_bytes(40, 30)))
+    values.update(asset_id=asset.pk, number=1, activity_id=activity_record(
+        partner=partner, kind="webinar", title="Webinar", held_on=date(2026, 3, 2), actor=ACTOR).pk)
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

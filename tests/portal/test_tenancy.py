@@ -23,16 +23,18 @@ from parceria.enablement import services as enablement
 from parceria.enablement.models import Enrolment, Module, PartnerCertification
 from parceria.leads.services import lead_create, lead_offer
 from parceria.mapping.services import mapping_create
+from parceria.marketing.services import asset_create
 from parceria.partners.invitations import user_invite
 from parceria.webhooks.services import endpoint_create
 from tests.agreements.helpers import make_agreement
 from tests.enablement.conftest import close_pilot, complete_course, partner_user
 from tests.factories import at, staff_client
+from tests.marketing.conftest import png_bytes
 from tests.portal.conftest import ACTOR, client_for
 from tests.sweep import missing_values, routes_under
 
 ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id", "invitation_id", "agreement_id", "document_id",
-             "enrolment_id", "module_id", "certificate_id", "mapping_id", "endpoint_id"}
+             "enrolment_id", "module_id", "certificate_id", "mapping_id", "endpoint_id", "asset_id"}
 MIN_ROUTES = 29  # the portal's own, commissions, customers, payouts, partners, disputes, agreements, enablement
 
 
@@ -43,7 +45,7 @@ def b_values(b: Any) -> dict[str, Any]:
             "agreement_id": b.agreement.pk, "document_id": b.document.pk, "enrolment_id": b.enrolment.pk,
             "module_id": b.module.pk, "certificate_id": b.certificate.pk, "code": "recertification",
             "registration_id": b.registration.pk, "lead_id": b.lead.pk, "mapping_id": b.mapping.pk,
-            "endpoint_id": b.endpoint.pk, "action": ["ping", "delete"]}
+            "endpoint_id": b.endpoint.pk, "action": ["ping", "delete"], "asset_id": b.asset.pk}
 
 
 def give_b_everything(b: Any) -> None:
@@ -78,6 +80,8 @@ def give_b_everything(b: Any) -> None:
     b.mapping = mapping_create(partner=b.partner, actor=ACTOR,
                                data=b"domain,segment\nprospect-bravo.com.br,bravo-seg\n")
     b.secrets += ["bravo-seg"]
+    b.asset = asset_create(title="Strategic-only deck", kind="deck", language="pt-br", min_tier="strategic",
+                           upload=SimpleUploadedFile("deck.png", png_bytes(40, 30)), actor=ACTOR)  # A: preferred
     b.secrets += ["bravo-secret.pdf", "convidada@bravo.example", "Acordo secreto Bravo", "bravo-contrato.pdf",
                   "aluna@bravo.example", "Prospect Secreto Bravo", "prospect-bravo.com.br"]
 

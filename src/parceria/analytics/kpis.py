@@ -39,6 +39,7 @@ from parceria.analytics.periods import Period
 from parceria.common.dbsum import exact_sums_and
 from parceria.common.months import add_months, month_end, month_start
 from parceria.deals.reporting import Figures, MonthRange, channel_conflict_report
+from parceria.marketing import selectors as marketing_selectors
 from parceria.partners.models import Partner
 
 Unit = Literal["percent", "money", "count", "ratio", "days", "score"]
@@ -158,10 +159,19 @@ def _satisfaction(first: date, last: date) -> dict[date, dict[int, Decimal]]:
 
 def _activities(first: date, last: date) -> dict[date, Decimal]:
     """Σ of the partners' joint marketing activities per month, for the months that have any answer (a count:
-    no currency)."""
+    no currency). The activities recorded in the product (marketing's done ones, by the month of their date) are
+    the source; a partner's imported `joint_marketing_activities` figure counts only for a month in which that
+    partner has no recorded activity at all (docs/analytics.md)."""
+    recorded = marketing_selectors.activities_per_month(first, last)
+    months: dict[date, Decimal] = defaultdict(Decimal)
+    for (_partner, month), done in recorded.items():
+        months[month] += done
     rows = ProgramFigure.objects.filter(key="joint_marketing_activities", month__gte=first, month__lte=last,
                                         partner__isnull=False)
-    return {cast(date, month): total for (month,), total, _n in exact_sums_and(rows, "value", ("month",))}
+    for (partner, month), total, _n in exact_sums_and(rows, "value", ("partner_id", "month")):
+        if (partner, month) not in recorded:
+            months[cast(date, month)] += total
+    return dict(months)
 
 
 def _agreements() -> tuple[dict[int, date], dict[int, list[tuple[date, date | None]]]]:
@@ -531,8 +541,9 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
           "termination or end."),
         partner_retention),
     Kpi("joint_marketing", _("Joint marketing activities per partner per quarter"), "ratio", _D(2), ">=",
-        _("The imported joint_marketing_activities of the period ÷ partners with an agreement in force on its "
-          "last day, scaled to a quarter (a month's figure × 3)."),
+        _("The joint marketing activities done in the period (recorded in Co-marketing; a partner's imported "
+          "joint_marketing_activities only for a month with none recorded) ÷ partners with an agreement in force "
+          "on its last day, scaled to a quarter (a month's figure × 3)."),
         joint_marketing),
     Kpi("concentration", _("Revenue from the top partner"), "percent", _D(30), "<",
         _("The largest partner's share of the partner channel's net revenue of the period, in %."),

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "parceria.mapping",
     "parceria.integrations",
     "parceria.analytics",
+    "parceria.marketing",
     "parceria.demo",
     "parceria.jobs",  # the worker, retries, the schedule of periodic commands, the Jobs page
     "parceria.webhooks",
@@ -350,3 +351,9 @@ PARCERIA = {
     # Quadro "Responsável pelas informações" of the income statements (informe de rendimentos).
     "COMPANY_RESPONSIBLE": os.environ.get("PARCERIA_COMPANY_RESPONSIBLE", "Responsável Demo da Silva"),
 }
+
+# --- co-marketing (parceria.marketing) ---
+#: The largest asset file staff may upload (bytes; refused with 422 above it).
+MARKETING_ASSET_MAX_BYTES = int(os.environ.get("PARCERIA_MARKETING_ASSET_MAX_BYTES", str(25 * 1024 * 1024)))
+#: Joint marketing activities done per partner per quarter (the seed's target: at least two).
+MARKETING_ACTIVITIES_PER_QUARTER = 2

@@ -13,6 +13,7 @@ from parceria.enablement import urls as enablement
 from parceria.jobs import urls as jobs
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
+from parceria.marketing import urls as marketing
 from parceria.notifications import urls as notifications
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
@@ -35,6 +36,7 @@ urlpatterns = [
     path("", include((disputes.console_patterns, "disputes_console"))),
     path("", include((agreements.console_patterns, "agreements_console"))),
     path("", include((enablement.console_patterns, "enablement_console"))),
+    path("", include((marketing.console_patterns, "marketing_console"))),
     path("", include((tiers.console_patterns, "tiers_console"))),
     path("", include((deals.console_patterns, "deals_console"))),
     path("", include((safeguards.console_patterns, "safeguards_console"))),

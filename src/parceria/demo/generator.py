@@ -44,6 +44,7 @@ from parceria.demo.history import (
     rejected_events_send,
 )
 from parceria.demo.logins import BRAZIL_MANAGER, FINANCE, SECOND_APPROVER, Login, demo_users_create
+from parceria.demo.marketing import marketing_create
 from parceria.demo.partners import (
     PartnerSpec,
     partners_change_status,
@@ -269,6 +270,8 @@ def generate(
     agreements_expire_at(today, clock, actor)
     history.deals_converted = deals.converted
     history.program_figures = figures_record(figures, calendar, summary.partner_ids, actor=actor)
+    marketing_create(partner_ids=summary.partner_ids, showcase_partner_id=summary.showcase_partner_id,
+                     today=today, actor=actor)
     # The history's notifications stay in the log as skipped: nobody is e-mailed about events loaded by the demo.
     pending_skip(reason="demo history: loaded, not sent")
     summary.partners, summary.customers = len(plan.partners), len(plan.customers)

@@ -12,6 +12,7 @@ from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
+from parceria.marketing import urls as marketing
 from parceria.notifications import urls as notifications
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
@@ -35,6 +36,7 @@ urlpatterns = [
     path("", include((disputes.portal_patterns, "disputes_portal"))),
     path("", include((agreements.portal_patterns, "agreements_portal"))),
     path("", include((enablement.portal_patterns, "enablement_portal"))),
+    path("", include((marketing.portal_patterns, "marketing_portal"))),
     path("", include((tiers.portal_patterns, "tiers_portal"))),
     path("", include((deals.portal_patterns, "deals_portal"))),
     path("", include((leads.portal_patterns, "leads_portal"))),
