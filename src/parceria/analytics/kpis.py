@@ -520,7 +520,8 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
           "(the target is 20+ every month)."),
         active_partners),
     Kpi("partner_nps", _("Partner satisfaction (NPS, 1–5)"), "score", _D("4.2"), ">",
-        _("The mean over partners of each partner's latest partner_satisfaction answer (1–5) in the period."),
+        _("The mean over partners of each partner's latest satisfaction (1–5) in the period: its survey answers, "
+          "else the imported partner_satisfaction figure."),
         partner_nps),
     Kpi("partner_retention", _("Partner retention (annual)"), "percent", _D(80), ">",
         _("Of the partners with an agreement in force on the period's first day a year earlier, the share that "
