@@ -67,7 +67,8 @@ def announcements_with_read(partner: Partner, user: Any, *, now: datetime | None
     """`announcements_for` with `is_read` (by `user`) on each; one query."""
     moment = now or timezone.now()
     rows = (Announcement.objects.filter(_live(moment))
-            .annotate(is_read=Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), user=user)))
+            .annotate(is_read=Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), partner=partner,
+                                                                    user=user)))
             .order_by("-pinned", "-publish_at", "-id"))
     return [a for a in rows if announcement_reaches(a, partner)]
 
@@ -104,8 +105,8 @@ def announcement_reach(announcement: Announcement) -> Reach:
 
 # --- the NPS survey ---------------------------------------------------------------------------------------------
 
-def has_answered(user: Any, quarter: str) -> bool:
-    return NpsAnswer.objects.filter(user=user, quarter=quarter).exists()
+def has_answered(partner: Partner, user: Any, quarter: str) -> bool:
+    return NpsAnswer.objects.filter(partner=partner, user=user, quarter=quarter).exists()
 
 
 @dataclass(frozen=True)

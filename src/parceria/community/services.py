@@ -111,8 +111,7 @@ def announcement_mark_read(*, announcement: Announcement, partner: Partner, user
     try:
         with transaction.atomic():
             _read, created = AnnouncementRead.objects.get_or_create(
-                announcement=announcement, user=user,
-                defaults={"partner": partner, "read_at": now or timezone.now()})
+                announcement=announcement, partner=partner, user=user, defaults={"read_at": now or timezone.now()})
     except IntegrityError:  # a concurrent opening recorded it first
         return False
     return created
@@ -138,7 +137,7 @@ def nps_answer(*, actor: Actor, partner: Partner, user: Any, score: Any, comment
     moment = now or timezone.now()
     quarter = quarter_now(moment)
     Partner.objects.select_for_update().filter(pk=partner.pk).first()
-    if NpsAnswer.objects.filter(user=user, quarter=quarter).exists():
+    if NpsAnswer.objects.filter(partner=partner, user=user, quarter=quarter).exists():
         raise Conflict(_("You have already answered this quarter's survey. Thank you!"), code="already_answered")
     try:
         with transaction.atomic():

@@ -28,5 +28,5 @@ def home(request: HttpRequest) -> HttpResponse:
                "tier_overview": tier_overview(partner),
                "expiring_deals": list(expiring_soon(principal_for(request), timezone.localdate())[:3]),
                "unread_announcements": unread_announcements(partner, request.user),
-               "survey_open": not has_answered(request.user, quarter_now()), "quarter": quarter_now()}
+               "survey_open": not has_answered(partner, request.user, quarter_now()), "quarter": quarter_now()}
     return render(request, "portal/home.html", context)

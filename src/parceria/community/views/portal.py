@@ -62,7 +62,7 @@ def survey(request: HttpRequest) -> HttpResponse:
             comment=form.cleaned_data["comment"]), "score"):
         messages.success(request, _("Thank you for your answer."))
         return redirect("community_portal:survey")
-    answered = has_answered(user, quarter)
+    answered = has_answered(partner_of(request), user, quarter)
     return render(request, "community/portal/survey.html",
                   _context(request, "survey", form=form, answered=answered, quarter=quarter),
                   status=422 if form.errors else 200)
