@@ -31,6 +31,7 @@ from parceria.common.dbsum import exact_sums
 from parceria.customers.models import EventSource
 from parceria.demo.billing import Month, customer_month_events
 from parceria.demo.clock import DemoClock
+from parceria.demo.community import community_create
 from parceria.demo.customers import CustomerSpec, customers_create, plan_customers
 from parceria.demo.deals import conflicts_register, deal_customers, deal_customers_create, prospects_register
 from parceria.demo.disputes import Cast, disputes_schedule, just_opened
@@ -265,6 +266,9 @@ def generate(
     agreements_expire_at(today, clock, actor)
     history.deals_converted = deals.converted
     history.program_figures = figures_record(figures, calendar, summary.partner_ids, actor=actor)
+    history.community = community_create(partner_ids=summary.partner_ids,
+                                         showcase_partner_id=summary.showcase_partner_id,
+                                         now=clock.now - timedelta(minutes=5), actor=actor)
     summary.partners, summary.customers = len(plan.partners), len(plan.customers)
     summary.events_by_type = dict(sorted(by_type.items()))
     summary.ledger_by_currency = ledger_totals()

@@ -62,6 +62,7 @@ class HistorySummary:
     lessons: int = 0
     program_figures: int = 0
     deals_converted: int = 0
+    community: int = 0  # announcements, survey answers, tickets and meetings
     close_warnings: list[str] = field(default_factory=list)
 
 
