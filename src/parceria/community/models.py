@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Announcement(models.Model):
@@ -75,8 +76,8 @@ class NpsAnswer(models.Model):
 
 
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
+    OPEN = "open", pgettext_lazy("follow-up status", "Open")
+    DONE = "done", pgettext_lazy("follow-up status", "Done")
 
 
 class NpsFollowUp(models.Model):
@@ -146,18 +147,18 @@ class TicketType(models.TextChoices):
 
 
 class Severity(models.TextChoices):
-    CRITICAL = "critical", _("Critical")
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
+    CRITICAL = "critical", pgettext_lazy("ticket severity", "Critical")
+    HIGH = "high", pgettext_lazy("ticket severity", "High")
+    MEDIUM = "medium", pgettext_lazy("ticket severity", "Medium")
+    LOW = "low", pgettext_lazy("ticket severity", "Low")
 
 
 class TicketStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    IN_PROGRESS = "in_progress", _("In progress")
-    WAITING = "waiting", _("Waiting on partner")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("ticket status", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "In progress")
+    WAITING = "waiting", pgettext_lazy("ticket status", "Waiting on partner")
+    RESOLVED = "resolved", pgettext_lazy("ticket status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
 
 
 TICKET_TRANSITIONS: dict[str, frozenset[str]] = {
