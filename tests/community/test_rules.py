@@ -137,3 +137,16 @@ def test_ticket_sla_due_times_and_breaches_are_exact():
     with pytest.raises(InvalidInput):
         ticket_open(actor=ACTOR, partner=p, type="technical", severity="urgent", subject="s", description="d")
     assert Ticket.objects.count() == 2
+
+
+def test_the_benchmarks_nps_reads_the_partners_survey_answers_before_its_imported_figure():
+    from parceria.analytics.benchmarks import partner_scorecard
+
+    p = make_partner(tier="certified")
+    make_partner(tier="certified")
+    ProgramFigure.objects.create(key="partner_satisfaction", month=date(2026, 3, 1), partner=p, value=Decimal("4"))
+    march = parse_period("2026-03")
+    assert partner_scorecard(p, march).value("nps") == Decimal("4.00")
+    nps_answer(actor=ACTOR, partner=p, user=partner_user(p, "a"), score=7, now=at("2026-03-20 10:00"))
+    nps_answer(actor=ACTOR, partner=p, user=partner_user(p, "b"), score=4, now=at("2026-03-21 10:00"))
+    assert partner_scorecard(p, march).value("nps") == Decimal("3.20")  # mean 5.5 → 1 + 5.5 × 0.4
