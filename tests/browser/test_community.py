@@ -97,23 +97,31 @@ def test_screenshots_of_every_community_page(browser, live_server, screenshot, w
     ids = {"ticket": ticket.pk, "announcement": world["announcement"].pk, "follow_up": answer.follow_up.pk,
            "partner": partner.pk}
     key = TOTPDevice.objects.create(user=world["manager"], name="phone", confirmed=True).key
+    states = {}
+    for who in ("console", "portal"):  # sign in once each (a TOTP code is good only once), then reuse the session
+        context = browser.new_context(base_url=live_server.url)
+        page = context.new_page()
+        if who == "console":
+            sign_in(page, "pm", PASSWORD, totp_key_hex=key)
+            page.wait_for_url("**/console/")
+        else:
+            sign_in(page, admin.username, PASSWORD)
+            page.wait_for_url("**/portal/")
+        states[who] = context.storage_state()
+        context.close()
     for locale, lang in (("pt-BR", "pt"), ("es", "es"), ("en", "en")):
         for width, label in ((1280, "desktop"), (390, "phone")):
             if lang != "pt" and label == "phone":
                 continue
             for who in ("console", "portal"):
                 context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900},
-                                              locale=locale)
+                                              locale=locale, storage_state=states[who])
                 page = context.new_page()
-                if who == "console":
-                    sign_in(page, "pm", PASSWORD, totp_key_hex=key)
-                    paths = [f"/console/community/{p.format(**ids)}" for p in CONSOLE]
-                else:
-                    sign_in(page, admin.username, PASSWORD)
-                    paths = [f"/portal/{p.format(**ids)}" for p in PORTAL]
-                for path in paths:
+                pages = CONSOLE if who == "console" else PORTAL
+                for path in [f"/{who}/{'community/' if who == 'console' else ''}{p.format(**ids)}" for p in pages]:
                     response = page.goto(path)
                     assert response is not None and response.status == 200, path
+                    assert page.url.endswith(path), (path, page.url)
                     name = path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-")
                     screenshot(page, f"community-{lang}-{label}-{name}")
                 context.close()

@@ -3,6 +3,7 @@ pages and their query counts."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from parceria.community.models import AnnouncementRead, Meeting, NpsAnswer, Ticket, TicketComment
+from parceria.community.models import Announcement, AnnouncementRead, Meeting, NpsAnswer, Ticket, TicketComment
 from parceria.community.services import announcement_create, meeting_record, ticket_comment, ticket_open
 from tests.community.conftest import ACTOR, partner_user, portal_client
 from tests.factories import make_partner, staff_client
@@ -141,3 +142,22 @@ def test_the_community_list_pages_run_a_constant_number_of_queries():
     many = {u: _count(portal, u) for u in PORTAL} | {u: _count(staff, u) for u in CONSOLE}
     assert many == few
     assert Meeting.objects.count() == 20
+
+
+def test_staff_write_an_announcement_in_the_console_and_bad_input_stores_nothing():
+    staff = staff_client("pmw", "partner_manager")
+    form = staff.get("/console/community/announcements/new/").content.decode()
+    # publish_at prefilled in the only format a datetime-local input takes
+    assert re.search(r'type="datetime-local" name="publish_at" value="\d{4}-\d\d-\d\dT\d\d:\d\d"', form), form
+    bad = staff.post("/console/community/announcements/new/", {
+        "title": "T", "body": "B", "publish_at": "2026-05-02T10:00", "expire_at": "2026-05-01T10:00",
+        "tiers": ["gold"]})
+    assert bad.status_code == 422 and Announcement.objects.count() == 0
+    ok = staff.post("/console/community/announcements/new/", {
+        "title": "T", "body": "B", "publish_at": "2026-05-02T10:00", "countries": "br, mx", "tiers": ["strategic"]})
+    item = Announcement.objects.get()
+    assert ok.status_code == 302 and (item.countries, item.tiers) == (["BR", "MX"], ["strategic"])
+    analyst = staff_client("an", "analyst")
+    assert analyst.post("/console/community/announcements/new/", {"title": "X", "body": "Y",
+                                                                  "publish_at": "2026-05-02T10:00"}).status_code == 403
+    assert Announcement.objects.count() == 1

@@ -12,6 +12,10 @@ from parceria.community.models import FollowUpStatus, MeetingKind, Severity, Tic
 from parceria.partners.models import Category, Partner, Tier
 from parceria.web.forms import choices_with_blank
 
+#: What a datetime-local field sends (and the ISO forms a script may send).
+LOCAL_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
 
 class AnnouncementForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -26,10 +30,10 @@ class AnnouncementForm(forms.Form):
                                            widget=forms.CheckboxSelectMultiple)
     countries = forms.CharField(label=_("Countries"), required=False, max_length=300,
                                 help_text=_("Two-letter codes separated by commas (BR, PT); empty: all."))
-    publish_at = forms.DateTimeField(label=_("Publish at"),
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    expire_at = forms.DateTimeField(label=_("Expire at"), required=False,
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    publish_at = forms.DateTimeField(label=_("Publish at"), input_formats=LOCAL_INPUT,
+                                     widget=LOCAL_WIDGET)
+    expire_at = forms.DateTimeField(label=_("Expire at"), required=False, input_formats=LOCAL_INPUT,
+                                    widget=LOCAL_WIDGET)
     pinned = forms.BooleanField(label=_("Pinned"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
