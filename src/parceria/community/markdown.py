@@ -23,3 +23,10 @@ def render_markdown(source: str) -> SafeString:
     paragraphs = [p for p in re.split(r"\n\s*\n", source.replace("\r\n", "\n").strip()) if p.strip()]
     html = "".join(f"<p>{_inline(escape(p)).replace(chr(10), '<br>')}</p>" for p in paragraphs)
     return mark_safe(html)  # noqa: S308 — every character of `source` was escaped before any tag was added
+
+
+def plain_text(source: str) -> str:
+    """The text without its Markdown marks (a link keeps its text): for excerpts."""
+    text = _LINK.sub(r"\1", source)
+    text = _BOLD.sub(r"\1", text)
+    return " ".join(_ITALIC.sub(r"\1", text).split())

@@ -37,6 +37,12 @@ class Announcement(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def excerpt(self) -> str:
+        from parceria.community.markdown import plain_text
+
+        return plain_text(self.body)
+
 
 class AnnouncementRead(models.Model):
     """A read receipt: `user` opened `announcement` (once)."""
