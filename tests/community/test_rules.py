@@ -150,3 +150,20 @@ def test_the_benchmarks_nps_reads_the_partners_survey_answers_before_its_importe
     nps_answer(actor=ACTOR, partner=p, user=partner_user(p, "a"), score=7, now=at("2026-03-20 10:00"))
     nps_answer(actor=ACTOR, partner=p, user=partner_user(p, "b"), score=4, now=at("2026-03-21 10:00"))
     assert partner_scorecard(p, march).value("nps") == Decimal("3.20")  # mean 5.5 → 1 + 5.5 × 0.4
+
+
+def test_a_follow_up_is_overdue_after_its_due_day_until_done():
+    from parceria.community.selectors import follow_up_overdue
+    from parceria.community.services import follow_up_update
+
+    p = make_partner()
+    nps_answer(actor=ACTOR, partner=p, user=partner_user(p, "a"), score=0, now=at("2026-04-02 10:00"))
+    follow = NpsFollowUp.objects.get()
+    assert follow_up_overdue(follow, today=date(2026, 4, 9)) is False  # due on the 9th
+    assert follow_up_overdue(follow, today=date(2026, 4, 10)) is True
+    follow = follow_up_update(actor=ACTOR, follow_up=follow, status="done", notes="Called; payouts explained.")
+    assert follow_up_overdue(follow, today=date(2026, 4, 10)) is False
+    with pytest.raises(InvalidInput):
+        follow_up_update(actor=ACTOR, follow_up=follow, status="maybe", notes="")
+    follow.refresh_from_db()
+    assert (follow.status, follow.notes) == ("done", "Called; payouts explained.")
