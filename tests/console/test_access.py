@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from parceria.accounts.services import user_create
 from parceria.accounts.tenancy import Ability, Principal
@@ -18,6 +19,7 @@ from parceria.analytics.casestudies import case_study_create
 from parceria.common.audit import Actor
 from parceria.common.errors import PermissionDenied
 from parceria.common.models import AuditRecord
+from parceria.community.services import announcement_create, nps_answer, ticket_open
 from parceria.customers.models import EventBatch, EventSource
 from parceria.deals.services import DealFields, deal_register
 from parceria.disputes.adjustments import adjustment_request
@@ -81,6 +83,13 @@ def urls(db) -> list[tuple[Route, str]]:
               "registration_id": registration.pk, "flag_id": flag.pk, "lead_id": lead.pk,
               "mapping_id": mapping_create(partner=partner, data=b"domain\nlojax.com.br\n", actor=ACTOR).pk}
     values["study_id"] = case_study_create(partner=partner, title="Case study", customers=[], actor=ACTOR).pk
+    ticket = ticket_open(actor=ACTOR, partner=partner, type="technical", severity="low", subject="s", description="d")
+    values["ticket_id"] = ticket.pk
+    values["announcement_id"] = announcement_create(actor=ACTOR, title="t", body="b", publish_at=timezone.now()).pk
+    answer = nps_answer(actor=ACTOR, partner=partner, score=3,
+                        user=user_create(username="nps@example.com", password=PASSWORD, role="partner_member",
+                                         partner=partner, actor=ACTOR))
+    values["follow_up_id"] = answer.follow_up.pk
     values["job_id"] = "00000000-0000-0000-0000-000000000000"  # the Jobs page's retry (any id: POST-only)
     values["endpoint_id"] = endpoint_create(partner=None, url="https://93.184.216.34/hooks",
                                             event_types=["payout.paid"], actor=ACTOR)[0].pk

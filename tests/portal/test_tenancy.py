@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from parceria.accounts.models import Invitation, User
 from parceria.agreements.models import Agreement
 from parceria.agreements.services import document_attach
+from parceria.community.services import announcement_create, ticket_open
 from parceria.deals.models import DealRegistration
 from parceria.deals.services import DealFields, deal_register
 from parceria.disputes.models import Dispute, DisputeAttachment, DisputeComment
@@ -34,7 +35,8 @@ from tests.portal.conftest import ACTOR, client_for
 from tests.sweep import missing_values, routes_under
 
 ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id", "invitation_id", "agreement_id", "document_id",
-             "enrolment_id", "module_id", "certificate_id", "mapping_id", "endpoint_id", "asset_id"}
+             "enrolment_id", "module_id", "certificate_id", "mapping_id", "endpoint_id", "asset_id",
+             "ticket_id", "announcement_id"}
 MIN_ROUTES = 29  # the portal's own, commissions, customers, payouts, partners, disputes, agreements, enablement
 
 
@@ -45,7 +47,8 @@ def b_values(b: Any) -> dict[str, Any]:
             "agreement_id": b.agreement.pk, "document_id": b.document.pk, "enrolment_id": b.enrolment.pk,
             "module_id": b.module.pk, "certificate_id": b.certificate.pk, "code": "recertification",
             "registration_id": b.registration.pk, "lead_id": b.lead.pk, "mapping_id": b.mapping.pk,
-            "endpoint_id": b.endpoint.pk, "action": ["ping", "delete"], "asset_id": b.asset.pk}
+            "endpoint_id": b.endpoint.pk, "action": ["ping", "delete"], "asset_id": b.asset.pk,
+            "ticket_id": b.ticket.pk, "announcement_id": b.announcement.pk}
 
 
 def give_b_everything(b: Any) -> None:
@@ -82,6 +85,11 @@ def give_b_everything(b: Any) -> None:
     b.secrets += ["bravo-seg"]
     b.asset = asset_create(title="Strategic-only deck", kind="deck", language="pt-br", min_tier="strategic",
                            upload=SimpleUploadedFile("deck.png", png_bytes(40, 30)), actor=ACTOR)  # A: preferred
+    b.ticket = ticket_open(actor=ACTOR, partner=b.partner, type="business", severity="high",
+                           subject="Chamado Secreto Bravo", description="d")
+    b.announcement = announcement_create(actor=ACTOR, title="Aviso Secreto Estratégico", body="b",
+                                         tiers=["strategic"], publish_at=at("2026-01-01 10:00"))
+    b.secrets += ["Chamado Secreto Bravo", "Aviso Secreto Estratégico"]
     b.secrets += ["bravo-secret.pdf", "convidada@bravo.example", "Acordo secreto Bravo", "bravo-contrato.pdf",
                   "aluna@bravo.example", "Prospect Secreto Bravo", "prospect-bravo.com.br"]
 

@@ -10,8 +10,9 @@ Per partner and period (a month or a quarter, `analytics.periods`):
   two places (half up); none when the previous period's revenue is not positive.
 * **CSAT**: `tiers.metrics.partner_csat`, the tier ladder's CSAT, at the end of the period (or now, for the
   current period): the mean of the latest score of each active attributed customer.
-* **NPS**: the partner's satisfaction answer (input `partner_satisfaction`, 1–5) of the latest month of the period
-  that has one; none without.
+* **NPS**: the partner's satisfaction (1–5) of the latest month of the period that has one
+  (`analytics.satisfaction.partner_satisfaction`: its quarterly survey answers converted from 0–10, else the
+  imported `partner_satisfaction` figure); none without.
 * **conflicts** and **conversion**: `deals.reporting.channel_conflict_report`'s figures of the partner over the
   period's months: its conflicts, and its converted registrations ÷ its registrations in percent (registrations →
   customers; none without registrations).
@@ -67,6 +68,7 @@ from parceria.analytics.facts import revenue_by_month
 from parceria.analytics.models import BenchmarkSnapshot, ProgramFigure
 from parceria.analytics.monthly import in_brl
 from parceria.analytics.periods import Period
+from parceria.analytics.satisfaction import partner_satisfaction
 from parceria.common.months import add_months, month_end, month_start, next_month
 from parceria.deals.reporting import MonthRange, channel_conflict_report
 from parceria.disputes.models import Dispute
@@ -235,10 +237,8 @@ def _raw_figures(period: Period, partners: list[Partner], *, every_partner: bool
             arr[partner] = (cell.revenue * 12).quantize(CENT, ROUND_HALF_EVEN)
     csat = partner_csat(only, _moment(period))
     satisfaction: dict[int, Decimal] = {}
-    for partner, value in (ProgramFigure.objects.filter(key="partner_satisfaction", month__gte=period.first_month,
-                                                        month__lte=period.last_month, partner__isnull=False)
-                           .order_by("month").values_list("partner_id", "value")):
-        satisfaction[partner] = value  # the latest month's answer wins
+    for _month, answers in sorted(partner_satisfaction(period.first_month, period.last_month).items()):
+        satisfaction.update(answers)  # the latest month's answer wins
     conflicts = {p.partner_id: p.figures for p in channel_conflict_report(
         _READER, MonthRange(period.first_month, period.last_month)).partners}
     start, end = _local_start(period.first_month), _local_start(next_month(period.last_month))

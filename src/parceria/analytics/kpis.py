@@ -36,6 +36,7 @@ from parceria.analytics import rollup
 from parceria.analytics.models import ProgramFigure
 from parceria.analytics.monthly import in_brl
 from parceria.analytics.periods import Period
+from parceria.analytics.satisfaction import partner_satisfaction
 from parceria.common.dbsum import exact_sums_and
 from parceria.common.months import add_months, month_end, month_start
 from parceria.deals.reporting import Figures, MonthRange, channel_conflict_report
@@ -149,12 +150,7 @@ def _figures(first: date, last: date) -> tuple[dict[tuple[str, date, int | None]
 
 
 def _satisfaction(first: date, last: date) -> dict[date, dict[int, Decimal]]:
-    out: dict[date, dict[int, Decimal]] = defaultdict(dict)
-    for month, partner, value in ProgramFigure.objects.filter(
-            key="partner_satisfaction", month__gte=first, month__lte=last, partner__isnull=False,
-    ).values_list("month", "partner_id", "value"):
-        out[month][partner] = value
-    return dict(out)
+    return partner_satisfaction(first, last)
 
 
 def _activities(first: date, last: date) -> dict[date, Decimal]:
@@ -382,7 +378,8 @@ def active_partners(f: ScorecardFacts, p: Period) -> Reading:
 
 
 def partner_nps(f: ScorecardFacts, p: Period) -> Reading:
-    """The mean over partners of each partner's last `partner_satisfaction` answer in the period."""
+    """The mean over partners of each partner's last satisfaction (1–5) in the period: its survey answers, else the
+    imported `partner_satisfaction` figure (analytics.satisfaction)."""
     answers: dict[int, Decimal] = {}
     for month in sorted(p.month_list()):
         answers.update(f.satisfaction.get(month, {}))  # a later month's answer replaces an earlier one
@@ -533,7 +530,8 @@ KPIS: dict[str, Kpi] = {k.key: k for k in [
           "(the target is 20+ every month)."),
         active_partners),
     Kpi("partner_nps", _("Partner satisfaction (NPS, 1–5)"), "score", _D("4.2"), ">",
-        _("The mean over partners of each partner's latest partner_satisfaction answer (1–5) in the period."),
+        _("The mean over partners of each partner's latest satisfaction (1–5) in the period: its survey answers, "
+          "else the imported partner_satisfaction figure."),
         partner_nps),
     Kpi("partner_retention", _("Partner retention (annual)"), "percent", _D(80), ">",
         _("Of the partners with an agreement in force on the period's first day a year earlier, the share that "

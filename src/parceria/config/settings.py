@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "parceria.site",
     "parceria.payouts",
     "parceria.disputes",
+    "parceria.community",
     "parceria.enablement",
     "parceria.agreements",
     "parceria.tiers",
@@ -308,6 +309,9 @@ PARCERIA = {
     "WEBHOOKS_TIMEOUT": float(os.environ.get("PARCERIA_WEBHOOKS_TIMEOUT", "10")),
     "WEBHOOKS_LEASE_SECONDS": float(os.environ.get("PARCERIA_WEBHOOKS_LEASE_SECONDS", "60")),
     "WEBHOOKS_ALLOW_LOOPBACK": _env_bool("PARCERIA_WEBHOOKS_ALLOW_LOOPBACK", DEBUG),
+    # The partner community (docs/community.md): days the partner's manager has to follow up a detractor's survey
+    # answer (0–6).
+    "COMMUNITY": {"NPS_FOLLOW_UP_DAYS": 7},
     # Sign-in throttling: failures allowed per user name, and per address, within the window.
     "LOGIN_FAILURES_PER_USER": 5,
     "LOGIN_FAILURES_PER_ADDRESS": 20,

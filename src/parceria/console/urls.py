@@ -6,6 +6,7 @@ from django.urls import include, path
 from parceria.agreements import urls as agreements
 from parceria.analytics import urls as analytics
 from parceria.commissions import urls as commissions
+from parceria.community import urls as community
 from parceria.console import views
 from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include((commissions.console_patterns, "commissions_console"))),
     path("", include((payouts.console_patterns, "payouts_console"))),
     path("", include((disputes.console_patterns, "disputes_console"))),
+    path("", include((community.console_patterns, "community_console"))),
     path("", include((agreements.console_patterns, "agreements_console"))),
     path("", include((enablement.console_patterns, "enablement_console"))),
     path("", include((marketing.console_patterns, "marketing_console"))),

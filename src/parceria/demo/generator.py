@@ -31,6 +31,7 @@ from parceria.common.dbsum import exact_sums
 from parceria.customers.models import EventSource
 from parceria.demo.billing import Month, customer_month_events
 from parceria.demo.clock import DemoClock
+from parceria.demo.community import community_create
 from parceria.demo.customers import CustomerSpec, customers_create, plan_customers
 from parceria.demo.deals import conflicts_register, deal_customers, deal_customers_create, prospects_register
 from parceria.demo.disputes import Cast, disputes_schedule, just_opened
@@ -272,6 +273,9 @@ def generate(
     history.program_figures = figures_record(figures, calendar, summary.partner_ids, actor=actor)
     marketing_create(partner_ids=summary.partner_ids, showcase_partner_id=summary.showcase_partner_id,
                      today=today, actor=actor)
+    history.community = community_create(partner_ids=summary.partner_ids,
+                                         showcase_partner_id=summary.showcase_partner_id,
+                                         now=clock.now - timedelta(minutes=5), actor=actor)
     # The history's notifications stay in the log as skipped: nobody is e-mailed about events loaded by the demo.
     pending_skip(reason="demo history: loaded, not sent")
     summary.partners, summary.customers = len(plan.partners), len(plan.customers)

@@ -64,6 +64,7 @@ class HistorySummary:
     deals_converted: int = 0
     directory_listings: int = 0
     applications: int = 0
+    community: int = 0  # announcements, survey answers, tickets and meetings
     close_warnings: list[str] = field(default_factory=list)
 
 

@@ -6,6 +6,7 @@ from django.urls import include, path
 from parceria.agreements import urls as agreements
 from parceria.analytics import urls as analytics
 from parceria.commissions import urls as commissions
+from parceria.community import urls as community
 from parceria.customers import urls as customers
 from parceria.deals import urls as deals
 from parceria.disputes import urls as disputes
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include((commissions.portal_patterns, "commissions_portal"))),
     path("", include((payouts.portal_patterns, "payouts_portal"))),
     path("", include((disputes.portal_patterns, "disputes_portal"))),
+    path("", include((community.portal_patterns, "community_portal"))),
     path("", include((agreements.portal_patterns, "agreements_portal"))),
     path("", include((enablement.portal_patterns, "enablement_portal"))),
     path("", include((marketing.portal_patterns, "marketing_portal"))),

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from parceria.community.rules import quarter_now
+from parceria.community.selectors import has_answered, unread_announcements
 from parceria.deals.selectors import expiring_soon
 from parceria.portal import selectors
 from parceria.tiers.selectors import tier_overview
@@ -24,5 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     rows = list(zip(board.chart["labels"], zip(*columns, strict=True), strict=True))  # (month, ((currency, v), …))
     context = {"nav": "home", "board": board, "chart": board.chart, "chart_rows": rows,
                "tier_overview": tier_overview(partner),
-               "expiring_deals": list(expiring_soon(principal_for(request), timezone.localdate())[:3])}
+               "expiring_deals": list(expiring_soon(principal_for(request), timezone.localdate())[:3]),
+               "unread_announcements": unread_announcements(partner, request.user),
+               "survey_open": not has_answered(partner, request.user, quarter_now()), "quarter": quarter_now()}
     return render(request, "portal/home.html", context)

@@ -1,0 +1,219 @@
+"""The community's reads. Every partner-facing read goes through a scoping function built on
+accounts.tenancy.partner_owned."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from parceria.accounts.models import PARTNER_ROLES
+from parceria.accounts.tenancy import Principal, partner_owned
+from parceria.community.models import (
+    OPEN_TICKET_STATUSES,
+    Announcement,
+    AnnouncementRead,
+    FollowUpStatus,
+    Meeting,
+    MeetingCadence,
+    NpsAnswer,
+    NpsFollowUp,
+    Ticket,
+    TicketComment,
+)
+from parceria.community.rules import NpsSummary, next_meeting_due, nps_summary, quarter_of, to_satisfaction
+from parceria.partners.models import Partner, PartnerStatus
+
+
+def scope_tickets(principal: Principal) -> QuerySet[Ticket]:
+    return partner_owned(principal, Ticket.objects.all())
+
+
+def scope_meetings(principal: Principal) -> QuerySet[Meeting]:
+    return partner_owned(principal, Meeting.objects.all())
+
+
+def scope_nps_answers(principal: Principal) -> QuerySet[NpsAnswer]:
+    return partner_owned(principal, NpsAnswer.objects.all())
+
+
+# --- announcements -------------------------------------------------------------------------------------------------
+
+def _live(now: datetime) -> Q:
+    return Q(publish_at__lte=now) & (Q(expire_at__isnull=True) | Q(expire_at__gt=now))
+
+
+def announcement_reaches(announcement: Announcement, partner: Partner) -> bool:
+    return (partner.status == PartnerStatus.ACTIVE
+            and (not announcement.tiers or (partner.tier or "") in announcement.tiers)
+            and (not announcement.categories or partner.category in announcement.categories)
+            and (not announcement.countries or partner.country in announcement.countries))
+
+
+def announcements_for(partner: Partner, *, now: datetime | None = None) -> list[Announcement]:
+    """The live announcements `partner` is in the audience of, pinned first then newest; one query."""
+    moment = now or timezone.now()
+    rows = Announcement.objects.filter(_live(moment)).order_by("-pinned", "-publish_at", "-id")
+    return [a for a in rows if announcement_reaches(a, partner)]
+
+
+def announcements_with_read(partner: Partner, user: Any, *, now: datetime | None = None) -> list[Announcement]:
+    """`announcements_for` with `is_read` (by `user`) on each; one query."""
+    moment = now or timezone.now()
+    rows = (Announcement.objects.filter(_live(moment))
+            .annotate(is_read=Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), partner=partner,
+                                                                    user=user)))
+            .order_by("-pinned", "-publish_at", "-id"))
+    return [a for a in rows if announcement_reaches(a, partner)]
+
+
+def unread_announcements(partner: Partner, user: Any, *, limit: int = 3, now: datetime | None = None,
+                         ) -> list[Announcement]:
+    return [a for a in announcements_with_read(partner, user, now=now) if not a.is_read][:limit]  # type: ignore[attr-defined]
+
+
+def announcement_for(partner: Partner, announcement_id: int, *, now: datetime | None = None) -> Announcement | None:
+    """The announcement if it is live and `partner` is in its audience; else None (the page answers 404)."""
+    announcement = Announcement.objects.filter(_live(now or timezone.now()), pk=announcement_id).first()
+    return announcement if announcement is not None and announcement_reaches(announcement, partner) else None
+
+
+@dataclass(frozen=True)
+class Reach:
+    audience: list[Partner]
+    readers: int  # users who opened it
+    partners_read: set[int]
+
+    @property
+    def unread_partners(self) -> list[Partner]:
+        return [p for p in self.audience if p.pk not in self.partners_read]
+
+
+def announcement_reach(announcement: Announcement) -> Reach:
+    partners = Partner.objects.filter(status=PartnerStatus.ACTIVE).order_by("name", "id")
+    audience = [p for p in partners if announcement_reaches(announcement, p)]
+    reads = AnnouncementRead.objects.filter(announcement=announcement)
+    return Reach(audience=audience, readers=reads.count(),
+                 partners_read=set(reads.values_list("partner_id", flat=True)))
+
+
+# --- the NPS survey ---------------------------------------------------------------------------------------------
+
+def has_answered(partner: Partner, user: Any, quarter: str) -> bool:
+    return NpsAnswer.objects.filter(partner=partner, user=user, quarter=quarter).exists()
+
+
+@dataclass(frozen=True)
+class QuarterResults:
+    quarter: str
+    summary: NpsSummary
+    partner_users: int
+    answers: list[NpsAnswer]
+
+    @property
+    def response_rate(self) -> Decimal | None:
+        if not self.partner_users:
+            return None
+        return (Decimal(100) * self.summary.answers / self.partner_users).quantize(Decimal("0.1"))
+
+
+def nps_results(quarter: str) -> QuarterResults:
+    answers = list(NpsAnswer.objects.filter(quarter=quarter).select_related("partner").order_by("-answered_at"))
+    users = get_user_model().objects.filter(role__in=PARTNER_ROLES, is_active=True,
+                                            partner__status=PartnerStatus.ACTIVE).count()
+    return QuarterResults(quarter, nps_summary(a.score for a in answers), users, answers)
+
+
+def nps_quarters() -> list[str]:
+    return sorted(set(NpsAnswer.objects.values_list("quarter", flat=True)), reverse=True)
+
+
+def survey_satisfaction(first: date, last: date) -> dict[date, dict[int, Decimal]]:
+    """The partners' survey answers on the scorecard's 1–5 scale, per month: a partner's mean 0–10 score of a quarter
+    (the mean of its users' answers), converted by rules.to_satisfaction, is assigned to every month of the quarter
+    in which one of its users answered. Months `first`..`last` (first days)."""
+    lo = date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
+    rows = NpsAnswer.objects.filter(quarter__gte=quarter_of(lo),
+                                    quarter__lte=quarter_of(last)).values_list("partner_id", "quarter", "score",
+                                                                                "answered_at")
+    scores: dict[tuple[int, str], list[int]] = defaultdict(list)
+    months: dict[tuple[int, str], set[date]] = defaultdict(set)
+    for partner, quarter, score, answered_at in rows:
+        scores[(partner, quarter)].append(score)
+        months[(partner, quarter)].add(timezone.localdate(answered_at).replace(day=1))
+    out: dict[date, dict[int, Decimal]] = defaultdict(dict)
+    for key, values in scores.items():
+        value = to_satisfaction(Decimal(sum(values)) / Decimal(len(values)))
+        for month in months[key]:
+            if first <= month <= last:
+                out[month][key[0]] = value
+    return dict(out)
+
+
+def follow_ups(*, status: str | None = None) -> QuerySet[NpsFollowUp]:
+    rows = NpsFollowUp.objects.select_related("partner", "owner", "answer").order_by("status", "due_on", "id")
+    return rows.filter(status=status) if status else rows
+
+
+def follow_up_overdue(follow_up: NpsFollowUp, *, today: date | None = None) -> bool:
+    return follow_up.status == FollowUpStatus.OPEN and follow_up.due_on < (today or timezone.localdate())
+
+
+# --- meetings ---------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MeetingDue:
+    partner: Partner
+    kind: str
+    kind_label: str
+    interval_days: int
+    last_held: date | None
+    due_on: date
+    overdue: bool
+
+
+def meetings_due(partners: QuerySet[Partner] | None = None, *, today: date | None = None) -> list[MeetingDue]:
+    """Per active partner with a tier and per kind of meeting its tier's cadence has: the next due date and whether
+    it is overdue. Three queries whatever the number of partners."""
+    day = today or timezone.localdate()
+    cadences: dict[str, list[MeetingCadence]] = defaultdict(list)
+    for cadence in MeetingCadence.objects.all():
+        cadences[cadence.tier].append(cadence)
+    rows = (partners if partners is not None else Partner.objects.all()).filter(
+        status=PartnerStatus.ACTIVE, tier__isnull=False).order_by("name", "id")
+    partner_list = list(rows)
+    last = {(p, k): d for p, k, d in Meeting.objects.filter(partner__in=[p.pk for p in partner_list])
+            .values("partner_id", "kind").annotate(last=Max("held_on")).values_list("partner_id", "kind", "last")}
+    out = []
+    for partner in partner_list:
+        for cadence in cadences.get(partner.tier or "", []):
+            held = last.get((partner.pk, cadence.kind))
+            due = next_meeting_due(held, cadence.interval_days, since=timezone.localdate(partner.created_at))
+            out.append(MeetingDue(partner, cadence.kind, cadence.get_kind_display(), cadence.interval_days, held,
+                                  due, due < day))
+    return out
+
+
+# --- tickets ----------------------------------------------------------------------------------------------------
+
+def first_response_breached(ticket: Ticket, *, now: datetime | None = None) -> bool:
+    moment = ticket.first_responded_at or now or timezone.now()
+    return moment > ticket.first_response_due_at
+
+
+def resolution_breached(ticket: Ticket, *, now: datetime | None = None) -> bool:
+    if ticket.resolved_at is None and ticket.status not in OPEN_TICKET_STATUSES:
+        return False
+    moment = ticket.resolved_at or now or timezone.now()
+    return moment > ticket.resolution_due_at
+
+
+def ticket_comments(ticket: Ticket, *, include_internal: bool) -> QuerySet[TicketComment]:
+    rows = ticket.comments.all()
+    return rows if include_internal else rows.filter(internal=False)
