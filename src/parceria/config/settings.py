@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "parceria.site",
     "parceria.payouts",
     "parceria.disputes",
+    "parceria.mdf",
     "parceria.enablement",
     "parceria.agreements",
     "parceria.tiers",
@@ -330,4 +331,13 @@ PARCERIA = {
     },
     # Quadro "Responsável pelas informações" of the income statements (informe de rendimentos).
     "COMPANY_RESPONSIBLE": os.environ.get("PARCERIA_COMPANY_RESPONSIBLE", "Responsável Demo da Silva"),
+}
+
+# Marketing development funds (docs/mdf.md): days after a quarter's end its budget may still be requested, and an
+# approved request claimed; the largest proof file accepted and how many files one claim may attach.
+PARCERIA_MDF = {
+    "BUDGET_GRACE_DAYS": int(os.environ.get("PARCERIA_MDF_BUDGET_GRACE_DAYS", "0")),
+    "CLAIM_GRACE_DAYS": int(os.environ.get("PARCERIA_MDF_CLAIM_GRACE_DAYS", "30")),
+    "MAX_PROOF_BYTES": int(os.environ.get("PARCERIA_MDF_MAX_PROOF_BYTES", str(10 * 1024 * 1024))),
+    "MAX_PROOF_FILES": 10,
 }
