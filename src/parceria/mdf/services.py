@@ -230,7 +230,8 @@ def _emit(request: FundRequest, stage: str, amount: Decimal | None, reason: str)
     emit(EventType.MDF_DECIDED, partner=request.partner, data={
         "request_id": request.pk, "stage": stage, "status": request.status,
         "quarter": quarter_label(request.budget.quarter),
-        "amount": str(amount if amount is not None else ZERO), "currency": request.budget.currency,
+        "amount": str(round_down_minor(amount if amount is not None else ZERO, request.budget.currency)),
+        "currency": request.budget.currency,
         "reason": reason,
     })
 

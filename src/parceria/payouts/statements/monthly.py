@@ -93,6 +93,16 @@ class Statement:
     totals: tuple[StatementTotals, ...]
     payouts: tuple[StatementPayout, ...]
 
+    @property
+    def commission_lines(self) -> tuple[StatementLine, ...]:
+        """The month's lines but the marketing fund reimbursements (those have their own section)."""
+        return tuple(line for line in self.lines if line.kind != LedgerKind.MDF)
+
+    @property
+    def reimbursement_lines(self) -> tuple[StatementLine, ...]:
+        """The section "Marketing fund reimbursements": the month's lines of kind `mdf`."""
+        return tuple(line for line in self.lines if line.kind == LedgerKind.MDF)
+
 
 def statement_for(*, partner: Partner, month: date) -> Statement:
     """The statement of `partner` for the accounting month that contains `month`."""
