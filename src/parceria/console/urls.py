@@ -13,6 +13,7 @@ from parceria.enablement import urls as enablement
 from parceria.jobs import urls as jobs
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
+from parceria.mdf import urls as mdf
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.safeguards import urls as safeguards
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include((commissions.console_patterns, "commissions_console"))),
     path("", include((payouts.console_patterns, "payouts_console"))),
     path("", include((disputes.console_patterns, "disputes_console"))),
+    path("", include((mdf.console_patterns, "mdf_console"))),
     path("", include((agreements.console_patterns, "agreements_console"))),
     path("", include((enablement.console_patterns, "enablement_console"))),
     path("", include((tiers.console_patterns, "tiers_console"))),

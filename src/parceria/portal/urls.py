@@ -12,6 +12,7 @@ from parceria.disputes import urls as disputes
 from parceria.enablement import urls as enablement
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
+from parceria.mdf import urls as mdf
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.portal import views
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include((commissions.portal_patterns, "commissions_portal"))),
     path("", include((payouts.portal_patterns, "payouts_portal"))),
     path("", include((disputes.portal_patterns, "disputes_portal"))),
+    path("", include((mdf.portal_patterns, "mdf_portal"))),
     path("", include((agreements.portal_patterns, "agreements_portal"))),
     path("", include((enablement.portal_patterns, "enablement_portal"))),
     path("", include((tiers.portal_patterns, "tiers_portal"))),
