@@ -3,10 +3,12 @@ base, shows in the statement apart, and stays out of the income statement."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from decimal import Decimal as D
 
 import pytest
+from pypdf import PdfReader
 
 from parceria.commissions.models import LedgerKind, LedgerLine
 from parceria.commissions.selectors import partner_balance
@@ -29,6 +31,7 @@ from parceria.payouts.informe.statement import income_statement
 from parceria.payouts.models import Payout, PayoutBatch
 from parceria.payouts.services import batch_approve, payout_mark
 from parceria.payouts.statements.monthly import statement_for
+from parceria.payouts.statements.monthly_pdf import statement_pdf
 from parceria.webhooks.models import OutboxEvent
 from tests.factories import SP, at, credit, make_partner
 from tests.mdf.conftest import pdf_bytes, png_bytes
@@ -92,6 +95,9 @@ def test_pf_partner_reimbursement_is_paid_outside_the_withholding_base_and_out_o
     (shown,) = statement.payouts
     assert (shown.gross, shown.reimbursement, shown.commission_gross) == (D("3500.00"), D("2500.00"), D("1000.00"))
     assert statement.totals[0].reimbursed == D("2500.0000")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(statement_pdf(statement))).pages)
+    assert "Reembolsos de fundos de marketing" in text
+    assert "dos quais R$ 2.500,00 de reembolso de fundo de marketing" in text
 
     payout_mark(payout=payout, status="paid", source="manual", actor=ACTOR, now=CLOSE_AT)
     informe = income_statement(partner=partner, year=2026)
