@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -22,10 +24,24 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe): cleans to a list."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
 class ClaimForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount spent"), min_value=0, max_digits=16, decimal_places=2)
-    proofs = forms.FileField(label=_("Invoices and receipts (PDF, PNG or JPEG)"), required=False,
-                            widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+    proofs = MultipleFileField(label=_("Invoices and receipts (PDF, PNG or JPEG)"),
+                               widget=MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
 
 
 class DecisionForm(forms.Form):

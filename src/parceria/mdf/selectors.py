@@ -70,7 +70,7 @@ def funds_roi(requests: QuerySet[FundRequest] | list[FundRequest], *, today: dat
     links: dict[int, list[tuple[int, int | None]]] = {}
     through: Any = FundRequest.deals.through
     for request_id, deal_id, customer_id in through.objects.filter(
-        fundrequest_id__in=[r.pk for r in rows]
+        fundrequest_id__in=[r.pk for r in rows], dealregistration__partner_id__in={r.partner_id for r in rows}
     ).values_list("fundrequest_id", "dealregistration_id", "dealregistration__customer_id"):
         links.setdefault(request_id, []).append((deal_id, customer_id))
     customer_ids = sorted({c for pairs in links.values() for _, c in pairs if c})

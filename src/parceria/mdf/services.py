@@ -147,7 +147,7 @@ def budget_override(*, budget: Budget, amount: Decimal, reason: str, actor: Acto
     if amount < 0:
         raise InvalidInput("a budget cannot be negative", code="invalid_amount")
     with transaction.atomic():
-        locked = Budget.objects.select_for_update().get(pk=budget.pk)
+        locked = Budget.objects.select_for_update().get(pk=budget.pk, partner_id=budget.partner_id)
         committed = budget_committed(locked)
         if amount < committed:
             raise Conflict(f"requests already take {committed} {locked.currency} of this budget",
@@ -162,7 +162,7 @@ def budget_override(*, budget: Budget, amount: Decimal, reason: str, actor: Acto
 
 def budget_committed(budget: Budget) -> Decimal:
     """What the budget's requests take from it (requested, approved, claimed, or reimbursed amounts)."""
-    return sum((r.committed for r in budget.requests.all()), ZERO)
+    return sum((r.committed for r in budget.requests.filter(partner_id=budget.partner_id)), ZERO)
 
 
 def budget_available(budget: Budget) -> Decimal:
@@ -223,7 +223,8 @@ def request_create(
 
 
 def _locked(request: FundRequest) -> FundRequest:
-    return FundRequest.objects.select_for_update().select_related("budget", "partner").get(pk=request.pk)
+    return (FundRequest.objects.select_for_update().select_related("budget", "partner")
+            .get(pk=request.pk, partner_id=request.partner_id))
 
 
 def _emit(request: FundRequest, stage: str, amount: Decimal | None, reason: str) -> None:
@@ -400,7 +401,7 @@ def request_link_deals(*, request: FundRequest, deal_ids: Iterable[int], actor: 
         if len(deals) != len(ids):
             raise InvalidInput("some deal registrations are not the partner's", code="unknown_deal",
                                details={"field": "deals"})
-        before = sorted(locked.deals.values_list("pk", flat=True))
+        before = sorted(locked.deals.filter(partner_id=locked.partner_id).values_list("pk", flat=True))
         locked.deals.set(deals)
         audit_record_create(actor=actor, action="mdf.deals_linked", obj=locked, before={"deals": before},
                             after={"deals": ids})
@@ -451,5 +452,5 @@ def mdf_expire(*, today: date, actor: Actor, dry_run: bool = False, now: datetim
 
 
 def total_reimbursed(budget: Budget) -> Decimal:
-    found = budget.requests.filter(status=RequestStatus.REIMBURSED).aggregate(total=Sum("reimbursement"))["total"]
+    found = budget.requests.filter(partner_id=budget.partner_id, status=RequestStatus.REIMBURSED).aggregate(total=Sum("reimbursement"))["total"]
     return found or ZERO

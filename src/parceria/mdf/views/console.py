@@ -9,6 +9,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from parceria.accounts.tenancy import Ability
 from parceria.common.errors import InvalidInput
@@ -38,8 +39,8 @@ def funds(request: HttpRequest) -> HttpResponse:
     rows = list(scope_requests(principal_for(request)).filter(budget__quarter=quarter).order_by("partner__name", "id"))
     found = funds_roi(rows)
     if wants_export(request):
-        header = [_("Request"), _("Partner"), _("Activity"), _("Status"), _("Currency"), _("Requested"),
-                  _("Approved"), _("Reimbursed"), _("Linked deals"), _("Converted customers"),
+        header = [_("Request"), _("Partner"), _("Activity"), _("Status"), _("Currency"), pgettext("mdf", "Requested"),
+                  pgettext("mdf", "Approved"), pgettext("mdf", "Reimbursed"), _("Linked deals"), _("Converted customers"),
                   _("Revenue to date (R$)"), _("ROI")]
         return export_response(request, f"mdf-{label}", header, (
             [f.request.pk, f.request.partner.name, f.request.title, f.request.get_status_display(), f.currency,
@@ -61,7 +62,7 @@ def _fund_page(request: HttpRequest, fund: FundRequest, form: DecisionForm | Non
     (roi,) = funds_roi([fund])
     return render(request, "mdf/console/fund.html", {
         "nav": "mdf", "fund": fund, "roi": roi, "form": form or DecisionForm(), "proofs": list(fund.proofs.all()),
-        "deals": list(fund.deals.all()),
+        "deals": list(fund.deals.filter(partner_id=fund.partner_id)),
     }, status=status)
 
 

@@ -39,7 +39,7 @@ def funds(request: HttpRequest) -> HttpResponse:
     principal = principal_for(request)
     today = timezone.localdate()
     budget = scope_budgets(principal).filter(quarter__lte=today, expires_on__gte=today).order_by("-quarter").first()
-    rows = list(scope_requests(principal).prefetch_related("deals"))
+    rows = list(scope_requests(principal))
     return render(request, "mdf/portal/funds.html", {
         "nav": "mdf", "budget": budget, "available": budget_available(budget) if budget else None,
         "funds": funds_roi(rows), "can_request": may(request, Ability.MANAGE_USERS),
@@ -66,7 +66,8 @@ def request_new(request: HttpRequest) -> HttpResponse:
 def _fund_page(request: HttpRequest, fund: FundRequest, *, claim_form: ClaimForm | None = None,
                status: int = 200) -> HttpResponse:
     deals = DealRegistration.objects.filter(partner_id=fund.partner_id).order_by("company_name")
-    deals_form = DealsForm(initial={"deals": [str(d.pk) for d in fund.deals.all()]},
+    linked = fund.deals.filter(partner_id=fund.partner_id).values_list("pk", flat=True)
+    deals_form = DealsForm(initial={"deals": [str(pk) for pk in linked]},
                            choices=[(d.pk, d.company_name) for d in deals])
     (roi,) = funds_roi([fund])
     return render(request, "mdf/portal/fund.html", {
@@ -90,7 +91,7 @@ def claim(request: HttpRequest, request_id: int) -> HttpResponse:
         return redirect("mdf_portal:detail", request_id=fund.pk)
     form = ClaimForm(request.POST, request.FILES)
     if form.is_valid():
-        files = [Upload(f.name or "proof", f.read()) for f in request.FILES.getlist("proofs")]
+        files = [Upload(f.name or "proof", f.read()) for f in form.cleaned_data["proofs"]]
         amount: Decimal = form.cleaned_data["amount"]
         if attempt(form, lambda: claim_submit(request=fund, amount=amount, files=files, actor=actor(request)),
                    "amount"):
