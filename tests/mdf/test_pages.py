@@ -69,4 +69,4 @@ def test_another_partner_never_reaches_the_fund_and_an_over_claim_stores_nothing
     assert answer.status_code == 422
     assert ProofFile.objects.count() == 0
     assert FundRequest.objects.get().status == "approved"
-    assert date.today()  # noqa: DTZ011 — keeps the import honest
+    assert date.today()
