@@ -28,7 +28,8 @@ def new_page(browser, live_server, width: int, locale: str):
 
 @pytest.mark.parametrize(("width", "locale", "reimbursed", "name"), [
     (1280, "pt-BR", "Reembolsado", "mdf"),
-    (390, "es", "Reembolsado", "mdf-es-phone"),
+    (390, "pt-BR", "Reembolsado", "mdf-phone"),
+    (1280, "es", "Reembolsado", "mdf-es"),
 ])
 def test_a_partner_requests_and_claims_and_staff_approve(browser, live_server, screenshot, tmp_path, width, locale,
                                                          reimbursed, name):
@@ -57,7 +58,8 @@ def test_a_partner_requests_and_claims_and_staff_approve(browser, live_server, s
         portal.fill("#id_description", "Café da manhã para 30 clientes")
         portal.fill("#id_expected_results", "10 oportunidades registradas")
         screenshot(portal, f"{name}-portal-new")
-        portal.click("main form button[type=submit]")
+        with portal.expect_navigation():
+            portal.click("main form button[type=submit]")
         fund = FundRequest.objects.get()
         portal.wait_for_url(f"**/portal/mdf/{fund.pk}/")
 
@@ -68,19 +70,23 @@ def test_a_partner_requests_and_claims_and_staff_approve(browser, live_server, s
         console.click("main tbody a")
         console.wait_for_url(f"**/console/mdf/{fund.pk}/")
         screenshot(console, f"{name}-console-request")
-        console.click("main form button[type=submit]")
+        with console.expect_navigation():
+            console.click("main form button[type=submit]")
         console.wait_for_url(f"**/console/mdf/{fund.pk}/")
 
         portal.reload()
         portal.fill("#id_amount", "2500.00")
         portal.set_input_files("#id_proofs", str(proof))
         screenshot(portal, f"{name}-portal-claim")
-        portal.click("main form[enctype] button[type=submit]")
+        with portal.expect_navigation():
+            portal.locator("main form[enctype] button[type=submit]").press("Enter")
         portal.wait_for_url(f"**/portal/mdf/{fund.pk}/")
+        screenshot(portal, f"{name}-portal-claimed")
 
         console.reload()
         screenshot(console, f"{name}-console-claim")
-        console.click("main form button[type=submit]")
+        with console.expect_navigation():
+            console.click("main form button[type=submit]")
         console.wait_for_url(f"**/console/mdf/{fund.pk}/")
 
         portal.goto("/portal/mdf/")

@@ -42,8 +42,7 @@ def test_the_partner_claims_with_a_file_and_staff_approve_the_claim():
     client = admin_client(partner)
     answer = client.post(f"/portal/mdf/{fund.pk}/claim/", {
         "amount": "800.00", "proofs": [SimpleUploadedFile("nf.pdf", pdf_bytes(), content_type="application/pdf")]})
-    body = answer.content.decode()
-    assert answer.status_code == 302, body[body.find("Pedir") - 10:body.find("Pedir") + 2500] if "Pedir" in body else body[-3000:]
+    assert answer.status_code == 302
     fund.refresh_from_db()
     assert (fund.status, fund.claimed_amount, ProofFile.objects.count()) == ("claimed", D("800.00"), 1)
     proof = ProofFile.objects.get()

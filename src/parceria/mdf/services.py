@@ -452,5 +452,6 @@ def mdf_expire(*, today: date, actor: Actor, dry_run: bool = False, now: datetim
 
 
 def total_reimbursed(budget: Budget) -> Decimal:
-    found = budget.requests.filter(partner_id=budget.partner_id, status=RequestStatus.REIMBURSED).aggregate(total=Sum("reimbursement"))["total"]
+    reimbursed = budget.requests.filter(partner_id=budget.partner_id, status=RequestStatus.REIMBURSED)
+    found = reimbursed.aggregate(total=Sum("reimbursement"))["total"]
     return found or ZERO

@@ -40,7 +40,8 @@ def funds(request: HttpRequest) -> HttpResponse:
     found = funds_roi(rows)
     if wants_export(request):
         header = [_("Request"), _("Partner"), _("Activity"), _("Status"), _("Currency"), pgettext("mdf", "Requested"),
-                  pgettext("mdf", "Approved"), pgettext("mdf", "Reimbursed"), _("Linked deals"), _("Converted customers"),
+                  pgettext("mdf", "Approved"), pgettext("mdf", "Reimbursed"), _("Linked deals"),
+                  _("Converted customers"),
                   _("Revenue to date (R$)"), _("ROI")]
         return export_response(request, f"mdf-{label}", header, (
             [f.request.pk, f.request.partner.name, f.request.title, f.request.get_status_display(), f.currency,
