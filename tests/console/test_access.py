@@ -6,7 +6,6 @@ refused with 403 and changes nothing. The URLs come from the resolver: a new con
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal as D
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -35,29 +34,11 @@ from parceria.webhooks.services import endpoint_create
 from tests.agreements.helpers import make_agreement
 from tests.console.conftest import close_march
 from tests.factories import ACTOR, PASSWORD, credit, make_partner, staff_client
+from tests.mdf.conftest import claimed_fund
 from tests.sweep import Route, missing_values, routes_under
 
 MIN_ROUTES = 56  # the console's own, payouts, disputes, customers, partners (pipeline, tiers), agreements, enablement
 PDF = b"%PDF-1.4\n%%EOF\n"
-
-
-def _marketing_fund(partner) -> tuple[int, int]:
-    """A claimed marketing fund request with its proof file (ids for the mdf pages)."""
-    from django.utils import timezone
-
-    from parceria.mdf.services import Upload, budgets_create, claim_submit, request_create, request_decide
-    from parceria.partners.models import Partner
-    from tests.mdf.conftest import pdf_bytes
-
-    Partner.objects.filter(pk=partner.pk).update(tier="preferred")
-    partner.refresh_from_db()
-    today = timezone.localdate()
-    budgets_create(quarter=today, actor=ACTOR)
-    fund = request_create(partner=partner, actor=ACTOR, title="Evento", kind="event", planned_on=today,
-                          amount=D("100.00"), description="d", expected_results="r", today=today)
-    request_decide(request=fund, approve=True, actor=ACTOR)
-    fund = claim_submit(request=fund, amount=D("50.00"), files=[Upload("nf.pdf", pdf_bytes())], actor=ACTOR)
-    return fund.pk, fund.proofs.get().pk
 
 
 def console_routes() -> list[Route]:
@@ -99,7 +80,7 @@ def urls(db) -> list[tuple[Route, str]]:
     values["endpoint_id"] = endpoint_create(partner=None, url="https://93.184.216.34/hooks",
                                             event_types=["payout.paid"], actor=ACTOR)[0].pk
     values["action"] = "ping"
-    values["request_id"], values["proof_id"] = _marketing_fund(partner)
+    values["request_id"], values["proof_id"] = claimed_fund(partner)
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

@@ -28,6 +28,7 @@ from parceria.webhooks.services import endpoint_create
 from tests.agreements.helpers import make_agreement
 from tests.enablement.conftest import close_pilot, complete_course, partner_user
 from tests.factories import at, staff_client
+from tests.mdf.conftest import claimed_fund
 from tests.portal.conftest import ACTOR, client_for
 from tests.sweep import missing_values, routes_under
 
@@ -43,7 +44,7 @@ def b_values(b: Any) -> dict[str, Any]:
             "agreement_id": b.agreement.pk, "document_id": b.document.pk, "enrolment_id": b.enrolment.pk,
             "module_id": b.module.pk, "certificate_id": b.certificate.pk, "code": "recertification",
             "registration_id": b.registration.pk, "lead_id": b.lead.pk, "mapping_id": b.mapping.pk,
-            "endpoint_id": b.endpoint.pk, "action": ["ping", "delete"]}
+            "endpoint_id": b.endpoint.pk, "action": ["ping", "delete"], "request_id": b.fund[0], "proof_id": b.fund[1]}
 
 
 def give_b_everything(b: Any) -> None:
@@ -59,6 +60,7 @@ def give_b_everything(b: Any) -> None:
     b.document = document_attach(agreement=b.agreement, actor=ACTOR,
                                  upload=SimpleUploadedFile("bravo-contrato.pdf", b"%PDF-1.4\n%%EOF\n"))
     close_pilot(b.partner)
+    b.fund = claimed_fund(b.partner)
     enablement.demo_confirm(partner=b.partner, confirmed_by=staff_client("pm", "partner_manager").user,  # type: ignore[attr-defined]
                             actor=ACTOR, now=at("2026-03-01 10:00"))
     learner = partner_user(b.partner, "aluna@bravo.example")
