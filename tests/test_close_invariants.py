@@ -48,7 +48,7 @@ def _payouts_kept() -> dict[tuple[int, str], D]:
 def assert_money_is_conserved() -> None:
     kept = _payouts_kept()
     for (partner_id, currency), kinds in _kind_totals().items():
-        earned = kinds["accrual"] + kinds["clawback"] + kinds["adjustment"]
+        earned = kinds["accrual"] + kinds["clawback"] + kinds["adjustment"] + kinds["mdf"]  # mdf: reimbursements
         carried = sum(kinds.values(), D(0))  # what is still on the balance
         assert kept[(partner_id, currency)] + carried == earned, (partner_id, currency, dict(kinds))
 

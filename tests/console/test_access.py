@@ -38,6 +38,7 @@ from tests.agreements.helpers import make_agreement
 from tests.console.conftest import close_march
 from tests.factories import ACTOR, PASSWORD, credit, make_partner, staff_client
 from tests.marketing.conftest import png_bytes
+from tests.mdf.conftest import claimed_fund
 from tests.sweep import Route, missing_values, routes_under
 
 MIN_ROUTES = 56  # the console's own, payouts, disputes, customers, partners (pipeline, tiers), agreements, enablement
@@ -102,6 +103,7 @@ def urls(db) -> list[tuple[Route, str]]:
                          upload=SimpleUploadedFile("deck.png", png_bytes(40, 30)))
     values.update(asset_id=asset.pk, number=1, activity_id=activity_record(
         partner=partner, kind="webinar", title="Webinar", held_on=date(2026, 3, 2), actor=ACTOR).pk)
+    values["request_id"], values["proof_id"] = claimed_fund(partner)
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

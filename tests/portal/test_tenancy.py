@@ -31,12 +31,13 @@ from tests.agreements.helpers import make_agreement
 from tests.enablement.conftest import close_pilot, complete_course, partner_user
 from tests.factories import at, staff_client
 from tests.marketing.conftest import png_bytes
+from tests.mdf.conftest import claimed_fund
 from tests.portal.conftest import ACTOR, client_for
 from tests.sweep import missing_values, routes_under
 
 ID_PARAMS = {"line_id", "dispute_id", "user_id", "attachment_id", "invitation_id", "agreement_id", "document_id",
              "enrolment_id", "module_id", "certificate_id", "mapping_id", "endpoint_id", "asset_id",
-             "ticket_id", "announcement_id"}
+             "ticket_id", "announcement_id", "request_id", "proof_id"}
 MIN_ROUTES = 29  # the portal's own, commissions, customers, payouts, partners, disputes, agreements, enablement
 
 
@@ -48,7 +49,8 @@ def b_values(b: Any) -> dict[str, Any]:
             "module_id": b.module.pk, "certificate_id": b.certificate.pk, "code": "recertification",
             "registration_id": b.registration.pk, "lead_id": b.lead.pk, "mapping_id": b.mapping.pk,
             "endpoint_id": b.endpoint.pk, "action": ["ping", "delete"], "asset_id": b.asset.pk,
-            "ticket_id": b.ticket.pk, "announcement_id": b.announcement.pk}
+            "ticket_id": b.ticket.pk, "announcement_id": b.announcement.pk, "request_id": b.fund[0],
+            "proof_id": b.fund[1]}
 
 
 def give_b_everything(b: Any) -> None:
@@ -64,6 +66,7 @@ def give_b_everything(b: Any) -> None:
     b.document = document_attach(agreement=b.agreement, actor=ACTOR,
                                  upload=SimpleUploadedFile("bravo-contrato.pdf", b"%PDF-1.4\n%%EOF\n"))
     close_pilot(b.partner)
+    b.fund = claimed_fund(b.partner)
     enablement.demo_confirm(partner=b.partner, confirmed_by=staff_client("pm", "partner_manager").user,  # type: ignore[attr-defined]
                             actor=ACTOR, now=at("2026-03-01 10:00"))
     learner = partner_user(b.partner, "aluna@bravo.example")

@@ -63,6 +63,9 @@ def explain(line: LedgerLine, status: LineStatus | None = None) -> str:
         return _("Adjustment by the Parceria team: %(note)s") % {"note": adjustment_note(line.explanation)}
     if line.kind == LedgerKind.PAYOUT and facts["n"]:
         return _("Payout #%(n)s of the close of %(month)s: %(amount)s paid from your balance.") % facts
+    if line.kind == LedgerKind.MDF and line.dedupe_key.startswith("mdf:"):
+        return _("Marketing fund reimbursement of request #%(request)s: %(amount)s, paid with your next payout "
+                 "without tax withheld.") % {**facts, "request": line.dedupe_key.removeprefix("mdf:")}
     if line.kind == LedgerKind.PAYOUT_REVERSAL and facts["n"]:
         return _("Payout #%(n)s failed: %(amount)s back on your balance, to be paid at the next close.") % facts
     return line.explanation

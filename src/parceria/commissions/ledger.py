@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from parceria.commissions.engine import Posting
-from parceria.commissions.models import ClosedPeriod, LedgerLine
+from parceria.commissions.models import ClosedPeriod, LedgerKind, LedgerLine, LedgerRule
 from parceria.commissions.totals import group, totals_add
 from parceria.common.bulk import insert_rows
 from parceria.common.months import next_month
@@ -127,3 +127,30 @@ def ledger_post(
         # The projection moves with the lines, in the same transaction (commissions/totals.py).
         totals_add(group(grouped))
     return count
+
+
+def mdf_dedupe_key(claim_id: int) -> str:
+    """The unique key of the ledger line that reimburses an approved marketing fund claim."""
+    return f"mdf:{claim_id}"
+
+
+def post_mdf_reimbursement(
+    *, claim_id: int, partner_id: int, amount: Decimal, currency: str, explanation: str, created_by: str,
+    now: datetime | None = None,
+) -> str:
+    """Write the ledger line of a marketing fund reimbursement (kind and rule `mdf`): once per claim, whatever
+    the number of calls (the dedupe key names the claim). No commission rule, clawback or engine run touches
+    these lines; the close pays them with the balance, outside the withholding base (payouts/close.py).
+    Returns the line's dedupe key."""
+    if amount <= 0:
+        raise ValueError("a reimbursement is positive")
+    key = mdf_dedupe_key(claim_id)
+    if LedgerLine.objects.filter(dedupe_key=key).exists():
+        return key
+    now = now or timezone.now()
+    posting = Posting(
+        partner_id=partner_id, kind=LedgerKind.MDF, rule=LedgerRule.MDF, amount=amount, currency=currency,
+        rate=None, base=None, explanation=explanation, dedupe_key=key,
+    )
+    ledger_post([(posting, {"occurred_at": now})], created_by=created_by, now=now)
+    return key

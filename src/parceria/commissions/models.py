@@ -45,6 +45,7 @@ class LedgerKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment")
     PAYOUT = "payout", _("Payout")
     PAYOUT_REVERSAL = "payout_reversal", _("Payout reversal")
+    MDF = "mdf", _("Marketing fund reimbursement")
 
 
 class LedgerRule(models.TextChoices):
@@ -52,6 +53,7 @@ class LedgerRule(models.TextChoices):
     INTEGRATION = "integration", _("Integration revenue share")
     MANUAL = "manual", _("Manual")
     PAYOUT = "payout", _("Payout")
+    MDF = "mdf", _("Marketing fund reimbursement")
 
 
 class LedgerLine(AppendOnlyModel):

@@ -29,7 +29,8 @@ ZERO = Decimal("0.0000")
 
 @dataclass(frozen=True)
 class Balance:
-    """A partner's balance in one currency and its parts. balance = accrued − clawed_back + adjusted − paid_out."""
+    """A partner's balance in one currency and its parts.
+    balance = accrued − clawed_back + adjusted + reimbursed − paid_out (`reimbursed`: marketing fund lines)."""
 
     partner_id: int
     currency: str
@@ -38,6 +39,7 @@ class Balance:
     clawed_back: Decimal
     adjusted: Decimal
     paid_out: Decimal
+    reimbursed: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -125,15 +127,16 @@ def _balance(partner_id: int, currency: str, kinds: dict[str, Decimal]) -> Balan
 
     paid_out = -(total(LedgerKind.PAYOUT) + total(LedgerKind.PAYOUT_REVERSAL))
     accrued, clawed_back = total(LedgerKind.ACCRUAL), -total(LedgerKind.CLAWBACK)
-    adjusted = total(LedgerKind.ADJUSTMENT)
+    adjusted, reimbursed = total(LedgerKind.ADJUSTMENT), total(LedgerKind.MDF)
     return Balance(
         partner_id=partner_id,
         currency=currency,
-        balance=accrued - clawed_back + adjusted - paid_out,
+        balance=accrued - clawed_back + adjusted + reimbursed - paid_out,
         accrued=accrued,
         clawed_back=clawed_back,
         adjusted=adjusted,
         paid_out=paid_out,
+        reimbursed=reimbursed,
     )
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "parceria.payouts",
     "parceria.disputes",
     "parceria.community",
+    "parceria.mdf",
     "parceria.enablement",
     "parceria.agreements",
     "parceria.tiers",
@@ -361,3 +362,11 @@ PARCERIA = {
 MARKETING_ASSET_MAX_BYTES = int(os.environ.get("PARCERIA_MARKETING_ASSET_MAX_BYTES", str(25 * 1024 * 1024)))
 #: Joint marketing activities done per partner per quarter (the seed's target: at least two).
 MARKETING_ACTIVITIES_PER_QUARTER = 2
+# Marketing development funds (docs/mdf.md): days after a quarter's end its budget may still be requested, and an
+# approved request claimed; the largest proof file accepted and how many files one claim may attach.
+PARCERIA_MDF = {
+    "BUDGET_GRACE_DAYS": int(os.environ.get("PARCERIA_MDF_BUDGET_GRACE_DAYS", "0")),
+    "CLAIM_GRACE_DAYS": int(os.environ.get("PARCERIA_MDF_CLAIM_GRACE_DAYS", "30")),
+    "MAX_PROOF_BYTES": int(os.environ.get("PARCERIA_MDF_MAX_PROOF_BYTES", str(10 * 1024 * 1024))),
+    "MAX_PROOF_FILES": 10,
+}

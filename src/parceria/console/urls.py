@@ -15,6 +15,7 @@ from parceria.jobs import urls as jobs
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
 from parceria.marketing import urls as marketing
+from parceria.mdf import urls as mdf
 from parceria.notifications import urls as notifications
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include((payouts.console_patterns, "payouts_console"))),
     path("", include((disputes.console_patterns, "disputes_console"))),
     path("", include((community.console_patterns, "community_console"))),
+    path("", include((mdf.console_patterns, "mdf_console"))),
     path("", include((agreements.console_patterns, "agreements_console"))),
     path("", include((enablement.console_patterns, "enablement_console"))),
     path("", include((marketing.console_patterns, "marketing_console"))),

@@ -46,6 +46,7 @@ from parceria.demo.history import (
 )
 from parceria.demo.logins import BRAZIL_MANAGER, FINANCE, SECOND_APPROVER, Login, demo_users_create
 from parceria.demo.marketing import marketing_create
+from parceria.demo.mdf import mdf_story
 from parceria.demo.partners import (
     PartnerSpec,
     partners_change_status,
@@ -258,6 +259,8 @@ def generate(
             first = plan.customers[0]
             known = {"customer": first.external_id, "currency": first.currency}
             history.rejected_events += rejected_events_send(calendar, month, clock, known)
+        if cast is not None and month == max(months - 2, 0):
+            mdf_story(cast, calendar, month, clock, actor)
         agreements_expire_at(calendar.last_day(month), clock, actor)
         month_close_and_pay(calendar, month, clock, office, payments, history)
     history.lifecycle_moves += lifecycle_steps_run(steps, summary.partner_ids, clock, actor)

@@ -81,6 +81,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("leads-expire", unit=HOUR),
     Periodic("agreements-expire", at=DAILY),
     Periodic("deals-expire", at=DAILY),
+    Periodic("mdf-expire", at=DAILY),
     Periodic("ledger-totals", ("--check",), at=DAILY),
     Periodic("alerts", at=DAILY),
     Periodic("analytics-rollup", ("--check", "--repair"), at=DAILY),
@@ -88,6 +89,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("clearsessions", at=DAILY),
     Periodic("prune-db-task-results", at=DAILY),
     Periodic("assess-tiers", unit=QUARTER, at=time(6, 0), when_new=False),
+    Periodic("mdf-budgets", unit=QUARTER, at=time(6, 30)),
 )
 
 

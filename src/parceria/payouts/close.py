@@ -8,6 +8,12 @@ minor unit, taxes are withheld from it, and a ledger line of −gross posts in P
 negative balances, held partners, partners with an open attribution safeguard flag, the sub-cent remainder of a
 payout) is carried.
 
+Marketing fund reimbursements (ledger kind `mdf`) are part of the balance and paid with it, but no tax is withheld on
+them: the payout's `reimbursement` is the part of its gross that reimburses marketing funds, min(the unpaid
+reimbursements of that partner and currency, gross), where unpaid = Σ mdf lines up to P − Σ `reimbursement` of the
+partner's earlier payouts in that currency that did not fail; the withholding base is gross − reimbursement. Both sums
+are read set-based (one query each for the whole close). The minimum payout applies to the whole balance.
+
 The payment date of every payout of a close is the day the close runs (the taxable event, "pagamento ou
 crédito"): the withholding rules in force that day apply, and the monthly rules sum the payout with
 the payouts already made to the same payee tax id in that calendar month (`earlier_in_month`), and
@@ -52,7 +58,7 @@ from parceria.payouts.models import (
     PayoutWithholding,
     WithholdingRule,
 )
-from parceria.payouts.selectors import earlier_in_month
+from parceria.payouts.selectors import earlier_in_month, reimbursements_paid
 from parceria.payouts.withholding import (
     NOTHING_EARLIER,
     ContributionLine,
@@ -76,6 +82,12 @@ class PlannedPayout:
     withholdings: list[WithholdingLine]
     net: Decimal
     employer_contributions: list[ContributionLine] = field(default_factory=list)
+    reimbursement: Decimal = Decimal(0)
+
+    @property
+    def taxable(self) -> Decimal:
+        """The withholding base: the gross without the marketing fund reimbursements."""
+        return self.gross - self.reimbursement
 
 
 @dataclass(frozen=True)
@@ -138,9 +150,13 @@ def _checkpoint(stage: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _balances(month: date) -> dict[tuple[int, str], Decimal]:
-    """The non-zero balance of each (partner, currency) over the months up to `month`."""
-    return {key: b.balance for key, b in balances(until=next_month(month)).items() if b.balance != 0}
+def _balances(month: date) -> tuple[dict[tuple[int, str], Decimal], dict[tuple[int, str], Decimal]]:
+    """The non-zero balance of each (partner, currency) over the months up to `month`, and the marketing fund
+    reimbursements of each not paid yet (see the module's docstring)."""
+    found = balances(until=next_month(month))
+    paid = reimbursements_paid()
+    unpaid = {key: b.reimbursed - paid.get(key, Decimal(0)) for key, b in found.items() if b.reimbursed}
+    return {key: b.balance for key, b in found.items() if b.balance != 0}, unpaid
 
 
 def _thresholds(
@@ -172,7 +188,7 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
     """Compute what closing `month` would pay and carry, without writing anything."""
     now = now or timezone.now()
     plan = ClosePlan(period=month, payment_date=today)
-    balances = _balances(month)
+    balances, unpaid_reimbursements = _balances(month)
     thresholds = _thresholds(month, plan.warnings, plan.missing_rates)
     plan.payees = {
         row[0]: Payee(*row)
@@ -189,16 +205,20 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
             plan.carried.append(Carried(partner_id, currency, balance, reason))
             continue
         gross = round_down_minor(balance, currency)
+        reimbursement = min(max(unpaid_reimbursements.get((partner_id, currency), Decimal(0)), Decimal(0)), gross)
+        taxable = gross - reimbursement
         regime = (partner.country, partner.tax_regime)
         if regime not in rules:
             rules[regime] = rules_in_force(rows, country=regime[0], tax_regime=regime[1], on=today)
         payee = (partner.tax_id, currency)
         earlier = month_so_far.get(payee, NOTHING_EARLIER)
-        taxes = compute_withholdings(rules[regime], gross, currency, earlier)
-        contributions = employer_contributions(rules[regime], gross, currency, earlier)
-        month_so_far[payee] = earlier.plus(gross, taxes, contributions)
+        taxes = compute_withholdings(rules[regime], taxable, currency, earlier)
+        contributions = employer_contributions(rules[regime], taxable, currency, earlier)
+        month_so_far[payee] = earlier.plus(taxable, taxes, contributions)
         net = gross - sum((t.amount for t in taxes), Decimal(0))
-        plan.payouts.append(PlannedPayout(partner_id, currency, balance, gross, taxes, net, contributions))
+        plan.payouts.append(
+            PlannedPayout(partner_id, currency, balance, gross, taxes, net, contributions, reimbursement)
+        )
         if balance != gross:
             plan.carried.append(Carried(partner_id, currency, balance - gross, "remainder"))
     return plan
@@ -330,6 +350,7 @@ def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: dateti
                 p.currency,
                 p.gross,
                 p.net,
+                p.reimbursement,
                 due,
                 plan.payment_date,
                 payee.legal_name,
@@ -364,6 +385,7 @@ PAYOUT_COLUMNS = (
     "currency",
     "gross",
     "net",
+    "reimbursement",
     "due_date",
     "payment_date",
     "payee_name",
@@ -391,6 +413,7 @@ def _post_payout_lines(plan: ClosePlan, payouts: list[int], month: date, actor: 
     postings = []
     for payout_id, p in zip(payouts, plan.payouts, strict=True):
         taxes = "; ".join(f"{t.code} {t.amount}" for t in p.withholdings) or "none"
+        refund = f"; of which marketing fund reimbursement {p.reimbursement}, not taxed" if p.reimbursement else ""
         posting = Posting(
             partner_id=p.partner_id,
             kind="payout",
@@ -402,7 +425,7 @@ def _post_payout_lines(plan: ClosePlan, payouts: list[int], month: date, actor: 
             dedupe_key=payout_dedupe_key(month, p.partner_id, p.currency),
             explanation=(
                 f"Payout #{payout_id} for {month:%Y-%m}: balance {p.balance} {p.currency} paid "
-                f"{p.gross} gross (withheld: {taxes}; net {p.net})"
+                f"{p.gross} gross{refund} (withheld: {taxes}; net {p.net})"
             ),
         )
         context: dict[str, object] = {"occurred_at": now, "period": month}
@@ -424,7 +447,10 @@ def stored_close(batch: PayoutBatch) -> ClosePlan:
             for c in payout.employer_contributions.all()
         ]
         plan.payouts.append(
-            PlannedPayout(payout.partner_id, payout.currency, payout.gross, payout.gross, taxes, payout.net, costs)
+            PlannedPayout(
+                payout.partner_id, payout.currency, payout.gross, payout.gross, taxes, payout.net, costs,
+                payout.reimbursement,
+            )
         )
     plan.carried = [
         Carried(c.partner_id, c.currency, c.balance, c.reason)

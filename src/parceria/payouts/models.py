@@ -123,6 +123,13 @@ class Payout(AppendOnlyModel):
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     gross = models.DecimalField(max_digits=20, decimal_places=4, help_text="Balance paid, at the minor unit.")
     net = models.DecimalField(max_digits=20, decimal_places=4, help_text="Gross less withholdings: what is sent.")
+    reimbursement = models.DecimalField(
+        max_digits=20,
+        decimal_places=4,
+        default=0,
+        help_text="The marketing fund reimbursements paid within `gross` (≤ gross): no tax is withheld on them and "
+        "the income statement leaves them out (docs/payouts.md).",
+    )
     due_date = models.DateField(help_text="30 days after the period's end.")
     payment_date = models.DateField(help_text="Date of payment or credit: the day of the close that made it.")
     payee_name = models.CharField(max_length=300)

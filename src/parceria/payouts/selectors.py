@@ -53,10 +53,12 @@ def earlier_in_month(payment_date: date) -> dict[tuple[str, str], EarlierInMonth
     payouts = payouts_with_status(Payout.objects.filter(payment_date__range=(first, last))).exclude(
         current_status=PayoutStatus.FAILED
     )
+    # The monthly rules sum the taxable part: the gross without the marketing fund reimbursements.
+    reimbursed = exact_sums(payouts, "reimbursement", "payee_tax_id", "currency")
     gross: dict[tuple[str, str], Decimal] = {}
     for key, total in exact_sums(payouts, "gross", "payee_tax_id", "currency").items():
         assert isinstance(key, tuple)
-        gross[(str(key[0]), str(key[1]))] = total
+        gross[(str(key[0]), str(key[1]))] = total - reimbursed.get(key, Decimal(0))
     withheld: dict[tuple[str, str], dict[str, Decimal]] = {}
     contributed: dict[tuple[str, str], dict[str, Decimal]] = {}
     sources: tuple[tuple[QuerySet[Any], dict[tuple[str, str], dict[str, Decimal]]], ...] = (
@@ -70,6 +72,19 @@ def earlier_in_month(payment_date: date) -> dict[tuple[str, str], EarlierInMonth
     return {
         key: EarlierInMonth(total, withheld.get(key, {}), contributed.get(key, {})) for key, total in gross.items()
     }
+
+
+def reimbursements_paid() -> dict[tuple[int, str], Decimal]:
+    """Σ `reimbursement` of the payouts that did not fail, by (partner id, currency): the marketing fund
+    reimbursements already paid (a failed payout's reimbursement goes back on the balance with its gross)."""
+    payouts = payouts_with_status(Payout.objects.filter(reimbursement__gt=0)).exclude(
+        current_status=PayoutStatus.FAILED
+    )
+    result: dict[tuple[int, str], Decimal] = {}
+    for key, total in exact_sums(payouts, "reimbursement", "partner_id", "currency").items():
+        assert isinstance(key, tuple)
+        result[(int(key[0]), str(key[1]))] = total
+    return result
 
 
 def payouts_with_status(queryset: QuerySet[Payout] | None = None, *, today: date | None = None) -> QuerySet[Any]:

@@ -14,6 +14,7 @@ from parceria.enablement import urls as enablement
 from parceria.leads import urls as leads
 from parceria.mapping import urls as mapping
 from parceria.marketing import urls as marketing
+from parceria.mdf import urls as mdf
 from parceria.notifications import urls as notifications
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include((payouts.portal_patterns, "payouts_portal"))),
     path("", include((disputes.portal_patterns, "disputes_portal"))),
     path("", include((community.portal_patterns, "community_portal"))),
+    path("", include((mdf.portal_patterns, "mdf_portal"))),
     path("", include((agreements.portal_patterns, "agreements_portal"))),
     path("", include((enablement.portal_patterns, "enablement_portal"))),
     path("", include((marketing.portal_patterns, "marketing_portal"))),

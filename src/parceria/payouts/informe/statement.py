@@ -165,7 +165,11 @@ def _counted(partner: Partner, year: int) -> tuple[PaidPayout, ...]:
     )
     statuses = current_statuses(rows)
     return tuple(
-        PaidPayout(p.pk, p.batch.period, p.payment_date, p.currency, p.gross, p.net, withheld(p))
+        # A marketing fund reimbursement repays documented expenses: it is not income paid (docs/payouts.md).
+        PaidPayout(
+            p.pk, p.batch.period, p.payment_date, p.currency, p.gross - p.reimbursement, p.net - p.reimbursement,
+            withheld(p),
+        )
         for p in rows
         if statuses[p.pk] == PayoutStatus.PAID
     )

@@ -56,10 +56,11 @@ class StatementTotals:
     adjusted: Decimal
     paid_out: Decimal
     reversed: Decimal
+    reimbursed: Decimal = ZERO
 
     @property
     def movement(self) -> Decimal:
-        return self.accrued + self.clawed_back + self.adjusted + self.paid_out + self.reversed
+        return self.accrued + self.clawed_back + self.adjusted + self.reimbursed + self.paid_out + self.reversed
 
     @property
     def closing(self) -> Decimal:
@@ -76,6 +77,11 @@ class StatementPayout:
     due_date: date
     status: str
     payment_date: date | None = None
+    reimbursement: Decimal = ZERO  # the marketing fund part of `gross`, outside the withholding base
+
+    @property
+    def commission_gross(self) -> Decimal:
+        return self.gross - self.reimbursement
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,16 @@ class Statement:
     lines: tuple[StatementLine, ...]
     totals: tuple[StatementTotals, ...]
     payouts: tuple[StatementPayout, ...]
+
+    @property
+    def commission_lines(self) -> tuple[StatementLine, ...]:
+        """The month's lines but the marketing fund reimbursements (those have their own section)."""
+        return tuple(line for line in self.lines if line.kind != LedgerKind.MDF)
+
+    @property
+    def reimbursement_lines(self) -> tuple[StatementLine, ...]:
+        """The section "Marketing fund reimbursements": the month's lines of kind `mdf`."""
+        return tuple(line for line in self.lines if line.kind == LedgerKind.MDF)
 
 
 def statement_for(*, partner: Partner, month: date) -> Statement:
@@ -142,6 +158,7 @@ def _totals(
             adjusted=kind(c, LedgerKind.ADJUSTMENT),
             paid_out=kind(c, LedgerKind.PAYOUT),
             reversed=kind(c, LedgerKind.PAYOUT_REVERSAL),
+            reimbursed=kind(c, LedgerKind.MDF),
         )
         for c in ordered
     )
@@ -151,6 +168,8 @@ def _month_payouts(partner: Partner, month: date) -> tuple[StatementPayout, ...]
     payouts = list(with_withholdings(Payout.objects.filter(partner=partner, batch__period=month).order_by("id")))
     statuses = current_statuses(payouts)
     return tuple(
-        StatementPayout(p.pk, p.currency, p.gross, withheld(p), p.net, p.due_date, statuses[p.pk], p.payment_date)
+        StatementPayout(
+            p.pk, p.currency, p.gross, withheld(p), p.net, p.due_date, statuses[p.pk], p.payment_date, p.reimbursement
+        )
         for p in payouts
     )

@@ -39,6 +39,7 @@ def _totals_rows() -> tuple[tuple[str, str], ...]:
         ("accrued", pgettext("statement", "Commissions accrued")),
         ("clawed_back", pgettext("statement", "Clawed back")),
         ("adjusted", pgettext("statement", "Adjustments")),
+        ("reimbursed", pgettext("statement", "Marketing fund reimbursements")),
         ("paid_out", pgettext("statement", "Paid out")),
         ("reversed", pgettext("statement", "Failed payouts returned")),
     )
@@ -89,6 +90,7 @@ def _payout_context(payout: StatementPayout, language: str) -> dict[str, Any]:
         "due_date": format_date(payout.due_date, language),
         "status": _label(PayoutStatus, payout.status),
         "gross": money(payout.gross),
+        "reimbursement": money(payout.reimbursement) if payout.reimbursement else "",
         "withholdings": [{"code": w.code, "name": w.name, "amount": money(w.amount)} for w in payout.withholdings],
         "net": money(payout.net),
     }
@@ -103,7 +105,8 @@ def statement_pdf(statement: Statement, *, language: str = "pt-br") -> bytes:
             **_header(statement.partner, language),
             "period": month_name(statement.month),
             "currency": statement.currency,
-            "lines": [_line_context(line, language) for line in statement.lines],
+            "lines": [_line_context(line, language) for line in statement.commission_lines],
+            "reimbursements": [_line_context(line, language) for line in statement.reimbursement_lines],
             "totals": [_totals_context(t, language) for t in statement.totals],
             "payouts": [_payout_context(p, language) for p in statement.payouts],
             "currencies": ", ".join(t.currency for t in statement.totals),

@@ -1,0 +1,93 @@
+"""Marketing funds in the console: the funds of a quarter with their ROI (CSV export), a request's page with the
+decision on the request and on its claim."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from parceria.accounts.tenancy import Ability
+from parceria.common.errors import InvalidInput
+from parceria.mdf.files import proof_response
+from parceria.mdf.forms import DecisionForm
+from parceria.mdf.models import Budget, FundRequest, RequestStatus
+from parceria.mdf.selectors import funds_roi, scope_requests
+from parceria.mdf.services import claim_decide, parse_quarter, quarter_label, quarter_start, request_decide
+from parceria.web.access import actor, console_view, principal_for
+from parceria.web.forms import attempt
+from parceria.web.tables import export_response, wants_export
+
+
+def _quarter(request: HttpRequest) -> str:
+    text = request.GET.get("quarter") or quarter_label(quarter_start(timezone.localdate()))
+    try:
+        parse_quarter(text)
+    except InvalidInput:
+        text = quarter_label(quarter_start(timezone.localdate()))
+    return text
+
+
+@console_view()
+def funds(request: HttpRequest) -> HttpResponse:
+    label = _quarter(request)
+    quarter = parse_quarter(label)
+    rows = list(scope_requests(principal_for(request)).filter(budget__quarter=quarter).order_by("partner__name", "id"))
+    found = funds_roi(rows)
+    if wants_export(request):
+        header = [_("Request"), _("Partner"), _("Activity"), _("Status"), _("Currency"), pgettext("mdf", "Requested"),
+                  pgettext("mdf", "Approved"), pgettext("mdf", "Reimbursed"), _("Linked deals"),
+                  _("Converted customers"),
+                  _("Revenue to date (R$)"), _("ROI")]
+        return export_response(request, f"mdf-{label}", header, (
+            [f.request.pk, f.request.partner.name, f.request.title, f.request.get_status_display(), f.currency,
+             f.request.amount, f.request.approved_amount or "", f.reimbursed, f.deals, f.customers,
+             "" if f.revenue_brl is None else f.revenue_brl, "" if f.roi is None else f.roi]
+            for f in found
+        ))
+    quarters = sorted({quarter_label(q) for q in Budget.objects.values_list("quarter", flat=True)} | {label},
+                      reverse=True)
+    waiting = sum(1 for f in found if f.request.status in (RequestStatus.REQUESTED, RequestStatus.CLAIMED))
+    return render(request, "mdf/console/funds.html", {
+        "nav": "mdf", "funds": found, "quarter": label, "quarters": quarters, "waiting": waiting,
+        "budgets": Budget.objects.filter(quarter=quarter).count(),
+    })
+
+
+def _fund_page(request: HttpRequest, fund: FundRequest, form: DecisionForm | None = None,
+               status: int = 200) -> HttpResponse:
+    (roi,) = funds_roi([fund])
+    return render(request, "mdf/console/fund.html", {
+        "nav": "mdf", "fund": fund, "roi": roi, "form": form or DecisionForm(), "proofs": list(fund.proofs.all()),
+        "deals": list(fund.deals.filter(partner_id=fund.partner_id)),
+    }, status=status)
+
+
+@console_view()
+def fund(request: HttpRequest, request_id: int) -> HttpResponse:
+    return _fund_page(request, get_object_or_404(scope_requests(principal_for(request)), pk=request_id))
+
+
+@console_view(read=None, write=Ability.MANAGE_PARTNERS)
+def decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    fund = get_object_or_404(scope_requests(principal_for(request)), pk=request_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        approve = data["decision"] == "approve"
+        service = claim_decide if fund.status == RequestStatus.CLAIMED else request_decide
+        if attempt(form, lambda: service(request=fund, approve=approve, amount=data["amount"] if approve else None,
+                                         reason=data["reason"], actor=actor(request))):
+            messages.success(request, _("Decision recorded."))
+            return redirect("mdf_console:detail", request_id=fund.pk)
+    return _fund_page(request, fund, form, status=422)
+
+
+@console_view()
+def proof(request: HttpRequest, request_id: int, proof_id: int) -> HttpResponseBase:
+    fund = get_object_or_404(scope_requests(principal_for(request)), pk=request_id)
+    return proof_response(get_object_or_404(fund.proofs, pk=proof_id))
