@@ -78,6 +78,8 @@ def test_a_partner_requests_and_claims_and_staff_approve(browser, live_server, s
         portal.fill("#id_amount", "2500.00")
         portal.set_input_files("#id_proofs", str(proof))
         screenshot(portal, f"{name}-portal-claim")
+        # After a full-page screenshot at phone width the first pointer click only focuses the button (the screenshot
+        # resizes the viewport and restores it; without the screenshot the first click submits): the keyboard is used.
         with portal.expect_navigation():
             portal.locator("main form[enctype] button[type=submit]").press("Enter")
         portal.wait_for_url(f"**/portal/mdf/{fund.pk}/")
