@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from parceria.jobs.drain import drain
 from parceria.jobs.retry import retrying_task
 from parceria.notifications.delivery import deliver_due
-
-BATCH = 100
 
 
 @retrying_task(max_attempts=3, backoff_seconds=30)
 def deliver_due_task() -> int:
     """Deliver what is due, batch after batch, until nothing is due now; answers how many were attempted."""
-    total = 0
-    while True:
-        done = deliver_due(BATCH)
-        total += done
-        if done < BATCH:
-            return total
+    return drain(deliver_due)
 
 
 def queue_delivery(*, run_after: datetime | None = None) -> None:

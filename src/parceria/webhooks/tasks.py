@@ -7,20 +7,14 @@ from datetime import datetime
 
 from django_tasks import task
 
+from parceria.jobs.drain import drain
 from parceria.webhooks.delivery import deliver_due
-
-BATCH = 100
 
 
 @task()
 def deliver_due_task() -> int:
     """Deliver what is due, batch after batch, until nothing is due now; answers how many were attempted."""
-    total = 0
-    while True:
-        done = deliver_due(BATCH)
-        total += done
-        if done < BATCH:
-            return total
+    return drain(deliver_due)
 
 
 def queue_delivery(*, run_after: datetime | None = None) -> None:

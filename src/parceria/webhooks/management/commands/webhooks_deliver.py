@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandParser
-
+from parceria.jobs.drain import DrainCommand
 from parceria.webhooks.delivery import deliver_due
 
 
-class Command(BaseCommand):
+class Command(DrainCommand):
     help = "Deliver the due webhook deliveries (once, or with --loop until stopped)."
+    noun = "deliveries"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--loop", action="store_true", help="Keep delivering, looking for due work every second.")
-        parser.add_argument("--limit", type=int, default=100, help="Deliveries claimed at a time (default 100).")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        total = 0
-        while True:
-            done = deliver_due(options["limit"])
-            total += done
-            if done:
-                continue
-            if not options["loop"]:
-                break
-            time.sleep(1)
-        self.stdout.write(f"{total} deliveries attempted")
+    def deliver(self, limit: int) -> int:
+        return deliver_due(limit)
