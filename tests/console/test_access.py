@@ -28,6 +28,7 @@ from parceria.disputes.services import DisputeClaim, dispute_attachment_add, dis
 from parceria.leads.services import lead_create
 from parceria.mapping.services import mapping_create
 from parceria.marketing.services import activity_record, asset_create
+from parceria.mdf.models import FundRequest
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
@@ -104,6 +105,7 @@ def urls(db) -> list[tuple[Route, str]]:
     values.update(asset_id=asset.pk, number=1, activity_id=activity_record(
         partner=partner, kind="webinar", title="Webinar", held_on=date(2026, 3, 2), actor=ACTOR).pk)
     values["request_id"], values["proof_id"] = claimed_fund(partner)
+    values["budget_id"] = FundRequest.objects.get(pk=values["request_id"]).budget_id
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]

@@ -58,7 +58,7 @@ def test_a_partner_without_a_rate_gets_no_budget_and_the_run_says_why():
 def test_staff_override_a_budget_with_a_reason_audited():
     eligible("preferred")
     (budget,) = budgets_create(quarter=date(2026, 1, 1), actor=ACTOR).created
-    with pytest.raises(InvalidInput, match="say why"):
+    with pytest.raises(InvalidInput, match="Say why the budget changes"):
         budget_override(budget=budget, amount=D("8000.00"), reason=" ", actor=STAFF)
     assert Budget.objects.get().amount == D("5000.00")
     budget_override(budget=budget, amount=D("8000.00"), reason="lançamento regional", actor=STAFF)

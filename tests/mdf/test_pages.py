@@ -69,3 +69,36 @@ def test_another_partner_never_reaches_the_fund_and_an_over_claim_stores_nothing
     assert ProofFile.objects.count() == 0
     assert FundRequest.objects.get().status == "approved"
     assert date.today()
+
+
+@pytest.mark.django_db
+def test_staff_see_the_quarters_budgets_and_change_one_with_a_reason_never_below_what_requests_take():
+    from parceria.common.models import AuditRecord
+    from parceria.mdf.models import Budget
+
+    partner = eligible()
+    fund = approved(partner)
+    budget = Budget.objects.get(partner=partner)
+    staff = staff_client("pm", "partner_manager")
+    analyst = staff_client("an", "analyst")
+    label = budget.quarter_label
+
+    listing = staff.get(f"/console/mdf/budgets/?quarter={label}")
+    below = staff.post(f"/console/mdf/budgets/{budget.pk}/", {"amount": "999.99", "reason": "corte"})
+    no_reason = staff.post(f"/console/mdf/budgets/{budget.pk}/", {"amount": "7000.00", "reason": ""})
+    refused = analyst.post(f"/console/mdf/budgets/{budget.pk}/", {"amount": "7000.00", "reason": "x"})
+    budget.refresh_from_db()
+    assert listing.status_code == 200
+    assert [(b.pk, taken, left) for b, taken, left in listing.context["rows"]] == [
+        (budget.pk, D("1000.00"), D("4000.00"))]
+    assert (below.status_code, no_reason.status_code, refused.status_code) == (422, 422, 403)
+    assert "Requests already take R$ 1.000,00 of this budget." in below.content.decode()
+    assert (budget.amount, budget.override_reason) == (D("5000.00"), "")
+
+    changed = staff.post(f"/console/mdf/budgets/{budget.pk}/", {"amount": "7000.00", "reason": "lançamento regional"})
+
+    budget.refresh_from_db()
+    assert changed.status_code == 302
+    assert (budget.amount, budget.override_reason) == (D("7000.00"), "lançamento regional")
+    assert AuditRecord.objects.filter(action="mdf.budget_overridden", object_id=str(budget.pk)).count() == 1
+    assert fund.budget_id == budget.pk

@@ -58,3 +58,9 @@ class DealsForm(forms.Form):
     def __init__(self, *args: object, choices: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["deals"].choices = choices  # type: ignore[attr-defined]
+
+
+class BudgetOverrideForm(forms.Form):
+    amount = forms.DecimalField(label=_("New budget"), min_value=0, max_digits=16, decimal_places=2)
+    reason = forms.CharField(label=_("Why (kept in the audit trail)"), max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 2}))

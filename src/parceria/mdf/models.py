@@ -38,6 +38,13 @@ class Budget(models.Model):
         return f"MDF {self.quarter:%Y-%m} partner {self.partner_id}: {self.amount} {self.currency}"
 
     @property
+    def tier_label(self) -> str:
+        """The tier's name in the reader's language."""
+        from parceria.partners.models import Tier
+
+        return str(Tier(self.tier).label) if self.tier in Tier.values else self.tier
+
+    @property
     def quarter_label(self) -> str:
         return f"{self.quarter.year}Q{(self.quarter.month - 1) // 3 + 1}"
 

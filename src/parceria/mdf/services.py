@@ -20,10 +20,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parceria.commissions.ledger import post_mdf_reimbursement
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput, TooLarge
+from parceria.common.formatting import format_money
 from parceria.common.fx import fx_quote
 from parceria.common.money import round_down_minor
 from parceria.common.months import add_months, month_end
@@ -143,15 +145,16 @@ def budget_override(*, budget: Budget, amount: Decimal, reason: str, actor: Acto
     """Staff set a partner's budget for the quarter to `amount` (its currency), with a reason (audited)."""
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("say why the budget is overridden", code="reason_required")
+        raise InvalidInput(_("Say why the budget changes."), code="reason_required", details={"field": "reason"})
     if amount < 0:
-        raise InvalidInput("a budget cannot be negative", code="invalid_amount")
+        raise InvalidInput(_("A budget cannot be negative."), code="invalid_amount", details={"field": "amount"})
     with transaction.atomic():
         locked = Budget.objects.select_for_update().get(pk=budget.pk, partner_id=budget.partner_id)
         committed = budget_committed(locked)
         if amount < committed:
-            raise Conflict(f"requests already take {committed} {locked.currency} of this budget",
-                           code="below_committed")
+            raise Conflict(_("Requests already take %(amount)s of this budget.") % {
+                "amount": format_money(committed, locked.currency)}, code="below_committed",
+                details={"field": "amount"})
         before = _budget_state(locked)
         locked.amount, locked.override_reason = round_down_minor(amount, locked.currency), reason[:300]
         locked.save(update_fields=["amount", "override_reason"])

@@ -8,6 +8,8 @@ from parceria.mdf.views import console, portal
 
 console_patterns = [
     path("mdf/", console.funds, name="list"),
+    path("mdf/budgets/", console.budgets, name="budgets"),
+    path("mdf/budgets/<int:budget_id>/", console.budget, name="budget"),
     path("mdf/<int:request_id>/", console.fund, name="detail"),
     path("mdf/<int:request_id>/decide/", console.decide, name="decide"),
     path("mdf/<int:request_id>/proofs/<int:proof_id>/", console.proof, name="proof"),

@@ -3,10 +3,13 @@ decision on the request and on its claim."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -14,10 +17,18 @@ from django.utils.translation import pgettext
 from parceria.accounts.tenancy import Ability
 from parceria.common.errors import InvalidInput
 from parceria.mdf.files import proof_response
-from parceria.mdf.forms import DecisionForm
+from parceria.mdf.forms import BudgetOverrideForm, DecisionForm
 from parceria.mdf.models import Budget, FundRequest, RequestStatus
 from parceria.mdf.selectors import funds_roi, scope_requests
-from parceria.mdf.services import claim_decide, parse_quarter, quarter_label, quarter_start, request_decide
+from parceria.mdf.services import (
+    budget_committed,
+    budget_override,
+    claim_decide,
+    parse_quarter,
+    quarter_label,
+    quarter_start,
+    request_decide,
+)
 from parceria.web.access import actor, console_view, principal_for
 from parceria.web.forms import attempt
 from parceria.web.tables import export_response, wants_export
@@ -85,6 +96,38 @@ def decide(request: HttpRequest, request_id: int) -> HttpResponse:
             messages.success(request, _("Decision recorded."))
             return redirect("mdf_console:detail", request_id=fund.pk)
     return _fund_page(request, fund, form, status=422)
+
+
+@console_view()
+def budgets(request: HttpRequest) -> HttpResponse:
+    """The quarter's budgets: each with what its requests take and what is left (two queries)."""
+    label = _quarter(request)
+    rows = list(Budget.objects.filter(quarter=parse_quarter(label)).select_related("partner")
+                .order_by("partner__name", "id"))
+    taken: dict[int, Decimal] = {}
+    for fund in FundRequest.objects.filter(budget__in=rows).only("budget_id", "status", "amount", "approved_amount",
+                                                                 "reimbursement"):
+        taken[fund.budget_id] = taken.get(fund.budget_id, Decimal(0)) + fund.committed
+    quarters = sorted({quarter_label(q) for q in Budget.objects.values_list("quarter", flat=True)} | {label},
+                      reverse=True)
+    return render(request, "mdf/console/budgets.html", {
+        "nav": "mdf", "quarter": label, "quarters": quarters,
+        "rows": [(b, taken.get(b.pk, Decimal(0)), b.amount - taken.get(b.pk, Decimal(0))) for b in rows],
+    })
+
+
+@console_view(write=Ability.MANAGE_PARTNERS)
+def budget(request: HttpRequest, budget_id: int) -> HttpResponse:
+    found = get_object_or_404(Budget.objects.select_related("partner"), pk=budget_id)
+    form = BudgetOverrideForm(request.POST or None, initial={"amount": found.amount})
+    if request.method == "POST" and form.is_valid() and attempt(form, lambda: budget_override(
+            budget=found, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"],
+            actor=actor(request))):
+        messages.success(request, _("The budget is changed."))
+        return redirect(f"{reverse('mdf_console:budgets')}?quarter={found.quarter_label}")
+    return render(request, "mdf/console/budget.html", {
+        "nav": "mdf", "budget": found, "form": form, "taken": budget_committed(found),
+    }, status=422 if form.errors else 200)
 
 
 @console_view()
