@@ -163,6 +163,7 @@ def test_staff_accept_the_partner_is_active_and_its_admin_invited_once(client):
     assert page.status_code == 200 and "Nossos clientes pedem um ERP." in page.content.decode()
     assert first.status_code == 302 and again.status_code == 302
     assert (application.status, partner.status, application.admin_user) == ("accepted", "active", admin)
+    assert partner.manager == pm.user  # the partner manager who accepted it owns it
     assert (admin.role, admin.email, admin.language, admin.has_usable_password()) == (
         Role.PARTNER_ADMIN, "lia@aurora.com.br", "es", False)
     assert Invitation.objects.filter(partner=partner, user=admin).count() == 1

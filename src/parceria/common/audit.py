@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "job.retried": pgettext_lazy("audited action", "Background task run again"),
     "partner.checklist_ticked": pgettext_lazy("audited action", "Checklist item ticked"),
     "partner.created": pgettext_lazy("audited action", "Partner created"),
+    "partner.manager_assigned": pgettext_lazy("audited action", "Partner manager assigned"),
     "partner.evaluated": pgettext_lazy("audited action", "Partner evaluated"),
     "partner.payout_details_changed": pgettext_lazy("audited action", "Payout details changed"),
     "partner.stage_overridden": pgettext_lazy("audited action", "Stage move overridden"),

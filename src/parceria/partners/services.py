@@ -257,3 +257,16 @@ def partner_update(*, partner: Partner, changes: PartnerChanges, actor: Actor) -
     except IntegrityError:
         raise Conflict(f"another partner already has tax id {clean['tax_id']}", code="duplicate_partner") from None
     return locked
+
+
+def partner_manager_assign(*, partner: Partner, manager: Any, actor: Actor) -> Partner:
+    """Make `manager` (a staff user) the partner's owning partner manager, audited."""
+    with transaction.atomic():
+        locked = Partner.objects.select_for_update().get(pk=partner.pk)
+        before = {"manager_id": locked.manager_id}
+        locked.manager = manager
+        locked.save(update_fields=["manager"])
+        audit_record_create(actor=actor, action="partner.manager_assigned", obj=locked, before=before,
+                            after={"manager_id": locked.manager_id})
+    partner.manager = manager
+    return locked

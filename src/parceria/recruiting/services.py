@@ -35,7 +35,13 @@ from parceria.leads.services import lead_create, lead_offer
 from parceria.partners.invitations import admin_invite
 from parceria.partners.lifecycle import checklist_tick, lifecycle_move
 from parceria.partners.models import SUBCATEGORIES, Partner, PartnerStatus, Stage, TaxRegime
-from parceria.partners.services import PartnerChanges, PartnerFields, partner_create, partner_update
+from parceria.partners.services import (
+    PartnerChanges,
+    PartnerFields,
+    partner_create,
+    partner_manager_assign,
+    partner_update,
+)
 from parceria.recruiting.data import COUNTRY_CURRENCY, KINDS
 from parceria.recruiting.models import (
     OPEN_STATUSES,
@@ -276,6 +282,9 @@ def application_accept(*, application: Application, actor: Actor, base_url: str,
             return _decided(locked, ApplicationStatus.ACCEPTED)
         before = _snapshot(locked)
         partner_update(partner=locked.partner, changes=PartnerChanges(status=PartnerStatus.ACTIVE), actor=actor)
+        if locked.partner.manager_id is None and getattr(actor.user, "is_staff", False):
+            # The partner manager who accepts an applicant owns the new partner until staff give it to another.
+            partner_manager_assign(partner=locked.partner, manager=actor.user, actor=actor)
         user = admin_invite(partner=locked.partner, email=admin_email or locked.contact_email, name=locked.contact_name,
                             language=locked.language, base_url=base_url, actor=actor)
         locked.status, locked.decided_at, locked.decided_by_label = ApplicationStatus.ACCEPTED, moment, actor.label
