@@ -6,30 +6,26 @@ line per change and a summary. Idempotent: a second run on the same day changes 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
 from parceria.agreements.alerts import renewals_due_emit
 from parceria.agreements.expiry import agreements_expire
 from parceria.common.alerts import lead_days_setting
 from parceria.common.audit import Actor
+from parceria.common.commands import add_today_argument, today_option
 
 
 class Command(BaseCommand):
     help = "Expire agreements whose term is over and record the renewals of those that renew by themselves."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--today", default=None, help="The day to judge from (YYYY-MM-DD; default: today).")
+        add_today_argument(parser)
         parser.add_argument("--dry-run", action="store_true", help="Show what would change without writing.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            today = date.fromisoformat(options["today"]) if options["today"] else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"--today must be a date (YYYY-MM-DD), not {options['today']!r}") from None
+        today = today_option(options)
         run = agreements_expire(today=today, actor=Actor.system("agreements-expire"), dry_run=options["dry_run"])
         for outcome in run.outcomes:
             self.stdout.write(outcome.line())

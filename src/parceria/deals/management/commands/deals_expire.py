@@ -6,13 +6,12 @@ the counts. Idempotent: a second run on the same day changes nothing and says so
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
 from parceria.common.audit import Actor
+from parceria.common.commands import add_today_argument, today_option
 from parceria.deals.expiry import deals_expire
 
 
@@ -20,14 +19,11 @@ class Command(BaseCommand):
     help = "Expire deal registrations whose date has come and warn the partners of those expiring soon."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--today", default=None, help="The day to judge from (YYYY-MM-DD; default: today).")
+        add_today_argument(parser)
         parser.add_argument("--dry-run", action="store_true", help="Show what would change without writing.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            today = date.fromisoformat(options["today"]) if options["today"] else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"--today must be a date (YYYY-MM-DD), not {options['today']!r}") from None
+        today = today_option(options)
         run = deals_expire(today=today, actor=Actor.system("deals-expire"), dry_run=options["dry_run"])
         for line in run.lines:
             self.stdout.write(line)

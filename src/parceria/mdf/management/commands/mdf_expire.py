@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
 from parceria.common.audit import Actor
+from parceria.common.commands import add_today_argument, today_option
 from parceria.mdf.services import mdf_expire
 
 
@@ -16,14 +15,11 @@ class Command(BaseCommand):
     help = "Expire approved marketing fund requests not claimed in time, and budgets past their date."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--today", default=None, help="The day to judge from (YYYY-MM-DD; default: today).")
+        add_today_argument(parser)
         parser.add_argument("--dry-run", action="store_true", help="Show what would change without writing.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            today = date.fromisoformat(options["today"]) if options["today"] else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"--today must be a date (YYYY-MM-DD), not {options['today']!r}") from None
+        today = today_option(options)
         run = mdf_expire(today=today, actor=Actor.system("mdf-expire"), dry_run=options["dry_run"])
         for request in run.requests:
             self.stdout.write(f"request {request.pk} {request.title!r}: approved, not claimed")
