@@ -68,3 +68,26 @@ def sign_in(page, username: str, password: str, *, totp_key_hex: str | None = No
 
         page.fill("input[name=token]", f"{totp(bytes.fromhex(totp_key_hex)):06d}")
         page.click("main button[type=submit]")
+
+
+STAFF_PASSWORD = "correct horse battery staple 7"
+
+
+def staff_page(browser, live_server, width: int, locale: str, *, username: str = "pm",
+               role: str = "partner_manager") -> tuple[object, object]:
+    """A new browser context (`width` px wide, in `locale`) signed in to the console as a new staff user of `role`
+    who passed the second factor; answers (context, page). The caller closes the context."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from parceria.accounts.services import user_create
+    from tests.factories import ACTOR
+
+    user = user_create(username=username, password=STAFF_PASSWORD, role=role, email=f"{username}@example.com",
+                       actor=ACTOR)
+    key = TOTPDevice.objects.create(user=user, name="phone", confirmed=True).key
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800}, locale=locale)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    sign_in(page, username, STAFF_PASSWORD, totp_key_hex=key)
+    page.wait_for_url("**/console/")
+    return context, page

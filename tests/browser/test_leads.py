@@ -5,13 +5,12 @@ its deal. Screenshots at 1280 and 390 px (var/screenshots/leads-*.png), in pt-BR
 from __future__ import annotations
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parceria.accounts.services import user_create
 from parceria.deals.models import DealRegistration
 from parceria.deals.services import deal_register
 from parceria.leads.models import Lead, LeadOffer
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, staff_page
 from tests.factories import ACTOR, make_partner
 from tests.leads.helpers import LEAD_CNPJ, make_lead, other_company
 
@@ -19,15 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PASSWORD = "correct horse battery staple 7"
 
 
-def staff_page(browser, live_server, width: int, locale: str):
-    user = user_create(username="pm", password=PASSWORD, role="partner_manager", email="pm@example.com", actor=ACTOR)
-    key = TOTPDevice.objects.create(user=user, name="phone", confirmed=True).key
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800}, locale=locale)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, "pm", PASSWORD, totp_key_hex=key)
-    page.wait_for_url("**/console/")
-    return context, page
 
 
 @pytest.mark.parametrize(("width", "locale", "accepted", "name"), [

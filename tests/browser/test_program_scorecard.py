@@ -8,16 +8,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from parceria.accounts.services import user_create
 from parceria.agreements.models import Agreement
 from parceria.analytics.models import ProgramFigure
-from tests.browser.conftest import sign_in
-from tests.factories import ACTOR, ingest, make_customer, make_partner, paid
+from tests.browser.conftest import staff_page
+from tests.factories import ingest, make_customer, make_partner, paid
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-PASSWORD = "correct horse battery staple 7"
 
 
 def build_program() -> None:
@@ -46,15 +43,6 @@ def build_program() -> None:
                                      partner=partner)
 
 
-def staff_page(browser, live_server, width: int, locale: str):
-    user = user_create(username="an", password=PASSWORD, role="admin", email="an@example.com", actor=ACTOR)
-    key = TOTPDevice.objects.create(user=user, name="phone", confirmed=True).key
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800}, locale=locale)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    sign_in(page, "an", PASSWORD, totp_key_hex=key)
-    page.wait_for_url("**/console/")
-    return context, page
 
 
 @pytest.mark.parametrize(("width", "locale", "heading", "name"), [
@@ -66,7 +54,7 @@ def staff_page(browser, live_server, width: int, locale: str):
 def test_staff_read_the_program_scorecard(browser, live_server, screenshot, settings, width, locale, heading, name):
     settings.PARCERIA = {**settings.PARCERIA, "PROGRAM_START": "2026-01"}
     build_program()
-    context, page = staff_page(browser, live_server, width, locale)
+    context, page = staff_page(browser, live_server, width, locale, username="an", role="admin")
     try:
         page.goto("/console/program/")
         page.select_option("#period", "2026-06")

@@ -5,20 +5,17 @@ directory. Screenshots at 1280 and 390 px (var/screenshots/recruiting-*.png)."""
 from __future__ import annotations
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parceria.accounts.models import User
-from parceria.accounts.services import user_create
 from parceria.common.taxids import synthetic_tax_id
 from parceria.partners.models import TierDefinition
 from parceria.partners.tier_data import INTEGRATION_DEFINITIONS
 from parceria.recruiting.models import Application
 from parceria.recruiting.services import ListingFields, listing_update
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import staff_page
 from tests.factories import ACTOR, make_integration_partner, make_partner
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-PASSWORD = "correct horse battery staple 7"
 CNPJ = synthetic_tax_id("BR", 4343)
 
 
@@ -58,14 +55,8 @@ def test_a_company_applies_and_staff_accept_it(browser, live_server, screenshot,
     application = Application.objects.get()
     assert application.partner.status == "prospect"
 
-    user = user_create(username="pm", password=PASSWORD, role="partner_manager", email="pm@example.com", actor=ACTOR)
-    key = TOTPDevice.objects.create(user=user, name="phone", confirmed=True).key
-    staff = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800}, locale=locale)
-    staff.set_default_timeout(15_000)
-    page = staff.new_page()
+    staff, page = staff_page(browser, live_server, width, locale)
     try:
-        sign_in(page, "pm", PASSWORD, totp_key_hex=key)
-        page.wait_for_url("**/console/")
         page.goto("/console/applications/")
         screenshot(page, f"{name}-console-list")
         page.get_by_role("link", name="Agência Aurora").click()
