@@ -51,6 +51,11 @@ def listed() -> QuerySet[DirectoryListing]:
     return DirectoryListing.objects.filter(opted_in=True, partner__status=PartnerStatus.ACTIVE)
 
 
+def _benefits(on: date | None) -> dict[str, dict[str, object]]:
+    """The benefits of each tier definition in force on `on` (today by default), by tier (one query)."""
+    return {tier: dict(d.benefits) for tier, d in definitions_in_force(on or timezone.localdate()).items()}
+
+
 def _preferred(partner: Partner, benefits: dict[str, dict[str, object]]) -> bool:
     """Whether the definition the partner is judged by (the integration partner's, else its tier's) grants
     preferred placement in the directory (the `directory_placement` benefit)."""
@@ -70,8 +75,7 @@ class DirectoryQuery:
 
 def directory(query: DirectoryQuery, *, on: date | None = None) -> list[DirectoryEntry]:
     """Every listed partner matching `query`, preferred placement first, then by tier (highest first), then name."""
-    day = on or timezone.localdate()
-    benefits = {tier: dict(d.benefits) for tier, d in definitions_in_force(day).items()}
+    benefits = _benefits(on)
     words = _folded(query.q).split()
     entries = []
     for listing in listed().select_related("partner").order_by("partner__name", "pk"):
@@ -108,8 +112,7 @@ def directory_entry(slug: str, *, on: date | None = None) -> DirectoryEntry | No
     listing = listed().select_related("partner").filter(slug=slug).first()
     if listing is None:
         return None
-    day = on or timezone.localdate()
-    benefits = {tier: dict(d.benefits) for tier, d in definitions_in_force(day).items()}
+    benefits = _benefits(on)
     return with_certifications([DirectoryEntry(listing, listing.partner, _preferred(listing.partner, benefits))])[0]
 
 
