@@ -213,3 +213,15 @@ def test_property_any_cnpj_like_text_gets_stdnums_verdict(text):
     except TaxIdError:
         got = None
     assert got == expected
+
+
+def test_a_tax_id_reason_is_said_in_the_readers_language_and_the_message_stays_english():
+    from django.utils import translation
+
+    with pytest.raises(TaxIdError) as caught:
+        validate_tax_id("BR", "11.222.333/0001-00")
+    assert str(caught.value).startswith("invalid CNPJ '11.222.333/0001-00': ")
+    with translation.override("pt-br"):
+        assert str(caught.value.reason) == "os dígitos verificadores não conferem com o número"
+    with translation.override("es"):
+        assert str(caught.value.reason) == "los dígitos verificadores no coinciden con el número"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.ar import cuit
@@ -28,11 +28,14 @@ from stdnum.mx import rfc
 
 
 class TaxIdError(ValueError):
-    """A tax id that is not valid for its country; `reason` says why, without the number."""
+    """A tax id that is not valid for its country. The message is English (logs, the API's detail); `reason` says
+    why without the number, translated lazily (into the language active where it is shown: this module is also used
+    before Django is set up, by the demo's and the benchmarks' synthetic tax ids)."""
 
-    def __init__(self, message: str, reason: str = "") -> None:
+    def __init__(self, message: str, reason: str | Promise = "") -> None:
         super().__init__(message)
-        self.reason = reason or message
+        # A lazy reason is kept unevaluated (its truth value would translate it now).
+        self.reason: str | Promise = reason if isinstance(reason, Promise) or reason else message
 
 
 #: What python-stdnum's errors mean, in the reader's language (its own messages are English only).
@@ -44,12 +47,23 @@ _REASONS = (
 )
 
 
-def _why(reason: object) -> str:
-    """A stdnum error (or a sentence of ours) as the reason shown to people, translated."""
+_REPEATED_CPF = "a CPF of one repeated digit is not issued"
+_REPEATED_CNPJ_ROOT = "a CNPJ root (its first 8 characters) of one repeated character is not issued"
+_RFC_LENGTH = "an RFC has 12 characters (a company) or 13 (a person)"
+#: Our own reasons, in the reader's language.
+_OUR_REASONS = {
+    _REPEATED_CPF: gettext_lazy("a CPF of one repeated digit is not issued"),
+    _REPEATED_CNPJ_ROOT: gettext_lazy("a CNPJ root (its first 8 characters) of one repeated character is not issued"),
+    _RFC_LENGTH: gettext_lazy("an RFC has 12 characters (a company) or 13 (a person)"),
+}
+
+
+def _why(reason: object) -> str | Promise:
+    """A stdnum error, or one of our sentences, as the reason shown to people (translated when shown)."""
     for kind, text in _REASONS:
         if isinstance(reason, kind):
-            return str(text)
-    return str(reason)
+            return text
+    return _OUR_REASONS.get(str(reason), str(reason))
 
 
 def _invalid(label: str, value: str, reason: object) -> TaxIdError:
@@ -76,7 +90,7 @@ def validate_cpf(value: str) -> str:
     except stdnum_exceptions.ValidationError as exc:
         raise _invalid("CPF", value, exc) from None
     if len(set(number)) == 1:
-        raise _invalid("CPF", value, _("a CPF of one repeated digit is not issued"))
+        raise _invalid("CPF", value, _REPEATED_CPF)
     return number
 
 
@@ -114,8 +128,7 @@ def validate_cnpj(value: str) -> str:
             raise _invalid("CNPJ", value, exc) from None
     root = number[:8]
     if len(set(root)) == 1 and root not in _CNPJ_REAL_REPEATED_ROOTS:
-        raise _invalid("CNPJ", value,
-                       _("a CNPJ root (its first 8 characters) of one repeated character is not issued"))
+        raise _invalid("CNPJ", value, _REPEATED_CNPJ_ROOT)
     return number
 
 
@@ -134,7 +147,7 @@ def _mx(value: str) -> TaxId:
     compact = rfc.compact(value)
     if len(compact) not in (12, 13):
         raise TaxIdError(f"invalid RFC {value!r}: must have 12 (company) or 13 (person) characters",
-                         _("an RFC has 12 characters (a company) or 13 (a person)"))
+                         _why(_RFC_LENGTH))
     try:
         number = rfc.validate(compact, validate_check_digits=True)
     except stdnum_exceptions.ValidationError as exc:
