@@ -48,8 +48,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "effective_from", "tier", "integration_share_rate", "created_at", "created_by", "partner_id",
     ),
     "customers_customer": (
-        "id", "external_id", "name", "tax_id", "domain", "country", "vertical", "attributed_at", "status",
-        "churned_at", "created_at", "updated_at", "partner_id",
+        "id", "external_id", "name", "normalised_name", "tax_id", "domain", "country", "vertical", "attributed_at",
+        "status", "churned_at", "created_at", "updated_at", "partner_id",
     ),
     "customers_eventbatch": (
         "id", "source", "received_at", "submitted_by", "received", "accepted", "duplicates", "rejected",
@@ -256,7 +256,8 @@ def customer_rows(data: DataSet) -> Iterator[Row]:
     for k in range(data.scale.customers):
         partner_id = data.customer_partner[k]
         yield (
-            str(k + 1), f"cust-{k + 1:07d}", f"Cliente {k + 1:07d}", "", "", _customer_country(data, k), "",
+            str(k + 1), f"cust-{k + 1:07d}", f"Cliente {k + 1:07d}", f"cliente {k + 1:07d}", "", "",
+            _customer_country(data, k), "",
             ATTRIBUTED_AT if partner_id else None, "active", None, LOADED_AT, LOADED_AT,
             str(partner_id) if partner_id else None,
         )
