@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "parceria.analytics",
     "parceria.marketing",
     "parceria.demo",
+    "parceria.privacy",  # consents, data-subject requests, sharing log, holds, retention, backups
     "parceria.jobs",  # the worker, retries, the schedule of periodic commands, the Jobs page
     "parceria.webhooks",
     "parceria.notifications",  # e-mail and chat-webhook notifications of outbox events (docs/notifications.md)
