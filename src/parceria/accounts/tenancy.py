@@ -28,6 +28,7 @@ class Ability:
     MANAGE_USERS = "manage_users"  # a partner admin invites and removes its partner's users
     REGISTER_DEALS = "register_deals"  # a partner registers its own deals (staff do it with MANAGE_PARTNERS)
     ANALYTICS = "analytics"  # the program's analytics: scorecard, benchmarks, forecasts, risks, case studies
+    PRIVACY = "privacy"  # data-subject requests, their exports and anonymisations, legal holds (the administrator)
 
 
 #: The abilities that only read: a principal with no other is read-only (the analyst, an analytics key).
@@ -36,7 +37,7 @@ READ_ABILITIES = frozenset({Ability.READ, Ability.READ_PAYOUTS, Ability.ANALYTIC
 _SCOPE_ABILITIES = {
     ApiKeyScope.ADMIN: {
         Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.MANAGE_PARTNERS, Ability.FINANCE,
-        Ability.RESOLVE_DISPUTES, Ability.ANALYTICS,
+        Ability.RESOLVE_DISPUTES, Ability.ANALYTICS, Ability.PRIVACY,
     },
     # A platform key is the billing system's: it sends customers and events and reads the program, not what is
     # paid to whom (no payouts or statements; PIX keys masked).

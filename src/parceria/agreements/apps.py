@@ -6,6 +6,10 @@ class AgreementsConfig(AppConfig):
     label = "agreements"
 
     def ready(self) -> None:
+        from parceria.agreements import personal_data
+
+        personal_data.register()
+
         from parceria.agreements.alerts import agreement_alerts
         from parceria.common.alerts import register_alert_provider
 

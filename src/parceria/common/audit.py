@@ -69,6 +69,15 @@ ACTION_LABELS = {
     "webhook_endpoint.disabled": pgettext_lazy("audited action", "Webhook endpoint disabled"),
     "webhook_endpoint.enabled": pgettext_lazy("audited action", "Webhook endpoint enabled"),
     "webhook_endpoint.pinged": pgettext_lazy("audited action", "Webhook ping sent"),
+    # Privacy (privacy/services.py): data-subject requests.
+    "dsr.anonymised": pgettext_lazy("audited action", "Person anonymised (data-subject request)"),
+    "dsr.answered": pgettext_lazy("audited action", "Data-subject request answered"),
+    "dsr.export_downloaded": pgettext_lazy("audited action", "Data-subject export downloaded"),
+    "dsr.registered": pgettext_lazy("audited action", "Data-subject request registered"),
+    "dsr.searched": pgettext_lazy("audited action", "Data searched for a data-subject request"),
+    "legal_hold.placed": pgettext_lazy("audited action", "Legal hold placed"),
+    "legal_hold.released": pgettext_lazy("audited action", "Legal hold released"),
+    "sealed_identity.opened": pgettext_lazy("audited action", "Sealed identity opened"),
     # Notifications (notifications/services.py).
     "chat_webhook.deleted": pgettext_lazy("audited action", "Chat webhook removed"),
     "chat_webhook.saved": pgettext_lazy("audited action", "Chat webhook saved"),

@@ -6,6 +6,10 @@ class CustomersConfig(AppConfig):
     label = "customers"
 
     def ready(self) -> None:
+        from parceria.customers import personal_data
+
+        personal_data.register()
+
         from parceria.customers.gates import gate_pilot_customers
         from parceria.partners.lifecycle import register_gate
         from parceria.partners.lifecycle_data import Gate

@@ -6,6 +6,10 @@ class DealsConfig(AppConfig):
     label = "deals"
 
     def ready(self) -> None:
+        from parceria.deals import personal_data
+
+        personal_data.register()
+
         from parceria.customers.hooks import on_customers_created
         from parceria.deals.services import deal_convert_arrivals
 

@@ -6,6 +6,10 @@ class EnablementConfig(AppConfig):
     label = "enablement"
 
     def ready(self) -> None:
+        from parceria.enablement import personal_data
+
+        personal_data.register()
+
         from parceria.common.alerts import register_alert_provider
         from parceria.customers.hooks import on_invoices_paid
         from parceria.enablement.alert_providers import late_check_ins

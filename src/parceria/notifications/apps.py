@@ -6,6 +6,10 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
+        from parceria.notifications import personal_data
+
+        personal_data.register()
+
         from parceria.notifications.listener import on_events
         from parceria.webhooks.outbox import register_listener
 

@@ -6,6 +6,10 @@ class PartnersConfig(AppConfig):
     label = "partners"
 
     def ready(self) -> None:
+        from parceria.partners import personal_data
+
+        personal_data.register()
+
         from parceria.common.alerts import register_alert_provider
         from parceria.partners.alert_providers import overdue_stages
 

@@ -6,6 +6,10 @@ class PayoutsConfig(AppConfig):
     label = "payouts"
 
     def ready(self) -> None:
+        from parceria.payouts import personal_data
+
+        personal_data.register()
+
         from parceria.commissions.line_status import register_line_status_rule
         from parceria.payouts.selectors import ledger_line_statuses
 

@@ -59,9 +59,8 @@ def active_holds(today: dt.date) -> Q:
 
 def held_partner_ids(today: dt.date) -> set[int]:
     """Partners whose records an explicit hold keeps on `today`."""
-    return set(
-        LegalHold.objects.filter(active_holds(today), partner_id__isnull=False).values_list("partner_id", flat=True)
-    )
+    held = LegalHold.objects.filter(active_holds(today), partner_id__isnull=False).values_list("partner_id", flat=True)
+    return {pk for pk in held if pk is not None}
 
 
 def held_emails(today: dt.date) -> set[str]:

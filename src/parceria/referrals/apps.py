@@ -6,6 +6,10 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
 
     def ready(self) -> None:
+        from parceria.referrals import personal_data
+
+        personal_data.register()
+
         from parceria.customers.attribution import register_code_resolver
         from parceria.customers.models import ClaimSource
         from parceria.referrals.selectors import coupon_partner, referral_partner

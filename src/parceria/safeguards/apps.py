@@ -10,6 +10,10 @@ class SafeguardsConfig(AppConfig):
     label = "safeguards"
 
     def ready(self) -> None:
+        from parceria.safeguards import personal_data
+
+        personal_data.register()
+
         from parceria.customers.attribution import on_attributed
 
         on_attributed(_check_attributed)

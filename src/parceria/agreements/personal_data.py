@@ -1,0 +1,13 @@
+"""Where the agreements app keeps personal data, for data-subject requests (privacy/registry.py, docs/privacy.md)."""
+
+from __future__ import annotations
+
+from parceria.privacy.registry import declare, mentions
+
+
+def register() -> None:
+    declare(
+        mentions("agreements.Agreement", "title", "notes"),
+        mentions("agreements.AgreementDocument", "name"),
+        mentions("agreements.AgreementTerm", "value"),
+    )

@@ -1,0 +1,13 @@
+"""Where the webhooks app keeps personal data, for data-subject requests (privacy/registry.py, docs/privacy.md)."""
+
+from __future__ import annotations
+
+from parceria.privacy.registry import declare, mentions
+
+
+def register() -> None:
+    declare(
+        mentions("webhooks.OutboxEvent", "payload"),
+        mentions("webhooks.Attempt", "response", "error"),
+        mentions("webhooks.Endpoint", "description"),
+    )
