@@ -32,6 +32,7 @@ from parceria.mdf.models import FundRequest
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.models import Payout
 from parceria.payouts.services import batch_approve
+from parceria.privacy.services import NewRequest, hold_place, request_register
 from parceria.safeguards.detection import Finding
 from parceria.safeguards.services import flags_raise
 from parceria.webhooks.services import endpoint_create
@@ -106,6 +107,9 @@ def urls(db) -> list[tuple[Route, str]]:
         partner=partner, kind="webinar", title="Webinar", held_on=date(2026, 3, 2), actor=ACTOR).pk)
     values["request_id"], values["proof_id"] = claimed_fund(partner)
     values["budget_id"] = FundRequest.objects.get(pk=values["request_id"]).budget_id
+    values["dsr_id"] = request_register(new=NewRequest(kind="access", email="ana@lojax.com.br"), actor=ACTOR).pk
+    values["hold_id"] = hold_place(partner_id=partner.pk, subject_email="", reason="lawsuit", until=None,
+                                   actor=ACTOR).pk
     routes = console_routes()
     assert not missing_values(routes, values), "a console URL the sweep cannot build: add its id to `values`"
     return [(route, url) for route in routes for url in route.urls(values)]
@@ -188,7 +192,7 @@ def test_the_analyst_reads_but_every_post_is_refused(urls, analyst):
 
 ROLE_ABILITIES = {
     "admin": {Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.MANAGE_PARTNERS, Ability.FINANCE,
-              Ability.RESOLVE_DISPUTES, Ability.ANALYTICS},
+              Ability.RESOLVE_DISPUTES, Ability.ANALYTICS, Ability.PRIVACY},
     "partner_manager": {Ability.READ, Ability.READ_PAYOUTS, Ability.MANAGE_PARTNERS, Ability.RESOLVE_DISPUTES,
                         Ability.ANALYTICS},
     "finance": {Ability.READ, Ability.READ_PAYOUTS, Ability.INGEST, Ability.FINANCE, Ability.RESOLVE_DISPUTES,

@@ -22,12 +22,13 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from parceria.accounts.models import partner_model
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput, NotFound
 from parceria.common.storage import MediaFolderStorage
 from parceria.common.taxids import TaxIdError
 from parceria.privacy.holds import fiscal_hold_until, held_emails, held_partner_ids, under_fiscal_hold
-from parceria.privacy.models import DataSubjectRequest, RequestKind, RequestStatus, SealedIdentity
+from parceria.privacy.models import DataSubjectRequest, LegalHold, RequestKind, RequestStatus, SealedIdentity
 from parceria.privacy.pseudonyms import is_pseudonym, pseudonym, subject_ref
 from parceria.privacy.seal import seal
 from parceria.privacy.subjects import Found, Subject, find, subject_for
@@ -363,3 +364,44 @@ def _anonymise(req: DataSubjectRequest, found: list[Found], subject: Subject, to
             hold_until=hold_until,
         )
     return changed, deleted, len(held)
+
+
+# --- Legal holds ----------------------------------------------------------------------------------------------
+
+
+def hold_place(
+    *, partner_id: int | None, subject_email: str, reason: str, until: dt.date | None, actor: Actor
+) -> LegalHold:
+    """Place a legal hold on a partner's or a person's records: retention and anonymisation keep them."""
+    email = subject_email.strip().lower()
+    if not partner_id and not email:
+        raise _bad("partner_id", _("Name a partner or a person's e-mail address."))
+    if partner_id and not partner_model()._default_manager.filter(pk=partner_id).exists():
+        raise _bad("partner_id", _("There is no partner with this number."))
+    if email and "@" not in email:
+        raise _bad("subject_email", _("Enter a valid e-mail address."))
+    if not reason.strip():
+        raise _bad("reason", _("Say why the records are held."))
+    if until is not None and until < timezone.localdate():
+        raise _bad("until", _("A hold cannot end in the past."))
+    hold = LegalHold.objects.create(
+        partner_id=partner_id or None, subject_email=email, reason=reason.strip()[:300], until=until,
+        placed_by_label=actor.label[:200],
+    )
+    audit_record_create(
+        actor=actor, action="legal_hold.placed", obj=hold,
+        after={"partner_id": hold.partner_id, "until": str(until or ""), "reason": hold.reason},
+    )
+    return hold
+
+
+def hold_release(*, hold: LegalHold, actor: Actor) -> LegalHold:
+    with transaction.atomic():
+        hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
+        if hold.released_at is not None:
+            return hold
+        hold.released_at = timezone.now()
+        hold.released_by_label = actor.label[:200]
+        hold.save(update_fields=["released_at", "released_by_label"])
+        audit_record_create(actor=actor, action="legal_hold.released", obj=hold, after={"released": True})
+    return hold

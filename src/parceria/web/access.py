@@ -129,6 +129,7 @@ def abilities(request: HttpRequest) -> dict[str, bool]:
         "manage_partners": principal.can(Ability.MANAGE_PARTNERS),
         "manage_users": principal.can(Ability.MANAGE_USERS),
         "ingest": principal.can(Ability.INGEST),
+        "privacy": principal.can(Ability.PRIVACY),
     }
 
 

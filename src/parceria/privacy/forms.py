@@ -1,0 +1,38 @@
+"""The privacy pages' forms: cleaning only; the rules stay in services.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from parceria.privacy.models import RequestKind
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Right exercised"), choices=RequestKind.choices)
+    email = forms.CharField(label=_("E-mail address"), required=False, max_length=254)
+    tax_id = forms.CharField(label=_("CPF"), required=False, max_length=20)
+    username = forms.CharField(
+        label=_("User name"), required=False, max_length=150, help_text=_("When the person has an account.")
+    )
+    received_on = forms.DateField(
+        label=_("Received on"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day the request arrived; the 15 days of LGPD art. 19 count from it. Blank: today."),
+    )
+    details = forms.CharField(
+        label=_("What the person asked"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer given to the person"), widget=forms.Textarea(attrs={"rows": 4}),
+                             max_length=5000)
+    refused = forms.BooleanField(label=_("The request is refused (say why in the answer)"), required=False)
+
+
+class HoldForm(forms.Form):
+    partner_id = forms.IntegerField(label=_("Partner number"), required=False, min_value=1)
+    subject_email = forms.CharField(label=_("Or a person's e-mail address"), required=False, max_length=254)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text=_("Blank: until released."))
