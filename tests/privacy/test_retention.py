@@ -359,3 +359,19 @@ def test_months_are_counted_on_the_calendar():
     assert retention_data.cutoff_day(entry, date(2026, 12, 31)) == date(2025, 11, 30)
     assert retention_data.cutoff_day(entry, date(2027, 3, 31)) == date(2026, 2, 28)
     assert retention_data.cutoff_day(entry, date(2026, 1, 15)) == date(2024, 12, 15)
+
+
+def test_the_click_burst_safeguard_raises_nothing_new_after_retention(db):
+    """A burst straddling the cut: 10 clicks before it and 30 after, 20 seconds apart. Clearing the 10 would leave 30
+    clicks within 10 minutes, a burst with another first click, flagged again; they are kept instead."""
+    from parceria.safeguards.models import SafeguardFlag
+    from parceria.safeguards.services import safeguards_scan
+
+    link = link_of(make_partner(), "burst2")
+    start = CLICKS_CUT - timedelta(seconds=200)
+    for i in range(40):
+        click(link, start + timedelta(seconds=20 * i), ip_hash="bursty")
+    assert safeguards_scan(actor=ACTOR).raised["click_burst"] == 1
+    assert run("--apply").splitlines()[0].startswith("referral_clicks: 0 cleared")
+    assert safeguards_scan(actor=ACTOR).raised["click_burst"] == 0
+    assert SafeguardFlag.objects.count() == 1
