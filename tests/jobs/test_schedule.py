@@ -49,7 +49,8 @@ def test_once_runs_everything_never_run_then_only_what_its_cadence_makes_due():
     assert [e.name for e in due(at(2026, 3, 11, 5, 15))] == [
         "webhooks-deliver", "notifications-deliver", "leads-expire", "agreements-expire", "deals-expire",
         "mdf-expire", "ledger-totals --check", "alerts",
-        "analytics-rollup --check --repair", "idempotency-prune", "clearsessions", "prune-db-task-results"]
+        "analytics-rollup --check --repair", "idempotency-prune", "clearsessions", "retention --apply",
+        "prune-db-task-results"]
     assert "assess-tiers" not in [e.name for e in due(at(2026, 3, 31, 23, 59))]
     assert "assess-tiers" in [e.name for e in due(at(2026, 4, 1, 6, 0))]
     assert "assess-tiers" in [e.name for e in due(at(2026, 4, 1, 23, 0))]

@@ -112,6 +112,8 @@ ACTION_LABELS = {
     "nps.follow_up_updated": pgettext_lazy("audited action", "Survey follow-up updated"),
     "ticket.opened": pgettext_lazy("audited action", "Escalation ticket opened"),
     "ticket.status_changed": pgettext_lazy("audited action", "Escalation ticket status changed"),
+    # Retention (privacy/retention.py).
+    "retention.applied": pgettext_lazy("audited action", "Retention rule applied"),
 }
 
 

@@ -15,3 +15,4 @@ class CustomersConfig(AppConfig):
         from parceria.partners.lifecycle_data import Gate
 
         register_gate(Gate.PILOT_CUSTOMERS, gate_pilot_customers)
+        import parceria.customers.retention  # noqa: F401  (registers the intake rejections' retention rule)

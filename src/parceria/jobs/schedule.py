@@ -87,6 +87,7 @@ SCHEDULE: tuple[Periodic, ...] = (
     Periodic("analytics-rollup", ("--check", "--repair"), at=DAILY),
     Periodic("idempotency-prune", at=DAILY),
     Periodic("clearsessions", at=DAILY),
+    Periodic("retention", ("--apply",), at=DAILY),
     Periodic("prune-db-task-results", at=DAILY),
     Periodic("assess-tiers", unit=QUARTER, at=time(6, 0), when_new=False),
     Periodic("mdf-budgets", unit=QUARTER, at=time(6, 30)),

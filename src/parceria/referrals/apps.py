@@ -16,3 +16,4 @@ class ReferralsConfig(AppConfig):
 
         register_code_resolver(ClaimSource.REFERRAL, referral_partner)
         register_code_resolver(ClaimSource.COUPON, coupon_partner)
+        import parceria.referrals.retention  # noqa: F401  (registers the referral clicks' retention rule)
