@@ -224,6 +224,8 @@ def _write_media(dest: Path) -> int:
             for path in sorted(root.rglob("*")):
                 if path.is_symlink() or not (path.is_file() or path.is_dir()):
                     continue
+                if path.relative_to(root).parts[0].startswith((_STAGING, _PREVIOUS)):
+                    continue  # a restore's working folders
                 tar.add(path, arcname=f"{MEDIA_ARCNAME}/{path.relative_to(root).as_posix()}", recursive=False)
                 count += path.is_file()
     return count
@@ -247,25 +249,42 @@ def _check_media(path: Path) -> int:
     return files
 
 
-def _restore_media(path: Path) -> None:
-    """Unpacks the archive beside MEDIA_ROOT, then swaps it in: the old folder is removed only once the new one is
-    complete."""
+_STAGING = ".parceria-restoring-"
+_PREVIOUS = ".parceria-before-restore-"
+
+
+def _stage_media(path: Path) -> Path:
+    """Unpacks the archive into a hidden folder inside MEDIA_ROOT (the same file system, even when MEDIA_ROOT is a
+    mount point), before the database is touched: a full disk or an unreadable member fails here. Returns it."""
     root = _media_root()
-    root.parent.mkdir(parents=True, exist_ok=True)
-    stamp = secrets.token_hex(4)
-    staging = root.parent / f".{root.name}.restoring-{stamp}"
-    previous = root.parent / f".{root.name}.before-restore-{stamp}"
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f"{_STAGING}{secrets.token_hex(4)}"
     staging.mkdir(mode=0o700)
     try:
         with tarfile.open(path, "r:gz") as tar:
             tar.extractall(staging, filter="data")
-        unpacked = staging / MEDIA_ARCNAME
-        unpacked.mkdir(exist_ok=True)
-        if root.exists():
-            root.rename(previous)
-        unpacked.rename(root)
-    finally:
+        (staging / MEDIA_ARCNAME).mkdir(exist_ok=True)
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _swap_media(staging: Path) -> None:
+    """Moves MEDIA_ROOT's present entries aside and the staged ones in (renames within one folder), then removes
+    the old ones. If a move fails, the old files are kept aside and the error names where."""
+    root = _media_root()
+    previous = root / f"{_PREVIOUS}{staging.name.removeprefix(_STAGING)}"
+    previous.mkdir(mode=0o700)
+    try:
+        for entry in list(root.iterdir()):
+            if entry not in (staging, previous):
+                entry.rename(previous / entry.name)
+        for entry in list((staging / MEDIA_ARCNAME).iterdir()):
+            entry.rename(root / entry.name)
+    except OSError as e:
+        raise BackupError(f"The media folder could not be swapped ({e}); its previous files are in {previous}.") from e
+    shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(previous, ignore_errors=True)
 
 
@@ -666,6 +685,25 @@ def backup_restore(*, backup: BackupSet, actor: Actor) -> RestoreResult:
     compares the restored figures with the manifest and records the restore in the (restored) audit log. Stop
     every other Parceria process first (docs/backup.md)."""
     manifest = backup.manifest
+    staging = _stage_media(backup.path / manifest["media_file"])
+    try:
+        _restore_database(backup)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap_media(staging)
+    differences = figure_differences(backup.figures, live_figures())
+    audit_record_create(
+        actor=actor,
+        action="backup.restored",
+        obj=_BackupObject(backup.path.name),
+        after={"path": str(backup.path), "created_at": manifest["created_at"], "differences": len(differences)},
+    )
+    return RestoreResult(backup=backup, differences=differences)
+
+
+def _restore_database(backup: BackupSet) -> None:
+    manifest = backup.manifest
     database = backup.path / manifest["database_file"]
     connection.close()
     if manifest["vendor"] == "sqlite":
@@ -682,12 +720,3 @@ def backup_restore(*, backup: BackupSet, actor: Actor) -> RestoreResult:
     else:
         _pg_restore_into(database, None, clean=True)  # one transaction: all of it or nothing
         _pg_drop_tables_not_in(set(manifest["rows"]))
-    _restore_media(backup.path / manifest["media_file"])
-    differences = figure_differences(backup.figures, live_figures())
-    audit_record_create(
-        actor=actor,
-        action="backup.restored",
-        obj=_BackupObject(backup.path.name),
-        after={"path": str(backup.path), "created_at": manifest["created_at"], "differences": len(differences)},
-    )
-    return RestoreResult(backup=backup, differences=differences)
