@@ -168,6 +168,20 @@ def test_verify_restores_into_a_scratch_database_and_finds_a_difference(tmp_path
             assert cursor.fetchone()[0] == 0
 
 
+@transactional
+def test_backup_verify_that_finds_a_difference_exits_non_zero_and_names_it(tmp_path, media_root, monkeypatch):
+    monkeypatch.setattr(
+        "parceria.privacy.management.commands.backup.backup_verify",
+        lambda backup: ["partners_partner: 2 rows in the backup, 1 restored"],
+    )
+    out = io.StringIO()
+
+    with pytest.raises(CommandError, match=r"does not restore to what it recorded: 1 difference\(s\)"):
+        call_command("backup", output=str(tmp_path), verify=True, stdout=out)
+
+    assert "  differs: partners_partner: 2 rows in the backup, 1 restored" in out.getvalue()
+
+
 def _break_byte(backup: BackupSet) -> None:
     path = backup.path / backup.manifest["database_file"]
     data = bytearray(path.read_bytes())
