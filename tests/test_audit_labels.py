@@ -1,5 +1,5 @@
-"""Every action the recruiting, marketing, MDF, community and notifications apps audit has its label on the audit
-pages, in each language."""
+"""Every action the recruiting, marketing, MDF, community, notifications and privacy apps audit has its label on the
+audit pages, in each language."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import translation
 
 from parceria.common.audit import ACTION_LABELS, action_label
 
-APPS = ("recruiting", "marketing", "mdf", "community", "notifications")
+APPS = ("recruiting", "marketing", "mdf", "community", "notifications", "privacy")
 
 
 def test_every_action_these_apps_audit_has_a_label_in_each_language():

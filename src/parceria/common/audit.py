@@ -70,6 +70,8 @@ ACTION_LABELS = {
     "webhook_endpoint.enabled": pgettext_lazy("audited action", "Webhook endpoint enabled"),
     "webhook_endpoint.pinged": pgettext_lazy("audited action", "Webhook ping sent"),
     # Privacy (privacy/services.py): data-subject requests.
+    "backup.created": pgettext_lazy("audited action", "Backup taken"),
+    "backup.restored": pgettext_lazy("audited action", "Database restored from a backup"),
     "dsr.anonymised": pgettext_lazy("audited action", "Person anonymised (data-subject request)"),
     "dsr.answered": pgettext_lazy("audited action", "Data-subject request answered"),
     "dsr.export_downloaded": pgettext_lazy("audited action", "Data-subject export downloaded"),
