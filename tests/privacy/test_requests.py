@@ -106,7 +106,7 @@ def test_access_export_holds_every_personal_value_seeded_across_apps_and_downloa
     seed()
     req = request_search(req=register("access", email=EMAIL.upper()), actor=ACTOR)
     assert req.due_on == dt.date(2026, 4, 25)
-    for category in ("applicant", "partner_user", "pf_payee_tax", "customer_contact", "sign_in", "consent",
+    for category in ("applicant", "partner_user", "pf_payee_tax", "customer_contact", "sign_in_attempt", "consent",
                      "activity_log"):
         assert req.found.get(category, 0) > 0, category
     name, body = request_download(req=req, actor=ACTOR)

@@ -38,6 +38,7 @@ TODAY = "2026-12-04"
 #: The first moment kept of each rule on TODAY.
 CLICKS_CUT = datetime(2025, 11, 4, tzinfo=SP)  # 13 months
 NINETY_CUT = datetime(2026, 9, 5, tzinfo=SP)  # 90 days
+SIX_MONTHS_CUT = datetime(2026, 6, 4, tzinfo=SP)  # 6 months (sign-in attempts: Marco Civil art. 15)
 TODAY_START = datetime(2026, 12, 4, tzinfo=SP)
 
 
@@ -116,10 +117,10 @@ def world(db: Any) -> dict[str, Any]:
     session("today", TODAY_START + timedelta(hours=10))
     session("valid", TODAY_START + timedelta(days=1))
     attempts_old = [
-        attempt("ana", datetime(2026, 9, 4, 23, 59, tzinfo=SP)),
+        attempt("ana", datetime(2026, 6, 3, 23, 59, tzinfo=SP)),
         attempt("bia", datetime(2026, 1, 1, tzinfo=SP)),
     ]
-    attempt("ana", NINETY_CUT)
+    attempt("ana", SIX_MONTHS_CUT)
     quoted = batch(
         datetime(2026, 8, 1, tzinfo=SP),
         [
@@ -184,7 +185,7 @@ EXPECTED_DRY_RUN = [
     "referral_clicks: 3 to clear (kept 13 months, before 2025-11-04; oldest 2025-06-01; held back by holds 2)",
     "event_batch_rejections: 1 to clear (kept 90 days, before 2026-09-05; oldest 2026-08-01; held back by holds 0)",
     "expired_sessions: 2 to remove (kept 0 days, before 2026-12-04; oldest 2026-12-02; held back by holds 0)",
-    "sign_in_attempts: 2 to remove (kept 90 days, before 2026-09-05; oldest 2026-01-01; held back by holds 0)",
+    "sign_in_attempts: 2 to remove (kept 6 months, before 2026-06-04; oldest 2026-01-01; held back by holds 0)",
     "sealed_identities: 1 to remove (kept 0 days, before 2026-12-04; oldest 2026-12-03; held back by holds 0)",
     "Dry run on 2026-12-04: 9 record(s) would be removed or cleared; --apply does it.",
 ]
@@ -229,7 +230,7 @@ def test_apply_removes_exactly_what_the_dry_run_reported_audits_each_rule_and_a_
     world["recent"].refresh_from_db()
     assert world["recent"].rejected[0]["error"] == "unknown customer 'bia@example.com'"
     assert sorted(Session.objects.values_list("session_key", flat=True)) == ["today", "valid"]
-    assert list(LoginAttempt.objects.values_list("username", "at")) == [("ana", NINETY_CUT)]
+    assert list(LoginAttempt.objects.values_list("username", "at")) == [("ana", SIX_MONTHS_CUT)]
     assert list(SealedIdentity.objects.values_list("pk", flat=True)) == [world["holding"].pk]
     audits = {a.object_id: a for a in AuditRecord.objects.filter(action="retention.applied")}
     assert {name: a.after["removed"] for name, a in audits.items()} == plan
@@ -285,7 +286,7 @@ def test_a_person_under_a_hold_keeps_their_sign_in_attempts_sessions_and_sealed_
     )
     assert (
         lines[3]
-        == "sign_in_attempts: 1 to remove (kept 90 days, before 2026-09-05; oldest 2026-01-01; held back by holds 2)"
+        == "sign_in_attempts: 1 to remove (kept 6 months, before 2026-06-04; oldest 2026-01-01; held back by holds 2)"
     )
     assert (
         lines[4]

@@ -7,7 +7,9 @@ from parceria.privacy.registry import PersonalData, declare, mentions, not_perso
 
 def register() -> None:
     declare(
-        PersonalData(model="community.NpsAnswer", category="survey", find={"user": "user_id"}, fields=("comment",)),
+        PersonalData(
+            model="community.NpsAnswer", category="survey_answer", find={"user": "user_id"}, fields=("comment",)
+        ),
         PersonalData(model="community.AnnouncementRead", category="partner_user", find={"user": "user_id"}),
         mentions("community.NpsFollowUp", "notes"),
         mentions("community.Meeting", "attendees", "notes", "next_steps", "private_notes"),

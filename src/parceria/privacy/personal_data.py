@@ -43,7 +43,7 @@ def register() -> None:
         ),
         PersonalData(
             model="accounts.LoginAttempt",
-            category="sign_in",
+            category="sign_in_attempt",
             find={"username": "username", "email": "username"},
             fields=("username", "address"),
             erase="delete",

@@ -74,11 +74,11 @@ SCHEDULE: tuple[RetentionPeriod, ...] = (
         rule="sign_in_attempts",
         what=pgettext_lazy("retention", "Sign-in attempts (user name, address, time)"),
         action=Action.DELETE,
-        days=90,
+        months=6,
         reason=(
-            "The throttle reads minutes of attempts; 90 days keeps them for investigating an attack on accounts "
-            "(legitimate interest and security, arts. 7 IX and 46; Marco Civil art. 15 asks 6 months of access logs "
-            "of application providers, which the web server's logs keep, not this table). [verify]"
+            "A sign-in attempt is an access record (user, network address, date and time): Marco Civil da Internet "
+            "(Lei 12.965/2014) art. 15 has providers of internet applications keep access records for 6 months; the "
+            "throttle itself reads only minutes (security, LGPD arts. 7 II, 7 IX and 46). [verify]"
         ),
     ),
     RetentionPeriod(

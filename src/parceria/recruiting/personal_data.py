@@ -19,7 +19,7 @@ def register() -> None:
             mentions=("customers_served", "kind_answer", "motivation", "decision_reason", "website"),
         ),
         # A directory message keeps a keyed hash of the sender's network address; the message itself is a lead.
-        PersonalData(model="recruiting.DirectoryContact", category="click_data"),
+        PersonalData(model="recruiting.DirectoryContact", category="directory_contact"),
         mentions("recruiting.DirectoryListing", "headline", "description"),
     )
 
