@@ -103,6 +103,10 @@ ACTION_LABELS = {
     "nps.follow_up_updated": pgettext_lazy("audited action", "Survey follow-up updated"),
     "ticket.opened": pgettext_lazy("audited action", "Escalation ticket opened"),
     "ticket.status_changed": pgettext_lazy("audited action", "Escalation ticket status changed"),
+    # Sensitive reads (privacy/sensitive_reads.py).
+    "partner.pix_key_viewed": pgettext_lazy("audited action", "Whole PIX key shown"),
+    "payout.pix_key_viewed": pgettext_lazy("audited action", "Whole PIX key of a payout shown"),
+    "payout_batch.file_downloaded": pgettext_lazy("audited action", "Bank file downloaded"),
 }
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from parceria.console import selectors
 from parceria.partners.models import Partner
+from parceria.partners.payout_details import masked_pix_key
 from parceria.web.access import console_view
 from parceria.web.pages import page
 
@@ -33,4 +34,5 @@ def search(request: HttpRequest) -> HttpResponse:
 def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_object_or_404(Partner.objects.select_related("manager"), pk=partner_id)
     return page(request, "console/partner_detail.html",
-                {"partner": partner, **selectors.partner_overview(partner)}, nav="partners")
+                {"partner": partner, "pix_key_masked": masked_pix_key(partner.pix_key),
+                 **selectors.partner_overview(partner)}, nav="partners")
