@@ -2,8 +2,13 @@
 holds and the audit trail in the console (namespace privacy_console, under /console/privacy/); a person's consents and
 requests in the portal (namespace privacy_portal, under /portal/privacy/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-console_patterns: list = []
+from parceria.privacy.views import audit
+
+console_patterns: list = [
+    path("privacy/audit/", audit.audit, name="audit"),
+    path("privacy/audit/export/", audit.audit_export, name="audit_export"),
+]
 
 portal_patterns: list = []
