@@ -340,3 +340,15 @@ def test_a_whole_key_reads_as_people_write_it(manager, db):
     assert "+55 (11) 91234-5678" in manager.get(f"/console/partners/{phone.pk}/pix-key/").content.decode()
     assert "529.982.247-25" in manager.get(f"/console/partners/{cpf.pk}/pix-key/").content.decode()
     assert len(reads("partner.pix_key_viewed")) == 2
+
+
+def test_each_linked_object_type_links_to_its_console_page(db):
+    from django.apps import apps
+
+    from parceria.privacy.audit_trail import OBJECT_PAGES, object_url
+
+    for object_type in OBJECT_PAGES:
+        apps.get_model(object_type)  # a model of that name exists
+        assert object_url(object_type, "7").startswith("/console/") and "7/" in object_url(object_type, "7")
+    assert object_url("partners.partner", "7") == "/console/partners/7/"
+    assert object_url("partners.partner", "abc") == "" and object_url("payouts.payout", "7") == ""

@@ -18,12 +18,20 @@ from django.utils.translation import gettext as _
 from parceria.common.audit import action_label
 from parceria.common.models import AuditRecord
 
-#: The console page of an audited object, by its type (`app_label.model`): the URL name and whether the id is an
-#: integer. Only pages one id opens; other objects are shown without a link.
+#: The console page of an audited object, by its type (`app_label.model`): the name of a URL that takes the object's
+#: id. Other objects are shown without a link. (Names, not imports: privacy sits below these apps.)
 OBJECT_PAGES: dict[str, str] = {
+    "agreements.agreement": "agreements_console:detail",
+    "deals.dealregistration": "deals_console:detail",
+    "disputes.dispute": "disputes_console:detail",
+    "leads.lead": "leads_console:detail",
+    "mapping.accountmapping": "mapping_console:detail",
+    "marketing.asset": "marketing_console:asset",
+    "mdf.fundrequest": "mdf_console:detail",
     "partners.partner": "console:partner",
     "payouts.payoutbatch": "payouts_console:batch",
-    "disputes.dispute": "disputes_console:detail",
+    "recruiting.application": "recruiting_console:application",
+    "safeguards.safeguardflag": "safeguards_console:detail",
     "webhooks.endpoint": "webhooks_console:detail",
 }
 
