@@ -25,6 +25,10 @@ def test_the_profile_and_balance_read_as_people_write_them(language, country, su
     assert "11.222.333/0001-81" in page and "11222333000181" not in page
     assert f"<dd>{country} · BRL</dd>" in page
     assert subcategory in page and "digital_agency" not in page
-    assert f"{pix}: financeiro@ipe.example" in page
+    # The key masked (all but its last 4 characters); its own page shows it whole, and that is audited.
+    assert f'{pix}: <span class="nowrap pix-key-masked">{"•" * 18}mple</span>' in page
+    assert "financeiro@ipe.example" not in page
+    whole = client.get(f"/console/partners/{partner.pk}/pix-key/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"<dt>{pix}</dt>" in whole and "<strong>financeiro@ipe.example</strong>" in whole
     assert balance in page and "1234.5678" not in page and "1.234,5678" not in page
     assert created in page and "partner.created" not in page  # the audit trail names its actions

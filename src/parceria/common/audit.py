@@ -116,6 +116,10 @@ ACTION_LABELS = {
     "ticket.status_changed": pgettext_lazy("audited action", "Escalation ticket status changed"),
     # Retention (privacy/retention.py).
     "retention.applied": pgettext_lazy("audited action", "Retention rule applied"),
+    # Sensitive reads (privacy/sensitive_reads.py).
+    "partner.pix_key_viewed": pgettext_lazy("audited action", "Whole PIX key shown"),
+    "payout.pix_key_viewed": pgettext_lazy("audited action", "Whole PIX key of a payout shown"),
+    "payout_batch.file_downloaded": pgettext_lazy("audited action", "Bank file downloaded"),
 }
 
 

@@ -195,3 +195,8 @@ _VALIDATORS: dict[PixKeyType, Callable[[str], str]] = {
     PixKeyType.PHONE: _phone,
     PixKeyType.EVP: _evp,
 }
+
+
+def masked_pix_key(key: str) -> str:
+    """All but the last 4 characters of a PIX key masked (a key of 4 characters or fewer is shown as is)."""
+    return key if len(key) <= 4 else "•" * (len(key) - 4) + key[-4:]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from parceria.common.pix import masked_pix_key
 from parceria.console import selectors
 from parceria.partners.models import Partner
 from parceria.web.access import console_view
@@ -33,4 +34,5 @@ def search(request: HttpRequest) -> HttpResponse:
 def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_object_or_404(Partner.objects.select_related("manager"), pk=partner_id)
     return page(request, "console/partner_detail.html",
-                {"partner": partner, **selectors.partner_overview(partner)}, nav="partners")
+                {"partner": partner, "pix_key_masked": masked_pix_key(partner.pix_key),
+                 **selectors.partner_overview(partner)}, nav="partners")

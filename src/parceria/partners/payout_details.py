@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability, Principal
 from parceria.common.audit import Actor, audit_record_create
-from parceria.common.pix import parse_key_type, validate_pix_key
+from parceria.common.pix import masked_pix_key, parse_key_type, validate_pix_key
 from parceria.partners.models import Partner
 from parceria.partners.notices import mail_partner_admins
 
@@ -96,11 +96,6 @@ def payout_details_changed_message(partner: Partner, actor: Actor, now: datetime
         ]
     )
     return _("Parceria: payout details of %(partner)s changed") % facts, body
-
-
-def masked_pix_key(key: str) -> str:
-    """All but the last 4 characters of a PIX key masked (a key of 4 characters or fewer is shown as is)."""
-    return key if len(key) <= 4 else "•" * (len(key) - 4) + key[-4:]
 
 
 def shown_pix_key(principal: Principal, key: str) -> str:

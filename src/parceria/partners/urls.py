@@ -4,11 +4,12 @@ The tier pages are the tiers app's."""
 
 from django.urls import path
 
-from parceria.partners.views.console import directory, pipeline
+from parceria.partners.views.console import directory, payout_key, pipeline
 from parceria.partners.views.portal import account
 
 console_patterns = [
     path("partners/", directory.partners, name="list"),
+    path("partners/<int:partner_id>/pix-key/", payout_key.pix_key, name="pix_key"),
     path("pipeline/", pipeline.board, name="board"),
     path("pipeline/partners/<int:partner_id>/", pipeline.partner_lifecycle, name="lifecycle"),
     path("pipeline/partners/<int:partner_id>/move/", pipeline.move, name="move"),

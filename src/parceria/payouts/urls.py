@@ -41,6 +41,7 @@ console_patterns = [
     path("batches/<int:batch_id>/return/", console.return_import, name="return_import"),
     path("payouts/", console.payouts, name="list"),
     path("payouts/<int:payout_id>/mark/", console.payout_mark_view, name="payout_mark"),
+    path("payouts/<int:payout_id>/pix-key/", console.payout_pix_key, name="payout_pix_key"),
     path("partners/<int:partner_id>/income-statements/<int:year>.pdf", console.partner_income_statement,
          {"fmt": "pdf"}, name="income_statement_pdf"),
     path("partners/<int:partner_id>/income-statements/<int:year>.csv", console.partner_income_statement,

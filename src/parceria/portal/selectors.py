@@ -16,8 +16,9 @@ from parceria.commissions.models import CommissionPlan, LedgerKind
 from parceria.commissions.selectors import Balance, PeriodTotal, partner_balances, period_totals
 from parceria.common.money import round_down_minor
 from parceria.common.months import add_months, month_end, month_start, next_month
+from parceria.common.pix import masked_pix_key
 from parceria.partners.models import Partner, Tier
-from parceria.partners.payout_details import masked_pix_key, payout_details_held_until
+from parceria.partners.payout_details import payout_details_held_until
 from parceria.payouts.close import carry_reason, payee_of, payout_due_date, payout_minimum
 from parceria.payouts.selectors import Earnings, estimated_withheld, last_closed_month, partner_earnings
 from parceria.safeguards.selectors import held_partner_ids

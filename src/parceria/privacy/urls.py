@@ -4,7 +4,7 @@ requests in the portal (namespace privacy_portal, under /portal/privacy/)."""
 
 from django.urls import path
 
-from parceria.privacy.views import console, portal
+from parceria.privacy.views import audit, console, portal
 
 console_patterns = [
     path("privacy/", console.home, name="home"),
@@ -16,6 +16,8 @@ console_patterns = [
     path("privacy/requests/<int:dsr_id>/anonymise/", console.request_anonymise_view, name="request_anonymise"),
     path("privacy/holds/", console.hold_list, name="holds"),
     path("privacy/holds/<int:hold_id>/release/", console.hold_release_view, name="hold_release"),
+    path("privacy/audit/", audit.audit, name="audit"),
+    path("privacy/audit/export/", audit.audit_export, name="audit_export"),
 ]
 
 portal_patterns = [

@@ -24,11 +24,11 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Length, Substr
 
 from parceria.accounts.models import Invitation, User
+from parceria.common.pix import masked_pix_key
 from parceria.customers.models import Customer, Invoice
 from parceria.customers.services import normalise_domain
 from parceria.deals.names import is_public_email_domain
 from parceria.partners.models import Partner
-from parceria.partners.payout_details import masked_pix_key
 from parceria.referrals.models import ReferralClick
 from parceria.safeguards.models import FlagKind
 

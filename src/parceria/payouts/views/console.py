@@ -24,7 +24,8 @@ from parceria.common.errors import Conflict, InvalidInput, ParceriaError
 from parceria.common.formatting import format_money
 from parceria.common.money import get_currency
 from parceria.common.months import parse_month as parse_period
-from parceria.partners.models import Partner
+from parceria.common.pix import masked_pix_key
+from parceria.partners.models import PIX_KEY_TYPE_LABELS, Partner
 from parceria.payouts import informe
 from parceria.payouts.bank_files import batch_export, return_file_import
 from parceria.payouts.close import (
@@ -47,6 +48,7 @@ from parceria.payouts.forms import (
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows, payouts_with_status
 from parceria.payouts.services import batch_approve, batch_stages, batch_state, batches_with_state, payout_mark
+from parceria.privacy.sensitive_reads import sensitive_read_record
 from parceria.web.access import actor, console_view, may
 from parceria.web.forms import add_domain_error, attempt
 from parceria.web.pages import confirm_page, confirmed, page
@@ -173,7 +175,7 @@ def _batch_context(request: HttpRequest, batch: PayoutBatch) -> dict[str, Any]:
         "approvers": [actor_name(label) for label in state.approvals],
         "totals": plan_totals(stored_close(batch)),
         "second_approval_above": Decimal(str(settings.PARCERIA["BATCH_SECOND_APPROVAL_ABOVE"])),
-        "rows": list(zip(payouts, payout_rows(payouts), strict=True)),
+        "rows": list(zip(payouts, payout_rows(payouts), [masked_pix_key(p.pix_key) for p in payouts], strict=True)),
         **carried,
         "exports": [(e, actor_name(e.created_by))
                     for e in batch.exports.defer("content").order_by("-created_at", "-id")],
@@ -284,9 +286,24 @@ def _payout_partners(payout_ids: list[int]) -> dict[int, dict[str, Any]]:
 
 @console_view(read=Ability.FINANCE)
 def export_download(request: HttpRequest, batch_id: int, export_id: int) -> HttpResponse:
-    export = get_object_or_404(BatchExport, pk=export_id, batch_id=batch_id)
+    """The bank (CNAB) or CSV file as sent; every download is audited (a sensitive read: names, tax ids, PIX keys)."""
+    export = get_object_or_404(BatchExport.objects.select_related("batch"), pk=export_id, batch_id=batch_id)
+    sensitive_read_record(actor=actor(request), action="payout_batch.file_downloaded", obj=export.batch,
+                          details={"export_id": export.pk, "filename": export.filename, "kind": export.kind,
+                                   "payouts": len(export.payout_ids)})
     content_type = CSV if export.kind == "csv" else TEXT
     return attachment(export.content.encode("utf-8"), content_type=content_type, filename=export.filename)
+
+
+@console_view(read=Ability.READ_PAYOUTS)
+def payout_pix_key(request: HttpRequest, payout_id: int) -> HttpResponse:
+    """The whole PIX key a payout was paid to (the batch page shows it masked); showing it is audited."""
+    payout = get_object_or_404(Payout.objects.select_related("batch"), pk=payout_id)
+    if payout.pix_key:
+        sensitive_read_record(actor=actor(request), action="payout.pix_key_viewed", obj=payout,
+                              details={"pix_key_type": payout.pix_key_type, "partner_id": payout.partner_id})
+    label = PIX_KEY_TYPE_LABELS.get(payout.pix_key_type, payout.pix_key_type)
+    return page(request, "payouts/console/payout_pix_key.html", {"payout": payout, "pix_label": label}, nav="close")
 
 
 @console_view(write=Ability.FINANCE)
