@@ -54,6 +54,7 @@ from parceria.demo.partners import (
     plan_partners,
     showcase_partner_index,
 )
+from parceria.demo.privacy import privacy_create
 from parceria.demo.progress import NoProgress, ProgressSink
 from parceria.demo.relations import (
     agreements_create,
@@ -279,6 +280,7 @@ def generate(
     history.community = community_create(partner_ids=summary.partner_ids,
                                          showcase_partner_id=summary.showcase_partner_id,
                                          now=clock.now - timedelta(minutes=5), actor=actor)
+    history.privacy_requests = privacy_create(partner_ids=summary.partner_ids, today=today, actor=coach)
     # The history's notifications stay in the log as skipped: nobody is e-mailed about events loaded by the demo.
     pending_skip(reason="demo history: loaded, not sent")
     summary.partners, summary.customers = len(plan.partners), len(plan.customers)

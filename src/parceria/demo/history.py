@@ -65,6 +65,7 @@ class HistorySummary:
     directory_listings: int = 0
     applications: int = 0
     community: int = 0  # announcements, survey answers, tickets and meetings
+    privacy_requests: int = 0
     close_warnings: list[str] = field(default_factory=list)
 
 

@@ -90,4 +90,4 @@ def _audit(request: HttpRequest, *, export: bool = False) -> HttpResponse:
     filtered = any(form.cleaned_data.get(name) for name in form.fields) if valid else True
     context = {"form": form, "table": table, "rows": [audit_row(r) for r in table.page.object_list],
                "filtered": filtered, "valid": valid}
-    return page(request, "privacy/console/audit.html", context, nav="privacy", status=200 if valid else 422)
+    return page(request, "privacy/console/audit.html", context, nav="audit", status=200 if valid else 422)
