@@ -188,3 +188,188 @@ def test_an_empty_csv_export_is_not_logged(db):
     result = batch_export(batch=batch, kind="csv", actor=ACTOR, now=NOW)
     assert result.included == []
     assert SharingRecord.objects.count() == 0
+
+
+# --- statements and income statements -------------------------------------------------------------------------------
+
+
+def test_a_persons_statement_downloaded_in_the_portal_is_logged_and_a_companys_is_not():
+    joana, company = person(), make_partner(name="Empresa")
+    response = portal_client(joana, "joana").get("/portal/statements/2026-03.csv")
+    assert response.status_code == 200
+    record = SharingRecord.objects.get()
+    assert _row(record) == (f"partner {joana.pk}: Joana Silva", "statement", "contract", ["pf_payee_tax"], joana.pk,
+                            1, "partners.partner", str(joana.pk), "user:joana@example.com")
+    assert record.description == "Monthly statement 2026-03 (CSV) downloaded in the portal"
+    assert portal_client(company, "empresa").get("/portal/statements/2026-03.csv").status_code == 200
+    assert SharingRecord.objects.count() == 1
+
+
+def test_an_income_statement_is_logged_as_a_legal_obligation_from_the_portal_and_the_console(finance):
+    joana = person()
+    assert portal_client(joana, "joana").get("/portal/income-statements/2025.csv").status_code == 200
+    assert finance.get(f"/console/partners/{joana.pk}/income-statements/2025.pdf").status_code == 200
+    rows = [(r.channel, r.legal_basis, r.categories, r.actor_label, r.description)
+            for r in SharingRecord.objects.order_by("id")]
+    assert rows == [
+        ("informe", "legal_obligation", ["pf_payee_tax"], "user:joana@example.com",
+         "Income statement 2025 (CSV) downloaded in the portal"),
+        ("informe", "legal_obligation", ["pf_payee_tax"], "user:fin",
+         "Income statement 2025 (PDF) downloaded in the console to send to the partner"),
+    ]
+
+
+def test_a_refused_download_logs_nothing(finance):
+    joana = person()
+    client = portal_client(joana, "joana")
+    assert client.get("/portal/statements/1999-03.csv").status_code == 404
+    assert finance.get(f"/console/partners/{joana.pk}/income-statements/1999.csv").status_code == 404
+    assert ApiClient(make_key("partner", make_partner())).get(
+        f"/partners/{joana.pk}/statements/2026-03.csv").status_code == 404  # another partner's key
+    assert SharingRecord.objects.count() == 0
+
+
+def test_statements_read_through_the_api_are_logged():
+    joana = person()
+    api = ApiClient(make_key("partner", joana))
+    assert api.get(f"/partners/{joana.pk}/statements/2026-03.csv").status_code == 200
+    assert api.get(f"/partners/{joana.pk}/income-statements/2025.csv").status_code == 200
+    rows = [(r.recipient, r.channel, r.legal_basis, r.partner_id, r.description)
+            for r in SharingRecord.objects.order_by("id")]
+    assert rows == [
+        (f"partner {joana.pk}: Joana Silva", "statement", "contract", joana.pk,
+         "Monthly statement 2026-03 (CSV) downloaded through the API"),
+        (f"partner {joana.pk}: Joana Silva", "informe", "legal_obligation", joana.pk,
+         "Income statement 2025 (CSV) downloaded through the API"),
+    ]
+    assert all(r.actor_label.startswith("api-key:partner-") for r in SharingRecord.objects.all())
+
+
+# --- webhooks and chat messages -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def loopback(settings):
+    settings.PARCERIA = {**settings.PARCERIA, "WEBHOOKS_ALLOW_LOOPBACK": True, "WEBHOOKS_TIMEOUT": 2}
+
+
+def _emit(partner, type="payout.paid", data=None) -> None:
+    with transaction.atomic():
+        emit(type, partner=partner, data=data or {"payout_id": 7, "net": "1497.2000"})
+
+
+def test_a_delivered_event_of_a_person_is_logged_once_and_a_failed_attempt_is_not(loopback):
+    joana = person()
+    with receiver(statuses=[500]) as hook:
+        _endpoint, hook.secret = endpoint_create(partner=joana, url=hook.url, event_types=["payout.paid",
+                                                 "deal.decided"], actor=ACTOR)
+        _emit(joana)
+        assert deliver_webhooks() == 1
+        assert SharingRecord.objects.count() == 0  # answered 500: nothing was taken in
+        Delivery.objects.update(next_attempt_at=timezone.now())
+        assert deliver_webhooks() == 1
+        _emit(joana, "deal.decided", {"registration_id": 1, "company_name": "Loja X", "status": "approved"})
+        assert deliver_webhooks() == 1
+    delivered = list(Delivery.objects.order_by("id"))
+    assert [d.state for d in delivered] == [DeliveryState.DELIVERED] * 2
+    rows = [_row(r) for r in SharingRecord.objects.order_by("id")]
+    assert rows == [
+        ("127.0.0.1", "webhook", "contract", ["partner_contact", "pf_payee_tax"], joana.pk, 1, "webhooks.delivery",
+         str(delivered[0].pk), "webhooks"),
+        ("127.0.0.1", "webhook", "contract", ["partner_contact"], joana.pk, 1, "webhooks.delivery",
+         str(delivered[1].pk), "webhooks"),
+    ]
+    first = SharingRecord.objects.order_by("id").first()
+    assert first.description == (f"Event payout.paid {delivered[0].event.event_id} "
+                                 f"(partner {joana.pk}: Joana Silva)")
+
+
+def test_events_of_a_company_and_to_a_staff_endpoint_are_not_logged(loopback):
+    company = make_partner(name="Empresa")
+    with receiver() as hook, receiver() as staff_hook:
+        _e, hook.secret = endpoint_create(partner=company, url=hook.url, event_types=["payout.paid"], actor=ACTOR)
+        _s, staff_hook.secret = endpoint_create(partner=None, url=staff_hook.url, event_types=["payout.paid"],
+                                                actor=ACTOR)
+        _emit(company)
+        _emit(person())
+        assert deliver_webhooks() == 3
+    assert len(hook.received) == 1 and len(staff_hook.received) == 2
+    assert SharingRecord.objects.count() == 0
+
+
+def test_a_chat_message_about_a_person_is_logged_when_sent_and_not_when_it_fails(loopback):
+    joana = person()
+    with chat_receiver(statuses=[500]) as chat:
+        chat_webhook_save(partner=joana, url=chat.url, event_types=["payout.paid"], language="pt-br", actor=ACTOR)
+        _emit(joana)
+        assert deliver_notifications() == 1
+        assert SharingRecord.objects.count() == 0
+        Notification.objects.update(next_attempt_at=timezone.now())
+        assert deliver_notifications() == 1
+    row = Notification.objects.get()
+    assert row.status == "sent"
+    record = SharingRecord.objects.get()
+    assert _row(record) == ("127.0.0.1", "chat_webhook", "contract", ["partner_contact", "pf_payee_tax"], joana.pk, 1,
+                            "notifications.notification", str(row.pk), "notifications")
+    assert record.description == f"Chat message about payout.paid (partner {joana.pk}: Joana Silva)"
+
+
+def test_a_chat_message_about_a_company_is_not_logged(loopback):
+    company = make_partner()
+    with chat_receiver() as chat:
+        chat_webhook_save(partner=company, url=chat.url, event_types=["payout.paid"], language="", actor=ACTOR)
+        _emit(company)
+        assert deliver_notifications() == 1
+    assert Notification.objects.get().status == "sent"
+    assert SharingRecord.objects.count() == 0
+
+
+# --- account mapping ------------------------------------------------------------------------------------------------
+
+
+def _mapping(level: str):
+    alfa = make_partner(name="Alfa")
+    make_customer(domain="nossa.com.br", name="Nossa Loja")
+    make_customer(domain="outra.com.br", name="Outra Loja")
+    mapping = mapping_create(partner=alfa, data=csv(",nossa.com.br,customer", ",outra.com.br,", ",fora.com.br,"),
+                             actor=ACTOR)
+    PartnerSharing.objects.create(partner=alfa, partner_level=level, company_level=level)
+    return alfa, mapping
+
+
+def test_matched_accounts_shown_and_downloaded_in_the_portal_are_logged():
+    alfa, mapping = _mapping(SharingLevel.OVERLAPS)
+    client = portal_client(alfa, "ana")
+    page = client.get(f"/portal/account-mapping/{mapping.pk}/")
+    assert "Nossa Loja" in page.content.decode()
+    assert client.get(f"/portal/account-mapping/{mapping.pk}/?export=csv&table=matches").status_code == 200
+    assert client.get(f"/portal/account-mapping/{mapping.pk}/?export=csv").status_code == 200  # counts only
+    rows = [(*_row(r), r.description) for r in SharingRecord.objects.order_by("id")]
+    common = (f"partner {alfa.pk}: Alfa", "account_mapping", "legitimate_interest", ["customer_contact"], alfa.pk, 2,
+              "mapping.accountmapping", str(mapping.pk), "user:ana@example.com")
+    assert rows == [
+        (*common, f"2 matched accounts of account mapping #{mapping.pk} shown in the portal"),
+        (*common, f"2 matched accounts of account mapping #{mapping.pk} downloaded as csv"),
+    ]
+
+
+def test_counts_only_share_nothing_and_staff_reading_matches_is_not_a_share():
+    alfa, mapping = _mapping(SharingLevel.COUNTS)
+    client = portal_client(alfa, "ana")
+    assert client.get(f"/portal/account-mapping/{mapping.pk}/").status_code == 200
+    assert client.get(f"/portal/account-mapping/{mapping.pk}/?export=csv&table=matches").status_code == 200
+    staff = staff_client("maria", "partner_manager")
+    PartnerSharing.objects.filter(partner=alfa).update(partner_level="all", company_level="all")
+    assert "Nossa Loja" in staff.get(f"/console/account-mappings/{mapping.pk}/").content.decode()
+    assert ApiClient(make_key("admin")).get(f"/account-mappings/{mapping.pk}").status_code == 200
+    assert SharingRecord.objects.count() == 0
+
+
+def test_matched_accounts_read_through_the_api_by_the_partner_are_logged():
+    alfa, mapping = _mapping(SharingLevel.ALL)
+    api = ApiClient(make_key("partner", alfa))
+    answer = api.get(f"/account-mappings/{mapping.pk}")
+    assert answer.status_code == 200
+    record = SharingRecord.objects.get()
+    assert (record.channel, record.subjects, record.partner_id, record.description) == (
+        "account_mapping", 2, alfa.pk, f"2 matched accounts of account mapping #{mapping.pk} read through the API")
