@@ -25,7 +25,7 @@ from parceria.mapping.models import PartnerSharing, SharingLevel
 from parceria.mapping.services import mapping_create
 from parceria.notifications.delivery import deliver_due as deliver_notifications
 from parceria.notifications.models import Notification
-from parceria.notifications.services import chat_webhook_save
+from parceria.notifications.services import chat_webhook_save, chat_webhook_test
 from parceria.payouts.bank_files import batch_export
 from parceria.payouts.close import period_close
 from parceria.payouts.models import BatchExport, PayoutBatch
@@ -462,6 +462,24 @@ def test_a_chat_message_about_a_company_is_not_logged(loopback):
         assert deliver_notifications() == 1
     assert Notification.objects.get().status == "sent"
     assert SharingRecord.objects.count() == 0
+
+
+def test_the_test_message_to_a_persons_chat_is_logged_and_a_failed_one_is_not(loopback):
+    joana = person()
+    with chat_receiver(statuses=[500]) as chat:
+        saved = chat_webhook_save(partner=joana, url=chat.url, event_types=["payout.paid"], language="", actor=ACTOR)
+        with pytest.raises(InvalidInput):
+            chat_webhook_test(chat=saved, actor=Actor(label="user:joana"))
+        assert SharingRecord.objects.count() == 0
+        chat_webhook_test(chat=saved, actor=Actor(label="user:joana"))
+    record = SharingRecord.objects.get()
+    assert (record.channel, record.categories, record.object_type, record.actor_label, record.description) == (
+        "chat_webhook",
+        ["partner_contact"],
+        "notifications.chatwebhook",
+        "user:joana",
+        f"Chat message about test (partner {joana.pk}: Joana Silva)",
+    )
 
 
 # --- account mapping ------------------------------------------------------------------------------------------------

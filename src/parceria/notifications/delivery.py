@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -92,15 +93,19 @@ def attempt(row: Notification) -> Notification:
 
 
 def _log_sharing(row: Notification) -> None:
-    """The sharing log's record of a chat message (privacy/sharing.py): logged when the partner it names is a person
-    (its name goes to the chat service; a payout's message also carries its net amount)."""
-    partner, chat = row.partner, row.chat_webhook
+    chat_shared(chat=row.chat_webhook, partner=row.partner, event_type=row.event_type, obj=row,
+                actor=Actor.system("notifications"))
+
+
+def chat_shared(*, chat: ChatWebhook | None, partner: Any, event_type: str, obj: Any, actor: Actor) -> None:
+    """The sharing log's record of a chat message sent (privacy/sharing.py): logged when the partner it names is a
+    person (its name goes to the chat service; a payout's message also carries its net amount)."""
     if partner is None or chat is None or not partner_is_person(partner):
         return
     sharing_record(recipient=url_host(chat.url), channel="chat_webhook", legal_basis=LegalBasis.CONTRACT,
-                   categories=["partner_contact", *(["pf_payee_tax"] if row.event_type.startswith("payout.") else [])],
-                   description=f"Chat message about {row.event_type} ({partner_recipient(partner)})",
-                   partner_id=partner.pk, obj=row, actor=Actor.system("notifications"))
+                   categories=["partner_contact", *(["pf_payee_tax"] if event_type.startswith("payout.") else [])],
+                   description=f"Chat message about {event_type} ({partner_recipient(partner)})",
+                   partner_id=partner.pk, obj=obj, actor=actor)
 
 
 class SendFailed(Exception):
