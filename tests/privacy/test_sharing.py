@@ -276,7 +276,7 @@ def test_a_persons_statement_downloaded_in_the_portal_is_logged_and_a_companys_i
     assert response.status_code == 200
     record = SharingRecord.objects.get()
     assert _row(record) == (
-        f"partner {joana.pk}: Joana Silva",
+        f"partner {joana.pk}",
         "statement",
         "contract",
         ["pf_payee_tax"],
@@ -287,6 +287,7 @@ def test_a_persons_statement_downloaded_in_the_portal_is_logged_and_a_companys_i
         "user:joana@example.com",
     )
     assert record.description == "Monthly statement 2026-03 (CSV) downloaded in the portal"
+    assert "Joana" not in record.recipient + record.description  # ids only: nothing to anonymise in the log
     assert portal_client(company, "empresa").get("/portal/statements/2026-03.csv").status_code == 200
     assert SharingRecord.objects.count() == 1
 
@@ -340,14 +341,14 @@ def test_statements_read_through_the_api_are_logged():
     ]
     assert rows == [
         (
-            f"partner {joana.pk}: Joana Silva",
+            f"partner {joana.pk}",
             "statement",
             "contract",
             joana.pk,
             "Monthly statement 2026-03 (CSV) downloaded through the API",
         ),
         (
-            f"partner {joana.pk}: Joana Silva",
+            f"partner {joana.pk}",
             "informe",
             "legal_obligation",
             joana.pk,
@@ -411,7 +412,12 @@ def test_a_delivered_event_of_a_person_is_logged_once_and_a_failed_attempt_is_no
         ),
     ]
     first = SharingRecord.objects.order_by("id").first()
-    assert first.description == (f"Event payout.paid {delivered[0].event.event_id} (partner {joana.pk}: Joana Silva)")
+    assert first.description == (
+        f"Event payout.paid {delivered[0].event.event_id}: the partner's name and the payout's amounts"
+    )
+    assert SharingRecord.objects.order_by("id").last().description == (
+        f"Event deal.decided {delivered[1].event.event_id}: the partner's name"
+    )
 
 
 def test_events_of_a_company_and_to_a_staff_endpoint_are_not_logged(loopback):
@@ -451,7 +457,7 @@ def test_a_chat_message_about_a_person_is_logged_when_sent_and_not_when_it_fails
         str(row.pk),
         "notifications",
     )
-    assert record.description == f"Chat message about payout.paid (partner {joana.pk}: Joana Silva)"
+    assert record.description == "Chat message about payout.paid: the partner's name and the payout's net amount"
 
 
 def test_a_chat_message_about_a_company_is_not_logged(loopback):
@@ -478,7 +484,7 @@ def test_the_test_message_to_a_persons_chat_is_logged_and_a_failed_one_is_not(lo
         ["partner_contact"],
         "notifications.chatwebhook",
         "user:joana",
-        f"Chat message about test (partner {joana.pk}: Joana Silva)",
+        "Chat message about test: the partner's name",
     )
 
 
@@ -505,7 +511,7 @@ def test_matched_accounts_shown_and_downloaded_in_the_portal_are_logged():
     assert client.get(f"/portal/account-mapping/{mapping.pk}/?export=csv").status_code == 200  # counts only
     rows = [(*_row(r), r.description) for r in SharingRecord.objects.order_by("id")]
     common = (
-        f"partner {alfa.pk}: Alfa",
+        f"partner {alfa.pk}",
         "account_mapping",
         "legitimate_interest",
         ["customer_contact"],
@@ -581,7 +587,7 @@ def three(db):
         ),
         _log(
             "2026-04-02",
-            recipient=f"partner {joana.pk}: Joana",
+            recipient=f"partner {joana.pk}",
             channel="statement",
             categories=["pf_payee_tax"],
             partner_id=joana.pk,

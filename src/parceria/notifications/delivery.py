@@ -22,7 +22,7 @@ from parceria.notifications.models import Channel, ChatWebhook, Notification, St
 from parceria.notifications.rules import link
 from parceria.partners.notices import recipient_language
 from parceria.privacy.models import LegalBasis
-from parceria.privacy.sharing import partner_is_person, partner_recipient, sharing_record, url_host
+from parceria.privacy.sharing import partner_is_person, sharing_record, url_host
 from parceria.webhooks.delivery import post
 
 USER_AGENT = "Parceria-Notifications/1"
@@ -102,9 +102,11 @@ def chat_shared(*, chat: ChatWebhook | None, partner: Any, event_type: str, obj:
     person (its name goes to the chat service; a payout's message also carries its net amount)."""
     if partner is None or chat is None or not partner_is_person(partner):
         return
+    payout = event_type.startswith("payout.")
     sharing_record(recipient=url_host(chat.url), channel="chat_webhook", legal_basis=LegalBasis.CONTRACT,
-                   categories=["partner_contact", *(["pf_payee_tax"] if event_type.startswith("payout.") else [])],
-                   description=f"Chat message about {event_type} ({partner_recipient(partner)})",
+                   categories=["partner_contact", *(["pf_payee_tax"] if payout else [])],
+                   description=f"Chat message about {event_type}: the partner's name"
+                               + (" and the payout's net amount" if payout else ""),
                    partner_id=partner.pk, obj=obj, actor=actor)
 
 

@@ -25,6 +25,10 @@ partner's is; a bank file is logged when one of its payees is a person or one of
 the number of such payees as `subjects`; a webhook event or chat message is logged when the partner it names is a
 person.
 
+The log names people by ids only (partner_id, the object's id; a partner as recipient is "partner 12"), never by
+name, e-mail or tax id: it is append-only and kept, so it must hold nothing an anonymisation would have to change.
+(`actor_label` is the one exception, as in the audit log: a portal user's label is their username.)
+
 The channels (`CHANNELS`) and where they are written:
 
 - `cnab_file`, `bank_csv`: a payout batch exported to the bank (payouts.bank_files.batch_export; legal basis:
@@ -115,8 +119,9 @@ def personal_pix_key(key_type: str) -> bool:
 
 
 def partner_recipient(partner: Any) -> str:
-    """How a partner is named as a recipient: "partner 12: Agência Horizonte"."""
-    return f"partner {partner.pk}: {partner.name}"[:200]
+    """How a partner is named as a recipient: "partner 12". By its id only: the log is append-only and kept, so it
+    holds no name (a pf partner's name is a person's) that an anonymisation would have to change."""
+    return f"partner {partner.pk}"
 
 
 def url_host(url: str) -> str:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from parceria.common.audit import Actor
 from parceria.common.errors import InvalidInput
 from parceria.privacy.models import LegalBasis
-from parceria.privacy.sharing import partner_is_person, partner_recipient, sharing_record, url_host
+from parceria.privacy.sharing import partner_is_person, sharing_record, url_host
 from parceria.webhooks import secrets
 from parceria.webhooks.models import Attempt, Delivery, DeliveryState, Endpoint
 from parceria.webhooks.urlrules import check_url
@@ -188,10 +188,12 @@ def _log_sharing(delivery: Delivery) -> None:
     if partner is None or not partner_is_person(partner):
         return
     event = delivery.event
-    categories = ["partner_contact", *(["pf_payee_tax"] if event.type.startswith("payout.") else [])]
+    payout = event.type.startswith("payout.")
+    categories = ["partner_contact", *(["pf_payee_tax"] if payout else [])]
     sharing_record(recipient=url_host(delivery.endpoint.url), channel="webhook", legal_basis=LegalBasis.CONTRACT,
                    categories=categories,
-                   description=f"Event {event.type} {event.event_id} ({partner_recipient(partner)})",
+                   description=f"Event {event.type} {event.event_id}: the partner's name"
+                               + (" and the payout's amounts" if payout else ""),
                    partner_id=partner.pk, obj=delivery, actor=Actor.system("webhooks"))
 
 
