@@ -104,6 +104,15 @@ def _detail(mapping: AccountMapping) -> dict[str, Any]:
             "matches": matches}
 
 
+def _shared(principal: Any, mapping: AccountMapping, detail: dict[str, Any] | None) -> dict[str, Any]:
+    """The mapping's answer; the matched accounts in it, read by the partner, go in the sharing log."""
+    detail = detail if detail is not None else _detail(mapping)
+    if principal.is_partner:
+        services.matches_shared(mapping=mapping, count=len(detail["matches"]), how="read through the API",
+                                actor=principal.actor)
+    return detail
+
+
 @router.post(
     "", response={201: MappingDetailOut, **ERRORS},
     summary="Map a partner's customer list (multipart/form-data, part `file`: CSV, at most 10 MB)",
@@ -136,7 +145,7 @@ def create_mapping(request: HttpRequest, file: File[UploadedFile | None] = None,
     finally:
         if file is not None:
             file.close()  # a temporary file of the upload is deleted here; the list is kept nowhere
-    return Status(201, _detail(mapping))
+    return Status(201, _shared(principal, mapping, _detail(mapping)))
 
 
 @router.get("", response={200: MappingPage, **ERRORS}, summary="List account mappings (a partner's own; staff: all)")
@@ -152,4 +161,4 @@ def list_mappings(request: HttpRequest, page: Query[PageParams]) -> Any:
 def get_mapping(request: HttpRequest, mapping_id: PathId) -> Any:
     principal = principal_of(request)
     principal.require(Ability.READ)
-    return _detail(selectors.mapping_get(principal, mapping_id))
+    return _shared(principal, selectors.mapping_get(principal, mapping_id), None)

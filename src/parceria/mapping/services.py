@@ -27,6 +27,8 @@ from parceria.mapping import keys
 from parceria.mapping.models import AccountMapping, MappedAccount, PartnerSharing, ProgramSharing, SharingLevel
 from parceria.mapping.upload import parse
 from parceria.partners.models import Partner
+from parceria.privacy.models import LegalBasis
+from parceria.privacy.sharing import partner_recipient, sharing_record
 
 BATCH = 5000
 CHUNK = 20_000
@@ -170,3 +172,15 @@ def partner_sharing_set(*, partner: Partner, actor: Actor, company_level: str | 
         audit_record_create(actor=actor, action="account_sharing.set", obj=partner, before=before,
                             after={"company_level": setting.company_level, "partner_level": setting.partner_level})
     return setting
+
+
+def matches_shared(*, mapping: AccountMapping, count: int, how: str, actor: Actor) -> None:
+    """The sharing log's record of matched accounts (our customers' and open opportunities' names and domains)
+    shown or downloaded to the mapping's partner (privacy/sharing.py); nothing when none is shown (`count` 0: the
+    sharing levels show counts only, or nothing matched). `how`: "shown in the portal", "downloaded as csv", …"""
+    if count <= 0:
+        return
+    sharing_record(recipient=partner_recipient(mapping.partner), channel="account_mapping",
+                   legal_basis=LegalBasis.LEGITIMATE_INTEREST, categories=["customer_contact"],
+                   description=f"{count} matched accounts of account mapping #{mapping.pk} {how}",
+                   partner_id=mapping.partner_id, subjects=count, obj=mapping, actor=actor)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,11 +15,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from parceria.accounts.models import STAFF_ROLES, Role, User
+from parceria.common.audit import Actor
 from parceria.jobs.retry import RetryPolicy
 from parceria.notifications import messages
 from parceria.notifications.models import Channel, ChatWebhook, Notification, Status
 from parceria.notifications.rules import link
 from parceria.partners.notices import recipient_language
+from parceria.privacy.models import LegalBasis
+from parceria.privacy.sharing import partner_is_person, sharing_record, url_host
 from parceria.webhooks.delivery import post
 
 USER_AGENT = "Parceria-Notifications/1"
@@ -80,8 +84,30 @@ def attempt(row: Notification) -> Notification:
     else:
         row.attempts += 1
         row.status, row.sent_at, row.next_attempt_at, row.last_error = Status.SENT, now, None, ""
-    row.save(update_fields=["status", "attempts", "last_error", "subject", "language", "next_attempt_at", "sent_at"])
+    with transaction.atomic():
+        row.save(update_fields=["status", "attempts", "last_error", "subject", "language", "next_attempt_at",
+                                "sent_at"])
+        if row.status == Status.SENT and row.channel == Channel.CHAT:
+            _log_sharing(row)
     return row
+
+
+def _log_sharing(row: Notification) -> None:
+    chat_shared(chat=row.chat_webhook, partner=row.partner, event_type=row.event_type, obj=row,
+                actor=Actor.system("notifications"))
+
+
+def chat_shared(*, chat: ChatWebhook | None, partner: Any, event_type: str, obj: Any, actor: Actor) -> None:
+    """The sharing log's record of a chat message sent (privacy/sharing.py): logged when the partner it names is a
+    person (its name goes to the chat service; a payout's message also carries its net amount)."""
+    if partner is None or chat is None or not partner_is_person(partner):
+        return
+    payout = event_type.startswith("payout.")
+    sharing_record(recipient=url_host(chat.url), channel="chat_webhook", legal_basis=LegalBasis.CONTRACT,
+                   categories=["partner_contact", *(["pf_payee_tax"] if payout else [])],
+                   description=f"Chat message about {event_type}: the partner's name"
+                               + (" and the payout's net amount" if payout else ""),
+                   partner_id=partner.pk, obj=obj, actor=actor)
 
 
 class SendFailed(Exception):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from parceria.accounts.models import User
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import InvalidInput
-from parceria.notifications.delivery import SendFailed, send_chat
+from parceria.notifications.delivery import SendFailed, chat_shared, send_chat
 from parceria.notifications.models import ChatWebhook, Notification, Preference, Status
 from parceria.notifications.rules import NOTIFIABLE, email_default
 from parceria.partners.models import Partner
@@ -94,7 +94,9 @@ def chat_webhook_test(*, chat: ChatWebhook, actor: Actor) -> None:
     except SendFailed as exc:
         raise InvalidInput(_("The test message was not delivered: %(error)s") % {"error": str(exc)},
                            code="chat_test_failed") from exc
-    audit_record_create(actor=actor, action="chat_webhook.tested", obj=chat)
+    with transaction.atomic():
+        audit_record_create(actor=actor, action="chat_webhook.tested", obj=chat)
+        chat_shared(chat=chat, partner=chat.partner, event_type="test", obj=chat, actor=actor)
 
 
 def pending_skip(*, reason: str) -> int:

@@ -22,12 +22,15 @@ from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.pix import PixKeyError, validate_pix_key
 from parceria.common.taxids import TaxIdError, validate_tax_id
+from parceria.partners.models import Partner
 from parceria.payouts.cnab.returns import ReturnFileError, parse_return
 from parceria.payouts.cnab.writer import Company, RemittancePayment, write_remittance
 from parceria.payouts.exports import PayoutCsvRow, payouts_csv
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import current_statuses, payouts_with_status
 from parceria.payouts.services import batch_state, payout_mark
+from parceria.privacy.models import LegalBasis
+from parceria.privacy.sharing import is_person, personal_pix_key, sharing_record
 
 EXPORT_KINDS = ("cnab", "csv")
 CENT = Decimal("0.01")
@@ -84,6 +87,7 @@ def batch_export(
             )
         payouts = _pending(locked)
         result = _cnab(locked, payouts, now, actor, again) if kind == "cnab" else _csv(locked, payouts, actor)
+        _log_sharing(result, [p for p in payouts if p.pk in set(result.included)], actor)
         audit_record_create(
             actor=actor,
             action=f"payout_batch.exported_{kind}",
@@ -91,6 +95,32 @@ def batch_export(
             after={"export_id": result.export.pk, "included": len(result.included), "skipped": len(result.skipped)},
         )
         return result
+
+
+def _log_sharing(result: ExportResult, payouts: list[Payout], actor: Actor) -> None:
+    """The sharing log's record of the file (privacy/sharing.py): logged when a payee in it is a person or a PIX key
+    in it is a CPF, an e-mail or a phone; `subjects` counts those payees (partners)."""
+    kinds = {pk: (regime, kind) for pk, regime, kind in Partner.objects.filter(
+        pk__in={p.partner_id for p in payouts}).values_list("pk", "tax_regime", "tax_id_kind")}
+    people = {p.partner_id for p in payouts if is_person(tax_regime=kinds[p.partner_id][0],
+                                                          tax_id_kind=kinds[p.partner_id][1], tax_id=p.payee_tax_id)}
+    keys = {p.partner_id for p in payouts if p.pix_key and personal_pix_key(p.pix_key_type)}
+    if not people | keys:
+        return
+    export = result.export
+    bank = settings.PARCERIA["COMPANY"]["bank_code"]  # type: ignore[index]
+    what = "PIX remittance (CNAB 240)" if export.kind == "cnab" else "payout CSV"
+    sharing_record(
+        recipient=f"bank {bank}",
+        channel="cnab_file" if export.kind == "cnab" else "bank_csv",
+        legal_basis=LegalBasis.CONTRACT,
+        categories=[*(["pf_payee_tax"] if people else []), *(["pix_key"] if keys else [])],
+        description=f"{what} {export.filename}: {len(payouts)} payouts of {export.batch.period:%Y-%m}, payee names, "
+                    f"tax ids and PIX keys",
+        subjects=len(people | keys),
+        obj=export,
+        actor=actor,
+    )
 
 
 def _sent_before(batch: PayoutBatch) -> dict[int, str]:

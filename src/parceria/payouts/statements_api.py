@@ -20,6 +20,8 @@ from parceria.partners.selectors import scope_partners
 from parceria.payouts import informe
 from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
 from parceria.payouts.statements.formatting import LANGUAGES, check_language
+from parceria.privacy.models import LegalBasis
+from parceria.privacy.sharing import partner_document_shared
 
 router = Router(tags=["statements"])
 
@@ -34,6 +36,17 @@ def _file_response(media_type: str, description: str) -> dict[str, Any]:
     """OpenAPI: the 200 answer is a file download."""
     schema = {"type": "string", "format": "binary"} if media_type == PDF else {"type": "string"}
     return {"responses": {200: {"description": description, "content": {media_type.split(";")[0]: {"schema": schema}}}}}
+
+
+def _shared(request: HttpRequest, partner: Partner, *, informe_year: int | None = None, month: Any = None,
+            fmt: str) -> None:
+    """The sharing log's record of the document (privacy/sharing.py: logged when the partner is a person)."""
+    if informe_year is not None:
+        channel, basis, what = "informe", LegalBasis.LEGAL_OBLIGATION, f"Income statement {informe_year}"
+    else:
+        channel, basis, what = "statement", LegalBasis.CONTRACT, f"Monthly statement {month:%Y-%m}"
+    partner_document_shared(partner=partner, channel=channel, legal_basis=basis,
+                            description=f"{what} ({fmt}) downloaded through the API", actor=principal_of(request).actor)
 
 
 def _partner(request: HttpRequest, partner_id: int) -> Partner:
@@ -57,6 +70,7 @@ def get_statement_pdf(
     partner = _partner(request, partner_id)
     month, language = month_of(period), check_language(lang)
     pdf = statement_pdf(statement_for(partner=partner, month=month), language=language)
+    _shared(request, partner, month=month, fmt="PDF")
     return attachment(pdf, content_type=PDF, filename=f"parceria-statement-{partner.pk}-{month:%Y-%m}.pdf")
 
 
@@ -72,6 +86,7 @@ def get_statement_csv(request: HttpRequest, partner_id: PathId, period: str) -> 
     partner = _partner(request, partner_id)
     month = month_of(period)
     text = statement_csv(statement_for(partner=partner, month=month))
+    _shared(request, partner, month=month, fmt="CSV")
     return attachment(text, content_type=CSV, filename=f"parceria-statement-{partner.pk}-{month:%Y-%m}.csv")
 
 
@@ -93,6 +108,7 @@ def get_income_statement_pdf(
     partner = _partner(request, partner_id)
     number, language = year_of(year), check_language(lang)
     pdf = informe.income_statement_pdf(informe.income_statement(partner=partner, year=number), language=language)
+    _shared(request, partner, informe_year=number, fmt="PDF")
     return attachment(pdf, content_type=PDF, filename=f"parceria-income-statement-{partner.pk}-{number}.pdf")
 
 
@@ -109,4 +125,5 @@ def get_income_statement_csv(request: HttpRequest, partner_id: PathId, year: str
     partner = _partner(request, partner_id)
     number = year_of(year)
     text = informe.income_statement_csv(informe.income_statement(partner=partner, year=number))
+    _shared(request, partner, informe_year=number, fmt="CSV")
     return attachment(text, content_type=CSV, filename=f"parceria-income-statement-{partner.pk}-{number}.csv")

@@ -4,7 +4,7 @@ requests in the portal (namespace privacy_portal, under /portal/privacy/)."""
 
 from django.urls import path
 
-from parceria.privacy.views import audit, console, portal
+from parceria.privacy.views import audit, console, portal, sharing
 
 console_patterns = [
     path("privacy/", console.home, name="home"),
@@ -18,6 +18,8 @@ console_patterns = [
     path("privacy/holds/<int:hold_id>/release/", console.hold_release_view, name="hold_release"),
     path("privacy/audit/", audit.audit, name="audit"),
     path("privacy/audit/export/", audit.audit_export, name="audit_export"),
+    path("privacy/sharing/", sharing.sharing, name="sharing"),
+    path("privacy/sharing/export/", sharing.sharing_export, name="sharing_export"),
 ]
 
 portal_patterns = [

@@ -22,7 +22,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from parceria.common.audit import Actor
 from parceria.common.errors import InvalidInput
+from parceria.privacy.models import LegalBasis
+from parceria.privacy.sharing import partner_is_person, sharing_record, url_host
 from parceria.webhooks import secrets
 from parceria.webhooks.models import Attempt, Delivery, DeliveryState, Endpoint
 from parceria.webhooks.urlrules import check_url
@@ -60,7 +63,7 @@ def claim_due(limit: int, *, now: datetime | None = None) -> list[int]:
 def deliver_due(limit: int = 100, *, now: datetime | None = None) -> int:
     """Claim and deliver up to `limit` due deliveries; answers how many were attempted."""
     ids = claim_due(limit, now=now)
-    for delivery in Delivery.objects.filter(id__in=ids).select_related("event", "endpoint").order_by("id"):
+    for delivery in Delivery.objects.filter(id__in=ids).select_related("event", "endpoint__partner").order_by("id"):
         attempt(delivery)
     return len(ids)
 
@@ -164,6 +167,7 @@ def record(delivery: Delivery, got: Answer) -> Attempt:
         if row.ok:
             delivery.state, delivery.delivered_at, delivery.next_attempt_at = DeliveryState.DELIVERED, now, None
             Endpoint.objects.filter(pk=delivery.endpoint_id, failing_since__isnull=False).update(failing_since=None)
+            _log_sharing(delivery)
         elif got.status == 410:
             delivery.state, delivery.next_attempt_at = DeliveryState.CANCELLED, None
             _disable_gone(delivery.endpoint)
@@ -175,6 +179,22 @@ def record(delivery: Delivery, got: Answer) -> Attempt:
             _flag_failing(delivery.endpoint, now)
         delivery.save(update_fields=["attempts", "leased_until", "state", "delivered_at", "next_attempt_at"])
     return row
+
+
+def _log_sharing(delivery: Delivery) -> None:
+    """The sharing log's record of a delivered event (privacy/sharing.py): a partner's endpoint, and the partner it
+    names is a person (its name; a payout event also carries its income). One INSERT, nothing for a company."""
+    partner = delivery.endpoint.partner if delivery.endpoint.partner_id else None
+    if partner is None or not partner_is_person(partner):
+        return
+    event = delivery.event
+    payout = event.type.startswith("payout.")
+    categories = ["partner_contact", *(["pf_payee_tax"] if payout else [])]
+    sharing_record(recipient=url_host(delivery.endpoint.url), channel="webhook", legal_basis=LegalBasis.CONTRACT,
+                   categories=categories,
+                   description=f"Event {event.type} {event.event_id}: the partner's name"
+                               + (" and the payout's amounts" if payout else ""),
+                   partner_id=partner.pk, obj=delivery, actor=Actor.system("webhooks"))
 
 
 def _queue_at(when: datetime | None) -> None:

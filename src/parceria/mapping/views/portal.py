@@ -70,5 +70,12 @@ def detail(request: HttpRequest, mapping_id: int) -> HttpResponse:
     mapping = get_object_or_404(selectors.scope_mappings(principal_for(request)).select_related("partner"),
                                 pk=mapping_id)
     if wants_export(request):
+        if request.GET.get("table") == "matches":
+            level = selectors.sharing_levels(mapping.partner_id).effective
+            services.matches_shared(mapping=mapping, count=selectors.matched_accounts(mapping, level).count(),
+                                    how=f"downloaded as {request.GET['export']}", actor=actor(request))
         return export(request, mapping)
-    return render(request, "mapping/portal/detail.html", {"nav": "mapping", **results(mapping)})
+    context = results(mapping)
+    shown = len(context["matches"])
+    services.matches_shared(mapping=mapping, count=shown, how="shown in the portal", actor=actor(request))
+    return render(request, "mapping/portal/detail.html", {"nav": "mapping", **context})

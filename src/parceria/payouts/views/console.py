@@ -48,7 +48,9 @@ from parceria.payouts.forms import (
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows, payouts_with_status
 from parceria.payouts.services import batch_approve, batch_stages, batch_state, batches_with_state, payout_mark
+from parceria.privacy.models import LegalBasis
 from parceria.privacy.sensitive_reads import sensitive_read_record
+from parceria.privacy.sharing import partner_document_shared
 from parceria.web.access import actor, console_view, may
 from parceria.web.forms import add_domain_error, attempt
 from parceria.web.pages import confirm_page, confirmed, page
@@ -395,5 +397,10 @@ def partner_income_statement(request: HttpRequest, partner_id: int, year: int, f
     name = f"parceria-informe-de-rendimentos-{partner.pk}-{year}.{fmt}"
     if fmt == "pdf":
         pdf = informe.income_statement_pdf(annual, language=informe.reader_language(get_language()))
-        return attachment(pdf, content_type=PDF, filename=name)
-    return attachment(informe.income_statement_csv(annual), content_type=CSV, filename=name)
+        response = attachment(pdf, content_type=PDF, filename=name)
+    else:
+        response = attachment(informe.income_statement_csv(annual), content_type=CSV, filename=name)
+    partner_document_shared(partner=partner, channel="informe", legal_basis=LegalBasis.LEGAL_OBLIGATION,
+                            description=f"Income statement {year} ({fmt.upper()}) downloaded in the console to send "
+                                        f"to the partner", actor=actor(request))
+    return response

@@ -18,7 +18,9 @@ from parceria.payouts.models import PayoutStatus
 from parceria.payouts.selectors import partner_payouts, payout_rows
 from parceria.payouts.statements import statement_csv, statement_for, statement_pdf
 from parceria.payouts.statements.formatting import reader_language
-from parceria.web.access import partner_of, partner_required
+from parceria.privacy.models import LegalBasis
+from parceria.privacy.sharing import partner_document_shared
+from parceria.web.access import actor, partner_of, partner_required
 from parceria.web.tables import build_table, export_response, wants_export
 
 
@@ -71,8 +73,13 @@ def statement(request: HttpRequest, year: int, month: int, fmt: str) -> HttpResp
     monthly = statement_for(partner=partner, month=period)
     name = f"parceria-statement-{period:%Y-%m}.{fmt}"
     if fmt == "pdf":
-        return attachment(statement_pdf(monthly, language=statement_language()), content_type=PDF, filename=name)
-    return attachment(statement_csv(monthly), content_type=CSV, filename=name)
+        response = attachment(statement_pdf(monthly, language=statement_language()), content_type=PDF, filename=name)
+    else:
+        response = attachment(statement_csv(monthly), content_type=CSV, filename=name)
+    partner_document_shared(partner=partner, channel="statement", legal_basis=LegalBasis.CONTRACT,
+                            description=f"Monthly statement {period:%Y-%m} ({fmt.upper()}) downloaded in the portal",
+                            actor=actor(request))
+    return response
 
 
 @partner_required
@@ -83,6 +90,11 @@ def income(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     annual = informe.income_statement(partner=partner, year=year)
     name = f"parceria-informe-de-rendimentos-{year}.{fmt}"
     if fmt == "pdf":
-        return attachment(informe.income_statement_pdf(annual, language=statement_language()), content_type=PDF,
-                          filename=name)
-    return attachment(informe.income_statement_csv(annual), content_type=CSV, filename=name)
+        response = attachment(informe.income_statement_pdf(annual, language=statement_language()), content_type=PDF,
+                              filename=name)
+    else:
+        response = attachment(informe.income_statement_csv(annual), content_type=CSV, filename=name)
+    partner_document_shared(partner=partner, channel="informe", legal_basis=LegalBasis.LEGAL_OBLIGATION,
+                            description=f"Income statement {year} ({fmt.upper()}) downloaded in the portal",
+                            actor=actor(request))
+    return response
