@@ -5,10 +5,13 @@ stay the same to the cent; a second anonymisation changes nothing; an unknown pe
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import QuerySet, Sum
 from django.test import Client
 from django.urls import reverse
@@ -150,6 +153,17 @@ def test_anonymisation_leaves_no_personal_value_in_any_table_and_money_unchanged
     assert opened[0]["fields"]["payee_tax_id"] == CPF
     # Stable pseudonyms: the payout and the partner still share their (pseudonymous) tax id.
     assert Payout.objects.get().payee_tax_id == partner.tax_id != CPF
+
+    # An authority's question: the sealed identifiers are opened by the request's pseudonym, with a reason, audited.
+    out = io.StringIO()
+    call_command("sealed_open", req.subject_ref, "--reason", "Receita Federal, intimação 42", stdout=out)
+    assert json.loads(out.getvalue())[0]["fields"]["payee_name"] == NAME
+    opened = AuditRecord.objects.get(action="sealed_identity.opened")
+    assert opened.reason == "Receita Federal, intimação 42"
+    with pytest.raises(CommandError, match="Say why"):
+        call_command("sealed_open", req.subject_ref, "--reason", " ")
+    with pytest.raises(CommandError, match="Nothing is sealed"):
+        call_command("sealed_open", "anon-000000000000", "--reason", "x")
 
     again = request_anonymise(req=register("anonymisation", tax_id=CPF), actor=ACTOR)
     assert again.answer == f"Nothing to anonymise: this person was anonymised by request #{req.pk}."

@@ -30,7 +30,7 @@ from parceria.common.taxids import TaxIdError
 from parceria.privacy.holds import fiscal_hold_until, held_emails, held_partner_ids, under_fiscal_hold
 from parceria.privacy.models import DataSubjectRequest, LegalHold, RequestKind, RequestStatus, SealedIdentity
 from parceria.privacy.pseudonyms import is_pseudonym, pseudonym, subject_ref
-from parceria.privacy.seal import seal
+from parceria.privacy.seal import seal, unseal
 from parceria.privacy.subjects import Found, Subject, find, subject_for
 
 #: LGPD art. 19 II: a full answer within 15 days of the request.
@@ -405,3 +405,22 @@ def hold_release(*, hold: LegalHold, actor: Actor) -> LegalHold:
         hold.save(update_fields=["released_at", "released_by_label"])
         audit_record_create(actor=actor, action="legal_hold.released", obj=hold, after={"released": True})
     return hold
+
+
+# --- Sealed identities ----------------------------------------------------------------------------------------
+
+
+def sealed_open(*, pseudonym_ref: str, reason: str, actor: Actor) -> list[dict[str, Any]]:
+    """The identifiers sealed for a pseudonym (a tax authority's question about an anonymised payee's income), each
+    opening audited with its reason. NotFound when nothing is sealed under it (or its hold has ended)."""
+    if not reason.strip():
+        raise _bad("reason", _("Say why the sealed identity is opened (who asked, under which procedure)."))
+    sealed = list(SealedIdentity.objects.filter(pseudonym=pseudonym_ref.strip()).order_by("id"))
+    if not sealed:
+        raise NotFound(_("Nothing is sealed under this pseudonym."))
+    opened: list[dict[str, Any]] = []
+    for item in sealed:
+        opened.extend(unseal(item.sealed))
+        audit_record_create(actor=actor, action="sealed_identity.opened", obj=item, reason=reason.strip()[:500],
+                            after={"records": len(opened), "hold_until": str(item.hold_until)})
+    return opened
