@@ -103,6 +103,9 @@ ACTION_LABELS = {
     "nps.follow_up_updated": pgettext_lazy("audited action", "Survey follow-up updated"),
     "ticket.opened": pgettext_lazy("audited action", "Escalation ticket opened"),
     "ticket.status_changed": pgettext_lazy("audited action", "Escalation ticket status changed"),
+    # Consents (privacy/consent.py).
+    "consent.granted": pgettext_lazy("audited action", "Consent given"),
+    "consent.withdrawn": pgettext_lazy("audited action", "Consent withdrawn"),
 }
 
 

@@ -19,6 +19,7 @@ from parceria.mdf import urls as mdf
 from parceria.notifications import urls as notifications
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
+from parceria.privacy import urls as privacy
 from parceria.recruiting import urls as recruiting
 from parceria.safeguards import urls as safeguards
 from parceria.tiers import urls as tiers
@@ -51,4 +52,5 @@ urlpatterns = [
     path("", include((jobs.console_patterns, "jobs_console"))),
     path("", include((webhooks.console_patterns, "webhooks_console"))),
     path("", include((notifications.console_patterns, "notifications_console"))),
+    path("", include((privacy.console_patterns, "privacy_console"))),
 ]

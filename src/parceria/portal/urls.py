@@ -19,6 +19,7 @@ from parceria.notifications import urls as notifications
 from parceria.partners import urls as partners
 from parceria.payouts import urls as payouts
 from parceria.portal import views
+from parceria.privacy import urls as privacy
 from parceria.recruiting import urls as recruiting
 from parceria.referrals import urls as referrals
 from parceria.tiers import urls as tiers
@@ -49,4 +50,5 @@ urlpatterns = [
     path("", include((analytics.portal_patterns, "analytics_portal"))),
     path("", include((webhooks.portal_patterns, "webhooks_portal"))),
     path("", include((notifications.portal_patterns, "notifications_portal"))),
+    path("", include((privacy.portal_patterns, "privacy_portal"))),
 ]

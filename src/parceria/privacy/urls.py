@@ -2,8 +2,15 @@
 holds and the audit trail in the console (namespace privacy_console, under /console/privacy/); a person's consents and
 requests in the portal (namespace privacy_portal, under /portal/privacy/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-console_patterns: list = []
+from parceria.privacy.views import consents, processing
 
-portal_patterns: list = []
+console_patterns: list = [
+    path("privacy/processing/", processing.processing, name="processing"),
+    path("privacy/consents/", consents.console_consents, name="consents"),
+]
+
+portal_patterns: list = [
+    path("privacy/", consents.portal_consents, name="consents"),
+]
