@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from parceria.accounts.tenancy import Ability
 from parceria.common.errors import ParceriaError
 from parceria.partners.models import Partner
+from parceria.privacy.consent import has_consent
+from parceria.privacy.models import ConsentPurpose
 from parceria.recruiting.data import COUNTRY_NAMES, KINDS
 from parceria.recruiting.forms import AcceptForm, ApplicationFilterForm, DeclineForm, ListingForm, listing_initial
 from parceria.recruiting.models import OPEN_STATUSES, Application, DirectoryListing
@@ -114,5 +116,7 @@ def listing(request: HttpRequest, partner_id: int) -> HttpResponse:
             messages.success(request, _("The directory listing is saved."))
             return redirect("recruiting_console:listing", partner_id=partner.pk)
     return page(request, "recruiting/console/listing.html",
-                {"partner": partner, "listing": current, "form": form}, nav="directory",
+                {"partner": partner, "listing": current, "form": form,
+                 "consented": has_consent(purpose=ConsentPurpose.DIRECTORY_LISTING, partner_id=partner.pk)},
+                nav="directory",
                 status=422 if form.errors else 200)
