@@ -9,9 +9,9 @@ from django.test import Client
 
 from parceria.accounts.services import user_create
 from parceria.mapping.models import AccountMapping, PartnerSharing, SharingLevel
-from parceria.mapping.services import mapping_create
+from parceria.mapping.services import mapping_create, partner_sharing_set
 from tests.factories import make_customer, make_partner, staff_client
-from tests.mapping.test_services import ACTOR, cnpj_of, csv
+from tests.mapping.test_services import ACTOR, admin_of, cnpj_of, csv
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_staff_set_the_company_level_and_see_the_matches_both_sides_allow():
     alfa = make_partner(name="Alfa")
     make_customer(domain="nossa.com.br", name="Nossa Loja")
     mapping = mapping_create(partner=alfa, data=csv(",nossa.com.br,customer"), actor=ACTOR)
-    PartnerSharing.objects.create(partner=alfa, partner_level=SharingLevel.OVERLAPS)
+    partner_sharing_set(partner=alfa, partner_level=SharingLevel.OVERLAPS, actor=admin_of(alfa))  # with consent
     staff = staff_client("maria", "partner_manager")
 
     before = staff.get(f"/console/account-mappings/{mapping.pk}/").content.decode()

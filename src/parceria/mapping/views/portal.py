@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods
 from parceria.mapping import selectors, services
 from parceria.mapping.forms import PartnerLevelForm, UploadForm
 from parceria.mapping.views.shared import export, export_list, results
+from parceria.privacy.consent_texts import current_text
+from parceria.privacy.models import ConsentPurpose
 from parceria.web.access import actor, partner_of, partner_required, principal_for
 from parceria.web.forms import attempt
 from parceria.web.tables import build_table, wants_export
@@ -29,7 +31,8 @@ def _index(request: HttpRequest, form: UploadForm, level_form: PartnerLevelForm,
         return export_list(request, rows, with_partner=False)
     return render(request, "mapping/portal/index.html",
                   {"nav": "mapping", "form": form, "level_form": level_form, "table": table, "rows": rows,
-                   "levels": selectors.sharing_levels(principal.partner_id or 0)}, status=status)
+                   "levels": selectors.sharing_levels(principal.partner_id or 0),
+                   "consent_text": current_text(ConsentPurpose.ACCOUNT_MAPPING)}, status=status)
 
 
 @partner_required
