@@ -104,7 +104,7 @@ _V1_ENTRIES = (
                    "leads.Lead", "recruiting.DirectoryContact"),
     ),
     ProcessingEntry(
-        key="pf_payee_tax_data",
+        key="pf_payee_tax",
         name=_("Payee tax data of individual partners (PF)"),
         data_items=(_("CPF and name of the payee"), _("amounts paid, withholdings (IRRF, INSS) and employer "
                                                        "contributions"), _("income statement (informe de "
