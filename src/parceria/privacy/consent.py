@@ -84,7 +84,7 @@ def has_consent(*, user: Any = None, purpose: str, partner_id: int | None = None
     return bool(found and found.granted)
 
 
-def consenting_partner_ids(purpose: str) -> QuerySet[ConsentRecord]:
+def consenting_partner_ids(purpose: str) -> QuerySet[ConsentRecord, Any]:
     """The partners whose consent to a partner purpose is in force, as a subquery of partner ids (use it in
     `partner_id__in=`: the page keeps its number of queries)."""
     check_purpose(purpose)
@@ -94,7 +94,7 @@ def consenting_partner_ids(purpose: str) -> QuerySet[ConsentRecord]:
             .filter(id=Subquery(newest)).values("partner_id"))
 
 
-def consenting_user_ids(purpose: str) -> QuerySet[ConsentRecord]:
+def consenting_user_ids(purpose: str) -> QuerySet[ConsentRecord, Any]:
     """The users whose own consent to a person's purpose (marketing e-mails) is in force, as a subquery of ids."""
     check_purpose(purpose)
     newest = (ConsentRecord.objects.filter(purpose=purpose, partner_id__isnull=True, user_id=OuterRef("user_id"))

@@ -60,7 +60,8 @@ def _export_header() -> list[str]:
 
 
 def _export_row(r: ConsentRecord) -> list[object]:
-    partner = r.user.partner.name if r.partner_id and r.user.partner_id == r.partner_id else r.partner_id
+    own = r.user.partner if r.partner_id and r.user.partner_id == r.partner_id else None
+    partner = own.name if own is not None else r.partner_id
     return [r.pk, r.at, r.user.username, r.user.email, partner, r.get_purpose_display(),
             _("Granted") if r.granted else _("Withdrawn"), r.text_version, r.source, r.recorded_by_label]
 
