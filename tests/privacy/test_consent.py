@@ -258,6 +258,8 @@ def test_a_listing_opted_in_by_staff_waits_for_the_partners_consent():
     assert DirectoryListing.objects.get(partner=alfa).opted_in is True
     assert ConsentRecord.objects.count() == 0
     assert "Alfa Digital" not in Client().get("/directory/").content.decode()
+    assert "Waiting for the partner's consent" in staff.get("/console/directory/").content.decode()
+    assert "not listed" in staff.get(f"/console/directory/partners/{alfa.pk}/").content.decode()
 
 
 def test_withdrawing_the_mapping_consent_stops_sharing_the_matched_accounts_at_once(admin_api):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from parceria.accounts.tenancy import Ability
 from parceria.common.errors import ParceriaError
 from parceria.partners.models import Partner
-from parceria.privacy.consent import has_consent
+from parceria.privacy.consent import consenting_partner_ids, has_consent
 from parceria.privacy.models import ConsentPurpose
 from parceria.recruiting.data import COUNTRY_NAMES, KINDS
 from parceria.recruiting.forms import AcceptForm, ApplicationFilterForm, DeclineForm, ListingForm, listing_initial
@@ -99,7 +99,9 @@ def listings(request: HttpRequest) -> HttpResponse:
     rows = DirectoryListing.objects.select_related("partner")
     table = build_table(request, rows, sortable={"partner": "partner__name", "listed": "opted_in",
                                                  "updated": "updated_at"}, default_sort="-listed", per_page=50)
-    return page(request, "recruiting/console/listings.html", {"table": table}, nav="directory")
+    consenting = set(consenting_partner_ids(ConsentPurpose.DIRECTORY_LISTING).values_list("partner_id", flat=True))
+    return page(request, "recruiting/console/listings.html", {"table": table, "consenting": consenting},
+                nav="directory")
 
 
 @console_view(write=Ability.MANAGE_PARTNERS)
