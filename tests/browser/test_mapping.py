@@ -10,6 +10,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parceria.accounts.services import user_create
+from parceria.common.audit import Actor
 from parceria.mapping.models import AccountMapping, SharingLevel
 from parceria.mapping.services import mapping_create, partner_sharing_set, program_sharing_set
 from tests.browser.conftest import sign_in
@@ -44,8 +45,8 @@ def test_a_partner_uploads_its_list_and_sees_the_counts(browser, live_server, sc
     partner = make_partner(name="Alfa Consultoria")
     make_customer(tax_id=cnpj_of(1), name="Loja Um Comércio")
     make_customer(domain="padaria-central.com.br", name="Padaria Central")
-    user_create(username="alfa", password=PASSWORD, role="partner_member", partner=partner, email="a@alfa.example",
-                actor=ACTOR)
+    member = user_create(username="alfa", password=PASSWORD, role="partner_member", partner=partner,
+                         email="a@alfa.example", actor=ACTOR)
     context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800}, locale=locale)
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -69,7 +70,9 @@ def test_a_partner_uploads_its_list_and_sees_the_counts(browser, live_server, sc
         screenshot(page, f"{name}-counts")
 
         program_sharing_set(level=SharingLevel.OVERLAPS, actor=ACTOR)
-        partner_sharing_set(partner=partner, partner_level=SharingLevel.OVERLAPS, actor=ACTOR)
+        # the partner's person chooses the level, which records its consent to share matched accounts
+        partner_sharing_set(partner=partner, partner_level=SharingLevel.OVERLAPS,
+                            actor=Actor(label="user:alfa", user=member))
         page.reload()
         assert page.locator("tr[data-match]").count() == 2
         assert "Padaria Central" in page.locator("main").inner_text()
@@ -87,7 +90,9 @@ def test_staff_read_a_mapping_and_share_overlaps_with_the_partner(browser, live_
     make_customer(domain="padaria-central.com.br", name="Padaria Central")
     mapping = mapping_create(partner=partner, actor=ACTOR, data=csv(
         ",padaria-central.com.br,customer", ",outra-loja.com.br,prospect", ",gmail.com,customer"))
-    partner_sharing_set(partner=partner, partner_level=SharingLevel.ALL, actor=ACTOR)
+    admin = user_create(username="bravo", password=None, role="partner_admin", partner=partner,
+                        email="admin@bravo.example", actor=ACTOR)
+    partner_sharing_set(partner=partner, partner_level=SharingLevel.ALL, actor=Actor(label="user:bravo", user=admin))
     user = user_create(username="pm", password=PASSWORD, role="partner_manager", email="pm@example.com", actor=ACTOR)
     key = TOTPDevice.objects.create(user=user, name="phone", confirmed=True).key
     context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800}, locale="pt-BR")

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from parceria.accounts.models import User
+from parceria.accounts.services import user_create
+from parceria.common.audit import Actor
 from parceria.common.taxids import synthetic_tax_id
 from parceria.partners.models import TierDefinition
 from parceria.partners.tier_data import INTEGRATION_DEFINITIONS
@@ -71,6 +73,13 @@ def test_a_company_applies_and_staff_accept_it(browser, live_server, screenshot,
     assert User.objects.get(partner=application.partner).role == "partner_admin"
 
 
+def _admin_of(partner) -> Actor:
+    """The partner's admin, whose opting in records the partner's consent to the listing (privacy.consent)."""
+    user = user_create(username=f"admin-{partner.pk}@example.com", password=None, role="partner_admin",
+                       email=f"admin-{partner.pk}@example.com", partner=partner, actor=ACTOR)
+    return Actor(label=f"user:{user.username}", user=user)
+
+
 def test_the_public_directory(browser, live_server, screenshot):
     # A transactional test's database may have lost the migrations' data: the integration partner definition
     # (which grants preferred placement) is written again, as its data migration writes it.
@@ -78,12 +87,12 @@ def test_the_public_directory(browser, live_server, screenshot):
         TierDefinition.objects.update_or_create(tier=row["tier"], version=row["version"], defaults={
             k: row[k] for k in ("effective_from", "effective_to", "requirements", "benefits")})
     crm = make_integration_partner(name="Zeta CRM", verticals=["varejo"], territories=["SP"])
-    listing_update(partner=crm, actor=ACTOR, fields=ListingFields(
+    listing_update(partner=crm, actor=_admin_of(crm), fields=ListingFields(
         opted_in=True, headline="Integração nativa com o ERP", description="Sincroniza pedidos e clientes.",
         regions=("SP", "RJ")))
     for n, tier in enumerate(("strategic", "preferred", "certified")):
         p = make_partner(name=f"Parceiro {tier.title()} {n}", tier=tier, verticals=["moda"])
-        listing_update(partner=p, actor=ACTOR, fields=ListingFields(
+        listing_update(partner=p, actor=_admin_of(p), fields=ListingFields(
             opted_in=True, description="Implantação em 30 dias, com treinamento da equipe e suporte local."))
     for width, label in ((1280, "recruiting-directory"), (390, "recruiting-directory-phone")):
         context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 800},

@@ -11,7 +11,7 @@ from parceria.mapping.services import partner_sharing_set, program_sharing_set
 from parceria.mapping.upload import MAX_BYTES
 from tests.conftest import ApiClient
 from tests.factories import make_customer, make_key, make_partner
-from tests.mapping.test_services import ACTOR, cnpj_of, csv
+from tests.mapping.test_services import ACTOR, admin_of, cnpj_of, csv
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_a_partner_key_maps_its_list_and_reads_the_counts(alfa):
     assert (body["effective_level"], body["matches"]) == ("counts", [])
 
     program_sharing_set(level=SharingLevel.OVERLAPS, actor=ACTOR)
-    partner_sharing_set(partner=alfa, partner_level=SharingLevel.ALL, actor=ACTOR)
+    partner_sharing_set(partner=alfa, partner_level=SharingLevel.ALL, actor=admin_of(alfa))
     detail = client.get(f"/account-mappings/{mapping.pk}").json()
     assert (detail["effective_level"], detail["matches"]) == ("overlaps", [
         {"line": 2, "segment": "customer", "match": "customer", "company_name": customer.name,

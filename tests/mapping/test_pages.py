@@ -9,16 +9,16 @@ from django.test import Client
 
 from parceria.accounts.services import user_create
 from parceria.mapping.models import AccountMapping, PartnerSharing, SharingLevel
-from parceria.mapping.services import mapping_create
+from parceria.mapping.services import mapping_create, partner_sharing_set
 from tests.factories import make_customer, make_partner, staff_client
-from tests.mapping.test_services import ACTOR, cnpj_of, csv
+from tests.mapping.test_services import ACTOR, admin_of, cnpj_of, csv
 
 pytestmark = pytest.mark.django_db
 
 
-def portal_client(partner, name: str) -> Client:
+def portal_client(partner, name: str, role: str = "partner_member") -> Client:
     user = user_create(username=f"{name}@example.com", email=f"{name}@example.com", password="a long password 4 t",
-                       role="partner_member", partner=partner, actor=ACTOR)
+                       role=role, partner=partner, actor=ACTOR)
     client = Client()
     client.force_login(user)
     return client
@@ -60,20 +60,24 @@ def test_a_partner_sees_only_its_own_mappings():
     assert f"/portal/account-mapping/{theirs.pk}/" not in client.get("/portal/account-mapping/").content.decode()
 
 
-def test_the_partner_sets_what_it_shares():
+def test_the_partners_admin_sets_what_it_shares_and_a_member_may_not():
     alfa = make_partner()
-    client = portal_client(alfa, "duda")
+    client = portal_client(alfa, "duda", role="partner_admin")
+    member = portal_client(alfa, "edu")
 
     assert client.post("/portal/account-mapping/sharing/", {"level": "all"}).status_code == 302
     assert client.post("/portal/account-mapping/sharing/", {"level": "bogus"}).status_code == 422
+    assert member.post("/portal/account-mapping/sharing/", {"level": "counts"}).status_code == 403
     assert PartnerSharing.objects.get(partner=alfa).partner_level == SharingLevel.ALL
+    page = member.get("/portal/account-mapping/").content.decode()
+    assert 'action="/portal/account-mapping/sharing/"' not in page and "All matches, including open" in page
 
 
 def test_staff_set_the_company_level_and_see_the_matches_both_sides_allow():
     alfa = make_partner(name="Alfa")
     make_customer(domain="nossa.com.br", name="Nossa Loja")
     mapping = mapping_create(partner=alfa, data=csv(",nossa.com.br,customer"), actor=ACTOR)
-    PartnerSharing.objects.create(partner=alfa, partner_level=SharingLevel.OVERLAPS)
+    partner_sharing_set(partner=alfa, partner_level=SharingLevel.OVERLAPS, actor=admin_of(alfa))  # with consent
     staff = staff_client("maria", "partner_manager")
 
     before = staff.get(f"/console/account-mappings/{mapping.pk}/").content.decode()

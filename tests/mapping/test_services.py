@@ -26,6 +26,16 @@ pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("tests")
 
 
+def admin_of(partner) -> Actor:
+    """An admin of the partner acting: choosing a level that shares matched accounts records the partner's consent
+    (privacy.consent), which only a person of the partner can give."""
+    from parceria.accounts.services import user_create
+
+    user = user_create(username=f"admin-{partner.pk}@example.com", password=None, role="partner_admin",
+                       email=f"admin-{partner.pk}@example.com", partner=partner, actor=ACTOR)
+    return Actor(label=f"user:{user.username}", user=user)
+
+
 def cnpj_of(n: int, branch: str = "0001") -> str:
     """A valid CNPJ whose root is made from `n`, at `branch`."""
     base = f"{30_000_000 + n:08d}{branch}"
@@ -260,13 +270,14 @@ def test_the_effective_level_is_the_lower_of_both_sides_and_hides_matches():
         return level, sorted(a.line for a in matched_accounts(mapping, level))
 
     assert shown() == (SharingLevel.COUNTS, [])  # nobody opted in
-    partner_sharing_set(partner=partner, partner_level=SharingLevel.ALL, actor=ACTOR)
+    admin = admin_of(partner)
+    partner_sharing_set(partner=partner, partner_level=SharingLevel.ALL, actor=admin)
     assert shown() == (SharingLevel.COUNTS, [])  # the company shares counts only (program-wide default)
     program_sharing_set(level=SharingLevel.OVERLAPS, actor=ACTOR)
     assert shown() == (SharingLevel.OVERLAPS, [2])
     partner_sharing_set(partner=partner, company_level=SharingLevel.ALL, actor=ACTOR)
     assert shown() == (SharingLevel.ALL, [2, 3])
-    partner_sharing_set(partner=partner, partner_level=SharingLevel.COUNTS, actor=ACTOR)
+    partner_sharing_set(partner=partner, partner_level=SharingLevel.COUNTS, actor=admin)
     assert shown() == (SharingLevel.COUNTS, [])
     assert sharing_levels(other).effective == SharingLevel.COUNTS
     assert sharing_levels(other).company == SharingLevel.OVERLAPS
@@ -274,10 +285,11 @@ def test_the_effective_level_is_the_lower_of_both_sides_and_hides_matches():
 
 def test_a_bad_sharing_level_is_refused_and_nothing_changes():
     partner = make_partner()
-    partner_sharing_set(partner=partner, partner_level=SharingLevel.OVERLAPS, actor=ACTOR)
+    admin = admin_of(partner)
+    partner_sharing_set(partner=partner, partner_level=SharingLevel.OVERLAPS, actor=admin)
 
     with pytest.raises(InvalidInput):
-        partner_sharing_set(partner=partner, partner_level="everything", actor=ACTOR)
+        partner_sharing_set(partner=partner, partner_level="everything", actor=admin)
 
     assert sharing_levels(partner).partner == SharingLevel.OVERLAPS
 

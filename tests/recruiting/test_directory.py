@@ -42,9 +42,18 @@ def png(size: int = 8) -> bytes:
     return buffer.getvalue()
 
 
+def admin_of(partner) -> Actor:
+    """An admin of the partner: opting in records the partner's consent to the listing (privacy.consent), which only
+    a person of the partner can give."""
+    user = partner.users.filter(role="partner_admin").first() or user_create(
+        username=f"admin-{partner.pk}@example.com", password=None, role="partner_admin",
+        email=f"admin-{partner.pk}@example.com", partner=partner, actor=ACTOR)
+    return Actor(label=f"user:{user.username}", user=user)
+
+
 def listed(partner, text: str = "Implantamos o ERP em lojas.", **extra) -> DirectoryListing:
     return listing_update(partner=partner, fields=ListingFields(opted_in=True, description=text, **extra),
-                          actor=ACTOR)
+                          actor=admin_of(partner))
 
 
 def names(response) -> list[str]:

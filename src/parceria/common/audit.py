@@ -120,6 +120,9 @@ ACTION_LABELS = {
     "partner.pix_key_viewed": pgettext_lazy("audited action", "Whole PIX key shown"),
     "payout.pix_key_viewed": pgettext_lazy("audited action", "Whole PIX key of a payout shown"),
     "payout_batch.file_downloaded": pgettext_lazy("audited action", "Bank file downloaded"),
+    # Consents (privacy/consent.py).
+    "consent.granted": pgettext_lazy("audited action", "Consent given"),
+    "consent.withdrawn": pgettext_lazy("audited action", "Consent withdrawn"),
 }
 
 

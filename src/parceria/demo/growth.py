@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from parceria.accounts.models import Role
 from parceria.common.audit import Actor
 from parceria.common.taxids import synthetic_tax_id
 from parceria.partners.models import Partner, PartnerStatus
@@ -89,7 +90,11 @@ def directory_listings_create(partner_ids: Sequence[int], showcase_partner_id: i
                                                                     if p.pk != showcase_partner_id][:LISTED]
     for n, partner in enumerate(chosen):
         headline, description = HEADLINES.get(partner.category, HEADLINES["consulting_agency"])
-        listing_update(partner=partner, actor=actor, fields=ListingFields(
+        # The partner's admin opts in, which records the partner's consent to the listing (privacy.consent): a
+        # listing without it stays out of the directory.
+        admin = partner.users.filter(role=Role.PARTNER_ADMIN).order_by("pk").first()
+        by = Actor(label=f"user:{admin.username}", user=admin) if admin else actor
+        listing_update(partner=partner, actor=by, fields=ListingFields(
             opted_in=True, headline=headline, description=description,
             website=f"https://{partner.name.lower().split()[0]}.example", regions=tuple(partner.territories[:3]),
             logo=_logo(partner.name, n * 37) if n % 2 == 0 else None))

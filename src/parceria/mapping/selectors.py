@@ -22,6 +22,8 @@ from parceria.mapping.models import (
     SharingLevel,
 )
 from parceria.partners.models import Partner
+from parceria.privacy.consent import has_consent
+from parceria.privacy.models import ConsentPurpose
 
 
 def scope_mappings(principal: Principal, queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
@@ -108,8 +110,12 @@ def sharing_levels(partner: Partner | int) -> Levels:
     company = own.company_level if own and own.company_level else ""
     if not company:
         company = program_level()
-    return Levels(company=company, partner=own.partner_level if own else SharingLevel.COUNTS,
-                  company_is_program=not (own and own.company_level))
+    # The partner shares matched accounts only with its consent in force (privacy.consent): without it, or once
+    # withdrawn, its side is "counts only", whatever level it chose.
+    level = own.partner_level if own else SharingLevel.COUNTS
+    if level != SharingLevel.COUNTS and not has_consent(purpose=ConsentPurpose.ACCOUNT_MAPPING, partner_id=partner_id):
+        level = SharingLevel.COUNTS
+    return Levels(company=company, partner=level, company_is_program=not (own and own.company_level))
 
 
 def matched_accounts(mapping: AccountMapping, level: str) -> QuerySet[Any]:

@@ -27,7 +27,8 @@ from parceria.mapping import keys
 from parceria.mapping.models import AccountMapping, MappedAccount, PartnerSharing, ProgramSharing, SharingLevel
 from parceria.mapping.upload import parse
 from parceria.partners.models import Partner
-from parceria.privacy.models import LegalBasis
+from parceria.privacy.consent import consent_set, may_consent_for
+from parceria.privacy.models import ConsentPurpose, LegalBasis
 from parceria.privacy.sharing import partner_recipient, sharing_record
 
 BATCH = 5000
@@ -171,6 +172,12 @@ def partner_sharing_set(*, partner: Partner, actor: Actor, company_level: str | 
         setting.save()
         audit_record_create(actor=actor, action="account_sharing.set", obj=partner, before=before,
                             after={"company_level": setting.company_level, "partner_level": setting.partner_level})
+        if partner_level is not None and may_consent_for(actor.user, partner.pk):
+            # A person of the partner choosing a level that shares matched accounts consents to sharing them; going
+            # back to counts only withdraws it (privacy.consent; mapping.selectors.sharing_levels asks it).
+            consent_set(user=actor.user, purpose=ConsentPurpose.ACCOUNT_MAPPING,
+                        granted=setting.partner_level != SharingLevel.COUNTS, source="account_mapping",
+                        partner_id=partner.pk, actor=actor)
     return setting
 
 

@@ -4,10 +4,12 @@ requests in the portal (namespace privacy_portal, under /portal/privacy/)."""
 
 from django.urls import path
 
-from parceria.privacy.views import audit, console, portal, sharing
+from parceria.privacy.views import audit, consents, console, portal, processing, sharing
 
 console_patterns = [
     path("privacy/", console.home, name="home"),
+    path("privacy/processing/", processing.processing, name="processing"),
+    path("privacy/consents/", consents.console_consents, name="consents"),
     path("privacy/requests/", console.request_list, name="requests"),
     path("privacy/requests/new/", console.request_new, name="request_new"),
     path("privacy/requests/<int:dsr_id>/", console.request_detail, name="request"),
@@ -23,5 +25,6 @@ console_patterns = [
 ]
 
 portal_patterns = [
+    path("privacy/", consents.portal_consents, name="consents"),
     path("privacy/requests/", portal.requests_page, name="requests"),
 ]

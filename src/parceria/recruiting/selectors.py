@@ -1,4 +1,5 @@
-"""Reads of recruiting: the applications for staff, and the public directory (only active partners that opted in).
+"""Reads of recruiting: the applications for staff, and the public directory (only active partners that opted in
+and consented to the listing).
 
 The directory is read in a fixed number of queries whatever its size: the listed partners (one query, filtered and
 ordered in Python: the filters on lists of verticals read the same on SQLite and PostgreSQL), then for the page shown
@@ -16,6 +17,8 @@ from django.utils import timezone
 from parceria.enablement.models import Certification
 from parceria.enablement.selectors import certifications_held
 from parceria.partners.models import Partner, PartnerStatus
+from parceria.privacy.consent import consenting_partner_ids
+from parceria.privacy.models import ConsentPurpose
 from parceria.recruiting.models import Application, DirectoryListing
 from parceria.tiers.definitions import definitions_in_force
 from parceria.tiers.rules import is_integration_partner, rank
@@ -47,8 +50,11 @@ def _folded(text: str) -> str:
 
 
 def listed() -> QuerySet[DirectoryListing]:
-    """The listings the public sees: opted in, of an active partner. The one rule of who is listed."""
-    return DirectoryListing.objects.filter(opted_in=True, partner__status=PartnerStatus.ACTIVE)
+    """The listings the public sees: opted in, with the partner's consent to the listing in force (privacy.consent:
+    a withdrawal unlists it at once), of an active partner. The one rule of who is listed."""
+    return DirectoryListing.objects.filter(
+        opted_in=True, partner__status=PartnerStatus.ACTIVE,
+        partner_id__in=consenting_partner_ids(ConsentPurpose.DIRECTORY_LISTING))
 
 
 def _benefits(on: date | None) -> dict[str, dict[str, object]]:

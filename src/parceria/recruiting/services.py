@@ -42,6 +42,8 @@ from parceria.partners.services import (
     partner_manager_assign,
     partner_update,
 )
+from parceria.privacy.consent import consent_set, may_consent_for
+from parceria.privacy.models import ConsentPurpose
 from parceria.recruiting.data import COUNTRY_CURRENCY, KINDS
 from parceria.recruiting.models import (
     OPEN_STATUSES,
@@ -403,6 +405,12 @@ def listing_update(*, partner: Partner, fields: ListingFields, actor: Actor) -> 
         listing.save()
         audit_record_create(actor=actor, action="directory_listing.updated", obj=listing, before=before,
                             after=_listing_snapshot(listing))
+        if may_consent_for(actor.user, partner.pk):
+            # A person of the partner opting in consents to the listing (the text shown beside the box); opting out
+            # withdraws it. Staff and the system set the flag only: the partner is listed once one of its people
+            # consents (privacy.consent).
+            consent_set(user=actor.user, purpose=ConsentPurpose.DIRECTORY_LISTING, granted=listing.opted_in,
+                        source="directory_profile", partner_id=partner.pk, actor=actor)
     return listing
 
 

@@ -1,6 +1,7 @@
 """Account mapping in the portal (namespace mapping_portal, under /portal/account-mapping/): the partner uploads its
-customer list, sets what it shares, and reads each mapping's overlap counts and the matches both sides agreed to
-show. The partner always comes from `request.user`; mappings are read through `selectors.scope_mappings`."""
+customer list, sets what it shares (its admins: a level that shares matched accounts is the partner's consent), and
+reads each mapping's overlap counts and the matches both sides agreed to show. The partner always comes from
+`request.user`; mappings are read through `selectors.scope_mappings`."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from parceria.accounts.tenancy import Ability
 from parceria.mapping import selectors, services
 from parceria.mapping.forms import PartnerLevelForm, UploadForm
+from parceria.mapping.models import SharingLevel
 from parceria.mapping.views.shared import export, export_list, results
-from parceria.web.access import actor, partner_of, partner_required, principal_for
+from parceria.privacy.consent_texts import current_text
+from parceria.privacy.models import ConsentPurpose
+from parceria.web.access import actor, partner_of, partner_required, principal_for, require
 from parceria.web.forms import attempt
 from parceria.web.tables import build_table, wants_export
 
@@ -27,9 +32,11 @@ def _index(request: HttpRequest, form: UploadForm, level_form: PartnerLevelForm,
     rows = selectors.with_totals(table.page)
     if wants_export(request):
         return export_list(request, rows, with_partner=False)
+    levels = selectors.sharing_levels(principal.partner_id or 0)
     return render(request, "mapping/portal/index.html",
                   {"nav": "mapping", "form": form, "level_form": level_form, "table": table, "rows": rows,
-                   "levels": selectors.sharing_levels(principal.partner_id or 0)}, status=status)
+                   "levels": levels, "partner_level_label": SharingLevel(levels.partner).label,
+                   "consent_text": current_text(ConsentPurpose.ACCOUNT_MAPPING)}, status=status)
 
 
 @partner_required
@@ -56,6 +63,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @partner_required
 @require_http_methods(["POST"])
 def sharing(request: HttpRequest) -> HttpResponse:
+    # A level that shares matched accounts is the partner's consent (privacy.consent): its admins choose it.
+    require(request, Ability.MANAGE_USERS)
     form = PartnerLevelForm(request.POST)
     if form.is_valid():
         services.partner_sharing_set(partner=partner_of(request), partner_level=form.cleaned_data["level"],

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from parceria.accounts.tenancy import Ability
 from parceria.common.errors import ParceriaError
 from parceria.partners.models import Partner
+from parceria.privacy.consent import consenting_partner_ids, has_consent
+from parceria.privacy.models import ConsentPurpose
 from parceria.recruiting.data import COUNTRY_NAMES, KINDS
 from parceria.recruiting.forms import AcceptForm, ApplicationFilterForm, DeclineForm, ListingForm, listing_initial
 from parceria.recruiting.models import OPEN_STATUSES, Application, DirectoryListing
@@ -97,7 +99,9 @@ def listings(request: HttpRequest) -> HttpResponse:
     rows = DirectoryListing.objects.select_related("partner")
     table = build_table(request, rows, sortable={"partner": "partner__name", "listed": "opted_in",
                                                  "updated": "updated_at"}, default_sort="-listed", per_page=50)
-    return page(request, "recruiting/console/listings.html", {"table": table}, nav="directory")
+    consenting = set(consenting_partner_ids(ConsentPurpose.DIRECTORY_LISTING).values_list("partner_id", flat=True))
+    return page(request, "recruiting/console/listings.html", {"table": table, "consenting": consenting},
+                nav="directory")
 
 
 @console_view(write=Ability.MANAGE_PARTNERS)
@@ -114,5 +118,7 @@ def listing(request: HttpRequest, partner_id: int) -> HttpResponse:
             messages.success(request, _("The directory listing is saved."))
             return redirect("recruiting_console:listing", partner_id=partner.pk)
     return page(request, "recruiting/console/listing.html",
-                {"partner": partner, "listing": current, "form": form}, nav="directory",
+                {"partner": partner, "listing": current, "form": form,
+                 "consented": has_consent(purpose=ConsentPurpose.DIRECTORY_LISTING, partner_id=partner.pk)},
+                nav="directory",
                 status=422 if form.errors else 200)

@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability
 from parceria.common.errors import ParceriaError
+from parceria.privacy.consent import has_consent
+from parceria.privacy.consent_texts import current_text
+from parceria.privacy.models import ConsentPurpose
 from parceria.recruiting.forms import ListingForm, listing_initial
 from parceria.recruiting.services import listing_for, listing_update
 from parceria.web.access import actor, partner_of, partner_required, principal_for, require
@@ -34,4 +37,6 @@ def directory_profile(request: HttpRequest) -> HttpResponse:
                 return redirect("recruiting_portal:directory_profile")
     return render(request, "recruiting/portal/directory_profile.html",
                   {"nav": "directory_profile", "listing": current, "form": form, "may_edit": may_edit,
-                   "partner": partner}, status=422 if form.errors else 200)
+                   "partner": partner, "consent_text": current_text(ConsentPurpose.DIRECTORY_LISTING),
+                   "consented": has_consent(purpose=ConsentPurpose.DIRECTORY_LISTING, partner_id=partner.pk)},
+                  status=422 if form.errors else 200)
