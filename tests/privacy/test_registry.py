@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.apps import apps
 from django.db import models
 
-from parceria.privacy.registry import NOT_PERSONAL, declarations, declared_fields, declared_models
+from parceria.privacy.processing_data import version_in_force
+from parceria.privacy.registry import NOT_PERSONAL, categories, declarations, declared_fields, declared_models
 
 TEXT_LIKE = (models.CharField, models.TextField, models.JSONField, models.GenericIPAddressField, models.FileField)
 
@@ -46,3 +49,8 @@ def test_the_personal_fields_of_the_main_kinds_are_declared() -> None:
     assert {"payee_name", "payee_tax_id", "pix_key"} <= declared_fields("payouts.Payout")
     assert {"contact_name", "contact_email", "contact_phone"} <= declared_fields("recruiting.Application")
     assert {"before", "after", "actor_label"} <= declared_fields("common.AuditRecord")
+
+
+def test_every_kind_the_registry_declares_is_in_the_record_of_processing_in_force() -> None:
+    keys = {e.key for e in version_in_force(dt.date.today()).entries}
+    assert set(categories()) - keys == set()

@@ -13,12 +13,13 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from parceria.accounts.models import LoginAttempt
+from parceria.accounts.models import LoginAttempt, User
 from parceria.accounts.services import user_create
 from parceria.commissions.models import LedgerLine, LedgerTotal
 from parceria.common.audit import ACTION_LABELS
 from parceria.common.models import AuditRecord
 from parceria.customers.models import EventBatch
+from parceria.notifications.models import Notification
 from parceria.payouts.models import (
     BatchExport,
     CarriedBalance,
@@ -32,6 +33,7 @@ from parceria.privacy import retention_data
 from parceria.privacy.models import DataSubjectRequest, LegalHold, SealedIdentity
 from parceria.privacy.retention import retention_plan, rules
 from parceria.referrals.models import ReferralClick, ReferralLink
+from parceria.webhooks.models import OutboxEvent
 from tests.factories import ACTOR, SP, credit, make_partner, make_payout
 
 TODAY = "2026-12-04"
@@ -102,6 +104,17 @@ def snapshot() -> dict[str, Any]:
     }
 
 
+def outbox(partner: Any, at: datetime, *, pending: bool = False) -> OutboxEvent:
+    """An outbox event of `at` (delivered, or with a notification still pending)."""
+    event = OutboxEvent.objects.create(type="payout.paid", partner=partner, payload={"payout": 1})
+    OutboxEvent.objects.filter(pk=event.pk).update(created_at=at)
+    user = User.objects.filter(username="notified@example.com").first() or user_create(
+        username="notified@example.com", password=None, role="finance", actor=ACTOR)
+    Notification.objects.create(event=event, event_type=event.type, partner=partner, channel="email", user=user,
+                                status="pending" if pending else "sent")
+    return event
+
+
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
     """Records of every rule, old and new, and a partner under a legal hold."""
@@ -165,7 +178,12 @@ def world(db: Any) -> dict[str, Any]:
         ],
     )
     ended, holding = sealed(date(2026, 12, 3)), sealed(date(2026, 12, 4))
+    sent_old = outbox(free, datetime(2026, 3, 1, tzinfo=SP))
+    outbox(free, datetime(2026, 2, 1, tzinfo=SP), pending=True)  # still to be sent: kept
+    outbox(held, datetime(2026, 1, 1, tzinfo=SP))  # a held partner's: kept
+    outbox(free, SIX_MONTHS_CUT)  # the cut's own day is kept
     return {
+        "sent_old": sent_old,
         "free": free,
         "held": held,
         "old": old,
@@ -187,7 +205,8 @@ EXPECTED_DRY_RUN = [
     "expired_sessions: 2 to remove (kept 0 days, before 2026-12-04; oldest 2026-12-02; held back by holds 0)",
     "sign_in_attempts: 2 to remove (kept 6 months, before 2026-06-04; oldest 2026-01-01; held back by holds 0)",
     "sealed_identities: 1 to remove (kept 0 days, before 2026-12-04; oldest 2026-12-03; held back by holds 0)",
-    "Dry run on 2026-12-04: 9 record(s) would be removed or cleared; --apply does it.",
+    "webhook_events: 1 to remove (kept 6 months, before 2026-06-04; oldest 2026-03-01; held back by holds 1)",
+    "Dry run on 2026-12-04: 10 record(s) would be removed or cleared; --apply does it.",
 ]
 
 
@@ -204,7 +223,10 @@ def test_apply_removes_exactly_what_the_dry_run_reported_audits_each_rule_and_a_
         out[0]
         == "referral_clicks: 3 cleared (kept 13 months, before 2025-11-04; oldest 2025-06-01; held back by holds 2)"
     )
-    assert out[-1] == "Retention applied on 2026-12-04: 9 record(s) removed or cleared."
+    assert out[-1] == "Retention applied on 2026-12-04: 10 record(s) removed or cleared."
+    # Outbox events: the old one sent is gone with its notification; pending, held and recent ones stay.
+    assert not OutboxEvent.objects.filter(pk=world["sent_old"].pk).exists()
+    assert OutboxEvent.objects.count() == Notification.objects.count() == 3
     # Clicks: the old ones lose what points at the visitor and keep their link and time (the counts stay).
     assert ReferralClick.objects.count() == 7
     for old in world["old"]:

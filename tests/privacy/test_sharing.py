@@ -28,7 +28,8 @@ from parceria.payouts.bank_files import batch_export
 from parceria.payouts.close import period_close
 from parceria.payouts.models import BatchExport, PayoutBatch
 from parceria.payouts.services import batch_approve
-from parceria.privacy.models import SharingRecord
+from parceria.privacy.consent import consent_grant
+from parceria.privacy.models import ConsentPurpose, SharingRecord
 from parceria.privacy.sharing import is_person, sharing_log, sharing_record
 from parceria.webhooks.delivery import deliver_due as deliver_webhooks
 from parceria.webhooks.models import Delivery, DeliveryState
@@ -493,7 +494,17 @@ def _mapping(level: str):
         partner=alfa, data=csv(",nossa.com.br,customer", ",outra.com.br,", ",fora.com.br,"), actor=ACTOR
     )
     PartnerSharing.objects.create(partner=alfa, partner_level=level, company_level=level)
+    if level != SharingLevel.COUNTS:
+        _consent(alfa)
     return alfa, mapping
+
+
+def _consent(partner) -> None:
+    """The partner's admin consents to share matched accounts (privacy.consent: no consent, counts only)."""
+    admin = user_create(username=f"admin{partner.pk}@example.com", password=None, role="partner_admin",
+                        partner=partner, actor=ACTOR)
+    consent_grant(user=admin, purpose=ConsentPurpose.ACCOUNT_MAPPING, partner_id=partner.pk, source="tests",
+                  actor=Actor(label=f"user:{admin.username}", user=admin))
 
 
 def test_matched_accounts_shown_and_downloaded_in_the_portal_are_logged():
@@ -528,6 +539,7 @@ def test_counts_only_share_nothing_and_staff_reading_matches_is_not_a_share():
     assert client.get(f"/portal/account-mapping/{mapping.pk}/?export=csv&table=matches").status_code == 200
     staff = staff_client("maria", "partner_manager")
     PartnerSharing.objects.filter(partner=alfa).update(partner_level="all", company_level="all")
+    _consent(alfa)
     assert "Nossa Loja" in staff.get(f"/console/account-mappings/{mapping.pk}/").content.decode()
     assert ApiClient(make_key("admin")).get(f"/account-mappings/{mapping.pk}").status_code == 200
     assert SharingRecord.objects.count() == 0

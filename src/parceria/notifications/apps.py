@@ -14,3 +14,4 @@ class NotificationsConfig(AppConfig):
         from parceria.webhooks.outbox import register_listener
 
         register_listener(on_events)
+        import parceria.notifications.retention  # noqa: F401  (registers the outbox events' retention rule)

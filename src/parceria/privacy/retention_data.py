@@ -91,6 +91,18 @@ SCHEDULE: tuple[RetentionPeriod, ...] = (
             "16 I); deleted from the day after hold_until. [verify]"
         ),
     ),
+    RetentionPeriod(
+        rule="webhook_events",
+        what=pgettext_lazy("retention", "Outbound webhook events with their deliveries, attempts and notifications"),
+        action=Action.DELETE,
+        months=6,
+        reason=(
+            "The events sent to partners' webhook receivers and chat channels, and the receivers' answers, serve "
+            "to follow and resend deliveries (art. 7 V); six months covers a partner's questions about a missed "
+            "event. Only events none of whose deliveries or notifications is still pending are deleted; the sharing "
+            "log keeps the record that each was sent. [verify]"
+        ),
+    ),
 )
 
 #: Raw inputs looked for and found not kept, so no rule is needed (checked for issue #16; add a rule if one starts

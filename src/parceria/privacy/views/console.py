@@ -18,6 +18,7 @@ from parceria.common.errors import ParceriaError
 from parceria.privacy import selectors
 from parceria.privacy.forms import AnswerForm, HoldForm, RequestForm
 from parceria.privacy.models import DataSubjectRequest, LegalHold, RequestKind, RequestStatus
+from parceria.privacy.processing_data import version_in_force
 from parceria.privacy.registry import categories
 from parceria.privacy.services import (
     NewRequest,
@@ -41,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     return render(request, "privacy/console/home.html", {
         "nav": "privacy", "counts": selectors.open_counts(today), "holds": selectors.holds(today).count(),
-        "categories": categories(),
+        "categories": [k for k, _n in _named(dict.fromkeys(categories(), 0))],
     })
 
 
@@ -89,11 +90,17 @@ def request_new(request: HttpRequest) -> HttpResponse:
                   status=422 if form.errors else 200)
 
 
+def _named(found: dict[str, int]) -> list[tuple[str, int]]:
+    """The kinds of data found, by their names in the record of processing."""
+    record = version_in_force(timezone.localdate())
+    return sorted(((str(e.name) if (e := record.entry(key)) else key), n) for key, n in found.items())
+
+
 def _request_page(request: HttpRequest, req: DataSubjectRequest, form: AnswerForm | None = None,
                   status: int = 200) -> HttpResponse:
     return render(request, "privacy/console/request.html", {
         "nav": "privacy", "req": req, "deadline": selectors.deadline(req, timezone.localdate()),
-        "form": form or AnswerForm(), "found": sorted(req.found.items()),
+        "form": form or AnswerForm(), "found": _named(req.found),
         "exportable": req.kind in (RequestKind.ACCESS, RequestKind.PORTABILITY, RequestKind.SHARING),
     }, status=status)
 
