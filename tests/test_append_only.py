@@ -21,6 +21,7 @@ APPEND_ONLY = {
     "partners.evaluation", "partners.evaluationweights", "partners.partnerterms", "partners.stagetransition",
     "payouts.batchapproval", "payouts.batchexport", "payouts.carriedbalance", "payouts.payout",
     "payouts.payoutemployercontribution", "payouts.payoutstatuschange", "payouts.payoutwithholding",
+    "privacy.consentrecord", "privacy.sharingrecord",
 }  # fmt: skip
 
 

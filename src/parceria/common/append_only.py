@@ -5,6 +5,10 @@ A model that inherits `AppendOnlyModel` refuses, with AppendOnlyError, to save a
 and to delete one, and its querysets (its manager and every related manager) refuse `update()` and
 `delete()`. A change is a new row: a correcting ledger line, a new status mark, a new terms version.
 On PostgreSQL the ledger also has a trigger that refuses raw UPDATE and DELETE (docs/postgresql.md).
+
+One sanctioned exception: an anonymisation (privacy.services.request_anonymise, LGPD art. 18) replaces a person's
+values with pseudonyms in these rows through a plain QuerySet; it never changes an amount, a date or a link, and the
+ledger's lines hold no personal values (docs/privacy.md).
 """
 
 from __future__ import annotations
