@@ -22,8 +22,9 @@ from parceria.payouts.models import Payout, PayoutBatch
 from parceria.payouts.services import batch_approve
 from parceria.privacy.audit_trail import changes
 from parceria.privacy.sensitive_reads import sensitive_read_record
+from tests.conftest import ApiClient
 from tests.console.conftest import close_march
-from tests.factories import ACTOR, SP, credit, make_partner, staff_client
+from tests.factories import ACTOR, SP, credit, make_key, make_partner, staff_client
 
 AUDIT = "/console/privacy/audit/"
 EVALUATED, OVERRIDDEN = "partner.evaluated", "partner.stage_overridden"  # actions the factories do not write
@@ -270,6 +271,18 @@ def test_downloading_a_bank_file_writes_one_audit_record(finance, batch):
         "user:fin", "payouts.payoutbatch", str(batch.pk), None)
     assert read.after == {"export_id": export.pk, "filename": export.filename, "kind": "cnab", "payouts": 1}
     assert "Bank file downloaded" in body_rows(finance.get(AUDIT).content.decode())
+
+
+def test_downloading_a_bank_file_through_the_api_is_audited_too(batch):
+    export = batch_export(batch=batch, kind="cnab", actor=ACTOR).export
+    api = ApiClient(make_key("admin"))
+    assert api.get(f"/payout-batches/{batch.pk}/exports/{export.pk}").status_code == 200
+    [read] = reads("payout_batch.file_downloaded")
+    assert read.actor_label.startswith("api-key:") and read.object_id == str(batch.pk)
+    assert read.after == {"export_id": export.pk, "filename": export.filename, "kind": "cnab", "payouts": 1,
+                          "through": "api"}
+    assert api.get(f"/payout-batches/{batch.pk}/exports/{export.pk + 1}").status_code == 404
+    assert len(reads("payout_batch.file_downloaded")) == 1
 
 
 def test_a_refused_or_missing_download_records_nothing(db, batch):

@@ -21,6 +21,7 @@ from parceria.payouts.close_summary import plan_as_dict
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
 from parceria.payouts.selectors import payout_rows
 from parceria.payouts.services import batch_approve, batch_state, payout_mark
+from parceria.privacy.sensitive_reads import sensitive_read_record
 
 router = Router(tags=["payouts"])
 
@@ -252,8 +253,13 @@ def export_batch(request: HttpRequest, batch_id: PathId, payload: ExportIn) -> S
     }}},
 )
 def download_export(request: HttpRequest, batch_id: PathId, export_id: PathId) -> HttpResponse:
-    principal_of(request).require(Ability.FINANCE)
-    export = get_object_or_404(BatchExport, pk=export_id, batch_id=batch_id)
+    principal = principal_of(request)
+    principal.require(Ability.FINANCE)
+    export = get_object_or_404(BatchExport.objects.select_related("batch"), pk=export_id, batch_id=batch_id)
+    # A sensitive read (names, tax ids, PIX keys), audited like the console's download.
+    sensitive_read_record(actor=principal.actor, action="payout_batch.file_downloaded", obj=export.batch,
+                          details={"export_id": export.pk, "filename": export.filename, "kind": export.kind,
+                                   "payouts": len(export.payout_ids), "through": "api"})
     content_type = CSV if export.kind == "csv" else "text/plain; charset=ascii"
     return attachment(export.content, content_type=content_type, filename=export.filename)
 
