@@ -134,7 +134,8 @@ def test_anonymisation_leaves_no_personal_value_in_any_table_and_money_unchanged
     before_money = money()
     statement_before = statement_for(partner=partner, month=dt.date(2026, 3, 1)).totals
     assert occurrences(PERSONAL)  # the seed put them everywhere
-    req = request_anonymise(req=register("anonymisation", tax_id=CPF_FORMATTED), actor=ACTOR)
+    req = request_anonymise(req=register("anonymisation", tax_id=CPF_FORMATTED, details=f"Pedido de {NAME}"),
+                            actor=ACTOR)
     assert req.status == "answered"
     assert req.answer.startswith("Anonymised:")
     assert occurrences(PERSONAL) == {}

@@ -300,6 +300,7 @@ def request_anonymise(*, req: DataSubjectRequest, actor: Actor) -> DataSubjectRe
         req.refresh_from_db()  # the registry's declaration of requests may just have pseudonymised this one
         req.found = _summary(found)
         req.answer = answer
+        req.details = _replace_text(req.details, [(v, pseudonym(v, email="@" in v)) for v in subject.searchable])
         req.subject_email = pseudonym(req.subject_email, email=True) if req.subject_email else ""
         req.subject_tax_id = pseudonym(req.subject_tax_id) if req.subject_tax_id else ""
         req.subject_ref = ref

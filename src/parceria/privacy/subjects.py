@@ -50,6 +50,7 @@ class Subject:
         """The person's values looked for inside other text, longest first (so that a name inside an e-mail is
         replaced after the e-mail)."""
         texts = {str(v) for v in self.values | self.email | self.tax_id | self.username}
+        texts |= {f"user:{u}" for u in self.username}  # the house's actor label, whatever the name's length
         texts |= {_cpf_formatted(t) for t in self.tax_id if len(t) == 11 and t.isdigit()}
         kept = (t for t in texts if len(t) >= MIN_VALUE_LENGTH and not is_pseudonym(t))
         return sorted(kept, key=lambda t: (-len(t), t))
