@@ -59,11 +59,12 @@ def seed(url: str, size: Size) -> None:
     """Customers 0..n-1 (CNPJ of company k; domain c<k>.com.br for even k) and opportunities of companies n.. ."""
     started = time.perf_counter()
     with _admin_connect(url) as conn, conn.cursor() as cur:
-        with cur.copy("COPY customers_customer (external_id, name, tax_id, domain, country, vertical, status, "
-                      "created_at, updated_at) FROM STDIN") as copy:
+        with cur.copy("COPY customers_customer (external_id, name, normalised_name, tax_id, domain, country, vertical, "
+                      "status, created_at, updated_at) FROM STDIN") as copy:
             for k in range(size.customers):
-                copy.write_row((f"bench-{k}", f"Cliente {k}", company_cnpj(k), f"c{k}.com.br" if k % 2 == 0 else "",
-                                "BR", "", "active", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+                copy.write_row((f"bench-{k}", f"Cliente {k}", f"cliente {k}", company_cnpj(k),
+                                f"c{k}.com.br" if k % 2 == 0 else "", "BR", "", "active", "2026-01-01T00:00:00Z",
+                                "2026-01-01T00:00:00Z"))
         with cur.copy("COPY deals_opportunity (external_id, company_name, normalised_name, country, tax_id, "
                       "cnpj_root, domain, stage, owner_label, currency, created_at, updated_at) FROM STDIN") as copy:
             for j in range(size.opportunities):
