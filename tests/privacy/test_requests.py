@@ -138,6 +138,7 @@ def test_anonymisation_leaves_no_personal_value_in_any_table_and_money_unchanged
                             actor=ACTOR)
     assert req.status == "answered"
     assert req.answer.startswith("Anonymised:")
+    assert req.answer.endswith("Scan afterwards: none of the person's values is left in any text column.")
     assert occurrences(PERSONAL) == {}
     assert money() == before_money == {"ledger": Decimal("800.0000"), "gross": Decimal("800.0000"),
                                        "net": Decimal("788.0000")}

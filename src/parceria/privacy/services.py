@@ -30,6 +30,7 @@ from parceria.common.taxids import TaxIdError
 from parceria.privacy.holds import fiscal_hold_until, held_emails, held_partner_ids, under_fiscal_hold
 from parceria.privacy.models import DataSubjectRequest, LegalHold, RequestKind, RequestStatus, SealedIdentity
 from parceria.privacy.pseudonyms import is_pseudonym, pseudonym, subject_ref
+from parceria.privacy.scan import occurrences
 from parceria.privacy.seal import seal, unseal
 from parceria.privacy.subjects import Found, Subject, find, subject_for
 
@@ -311,6 +312,18 @@ def request_anonymise(*, req: DataSubjectRequest, actor: Actor) -> DataSubjectRe
         audit_record_create(
             actor=actor, action="dsr.anonymised", obj=req, before=before, after={**_snapshot(req), "answer": req.answer}
         )
+        values = subject.searchable if found else []
+    if values:
+        # The check every anonymisation ends with, outside its transaction: does any text column of any table still
+        # hold one of the person's values (a value another person shares, or a column no declaration names)?
+        left = occurrences(values)
+        req.answer += (
+            " Scan afterwards: none of the person's values is left in any text column."
+            if not left
+            else " Scan afterwards: values still found in " + ", ".join(f"{k} ({n})" for k, n in sorted(left.items()))
+            + " (shared with another person, or a column to declare)."
+        )
+        DataSubjectRequest.objects.filter(pk=req.pk).update(answer=req.answer)
     return req
 
 
