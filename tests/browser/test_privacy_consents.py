@@ -24,9 +24,7 @@ SHOTS = Path(os.environ.get("PARCERIA_SHOTS16", "/tmp/shots16"))  # noqa: S108 -
 
 @pytest.mark.parametrize(("width", "locale", "name"), [
     (1280, "pt-BR", "privacy-consents"),
-    (390, "pt-BR", "privacy-consents-phone"),
     (390, "es", "privacy-consents-es-phone"),
-    (1280, "en", "privacy-consents-en"),
 ])
 def test_a_partner_admin_withdraws_the_directory_consent_and_sees_the_state_change(browser, live_server, width,
                                                                                     locale, name):
