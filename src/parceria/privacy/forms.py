@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from parceria.privacy.models import RequestKind
@@ -36,3 +39,21 @@ class HoldForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
     until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                             help_text=_("Blank: until released."))
+
+
+_DATE = {"type": "date"}
+
+
+class DayRangeForm(forms.Form):
+    """A filter's days, from `since` to `until`, both optional and both included; `until` before `since` is an error
+    beside it. The audit trail's and the sharing log's filters (their `field_order` places the two fields)."""
+
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", gettext("The last day comes before the first."))
+        return cleaned

@@ -24,25 +24,22 @@ from parceria.privacy.audit_trail import (
     export_header,
     export_row,
 )
+from parceria.privacy.forms import DayRangeForm
 from parceria.web.access import console_view
 from parceria.web.forms import choices_with_blank
 from parceria.web.pages import page
 from parceria.web.tables import build_table, export_response, wants_export
 
 PER_PAGE = 50
-_DATE = {"type": "date"}
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(DayRangeForm):
     actor = forms.CharField(label=gettext_lazy("Who"), required=False, max_length=200,
                             widget=forms.TextInput(attrs={"placeholder": gettext_lazy("user or API key")}))
     action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
     object_type = forms.ChoiceField(label=gettext_lazy("Object"), required=False)
     object_id = forms.CharField(label=gettext_lazy("Object id"), required=False, max_length=80)
-    since = forms.DateField(label=gettext_lazy("From"), required=False,
-                            widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
-    until = forms.DateField(label=gettext_lazy("To"), required=False,
-                            widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
+    field_order = ["actor", "action", "object_type", "object_id", "since", "until"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,13 +47,6 @@ class AuditFilterForm(forms.Form):
         assert isinstance(action, forms.ChoiceField) and isinstance(object_type, forms.ChoiceField)
         action.choices = choices_with_blank(_("Any action"), audited_actions())
         object_type.choices = choices_with_blank(_("Any object"), audited_object_types())
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            self.add_error("until", _("The last day comes before the first."))
-        return cleaned
 
     def filters(self) -> AuditFilters:
         data = self.cleaned_data

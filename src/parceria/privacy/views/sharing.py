@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from parceria.accounts.tenancy import Ability
+from parceria.privacy.forms import DayRangeForm
 from parceria.privacy.models import SharingRecord
 from parceria.privacy.sharing import CHANNELS, category_labels, channel_label, legal_basis_label, sharing_log
 from parceria.web.access import console_view
@@ -24,7 +25,7 @@ from parceria.web.tables import EXPORT_FORMATS, build_table, export_response, wa
 SORTS = {"at": "at", "channel": "channel", "recipient": "recipient", "subjects": "subjects"}
 
 
-class SharingFilterForm(forms.Form):
+class SharingFilterForm(DayRangeForm):
     channel = forms.ChoiceField(
         label=gettext_lazy("Channel"),
         required=False,
@@ -32,15 +33,7 @@ class SharingFilterForm(forms.Form):
     )
     recipient = forms.CharField(label=gettext_lazy("Recipient"), required=False, max_length=200)
     partner = forms.IntegerField(label=gettext_lazy("Partner id"), required=False, min_value=1, max_value=2**63 - 1)
-    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("until", _("The end of the period is before its start."))
-        return data
+    field_order = ["channel", "recipient", "partner", "since", "until"]
 
 
 def _export_header() -> list[str]:
