@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from parceria.accounts.services import user_create
 from parceria.common.audit import Actor
 from parceria.common.errors import Conflict, InvalidInput
+from parceria.common.taxids import is_person
 from parceria.mapping.models import PartnerSharing, SharingLevel
 from parceria.mapping.services import mapping_create
 from parceria.notifications.delivery import deliver_due as deliver_notifications
@@ -30,7 +31,7 @@ from parceria.payouts.models import BatchExport, PayoutBatch
 from parceria.payouts.services import batch_approve
 from parceria.privacy.consent import consent_grant
 from parceria.privacy.models import ConsentPurpose, SharingRecord
-from parceria.privacy.sharing import is_person, sharing_log, sharing_record
+from parceria.privacy.sharing import sharing_log, sharing_record
 from parceria.webhooks.delivery import deliver_due as deliver_webhooks
 from parceria.webhooks.models import Delivery, DeliveryState
 from parceria.webhooks.outbox import emit

@@ -231,3 +231,30 @@ def _synthetic(country: str, k: int, person: bool) -> str:
         base = str(k + 800_000_000)
         return base + nit.calc_check_digit(base)
     return f"TAX{k:08d}"
+
+
+#: CUIT prefixes of individuals (20, 23, 24, 27); companies have 30, 33 and 34.
+_CUIT_PERSON_PREFIXES = ("20", "23", "24", "27")
+
+
+def is_person(*, tax_regime: str = "", tax_id_kind: str = "", tax_id: str = "") -> bool:
+    """Whether a partner or payee with this tax regime and tax id is a natural person: a `pf` regime or a CPF; per
+    country by the tax id's form (a 13-character RFC, a CUIT of 20/23/24/27, a RUT below 50 million, a NIT not
+    starting with 8 or 9); a tax id that tells nothing counts as a person's. The sharing log asks it."""
+    kind, number = (tax_id_kind or "").lower(), "".join(c for c in (tax_id or "") if c.isalnum())
+    if tax_regime == "pf" or kind == "cpf":
+        return True
+    if kind == "cnpj" or tax_regime in ("pj", "pj_simples"):
+        return False
+    if not kind and number.isdigit():
+        return len(number) == 11  # a Brazilian tax id without its kind: a CPF has 11 digits, a CNPJ 14
+    if kind == "rfc":
+        return len(number) == 13
+    if kind == "cuit":
+        return number.startswith(_CUIT_PERSON_PREFIXES)
+    if kind == "rut":
+        digits = number[:-1]  # the last character is the check digit (0-9 or K)
+        return digits.isdigit() and int(digits) < 50_000_000
+    if kind == "nit":
+        return not number.startswith(("8", "9"))
+    return True  # a tax id that tells nothing: counted as a person's

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.pix import PixKeyError, validate_pix_key
-from parceria.common.taxids import TaxIdError, validate_tax_id
+from parceria.common.taxids import TaxIdError, is_person, validate_tax_id
 from parceria.partners.models import Partner
 from parceria.payouts.cnab.returns import ReturnFileError, parse_return
 from parceria.payouts.cnab.writer import Company, RemittancePayment, write_remittance
@@ -30,7 +30,7 @@ from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStat
 from parceria.payouts.selectors import current_statuses, payouts_with_status
 from parceria.payouts.services import batch_state, payout_mark
 from parceria.privacy.models import LegalBasis
-from parceria.privacy.sharing import is_person, personal_pix_key, sharing_record
+from parceria.privacy.sharing import personal_pix_key, sharing_record
 
 EXPORT_KINDS = ("cnab", "csv")
 CENT = Decimal("0.01")

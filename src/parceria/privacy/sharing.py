@@ -55,6 +55,7 @@ from django.utils.translation import pgettext_lazy
 
 from parceria.common.audit import Actor
 from parceria.common.errors import InvalidInput
+from parceria.common.taxids import is_person
 from parceria.privacy.models import LegalBasis, SharingRecord
 
 #: The channels through which personal data leaves, with their names on the pages.
@@ -84,33 +85,8 @@ CATEGORY_LABELS = {
 #: PIX key types that identify a person (a CNPJ identifies a company; a random key, nobody).
 PERSONAL_PIX_KEY_TYPES = frozenset({"cpf", "email", "phone"})
 
-#: CUIT prefixes of individuals (20, 23, 24, 27); companies have 30, 33 and 34.
-_CUIT_PERSON_PREFIXES = ("20", "23", "24", "27")
-
-
-def is_person(*, tax_regime: str = "", tax_id_kind: str = "", tax_id: str = "") -> bool:
-    """Whether a partner or payee with this tax regime and tax id is a natural person (the module's rule)."""
-    kind, number = (tax_id_kind or "").lower(), "".join(c for c in (tax_id or "") if c.isalnum())
-    if tax_regime == "pf" or kind == "cpf":
-        return True
-    if kind == "cnpj" or tax_regime in ("pj", "pj_simples"):
-        return False
-    if not kind and number.isdigit():
-        return len(number) == 11  # a Brazilian tax id without its kind: a CPF has 11 digits, a CNPJ 14
-    if kind == "rfc":
-        return len(number) == 13
-    if kind == "cuit":
-        return number.startswith(_CUIT_PERSON_PREFIXES)
-    if kind == "rut":
-        digits = number[:-1]  # the last character is the check digit (0-9 or K)
-        return digits.isdigit() and int(digits) < 50_000_000
-    if kind == "nit":
-        return not number.startswith(("8", "9"))
-    return True  # a tax id that tells nothing: counted as a person's
-
-
 def partner_is_person(partner: Any) -> bool:
-    """`is_person` for a partner (anything with tax_regime, tax_id_kind and tax_id)."""
+    """`common.taxids.is_person` for a partner (anything with tax_regime, tax_id_kind and tax_id)."""
     return is_person(tax_regime=partner.tax_regime, tax_id_kind=partner.tax_id_kind, tax_id=partner.tax_id)
 
 
