@@ -6,8 +6,10 @@ installed model is searched, whatever the registry says, so that a declaration t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -17,19 +19,26 @@ from django.db.models.functions import Cast
 TEXT_COLUMNS = (models.CharField, models.TextField, models.JSONField, models.GenericIPAddressField)
 
 
+def rows_holding(model: type[models.Model], columns: Iterable[str], texts: Iterable[str]) -> models.QuerySet[Any]:
+    """The rows of `model` where one of `columns`, read as text, contains one of `texts` (any case). A JSON column
+    keeps a non-ASCII value escaped, so each text is also looked for in its JSON-escaped form. The one search both
+    the data-subject search (privacy.subjects) and the final scan use."""
+    needles = sorted({n for t in texts if t for n in (t, json.dumps(t)[1:-1])})
+    queryset: models.QuerySet[Any] = models.QuerySet(model)
+    aliases = {f"_text_{column}": Cast(column, TextField()) for column in columns}
+    if not needles or not aliases:
+        return queryset.none()
+    match = reduce(or_, (Q(**{f"{alias}__icontains": n}) for alias in aliases for n in needles))
+    return queryset.annotate(**aliases).filter(match)
+
+
 def occurrences(texts: list[str]) -> dict[str, int]:
     """{"app.Model.column": rows} for every column where one of `texts` still appears (compared without case)."""
     found: dict[str, int] = {}
-    needles = sorted({n for t in texts if t for n in (t, json.dumps(t)[1:-1])})
-    if not needles:
+    if not any(texts):
         return found
     for model in apps.get_models():
         for fld in model._meta.concrete_fields:
-            if not isinstance(fld, TEXT_COLUMNS):
-                continue
-            alias = f"_scan_{fld.attname}"
-            queryset = models.QuerySet(model).annotate(**{alias: Cast(fld.attname, TextField())})
-            count = queryset.filter(reduce(or_, (Q(**{f"{alias}__icontains": n}) for n in needles))).count()
-            if count:
+            if isinstance(fld, TEXT_COLUMNS) and (count := rows_holding(model, [fld.attname], texts).count()):
                 found[f"{model._meta.label}.{fld.name}"] = count
     return found

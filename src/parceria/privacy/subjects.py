@@ -3,7 +3,6 @@ declarations (registry.py), to every row that is theirs and every row that menti
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
@@ -11,12 +10,12 @@ from operator import or_
 from typing import Any
 
 from django.db import models
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q
 
 from parceria.common.taxids import TaxIdError, validate_cpf
 from parceria.privacy.pseudonyms import is_pseudonym
 from parceria.privacy.registry import PersonalData, declarations
+from parceria.privacy.scan import rows_holding
 
 #: Values shorter than this are not looked for inside other text (too likely to match something else).
 MIN_VALUE_LENGTH = 5
@@ -122,25 +121,7 @@ def _string_values(value: Any) -> Iterable[str]:
 def _mentioning(declaration: PersonalData, texts: list[str]) -> list[models.Model]:
     if not declaration.mentions or not texts:
         return []
-    model = declaration.model_class()
-    parts = []
-    for column in declaration.mentions:
-        fld = model._meta.get_field(column)
-        target = Cast(column, TextField()) if isinstance(fld, models.JSONField) else None
-        name = f"_privacy_{column}"
-        for text in texts:
-            needles = {text, json.dumps(text)[1:-1]}
-            for needle in needles:
-                parts.append(Q(**{f"{name if target is not None else column}__icontains": needle}))
-    queryset: models.QuerySet[Any] = models.QuerySet(model)
-    annotations = {
-        f"_privacy_{c}": Cast(c, TextField())
-        for c in declaration.mentions
-        if isinstance(model._meta.get_field(c), models.JSONField)
-    }
-    if annotations:
-        queryset = queryset.annotate(**annotations)
-    return list(queryset.filter(reduce(or_, parts)).order_by("pk"))
+    return list(rows_holding(declaration.model_class(), declaration.mentions, texts).order_by("pk"))
 
 
 def find(subject: Subject, *, skip: models.Model | None = None) -> list[Found]:
