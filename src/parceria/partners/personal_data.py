@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from parceria.partners.models import PartnerStatus
 from parceria.privacy.registry import PersonalData, declare, mentions, not_personal
 
 
@@ -40,6 +41,6 @@ def register() -> None:
 
 def _contract_in_force(partners: QuerySet[Any]) -> str:
     """A payee whose agreement is in force keeps the data the contract needs (LGPD art. 7 V, art. 16)."""
-    if partners.filter(status__in=["active", "suspended"]).exists():
+    if partners.filter(status__in=[PartnerStatus.ACTIVE, PartnerStatus.SUSPENDED]).exists():
         return _("the partner's contract is in force: terminate the partner first (LGPD art. 7 V)")
     return ""
