@@ -1,13 +1,14 @@
 """CNAB 240 (FEBRABAN) bank files for payouts: the layout model shared by the writer and the return reader.
 
-A layout is data: one JSON file per bank and product in ``layouts/`` (``itau_sispag_pix.json`` first). It
-lists, per record (file header, batch header, each detail segment, batch trailer, file trailer), every
-field with its 1-based start and end position, its type, its ``source`` (keys of the layout's ``sources``:
-the manual or independent layout data each position was checked against) and either a constant ``value``
-or, without one, the value of the same name that the writer supplies. The return codes are a table per
-layout too: each code's meaning and status (paid, failed or pending). The code here is generic: a second
-bank is a second JSON file. Loading checks that each record covers positions 1 to ``line_length`` with no
-gap or overlap and that every field and code has a known source and status.
+A layout is data: one JSON file per bank and product in ``layouts/`` (``itau_sispag_pix.json``: PIX to a key;
+``itau_sispag_ted.json``: TED to an account at another bank). It says whom it pays (``pays_to``: a PIX key, or
+a bank account) and lists, per record (file header, batch header, each detail segment, batch trailer, file
+trailer), every field with its 1-based start and end position, its type, its ``source`` (keys of the layout's
+``sources``: the manual or independent layout data each position was checked against) and either a constant
+``value`` or, without one, the value of the same name that the writer supplies. The return codes are a table
+per layout too: each code's meaning and status (paid, failed or pending). The code here is generic: a second
+bank is a second JSON file. Loading checks that each record covers positions 1 to ``line_length`` with no gap
+or overlap and that every field and code has a known source and status.
 
 Field types, as they go on the line:
 
@@ -38,6 +39,8 @@ from parceria.common.errors import InvalidInput
 FIELD_TYPES = frozenset({"num", "alnum", "alpha", "money", "date", "time"})
 RETURN_STATUSES = frozenset({"paid", "failed", "pending"})
 DETAIL_SEQUENCES = frozenset({"per_record", "per_payment"})
+PAYEE_KINDS = frozenset({"pix_key", "bank_account"})
+ACCOUNT_TYPES = frozenset({"checking", "savings", "payment"})
 _LAYOUT_NAME = re.compile(r"^[a-z0-9_]+$")
 _ALNUM = re.compile(r"^[0-9A-Z]*$")
 REQUIRED_RECORDS = ("file_header", "batch_header", "batch_trailer", "file_trailer")
@@ -130,12 +133,23 @@ class Layout:
     return_codes: Mapping[str, ReturnCode]
     ignored_return_segments: frozenset[str]
     sources: Mapping[str, str]
+    pays_to: str  # pix_key (the payee's PIX key) or bank_account (the payee's bank, agency and account)
+    account_type_codes: Mapping[str, str]  # checking, savings, payment -> the bank's code (bank_account layouts)
+    excluded_payee_banks: Mapping[str, str]  # payee bank code -> why this layout cannot pay an account there
 
     def record(self, key: str) -> Record:
         try:
             return self.records[key]
         except KeyError:
             raise LayoutError(f"layout {self.name} has no record {key!r}") from None
+
+    def detail_field(self, name: str) -> Field:
+        """The field `name` of the first detail record that has one; LayoutError if none has."""
+        for key in self.detail_records:
+            for field in self.record(key).fields:
+                if field.name == name:
+                    return field
+        raise LayoutError(f"layout {self.name}: no detail record has a field {name!r}")
 
     def identify(self, line: str) -> Record | None:
         """The record that `line` is, by its record type and (for details) segment letter; None if unknown."""
@@ -288,7 +302,7 @@ def _build_layout(name: str, data: dict[str, Any]) -> Layout:
         records={key: _build_record(key, spec) for key, spec in data["records"].items()},
         detail_records=tuple(data["detail_records"]),
         detail_sequence=str(data.get("detail_sequence", "per_record")),
-        pix_key_type_codes=dict(data["pix_key_type_codes"]),
+        pix_key_type_codes={str(k): str(v) for k, v in data.get("pix_key_type_codes", {}).items()},
         tax_id_kind_codes=dict(data["tax_id_kind_codes"]),
         return_codes={
             str(code): ReturnCode(status=str(spec["status"]), meaning=str(spec["meaning"]))
@@ -296,6 +310,9 @@ def _build_layout(name: str, data: dict[str, Any]) -> Layout:
         },
         ignored_return_segments=frozenset(returns.get("ignored_segments", ())),
         sources={str(key): str(text) for key, text in data["sources"].items()},
+        pays_to=str(data.get("pays_to", "pix_key")),
+        account_type_codes={str(k): str(v) for k, v in data.get("account_type_codes", {}).items()},
+        excluded_payee_banks={str(k): str(v) for k, v in data.get("excluded_payee_banks", {}).items()},
     )
 
 
@@ -328,9 +345,25 @@ def _check_layout(layout: Layout) -> Layout:
         _check_record(layout, record)
     _check_identifiers(layout)
     _check_returns(layout)
+    _check_payee(layout)
     if layout.detail_sequence not in DETAIL_SEQUENCES:
         raise LayoutError(f"layout {layout.name}: detail_sequence must be one of {sorted(DETAIL_SEQUENCES)}")
     return layout
+
+
+def _check_payee(layout: Layout) -> None:
+    """A layout paying to PIX keys has a code per key type; one paying to accounts has a code per account type."""
+    where = f"layout {layout.name}"
+    if layout.pays_to not in PAYEE_KINDS:
+        raise LayoutError(f"{where}: pays_to must be one of {sorted(PAYEE_KINDS)}")
+    if layout.pays_to == "pix_key" and not layout.pix_key_type_codes:
+        raise LayoutError(f"{where}: a layout paying to PIX keys needs pix_key_type_codes")
+    account_types = set(layout.account_type_codes)
+    if layout.pays_to == "bank_account" and not (account_types and account_types <= ACCOUNT_TYPES):
+        raise LayoutError(f"{where}: paying to accounts needs account_type_codes among {sorted(ACCOUNT_TYPES)}")
+    excluded = layout.excluded_payee_banks.items()
+    if any(not (len(code) == 3 and code.isdigit() and why.strip()) for code, why in excluded):
+        raise LayoutError(f"{where}: excluded_payee_banks maps 3-digit bank codes to the reason")
 
 
 def _check_returns(layout: Layout) -> None:

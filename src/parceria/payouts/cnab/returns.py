@@ -53,7 +53,8 @@ class ReturnEntry:
 
 
 def parse_return(text: str | bytes, *, layout: str | Layout = "itau_sispag_pix") -> list[ReturnEntry]:
-    """The entries of a return file, in file order; ReturnFileError if the file is not a valid return."""
+    """The entries of a return file, in file order; ReturnFileError if the file is not a valid return. `layout`
+    is the one the remittance was written with: ``itau_sispag_pix`` (the default) or ``itau_sispag_ted``."""
     reader = _ReturnReader(resolve_layout(layout))
     lines = _numbered_lines(text)
     for number, line in lines:

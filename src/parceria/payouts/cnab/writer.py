@@ -1,8 +1,11 @@
-"""Write a CNAB 240 remittance of PIX transfers: one file, one batch, segments A and B per payment.
+"""Write a CNAB 240 remittance of transfers: one file, one batch, the layout's detail segments per payment.
 
-Pure: plain data in, the file's text out (ASCII, CRLF line endings, every line ``line_length`` long). The
-positions come from the layout (``layouts/<name>.json``); this module only supplies values by field name.
-Bad input is refused with RemittanceError naming the payment and the field; only names are truncated.
+The layout says whom it pays: a PIX key (``itau_sispag_pix``: the payment's ``pix_key_type`` and ``pix_key``)
+or a bank account (``itau_sispag_ted``: the payment's ``account``, a BankAccount). Pure: plain data in, the
+file's text out (ASCII, CRLF line endings, every line ``line_length`` long). The positions come from the
+layout (``layouts/<name>.json``); this module only supplies values by field name. Bad input is refused with
+RemittanceError naming the payment and the field; only names are truncated. An account's check digits are
+written as given, not verified here (the bank-account rules are another module's).
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from decimal import Decimal
 
 from parceria.common.pix import PixKeyError, parse_key_type, validate_pix_key
 from parceria.common.taxids import TaxIdError, validate_tax_id
-from parceria.payouts.cnab import CnabError, Layout, LayoutError, Record, ascii_text, resolve_layout
+from parceria.payouts.cnab import ACCOUNT_TYPES, CnabError, Layout, LayoutError, Record, ascii_text, resolve_layout
 
 _REFERENCE = re.compile(r"^[0-9A-Z][0-9A-Z._/-]*$")
+_DIGITS = re.compile(r"^[0-9]+$")
+_CHECK_DIGITS = re.compile(r"^[0-9A-Z]{1,2}$")
+_BRANCH_DIGIT = re.compile(r"^[0-9A-Z]?$")
 
 
 class RemittanceError(CnabError):
@@ -45,8 +51,28 @@ class Company:
 
 
 @dataclass(frozen=True)
+class BankAccount:
+    """A payee's account at a Brazilian bank, for a transfer to an account (TED).
+
+    `bank_code` is the bank's 3-digit COMPE code, `branch` the agency and `account` the account number, both
+    digits only and without their check digits; `account_digit` is the account's check digit (one or two
+    characters, digits or a letter such as X). `account_type` is one of ``checking``, ``savings`` or
+    ``payment`` (a payment institution's account). `branch_digit` is kept for completeness: Itaú's layout has
+    no place for it (the agency goes without its check digit)."""
+
+    bank_code: str
+    branch: str
+    account: str
+    account_digit: str
+    account_type: str = "checking"
+    branch_digit: str = ""
+
+
+@dataclass(frozen=True)
 class RemittancePayment:
-    """One PIX transfer. `reference` (our payout id, the "seu número") comes back in the return file."""
+    """One transfer. `reference` (our payout id, the "seu número") comes back in the return file. A layout
+    paying to PIX keys needs `pix_key_type` and `pix_key`; one paying to accounts needs `account` (the key
+    may then be ""). What the layout does not use is ignored."""
 
     reference: str
     payee_name: str
@@ -56,6 +82,7 @@ class RemittancePayment:
     amount: Decimal
     payment_date: date
     message: str = ""
+    account: BankAccount | None = None
 
 
 def write_remittance(
@@ -181,7 +208,8 @@ def _payment_values(spec: Layout, payment: RemittancePayment, earliest: date) ->
     if not ascii_text(payment.payee_name).strip():
         raise RemittanceError(f"{context}: payee name is required")
     kind, tax_id = _tax_id(spec, payment.payee_tax_id, context)
-    key_code, key = _pix_key(spec, payment, context)
+    to_account = spec.pays_to == "bank_account"
+    payee = _account_values(spec, payment, context) if to_account else _pix_values(spec, payment, context)
     return {
         "payee_name": payment.payee_name,
         "reference": payment.reference,
@@ -189,9 +217,8 @@ def _payment_values(spec: Layout, payment: RemittancePayment, earliest: date) ->
         "amount": payment.amount,
         "payee_tax_id_kind": kind,
         "payee_tax_id": tax_id,
-        "pix_key_type_code": key_code,
-        "pix_key": key,
         "payee_message": payment.message,
+        **payee,
     }
 
 
@@ -219,11 +246,60 @@ def _check_date(payment_date: date, earliest: date, context: str) -> None:
         raise RemittanceError(f"{context}: payment date {payment_date} is before the file's date {earliest}")
 
 
-def _pix_key(spec: Layout, payment: RemittancePayment, context: str) -> tuple[str, str]:
+def _pix_values(spec: Layout, payment: RemittancePayment, context: str) -> dict[str, object]:
     """The layout's code for the payment's PIX key type, and the normalised key."""
+    if not (isinstance(payment.pix_key, str) and payment.pix_key.strip()):
+        raise RemittanceError(f"{context}: pix_key is required: layout {spec.name} pays to a PIX key")
     try:
         key = validate_pix_key(payment.pix_key_type, payment.pix_key)
         code = spec.pix_key_type_codes[parse_key_type(payment.pix_key_type).value]
     except PixKeyError as exc:
         raise RemittanceError(f"{context}: {exc.message}") from None
-    return code, key
+    except KeyError:
+        raise LayoutError(f"layout {spec.name} has no code for PIX key type {payment.pix_key_type!r}") from None
+    return {"pix_key_type_code": code, "pix_key": key}
+
+
+def _account_values(spec: Layout, payment: RemittancePayment, context: str) -> dict[str, object]:
+    """The payee's bank, agency, account and check digit(s) as the layout's fields take them. Only the form is
+    checked (digits, lengths that fit); whether the check digits are right is not this module's to say."""
+    account = payment.account
+    if account is None:
+        raise RemittanceError(f"{context}: account is required: layout {spec.name} pays to a bank account")
+    if not isinstance(account, BankAccount):
+        raise RemittanceError(f"{context}: account must be a BankAccount, got {type(account).__name__}")
+    bank = _account_digits(spec, account.bank_code, "account.bank_code", "payee_bank_code", context)
+    if len(bank) != 3 or bank == "000":
+        raise RemittanceError(f"{context}: account.bank_code {bank!r} must be a bank's 3-digit code")
+    if bank in spec.excluded_payee_banks:
+        raise RemittanceError(
+            f"{context}: account.bank_code {bank}: layout {spec.name} cannot pay it: {spec.excluded_payee_banks[bank]}"
+        )
+    digit = account.account_digit
+    if not (isinstance(digit, str) and _CHECK_DIGITS.fullmatch(digit.upper())):
+        raise RemittanceError(f"{context}: account.account_digit {digit!r} must be 1 or 2 digits or capital letters")
+    digit = digit.upper()  # a check digit X may come as x
+    if not (isinstance(account.branch_digit, str) and _BRANCH_DIGIT.fullmatch(account.branch_digit.upper())):
+        raise RemittanceError(f"{context}: account.branch_digit {account.branch_digit!r} must be one digit or letter")
+    if account.account_type not in ACCOUNT_TYPES or account.account_type not in spec.account_type_codes:
+        raise RemittanceError(
+            f"{context}: account.account_type {account.account_type!r} must be one of {sorted(spec.account_type_codes)}"
+        )
+    return {
+        "payee_bank_code": bank,
+        "payee_branch": _account_digits(spec, account.branch, "account.branch", "payee_branch", context),
+        "payee_account": _account_digits(spec, account.account, "account.account", "payee_account", context),
+        "payee_dac_first": digit[:-1],
+        "payee_dac": digit[-1],
+        "transfer_identification": spec.account_type_codes[account.account_type],
+    }
+
+
+def _account_digits(spec: Layout, value: object, name: str, field_name: str, context: str) -> str:
+    """`value` if it is digits only and fits the layout's field `field_name`; RemittanceError naming `name`."""
+    if not (isinstance(value, str) and _DIGITS.fullmatch(value)):
+        raise RemittanceError(f"{context}: {name} {value!r} must be digits only (no punctuation, no check digit)")
+    width = spec.detail_field(field_name).width
+    if len(value) > width:
+        raise RemittanceError(f"{context}: {name} {value!r} has {len(value)} digits, the layout has room for {width}")
+    return value
