@@ -17,6 +17,7 @@ from parceria.commissions.engine import Posting
 from parceria.commissions.intake import IngestResult, events_ingest
 from parceria.commissions.ledger import ledger_post
 from parceria.common.audit import Actor
+from parceria.common.payout_methods import method_pays
 from parceria.common.taxids import synthetic_tax_id
 from parceria.customers.models import Customer, EventSource
 from parceria.customers.services import CustomerFields, customer_create
@@ -76,8 +77,43 @@ def make_partner(**overrides: Any) -> Partner:
         "subcategory": "digital_agency",
         "status": "active",
     }
+    if not {"pix_key", "pix_key_type", "payout_method"} & overrides.keys():
+        currency = overrides.get("currency", data["currency"])
+        data.update(default_payout_method(country, overrides.get("tax_id", data["tax_id"]), regime, currency))
+    if overrides.get("payout_method") == "br_ted" and "payout_details" not in overrides:
+        overrides["payout_details"] = {**TED_ACCOUNT, "holder_tax_id": overrides.get("tax_id", data["tax_id"])}
     data.update(overrides)
     return partner_create(fields=PartnerFields(**data), actor=ACTOR)
+
+
+#: A Banco do Brasil account whose digits verify (branch 1584-9, account 00210169-6: the Icatu Seguros rules' worked
+#: example, cited in tests/common/test_banks.py).
+TED_ACCOUNT = {"bank_code": "001", "branch": "1584", "branch_digit": "9", "account": "00210169", "account_digit": "6",
+               "account_type": "checking"}
+
+
+#: A valid payout method per country for the partners tests make (published example account numbers: the CLABE of
+#: Wikipedia's "CLABE" article, the CBU of python-stdnum's ar.cbu documentation, the IBAN of SWIFT's IBAN registry
+#: for Brazil). A partner paid in a currency its country's method does not pay gets an international transfer.
+def default_payout_method(country: str, tax_id: str, regime: str, currency: str) -> dict[str, Any]:
+    by_country: dict[str, dict[str, Any]] = {
+        "BR": {"pix_key_type": "cpf" if regime == "pf" else "cnpj", "pix_key": tax_id},
+        "MX": {"payout_method": "mx_spei", "payout_details": {"clabe": "002010077777777771"}},
+        "AR": {"payout_method": "ar_cbu", "payout_details": {"cbu": "2850590940090418135201"}},
+        "CO": {"payout_method": "co_bank", "payout_details": {
+            "bank_code": "1007", "account_type": "savings", "account_number": "12345678901", "holder_id_kind": "nit",
+            "holder_id": tax_id}},
+        "CL": {"payout_method": "cl_bank", "payout_details": {
+            "bank_code": "001", "account_type": "checking", "account_number": "1234567890", "holder_rut": tax_id}},
+    }
+    local = by_country.get(country)
+    if local is not None and method_pays(local.get("payout_method", "pix"), currency):
+        return local
+    account = {"iban": "BR1800360305000010009795493C1", "account_number": ""} if country == "BR" else {
+        "iban": "", "account_number": "123456789"}
+    return {"payout_method": "intl", "payout_details": {
+        "beneficiary_name": "Partner abroad", "beneficiary_address": "1 Main Street", "bank_name": "A bank",
+        "bank_country": country, "bic": f"BANK{country}2X", **account}}
 
 
 def make_integration_partner(rate: str = "0.15", **overrides: Any) -> Partner:
@@ -240,7 +276,9 @@ def make_two_currency_partner(
 ) -> tuple[Partner, Customer]:
     """A preferred partner (25 %) that earned 1,000.0000 BRL on a paid invoice of 4,000.00 BRL, then had its payout
     currency changed to USD and earned 50.0000 USD on a paid invoice of 200.00 USD. Simples Nacional by default,
-    so nothing is withheld and net = gross."""
+    so nothing is withheld and net = gross; paid by international transfer, which pays both currencies."""
+    if not {"pix_key", "payout_method"} & overrides.keys():  # a method that pays both currencies
+        overrides.update(default_payout_method("BR", "", "pj", "USD"))
     partner = make_partner(tier="preferred", tax_regime=overrides.pop("tax_regime", "pj_simples"), **overrides)
     customer = make_customer(partner)
     assert ingest(paid(customer, "4000.00", at=brl_at)).accepted == 1

@@ -206,7 +206,8 @@ def test_the_document_states_the_rules_of_every_request(db):
     assert close["parameters"][0]["schema"]["pattern"] == MONTH_PATTERN
     assert components["CustomerIn"]["properties"]["tax_id"]["pattern"] == NO_NUL_PATTERN  # any text: no NUL
     assert components["CustomerIn"]["properties"]["name"]["pattern"] == NOT_BLANK_PATTERN
-    assert components["ExportIn"]["properties"]["format"]["enum"] == ["cnab", "csv"]
+    assert components["ExportIn"]["properties"]["format"]["enum"] == [
+        "cnab", "cnab_ted", "spei", "cbu", "co_bank", "cl_bank", "intl", "csv"]
     assert sorted(paths["/api/v1/customers"]["post"]["responses"]) == ["200", "201", "400", "401", "403", "404",
                                                                         "409", "413", "415", "422"]
 

@@ -29,10 +29,10 @@ NOW = datetime(2026, 4, 6, 10, tzinfo=SP)
 def batch(db):
     with_key = make_partner(name="Com Chave", legal_name="Agência Com Chave Ltda", pix_key_type="email",
                             pix_key="Financeiro@ComChave.com.br")  # registered with its key: no 48-hour hold
-    without_key = make_partner(name="Sem Chave")
+    by_ted = make_partner(name="Com Conta", payout_method="br_ted")
     mexican = make_partner(country="MX")
     credit(with_key, "1000.00")
-    credit(without_key, "300.00")
+    credit(by_ted, "300.00")
     credit(mexican, "5000.00")
     period_close(month=date(2026, 3, 1), actor=ACTOR, now=NOW)
     return PayoutBatch.objects.get()
@@ -50,7 +50,7 @@ def test_cnab_export_holds_the_brl_payouts_with_a_pix_key(batch):
     payouts = {p.payee_name: p for p in Payout.objects.all()}
     keyed = payouts["Agência Com Chave Ltda"]
     assert result.included == [keyed.pk]
-    assert sorted(s["reason"] for s in result.skipped) == ["no PIX key on file", "not paid in BRL"]
+    assert sorted(s["reason"] for s in result.skipped) == ["not paid in BRL", "paid by br_ted"]
     lines = result.export.content.split("\r\n")[:-1]
     assert all(len(line) == 240 for line in lines)
     assert len(lines) == 6  # file header, batch header, segments A and B, batch trailer, file trailer
@@ -215,7 +215,7 @@ def test_the_commands_export_and_import(batch, tmp_path, capsys):
 
 
 def test_invalid_pix_keys_are_refused_on_the_partner(db):
-    partner = make_partner()
+    partner = make_partner(pix_key_type="", pix_key="")
     with pytest.raises(InvalidInput) as info:
         partner_update(partner=partner, changes=PartnerChanges(pix_key_type="cpf", pix_key="111.444.777-36"),
                        actor=ACTOR)

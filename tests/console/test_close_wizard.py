@@ -17,7 +17,7 @@ from tests.test_cnab import make_return
 def partners(db):
     keyed = make_partner(name="Com Chave", legal_name="Agência Com Chave Ltda", pix_key_type="email",
                          pix_key="fin@comchave.com.br")  # registered with its key: no 48-hour hold
-    simples = make_partner(name="Simples", tax_regime="pj_simples")
+    simples = make_partner(name="Simples", tax_regime="pj_simples", payout_method="br_ted")
     small = make_partner(name="Pequena")
     credit(keyed, "1000.00")
     credit(simples, "250.1234")
@@ -61,7 +61,7 @@ def test_run_approve_export_and_import_the_return(finance, partners):
     assert f"/console/batches/{batch.pk}/exports/{export.pk}/" in page
     skipped = page.split('<ul class="exceptions">')[1].split("</ul>")[0]  # named by partner, not by payout number
     assert skipped == (f'<li><a href="/console/partners/{partners[1].pk}/">Simples</a> (R$ 250.12): '
-                       "no PIX key on file</li>")
+                       "paid by Bank account (TED), in that method&#x27;s own file</li>")
     assert f"Payout #{simples_payout.pk}" not in page
     download = finance.get(f"/console/batches/{batch.pk}/exports/{export.pk}/")
     assert download["Content-Disposition"] == f'attachment; filename="{export.filename}"'

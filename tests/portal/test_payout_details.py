@@ -65,7 +65,7 @@ def test_an_invalid_key_changes_nothing():
     with pytest.raises(PixKeyError):
         partner_payout_details_change(partner=partner, key_type="cpf", key="123", actor=ACTOR)
     partner.refresh_from_db()
-    assert (partner.pix_key, partner.payout_details_changed_at) == ("", None) and mail.outbox == []
+    assert (partner.pix_key, partner.payout_details_changed_at) == (partner.tax_id, None) and mail.outbox == []
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -311,7 +311,7 @@ def test_the_partner_page_masks_the_pix_key_and_showing_it_whole_is_audited(mana
 
 
 def test_no_key_or_no_partner_shows_nothing_and_records_nothing(manager, db):
-    partner = make_partner(name="Sem Chave")
+    partner = make_partner(name="Sem Chave", pix_key_type="", pix_key="")
     response = manager.get(f"/console/partners/{partner.pk}/pix-key/")
     assert response.status_code == 200 and "This partner has no PIX key" in response.content.decode()
     assert manager.get(f"/console/partners/{partner.pk + 1}/pix-key/").status_code == 404

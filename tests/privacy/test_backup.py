@@ -93,7 +93,8 @@ def test_backup_then_restore_gives_back_identical_counts_sums_and_files(tmp_path
     assert manifest["rows"]["partners_partner"] == 1
     assert manifest["rows"]["commissions_ledgerline"] == 2
     assert manifest["sums"]["commissions_ledgerline"]["amount"] == "149.7500"
-    assert manifest["sums"]["payouts_payout"] == {"gross": "149.7500", "net": "128.1400", "reimbursement": "0.0000"}
+    assert manifest["sums"]["payouts_payout"] == {"gross": "149.7500", "net": "128.1400", "reimbursement": "0.0000",
+                                                  "paid_from_amount": "0.0000", "fx_rate": "0.0000000000"}
     assert manifest["sums"]["payouts_payoutwithholding"]["amount"] == "21.6100"
     assert "Σ commissions_ledgerline.amount = 149.7500" in out
     # The backup itself is audited (after the copy: the set does not hold its own record).
@@ -154,7 +155,8 @@ def test_verify_restores_into_a_scratch_database_and_finds_a_difference(tmp_path
         manifest=dict(
             backup.manifest,
             rows=dict(backup.manifest["rows"], partners_partner=7),
-            sums=dict(backup.manifest["sums"], payouts_payout={"gross": "149.75", "net": "128.1400"}),
+            sums=dict(backup.manifest["sums"], payouts_payout={
+                "gross": "149.75", "net": "128.1400", "fx_rate": "0.0000000000", "paid_from_amount": "0.0000"}),
         ),
     )
     assert backup_verify(wrong) == [

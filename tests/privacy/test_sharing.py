@@ -183,7 +183,7 @@ def batch(db):
         person(),
         make_partner(name="Empresa Aleatória", pix_key_type="evp", pix_key=EVP),
         make_partner(name="Empresa Email", pix_key_type="email", pix_key="joao@empresa.com.br"),
-        make_partner(name="Sem Chave"),
+        make_partner(name="Empresa Conta", payout_method="br_ted"),
     ):
         credit(partner, "1000.00")
     period_close(month=date(2026, 3, 1), actor=ACTOR, now=NOW)
@@ -194,7 +194,7 @@ def batch(db):
 
 def test_a_cnab_file_is_logged_once_with_its_people_and_pix_keys(batch):
     result = batch_export(batch=batch, kind="cnab", actor=Actor(label="user:fin"), now=NOW)
-    assert len(result.included) == 3  # the three partners with a key; the one without is skipped
+    assert len(result.included) == 3  # the three partners with a key; the one paid by TED is skipped
     record = SharingRecord.objects.get()
     assert _row(record) == (
         "bank 341",

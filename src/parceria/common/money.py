@@ -113,6 +113,11 @@ def round_down_minor(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(get_currency(currency).minor_unit, rounding=ROUND_DOWN)
 
 
+def round_minor(amount: Decimal, currency: str) -> Decimal:
+    """Round half-even to the currency's minor unit (an amount converted into `currency`)."""
+    return amount.quantize(get_currency(currency).minor_unit, rounding=ROUND_HALF_EVEN, context=CALC_CONTEXT)
+
+
 def multiply(*factors: Decimal) -> Decimal:
     """Exact-enough product of several decimals (50 significant digits), not yet rounded."""
     result = Decimal(1)

@@ -322,6 +322,8 @@ PARCERIA = {
     "BEHIND_PROXY": _env_bool("PARCERIA_BEHIND_PROXY", False),
     # A change of payout details holds payouts to the new account for this many hours.
     "PAYOUT_DETAILS_HOLD_HOURS": 48,
+    # The currency the company pays from: a payout in another currency shows its net converted at the close's rate.
+    "PAYING_CURRENCY": os.environ.get("PARCERIA_PAYING_CURRENCY", "BRL"),
     # The paying company: in bank remittance files (CNAB 240) and as the fonte pagadora of income statements.
     "COMPANY": {
         "name": os.environ.get("PARCERIA_COMPANY_NAME", "Parceria Demo Ltda"),

@@ -29,7 +29,7 @@ from parceria.common.fx import fx_import_ptax
 from parceria.customers.models import EventSource
 from parceria.demo.clock import DemoClock
 from parceria.demo.timeline import DemoCalendar
-from parceria.payouts.bank_files import batch_export, return_file_import
+from parceria.payouts.bank_files import CNAB_KINDS, CNAB_LAYOUTS, batch_export, batch_export_all, return_file_import
 from parceria.payouts.close import period_close
 from parceria.payouts.cnab.returns import write_return
 from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
@@ -54,6 +54,7 @@ class HistorySummary:
     paid: int = 0
     failed: int = 0
     return_files: int = 0
+    transfer_files: int = 0
     rejected_events: int = 0
     fx_rates: int = 0
     tier_changes: int = 0
@@ -179,28 +180,31 @@ def month_close_and_pay(
     if not state.approved:
         with clock.at(clock.moment(close_day, 17, 45)):
             batch_approve(batch=batch, actor=office.second)
-    brl = [p for p in payouts if p.currency == "BRL" and p.pix_key]
-    remittance = None
+    pix = [p for p in payouts if p.method == "pix"]
     with clock.at(clock.moment(export_day, 10, 5)) as now:
-        if brl:
-            remittance = batch_export(batch=batch, kind="cnab", actor=office.finance, now=now).export
+        files = batch_export_all(batch=batch, actor=office.finance, now=now)  # one per payout method and currency
+        summary.transfer_files += len(files)
         batch_export(batch=batch, kind="csv", actor=office.finance, now=now)
     last = month == calendar.months - 1
-    if remittance is not None:
-        answers = {str(p.pk): rng.choice(FAILURE_CODES) for p in brl if not last and rng.random() < FAILURE_RATE}
-        if not last and month % 5 == 2:  # and every few months at least one, so even a small demo has one
-            answers.setdefault(str(rng.choice(brl).pk), rng.choice(FAILURE_CODES))
-        text = write_return(remittance.content, answers, paid_on=export_day)
+    sent: set[int] = set()
+    for remittance in (r.export for r in files if r.export.kind in CNAB_KINDS):  # PIX and TED: the bank answers
+        answers: dict[str, str] = {}
+        if remittance.kind == "cnab":
+            answers = {str(p.pk): rng.choice(FAILURE_CODES) for p in pix if not last and rng.random() < FAILURE_RATE}
+            if not last and month % 5 == 2:  # and every few months at least one, so even a small demo has one
+                answers.setdefault(str(rng.choice(pix).pk), rng.choice(FAILURE_CODES))
+        layout = CNAB_LAYOUTS[remittance.kind]
+        text = write_return(remittance.content, answers, paid_on=export_day, layout=layout)
         filename = f"RET{remittance.file_sequence:06d}.ret"
         with clock.at(clock.moment(return_day, 8, 40)):
             report = return_file_import(text=text, filename=filename, actor=office.finance)
         summary.return_files += 1
         summary.paid += len(report.paid)
         summary.failed += len(report.failed)
-    sent = {p.pk for p in brl}
-    abroad = [p for p in payouts if p.pk not in sent]
+        sent.update(remittance.payout_ids)
+    by_transfer = [p for p in payouts if p.pk not in sent]  # SPEI, CBU, …: confirmed from the bank statement
     with clock.at(clock.moment(return_day, 11, 15)):
-        for payout in abroad:
+        for payout in by_transfer:
             payout_mark(payout=payout, status=PayoutStatus.PAID, source=f"transfer confirmation:{batch.period:%Y-%m}",
-                        reference=f"wire {payout.currency} {payout.pk}", actor=office.finance)
+                        reference=f"{payout.method} {payout.currency} {payout.pk}", actor=office.finance)
             summary.paid += 1

@@ -14,8 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from stdnum.ar import cbu
 
 from parceria.common.audit import Actor
+from parceria.common.bankaccounts import clabe_check_digit
+from parceria.common.brbank import check_digits
 from parceria.common.taxids import synthetic_tax_id
 from parceria.demo import words
 from parceria.demo.names import NameBook, legal_name
@@ -59,6 +62,9 @@ ANCHORS: tuple[tuple[str, str, str, str | None, str], ...] = (
     ("MX", TECH, "social_media", None, "terminated"),
     ("CL", CONSULTING, "accelerator", None, "prospect"),
 )
+
+#: The Mexican anchor paid by international transfer to its US parent's account (demo files of every kind).
+MX_PAID_ABROAD = 2
 
 #: Demo partners' tax ids come from this range of synthetic numbers, away from the ones tests use.
 TAX_ID_OFFSET = 900_000
@@ -122,10 +128,48 @@ class PartnerSpec:
             integration_share_rate=None if self.integration_share_rate is None else str(self.integration_share_rate),
             verticals=list(self.verticals),
             territories=list(self.territories),
-            # Brazilian partners receive PIX to their own tax id (a CNPJ or CPF key), so batches export.
-            pix_key_type=("cpf" if self.tax_regime == "pf" else "cnpj") if self.country == "BR" else "",
-            pix_key=self.tax_id if self.country == "BR" else "",
+            **self.payout_method(),
         )
+
+    def payout_method(self) -> dict[str, Any]:
+        """How the partner is paid, made up but valid in its country (check digits computed by the one owner of each
+        rule): in Brazil a PIX key to its own tax id, or for one company in six a bank account for TED; in Mexico
+        SPEI (one anchor, owned by a US parent, by international transfer to its parent's account); a CBU in
+        Argentina; a bank account in Colombia and Chile."""
+        rng = random.Random(f"payout:{self.index}")
+        account = "".join(rng.choice("0123456789") for _ in range(11))
+        if self.country == "BR":
+            if self.tax_regime != TaxRegime.PF and self.index % 6 == 1:
+                bank, branch = rng.choice(("001", "237", "104")), f"{rng.randint(1, 9999):04d}"
+                number = account if bank == "104" else account[:7]
+                digits = check_digits(bank, branch, number)
+                assert digits is not None
+                return {"payout_method": "br_ted", "payout_details": {
+                    "bank_code": bank, "branch": branch, "branch_digit": digits[0], "account": number,
+                    "account_digit": digits[1], "account_type": "checking", "holder_tax_id": self.tax_id}}
+            return {"pix_key_type": "cpf" if self.tax_regime == TaxRegime.PF else "cnpj", "pix_key": self.tax_id}
+        if self.country == "MX":
+            if self.index == MX_PAID_ABROAD:
+                return {"payout_method": "intl", "payout_reason": "Paid to the account of its US parent company",
+                        "payout_details": {
+                            "beneficiary_name": f"{self.legal_name} USA Inc.", "beneficiary_address": "500 Congress "
+                            "Ave, Austin TX 78701", "bank_name": "JPMorgan Chase Bank", "bank_country": "US",
+                            "bic": "CHASUS33", "iban": "", "account_number": account[:9]}}
+            first = rng.choice(("002", "012", "014", "072")) + "180" + account
+            return {"payout_method": "mx_spei", "payout_details": {"clabe": first + clabe_check_digit(first)}}
+        if self.country == "AR":
+            block = rng.choice(("007", "011", "017", "072", "285")) + f"{rng.randint(1, 999):04d}"
+            rest = "0" + account + "0"
+            number = block + cbu.calc_check_digit(block) + rest + cbu.calc_check_digit(rest)
+            return {"payout_method": "ar_cbu", "payout_details": {"cbu": number}}
+        if self.country == "CO":
+            return {"payout_method": "co_bank", "payout_details": {
+                "bank_code": rng.choice(("1007", "1051", "1001", "1013")), "account_type": rng.choice(
+                    ("savings", "checking")), "account_number": account, "holder_id_kind": "nit",
+                "holder_id": self.tax_id}}
+        return {"payout_method": "cl_bank", "payout_details": {
+            "bank_code": rng.choice(("001", "012", "037", "016")), "account_type": "checking",
+            "account_number": account[:10], "holder_rut": self.tax_id}}
 
 
 def _weighted(rng: random.Random, weights: dict[Any, int]) -> Any:

@@ -121,8 +121,16 @@ class Partner(models.Model):
         max_length=10, blank=True, help_text="cpf, cnpj, email, phone or evp (random key); blank: none yet."
     )
     pix_key = models.CharField(max_length=120, blank=True, help_text="Normalised PIX key payouts are sent to.")
+    payout_method = models.CharField(
+        max_length=12, blank=True, help_text="How payouts are sent (common.payout_methods.PayoutMethod); blank: none."
+    )
+    payout_account = models.JSONField(
+        default=dict, blank=True,
+        help_text="The payout method's normalised details (a PIX method's are also pix_key_type and pix_key, its "
+        "indexed copy).",
+    )
     payout_details_changed_at = models.DateTimeField(
-        null=True, blank=True, help_text="Last change of the PIX key; payouts are held for a while after it."
+        null=True, blank=True, help_text="Last change of the payout method; payouts are held for a while after it."
     )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="managed_partners"
@@ -144,6 +152,26 @@ class Partner(models.Model):
     @property
     def pix_key_type_label(self) -> str:
         return str(PIX_KEY_TYPE_LABELS.get(self.pix_key_type, self.pix_key_type))
+
+
+class PayoutMethodChange(AppendOnlyModel):
+    """A version of where a partner's payouts go: the method, its normalised details and why, kept for ever (the
+    partner row holds the latest). `holds`: this change held the partner's payouts for PAYOUT_DETAILS_HOLD_HOURS (a
+    partner's first method, given at registration, holds nothing)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="payout_method_changes")
+    method = models.CharField(max_length=12, blank=True, help_text="Blank: the method was removed.")
+    account = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True, help_text="Why an account outside the partner's country.")
+    holds = models.BooleanField(default=True)
+    changed_at = models.DateTimeField()
+    changed_by = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["partner_id", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"partner {self.partner_id} paid by {self.method or 'nothing'} from {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class PartnerTerms(AppendOnlyModel):

@@ -1,6 +1,8 @@
-"""Where a partner's payouts go (SPEC §7.3, issue 4 item 2): the one place a partner's PIX key changes.
+"""Where a partner's payouts go (SPEC §7.3): the one place a partner's payout method (a PIX key, a bank account in
+Brazil, Mexico, Argentina, Colombia or Chile, or an international transfer: common.payout_methods) changes.
 
-Every path that changes the key after the partner's registration goes through `payout_details_record_locked`:
+Every path that changes it after the partner's registration goes through `payout_method_record_locked` (the PIX
+paths through `payout_details_record_locked`, which calls it). Each version is kept in PayoutMethodChange. PIX keys:
 the portal (a partner admin or user, with the password again), the partners API (`PATCH /partners/{id}`) and
 the Django admin. A new key is stored with the moment of the change, audited, and announced by e-mail to the
 partner's admins once the transaction commits, each in their own language (one message per language; an admin
@@ -12,7 +14,9 @@ stolen session or key cannot redirect the next payout unnoticed. The key a partn
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -21,8 +25,9 @@ from django.utils.translation import gettext as _
 
 from parceria.accounts.tenancy import Ability, Principal
 from parceria.common.audit import Actor, audit_record_create
+from parceria.common.payout_methods import METHODS, account_summary, validate_payout_account
 from parceria.common.pix import masked_pix_key, parse_key_type, validate_pix_key
-from parceria.partners.models import Partner
+from parceria.partners.models import Partner, PayoutMethodChange
 from parceria.partners.notices import mail_partner_admins
 
 
@@ -49,24 +54,74 @@ def partner_payout_details_change(
     return partner
 
 
+def payout_method_change(
+    *, partner: Partner, method: str, details: Mapping[str, Any], actor: Actor, reason: str = "",
+    now: datetime | None = None,
+) -> Partner:
+    """Set how the partner is paid: any method of common.payout_methods, its details checked there (PayoutMethodError,
+    a 422 naming the field, with nothing stored), then recorded as `payout_method_record_locked` does."""
+    with transaction.atomic():
+        locked = Partner.objects.select_for_update().get(pk=partner.pk)
+        account = validate_payout_account(
+            method, details, partner_country=locked.country, partner_tax_id=locked.tax_id, currency=locked.currency,
+            reason=reason,
+        )
+        payout_method_record_locked(locked, method=method, account=account, reason=reason, actor=actor, now=now)
+    partner.refresh_from_db()
+    return partner
+
+
 def payout_details_record_locked(
     partner: Partner, *, key_type: str, key: str, actor: Actor, now: datetime | None = None
 ) -> None:
-    """Store a validated, normalised PIX key (or none: both blank) on a partner row locked in the caller's
-    transaction, start the hold, audit the change and notify the partner's admins after the commit."""
+    """Store a validated, normalised PIX key (or none: both blank) as the partner's payout method."""
+    if key_type and key:
+        payout_method_record_locked(partner, method="pix", account={"key_type": key_type, "key": key}, actor=actor,
+                                    now=now)
+    else:
+        payout_method_record_locked(partner, method="", account={}, actor=actor, now=now)
+
+
+def payout_method_record_locked(
+    partner: Partner, *, method: str, account: dict[str, str], actor: Actor, reason: str = "",
+    now: datetime | None = None, holds: bool = True,
+) -> None:
+    """Store a checked method and its details (or none: method "") on a partner row locked in the caller's
+    transaction, keep the version in PayoutMethodChange, start the hold (unless `holds` is false: a partner's first
+    method at registration), audit the change and notify the partner's admins after the commit."""
     now = now or timezone.now()
-    before = {"pix_key_type": partner.pix_key_type, "pix_key": partner.pix_key}
-    partner.pix_key_type, partner.pix_key, partner.payout_details_changed_at = key_type, key, now
-    partner.save(update_fields=["pix_key_type", "pix_key", "payout_details_changed_at", "updated_at"])
+    before = _audited(partner.payout_method, partner.payout_account)
+    pix = method == "pix"
+    partner.payout_method, partner.payout_account = method, account
+    partner.pix_key_type, partner.pix_key = (account["key_type"], account["key"]) if pix else ("", "")
+    fields = ["payout_method", "payout_account", "pix_key_type", "pix_key", "updated_at"]
+    if holds:
+        partner.payout_details_changed_at = now
+        fields.append("payout_details_changed_at")
+    partner.save(update_fields=fields)
+    PayoutMethodChange.objects.create(
+        partner=partner, method=method, account=account, reason=" ".join(reason.split()), holds=holds,
+        changed_at=now, changed_by=actor.label[:200],
+    )
+    if not holds:  # a partner's first method, given at its registration: audited as part of partner.created
+        return
     audit_record_create(
         actor=actor,
         action="partner.payout_details_changed",
         obj=partner,
         before=before,
-        after={"pix_key_type": key_type, "pix_key": key, "changed_at": now.isoformat()},
+        after={**_audited(method, account), "changed_at": now.isoformat(), **({"reason": reason} if reason else {})},
     )
     language = translation.get_language() or settings.LANGUAGE_CODE
     transaction.on_commit(lambda: _notify_admins(partner, actor, now, language), robust=True)
+
+
+def _audited(method: str, account: dict[str, str]) -> dict[str, str]:
+    """A method as the audit log keeps it: a PIX key whole (the audit trail masks it on display), other accounts as
+    their masked summary (the whole details are in PayoutMethodChange)."""
+    if method == "pix" or not method:
+        return {"pix_key_type": account.get("key_type", ""), "pix_key": account.get("key", "")}
+    return {"method": method, "account": account_summary(method, account)}
 
 
 def _notify_admins(partner: Partner, actor: Actor, now: datetime, language: str) -> None:
@@ -84,6 +139,8 @@ def payout_details_changed_message(partner: Partner, actor: Actor, now: datetime
         "type": partner.pix_key_type,
         "key": masked_pix_key(partner.pix_key),
     }
+    if partner.payout_method not in ("", "pix"):
+        return _payout_method_changed_message(partner, facts)
     new_key = _("New key (%(type)s): %(key)s") % facts if partner.pix_key else _("The partner has no PIX key now.")
     body = "\n".join(
         [
@@ -91,6 +148,22 @@ def payout_details_changed_message(partner: Partner, actor: Actor, now: datetime
             "",
             new_key,
             _("Payouts to the new key are held until %(until)s.") % facts,
+            "",
+            _("If you did not expect this change, contact your partner manager right away."),
+        ]
+    )
+    return _("Parceria: payout details of %(partner)s changed") % facts, body
+
+
+def _payout_method_changed_message(partner: Partner, facts: dict[str, str]) -> tuple[str, str]:
+    facts = {**facts, "method": str(METHODS[partner.payout_method].label),
+             "account": account_summary(partner.payout_method, partner.payout_account)}
+    body = "\n".join(
+        [
+            _("The account that receives the payouts of %(partner)s was changed by %(who)s at %(when)s.") % facts,
+            "",
+            _("New payout method: %(method)s, %(account)s") % facts,
+            _("Payouts to the new account are held until %(until)s.") % facts,
             "",
             _("If you did not expect this change, contact your partner manager right away."),
         ]

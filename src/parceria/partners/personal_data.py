@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from parceria.partners.models import PartnerStatus
+from parceria.partners.models import Partner, PartnerStatus
 from parceria.privacy.registry import PersonalData, declare, mentions, not_personal
 
 
@@ -18,8 +18,15 @@ def register() -> None:
             category="pf_payee_tax",
             find={"tax_id": "tax_id", "partner": "id"},
             identifies=True,
-            fields=("name", "legal_name", "tax_id", "pix_key"),
+            fields=("name", "legal_name", "tax_id", "pix_key", "payout_account"),
             blocker=_contract_in_force,
+        ),
+        PersonalData(
+            model="partners.PayoutMethodChange",
+            category="pix_key",
+            find={"partner": "partner_id"},
+            fields=("account", "reason"),
+            blocker=_contract_in_force_of_change,
         ),
         PersonalData(
             model="partners.Partner",
@@ -37,6 +44,10 @@ def register() -> None:
         mentions("partners.EvaluationWeights", "note"),
     )
     not_personal("partners.TierDefinition", "the tier rules of the program")
+
+
+def _contract_in_force_of_change(changes: QuerySet[Any]) -> str:
+    return _contract_in_force(Partner.objects.filter(pk__in=changes.values("partner_id")))
 
 
 def _contract_in_force(partners: QuerySet[Any]) -> str:

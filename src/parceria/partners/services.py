@@ -6,8 +6,8 @@ it is now, then writes: two concurrent updates never undo each other."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,7 @@ from parceria.common.countries import is_country
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.inputs import INTEGRATION_SHARE_RATE, UNSET, Unset, clean_text, given, parse_rate
 from parceria.common.money import CURRENCIES
+from parceria.common.payout_methods import account_summary, validate_payout_account
 from parceria.common.pix import parse_key_type, validate_pix_key
 from parceria.common.taxids import TaxIdError, validate_tax_id
 from parceria.partners.models import (
@@ -33,7 +34,7 @@ from parceria.partners.models import (
     TaxRegime,
     Tier,
 )
-from parceria.partners.payout_details import payout_details_record_locked
+from parceria.partners.payout_details import payout_details_record_locked, payout_method_record_locked
 
 EDITABLE_FIELDS = (
     "name",
@@ -74,6 +75,11 @@ class PartnerFields:
     territories: Sequence[str] = ()
     pix_key_type: str = ""
     pix_key: str = ""
+    #: Another first payout method than a PIX key (common.payout_methods), with its details and, for an account
+    #: outside the partner's country, the reason. Not with a PIX key.
+    payout_method: str = ""
+    payout_details: Mapping[str, Any] = field(default_factory=dict)
+    payout_reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -187,10 +193,17 @@ def _fields_of(partner: Partner) -> PartnerFields:
 
 
 def partner_create(*, fields: PartnerFields, actor: Actor) -> Partner:
+    """Register a partner. Its first payout method (a PIX key, or `payout_method` with its details) starts no hold:
+    there is no earlier account to divert from."""
     clean = _validated(fields)
+    method, account = _first_method(fields, clean)
     try:
         with transaction.atomic():
             partner = Partner.objects.create(**clean)
+            if method:
+                payout_method_record_locked(
+                    partner, method=method, account=account, reason=fields.payout_reason, actor=actor, holds=False
+                )
             PartnerTerms.objects.create(
                 partner=partner,
                 effective_from=None,
@@ -198,7 +211,8 @@ def partner_create(*, fields: PartnerFields, actor: Actor) -> Partner:
                 integration_share_rate=partner.integration_share_rate,
                 created_by=actor.label,
             )
-            audit_record_create(actor=actor, action="partner.created", obj=partner, after=snapshot(partner))
+            audit_record_create(actor=actor, action="partner.created", obj=partner, after={
+                **snapshot(partner), "payout_method": method, "payout_account": account_summary(method, account)})
     except IntegrityError:
         raise Conflict(
             f"a partner with tax id {clean['tax_id']} in {clean['country']} already exists", code="duplicate_partner"
@@ -215,6 +229,21 @@ def _rate_override_at(partner: Partner, at: Any) -> Decimal | None:
         .last()
     )
     return version.referral_rate_override if version else None
+
+
+def _first_method(fields: PartnerFields, clean: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    if fields.payout_method and clean["pix_key"]:
+        raise InvalidInput("give a PIX key or another payout method, not both", code="invalid_payout_method",
+                           details={"field": "payout_method"})
+    if clean["pix_key"]:
+        return "pix", {"key_type": clean["pix_key_type"], "key": clean["pix_key"]}
+    if not fields.payout_method:
+        return "", {}
+    account = validate_payout_account(
+        fields.payout_method, fields.payout_details, partner_country=clean["country"], partner_tax_id=clean["tax_id"],
+        currency=clean["currency"], reason=fields.payout_reason,
+    )
+    return fields.payout_method, account
 
 
 def partner_update(*, partner: Partner, changes: PartnerChanges, actor: Actor) -> Partner:

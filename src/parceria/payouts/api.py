@@ -13,9 +13,9 @@ from parceria.accounts.tenancy import Ability
 from parceria.api.auth import principal_of
 from parceria.api.schemas import ERRORS, ApiBool, Page, PageParams, PathId, PathMonth, RowId, choice, month_of, page_of
 from parceria.common.downloads import CSV, attachment
-from parceria.common.money import ledger_str
+from parceria.common.money import CURRENCIES, ledger_str
 from parceria.partners.selectors import scope_partners
-from parceria.payouts.bank_files import EXPORT_KINDS, batch_export, return_file_import
+from parceria.payouts.bank_files import CNAB_KINDS, EXPORT_KINDS, batch_export, return_file_import
 from parceria.payouts.close import close_preview, period_close
 from parceria.payouts.close_summary import plan_as_dict
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
@@ -190,6 +190,7 @@ class ExportIn(Schema):
 
     format: str = choice(EXPORT_KINDS)
     again: ApiBool = False
+    currency: str | None = choice([*CURRENCIES, None], None)
 
 
 class SkippedOut(Schema):
@@ -218,14 +219,17 @@ class ExportOut(Schema):
     "/payout-batches/{int:batch_id}/exports", response={201: ExportOut, **ERRORS}, summary="Export an approved batch"
 )
 def export_batch(request: HttpRequest, batch_id: PathId, payload: ExportIn) -> Status[dict[str, object]]:
-    """`format` is `cnab` (a CNAB 240 PIX remittance of the BRL payouts with a PIX key; the others are listed
-    in `skipped`; `warnings` names payouts in the file to check before sending it, such as a CPF/CNPJ key that
-    is not the payee's own tax id) or `csv` (every payout still to be paid). Download the file from
-    `download`."""
+    """`format` is the file of one payout method: `cnab` (a CNAB 240 PIX remittance of the BRL payouts paid by PIX;
+    the others are listed in `skipped`; `warnings` names payouts in the file to check before sending it, such as a
+    CPF/CNPJ key that is not the payee's own tax id), `cnab_ted` (a CNAB 240 TED remittance to bank accounts),
+    `spei`, `cbu`, `co_bank`, `cl_bank` or `intl` (a bulk-payment CSV of that method's payouts in one currency:
+    `currency` chooses it when they have several), or `csv` (every payout still to be paid). A payout already in a
+    file of its method is left out unless `again` is true. Download the file from `download`."""
     principal = principal_of(request)
     principal.require(Ability.FINANCE)
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
-    result = batch_export(batch=batch, kind=payload.format, actor=principal.actor, again=payload.again)
+    result = batch_export(batch=batch, kind=payload.format, actor=principal.actor, again=payload.again,
+                          currency=payload.currency)
     export = result.export
     return Status(
         201,
@@ -260,7 +264,7 @@ def download_export(request: HttpRequest, batch_id: PathId, export_id: PathId) -
     sensitive_read_record(actor=principal.actor, action="payout_batch.file_downloaded", obj=export.batch,
                           details={"export_id": export.pk, "filename": export.filename, "kind": export.kind,
                                    "payouts": len(export.payout_ids), "through": "api"})
-    content_type = CSV if export.kind == "csv" else "text/plain; charset=ascii"
+    content_type = "text/plain; charset=ascii" if export.kind in CNAB_KINDS else CSV
     return attachment(export.content, content_type=content_type, filename=export.filename)
 
 

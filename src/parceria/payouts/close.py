@@ -45,9 +45,10 @@ from parceria.commissions.selectors import balances
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, reserve_ids
 from parceria.common.errors import Conflict, InvalidInput
-from parceria.common.fx import fx_quote
-from parceria.common.money import round_down_minor
+from parceria.common.fx import FxBook, fx_quote
+from parceria.common.money import FxQuote, multiply, round_down_minor, round_minor
 from parceria.common.months import add_months, month_end, month_start, next_month
+from parceria.common.payout_methods import method_pays
 from parceria.partners.models import Partner, PartnerStatus
 from parceria.payouts.models import (
     CarriedBalance,
@@ -83,6 +84,7 @@ class PlannedPayout:
     net: Decimal
     employer_contributions: list[ContributionLine] = field(default_factory=list)
     reimbursement: Decimal = Decimal(0)
+    fx: FxQuote | None = None  # the company's paying currency per unit of `currency`, when they differ
 
     @property
     def taxable(self) -> Decimal:
@@ -110,6 +112,8 @@ class Payee(NamedTuple):
     pix_key_type: str
     pix_key: str
     payout_details_changed_at: datetime | None
+    payout_method: str
+    payout_account: dict[str, str]
 
 
 def payee_of(partner: Partner) -> Payee:
@@ -198,6 +202,8 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
     rows = list(WithholdingRule.objects.all())
     rules: dict[tuple[str, str], list[Rule]] = {}
     month_so_far = earlier_in_month(today)
+    paying = paying_currency()
+    book = FxBook.load({(currency, paying) for _, currency in balances}, today, today)
     for (partner_id, currency), balance in sorted(balances.items()):
         partner = plan.payees[partner_id]
         reason = carry_reason(partner, currency, balance, thresholds, now, flagged=partner_id in flagged)
@@ -216,8 +222,9 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
         contributions = employer_contributions(rules[regime], taxable, currency, earlier)
         month_so_far[payee] = earlier.plus(taxable, taxes, contributions)
         net = gross - sum((t.amount for t in taxes), Decimal(0))
+        fx = None if currency == paying else book.quote(currency, paying, today)
         plan.payouts.append(
-            PlannedPayout(partner_id, currency, balance, gross, taxes, net, contributions, reimbursement)
+            PlannedPayout(partner_id, currency, balance, gross, taxes, net, contributions, reimbursement, fx)
         )
         if balance != gross:
             plan.carried.append(Carried(partner_id, currency, balance - gross, "remainder"))
@@ -238,6 +245,8 @@ def carry_reason(
         return "flagged"
     if _payout_details_on_hold(partner, now):
         return "details_changed"
+    if not method_pays(partner.payout_method, currency):
+        return "no_method"
     if currency not in thresholds or thresholds[currency] is None:
         return "no_fx_rate"
     minimum = thresholds[currency]
@@ -246,7 +255,7 @@ def carry_reason(
 
 
 def _payout_details_on_hold(partner: Payee, now: datetime) -> bool:
-    """A new PIX key receives nothing until PAYOUT_DETAILS_HOLD_HOURS have passed since the change."""
+    """A new payout method receives nothing until PAYOUT_DETAILS_HOLD_HOURS have passed since the change."""
     changed = partner.payout_details_changed_at
     hours = int(settings.PARCERIA["PAYOUT_DETAILS_HOLD_HOURS"])  # type: ignore[call-overload]
     return changed is not None and now < changed + timedelta(hours=hours)
@@ -357,6 +366,9 @@ def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: dateti
                 payee.tax_id,
                 payee.pix_key_type,
                 payee.pix_key,
+                payee.payout_method,
+                payee.payout_account,
+                *_paid_from(p),
                 now,
             )
         )
@@ -392,8 +404,28 @@ PAYOUT_COLUMNS = (
     "payee_tax_id",
     "pix_key_type",
     "pix_key",
+    "method",
+    "account",
+    "paid_from_currency",
+    "paid_from_amount",
+    "fx_rate",
+    "fx_source",
+    "fx_date",
     "created_at",
 )
+
+
+def paying_currency() -> str:
+    """The currency the company pays from (PARCERIA["PAYING_CURRENCY"]): a payout in another currency records its net
+    converted at the close's rate, for the partner's statement."""
+    return str(settings.PARCERIA["PAYING_CURRENCY"])
+
+
+def _paid_from(p: PlannedPayout) -> tuple[object, ...]:
+    """The paying currency's columns of a payout: blank when it is paid in that currency or no rate was found."""
+    if p.fx is None:
+        return "", None, None, "", None
+    return p.fx.quote, round_minor(multiply(p.net, p.fx.rate), p.fx.quote), p.fx.rate, p.fx.source, p.fx.on_date
 
 
 def payout_dedupe_key(month: date, partner_id: int, currency: str) -> str:

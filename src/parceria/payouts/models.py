@@ -136,6 +136,22 @@ class Payout(AppendOnlyModel):
     payee_tax_id = models.CharField(max_length=40)
     pix_key_type = models.CharField(max_length=10, blank=True)
     pix_key = models.CharField(max_length=120, blank=True)
+    method = models.CharField(
+        max_length=12, blank=True, help_text="The payout method at the close (common.payout_methods); blank before "
+        "methods existed: a PIX key when pix_key is set."
+    )
+    account = models.JSONField(default=dict, blank=True, help_text="The method's details, copied at the close.")
+    paid_from_currency = models.CharField(
+        max_length=3, blank=True, help_text="The company's paying currency when it is not the payout's (FX below)."
+    )
+    paid_from_amount = models.DecimalField(
+        max_digits=20, decimal_places=4, null=True, blank=True, help_text="The net in paid_from_currency, to the cent."
+    )
+    fx_rate = models.DecimalField(
+        max_digits=24, decimal_places=10, null=True, blank=True, help_text="paid_from_currency per unit of currency."
+    )
+    fx_source = models.CharField(max_length=60, blank=True, help_text="Where the rate comes from (ptax, import, …).")
+    fx_date = models.DateField(null=True, blank=True, help_text="The day the rate is of.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -222,6 +238,7 @@ class CarryReason(models.TextChoices):
     HELD = "held", _("Partner not active")
     FLAGGED = "flagged", _("Open safeguard flag")
     DETAILS_CHANGED = "details_changed", _("Payout details changed recently")
+    NO_METHOD = "no_method", _("No payout method for this currency")
     NO_FX_RATE = "no_fx_rate", _("No exchange rate for the minimum")
     REMAINDER = "remainder", _("Less than one cent")
 
@@ -253,7 +270,10 @@ class BatchExport(AppendOnlyModel):
     """A file exported for a batch (CNAB remittance or CSV), kept as sent."""
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="exports")
-    kind = models.CharField(max_length=10, help_text="cnab or csv.")
+    kind = models.CharField(
+        max_length=10, help_text="cnab (PIX), cnab_ted, csv (every payout), or a transfer file: spei, cbu, co_bank, "
+        "cl_bank, intl."
+    )
     file_sequence = models.PositiveIntegerField(help_text="Remittance sequence number (CNAB), 0 for CSV.")
     filename = models.CharField(max_length=120)
     content = models.TextField()

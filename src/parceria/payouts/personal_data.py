@@ -11,7 +11,7 @@ def register() -> None:
             model="payouts.Payout",
             category="pf_payee_tax",
             find={"partner": "partner_id", "tax_id": "payee_tax_id", "email": "pix_key"},
-            fields=("payee_name", "payee_tax_id", "pix_key"),
+            fields=("payee_name", "payee_tax_id", "pix_key", "account"),
             fiscal="payment_date",
         ),
         mentions("payouts.PayoutWithholding", "explanation"),

@@ -253,9 +253,28 @@ _V1_ENTRIES = (
     ),
 )
 
+_PAYOUT_ACCOUNT = ProcessingEntry(
+    key="pix_key",
+    name=_("Payout account (PIX key or bank account)"),
+    data_items=(_("PIX key and its kind (CPF, CNPJ, e-mail, phone or random key)"),
+                _("bank account: bank, branch, account number, CLABE, CBU/CVU, IBAN, SWIFT/BIC"),
+                _("the account holder's name and tax id"), _("when it was last changed, by whom and why"),
+                _("every earlier version")),
+    purpose=_("Send the partner's payouts; detect a key shared by two partners (fraud prevention)."),
+    legal_basis=LegalBasis.CONTRACT,
+    retention=_("The account in force while the partner is paid, with its earlier versions; the copy on each payout "
+                "is kept with the payout (fiscal hold)."),
+    retention_months=None,
+    shared_with=(_("the bank (payment files)"),),
+    stored_in=("partners.Partner", "partners.PayoutMethodChange", "payouts.Payout", "safeguards.SafeguardFlag"),
+)
+#: Payout methods beyond PIX (bank accounts in five countries and international transfers): the payout account entry.
+_V2_ENTRIES = tuple(_PAYOUT_ACCOUNT if entry.key == "pix_key" else entry for entry in _V1_ENTRIES)
+
 #: Every version, oldest first. Add a version to change the record; never edit one that has been in force.
 VERSIONS: tuple[ProcessingVersion, ...] = (
     ProcessingVersion(version="2026-12", effective_from=dt.date(2026, 12, 1), entries=_V1_ENTRIES),
+    ProcessingVersion(version="2026-12-b", effective_from=dt.date(2026, 12, 4), entries=_V2_ENTRIES),
 )
 
 

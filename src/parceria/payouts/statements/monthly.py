@@ -68,6 +68,17 @@ class StatementTotals:
 
 
 @dataclass(frozen=True)
+class PaidFrom:
+    """A payout's net in the currency the company pays from, at the close's rate (payouts.close: paying_currency)."""
+
+    currency: str
+    amount: Decimal
+    rate: Decimal
+    source: str
+    on_date: date
+
+
+@dataclass(frozen=True)
 class StatementPayout:
     id: int
     currency: str
@@ -78,6 +89,7 @@ class StatementPayout:
     status: str
     payment_date: date | None = None
     reimbursement: Decimal = ZERO  # the marketing fund part of `gross`, outside the withholding base
+    paid_from: PaidFrom | None = None  # the net in the company's paying currency, when it is another
 
     @property
     def commission_gross(self) -> Decimal:
@@ -164,12 +176,21 @@ def _totals(
     )
 
 
+def _paid_from(payout: Payout) -> PaidFrom | None:
+    if not payout.paid_from_currency or payout.paid_from_amount is None or payout.fx_rate is None:
+        return None
+    assert payout.fx_date is not None
+    return PaidFrom(payout.paid_from_currency, payout.paid_from_amount, payout.fx_rate, payout.fx_source,
+                    payout.fx_date)
+
+
 def _month_payouts(partner: Partner, month: date) -> tuple[StatementPayout, ...]:
     payouts = list(with_withholdings(Payout.objects.filter(partner=partner, batch__period=month).order_by("id")))
     statuses = current_statuses(payouts)
     return tuple(
         StatementPayout(
-            p.pk, p.currency, p.gross, withheld(p), p.net, p.due_date, statuses[p.pk], p.payment_date, p.reimbursement
+            p.pk, p.currency, p.gross, withheld(p), p.net, p.due_date, statuses[p.pk], p.payment_date, p.reimbursement,
+            _paid_from(p),
         )
         for p in payouts
     )

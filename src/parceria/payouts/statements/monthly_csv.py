@@ -65,6 +65,12 @@ def _payout_rows(payout: StatementPayout) -> list[list[str]]:
     ]
     rows.append([day, "payout_net", "", "", "", "", "", "", ledger_str(payout.net), payout.currency,
                  f"Payout #{payout.id}: gross {ledger_str(payout.gross)} less the taxes withheld, sent to the payee"])
+    fx = payout.paid_from
+    if fx is not None:
+        rows.append([day, "payout_paid_from", "", "", "", "", str(fx.rate), ledger_str(payout.net),
+                     ledger_str(fx.amount), fx.currency,
+                     f"Payout #{payout.id}: net {ledger_str(payout.net)} {payout.currency} paid from {fx.currency} at "
+                     f"{fx.rate} {fx.currency} per {payout.currency} ({fx.source}, {fx.on_date.isoformat()})"])
     return rows
 
 

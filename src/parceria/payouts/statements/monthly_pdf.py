@@ -93,7 +93,16 @@ def _payout_context(payout: StatementPayout, language: str) -> dict[str, Any]:
         "reimbursement": money(payout.reimbursement) if payout.reimbursement else "",
         "withholdings": [{"code": w.code, "name": w.name, "amount": money(w.amount)} for w in payout.withholdings],
         "net": money(payout.net),
+        "paid_from": _paid_from_context(payout, language),
     }
+
+
+def _paid_from_context(payout: StatementPayout, language: str) -> dict[str, str] | None:
+    fx = payout.paid_from
+    if fx is None:
+        return None
+    return {"amount": format_money(fx.amount, fx.currency, language=language), "rate": format_rate(fx.rate, language),
+            "pair": f"{fx.currency}/{payout.currency}", "source": fx.source, "date": format_date(fx.on_date, language)}
 
 
 def statement_pdf(statement: Statement, *, language: str = "pt-br") -> bytes:

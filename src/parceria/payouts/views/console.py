@@ -13,7 +13,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.timesince import timesince
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -24,10 +26,12 @@ from parceria.common.errors import Conflict, InvalidInput, ParceriaError
 from parceria.common.formatting import format_money
 from parceria.common.money import get_currency
 from parceria.common.months import parse_month as parse_period
+from parceria.common.payout_methods import METHODS
 from parceria.common.pix import masked_pix_key
 from parceria.partners.models import PIX_KEY_TYPE_LABELS, Partner
+from parceria.partners.payout_details import payout_details_held_until
 from parceria.payouts import informe
-from parceria.payouts.bank_files import batch_export, return_file_import
+from parceria.payouts.bank_files import CNAB_KINDS, batch_export, return_file_import
 from parceria.payouts.close import (
     ClosePlan,
     close_due,
@@ -68,7 +72,18 @@ def carry_reasons() -> dict[str, str]:
         "below_minimum": _("below the minimum payout"),
         "remainder": _("fraction of a cent left after rounding"),
         "details_changed": _("PIX key changed in the last hours: payouts to it wait"),
+        "no_method": _("no payout method for this currency: the partner must add one"),
     }
+
+
+def _details_changed(partner: Partner) -> str:
+    """Why a balance waits after a change of payout method, with how long ago it changed and until when it waits."""
+    changed = partner.payout_details_changed_at
+    if changed is None:
+        return carry_reasons()["details_changed"]
+    return _("payout method changed %(ago)s ago: payouts to it wait until %(until)s") % {
+        "ago": timesince(changed, depth=1), "until": date_format(timezone.localtime(payout_details_held_until(
+            partner) or changed), "SHORT_DATETIME_FORMAT")}
 
 
 def money(amount: Decimal, currency: str) -> str:
@@ -104,9 +119,10 @@ def _start_page(request: HttpRequest, form: CloseMonthForm | None, *, status: in
     return page(request, "payouts/console/close_start.html", context, nav="close", status=status)
 
 
-def _carried_rows(carried: list[tuple[Partner, str, Decimal, str]]) -> dict[str, Any]:
-    """The carried balances as rows, except the balances under one minor unit (the fractions of a cent left after
-    rounding a payout down, or a tiny balance), which are summed per currency in one line each."""
+def _carried_rows(carried: list[tuple[Partner, str, Decimal, str]], *, live: bool = False) -> dict[str, Any]:
+    """The carried balances as rows (`live`: a preview, whose held partners say since when and until when), except
+    the balances under one minor unit (the fractions of a cent left after rounding a payout down, or a tiny
+    balance), which are summed per currency in one line each."""
     reasons = carry_reasons()
     rows: list[dict[str, Any]] = []
     small: dict[str, dict[str, Any]] = {}
@@ -118,8 +134,8 @@ def _carried_rows(carried: list[tuple[Partner, str, Decimal, str]]) -> dict[str,
             entry["partners"].add(partner.pk)
             entry["total"] += balance
             continue
-        rows.append({"partner": partner, "currency": currency, "balance": balance,
-                     "reason": reasons.get(reason, reason)})
+        text = _details_changed(partner) if live and reason == "details_changed" else reasons.get(reason, reason)
+        rows.append({"partner": partner, "currency": currency, "balance": balance, "reason": text})
     summaries = [{**e, "partners": len(e["partners"])} for _c, e in sorted(small.items())]
     return {"carried": rows, "carried_small": summaries,
             "carried_count": len(rows) + sum(e["partners"] for e in summaries)}
@@ -127,9 +143,10 @@ def _carried_rows(carried: list[tuple[Partner, str, Decimal, str]]) -> dict[str,
 
 def _plan_rows(plan: ClosePlan) -> dict[str, Any]:
     ids = {p.partner_id for p in plan.payouts} | {c.partner_id for c in plan.carried}
-    partners = Partner.objects.only("name", "legal_name").in_bulk(ids)
+    partners = Partner.objects.only("name", "legal_name", "payout_details_changed_at").in_bulk(ids)
     payouts = [{"partner": partners[p.partner_id], "payout": p} for p in plan.payouts]
-    carried = _carried_rows([(partners[c.partner_id], c.currency, c.balance, c.reason) for c in plan.carried])
+    carried = _carried_rows([(partners[c.partner_id], c.currency, c.balance, c.reason) for c in plan.carried],
+                            live=plan.batch_id is None)
     return {"payouts": payouts, **carried, "totals": plan_totals(plan)}
 
 
@@ -274,9 +291,17 @@ def _named(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for e in entries:
         entry = {**e, **payouts.get(e["payout_id"], {})}
         if "reason" in e:
-            entry["reason"] = str(reasons.get(e["reason"], e["reason"]))
+            entry["reason"] = _skip_reason(e["reason"], reasons)
         named.append(entry)
     return named
+
+
+def _skip_reason(reason: str, known: dict[str, str]) -> str:
+    """An export's reason to leave a payout out, in the reader's language where the product knows it."""
+    method = METHODS.get(reason.removeprefix("paid by ")) if reason.startswith("paid by ") else None
+    if method is not None:
+        return _("paid by %(method)s, in that method's own file") % {"method": method.label}
+    return str(known.get(reason, reason))
 
 
 def _payout_partners(payout_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -293,7 +318,7 @@ def export_download(request: HttpRequest, batch_id: int, export_id: int) -> Http
     sensitive_read_record(actor=actor(request), action="payout_batch.file_downloaded", obj=export.batch,
                           details={"export_id": export.pk, "filename": export.filename, "kind": export.kind,
                                    "payouts": len(export.payout_ids)})
-    content_type = CSV if export.kind == "csv" else TEXT
+    content_type = TEXT if export.kind in CNAB_KINDS else CSV
     return attachment(export.content.encode("utf-8"), content_type=content_type, filename=export.filename)
 
 
