@@ -127,7 +127,10 @@ def aim_at_real_objects(case: Any, w: World) -> None:
 STATE = {"invalid_transition"}
 POSITIVE_DATA_ANSWERS: dict[str, set[str | tuple[str, str]]] = {
     "POST /api/v1/partners": {"invalid_tax_id", "invalid_tax_regime", "invalid_pix_key", ("invalid_choice",
-                                                                                         "subcategory")},
+                                                                                         "subcategory"),
+                              "invalid_payout_method"},
+    # the method's details are checked per country (check digits, the holder, a reason for an account abroad)
+    "PUT /api/v1/partners/{partner_id}/payout-method": {"invalid_payout_method"},
     "PATCH /api/v1/partners/{partner_id}": STATE | {"invalid_tax_id", "invalid_tax_regime", "invalid_pix_key",
                                                     ("invalid_choice", "subcategory")},
     # a named deal registration must exist and be the customer's partner's (documented 422s)

@@ -102,6 +102,8 @@ def test_create_echoes_fields_and_compacts_the_tax_id(admin_api):
         "territories": ["SP", "RJ"],
         "pix_key_type": "",
         "pix_key": "",
+        "payout_method": "",
+        "payout_account": "",
     }
     assert partner.tax_id == CNPJ
     assert partner.terms_versions.count() == 1
@@ -575,3 +577,55 @@ def test_writes_are_audited(admin_api):
 
     actions = list(AuditRecord.objects.order_by("id").values_list("action", flat=True))
     assert actions[-2:] == ["partner.created", "partner.updated"]
+
+
+# --- payout methods (docs/payouts.md): set by an admin, checked per country, nothing stored when wrong ------------
+
+CLABE = "002010077777777771"  # center-key's clabe-validator example; its bank 002 is Banamex
+
+
+def test_an_admin_registers_a_partner_with_its_first_method_and_changes_it_later(admin_api):
+    created = admin_api.post("/partners", body(country="MX", tax_id=RFC, currency="MXN", tax_regime="foreign",
+                                               payout_method="mx_spei", payout_details={"clabe": CLABE}))
+    assert created.status_code == 201, created.content
+    assert (created.json()["payout_method"], created.json()["payout_account"]) == (
+        "mx_spei", "SPEI Banamex · CLABE ••••7771")
+    partner = Partner.objects.get()
+    assert partner.payout_details_changed_at is None  # the first method holds nothing
+    changed = admin_api.request("PUT", f"/partners/{partner.pk}/payout-method", {
+        "method": "intl", "reason": "Paid to its US parent company's account",
+        "details": {"beneficiary_name": "Parent Inc.", "beneficiary_address": "1 Main St", "bank_name": "Chase",
+                    "bank_country": "US", "bic": "CHASUS33", "account_number": "123456789"}})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["payout_account"] == "SWIFT CHASUS33 · US · ••••6789"
+    partner.refresh_from_db()
+    assert partner.payout_method == "intl" and partner.payout_details_changed_at is not None
+    assert partner.payout_method_changes.count() == 2
+
+
+@pytest.mark.parametrize(("payload", "field"), [
+    ({"method": "mx_spei", "details": {"clabe": CLABE[:-1] + "2"}}, "clabe"),  # its check digit does not verify
+    ({"method": "br_ted", "details": {"bank_code": "001"}}, "method"),  # BRL only, the partner is paid in MXN
+    ({"method": "intl", "details": {"beneficiary_name": "X", "beneficiary_address": "Y", "bank_name": "Z",
+                                    "bank_country": "MX", "bic": "BNMXMXMM", "iban": "MX12002010077777777771"}},
+     "iban"),  # Mexico does not use IBAN
+    ({"method": "intl", "details": {"beneficiary_name": "X", "beneficiary_address": "Y", "bank_name": "Z",
+                                    "bank_country": "US", "bic": "CHASUS33", "account_number": "1"}}, "reason"),
+])
+def test_bad_payout_details_are_a_422_naming_the_field_and_nothing_is_stored(admin_api, payload, field):
+    partner = make_partner(country="MX")
+    before = (partner.payout_method, partner.payout_account)
+    response = admin_api.request("PUT", f"/partners/{partner.pk}/payout-method", payload)
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["details"]["field"] == field
+    partner.refresh_from_db()
+    assert (partner.payout_method, partner.payout_account) == before and partner.payout_details_changed_at is None
+    assert partner.payout_method_changes.count() == 1
+
+
+def test_only_an_admin_sets_a_payout_method(platform_api):
+    partner = make_partner(country="MX")
+    response = platform_api.request("PUT", f"/partners/{partner.pk}/payout-method", {"method": "mx_spei",
+                                                                          "details": {"clabe": CLABE}})
+    assert response.status_code == 403
+    assert partner.payout_method_changes.count() == 1

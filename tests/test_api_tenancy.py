@@ -231,6 +231,8 @@ def plausible_body(route: Route, w: World) -> Any:
             "currency": "BRL", "tax_regime": "pj", "category": "consulting_agency", "subcategory": "digital_agency",
         },
         ("PATCH", "/partners/{partner_id}"): {"name": "Hijacked", "status": "terminated", "tier": None},
+        ("PUT", "/partners/{partner_id}/payout-method"): {"method": "pix", "details": {"key_type": "email",
+                                                                                  "key": "thief@example.com"}},
         ("POST", "/customers"): {"external_id": b_customer.external_id, "name": "Stolen", "country": "BR",
                                  "partner_id": w.a.pk},
         ("PATCH", "/customers/{customer_id}"): {"partner_id": w.a.pk, "name": "Stolen"},

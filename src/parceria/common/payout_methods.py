@@ -160,16 +160,18 @@ def validate_payout_account(
     """The normalised details of a payout method for a partner in `partner_country` with `partner_tax_id`, paid in
     `currency`; PayoutMethodError naming the field otherwise. Nothing is stored here."""
     spec = method_spec(method)
-    values = {name: _text(details.get(name), name) for name in METHOD_FIELDS[spec.method]}
-    for name, value in values.items():
-        if not value and name not in OPTIONAL_FIELDS:
-            raise PayoutMethodError(_("this field is required"), field=name)
     if not method_pays(method, currency):
         raise PayoutMethodError(
             _("%(method)s cannot pay in %(currency)s, the partner's payout currency")
             % {"method": spec.label, "currency": currency},
             field="method",
         )
+    if not isinstance(details, Mapping):
+        raise PayoutMethodError(_("give the method's details"), field="method")
+    values = {name: _text(details.get(name), name) for name in METHOD_FIELDS[spec.method]}
+    for name, value in values.items():
+        if not value and name not in OPTIONAL_FIELDS:
+            raise PayoutMethodError(_("this field is required"), field=name)
     account = _CHECKS[spec.method](values)
     country = spec.country or account["bank_country"]
     abroad = country != partner_country.upper()

@@ -25,9 +25,10 @@ from parceria.api.schemas import (
     page_of,
 )
 from parceria.common.money import CURRENCIES
+from parceria.common.payout_methods import METHODS, account_summary
 from parceria.common.pix import PixKeyType
 from parceria.partners.models import SUBCATEGORIES, Category, Partner, PartnerStatus, TaxRegime, Tier
-from parceria.partners.payout_details import shown_pix_key
+from parceria.partners.payout_details import payout_method_change, shown_pix_key
 from parceria.partners.selectors import scope_partners
 from parceria.partners.services import PartnerChanges, PartnerFields, partner_create, partner_update
 
@@ -59,6 +60,17 @@ class PartnerIn(Schema):
     territories: list[Annotated[str, declared(pattern=NOT_BLANK_PATTERN)]] = []
     pix_key_type: str = choice(_PIX_KEY_TYPES, "")
     pix_key: str = Field("", description="A valid key of pix_key_type (blank with it).")
+    payout_method: str = choice(["", *METHODS], "", description="Another first payout method than a PIX key.")
+    payout_details: dict[str, str] = Field({}, description="The payout method's details (docs/payouts.md).")
+    payout_reason: str = Field("", description="Why an account outside the partner's country.", max_length=500)
+
+
+class PayoutMethodIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    method: str = choice(list(METHODS), description="pix, br_ted, mx_spei, ar_cbu, co_bank, cl_bank or intl.")
+    details: dict[str, str] = Field(description="The method's details, by name (docs/payouts.md, Payout methods).")
+    reason: str = Field("", description="Why an account outside the partner's country.", max_length=500)
 
 
 class PartnerPatch(Schema):
@@ -99,12 +111,18 @@ class PartnerOut(Schema):
     territories: list[str]
     pix_key_type: str
     pix_key: str = Field(description="Whole for credentials that may read payouts; a platform key sees it masked.")
+    payout_method: str = Field(description="How payouts are sent; blank: no method yet.")
+    payout_account: str = Field(description="Where they go, every account number masked but its last 4 characters.")
     created_at: datetime
     updated_at: datetime
 
     @staticmethod
     def resolve_pix_key(obj: Partner, context: dict[str, Any]) -> str:
         return shown_pix_key(principal_of(context["request"]), obj.pix_key)
+
+    @staticmethod
+    def resolve_payout_account(obj: Partner) -> str:
+        return account_summary(obj.payout_method, obj.payout_account) if obj.payout_method else ""
 
     @staticmethod
     def resolve_integration_share_rate(obj: Partner) -> str | None:
@@ -154,3 +172,17 @@ def patch_partner(request: HttpRequest, partner_id: PathId, payload: PartnerPatc
     principal.require(Ability.MANAGE_PARTNERS)
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None or k in _NULLABLE}
     return partner_update(partner=partner, changes=PartnerChanges(**changes), actor=principal.actor)
+
+
+@router.put(
+    "/{int:partner_id}/payout-method", response={200: PartnerOut, **ERRORS}, summary="Set how a partner is paid (admin)"
+)
+def put_payout_method(request: HttpRequest, partner_id: PathId, payload: PayoutMethodIn):
+    """The method and its details are checked per country (check digits, the holder's tax id, a reason for an
+    account abroad: a 422 naming the field, nothing stored); a change holds the partner's payouts for 48 hours and
+    tells its admins."""
+    principal = principal_of(request)
+    partner = get_object_or_404(scope_partners(principal), pk=partner_id)
+    principal.require(Ability.MANAGE_PARTNERS)
+    return payout_method_change(partner=partner, method=payload.method, details=payload.details,
+                                reason=payload.reason, actor=principal.actor)
