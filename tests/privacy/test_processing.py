@@ -43,6 +43,9 @@ def test_the_entries_say_what_the_code_does():
     assert v.entry("click_data").retention_months == 13
     assert v.entry("account_mapping").legal_basis == LegalBasis.CONSENT
     assert v.entry("nothing") is None
+    # Version 2026-12-b (payout methods beyond PIX): the payout account entry names bank accounts and their history.
+    assert v.version == "2026-12-b" and "partners.PayoutMethodChange" in v.entry("pix_key").stored_in
+    assert version_in_force(dt.date(2026, 12, 3)).entry("pix_key").name == "PIX key"
 
 
 def test_the_version_in_force_is_the_latest_started(monkeypatch):

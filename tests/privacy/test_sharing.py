@@ -655,7 +655,7 @@ def test_the_filtered_rows_download_as_csv_and_xlsx(finance, three):
         "Id,When,Channel,Recipient,Legal basis,Personal data,People,Partner id,What was shared,Object,By",
         f"{hook.pk},2026-03-15 12:00,Webhook delivery,hooks.example.com,Performance of a contract (art. 7 V),"
         f"Partner contact,1,{hook.partner_id},Event payout.paid,,user:fin",
-        f"{first.pk},2026-03-01 12:00,Bank file (CNAB 240 PIX remittance),bank 341,"
+        f"{first.pk},2026-03-01 12:00,Bank file (CNAB 240 remittance),bank 341,"
         f"Performance of a contract (art. 7 V),PIX key,2,,A file of 2026-03-01,,user:fin",
     ]
     same = finance.get("/console/privacy/sharing/?until=2026-03-31&export=csv")

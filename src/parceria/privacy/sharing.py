@@ -60,7 +60,7 @@ from parceria.privacy.models import LegalBasis, SharingRecord
 
 #: The channels through which personal data leaves, with their names on the pages.
 CHANNELS = {
-    "cnab_file": pgettext_lazy("sharing channel", "Bank file (CNAB 240 PIX remittance)"),
+    "cnab_file": pgettext_lazy("sharing channel", "Bank file (CNAB 240 remittance)"),
     "bank_csv": pgettext_lazy("sharing channel", "Bank file (CSV)"),
     "statement": pgettext_lazy("sharing channel", "Monthly statement"),
     "informe": pgettext_lazy("sharing channel", "Income statement (informe de rendimentos)"),
