@@ -72,10 +72,11 @@ def _partners_sql(size: Size) -> str:
     return f"""
 INSERT INTO partners_partner (id, name, legal_name, country, tax_id, tax_id_kind, currency, tax_regime, category,
     subcategory, status, tier, integration_share_rate, verticals, territories, created_at, updated_at, pix_key,
-    pix_key_type)
+    pix_key_type, payout_method, payout_account)
 SELECT p, 'Bench Partner ' || p, 'Bench Partner ' || p || ' Ltda', 'BR', '9' || lpad(p::text, 13, '0'), 'cnpj',
        'BRL', 'pj', (ARRAY[{cats}])[1 + p % {len(pairs)}], (ARRAY[{subs}])[1 + p % {len(pairs)}], {status}, {tier},
-       NULL, '[]'::jsonb, '[]'::jsonb, %(first)s::timestamptz - make_interval(months => 1 + p % 36), now(), '', ''
+       NULL, '[]'::jsonb, '[]'::jsonb, %(first)s::timestamptz - make_interval(months => 1 + p % 36), now(), '', '',
+       '', '{{}}'::jsonb
 FROM generate_series(1, {size.partners}) AS p;
 """
 

@@ -42,7 +42,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "partners_partner": (
         "id", "name", "legal_name", "country", "tax_id", "tax_id_kind", "currency", "tax_regime", "category",
         "subcategory", "status", "tier", "integration_share_rate", "verticals", "territories", "created_at",
-        "updated_at", "manager_id", "pix_key", "pix_key_type",
+        "updated_at", "manager_id", "pix_key", "pix_key_type", "payout_method", "payout_account",
     ),
     "partners_partnerterms": (
         "id", "effective_from", "tier", "integration_share_rate", "created_at", "created_by", "partner_id",
@@ -210,6 +210,19 @@ def _pix(p: PartnerSpec, tax_id: str) -> tuple[str, str]:
     return "evp", validate_pix_key("evp", f"{p.id:08x}-0000-4000-8000-{p.id * 7919:012x}")
 
 
+def _method(p: PartnerSpec, tax_id: str, pix_type: str, pix_key: str) -> tuple[str, str]:
+    """The partner's payout method and its details as JSON: the PIX key when it has one, else a SPEI CLABE in Mexico
+    and a bank account for TED in Brazil (made up: the close reads only the method)."""
+    if pix_key:
+        return "pix", orjson.dumps({"key_type": pix_type, "key": pix_key}).decode()
+    if p.country == "MX":
+        return "mx_spei", orjson.dumps({"clabe": f"002180{p.id:011d}0", "bank_code": "002",
+                                        "bank_name": "Banamex"}).decode()
+    return "br_ted", orjson.dumps({"bank_code": "001", "bank_name": "Banco do Brasil", "ispb": "00000000",
+                                 "branch": "1584", "branch_digit": "9", "account": f"{p.id:08d}", "account_digit": "0",
+                                 "account_type": "checking", "holder_tax_id": tax_id}).decode()
+
+
 def _tax_id(p: PartnerSpec) -> tuple[str, str]:
     if p.country == "MX":
         return synthetic_tax_id("MX", p.id), "rfc"
@@ -233,7 +246,7 @@ def partner_rows(data: DataSet) -> Iterator[Row]:
         yield (
             str(p.id), f"Parceiro {p.id:05d}", f"Parceiro {p.id:05d} {suffix}", p.country, tax_id, kind, p.currency,
             p.regime, category, subcategory, p.status, p.tier, None, "[]", f'["{p.country}"]', LOADED_AT, LOADED_AT,
-            None, pix_key, pix_type,
+            None, pix_key, pix_type, *_method(p, tax_id, pix_type, pix_key),
         )
 
 
