@@ -150,9 +150,9 @@ test: $(TEST_STAMP) $(TEST_SYSTEM_DEPS)
 	$(CHECK_ENV) $(PARCERIA) makemigrations --check --dry-run
 	@echo "=== tests on SQLite (the browser journeys run once, on PostgreSQL below) ==="
 	$(CHECK_ENV) $(PYTEST) --ignore=tests/browser
-	@echo "=== tests on PostgreSQL ==="
+	@echo "=== tests on PostgreSQL (those that use the database; the others ran above) ==="
 	env DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PARCERIA_VAR_DIR="$(TEST_VAR_DIR)/postgresql" \
-		scripts/with-postgres.sh $(PYTEST)
+		PARCERIA_TESTS_DATABASE_ONLY=1 scripts/with-postgres.sh $(PYTEST)
 
 test-sqlite: $(TEST_STAMP)
 	$(CHECK_ENV) $(PYTEST)

@@ -34,6 +34,28 @@ def pytest_configure(config: pytest.Config) -> None:
         os.chdir(here)
 
 
+#: Fixtures that give a test the database: a test that asks for none of them (directly or through its fixtures) and has
+#: no django_db mark never touches it, so it runs the same on every backend.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With PARCERIA_TESTS_DATABASE_ONLY=1 (`make test`'s PostgreSQL phase), leave out the tests that never touch the
+    database: the SQLite phase has just run them, and their answer does not depend on the backend."""
+    if os.environ.get("PARCERIA_TESTS_DATABASE_ONLY") != "1":
+        return
+    kept, left = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or DATABASE_FIXTURES & set(
+            getattr(item, "fixturenames", ()))
+        (kept if uses_database else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 _media_folders = itertools.count(1)
 
 
