@@ -53,6 +53,8 @@ def batch(db):
         "us": make_partner(name="Us", country="US", payout_method="intl", payout_details=INTL),
         "none": make_partner(name="Sem Metodo", pix_key_type="", pix_key=""),
     }
+    # IRRF abroad (code 0473, payouts/data/withholding.json): none for companies in Mexico, Argentina and Chile
+    # (treaties), 25 % of the gross for Colombia (no convention in force) and the United States (the "*" default).
     amounts = {"pix": "1000.00", "ted": "2500.55", "mx": "12345.67", "ar": "250000.00", "co": "900000.00",
                "cl": "450000", "us": "777.77", "none": "800.00"}
     for key, amount in amounts.items():
@@ -80,7 +82,11 @@ def test_each_payout_records_its_method_and_the_net_in_brl(batch):
     assert (mx.currency, mx.net, mx.paid_from_currency, mx.fx_rate, mx.fx_source, mx.fx_date) == (
         "MXN", D("12345.6700"), "BRL", D("0.3102000000"), "BCB PTAX sell", date(2026, 3, 31))
     assert mx.paid_from_amount == D("3829.63")  # 12,345.67 × 0.3102 = 3,829.626 8…
-    assert rows["Us"].paid_from_amount == D("4225.39")  # 777.77 × 5.4327 = 4,225.390 8…
+    taxes = {name: [(t.code, t.amount) for t in p.withholdings.all()] for name, p in rows.items()}
+    assert {name: taxes[name] for name in ("Mx", "Ar", "Cl", "Co", "Us")} == {
+        "Mx": [], "Ar": [], "Cl": [], "Co": [("0473", D("225000.0000"))], "Us": [("0473", D("194.4400"))]}
+    assert (rows["Co"].net, rows["Us"].net) == (D("675000.0000"), D("583.3300"))  # 25 % of 777.77 = 194.4425
+    assert rows["Us"].paid_from_amount == D("3169.06")  # the net 583.33 × 5.4327 = 3,169.056 9…
     assert rows["Cl"].paid_from_amount == D("2677.95")  # 450,000 × 0.005951
     assert (rows["Pix"].paid_from_currency, rows["Pix"].fx_rate, rows["Pix"].paid_from_amount) == ("", None, None)
     assert rows["Ted"].account["bank_name"] == "Banco do Brasil" and rows["Ted"].net == D("2500.55")
@@ -91,8 +97,8 @@ def test_one_file_per_method_and_currency_whose_sums_are_the_approved_payouts(ba
     assert groups == {
         ("cnab", "BRL"): (1, D("985.0000")), ("cnab_ted", "BRL"): (1, D("2500.5500")),
         ("spei", "MXN"): (1, D("12345.6700")), ("cbu", "ARS"): (1, D("250000.0000")),
-        ("co_bank", "COP"): (1, D("900000.0000")), ("cl_bank", "CLP"): (1, D("450000.0000")),
-        ("intl", "USD"): (1, D("777.7700")),
+        ("co_bank", "COP"): (1, D("675000.0000")), ("cl_bank", "CLP"): (1, D("450000.0000")),
+        ("intl", "USD"): (1, D("583.3300")),
     }
     results = batch_export_all(batch=batch, actor=ACTOR, now=NOW)
     assert sorted(r.export.kind for r in results) == ["cbu", "cl_bank", "cnab", "cnab_ted", "co_bank", "intl", "spei"]
@@ -111,7 +117,7 @@ def test_one_file_per_method_and_currency_whose_sums_are_the_approved_payouts(ba
     for payout in Payout.objects.filter(batch=batch):
         approved[payout.currency] = approved.get(payout.currency, D(0)) + payout.net
     assert in_files == approved == {"BRL": D("3485.55"), "MXN": D("12345.67"), "ARS": D("250000"),
-                                    "COP": D("900000"), "CLP": D("450000"), "USD": D("777.77")}
+                                    "COP": D("675000"), "CLP": D("450000"), "USD": D("583.33")}
     # Nothing goes out twice: a second "every file" finds nothing, and each payout is in exactly one file.
     with pytest.raises(Conflict, match="already in a transfer file"):
         batch_export_all(batch=batch, actor=ACTOR, now=NOW)
@@ -151,7 +157,7 @@ def test_the_spei_file_and_the_international_one(batch):
     intl = batch_export(batch=batch, kind="intl", actor=ACTOR, now=NOW).export
     (row,) = csv.DictReader(io.StringIO(intl.content))
     assert (row["bic"], row["account_number"], row["iban"], row["amount"], row["currency"]) == (
-        "CHASUS33", "000123456789", "", "777.77", "USD")
+        "CHASUS33", "000123456789", "", "583.33", "USD")
     assert intl.filename == "parceria-intl-2026-03-USD-01.csv"
 
 

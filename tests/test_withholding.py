@@ -382,6 +382,11 @@ def test_the_statement_pdf_shows_inss(pf_payout):
 def test_the_database_holds_the_shipped_rules():
     rows = WithholdingRule.objects.order_by("tax_regime", "code", "effective_from")
     assert [(r.tax_regime, r.code, r.kind, str(r.effective_from), r.minimum_to_withhold) for r in rows] == [
+        ("foreign", "0473", "flat", "2004-01-01", D("0")),  # CL (tests/test_withholding_abroad.py)
+        ("foreign", "0473", "flat", "2007-01-01", D("0")),  # MX
+        ("foreign", "0473", "flat", "2018-11-23", D("0")),  # * and CO
+        ("foreign", "0473", "flat", "2018-11-23", D("0")),
+        ("foreign", "0473", "flat", "2019-01-01", D("0")),  # AR
         ("pf", "0588", "progressive", "2025-05-01", D("10.00")),
         ("pf", "0588", "progressive", "2026-01-01", D("10.00")),
         ("pf", "inss", "capped", "2025-01-01", D("0")),

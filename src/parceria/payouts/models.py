@@ -36,7 +36,9 @@ class WithholdingKind(models.TextChoices):
 
 class WithholdingRule(models.Model):
     """A version of a withholding tax rule, as data (SPEC §7.2). The version in force on the payment
-    date applies. `params` holds, per kind (computation: parceria.payouts.withholding):
+    date applies. `country` "*" is the default for the payees of every country with no version of its own in
+    force (parceria.payouts.withholding.rules_in_force). `params` holds, per kind (computation:
+    parceria.payouts.withholding):
 
     flat:        {"rate": "0.015"}                                 # of each payout's gross
     capped:      {"rate": "0.11", "ceiling": "8475.55",            # of the month's gross up to the ceiling
@@ -49,7 +51,11 @@ class WithholdingRule(models.Model):
 
     code = models.CharField(max_length=10, help_text="Tax code (DARF code in Brazil, e.g. 8045).")
     name = models.CharField(max_length=120)
-    country = models.CharField(max_length=2)
+    country = models.CharField(
+        max_length=2,
+        help_text="The payee's country (BR, MX, …), or * for the payees of every country with no version of its own "
+        "in force.",
+    )
     tax_regime = models.CharField(max_length=12, help_text="The partner tax regime the rule applies to.")
     kind = models.CharField(max_length=12, choices=WithholdingKind.choices)
     params = models.JSONField()

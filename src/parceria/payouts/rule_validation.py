@@ -11,6 +11,7 @@ from django.db.models import Q
 from parceria.common.errors import InvalidInput
 from parceria.common.inputs import WITHHOLDING_RATE, parse_rate
 from parceria.payouts.models import WithholdingKind, WithholdingRule
+from parceria.payouts.withholding import ANY_COUNTRY
 
 
 class RuleError(ValueError):
@@ -113,6 +114,9 @@ def check_rule(
     """Raise RuleError if the rule is malformed or overlaps another version of the same tax."""
     if minimum_to_withhold < 0:
         raise RuleError("minimum_to_withhold", "the minimum to withhold cannot be negative")
+    if country != ANY_COUNTRY and not (len(country) == 2 and country.isascii() and country.isalpha()
+                                       and country.isupper()):
+        raise RuleError("country", 'country must be a country code (BR, MX, …) or "*" for every other country')
     if not isinstance(params, dict):
         raise RuleError("params", "params must be a JSON object")
     if "minimum_tax" in params:

@@ -40,7 +40,13 @@ from parceria.payouts.models import (
     PayoutWithholding,
     WithholdingRule,
 )
-from parceria.payouts.withholding import EarlierInMonth, compute_withholdings, payment_month, rules_in_force
+from parceria.payouts.withholding import (
+    EarlierInMonth,
+    compute_withholdings,
+    payment_month,
+    rule_countries,
+    rules_in_force,
+)
 
 
 def earlier_in_month(payment_date: date) -> dict[tuple[str, str], EarlierInMonth]:
@@ -354,6 +360,7 @@ def partner_earnings(partner: Partner, totals: Iterable[PeriodTotal]) -> dict[st
 def estimated_withheld(partner: Partner, gross: Decimal, currency: str, *, on: date) -> Decimal:
     """The taxes a payout of `gross` made on `on` would have withheld, under the rules in force then, not counting
     the month's earlier payouts to the same payee (an estimate: the close computes the real figure)."""
-    rows = list(WithholdingRule.objects.filter(country=partner.country, tax_regime=partner.tax_regime))
+    rows = list(WithholdingRule.objects.filter(country__in=rule_countries(partner.country),
+                                               tax_regime=partner.tax_regime))
     rules = rules_in_force(rows, country=partner.country, tax_regime=partner.tax_regime, on=on)
     return sum((t.amount for t in compute_withholdings(rules, gross, currency)), Decimal(0))

@@ -39,6 +39,13 @@ under a R$ 10.00 minimum). net = gross − Σ taxes.
 Employer contributions (`params["employer"]` of a rule): what the company pays on top of the payout,
 never withheld from it (the company's 20 % on remuneration paid to individuals, Lei 8.212/91 art. 22
 III), computed on the month's gross like the monthly taxes.
+
+Which rules apply to a payee (`rules_in_force`): the versions of the payee's country and tax regime in force
+on the payment date. A rule of country "*" (`ANY_COUNTRY`) is the default for the payees of every country
+that has no version of its own in force that day: for payees abroad, the domestic rate of a country without a
+tax treaty. A country's own versions replace the default as a whole, so a treaty country whose version has a
+rate of 0 withholds nothing, and a country listed on its own (a tax haven at its higher rate) never gets the
+default's rate; once the last of a country's own versions ends, its payees fall back to the default.
 """
 
 from __future__ import annotations
@@ -272,8 +279,16 @@ def employer_contributions(
     return result
 
 
-def rules_in_force(rows: Sequence[Any], *, country: str, tax_regime: str, on: date) -> list[Rule]:
-    """From WithholdingRule rows, the version of each code in force on `on` for a country and regime."""
+#: The country of the default rules: they apply to the payees of any country with no rule version of its own in force.
+ANY_COUNTRY = "*"
+
+
+def rule_countries(country: str) -> tuple[str, str]:
+    """The rule countries whose rows `rules_in_force` may take for a payee of `country` (to filter a query)."""
+    return (country, ANY_COUNTRY)
+
+
+def _versions_in_force(rows: Sequence[Any], country: str, tax_regime: str, on: date) -> list[Any]:
     chosen: dict[str, Any] = {}
     for row in rows:
         if row.country != country or row.tax_regime != tax_regime:
@@ -282,7 +297,17 @@ def rules_in_force(rows: Sequence[Any], *, country: str, tax_regime: str, on: da
             current = chosen.get(row.code)
             if current is None or row.effective_from > current.effective_from:
                 chosen[row.code] = row
+    return list(chosen.values())
+
+
+def rules_in_force(rows: Sequence[Any], *, country: str, tax_regime: str, on: date) -> list[Rule]:
+    """From WithholdingRule rows, the version of each code in force on `on` for a payee of `country` and regime:
+    the country's own versions when any is in force that day, else those of the default country "*" for the
+    same regime (`ANY_COUNTRY`; see the module's docstring)."""
+    chosen = _versions_in_force(rows, country, tax_regime, on)
+    if not chosen and country != ANY_COUNTRY:
+        chosen = _versions_in_force(rows, ANY_COUNTRY, tax_regime, on)
     return [
         Rule(r.pk, r.code, r.name, r.kind, r.params, Decimal(r.minimum_to_withhold or 0))
-        for r in sorted(chosen.values(), key=lambda r: r.code)
+        for r in sorted(chosen, key=lambda r: r.code)
     ]
