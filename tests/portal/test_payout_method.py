@@ -276,3 +276,44 @@ def test_only_partner_users_reach_it(world, client):
     response = client.post(URL, {"method": "pix", "key_type": "email", "key": "x@example.com", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == "/console/"
     assert not PayoutMethodChange.objects.filter(method="pix", account__key="x@example.com").exists()
+
+
+# --- in the reader's language ---------------------------------------------------------------------------------------
+
+
+PAGE_WORDS = {
+    "pt-br": ["Como você recebe", "Forma de recebimento", "Conta bancária (TED)", "Agência", "Dígito da conta",
+              "Conta corrente", "Só quando a conta é de fora do seu país.", "Histórico da forma de recebimento"],
+    "es": ["Cómo recibe sus pagos", "Forma de cobro", "Cuenta bancaria en Brasil (TED)", "Agencia",
+           "Dígito de la cuenta", "Cuenta corriente (conta corrente)", "Solo cuando la cuenta está fuera de su país.",
+           "Historial de la forma de cobro"],
+}
+REASON_ERROR = {
+    "pt-br": "esta conta é de DE, não do país do parceiro (BR): explique por quê (pelo menos 10 caracteres)",
+    "es": "esta cuenta está en DE, no en el país del socio (BR): explique por qué (al menos 10 caracteres)",
+}
+NOTICE = {
+    "pt-br": ("A conta que recebe os pagamentos de Alfa Consultoria foi alterada por ",
+              "Nova forma de recebimento: Conta bancária (TED), 001 Banco do Brasil · 1584 · ••••0169-6",
+              "Os pagamentos para a nova conta ficam retidos até"),
+    "es": ("La cuenta que recibe los pagos de Alfa Consultoria fue cambiada por ",
+           "Nueva forma de cobro: Cuenta bancaria en Brasil (TED), 001 Banco do Brasil · 1584 · ••••0169-6",
+           "Los pagos a la nueva cuenta quedan retenidos hasta el"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["pt-br", "es"])
+def test_the_page_its_errors_and_the_notice_are_in_the_readers_language(world, language,
+                                                                        django_capture_on_commit_callbacks):
+    a = world["a"]
+    client = client_for(a.member)
+    client.cookies["django_language"] = language
+    html = client.get(URL, {"method": "br_ted"}).content.decode()
+    missing = [words for words in PAGE_WORDS[language] if words not in html]
+    assert missing == []
+    assert_error_beside(post(client, "intl", INTL_DE), "reason", REASON_ERROR[language])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(client, "br_ted", {**TED_ACCOUNT, "holder_tax_id": a.partner.tax_id}).status_code == 302
+    (message,) = mail.outbox
+    assert [line for line in NOTICE[language] if line not in message.body] == []
