@@ -197,6 +197,7 @@ def shell_pages(world: dict[str, Any]) -> list[tuple[str, str]]:
         ("admin", "/portal/payouts/"), ("admin", "/portal/disputes/"), ("admin", "/portal/disputes/new/"),
         ("admin", f"/portal/disputes/{a.dispute.pk}/"), ("admin", "/portal/customers/"), ("admin", "/portal/tier/"),
         ("admin", "/portal/agreements/"), ("admin", "/portal/training/"), ("admin", "/portal/profile/"),
+        ("admin", "/portal/profile/payout-method/"),
         ("admin", "/portal/users/"), ("admin", "/portal/no-such-page/"),
         ("staff", "/console/"), ("staff", "/console/search/?q=Alfa"), ("staff", "/console/partners/"),
         ("staff", f"/console/partners/{partner}/"), ("staff", "/console/pipeline/"),
