@@ -16,11 +16,15 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from parceria.accounts.services import user_create
 from parceria.common.audit import AuditRecord
 from parceria.common.bankaccounts import BankAccountError, validate_clabe
 from parceria.partners.models import Partner, PayoutMethodChange
+from parceria.partners.payout_details import partner_payout_details_change
+from parceria.partners.selectors import PAYOUT_HISTORY_ROWS
 from tests.factories import TED_ACCOUNT, make_partner
 from tests.portal.conftest import ACTOR, PASSWORD, client_for
 
@@ -317,3 +321,34 @@ def test_the_page_its_errors_and_the_notice_are_in_the_readers_language(world, l
         assert post(client, "br_ted", {**TED_ACCOUNT, "holder_tax_id": a.partner.tax_id}).status_code == 302
     (message,) = mail.outbox
     assert [line for line in NOTICE[language] if line not in message.body] == []
+
+
+# --- the password's throttle and the page's queries ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_password_check_is_the_sign_in_throttles(world):
+    """Five wrong passwords (LOGIN_FAILURES_PER_USER) lock the user: then even the right one is refused unchecked."""
+    a = world["a"]
+    client, before = client_for(a.member), stored(a.partner)
+    details = {**TED_ACCOUNT, "holder_tax_id": a.partner.tax_id}
+    assert [post(client, "br_ted", details, password=f"guess {n}").status_code for n in range(5)] == [422] * 5
+    locked = post(client, "br_ted", details)
+    assert locked.status_code == 429 and "Too many wrong passwords" in locked.content.decode()
+    assert stored(a.partner) == before
+
+
+@pytest.mark.django_db
+def test_the_page_reads_the_history_in_one_query_however_long():
+    partner, _admin, member = partner_with_users("BR", "q")
+    client = client_for(member)
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(URL).status_code == 200
+    for n in range(PAYOUT_HISTORY_ROWS + 2):
+        partner_payout_details_change(partner=partner, key_type="email", key=f"pix{n}@example.com", actor=ACTOR)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(URL).content.decode()
+    assert len(many) == len(first)
+    history = html.split('id="payout-method-history"')[1]
+    assert history.split("<tbody>")[1].split("</tbody>")[0].count("<tr>") == PAYOUT_HISTORY_ROWS
+    assert f"Only the {PAYOUT_HISTORY_ROWS} latest changes are shown." in history
