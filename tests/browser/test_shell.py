@@ -88,8 +88,8 @@ def test_the_portal_has_a_sidebar_on_a_desktop_and_a_menu_button_on_a_phone(brow
         assert sidebar.locator("a").all_inner_texts() == [
             "Início", "Comissões", "Pagamentos e extratos", "Contestações", "Fundos de marketing", "Clientes",
             "Oportunidades", "Leads", "Links de indicação", "Mapeamento de contas", "Nível", "Contratos", "Treinamento",
-            "Co-marketing", "Comunidade", "Painel", "Perfil", "Listagem no diretório", "Usuários", "Webhooks",
-            "Notificações", "Privacidade"]
+            "Co-marketing", "Comunidade", "Painel", "Perfil", "Forma de recebimento", "Listagem no diretório",
+            "Usuários", "Webhooks", "Notificações", "Privacidade"]
         assert sidebar.locator("a[aria-current=page]").all_inner_texts() == ["Comissões"]
         assert page.locator(".topbar .context").inner_text() == "Alfa Consultoria"
         page.click(".usermenu summary")
@@ -197,6 +197,7 @@ def shell_pages(world: dict[str, Any]) -> list[tuple[str, str]]:
         ("admin", "/portal/payouts/"), ("admin", "/portal/disputes/"), ("admin", "/portal/disputes/new/"),
         ("admin", f"/portal/disputes/{a.dispute.pk}/"), ("admin", "/portal/customers/"), ("admin", "/portal/tier/"),
         ("admin", "/portal/agreements/"), ("admin", "/portal/training/"), ("admin", "/portal/profile/"),
+        ("admin", "/portal/profile/payout-method/"),
         ("admin", "/portal/users/"), ("admin", "/portal/no-such-page/"),
         ("staff", "/console/"), ("staff", "/console/search/?q=Alfa"), ("staff", "/console/partners/"),
         ("staff", f"/console/partners/{partner}/"), ("staff", "/console/pipeline/"),

@@ -20,6 +20,7 @@ from parceria.customers.models import Customer, EventBatch, Invoice
 from parceria.disputes.models import ACTIVE_DISPUTE_STATUSES, Adjustment, AdjustmentStatus, Dispute
 from parceria.disputes.selectors import overdue_q
 from parceria.partners.models import Partner, PartnerTerms
+from parceria.partners.selectors import PAYOUT_HISTORY_ROWS, payout_method_history, payout_method_shown
 from parceria.payouts.close import CloseDue, close_due
 from parceria.payouts.informe import paid_years
 from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
@@ -192,6 +193,7 @@ def partner_overview(partner: Partner) -> dict[str, Any]:
     customers = Customer.objects.filter(partner=partner)
     revenue = exact_sums(Invoice.objects.filter(customer__partner=partner), "amount", "currency")
     payouts = Payout.objects.filter(partner=partner).order_by("-batch__period", "-id")[:12]
+    history = payout_method_history(partner, limit=PAYOUT_HISTORY_ROWS + 1)
     return {
         "balances": partner_balances(partner),
         "terms": list(PartnerTerms.objects.filter(partner=partner).order_by("-created_at", "-id")[:5]),
@@ -206,6 +208,10 @@ def partner_overview(partner: Partner) -> dict[str, Any]:
         "users": list(User.objects.filter(partner=partner).order_by("username")),
         "tier": tier_overview(partner),
         "safeguard_flags": open_flag_count(partner.pk),
+        "payout_method": payout_method_shown(partner),
+        "payout_history": history[:PAYOUT_HISTORY_ROWS],
+        "payout_history_cut": len(history) > PAYOUT_HISTORY_ROWS,
+        "payout_history_rows": PAYOUT_HISTORY_ROWS,
         "audit": list(AuditRecord.objects.filter(object_type="partners.partner", object_id=str(partner.pk))
                       .order_by("-at", "-id")[:10]),
     }

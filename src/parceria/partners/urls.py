@@ -23,6 +23,7 @@ console_patterns = [
 portal_patterns = [
     path("profile/", account.profile, name="profile"),
     path("profile/payout-details/", account.payout_details, name="payout_details"),
+    path("profile/payout-method/", account.payout_method, name="payout_method"),
     path("users/", account.users, name="users"),
     path("users/invite/", account.user_invite_view, name="user_invite"),
     path("users/<int:user_id>/remove/", account.user_remove_view, name="user_remove"),
