@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from stdnum import bic, iban, numdb
 from stdnum import exceptions as stdnum_exceptions
 from stdnum.ar import cbu
@@ -24,7 +25,7 @@ CLABE_WEIGHTS = (3, 7, 1) * 6
 
 
 class BankAccountError(ValueError):
-    """A bank account number that is not valid, with the reason in English (the pages translate it)."""
+    """A bank account number that is not valid, with the reason in the active language."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Clabe:
 def _digits(value: str, length: int, label: str) -> str:
     compact = "".join(value.split()).replace("-", "")
     if not compact.isdigit() or len(compact) != length:
-        raise BankAccountError(f"a {label} has {length} digits")
+        raise BankAccountError(_("a %(number)s has %(n)s digits") % {"number": label, "n": length})
     return compact
 
 
@@ -52,7 +53,7 @@ def validate_clabe(value: str) -> Clabe:
     """A CLABE, compact, with its bank, plaza and account; BankAccountError when the length or check digit is wrong."""
     number = _digits(value, 18, "CLABE")
     if clabe_check_digit(number[:17]) != number[17]:
-        raise BankAccountError("the CLABE's check digit does not match")
+        raise BankAccountError(_("the CLABE's check digit does not match"))
     return Clabe(number=number, bank_code=number[:3], plaza=number[3:6], account=number[6:17])
 
 
@@ -62,20 +63,27 @@ def validate_cbu(value: str) -> str:
     try:
         return str(cbu.validate(number))
     except stdnum_exceptions.ValidationError:
-        raise BankAccountError("the CBU's check digits do not match") from None
+        raise BankAccountError(_("the CBU's check digits do not match")) from None
+
+
+def uses_iban(country: str) -> bool:
+    """Whether `country` (ISO 3166 alpha-2) is in the IBAN registry as python-stdnum carries it."""
+    info = numdb.get("iban").info(country.upper()[:2])
+    return bool(info) and "country" in info[0][1]
 
 
 def validate_iban(value: str) -> str:
     """An IBAN, compact, for a country that uses IBAN; BankAccountError otherwise."""
     number = iban.compact(value)
     country = number[:2].upper()
-    info = numdb.get("iban").info(number)
-    if not info or "country" not in info[0][1]:
-        raise BankAccountError(f"{country or 'this country'} does not use IBAN: give the bank account instead")
+    if not uses_iban(country):
+        raise BankAccountError(
+            _("%(country)s does not use IBAN: give the bank account instead") % {"country": country or "?"}
+        )
     try:
         return str(iban.validate(number))
     except stdnum_exceptions.ValidationError:
-        raise BankAccountError("the IBAN's length or check digits are wrong") from None
+        raise BankAccountError(_("the IBAN's length or check digits are wrong")) from None
 
 
 def validate_bic(value: str) -> str:
@@ -83,4 +91,4 @@ def validate_bic(value: str) -> str:
     try:
         return str(bic.validate(value))
     except stdnum_exceptions.ValidationError:
-        raise BankAccountError("not a SWIFT/BIC code (8 or 11 letters and digits)") from None
+        raise BankAccountError(_("not a SWIFT/BIC code (8 or 11 letters and digits)")) from None

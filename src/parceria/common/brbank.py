@@ -44,6 +44,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from parceria.common import banks
 
 #: The fields a BrAccountError can name.
@@ -53,8 +56,8 @@ _SEPARATORS = str.maketrans("", "", " .-/\t")
 
 
 class BrAccountError(ValueError):
-    """A Brazilian bank account that is not valid, with the reason in English (the pages translate it) and the
-    `field` to show it beside (one of FIELDS)."""
+    """A Brazilian bank account that is not valid, with the reason in the active language and the `field` to show it
+    beside (one of FIELDS)."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -160,10 +163,10 @@ def _compact(value: object) -> str:
 def _bank_code(value: object) -> str:
     code = _compact(value)
     if not code.isdigit() or len(code.lstrip("0")) > 3:
-        raise BrAccountError("bank_code", "a bank code has 3 digits")
+        raise BrAccountError("bank_code", _("a bank code has 3 digits"))
     code = code.lstrip("0").zfill(3)
     if banks.bank("BR", code) is None:
-        raise BrAccountError("bank_code", f"{code} is not a bank in the Brazilian bank directory")
+        raise BrAccountError("bank_code", _("%(code)s is not a bank in the Brazilian bank directory") % {"code": code})
     return code
 
 
@@ -177,11 +180,13 @@ def check_digit_verified(bank_code: str) -> bool:
 def _branch(value: object, rule: _Rule | None) -> str:
     branch = _compact(value)
     if not branch.isdigit() or len(branch) > _BRANCH_MAX:
-        raise BrAccountError("branch", f"a branch has 1 to {_BRANCH_MAX} digits")
+        raise BrAccountError("branch", _("a branch has 1 to %(n)s digits") % {"n": _BRANCH_MAX})
     if rule is not None:
         significant = branch.lstrip("0")
         if len(significant) > _BRANCH_LENGTH:
-            raise BrAccountError("branch", f"{rule.name} branches have {_BRANCH_LENGTH} digits")
+            raise BrAccountError(
+                "branch", _("%(bank)s branches have %(n)s digits") % {"bank": rule.name, "n": _BRANCH_LENGTH}
+            )
         return significant.zfill(_BRANCH_LENGTH)
     return branch.zfill(_BRANCH_LENGTH)
 
@@ -192,16 +197,23 @@ def _branch_digit(value: object, rule: _Rule | None) -> str:
         return ""
     if rule is None:
         if len(digit) != 1 or digit not in "0123456789X":
-            raise BrAccountError("branch_digit", "a branch check digit is one digit or X")
+            raise BrAccountError("branch_digit", _("a branch check digit is one digit or X"))
         return digit
     if rule.branch_digit is None:
-        raise BrAccountError("branch_digit", f"{rule.name} branches have no check digit: leave it empty")
+        raise BrAccountError(
+            "branch_digit", _("%(bank)s branches have no check digit: leave it empty") % {"bank": rule.name}
+        )
     length = len(rule.branch_digit("0000"))
     allowed = "0123456789" + rule.letters
     if len(digit) != length or any(c not in allowed for c in digit):
-        kind = "one digit" if length == 1 else f"{length} digits"
-        letters = f" or {rule.letters}" if rule.letters else ""
-        raise BrAccountError("branch_digit", f"a {rule.name} branch check digit is {kind}{letters}")
+        facts = {"bank": rule.name, "n": length, "letters": rule.letters}
+        if rule.letters:
+            raise BrAccountError("branch_digit", ngettext(
+                "a %(bank)s branch check digit is one digit or %(letters)s",
+                "a %(bank)s branch check digit is %(n)s digits or %(letters)s", length) % facts)
+        raise BrAccountError("branch_digit", ngettext(
+            "a %(bank)s branch check digit is one digit", "a %(bank)s branch check digit is %(n)s digits", length
+        ) % facts)
     return digit
 
 
@@ -209,10 +221,10 @@ def _account(value: object, rule: _Rule | None) -> tuple[str, bool]:
     """The compact account and whether its digit can be computed."""
     account = _compact(value)
     if not account.isdigit() or len(account) > _ACCOUNT_MAX:
-        raise BrAccountError("account", f"an account has 1 to {_ACCOUNT_MAX} digits")
+        raise BrAccountError("account", _("an account has 1 to %(n)s digits") % {"n": _ACCOUNT_MAX})
     significant = account.lstrip("0")
     if not significant:
-        raise BrAccountError("account", "an account number is not all zeros")
+        raise BrAccountError("account", _("an account number is not all zeros"))
     if rule is None:
         return account, False
     if len(significant) <= rule.account_length:
@@ -220,15 +232,19 @@ def _account(value: object, rule: _Rule | None) -> tuple[str, bool]:
     if len(significant) <= rule.unverified_up_to:
         return significant, False
     longest = max(rule.account_length, rule.unverified_up_to)
-    raise BrAccountError("account", f"{rule.name} accounts have at most {longest} digits")
+    raise BrAccountError(
+        "account", _("%(bank)s accounts have at most %(n)s digits") % {"bank": rule.name, "n": longest}
+    )
 
 
 def _account_digit(value: object, rule: _Rule | None) -> str:
     digit = _compact(value)
     letters = "X" if rule is None else rule.letters
     if len(digit) != 1 or digit not in "0123456789" + letters:
-        alternatives = f" or {letters}" if letters else ""
-        raise BrAccountError("account_digit", f"an account check digit is one digit{alternatives}")
+        if letters:
+            raise BrAccountError("account_digit", _("an account check digit is one digit or %(letters)s")
+                                 % {"letters": letters})
+        raise BrAccountError("account_digit", _("an account check digit is one digit"))
     return digit
 
 
@@ -268,10 +284,12 @@ def validate_br_account(
     if rule is not None:
         expected = rule.branch_digit(compact_branch) if rule.branch_digit else ""
         if compact_branch_digit and not _matches(compact_branch_digit, expected, rule):
-            raise BrAccountError("branch_digit", "the branch check digit does not match the branch")
+            raise BrAccountError("branch_digit", _("the branch check digit does not match the branch"))
         if computable:
             if not _matches(compact_account_digit, rule.account_digit(compact_branch, compact_account), rule):
-                raise BrAccountError("account_digit", "the account check digit does not match the branch and account")
+                raise BrAccountError(
+                    "account_digit", _("the account check digit does not match the branch and account")
+                )
             verified = True
     return BrAccount(
         bank_code=code,

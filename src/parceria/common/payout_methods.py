@@ -38,7 +38,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from parceria.common.bankaccounts import BankAccountError, validate_bic, validate_cbu, validate_clabe, validate_iban
+from parceria.common.bankaccounts import (
+    BankAccountError,
+    uses_iban,
+    validate_bic,
+    validate_cbu,
+    validate_clabe,
+    validate_iban,
+)
 from parceria.common.banks import bank
 from parceria.common.brbank import BrAccountError, validate_br_account
 from parceria.common.countries import is_country
@@ -216,7 +223,8 @@ def _check_holder(method: PayoutMethod, account: dict[str, str], country: str, p
         try:
             holder = validate_tax_id(country, account[field]).compact
         except TaxIdError as exc:
-            raise PayoutMethodError(str(exc), field=field) from None
+            raise PayoutMethodError(_("not a valid tax id: %(reason)s") % {"reason": exc.reason},
+                                    field=field) from None
     if not abroad and holder != partner_tax_id:
         raise PayoutMethodError(
             _("the account's holder must be the partner: give the partner's tax id %(tax_id)s")
@@ -350,7 +358,7 @@ def _intl(values: dict[str, str]) -> dict[str, str]:
                 % {"iban": iban[:2], "country": country},
                 field="iban",
             )
-    elif _uses_iban(country):
+    elif uses_iban(country):
         raise PayoutMethodError(_("banks in %(country)s use IBAN: give it") % {"country": country}, field="iban")
     else:
         number = values["account_number"].replace(" ", "").upper()
@@ -366,15 +374,6 @@ def _intl(values: dict[str, str]) -> dict[str, str]:
         "iban": iban,
         "account_number": number,
     }
-
-
-def _uses_iban(country: str) -> bool:
-    """Whether the IBAN registry (as python-stdnum carries it, through common.bankaccounts) knows `country`."""
-    try:
-        validate_iban(f"{country}00")
-    except BankAccountError as exc:
-        return "does not use IBAN" not in str(exc)
-    return True
 
 
 _CHECKS = {
