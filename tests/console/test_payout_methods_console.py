@@ -32,17 +32,19 @@ def dollars(partner, amount: str) -> None:
 
 
 def cells(html: str, table_class: str) -> list[list[str]]:
-    """The text of each body cell of the table of class `table_class`, row by row."""
+    """The text of each body cell (th or td) of the table of class `table_class`, row by row."""
     table = html.split(f'<table class="{table_class}">')[1].split("</table>")[0]
     body = table.split("<tbody>")[1]
-    return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
 
 
 def notice(html: str) -> str:
     """The text of the list of partners without a payout method, blanks collapsed."""
     section = html.split('<section class="notice no-method"')[1].split("</section>")[0]
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", section.split(">", 1)[1])).split())
+    blocks = re.sub(r"</?(h2|p|ul|li)\b[^>]*>", " ", section.split(">", 1)[1])
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", blocks)).split())
 
 
 @pytest.fixture

@@ -53,9 +53,7 @@ class ExportForm(forms.Form):
     more than one (one file per currency); with fewer than two the currency field is left out."""
 
     kind = forms.ChoiceField(label=_("File"), choices=[(kind, FILE_KIND_LABELS[kind]) for kind in EXPORT_KINDS])
-    currency = forms.ChoiceField(label=_("Currency"), required=False,
-                                 help_text=_("For a transfer file whose payouts are in several currencies: one file "
-                                             "per currency."))
+    currency = forms.ChoiceField(label=_("Currency"), required=False)
     again = forms.BooleanField(label=_("Send again the payouts of an earlier remittance the bank never received"),
                                required=False)
 
