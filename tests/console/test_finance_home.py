@@ -136,4 +136,4 @@ def test_the_overview_makes_a_constant_number_of_queries(db, finance, django_ass
     assert finance_overview().liabilities[0].balances_partners == 33 - 11
     with django_assert_num_queries(len(small.captured_queries)):
         assert finance.get("/console/").status_code == 200
-    assert len(small.captured_queries) == 21
+    assert len(small.captured_queries) == 23

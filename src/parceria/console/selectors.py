@@ -24,7 +24,13 @@ from parceria.partners.selectors import PAYOUT_HISTORY_ROWS, payout_method_histo
 from parceria.payouts.close import CloseDue, close_due
 from parceria.payouts.informe import paid_years
 from parceria.payouts.models import Payout, PayoutBatch, PayoutStatus
-from parceria.payouts.selectors import late_payouts, payout_rows, payouts_with_status
+from parceria.payouts.selectors import (
+    PayeeWithoutMethod,
+    late_payouts,
+    payees_without_method,
+    payout_rows,
+    payouts_with_status,
+)
 from parceria.payouts.services import BatchStage, batch_stages, batch_states, batches_with_state
 from parceria.safeguards.selectors import open_flag_count
 from parceria.tiers.selectors import tier_overview
@@ -101,6 +107,7 @@ class FinanceOverview:
     close: CloseDue
     batch_stages: dict[str, int]
     chart: dict[str, Any]
+    without_method: list[PayeeWithoutMethod]  # the partners the next close cannot pay for want of a payout method
 
 
 def finance_overview(today: date | None = None) -> FinanceOverview:
@@ -108,13 +115,15 @@ def finance_overview(today: date | None = None) -> FinanceOverview:
     in a fixed number of queries whatever the number of partners, payouts or months."""
     today = today or timezone.localdate()
     month = month_start(today)
+    close = close_due(today)
     return FinanceOverview(
         liabilities=_liabilities(today),
         month=month,
         this_month=_months(month, month)[month],
-        close=close_due(today),
+        close=close,
         batch_stages=_batch_stage_counts(),
         chart=_chart(month),
+        without_method=payees_without_method(close.month),
     )
 
 

@@ -3,7 +3,9 @@ services check the rest and their messages are shown beside the field they name.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from parceria.common.errors import InvalidInput
 from parceria.common.money import CURRENCY_CHOICES
 from parceria.common.months import month_end, parse_month
+from parceria.payouts.bank_files import EXPORT_KINDS
 from parceria.payouts.models import PayoutStatus
 from parceria.payouts.services import BatchStage
 from parceria.web.forms import choices_with_blank
@@ -31,10 +34,37 @@ class CloseMonthForm(forms.Form):
         return month
 
 
+#: What each file kind (payouts.bank_files) is called on the pages; "" is the payouts no method sends.
+FILE_KIND_LABELS: dict[str, Any] = {
+    "cnab": _("PIX remittance (CNAB 240)"),
+    "cnab_ted": _("TED remittance (CNAB 240)"),
+    "spei": _("SPEI (CSV)"),
+    "cbu": _("CBU/CVU (CSV)"),
+    "co_bank": _("Colombian accounts (CSV)"),
+    "cl_bank": _("Chilean accounts (CSV)"),
+    "intl": _("International transfers (CSV)"),
+    "csv": _("Every payout, for finance (CSV)"),
+    "": _("No payout method: no file can send them"),
+}
+
+
 class ExportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Format"), choices=[("cnab", _("CNAB 240 (PIX remittance)")), ("csv", "CSV")])
+    """One file of a batch. `currencies`: the currencies to choose among when a transfer file's payouts are in
+    more than one (one file per currency); with fewer than two the currency field is left out."""
+
+    kind = forms.ChoiceField(label=_("File"), choices=[(kind, FILE_KIND_LABELS[kind]) for kind in EXPORT_KINDS])
+    currency = forms.ChoiceField(label=_("Currency"), required=False)
     again = forms.BooleanField(label=_("Send again the payouts of an earlier remittance the bank never received"),
                                required=False)
+
+    def __init__(self, *args: Any, currencies: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if len(currencies) > 1:
+            choices = [(currency, currency) for currency in currencies]
+            self.fields["currency"].choices = choices_with_blank(  # type: ignore[attr-defined]
+                _("The file's only currency"), choices)
+        else:
+            del self.fields["currency"]
 
 
 class ReturnFileForm(forms.Form):

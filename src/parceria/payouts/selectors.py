@@ -7,8 +7,8 @@ Every page, route, statement and service reads them through `payouts_with_status
 each rule), `current_statuses`, `late_payouts` or `payout_rows`.
 
 It also owns where a ledger line's money stands (`ledger_line_statuses`, registered with the ledger's
-`commissions.line_status` in PayoutsConfig.ready()), and the partner's earnings by status
-(`partner_earnings`)."""
+`commissions.line_status` in PayoutsConfig.ready()), the partner's earnings by status (`partner_earnings`), and
+the partners the next close cannot pay for want of a payout method (`payees_without_method`)."""
 
 from __future__ import annotations
 
@@ -17,18 +17,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 from typing import Any
 
-from django.db.models import BooleanField, CharField, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from parceria.commissions.line_status import LineState, LineStatus
-from parceria.commissions.models import ClosedPeriod, LedgerKind, LedgerLine
-from parceria.commissions.selectors import ZERO, PeriodTotal
+from parceria.commissions.models import ClosedPeriod, LedgerKind, LedgerLine, LedgerTotal
+from parceria.commissions.selectors import ZERO, PeriodTotal, balances
 from parceria.common.dbsum import exact_sums
-from parceria.common.money import ledger_str
+from parceria.common.money import get_currency, ledger_str
 from parceria.common.months import next_month
+from parceria.common.payout_methods import METHODS, method_pays
 from parceria.partners.models import Partner
 from parceria.payouts.models import (
     CarriedBalance,
@@ -152,6 +155,45 @@ def payout_rows(payouts: QuerySet[Payout] | Iterable[Payout], *, today: date | N
 
 def partner_payouts(partner: Partner) -> QuerySet[Payout]:
     return Payout.objects.filter(partner=partner).select_related("batch")
+
+
+# --- partners no payout method pays ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PayeeWithoutMethod:
+    """A partner whose `balance` in `currency` no payout method of theirs pays: the close carries it (reason
+    no_method) until the partner adds a method that pays that currency."""
+
+    partner: Partner
+    currency: str
+    balance: Decimal
+
+
+def payees_without_method(until_month: date) -> list[PayeeWithoutMethod]:
+    """The partners a close of `until_month` could pay (active or terminated) with a positive balance in a currency
+    their payout method does not pay (none set, or one of another currency), by currency then partner name. Two
+    queries, whatever the number of partners: the balances of every month up to `until_month`, read as the close
+    reads them, and the partners with ledger lines in those months in a currency their method does not pay. A balance
+    under the currency's minor unit is left out: a fraction of a cent is never paid on its own."""
+    from parceria.payouts.close import PAYABLE_STATUSES  # the close imports this module: read at call time
+
+    until = next_month(until_month)
+    positive = {
+        key: b.balance for key, b in balances(until=until).items() if b.balance >= get_currency(b.currency).minor_unit
+    }
+    paid = [Q(partner__payout_method=method, currency__in=sorted(spec.currencies))
+            for method, spec in METHODS.items() if spec.currencies is not None]
+    unpaid_lines = LedgerTotal.objects.filter(partner=OuterRef("pk"), period__lt=until).exclude(reduce(or_, paid))
+    partners = Partner.objects.filter(Exists(unpaid_lines), status__in=PAYABLE_STATUSES).exclude(
+        payout_method__in=[method for method, spec in METHODS.items() if spec.currencies is None]
+    ).in_bulk()
+    found = [
+        PayeeWithoutMethod(partners[pid], currency, balance)
+        for (pid, currency), balance in positive.items()
+        if pid in partners and not method_pays(partners[pid].payout_method, currency)
+    ]
+    return sorted(found, key=lambda p: (p.currency, p.partner.name.casefold(), p.partner.pk))
 
 
 # --- where a ledger line's money stands -----------------------------------------------------------------------------

@@ -37,6 +37,7 @@ console_patterns = [
     path("batches/<int:batch_id>/", console.batch_detail, name="batch"),
     path("batches/<int:batch_id>/approve/", console.batch_approve_view, name="batch_approve"),
     path("batches/<int:batch_id>/export/", console.batch_export_view, name="batch_export"),
+    path("batches/<int:batch_id>/export-all/", console.batch_export_all_view, name="batch_export_all"),
     path("batches/<int:batch_id>/exports/<int:export_id>/", console.export_download, name="export_download"),
     path("batches/<int:batch_id>/return/", console.return_import, name="return_import"),
     path("payouts/", console.payouts, name="list"),

@@ -31,7 +31,15 @@ from parceria.common.pix import masked_pix_key
 from parceria.partners.models import PIX_KEY_TYPE_LABELS, Partner
 from parceria.partners.payout_details import payout_details_held_until
 from parceria.payouts import informe
-from parceria.payouts.bank_files import CNAB_KINDS, batch_export, return_file_import
+from parceria.payouts.bank_files import (
+    CNAB_KINDS,
+    ExportResult,
+    TransferGroup,
+    batch_export,
+    batch_export_all,
+    batch_transfer_groups,
+    return_file_import,
+)
 from parceria.payouts.close import (
     ClosePlan,
     close_due,
@@ -42,6 +50,7 @@ from parceria.payouts.close import (
 )
 from parceria.payouts.close_summary import plan_totals
 from parceria.payouts.forms import (
+    FILE_KIND_LABELS,
     BatchStageFilterForm,
     CloseMonthForm,
     ExportForm,
@@ -50,7 +59,7 @@ from parceria.payouts.forms import (
     ReturnFileForm,
 )
 from parceria.payouts.models import BatchExport, Payout, PayoutBatch, PayoutStatus
-from parceria.payouts.selectors import payout_rows, payouts_with_status
+from parceria.payouts.selectors import payees_without_method, payout_rows, payouts_with_status
 from parceria.payouts.services import batch_approve, batch_stages, batch_state, batches_with_state, payout_mark
 from parceria.privacy.models import LegalBasis
 from parceria.privacy.sensitive_reads import sensitive_read_record
@@ -115,7 +124,8 @@ def _start_page(request: HttpRequest, form: CloseMonthForm | None, *, status: in
     stages = batch_stages([b for b, _state in batches], {b.pk: state for b, state in batches})
     rows = [(b, state, stages[b.pk], actor_name(b.created_by)) for b, state in batches
             if not stage or stages[b.pk] == stage]
-    context = {"form": form, "due": due, "batches": rows, "stage_form": stage_form, "stage": stage}
+    context = {"form": form, "due": due, "batches": rows, "stage_form": stage_form, "stage": stage,
+               "without_method": payees_without_method(due.month)}
     return page(request, "payouts/console/close_start.html", context, nav="close", status=status)
 
 
@@ -166,7 +176,8 @@ def close_preview_view(request: HttpRequest, month: str) -> HttpResponse:
     except ParceriaError as exc:
         add_domain_error(form, exc, "month")
         return _start_page(request, form, status=422)
-    context = {"month": month, "plan": plan, "due": payout_due_date(period), **_plan_rows(plan)}
+    context = {"month": month, "plan": plan, "due": payout_due_date(period), **_plan_rows(plan),
+               "without_method": payees_without_method(period)}
     return page(request, "payouts/console/close_preview.html", context, nav="close")
 
 
@@ -182,11 +193,15 @@ def _run_close(request: HttpRequest, form: CloseMonthForm, period: Any) -> HttpR
     return redirect("payouts_console:batch", batch_id=plan.batch_id)
 
 
-def _batch_context(request: HttpRequest, batch: PayoutBatch) -> dict[str, Any]:
+def _batch_context(request: HttpRequest, batch: PayoutBatch, groups: list[TransferGroup]) -> dict[str, Any]:
     payouts = list(batch.payouts.select_related("batch").order_by("partner_id"))
     carried = _carried_rows([(c.partner, c.currency, c.balance, c.reason)
                              for c in batch.carried.select_related("partner").order_by("partner_id")])
     state = batch_state(batch)
+    last_export = request.session.pop(_export_key(batch), None)
+    if last_export is not None:
+        for file in last_export.get("files", []):
+            file["label"] = FILE_KIND_LABELS.get(file["kind"], file["kind"])
     return {
         "batch": batch,
         "state": state,
@@ -196,14 +211,32 @@ def _batch_context(request: HttpRequest, batch: PayoutBatch) -> dict[str, Any]:
         "second_approval_above": Decimal(str(settings.PARCERIA["BATCH_SECOND_APPROVAL_ABOVE"])),
         "rows": list(zip(payouts, payout_rows(payouts), [masked_pix_key(p.pix_key) for p in payouts], strict=True)),
         **carried,
-        "exports": [(e, actor_name(e.created_by))
+        "transfer_files": [{"group": g, "label": FILE_KIND_LABELS.get(g.kind, g.kind)} for g in groups],
+        "exports": [(e, actor_name(e.created_by), FILE_KIND_LABELS.get(e.kind, e.kind))
                     for e in batch.exports.defer("content").order_by("-created_at", "-id")],
-        "last_export": request.session.pop(f"console-export-{batch.pk}", None),
+        "last_export": last_export,
     }
 
 
+def _export_key(batch: PayoutBatch) -> str:
+    """Where the outcome of the last export of `batch` waits in the session for the batch page to show it."""
+    return f"console-export-{batch.pk}"
+
+
+def _export_currencies(groups: list[TransferGroup]) -> list[str]:
+    """The currencies to choose among for a transfer file (not a CNAB remittance: always BRL) whose payouts still to
+    send are in more than one; none when no file needs the choice."""
+    by_kind: dict[str, set[str]] = {}
+    for g in groups:
+        if g.kind and g.kind not in CNAB_KINDS and g.count > g.sent:
+            by_kind.setdefault(g.kind, set()).add(g.currency)
+    return sorted({currency for currencies in by_kind.values() if len(currencies) > 1 for currency in currencies})
+
+
 def _batch_page(request: HttpRequest, batch: PayoutBatch, *, status: int = 200, **forms: Any) -> HttpResponse:
-    context = {"export_form": ExportForm(), "return_form": ReturnFileForm(), **forms, **_batch_context(request, batch)}
+    groups = batch_transfer_groups(batch)
+    context = {"export_form": ExportForm(currencies=_export_currencies(groups)), "return_form": ReturnFileForm(),
+               **forms, **_batch_context(request, batch, groups)}
     return page(request, "payouts/console/batch.html", context, nav="close", status=status)
 
 
@@ -262,30 +295,80 @@ def batch_export_view(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = get_object_or_404(PayoutBatch, pk=batch_id)
     if request.method != "POST":
         return redirect(reverse("payouts_console:batch", args=[batch.pk]) + "#export")
-    form = ExportForm(request.POST)
+    form = ExportForm(request.POST, currencies=_export_currencies(batch_transfer_groups(batch)))
     if not form.is_valid():
         return _batch_page(request, batch, export_form=form, status=422)
-    key = f"console-export-{batch.pk}"
+    kind = form.cleaned_data["kind"]
+    transfer = kind not in (*CNAB_KINDS, "csv")
     try:
-        result = batch_export(batch=batch, kind=form.cleaned_data["kind"], actor=actor(request),
-                              again=form.cleaned_data["again"])
+        result = batch_export(batch=batch, kind=kind, actor=actor(request), again=form.cleaned_data["again"],
+                              currency=(form.cleaned_data.get("currency") or None) if transfer else None)
     except Conflict as exc:
         skipped = _named(exc.details.get("skipped", []) if isinstance(exc.details, dict) else [])
-        request.session[key] = {"export_id": None, "skipped": skipped, "error": exc.message}
+        request.session[_export_key(batch)] = {"export_id": None, "skipped": skipped, "error": exc.message}
         return redirect("payouts_console:batch", batch_id=batch.pk)
     except InvalidInput as exc:
         add_domain_error(form, exc, "kind")
         return _batch_page(request, batch, export_form=form, status=422)
-    request.session[key] = {"export_id": result.export.pk, "filename": result.export.filename,
-                            "included": len(result.included), "skipped": _named(result.skipped),
-                            "warnings": _named(result.warnings)}
+    request.session[_export_key(batch)] = {
+        "export_id": result.export.pk, "filename": result.export.filename, "included": len(result.included),
+        "skipped": _named(result.skipped), "warnings": _named(result.warnings)}
     return redirect("payouts_console:batch", batch_id=batch.pk)
+
+
+@console_view(write=Ability.FINANCE)
+def batch_export_all_view(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """POST writes every transfer file the batch still needs (one per method and currency, all or none); GET goes to
+    the batch page, whose Transfer files table has the button. The outcome waits in the session, as for one file."""
+    batch = get_object_or_404(PayoutBatch, pk=batch_id)
+    back = redirect(reverse("payouts_console:batch", args=[batch.pk]) + "#transfer-files")
+    if request.method != "POST":
+        return back
+    try:
+        results = batch_export_all(batch=batch, actor=actor(request))
+    except ParceriaError as exc:
+        skipped = exc.details.get("skipped", []) if isinstance(exc.details, dict) else []
+        request.session[_export_key(batch)] = {"export_id": None, "skipped": _named(_left_out(skipped)),
+                                               "error": exc.message}
+        return back
+    files = [{"export_id": r.export.pk, "filename": r.export.filename, "kind": r.export.kind,
+              "included": len(r.included)} for r in results]
+    request.session[_export_key(batch)] = {
+        "export_id": None, "files": files, "included": sum(f["included"] for f in files),
+        "skipped": _named(_left_out([s for r in results for s in r.skipped], _included(results))),
+        "warnings": _named([w for r in results for w in r.warnings])}
+    return back
+
+
+#: The reasons a file leaves out a payout that another file sends: not worth telling when every file is written.
+OTHER_FILES_REASONS = ("paid by ", "paid in ", "not paid in BRL", "already sent in ")
+NO_METHOD_REASONS = ("no PIX key on file", "no payout method", "paid by no method")
+
+
+def _included(results: list[ExportResult]) -> set[int]:
+    return {payout_id for r in results for payout_id in r.included}
+
+
+def _left_out(skipped: list[dict[str, Any]], included: set[int] | frozenset[int] = frozenset()) -> list[dict[str, Any]]:
+    """The payouts the files of one "Export every file" left out that no file of it sends, once each, with the reason
+    their own method's file gave (a payout with no method: "no payout method"), not that of another method's file."""
+    found: dict[int, dict[str, Any]] = {}
+    for entry in skipped:
+        payout_id, reason = entry["payout_id"], str(entry["reason"])
+        if payout_id in included or payout_id in found:
+            continue
+        if reason in NO_METHOD_REASONS:
+            found[payout_id] = {"payout_id": payout_id, "reason": "no payout method"}
+        elif not reason.startswith(OTHER_FILES_REASONS):
+            found[payout_id] = entry
+    return list(found.values())
 
 
 def _named(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Export exceptions (each about one payout) with the partner they concern, its name and the payout's net, so
     that finance reads who is left out, not a payout number; reasons translated."""
-    reasons = {"not paid in BRL": _("not paid in BRL"), "no PIX key on file": _("no PIX key on file")}
+    reasons = {"not paid in BRL": _("not paid in BRL"), "no PIX key on file": _("no PIX key on file"),
+               "no payout method": _("no payout method: the partner must add one")}
     payouts = _payout_partners([e["payout_id"] for e in entries])
     named = []
     for e in entries:
