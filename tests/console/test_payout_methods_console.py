@@ -206,6 +206,12 @@ def test_one_transfer_file_by_currency_through_the_form(finance, batch):
     done = finance.post(f"/console/batches/{batch.pk}/export/", {"kind": "intl", "currency": "USD"})
     assert done.status_code == 302
     assert list(BatchExport.objects.values_list("kind", "payout_ids")) == [("intl", payout_ids(batch, "us"))]
+    html = finance.get(f"/console/batches/{batch.pk}/").content.decode()
+    assert 'name="currency"' in html  # still offered: a file the bank never received is sent again by currency
+    again = finance.post(f"/console/batches/{batch.pk}/export/", {"kind": "intl", "currency": "USD", "again": "on"})
+    assert again.status_code == 302
+    assert list(BatchExport.objects.order_by("pk").values_list("kind", "payout_ids")) == [
+        ("intl", payout_ids(batch, "us")), ("intl", payout_ids(batch, "us"))]
 
 
 def test_an_unapproved_batch_is_not_exported(finance, db):

@@ -224,11 +224,11 @@ def _export_key(batch: PayoutBatch) -> str:
 
 
 def _export_currencies(groups: list[TransferGroup]) -> list[str]:
-    """The currencies to choose among for a transfer file (not a CNAB remittance: always BRL) whose payouts still to
-    send are in more than one; none when no file needs the choice."""
+    """The currencies to choose among for a transfer file (not a CNAB remittance: always BRL) whose pending payouts
+    are in more than one (those already in a file count too: they may be sent again); none when no file needs it."""
     by_kind: dict[str, set[str]] = {}
     for g in groups:
-        if g.kind and g.kind not in CNAB_KINDS and g.count > g.sent:
+        if g.kind and g.kind not in CNAB_KINDS:
             by_kind.setdefault(g.kind, set()).add(g.currency)
     return sorted({currency for currencies in by_kind.values() if len(currencies) > 1 for currency in currencies})
 
