@@ -31,7 +31,7 @@ def staff(username: str, role: str) -> str:
 def program(db):
     keyed = make_partner(name="Agência Aurora", legal_name="Aurora Marketing Digital Ltda", pix_key_type="email",
                          pix_key="financeiro@aurora.com.br")  # registered with its key: no 48-hour hold
-    other = make_partner(name="Consultoria Boreal", tax_regime="pj_simples")
+    other = make_partner(name="Consultoria Boreal", tax_regime="pj_simples", payout_method="br_ted")
     small = make_partner(name="Studio Cometa")
     make_customer(keyed, name="Padaria Central", domain="padariacentral.com.br")
     credit(keyed, "1000.00")
@@ -87,7 +87,8 @@ def test_finance_previews_runs_and_exports_a_close(page, screenshot, program):
     assert download.suggested_filename == BatchExport.objects.get().filename
     # left out of the PIX file, named by partner with its amount, not by payout number
     result = page.locator("main section.result").inner_text()
-    assert "Consultoria Boreal (R$ 480,50): sem chave PIX cadastrada" in result
+    assert ("Consultoria Boreal (R$ 480,50): pago por Conta bancária (TED), no arquivo próprio dessa forma de "
+            "pagamento") in result
     screenshot(page, "console-batch")
 
 

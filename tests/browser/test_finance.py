@@ -46,10 +46,11 @@ def line(partner, kind: str, amount: str, when: datetime) -> None:
 @pytest.fixture
 def program(db):
     """A program with a year of accruals and clawbacks in BRL and USD, a March that is due, a BRL payout above
-    the second-approval limit, a partner without a PIX key, and five partners left with fractions of a cent."""
+    the second-approval limit, a partner paid by TED (left out of the PIX file), and five partners left with fractions
+    of a cent."""
     aurora = make_partner(name="Agência Aurora", legal_name="Aurora Marketing Digital Ltda", pix_key_type="email",
                           pix_key="financeiro@aurora.com.br")
-    boreal = make_partner(name="Consultoria Boreal", tax_regime="pj_simples")
+    boreal = make_partner(name="Consultoria Boreal", tax_regime="pj_simples", payout_method="br_ted")
     yankee = make_partner(name="Yankee Partners LLC", country="US")
     credit(aurora, "61250.40")
     credit(boreal, "480.50")

@@ -129,7 +129,8 @@ def test_no_notice_when_every_partner_has_a_method(finance, db):
 @pytest.fixture
 def batch(db) -> PayoutBatch:
     """March closed and approved: two PIX payouts, a TED, a SPEI, international transfers in USD and in MXN, and a
-    payout made before payout methods (no method, no PIX key); no withholding on any (Simples Nacional, abroad)."""
+    payout made before payout methods (no method, no PIX key); no withholding but on the US payees (IRRF on payouts
+    abroad, 25 % by default: docs/payouts.md)."""
     partners = {
         "pix_a": make_partner(name="Pix A", tax_regime="pj_simples"),
         "pix_b": make_partner(name="Pix B", tax_regime="pj_simples"),
@@ -159,8 +160,8 @@ def test_the_batch_page_has_one_row_per_file_and_currency(finance, batch):
         ["No payout method: no file can send them", "BRL", "1", "R$ 150.00", "0"],
         ["PIX remittance (CNAB 240)", "BRL", "2", "R$ 1,250.50", "0"],
         ["TED remittance (CNAB 240)", "BRL", "1", "R$ 2,500.55", "0"],
-        ["International transfers (CSV)", "MXN", "1", "MX$ 4,000.00", "0"],
-        ["International transfers (CSV)", "USD", "1", "US$ 777.77", "0"],
+        ["International transfers (CSV)", "MXN", "1", "MX$ 3,000.00", "0"],  # IRRF abroad: 25 % for a US payee
+        ["International transfers (CSV)", "USD", "1", "US$ 583.33", "0"],
         ["SPEI (CSV)", "MXN", "1", "MX$ 12,345.67", "0"],
     ]
     assert f'action="/console/batches/{batch.pk}/export-all/"' in html
