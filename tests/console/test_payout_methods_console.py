@@ -165,6 +165,8 @@ def test_the_batch_page_has_one_row_per_file_and_currency(finance, batch):
         ["SPEI (CSV)", "MXN", "1", "MX$ 12,345.67", "0"],
     ]
     assert f'action="/console/batches/{batch.pk}/export-all/"' in html
+    # Each payout says where it goes, masked: the SPEI payout its bank and the CLABE's last 4 digits.
+    assert "SPEI Banamex · CLABE ••••7771" in html and "002010077777777771" not in html
     kinds = re.findall(r'<option value="([a-z_]*)"', html.split('name="kind"')[1].split("</select>")[0])
     assert kinds == ["cnab", "cnab_ted", "spei", "cbu", "co_bank", "cl_bank", "intl", "csv"]
     currencies = re.findall(r'<option value="([A-Z]*)"', html.split('name="currency"')[1].split("</select>")[0])

@@ -26,7 +26,7 @@ from parceria.common.errors import Conflict, InvalidInput, ParceriaError
 from parceria.common.formatting import format_money
 from parceria.common.money import get_currency
 from parceria.common.months import parse_month as parse_period
-from parceria.common.payout_methods import METHODS
+from parceria.common.payout_methods import METHODS, account_summary
 from parceria.common.pix import masked_pix_key
 from parceria.partners.models import PIX_KEY_TYPE_LABELS, Partner
 from parceria.partners.payout_details import payout_details_held_until
@@ -209,7 +209,7 @@ def _batch_context(request: HttpRequest, batch: PayoutBatch, groups: list[Transf
         "approvers": [actor_name(label) for label in state.approvals],
         "totals": plan_totals(stored_close(batch)),
         "second_approval_above": Decimal(str(settings.PARCERIA["BATCH_SECOND_APPROVAL_ABOVE"])),
-        "rows": list(zip(payouts, payout_rows(payouts), [masked_pix_key(p.pix_key) for p in payouts], strict=True)),
+        "rows": list(zip(payouts, payout_rows(payouts), [_sent_to(p) for p in payouts], strict=True)),
         **carried,
         "transfer_files": [{"group": g, "label": FILE_KIND_LABELS.get(g.kind, g.kind)} for g in groups],
         "exports": [(e, actor_name(e.created_by), FILE_KIND_LABELS.get(e.kind, e.kind))
@@ -377,6 +377,13 @@ def _named(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             entry["reason"] = _skip_reason(e["reason"], reasons)
         named.append(entry)
     return named
+
+
+def _sent_to(payout: Payout) -> str:
+    """Where a payout goes, every number masked but its last 4 characters: its PIX key, or its method's account."""
+    if payout.pix_key:
+        return masked_pix_key(payout.pix_key)
+    return account_summary(payout.method, payout.account) if payout.method else ""
 
 
 def _skip_reason(reason: str, known: dict[str, str]) -> str:
