@@ -60,6 +60,8 @@ CNAB_KINDS = ("cnab", "cnab_ted")
 CNAB_LAYOUTS = {"cnab": "itau_sispag_pix", "cnab_ted": "itau_sispag_ted"}
 EXPORT_KINDS = (*METHOD_FILE_KINDS.values(), "csv")
 CENT = Decimal("0.01")
+#: The largest id of a payout (a signed 64-bit integer in every database): a longer reference names none.
+_MAX_ID = 2**63 - 1
 
 
 @dataclass
@@ -401,11 +403,11 @@ def return_file_import(*, text: str | bytes, filename: str, actor: Actor) -> Ret
     except ReturnFileError as exc:
         raise InvalidInput(f"{filename}: {exc}", code="invalid_return_file") from None
     report = ReturnReport()
-    payouts = Payout.objects.select_related("batch").in_bulk(
-        [int(e.reference) for e in entries if e.reference.isdigit()]
-    )
+    ids = {entry.reference: _payout_id(entry.reference) for entry in entries}
+    payouts = Payout.objects.select_related("batch").in_bulk([i for i in ids.values() if i is not None])
     for entry in entries:
-        payout = payouts.get(int(entry.reference)) if entry.reference.isdigit() else None
+        found = ids[entry.reference]
+        payout = payouts.get(found) if found is not None else None
         if payout is None:
             report.problems.append({"reference": entry.reference, "error": "no payout has this reference"})
         elif entry.status == "review":
@@ -415,6 +417,15 @@ def return_file_import(*, text: str | bytes, filename: str, actor: Actor) -> Ret
         else:
             _apply_entry(payout, entry.status, ",".join(entry.codes), filename, actor, report)
     return report
+
+
+def _payout_id(reference: str) -> int | None:
+    """The payout id a return file's reference names, or None: not ASCII digits (str.isdigit also takes "²", which
+    int() refuses), or beyond the largest id the database holds."""
+    if not (reference.isascii() and reference.isdigit()):
+        return None
+    number = int(reference)
+    return number if number <= _MAX_ID else None
 
 
 def _return_layout(text: str | bytes) -> str:
