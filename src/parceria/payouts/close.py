@@ -5,8 +5,10 @@ Closing month P locks every month up to P and, for each partner and currency, ta
 A partner with lines in two currencies has two balances, paid or carried each on its own. A balance at or
 above the minimum for its currency is paid: the payout's gross is the balance rounded down to the currency's
 minor unit, taxes are withheld from it, and a ledger line of −gross posts in P. Everything else (smaller or
-negative balances, held partners, partners with an open attribution safeguard flag, the sub-cent remainder of a
-payout) is carried.
+negative balances, held partners, partners with an open attribution safeguard flag, partners whose payout method
+changed in the last 48 hours or pays no method of theirs in that currency, the sub-cent remainder of a payout) is
+carried. Each payout copies the partner's payout method and account, and, when it is not in the company's paying
+currency, its net converted at the close day's rate with the rate's source and date.
 
 Marketing fund reimbursements (ledger kind `mdf`) are part of the balance and paid with it, but no tax is withheld on
 them: the payout's `reimbursement` is the part of its gross that reimburses marketing funds, min(the unpaid
