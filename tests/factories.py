@@ -93,8 +93,9 @@ TED_ACCOUNT = {"bank_code": "001", "branch": "1584", "branch_digit": "9", "accou
 
 
 #: A valid payout method per country for the partners tests make (published example account numbers: the CLABE of
-#: Wikipedia's "CLABE" article, the CBU of python-stdnum's ar.cbu documentation, the IBAN of SWIFT's IBAN registry
-#: for Brazil). A partner paid in a currency its country's method does not pay gets an international transfer.
+#: center-key's clabe-validator, the CBU of python-stdnum's ar.cbu documentation, the IBAN of SWIFT's IBAN registry
+#: for Brazil; the sources are cited in tests/common/test_bankaccounts.py). A partner paid in a currency its country's
+#: method does not pay gets an international transfer.
 def default_payout_method(country: str, tax_id: str, regime: str, currency: str) -> dict[str, Any]:
     by_country: dict[str, dict[str, Any]] = {
         "BR": {"pix_key_type": "cpf" if regime == "pf" else "cnpj", "pix_key": tax_id},
