@@ -28,47 +28,15 @@ from hypothesis import strategies as st
 from parceria.payouts.cnab import LayoutError, available_layouts, layout_from_dict, load_layout
 from parceria.payouts.cnab.returns import ReturnEntry, parse_return, write_return
 from parceria.payouts.cnab.writer import BankAccount, Company, RemittanceError, RemittancePayment, write_remittance
+from tests.test_cnab import BATCH_TRAILER, FILE_HEADER, FILE_TRAILER, Spec, blanks, put, read_record, zeros
 
 TED = "itau_sispag_ted"
 
 # --- An independent reader: positions are 1-based and inclusive, as the manual prints them. ---------------------
-# Each entry: name -> (start, end, fixed content or None). Fixed contents are what a remittance must carry.
+# Each entry: name -> (start, end, fixed content or None). Fixed contents are what a remittance must carry. The
+# records the TED file shares with the PIX one (file header, batch and file trailers: manual pp. 8, 18, 35) and the
+# reader's helpers are tests/test_cnab.py's; the batch header and segment A of form 41 are typed below.
 
-
-def blanks(start: int, end: int) -> tuple[int, int, str]:
-    return start, end, " " * (end - start + 1)
-
-
-def zeros(start: int, end: int) -> tuple[int, int, str]:
-    return start, end, "0" * (end - start + 1)
-
-
-Spec = dict[str, tuple[int, int, "str | None"]]
-
-FILE_HEADER: Spec = {  # manual p. 8
-    "bank": (1, 3, "341"),
-    "batch": (4, 7, "0000"),
-    "record_type": (8, 8, "0"),
-    "blanks_9_14": blanks(9, 14),
-    "layout_version": (15, 17, "080"),
-    "company_kind": (18, 18, None),
-    "company_tax_id": (19, 32, None),
-    "blanks_33_52": blanks(33, 52),
-    "agency": (53, 57, None),
-    "blank_58": blanks(58, 58),
-    "account": (59, 70, None),
-    "blank_71": blanks(71, 71),
-    "account_digit": (72, 72, None),
-    "company_name": (73, 102, None),
-    "bank_name": (103, 132, None),
-    "blanks_133_142": blanks(133, 142),
-    "file_code": (143, 143, "1"),
-    "generated_date": (144, 151, None),
-    "generated_time": (152, 157, None),
-    "zeros_158_166": zeros(158, 166),
-    "density": zeros(167, 171),  # note 2
-    "blanks_172_240": blanks(172, 240),
-}
 BATCH_HEADER: Spec = {  # manual p. 9, "pagamentos através de cheque, OP, DOC, TED e crédito em conta corrente"
     "bank": (1, 3, "341"),
     "batch": (4, 7, "0001"),
@@ -135,26 +103,6 @@ SEGMENT_A: Spec = {  # manual p. 10 with note 11 b (pp. 42-43) at 24-43; 105-119
     "notice": (230, 230, "0"),  # note 16: 0 = no notice, so no segment B is needed
     "occurrences": blanks(231, 240),
 }
-BATCH_TRAILER: Spec = {  # manual p. 18
-    "bank": (1, 3, "341"),
-    "batch": (4, 7, "0001"),
-    "record_type": (8, 8, "5"),
-    "blanks_9_17": blanks(9, 17),
-    "record_count": (18, 23, None),  # note 17
-    "amount_sum": (24, 41, None),  # 9(16)V9(2)
-    "zeros_42_59": zeros(42, 59),
-    "blanks_60_230": blanks(60, 230),
-    "occurrences": blanks(231, 240),
-}
-FILE_TRAILER: Spec = {  # manual p. 35
-    "bank": (1, 3, "341"),
-    "batch": (4, 7, "9999"),
-    "record_type": (8, 8, "9"),
-    "blanks_9_17": blanks(9, 17),
-    "batch_count": (18, 23, None),
-    "record_count": (24, 29, None),
-    "blanks_30_240": blanks(30, 240),
-}
 RECORDS = {
     "file header": FILE_HEADER,
     "batch header": BATCH_HEADER,
@@ -170,19 +118,6 @@ def test_the_independent_positions_cover_every_position_once(name: str) -> None:
     assert spans[0][0] == 1 and spans[-1][1] == 240
     assert all(end + 1 == following for (_, end), (following, _) in pairwise(spans))
     assert all(fixed is None or len(fixed) == end - start + 1 for start, end, fixed in RECORDS[name].values())
-
-
-def read_record(line: str, spec: Spec, what: str) -> dict[str, str]:
-    """Every variable field of `line`; the fixed ones must hold their fixed content."""
-    fields = {name: line[start - 1 : end] for name, (start, end, _) in spec.items()}
-    wrong = {name: fields[name] for name, (_, _, fixed) in spec.items() if fixed is not None and fields[name] != fixed}
-    assert not wrong, f"{what}: fields with other content than the layout's: {wrong}"
-    return {name: value for name, value in fields.items() if spec[name][2] is None}
-
-
-def put(line: str, start: int, end: int, value: str) -> str:
-    assert len(value) == end - start + 1
-    return line[: start - 1] + value + line[end:]
 
 
 @dataclass

@@ -35,14 +35,21 @@ PTAX = """\
 31032026;720;A;COP;0,001301;0,001302;4172,0000;4173,0000
 31032026;715;A;CLP;0,005950;0,005951;912,7000;913,0000
 """
+
+
+def import_march_rates() -> None:
+    """The PTAX rates above, and BCRA's USD→ARS rate that converts the ARS minimum payout (set in USD)."""
+    fx_import_ptax(text=PTAX)
+    fx_import_ptax(text="31032026;220;A;USD;1443,9000;1444,4000;1,0000;1,0000", quote="ARS", source="BCRA A 3500")
+
+
 INTL = {"beneficiary_name": "Partner LLC", "beneficiary_address": "1 Main St, Austin TX", "bank_name": "Chase",
         "bank_country": "US", "bic": "CHASUS33", "iban": "", "account_number": "000123456789"}
 
 
 @pytest.fixture
 def batch(db):
-    fx_import_ptax(text=PTAX)
-    fx_import_ptax(text="31032026;220;A;USD;1443,9000;1444,4000;1,0000;1,0000", quote="ARS", source="BCRA A 3500")
+    import_march_rates()
     partners = {
         "pix": make_partner(name="Pix"),  # a CNPJ key: IRRF 1.5 % on 1,000.00
         "ted": make_partner(name="Ted", tax_regime="pj_simples", payout_method="br_ted"),

@@ -23,13 +23,13 @@ import pytest
 from django.apps import apps
 
 from parceria.common.audit import Actor
-from parceria.common.fx import fx_import_ptax
 from parceria.payouts.admin import WithholdingRuleForm
 from parceria.payouts.close import period_close
 from parceria.payouts.models import Payout, WithholdingRule
 from parceria.payouts.selectors import estimated_withheld
 from parceria.payouts.withholding import ANY_COUNTRY, rules_in_force
 from tests.factories import SP, credit, make_partner
+from tests.test_international_payouts import import_march_rates
 
 ACTOR = Actor.system("tests")
 MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
@@ -37,21 +37,11 @@ CLOSE_MARCH, CLOSE_APRIL = datetime(2026, 4, 6, 10, tzinfo=SP), datetime(2026, 5
 DATA = Path(__file__).resolve().parent.parent / "src" / "parceria" / "payouts" / "data" / "withholding.json"
 SHIPPED = json.loads(DATA.read_text(encoding="utf-8"))["rules"]
 NATURE = "remuneração por serviços / comissões de intermediação"
-# PTAX sell rates of 31 March 2026 (made up, in the Banco Central's format), as in test_international_payouts: the
-# minimum payout for ARS is set in USD and needs a USD→ARS rate (BCRA's, imported as the ARS quote).
-PTAX = """\
-31032026;220;A;USD;5,4321;5,4327;1,0000;1,0000
-31032026;741;A;MXN;0,3101;0,3102;17,5100;17,5200
-31032026;706;A;ARS;0,003761;0,003762;1443,9000;1444,4000
-31032026;720;A;COP;0,001301;0,001302;4172,0000;4173,0000
-31032026;715;A;CLP;0,005950;0,005951;912,7000;913,0000
-"""
 
 
 @pytest.fixture
 def rates(db):
-    fx_import_ptax(text=PTAX)
-    fx_import_ptax(text="31032026;220;A;USD;1443,9000;1444,4000;1,0000;1,0000", quote="ARS", source="BCRA A 3500")
+    import_march_rates()  # the minimum payout for ARS is set in USD and needs a USD→ARS rate
 
 
 def payout_of(partner, batch_period: date = MARCH) -> Payout:
