@@ -149,12 +149,6 @@ def method_pays(method: str, currency: str) -> bool:
     return spec is not None and (spec.currencies is None or currency in spec.currencies)
 
 
-def method_country(method: str, account: Mapping[str, str]) -> str | None:
-    """The country the method pays into: its own, or for an international transfer the bank's."""
-    spec = method_spec(method)
-    return spec.country or (account.get("bank_country") or None)
-
-
 def validate_payout_account(
     method: str,
     details: Mapping[str, Any],

@@ -223,7 +223,7 @@ def _cnab_skip_reason(payout: Payout, kind: str, sent: dict[int, str]) -> str:
     if kind == "cnab" and not method:
         return "no PIX key on file"
     if method != FILE_METHODS[kind]:
-        return f"paid by {method or 'no method'}" if method else "no payout method"
+        return f"paid by {method}" if method else "no payout method"
     if payout.pk in sent:
         return f"already sent in {sent[payout.pk]}"
     if kind == "cnab_ted" and payout.account.get("bank_code") in load_layout(CNAB_LAYOUTS[kind]).excluded_payee_banks:

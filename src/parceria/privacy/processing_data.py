@@ -14,7 +14,7 @@ data, rejected-event payloads, sessions, sign-in attempts, raw uploads) and neve
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -253,19 +253,16 @@ _V1_ENTRIES = (
     ),
 )
 
-_PAYOUT_ACCOUNT = ProcessingEntry(
-    key="pix_key",
+_PIX_KEY_V1 = next(entry for entry in _V1_ENTRIES if entry.key == "pix_key")
+_PAYOUT_ACCOUNT = replace(
+    _PIX_KEY_V1,
     name=_("Payout account (PIX key or bank account)"),
-    data_items=(_("PIX key and its kind (CPF, CNPJ, e-mail, phone or random key)"),
+    data_items=(_PIX_KEY_V1.data_items[0],
                 _("bank account: bank, branch, account number, CLABE, CBU/CVU, IBAN, SWIFT/BIC"),
                 _("the account holder's name and tax id"), _("when it was last changed, by whom and why"),
                 _("every earlier version")),
-    purpose=_("Send the partner's payouts; detect a key shared by two partners (fraud prevention)."),
-    legal_basis=LegalBasis.CONTRACT,
     retention=_("The account in force while the partner is paid, with its earlier versions; the copy on each payout "
                 "is kept with the payout (fiscal hold)."),
-    retention_months=None,
-    shared_with=(_("the bank (payment files)"),),
     stored_in=("partners.Partner", "partners.PayoutMethodChange", "payouts.Payout", "safeguards.SafeguardFlag"),
 )
 #: Payout methods beyond PIX (bank accounts in five countries and international transfers): the payout account entry.
