@@ -12,6 +12,7 @@ it to see where the time goes, not for the figures) and the profile goes to stde
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -120,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("month", help="YYYY-MM")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--at", help="close as if the clock said this ISO date-time (a program closed monthly)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parceria.config.settings")
     import django
@@ -127,7 +129,12 @@ def main() -> None:
     django.setup()
     setup_s = time.perf_counter() - STARTED
     profiler = cProfile.Profile() if args.profile else None
-    answer, phases, measured = run_command(args.month, profiler)
+    with contextlib.ExitStack() as stack:
+        if args.at:
+            import time_machine
+
+            stack.enter_context(time_machine.travel(args.at, tick=True))
+        answer, phases, measured = run_command(args.month, profiler)
     record = _record(setup_s, answer, phases, measured)
     if profiler is not None:
         stats = pstats.Stats(profiler)

@@ -117,8 +117,10 @@ def check_seconds(env: Mapping[str, str]) -> float:
     return min(run_child([PARCERIA, "check"], env).wall_s for _ in range(2))
 
 
-def run_close(env: Mapping[str, str], profile: bool) -> tuple[ChildRun, dict[str, Any]]:
-    command = [sys.executable, str(BENCH_DIR / "_close_run.py"), MONTH, *(["--profile"] if profile else [])]
+def run_close(env: Mapping[str, str], profile: bool, month: str = MONTH,
+              at: str | None = None) -> tuple[ChildRun, dict[str, Any]]:
+    command = [sys.executable, str(BENCH_DIR / "_close_run.py"), month, *(["--profile"] if profile else []),
+               *(["--at", at] if at else [])]
     child = run_child(command, env)
     return child, orjson.loads(child.stdout.strip().splitlines()[-1])
 
