@@ -2,7 +2,7 @@
 ORM loops.
 
 On PostgreSQL rows go through COPY (psycopg adapts Decimal, dates, times and numbers itself; JSON is
-dumped once with orjson); on SQLite through one executemany, with dates, times and decimals converted
+dumped once with orjson); on SQLite through one executemany, with dates, times, decimals and UUIDs converted
 by the field's own `get_db_prep_save` so that what lands is what the ORM would have written.
 """
 
@@ -30,7 +30,7 @@ def _converter(field: Any) -> Callable[[Any], Any]:
         return _json
     if connection.vendor == "postgresql":
         return _identity
-    if isinstance(field, models.DateTimeField | models.DateField | models.DecimalField):
+    if isinstance(field, models.DateTimeField | models.DateField | models.DecimalField | models.UUIDField):
         return lambda value: field.get_db_prep_save(value, connection)
     return _identity
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from parceria.common.bulk import insert_rows, reserve_ids
 from parceria.webhooks.models import Delivery, Endpoint, EventType, OutboxEvent
 
 #: The version of the payload's envelope and of each type's `data`; raised on a change that breaks a reader.
@@ -62,11 +63,24 @@ def emit_many(type: str, items: Sequence[tuple[Any, dict[str, Any]]]) -> list[Ou
     """`emit` for several (partner, data) at once, in one insert of events and one of deliveries (the intake
     writes one event per partner of a request)."""
     events = [_new_event(type, partner=partner, data=data) for partner, data in items]
-    OutboxEvent.objects.bulk_create(events)
+    _insert(events)
     fan_out(events)
     if events:
         _tell_listeners(events)
     return events
+
+
+_COLUMNS = ("id", "event_id", "type", "partner", "payload", "created_at", "once_key")
+
+
+def _insert(events: list[OutboxEvent]) -> None:
+    """Write the events set-based (COPY on PostgreSQL): an intake request's events carry every line it wrote, and
+    the ORM's INSERT of such payloads, quoted as SQL literals, cost more than the rest of the request's SQL."""
+    now = timezone.now()
+    for event, pk in zip(events, reserve_ids(OutboxEvent, len(events)), strict=True):
+        event.pk, event.created_at = pk, now
+    insert_rows(OutboxEvent, _COLUMNS, [(e.pk, e.event_id, e.type, e.partner_id, e.payload, e.created_at, e.once_key)
+                                        for e in events])
 
 
 def _new_event(type: str, *, partner: Any, data: dict[str, Any], once_key: str = "") -> OutboxEvent:
