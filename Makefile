@@ -50,7 +50,7 @@ BENCH_ARGS ?=
 APP_STAMP := $(VENV)/.parceria-installed
 TEST_STAMP := $(VENV)/.parceria-test-installed
 
-.PHONY: help demo test test-sqlite test-postgres lint typecheck lint-imports migrations-check fuzz bench clean \
+.PHONY: help demo test test-sqlite test-postgres lint typecheck lint-imports migrations-check fuzz bench bench-large clean \
 	install install-test postgres-server pdf-tools messages chromium
 
 help:
@@ -64,6 +64,7 @@ help:
 	@echo "make migrations-check  fail if a model change lacks its migration"
 	@echo "make fuzz              the API fuzz test with FUZZ_EXAMPLES (default $(FUZZ_EXAMPLES)) examples per operation"
 	@echo "make bench             run the benchmarks in bench/ (prints JSON; BENCH_ARGS=... passes options)"
+	@echo "make bench-large       the close and the portal benchmarks at ten times their full size (long)"
 	@echo "make clean             remove test databases and caches (keeps .venv and the demo database)"
 
 # --- installation -----------------------------------------------------------------------------------
@@ -184,6 +185,15 @@ bench: $(TEST_STAMP) postgres-server
 		echo "=== $$script ===" >&2; \
 		scripts/with-postgres.sh $(BIN)/python "$$script" $(BENCH_ARGS); \
 	done
+
+# The close and the portal at ten times their full size (100,000 partners, 10,000,000 invoices or ledger lines).
+# Not part of `make bench`: the setup alone takes tens of minutes. docs/scaling.md reports how each figure grows.
+BENCH_LARGE_CLOSE := --partners 100000 --customers 10000000 --invoices 10000000
+BENCH_LARGE_PORTAL := --partners 10000 --lines 10000000 --customers 1000000
+
+bench-large: $(TEST_STAMP) postgres-server
+	scripts/with-postgres.sh $(BIN)/python bench/close.py $(BENCH_LARGE_CLOSE)
+	scripts/with-postgres.sh $(BIN)/python bench/portal.py $(BENCH_LARGE_PORTAL)
 
 # --- housekeeping -----------------------------------------------------------------------------------
 
