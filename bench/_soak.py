@@ -25,9 +25,12 @@ a payout); anything else, or no answer, is an error. Afterwards: the events stor
 accepted, every sent event was accepted or counted a duplicate and none rejected, the close's batch is there
 with its payouts, and the ledger up to 2026-03 sums to the balances it carried.
 
-Memory (bench/_soak_stats.py): VmRSS of the gunicorn master, of each worker, and of the PostgreSQL server
-(postmaster and children summed) every --sample-every seconds; growth from the median of the run's second third
-to that of its last third (samples in the first --warm-up seconds left out) must stay under --growth-limit %.
+Memory (bench/_soak_stats.py): VmRSS and RssAnon of the gunicorn master, of each worker, and of the PostgreSQL
+server (postmaster and children summed) every --sample-every seconds; growth from the median of the run's second
+third to that of its last third (samples in the first --warm-up seconds left out) must stay under --growth-limit %:
+of VmRSS for gunicorn, of the private memory (RssAnon) for PostgreSQL, whose VmRSS counts shared_buffers once
+per process (both growths are reported). A third needs 5 samples: a run shorter than 2.5 minutes (--quick) reports
+the memory without judging it.
 
 One JSON line per kind, one per process (its memory over time) and a summary with "ok"; error samples and
 progress on stderr. Exits 1 when there were errors, a check failed or a process grew past the limit.
@@ -67,6 +70,7 @@ from _portal_client import (
     MAX_ERROR_SAMPLES,
     Account,
     Browser,
+    Check,
     Endpoint,
     _one,
     _ThreadTally,
@@ -76,7 +80,7 @@ from _portal_client import (
 )
 from _portal_data import postmaster_pid, sample_partners, set_up
 from _server import app_env, create_api_key, run_bench_script, serve
-from _soak_stats import Probe, RssSampler, Tally, deltas, figures, merged, rss_record
+from _soak_stats import MIN_SAMPLES, Probe, RssSampler, Tally, deltas, figures, merged, rss_record
 from _workload import Mix, build_workload
 from portal import _with_others, machine_busy_seconds, seed_accounts
 
@@ -217,7 +221,7 @@ def check_balance(account: Account, body: bytes) -> str | None:
     return None
 
 
-def partner_list_check(total: int) -> Any:
+def partner_list_check(total: int) -> Check:
     def check(account: Account, body: bytes) -> str | None:
         try:
             page = orjson.loads(body)
@@ -552,6 +556,13 @@ def close_record(conn: psycopg.Connection[Any], close: CloseRun) -> tuple[dict[s
     return record, problems
 
 
+def memory_problem(record: dict[str, Any], limit_pct: float) -> str:
+    prefix = "" if record["judged"] == "VmRSS" else "anon_"
+    return (f"memory: {record['process']} {record['pid']} grew {record[prefix + 'growth_pct']} % "
+            f"({record['judged']}, limit {limit_pct:g} %): {record[prefix + 'second_third_median_mb']} → "
+            f"{record[prefix + 'last_third_median_mb']} MB")
+
+
 def rss_records(run: Run, args: argparse.Namespace) -> tuple[list[dict[str, Any]], list[str]]:
     warm_up = min(args.warm_up, run.clock.seconds / 3)
     records = [
@@ -559,8 +570,10 @@ def rss_records(run: Run, args: argparse.Namespace) -> tuple[list[dict[str, Any]
                                                       limit_pct=args.growth_limit)}
         for series in run.sampler.series.values()
     ]
-    problems = [f"memory: {r['process']} {r['pid']} grew {r['growth_pct']} % (limit {args.growth_limit:g} %): "
-                f"{r['second_third_median_mb']} → {r['last_third_median_mb']} MB" for r in records if r["ok"] is False]
+    problems = [memory_problem(r, args.growth_limit) for r in records if r["ok"] is False]
+    if all(r["ok"] is None for r in records):
+        log(f"memory not judged: a run of {run.clock.seconds:g}s leaves fewer than {MIN_SAMPLES} samples in a third "
+            f"(one every {args.sample_every:g}s)")
     workers = [r for r in records if r["process"] == "gunicorn worker"]
     if len(workers) > args.workers:
         problems.append(f"gunicorn: {len(workers)} workers over the run for {args.workers} (one was replaced): "
@@ -603,6 +616,7 @@ def report(run: Run, setup: Setup, size: Size, args: argparse.Namespace, scratch
                  "ledger_lines_after": ledger_lines, "events_before": setup.events,
                  "close_data_partners": size.partners, "invoices_loaded": size.invoices},
         "rss_first_last_mb": {f"{r['process']} {r['pid']}": [r["first_mb"], r["last_mb"]] for r in rss},
+        "memory_judged": any(r["ok"] is not None for r in rss),
         "setup_s": round(setup.seconds, 1),
     }
     emit(summary)

@@ -3,11 +3,19 @@ the "no growth after warm-up" verdict on each series, and the latency figures of
 
 Memory: VmRSS of /proc/<pid>/status (resident pages, shared ones included) of the gunicorn master, of each of its
 workers (its children), and of the PostgreSQL server (the postmaster and all its children, backends included,
-summed). A PostgreSQL process's VmRSS counts the pages of shared_buffers it has touched (RssShmem), so the sum
-counts them once per process; RssAnon, the private memory, is kept beside it to tell the two apart.
+summed), with RssAnon (private memory) beside it.
 
 Verdict: the run is cut in thirds; samples in the warm-up are left out; the median of the last third is compared
-with the median of the second third, and growth of `limit_pct` or more fails.
+with the median of the second third, and growth of `limit_pct` or more fails. A third needs MIN_SAMPLES samples
+(a run of 2.5 minutes or more at one sample every 10 s), else the series is not judged: a median of two or three
+samples says little, and PostgreSQL's private memory rises and falls with each backend's life (a minute).
+
+A gunicorn process is judged on its VmRSS. The PostgreSQL sum is judged on RssAnon: a PostgreSQL process's VmRSS
+also counts every page of shared_buffers it has touched so far (RssShmem), so the sum counts those pages once per
+process, climbs as the checkpointer, the background writer and each backend reach more of the buffer pool (up to
+shared_buffers each, however steady the server), and drops whenever a backend is replaced (a gunicorn worker
+reconnects every PARCERIA_DB_CONN_MAX_AGE seconds). What can leak in PostgreSQL (backends' caches, work memory) is
+private.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from _common import percentile
 from _cpu import _children
 
 STATUS_FIELDS = ("VmRSS", "RssAnon", "RssFile", "RssShmem")
+MIN_SAMPLES = 5  # in each of the two thirds compared
 
 
 def status_kb(text: str) -> dict[str, int]:
@@ -50,10 +59,12 @@ def read_status_kb(pid: int) -> dict[str, int] | None:
 
 @dataclass
 class Series:
-    """One process (or the sum of a group of processes) over time: seconds since the start, KiB."""
+    """One process (or the sum of a group of processes) over time: seconds since the start, KiB. The verdict is on
+    `judged` ("VmRSS", or "RssAnon": private memory only)."""
 
     label: str
     pid: int
+    judged: str = "VmRSS"
     t_s: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
     anon_kb: list[int] = field(default_factory=list)
@@ -80,12 +91,13 @@ class Growth:
         return self.pct < limit_pct
 
 
-def growth(t_s: Sequence[float], values: Sequence[float], *, duration_s: float, warm_up_s: float) -> Growth | None:
+def growth(t_s: Sequence[float], values: Sequence[float], *, duration_s: float, warm_up_s: float,
+           min_samples: int = MIN_SAMPLES) -> Growth | None:
     """Medians of the second and the last third of the run (samples before `warm_up_s` left out); None when a third
-    has no sample (a process that came or went, a run too short for its sampling interval)."""
+    has fewer than `min_samples` samples (a process that came or went, a run too short for its sampling interval)."""
     second = [v for t, v in zip(t_s, values, strict=True) if max(warm_up_s, duration_s / 3) <= t < duration_s * 2 / 3]
     last = [v for t, v in zip(t_s, values, strict=True) if t >= max(warm_up_s, duration_s * 2 / 3)]
-    if not second or not last:
+    if len(second) < max(1, min_samples) or len(last) < max(1, min_samples):
         return None
     return Growth(statistics.median(second), statistics.median(last), (len(second), len(last)))
 
@@ -126,9 +138,9 @@ class RssSampler:
             if self._stop.wait(self.interval_s):
                 return
 
-    def _add(self, pid: int, label: str, t: float, fields: Sequence[dict[str, int]]) -> None:
+    def _add(self, pid: int, label: str, t: float, fields: Sequence[dict[str, int]], judged: str = "VmRSS") -> None:
         if fields:
-            self.series.setdefault(pid, Series(label, pid)).add(t, fields)
+            self.series.setdefault(pid, Series(label, pid, judged)).add(t, fields)
 
     def sample(self) -> None:
         t = time.monotonic() - self.started
@@ -143,28 +155,32 @@ class RssSampler:
         if self.postmaster_pid is not None:
             group = [self.postmaster_pid, *_children(self.postmaster_pid)]
             found = [f for f in (read_status_kb(pid) for pid in group) if f is not None]
-            self._add(self.postmaster_pid, "postgresql (postmaster + children)", t, found)
+            self._add(self.postmaster_pid, "postgresql (postmaster + children)", t, found, judged="RssAnon")
 
 
 def mb(kb: float) -> float:
     return round(kb / 1024, 1)
 
 
-def rss_record(series: Series, *, duration_s: float, warm_up_s: float, limit_pct: float) -> dict[str, Any]:
-    """One JSON line for a series: the samples, first and last, the medians of the thirds and the verdict
-    (ok None: not judged, a third had no sample)."""
-    judged = growth(series.t_s, series.rss_kb, duration_s=duration_s, warm_up_s=warm_up_s)
-    anon = growth(series.t_s, series.anon_kb, duration_s=duration_s, warm_up_s=warm_up_s)
+def rss_record(series: Series, *, duration_s: float, warm_up_s: float, limit_pct: float,
+               min_samples: int = MIN_SAMPLES) -> dict[str, Any]:
+    """One JSON line for a series: the samples, first and last, the medians of the thirds (VmRSS), the growth of
+    VmRSS and of RssAnon, and the verdict on the one judged (ok None: not judged, a third had too few samples)."""
+    rss = growth(series.t_s, series.rss_kb, duration_s=duration_s, warm_up_s=warm_up_s, min_samples=min_samples)
+    anon = growth(series.t_s, series.anon_kb, duration_s=duration_s, warm_up_s=warm_up_s, min_samples=min_samples)
+    judged = anon if series.judged == "RssAnon" else rss
     return {
         "process": series.label, "pid": series.pid, "samples": len(series.t_s), "t_s": series.t_s,
         "rss_mb": [mb(v) for v in series.rss_kb], "anon_mb": [mb(v) for v in series.anon_kb],
         **({"processes": series.processes} if max(series.processes, default=1) > 1 else {}),
         "first_mb": mb(series.rss_kb[0]), "last_mb": mb(series.rss_kb[-1]), "max_mb": mb(max(series.rss_kb)),
-        "second_third_median_mb": None if judged is None else mb(judged.second_third_kb),
-        "last_third_median_mb": None if judged is None else mb(judged.last_third_kb),
-        "growth_pct": None if judged is None else round(judged.pct, 2),
+        "second_third_median_mb": None if rss is None else mb(rss.second_third_kb),
+        "last_third_median_mb": None if rss is None else mb(rss.last_third_kb),
+        "growth_pct": None if rss is None else round(rss.pct, 2),
+        "anon_second_third_median_mb": None if anon is None else mb(anon.second_third_kb),
+        "anon_last_third_median_mb": None if anon is None else mb(anon.last_third_kb),
         "anon_growth_pct": None if anon is None else round(anon.pct, 2),
-        "limit_pct": limit_pct, "ok": None if judged is None else judged.ok(limit_pct),
+        "judged": series.judged, "limit_pct": limit_pct, "ok": None if judged is None else judged.ok(limit_pct),
     }
 
 

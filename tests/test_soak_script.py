@@ -76,7 +76,7 @@ def test_series_sums_a_group_of_processes() -> None:
 def test_growth_compares_the_medians_of_the_second_and_last_thirds() -> None:
     t = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]
     rss = [50, 900, 100, 100, 104, 102, 108, 110, 109, 900]  # the first third (and its spike) does not count
-    growth = stats.growth(t, rss, duration_s=90, warm_up_s=10)
+    growth = stats.growth(t, rss, duration_s=90, warm_up_s=10, min_samples=3)
     assert (growth.second_third_kb, growth.last_third_kb, growth.samples) == (102, 109.5, (3, 4))
     assert growth.pct == pytest.approx(7.352941176)
     assert growth.ok(10.0)
@@ -84,20 +84,27 @@ def test_growth_compares_the_medians_of_the_second_and_last_thirds() -> None:
 
 
 def test_growth_of_exactly_the_limit_fails() -> None:
-    growth = stats.growth([0, 40, 80], [1, 100, 110], duration_s=90, warm_up_s=0)
+    growth = stats.growth([0, 40, 80], [1, 100, 110], duration_s=90, warm_up_s=0, min_samples=1)
     assert growth.pct == pytest.approx(10.0)
     assert not growth.ok(10.0)
 
 
 def test_the_warm_up_is_left_out_of_a_short_run() -> None:
     # 60 s with a 30 s warm-up: the second third (20–40 s) keeps only what follows the warm-up.
-    growth = stats.growth([0, 10, 20, 30, 40, 50, 60], [1, 1, 500, 100, 100, 100, 120], duration_s=60, warm_up_s=30)
+    growth = stats.growth([0, 10, 20, 30, 40, 50, 60], [1, 1, 500, 100, 100, 100, 120], duration_s=60, warm_up_s=30,
+                          min_samples=1)
     assert (growth.second_third_kb, growth.last_third_kb, growth.samples) == (100, 100, (1, 3))
 
 
 def test_growth_is_not_judged_without_samples_in_a_third() -> None:
-    assert stats.growth([0, 10, 70, 80], [1, 2, 3, 4], duration_s=90, warm_up_s=0) is None
-    assert stats.growth([], [], duration_s=90, warm_up_s=0) is None
+    assert stats.growth([0, 10, 70, 80], [1, 2, 3, 4], duration_s=90, warm_up_s=0, min_samples=1) is None
+    assert stats.growth([], [], duration_s=90, warm_up_s=0, min_samples=0) is None
+
+
+def test_a_third_needs_five_samples() -> None:
+    t = [10 * n for n in range(16)]  # 150 s: 5 samples in each of the thirds 50–100 s and 100–150 s
+    assert stats.growth(t, [100] * 16, duration_s=150, warm_up_s=50).samples == (5, 6)
+    assert stats.growth(t[:-1], [100] * 15, duration_s=140, warm_up_s=60) is None  # 60–93 s: 4 samples
 
 
 def test_rss_record_of_a_process_too_short_lived_to_judge() -> None:
@@ -113,8 +120,29 @@ def test_rss_record_of_a_growing_process_fails() -> None:
     series = stats.Series("gunicorn worker", 7)
     for t, kb in [(0, 1024), (40, 1024), (80, 1536)]:
         series.add(t, [{"VmRSS": kb, "RssAnon": kb}])
-    record = stats.rss_record(series, duration_s=90, warm_up_s=0, limit_pct=10)
+    record = stats.rss_record(series, duration_s=90, warm_up_s=0, limit_pct=10, min_samples=1)
     assert (record["growth_pct"], record["anon_growth_pct"], record["ok"]) == (50.0, 50.0, False)
+
+
+def test_postgresql_is_judged_on_its_private_memory() -> None:
+    # Its VmRSS sum climbs as the processes touch more of shared_buffers; its private memory stays flat.
+    series = stats.Series("postgresql (postmaster + children)", 9, judged="RssAnon")
+    for t, shared in [(0, 1024), (40, 4096), (80, 5120)]:
+        series.add(t, [{"VmRSS": shared + 512, "RssAnon": 256}, {"VmRSS": 512, "RssAnon": 256}])
+    record = stats.rss_record(series, duration_s=90, warm_up_s=0, limit_pct=10, min_samples=1)
+    assert (record["growth_pct"], record["anon_growth_pct"]) == (20.0, 0.0)
+    assert (record["judged"], record["ok"]) == ("RssAnon", True)
+    assert (record["second_third_median_mb"], record["last_third_median_mb"]) == (5.0, 6.0)
+    assert (record["anon_second_third_median_mb"], record["anon_last_third_median_mb"]) == (0.5, 0.5)
+    assert record["processes"] == [2, 2, 2]
+
+
+def test_the_problem_names_the_memory_judged() -> None:
+    record = {"process": "postgresql (postmaster + children)", "pid": 9, "judged": "RssAnon", "growth_pct": 20.0,
+              "second_third_median_mb": 5.0, "last_third_median_mb": 6.0, "anon_growth_pct": 12.5,
+              "anon_second_third_median_mb": 40.0, "anon_last_third_median_mb": 45.0}
+    assert soak.memory_problem(record, 10) == (
+        "memory: postgresql (postmaster + children) 9 grew 12.5 % (RssAnon, limit 10 %): 40.0 → 45.0 MB")
 
 
 def test_deltas_of_cumulative_counters() -> None:
