@@ -4,6 +4,7 @@
 #                (DEMO_PORT=8611 and DEMO_HOST=... serve it elsewhere)
 #   make test    lint, type-check, import layers, migrations check, then the test suite on SQLite and on PostgreSQL
 #   make bench   the benchmarks under bench/ (SQLite and a throwaway PostgreSQL cluster)
+#   make soak    a 10-minute mixed load against one server on a throwaway PostgreSQL cluster (bench/_soak.py)
 #   make fuzz    the API fuzz test (tests/test_api_fuzz.py) with many more examples per operation
 
 SHELL := /bin/bash
@@ -46,11 +47,14 @@ FUZZ_EXAMPLES ?= 500
 # Benchmarks: every bench/*.py except helper modules (names starting with `_`), each given BENCH_ARGS.
 BENCH_SCRIPTS := $(filter-out bench/_%,$(wildcard bench/*.py))
 BENCH_ARGS ?=
+# `make soak`: options of bench/_soak.py (SOAK_ARGS=--quick: 1 minute on a small data set; --minutes N).
+SOAK_ARGS ?=
 
 APP_STAMP := $(VENV)/.parceria-installed
 TEST_STAMP := $(VENV)/.parceria-test-installed
 
-.PHONY: help demo test test-sqlite test-postgres lint typecheck lint-imports migrations-check fuzz bench bench-large clean \
+.PHONY: help demo test test-sqlite test-postgres lint typecheck lint-imports migrations-check fuzz bench bench-large \
+	soak clean \
 	install install-test postgres-server pdf-tools messages chromium
 
 help:
@@ -65,6 +69,7 @@ help:
 	@echo "make fuzz              the API fuzz test with FUZZ_EXAMPLES (default $(FUZZ_EXAMPLES)) examples per operation"
 	@echo "make bench             run the benchmarks in bench/ (prints JSON; BENCH_ARGS=... passes options)"
 	@echo "make bench-large       the close and the portal benchmarks at ten times their full size (long)"
+	@echo "make soak              10 minutes of mixed load on one server: errors and memory growth (SOAK_ARGS=--quick)"
 	@echo "make clean             remove test databases and caches (keeps .venv and the demo database)"
 
 # --- installation -----------------------------------------------------------------------------------
@@ -194,6 +199,11 @@ BENCH_LARGE_PORTAL := --partners 10000 --lines 10000000 --customers 1000000
 bench-large: $(TEST_STAMP) postgres-server
 	scripts/with-postgres.sh $(BIN)/python bench/close.py $(BENCH_LARGE_CLOSE)
 	scripts/with-postgres.sh $(BIN)/python bench/portal.py $(BENCH_LARGE_PORTAL)
+
+# The soak test (bench/_soak.py; its name keeps it out of `make bench`): portal, intake, API and a monthly close
+# at once for 10 minutes; fails on any error or when a server process's memory grows (docs/operations.md).
+soak: $(TEST_STAMP) postgres-server
+	scripts/with-postgres.sh $(BIN)/python bench/_soak.py $(SOAK_ARGS)
 
 # --- housekeeping -----------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import orjson
@@ -31,20 +31,16 @@ class PostResult:
 
 
 class _Poster:
-    def __init__(self, port: int, api_key: str, bodies: Sequence[bytes]) -> None:
+    def __init__(self, port: int, api_key: str, bodies: Iterable[bytes]) -> None:
         self.port = port
         self.headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
-        self.bodies = bodies
-        self.next_index = 0
+        self.bodies: Iterator[bytes] = iter(bodies)
         self.lock = threading.Lock()
         self.result = PostResult()
 
     def _take(self) -> bytes | None:
         with self.lock:
-            if self.next_index >= len(self.bodies):
-                return None
-            self.next_index += 1
-            return self.bodies[self.next_index - 1]
+            return next(self.bodies, None)
 
     def _record(self, status: int, data: bytes, latency: float) -> None:
         with self.lock:
@@ -76,8 +72,9 @@ class _Poster:
             conn.close()
 
 
-def post_batches(port: int, api_key: str, bodies: Sequence[bytes], *, threads: int) -> PostResult:
-    """Send every body once, `threads` requests at a time; wall time covers the first send to the last answer."""
+def post_batches(port: int, api_key: str, bodies: Iterable[bytes], *, threads: int) -> PostResult:
+    """Send every body once, `threads` requests at a time; wall time covers the first send to the last answer.
+    `bodies` may be a generator (taken from under a lock, one body per request): the sending ends when it does."""
     poster = _Poster(port, api_key, bodies)
     pool = [threading.Thread(target=poster.worker, name=f"poster-{i}", daemon=True) for i in range(threads)]
     started = time.perf_counter()

@@ -105,12 +105,18 @@ def carried_by_reason(conn: psycopg.Connection[Any], month: str) -> dict[str, in
     return {str(reason): int(count) for reason, count in rows}
 
 
+def written_by_currency(conn: psycopg.Connection[Any], batch: int, month: str) -> dict[str, tuple[Any, ...]]:
+    """Per currency, what the close of `month` wrote in `batch` and what the ledger holds up to that month since:
+    (payouts, their gross, carried balances, their sum, the sum of the lines up to the month)."""
+    return {str(r[0]): tuple(r[1:]) for r in conn.execute(_WRITTEN, {"batch": batch, "month": month}).fetchall()}
+
+
 def check_close(conn: psycopg.Connection[Any], month: str, expected: list[Expected]) -> tuple[list[str], int, int]:
     """What does not add up (empty when the close is exact), and the payouts and carried balances written."""
     batch = batch_id(conn, month)
     if batch is None:
         return [f"no payout batch for {month}"], 0, 0
-    written = {str(r[0]): r[1:] for r in conn.execute(_WRITTEN, {"batch": batch, "month": month}).fetchall()}
+    written = written_by_currency(conn, batch, month)
     problems: list[str] = []
     for want in expected:
         payouts, gross, carried, carried_sum, ledger_after = written.get(want.currency, (0, 0, 0, 0, 0))
