@@ -50,8 +50,8 @@ def _params_at(sql: str, end: int, params: Any, count: int) -> list[Any]:
 
 
 def bound_to(sql: str, params: Any, table: str, column: str, partner_id: int) -> bool:
-    """Whether `sql` restricts `table` to `partner_id` by `column` (= %s, IN (%s, ...) all of it, or IN the
-    partner scoping's subquery)."""
+    """Whether `sql` restricts `table` to `partner_id` by `column` (= %s, IN (%s, ...) all of it, = ANY(%s) of an
+    array of it alone, or IN the partner scoping's subquery)."""
     # the column as the ORM writes it ("table"."column") or as raw SQL on that table does (column, "column")
     target = rf'(?:"{table}"\."{column}"|(?<![\w."]){column}\b|(?<![\w.])"{column}")'
     scoped = r'IN\s*\(SELECT\s+U0\."id"\s+FROM\s+"partners_partner"\s+U0\s+WHERE\s+U0\."id"\s*=\s*(%s)\)'
@@ -62,6 +62,10 @@ def bound_to(sql: str, params: Any, table: str, column: str, partner_id: int) ->
         count = match.group(2).count("%s") if match.group(2) else 1
         values = _params_at(sql, match.start(1), params, count)
         if values and all(v == partner_id for v in values):
+            return True
+    for match in re.finditer(target + r"\s*(=\s*ANY\(%s\))", sql):  # common.bulk.key_in on PostgreSQL: one array
+        values = _params_at(sql, match.start(1), params, 1)
+        if values and isinstance(values[0], list | tuple) and values[0] and all(v == partner_id for v in values[0]):
             return True
     return False
 

@@ -97,3 +97,7 @@ def test_the_guard_reads_the_sql_as_the_orm_and_raw_queries_write_it():
                         "payouts_payout", "partner_id", 7)
     assert not bound_to('SELECT * FROM "payouts_payout" WHERE "payouts_payout"."id" = %s', [7],
                         "payouts_payout", "partner_id", 7)
+    any_of = 'SELECT * FROM "safeguards_safeguardflag" WHERE ("partner_id" = ANY(%s)) AND "status" = %s'  # key_in
+    assert bound_to(any_of, [[7], "open"], "safeguards_safeguardflag", "partner_id", 7)
+    assert not bound_to(any_of, [[7, 8], "open"], "safeguards_safeguardflag", "partner_id", 7)
+    assert not bound_to(any_of, [[], "open"], "safeguards_safeguardflag", "partner_id", 7)

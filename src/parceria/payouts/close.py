@@ -45,7 +45,7 @@ from parceria.commissions.ledger import first_open_period, ledger_post, lock_per
 from parceria.commissions.models import ClosedPeriod, LedgerTotal
 from parceria.commissions.selectors import balances
 from parceria.common.audit import Actor, audit_record_create
-from parceria.common.bulk import insert_rows, reserve_ids
+from parceria.common.bulk import insert_rows, key_in, reserve_ids
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import FxBook, fx_quote
 from parceria.common.money import FxQuote, multiply, round_down_minor, round_minor
@@ -198,7 +198,7 @@ def plan_close(month: date, *, today: date, now: datetime | None = None) -> Clos
     thresholds = _thresholds(month, plan.warnings, plan.missing_rates)
     plan.payees = {
         row[0]: Payee(*row)
-        for row in Partner.objects.filter(pk__in={pid for pid, _ in balances}).values_list(*Payee._fields)
+        for row in Partner.objects.filter(key_in("id", {pid for pid, _ in balances})).values_list(*Payee._fields)
     }
     flagged = held_partner_ids(plan.payees)
     rows = list(WithholdingRule.objects.all())

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from parceria.common.bulk import key_in
 from parceria.safeguards.models import FlagStatus, SafeguardFlag
 
 
@@ -15,7 +16,8 @@ def held_partner_ids(partner_ids: Iterable[int]) -> frozenset[int]:
     ids = list(partner_ids)
     if not ids:
         return frozenset()
-    rows = SafeguardFlag.objects.filter(partner_id__in=ids, status=FlagStatus.OPEN).values_list("partner_id", flat=True)
+    rows = SafeguardFlag.objects.filter(key_in("partner_id", ids), status=FlagStatus.OPEN).values_list("partner_id",
+                                                                                                       flat=True)
     return frozenset(rows.distinct())
 
 
