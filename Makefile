@@ -4,6 +4,7 @@
 #                (DEMO_PORT=8611 and DEMO_HOST=... serve it elsewhere)
 #   make test    lint, type-check, import layers, migrations check, then the test suite on SQLite and on PostgreSQL
 #   make bench   the benchmarks under bench/ (SQLite and a throwaway PostgreSQL cluster)
+#   make faults  the fault drill: PostgreSQL stopped and restarted under load (scripts/fault_drill.py)
 #   make fuzz    the API fuzz test (tests/test_api_fuzz.py) with many more examples per operation
 
 SHELL := /bin/bash
@@ -46,11 +47,13 @@ FUZZ_EXAMPLES ?= 500
 # Benchmarks: every bench/*.py except helper modules (names starting with `_`), each given BENCH_ARGS.
 BENCH_SCRIPTS := $(filter-out bench/_%,$(wildcard bench/*.py))
 BENCH_ARGS ?=
+# `make faults`: options for scripts/fault_drill.py (e.g. FAULTS_ARGS="--drill intake --events 20000").
+FAULTS_ARGS ?=
 
 APP_STAMP := $(VENV)/.parceria-installed
 TEST_STAMP := $(VENV)/.parceria-test-installed
 
-.PHONY: help demo test test-sqlite test-postgres lint typecheck lint-imports migrations-check fuzz bench clean \
+.PHONY: help demo test test-sqlite test-postgres lint typecheck lint-imports migrations-check fuzz bench faults clean \
 	install install-test postgres-server pdf-tools messages chromium
 
 help:
@@ -64,6 +67,7 @@ help:
 	@echo "make migrations-check  fail if a model change lacks its migration"
 	@echo "make fuzz              the API fuzz test with FUZZ_EXAMPLES (default $(FUZZ_EXAMPLES)) examples per operation"
 	@echo "make bench             run the benchmarks in bench/ (prints JSON; BENCH_ARGS=... passes options)"
+	@echo "make faults            stop and restart PostgreSQL under load; check nothing is lost or paid twice (JSON)"
 	@echo "make clean             remove test databases and caches (keeps .venv and the demo database)"
 
 # --- installation -----------------------------------------------------------------------------------
@@ -144,7 +148,7 @@ demo: $(APP_STAMP) $(DEMO_SECRET_FILE) $(DEMO_PROGRAM_START_FILE) pdf-tools mess
 CHECK_ENV = env -u DATABASE_URL DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PARCERIA_VAR_DIR="$(TEST_VAR_DIR)/sqlite"
 
 test: $(TEST_STAMP) $(TEST_SYSTEM_DEPS)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 	$(CHECK_ENV) $(BIN)/mypy
 	$(CHECK_ENV) $(BIN)/lint-imports
 	$(CHECK_ENV) $(PARCERIA) makemigrations --check --dry-run
@@ -162,7 +166,7 @@ test-postgres: $(TEST_STAMP) postgres-server
 		scripts/with-postgres.sh $(PYTEST)
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 
 typecheck: $(TEST_STAMP)
 	$(CHECK_ENV) $(BIN)/mypy
@@ -184,6 +188,11 @@ bench: $(TEST_STAMP) postgres-server
 		echo "=== $$script ===" >&2; \
 		scripts/with-postgres.sh $(BIN)/python "$$script" $(BENCH_ARGS); \
 	done
+
+# The fault drill starts (and stops, and restarts) a PostgreSQL cluster of its own, so it runs without
+# with-postgres.sh; it is not one of BENCH_SCRIPTS (docs/operations.md, "Fault drills").
+faults: $(TEST_STAMP) postgres-server
+	$(BIN)/python scripts/fault_drill.py $(FAULTS_ARGS)
 
 # --- housekeeping -----------------------------------------------------------------------------------
 
