@@ -424,20 +424,15 @@ def test_healthz_without_a_minimum_looks_at_no_disk(db, settings):
     assert usage.call_count == 0
 
 
-@pytest.fixture
-def sqlite_only() -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("an SQLite database file")
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="an SQLite database file")
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL server")
+#: Requests that commit (a read-only session, a killed connection), as the suite's other such tests are marked.
+transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture
-def postgresql_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("a PostgreSQL server")
-
-
+@sqlite_only
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes to a read-only file")
-def test_healthz_says_a_read_only_sqlite_file_takes_no_writes(sqlite_only, db, plenty_of_room):
+def test_healthz_says_a_read_only_sqlite_file_takes_no_writes(db, plenty_of_room):
     path = Path(connection.settings_dict["NAME"])
     mode = path.stat().st_mode
     path.chmod(0o444)
@@ -450,7 +445,8 @@ def test_healthz_says_a_read_only_sqlite_file_takes_no_writes(sqlite_only, db, p
         {"code": "database_read_only", "detail": "the database file is not writable"}]})
 
 
-def test_healthz_says_an_sqlite_folder_that_takes_no_writes(sqlite_only, db, plenty_of_room):
+@sqlite_only
+def test_healthz_says_an_sqlite_folder_that_takes_no_writes(db, plenty_of_room):
     """As a read-only mount shows it (even to root)."""
     folder = Path(connection.settings_dict["NAME"]).parent
 
@@ -479,8 +475,9 @@ def read_only_session() -> Iterator[None]:
             cursor.execute("SET default_transaction_read_only = off")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_healthz_says_a_read_only_postgresql_takes_no_writes(postgresql_only, plenty_of_room):
+@postgresql_only
+@transactional
+def test_healthz_says_a_read_only_postgresql_takes_no_writes(plenty_of_room):
     with read_only_session():
         status, body = healthz()
 
@@ -489,8 +486,9 @@ def test_healthz_says_a_read_only_postgresql_takes_no_writes(postgresql_only, pl
         {"code": "database_read_only", "detail": detail}]})
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_write_to_a_read_only_postgresql_is_a_503_and_nothing_is_written(postgresql_only):
+@postgresql_only
+@transactional
+def test_a_write_to_a_read_only_postgresql_is_a_503_and_nothing_is_written():
     customer = make_customer(make_partner(status="active"))
     api = ApiClient(make_key("platform"))
     before = stored()
@@ -536,12 +534,13 @@ def backend_pid() -> int:
 
 
 @pytest.fixture
-def pg_intake(postgresql_only) -> tuple[str, list[dict[str, Any]]]:
+def pg_intake() -> tuple[str, list[dict[str, Any]]]:
     customer = make_customer(make_partner(status="active"))
     return make_key("platform"), [paid(customer, "100.00", event_id="evt_kill_1")]
 
 
-@pytest.mark.django_db(transaction=True)
+@postgresql_only
+@transactional
 def test_a_connection_killed_between_requests_is_replaced_without_an_error(pg_intake):
     key, events = pg_intake
     before = backend_pid()
@@ -554,7 +553,8 @@ def test_a_connection_killed_between_requests_is_replaced_without_an_error(pg_in
     assert Event.objects.filter(event_id="evt_kill_1").exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@postgresql_only
+@transactional
 def test_a_connection_lost_during_a_request_is_a_503_then_replaced_and_the_next_request_succeeds(pg_intake, caplog):
     key, events = pg_intake
     body = orjson.dumps({"events": events})
