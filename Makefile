@@ -5,6 +5,7 @@
 #   make test    lint, type-check, import layers, migrations check, then the test suite on SQLite and on PostgreSQL
 #   make bench   the benchmarks under bench/ (SQLite and a throwaway PostgreSQL cluster)
 #   make soak    a 10-minute mixed load against one server on a throwaway PostgreSQL cluster (bench/_soak.py)
+#   make faults  the fault drill: PostgreSQL stopped and restarted under load (scripts/fault_drill.py)
 #   make fuzz    the API fuzz test (tests/test_api_fuzz.py) with many more examples per operation
 
 SHELL := /bin/bash
@@ -49,12 +50,14 @@ BENCH_SCRIPTS := $(filter-out bench/_%,$(wildcard bench/*.py))
 BENCH_ARGS ?=
 # `make soak`: options of bench/_soak.py (SOAK_ARGS=--quick: 1 minute on a small data set; --minutes N).
 SOAK_ARGS ?=
+# `make faults`: options for scripts/fault_drill.py (e.g. FAULTS_ARGS="--drill intake --events 20000").
+FAULTS_ARGS ?=
 
 APP_STAMP := $(VENV)/.parceria-installed
 TEST_STAMP := $(VENV)/.parceria-test-installed
 
 .PHONY: help demo test test-sqlite test-postgres lint typecheck lint-imports migrations-check fuzz bench bench-large \
-	soak clean \
+	soak faults clean \
 	install install-test postgres-server pdf-tools messages chromium
 
 help:
@@ -70,6 +73,7 @@ help:
 	@echo "make bench             run the benchmarks in bench/ (prints JSON; BENCH_ARGS=... passes options)"
 	@echo "make bench-large       the close and the portal benchmarks at ten times their full size (long)"
 	@echo "make soak              10 minutes of mixed load on one server: errors and memory growth (SOAK_ARGS=--quick)"
+	@echo "make faults            stop and restart PostgreSQL under load; check nothing is lost or paid twice (JSON)"
 	@echo "make clean             remove test databases and caches (keeps .venv and the demo database)"
 
 # --- installation -----------------------------------------------------------------------------------
@@ -150,7 +154,7 @@ demo: $(APP_STAMP) $(DEMO_SECRET_FILE) $(DEMO_PROGRAM_START_FILE) pdf-tools mess
 CHECK_ENV = env -u DATABASE_URL DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) PARCERIA_VAR_DIR="$(TEST_VAR_DIR)/sqlite"
 
 test: $(TEST_STAMP) $(TEST_SYSTEM_DEPS)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 	$(CHECK_ENV) $(BIN)/mypy
 	$(CHECK_ENV) $(BIN)/lint-imports
 	$(CHECK_ENV) $(PARCERIA) makemigrations --check --dry-run
@@ -168,7 +172,7 @@ test-postgres: $(TEST_STAMP) postgres-server
 		scripts/with-postgres.sh $(PYTEST)
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 
 typecheck: $(TEST_STAMP)
 	$(CHECK_ENV) $(BIN)/mypy
@@ -204,6 +208,11 @@ bench-large: $(TEST_STAMP) postgres-server
 # at once for 10 minutes; fails on any error or when a server process's memory grows (docs/operations.md).
 soak: $(TEST_STAMP) postgres-server
 	scripts/with-postgres.sh $(BIN)/python bench/_soak.py $(SOAK_ARGS)
+
+# The fault drill starts (and stops, and restarts) a PostgreSQL cluster of its own, so it runs without
+# with-postgres.sh; it is not one of BENCH_SCRIPTS (docs/operations.md, "Fault drills").
+faults: $(TEST_STAMP) postgres-server
+	$(BIN)/python scripts/fault_drill.py $(FAULTS_ARGS)
 
 # --- housekeeping -----------------------------------------------------------------------------------
 

@@ -209,13 +209,13 @@ def test_the_document_states_the_rules_of_every_request(db):
     assert components["ExportIn"]["properties"]["format"]["enum"] == [
         "cnab", "cnab_ted", "spei", "cbu", "co_bank", "cl_bank", "intl", "csv"]
     assert sorted(paths["/api/v1/customers"]["post"]["responses"]) == ["200", "201", "400", "401", "403", "404",
-                                                                        "409", "413", "415", "422"]
+                                                                        "409", "413", "415", "422", "503"]
 
 
 def test_post_events_documents_its_client_errors(db):
     responses = openapi()["paths"]["/api/v1/events"]["post"]["responses"]
 
-    assert sorted(int(code) for code in responses) == [200, 400, 401, 403, 404, 409, 413, 415, 422]
+    assert sorted(int(code) for code in responses) == [200, 400, 401, 403, 404, 409, 413, 415, 422, 503]
 
 
 def test_post_events_without_a_key_is_the_documented_401(db):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, InternalError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern
@@ -17,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parceria.accounts.tenancy import request_scope
 from parceria.common.append_only import AppendOnlyError
+from parceria.common.dbfaults import DatabaseFault, current_fault, database_fault, log_fault, mark_logged, where
 from parceria.common.errors import ParceriaError
 
 
@@ -39,6 +42,15 @@ def _describe_validation(errors: list[dict[str, Any]]) -> tuple[str, list[dict[s
 API_ROOT = "/api/"
 
 
+def database_fault_response(fault: DatabaseFault) -> HttpResponse:
+    """A database fault as the API answers it (common/dbfaults.py): 503, the JSON error and `Retry-After`. Nothing
+    of the driver's message is in it; the caller has logged the fault (log_fault)."""
+    response = HttpResponse(json.dumps(fault.as_dict()), status=fault.status,
+                            content_type="application/json; charset=utf-8")
+    response["Retry-After"] = str(fault.retry_after)
+    return mark_logged(response)
+
+
 PageHandler = Callable[[HttpRequest, Exception], HttpResponse]
 
 
@@ -58,12 +70,18 @@ def not_found_handler(api: NinjaAPI, *, page: PageHandler = defaults.page_not_fo
 def server_error_handler(
     api: NinjaAPI, *, page: Callable[[HttpRequest], HttpResponse] = defaults.server_error
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """The site's 500 (Django's `handler500`): under /api/ the API's JSON error, elsewhere `page`. Django has
-    already logged the exception."""
+    """The site's 500 (Django's `handler500`): under /api/ the API's JSON error, elsewhere `page`. Django logs the
+    exception after this. A database fault met outside a view (a middleware, the session) is the 503 of
+    `database_fault_response` instead, logged here as one warning."""
 
     def server_error(request: HttpRequest) -> HttpResponse:
         if not request.path.startswith(API_ROOT):
             return page(request)
+        met = current_fault()
+        if met is not None:
+            fault, exc = met
+            log_fault(fault, exc, where(request))
+            return database_fault_response(fault)
         body = _body("server_error", "the server failed to answer this request; the error was logged")
         return api.create_response(request, body, status=500)
 
@@ -107,7 +125,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, _body("malformed_request", f"the request cannot be read: {exc}"),
                                    status=400)
 
+    def database_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        """A database fault (common/dbfaults.py) is a 503 the client may retry; any other database error is a bug,
+        left to the 500."""
+        fault = database_fault(exc)
+        if fault is None:
+            raise exc
+        log_fault(fault, exc, where(request))
+        return database_fault_response(fault)
+
     api.add_exception_handler(ParceriaError, domain_error)
+    for database_error_class in (OperationalError, InterfaceError, InternalError):
+        api.add_exception_handler(database_error_class, database_error)
     api.add_exception_handler(ValidationError, validation_error)
     api.add_exception_handler(AuthenticationError, auth_error)
     api.add_exception_handler(HttpError, http_error)

@@ -5,7 +5,9 @@ The rules that hold for every route are added to the generated document here rat
   character (the parser refuses it with a 422; see parser.py): every request string without a narrower rule of its
   own (an enum, a pattern or a format) gets the pattern NO_NUL_PATTERN, and every request object's keys get it too;
 - every answer may be 413 (a body over the size limit) or 415 (a body that is not JSON on a JSON route), in the API's
-  error format, besides the statuses each route declares.
+  error format, besides the statuses each route declares;
+- every answer may be 503 with `Retry-After` (a database fault: the database is unreachable, busy, read-only or out of
+  storage; common/dbfaults.py), in the API's error format.
 """
 
 from __future__ import annotations
@@ -16,6 +18,13 @@ from typing import Any
 #: Text without a NUL character (ECMA-262 and Python regular expressions alike).
 NO_NUL_PATTERN = "^[^\u0000]*$"
 
+_UNAVAILABLE = {
+    "description": "The database is unreachable, busy, read-only or out of storage: send the request again after "
+                   "`Retry-After` seconds (`database_unavailable`, `database_busy`, `database_read_only`, "
+                   "`storage_full`)",
+    "headers": {"Retry-After": {"description": "Seconds to wait before sending the request again",
+                                "schema": {"type": "integer", "minimum": 0}}},
+}
 _REF = re.compile(r"#/components/schemas/(\w+)")
 _NARROWER = ("enum", "const", "pattern", "format")
 
@@ -77,6 +86,8 @@ def declare_request_rules(document: dict[str, Any], error_schema: dict[str, Any]
                 if "$ref" not in media.get("schema", {}):
                     _text_schemas(media.get("schema", {}), keys=media_type == "application/json")
             responses = operation.setdefault("responses", {})
+            if 503 not in responses and "503" not in responses:  # a route's own 503 (django-ninja keys it by number)
+                responses["503"] = {**_UNAVAILABLE, **error_schema}
             if "requestBody" in operation:
                 responses.setdefault("413", {"description": "The body is over the size limit", **error_schema})
                 responses.setdefault("415", {"description": "The body is not of the media type the route takes",

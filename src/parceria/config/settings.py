@@ -6,6 +6,7 @@ PARCERIA_DEBUG         "1"/"true" to enable debug mode (default off)
 PARCERIA_ALLOWED_HOSTS comma-separated host names (default: localhost,127.0.0.1)
 PARCERIA_VAR_DIR       folder for the SQLite file and other runtime data (default: ./var)
 PARCERIA_DB_CONN_MAX_AGE  seconds a database connection is kept (default 60)
+PARCERIA_HEALTHZ_MIN_FREE_MB  /healthz answers 503 below this much free disk for PARCERIA_VAR_DIR (default 100)
 PARCERIA_HOST, PARCERIA_PORT  where `parceria serve` listens (default 127.0.0.1:8000)
 The payout settings (PARCERIA_BATCH_SECOND_APPROVAL_ABOVE, PARCERIA_ADJUSTMENT_SECOND_APPROVAL_ABOVE,
 PARCERIA_COMPANY_*) are listed in docs/configuration.md and in PARCERIA below.
@@ -146,6 +147,9 @@ MIDDLEWARE = [
     "parceria.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A database fault raised by a view (server down, connection lost, disk full, read-only) answers 503 with
+    # Retry-After, never a 500 (common/dbfaults.py); handler500 does the same for one raised by a middleware.
+    "parceria.site.middleware.DatabaseFaultMiddleware",
 ]
 
 ROOT_URLCONF = "parceria.config.urls"
@@ -188,6 +192,8 @@ def _database_config() -> dict[str, Any]:
         config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     elif config["ENGINE"] == "django.db.backends.postgresql":
         config.setdefault("OPTIONS", {})
+        # A kept connection is checked at the first query of each request: after a restart of the server the
+        # request reconnects instead of failing on the dead connection (tests/test_faults.py).
         config["CONN_HEALTH_CHECKS"] = True
     return config
 
@@ -271,6 +277,9 @@ PARCERIA = {
     # Where `parceria serve` listens unless --host and --port say otherwise, and the address commands print.
     "SERVE_HOST": os.environ.get("PARCERIA_HOST", "127.0.0.1"),
     "SERVE_PORT": int(os.environ.get("PARCERIA_PORT", "8000")),
+    # /healthz answers 503 when the disk of PARCERIA_VAR_DIR (and of an SQLite database) has less free space than
+    # this, in MB (0: no check).
+    "HEALTHZ_MIN_FREE_MB": int(os.environ.get("PARCERIA_HEALTHZ_MIN_FREE_MB", "100")),
     # Maximum number of events accepted by one POST /api/v1/events call.
     "EVENT_BATCH_LIMIT": 1000,
     # A payout batch whose total (in any one currency) is above this needs a second finance approver.
