@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,9 +175,15 @@ def measure(env: Mapping[str, str], url: str, scale: Scale, args: argparse.Names
 
 
 def bench(url: str, args: argparse.Namespace) -> bool:
-    with tempfile.TemporaryDirectory(prefix="parceria-bench-close-") as tmp, scratch_postgres(url) as scratch:
+    return bench_in_scratch(url, "close", lambda env, scratch: measure(env, scratch, scale_of(args), args))
+
+
+def bench_in_scratch(url: str, name: str, measure: Callable[[Mapping[str, str], str], dict[str, Any]]) -> bool:
+    """Run `measure(env, scratch_url)` on a scratch database of the server of `url` (dropped afterwards), print its
+    record and its problems; True when it found none."""
+    with tempfile.TemporaryDirectory(prefix=f"parceria-bench-{name}-") as tmp, scratch_postgres(url) as scratch:
         try:
-            record = measure(app_env(var_dir=Path(tmp), database_url=scratch), scratch, scale_of(args), args)
+            record = measure(app_env(var_dir=Path(tmp), database_url=scratch), scratch)
         finally:
             drop_database(url, scratch)
     emit(record)

@@ -30,22 +30,19 @@ import os
 import signal
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from _close_data import PERIOD, Scale
-from _close_load import drop_database
 from _close_sql import check_close, expected_close
-from _common import emit, log
-from _database import _admin_connect, run_on_postgres, scratch_postgres
-from _server import PARCERIA, app_env, run
-from close import QUICK, run_close, set_up
+from _common import log
+from _database import _admin_connect, run_on_postgres
+from _server import PARCERIA, run
+from close import QUICK, _exit_on_sigterm, bench_in_scratch, run_close, set_up
 
 TARGET_RATIO = 1.2
 
@@ -148,15 +145,7 @@ def measure(env: Mapping[str, str], url: str, scale: Scale, months: int) -> dict
 
 def bench(url: str, args: argparse.Namespace) -> bool:
     scale = Scale(args.partners or QUICK.partners, args.customers or QUICK.customers, args.invoices or QUICK.invoices)
-    with tempfile.TemporaryDirectory(prefix="parceria-bench-close-history-") as tmp, scratch_postgres(url) as scratch:
-        try:
-            record = measure(app_env(var_dir=Path(tmp), database_url=scratch), scratch, scale, args.months)
-        finally:
-            drop_database(url, scratch)
-    emit(record)
-    for problem in record["problems"]:
-        log(f"PROBLEM {problem}")
-    return bool(record["ok"])
+    return bench_in_scratch(url, "close-history", lambda env, scratch: measure(env, scratch, scale, args.months))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -172,10 +161,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.months < 2:
         parser.error("--months must be at least 2")
     return args
-
-
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
