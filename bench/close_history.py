@@ -43,6 +43,7 @@ from _common import log
 from _database import _admin_connect, run_on_postgres
 from _server import PARCERIA, run
 from close import QUICK, _exit_on_sigterm, bench_in_scratch, run_close, set_up
+from parceria.common.months import add_months
 
 TARGET_RATIO = 1.2
 
@@ -62,19 +63,13 @@ FROM commissions_ledgerline WHERE period = %(period)s
 
 def months_back(last: date, count: int) -> list[date]:
     """The `count` months ending with `last`, oldest first."""
-    out = []
-    year, month = last.year, last.month
-    for _ in range(count):
-        out.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return out[::-1]
+    return [add_months(last, months=-back) for back in reversed(range(count))]
 
 
 def closing_time(period: date) -> str:
     """When the month is closed: the 5th of the next month, 10:00 in São Paulo, as a program closes monthly
     (so that the payouts of each close fall in their own payment month, as the withholding rules expect)."""
-    following = date(period.year + period.month // 12, period.month % 12 + 1, 5)
-    return f"{following.isoformat()}T10:00:00-03:00"
+    return f"{add_months(period, months=1).replace(day=5).isoformat()}T10:00:00-03:00"
 
 
 def copy_history(conn: psycopg.Connection[Any], months: int) -> int:
