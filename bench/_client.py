@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from _common import LOOPBACK
+from _common import LOOPBACK, run_threads
 
 EVENTS_PATH = "/api/v1/events"
 
@@ -77,12 +77,7 @@ def post_batches(port: int, api_key: str, bodies: Iterable[bytes], *, threads: i
     `bodies` may be a generator (taken from under a lock, one body per request): the sending ends when it does."""
     poster = _Poster(port, api_key, bodies)
     pool = [threading.Thread(target=poster.worker, name=f"poster-{i}", daemon=True) for i in range(threads)]
-    started = time.perf_counter()
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    poster.result.seconds = time.perf_counter() - started
+    poster.result.seconds = run_threads(pool)
     return poster.result
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import socket
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -32,6 +33,16 @@ def emit(record: dict[str, Any]) -> None:
     """One measurement: one JSON line on stdout."""
     sys.stdout.write(orjson.dumps(record).decode() + "\n")
     sys.stdout.flush()
+
+
+def run_threads(threads: Sequence[threading.Thread]) -> float:
+    """Start every thread, wait for all of them, and return the seconds from the first start to the last end."""
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def free_port() -> int:

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from _common import LOOPBACK
+from _common import LOOPBACK, run_threads
 
 _CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 MAX_ERROR_SAMPLES = 5
@@ -234,10 +234,7 @@ def run_load(endpoint: Endpoint, browsers: list[Browser], seconds: float) -> Loa
                          name=f"client-{i}")
         for i, (browser, tally) in enumerate(zip(browsers, tallies, strict=True))
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(threads)
     result = LoadResult(seconds=max((t.last_end for t in tallies), default=deadline) - start_at)
     for tally in tallies:
         result.latencies += tally.latencies

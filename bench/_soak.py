@@ -63,7 +63,7 @@ from _client import PostResult, post_batches
 from _close_data import MONTH, PERIOD, Scale
 from _close_load import drop_database
 from _close_sql import batch_id, carried_by_reason, written_by_currency
-from _common import emit, log
+from _common import emit, log, run_threads
 from _cpu import CpuMeter, tree_cpu_seconds
 from _database import _admin_connect, run_on_postgres, scratch_postgres
 from _portal_client import (
@@ -450,10 +450,7 @@ def _measure(env: dict[str, str], port: int, server_pid: int, database_pid: int 
     time.sleep(max(0.0, clock.start - time.perf_counter()))
     sampler.start()
     meter.start()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(threads)
     cpu = meter.stop()
     sampler.stop()
     after = machine_busy_seconds()

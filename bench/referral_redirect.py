@@ -42,7 +42,7 @@ from typing import Any
 
 import orjson
 
-from _common import LOOPBACK, emit, log, percentile
+from _common import LOOPBACK, emit, log, percentile, run_threads
 from _cpu import CpuMeter
 from _database import _admin_connect, is_postgres_url, postmaster_pid, scratch_postgres
 from _server import app_env, migrate, run, run_bench_script, serve
@@ -122,12 +122,7 @@ def run_load(port: int, send: Request, clients: int, seconds: float, *, seed: in
                 result.error_samples.extend(errors[: MAX_ERROR_SAMPLES - len(result.error_samples)])
 
     pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
-    started = time.perf_counter()
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    result.seconds = time.perf_counter() - started
+    result.seconds = run_threads(pool)
     return result
 
 

@@ -65,7 +65,7 @@ from _client import EVENTS_PATH, post_batches  # noqa: E402
 from _close_data import MONTH, PERIOD, Scale  # noqa: E402
 from _close_load import drop_database  # noqa: E402
 from _close_sql import check_close, expected_close  # noqa: E402
-from _common import LOOPBACK, emit, free_port, log  # noqa: E402
+from _common import LOOPBACK, emit, free_port, log, run_threads  # noqa: E402
 from _cpu import parent_of  # noqa: E402
 from _database import Target, _admin_connect, stored_counts  # noqa: E402
 from _server import PARCERIA, Server, app_env, create_api_key, migrate, run, run_bench_script, serve  # noqa: E402
@@ -382,12 +382,7 @@ class RetryingClients:
 
     def run(self, threads: int) -> Sent:
         pool = [threading.Thread(target=self.worker, name=f"client-{i}", daemon=True) for i in range(threads)]
-        started = time.monotonic()
-        for thread in pool:
-            thread.start()
-        for thread in pool:
-            thread.join()
-        self.sent.seconds = time.monotonic() - started
+        self.sent.seconds = run_threads(pool)
         return self.sent
 
 
