@@ -471,7 +471,7 @@ def _intl_identity(account: Mapping[str, Any]) -> str | None:
 def _valid(check: Callable[[str], object], number: str) -> bool:
     try:
         check(number)
-    except BankAccountError:
+    except ValueError:  # BankAccountError, or a digit int() does not read (e.g. a superscript)
         return False
     return True
 
