@@ -4,6 +4,8 @@ once it is cleared."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from decimal import Decimal as D
@@ -17,15 +19,18 @@ from stdnum.br import cnpj
 
 from parceria.accounts.services import user_create
 from parceria.common.audit import Actor
+from parceria.common.bankaccounts import clabe_check_digit
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.models import AuditRecord
 from parceria.partners.models import Partner
+from parceria.partners.payout_details import payout_method_change
 from parceria.payouts.close import period_close
 from parceria.payouts.models import CarriedBalance, Payout
 from parceria.referrals.models import ReferralClick
 from parceria.referrals.services import link_create
 from parceria.safeguards.detection import Thresholds, binomial_tail
 from parceria.safeguards.models import FlagStatus, SafeguardFlag
+from parceria.safeguards.selectors import held_partner_ids
 from parceria.safeguards.services import flag_clear, safeguards_scan
 from tests.factories import SP, credit, ingest, make_customer, make_partner, paid, refunded
 
@@ -121,6 +126,118 @@ def test_a_pix_key_of_two_partners_flags_both_and_a_third_one_is_new_evidence():
     assert result.found["shared_pix_key"] == 3 and result.raised["shared_pix_key"] == 3
     assert SafeguardFlag.objects.filter(kind="shared_pix_key").count() == 5
     assert not SafeguardFlag.objects.filter(partner=alone).exists()
+
+
+# --- shared payout account (any method) -------------------------------------------------------------------------
+
+#: A Nubank account (bank 260: its digits are checked for format only, so any digit is one account's).
+NUBANK = {"bank_code": "260", "branch": "0001", "branch_digit": "", "account": "0012345", "account_digit": "6",
+          "account_type": "checking"}
+CLABE = "002010077777777771"  # center-key's clabe-validator example (tests/test_payout_methods.py)
+IBAN = "DE89370400440532013000"  # SWIFT's IBAN registry example for Germany (tests/test_payout_methods.py)
+
+
+def ted_partner(name: str, **details: str) -> Partner:
+    partner = make_partner(name=name, tax_regime="pj")
+    payout_method_change(partner=partner, method="br_ted",
+                         details={**NUBANK, **details, "holder_tax_id": partner.tax_id}, actor=ACTOR)
+    return partner
+
+
+def intl_partner(name: str, iban: str) -> Partner:
+    return make_partner(name=name, country="DE", currency="USD", payout_method="intl", payout_details={
+        "beneficiary_name": name, "beneficiary_address": "Hauptstraße 1, Berlin", "bank_name": "Commerzbank",
+        "bank_country": "DE", "bic": "COBADEFFXXX", "iban": iban, "account_number": ""})
+
+
+def shared(partner_id: int, method: str, masked: str, *others: Partner) -> tuple[int, dict]:
+    return (partner_id, {"payout_method": method, "account_masked": masked,
+                         "other_partner_ids": [o.pk for o in others], "other_partner_names": [o.name for o in others]})
+
+
+@pytest.mark.django_db
+def test_one_ted_account_written_two_ways_flags_both_partners_and_holds_their_payouts():
+    a = ted_partner("Alfa")  # branch 0001, account 0012345-6
+    b = ted_partner("Beta", branch="1", branch_digit="", account="12.345", account_type="payment")
+    other = ted_partner("Gama", account="0012346")  # the next account at the same branch: another account
+    digit = ted_partner("Delta", account_digit="7")  # the same number with another digit: another account
+    assert Partner.objects.get(pk=a.pk).payout_account["account"] == "0012345"
+    assert Partner.objects.get(pk=b.pk).payout_account["account"] == "12345"
+    result = scan()
+    assert result.found["shared_pix_key"] == 2 and result.raised["shared_pix_key"] == 2
+    masked = "260 Nubank (Nu Pagamentos) · 0001 · ••••2345-6"
+    assert flags("shared_pix_key") == [shared(a.pk, "br_ted", masked, b), shared(b.pk, "br_ted", masked, a)]
+    assert held_partner_ids([a.pk, b.pk, other.pk, digit.pk]) == {a.pk, b.pk}
+    assert sum(scan().raised.values()) == 0  # the same evidence: nothing new
+
+
+@pytest.mark.django_db
+def test_a_ted_flag_carries_both_partners_balances_at_the_close():
+    a, b, clean = ted_partner("Alfa"), ted_partner("Beta", account="12345"), ted_partner("Gama", account="54321")
+    Partner.objects.update(payout_details_changed_at=None)  # no hold for a new account: only the flag holds
+    for partner in (a, b, clean):
+        credit(partner, "100.00")
+    scan()
+    march = period_close(month=date(2026, 3, 1), actor=ACTOR, now=NOW)
+    assert [(p.partner_id, p.gross) for p in march.payouts] == [(clean.pk, D("100.00"))]
+    assert sorted((c.partner_id, c.reason) for c in march.carried) == [(a.pk, "flagged"), (b.pk, "flagged")]
+
+
+@pytest.mark.django_db
+def test_one_clabe_flags_both_partners_and_a_transfer_into_it_too():
+    a = make_partner(name="Alfa MX", country="MX", payout_method="mx_spei", payout_details={"clabe": CLABE})
+    b = make_partner(name="Beta MX", country="MX", payout_method="mx_spei",
+                     payout_details={"clabe": "002 010 07777777777 1"})
+    c = make_partner(name="Gama MX", country="MX", payout_method="intl", payout_details={
+        "beneficiary_name": "Gama", "beneficiary_address": "Reforma 1, CDMX", "bank_name": "Banamex",
+        "bank_country": "MX", "bic": "BANKMXMM", "iban": "", "account_number": CLABE})
+    make_partner(name="Otro MX", country="MX", payout_method="mx_spei",
+                 payout_details={"clabe": "002180" + "12345678901" + clabe_check_digit("00218012345678901")})
+    assert scan().raised["shared_pix_key"] == 3
+    spei = "SPEI Banamex · CLABE ••••7771"
+    assert flags("shared_pix_key") == [
+        shared(a.pk, "mx_spei", spei, b, c), shared(b.pk, "mx_spei", spei, a, c),
+        shared(c.pk, "intl", "SWIFT BANKMXMM · MX · ••••7771", a, b)]
+
+
+@pytest.mark.django_db
+def test_one_iban_in_any_case_or_spacing_flags_both_partners():
+    a = intl_partner("Alfa GmbH", IBAN)
+    b = intl_partner("Beta GmbH", "de89 3704 0044 0532 0130 00")
+    intl_partner("Gama GmbH", "DE62 3704 0044 0532 0130 01")  # the next account number (its check digits computed)
+    assert scan().raised["shared_pix_key"] == 2
+    assert flags("shared_pix_key") == [
+        shared(a.pk, "intl", "SWIFT COBADEFFXXX · DE · ••••3000", b),
+        shared(b.pk, "intl", "SWIFT COBADEFFXXX · DE · ••••3000", a)]
+
+
+@pytest.mark.django_db
+def test_different_accounts_and_partners_with_no_method_are_not_flagged():
+    ted_partner("Alfa")
+    ted_partner("Beta", account="0012346")
+    make_partner(name="Alfa MX", country="MX", payout_method="mx_spei", payout_details={"clabe": CLABE})
+    intl_partner("Alfa GmbH", IBAN)
+    none = [make_partner(name=f"Sem método {i}", payout_method="") for i in range(2)]
+    assert [(p.payout_method, p.pix_key) for p in none] == [("", ""), ("", "")]
+    # Stale details left on a partner with no method name no account it is paid at.
+    Partner.objects.filter(pk__in=[p.pk for p in none]).update(payout_account={"clabe": CLABE})
+    assert scan().found["shared_pix_key"] == 0
+    assert not SafeguardFlag.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_pix_flag_keeps_its_evidence_key_so_a_cleared_one_is_not_raised_again():
+    a, b = make_partner(name="Alfa"), make_partner(name="Beta")
+    set_pix(a, "evp", "123e4567-e89b-12d3-a456-426614174000")
+    set_pix(b, "evp", "123e4567-e89b-12d3-a456-426614174000")
+    scan()
+    digest = hashlib.sha256(b"123e4567-e89b-12d3-a456-426614174000").hexdigest()
+    expected = {hashlib.sha256(json.dumps(["shared_pix_key", p.pk, digest, [o.pk]], separators=(",", ":")).encode())
+                .hexdigest() for p, o in ((a, b), (b, a))}
+    assert set(SafeguardFlag.objects.values_list("evidence_key", flat=True)) == expected
+    for flag in SafeguardFlag.objects.all():
+        flag_clear(flag=flag, note="Two companies of one group, one treasury.", actor=ACTOR)
+    assert sum(scan().raised.values()) == 0
 
 
 # --- refund rate ------------------------------------------------------------------------------------------------

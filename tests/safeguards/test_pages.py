@@ -158,3 +158,24 @@ def test_the_list_reads_in_a_fixed_number_of_queries(flagged, admin_client):
     safeguards_scan(actor=ACTOR, now=NOW)
     assert SafeguardFlag.objects.count() == 5
     assert count() == one
+
+
+def test_a_shared_bank_account_flag_shows_the_account_masked_in_the_readers_language(admin_client):
+    a = make_partner(name="Alfa MX", country="MX", payout_method="mx_spei",
+                     payout_details={"clabe": "002010077777777771"})
+    make_partner(name="Beta MX", country="MX", payout_method="mx_spei", payout_details={"clabe": "002010077777777771"})
+    safeguards_scan(actor=ACTOR, now=NOW)
+    flag = SafeguardFlag.objects.get(partner=a)
+    body = admin_client.get(f"/console/safeguards/{flag.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<h1>Payout account shared with another partner" in body
+    assert ("The partner&#x27;s payouts go to an account (SPEI (CLABE): SPEI Banamex · CLABE ••••7771) that also "
+            "receives the payouts of: Beta MX.") in body
+    assert "002010077777777771" not in body and "account_masked" not in body
+    pt = admin_client.get(f"/console/safeguards/{flag.pk}/", HTTP_ACCEPT_LANGUAGE="pt-br").content.decode()
+    assert "Conta de pagamento compartilhada com outro parceiro" in pt
+    assert ("Os pagamentos do parceiro vão para uma conta (SPEI (CLABE): SPEI Banamex · CLABE ••••7771) que também "
+            "recebe os pagamentos de: Beta MX.") in pt
+    es = admin_client.get("/console/safeguards/?kind=shared_pix_key", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Cuenta de pago compartida con otro socio" in es
+    assert "Los pagos del socio van a una cuenta (" in es and "CLABE ••••7771) que también recibe los pagos de: " in es
+    assert "002010077777777771" not in es

@@ -23,6 +23,9 @@ Every check digit is checked by the one owner of its rule: PIX keys by common.pi
 common.bankaccounts, Brazilian agency and account digits by common.banks, tax ids by common.taxids; the bank
 directories (codes and names per country) are common.banks' data.
 
+Each method's account has one identity (`account_identity`): the account the money lands in, whatever its spelling,
+so that two partners paid into one account can be found (the safeguards' shared payout account).
+
 A method in a country other than the partner's needs a reason (a partner paid into an account abroad is a choice
 someone must explain); a holder tax id must then be valid in the account's country, and otherwise must be the
 partner's own.
@@ -30,7 +33,7 @@ partner's own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -403,3 +406,106 @@ def account_summary(method: str, account: Mapping[str, str]) -> str:
             number = account.get("iban") or account.get("account_number", "")
             return f"SWIFT {account.get('bic')} · {account.get('bank_country')} · {tail(number)}"
     return ""
+
+
+# --- the account's identity ---------------------------------------------------------------------------------------
+
+_SEPARATORS = str.maketrans("", "", " .-/\t\n")
+
+
+def _compact(value: Any) -> str:
+    """A number as text, upper case, without spaces, dots, hyphens or slashes."""
+    return str(value or "").translate(_SEPARATORS).upper()
+
+
+def _number(value: Any) -> str:
+    """A compact number without its leading zeros ("0" for a number of zeros only; "" for none)."""
+    compact = _compact(value)
+    return compact.lstrip("0") or ("0" if compact else "")
+
+
+def _pix_identity(account: Mapping[str, Any]) -> str | None:
+    key = str(account.get("key") or "").strip()
+    if not key:
+        return None
+    try:
+        return validate_pix_key(str(account.get("key_type") or ""), key)
+    except (PixKeyError, ValueError):
+        return key  # stored before a rule changed: compared as stored
+
+
+def _br_ted_identity(account: Mapping[str, Any]) -> str | None:
+    bank_code, branch, number = (_number(account.get(f)) for f in ("bank_code", "branch", "account"))
+    if not (bank_code and branch and number):
+        return None
+    digit = _compact(account.get("account_digit"))
+    if bank_code == "237" and digit == "P":  # Bradesco writes its check digit 10 as P or as 0 (common.brbank)
+        digit = "0"
+    return f"br:{bank_code}:{branch}:{number}-{digit}"
+
+
+def _local_identity(country: str, account: Mapping[str, Any]) -> str | None:
+    bank_code, number = _number(account.get("bank_code")), _number(account.get("account_number"))
+    return f"{country}:{bank_code}:{number}" if bank_code and number else None
+
+
+def _intl_identity(account: Mapping[str, Any]) -> str | None:
+    iban = _compact(account.get("iban"))
+    if iban:
+        return f"iban:{iban}"
+    number, bic = _compact(account.get("account_number")), _compact(account.get("bic"))
+    if not (number and bic):
+        return None
+    country = _compact(account.get("bank_country")) or bic[4:6]
+    # A local account number written as the account of a transfer to its own country is that local account.
+    if country == "MX" and _valid(validate_clabe, number):
+        return f"clabe:{number}"
+    if country == "AR" and _valid(validate_cbu, number):
+        return f"cbu:{number}"
+    # The BIC's first 8 characters name the institution (bank, country, location); the optional 3 that follow name a
+    # branch, XXX the primary office (ISO 9362, https://en.wikipedia.org/wiki/ISO_9362, as python-stdnum's
+    # stdnum/bic.py describes the code): CHASUS33 and CHASUS33XXX are one bank.
+    return f"swift:{bic[:8]}:{number}"
+
+
+def _valid(check: Callable[[str], object], number: str) -> bool:
+    try:
+        check(number)
+    except ValueError:  # BankAccountError, or a digit int() does not read (e.g. a superscript)
+        return False
+    return True
+
+
+def account_identity(method: str, account: Mapping[str, Any] | None) -> str | None:
+    """The account a method's details pay into, as one normalised text: equal for two partners exactly when their
+    payouts land in the same account, however the details were written (spaces, dots, hyphens, case, leading zeros).
+    None for no method, an unknown one, or details that name no account.
+
+    - pix: the PIX key, normalised by common.pix (as stored);
+    - br_ted: bank, branch and account with its check digit, leading zeros dropped; the branch's check digit and the
+      account type are left out (the digit follows from the branch; one number at one branch is one holder's);
+    - mx_spei: the CLABE; ar_cbu: the CBU or CVU;
+    - co_bank and cl_bank: the bank's code and the account number, leading zeros dropped;
+    - intl: the IBAN; without one, the BIC's institution (its first 8 characters) and the account number, or the
+      CLABE or CBU when the account is a valid one in Mexico or Argentina (the same account SPEI or a CBU pays).
+    """
+    if not isinstance(account, Mapping):
+        return None
+    match method:
+        case "pix":
+            return _pix_identity(account)
+        case "br_ted":
+            return _br_ted_identity(account)
+        case "mx_spei":
+            clabe = _compact(account.get("clabe"))
+            return f"clabe:{clabe}" if clabe else None
+        case "ar_cbu":
+            cbu = _compact(account.get("cbu"))
+            return f"cbu:{cbu}" if cbu else None
+        case "co_bank":
+            return _local_identity("co", account)
+        case "cl_bank":
+            return _local_identity("cl", account)
+        case "intl":
+            return _intl_identity(account)
+    return None

@@ -1,7 +1,7 @@
 """What each safeguard looks for (docs/safeguards.md). Each detector reads the facts set-based and returns its
 findings: the partner, the evidence (JSON: the ids, values and comparison) and the parts that identify the evidence
 (`key`). The same evidence always gives the same key, so a scan run twice finds the same flags; new evidence (a third
-partner on a PIX key, a new refund, a new burst) gives a new key.
+partner on an account, a new refund, a new burst) gives a new key.
 
 Thresholds are data (settings.PARCERIA["SAFEGUARDS"], `Thresholds`), read once per scan."""
 
@@ -24,6 +24,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Length, Substr
 
 from parceria.accounts.models import Invitation, User
+from parceria.common.payout_methods import PayoutMethod, account_identity, account_summary
 from parceria.common.pix import masked_pix_key
 from parceria.customers.models import Customer, Invoice
 from parceria.customers.services import normalise_domain
@@ -149,26 +150,38 @@ def self_referrals(customer_ids: Iterable[int] | None = None) -> list[Finding]:
     return findings
 
 
-# --- shared PIX key ---------------------------------------------------------------------------------------------
+# --- shared payout account ---------------------------------------------------------------------------------------
 
 
-def shared_pix_keys() -> list[Finding]:
-    """A PIX key (as the partners' payout details store it, normalised) that two or more partners receive payouts
-    at: one finding per partner, naming the others. The key itself is kept masked in the evidence."""
-    by_key: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
-    rows = Partner.objects.exclude(pix_key="").values_list("pix_key", "pk", "name", "pix_key_type").order_by("pk")
-    for key, pk, name, key_type in rows:
-        by_key[key].append((pk, name, key_type))
+def shared_payout_accounts() -> list[Finding]:
+    """An account that two or more partners receive payouts at, whatever their payout methods and however their
+    details were written (common.payout_methods.account_identity: a PIX key, a bank account for TED, a CLABE, a CBU
+    or CVU, a Colombian or Chilean account, an IBAN or an international account): one finding per partner, naming
+    the others. A PIX key is read from the partner's indexed copy (pix_key), any other method from its details;
+    a partner with no method is left out. The evidence keeps the account masked: a PIX key as before (its type and
+    masked key), any other account as its masked summary (common.payout_methods.account_summary)."""
+    by_account: dict[str, list[tuple[int, str, str, dict[str, Any]]]] = defaultdict(list)
+    rows = (Partner.objects.filter(~Q(pix_key="") | ~Q(payout_method__in=("", PayoutMethod.PIX)))
+            .values_list("pk", "name", "payout_method", "payout_account", "pix_key_type", "pix_key").order_by("pk"))
+    for pk, name, method, account, key_type, key in rows:
+        if key:
+            method, account = PayoutMethod.PIX.value, {"key_type": key_type, "key": key}
+        identity = account_identity(method, account)
+        if identity is not None:
+            by_account[identity].append((pk, name, method, account))
     findings: list[Finding] = []
-    for key, holders in by_key.items():
+    for identity, holders in by_account.items():
         if len(holders) < 2:
             continue
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        for pk, _name, key_type in holders:
-            others = [(o, n) for o, n, _t in holders if o != pk]
-            findings.append(Finding(FlagKind.SHARED_PIX_KEY, pk, {
-                "pix_key_type": key_type, "pix_key_masked": masked_pix_key(key),
-                "other_partner_ids": [o for o, _n in others], "other_partner_names": [n for _o, n in others]},
+        digest = hashlib.sha256(identity.encode()).hexdigest()  # a PIX key's: its key's, as the flags raised before
+        for pk, _name, method, account in holders:
+            others = [(o, n) for o, n, _m, _a in holders if o != pk]
+            if method == PayoutMethod.PIX:
+                shown = {"pix_key_type": account["key_type"], "pix_key_masked": masked_pix_key(account["key"])}
+            else:
+                shown = {"payout_method": method, "account_masked": account_summary(method, account)}
+            findings.append(Finding(FlagKind.SHARED_PAYOUT_ACCOUNT, pk, {
+                **shown, "other_partner_ids": [o for o, _n in others], "other_partner_names": [n for _o, n in others]},
                 (digest, sorted(o for o, _n in others))))
     return findings
 

@@ -11,7 +11,8 @@ from django.utils.translation import pgettext_lazy
 
 class FlagKind(models.TextChoices):
     SELF_REFERRAL = "self_referral", _("Self-referral")
-    SHARED_PIX_KEY = "shared_pix_key", _("PIX key shared with another partner")
+    # Any payout account, a PIX key or a bank account: the stored value is the one of the flags raised on PIX keys only.
+    SHARED_PAYOUT_ACCOUNT = "shared_pix_key", _("Payout account shared with another partner")
     REFUND_RATE = "refund_rate", _("Refund rate far above peers")
     CLICK_BURST = "click_burst", _("Burst of clicks from one address")
 

@@ -60,7 +60,7 @@ def safeguards_scan(*, actor: Actor, now: datetime | None = None, limits: Thresh
     now = now or timezone.now()
     limits = limits or Thresholds.from_settings()
     with across_partners():  # staff's scan reads every partner's facts on purpose
-        findings = [*detection.self_referrals(), *detection.shared_pix_keys(),
+        findings = [*detection.self_referrals(), *detection.shared_payout_accounts(),
                     *detection.refund_rates(now, limits), *detection.click_bursts(limits)]
         return flags_raise(findings, actor=actor, now=now)
 

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from parceria.common.formatting import format_percent, format_tax_id
+from parceria.common.payout_methods import METHODS
 from parceria.partners.models import PIX_KEY_TYPE_LABELS
 from parceria.safeguards.models import FlagKind, SafeguardFlag
 
@@ -65,12 +66,17 @@ def _self_referral(e: dict[str, Any]) -> str:
              "domain of one of the partner's users.") % facts
 
 
-def _shared_pix_key(e: dict[str, Any]) -> str:
-    kind = PIX_KEY_TYPE_LABELS.get(e.get("pix_key_type", ""), e.get("pix_key_type", ""))
+def _shared_payout_account(e: dict[str, Any]) -> str:
     names = ", ".join(e.get("other_partner_names", []))
-    key = re.sub("•{4,}", "•••", e.get("pix_key_masked", ""))  # the masked part's length says nothing
-    return _("The partner's PIX key (%(kind)s %(key)s) is also the PIX key of: %(partners)s.") % {
-        "kind": kind, "key": key, "partners": names}
+    if "pix_key_masked" in e:  # a PIX key (every flag of this kind raised before other accounts were compared)
+        kind = PIX_KEY_TYPE_LABELS.get(e.get("pix_key_type", ""), e.get("pix_key_type", ""))
+        key = re.sub("•{4,}", "•••", e["pix_key_masked"])  # the masked part's length says nothing
+        return _("The partner's PIX key (%(kind)s %(key)s) is also the PIX key of: %(partners)s.") % {
+            "kind": kind, "key": key, "partners": names}
+    spec = METHODS.get(e["payout_method"])
+    return _("The partner's payouts go to an account (%(method)s: %(account)s) that also receives the payouts of: "
+             "%(partners)s.") % {"method": spec.label if spec is not None else e["payout_method"],
+                                 "account": e["account_masked"], "partners": names}
 
 
 def _refund_rate(e: dict[str, Any]) -> str:
@@ -99,7 +105,7 @@ def _click_burst(e: dict[str, Any]) -> str:
 
 _SENTENCES = {
     FlagKind.SELF_REFERRAL: _self_referral,
-    FlagKind.SHARED_PIX_KEY: _shared_pix_key,
+    FlagKind.SHARED_PAYOUT_ACCOUNT: _shared_payout_account,
     FlagKind.REFUND_RATE: _refund_rate,
     FlagKind.CLICK_BURST: _click_burst,
 }

@@ -10,7 +10,7 @@ from parceria.safeguards.services import safeguards_scan
 
 
 class Command(BaseCommand):
-    help = ("Look for attribution abuse (self-referrals, shared PIX keys, refund rates far above peers, click "
+    help = ("Look for attribution abuse (self-referrals, shared payout accounts, refund rates far above peers, click "
             "bursts) and raise a flag for new evidence. Safe to run again: evidence already flagged is not "
             "flagged twice.")
 
