@@ -6,14 +6,17 @@ saves a query on every request."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.backends import ModelBackend
+from django.db import connection
 from django.http import HttpRequest
 
 from parceria.accounts.models import User
 from parceria.accounts.throttle import client_address, password_attempt
+from parceria.common import fixedsql
 
 
 class AccountBackend(ModelBackend):
@@ -38,5 +41,44 @@ class AccountBackend(ModelBackend):
         return await sync_to_async(self.authenticate)(request, username, password, **kwargs)
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("partner").filter(pk=user_id).first()
+        """The session's user with its partner (as `select_related("partner")` loads them), by fixed SQL: every
+        signed-in request asks it, and building the ORM query cost several times running it."""
+        user = _user_with_partner(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def _user_with_partner(user_id: Any) -> User | None:
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    sql, fields, split = _user_sql()
+    rows = fixedsql.fetch(sql, [pk], fields)
+    if not rows:
+        return None
+    db = connection.alias
+    user_fields, partner_fields = fields[:split], fields[split:]
+    user = User.from_db(db, [f.attname for f in user_fields], rows[0][:split])
+    partner_values = rows[0][split:]
+    partner = None
+    if partner_values[partner_fields.index(_PARTNER._meta.pk)] is not None:  # None: a user of no partner (staff)
+        partner = _PARTNER.from_db(db, [f.attname for f in partner_fields], partner_values)
+    user._state.fields_cache["partner"] = partner
+    return user
+
+
+_PARTNER: Any = User._meta.get_field("partner").related_model
+
+
+@cache
+def _user_sql() -> tuple[str, list[Any], int]:
+    """SELECT every column of the user and of its partner (LEFT JOIN): the SQL, the fields of its columns, and
+    where the partner's start."""
+    user_fields = list(User._meta.concrete_fields)
+    partner_fields = list(_PARTNER._meta.concrete_fields)  # in the model's order: from_db takes them so
+    columns = [f"u.{connection.ops.quote_name(str(f.column))}" for f in user_fields]
+    columns += [f"p.{connection.ops.quote_name(f.column)}" for f in partner_fields]
+    partner_column = connection.ops.quote_name(str(User._meta.get_field("partner").column))
+    sql = (f"SELECT {', '.join(columns)} FROM {fixedsql.table(User)} u "
+           f"LEFT JOIN {fixedsql.table(_PARTNER)} p ON p.id = u.{partner_column} WHERE u.id = %s")
+    return sql, [*user_fields, *partner_fields], len(user_fields)

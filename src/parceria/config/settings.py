@@ -244,6 +244,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("PARCERIA_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False
+# Database sessions, read by fixed SQL (accounts/sessions.py): sign-out and a password change end them on the server.
+SESSION_ENGINE = "parceria.accounts.sessions"
 SESSION_COOKIE_SECURE = _env_bool("PARCERIA_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True

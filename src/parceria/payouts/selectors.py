@@ -19,15 +19,16 @@ from datetime import date
 from decimal import Decimal
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import BooleanField, CharField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from parceria.commissions.line_status import LineState, LineStatus
 from parceria.commissions.models import ClosedPeriod, LedgerKind, LedgerLine, LedgerTotal
 from parceria.commissions.selectors import ZERO, PeriodTotal, balances
+from parceria.common import fixedsql
 from parceria.common.dbsum import exact_sums
 from parceria.common.money import get_currency, ledger_str
 from parceria.common.months import next_month
@@ -37,6 +38,7 @@ from parceria.payouts.models import (
     CarriedBalance,
     CarryReason,
     Payout,
+    PayoutBatch,
     PayoutEmployerContribution,
     PayoutStatus,
     PayoutStatusChange,
@@ -217,24 +219,39 @@ class PayoutFacts:
 
 
 def payout_facts(partner_ids: Iterable[int]) -> list[PayoutFacts]:
-    """Every payout of the partners with its current status, the day it was marked paid and the month a failed
-    payout's amount went back on the balance: one query, ordered by partner, currency and month."""
-    ids = list(partner_ids)
-    paid_at = PayoutStatusChange.objects.filter(payout=OuterRef("pk"), status=PayoutStatus.PAID).values("at")[:1]
-    reversal_key = Concat(Value("payout-reversal:"), Cast(OuterRef("pk"), CharField()), output_field=CharField())
-    returned = LedgerLine.objects.filter(dedupe_key=reversal_key).values("period")[:1]
-    rows = (
-        payouts_with_status(Payout.objects.filter(partner_id__in=ids))
-        .annotate(paid_at=Subquery(paid_at), returned_in=Subquery(returned))
-        .order_by("partner_id", "currency", "batch__period", "id")
-        .values_list("pk", "partner_id", "currency", "batch__period", "due_date", "current_status", "paid_at",
-                     "returned_in", "gross", "net", "pix_key")
-    )
+    """Every payout of the partners with its current status (the rule of `payouts_with_status`), the day it was
+    marked paid and the month a failed payout's amount went back on the balance: one query, ordered by partner,
+    currency and month. The dashboard and the ledger page read it on every request, so it is fixed SQL."""
+    ids = sorted(set(partner_ids))
+    if not ids:
+        return []
+    where, params = fixedsql.any_of("p.partner_id", ids)
+    sql = _FACTS_SQL.format(payout=fixedsql.table(Payout), batch=fixedsql.table(PayoutBatch),
+                            change=fixedsql.table(PayoutStatusChange), line=fixedsql.table(LedgerLine), where=where)
+    rows = fixedsql.fetch(sql, [PayoutStatus.PENDING.value, PayoutStatus.PAID.value, "payout-reversal:", *params],
+                          _FACTS_FIELDS)
     return [
         PayoutFacts(pk, partner_id, currency, period, due, status,
                     None if paid is None else timezone.localdate(paid), returned_in, gross, net, pix_key)
         for pk, partner_id, currency, period, due, status, paid, returned_in, gross, net, pix_key in rows
     ]
+
+
+# The current status is the latest change by time then id (payouts_with_status); a failed payout's reversing line
+# has the key `payout-reversal:<payout id>`.
+_FACTS_SQL = """SELECT p.id, p.partner_id, p.currency, b.period, p.due_date,
+ COALESCE((SELECT s.status FROM {change} s WHERE s.payout_id = p.id ORDER BY s.at DESC, s.id DESC LIMIT 1), %s),
+ (SELECT s.at FROM {change} s WHERE s.payout_id = p.id AND s.status = %s ORDER BY s.at, s.id LIMIT 1),
+ (SELECT l.period FROM {line} l WHERE l.dedupe_key = (%s || CAST(p.id AS text)) ORDER BY l.occurred_at, l.id LIMIT 1),
+ p.gross, p.net, p.pix_key
+FROM {payout} p INNER JOIN {batch} b ON b.id = p.batch_id
+WHERE {where}
+ORDER BY p.partner_id, p.currency, b.period, p.id"""
+_FACTS_FIELDS = [
+    Payout._meta.pk, None, None, PayoutBatch._meta.get_field("period"), Payout._meta.get_field("due_date"), None,
+    PayoutStatusChange._meta.get_field("at"), LedgerLine._meta.get_field("period"), Payout._meta.get_field("gross"),
+    Payout._meta.get_field("net"), None,
+]
 
 
 def _payout_key(dedupe_key: str) -> tuple[str, int, str | None] | None:
@@ -353,21 +370,26 @@ def last_closed_month() -> date | None:
     return ClosedPeriod.objects.order_by("-month").values_list("month", flat=True).first()
 
 
-def partner_earnings(partner: Partner, totals: Iterable[PeriodTotal]) -> dict[str, Earnings]:
+_UNREAD = object()
+
+
+def partner_earnings(partner: Partner, totals: Iterable[PeriodTotal], *,
+                     last_closed: date | object | None = _UNREAD) -> dict[str, Earnings]:
     """The partner's earnings by status in each currency it has lines or payouts in, from its ledger totals per
-    month (`commissions.selectors.period_totals`), in three queries. Currencies are never added together."""
-    last_closed = last_closed_month()
+    month (`commissions.selectors.period_totals`), in three queries (two when the caller gives `last_closed`, the
+    latest closed month it read). Currencies are never added together."""
+    closed = last_closed_month() if last_closed is _UNREAD else cast("date | None", last_closed)
     facts = payout_facts([partner.pk])
     pending: dict[str, Decimal] = {}
     balance: dict[str, Decimal] = {}
     for t in totals:
         balance[t.currency] = balance.get(t.currency, ZERO) + t.amount
-        is_open = last_closed is None or (t.period is not None and t.period > last_closed)
+        is_open = closed is None or (t.period is not None and t.period > closed)
         if is_open and t.kind in EARNING_KINDS:
             pending[t.currency] = pending.get(t.currency, ZERO) + t.amount
     reasons: dict[str, str] = {}
-    if last_closed is not None:
-        for currency, reason in CarriedBalance.objects.filter(partner=partner, batch__period=last_closed).values_list(
+    if closed is not None:
+        for currency, reason in CarriedBalance.objects.filter(partner=partner, batch__period=closed).values_list(
             "currency", "reason"
         ):
             if reasons.get(currency) in (None, "remainder"):
@@ -379,7 +401,7 @@ def partner_earnings(partner: Partner, totals: Iterable[PeriodTotal]) -> dict[st
         returned = [
             CarriedPart(p.gross, FAILED_PAYOUT, p.id) for p in mine
             if p.status == PayoutStatus.FAILED and p.returned_in is not None
-            and (last_closed is None or p.returned_in > last_closed)
+            and (closed is None or p.returned_in > closed)
         ]
         from_closes = carried - sum((r.amount for r in returned), ZERO)
         parts = ([CarriedPart(from_closes, reasons.get(currency, ""))] if from_closes else []) + returned

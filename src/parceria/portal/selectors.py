@@ -220,8 +220,8 @@ def dashboard(partner: Partner, *, now: datetime | None = None) -> Dashboard:
     month = month_start(today)
     totals = period_totals(partner)  # one query on the ledger-totals projection for every figure and currency
     balances = partner_balances(partner, totals)
-    earnings = partner_earnings(partner, totals)
     last_closed = last_closed_month()
+    earnings = partner_earnings(partner, totals, last_closed=last_closed)
     currencies = _shown(partner, totals, balances, earnings, month)
     balance_in = {b.currency: b.balance for b in balances}
     chart: dict[str, list[Any]] = {

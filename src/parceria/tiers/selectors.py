@@ -203,11 +203,11 @@ def _referral_quarter(assessment: TierAssessment | None) -> tuple[date, date] | 
 
 def tier_overview(partner: Partner, on: date | None = None) -> TierOverview:
     """The partner's tier page: tier_progress (tier, benefits, latest assessment) with every requirement toward the
-    next tier and the benefits of both tiers. Three queries."""
+    next tier and the benefits of both tiers. Two queries: the definitions in force and the latest assessment."""
     on = on or timezone.localdate()
-    progress = tier_progress(partner, on)
-    assessment: TierAssessment | None = progress["assessment"]
     definitions = definitions_in_force(on)
+    progress = tier_progress(partner, on, definitions=definitions)
+    assessment: TierAssessment | None = progress["assessment"]
     upcoming = progress["next_tier"]
     target = upcoming or partner.tier
     if assessment is not None and target is not None:
@@ -345,10 +345,14 @@ def latest_assessment(partner: Partner | int) -> TierAssessment | None:
     return TierAssessment.objects.filter(partner_id=partner_id).order_by("-assessed_on", "-id").first()
 
 
-def tier_progress(partner: Partner, on: date | None = None) -> dict[str, Any]:
-    """The partner's tier, its benefits, the latest assessment and what is missing for the next tier (numbers)."""
+def tier_progress(
+    partner: Partner, on: date | None = None, *, definitions: dict[str, TierDefinition] | None = None
+) -> dict[str, Any]:
+    """The partner's tier, its benefits, the latest assessment and what is missing for the next tier (numbers).
+    `definitions`: the tiers' definitions in force on `on` when the caller has them already."""
     on = on or timezone.localdate()
-    definitions = definitions_in_force(on)
+    if definitions is None:
+        definitions = definitions_in_force(on)
     assessment = latest_assessment(partner)
     current = definitions.get(partner.tier) if partner.tier else None
     upcoming = next_tier(partner.tier)

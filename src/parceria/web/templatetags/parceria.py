@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from parceria.common.audit import action_label, actor_name
@@ -99,3 +101,21 @@ def sort_header(table: Any, key: str, label: str, numeric: bool = False) -> str:
     arrow = {"ascending": " ▲", "descending": " ▼", "none": ""}[state]
     cell = '<th scope="col" class="num" aria-sort="{}">' if numeric else '<th scope="col" aria-sort="{}">'
     return format_html(cell + '<a href="{}">{}{}</a></th>', state, table.sort_link(key), label, arrow)
+
+
+@register.simple_tag(takes_context=True)
+def navlink(context: template.Context, to: str, label: str, key: str = "", sub: bool = False) -> str:
+    """One entry of a shell's sidebar: {% navlink "app_portal:name" label key="…" %}. `to` is the URL name,
+    `label` its text, `key` the page's `nav` (a section that stays marked on its other pages), `sub` an indented
+    entry under the one before it. The current page's entry is aria-current="page", its section's "true"."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    current: str
+    if match is not None and match.view_name == to:
+        current = mark_safe(' aria-current="page"')  # fixed text
+    elif key and context.get("nav") == key:
+        current = mark_safe(' aria-current="true"')  # fixed text
+    else:
+        current = ""
+    return format_html('\n<li{}><a href="{}"{}>{}</a></li>\n', mark_safe(' class="sub"') if sub else "",
+                       reverse(to), current, label)
