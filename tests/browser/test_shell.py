@@ -220,18 +220,24 @@ def shell_pages(world: dict[str, Any]) -> list[tuple[str, str]]:
 
 def test_a_tour_of_every_shell_page(browser, live_server, world, screenshot):
     """Every page of the portal and the console (and the start, sign-in and error pages) at both widths: nothing
-    cut off at the right on a phone, no console error; a screenshot of each."""
+    cut off at the right on a phone, no console error; a screenshot of each. Each reader browses its pages in one
+    browser context per width and language, as a person does (the style sheets and scripts load once)."""
     clients = {"admin": client_for(world["a"].admin), "staff": world["staff"], "analyst": world["analyst"], None: None}
     languages = os.environ.get("PARCERIA_SCREENSHOT_LANGUAGES", "pt-BR").split(",")
+    readers: dict[str | None, list[str]] = {}
+    for who, path in shell_pages(world):
+        readers.setdefault(who, []).append(path)
     problems: dict[str, list[str]] = {}
     for locale in languages:
-        for who, path in shell_pages(world):
-            name = path.strip("/").replace("/", "-").replace("?q=", "-") or "start"
+        for who, paths in readers.items():
             for width in (DESKTOP, PHONE):
                 with browsing(browser, live_server, width=width, client=clients[who], locale=locale) as page:
-                    page.goto(path)
-                    screenshot(page, f"shell-{LOCALES[locale]}-{width}-{who or 'anonymous'}-{name}")
-                    found = (clipped_cells(page) if width == PHONE else []) + page.errors
-                    if found:
-                        problems[f"{locale} {width} {who} {path}"] = found
+                    for path in paths:
+                        page.errors.clear()
+                        page.goto(path)
+                        name = path.strip("/").replace("/", "-").replace("?q=", "-") or "start"
+                        screenshot(page, f"shell-{LOCALES[locale]}-{width}-{who or 'anonymous'}-{name}")
+                        found = (clipped_cells(page) if width == PHONE else []) + page.errors
+                        if found:
+                            problems[f"{locale} {width} {who} {path}"] = found
     assert problems == {}
