@@ -314,3 +314,50 @@ def test_the_shared_event_rules_refuse_nul_and_long_text_for_every_source(change
             (0, reported_id, field, "invalid_event", error)]
     assert (Event.objects.count(), Invoice.objects.count(), LedgerLine.objects.count()) == (0, 0, 0)
     assert [r["error"] for r in EventBatch.objects.values_list("rejected", flat=True)[0]] == [error]
+
+
+def _failing_store(error: Exception, calls: list[int]):
+    def store(*args, **kwargs):
+        calls.append(1)
+        raise error
+
+    return store
+
+
+def _sqlite_error(text: str) -> Exception:
+    """Django's OperationalError raised from the driver's, as Django raises it."""
+    import sqlite3
+
+    from django.db import OperationalError
+
+    error = OperationalError(text)
+    error.__cause__ = sqlite3.OperationalError(text)
+    return error
+
+
+@pytest.mark.django_db
+def test_a_busy_database_is_tried_again_and_then_answered_busy_with_nothing_stored(monkeypatch):
+    from parceria.commissions import intake
+    from parceria.common.errors import Conflict
+
+    customer = make_customer(make_partner())
+    calls: list[int] = []
+    monkeypatch.setattr(intake, "_store", _failing_store(_sqlite_error("database is locked"), calls))
+    with pytest.raises(Conflict) as refused:
+        events_ingest(items=[paid(customer, "100.00")], source=EventSource.API, submitted_by="t")
+    assert (refused.value.code, len(calls)) == ("busy", intake.MAX_ATTEMPTS)
+    assert not Event.objects.exists() and not LedgerLine.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_database_fault_that_is_not_busy_is_raised_at_once(monkeypatch):
+    from django.db import OperationalError
+
+    from parceria.commissions import intake
+
+    customer = make_customer(make_partner())
+    calls: list[int] = []
+    monkeypatch.setattr(intake, "_store", _failing_store(_sqlite_error("database or disk is full"), calls))
+    with pytest.raises(OperationalError):
+        events_ingest(items=[paid(customer, "100.00")], source=EventSource.API, submitted_by="t")
+    assert len(calls) == 1 and not Event.objects.exists()

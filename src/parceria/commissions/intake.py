@@ -26,6 +26,7 @@ from django.utils import timezone
 from parceria.commissions.intake_events import HANDLERS, BatchContext, BatchWriter, RaceLost
 from parceria.common.audit import Actor
 from parceria.common.bulk import key_in
+from parceria.common.dbfaults import BUSY, database_fault
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.customers.attribution import claim_by_code
 from parceria.customers.event_schemas import EventInvalid, canonical_payload, parse_event, reported_id
@@ -139,8 +140,10 @@ def _judge_copies(result: IngestResult, copies: list[tuple[int, str]]) -> None:
 
 
 def _retryable(exc: OperationalError) -> bool:
-    text = str(exc).lower()
-    return any(s in text for s in ("locked", "deadlock", "could not serialize", "busy"))
+    """A busy database (a deadlock, a serialization failure, a lock not granted, SQLite's locked database), as
+    common.dbfaults tells it by the driver's code: the batch is tried again; any other fault is raised."""
+    fault = database_fault(exc)
+    return fault is not None and fault.code == BUSY
 
 
 def _conflict_text(event_id: str) -> str:
