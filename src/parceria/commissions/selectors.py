@@ -17,8 +17,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
-from parceria.commissions.models import LedgerKind, LedgerLine, LedgerTotal
-from parceria.commissions.totals import as_date, from_units
+from parceria.commissions.models import BalanceSnapshot, LedgerKind, LedgerLine, LedgerTotal
+from parceria.commissions.totals import as_date, from_units, latest_snapshot
 from parceria.common import months
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import InvalidInput
@@ -141,8 +141,31 @@ def _balance(partner_id: int, currency: str, kinds: dict[str, Decimal]) -> Balan
 
 
 def balances(*, partner: Partner | int | None = None, until: date | None = None) -> dict[tuple[int, str], Balance]:
-    """Every (partner, currency) balance of the lines in accounting months before `until` (all months: None)."""
-    return balances_of(ledger_totals(partner=partner, until=until, per_month=False))
+    """Every (partner, currency) balance of the lines in accounting months before `until` (all months: None): the
+    balance snapshot of the latest closed month before `until` plus the ledger totals of the months after it, so
+    that the read does not grow with the months already closed (`snapshot_totals`)."""
+    return balances_of(snapshot_totals(partner=partner, until=until))
+
+
+def snapshot_totals(*, partner: Partner | int | None = None, until: date | None = None) -> list[PeriodTotal]:
+    """The ledger summed per partner, kind and currency over the months before `until` (all months: None), read as
+    the balance snapshot of the latest month S before `until` that has one (commissions.BalanceSnapshot, written by
+    the close of S) followed by the projection of the months after S: two rows per group at most, whose sum is the
+    sum of every month's (`balances_of` adds them). Without a snapshot, the projection of every month.
+
+    Exact because no ledger line is ever posted into a closed month: `ledger_post` (commissions/ledger.py) posts
+    every line into the first open month or a later one and refuses an explicit period before it, so the lines of
+    the months up to S, and the snapshot of them, never change once S is closed (ClosedPeriod)."""
+    month = latest_snapshot(before=until)
+    if month is None:
+        return ledger_totals(partner=partner, until=until, per_month=False)
+    pk = _pk(partner)
+    snapshot = BalanceSnapshot.objects.filter(month=month)
+    if pk is not None:
+        snapshot = snapshot.filter(partner_id=pk)
+    rows = snapshot.order_by().values_list("partner_id", "kind", "currency", "amount_units")
+    found = [PeriodTotal(p, None, kind, cur, from_units(int(units))) for p, kind, cur, units in rows]
+    return found + ledger_totals(partner=partner, since=months.next_month(month), until=until, per_month=False)
 
 
 def partner_balances(partner: Partner, totals: Iterable[PeriodTotal] | None = None) -> list[Balance]:

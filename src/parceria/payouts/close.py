@@ -44,8 +44,10 @@ from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import first_open_period, ledger_post, lock_periods
 from parceria.commissions.models import ClosedPeriod, LedgerTotal
 from parceria.commissions.selectors import balances
+from parceria.commissions.totals import snapshot_take
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, key_in, reserve_ids
+from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import FxBook, fx_quote
 from parceria.common.money import FxQuote, multiply, round_down_minor, round_minor
@@ -59,9 +61,10 @@ from parceria.payouts.models import (
     PayoutEmployerContribution,
     PayoutThreshold,
     PayoutWithholding,
+    ReimbursementSnapshot,
     WithholdingRule,
 )
-from parceria.payouts.selectors import earlier_in_month, reimbursements_paid
+from parceria.payouts.selectors import earlier_in_month, latest_reimbursement_snapshot, reimbursements_paid
 from parceria.payouts.withholding import (
     NOTHING_EARLIER,
     ContributionLine,
@@ -329,12 +332,16 @@ def period_close(*, month: date, actor: Actor, now: datetime | None = None) -> C
         _check_closable(month, today)
         plan = plan_close(month, today=today, now=now)
         _checkpoint("planned")
-        ClosedPeriod.objects.create(month=month, closed_by=actor.label[:200])
-        batch = PayoutBatch.objects.create(period=month, created_by=actor.label[:200])
+        batch = PayoutBatch.objects.create(period=month, created_by=actor.label[:200], reimbursements_snapshot=True)
         payouts = _write_payouts(batch, plan, month, now)
         _checkpoint("payouts_written")
         _post_payout_lines(plan, payouts, month, actor, now)
         _checkpoint("ledger_written")
+        # Closed only now that its own lines are in: from here on nothing posts into `month` (ledger_post), so
+        # the snapshots of its balances and reimbursements are final.
+        ClosedPeriod.objects.create(month=month, closed_by=actor.label[:200])
+        snapshot_take(month)
+        _snapshot_reimbursements(month)
         audit_record_create(
             actor=actor,
             action="period.closed",
@@ -390,6 +397,29 @@ def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: dateti
     carried = [(batch.pk, c.partner_id, c.currency, c.balance, c.reason) for c in plan.carried]
     insert_rows(CarriedBalance, ("batch", "partner", "currency", "balance", "reason"), carried)
     return ids
+
+
+def _snapshot_reimbursements(month: date) -> int:
+    """Write the reimbursement snapshot of `month` (payouts.ReimbursementSnapshot), in the close's transaction after
+    its payouts: the snapshot of the latest close before it that has one plus the reimbursements of the payouts of
+    the batches after that close up to `month` (every batch up to `month` when none has). Set-based: one grouped
+    read and one bulk insert. Returns the number of rows written."""
+    previous = latest_reimbursement_snapshot(before=month)
+    paid: dict[tuple[int, str], Decimal] = {}
+    if previous is not None:
+        for partner_id, currency, amount in ReimbursementSnapshot.objects.filter(month=previous).values_list(
+            "partner_id", "currency", "paid"
+        ):
+            paid[(partner_id, currency)] = amount
+    batches = Payout.objects.filter(batch__period__lte=month, reimbursement__gt=0)
+    if previous is not None:
+        batches = batches.filter(batch__period__gt=previous)
+    for key, amount in exact_sums(batches, "reimbursement", "partner_id", "currency").items():
+        assert isinstance(key, tuple)
+        partner_currency = (int(key[0]), str(key[1]))
+        paid[partner_currency] = paid.get(partner_currency, Decimal(0)) + amount
+    rows = [(month, partner_id, currency, amount) for (partner_id, currency), amount in sorted(paid.items())]
+    return insert_rows(ReimbursementSnapshot, ("month", "partner", "currency", "paid"), rows)
 
 
 PAYOUT_COLUMNS = (
