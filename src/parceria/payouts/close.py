@@ -1,7 +1,8 @@
 """The monthly close (SPEC §7.1, §7.6).
 
 Closing month P locks every month up to P and, for each partner and currency, takes the available balance
-(the sum of its ledger lines in months up to P, read with the balance selector of commissions/selectors.py).
+(the sum of its ledger lines in months up to P, read with the balance selector of commissions/selectors.py, which
+starts from the balance snapshot of the latest closed month and adds the months after it).
 A partner with lines in two currencies has two balances, paid or carried each on its own. A balance at or
 above the minimum for its currency is paid: the payout's gross is the balance rounded down to the currency's
 minor unit, taxes are withheld from it, and a ledger line of −gross posts in P. Everything else (smaller or
@@ -14,7 +15,12 @@ Marketing fund reimbursements (ledger kind `mdf`) are part of the balance and pa
 them: the payout's `reimbursement` is the part of its gross that reimburses marketing funds, min(the unpaid
 reimbursements of that partner and currency, gross), where unpaid = Σ mdf lines up to P − Σ `reimbursement` of the
 partner's earlier payouts in that currency that did not fail; the withholding base is gross − reimbursement. Both sums
-are read set-based (one query each for the whole close). The minimum payout applies to the whole balance.
+are read set-based for the whole close, from the snapshots of the last close and what came after it
+(payouts/selectors.py `reimbursements_paid`). The minimum payout applies to the whole balance.
+
+After its payouts and their ledger lines, the close records P as closed and writes the snapshots the next close
+starts from: the balances by kind up to P (commissions.BalanceSnapshot) and the reimbursements paid up to P
+(payouts.ReimbursementSnapshot).
 
 The payment date of every payout of a close is the day the close runs (the taxable event, "pagamento ou
 crédito"): the withholding rules in force that day apply, and the monthly rules sum the payout with
