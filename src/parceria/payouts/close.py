@@ -417,10 +417,12 @@ def _snapshot_reimbursements(month: date) -> int:
             "partner_id", "currency", "paid"
         ):
             paid[(partner_id, currency)] = amount
-    batches = Payout.objects.filter(batch__period__lte=month, reimbursement__gt=0)
+    batches = PayoutBatch.objects.filter(period__lte=month)
     if previous is not None:
-        batches = batches.filter(batch__period__gt=previous)
-    for key, amount in exact_sums(batches, "reimbursement", "partner_id", "currency").items():
+        batches = batches.filter(period__gt=previous)
+    # By the batches' ids (this close's, usually), so that the payouts are found through their batch's index.
+    made = Payout.objects.filter(batch_id__in=list(batches.values_list("pk", flat=True)), reimbursement__gt=0)
+    for key, amount in exact_sums(made, "reimbursement", "partner_id", "currency").items():
         assert isinstance(key, tuple)
         partner_currency = (int(key[0]), str(key[1]))
         paid[partner_currency] = paid.get(partner_currency, Decimal(0)) + amount

@@ -97,7 +97,8 @@ def reimbursements_paid() -> dict[tuple[int, str], Decimal]:
     made = Payout.objects.filter(reimbursement__gt=0)
     result: dict[tuple[int, str], Decimal] = {}
     if month is not None:
-        made = made.filter(batch__period__gt=month)
+        # By the batches' ids (none, usually), so that the payouts are found through their batch's index.
+        made = made.filter(batch_id__in=list(PayoutBatch.objects.filter(period__gt=month).values_list("pk", flat=True)))
         for partner_id, currency, paid in ReimbursementSnapshot.objects.filter(month=month).values_list(
             "partner_id", "currency", "paid"
         ):
