@@ -76,6 +76,11 @@ def assert_snapshots_exact(*untils: date | None) -> None:
         assert {k: b.balance for k, b in found.items()} == line_balances(until), until
     assert reimbursements_paid() == full_reimbursements_paid()
     assert snapshots_check() == []
+    for month in PayoutBatch.objects.filter(reimbursements_snapshot=True).values_list("period", flat=True):
+        made = Payout.objects.filter(batch__period__lte=month, reimbursement__gt=0)
+        sums = exact_sums(made, "reimbursement", "partner_id", "currency")
+        stored = ReimbursementSnapshot.objects.filter(month=month).values_list("partner_id", "currency", "paid")
+        assert {(p, c): paid for p, c, paid in stored} == {k: v for k, v in sums.items() if isinstance(k, tuple)}
 
 
 class SnapshotMachine(RuleBasedStateMachine):

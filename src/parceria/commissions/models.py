@@ -1,4 +1,5 @@
-"""Commission plans, the append-only ledger and the closed accounting months it posts around (SPEC §6, §7.1)."""
+"""Commission plans, the append-only ledger, its totals and the closed accounting months it posts around, with the
+balance snapshot each close leaves (SPEC §6, §7.1)."""
 
 from __future__ import annotations
 
