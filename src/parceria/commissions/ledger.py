@@ -51,6 +51,10 @@ LEDGER_COLUMNS = (
 PERIOD_LOCK_KEY = 72_610_001
 
 
+class ClosedMonth(RuntimeError):
+    """A posting into a closed month: a bug (the close posts its own lines before it records the month closed)."""
+
+
 def month_of(moment: datetime) -> date:
     local = timezone.localtime(moment)
     return date(local.year, local.month, 1)
@@ -82,7 +86,10 @@ def ledger_post(
     postings: Iterable[tuple[Posting, dict[str, object]]], *, created_by: str, now: datetime | None = None
 ) -> int:
     """Write postings. Each comes with its context: event_id, invoice_id, customer_id, occurred_at and,
-    for the close's own payout lines, an explicit period."""
+    for the close's own payout lines, an explicit period.
+
+    No line is ever posted into a closed month: a line's period is at least the first open month, and an explicit
+    period before it is refused (ClosedMonth). The balance snapshots of closed months (BalanceSnapshot) rely on it."""
     postings = list(postings)
     if not postings:
         return 0
@@ -96,6 +103,8 @@ def ledger_post(
         assert isinstance(occurred_at, datetime)
         period = ctx.get("period") or period_for(occurred_at, floor)
         assert isinstance(period, date)
+        if floor is not None and period < floor:
+            raise ClosedMonth(f"{period:%Y-%m} is closed: lines post into {floor:%Y-%m} or later")
         grouped.append((posting.partner_id, period, posting.kind, posting.currency, posting.amount))
         rows.append(
             (

@@ -1,4 +1,5 @@
-"""Commission plans, the append-only ledger and the closed accounting months it posts around (SPEC §6, §7.1)."""
+"""Commission plans, the append-only ledger, its totals and the closed accounting months it posts around, with the
+balance snapshot each close leaves (SPEC §6, §7.1)."""
 
 from __future__ import annotations
 
@@ -148,6 +149,8 @@ class LedgerTotal(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "period", "kind", "currency"], name="ledger_total_group")
         ]
+        # The program-wide balance reads only the months after the last balance snapshot (BalanceSnapshot).
+        indexes = [models.Index(fields=["period"], name="ledger_total_period")]
 
     def __str__(self) -> str:
         return f"partner {self.partner_id} {self.period:%Y-%m} {self.kind} {self.amount} {self.currency}"
@@ -172,3 +175,40 @@ class ClosedPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} closed by {self.closed_by}"
+
+
+class BalanceSnapshot(AppendOnlyModel):
+    """The ledger as it stood when a month was closed: per partner, kind and currency, Σ amount and count of the
+    lines of every accounting month up to and including `month`, the close's own payout lines included. Written
+    once by the close of `month`, in its transaction (commissions/totals.py `snapshot_take`).
+
+    It never goes stale because no ledger line is ever posted into a closed month (`ledger_post`: every line posts
+    into the first open month or later, and the close posts its own lines before it records the month closed), so
+    the lines of the months up to `month` are final once it is closed. A balance over the months before M is then
+    the snapshot of the latest closed month before M plus the ledger totals of the months after it
+    (commissions/selectors.py `balances`). `parceria ledger-totals --check` verifies it against the projection;
+    `--rebuild` recomputes it.
+
+    Amounts are ten-thousandths as integers, like LedgerTotal's."""
+
+    month = models.DateField(help_text="The closed month (first day) whose balances this is.")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+", db_index=False)
+    kind = models.CharField(max_length=16, choices=LedgerKind.choices)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    amount_units = models.BigIntegerField(help_text="Σ amount × 10⁴ of the lines up to `month`.")
+    lines = models.PositiveIntegerField(help_text="Number of lines up to `month`.")
+
+    append_only_update = "a closed month's balances never change"
+    append_only_delete = "a closed month's balances never change"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "partner", "kind", "currency"], name="balance_snapshot_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"partner {self.partner_id} at {self.month:%Y-%m} {self.kind} {self.amount} {self.currency}"
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.amount_units).scaleb(-4)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from parceria.privacy.registry import declare, mentions
+from parceria.privacy.registry import declare, mentions, not_personal
 
 
 def register() -> None:
     declare(mentions("commissions.LedgerLine", "explanation"), mentions("commissions.CommissionPlan", "name"))
+    not_personal("commissions.BalanceSnapshot", "sums of ledger amounts per partner id, kind and currency")

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
-from parceria.commissions.models import LedgerKind, LedgerLine, LedgerTotal
+from parceria.commissions.models import BalanceSnapshot, LedgerKind, LedgerLine, LedgerTotal
 from parceria.commissions.totals import as_date, from_units
 from parceria.common import months
 from parceria.common.dbsum import exact_sums
@@ -141,8 +141,45 @@ def _balance(partner_id: int, currency: str, kinds: dict[str, Decimal]) -> Balan
 
 
 def balances(*, partner: Partner | int | None = None, until: date | None = None) -> dict[tuple[int, str], Balance]:
-    """Every (partner, currency) balance of the lines in accounting months before `until` (all months: None)."""
-    return balances_of(ledger_totals(partner=partner, until=until, per_month=False))
+    """Every (partner, currency) balance of the lines in accounting months before `until` (all months: None). The
+    program's balances start from the balance snapshot of the latest closed month before `until`
+    (`snapshot_totals`), so that the read does not grow with the months already closed; one partner's read its
+    projection rows (a few per month)."""
+    if partner is not None:
+        return balances_of(ledger_totals(partner=partner, until=until, per_month=False))
+    return balances_of(snapshot_totals(until=until))
+
+
+def snapshot_totals(*, until: date | None = None) -> list[PeriodTotal]:
+    """The whole program's ledger summed per partner, kind and currency over the months before `until` (all months:
+    None), in key order: the balance snapshot of the latest month S before `until` that has one (BalanceSnapshot,
+    written by the close of S) plus the ledger-totals projection of the months after S only, in one statement. With
+    no snapshot, the projection of every month.
+
+    Exact because no ledger line is ever posted into a closed month: `ledger_post` (commissions/ledger.py) posts
+    every line into the first open month or a later one and refuses an explicit period before it, and the close
+    posts its own lines before it records its month closed (ClosedPeriod), so the lines of the months up to S, and
+    the snapshot of them, never change once S is closed."""
+    quote = connection.ops.quote_name
+    snapshots, totals = quote(BalanceSnapshot._meta.db_table), quote(LedgerTotal._meta.db_table)
+    bound = "WHERE month < %s" if until is not None else ""
+    latest = f"(SELECT MAX(month) FROM {snapshots} {bound})"
+    value = until.isoformat() if until is not None and connection.vendor == "sqlite" else until
+    after = f"period > COALESCE({latest}, %s)" + (" AND period < %s" if until is not None else "")
+    earliest = date.min.isoformat() if connection.vendor == "sqlite" else date.min
+    keys = "partner_id, kind, currency"
+    sql = (
+        f"SELECT {keys}, SUM(units) FROM ("
+        f"SELECT {keys}, amount_units AS units FROM {snapshots} WHERE month = {latest} "
+        f"UNION ALL SELECT {keys}, amount_units FROM {totals} WHERE {after}"
+        f") AS upto GROUP BY {keys} ORDER BY {keys}"
+    )
+    bounds = [value] if until is not None else []  # each `latest`, then the projection's upper bound
+    params = [*bounds, *bounds, earliest, *bounds]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [PeriodTotal(p, None, kind, cur, from_units(int(units))) for p, kind, cur, units in rows]
 
 
 def partner_balances(partner: Partner, totals: Iterable[PeriodTotal] | None = None) -> list[Balance]:

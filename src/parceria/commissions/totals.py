@@ -4,6 +4,10 @@
 totals always equal the lines; reads that used to sum a partner's whole ledger (the balance, the month's
 earnings, the 12-month chart) read a few dozen total rows instead. The lines stay the truth: `totals_check`
 compares the projection with them and `totals_rebuild` recomputes it (`parceria ledger-totals`).
+
+The balance snapshots (BalanceSnapshot) are the projection summed over every month up to a closed month, written by
+that month's close (`snapshot_take`), so that a balance reads the months after the last close only;
+`snapshots_check` compares them with the projection and `snapshots_rebuild` recomputes them from it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from parceria.commissions.models import LedgerLine, LedgerTotal
+from parceria.commissions.models import BalanceSnapshot, LedgerLine, LedgerTotal
 
 #: The ledger keeps 4 decimal places; totals are integers of ten-thousandths.
 PLACES = 4
@@ -146,3 +150,125 @@ def totals_rebuild() -> int:
                 f"INSERT INTO {table} (partner_id, period, kind, currency, amount_units, lines) {_grouped_sql()}"
             )
         return LedgerTotal.objects.count()
+
+
+# --- balance snapshots of closed months ---------------------------------------------------------------------------
+
+
+def _param(value: date) -> date | str:
+    return value.isoformat() if connection.vendor == "sqlite" else value
+
+
+def latest_snapshot(before: date | None = None) -> date | None:
+    """The latest month with a balance snapshot (before `before` when given), or None: one index lookup."""
+    table = connection.ops.quote_name(BalanceSnapshot._meta.db_table)
+    where, params = ("WHERE month < %s", [_param(before)]) if before is not None else ("", [])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(month) FROM {table} {where}", params)
+        found = cursor.fetchone()[0]
+    return None if found is None else as_date(found)
+
+
+def snapshot_take(month: date) -> int:
+    """Write the balance snapshot of `month`, which the caller (the close) has just closed in its transaction, under
+    the exclusive period lock, after posting its own lines: the snapshot of the latest month before it that has one
+    plus the projection of the months after that one up to `month` (the whole projection up to `month` when none
+    has), in one INSERT … SELECT. Returns the number of groups written.
+
+    Exact because no ledger line is ever posted into a closed month (commissions/ledger.py `ledger_post` refuses a
+    period before the first open month), so neither the earlier snapshot nor the projection of the months up to
+    `month` can change once they are closed."""
+    snapshots = connection.ops.quote_name(BalanceSnapshot._meta.db_table)
+    totals = connection.ops.quote_name(LedgerTotal._meta.db_table)
+    previous = latest_snapshot(before=month)
+    parts = [f"SELECT partner_id, kind, currency, amount_units, lines FROM {totals} WHERE period <= %s"]
+    params: list[date | str] = [_param(month)]
+    if previous is not None:
+        parts[0] += " AND period > %s"
+        params.append(_param(previous))
+        parts.append(f"SELECT partner_id, kind, currency, amount_units, lines FROM {snapshots} WHERE month = %s")
+        params.append(_param(previous))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {snapshots} (month, partner_id, kind, currency, amount_units, lines) "
+            f"SELECT %s, partner_id, kind, currency, SUM(amount_units), SUM(lines) "
+            f"FROM ({' UNION ALL '.join(parts)}) AS upto GROUP BY partner_id, kind, currency",
+            [_param(month), *params],
+        )
+        return int(cursor.rowcount)
+
+
+SnapshotKey = tuple[int, str, str]  # partner_id, kind, currency
+
+
+@dataclass(frozen=True)
+class SnapshotDifference:
+    """A group of a balance snapshot that differs from the projection summed over the months up to its month."""
+
+    month: date
+    partner_id: int
+    kind: str
+    currency: str
+    totals_amount: Decimal
+    totals_count: int
+    snapshot_amount: Decimal
+    snapshot_count: int
+
+
+def snapshots_check() -> list[SnapshotDifference]:
+    """Every group of every balance snapshot that differs from the ledger-totals projection summed over the months up
+    to the snapshot's month (the projection itself is checked against the lines by `totals_check`). One pass over
+    the snapshots and the projection of the snapshotted months, in month order: the months up to a snapshot are
+    closed, so their rows no longer change while it reads them."""
+    stored: dict[date, dict[SnapshotKey, tuple[int, int]]] = {}
+    for month, partner_id, kind, currency, units, count in BalanceSnapshot.objects.values_list(
+        "month", "partner_id", "kind", "currency", "amount_units", "lines"
+    ):
+        stored.setdefault(month, {})[(partner_id, kind, currency)] = (units, count)
+    if not stored:
+        return []
+    rows = (
+        LedgerTotal.objects.filter(period__lte=max(stored))
+        .order_by("period")
+        .values_list("period", "partner_id", "kind", "currency", "amount_units", "lines")
+        .iterator(chunk_size=5000)
+    )
+    running: dict[SnapshotKey, tuple[int, int]] = {}
+    differences: list[SnapshotDifference] = []
+    pending = sorted(stored)
+
+    def compare(month: date) -> None:
+        snapshot = stored[month]
+        for key in sorted(running.keys() | snapshot.keys()):
+            want, have = running.get(key, (0, 0)), snapshot.get(key, (0, 0))
+            if want != have or (key in running) != (key in snapshot):
+                differences.append(SnapshotDifference(
+                    month, *key, from_units(want[0]), want[1], from_units(have[0]), have[1]
+                ))
+
+    for period, partner_id, kind, currency, units, count in rows:
+        while pending and pending[0] < period:
+            compare(pending.pop(0))
+        key = (partner_id, kind, currency)
+        total_units, total_count = running.get(key, (0, 0))
+        running[key] = (total_units + units, total_count + count)
+    for month in pending:
+        compare(month)
+    return differences
+
+
+def snapshots_rebuild() -> int:
+    """Recompute every balance snapshot from the projection, month after month, under the close's exclusive lock.
+    Returns the number of groups written."""
+    from parceria.commissions.ledger import lock_periods
+
+    table = connection.ops.quote_name(BalanceSnapshot._meta.db_table)
+    written = 0
+    with transaction.atomic():
+        lock_periods(exclusive=True)
+        months = sorted(set(BalanceSnapshot.objects.values_list("month", flat=True)))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")  # a projection of the projection, never the ledger
+        for month in months:
+            written += snapshot_take(month)
+    return written

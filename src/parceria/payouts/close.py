@@ -1,7 +1,8 @@
 """The monthly close (SPEC §7.1, §7.6).
 
 Closing month P locks every month up to P and, for each partner and currency, takes the available balance
-(the sum of its ledger lines in months up to P, read with the balance selector of commissions/selectors.py).
+(the sum of its ledger lines in months up to P, read with the balance selector of commissions/selectors.py, which
+starts from the balance snapshot of the latest closed month and adds the months after it).
 A partner with lines in two currencies has two balances, paid or carried each on its own. A balance at or
 above the minimum for its currency is paid: the payout's gross is the balance rounded down to the currency's
 minor unit, taxes are withheld from it, and a ledger line of −gross posts in P. Everything else (smaller or
@@ -14,7 +15,12 @@ Marketing fund reimbursements (ledger kind `mdf`) are part of the balance and pa
 them: the payout's `reimbursement` is the part of its gross that reimburses marketing funds, min(the unpaid
 reimbursements of that partner and currency, gross), where unpaid = Σ mdf lines up to P − Σ `reimbursement` of the
 partner's earlier payouts in that currency that did not fail; the withholding base is gross − reimbursement. Both sums
-are read set-based (one query each for the whole close). The minimum payout applies to the whole balance.
+are read set-based for the whole close, from the snapshots of the last close and what came after it
+(payouts/selectors.py `reimbursements_paid`). The minimum payout applies to the whole balance.
+
+After its payouts and their ledger lines, the close records P as closed and writes the snapshots the next close
+starts from: the balances by kind up to P (commissions.BalanceSnapshot) and the reimbursements paid up to P
+(payouts.ReimbursementSnapshot).
 
 The payment date of every payout of a close is the day the close runs (the taxable event, "pagamento ou
 crédito"): the withholding rules in force that day apply, and the monthly rules sum the payout with
@@ -44,8 +50,10 @@ from parceria.commissions.engine import Posting
 from parceria.commissions.ledger import first_open_period, ledger_post, lock_periods
 from parceria.commissions.models import ClosedPeriod, LedgerTotal
 from parceria.commissions.selectors import balances
+from parceria.commissions.totals import snapshot_take
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, key_in, reserve_ids
+from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import FxBook, fx_quote
 from parceria.common.money import FxQuote, multiply, round_down_minor, round_minor
@@ -59,9 +67,10 @@ from parceria.payouts.models import (
     PayoutEmployerContribution,
     PayoutThreshold,
     PayoutWithholding,
+    ReimbursementSnapshot,
     WithholdingRule,
 )
-from parceria.payouts.selectors import earlier_in_month, reimbursements_paid
+from parceria.payouts.selectors import earlier_in_month, latest_reimbursement_snapshot, reimbursements_paid
 from parceria.payouts.withholding import (
     NOTHING_EARLIER,
     ContributionLine,
@@ -329,12 +338,16 @@ def period_close(*, month: date, actor: Actor, now: datetime | None = None) -> C
         _check_closable(month, today)
         plan = plan_close(month, today=today, now=now)
         _checkpoint("planned")
-        ClosedPeriod.objects.create(month=month, closed_by=actor.label[:200])
-        batch = PayoutBatch.objects.create(period=month, created_by=actor.label[:200])
+        batch = PayoutBatch.objects.create(period=month, created_by=actor.label[:200], reimbursements_snapshot=True)
         payouts = _write_payouts(batch, plan, month, now)
         _checkpoint("payouts_written")
         _post_payout_lines(plan, payouts, month, actor, now)
         _checkpoint("ledger_written")
+        # Closed only now that its own lines are in: from here on nothing posts into `month` (ledger_post), so
+        # the snapshots of its balances and reimbursements are final.
+        ClosedPeriod.objects.create(month=month, closed_by=actor.label[:200])
+        snapshot_take(month)
+        _snapshot_reimbursements(month)
         audit_record_create(
             actor=actor,
             action="period.closed",
@@ -390,6 +403,31 @@ def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: dateti
     carried = [(batch.pk, c.partner_id, c.currency, c.balance, c.reason) for c in plan.carried]
     insert_rows(CarriedBalance, ("batch", "partner", "currency", "balance", "reason"), carried)
     return ids
+
+
+def _snapshot_reimbursements(month: date) -> int:
+    """Write the reimbursement snapshot of `month` (payouts.ReimbursementSnapshot), in the close's transaction after
+    its payouts: the snapshot of the latest close before it that has one plus the reimbursements of the payouts of
+    the batches after that close up to `month` (every batch up to `month` when none has). Set-based: one grouped
+    read and one bulk insert. Returns the number of rows written."""
+    previous = latest_reimbursement_snapshot(before=month)
+    paid: dict[tuple[int, str], Decimal] = {}
+    if previous is not None:
+        for partner_id, currency, amount in ReimbursementSnapshot.objects.filter(month=previous).values_list(
+            "partner_id", "currency", "paid"
+        ):
+            paid[(partner_id, currency)] = amount
+    batches = PayoutBatch.objects.filter(period__lte=month)
+    if previous is not None:
+        batches = batches.filter(period__gt=previous)
+    # By the batches' ids (this close's, usually), so that the payouts are found through their batch's index.
+    made = Payout.objects.filter(batch_id__in=list(batches.values_list("pk", flat=True)), reimbursement__gt=0)
+    for key, amount in exact_sums(made, "reimbursement", "partner_id", "currency").items():
+        assert isinstance(key, tuple)
+        partner_currency = (int(key[0]), str(key[1]))
+        paid[partner_currency] = paid.get(partner_currency, Decimal(0)) + amount
+    rows = [(month, partner_id, currency, amount) for (partner_id, currency), amount in sorted(paid.items())]
+    return insert_rows(ReimbursementSnapshot, ("month", "partner", "currency", "paid"), rows)
 
 
 PAYOUT_COLUMNS = (

@@ -89,6 +89,10 @@ class PayoutBatch(models.Model):
     period = models.DateField(unique=True, help_text="The closed month (first day).")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=200)
+    reimbursements_snapshot = models.BooleanField(
+        default=False, help_text="Its close wrote the reimbursement snapshot of its month (ReimbursementSnapshot), "
+        "whose rows may be none: no reimbursement paid yet."
+    )
 
     class Meta:
         ordering = ["-period"]
@@ -231,6 +235,8 @@ class PayoutStatusChange(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(fields=["payout", "status"], name="payout_status_reached_once"),
         ]
+        # The failed payouts (few) without reading every mark: the close adds their reimbursements back.
+        indexes = [models.Index(fields=["payout"], condition=models.Q(status="failed"), name="payout_status_failed")]
 
     def __str__(self) -> str:
         return f"payout {self.payout_id} {self.status} ({self.source})"
@@ -270,6 +276,32 @@ class CarriedBalance(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"partner {self.partner_id} carries {self.balance} {self.currency}"
+
+
+class ReimbursementSnapshot(AppendOnlyModel):
+    """Σ `reimbursement` of every payout of the closes up to and including `month`, per partner and currency, failed
+    payouts included: written once by the close of `month`, in its transaction (payouts/close.py). The marketing fund
+    reimbursements already paid are then this snapshot of the latest close, plus the payouts of later batches, less
+    the reimbursements of the payouts that failed (payouts/selectors.py `reimbursements_paid`), so the close no longer
+    reads every payout ever made. Payouts are append-only and a close's batch never changes after it: the sum over
+    the batches up to `month` is final. Only partners with a reimbursement have rows; the batch of `month` says that
+    the snapshot was written (PayoutBatch.reimbursements_snapshot), rows or none."""
+
+    month = models.DateField(help_text="The closed month (first day) of the close that wrote it.")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+", db_index=False)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    paid = models.DecimalField(max_digits=20, decimal_places=4, help_text="Σ reimbursement of the payouts up to month.")
+
+    append_only_update = "a close's reimbursements never change"
+    append_only_delete = "a close's reimbursements never change"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "partner", "currency"], name="reimbursement_snapshot_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"partner {self.partner_id} reimbursed {self.paid} {self.currency} up to {self.month:%Y-%m}"
 
 
 class BatchExport(AppendOnlyModel):

@@ -21,3 +21,6 @@ def register() -> None:
         mentions("payouts.CarriedBalance", "reason"),
     )
     not_personal("payouts.WithholdingRule", "tax rules as data")
+    not_personal(
+        "payouts.ReimbursementSnapshot", "sums of payouts' marketing fund reimbursements per partner id and currency"
+    )

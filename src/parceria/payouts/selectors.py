@@ -43,6 +43,7 @@ from parceria.payouts.models import (
     PayoutStatus,
     PayoutStatusChange,
     PayoutWithholding,
+    ReimbursementSnapshot,
     WithholdingRule,
 )
 from parceria.payouts.withholding import (
@@ -87,15 +88,40 @@ def earlier_in_month(payment_date: date) -> dict[tuple[str, str], EarlierInMonth
 
 def reimbursements_paid() -> dict[tuple[int, str], Decimal]:
     """Σ `reimbursement` of the payouts that did not fail, by (partner id, currency): the marketing fund
-    reimbursements already paid (a failed payout's reimbursement goes back on the balance with its gross)."""
-    payouts = payouts_with_status(Payout.objects.filter(reimbursement__gt=0)).exclude(
+    reimbursements already paid (a failed payout's reimbursement goes back on the balance with its gross).
+
+    Read without every payout ever made: the reimbursement snapshot of the latest close (Σ reimbursement of the
+    payouts of every batch up to it, payouts.ReimbursementSnapshot), plus the payouts of later batches, less the
+    reimbursements of the failed payouts (found through the index of failed marks: few, whatever the history).
+    Payouts and their batches never change, so the snapshot stays exact; failures are read as they stand."""
+    month = latest_reimbursement_snapshot()
+    made = Payout.objects.filter(reimbursement__gt=0)
+    result: dict[tuple[int, str], Decimal] = {}
+    if month is not None:
+        # By the batches' ids (none, usually), so that the payouts are found through their batch's index.
+        made = made.filter(batch_id__in=list(PayoutBatch.objects.filter(period__gt=month).values_list("pk", flat=True)))
+        for partner_id, currency, paid in ReimbursementSnapshot.objects.filter(month=month).values_list(
+            "partner_id", "currency", "paid"
+        ):
+            result[(partner_id, currency)] = paid
+    failed_ids = PayoutStatusChange.objects.filter(status=PayoutStatus.FAILED).values("payout_id")
+    failed = payouts_with_status(Payout.objects.filter(pk__in=failed_ids, reimbursement__gt=0)).filter(
         current_status=PayoutStatus.FAILED
     )
-    result: dict[tuple[int, str], Decimal] = {}
-    for key, total in exact_sums(payouts, "reimbursement", "partner_id", "currency").items():
-        assert isinstance(key, tuple)
-        result[(int(key[0]), str(key[1]))] = total
-    return result
+    for queryset, sign in ((made, 1), (failed, -1)):
+        for key, total in exact_sums(queryset, "reimbursement", "partner_id", "currency").items():
+            assert isinstance(key, tuple)
+            partner_currency = (int(key[0]), str(key[1]))
+            result[partner_currency] = result.get(partner_currency, Decimal(0)) + sign * total
+    return {key: total for key, total in result.items() if total}
+
+
+def latest_reimbursement_snapshot(before: date | None = None) -> date | None:
+    """The month of the latest reimbursement snapshot (before `before` when given), or None."""
+    batches = PayoutBatch.objects.filter(reimbursements_snapshot=True)
+    if before is not None:
+        batches = batches.filter(period__lt=before)
+    return batches.order_by("-period").values_list("period", flat=True).first()
 
 
 def payouts_with_status(queryset: QuerySet[Payout] | None = None, *, today: date | None = None) -> QuerySet[Any]:

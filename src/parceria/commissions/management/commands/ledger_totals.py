@@ -1,9 +1,10 @@
 """`parceria ledger-totals --check | --rebuild`: compare the ledger-totals projection with the ledger lines, or
 recompute it from them.
 
---check prints every group (partner, month, kind, currency) whose total differs from its lines and exits 1
-if there is any; it writes nothing and is safe to run from cron. --rebuild recomputes the whole projection
-in one transaction while ledger writers wait (seconds for a million lines), then checks it."""
+--check prints every group (partner, month, kind, currency) whose total differs from its lines, and every group
+of a closed month's balance snapshot that differs from the totals of the months up to it, and exits 1 if there is
+any; it writes nothing and is safe to run from cron. --rebuild recomputes the whole projection in one transaction
+while ledger writers wait (seconds for a million lines), then the snapshots from it, then checks both."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from parceria.commissions.totals import totals_check, totals_rebuild
+from parceria.commissions.totals import snapshots_check, snapshots_rebuild, totals_check, totals_rebuild
 
 
 class Command(BaseCommand):
@@ -26,15 +27,23 @@ class Command(BaseCommand):
         if options["rebuild"]:
             groups = totals_rebuild()
             self.stdout.write(f"Rebuilt the ledger totals: {groups:,} groups.")
+            snapshotted = snapshots_rebuild()
+            self.stdout.write(f"Rebuilt the balance snapshots: {snapshotted:,} groups.")
         differences = totals_check()
         for d in differences:
             self.stdout.write(
                 f"partner {d.partner_id} {d.period:%Y-%m} {d.kind} {d.currency}: lines {d.lines_amount} "
                 f"({d.lines_count} lines), totals {d.total_amount} ({d.total_count} lines)"
             )
-        if differences:
-            raise CommandError(
-                f"{len(differences)} ledger-total group(s) differ from the lines; "
-                "run `parceria ledger-totals --rebuild`."
+        stale = snapshots_check()
+        for s in stale:
+            self.stdout.write(
+                f"snapshot {s.month:%Y-%m} partner {s.partner_id} {s.kind} {s.currency}: totals {s.totals_amount} "
+                f"({s.totals_count} lines), snapshot {s.snapshot_amount} ({s.snapshot_count} lines)"
             )
-        self.stdout.write("The ledger totals agree with the ledger lines.")
+        if differences or stale:
+            raise CommandError(
+                f"{len(differences)} ledger-total group(s) differ from the lines and {len(stale)} balance-snapshot "
+                "group(s) from the totals; run `parceria ledger-totals --rebuild`."
+            )
+        self.stdout.write("The ledger totals agree with the ledger lines, and the balance snapshots with the totals.")
