@@ -15,7 +15,8 @@ from tests.factories import make_partner, make_payout
 
 APPEND_ONLY = {
     "analytics.casestudyversion",
-    "commissions.balancesnapshot", "commissions.ledgerline", "common.auditrecord", "common.fxrate", "customers.csatscore", "customers.event",
+    "commissions.balancesnapshot",
+    "commissions.ledgerline", "common.auditrecord", "common.fxrate", "customers.csatscore", "customers.event",
     "customers.invoice", "customers.refund", "customers.usagerecord", "disputes.adjustmentapproval",
     "disputes.disputeattachment", "disputes.disputecomment", "enablement.partnercertification",
     "partners.evaluation", "partners.evaluationweights", "partners.partnerterms", "partners.payoutmethodchange",
