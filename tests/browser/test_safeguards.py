@@ -30,6 +30,13 @@ def program() -> tuple[Partner, SafeguardFlag]:
     make_customer(norte, name="Padaria São João", external_id="cus_padaria", tax_id=root + cnpj.calc_check_digits(root))
     for p in (sul, leste):
         Partner.objects.filter(pk=p.pk).update(pix_key_type="email", pix_key="financeiro@sulleste.com.br")
+    # Two more paid by TED into one Banco do Brasil account, written two ways (no PIX key then, as the method's
+    # writer leaves it).
+    for name, number in (("Oeste Dados", "0098765"), ("Centro Apps", "98765")):
+        Partner.objects.filter(pk=make_partner(name=name).pk).update(
+            pix_key_type="", pix_key="", payout_method="br_ted", payout_account={
+            "bank_code": "001", "bank_name": "Banco do Brasil", "branch": "1234", "branch_digit": "3",
+            "account": number, "account_digit": "X", "account_type": "checking"})
     safeguards_scan(actor=ACTOR, now=NOW)
     flags_raise([
         Finding("refund_rate", leste.pk, {
@@ -65,9 +72,14 @@ def test_finance_clears_a_flag_after_reading_its_evidence(browser, live_server, 
         sign_in(page, "fin", PASSWORD, totp_key_hex=key)
         page.wait_for_url("**/console/")
         page.goto("/console/safeguards/")
-        assert page.locator("main tbody tr").count() == 5
+        assert page.locator("main tbody tr").count() == 7
         screenshot(page, f"{name}-list")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+        shared = SafeguardFlag.objects.get(partner__name="Oeste Dados")
+        page.goto(f"/console/safeguards/{shared.pk}/")
+        evidence = page.locator("main").inner_text()
+        assert "••••8765-X" in evidence and "Centro Apps" in evidence and "98765" not in evidence
+        screenshot(page, f"{name}-shared-account")
         page.goto(f"/console/partners/{norte.pk}/")
         screenshot(page, f"{name}-partner")
         page.goto("/console/close/2026-03/")
