@@ -16,10 +16,10 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection, connections
 
-from parceria.commissions.models import ClosedPeriod, LedgerLine
+from parceria.commissions.models import BalanceSnapshot, ClosedPeriod, LedgerLine
 from parceria.common.audit import Actor
 from parceria.payouts.close import close_preview, period_close
-from parceria.payouts.models import CarriedBalance, Payout, PayoutBatch, PayoutWithholding
+from parceria.payouts.models import CarriedBalance, Payout, PayoutBatch, PayoutWithholding, ReimbursementSnapshot
 from tests.factories import ingest, make_customer, make_partner, paid
 
 MARCH = date(2026, 3, 1)
@@ -61,6 +61,9 @@ def _snapshot() -> dict[str, object]:
         "carried": sorted(CarriedBalance.objects.values_list("partner_id", "balance", "reason")),
         "payout_lines": sorted(LedgerLine.objects.filter(kind="payout").values_list("partner_id", "amount", "period")),
         "lines": LedgerLine.objects.count(),
+        "snapshots": sorted(BalanceSnapshot.objects.values_list("month", "partner_id", "kind", "currency",
+                                                                "amount_units")),
+        "reimbursement_snapshots": ReimbursementSnapshot.objects.count(),
     }
 
 
@@ -87,6 +90,11 @@ def test_a_close_killed_at_any_stage_leaves_nothing_and_the_rerun_matches_an_uni
     assert after["carried"] == sorted((c.partner_id, c.balance, c.reason) for c in expected.carried)
     assert after["payout_lines"] == sorted((p.partner_id, -p.gross, MARCH) for p in expected.payouts)
     assert after["lines"] == before["lines"] + len(expected.payouts)
+    # the close's snapshot of the balances after it: each partner's is what the close carried, to the cent
+    left: dict[int, D] = {}
+    for _month, partner, _kind, _currency, units in after["snapshots"]:
+        left[partner] = left.get(partner, D(0)) + D(units) / 10_000
+    assert {k: v for k, v in left.items() if v} == {c.partner_id: c.balance for c in expected.carried if c.balance}
     assert _run_close().returncode == 0 and _snapshot() == after  # and once more: nothing changes
 
 
