@@ -19,7 +19,7 @@ from django.db import connection, connections
 from django.test import Client, RequestFactory
 from django.test.client import encode_multipart
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from parceria.accounts.models import ApiKey, hash_api_key
@@ -307,6 +307,7 @@ def _post(body: bytes, path: str = "/api/v1/partners") -> Any:
 
 
 @given(_json, st.integers(min_value=0, max_value=3))
+@example("\ud800", 0)  # a lone surrogate: valid JSON (an escape), not UTF-8
 def test_a_json_body_hashes_alike_whatever_its_key_order_and_spacing(value, indent):
     compact = json.dumps(value, separators=(",", ":")).encode()
     spaced = json.dumps(value, indent=indent or None, sort_keys=True).encode()
@@ -428,3 +429,11 @@ def test_the_admin_lists_and_shows_the_keys_read_only(admin):
     assert listed.status_code == shown.status_code == 200
     assert "seen-in-the-admin" in listed.content.decode()
     assert "Agência" not in shown.content.decode()  # the kept answer's body is not shown
+
+
+def test_a_body_escaping_a_lone_surrogate_is_refused_with_a_clear_error_and_stores_nothing(admin):
+    rows = partner_rows()
+    body = json.dumps({**PARTNER, "name": "Ag\ud800ncia"}).encode()  # "\\ud800" in the JSON text
+    response = admin.post("/partners", raw=body, key="surrogate-1")
+    assert 400 <= response.status_code < 500, response.content
+    assert partner_rows() == rows

@@ -271,3 +271,14 @@ def test_the_export_download_with_an_id_beyond_the_range_is_422_not_a_500(admin_
 
     assert response.status_code == 422
     assert [d["field"] for d in error_of(response)["details"]] == ["batch_id", "export_id"]
+
+
+def test_a_json_string_with_half_a_surrogate_pair_is_refused_naming_its_field_and_a_whole_pair_is_kept():
+    from parceria.api.parser import SURROGATE_MESSAGE, NulInText
+
+    with pytest.raises(NulInText) as refused:
+        parse_json(b'{"events": [{"id": "ok"}, {"id": "a\\udc00b"}]}')
+    assert refused.value.details == [{"field": "events.1.id", "message": SURROGATE_MESSAGE}]
+    with pytest.raises(NulInText):
+        parse_json(b'{"\\uD800": 1}')
+    assert parse_json(b'{"name": "\\ud83d\\ude00 ok"}') == {"name": "\U0001F600 ok"}

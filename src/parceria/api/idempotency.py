@@ -87,7 +87,8 @@ def _canonical_json(body: bytes) -> bytes | None:
         value = _DECODER.decode(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    # A JSON string may escape a lone surrogate ("\ud800"): valid JSON, no UTF-8; kept as such in the bytes hashed.
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
 
 
 def _form(request: HttpRequest) -> bytes:

@@ -9,13 +9,17 @@ The parser refuses, as the API's JSON error:
 - a body that is not JSON, repeats a key in an object (`{"partner_id": 1, "partner_id": 7}`), uses `NaN` or
   `Infinity`, or nests deeper than MAX_DEPTH levels: 400 `malformed_request`;
 - text with a NUL character anywhere (a query, form or JSON field, or a key): 422 `invalid` naming the field, since
-  no database stores one (PostgreSQL refuses it in text).
+  no database stores one (PostgreSQL refuses it in text);
+- a JSON string or key escaping half of a surrogate pair alone (`"\\ud800"`): valid JSON, but no UTF-8 text, so no
+  database stores it either: 422 `invalid` naming the field.
 A body larger than Django's DATA_UPLOAD_MAX_MEMORY_SIZE is answered 413 by the error handlers (errors.py).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -28,6 +32,7 @@ from parceria.common.errors import InvalidInput, ParceriaError
 #: rather than handed to code that walks it.
 MAX_DEPTH = 32
 NUL_MESSAGE = "text may not contain NUL (\\x00) characters"
+SURROGATE_MESSAGE = "text may not contain half of a surrogate pair alone (\\ud800 to \\udfff)"
 JSON_MEDIA_TYPE = "application/json"
 
 
@@ -42,8 +47,8 @@ class UnsupportedMediaType(ParceriaError):
 
 
 class NulInText(InvalidInput):
-    def __init__(self, field: str) -> None:
-        super().__init__(f"{field}: {NUL_MESSAGE}", details=[{"field": field, "message": NUL_MESSAGE}])
+    def __init__(self, field: str, message: str = NUL_MESSAGE) -> None:
+        super().__init__(f"{field}: {message}", details=[{"field": field, "message": message}])
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -78,25 +83,41 @@ def _too_deep(value: Any) -> bool:
     return True
 
 
-def field_with_nul(value: Any) -> str | None:
-    """The dotted place (`events.1.id`) of the first string or key holding a NUL character in parsed JSON, in
-    document order, else None. Iterative, so any depth is safe."""
+def _has_nul(text: str) -> bool:
+    return "\x00" in text
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def field_with_nul(value: Any, bad: Callable[[str], bool] = _has_nul) -> str | None:
+    """The dotted place (`events.1.id`) of the first string or key holding a NUL character (or, with `bad`, any
+    other text `bad` refuses) in parsed JSON, in document order, else None. Iterative, so any depth is safe."""
     stack: list[tuple[Any, str]] = [(value, "")]
     while stack:
         node, place = stack.pop()
         if isinstance(node, str):
-            if "\x00" in node:
+            if bad(node):
                 return place
             continue
         items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
         children = []
         for key, item in items:
             name = f"{place}.{key}" if place else str(key)
-            if isinstance(key, str) and "\x00" in key:
+            if isinstance(key, str) and bad(key):
                 return name
             children.append((item, name))
         stack.extend(reversed(children))
     return None
+
+
+#: A JSON escape of a high or low surrogate (\ud800 to \udfff), in either case: a lone one is possible only then.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 
 def parse_json(body: bytes) -> Any:
@@ -117,6 +138,10 @@ def parse_json(body: bytes) -> Any:
         field = field_with_nul(value)
         if field is not None:
             raise NulInText(field)
+    if _SURROGATE_ESCAPE.search(body):
+        field = field_with_nul(value, _has_lone_surrogate)
+        if field is not None:
+            raise NulInText(field, SURROGATE_MESSAGE)
     return value
 
 
