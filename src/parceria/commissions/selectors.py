@@ -164,9 +164,9 @@ def snapshot_totals(*, until: date | None = None) -> list[PeriodTotal]:
     snapshots, totals = quote(BalanceSnapshot._meta.db_table), quote(LedgerTotal._meta.db_table)
     bound = "WHERE month < %s" if until is not None else ""
     latest = f"(SELECT MAX(month) FROM {snapshots} {bound})"
-    value = until.isoformat() if until is not None and connection.vendor == "sqlite" else until
+    value = connection.ops.adapt_datefield_value(until)
     after = f"period > COALESCE({latest}, %s)" + (" AND period < %s" if until is not None else "")
-    earliest = date.min.isoformat() if connection.vendor == "sqlite" else date.min
+    earliest = connection.ops.adapt_datefield_value(date.min)
     keys = "partner_id, kind, currency"
     sql = (
         f"SELECT {keys}, SUM(units) FROM ("

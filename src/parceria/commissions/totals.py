@@ -155,14 +155,11 @@ def totals_rebuild() -> int:
 # --- balance snapshots of closed months ---------------------------------------------------------------------------
 
 
-def _param(value: date) -> date | str:
-    return value.isoformat() if connection.vendor == "sqlite" else value
-
-
 def latest_snapshot(before: date | None = None) -> date | None:
     """The latest month with a balance snapshot (before `before` when given), or None: one index lookup."""
     table = connection.ops.quote_name(BalanceSnapshot._meta.db_table)
-    where, params = ("WHERE month < %s", [_param(before)]) if before is not None else ("", [])
+    day = connection.ops.adapt_datefield_value  # a date as the driver takes it (ISO text on SQLite)
+    where, params = ("WHERE month < %s", [day(before)]) if before is not None else ("", [])
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(month) FROM {table} {where}", params)
         found = cursor.fetchone()[0]
@@ -181,19 +178,20 @@ def snapshot_take(month: date) -> int:
     snapshots = connection.ops.quote_name(BalanceSnapshot._meta.db_table)
     totals = connection.ops.quote_name(LedgerTotal._meta.db_table)
     previous = latest_snapshot(before=month)
+    day = connection.ops.adapt_datefield_value  # a date as the driver takes it (ISO text on SQLite)
     parts = [f"SELECT partner_id, kind, currency, amount_units, lines FROM {totals} WHERE period <= %s"]
-    params: list[date | str] = [_param(month)]
+    params = [day(month)]
     if previous is not None:
         parts[0] += " AND period > %s"
-        params.append(_param(previous))
+        params.append(day(previous))
         parts.append(f"SELECT partner_id, kind, currency, amount_units, lines FROM {snapshots} WHERE month = %s")
-        params.append(_param(previous))
+        params.append(day(previous))
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {snapshots} (month, partner_id, kind, currency, amount_units, lines) "
             f"SELECT %s, partner_id, kind, currency, SUM(amount_units), SUM(lines) "
             f"FROM ({' UNION ALL '.join(parts)}) AS upto GROUP BY partner_id, kind, currency",
-            [_param(month), *params],
+            [day(month), *params],
         )
         return int(cursor.rowcount)
 

@@ -53,7 +53,6 @@ from parceria.commissions.selectors import balances
 from parceria.commissions.totals import snapshot_take
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, key_in, reserve_ids
-from parceria.common.dbsum import exact_sums
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import FxBook, fx_quote
 from parceria.common.money import FxQuote, multiply, round_down_minor, round_minor
@@ -70,7 +69,12 @@ from parceria.payouts.models import (
     ReimbursementSnapshot,
     WithholdingRule,
 )
-from parceria.payouts.selectors import earlier_in_month, latest_reimbursement_snapshot, reimbursements_paid
+from parceria.payouts.selectors import (
+    earlier_in_month,
+    latest_reimbursement_snapshot,
+    reimbursements_made,
+    reimbursements_paid,
+)
 from parceria.payouts.withholding import (
     NOTHING_EARLIER,
     ContributionLine,
@@ -407,25 +411,9 @@ def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: dateti
 
 def _snapshot_reimbursements(month: date) -> int:
     """Write the reimbursement snapshot of `month` (payouts.ReimbursementSnapshot), in the close's transaction after
-    its payouts: the snapshot of the latest close before it that has one plus the reimbursements of the payouts of
-    the batches after that close up to `month` (every batch up to `month` when none has). Set-based: one grouped
-    read and one bulk insert. Returns the number of rows written."""
-    previous = latest_reimbursement_snapshot(before=month)
-    paid: dict[tuple[int, str], Decimal] = {}
-    if previous is not None:
-        for partner_id, currency, amount in ReimbursementSnapshot.objects.filter(month=previous).values_list(
-            "partner_id", "currency", "paid"
-        ):
-            paid[(partner_id, currency)] = amount
-    batches = PayoutBatch.objects.filter(period__lte=month)
-    if previous is not None:
-        batches = batches.filter(period__gt=previous)
-    # By the batches' ids (this close's, usually), so that the payouts are found through their batch's index.
-    made = Payout.objects.filter(batch_id__in=list(batches.values_list("pk", flat=True)), reimbursement__gt=0)
-    for key, amount in exact_sums(made, "reimbursement", "partner_id", "currency").items():
-        assert isinstance(key, tuple)
-        partner_currency = (int(key[0]), str(key[1]))
-        paid[partner_currency] = paid.get(partner_currency, Decimal(0)) + amount
+    its payouts: the reimbursements made by the batches up to `month`, read from the snapshot of the latest close
+    before it that has one (payouts/selectors.py `reimbursements_made`). Returns the number of rows written."""
+    paid = reimbursements_made(snapshot=latest_reimbursement_snapshot(before=month), until=month)
     rows = [(month, partner_id, currency, amount) for (partner_id, currency), amount in sorted(paid.items())]
     return insert_rows(ReimbursementSnapshot, ("month", "partner", "currency", "paid"), rows)
 

@@ -90,30 +90,46 @@ def reimbursements_paid() -> dict[tuple[int, str], Decimal]:
     """Σ `reimbursement` of the payouts that did not fail, by (partner id, currency): the marketing fund
     reimbursements already paid (a failed payout's reimbursement goes back on the balance with its gross).
 
-    Read without every payout ever made: the reimbursement snapshot of the latest close (Σ reimbursement of the
-    payouts of every batch up to it, payouts.ReimbursementSnapshot), plus the payouts of later batches, less the
-    reimbursements of the failed payouts (found through the index of failed marks: few, whatever the history).
-    Payouts and their batches never change, so the snapshot stays exact; failures are read as they stand."""
-    month = latest_reimbursement_snapshot()
-    made = Payout.objects.filter(reimbursement__gt=0)
-    result: dict[tuple[int, str], Decimal] = {}
-    if month is not None:
-        # By the batches' ids (none, usually), so that the payouts are found through their batch's index.
-        made = made.filter(batch_id__in=list(PayoutBatch.objects.filter(period__gt=month).values_list("pk", flat=True)))
-        for partner_id, currency, paid in ReimbursementSnapshot.objects.filter(month=month).values_list(
-            "partner_id", "currency", "paid"
-        ):
-            result[(partner_id, currency)] = paid
+    Read without every payout ever made: the reimbursements made (`reimbursements_made`, from the snapshot of the
+    latest close), less the reimbursements of the failed payouts (found through the index of failed marks: few,
+    whatever the history). Failures are read as they stand."""
+    result = reimbursements_made(snapshot=latest_reimbursement_snapshot())
     failed_ids = PayoutStatusChange.objects.filter(status=PayoutStatus.FAILED).values("payout_id")
     failed = payouts_with_status(Payout.objects.filter(pk__in=failed_ids, reimbursement__gt=0)).filter(
         current_status=PayoutStatus.FAILED
     )
-    for queryset, sign in ((made, 1), (failed, -1)):
-        for key, total in exact_sums(queryset, "reimbursement", "partner_id", "currency").items():
-            assert isinstance(key, tuple)
-            partner_currency = (int(key[0]), str(key[1]))
-            result[partner_currency] = result.get(partner_currency, Decimal(0)) + sign * total
+    _add_reimbursements(result, failed, -1)
     return {key: total for key, total in result.items() if total}
+
+
+def reimbursements_made(*, snapshot: date | None, until: date | None = None) -> dict[tuple[int, str], Decimal]:
+    """Σ `reimbursement` of the payouts of every batch up to `until` (every batch: None), failed ones included, by
+    (partner id, currency): the reimbursement snapshot of month `snapshot` (None: none; Σ reimbursement of the
+    payouts of every batch up to it, payouts.ReimbursementSnapshot) plus the payouts of the batches after it.
+    Payouts and their batches never change, so a snapshot stays exact."""
+    result: dict[tuple[int, str], Decimal] = {}
+    made = Payout.objects.filter(reimbursement__gt=0)
+    batches = PayoutBatch.objects.all()
+    if snapshot is not None:
+        for partner_id, currency, paid in ReimbursementSnapshot.objects.filter(month=snapshot).values_list(
+            "partner_id", "currency", "paid"
+        ):
+            result[(partner_id, currency)] = paid
+        batches = batches.filter(period__gt=snapshot)
+    if until is not None:
+        batches = batches.filter(period__lte=until)
+    if snapshot is not None or until is not None:
+        # By the batches' ids (none or one, usually), so that the payouts are found through their batch's index.
+        made = made.filter(batch_id__in=list(batches.values_list("pk", flat=True)))
+    _add_reimbursements(result, made, 1)
+    return result
+
+
+def _add_reimbursements(result: dict[tuple[int, str], Decimal], payouts: QuerySet[Any], sign: int) -> None:
+    for key, total in exact_sums(payouts, "reimbursement", "partner_id", "currency").items():
+        assert isinstance(key, tuple)
+        partner_currency = (int(key[0]), str(key[1]))
+        result[partner_currency] = result.get(partner_currency, Decimal(0)) + sign * total
 
 
 def latest_reimbursement_snapshot(before: date | None = None) -> date | None:
