@@ -56,14 +56,9 @@ def _user_with_partner(user_id: Any) -> User | None:
     rows = fixedsql.fetch(sql, [pk], fields)
     if not rows:
         return None
-    db = connection.alias
-    user_fields, partner_fields = fields[:split], fields[split:]
-    user = User.from_db(db, [f.attname for f in user_fields], rows[0][:split])
-    partner_values = rows[0][split:]
-    partner = None
-    if partner_values[partner_fields.index(_PARTNER._meta.pk)] is not None:  # None: a user of no partner (staff)
-        partner = _PARTNER.from_db(db, [f.attname for f in partner_fields], partner_values)
-    user._state.fields_cache["partner"] = partner
+    user = fixedsql.instance(User, fields[:split], rows[0][:split])
+    # None: a user of no partner (staff)
+    user._state.fields_cache["partner"] = fixedsql.instance(_PARTNER, fields[split:], rows[0][split:])
     return user
 
 
@@ -74,11 +69,9 @@ _PARTNER: Any = User._meta.get_field("partner").related_model
 def _user_sql() -> tuple[str, list[Any], int]:
     """SELECT every column of the user and of its partner (LEFT JOIN): the SQL, the fields of its columns, and
     where the partner's start."""
-    user_fields = list(User._meta.concrete_fields)
-    partner_fields = list(_PARTNER._meta.concrete_fields)  # in the model's order: from_db takes them so
-    columns = [f"u.{connection.ops.quote_name(str(f.column))}" for f in user_fields]
-    columns += [f"p.{connection.ops.quote_name(f.column)}" for f in partner_fields]
+    user_columns, user_fields = fixedsql.columns(User, "u")
+    partner_columns, partner_fields = fixedsql.columns(_PARTNER, "p")
     partner_column = connection.ops.quote_name(str(User._meta.get_field("partner").column))
-    sql = (f"SELECT {', '.join(columns)} FROM {fixedsql.table(User)} u "
+    sql = (f"SELECT {', '.join(user_columns + partner_columns)} FROM {fixedsql.table(User)} u "
            f"LEFT JOIN {fixedsql.table(_PARTNER)} p ON p.id = u.{partner_column} WHERE u.id = %s")
     return sql, [*user_fields, *partner_fields], len(user_fields)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
 Converter = Callable[[Any, Any, Any], Any]
@@ -30,27 +31,56 @@ def any_of(column: str, values: Collection[Any]) -> tuple[str, list[Any]]:
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
-def _converters(field: Field[Any, Any]) -> tuple[Any, list[Converter]]:
-    col = field.cached_col
-    return col, [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]
+# The converters of each field, per connection's operations object: looking them up cost more than the query.
+_CONVERTERS: WeakKeyDictionary[Any, dict[Field[Any, Any], tuple[Any, list[Converter]]]] = WeakKeyDictionary()
+
+
+def _converters(field: Field[Any, Any], db: Any) -> tuple[Any, list[Converter]]:
+    known = _CONVERTERS.get(db.ops)
+    if known is None:
+        known = _CONVERTERS[db.ops] = {}
+    found = known.get(field)
+    if found is None:
+        col = field.cached_col
+        found = known[field] = (col, [*db.ops.get_db_converters(col), *field.get_db_converters(db)])
+    return found
+
+
+def columns(model: type[Model], alias: str) -> tuple[list[str], list[Field[Any, Any]]]:
+    """Every concrete column of `model` as SQL text under the table alias `alias`, in the model's order (the
+    order `instance` takes them in), and their fields."""
+    fields = list(model._meta.concrete_fields)
+    return [f"{alias}.{connection.ops.quote_name(str(f.column))}" for f in fields], fields
+
+
+def instance(model: type[Model], fields: Sequence[Field[Any, Any]], values: Sequence[Any]) -> Any:
+    """The model instance of one row of `columns(model, ...)` as `fetch` converted it, as the ORM would load it;
+    None when its primary key is NULL (no row on the right of a LEFT JOIN)."""
+    if values[list(fields).index(model._meta.pk)] is None:
+        return None
+    return model.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 def fetch(sql: str, params: Sequence[Any], fields: Sequence[Field[Any, Any] | None]) -> list[tuple[Any, ...]]:
     """Rows of `sql`, each value converted as the ORM converts the model field in its place of `fields` (None: the
     value as the database driver gives it)."""
-    conversions = [None if f is None else _converters(f) for f in fields]
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    conversions = []
+    for i, field in enumerate(fields):
+        if field is not None:
+            col, converters = _converters(field, db)
+            if converters:
+                conversions.append((i, col, converters))
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if not any(c and c[1] for c in conversions):
+    if not conversions:
         return [tuple(row) for row in rows]
     out = []
     for row in rows:
         values = list(row)
-        for i, conversion in enumerate(conversions):
-            if conversion is not None:
-                col, converters = conversion
-                for convert in converters:
-                    values[i] = convert(values[i], col, connection)
+        for i, col, converters in conversions:
+            for convert in converters:
+                values[i] = convert(values[i], col, db)
         out.append(tuple(values))
     return out

@@ -18,13 +18,15 @@ handler500 = server_error_handler(api, page=errors.server_error)
 # Staff sign in to the Django admin with their password and a TOTP code, throttled, as in the console.
 admin.site.__class__ = ParceriaAdminSite
 
+# The areas under a prefix of their own come first: a request is matched against the patterns in order, and the
+# API and the portal are asked for most often. No pattern of the site's root matches under these prefixes.
 urlpatterns = [
-    path("", include("parceria.site.urls")),
-    path("", include((referrals.redirect_patterns, "referrals"))),
-    path("", include("parceria.recruiting.urls")),
-    path("i18n/setlang/", language.set_language, name="set_language"),
+    path("api/v1/", api_urls),
     path("portal/", include("parceria.portal.urls")),
     path("console/", include("parceria.console.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api_urls),
+    path("i18n/setlang/", language.set_language, name="set_language"),
+    path("", include("parceria.site.urls")),
+    path("", include((referrals.redirect_patterns, "referrals"))),
+    path("", include("parceria.recruiting.urls")),
 ]

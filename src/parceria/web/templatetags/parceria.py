@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -119,3 +119,42 @@ def navlink(context: template.Context, to: str, label: str, key: str = "", sub: 
         current = ""
     return format_html('\n<li{}><a href="{}"{}>{}</a></li>\n', mark_safe(' class="sub"') if sub else "",
                        reverse(to), current, label)
+
+
+# --- {% samefor %}: a fragment rendered once per process for each set of values it depends on -----------------------
+
+# Rendered fragments by (name, language, script prefix, values). The values a template names are few (a sidebar:
+# the page, its section and a role's abilities), so the table stays small; it is emptied if it ever grows past
+# _FRAGMENTS_KEPT rather than kept in order.
+_FRAGMENTS: dict[tuple[Any, ...], str] = {}
+_FRAGMENTS_KEPT = 4096
+
+
+class SameForNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str, values: list[template.base.FilterExpression]) -> None:
+        self.nodelist, self.name, self.values = nodelist, name, values
+
+    def render(self, context: template.Context) -> str:
+        key = (self.name, get_language(), get_script_prefix(), *(v.resolve(context) for v in self.values))
+        found = _FRAGMENTS.get(key)
+        if found is None:
+            found = self.nodelist.render(context)
+            if len(_FRAGMENTS) >= _FRAGMENTS_KEPT:
+                _FRAGMENTS.clear()
+            _FRAGMENTS[key] = found
+        return found
+
+
+@register.tag
+def samefor(parser: template.base.Parser, token: template.base.Token) -> SameForNode:
+    """{% samefor "name" value … %}…{% endsamefor %}: the enclosed fragment is rendered the first time and its
+    HTML reused by every later request of this process with the same values, the same language and the same URL
+    prefix. For a fragment that depends on nothing else, such as a sidebar: its entries, their URLs (reverse) and
+    translations, and which one is current. Rendering a shell's sidebar cost about a millisecond per page.
+    Values must be hashable (strings, numbers, booleans, None)."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% samefor %} takes a name and the values the fragment depends on")
+    nodelist = parser.parse(("endsamefor",))
+    parser.delete_first_token()
+    return SameForNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]])
