@@ -274,6 +274,26 @@ def test_a_lock_held_too_long_is_a_503_busy(name, admin_api, tmp_path):
                                          "country": "BR"}).status_code == 201
 
 
+@pytest.mark.parametrize("name", ["pg deadlock", "sqlite locked"])
+def test_an_intake_batch_that_finds_the_database_busy_on_each_try_is_a_503_busy_that_writes_nothing(name, intake,
+                                                                                                   tmp_path):
+    """The intake tries a batch that met a busy database again itself (commissions/intake.py); when every try
+    met it, the answer is the fault's, not a conflict."""
+    from parceria.commissions import intake as intake_module
+
+    api, events = intake
+    before = stored()
+
+    with failing(driver_error(name, tmp_path)) as refused:
+        response = api.post("/events", {"events": events})
+
+    assert answer(response) == (503, fault_body(BUSY), "1")
+    assert len(refused) == intake_module.MAX_ATTEMPTS  # one refused INSERT per try
+    assert stored() == before
+    assert answer(api.post("/events", {"events": events})) == (200, {"accepted": 2, "duplicates": 0,
+                                                                     "rejected": []}, None)
+
+
 def test_a_fault_on_a_read_is_a_503(admin_api):
     with failing(psycopg.OperationalError(PG_REFUSED), only=("SELECT",)):
         response = admin_api.get("/partners")

@@ -336,13 +336,32 @@ def _sqlite_error(text: str) -> Exception:
 
 
 @pytest.mark.django_db
-def test_a_busy_database_is_tried_again_and_then_answered_busy_with_nothing_stored(monkeypatch):
+def test_a_busy_database_is_tried_again_and_then_raised_as_the_fault_with_nothing_stored(monkeypatch):
+    """Busy on every try: the last error is raised, which the API answers 503 `database_busy` (tests/test_faults.py)."""
+    from django.db import OperationalError
+
+    from parceria.commissions import intake
+    from parceria.common.dbfaults import BUSY, database_fault
+
+    customer = make_customer(make_partner())
+    calls: list[int] = []
+    monkeypatch.setattr(intake, "_store", _failing_store(_sqlite_error("database is locked"), calls))
+    with pytest.raises(OperationalError) as raised:
+        events_ingest(items=[paid(customer, "100.00")], source=EventSource.API, submitted_by="t")
+    assert (database_fault(raised.value).code, len(calls)) == (BUSY, intake.MAX_ATTEMPTS)  # type: ignore[union-attr]
+    assert not Event.objects.exists() and not LedgerLine.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_batch_that_loses_the_race_on_each_try_is_a_conflict_with_nothing_stored(monkeypatch):
+    from django.db import IntegrityError
+
     from parceria.commissions import intake
     from parceria.common.errors import Conflict
 
     customer = make_customer(make_partner())
     calls: list[int] = []
-    monkeypatch.setattr(intake, "_store", _failing_store(_sqlite_error("database is locked"), calls))
+    monkeypatch.setattr(intake, "_store", _failing_store(IntegrityError("duplicate key"), calls))
     with pytest.raises(Conflict) as refused:
         events_ingest(items=[paid(customer, "100.00")], source=EventSource.API, submitted_by="t")
     assert (refused.value.code, len(calls)) == ("busy", intake.MAX_ATTEMPTS)

@@ -107,6 +107,7 @@ def events_ingest(
             continue
         seen[event.id] = digest
         parsed.append(_Parsed(index, event, payload, digest))
+    last: Exception | None = None
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with transaction.atomic():
@@ -124,6 +125,10 @@ def events_ingest(
             if isinstance(exc, OperationalError) and not _retryable(exc):
                 raise
             logger.info("event batch retried after a concurrent write (attempt %s): %s", attempt, exc)
+            last = exc
+    if isinstance(last, OperationalError):
+        # The database stayed busy: answered as every database fault is, 503 `database_busy` with Retry-After.
+        raise last
     raise Conflict("the batch collided with concurrent writes too often; send it again", code="busy")
 
 
