@@ -38,7 +38,11 @@ def test_the_reused_sidebar_is_the_one_a_fresh_render_gives_for_each_page_and_re
     assert 'href="/portal/" aria-current' not in fresh[("member", "/portal/commissions/")]
     assert 'href="/portal/users/"' in fresh[("admin", "/portal/")]
     assert 'href="/portal/users/"' not in fresh[("member", "/portal/")]
-    assert len(tags._FRAGMENTS) == 2 * len(pages)
+    sidebars = [key for key in tags._FRAGMENTS if key[0] == "portal-sidebar"]
+    assert len(sidebars) == 2 * len(pages)
+    # and the language menu's options, once per menu (top bar, user menu) in this language
+    assert sorted(key for key in tags._FRAGMENTS if key[0] == "language-menu") == [
+        ("language-menu", "en", "/", "language"), ("language-menu", "en", "/", "language-in-menu")]
 
 
 @pytest.mark.django_db

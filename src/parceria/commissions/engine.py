@@ -48,6 +48,15 @@ class Plan:
             self.effective_to is None or at < self.effective_to
         )
 
+    @property
+    def label(self) -> str:
+        return plan_label(self.name, self.version)
+
+
+def plan_label(name: str, version: int) -> str:
+    """How a plan version is named everywhere: "Name vN"."""
+    return f"{name} v{version}"
+
 
 @dataclass(frozen=True)
 class Terms:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from parceria.commissions import engine
 from parceria.commissions.models import CommissionPlan
+from parceria.common import fixedsql
 from parceria.common.bulk import key_in
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import InvalidInput
@@ -70,7 +71,8 @@ def engine_plan(plan: CommissionPlan, *, whole_period: bool = False) -> engine.P
 
 def active_plans() -> list[engine.Plan]:
     """The active plan versions, newest first: the ones that accrue (drafts never do)."""
-    plans = CommissionPlan.objects.filter(status=CommissionPlan.Status.ACTIVE).order_by("-effective_from", "-version")
+    plans = fixedsql.instances(CommissionPlan, "status = %s", [CommissionPlan.Status.ACTIVE.value],
+                               order_by="effective_from DESC, version DESC")  # fixed SQL: every dashboard asks it
     return [engine_plan(plan) for plan in plans]
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parceria.commissions.engine import plan_label
 from parceria.common.append_only import AppendOnlyModel
 from parceria.common.money import CURRENCY_CHOICES
 
@@ -37,7 +38,7 @@ class CommissionPlan(models.Model):
         constraints = [models.UniqueConstraint(fields=["name", "version"], name="plan_unique_version")]
 
     def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
+        return plan_label(self.name, self.version)
 
 
 class LedgerKind(models.TextChoices):

@@ -9,13 +9,14 @@ fields they come from, so that a row reads the same as the ORM's would (dates an
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
 Converter = Callable[[Any, Any, Any], Any]
+M = TypeVar("M", bound=Model)
 
 
 def table(model: type[Model]) -> str:
@@ -47,8 +48,8 @@ def _converters(field: Field[Any, Any], db: Any) -> tuple[Any, list[Converter]]:
 
 
 def columns(model: type[Model], alias: str) -> tuple[list[str], list[Field[Any, Any]]]:
-    """Every concrete column of `model` as SQL text under the table alias `alias`, in the model's order (the
-    order `instance` takes them in), and their fields."""
+    """Every concrete column of `model` as SQL text qualified by `alias` (a table alias, or the quoted table
+    name), in the model's order (the order `instance` takes them in), and their fields."""
     fields = list(model._meta.concrete_fields)
     return [f"{alias}.{connection.ops.quote_name(str(f.column))}" for f in fields], fields
 
@@ -59,6 +60,18 @@ def instance(model: type[Model], fields: Sequence[Field[Any, Any]], values: Sequ
     if values[list(fields).index(model._meta.pk)] is None:
         return None
     return model.from_db(connection.alias, [f.attname for f in fields], values)
+
+
+def instances(model: type[M], where: str = "", params: Sequence[Any] = (), *, order_by: str = "",
+              limit: int | None = None) -> list[M]:
+    """The rows of `model` matching the SQL condition `where` (on its own columns), ordered by `order_by`, as the
+    ORM would load them. `where` and `order_by` are SQL text of our own, never user input; values go in `params`."""
+    names, fields = columns(model, table(model))
+    sql = f"SELECT {', '.join(names)} FROM {table(model)}"
+    sql += f" WHERE {where}" if where else ""
+    sql += f" ORDER BY {order_by}" if order_by else ""
+    sql += f" LIMIT {int(limit)}" if limit is not None else ""
+    return [instance(model, fields, row) for row in fetch(sql, params, fields)]
 
 
 def fetch(sql: str, params: Sequence[Any], fields: Sequence[Field[Any, Any] | None]) -> list[tuple[Any, ...]]:

@@ -31,8 +31,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
+from parceria.common import fixedsql
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.models import FxRate
 from parceria.common.money import CURRENCIES, FxQuote, divide
@@ -239,13 +240,15 @@ class FxBook:
         if not wanted:
             return cls({})
         quotes: dict[tuple[str, str], list[FxQuote]] = defaultdict(list)
-        rows = FxRate.objects.filter(
-            base__in={b for b, _ in wanted},
-            quote__in={q for _, q in wanted},
-            on_date__gte=first_day - timedelta(days=FX_MAX_AGE_DAYS),
-            on_date__lte=last_day,
-        ).values_list("base", "quote", "on_date", "rate", "source")
-        for base, quote, on_date, rate, source in rows:
+        # Fixed SQL: the portal's dashboard asks for a rate on every request.
+        bases, base_params = fixedsql.any_of("base", sorted({b for b, _ in wanted}))
+        quotes_in, quote_params = fixedsql.any_of("quote", sorted({q for _, q in wanted}))
+        day = connection.ops.adapt_datefield_value
+        sql = (f"SELECT base, quote, on_date, rate, source FROM {fixedsql.table(FxRate)} "
+               f"WHERE {bases} AND {quotes_in} AND on_date >= %s AND on_date <= %s")
+        params = [*base_params, *quote_params, day(first_day - timedelta(days=FX_MAX_AGE_DAYS)), day(last_day)]
+        fields = [None, None, FxRate._meta.get_field("on_date"), FxRate._meta.get_field("rate"), None]
+        for base, quote, on_date, rate, source in fixedsql.fetch(sql, params, fields):
             if (base, quote) in wanted:
                 quotes[(base, quote)].append(FxQuote(base, quote, Decimal(rate), source, on_date))
         return cls(quotes)

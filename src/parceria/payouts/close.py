@@ -51,6 +51,7 @@ from parceria.commissions.ledger import first_open_period, ledger_post, lock_per
 from parceria.commissions.models import ClosedPeriod, LedgerTotal
 from parceria.commissions.selectors import balances
 from parceria.commissions.totals import snapshot_take
+from parceria.common import fixedsql
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, key_in, reserve_ids
 from parceria.common.errors import Conflict, InvalidInput
@@ -178,6 +179,11 @@ def _balances(month: date) -> tuple[dict[tuple[int, str], Decimal], dict[tuple[i
     return {key: b.balance for key, b in found.items() if b.balance != 0}, unpaid
 
 
+def _threshold_rows() -> list[PayoutThreshold]:
+    """Every minimum payout, by fixed SQL: the portal's dashboard asks for them on every request."""
+    return fixedsql.instances(PayoutThreshold)
+
+
 def _thresholds(
     month: date, warnings: list[str], missing: list[MissingRate] | None = None
 ) -> dict[str, Decimal | None]:
@@ -185,7 +191,7 @@ def _thresholds(
     API and the command, and a `MissingRate` for pages that say it in the reader's language)."""
     result: dict[str, Decimal | None] = {}
     end = month_end(month)
-    for row in PayoutThreshold.objects.all():
+    for row in _threshold_rows():
         if row.amount_currency == row.currency:
             result[row.currency] = row.amount
             continue

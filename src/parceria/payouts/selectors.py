@@ -21,6 +21,7 @@ from functools import reduce
 from operator import or_
 from typing import Any, cast
 
+from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -408,8 +409,12 @@ class Earnings:
 
 
 def last_closed_month() -> date | None:
-    """The latest closed month: every month up to it is closed (closing a month locks the earlier ones)."""
-    return ClosedPeriod.objects.order_by("-month").values_list("month", flat=True).first()
+    """The latest closed month: every month up to it is closed (closing a month locks the earlier ones). Fixed SQL:
+    every portal page of money asks it."""
+    month = connection.ops.quote_name("month")
+    sql = f"SELECT {month} FROM {fixedsql.table(ClosedPeriod)} ORDER BY {month} DESC LIMIT 1"
+    rows = fixedsql.fetch(sql, [], [ClosedPeriod._meta.get_field("month")])
+    return rows[0][0] if rows else None
 
 
 _UNREAD = object()
@@ -431,9 +436,12 @@ def partner_earnings(partner: Partner, totals: Iterable[PeriodTotal], *,
             pending[t.currency] = pending.get(t.currency, ZERO) + t.amount
     reasons: dict[str, str] = {}
     if closed is not None:
-        for currency, reason in CarriedBalance.objects.filter(partner=partner, batch__period=closed).values_list(
-            "currency", "reason"
-        ):
+        table, batch = fixedsql.table(CarriedBalance), fixedsql.table(PayoutBatch)
+        carried_sql = (f"SELECT {table}.currency, {table}.reason FROM {table} "  # fixed SQL: every dashboard asks it
+                       f"JOIN {batch} ON {batch}.id = {table}.batch_id "
+                       f'WHERE {table}."partner_id" = %s AND {batch}.period = %s')
+        for currency, reason in fixedsql.fetch(carried_sql, [partner.pk, connection.ops.adapt_datefield_value(closed)],
+                                               [None, None]):
             if reasons.get(currency) in (None, "remainder"):
                 reasons[currency] = reason
     result: dict[str, Earnings] = {}

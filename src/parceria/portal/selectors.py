@@ -9,10 +9,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 
-from parceria.commissions.models import CommissionPlan, LedgerKind
+from parceria.commissions.inputs import active_plans
+from parceria.commissions.models import LedgerKind
 from parceria.commissions.selectors import Balance, PeriodTotal, partner_balances, period_totals
 from parceria.common.money import round_down_minor
 from parceria.common.months import add_months, month_end, month_start, next_month
@@ -178,24 +178,15 @@ def _projected(partner: Partner, totals: Sequence[PeriodTotal], currency: str, c
 
 
 def tier_info(partner: Partner, now: datetime) -> TierInfo:
-    plan = active_plan(now)
+    """The partner's tier, its referral rate under the plan in force at `now` (the plan versions that accrue,
+    newest first, judged by the engine's own rule), and the tier after it."""
+    plan = next((p for p in active_plans() if p.covers(now)), None)
     rate: Decimal | None = None
     if plan is not None:
-        raw = plan.referral_rates.get(partner.tier) if partner.tier else plan.entry_rate
-        rate = Decimal(str(raw)) if raw is not None else None
+        rate = plan.referral_rates.get(partner.tier) if partner.tier else plan.entry_rate
     position = TIER_ORDER.index(partner.tier) if partner.tier in TIER_ORDER else 0
     following = TIER_ORDER[position + 1] if position + 1 < len(TIER_ORDER) else None
-    return TierInfo(partner.tier, rate, str(plan) if plan else "", following)
-
-
-def active_plan(now: datetime) -> CommissionPlan | None:
-    return (
-        CommissionPlan.objects.filter(status=CommissionPlan.Status.ACTIVE)
-        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=now))
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=now))
-        .order_by("-effective_from", "-version")
-        .first()
-    )
+    return TierInfo(partner.tier, rate, plan.label if plan else "", following)
 
 
 def _shown(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from parceria.common.bulk import key_in
+from parceria.common import fixedsql
 from parceria.safeguards.models import FlagStatus, SafeguardFlag
 
 
@@ -16,9 +16,10 @@ def held_partner_ids(partner_ids: Iterable[int]) -> frozenset[int]:
     ids = list(partner_ids)
     if not ids:
         return frozenset()
-    rows = SafeguardFlag.objects.filter(key_in("partner_id", ids), status=FlagStatus.OPEN).values_list("partner_id",
-                                                                                                       flat=True)
-    return frozenset(rows.distinct())
+    # Fixed SQL: the dashboard asks it on every request, and the close with every partner's id.
+    where, params = fixedsql.any_of("partner_id", ids)
+    sql = f"SELECT DISTINCT partner_id FROM {fixedsql.table(SafeguardFlag)} WHERE {where} AND status = %s"
+    return frozenset(row[0] for row in fixedsql.fetch(sql, [*params, FlagStatus.OPEN.value], [None]))
 
 
 def open_flag_count(partner_id: int) -> int:

@@ -8,9 +8,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 
+from parceria.common import fixedsql
 from parceria.common.audit import Actor, audit_record_create
 from parceria.common.errors import InvalidInput
 from parceria.partners.models import DefinedTier, TierDefinition
@@ -205,8 +205,9 @@ def tier_definition_end(*, definition: TierDefinition, effective_to: date | None
 
 
 def definitions_in_force(on: date) -> dict[str, TierDefinition]:
-    """The version of each tier in force on `on` (one query)."""
-    rows = TierDefinition.objects.filter(effective_from__lte=on).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gt=on)
-    )
-    return {d.tier: d for d in rows.order_by("effective_from", "version")}
+    """The version of each tier in force on `on` (one query, fixed SQL: every portal dashboard asks it)."""
+    day = connection.ops.adapt_datefield_value(on)
+    rows = fixedsql.instances(TierDefinition,
+                              "effective_from <= %s AND (effective_to IS NULL OR effective_to > %s)",
+                              [day, day], order_by="effective_from, version")
+    return {d.tier: d for d in rows}

@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from parceria.common import fixedsql
 from parceria.partners.models import Partner, PartnerStatus, TierAssessment, TierDefinition
 from parceria.partners.tier_data import BENEFIT_KEYS, INTEGRATION, INTEGRATION_BENEFIT_KEYS, LADDER
 from parceria.tiers.assessment import AssessmentRun
@@ -342,7 +343,9 @@ def run_counts(run: AssessmentRun) -> RunCounts:
 
 def latest_assessment(partner: Partner | int) -> TierAssessment | None:
     partner_id = partner if isinstance(partner, int) else partner.pk
-    return TierAssessment.objects.filter(partner_id=partner_id).order_by("-assessed_on", "-id").first()
+    found = fixedsql.instances(TierAssessment, "partner_id = %s", [partner_id],
+                               order_by="assessed_on DESC, id DESC", limit=1)  # fixed SQL: every dashboard asks it
+    return found[0] if found else None
 
 
 def tier_progress(

@@ -157,4 +157,4 @@ def samefor(parser: template.base.Parser, token: template.base.Token) -> SameFor
         raise template.TemplateSyntaxError("{% samefor %} takes a name and the values the fragment depends on")
     nodelist = parser.parse(("endsamefor",))
     parser.delete_first_token()
-    return SameForNode(nodelist, bits[1], [parser.compile_filter(bit) for bit in bits[2:]])
+    return SameForNode(nodelist, bits[1].strip("\"'"), [parser.compile_filter(bit) for bit in bits[2:]])
