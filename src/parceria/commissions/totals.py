@@ -12,7 +12,7 @@ that month's close (`snapshot_take`), so that a balance reads the months after t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -283,3 +283,32 @@ def snapshots_rebuild() -> int:
         for month in months:
             written += snapshot_take(month)
     return written
+
+
+# --- projections of higher apps, checked and rebuilt with these -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DerivedProjection:
+    """A projection a higher app keeps beside the ledger's (payouts' reimbursement snapshots), which `parceria
+    ledger-totals` checks and rebuilds with the totals and the balance snapshots. `check` returns one line per
+    difference (empty when it agrees); `rebuild` recomputes it and returns the rows written. `source`: what it is
+    checked against ("the payouts")."""
+
+    name: str
+    source: str
+    check: Callable[[], list[str]]
+    rebuild: Callable[[], int]
+
+
+_DERIVED: dict[str, DerivedProjection] = {}
+
+
+def register_derived_projection(projection: DerivedProjection) -> None:
+    """Called by the owning app's `AppConfig.ready()`; registering a name again replaces it."""
+    _DERIVED[projection.name] = projection
+
+
+def derived_projections() -> list[DerivedProjection]:
+    return [_DERIVED[name] for name in sorted(_DERIVED)]
+

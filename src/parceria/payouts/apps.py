@@ -14,3 +14,9 @@ class PayoutsConfig(AppConfig):
         from parceria.payouts.selectors import ledger_line_statuses
 
         register_line_status_rule(ledger_line_statuses)
+
+        from parceria.commissions.totals import DerivedProjection, register_derived_projection
+        from parceria.payouts.close import reimbursement_snapshots_check, reimbursement_snapshots_rebuild
+
+        register_derived_projection(DerivedProjection("reimbursement snapshots", "the payouts",
+                                                      reimbursement_snapshots_check, reimbursement_snapshots_rebuild))

@@ -42,7 +42,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +56,7 @@ from parceria.common.audit import Actor, audit_record_create
 from parceria.common.bulk import insert_rows, key_in, reserve_ids
 from parceria.common.errors import Conflict, InvalidInput
 from parceria.common.fx import FxBook, fx_quote
-from parceria.common.money import FxQuote, multiply, round_down_minor, round_minor
+from parceria.common.money import FxQuote, ledger_str, multiply, round_down_minor, round_minor
 from parceria.common.months import add_months, month_end, month_start, next_month
 from parceria.common.payout_methods import method_pays
 from parceria.partners.models import Partner, PartnerStatus
@@ -357,7 +357,7 @@ def period_close(*, month: date, actor: Actor, now: datetime | None = None) -> C
         # the snapshots of its balances and reimbursements are final.
         ClosedPeriod.objects.create(month=month, closed_by=actor.label[:200])
         snapshot_take(month)
-        _snapshot_reimbursements(month)
+        snapshot_reimbursements(month)
         audit_record_create(
             actor=actor,
             action="period.closed",
@@ -415,13 +415,47 @@ def _write_payouts(batch: PayoutBatch, plan: ClosePlan, month: date, now: dateti
     return ids
 
 
-def _snapshot_reimbursements(month: date) -> int:
+def snapshot_reimbursements(month: date) -> int:
     """Write the reimbursement snapshot of `month` (payouts.ReimbursementSnapshot), in the close's transaction after
     its payouts: the reimbursements made by the batches up to `month`, read from the snapshot of the latest close
     before it that has one (payouts/selectors.py `reimbursements_made`). Returns the number of rows written."""
     paid = reimbursements_made(snapshot=latest_reimbursement_snapshot(before=month), until=month)
     rows = [(month, partner_id, currency, amount) for (partner_id, currency), amount in sorted(paid.items())]
     return insert_rows(ReimbursementSnapshot, ("month", "partner", "currency", "paid"), rows)
+
+
+def reimbursement_snapshots_check() -> list[str]:
+    """Each (month, partner, currency) whose reimbursement snapshot differs from the reimbursements of the payouts
+    of every batch up to its month, summed from the payouts themselves (not from an earlier snapshot): one line
+    each, empty when every snapshot agrees. Run by `parceria ledger-totals --check`."""
+    stored: dict[date, dict[tuple[int, str], Decimal]] = {}
+    for month, partner_id, currency, paid in ReimbursementSnapshot.objects.values_list(
+        "month", "partner_id", "currency", "paid"
+    ):
+        stored.setdefault(month, {})[(partner_id, currency)] = paid
+    for month in PayoutBatch.objects.filter(reimbursements_snapshot=True).values_list("period", flat=True):
+        stored.setdefault(month, {})  # a close that snapshotted nothing: its payouts reimbursed nothing
+    differences = []
+    for month in sorted(stored):
+        made, kept = reimbursements_made(snapshot=None, until=month), stored[month]
+        for partner_id, currency in sorted(made.keys() | kept.keys()):
+            want, have = made.get((partner_id, currency), Decimal(0)), kept.get((partner_id, currency), Decimal(0))
+            if want != have:
+                differences.append(f"{month:%Y-%m} partner {partner_id} {currency}: payouts {ledger_str(want)}, "
+                                   f"snapshot {ledger_str(have)}")
+    return differences
+
+
+def reimbursement_snapshots_rebuild() -> int:
+    """Recompute every reimbursement snapshot from the payouts, month after month, under the close's exclusive
+    lock (`parceria ledger-totals --rebuild`). Returns the number of rows written."""
+    table = fixedsql.table(ReimbursementSnapshot)
+    with transaction.atomic():
+        lock_periods(exclusive=True)
+        months = sorted(set(PayoutBatch.objects.filter(reimbursements_snapshot=True).values_list("period", flat=True)))
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")  # sums of the payouts, which stay as they are
+        return sum(snapshot_reimbursements(month) for month in months)
 
 
 PAYOUT_COLUMNS = (
