@@ -13,7 +13,7 @@ the partners the next close cannot pay for want of a payout method (`payees_with
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -312,6 +312,22 @@ def _of_payout(p: PayoutFacts) -> LineStatus:
     return LineStatus(state, payout_id=p.id, due_date=p.due_date, paid_on=p.paid_on)
 
 
+def carried_reasons(partner_ids: Collection[int], month: date) -> dict[tuple[int, str], str]:
+    """Why the close of `month` carried each (partner, currency) balance it carried: its reason, a real one (below
+    the minimum, negative, held, …) rather than the sub-cent `remainder` of a payout when a balance has both. One
+    fixed SQL statement: the dashboard and the ledger page ask it on every request."""
+    table, batch = fixedsql.table(CarriedBalance), fixedsql.table(PayoutBatch)
+    partners, params = fixedsql.any_of(f'{table}."partner_id"', partner_ids)
+    sql = (f'SELECT {table}."partner_id", {table}.currency, {table}.reason FROM {table} '
+           f"JOIN {batch} ON {batch}.id = {table}.batch_id WHERE {partners} AND {batch}.period = %s")
+    reasons: dict[tuple[int, str], str] = {}
+    for partner_id, currency, reason in fixedsql.fetch(sql, [*params, connection.ops.adapt_datefield_value(month)],
+                                                       [None, None, None]):
+        if reasons.get((partner_id, currency)) in (None, CarryReason.REMAINDER):
+            reasons[(partner_id, currency)] = reason
+    return reasons
+
+
 def ledger_line_statuses(lines: Sequence[LedgerLine]) -> dict[int, LineStatus]:
     """Where each line's money stands, in three queries however many lines (DESIGN rule 10). The rule:
 
@@ -331,12 +347,7 @@ def ledger_line_statuses(lines: Sequence[LedgerLine]) -> dict[int, LineStatus]:
         payouts.setdefault((p.partner_id, p.currency), []).append(p)
         by_month.setdefault((f"{p.period:%Y-%m}", p.partner_id), []).append(p)
     last_closed = last_closed_month()
-    reasons: dict[tuple[int, str], str] = {}
-    if last_closed is not None:
-        carried = CarriedBalance.objects.filter(partner_id__in=partner_ids, batch__period=last_closed).exclude(
-            reason="remainder"
-        )
-        reasons = {(pid, cur): reason for pid, cur, reason in carried.values_list("partner_id", "currency", "reason")}
+    reasons = carried_reasons(partner_ids, last_closed) if last_closed is not None and partner_ids else {}
 
     def status_of(line: LedgerLine) -> LineStatus:
         if line.kind == LedgerKind.PAYOUT:
@@ -360,7 +371,7 @@ def ledger_line_statuses(lines: Sequence[LedgerLine]) -> dict[int, LineStatus]:
         if last_closed is None or month > last_closed:
             return _of_payout(failed) if failed is not None else LineStatus(LineState.OPEN)
         reason = reasons.get((line.partner_id, line.currency))
-        if not reason:
+        if not reason or reason == CarryReason.REMAINDER:  # a sub-cent remainder: the line itself was paid
             return LineStatus(LineState.SETTLED)
         label = str(CarryReason(reason).label) if reason in CarryReason.values else reason
         return LineStatus(LineState.CARRIED, reason=reason, reason_label=label)
@@ -434,16 +445,7 @@ def partner_earnings(partner: Partner, totals: Iterable[PeriodTotal], *,
         is_open = closed is None or (t.period is not None and t.period > closed)
         if is_open and t.kind in EARNING_KINDS:
             pending[t.currency] = pending.get(t.currency, ZERO) + t.amount
-    reasons: dict[str, str] = {}
-    if closed is not None:
-        table, batch = fixedsql.table(CarriedBalance), fixedsql.table(PayoutBatch)
-        carried_sql = (f"SELECT {table}.currency, {table}.reason FROM {table} "  # fixed SQL: every dashboard asks it
-                       f"JOIN {batch} ON {batch}.id = {table}.batch_id "
-                       f'WHERE {table}."partner_id" = %s AND {batch}.period = %s')
-        for currency, reason in fixedsql.fetch(carried_sql, [partner.pk, connection.ops.adapt_datefield_value(closed)],
-                                               [None, None]):
-            if reasons.get(currency) in (None, "remainder"):
-                reasons[currency] = reason
+    reasons = {cur: reason for (_, cur), reason in carried_reasons([partner.pk], closed).items()} if closed else {}
     result: dict[str, Earnings] = {}
     for currency in sorted(set(balance) | {p.currency for p in facts}):
         mine = [p for p in facts if p.currency == currency]
