@@ -15,11 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from parceria.commissions.models import BalanceSnapshot, LedgerKind, LedgerLine, LedgerTotal
 from parceria.commissions.totals import as_date, from_units
-from parceria.common import months
+from parceria.common import fixedsql, months
 from parceria.common.dbsum import exact_sums
 from parceria.common.errors import InvalidInput
 from parceria.partners.models import Partner
@@ -233,34 +233,35 @@ def ledger_search(
     return lines
 
 
-def ledger_count(partner: Partner, *, kind: str = "", month: date | None = None, text: str = "") -> int | None:
-    """The number of lines `ledger_search` finds, read from the ledger-totals projection (which counts every
-    line it sums), or None when a text search makes it unknowable there."""
-    if text:
-        return None
-    totals = LedgerTotal.objects.filter(partner=partner)
-    if kind in LedgerKind.values:
-        totals = totals.filter(kind=kind)
-    if month is not None:
-        totals = totals.filter(period=month)
-    return sum(totals.values_list("lines", flat=True))
+@dataclass(frozen=True)
+class LedgerSummary:
+    """What the lines `ledger_search` finds add up to: their number (None when a text search makes it unknowable
+    from the projection) and their sum per currency (never added together)."""
+
+    count: int | None
+    sums: dict[str, Decimal]
 
 
-def ledger_sums(
-    partner: Partner, *, kind: str = "", month: date | None = None, text: str = ""
-) -> dict[str, Decimal]:
-    """The sum of the lines `ledger_search` finds, per currency (never added together), in one query: from the
-    ledger-totals projection, or from the lines themselves when a text search is given."""
+def ledger_summary(partner: Partner, *, kind: str = "", month: date | None = None, text: str = "") -> LedgerSummary:
+    """One query: the ledger-totals projection (which counts every line it sums) by currency, as fixed SQL (the
+    ledger page asks it on every request); with a text search, the lines themselves."""
     if text:
         found = exact_sums(ledger_search(partner, kind=kind, month=month, text=text).order_by(), "amount", "currency")
-        return {str(currency): total for currency, total in sorted(found.items(), key=lambda kv: str(kv[0]))}
-    totals = LedgerTotal.objects.filter(partner=partner)
+        return LedgerSummary(None, {str(currency): total
+                                    for currency, total in sorted(found.items(), key=lambda kv: str(kv[0]))})
+    where: list[str] = ["partner_id = %s"]
+    params: list[Any] = [partner.pk]
     if kind in LedgerKind.values:
-        totals = totals.filter(kind=kind)
+        where.append("kind = %s")
+        params.append(kind)
     if month is not None:
-        totals = totals.filter(period=month)
-    rows = totals.values_list("currency").annotate(units=Sum("amount_units")).order_by("currency")
-    return {currency: from_units(int(units)) for currency, units in rows}
+        where.append("period = %s")
+        params.append(connection.ops.adapt_datefield_value(month))
+    sql = (f"SELECT currency, SUM(amount_units), SUM(lines) FROM {fixedsql.table(LedgerTotal)} "
+           f"WHERE {' AND '.join(where)} GROUP BY currency ORDER BY currency")
+    rows = fixedsql.fetch(sql, params, [None, None, None])
+    return LedgerSummary(sum(int(lines) for _, _, lines in rows),
+                         {currency: from_units(int(units)) for currency, units, _ in rows})
 
 
 def ledger_months(partner: Partner) -> list[date]:

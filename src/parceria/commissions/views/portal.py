@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from parceria.commissions.forms import KIND_LABELS, LedgerFilterForm
 from parceria.commissions.line_status import line_statuses
 from parceria.commissions.models import LedgerLine
-from parceria.commissions.selectors import ledger_count, ledger_search, ledger_sums, parse_month
+from parceria.commissions.selectors import ledger_search, ledger_summary, parse_month
 from parceria.web.access import partner_of, partner_required
 from parceria.web.tables import build_table, export_response, wants_export
 
@@ -31,12 +31,12 @@ def ledger(request: HttpRequest) -> HttpResponse:
     shown = lines.only("id", "partner_id", "occurred_at", "period", "kind", "rule", "invoice_id", "explanation",
                        "amount", "currency", "rate", "base", "share", "dedupe_key", "customer__name",
                        "invoice__currency")
-    table = build_table(request, shown, sortable=sortable, default_sort="-date",
-                        count=ledger_count(partner, **search))
+    summary = ledger_summary(partner, **search)
+    table = build_table(request, shown, sortable=sortable, default_sort="-date", count=summary.count)
     statuses = line_statuses(list(table.page.object_list))
     return render(request, "commissions/portal/ledger.html",
                   {"nav": "ledger", "table": table, "form": form, "kinds": KIND_LABELS, "filtered": bool(filters),
-                   "statuses": statuses, "sums": ledger_sums(partner, **search)})
+                   "statuses": statuses, "sums": summary.sums})
 
 
 def _ledger_export(request: HttpRequest, lines: QuerySet[LedgerLine], sortable: dict[str, str]) -> HttpResponse:
