@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, connections, transaction
 
 from parceria.commissions.intake import events_ingest
 from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.commissions.totals import totals_check
 from parceria.common.append_only import AppendOnlyError
+from parceria.common.errors import Conflict
 from parceria.customers.models import Customer, Event, EventBatch, EventSource, Invoice, Refund
 from tests.factories import ingest, make_customer, make_integration_partner, make_partner, paid, refunded, usage
 
@@ -328,50 +329,36 @@ def _sqlite_error(text: str) -> Exception:
     """Django's OperationalError raised from the driver's, as Django raises it."""
     import sqlite3
 
-    from django.db import OperationalError
-
     error = OperationalError(text)
     error.__cause__ = sqlite3.OperationalError(text)
     return error
 
 
 @pytest.mark.django_db
-def test_a_busy_database_is_tried_again_and_then_raised_as_the_fault_with_nothing_stored(monkeypatch):
-    """Busy on every try: the last error is raised, which the API answers 503 `database_busy` (tests/test_faults.py)."""
-    from django.db import OperationalError
-
+@pytest.mark.parametrize(("error", "raised", "code"), [
+    # busy on every try: the last error is raised, which the API answers 503 `database_busy` (tests/test_faults.py)
+    (lambda: _sqlite_error("database is locked"), OperationalError, "database_busy"),
+    # a race with concurrent writers lost on every try: the 409 `busy` conflict
+    (lambda: IntegrityError("duplicate key"), Conflict, "busy"),
+])
+def test_a_batch_is_tried_again_then_answered_by_its_last_error_with_nothing_stored(monkeypatch, error, raised,
+                                                                                    code):
     from parceria.commissions import intake
-    from parceria.common.dbfaults import BUSY, database_fault
+    from parceria.common.dbfaults import database_fault
 
     customer = make_customer(make_partner())
     calls: list[int] = []
-    monkeypatch.setattr(intake, "_store", _failing_store(_sqlite_error("database is locked"), calls))
-    with pytest.raises(OperationalError) as raised:
+    monkeypatch.setattr(intake, "_store", _failing_store(error(), calls))
+    with pytest.raises(raised) as refused:
         events_ingest(items=[paid(customer, "100.00")], source=EventSource.API, submitted_by="t")
-    assert (database_fault(raised.value).code, len(calls)) == (BUSY, intake.MAX_ATTEMPTS)  # type: ignore[union-attr]
-    assert not Event.objects.exists() and not LedgerLine.objects.exists()
-
-
-@pytest.mark.django_db
-def test_a_batch_that_loses_the_race_on_each_try_is_a_conflict_with_nothing_stored(monkeypatch):
-    from django.db import IntegrityError
-
-    from parceria.commissions import intake
-    from parceria.common.errors import Conflict
-
-    customer = make_customer(make_partner())
-    calls: list[int] = []
-    monkeypatch.setattr(intake, "_store", _failing_store(IntegrityError("duplicate key"), calls))
-    with pytest.raises(Conflict) as refused:
-        events_ingest(items=[paid(customer, "100.00")], source=EventSource.API, submitted_by="t")
-    assert (refused.value.code, len(calls)) == ("busy", intake.MAX_ATTEMPTS)
+    fault = database_fault(refused.value)
+    found = refused.value.code if isinstance(refused.value, Conflict) else fault.code if fault else None
+    assert (found, len(calls)) == (code, intake.MAX_ATTEMPTS)
     assert not Event.objects.exists() and not LedgerLine.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_database_fault_that_is_not_busy_is_raised_at_once(monkeypatch):
-    from django.db import OperationalError
-
     from parceria.commissions import intake
 
     customer = make_customer(make_partner())
