@@ -27,7 +27,20 @@ class UnscopedQuery(AssertionError):
 
 
 _derived: ContextVar[bool] = ContextVar("tenancy_guard_derived", default=False)
-_MAIN_TABLE = re.compile(r'\bFROM\s+"(\w+)"(?!\s+U\d)')
+_KEYWORDS = "WHERE|INNER|LEFT|RIGHT|FULL|CROSS|JOIN|ORDER|GROUP|LIMIT|OFFSET|UNION|HAVING|FOR|WINDOW|ON"
+# FROM "table" [[AS] alias]: a table the statement reads (the ORM's own subquery aliases U0, U1… excluded)
+_MAIN_TABLE = re.compile(rf'\bFROM\s+"(\w+)"(?!\s+U\d)(?:\s+(?:AS\s+)?(?!(?:{_KEYWORDS})\b)(\w+))?', re.IGNORECASE)
+_SUBQUERY = re.compile(r"\([^()]*\)")
+
+
+def _top_level(sql: str) -> str:
+    """`sql` with every parenthesised part blanked (innermost first, the length kept), so that the statement's own
+    FROM is the first one left."""
+    while True:
+        emptied = _SUBQUERY.sub(lambda m: " " * len(m.group(0)), sql)
+        if emptied == sql:
+            return sql
+        sql = emptied
 
 
 def partner_owned_tables() -> dict[str, str]:
@@ -49,11 +62,13 @@ def _params_at(sql: str, end: int, params: Any, count: int) -> list[Any]:
     return values[first:first + count]
 
 
-def bound_to(sql: str, params: Any, table: str, column: str, partner_id: int) -> bool:
-    """Whether `sql` restricts `table` to `partner_id` by `column` (= %s, IN (%s, ...) all of it, = ANY(%s) of an
-    array of it alone, or IN the partner scoping's subquery)."""
-    # the column as the ORM writes it ("table"."column") or as raw SQL on that table does (column, "column")
-    target = rf'(?:"{table}"\."{column}"|(?<![\w."]){column}\b|(?<![\w.])"{column}")'
+def bound_to(sql: str, params: Any, table: str, column: str, partner_id: int, alias: str | None = None) -> bool:
+    """Whether `sql` restricts `table` (read as `alias`, if it has one) to `partner_id` by `column` (= %s,
+    IN (%s, ...) all of it, = ANY(%s) of an array of it alone, or IN the partner scoping's subquery)."""
+    # the column as the ORM writes it ("table"."column"), as raw SQL on that table does (column, "column"), or
+    # through the table's alias (alias.column)
+    aliased = rf'|(?<![\w."]){alias}\."?{column}"?' if alias else ""
+    target = rf'(?:"{table}"\."{column}"|(?<![\w."]){column}\b|(?<![\w.])"{column}"{aliased})'
     scoped = r'IN\s*\(SELECT\s+U0\."id"\s+FROM\s+"partners_partner"\s+U0\s+WHERE\s+U0\."id"\s*=\s*(%s)\)'
     for match in re.finditer(target + r"\s*(?:" + scoped + r")", sql):  # through partners.selectors.scope_partners
         if _params_at(sql, match.start(1), params, 1) == [partner_id]:
@@ -74,13 +89,12 @@ def check(sql: str, params: Any, tables: dict[str, str]) -> None:
     partner_id = partner_scope()
     if partner_id is None or _derived.get() or not sql.lstrip().upper().startswith("SELECT"):
         return
-    match = _MAIN_TABLE.search(sql)
-    if match is None or match.group(1) not in tables:
-        return
-    table = match.group(1)
-    if not bound_to(sql, params, table, tables[table], partner_id):
-        raise UnscopedQuery(f"a request of partner {partner_id} read {table} without naming its partner: {sql} "
-                            f"{params!r}")
+    # the first table of the text (a subquery's, when the select list has one) and the statement's own
+    for match in {m.groups() for m in (_MAIN_TABLE.search(sql), _MAIN_TABLE.search(_top_level(sql))) if m}:
+        table, alias = match
+        if table in tables and not bound_to(sql, params, table, tables[table], partner_id, alias):
+            raise UnscopedQuery(f"a request of partner {partner_id} read {table} without naming its partner: "
+                                f"{sql} {params!r}")
 
 
 @contextmanager

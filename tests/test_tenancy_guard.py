@@ -101,3 +101,24 @@ def test_the_guard_reads_the_sql_as_the_orm_and_raw_queries_write_it():
     assert bound_to(any_of, [[7], "open"], "safeguards_safeguardflag", "partner_id", 7)
     assert not bound_to(any_of, [[7, 8], "open"], "safeguards_safeguardflag", "partner_id", 7)
     assert not bound_to(any_of, [[], "open"], "safeguards_safeguardflag", "partner_id", 7)
+
+
+def test_the_guard_reads_the_statements_own_table_and_its_alias():
+    """A statement whose select list holds a subquery is judged by its own FROM too (payouts.selectors.payout_facts
+    reads payouts through the alias p after a subquery of status changes), and a table read under an alias is
+    bound through it."""
+    from tests.tenancy_guard import check
+
+    tables = partner_owned_tables()
+    facts = ('SELECT p.id, (SELECT s.status FROM "payouts_payoutstatuschange" s WHERE s.payout_id = p.id LIMIT 1) '
+             'FROM "payouts_payout" p INNER JOIN "payouts_payoutbatch" b ON b.id = p.batch_id '
+             "WHERE p.partner_id = ANY(%s) ORDER BY p.id")
+    assert bound_to(facts, [[7]], "payouts_payout", "partner_id", 7, alias="p")
+    assert not bound_to(facts, [[7]], "payouts_payout", "partner_id", 7)  # without its alias, not recognised
+    with request_scope():
+        enter_partner_scope(Principal(scope="partner", label="p", partner_id=7))
+        check(facts, [[7]], tables)
+        with pytest.raises(UnscopedQuery, match="payouts_payout"):
+            check(facts, [[7, 8]], tables)
+        with pytest.raises(UnscopedQuery, match="payouts_payout"):
+            check(facts.replace("WHERE p.partner_id = ANY(%s)", "WHERE p.id = ANY(%s)"), [[7]], tables)
