@@ -48,6 +48,12 @@ def close_at(month: date):
     return period_close(month=month, actor=ACTOR, now=now)
 
 
+def mdf_reimbursement(partner, amount: D, at: datetime, *, claim_id: int = 1) -> None:
+    """A marketing fund reimbursement of `amount` to `partner`, in its currency, posted at `at`."""
+    post_mdf_reimbursement(claim_id=claim_id, partner_id=partner.pk, amount=amount, currency=partner.currency,
+                           explanation="fund", created_by="tests", now=at)
+
+
 def full_balances(until: date | None) -> dict[tuple[int, str], Balance]:
     """The balances summed over every month of the projection, as the close read them before the snapshots."""
     return balances_of(ledger_totals(until=until, per_month=False))
@@ -116,9 +122,7 @@ class SnapshotMachine(RuleBasedStateMachine):
     def reimburse(self, p, cents, day):
         self.n += 1
         partner = self.partners[p]
-        post_mdf_reimbursement(claim_id=self.n, partner_id=partner.pk, amount=D(cents).scaleb(-2),
-                               currency=partner.currency, explanation="fund", created_by="tests",
-                               now=self._at(0, day))
+        mdf_reimbursement(partner, D(cents).scaleb(-2), self._at(0, day), claim_id=self.n)
 
     @rule(skip=st.booleans(), then=st.sampled_from(["", PayoutStatus.PAID, PayoutStatus.FAILED]),
           day=st.integers(1, 28))
@@ -211,8 +215,7 @@ def test_no_line_posts_into_a_closed_month():
 @pytest.mark.django_db
 def test_a_failed_reimbursement_is_paid_again_by_the_next_close():
     partner = make_partner()
-    post_mdf_reimbursement(claim_id=1, partner_id=partner.pk, amount=D("300.00"), currency="BRL",
-                           explanation="fund", created_by="tests", now=datetime(2026, 1, 10, tzinfo=SP))
+    mdf_reimbursement(partner, D("300.00"), datetime(2026, 1, 10, tzinfo=SP))
     credit(partner, "200.00", at="2026-01-11T12:00:00-03:00")
     first = close_at(JANUARY).payouts[0]
     assert (first.gross, first.reimbursement) == (D("500.00"), D("300.00"))
@@ -234,8 +237,7 @@ def test_a_failed_reimbursement_is_paid_again_by_the_next_close():
 @pytest.mark.django_db
 def test_closed_months_without_snapshots_fall_back_and_the_migration_builds_the_latest():
     partner = make_partner()
-    post_mdf_reimbursement(claim_id=1, partner_id=partner.pk, amount=D("120.00"), currency="BRL",
-                           explanation="fund", created_by="tests", now=datetime(2026, 1, 10, tzinfo=SP))
+    mdf_reimbursement(partner, D("120.00"), datetime(2026, 1, 10, tzinfo=SP))
     credit(partner, "30.00", at="2026-02-11T12:00:00-03:00")
     close_at(JANUARY)
     close_at(FEBRUARY)
@@ -287,9 +289,7 @@ def test_the_check_reports_a_stale_snapshot_and_the_rebuild_repairs_it():
 def test_the_check_reports_a_stale_reimbursement_snapshot_and_the_rebuild_repairs_it():
     partner = make_partner()
     for day, amount in ((date(2026, 1, 10), "300.00"), (date(2026, 2, 10), "240.00")):
-        post_mdf_reimbursement(claim_id=day.month, partner_id=partner.pk, amount=D(amount), currency="BRL",
-                               explanation="fund", created_by="tests",
-                               now=datetime.combine(day, datetime.min.time(), tzinfo=SP))
+        mdf_reimbursement(partner, D(amount), datetime.combine(day, datetime.min.time(), tzinfo=SP), claim_id=day.month)
     credit(partner, "200.00", at="2026-01-11T12:00:00-03:00")
     close_at(JANUARY)
     close_at(FEBRUARY)
