@@ -4,6 +4,7 @@ accounts.tenancy.partner_owned."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -57,31 +58,34 @@ def announcement_reaches(announcement: Announcement, partner: Partner) -> bool:
             and (not announcement.countries or partner.country in announcement.countries))
 
 
+def _live_in_order(now: datetime | None) -> QuerySet[Announcement]:
+    """The announcements live at `now` (now by default), pinned first then newest."""
+    return Announcement.objects.filter(_live(now or timezone.now())).order_by("-pinned", "-publish_at", "-id")
+
+
+def _read_by(partner: Partner, user: Any) -> Exists:
+    return Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), partner=partner, user=user))
+
+
+def _reaching(rows: Iterable[Announcement], partner: Partner) -> list[Announcement]:
+    return [a for a in rows if announcement_reaches(a, partner)]
+
+
 def announcements_for(partner: Partner, *, now: datetime | None = None) -> list[Announcement]:
     """The live announcements `partner` is in the audience of, pinned first then newest; one query."""
-    moment = now or timezone.now()
-    rows = Announcement.objects.filter(_live(moment)).order_by("-pinned", "-publish_at", "-id")
-    return [a for a in rows if announcement_reaches(a, partner)]
+    return _reaching(_live_in_order(now), partner)
 
 
 def announcements_with_read(partner: Partner, user: Any, *, now: datetime | None = None) -> list[Announcement]:
     """`announcements_for` with `is_read` (by `user`) on each; one query."""
-    moment = now or timezone.now()
-    rows = (Announcement.objects.filter(_live(moment))
-            .annotate(is_read=Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), partner=partner,
-                                                                    user=user)))
-            .order_by("-pinned", "-publish_at", "-id"))
-    return [a for a in rows if announcement_reaches(a, partner)]
+    return _reaching(_live_in_order(now).annotate(is_read=_read_by(partner, user)), partner)
 
 
 def unread_announcements(partner: Partner, user: Any, *, limit: int = 3, now: datetime | None = None,
                          ) -> list[Announcement]:
     """The first `limit` of `announcements_for` that `user` has not opened; one query, which leaves out the
     read ones and the bodies (the dashboard lists titles)."""
-    read = AnnouncementRead.objects.filter(announcement=OuterRef("pk"), partner=partner, user=user)
-    rows = (Announcement.objects.filter(_live(now or timezone.now())).filter(~Exists(read)).defer("body")
-            .order_by("-pinned", "-publish_at", "-id"))
-    return [a for a in rows if announcement_reaches(a, partner)][:limit]
+    return _reaching(_live_in_order(now).filter(~_read_by(partner, user)).defer("body"), partner)[:limit]
 
 
 def announcement_for(partner: Partner, announcement_id: int, *, now: datetime | None = None) -> Announcement | None:
