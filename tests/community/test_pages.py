@@ -12,7 +12,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from parceria.community.models import Announcement, AnnouncementRead, Meeting, NpsAnswer, Ticket, TicketComment
-from parceria.community.services import announcement_create, meeting_record, ticket_comment, ticket_open
+from parceria.community.selectors import (
+    announcement_for,
+    announcements_for,
+    announcements_with_read,
+    unread_announcements,
+)
+from parceria.community.services import (
+    announcement_create,
+    announcement_mark_read,
+    meeting_record,
+    ticket_comment,
+    ticket_open,
+)
 from tests.community.conftest import ACTOR, partner_user, portal_client
 from tests.factories import make_partner, staff_client
 
@@ -41,6 +53,32 @@ def test_an_announcement_reaches_only_its_audience_in_the_list_and_by_its_addres
     page = insider.get("/portal/announcements/").content.decode()
     assert "For everyone" in page and "Strategic only" in page
     assert insider.get(f"/portal/announcements/{for_all.pk}/").status_code == 200
+
+
+def test_the_live_announcements_come_pinned_then_newest_with_each_readers_marks_in_one_query():
+    partner = make_partner(tier="strategic", country="BR")
+    now = timezone.now()
+    old = announce("Old", publish_at=now - timedelta(days=3))
+    new = announce("New", publish_at=now - timedelta(days=1))
+    pinned = announce("Pinned", publish_at=now - timedelta(days=5), pinned=True)
+    announce("Other tier", tiers=["certified"])
+    announce("Expired", publish_at=now - timedelta(days=5), expire_at=now - timedelta(seconds=1))
+    announce("Later", publish_at=now + timedelta(minutes=1))
+    reader, other = partner_user(partner, "reader"), partner_user(partner, "other")
+    announcement_mark_read(announcement=new, partner=partner, user=reader)
+    with CaptureQueriesContext(connection) as queries:
+        listed = announcements_with_read(partner, reader)
+    assert len(queries) == 1
+    assert [(a.title, a.is_read) for a in listed] == [("Pinned", False), ("New", True), ("Old", False)]
+    assert [a.title for a in announcements_for(partner)] == ["Pinned", "New", "Old"]
+    unread = unread_announcements(partner, reader)
+    assert [a.pk for a in unread] == [pinned.pk, old.pk] and "body" in unread[0].get_deferred_fields()
+    assert [a.pk for a in unread_announcements(partner, other, limit=2)] == [pinned.pk, new.pk]
+    assert [a.title for a in announcements_with_read(partner, reader, now=now + timedelta(minutes=2))][:2] == [
+        "Pinned", "Later"]
+    assert announcement_for(partner, old.pk) == old and announcement_for(partner, old.pk).body == "Hello **partners**"
+    assert announcement_for(partner, Announcement.objects.get(title="Other tier").pk) is None
+    assert announcement_for(partner, Announcement.objects.get(title="Expired").pk) is None
 
 
 def test_opening_an_announcement_records_one_read_receipt_and_the_console_counts_it():

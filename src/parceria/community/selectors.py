@@ -4,14 +4,14 @@ accounts.tenancy.partner_owned."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from parceria.accounts.models import PARTNER_ROLES
@@ -47,10 +47,6 @@ def scope_nps_answers(principal: Principal) -> QuerySet[NpsAnswer]:
 
 # --- announcements -------------------------------------------------------------------------------------------------
 
-def _live(now: datetime) -> Q:
-    return Q(publish_at__lte=now) & (Q(expire_at__isnull=True) | Q(expire_at__gt=now))
-
-
 def announcement_reaches(announcement: Announcement, partner: Partner) -> bool:
     return (partner.status == PartnerStatus.ACTIVE
             and (not announcement.tiers or (partner.tier or "") in announcement.tiers)
@@ -58,40 +54,62 @@ def announcement_reaches(announcement: Announcement, partner: Partner) -> bool:
             and (not announcement.countries or partner.country in announcement.countries))
 
 
-def _live_in_order(now: datetime | None) -> QuerySet[Announcement]:
-    """The announcements live at `now` (now by default), pinned first then newest."""
-    return Announcement.objects.filter(_live(now or timezone.now())).order_by("-pinned", "-publish_at", "-id")
-
-
-def _read_by(partner: Partner, user: Any) -> Exists:
-    return Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), partner=partner, user=user))
-
-
-def _reaching(rows: Iterable[Announcement], partner: Partner) -> list[Announcement]:
-    return [a for a in rows if announcement_reaches(a, partner)]
+def _live(partner: Partner, now: datetime | None, *, reader: Any = None, unread_only: bool = False,
+          body: bool = True, pk: int | None = None) -> list[Announcement]:
+    """The announcements live at `now` (now by default) that reach `partner`, pinned first then newest: the one
+    statement of what is live, in fixed SQL (the dashboard asks on every request). With `reader` (a user of
+    `partner`) each has `is_read`, whether that user opened it for `partner`, and `unread_only` leaves out what
+    it opened; `body=False` leaves the bodies unread (the dashboard lists titles); `pk` picks one."""
+    at = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    names, fields = fixedsql.columns(Announcement, "a")
+    if not body:
+        kept = [i for i, f in enumerate(fields) if f.name != "body"]
+        names, fields = [names[i] for i in kept], [fields[i] for i in kept]
+    read = (f"EXISTS (SELECT 1 FROM {fixedsql.table(AnnouncementRead)} r WHERE r.announcement_id = a.id "
+            "AND r.partner_id = %s AND r.user_id = %s)")
+    select, select_params = list(names), []
+    where = ["a.publish_at <= %s", "(a.expire_at IS NULL OR a.expire_at > %s)"]
+    params: list[Any] = [at, at]
+    if reader is not None:
+        select.append(read)
+        select_params = [partner.pk, reader.pk]
+        if unread_only:
+            where.append(f"NOT {read}")
+            params += [partner.pk, reader.pk]
+    if pk is not None:
+        where.append("a.id = %s")
+        params.append(pk)
+    sql = (f"SELECT {', '.join(select)} FROM {fixedsql.table(Announcement)} a WHERE {' AND '.join(where)} "
+           "ORDER BY a.pinned DESC, a.publish_at DESC, a.id DESC")
+    found = []
+    for row in fixedsql.fetch(sql, [*select_params, *params], [*fields, *([None] if reader is not None else [])]):
+        announcement = fixedsql.instance(Announcement, fields, row[:len(fields)])
+        if reader is not None:
+            announcement.is_read = bool(row[-1])
+        if announcement_reaches(announcement, partner):
+            found.append(announcement)
+    return found
 
 
 def announcements_for(partner: Partner, *, now: datetime | None = None) -> list[Announcement]:
     """The live announcements `partner` is in the audience of, pinned first then newest; one query."""
-    return _reaching(_live_in_order(now), partner)
+    return _live(partner, now)
 
 
 def announcements_with_read(partner: Partner, user: Any, *, now: datetime | None = None) -> list[Announcement]:
     """`announcements_for` with `is_read` (by `user`) on each; one query."""
-    return _reaching(_live_in_order(now).annotate(is_read=_read_by(partner, user)), partner)
+    return _live(partner, now, reader=user)
 
 
 def unread_announcements(partner: Partner, user: Any, *, limit: int = 3, now: datetime | None = None,
                          ) -> list[Announcement]:
-    """The first `limit` of `announcements_for` that `user` has not opened; one query, which leaves out the
-    read ones and the bodies (the dashboard lists titles)."""
-    return _reaching(_live_in_order(now).filter(~_read_by(partner, user)).defer("body"), partner)[:limit]
+    """The first `limit` of `announcements_for` that `user` has not opened, without their bodies; one query."""
+    return _live(partner, now, reader=user, unread_only=True, body=False)[:limit]
 
 
 def announcement_for(partner: Partner, announcement_id: int, *, now: datetime | None = None) -> Announcement | None:
     """The announcement if it is live and `partner` is in its audience; else None (the page answers 404)."""
-    announcement = Announcement.objects.filter(_live(now or timezone.now()), pk=announcement_id).first()
-    return announcement if announcement is not None and announcement_reaches(announcement, partner) else None
+    return next(iter(_live(partner, now, pk=announcement_id)), None)
 
 
 @dataclass(frozen=True)
