@@ -381,6 +381,18 @@ def test_partner_cannot_take_staff_actions_and_staff_cannot_withdraw(w):
     assert stored() == before
 
 
+@pytest.mark.parametrize("text", ["", " ", "\u001f", "\t\u001c\u3000\n"])
+def test_a_comment_of_white_space_alone_is_422_and_stores_nothing(w, text):
+    dispute = open_line_dispute(w)
+    before = stored()
+
+    response = call("POST", f"/disputes/{dispute.pk}/comments", w.a_key, {"text": text})
+
+    assert response.status_code == 422, response.content
+    assert response.json()["error"]["details"]["field"] == "text"
+    assert stored() == before
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -43,8 +43,13 @@ _YEAR = "(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
 MONTH_PATTERN = f"^{_YEAR}-(0[1-9]|1[0-2])$"
 #: A calendar year in a URL path: YYYY.
 YEAR_PATTERN = f"^{_YEAR}$"
+#: White space as the services read it: every character Python's `str.isspace()` (and so `str.strip()`) takes for
+#: space, written out. `\s` would not do: it means other characters in each engine that reads the document
+#: (ECMA-262's, which JSON Schema names, leaves out U+001C–U+001F and adds U+FEFF; pydantic's Rust engine leaves out
+#: U+001C–U+001F), so a text of U+001F alone was valid by the document and refused as blank by the server.
+WHITE_SPACE = r"\t\n\u000b\f\r\u001c-\u001f \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 #: Text that must say something: at least one character that is not white space (and, like all text, no NUL).
-NOT_BLANK_PATTERN = r"^[^\u0000]*[^\u0000\s][^\u0000]*$"
+NOT_BLANK_PATTERN = rf"^[^\u0000]*[^\u0000{WHITE_SPACE}][^\u0000]*$"
 #: A decimal amount as the API reads one: digits, an optional point and up to 4 places, optionally negative.
 AMOUNT_PATTERN = r"^-?[0-9]{1,15}(\.[0-9]{1,4})?$"
 #: A rate: a decimal string from 0 to 1 with up to 4 places ("0.25").
