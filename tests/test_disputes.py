@@ -32,6 +32,7 @@ from parceria.disputes.models import (
     DisputeComment,
 )
 from parceria.disputes.selectors import dispute_is_overdue, dispute_list
+from parceria.disputes.services import COMMENT_MAX_LENGTH
 from parceria.disputes.sla import add_business_days, national_holidays
 from parceria.payouts.models import Payout, PayoutBatch
 from tests.conftest import ApiClient
@@ -379,6 +380,21 @@ def test_partner_cannot_take_staff_actions_and_staff_cannot_withdraw(w):
         "review": 403, "resolve": 403, "reject": 403, "withdraw by staff": 403, "internal note by partner": 422,
     }
     assert stored() == before
+
+
+def test_a_comment_longer_than_its_limit_as_sent_is_422_even_when_the_excess_is_white_space(w):
+    dispute = open_line_dispute(w)
+    before = stored()
+
+    too_long = call("POST", f"/disputes/{dispute.pk}/comments", w.a_key, {"text": "a" + " " * COMMENT_MAX_LENGTH})
+    assert too_long.status_code == 422, too_long.content
+    assert too_long.json()["error"]["details"] == {"field": "text"}
+    assert stored() == before
+
+    padded = " a" + " " * (COMMENT_MAX_LENGTH - 2)
+    at_limit = call("POST", f"/disputes/{dispute.pk}/comments", w.a_key, {"text": padded})
+    assert at_limit.status_code == 201, at_limit.content
+    assert DisputeComment.objects.get(pk=at_limit.json()["id"]).text == "a"
 
 
 @pytest.mark.parametrize("text", ["", " ", "\u001f", "\t\u001c\u3000\n"])

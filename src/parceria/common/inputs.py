@@ -44,7 +44,8 @@ def given(changes: Any) -> dict[str, Any]:
 
 
 def clean_text(value: object, *, field: str, max_length: int, required: bool = True) -> str:
-    """`value` stripped, at most `max_length` characters. Optional text may be missing (None or blank: "")."""
+    """`value` stripped, sent with at most `max_length` characters (white space around it included: the API's
+    document states `maxLength` of the text as sent). Optional text may be missing (None or blank: "")."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise InvalidInput(_("%(field)s is required") % {"field": field}, code="invalid_field",
@@ -53,7 +54,7 @@ def clean_text(value: object, *, field: str, max_length: int, required: bool = T
     if not isinstance(value, str):
         raise InvalidInput(_("%(field)s must be text") % {"field": field}, details={"field": field})
     text = value.strip()
-    if len(text) > max_length:
+    if len(value) > max_length:
         raise InvalidInput(_("%(field)s must have at most %(n)s characters") % {"field": field, "n": max_length},
                            details={"field": field})
     return text
