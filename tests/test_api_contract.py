@@ -274,6 +274,12 @@ def test_a_nul_deep_in_an_event_batch_names_its_place(admin_api):
     assert error_of(response)["details"] == [{"field": "events.1.id", "message": NUL_MESSAGE}]
 
 
+def test_the_document_states_the_nul_rule_of_the_parts_an_upload_route_does_not_read(db):
+    body = openapi()["paths"]["/api/v1/account-mappings"]["post"]["requestBody"]["content"]["multipart/form-data"]
+
+    assert body["schema"]["additionalProperties"] == {"pattern": NO_NUL_PATTERN, "items": {"pattern": NO_NUL_PATTERN}}
+
+
 def test_the_text_backslash_u0000_is_not_a_nul_and_is_stored(admin_api):
     response = admin_api.post("/customers", {"external_id": "cus-text", "name": "literal \\u0000", "country": "BR"})
 

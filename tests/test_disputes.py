@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from parceria.accounts.models import ApiKey, hash_api_key
 from parceria.accounts.tenancy import Principal
+from parceria.api.parser import NUL_MESSAGE
 from parceria.commissions.models import LedgerLine
 from parceria.commissions.selectors import partner_balance
 from parceria.common.audit import Actor
@@ -549,6 +551,30 @@ def test_attach_and_download_a_file(w):
     assert download["Content-Type"] == "application/pdf"
     detail = call("GET", f"/disputes/{dispute.pk}", w.staff_key).json()
     assert [a["id"] for a in detail["attachments"]] == [attachment.pk]
+
+
+@pytest.mark.parametrize(("extra", "field"), [
+    (b'Content-Disposition: form-data; name="note"\r\n\r\nbad\x00text', "note"),
+    (b'Content-Disposition: form-data; name="no\x00te"\r\n\r\ntext', "no\x00te"),
+    (b'Content-Disposition: form-data; name="other"; filename="x.txt"\r\n\r\nbinary \x00 is fine', None),
+    (b'Content-Disposition: form-data; name="note"\r\n\r\nignored', None),
+])
+def test_a_nul_in_any_part_of_an_upload_is_422_even_in_a_part_the_route_does_not_read(w, extra, field):
+    dispute = open_line_dispute(w)
+    before = stored()
+    body = (b'--zz\r\nContent-Disposition: form-data; name="file"; filename="nota.pdf"\r\n'
+            b"Content-Type: application/pdf\r\n\r\n" + PDF + b"\r\n--zz\r\n" + extra + b"\r\n--zz--\r\n")
+
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {w.a_key}").post(
+        f"/api/v1/disputes/{dispute.pk}/attachments", body, content_type="multipart/form-data; boundary=zz")
+
+    if field is None:  # a file part may hold any bytes, and a part the route does not read is ignored
+        assert response.status_code == 201, response.content
+        assert DisputeAttachment.objects.filter(dispute=dispute).count() == 1
+    else:
+        assert response.status_code == 422, response.content
+        assert response.json()["error"]["details"] == [{"field": field, "message": NUL_MESSAGE}]
+        assert stored() == before
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 The rules that hold for every route are added to the generated document here rather than repeated on each field:
 - text sent to the API (a query or path parameter, a JSON or form field, or an object key) never holds a NUL
   character (the parser refuses it with a 422; see parser.py): every request string without a narrower rule of its
-  own (an enum, a pattern or a format) gets the pattern NO_NUL_PATTERN, and every request object's keys get it too;
+  own (an enum, a pattern or a format) gets the pattern NO_NUL_PATTERN, and every JSON object's keys get it too, as
+  does the text of an upload's parts that a route does not read;
 - every answer may be 413 (a body over the size limit) or 415 (a body that is not JSON on a JSON route), in the API's
   error format, besides the statuses each route declares;
 - every answer may be 503 with `Retry-After` (a database fault: the database is unreachable, busy, read-only or out of
@@ -41,7 +42,8 @@ def _subschemas(schema: dict[str, Any]) -> list[Any]:
 
 def _text_schemas(schema: dict[str, Any], *, keys: bool = True) -> None:
     """Give every string schema in `schema` without a narrower rule the no-NUL pattern; with `keys`, object keys
-    too (a JSON body's keys are checked; a form's unknown parts are ignored)."""
+    too (a JSON body's keys; an upload's part names are not stated, since Django's multipart reader may alter a
+    name before the parser sees it)."""
     stack = [schema]
     while stack:
         node = stack.pop()
@@ -83,8 +85,13 @@ def declare_request_rules(document: dict[str, Any], error_schema: dict[str, Any]
             for parameter in operation.get("parameters", []):
                 _text_schemas(parameter.get("schema", {}))
             for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
-                if "$ref" not in media.get("schema", {}):
-                    _text_schemas(media.get("schema", {}), keys=media_type == "application/json")
+                schema = media.get("schema", {})
+                if media_type == "multipart/form-data" and "additionalProperties" not in schema:
+                    # a part the route does not read is ignored, but its text holds no NUL either (a list: the
+                    # same part sent more than once)
+                    schema["additionalProperties"] = {"pattern": NO_NUL_PATTERN, "items": {"pattern": NO_NUL_PATTERN}}
+                if "$ref" not in schema:
+                    _text_schemas(schema, keys=media_type == "application/json")
             responses = operation.setdefault("responses", {})
             if 503 not in responses and "503" not in responses:  # a route's own 503 (django-ninja keys it by number)
                 responses["503"] = {**_UNAVAILABLE, **error_schema}

@@ -2,14 +2,15 @@
 
 django-ninja calls the parser only after the API key has been checked (an unauthenticated request is answered
 401 before its body is read) and only for the parts of the request a route declares: `parse_body` for a JSON
-body, `parse_querydict` for the query string, form fields and uploaded files.
+body, `parse_querydict` for the query string, form fields and uploaded files (a multipart body is then checked whole).
 
 The parser refuses, as the API's JSON error:
 - a body that is not `application/json` (UTF-8) on a JSON route: 415 `unsupported_media_type`;
 - a body that is not JSON, repeats a key in an object (`{"partner_id": 1, "partner_id": 7}`), uses `NaN` or
   `Infinity`, or nests deeper than MAX_DEPTH levels: 400 `malformed_request`;
-- text with a NUL character anywhere (a query, form or JSON field, or a key): 422 `invalid` naming the field, since
-  no database stores one (PostgreSQL refuses it in text);
+- text with a NUL character anywhere (a query, form or JSON field, or a key; in a multipart body, any part's name or
+  text, read by the route or not): 422 `invalid` naming the field, since no database stores one (PostgreSQL refuses
+  it in text);
 - a JSON string or key escaping half of a surrogate pair alone (`"\\ud800"`): valid JSON, but no UTF-8 text, so no
   database stores it either: 422 `invalid` naming the field.
 A body larger than Django's DATA_UPLOAD_MAX_MEMORY_SIZE is answered 413 by the error handlers (errors.py).
@@ -155,7 +156,13 @@ class ApiParser(Parser):
         return parse_json(request.body)
 
     def parse_querydict(self, data: MultiValueDict, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
-        for key, values in data.lists():
-            if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values):
-                raise NulInText(key)
+        # A multipart body is checked whole, whichever of its parts the route reads (its form fields, its files or
+        # both): every part's name, and every text part's value. The document states the same of every part.
+        sources: list[MultiValueDict] = [data]
+        if request.content_type == "multipart/form-data":
+            sources = [request.POST, request.FILES]
+        for source in sources:
+            for key, values in source.lists():
+                if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values):
+                    raise NulInText(key)
         return super().parse_querydict(data, list_fields, request)
