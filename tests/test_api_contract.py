@@ -274,6 +274,19 @@ def test_a_nul_deep_in_an_event_batch_names_its_place(admin_api):
     assert error_of(response)["details"] == [{"field": "events.1.id", "message": NUL_MESSAGE}]
 
 
+def test_the_query_string_of_an_upload_is_still_checked_for_nul():
+    from django.test import RequestFactory
+
+    from parceria.api.parser import ApiParser, NulInText
+
+    request = RequestFactory().post("/api/v1/x?q=a%00b", {"note": "clean"})
+    assert request.content_type == "multipart/form-data"
+    with pytest.raises(NulInText):
+        ApiParser().parse_querydict(request.GET, [], request)
+    assert ApiParser().parse_querydict(RequestFactory().post("/api/v1/x?q=ab", {"note": "clean"}).GET, [],
+                                       request) == {"q": "ab"}
+
+
 def test_the_document_states_the_nul_rule_of_the_parts_an_upload_route_does_not_read(db):
     body = openapi()["paths"]["/api/v1/account-mappings"]["post"]["requestBody"]["content"]["multipart/form-data"]
 

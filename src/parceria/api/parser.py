@@ -160,7 +160,7 @@ class ApiParser(Parser):
         # both): every part's name, and every text part's value. The document states the same of every part.
         sources: list[MultiValueDict] = [data]
         if request.content_type == "multipart/form-data":
-            sources = [request.POST, request.FILES]
+            sources += [request.POST, request.FILES]
         for source in sources:
             for key, values in source.lists():
                 if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values):
