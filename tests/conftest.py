@@ -146,11 +146,14 @@ class ApiClient:
     def request(self, method: str, path: str, body: Any = None):
         return getattr(self._client, method.lower())(f"/api/v1{path}", body, content_type="application/json")
 
-    def upload(self, path: str, name: str, content: bytes, content_type: str = "application/octet-stream"):
-        """POST a multipart form whose field `file` is a file called `name` holding `content`."""
+    def upload(self, path: str, name: str, content: bytes, content_type: str = "application/octet-stream", *,
+               extra: dict[str, Any] | None = None):
+        """POST a multipart form whose field `file` is a file called `name` holding `content`, and the parts of
+        `extra` (text, or a file as SimpleUploadedFile)."""
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        return self._client.post(f"/api/v1{path}", {"file": SimpleUploadedFile(name, content, content_type)})
+        return self._client.post(f"/api/v1{path}",
+                                 {"file": SimpleUploadedFile(name, content, content_type), **(extra or {})})
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from parceria.accounts.models import ApiKey, hash_api_key
@@ -554,19 +553,17 @@ def test_attach_and_download_a_file(w):
 
 
 @pytest.mark.parametrize(("extra", "field"), [
-    (b'Content-Disposition: form-data; name="note"\r\n\r\nbad\x00text', "note"),
-    (b'Content-Disposition: form-data; name="no\x00te"\r\n\r\ntext', "no\x00te"),
-    (b'Content-Disposition: form-data; name="other"; filename="x.txt"\r\n\r\nbinary \x00 is fine', None),
-    (b'Content-Disposition: form-data; name="note"\r\n\r\nignored', None),
+    ({"note": "bad\x00text"}, "note"),
+    ({"no\x00te": "text"}, "no\x00te"),
+    ({"other": SimpleUploadedFile("x.txt", b"binary \x00 is fine")}, None),
+    ({"note": "ignored"}, None),
 ])
 def test_a_nul_in_any_part_of_an_upload_is_422_even_in_a_part_the_route_does_not_read(w, extra, field):
     dispute = open_line_dispute(w)
     before = stored()
-    body = (b'--zz\r\nContent-Disposition: form-data; name="file"; filename="nota.pdf"\r\n'
-            b"Content-Type: application/pdf\r\n\r\n" + PDF + b"\r\n--zz\r\n" + extra + b"\r\n--zz--\r\n")
 
-    response = Client(HTTP_AUTHORIZATION=f"Bearer {w.a_key}").post(
-        f"/api/v1/disputes/{dispute.pk}/attachments", body, content_type="multipart/form-data; boundary=zz")
+    response = ApiClient(w.a_key).upload(f"/disputes/{dispute.pk}/attachments", "nota.pdf", PDF, "application/pdf",
+                                         extra=extra)
 
     if field is None:  # a file part may hold any bytes, and a part the route does not read is ignored
         assert response.status_code == 201, response.content
